@@ -1,0 +1,44 @@
+# Two commands from a fresh clone: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format assets assets-check clean
+
+# The venv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet '.[dev]'
+	@touch $@
+
+run: $(STAMP)  ## Install, migrate, load demo data and serve on http://127.0.0.1:8000
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)  ## Run the whole suite (SQLite, or DATABASE_URL when set)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff, formatting and missing migrations
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+assets:  ## Rebuild static/ from GOV.UK Frontend (needs Node and npm)
+	npm ci --no-audit --no-fund
+	npm run build
+
+assets-check: assets  ## Fail if the committed static/ differs from a fresh build
+	@git diff --exit-code --stat -- static/ || (echo "static/ is out of date: run 'make assets' and commit it." && exit 1)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from schools import views as school_views
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("role/", school_views.choose_role, name="choose_role"),
+    path("no-access/", school_views.no_access, name="no_access"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("account/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

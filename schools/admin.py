@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import LocalAuthority, Membership, Pupil, School, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["school", "local_authority"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "full_name", "password"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["email", "full_name", "password1", "password2"]})]
+    filter_horizontal = []
+    list_filter = ["is_active", "is_staff"]
+    inlines = [MembershipInline]
+
+
+@admin.register(LocalAuthority)
+class LocalAuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "urn", "phase", "local_authority"]
+    list_filter = ["local_authority", "phase"]
+    search_fields = ["name", "urn"]
+
+
+@admin.register(Pupil)
+class PupilAdmin(admin.ModelAdmin):
+    list_display = ["family_name", "given_name", "year_group", "school"]
+    list_filter = ["school"]
+    search_fields = ["family_name", "given_name", "upn"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "school", "local_authority", "is_active"]
+    list_filter = ["role", "is_active"]
+    autocomplete_fields = ["user", "school", "local_authority"]

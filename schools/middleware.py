@@ -1,0 +1,56 @@
+"""Which of their memberships a signed-in user is acting as, on every request.
+
+The choice lives in the session. A membership that has been deactivated stops working at the
+next request: it is no longer among the user's active memberships, so it is dropped.
+"""
+
+from django.shortcuts import redirect
+
+from .selectors import active_memberships
+
+SESSION_KEY = "membership_id"
+
+# URL names of pages a signed-in user may reach before a membership is chosen.
+_ALLOWED_WITHOUT_MEMBERSHIP = {"choose_role", "no_access", "accessibility", "privacy"}
+
+
+def membership_not_required(view):
+    view.membership_not_required = True
+    return view
+
+
+class CurrentMembershipMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        request.memberships = []
+        if request.user.is_authenticated:
+            request.memberships = list(active_memberships(request.user))
+            chosen = request.session.get(SESSION_KEY)
+            by_id = {m.pk: m for m in request.memberships}
+            if chosen in by_id:
+                request.membership = by_id[chosen]
+            elif len(request.memberships) == 1:
+                request.membership = request.memberships[0]
+                request.session[SESSION_KEY] = request.membership.pk
+            elif chosen is not None:
+                del request.session[SESSION_KEY]
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated or request.membership is not None:
+            return None
+        match = request.resolver_match
+        name = match.url_name or ""
+        if (
+            getattr(view_func, "membership_not_required", False)
+            or name in _ALLOWED_WITHOUT_MEMBERSHIP
+            or name.startswith(("account_", "mfa_"))
+            or match.namespace == "admin"
+        ):
+            return None
+        if request.memberships:
+            return redirect("choose_role")
+        return redirect("no_access")

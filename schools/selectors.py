@@ -1,0 +1,52 @@
+"""Scoped reads for tenancy: which places a user may act for, in which role.
+
+Every other app asks these questions here rather than filtering memberships itself.
+"""
+
+from .models import DSL_ROLES, Membership, Pupil, Role, School
+
+
+def active_memberships(user):
+    """The user's active memberships, with their school or authority, in a stable order."""
+    if not user.is_authenticated or not user.is_active:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("school__local_authority", "local_authority")
+        .order_by("pk")
+    )
+
+
+def has_school_role(user, school, roles):
+    """True if the user holds one of `roles` in `school` through an active membership."""
+    return active_memberships(user).filter(school=school, role__in=roles).exists()
+
+
+def has_authority_role(user, authority, roles):
+    """True if the user holds one of `roles` in the local authority through an active membership."""
+    return active_memberships(user).filter(local_authority=authority, role__in=roles).exists()
+
+
+def schools_for(membership):
+    """The schools a membership acts for: its own school, or every school of its authority."""
+    if membership is None:
+        return School.objects.none()
+    if membership.school_id:
+        return School.objects.filter(pk=membership.school_id)
+    return School.objects.filter(local_authority_id=membership.local_authority_id)
+
+
+def pupils_for(membership):
+    """Pupils a school membership may find: its own school's roll. Authorities see none here;
+    hub staff meet a pupil only through a concern the school has shared."""
+    if membership is None or not membership.school_id:
+        return Pupil.objects.none()
+    return Pupil.objects.filter(school_id=membership.school_id)
+
+
+def may_manage_pupils(membership):
+    return membership is not None and membership.role in DSL_ROLES
+
+
+def is_hub(membership):
+    return membership is not None and membership.role in {Role.HUB_ADVISOR, Role.HUB_MANAGER}

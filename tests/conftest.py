@@ -1,0 +1,95 @@
+"""Personas shared by the suite: one authority with two schools, and a second authority."""
+
+import pytest
+from django.test import Client
+
+from schools.models import Role
+
+from .factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, member
+
+
+@pytest.fixture
+def authority(db):
+    return LocalAuthorityFactory(name="Luton Borough Council", code="LUT")
+
+
+@pytest.fixture
+def other_authority(db):
+    return LocalAuthorityFactory(name="Central Bedfordshire Council", code="CBD")
+
+
+@pytest.fixture
+def school(authority):
+    return SchoolFactory(local_authority=authority, name="Lea Bank Primary School")
+
+
+@pytest.fixture
+def other_school(authority):
+    return SchoolFactory(local_authority=authority, name="Chiltern Rise Academy")
+
+
+@pytest.fixture
+def other_la_school(other_authority):
+    return SchoolFactory(local_authority=other_authority, name="Greensand Ridge Primary School")
+
+
+@pytest.fixture
+def pupil(school):
+    return PupilFactory(school=school, given_name="Amelia", family_name="Ahmed")
+
+
+@pytest.fixture
+def teacher(school):
+    return member(Role.STAFF, school, full_name="Tara Teacher")
+
+
+@pytest.fixture
+def dsl(school):
+    return member(Role.DSL, school, full_name="Dee Lead")
+
+
+@pytest.fixture
+def deputy_dsl(school):
+    return member(Role.DEPUTY_DSL, school, full_name="Dev Deputy")
+
+
+@pytest.fixture
+def head(school):
+    return member(Role.HEAD_TEACHER, school, full_name="Hana Head")
+
+
+@pytest.fixture
+def hub_advisor(authority):
+    return member(Role.HUB_ADVISOR, authority, full_name="Ada Advisor")
+
+
+@pytest.fixture
+def hub_manager(authority):
+    return member(Role.HUB_MANAGER, authority, full_name="Max Manager")
+
+
+@pytest.fixture
+def la_admin(authority):
+    return member(Role.LA_ADMIN, authority, full_name="Lee Admin")
+
+
+@pytest.fixture
+def other_school_dsl(other_school):
+    return member(Role.DSL, other_school, full_name="Oscar Otherschool")
+
+
+@pytest.fixture
+def other_la_advisor(other_authority):
+    return member(Role.HUB_ADVISOR, other_authority, full_name="Olu Otherla")
+
+
+@pytest.fixture
+def client_for(db):
+    """A test client signed in as `user`."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,81 @@
+"""Start-up refuses a bad environment with a message that names the variable at fault."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+
+
+def start(tmp_path, **variables):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
+        # Keep the developer's own .env and key file out of the experiment.
+        "SECRET_KEY_FILE": str(tmp_path / "key"),
+        "HOME": str(tmp_path),
+        "ENV_FILE": str(tmp_path / "no.env"),
+        **variables,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_missing_secret_key_stops_startup_when_debug_is_off(tmp_path):
+    result = start(tmp_path, DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_development_key_is_generated_once_and_kept(tmp_path):
+    assert start(tmp_path, DEBUG="true").returncode == 0
+    key = (tmp_path / "key").read_text()
+    assert len(key) >= 50
+    assert start(tmp_path, DEBUG="true").returncode == 0
+    assert (tmp_path / "key").read_text() == key
+
+
+def test_debug_is_off_unless_set(tmp_path):
+    result = start(tmp_path, SECRET_KEY="k" * 50)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DATABASE_URL", "nonsense"),
+        ("DATABASE_URL", "mysql://nobody@nowhere/db"),
+        ("DEBUG", "maybe"),
+        ("EMAIL_PORT", "twenty-five"),
+        ("SESSION_COOKIE_AGE", "half an hour"),
+    ],
+)
+def test_malformed_variable_stops_startup_naming_it(tmp_path, variable, value):
+    result = start(tmp_path, SECRET_KEY="k" * 50, **{variable: value})
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last_line
+    assert variable in last_line
+
+
+def test_database_url_switches_to_postgresql(tmp_path):
+    script = (
+        "import django; django.setup(); from django.db import connection; print(connection.vendor)"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
+        "SECRET_KEY": "k" * 50,
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+        "ENV_FILE": str(tmp_path / "no.env"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "postgresql", result.stderr

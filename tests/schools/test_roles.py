@@ -1,0 +1,62 @@
+from django.urls import reverse
+
+from schools.models import Role
+from schools.selectors import pupils_for, schools_for
+from tests.factories import MembershipFactory, PupilFactory
+
+
+def test_a_user_with_several_roles_chooses_one_and_the_header_shows_it(
+    client_for, dsl, other_school
+):
+    MembershipFactory(user=dsl, role=Role.STAFF, school=other_school)
+    client = client_for(dsl)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("choose_role")
+
+    choose = client.get(reverse("choose_role"))
+    assert "Which role are you working in?" in choose.text
+    staff_membership = dsl.memberships.get(school=other_school)
+    response = client.post(reverse("choose_role"), {"membership": staff_membership.pk})
+    assert response.status_code == 302
+    home = client.get(reverse("home"))
+    assert "Member of staff" in home.text
+    assert "Chiltern Rise Academy" in home.text
+    assert "change role" in home.text
+
+
+def test_choosing_a_role_the_user_does_not_hold_is_refused(client_for, dsl, other_school_dsl):
+    MembershipFactory(user=dsl, role=Role.STAFF, school=dsl.memberships.get().school)
+    someone_elses = other_school_dsl.memberships.get()
+    client = client_for(dsl)
+    response = client.post(reverse("choose_role"), {"membership": someone_elses.pk})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert client.session.get("membership_id") != someone_elses.pk
+
+
+def test_choosing_nothing_says_what_to_do(client_for, dsl, other_school):
+    MembershipFactory(user=dsl, role=Role.STAFF, school=other_school)
+    response = client_for(dsl).post(reverse("choose_role"), {})
+    assert "Select the role you are working in" in response.text
+
+
+def test_a_school_membership_acts_for_its_own_school_only(
+    dsl, school, other_school, other_la_school
+):
+    membership = dsl.memberships.get()
+    assert list(schools_for(membership)) == [school]
+
+
+def test_an_authority_membership_acts_for_its_own_schools_only(
+    hub_advisor, school, other_school, other_la_school
+):
+    membership = hub_advisor.memberships.get()
+    assert set(schools_for(membership)) == {school, other_school}
+
+
+def test_pupil_search_is_scoped_to_the_membership_school(dsl, school, other_school, hub_advisor):
+    own = PupilFactory(school=school)
+    PupilFactory(school=other_school)
+    assert list(pupils_for(dsl.memberships.get())) == [own]
+    assert list(pupils_for(hub_advisor.memberships.get())) == []

@@ -1,0 +1,86 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from schools.demo import DEMO_PASSWORD
+from schools.models import LocalAuthority, Membership, Pupil, Role, School, User
+
+
+def snapshot():
+    return {
+        model.__name__: sorted(model.objects.values_list(*fields))
+        for model, fields in [
+            (LocalAuthority, ("code", "name")),
+            (School, ("urn", "name", "local_authority__code")),
+            (Pupil, ("school__urn", "upn", "given_name", "family_name", "date_of_birth")),
+            (User, ("email", "full_name", "password")),
+            (Membership, ("user__email", "role", "school__urn", "local_authority__code")),
+        ]
+    }
+
+
+def run(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_seed_demo_creates_two_authorities_four_schools_and_every_role():
+    output = run()
+    assert LocalAuthority.objects.count() == 2
+    luton = LocalAuthority.objects.get(code="LUT")
+    assert luton.name == "Luton Borough Council"
+    assert luton.schools.count() == 3
+    assert School.objects.exclude(local_authority=luton).count() == 1
+    for school in School.objects.all():
+        assert school.pupils.count() == 30
+        roles = set(Membership.objects.filter(school=school).values_list("role", flat=True))
+        assert roles == {Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.HEAD_TEACHER}
+    for authority in LocalAuthority.objects.all():
+        roles = set(
+            Membership.objects.filter(local_authority=authority).values_list("role", flat=True)
+        )
+        assert roles == {Role.HUB_ADVISOR, Role.HUB_MANAGER, Role.LA_ADMIN}
+    for user in User.objects.all():
+        assert user.email in output
+        assert user.check_password(DEMO_PASSWORD)
+    assert DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_seed_demo_twice_changes_nothing():
+    run()
+    before = snapshot()
+    output = run()
+    assert snapshot() == before
+    assert "0 authorities, 0 schools, 0 pupils, 0 users, 0 memberships" in output
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_seed_demo_sets_no_passwords_when_debug_is_off():
+    output = run()
+    assert DEMO_PASSWORD not in output
+    assert not any(user.has_usable_password() for user in User.objects.all())
+    assert "No demo passwords were set" in output
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_seed_demo_sets_passwords_with_explicit_demo_flag():
+    output = run("--demo")
+    assert DEMO_PASSWORD in output
+    assert User.objects.get(email="dsl@leabank.example").check_password(DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_demo_pupils_have_valid_upns():
+    run()
+    for pupil in Pupil.objects.all():
+        pupil.full_clean()

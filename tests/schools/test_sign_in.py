@@ -1,0 +1,147 @@
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from schools.models import Role
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
+
+
+def sign_in(client, email, password=PASSWORD):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_sign_in_with_email_and_password_lands_on_the_role_start_page(client, dsl):
+    response = sign_in(client, dsl.email)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    assert "Designated safeguarding lead" in home.text
+    assert "Lea Bank Primary School" in home.text
+
+
+def test_sign_in_email_is_not_case_sensitive(client, dsl):
+    response = sign_in(client, dsl.email.upper())
+    assert response.status_code == 302
+
+
+def test_wrong_password_shows_an_error_and_does_not_sign_in(client, dsl):
+    response = sign_in(client, dsl.email, "not-the-password")
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_passwords_are_stored_with_argon2(dsl):
+    assert dsl.password.startswith("argon2")
+
+
+def test_sign_out_ends_the_session_on_the_server(client, dsl):
+    sign_in(client, dsl.email)
+    session_key = client.session.session_key
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    from django.contrib.sessions.models import Session
+
+    assert not Session.objects.filter(session_key=session_key).exists()
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_there_is_no_public_sign_up(client, db):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.org",
+            "password1": "a-long-password-1",
+            "password2": "a-long-password-1",
+        },
+    )
+    assert "You cannot create an account here" in response.text
+    from schools.models import User
+
+    assert not User.objects.filter(email="new@example.org").exists()
+
+
+def test_password_reset_by_email_round_trip(client, dsl):
+    response = client.post(reverse("account_reset_password"), {"email": dsl.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/account/password/reset/key/\S+)", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    form_page = client.get(link.group(1), follow=True)
+    assert "Choose a new password" in form_page.text
+    new_password = "plum-orbit-lantern-42"
+    done = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1),
+        {"password1": new_password, "password2": new_password},
+    )
+    assert done.status_code == 302
+    dsl.refresh_from_db()
+    assert dsl.check_password(new_password)
+
+
+def test_password_reset_for_unknown_email_reveals_nothing(client, db):
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_reset_password_done")
+
+
+def test_weak_new_password_is_refused_with_a_reason(client, dsl):
+    client.post(reverse("account_reset_password"), {"email": dsl.email})
+    link = re.search(r"(/account/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    page = client.get(link, follow=True)
+    url = page.redirect_chain[-1][0] if page.redirect_chain else link
+    response = client.post(url, {"password1": "password", "password2": "password"})
+    assert response.status_code == 200
+    assert "too short" in response.text or "too common" in response.text
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_sees_its_own_start_page(client_for, school, authority, role):
+    if role in {Role.HUB_ADVISOR, Role.HUB_MANAGER, Role.LA_ADMIN}:
+        membership = MembershipFactory(role=role, school=None, local_authority=authority)
+        place = authority.name
+    else:
+        membership = MembershipFactory(role=role, school=school)
+        place = school.name
+    response = client_for(membership.user).get(reverse("home"))
+    assert response.status_code == 200
+    assert f'<h1 class="govuk-heading-l">{role.label}</h1>' in response.text
+    assert place in response.text
+
+
+def test_a_user_with_no_active_membership_is_told_whom_to_contact(client_for, db):
+    user = UserFactory()
+    client = client_for(user)
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("no_access")
+    assert response.status_code == 403
+    assert "designated safeguarding lead" in response.text
+
+
+def test_a_deactivated_membership_stops_access_at_the_next_request(client_for, dsl):
+    client = client_for(dsl)
+    assert client.get(reverse("home")).status_code == 200
+    dsl.memberships.update(is_active=False)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("no_access")
+
+
+def test_a_deactivated_user_is_signed_out(client_for, dsl):
+    client = client_for(dsl)
+    dsl.is_active = False
+    dsl.save(update_fields=["is_active"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_inactive_user_cannot_sign_in(db):
+    user = UserFactory(is_active=False)
+    client = Client()
+    sign_in(client, user.email)
+    assert "_auth_user_id" not in client.session
