@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "schools.middleware.CurrentMembershipMiddleware",
+    "audit.context.RequestDetailsMiddleware",
 ]
 
 ROOT_URLCONF = "safeguarding.urls"
@@ -228,6 +229,9 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Send notification emails in a background thread after commit, so nobody waits for the mail
+# server. Off only in the test suite, which delivers them in line to look at them.
+NOTIFICATIONS_IN_BACKGROUND = env_bool("NOTIFICATIONS_IN_BACKGROUND", True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="safeguarding@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

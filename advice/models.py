@@ -1,0 +1,128 @@
+"""Step 2: the school's request for advice from the Early Help Hub, and the hub's advice.
+
+A concern may have several requests over time (follow-up advice). `status` and `version` are
+written only by the workflow layer.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Urgency(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+# Working hours the hub has to answer, by urgency (workflow.working_time does the arithmetic).
+URGENCY_TARGET_HOURS = {Urgency.RED: 4, Urgency.AMBER: 8, Urgency.GREEN: 24}
+URGENCY_TARGET_TEXT = {
+    Urgency.RED: "within 4 working hours",
+    Urgency.AMBER: "within 1 working day",
+    Urgency.GREEN: "within 3 working days",
+}
+
+
+class AdviceStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLAIMED = "claimed", "Claimed"
+    ANSWERED = "answered", "Answered"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class NextStep(models.TextChoices):
+    TALK_TO_PARENT = "talk_to_parent", "Talk with the parent or carer"
+    EARLY_HELP = "early_help", "Early help assessment, with the family's consent"
+    MASH = "mash", "Refer to children's social care (MASH)"
+    PREVENT = "prevent", "Prevent referral to the police Prevent team (Channel)"
+    MONITOR = "monitor", "Monitor in school"
+    NFA = "nfa", "No further action"
+
+
+class LevelOfNeed(models.IntegerChoices):
+    UNIVERSAL = 1, "Level 1: universal"
+    EARLY_HELP = 2, "Level 2: early help"
+    TARGETED = 3, "Level 3: targeted or complex"
+    SPECIALIST = 4, "Level 4: specialist or statutory"
+
+
+class AdviceRequest(models.Model):
+    WORKFLOW_FIELDS = frozenset(
+        {
+            "status",
+            "version",
+            "claimed_by",
+            "claimed_at",
+            "urgency",
+            "due_at",
+            "advice",
+            "recommended_next_step",
+            "level_of_need",
+            "advised_by",
+            "advised_at",
+            "follow_up_on",
+            "withdrawn_reason",
+            "withdrawn_by",
+            "withdrawn_at",
+        }
+    )
+
+    concern = models.ForeignKey(
+        "concerns.Concern", on_delete=models.PROTECT, related_name="advice_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    summary = models.TextField("summary for the hub")
+    question = models.TextField("question for the hub")
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=AdviceStatus.choices, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    concern_status_before = models.CharField(
+        max_length=30, help_text="The concern's status to return to if this is withdrawn."
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    advice = models.TextField(blank=True)
+    recommended_next_step = models.CharField(max_length=20, choices=NextStep.choices, blank=True)
+    level_of_need = models.PositiveSmallIntegerField(
+        choices=LevelOfNeed.choices, null=True, blank=True
+    )
+    advised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    advised_at = models.DateTimeField(null=True, blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    withdrawn_reason = models.TextField(blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "due_at", "id"]),
+            models.Index(fields=["concern", "requested_at"]),
+            models.Index(fields=["claimed_by", "status"]),
+        ]
+
+    def __str__(self):
+        return f"Advice request {self.pk} on {self.concern_id}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and (
+            update_fields is None or not set(update_fields) <= self.WORKFLOW_FIELDS
+        ):
+            raise ValueError("An advice request changes only through the workflow layer.")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self):
+        return self.status in {AdviceStatus.OPEN, AdviceStatus.CLAIMED}

@@ -1,0 +1,284 @@
+"""Step 1 and step 3 records: the concern and what hangs off it.
+
+A concern is never edited after it is recorded: corrections and updates are addenda. Its
+`status` and `version` are written only by the workflow layer (workflow/), in the same
+transaction as the WorkflowEvent that explains the change.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Category(models.TextChoices):
+    """The one safeguarding taxonomy. Prevent is a category like the others (step 4)."""
+
+    PHYSICAL_ABUSE = "physical_abuse", "Physical abuse"
+    EMOTIONAL_ABUSE = "emotional_abuse", "Emotional abuse"
+    SEXUAL_ABUSE = "sexual_abuse", "Sexual abuse"
+    NEGLECT = "neglect", "Neglect"
+    CSE = "child_sexual_exploitation", "Child sexual exploitation"
+    CCE = "child_criminal_exploitation", "Child criminal exploitation (including county lines)"
+    PREVENT = "radicalisation", "Radicalisation or extremism (Prevent)"
+    DOMESTIC_ABUSE = "domestic_abuse", "Domestic abuse"
+    FGM = "fgm", "Female genital mutilation"
+    FORCED_MARRIAGE = "forced_marriage", "Forced marriage or honour-based abuse"
+    CHILD_ON_CHILD = "child_on_child", "Child-on-child abuse"
+    ONLINE_SAFETY = "online_safety", "Online safety"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    SELF_HARM = "self_harm", "Self-harm"
+    MISSING_EDUCATION = "missing_education", "Children missing education"
+    PRIVATE_FOSTERING = "private_fostering", "Private fostering"
+    SERIOUS_VIOLENCE = "serious_violence", "Serious violence"
+    OTHER = "other", "Other"
+
+
+class ConcernStatus(models.TextChoices):
+    RECORDED = "recorded", "Recorded"
+    WITH_HUB = "with_hub", "With the Early Help Hub"
+    ADVICE_RECEIVED = "advice_received", "Advice received"
+    PARENT_CONVERSATION_LOGGED = "parent_conversation_logged", "Parent conversation logged"
+    ESCALATED = "escalated", "Escalated"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = frozenset(set(ConcernStatus) - {ConcernStatus.CLOSED})
+
+
+class ConcernQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status=ConcernStatus.CLOSED)
+
+
+class Concern(models.Model):
+    # Only the workflow layer changes these, and only through save(update_fields=...).
+    WORKFLOW_FIELDS = frozenset({"status", "version"})
+
+    reference = models.CharField(max_length=20, unique=True)
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="concerns")
+    pupil = models.ForeignKey("schools.Pupil", on_delete=models.PROTECT, related_name="concerns")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns_recorded"
+    )
+    observed_at = models.DateTimeField("when it was seen or heard")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    delay_reason = models.TextField(
+        blank=True, help_text="Why it was recorded more than 7 days after it was seen or heard."
+    )
+    location = models.CharField("where", max_length=200)
+    what_happened = models.TextField("what happened")
+    child_words = models.TextField("the child's own words", blank=True)
+    others_present = models.TextField("who else was there", blank=True)
+    immediate_action = models.TextField("what was done straight away", blank=True)
+    immediate_risk = models.BooleanField(
+        "child may be at immediate risk of significant harm", default=False
+    )
+    status = models.CharField(max_length=30, choices=ConcernStatus.choices, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Set by the form that submitted it, so a repeated submission finds this row.",
+    )
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [
+            models.Index(fields=["school", "status", "-recorded_at", "-id"]),
+            models.Index(fields=["school", "-recorded_at", "-id"]),
+            models.Index(fields=["pupil", "observed_at"]),
+            models.Index(fields=["recorded_by", "-recorded_at"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and (
+            update_fields is None or not set(update_fields) <= self.WORKFLOW_FIELDS
+        ):
+            raise ValueError(
+                "A recorded concern is never edited: add an addendum instead. "
+                "Only the workflow layer may change its status."
+            )
+        super().save(*args, **kwargs)
+
+    @property
+    def category_values(self):
+        return [c.category for c in self.categories.all()]
+
+    @property
+    def category_labels(self):
+        return [Category(value).label for value in self.category_values]
+
+
+class ConcernCategory(models.Model):
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="categories")
+    category = models.CharField(max_length=40, choices=Category.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "category"], name="concern_category_once"),
+        ]
+        indexes = [models.Index(fields=["category", "concern"])]
+
+    def __str__(self):
+        return self.get_category_display()
+
+
+class ReferenceSequence(models.Model):
+    """The last reference number given out per authority and year (LUT-2026-00042)."""
+
+    local_authority = models.ForeignKey("schools.LocalAuthority", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "year"], name="reference_sequence_per_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.local_authority_id}/{self.year}: {self.last_number}"
+
+
+class Addendum(models.Model):
+    """A note or correction appended to a concern; the concern itself is never edited."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "addenda"
+
+    def __str__(self):
+        return f"Addendum {self.pk} to {self.concern_id}"
+
+
+class ParentConversation(models.Model):
+    """Step 3: the conversation with the parent or carer, or why it did not happen."""
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "By phone"
+        VIDEO = "video", "By video call"
+
+    class NotHeldReason(models.TextChoices):
+        RISK = "risk", "Talking to the parent or carer would place the child at risk"
+        UNREACHABLE = "unreachable", "The parent or carer could not be reached"
+        CHILD_ASKED = (
+            "child_asked",
+            ("The young person asked that their parents not be told, and it is appropriate"),
+        )
+        OTHER = "other", "Another reason"
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="conversations")
+    held = models.BooleanField()
+    held_at = models.DateTimeField(null=True, blank=True)
+    with_name = models.CharField("with whom", max_length=150, blank=True)
+    with_relationship = models.CharField(
+        "their relationship to the child", max_length=100, blank=True
+    )
+    method = models.CharField(max_length=20, choices=Method.choices, blank=True)
+    others_present = models.TextField(blank=True)
+    discussed = models.TextField("what was discussed", blank=True)
+    parent_view = models.TextField("the parent or carer's view", blank=True)
+    agreed_actions = models.TextField(blank=True)
+    not_held_reason = models.CharField(max_length=20, choices=NotHeldReason.choices, blank=True)
+    attempts = models.TextField("attempts to reach them", blank=True)
+    details = models.TextField(blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["logged_at", "pk"]
+
+    def __str__(self):
+        return f"Parent conversation on {self.concern_id} ({'held' if self.held else 'not held'})"
+
+
+class Escalation(models.Model):
+    """Significant harm: the referral made, to whom, and what came of it."""
+
+    class Target(models.TextChoices):
+        CSC = "csc", "Children's social care (MASH)"
+        POLICE = "police", "Police"
+        PREVENT = "prevent", "Police Prevent team (Channel)"
+        LADO = "lado", "Local authority designated officer (LADO)"
+        OTHER = "other", "Other"
+
+    class Outcome(models.TextChoices):
+        SECTION_47 = "section_47", "Section 47 child protection enquiry"
+        SECTION_17 = "section_17", "Section 17 child in need assessment"
+        CHANNEL = "channel", "Channel support adopted"
+        EARLY_HELP = "early_help", "Stepped down to early help"
+        POLICE_ACTION = "police_action", "Police investigation"
+        CSC_NFA = "csc_nfa", "No further action by children's social care"
+        OTHER = "other", "Other"
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="escalations")
+    indicators = models.TextField("what indicates significant harm")
+    referred_to = models.CharField(max_length=20, choices=Target.choices)
+    referred_to_other = models.CharField(max_length=150, blank=True)
+    referred_at = models.DateTimeField()
+    spoken_to = models.CharField("who was spoken to", max_length=150, blank=True)
+    reference_number = models.CharField(max_length=60, blank=True)
+    parent_informed = models.BooleanField()
+    parent_not_informed_reason = models.TextField(blank=True)
+    by_hub = models.BooleanField(default=False)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    escalated_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome_details = models.TextField(blank=True)
+    outcome_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["escalated_at", "pk"]
+
+    def __str__(self):
+        return f"Escalation of {self.concern_id} to {self.get_referred_to_display()}"
+
+
+class Closure(models.Model):
+    class Outcome(models.TextChoices):
+        NFA = "nfa", "No further action"
+        MONITORING = "monitoring", "Monitoring in school"
+        EARLY_HELP = "early_help", "Early help plan"
+        CSC = "csc", "Referred to children's social care"
+        CHANNEL = "channel", "Channel support"
+        OTHER = "other", "Other"
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="closures")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    rationale = models.TextField()
+    without_hub_advice = models.BooleanField(
+        default=False,
+        help_text="Closed straight from 'recorded': a DSL decision of no further action, "
+        "reported as an exception.",
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["closed_at", "pk"]
+
+    def __str__(self):
+        return f"Closure of {self.concern_id}: {self.get_outcome_display()}"

@@ -1,0 +1,272 @@
+"""Step 2: request, claim, release, reassign, re-rate, withdraw and answer advice requests."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from advice.models import AdviceRequest, AdviceStatus
+from audit.models import AuditEvent
+from concerns.models import ConcernStatus
+from schools.models import Role
+from tests.factories import member
+from workflow.advice import (
+    claim_advice_request,
+    give_advice,
+    reassign_advice_request,
+    release_advice_request,
+    request_hub_advice,
+    rerate_advice_request,
+    withdraw_advice_request,
+)
+from workflow.exceptions import TransitionRefused
+from workflow.models import Notification, WorkflowEvent
+from workflow.working_time import add_working_hours
+
+from .conftest import advice_data, given_advice, snapshot
+
+S = ConcernStatus
+
+
+def last_event(concern):
+    return WorkflowEvent.objects.filter(concern=concern).latest("at", "pk")
+
+
+def test_request_hub_advice_sends_the_concern_to_the_hub(walk, dsl, authority):
+    concern = walk.recorded()
+    Notification.objects.all().delete()
+    request = request_hub_advice(concern, by=dsl, **advice_data(urgency="red"))
+    concern.refresh_from_db()
+    assert concern.status == S.WITH_HUB
+    assert request.status == AdviceStatus.OPEN
+    assert request.due_at == add_working_hours(request.requested_at, 4)
+    event = last_event(concern)
+    assert (event.action, event.from_status, event.to_status, event.advice_request) == (
+        "request_hub_advice",
+        "recorded",
+        "with_hub",
+        request,
+    )
+    assert AuditEvent.objects.filter(action="workflow.request_hub_advice", actor=dsl).count() == 1
+    notification = Notification.objects.get(kind="advice_requested")
+    assert notification.recipient == authority.hub_email
+    assert notification.urgent
+
+
+def test_hub_staff_are_told_when_the_authority_has_no_shared_inbox(
+    walk, dsl, authority, hub_advisor, hub_manager
+):
+    authority.hub_email = ""
+    authority.save()
+    walk.with_hub()
+    recipients = set(
+        Notification.objects.filter(kind="advice_requested").values_list("recipient", flat=True)
+    )
+    assert recipients == {hub_advisor.email, hub_manager.email}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"summary": ""}, "summary"),
+        ({"question": " "}, "question"),
+        ({"urgency": "purple"}, "urgency"),
+    ],
+)
+def test_request_needs_summary_question_and_urgency(walk, dsl, overrides, field):
+    concern = walk.recorded()
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        request_hub_advice(concern, by=dsl, **advice_data(**overrides))
+    assert refused.value.field == field
+    assert snapshot() == before
+
+
+def test_claim_gives_the_request_to_the_advisor(walk, hub_advisor):
+    concern = walk.with_hub()
+    request = claim_advice_request(walk.request(concern), by=hub_advisor)
+    assert (request.status, request.claimed_by) == (AdviceStatus.CLAIMED, hub_advisor)
+    concern.refresh_from_db()
+    assert concern.status == S.WITH_HUB
+    assert last_event(concern).action == "claim_advice_request"
+    assert AuditEvent.objects.filter(action="workflow.claim_advice_request").count() == 1
+
+
+def test_a_second_claim_says_who_claimed_it_and_when(walk, hub_advisor, hub_manager):
+    concern = walk.claimed()
+    request = walk.request(concern)
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        claim_advice_request(request, by=hub_manager)
+    assert "Ada Advisor claimed this request at" in refused.value.message
+    assert "not been taken over" in refused.value.message
+    assert snapshot() == before
+
+
+def test_release_returns_the_request_to_the_queue(walk, hub_advisor):
+    concern = walk.claimed()
+    request = release_advice_request(walk.request(concern), by=hub_advisor)
+    assert (request.status, request.claimed_by) == (AdviceStatus.OPEN, None)
+
+
+def test_another_advisor_cannot_release_a_claim_but_a_manager_can(walk, authority, hub_manager):
+    concern = walk.claimed()
+    colleague = member(Role.HUB_ADVISOR, authority)
+    with pytest.raises(TransitionRefused, match="advisor who claimed"):
+        release_advice_request(walk.request(concern), by=colleague)
+    release_advice_request(walk.request(concern), by=hub_manager)
+    assert walk.request(concern).status == AdviceStatus.OPEN
+
+
+def test_manager_reassigns_to_a_named_advisor(walk, authority, hub_manager):
+    concern = walk.claimed()
+    colleague = member(Role.HUB_ADVISOR, authority, full_name="Cal Colleague")
+    request = reassign_advice_request(
+        walk.request(concern), by=hub_manager, to=colleague, reason="Leave"
+    )
+    assert request.claimed_by == colleague
+    assert last_event(concern).note == "Reassigned to Cal Colleague: Leave"
+
+
+def test_reassign_refuses_advisors_of_another_authority_and_advisors_doing_it(
+    walk, hub_manager, hub_advisor, other_la_advisor
+):
+    concern = walk.with_hub()
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        reassign_advice_request(walk.request(concern), by=hub_manager, to=other_la_advisor)
+    assert refused.value.field == "to"
+    with pytest.raises(TransitionRefused, match="Only a hub manager"):
+        reassign_advice_request(walk.request(concern), by=hub_advisor, to=hub_advisor)
+    assert snapshot() == before
+
+
+def test_rerate_recomputes_due_time_from_the_request_time_and_keeps_the_reason(walk, hub_manager):
+    concern = walk.with_hub(urgency="green")
+    request = walk.request(concern)
+    rerated = rerate_advice_request(request, by=hub_manager, urgency="red", reason="New disclosure")
+    assert rerated.due_at == add_working_hours(request.requested_at, 4)
+    assert last_event(concern).note == "Urgency Green to Red: New disclosure"
+
+
+def test_rerate_needs_a_reason_and_a_different_urgency(walk, hub_manager, hub_advisor):
+    concern = walk.with_hub(urgency="green")
+    request = walk.request(concern)
+    with pytest.raises(TransitionRefused) as refused:
+        rerate_advice_request(request, by=hub_manager, urgency="red", reason="")
+    assert refused.value.field == "reason"
+    with pytest.raises(TransitionRefused) as refused:
+        rerate_advice_request(request, by=hub_manager, urgency="green", reason="Same")
+    assert refused.value.field == "urgency"
+    with pytest.raises(TransitionRefused, match="Only a hub manager"):
+        rerate_advice_request(request, by=hub_advisor, urgency="red", reason="Worse")
+
+
+def test_give_advice_moves_the_concern_on_and_tells_the_dsls(walk, hub_advisor, dsl, deputy_dsl):
+    concern = walk.claimed()
+    Notification.objects.all().delete()
+    request = give_advice(walk.request(concern), by=hub_advisor, **given_advice(level_of_need=3))
+    concern.refresh_from_db()
+    assert concern.status == S.ADVICE_RECEIVED
+    assert (request.status, request.level_of_need, request.advised_by) == (
+        AdviceStatus.ANSWERED,
+        3,
+        hub_advisor,
+    )
+    assert last_event(concern).action == "give_advice"
+    assert AuditEvent.objects.filter(action="workflow.give_advice").count() == 1
+    recipients = set(
+        Notification.objects.filter(kind="advice_given").values_list("recipient", flat=True)
+    )
+    assert recipients == {dsl.email, deputy_dsl.email}
+
+
+def test_only_the_claimant_gives_advice(walk, authority, hub_manager):
+    concern = walk.claimed()
+    before = snapshot()
+    for other in [member(Role.HUB_ADVISOR, authority), hub_manager]:
+        with pytest.raises(TransitionRefused, match="advisor who has claimed"):
+            give_advice(walk.request(concern), by=other, **given_advice())
+    assert snapshot() == before
+
+
+def test_advice_on_an_unclaimed_request_is_refused(walk, hub_advisor):
+    concern = walk.with_hub()
+    with pytest.raises(TransitionRefused, match="Claim it first"):
+        give_advice(walk.request(concern), by=hub_advisor, **given_advice())
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"advice": ""}, "advice"),
+        ({"next_step": "pray"}, "next_step"),
+        ({"level_of_need": 5}, "level_of_need"),
+        ({"follow_up_on": datetime(2020, 1, 1, tzinfo=UTC).date()}, "follow_up_on"),
+    ],
+)
+def test_advice_needs_text_next_step_and_level(walk, hub_advisor, overrides, field):
+    concern = walk.claimed()
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        give_advice(walk.request(concern), by=hub_advisor, **given_advice(**overrides))
+    assert refused.value.field == field
+    assert snapshot() == before
+
+
+def test_withdraw_returns_the_concern_to_where_it_was(walk, dsl):
+    concern = walk.with_hub()
+    request = withdraw_advice_request(walk.request(concern), by=dsl, reason="Sent in error")
+    concern.refresh_from_db()
+    assert request.status == AdviceStatus.WITHDRAWN
+    assert concern.status == S.RECORDED
+    follow_up = walk.conversation_logged()
+    request_hub_advice(follow_up, by=walk.dsl, **advice_data())
+    withdraw_advice_request(walk.request(follow_up), by=dsl, reason="Resolved")
+    follow_up.refresh_from_db()
+    assert follow_up.status == S.PARENT_CONVERSATION_LOGGED
+
+
+def test_a_withdrawn_request_cannot_be_claimed_or_answered(walk, dsl, hub_advisor):
+    concern = walk.claimed()
+    withdraw_advice_request(walk.request(concern), by=dsl, reason="Resolved")
+    with pytest.raises(TransitionRefused, match="withdrawn"):
+        give_advice(walk.request(concern), by=hub_advisor, **given_advice())
+    with pytest.raises(TransitionRefused):
+        claim_advice_request(walk.request(concern), by=hub_advisor)
+
+
+def test_a_stale_form_cannot_overwrite_a_newer_state(walk, hub_advisor, hub_manager):
+    concern = walk.with_hub()
+    request = walk.request(concern)
+    loaded_version = request.version
+    claim_advice_request(request, by=hub_advisor)
+    release_advice_request(request, by=hub_advisor)
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="changed since you opened the page"):
+        claim_advice_request(request, by=hub_manager, expected_version=loaded_version)
+    assert snapshot() == before
+
+
+def test_follow_up_advice_makes_a_second_request(walk, dsl):
+    concern = walk.conversation_logged()
+    request_hub_advice(concern, by=dsl, **advice_data(summary="Follow-up"))
+    assert AdviceRequest.objects.filter(concern=concern).count() == 2
+    concern.refresh_from_db()
+    assert concern.status == S.WITH_HUB
+
+
+def test_hub_of_another_authority_cannot_claim(walk, other_la_advisor):
+    concern = walk.with_hub()
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="this school's local authority"):
+        claim_advice_request(walk.request(concern), by=other_la_advisor)
+    assert snapshot() == before
+
+
+def test_due_time_uses_working_hours(walk, dsl, monkeypatch):
+    friday_4pm = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # GMT in November
+    concern = walk.recorded(observed_at=friday_4pm - timedelta(hours=1))
+    monkeypatch.setattr(timezone, "now", lambda: friday_4pm)
+    request = request_hub_advice(concern, by=dsl, **advice_data(urgency="red"))
+    assert request.due_at == datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -1,0 +1,300 @@
+"""Step 3, escalation and closure, and addenda."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import Closure, ConcernStatus, ParentConversation
+from schools.models import Role
+from tests.factories import member
+from workflow.advice import claim_advice_request, request_hub_advice
+from workflow.concerns import (
+    add_addendum,
+    close_concern,
+    escalate_significant_harm,
+    log_parent_conversation,
+    record_escalation_outcome,
+    reopen_concern,
+)
+from workflow.exceptions import TransitionRefused
+from workflow.models import Notification, WorkflowEvent
+
+from .conftest import advice_data, closing, escalation_data, held_conversation, snapshot
+
+S = ConcernStatus
+
+
+def last_event(concern):
+    return WorkflowEvent.objects.filter(concern=concern).latest("at", "pk")
+
+
+def test_recorder_dsl_and_head_may_add_addenda_without_changing_status(walk, teacher, dsl, head):
+    concern = walk.with_hub()
+    for author in [teacher, dsl, head]:
+        add_addendum(concern, by=author, text=f"Note from {author.full_name}")
+    concern.refresh_from_db()
+    assert concern.status == S.WITH_HUB
+    assert [a.author for a in concern.addenda.all()] == [teacher, dsl, head]
+    assert WorkflowEvent.objects.filter(action="add_addendum").count() == 3
+    assert AuditEvent.objects.filter(action="workflow.add_addendum").count() == 3
+
+
+def test_other_staff_cannot_add_an_addendum_to_someone_elses_concern(walk, school):
+    concern = walk.recorded()
+    colleague = member(Role.STAFF, school)
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="Only the person who recorded"):
+        add_addendum(concern, by=colleague, text="Me too")
+    assert snapshot() == before
+
+
+def test_addendum_may_be_added_to_a_closed_concern(walk, dsl):
+    concern = walk.closed()
+    add_addendum(concern, by=dsl, text="Pupil has moved school.")
+    assert concern.addenda.count() == 1
+
+
+def test_an_empty_addendum_is_refused(walk, dsl):
+    with pytest.raises(TransitionRefused) as refused:
+        add_addendum(walk.recorded(), by=dsl, text="  ")
+    assert refused.value.field == "text"
+
+
+def test_logging_a_held_conversation_completes_step_three(walk, dsl):
+    concern = walk.advice_received()
+    conversation = log_parent_conversation(concern, by=dsl, **held_conversation())
+    concern.refresh_from_db()
+    assert concern.status == S.PARENT_CONVERSATION_LOGGED
+    assert conversation.held
+    assert conversation.with_relationship == "Mother"
+    assert last_event(concern).action == "log_parent_conversation"
+    assert AuditEvent.objects.filter(action="workflow.log_parent_conversation").count() == 1
+
+
+def test_refuses_parent_conversation_before_hub_advice(walk, dsl):
+    concern = walk.recorded()
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        log_parent_conversation(concern, by=dsl, **held_conversation())
+    assert refused.value.message == (
+        "Hub advice must be received before the parent conversation is logged "
+        "(step 3 follows step 2)."
+    )
+    assert snapshot() == before
+
+
+def test_a_conversation_not_held_needs_a_reason_and_details(walk, dsl):
+    concern = walk.advice_received()
+    with pytest.raises(TransitionRefused) as refused:
+        log_parent_conversation(concern, by=dsl, held=False, details="Because")
+    assert refused.value.field == "not_held_reason"
+    with pytest.raises(TransitionRefused) as refused:
+        log_parent_conversation(concern, by=dsl, held=False, not_held_reason="risk", details="")
+    assert refused.value.field == "details"
+    with pytest.raises(TransitionRefused) as refused:
+        log_parent_conversation(
+            concern, by=dsl, held=False, not_held_reason="unreachable", details="No answer"
+        )
+    assert refused.value.field == "attempts"
+    conversation = log_parent_conversation(
+        concern,
+        by=dsl,
+        held=False,
+        not_held_reason="unreachable",
+        attempts="Phoned 3 times, letter home",
+        details="No answer on any number",
+    )
+    assert conversation.not_held_reason == ParentConversation.NotHeldReason.UNREACHABLE
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"held_at": None}, "held_at"),
+        ({"held_at": timezone.now() + timedelta(days=1)}, "held_at"),
+        ({"with_name": ""}, "with_name"),
+        ({"with_relationship": ""}, "with_relationship"),
+        ({"method": "carrier pigeon"}, "method"),
+        ({"discussed": ""}, "discussed"),
+        ({"held": None}, "held"),
+    ],
+)
+def test_a_held_conversation_needs_its_details(walk, dsl, overrides, field):
+    concern = walk.advice_received()
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        log_parent_conversation(concern, by=dsl, **held_conversation(**overrides))
+    assert refused.value.field == field
+    assert snapshot() == before
+
+
+def test_escalation_tells_the_dsls_and_head_and_makes_step_three_unnecessary(
+    walk, dsl, deputy_dsl, head
+):
+    concern = walk.recorded()
+    Notification.objects.all().delete()
+    escalation = escalate_significant_harm(concern, by=dsl, **escalation_data())
+    concern.refresh_from_db()
+    assert concern.status == S.ESCALATED
+    assert not escalation.by_hub
+    assert last_event(concern).action == "escalate_significant_harm"
+    recipients = set(
+        Notification.objects.filter(kind="concern_escalated").values_list("recipient", flat=True)
+    )
+    assert recipients == {dsl.email, deputy_dsl.email, head.email}
+    close_concern(concern, by=dsl, **closing(outcome="csc"))
+    concern.refresh_from_db()
+    assert concern.status == S.CLOSED
+
+
+def test_prevent_referral_is_an_escalation_target_not_a_path(walk, dsl):
+    concern = walk.recorded(categories=["radicalisation"])
+    escalation = escalate_significant_harm(
+        concern, by=dsl, **escalation_data(referred_to="prevent")
+    )
+    assert escalation.get_referred_to_display() == "Police Prevent team (Channel)"
+
+
+def test_hub_may_escalate_a_concern_shared_with_it(walk, hub_advisor):
+    concern = walk.claimed()
+    escalation = escalate_significant_harm(concern, by=hub_advisor, **escalation_data())
+    assert escalation.by_hub
+    assert last_event(concern).advice_request == walk.request(concern)
+
+
+def test_hub_cannot_escalate_a_concern_not_shared_with_it(walk, hub_advisor):
+    concern = walk.recorded()
+    before = snapshot()
+    with pytest.raises(TransitionRefused):
+        escalate_significant_harm(concern, by=hub_advisor, **escalation_data())
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"indicators": ""}, "indicators"),
+        ({"referred_to": "the press"}, "referred_to"),
+        ({"referred_to": "other", "referred_to_other": ""}, "referred_to_other"),
+        ({"referred_at": timezone.now() + timedelta(hours=2)}, "referred_at"),
+        ({"parent_informed": None}, "parent_informed"),
+        (
+            {"parent_informed": False, "parent_not_informed_reason": ""},
+            "parent_not_informed_reason",
+        ),
+    ],
+)
+def test_escalation_needs_its_details(walk, dsl, overrides, field):
+    concern = walk.recorded()
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        escalate_significant_harm(concern, by=dsl, **escalation_data(**overrides))
+    assert refused.value.field == field
+    assert snapshot() == before
+
+
+def test_escalation_outcome_is_recorded_once(walk, dsl):
+    concern = walk.escalated()
+    escalation = concern.escalations.get()
+    record_escalation_outcome(
+        escalation, by=dsl, outcome="section_47", details="Strategy meeting held"
+    )
+    escalation.refresh_from_db()
+    assert escalation.get_outcome_display() == "Section 47 child protection enquiry"
+    with pytest.raises(TransitionRefused, match="already recorded"):
+        record_escalation_outcome(escalation, by=dsl, outcome="csc_nfa")
+
+
+def test_escalation_outcome_may_arrive_after_closure(walk, dsl):
+    concern = walk.escalated()
+    close_concern(concern, by=dsl, **closing(outcome="csc"))
+    escalation = record_escalation_outcome(concern.escalations.get(), by=dsl, outcome="section_17")
+    assert escalation.outcome == "section_17"
+
+
+def test_close_after_the_parent_conversation(walk, dsl):
+    concern = walk.conversation_logged()
+    closure = close_concern(concern, by=dsl, **closing())
+    concern.refresh_from_db()
+    assert concern.status == S.CLOSED
+    assert not closure.without_hub_advice
+    assert AuditEvent.objects.filter(action="workflow.close_concern").count() == 1
+
+
+def test_closing_straight_from_recorded_is_a_flagged_dsl_decision(walk, dsl):
+    concern = walk.recorded()
+    with pytest.raises(TransitionRefused) as refused:
+        close_concern(concern, by=dsl, outcome="nfa", rationale="Fine.")
+    assert refused.value.field == "rationale"
+    closure = close_concern(
+        concern,
+        by=dsl,
+        outcome="nfa",
+        rationale="Coat was left at grandma's house; confirmed with the class teacher.",
+    )
+    assert closure.without_hub_advice
+
+
+def test_closing_needs_an_outcome_and_rationale(walk, dsl):
+    concern = walk.conversation_logged()
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        close_concern(concern, by=dsl, outcome="", rationale="Done")
+    assert refused.value.field == "outcome"
+    with pytest.raises(TransitionRefused) as refused:
+        close_concern(concern, by=dsl, outcome="nfa", rationale=" ")
+    assert refused.value.field == "rationale"
+    assert snapshot() == before
+    assert not Closure.objects.exists()
+
+
+def test_cannot_close_while_an_advice_request_is_open(walk, dsl, hub_advisor):
+    concern = walk.escalated(walk.claimed())
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="still open with the hub"):
+        close_concern(concern, by=dsl, **closing())
+    assert snapshot() == before
+
+
+def test_reopen_returns_a_closed_concern_to_recorded_with_its_history(walk, dsl):
+    concern = walk.closed()
+    events_before = WorkflowEvent.objects.filter(concern=concern).count()
+    reopen_concern(concern, by=dsl, reason="New disclosure from sibling")
+    concern.refresh_from_db()
+    assert concern.status == S.RECORDED
+    assert WorkflowEvent.objects.filter(concern=concern).count() == events_before + 1
+    assert last_event(concern).note == "New disclosure from sibling"
+    request_hub_advice(concern, by=dsl, **advice_data())
+
+
+def test_reopen_needs_a_reason(walk, dsl):
+    with pytest.raises(TransitionRefused) as refused:
+        reopen_concern(walk.closed(), by=dsl, reason="")
+    assert refused.value.field == "reason"
+
+
+def test_advice_on_an_escalated_concern_is_kept_but_the_concern_stays_escalated(
+    walk, dsl, hub_advisor
+):
+    from workflow.advice import give_advice
+
+    from .conftest import given_advice
+
+    concern = walk.claimed()
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    give_advice(
+        walk.request(concern), by=hub_advisor, **given_advice(next_step="mash", level_of_need=4)
+    )
+    concern.refresh_from_db()
+    assert concern.status == S.ESCALATED
+    assert walk.request(concern).status == "answered"
+
+
+def test_deputy_dsl_works_like_the_dsl(walk, deputy_dsl):
+    concern = walk.recorded()
+    request_hub_advice(concern, by=deputy_dsl, **advice_data())
+    claim_advice_request(walk.request(concern), by=walk.advisor)
+    concern.refresh_from_db()
+    assert concern.status == S.WITH_HUB

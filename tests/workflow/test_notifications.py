@@ -1,0 +1,100 @@
+"""The outbox: written with the transition, sent after commit, never lost, and never carrying
+a child's name or any case content."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import override_settings
+
+from workflow.models import Notification
+from workflow.notify import deliver
+
+from .conftest import concern_data
+
+
+class RefusingBackend:
+    """An email backend whose server is down."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_notifications_are_sent_after_commit(walk, dsl, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        walk.recorded()
+    assert len(callbacks) == 1
+    assert [m.to for m in mail.outbox] == [[dsl.email]]
+    assert Notification.objects.get().status == Notification.Status.SENT
+
+
+def test_nothing_is_sent_if_the_transaction_does_not_commit(
+    walk, dsl, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        walk.recorded()
+    assert mail.outbox == []
+    assert Notification.objects.get().status == Notification.Status.PENDING
+
+
+def test_a_failing_mail_server_leaves_the_notification_pending_and_a_later_send_succeeds(
+    walk, dsl, django_capture_on_commit_callbacks
+):
+    with (
+        override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        concern = walk.recorded()
+    notification = Notification.objects.get()
+    assert concern.status == "recorded"  # the person who acted was not held up
+    assert notification.status == Notification.Status.PENDING
+    assert (notification.attempts, notification.last_error) == (1, "ConnectionRefusedError")
+    assert notification.next_attempt_at > notification.created_at
+
+    Notification.objects.update(next_attempt_at=notification.created_at)  # the retry is due
+    call_command("send_notifications")
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+    assert notification.attempts == 2
+    assert [m.to for m in mail.outbox] == [[dsl.email]]
+
+
+def test_a_notification_not_yet_due_for_retry_waits(walk):
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        walk.recorded()
+        deliver()
+    assert deliver() == (0, 0)
+    assert Notification.objects.get().status == Notification.Status.PENDING
+
+
+@pytest.mark.parametrize("urgent", [False, True])
+def test_emails_carry_no_pupil_name_and_no_case_content(
+    walk, dsl, head, hub_advisor, django_capture_on_commit_callbacks, urgent
+):
+    secrets = concern_data(immediate_risk=urgent)
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = walk.closed(walk.recorded(**secrets))
+        walk.escalated(walk.recorded(**secrets))
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert kinds == {"concern_recorded", "advice_requested", "advice_given", "concern_escalated"}
+    assert len(mail.outbox) == Notification.objects.count()
+    pupil = walk.pupil
+    forbidden = [
+        pupil.given_name,
+        pupil.family_name,
+        pupil.upn,
+        secrets["what_happened"][:20],
+        secrets["child_words"],
+        secrets["location"],
+        "Mrs Ahmed",
+        "belt",
+        "Breakfast club",
+    ]
+    for message in mail.outbox:
+        text = message.subject + message.body
+        for word in forbidden:
+            assert word not in text, f"{word!r} leaked into {message.subject!r}"
+        assert "Sign in" in message.body
+    assert concern.reference in "".join(m.subject for m in mail.outbox)

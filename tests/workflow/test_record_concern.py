@@ -1,0 +1,163 @@
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import Concern, ConcernStatus
+from schools.models import Role
+from tests.factories import MembershipFactory, PupilFactory, member
+from workflow.concerns import record_concern
+from workflow.exceptions import TransitionRefused
+from workflow.models import Notification, WorkflowEvent
+
+from .conftest import concern_data, snapshot
+
+
+def test_records_a_concern_with_its_event_audit_and_dsl_notification(teacher, dsl, pupil, school):
+    concern = record_concern(
+        by=teacher, pupil=pupil, **concern_data(categories=["radicalisation", "online_safety"])
+    )
+
+    assert concern.status == ConcernStatus.RECORDED
+    assert concern.school == school
+    assert concern.recorded_by == teacher
+    assert sorted(concern.category_values) == ["online_safety", "radicalisation"]
+    assert concern.reference == f"LUT-{timezone.localdate().year}-00001"
+    event = WorkflowEvent.objects.get(concern=concern)
+    assert (event.action, event.from_status, event.to_status, event.actor) == (
+        "record_concern",
+        "",
+        "recorded",
+        teacher,
+    )
+    audit = AuditEvent.objects.get(action="workflow.record_concern")
+    assert (audit.actor, audit.object_type, audit.object_id, audit.school) == (
+        teacher,
+        "concern",
+        str(concern.pk),
+        school,
+    )
+    notification = Notification.objects.get(kind="concern_recorded")
+    assert notification.recipient == dsl.email
+    assert not notification.urgent
+
+
+def test_references_count_up_within_the_authority(teacher, pupil, other_school):
+    first = record_concern(by=teacher, pupil=pupil, **concern_data())
+    other_teacher = member(Role.STAFF, other_school)
+    second = record_concern(
+        by=other_teacher, pupil=PupilFactory(school=other_school), **concern_data()
+    )
+    year = timezone.localdate().year
+    assert (first.reference, second.reference) == (f"LUT-{year}-00001", f"LUT-{year}-00002")
+
+
+def test_immediate_risk_marks_the_dsl_alert_urgent(teacher, dsl, pupil):
+    record_concern(by=teacher, pupil=pupil, **concern_data(immediate_risk=True))
+    notification = Notification.objects.get(kind="concern_recorded")
+    assert notification.urgent
+    assert notification.subject.startswith("URGENT:")
+
+
+def test_prevent_concern_is_recorded_like_any_other(teacher, pupil):
+    concern = record_concern(by=teacher, pupil=pupil, **concern_data(categories=["radicalisation"]))
+    assert concern.status == ConcernStatus.RECORDED
+    assert concern.category_labels == ["Radicalisation or extremism (Prevent)"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"categories": []}, "categories", "Select at least one category"),
+        ({"categories": ["astrology"]}, "categories", "Select categories from the list"),
+        ({"what_happened": "   "}, "what_happened", "Enter what happened"),
+        ({"location": ""}, "location", "Enter where it happened"),
+        ({"observed_at": None}, "observed_at", "Enter the date and time it was seen or heard"),
+        (
+            {"observed_at": timezone.now() + timedelta(hours=1)},
+            "observed_at",
+            "must be in the past",
+        ),
+        (
+            {"observed_at": timezone.now() - timedelta(days=8)},
+            "delay_reason",
+            "more than 7 days after",
+        ),
+    ],
+)
+def test_refuses_incomplete_or_impossible_concerns(teacher, pupil, overrides, field, message):
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        record_concern(by=teacher, pupil=pupil, **concern_data(**overrides))
+    assert refused.value.field == field
+    assert message in refused.value.message
+    assert snapshot() == before
+
+
+def test_a_late_record_with_a_reason_is_accepted(teacher, pupil):
+    concern = record_concern(
+        by=teacher,
+        pupil=pupil,
+        **concern_data(
+            observed_at=timezone.now() - timedelta(days=10), delay_reason="I was off sick."
+        ),
+    )
+    assert concern.delay_reason == "I was off sick."
+
+
+def test_refuses_a_pupil_of_another_school(teacher, other_school):
+    stranger = PupilFactory(school=other_school)
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="only about pupils at a school where you"):
+        record_concern(by=teacher, pupil=stranger, **concern_data())
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", [Role.HEAD_TEACHER])
+def test_refuses_school_roles_that_do_not_record(school, pupil, role):
+    user = member(role, school)
+    with pytest.raises(TransitionRefused):
+        record_concern(by=user, pupil=pupil, **concern_data())
+    assert not Concern.objects.exists()
+
+
+def test_refuses_hub_staff_and_inactive_memberships(hub_advisor, teacher, pupil):
+    with pytest.raises(TransitionRefused):
+        record_concern(by=hub_advisor, pupil=pupil, **concern_data())
+    teacher.memberships.update(is_active=False)
+    with pytest.raises(TransitionRefused):
+        record_concern(by=teacher, pupil=pupil, **concern_data())
+    assert not Concern.objects.exists()
+
+
+def test_dsl_and_deputy_may_record(dsl, deputy_dsl, pupil):
+    record_concern(by=dsl, pupil=pupil, **concern_data())
+    record_concern(by=deputy_dsl, pupil=pupil, **concern_data())
+    assert Concern.objects.count() == 2
+
+
+def test_the_same_submission_twice_records_one_concern(teacher, pupil):
+    key = uuid4()
+    first = record_concern(by=teacher, pupil=pupil, submission_key=key, **concern_data())
+    again = record_concern(by=teacher, pupil=pupil, submission_key=key, **concern_data())
+    assert again.pk == first.pk
+    assert Concern.objects.count() == 1
+    assert WorkflowEvent.objects.count() == 1
+
+
+def test_a_member_of_two_schools_records_at_the_pupils_school(teacher, other_school):
+    MembershipFactory(user=teacher, role=Role.STAFF, school=other_school)
+    pupil = PupilFactory(school=other_school)
+    concern = record_concern(by=teacher, pupil=pupil, **concern_data())
+    assert concern.school == other_school
+
+
+def test_a_recorded_concern_cannot_be_edited(walk):
+    concern = walk.recorded()
+    concern.what_happened = "Something else"
+    with pytest.raises(ValueError, match="add an addendum"):
+        concern.save()
+    concern.refresh_from_db()
+    assert concern.what_happened.startswith("Amelia Ahmed")

@@ -1,0 +1,294 @@
+"""Random sequences of transitions by random people, checked against a small model of the
+five steps written from the process, not from the code."""
+
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from advice.models import AdviceRequest
+from concerns.models import Concern
+from tests.factories import PupilFactory
+from workflow.advice import (
+    claim_advice_request,
+    give_advice,
+    release_advice_request,
+    request_hub_advice,
+    withdraw_advice_request,
+)
+from workflow.concerns import (
+    add_addendum,
+    close_concern,
+    escalate_significant_harm,
+    log_parent_conversation,
+    record_concern,
+    reopen_concern,
+)
+from workflow.exceptions import TransitionRefused
+from workflow.models import WorkflowEvent
+
+from .conftest import (
+    advice_data,
+    concern_data,
+    escalation_data,
+    given_advice,
+    held_conversation,
+    snapshot,
+)
+
+PEOPLE = ["teacher", "dsl", "head", "advisor", "manager", "other_school_dsl", "other_la_advisor"]
+OPEN = {"recorded", "with_hub", "advice_received", "parent_conversation_logged", "escalated"}
+
+
+@dataclass
+class Model:
+    """The process as the letter and DESIGN.md describe it."""
+
+    status: str = "recorded"
+    request: str | None = None  # open / claimed / answered / withdrawn (the latest request)
+    claimant: str | None = None
+    status_before_request: str | None = None
+    ever_shared: bool = False
+    chronology: list = field(default_factory=lambda: ["record_concern"])
+
+
+def build_machine(people, school):
+    class ProcessMachine(RuleBasedStateMachine):
+        def __init__(self):
+            super().__init__()
+            self.model = Model()
+            pupil = PupilFactory(school=school)
+            self.concern = record_concern(by=people["teacher"], pupil=pupil, **concern_data())
+
+        # Each rule: the model decides whether the move is allowed; the real workflow must agree.
+        def attempt(self, allowed, action, call):
+            if allowed:
+                call()
+                self.model.chronology.append(action)
+                return True
+            before = snapshot()
+            with pytest.raises(TransitionRefused):
+                call()
+            assert snapshot() == before
+            return False
+
+        def latest_request(self):
+            return AdviceRequest.objects.filter(concern=self.concern).order_by("-pk").first()
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def request_advice(self, who):
+            m = self.model
+            allowed = who == "dsl" and m.status in {
+                "recorded",
+                "advice_received",
+                "parent_conversation_logged",
+            }
+            if self.attempt(
+                allowed,
+                "request_hub_advice",
+                lambda: request_hub_advice(self.concern, by=people[who], **advice_data()),
+            ):
+                m.status_before_request, m.status = m.status, "with_hub"
+                m.request, m.claimant, m.ever_shared = "open", None, True
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def withdraw(self, who):
+            m = self.model
+            allowed = who == "dsl" and m.request in {"open", "claimed"}
+            request = self.latest_request()
+            if request is None:
+                return
+            if self.attempt(
+                allowed,
+                "withdraw_advice_request",
+                lambda: withdraw_advice_request(request, by=people[who], reason="Not needed"),
+            ):
+                m.request = "withdrawn"
+                if m.status == "with_hub":
+                    m.status = m.status_before_request
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def claim(self, who):
+            m = self.model
+            request = self.latest_request()
+            if request is None:
+                return
+            allowed = who in {"advisor", "manager"} and m.request == "open"
+            if self.attempt(
+                allowed,
+                "claim_advice_request",
+                lambda: claim_advice_request(request, by=people[who]),
+            ):
+                m.request, m.claimant = "claimed", who
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def release(self, who):
+            m = self.model
+            request = self.latest_request()
+            if request is None:
+                return
+            allowed = m.request == "claimed" and who in {m.claimant, "manager"}
+            if self.attempt(
+                allowed,
+                "release_advice_request",
+                lambda: release_advice_request(request, by=people[who]),
+            ):
+                m.request, m.claimant = "open", None
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def advise(self, who):
+            m = self.model
+            request = self.latest_request()
+            if request is None:
+                return
+            allowed = m.request == "claimed" and who == m.claimant
+            if self.attempt(
+                allowed,
+                "give_advice",
+                lambda: give_advice(request, by=people[who], **given_advice()),
+            ):
+                m.request = "answered"
+                if m.status == "with_hub":
+                    m.status = "advice_received"
+
+        @rule(who=st.sampled_from(PEOPLE), held=st.booleans())
+        def converse(self, who, held):
+            m = self.model
+            data = (
+                held_conversation()
+                if held
+                else {
+                    "held": False,
+                    "not_held_reason": "risk",
+                    "details": "Mother's partner is the alleged abuser.",
+                }
+            )
+            allowed = who == "dsl" and m.status == "advice_received"
+            if self.attempt(
+                allowed,
+                "log_parent_conversation",
+                lambda: log_parent_conversation(self.concern, by=people[who], **data),
+            ):
+                m.status = "parent_conversation_logged"
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def escalate(self, who):
+            m = self.model
+            hub_may = who in {"advisor", "manager"} and m.ever_shared
+            allowed = m.status in OPEN and (who == "dsl" or hub_may)
+            if self.attempt(
+                allowed,
+                "escalate_significant_harm",
+                lambda: escalate_significant_harm(
+                    self.concern, by=people[who], **escalation_data()
+                ),
+            ):
+                m.status = "escalated"
+
+        @rule(who=st.sampled_from(PEOPLE), words=st.integers(min_value=1, max_value=8))
+        def close(self, who, words):
+            m = self.model
+            rationale = " ".join(["reason"] * words)
+            allowed = (
+                who == "dsl"
+                and m.request not in {"open", "claimed"}
+                and (
+                    m.status in {"parent_conversation_logged", "escalated"}
+                    or (m.status == "recorded" and words >= 5)
+                )
+            )
+            if self.attempt(
+                allowed,
+                "close_concern",
+                lambda: close_concern(
+                    self.concern, by=people[who], outcome="nfa", rationale=rationale
+                ),
+            ):
+                m.status = "closed"
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def reopen(self, who):
+            m = self.model
+            allowed = who == "dsl" and m.status == "closed"
+            if self.attempt(
+                allowed,
+                "reopen_concern",
+                lambda: reopen_concern(self.concern, by=people[who], reason="New information"),
+            ):
+                m.status = "recorded"
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def addendum(self, who):
+            allowed = who in {"teacher", "dsl", "head"}
+            self.attempt(
+                allowed,
+                "add_addendum",
+                lambda: add_addendum(self.concern, by=people[who], text="Further note"),
+            )
+
+        @invariant()
+        def status_matches_the_model(self):
+            assert Concern.objects.get(pk=self.concern.pk).status == self.model.status
+
+        @invariant()
+        def chronology_is_the_ordered_list_of_successful_transitions(self):
+            actions = list(
+                WorkflowEvent.objects.filter(concern=self.concern)
+                .order_by("at", "pk")
+                .values_list("action", flat=True)
+            )
+            assert actions == self.model.chronology
+
+        @invariant()
+        def no_parent_conversation_without_prior_advice(self):
+            answered = list(
+                AdviceRequest.objects.filter(concern=self.concern, status="answered").values_list(
+                    "advised_at", flat=True
+                )
+            )
+            for conversation in self.concern.conversations.all():
+                assert any(advised <= conversation.logged_at for advised in answered)
+
+        @invariant()
+        def no_closed_concern_without_outcome_and_rationale(self):
+            concern = Concern.objects.get(pk=self.concern.pk)
+            if concern.status == "closed":
+                closure = concern.closures.latest("closed_at", "pk")
+                assert closure.outcome
+                assert closure.rationale.strip()
+
+        @invariant()
+        def at_most_one_open_request(self):
+            assert (
+                AdviceRequest.objects.filter(
+                    concern=self.concern, status__in=["open", "claimed"]
+                ).count()
+                <= 1
+            )
+
+    return ProcessMachine
+
+
+def test_random_sequences_follow_the_five_steps(
+    teacher, dsl, head, hub_advisor, hub_manager, other_school_dsl, other_la_advisor, school
+):
+    people = {
+        "teacher": teacher,
+        "dsl": dsl,
+        "head": head,
+        "advisor": hub_advisor,
+        "manager": hub_manager,
+        "other_school_dsl": other_school_dsl,
+        "other_la_advisor": other_la_advisor,
+    }
+    run_state_machine_as_test(
+        build_machine(people, school),
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )

@@ -1,0 +1,290 @@
+"""Step 2: transitions on an advice request, by the school's DSLs and the Early Help Hub."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, LevelOfNeed, NextStep
+from schools.models import HUB_ROLES, Membership
+
+from . import notify
+from .core import actor_for, check, check_role, lock_concern, move, require
+from .exceptions import TransitionRefused
+from .rules import REFUSED_STATUS, Action, request_target
+from .working_time import add_working_hours
+
+STALE_REQUEST = (
+    "This advice request has changed since you opened the page (it is now '{status}'). "
+    "Nothing was saved: check the latest version and try again."
+)
+
+
+def due_at(requested_at, urgency):
+    return add_working_hours(requested_at, URGENCY_TARGET_HOURS[urgency])
+
+
+def _lock(advice_request):
+    """Lock the concern, then the request (always in that order, so two locks never cross)."""
+    concern = lock_concern(advice_request.concern)
+    request = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)
+    request.concern = concern
+    return concern, request
+
+
+def _check_request(action, request, expected_version=None):
+    if expected_version is not None and request.version != expected_version:
+        raise TransitionRefused(STALE_REQUEST.format(status=request.get_status_display()))
+    target = request_target(action, request.status)
+    if target is None:
+        raise TransitionRefused(_why_not(action, request))
+    return target
+
+
+def _why_not(action, request):
+    if request.status == AdviceStatus.WITHDRAWN:
+        return "The school has withdrawn this advice request."
+    if request.status == AdviceStatus.ANSWERED:
+        return "Advice has already been given on this request."
+    if action == Action.CLAIM and request.status == AdviceStatus.CLAIMED:
+        claimed_at = timezone.localtime(request.claimed_at)
+        return (
+            f"{request.claimed_by.full_name} claimed this request at "
+            f"{claimed_at:%H:%M} on {claimed_at:%d/%m/%Y}. It has not been taken over."
+        )
+    if action in {Action.RELEASE, Action.GIVE_ADVICE}:
+        return "Nobody has claimed this request. Claim it first."
+    return REFUSED_STATUS.get(action, "That cannot be done to this advice request now.")
+
+
+def _save(request, target, *fields):
+    request.status = target
+    request.version += 1
+    request.save(update_fields=["status", "version", *fields])
+
+
+@transaction.atomic
+def request_hub_advice(concern, *, by, summary, question, urgency, expected_version=None):
+    """Step 2: the DSL asks the Early Help Hub for advice.
+
+    Who: the school's DSLs. From: RECORDED, ADVICE_RECEIVED or PARENT_CONVERSATION_LOGGED
+    (a follow-up); to: WITH_HUB. The request is due red 4, amber 8 (one day) or green 24
+    (three days) working hours from now. Notifies the hub. Raises TransitionRefused for
+    anyone else, another status, or a missing summary, question or urgency.
+    """
+    actor = actor_for(by)
+    concern = lock_concern(concern)
+    target = check(actor, Action.REQUEST_ADVICE, concern, expected_version=expected_version)
+    summary = require(summary, "summary", "Enter a summary for the hub")
+    question = require(question, "question", "Enter your question for the hub")
+    if urgency not in URGENCY_TARGET_HOURS:
+        raise TransitionRefused("Select how urgent this is", field="urgency")
+    now = timezone.now()
+    request = AdviceRequest.objects.create(
+        concern=concern,
+        requested_by=by,
+        requested_at=now,
+        summary=summary,
+        question=question,
+        urgency=urgency,
+        due_at=due_at(now, urgency),
+        status=AdviceStatus.OPEN,
+        concern_status_before=concern.status,
+    )
+    move(concern, Action.REQUEST_ADVICE, target, by=by, request=request, urgency=urgency)
+    notify.queue(
+        "advice_requested",
+        notify.hub(concern.school.local_authority),
+        subject=f"Advice request from {concern.school.name} ({request.get_urgency_display()})",
+        body=(
+            f"{concern.school.name} has asked the Early Help Hub for advice on concern "
+            f"{concern.reference}. Urgency: {request.get_urgency_display()}, due "
+            f"{timezone.localtime(request.due_at):%H:%M on %d/%m/%Y}."
+            f"\n\nSign in to see the queue: {notify.link('advice:detail', request.pk)}"
+        ),
+        concern=concern,
+        urgent=urgency == "red",
+    )
+    return request
+
+
+@transaction.atomic
+def withdraw_advice_request(advice_request, *, by, reason, expected_version=None):
+    """The school withdraws a request the hub has not answered.
+
+    Who: the school's DSLs. From: request OPEN or CLAIMED; the concern returns to the status
+    it had before the request (or stays ESCALATED). Needs a reason.
+    """
+    actor = actor_for(by)
+    concern, request = _lock(advice_request)
+    check_role(actor, Action.WITHDRAW_REQUEST, concern, request)
+    target = _check_request(Action.WITHDRAW_REQUEST, request, expected_version)
+    concern_target = check(actor, Action.WITHDRAW_REQUEST, concern, request)
+    reason = require(reason, "reason", "Enter why the request is being withdrawn")
+    request.withdrawn_reason = reason
+    request.withdrawn_by = by
+    request.withdrawn_at = timezone.now()
+    _save(request, target, "withdrawn_reason", "withdrawn_by", "withdrawn_at")
+    move(concern, Action.WITHDRAW_REQUEST, concern_target, by=by, request=request, note=reason)
+    return request
+
+
+@transaction.atomic
+def claim_advice_request(advice_request, *, by, expected_version=None):
+    """A hub advisor takes a request to answer it.
+
+    Who: hub advisors and managers of the school's authority. From: OPEN; to: CLAIMED. If
+    someone claimed it first, says who and when; it is never silently taken over.
+    """
+    actor = actor_for(by)
+    concern, request = _lock(advice_request)
+    check_role(actor, Action.CLAIM, concern, request)
+    target = _check_request(Action.CLAIM, request, expected_version)
+    check(actor, Action.CLAIM, concern, request)
+    request.claimed_by = by
+    request.claimed_at = timezone.now()
+    _save(request, target, "claimed_by", "claimed_at")
+    move(concern, Action.CLAIM, concern.status, by=by, request=request)
+    return request
+
+
+@transaction.atomic
+def release_advice_request(advice_request, *, by, expected_version=None):
+    """Give a claimed request back to the queue.
+
+    Who: the advisor who claimed it, or a hub manager. From: CLAIMED; to: OPEN.
+    """
+    actor = actor_for(by)
+    concern, request = _lock(advice_request)
+    check_role(actor, Action.RELEASE, concern, request)
+    target = _check_request(Action.RELEASE, request, expected_version)
+    check(actor, Action.RELEASE, concern, request)
+    request.claimed_by = None
+    request.claimed_at = None
+    _save(request, target, "claimed_by", "claimed_at")
+    move(concern, Action.RELEASE, concern.status, by=by, request=request)
+    return request
+
+
+@transaction.atomic
+def reassign_advice_request(advice_request, *, by, to, reason="", expected_version=None):
+    """A hub manager gives a request to a named advisor.
+
+    Who: hub managers of the school's authority. From: OPEN or CLAIMED; to: CLAIMED by `to`,
+    who must be hub staff of the same authority.
+    """
+    actor = actor_for(by)
+    concern, request = _lock(advice_request)
+    check_role(actor, Action.REASSIGN, concern, request)
+    target = _check_request(Action.REASSIGN, request, expected_version)
+    check(actor, Action.REASSIGN, concern, request)
+    is_hub_staff = Membership.objects.filter(
+        user=to,
+        user__is_active=True,
+        is_active=True,
+        role__in=HUB_ROLES,
+        local_authority_id=concern.school.local_authority_id,
+    ).exists()
+    if to is None or not is_hub_staff:
+        raise TransitionRefused(
+            "Choose an advisor from this authority's Early Help Hub", field="to"
+        )
+    request.claimed_by = to
+    request.claimed_at = timezone.now()
+    _save(request, target, "claimed_by", "claimed_at")
+    note = f"Reassigned to {to.full_name}" + (f": {reason.strip()}" if reason.strip() else "")
+    move(concern, Action.REASSIGN, concern.status, by=by, request=request, note=note, to_user=to.pk)
+    return request
+
+
+@transaction.atomic
+def rerate_advice_request(advice_request, *, by, urgency, reason, expected_version=None):
+    """A hub manager changes a request's urgency; its due time is worked out again from the
+    time it was made.
+
+    Who: hub managers of the school's authority. From: OPEN or CLAIMED (unchanged). Needs a
+    reason, kept in the history.
+    """
+    actor = actor_for(by)
+    concern, request = _lock(advice_request)
+    check_role(actor, Action.RERATE, concern, request)
+    target = _check_request(Action.RERATE, request, expected_version)
+    check(actor, Action.RERATE, concern, request)
+    if urgency not in URGENCY_TARGET_HOURS:
+        raise TransitionRefused("Select the new urgency", field="urgency")
+    if urgency == request.urgency:
+        raise TransitionRefused("Choose a different urgency from the current one", field="urgency")
+    reason = require(reason, "reason", "Enter why the urgency is changing")
+    before = request.get_urgency_display()
+    request.urgency = urgency
+    request.due_at = due_at(request.requested_at, urgency)
+    _save(request, target, "urgency", "due_at")
+    note = f"Urgency {before} to {request.get_urgency_display()}: {reason}"
+    move(concern, Action.RERATE, concern.status, by=by, request=request, note=note, urgency=urgency)
+    return request
+
+
+@transaction.atomic
+def give_advice(
+    advice_request,
+    *,
+    by,
+    advice,
+    next_step,
+    level_of_need,
+    follow_up_on=None,
+    expected_version=None,
+):
+    """The hub's advice: what to do next and the level of need.
+
+    Who: only the advisor who has claimed the request. From: request CLAIMED (to ANSWERED);
+    the concern moves WITH_HUB to ADVICE_RECEIVED (or stays ESCALATED). Notifies the
+    school's DSLs, with no child's details in the email.
+    """
+    actor = actor_for(by)
+    concern, request = _lock(advice_request)
+    check_role(actor, Action.GIVE_ADVICE, concern, request)
+    target = _check_request(Action.GIVE_ADVICE, request, expected_version)
+    concern_target = check(actor, Action.GIVE_ADVICE, concern, request)
+    advice = require(advice, "advice", "Enter your advice")
+    if next_step not in NextStep.values:
+        raise TransitionRefused("Select the recommended next step", field="next_step")
+    if level_of_need not in LevelOfNeed.values:
+        raise TransitionRefused("Select the level of need", field="level_of_need")
+    if follow_up_on is not None and follow_up_on < timezone.localdate():
+        raise TransitionRefused("The follow-up date must be today or later", field="follow_up_on")
+    request.advice = advice
+    request.recommended_next_step = next_step
+    request.level_of_need = level_of_need
+    request.advised_by = by
+    request.advised_at = timezone.now()
+    request.follow_up_on = follow_up_on
+    _save(
+        request,
+        target,
+        "advice",
+        "recommended_next_step",
+        "level_of_need",
+        "advised_by",
+        "advised_at",
+        "follow_up_on",
+    )
+    move(
+        concern,
+        Action.GIVE_ADVICE,
+        concern_target,
+        by=by,
+        request=request,
+        next_step=next_step,
+        level_of_need=level_of_need,
+    )
+    notify.queue(
+        "advice_given",
+        notify.school_leads(concern.school),
+        subject=f"Early Help Hub advice on {concern.reference}",
+        body=(
+            f"The Early Help Hub has given its advice on safeguarding concern "
+            f"{concern.reference}.\n\nSign in to read it: "
+            f"{notify.link('concerns:detail', concern.pk)}"
+        ),
+        concern=concern,
+    )
+    return request

@@ -1,0 +1,412 @@
+"""Transitions on a concern made by the school (and, for escalation, the hub)."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from concerns.models import (
+    Addendum,
+    Category,
+    Closure,
+    Concern,
+    ConcernCategory,
+    ConcernStatus,
+    Escalation,
+    ParentConversation,
+    ReferenceSequence,
+)
+
+from . import notify
+from .core import actor_for, check, history, lock_concern, move, not_in_future, require
+from .exceptions import TransitionRefused
+from .rules import SCHOOL_LEADS, SCHOOL_RECORDERS, Action
+
+DELAY_NEEDS_REASON = timedelta(days=7)
+NFA_MIN_WORDS = 5
+
+
+def _next_reference(authority, year):
+    sequence, _ = ReferenceSequence.objects.get_or_create(local_authority=authority, year=year)
+    sequence = ReferenceSequence.objects.select_for_update().get(pk=sequence.pk)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{authority.code}-{year}-{sequence.last_number:05d}"
+
+
+def record_concern(
+    *,
+    by,
+    pupil,
+    observed_at,
+    location,
+    categories,
+    what_happened,
+    child_words="",
+    others_present="",
+    immediate_action="",
+    immediate_risk=False,
+    delay_reason="",
+    submission_key=None,
+):
+    """Step 1: record a concern about a pupil.
+
+    Who: staff, DSLs and deputy DSLs of the pupil's school. From: nothing; to: RECORDED.
+    Effects: the concern, its categories, a reference unique in the authority, the
+    WorkflowEvent and AuditEvent, and a notification to the school's DSLs (marked urgent if
+    the child may be at immediate risk). With a `submission_key`, a repeated submission
+    returns the concern the first one recorded instead of recording it twice.
+    Raises TransitionRefused for a pupil of another school, a time in the future, no
+    category, missing facts, or a delay of more than 7 days without a reason.
+    """
+    if submission_key is not None:
+        earlier = Concern.objects.filter(submission_key=submission_key, recorded_by=by).first()
+        if earlier is not None:
+            return earlier
+    try:
+        return _record_concern(
+            by=by,
+            pupil=pupil,
+            observed_at=observed_at,
+            location=location,
+            categories=categories,
+            what_happened=what_happened,
+            child_words=child_words,
+            others_present=others_present,
+            immediate_action=immediate_action,
+            immediate_risk=immediate_risk,
+            delay_reason=delay_reason,
+            submission_key=submission_key,
+        )
+    except IntegrityError:
+        # A simultaneous submission of the same form won the race: show its concern.
+        if submission_key is None:
+            raise
+        return Concern.objects.get(submission_key=submission_key, recorded_by=by)
+
+
+@transaction.atomic
+def _record_concern(*, by, pupil, observed_at, categories, delay_reason, submission_key, **text):
+    actor = actor_for(by)
+    school = pupil.school
+    if not actor.in_school(school, SCHOOL_RECORDERS):
+        raise TransitionRefused(
+            "You can record concerns only about pupils at a school where you are a member of "
+            "staff or a DSL."
+        )
+    now = timezone.now()
+    require(observed_at, "observed_at", "Enter the date and time it was seen or heard")
+    not_in_future(observed_at, "observed_at", "The date and time must be in the past")
+    require(text["location"], "location", "Enter where it happened")
+    categories = sorted(set(categories or []))
+    if not categories:
+        raise TransitionRefused("Select at least one category", field="categories")
+    unknown = set(categories) - set(Category.values)
+    if unknown:
+        raise TransitionRefused("Select categories from the list", field="categories")
+    require(text["what_happened"], "what_happened", "Enter what happened")
+    if now - observed_at > DELAY_NEEDS_REASON and not (delay_reason or "").strip():
+        raise TransitionRefused(
+            "Explain why this is being recorded more than 7 days after it was seen or heard",
+            field="delay_reason",
+        )
+    concern = Concern.objects.create(
+        reference=_next_reference(school.local_authority, timezone.localtime(now).year),
+        school=school,
+        pupil=pupil,
+        recorded_by=by,
+        observed_at=observed_at,
+        recorded_at=now,
+        delay_reason=(delay_reason or "").strip(),
+        status=ConcernStatus.RECORDED,
+        submission_key=submission_key,
+        **{
+            key: (value.strip() if isinstance(value, str) else value) for key, value in text.items()
+        },
+    )
+    ConcernCategory.objects.bulk_create(
+        ConcernCategory(concern=concern, category=category) for category in categories
+    )
+    history(concern, Action.RECORD, "", by=by, at=now)
+    notify.queue(
+        "concern_recorded",
+        notify.school_leads(school),
+        subject=f"New safeguarding concern {concern.reference}",
+        body=(
+            f"A member of staff at {school.name} has recorded a safeguarding concern "
+            f"({concern.reference}). It needs a DSL to review it."
+            + (
+                "\n\nThey think the child may be at immediate risk of significant harm: "
+                "look at it now."
+                if concern.immediate_risk
+                else ""
+            )
+            + f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
+        ),
+        concern=concern,
+        urgent=concern.immediate_risk,
+    )
+    return concern
+
+
+@transaction.atomic
+def add_addendum(concern, *, by, text):
+    """Append a note or correction; the concern itself is never edited.
+
+    Who: the person who recorded it, the school's DSLs and the head teacher. From: any
+    status, including closed; the status does not change. Raises TransitionRefused for
+    anyone else or for an empty note.
+    """
+    actor = actor_for(by)
+    concern = lock_concern(concern)
+    check(actor, Action.ADD_ADDENDUM, concern)
+    text = require(text, "text", "Enter the addendum")
+    addendum = Addendum.objects.create(concern=concern, author=by, text=text)
+    history(concern, Action.ADD_ADDENDUM, concern.status, by=by, at=addendum.created_at)
+    return addendum
+
+
+@transaction.atomic
+def log_parent_conversation(
+    concern,
+    *,
+    by,
+    held,
+    expected_version=None,
+    held_at=None,
+    with_name="",
+    with_relationship="",
+    method="",
+    others_present="",
+    discussed="",
+    parent_view="",
+    agreed_actions="",
+    not_held_reason="",
+    attempts="",
+    details="",
+):
+    """Step 3: the conversation with the parent or carer, or the reason it was not held.
+
+    Who: the school's DSLs. From: ADVICE_RECEIVED (step 3 follows step 2's advice); to:
+    PARENT_CONVERSATION_LOGGED. Held needs when, with whom, their relationship, how, and
+    what was discussed; not held needs a reason from the list and details (and the attempts
+    made, if the parent could not be reached). Raises TransitionRefused otherwise.
+    """
+    actor = actor_for(by)
+    concern = lock_concern(concern)
+    target = check(actor, Action.LOG_CONVERSATION, concern, expected_version=expected_version)
+    if held is None:
+        raise TransitionRefused("Select whether the conversation was held", field="held")
+    fields = {}
+    if held:
+        require(held_at, "held_at", "Enter when the conversation was held")
+        not_in_future(
+            held_at, "held_at", "The date and time of the conversation must be in the past"
+        )
+        fields = {
+            "held_at": held_at,
+            "with_name": require(with_name, "with_name", "Enter who you spoke with"),
+            "with_relationship": require(
+                with_relationship, "with_relationship", "Enter their relationship to the child"
+            ),
+            "method": require(method, "method", "Select how the conversation was held"),
+            "others_present": others_present.strip(),
+            "discussed": require(discussed, "discussed", "Enter what was discussed"),
+            "parent_view": parent_view.strip(),
+            "agreed_actions": agreed_actions.strip(),
+        }
+        if method not in ParentConversation.Method.values:
+            raise TransitionRefused("Select how the conversation was held", field="method")
+    else:
+        if not_held_reason not in ParentConversation.NotHeldReason.values:
+            raise TransitionRefused(
+                "Select why the conversation was not held", field="not_held_reason"
+            )
+        if not_held_reason == ParentConversation.NotHeldReason.UNREACHABLE:
+            require(attempts, "attempts", "Enter the attempts made to reach the parent or carer")
+        fields = {
+            "not_held_reason": not_held_reason,
+            "attempts": attempts.strip(),
+            "details": require(
+                details, "details", "Enter the details of why the conversation was not held"
+            ),
+        }
+    conversation = ParentConversation.objects.create(
+        concern=concern, held=held, logged_by=by, **fields
+    )
+    move(concern, Action.LOG_CONVERSATION, target, by=by, held=held)
+    return conversation
+
+
+def _open_request(concern):
+    return concern.advice_requests.filter(status__in=["open", "claimed"]).first()
+
+
+def _latest_request(concern):
+    return concern.advice_requests.order_by("-requested_at", "-pk").first()
+
+
+@transaction.atomic
+def escalate_significant_harm(
+    concern,
+    *,
+    by,
+    indicators,
+    referred_to,
+    referred_at,
+    parent_informed,
+    referred_to_other="",
+    spoken_to="",
+    reference_number="",
+    parent_not_informed_reason="",
+    expected_version=None,
+):
+    """Significant harm: the normal safeguarding escalation, which makes step 3 unnecessary.
+
+    Who: the school's DSLs, or Early Help Hub staff of the school's authority on a concern
+    shared with the hub through an advice request. From: any open status; to: ESCALATED.
+    Needs what indicates significant harm, to whom and when it was referred, and whether
+    the parent or carer was told (with the reason if not). Notifies the school's DSLs and
+    head teacher. Raises TransitionRefused otherwise.
+    """
+    actor = actor_for(by)
+    concern = lock_concern(concern)
+    request = _latest_request(concern)
+    target = check(actor, Action.ESCALATE, concern, request, expected_version=expected_version)
+    indicators = require(indicators, "indicators", "Enter what indicates significant harm")
+    if referred_to not in Escalation.Target.values:
+        raise TransitionRefused("Select who the concern was referred to", field="referred_to")
+    if referred_to == Escalation.Target.OTHER:
+        require(referred_to_other, "referred_to_other", "Enter who the concern was referred to")
+    require(referred_at, "referred_at", "Enter when the referral was made")
+    not_in_future(
+        referred_at, "referred_at", "The date and time of the referral must be in the past"
+    )
+    if parent_informed is None:
+        raise TransitionRefused(
+            "Select whether the parent or carer was told", field="parent_informed"
+        )
+    if not parent_informed:
+        require(
+            parent_not_informed_reason,
+            "parent_not_informed_reason",
+            "Enter why the parent or carer was not told",
+        )
+    by_hub = not actor.in_school(concern.school, SCHOOL_LEADS)
+    escalation = Escalation.objects.create(
+        concern=concern,
+        indicators=indicators,
+        referred_to=referred_to,
+        referred_to_other=referred_to_other.strip(),
+        referred_at=referred_at,
+        spoken_to=spoken_to.strip(),
+        reference_number=reference_number.strip(),
+        parent_informed=parent_informed,
+        parent_not_informed_reason=parent_not_informed_reason.strip(),
+        by_hub=by_hub,
+        escalated_by=by,
+    )
+    move(
+        concern,
+        Action.ESCALATE,
+        target,
+        by=by,
+        request=request if by_hub else None,
+        referred_to=referred_to,
+    )
+    notify.queue(
+        "concern_escalated",
+        notify.school_leads_and_head(concern.school),
+        subject=f"Safeguarding concern {concern.reference} escalated",
+        body=(
+            f"Safeguarding concern {concern.reference} at {concern.school.name} has been "
+            f"escalated for significant harm{' by the Early Help Hub' if by_hub else ''}."
+            f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
+        ),
+        concern=concern,
+        urgent=True,
+    )
+    return escalation
+
+
+@transaction.atomic
+def record_escalation_outcome(escalation, *, by, outcome, details=""):
+    """What came of an escalation (for example a section 47 enquiry, or Channel support).
+
+    Who: the school's DSLs, or hub staff on a shared concern. The
+    status (any) does not change. Recorded once; later news is an addendum. Raises
+    TransitionRefused otherwise.
+    """
+    actor = actor_for(by)
+    concern = lock_concern(escalation.concern)
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    check(actor, Action.RECORD_OUTCOME, concern, _latest_request(concern))
+    if escalation.outcome:
+        raise TransitionRefused(
+            "The outcome of this escalation is already recorded. Add an addendum for later news."
+        )
+    if outcome not in Escalation.Outcome.values:
+        raise TransitionRefused("Select the outcome", field="outcome")
+    if outcome == Escalation.Outcome.OTHER:
+        require(details, "details", "Enter what the outcome was")
+    escalation.outcome = outcome
+    escalation.outcome_details = details.strip()
+    escalation.outcome_recorded_by = by
+    escalation.outcome_recorded_at = timezone.now()
+    escalation.save(
+        update_fields=["outcome", "outcome_details", "outcome_recorded_by", "outcome_recorded_at"]
+    )
+    history(concern, Action.RECORD_OUTCOME, concern.status, by=by, outcome=outcome)
+    return escalation
+
+
+@transaction.atomic
+def close_concern(concern, *, by, outcome, rationale, expected_version=None):
+    """Close a concern with its outcome and the reason for it.
+
+    Who: the school's DSLs. From: PARENT_CONVERSATION_LOGGED, ESCALATED, or RECORDED (no
+    further action without the hub's advice: a DSL decision that needs a rationale of at
+    least a sentence and is reported as an exception); to: CLOSED. Not while an advice
+    request is open. Raises TransitionRefused otherwise.
+    """
+    actor = actor_for(by)
+    concern = lock_concern(concern)
+    target = check(actor, Action.CLOSE, concern, expected_version=expected_version)
+    if _open_request(concern) is not None:
+        raise TransitionRefused(
+            "An advice request is still open with the hub. Wait for the advice, or withdraw "
+            "the request, before closing the concern."
+        )
+    if outcome not in Closure.Outcome.values:
+        raise TransitionRefused("Select the outcome", field="outcome")
+    rationale = require(rationale, "rationale", "Enter the reason for closing the concern")
+    without_advice = concern.status == ConcernStatus.RECORDED
+    if without_advice and len(rationale.split()) < NFA_MIN_WORDS:
+        raise TransitionRefused(
+            "Explain in at least a full sentence why no further action is needed without "
+            "the hub's advice",
+            field="rationale",
+        )
+    closure = Closure.objects.create(
+        concern=concern,
+        outcome=outcome,
+        rationale=rationale,
+        without_hub_advice=without_advice,
+        closed_by=by,
+    )
+    move(concern, Action.CLOSE, target, by=by, outcome=outcome, without_hub_advice=without_advice)
+    return closure
+
+
+@transaction.atomic
+def reopen_concern(concern, *, by, reason, expected_version=None):
+    """Reopen a closed concern, for example when new information arrives.
+
+    Who: the school's DSLs. From: CLOSED; to: RECORDED, keeping all its history. Needs a
+    reason. Raises TransitionRefused otherwise.
+    """
+    actor = actor_for(by)
+    concern = lock_concern(concern)
+    target = check(actor, Action.REOPEN, concern, expected_version=expected_version)
+    reason = require(reason, "reason", "Enter why the concern is being reopened")
+    return move(concern, Action.REOPEN, target, by=by, note=reason)

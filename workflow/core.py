@@ -1,0 +1,100 @@
+"""What every transition shares: reading the actor, locking, checking, and writing the
+WorkflowEvent and AuditEvent that record the move."""
+
+from django.utils import timezone
+
+from audit.log import record as audit
+from concerns.models import Concern
+from schools.selectors import active_memberships
+
+from .exceptions import TransitionRefused
+from .models import WorkflowEvent
+from .rules import PREVIOUS, REFUSED_ROLE, REFUSED_STATUS, Actor, concern_target, may
+
+STALE = (
+    "This concern has changed since you opened the page (it is now '{status}'). "
+    "Nothing was saved: check the latest version and try again."
+)
+
+
+def actor_for(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise TransitionRefused("You need to be signed in to do this.")
+    return Actor(user, active_memberships(user))
+
+
+def lock_concern(concern):
+    """The concern's row, locked for the rest of the transaction, with its school."""
+    return (
+        Concern.objects.select_for_update()
+        .select_related("school__local_authority", "pupil")
+        .get(pk=concern.pk)
+    )
+
+
+def check_role(actor, action, concern, request=None):
+    """Refuse unless the actor's role and tenancy allow `action` on this concern."""
+    if not may(actor, action, concern, request):
+        raise TransitionRefused(REFUSED_ROLE[action])
+
+
+def check(actor, action, concern, request=None, *, expected_version=None):
+    """Refuse unless the actor may make `action` on `concern` now. Returns the target status."""
+    check_role(actor, action, concern, request)
+    if expected_version is not None and concern.version != expected_version:
+        raise TransitionRefused(STALE.format(status=concern.get_status_display()))
+    target = concern_target(action, concern.status)
+    if target is None:
+        raise TransitionRefused(REFUSED_STATUS[action])
+    return target
+
+
+def require(value, field, message):
+    """Refuse with `message` beside `field` unless `value` has content."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise TransitionRefused(message, field=field)
+    return value.strip() if isinstance(value, str) else value
+
+
+def not_in_future(moment, field, message):
+    if moment > timezone.now():
+        raise TransitionRefused(message, field=field)
+    return moment
+
+
+def move(concern, action, target, *, by, note="", request=None, at=None, **audit_detail):
+    """Apply a checked move: new status and version, one WorkflowEvent, one AuditEvent."""
+    if target == PREVIOUS:
+        target = request.concern_status_before
+    from_status = concern.status
+    concern.status = target
+    concern.version += 1
+    concern.save(update_fields=["status", "version"])
+    return history(
+        concern, action, from_status, by=by, note=note, request=request, at=at, **audit_detail
+    )
+
+
+def history(concern, action, from_status, *, by, note="", request=None, at=None, **audit_detail):
+    """Write the WorkflowEvent and the AuditEvent for a move already applied to `concern`."""
+    event = WorkflowEvent.objects.create(
+        concern=concern,
+        advice_request=request,
+        action=action,
+        from_status=from_status,
+        to_status=concern.status,
+        actor=by,
+        at=at or timezone.now(),
+        note=note,
+    )
+    audit(
+        f"workflow.{action}",
+        actor=by,
+        obj=request if request is not None else concern,
+        school=concern.school,
+        concern=concern.pk,
+        from_status=from_status,
+        to_status=concern.status,
+        **audit_detail,
+    )
+    return event

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class WorkflowEvent(models.Model):
+    """One row per successful transition: the concern's chronology. Written only by workflow/."""
+
+    concern = models.ForeignKey("concerns.Concern", on_delete=models.PROTECT, related_name="events")
+    advice_request = models.ForeignKey(
+        "advice.AdviceRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["concern", "at", "id"])]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class Notification(models.Model):
+    """The outbox. Written in the transaction that causes it, sent after commit, never lost.
+
+    Subject and body say only that there is something to look at, and where: no child's name
+    and no case content ever goes into an email.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+
+    kind = models.CharField(max_length=40)
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    urgent = models.BooleanField(default=False)
+    concern = models.ForeignKey(
+        "concerns.Concern", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient} ({self.status})"

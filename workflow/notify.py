@@ -1,0 +1,137 @@
+"""The notification outbox: queue in the transition's transaction, deliver after commit.
+
+Delivery never blocks the person who acted: it runs in a background thread once the
+transaction has committed. A failure leaves the row pending with a later retry time;
+`python manage.py send_notifications` (run by cron or `--loop`) retries whatever is due. A
+notification is never deleted.
+"""
+
+import logging
+import threading
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import close_old_connections, connection, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from schools.models import HUB_ROLES, Membership, Role
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+FOOTER = (
+    "\n\nThis email holds no details about any child. Sign in to read the record; "
+    "do not forward this email."
+)
+
+
+def link(url_name, *args):
+    """An absolute link to a page of the service, or to the start page if it has none yet."""
+    try:
+        path = reverse(url_name, args=args)
+    except NoReverseMatch:
+        path = reverse("home")
+    return settings.SITE_URL + path
+
+
+def _emails(memberships):
+    return sorted(
+        set(
+            memberships.filter(is_active=True, user__is_active=True).values_list(
+                "user__email", flat=True
+            )
+        )
+    )
+
+
+def school_leads(school):
+    return _emails(Membership.objects.filter(school=school, role__in=[Role.DSL, Role.DEPUTY_DSL]))
+
+
+def school_leads_and_head(school):
+    roles = [Role.DSL, Role.DEPUTY_DSL, Role.HEAD_TEACHER]
+    return _emails(Membership.objects.filter(school=school, role__in=roles))
+
+
+def hub(authority):
+    if authority.hub_email:
+        return [authority.hub_email]
+    return _emails(Membership.objects.filter(local_authority=authority, role__in=HUB_ROLES))
+
+
+def queue(kind, recipients, *, subject, body, concern=None, urgent=False):
+    """Write one notification per recipient now; deliver them after the transaction commits."""
+    if urgent:
+        subject = f"URGENT: {subject}"
+    rows = Notification.objects.bulk_create(
+        Notification(
+            kind=kind,
+            recipient=recipient,
+            subject=subject,
+            body=body + FOOTER,
+            concern=concern,
+            urgent=urgent,
+        )
+        for recipient in recipients
+    )
+    ids = [row.pk for row in rows]
+    if ids:
+        transaction.on_commit(lambda: dispatch(ids))
+    return rows
+
+
+def dispatch(ids):
+    if settings.NOTIFICATIONS_IN_BACKGROUND:
+        threading.Thread(target=_deliver_in_background, args=(ids,), daemon=True).start()
+    else:
+        deliver(ids)
+
+
+def _deliver_in_background(ids):
+    close_old_connections()
+    try:
+        deliver(ids)
+    finally:
+        connection.close()
+
+
+def _retry_delay(attempts):
+    return timedelta(minutes=min(2**attempts, 60))
+
+
+def deliver(ids=None):
+    """Send the pending notifications that are due (only `ids`, if given). Returns the number
+    sent and the number that failed and wait for a retry."""
+    now = timezone.now()
+    due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    sent = failed = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            row = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Notification.Status.PENDING)
+                .first()
+            )
+            if row is None:
+                continue  # another sender has it
+            try:
+                send_mail(row.subject, row.body, None, [row.recipient])
+            except Exception as error:  # any failure of the mail backend: keep it and retry
+                row.attempts += 1
+                row.last_error = type(error).__name__[:200]
+                row.next_attempt_at = timezone.now() + _retry_delay(row.attempts)
+                row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+                logger.warning("Notification %s not sent (%s); will retry", row.pk, row.last_error)
+                failed += 1
+            else:
+                row.status = Notification.Status.SENT
+                row.attempts += 1
+                row.sent_at = timezone.now()
+                row.save(update_fields=["status", "attempts", "sent_at"])
+                sent += 1
+    return sent, failed
