@@ -28,3 +28,22 @@ class RequestDetailsMiddleware:
             return self.get_response(request)
         finally:
             _current.reset(token)
+
+    def process_exception(self, request, exception):
+        """Audit every refused look-up of a record outside the user's scope."""
+        from .log import record
+        from .scope import OutOfScope
+
+        if isinstance(exception, OutOfScope):
+            membership = getattr(request, "membership", None)
+            record(
+                "access.denied",
+                actor=request.user,
+                school=membership.school if membership and membership.school_id else None,
+                authority=membership.local_authority
+                if membership and not membership.school_id
+                else None,
+                object_type=exception.object_type,
+                object_id=exception.object_id,
+            )
+        return None

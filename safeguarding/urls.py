@@ -11,6 +11,9 @@ urlpatterns = [
     path("no-access/", school_views.no_access, name="no_access"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("concerns/", include("concerns.urls")),
+    path("hub/", include("advice.urls")),
+    path("reports/", include("reports.urls")),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

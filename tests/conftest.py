@@ -6,6 +6,7 @@ from django.test import Client
 from schools.models import Role
 
 from .factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, member
+from .walk import Walker
 
 
 @pytest.fixture
@@ -93,3 +94,9 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def walk(teacher, dsl, hub_advisor, pupil):
+    """Moves concerns about `pupil` through the real workflow (see tests/walk.py)."""
+    return Walker(teacher, dsl, hub_advisor, pupil)

@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from concerns.models import ConcernStatus
 from schools.models import Role
 from tests.factories import member
+from tests.walk import advice_data, given_advice, snapshot
 from workflow.advice import (
     claim_advice_request,
     give_advice,
@@ -22,8 +23,6 @@ from workflow.advice import (
 from workflow.exceptions import TransitionRefused
 from workflow.models import Notification, WorkflowEvent
 from workflow.working_time import add_working_hours
-
-from .conftest import advice_data, given_advice, snapshot
 
 S = ConcernStatus
 

@@ -9,6 +9,7 @@ from audit.models import AuditEvent
 from concerns.models import Closure, ConcernStatus, ParentConversation
 from schools.models import Role
 from tests.factories import member
+from tests.walk import advice_data, closing, escalation_data, held_conversation, snapshot
 from workflow.advice import claim_advice_request, request_hub_advice
 from workflow.concerns import (
     add_addendum,
@@ -20,8 +21,6 @@ from workflow.concerns import (
 )
 from workflow.exceptions import TransitionRefused
 from workflow.models import Notification, WorkflowEvent
-
-from .conftest import advice_data, closing, escalation_data, held_conversation, snapshot
 
 S = ConcernStatus
 
@@ -278,9 +277,8 @@ def test_reopen_needs_a_reason(walk, dsl):
 def test_advice_on_an_escalated_concern_is_kept_but_the_concern_stays_escalated(
     walk, dsl, hub_advisor
 ):
+    from tests.walk import given_advice
     from workflow.advice import give_advice
-
-    from .conftest import given_advice
 
     concern = walk.claimed()
     escalate_significant_harm(concern, by=dsl, **escalation_data())

@@ -6,10 +6,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import override_settings
 
+from tests.walk import concern_data
 from workflow.models import Notification
 from workflow.notify import deliver
-
-from .conftest import concern_data
 
 
 class RefusingBackend:

@@ -8,11 +8,10 @@ from audit.models import AuditEvent
 from concerns.models import Concern, ConcernStatus
 from schools.models import Role
 from tests.factories import MembershipFactory, PupilFactory, member
+from tests.walk import concern_data, snapshot
 from workflow.concerns import record_concern
 from workflow.exceptions import TransitionRefused
 from workflow.models import Notification, WorkflowEvent
-
-from .conftest import concern_data, snapshot
 
 
 def test_records_a_concern_with_its_event_audit_and_dsl_notification(teacher, dsl, pupil, school):

@@ -5,6 +5,15 @@ import pytest
 
 from advice.models import AdviceStatus
 from concerns.models import ConcernStatus
+from tests.walk import (
+    advice_data,
+    closing,
+    concern_data,
+    escalation_data,
+    given_advice,
+    held_conversation,
+    snapshot,
+)
 from workflow import core
 from workflow.advice import (
     claim_advice_request,
@@ -26,16 +35,6 @@ from workflow.concerns import (
 )
 from workflow.exceptions import TransitionRefused
 from workflow.rules import CONCERN_MOVES, REQUEST_MOVES, Action
-
-from .conftest import (
-    advice_data,
-    closing,
-    concern_data,
-    escalation_data,
-    given_advice,
-    held_conversation,
-    snapshot,
-)
 
 S = ConcernStatus
 A = AdviceStatus

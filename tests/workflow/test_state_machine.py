@@ -11,6 +11,14 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from advice.models import AdviceRequest
 from concerns.models import Concern
 from tests.factories import PupilFactory
+from tests.walk import (
+    advice_data,
+    concern_data,
+    escalation_data,
+    given_advice,
+    held_conversation,
+    snapshot,
+)
 from workflow.advice import (
     claim_advice_request,
     give_advice,
@@ -28,15 +36,6 @@ from workflow.concerns import (
 )
 from workflow.exceptions import TransitionRefused
 from workflow.models import WorkflowEvent
-
-from .conftest import (
-    advice_data,
-    concern_data,
-    escalation_data,
-    given_advice,
-    held_conversation,
-    snapshot,
-)
 
 PEOPLE = ["teacher", "dsl", "head", "advisor", "manager", "other_school_dsl", "other_la_advisor"]
 OPEN = {"recorded", "with_hub", "advice_received", "parent_conversation_logged", "escalated"}

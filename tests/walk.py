@@ -1,8 +1,10 @@
-"""Helpers that walk a concern through the real workflow to any status."""
+"""Builders that walk a concern through the real workflow to any status, as the right people.
+
+Use the `walk` fixture (tests/conftest.py): `walk.recorded()`, `walk.to(ConcernStatus.CLOSED)`.
+"""
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from advice.models import AdviceRequest
@@ -146,11 +148,6 @@ class Walker:
     @staticmethod
     def request(concern):
         return AdviceRequest.objects.filter(concern=concern).latest("requested_at", "pk")
-
-
-@pytest.fixture
-def walk(teacher, dsl, hub_advisor, pupil):
-    return Walker(teacher, dsl, hub_advisor, pupil)
 
 
 CASE_MODELS = [

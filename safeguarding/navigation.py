@@ -1,0 +1,49 @@
+"""What each role comes to the service to do: the start page's list and the header's menu.
+
+A task whose page has not been built yet is listed without a link.
+"""
+
+from django.urls import NoReverseMatch, reverse
+
+from schools.models import Role
+
+START_TASKS = {
+    Role.STAFF: [
+        ("Record a concern", "concerns:start", "Tell your DSL what you saw or heard."),
+        ("My concerns", "concerns:mine", "Concerns you recorded and the step each is at."),
+    ],
+    Role.DSL: [
+        ("Concerns inbox", "concerns:inbox", "Every open concern and what it needs next."),
+        ("Record a concern", "concerns:start", "Record something you saw or heard yourself."),
+        ("Pupils", "concerns:pupils", "Add, edit and import the school's pupils."),
+        ("British values log", "reports:values", "Curriculum evidence for step 5."),
+    ],
+    Role.HEAD_TEACHER: [
+        ("Audit report", "reports:audit", "How the school followed the five steps."),
+        ("Concerns", "concerns:inbox", "Every concern in the school, read-only."),
+        ("Safeguarding policy", "reports:policy", "Confirm the policy covers Prevent."),
+        ("British values log", "reports:values", "Curriculum evidence for step 5."),
+    ],
+    Role.HUB_ADVISOR: [
+        ("Advice queue", "advice:queue", "Advice requests from every school in the authority."),
+    ],
+    Role.HUB_MANAGER: [
+        ("Advice queue", "advice:queue", "Advice requests from every school in the authority."),
+        ("Hub overview", "reports:hub_overview", "Timeliness, volumes and open claims."),
+    ],
+    Role.LA_ADMIN: [
+        ("Schools and people", "admin:index", "Manage schools, accounts and roles."),
+    ],
+}
+START_TASKS[Role.DEPUTY_DSL] = START_TASKS[Role.DSL]
+
+
+def tasks_for(role):
+    tasks = []
+    for title, url_name, description in START_TASKS[role]:
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            url = None
+        tasks.append({"title": title, "url": url, "description": description, "name": url_name})
+    return tasks

@@ -1,0 +1,82 @@
+"""Formatting for templates: dates in the GOV.UK style, statuses and urgencies as tags.
+
+Templates hold no business logic; they call these."""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from advice.models import AdviceStatus, Urgency
+from concerns.models import ConcernStatus
+
+register = template.Library()
+
+_STATUS_COLOURS = {
+    ConcernStatus.RECORDED: "blue",
+    ConcernStatus.WITH_HUB: "purple",
+    ConcernStatus.ADVICE_RECEIVED: "turquoise",
+    ConcernStatus.PARENT_CONVERSATION_LOGGED: "green",
+    ConcernStatus.ESCALATED: "red",
+    ConcernStatus.CLOSED: "grey",
+}
+_REQUEST_COLOURS = {
+    AdviceStatus.OPEN: "blue",
+    AdviceStatus.CLAIMED: "purple",
+    AdviceStatus.ANSWERED: "green",
+    AdviceStatus.WITHDRAWN: "grey",
+}
+_URGENCY_COLOURS = {Urgency.RED: "red", Urgency.AMBER: "orange", Urgency.GREEN: "green"}
+
+
+def _time(moment):
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    if moment.hour == 12 and moment.minute == 0:
+        return "midday"
+    if moment.hour == 0 and moment.minute == 0:
+        return "midnight"
+    return f"{hour}:{moment.minute:02d}{suffix}"
+
+
+@register.filter
+def uk_date(value):
+    """28 November 2026"""
+    if not value:
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value)
+    return f"{value.day} {value:%B %Y}"
+
+
+@register.filter
+def uk_datetime(value):
+    """28 November 2026 at 4:05pm (Europe/London)"""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return f"{uk_date(local)} at {_time(local)}"
+
+
+@register.filter
+def uk_time(value):
+    return _time(timezone.localtime(value)) if value else ""
+
+
+def _tag(colour, text):
+    return format_html('<strong class="govuk-tag govuk-tag--{}">{}</strong>', colour, text)
+
+
+@register.filter
+def concern_status_tag(status):
+    return _tag(_STATUS_COLOURS[status], ConcernStatus(status).label)
+
+
+@register.filter
+def request_status_tag(status):
+    return _tag(_REQUEST_COLOURS[status], AdviceStatus(status).label)
+
+
+@register.filter
+def urgency_tag(urgency):
+    """Colour and text together: never colour alone."""
+    return _tag(_URGENCY_COLOURS[urgency], Urgency(urgency).label)

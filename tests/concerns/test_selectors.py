@@ -1,0 +1,47 @@
+import pytest
+
+from audit.scope import OutOfScope
+from concerns.selectors import concerns_visible_to, get_concern_for
+from schools.models import Role
+from tests.factories import PupilFactory, member
+from workflow.concerns import record_concern
+
+from ..walk import concern_data
+
+
+def membership(user):
+    return user.memberships.get()
+
+
+def test_staff_see_only_what_they_recorded(walk, school, teacher):
+    own = walk.recorded()
+    colleague = member(Role.STAFF, school)
+    record_concern(by=colleague, pupil=walk.pupil, **concern_data())
+    assert list(concerns_visible_to(membership(teacher))) == [own]
+
+
+def test_dsl_and_head_see_all_of_their_school_and_nothing_else(walk, dsl, head, other_school):
+    own = walk.recorded()
+    other_teacher = member(Role.STAFF, other_school)
+    record_concern(by=other_teacher, pupil=PupilFactory(school=other_school), **concern_data())
+    assert list(concerns_visible_to(membership(dsl))) == [own]
+    assert list(concerns_visible_to(membership(head))) == [own]
+
+
+def test_hub_sees_a_concern_only_once_shared_and_only_in_its_authority(
+    walk, hub_advisor, other_la_advisor, la_admin
+):
+    unshared = walk.recorded()
+    shared = walk.with_hub()
+    assert list(concerns_visible_to(membership(hub_advisor))) == [shared]
+    assert unshared not in concerns_visible_to(membership(hub_advisor))
+    assert list(concerns_visible_to(membership(other_la_advisor))) == []
+    assert list(concerns_visible_to(membership(la_admin))) == []
+
+
+def test_out_of_scope_lookup_is_a_404(walk, other_school_dsl):
+    concern = walk.recorded()
+    with pytest.raises(OutOfScope):
+        get_concern_for(membership(other_school_dsl), concern.pk)
+    with pytest.raises(OutOfScope):
+        get_concern_for(membership(other_school_dsl), "not-a-number")
