@@ -1,0 +1,1 @@
+"""Forms for the concerns app, one module per page family."""

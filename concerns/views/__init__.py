@@ -1,0 +1,1 @@
+"""Views for the concerns app, one module per page family."""

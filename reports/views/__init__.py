@@ -1,0 +1,1 @@
+"""Views for the reports app, one module per report."""

@@ -1,0 +1,94 @@
+"""Pieces every form in the service shares: GOV.UK rendering, dates with times, and showing a
+refused workflow transition beside the field it concerns.
+
+Forms validate shape only (a date is a date, a choice is on the list). Whether the move is
+allowed, and with what data, is the workflow layer's decision: views call it and hand any
+TransitionRefused back to the form with `apply_refusal`.
+"""
+
+import re
+from datetime import datetime, time
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+
+
+def parse_time(text):
+    """'14:30', '2:30pm', '2pm', '9.15am', 'midday' -> time; None if it is not a time."""
+    text = (text or "").strip().lower()
+    if text in {"midday", "noon"}:
+        return time(12, 0)
+    if text == "midnight":
+        return time(0, 0)
+    match = _TIME.match(text)
+    if not match:
+        return None
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "pm" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+class GovUKForm(forms.Form):
+    """Rendered by crispy-forms' GOV.UK pack; the page supplies the <form> and the button."""
+
+    # Workflow field name -> this form's field name, where they differ.
+    aliases = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+def date_field(label, *, required_message="Enter the day, month and year", **kwargs):
+    field = DateInputField(label=label, require_all_fields=False, **kwargs)
+    field.error_messages.update({"required": required_message, "incomplete": required_message})
+    return field
+
+
+def time_field(label="Time", **kwargs):
+    return forms.CharField(
+        label=label,
+        help_text=kwargs.pop("help_text", "For example, 9:30am or 2:15pm"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+def combine(form, date_name, time_name):
+    """The aware Europe/London datetime from a date field and a time field, or None with the
+    error added beside the time field."""
+    day = form.cleaned_data.get(date_name)
+    text = form.cleaned_data.get(time_name)
+    if day is None or text is None:
+        return None
+    moment = parse_time(text)
+    if moment is None:
+        form.add_error(time_name, ValidationError("Enter a time, for example 9:30am or 14:30"))
+        return None
+    return timezone.make_aware(datetime.combine(day, moment))
+
+
+def apply_refusal(form, refused):
+    """Show the workflow's refusal beside its field, or at the top of the form."""
+    field = form.aliases.get(refused.field, refused.field)
+    form.add_error(field if field in form.fields else None, refused.message)
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def yes_no(value):
+    return {"yes": True, "no": False}.get(value)

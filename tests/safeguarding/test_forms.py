@@ -1,0 +1,81 @@
+from datetime import time
+
+import pytest
+
+from concerns.forms.escalation import EscalationForm
+from safeguarding.forms import apply_refusal, parse_time
+from workflow.exceptions import TransitionRefused
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14:30", time(14, 30)),
+        ("2:30pm", time(14, 30)),
+        ("2pm", time(14, 0)),
+        ("9.15am", time(9, 15)),
+        ("12am", time(0, 0)),
+        ("12:05pm", time(12, 5)),
+        ("midday", time(12, 0)),
+        (" 9:05 AM ", time(9, 5)),
+    ],
+)
+def test_times_are_read_as_people_write_them(text, expected):
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:00", "13pm", "9:75", "teatime", "", "0am"])
+def test_impossible_times_are_not_times(text):
+    assert parse_time(text) is None
+
+
+def escalation_post(**overrides):
+    data = {
+        "indicators": "Bruising to the face.",
+        "referred_to": "csc",
+        "referred_on_0": "3",
+        "referred_on_1": "11",
+        "referred_on_2": "2026",
+        "referred_time": "2:15pm",
+        "parent_informed": "no",
+        "parent_not_informed_reason": "Risk to the child.",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_escalation_form_combines_date_and_time_in_london_time():
+    form = EscalationForm(escalation_post())
+    assert form.is_valid(), form.errors
+    kwargs = form.transition_kwargs()
+    assert kwargs["referred_at"].isoformat() == "2026-11-03T14:15:00+00:00"
+    assert kwargs["parent_informed"] is False
+
+
+def test_escalation_form_puts_a_bad_time_beside_the_time_field():
+    form = EscalationForm(escalation_post(referred_time="teatime"))
+    assert not form.is_valid()
+    assert form.errors["referred_time"] == ["Enter a time, for example 9:30am or 14:30"]
+
+
+def test_a_refused_transition_shows_beside_the_matching_field():
+    form = EscalationForm(escalation_post())
+    assert form.is_valid()
+    apply_refusal(
+        form, TransitionRefused("The date and time must be in the past", field="referred_at")
+    )
+    apply_refusal(form, TransitionRefused("Only DSLs can do that"))
+    assert form.errors["referred_time"] == ["The date and time must be in the past"]
+    assert form.non_field_errors() == ["Only DSLs can do that"]
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year"),
+    [("31", "2", "2026"), ("x", "2", "2026"), ("", "", "")],
+)
+def test_impossible_or_missing_dates_are_refused_beside_the_date(day, month, year):
+    form = EscalationForm(
+        escalation_post(referred_on_0=day, referred_on_1=month, referred_on_2=year)
+    )
+    assert not form.is_valid()
+    assert "referred_on" in form.errors
