@@ -18,16 +18,20 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)  ## Install, migrate, load demo data and serve on http://127.0.0.1:8000
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py createcachetable
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)  ## Run the whole suite (SQLite, or DATABASE_URL when set)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff, formatting and missing migrations
+APPS := safeguarding schools concerns advice workflow audit reports
+
+lint: $(STAMP)  ## ruff, formatting, missing migrations, and bandit (no medium or high findings)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/bandit --quiet --recursive $(APPS) --exclude '*/migrations/*' --severity-level medium
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -30,11 +30,13 @@ class RequestDetailsMiddleware:
             _current.reset(token)
 
     def process_exception(self, request, exception):
-        """Audit every refused look-up of a record outside the user's scope."""
+        """Audit every refusal: a look-up outside the user's scope, or a page their role lacks."""
+        from django.core.exceptions import PermissionDenied
+
         from .log import record
         from .scope import OutOfScope
 
-        if isinstance(exception, OutOfScope):
+        if isinstance(exception, OutOfScope | PermissionDenied):
             membership = getattr(request, "membership", None)
             record(
                 "access.denied",
@@ -43,7 +45,7 @@ class RequestDetailsMiddleware:
                 authority=membership.local_authority
                 if membership and not membership.school_id
                 else None,
-                object_type=exception.object_type,
-                object_id=exception.object_id,
+                object_type=getattr(exception, "object_type", ""),
+                object_id=getattr(exception, "object_id", ""),
             )
         return None

@@ -1,7 +1,10 @@
 """Write audit rows. Call inside the transaction that does the work, so both land or neither."""
 
+from django.db import transaction
+from django.utils import timezone
+
 from .context import current_request_details
-from .models import AuditEvent
+from .models import AuditChainHead, AuditEvent
 
 
 def record(
@@ -12,16 +15,28 @@ def record(
         authority_id = school.local_authority_id
     else:
         authority_id = authority.pk if authority is not None else None
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=obj._meta.model_name if obj is not None else object_type,
-        object_id=str(obj.pk) if obj is not None else str(object_id),
-        school=school,
-        local_authority_id=authority_id,
-        detail=detail,
-        **current_request_details(),
-    )
+    chain = authority_id or 0
+    with transaction.atomic():
+        AuditChainHead.objects.get_or_create(chain=chain)
+        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        event = AuditEvent(
+            at=timezone.now(),
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            object_type=obj._meta.model_name if obj is not None else object_type,
+            object_id=str(obj.pk) if obj is not None else str(object_id),
+            school=school,
+            local_authority_id=authority_id,
+            detail=detail,
+            chain=chain,
+            previous_hash=head.last_hash,
+            **current_request_details(),
+        )
+        event.hash = event.content_hash()
+        event.save()
+        head.last_id, head.last_hash = event.pk, event.hash
+        head.save(update_fields=["last_id", "last_hash"])
+    return event
 
 
 def viewed(request, obj, *, school, action=None):

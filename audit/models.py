@@ -5,6 +5,10 @@ They are written explicitly by the code that acts (the workflow layer, the views
 children's data), never through signals.
 """
 
+import hashlib
+import ipaddress
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -37,13 +41,59 @@ class AuditEvent(models.Model):
     method = models.CharField(max_length=10, blank=True)
     path = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # Tamper evidence: each row's hash covers its content and the hash of the row before it in
+    # the same chain (one chain per local authority, chain 0 for rows with none).
+    chain = models.PositiveIntegerField(default=0)
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["pk"]
         indexes = [
             models.Index(fields=["school", "at"]),
             models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["chain", "id"]),
         ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are never deleted.")
+
+    def content_hash(self):
+        """SHA-256 over the previous row's hash and this row's content, in a fixed form."""
+        content = [
+            self.previous_hash,
+            self.at.isoformat(),
+            self.actor_id,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.school_id,
+            self.local_authority_id,
+            str(ipaddress.ip_address(self.ip_address)) if self.ip_address else None,
+            self.user_agent,
+            self.method,
+            self.path,
+            self.detail,
+        ]
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class AuditChainHead(models.Model):
+    """The newest row of each chain. Locking it makes appends to a chain one at a time, so the
+    chain never forks; keeping its hash lets verification notice rows cut from the end."""
+
+    chain = models.PositiveIntegerField(unique=True)
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self):
+        return f"Audit chain {self.chain} at {self.last_id}"

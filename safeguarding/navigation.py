@@ -32,6 +32,7 @@ START_TASKS = {
         ("Hub overview", "reports:hub_overview", "Timeliness, volumes and open claims."),
     ],
     Role.LA_ADMIN: [
+        ("Sign-in lockouts", "lockouts", "Accounts paused after failed sign-ins."),
         ("Schools and people", "admin:index", "Manage schools, accounts and roles."),
     ],
 }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("role/", school_views.choose_role, name="choose_role"),
     path("no-access/", school_views.no_access, name="no_access"),
+    path("lockouts/", school_views.lockouts, name="lockouts"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("concerns/", include("concerns.urls")),

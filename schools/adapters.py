@@ -1,4 +1,14 @@
+"""How django-allauth and django-axes fit this service: no public sign-up, a second factor that
+cannot be switched off, lockouts keyed on the email address, and sign-ins audited."""
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
+from django.utils import timezone
+
+from audit.log import record
+
+SIGNED_IN_AT = "signed_in_at"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -6,3 +16,27 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def login(self, request, user):
+        super().login(request, user)
+        request.session[SIGNED_IN_AT] = timezone.now().isoformat()
+        record("auth.login", actor=user, obj=user)
+
+    def authentication_failed(self, request, **credentials):
+        # Who was tried, not whether they exist: the same row either way.
+        record("auth.login_failed", actor=None, attempted=axes_username(request, credentials))
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator):
+        # Every account needs its authenticator app; an administrator resets a lost one.
+        return authenticator.type != Authenticator.Type.TOTP
+
+
+def axes_username(request, credentials):
+    """The account a sign-in attempt is for, as django-axes counts failures against it."""
+    credentials = credentials or {}
+    value = credentials.get("email") or credentials.get("username")
+    if not value and request is not None and request.method == "POST":
+        value = request.POST.get("login") or request.POST.get("email")
+    return (value or "").strip().lower()

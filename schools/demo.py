@@ -4,6 +4,10 @@ schools, pupils and one person for each role. Every name, URN, UPN and address i
 import random
 from datetime import date
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import decrypt
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -160,6 +164,17 @@ def _user(email, full_name, password, created):
     return user
 
 
+def totp_secret(user):
+    """The user's authenticator-app secret, set up now if they have none (demo only)."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return decrypt(existing.data["secret"])
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
 def _membership(user, role, created, school=None, authority=None):
     _, made = Membership.objects.get_or_create(
         user=user, role=role, school=school, local_authority=authority
@@ -169,7 +184,10 @@ def _membership(user, role, created, school=None, authority=None):
 
 @transaction.atomic
 def seed(*, with_passwords):
-    """Create the demo data if it is missing. Returns (sign-ins, counts of what was created)."""
+    """Create the demo data if it is missing. Returns (sign-ins, counts of what was created).
+
+    With passwords (the demo), every demo user also gets an authenticator-app secret, returned
+    in the sign-ins so the demo and the browser tests can produce codes."""
     password = DEMO_PASSWORD if with_passwords else None
     created = {"authorities": 0, "schools": 0, "pupils": 0, "users": 0, "memberships": 0}
     sign_ins = []
@@ -183,7 +201,7 @@ def seed(*, with_passwords):
             email = f"{role.value.replace('_', '.')}@{spec['domain']}"
             user = _user(email, full_name, password, created)
             _membership(user, role, created, authority=authority)
-            sign_ins.append((email, role.label, authority.name))
+            sign_ins.append((email, role.label, authority.name, _secret(user, with_passwords)))
         for index, (name, urn, phase, slug) in enumerate(spec["schools"]):
             school, made = School.objects.get_or_create(
                 urn=urn,
@@ -201,7 +219,7 @@ def seed(*, with_passwords):
                 email = f"{local_part}@{slug}.example"
                 user = _user(email, full_name, password, created)
                 _membership(user, role, created, school=school)
-                sign_ins.append((email, role.label, school.name))
+                sign_ins.append((email, role.label, school.name, _secret(user, with_passwords)))
             created["pupils"] += _pupils(school, spec["dfe_number"], 2000 + index, rng, start_year)
     return sign_ins, created
 
@@ -228,6 +246,10 @@ def _pupils(school, dfe_number, establishment, rng, start_year):
             )
     Pupil.objects.bulk_create(new)
     return len(new)
+
+
+def _secret(user, with_passwords):
+    return totp_secret(user) if with_passwords else None
 
 
 def passwords_allowed(explicit_demo):

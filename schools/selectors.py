@@ -50,3 +50,14 @@ def may_manage_pupils(membership):
 
 def is_hub(membership):
     return membership is not None and membership.role in {Role.HUB_ADVISOR, Role.HUB_MANAGER}
+
+
+def people_of_authority(authority):
+    """Email addresses of everyone with an active role in the authority or one of its schools."""
+    from django.db.models import Q
+
+    return (
+        Membership.objects.filter(is_active=True)
+        .filter(Q(local_authority=authority) | Q(school__local_authority=authority))
+        .values_list("user__email", flat=True)
+    )

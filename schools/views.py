@@ -1,9 +1,17 @@
+from axes.models import AccessAttempt
+from axes.utils import reset
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from audit.log import record
+
 from .forms import ChooseRoleForm
 from .middleware import SESSION_KEY
+from .models import Role
+from .selectors import people_of_authority
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,3 +35,27 @@ def no_access(request):
     if request.memberships:
         return redirect("home")
     return render(request, "schools/no_access.html", status=403)
+
+
+@require_http_methods(["GET", "POST"])
+def lockouts(request):
+    """The local authority's administrator sees accounts locked after failed sign-ins, and
+    clears a lockout when the person has been checked."""
+    membership = request.membership
+    if membership.role != Role.LA_ADMIN:
+        raise PermissionDenied
+    authority = membership.local_authority
+    locked = AccessAttempt.objects.filter(
+        username__in=people_of_authority(authority),
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+    ).order_by("-attempt_time")
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        if locked.filter(username=username).exists():
+            reset(username=username)
+            record(
+                "auth.lockout_cleared", actor=request.user, authority=authority, account=username
+            )
+            messages.success(request, f"{username} can sign in again.")
+        return redirect("lockouts")
+    return render(request, "schools/lockouts.html", {"locked": locked, "authority": authority})

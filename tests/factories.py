@@ -1,12 +1,26 @@
 import datetime
+import time
 
 import factory
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.hashers import make_password
 
 from schools.demo import make_upn
 from schools.models import LocalAuthority, Membership, Pupil, Role, School, User
 
 PASSWORD = "correct-horse-battery-staple"
+# Every factory user has an authenticator app with this secret, as every real user must.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret=TOTP_SECRET, offset=0):
+    """The code an authenticator app shows now (or `offset` periods away)."""
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD + offset
+    return format_hotp_value(hotp_value(secret, counter))
+
+
 # Hashed once: Argon2 is deliberately slow, and every factory user shares the password.
 _PASSWORD_HASH = make_password(PASSWORD)
 
@@ -48,10 +62,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["email"]
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Sequence(lambda n: f"Person {n}")
     password = _PASSWORD_HASH
+
+    @factory.post_generation
+    def mfa(user, create, extracted, **kwargs):
+        """Pass `mfa=False` for a user who has not yet set up their second factor."""
+        has_app = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        if create and extracted is not False and not has_app:
+            TOTP.activate(user, TOTP_SECRET)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -84,3 +84,22 @@ def test_demo_pupils_have_valid_upns():
     run()
     for pupil in Pupil.objects.all():
         pupil.full_clean()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_demo_users_sign_in_with_the_printed_password_and_authenticator_secret(client):
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import totp_code
+
+    output = run()
+    secret = re.search(r"dsl@leabank\.example\s+([A-Z2-7]{32})\s", output).group(1)
+    client.post(
+        reverse("account_login"), {"login": "dsl@leabank.example", "password": DEMO_PASSWORD}
+    )
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response["Location"] == reverse("home")
+    assert "Designated safeguarding lead" in client.get(reverse("home")).text

@@ -28,7 +28,11 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write("")
-        self.stdout.write(f"Demo sign-ins (every password is {DEMO_PASSWORD}):")
-        width = max(len(email) for email, _, _ in sign_ins)
-        for email, role, place in sign_ins:
-            self.stdout.write(f"  {email.ljust(width)}  {role}, {place}")
+        self.stdout.write(f"Demo sign-ins (every password is {DEMO_PASSWORD}).")
+        self.stdout.write(
+            "The second step is a code from an authenticator app: add the secret shown to any "
+            "authenticator app (or run: python manage.py totp_code EMAIL)."
+        )
+        width = max(len(email) for email, *_ in sign_ins)
+        for email, role, place, secret in sign_ins:
+            self.stdout.write(f"  {email.ljust(width)}  {secret}  {role}, {place}")

@@ -1,0 +1,115 @@
+"""The audit trail is tamper-evident: edits, deletions and reordering done behind the
+service's back are caught by `verify_audit_chain`."""
+
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from audit.log import record
+from audit.models import AuditChainHead, AuditEvent
+
+
+def verify():
+    out = StringIO()
+    call_command("verify_audit_chain", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def trail(walk, dsl):
+    """A realistic trail: a concern walked to closure, in two authorities' chains."""
+    walk.closed()
+    record("auth.login", actor=dsl)
+    return list(AuditEvent.objects.order_by("pk"))
+
+
+def raw(sql, params=()):
+    """Tamper as a database superuser would: with triggers (the append-only one) switched off."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def test_an_untouched_trail_verifies(trail):
+    assert f"{len(trail)} events verified" in verify()
+    assert len({event.chain for event in trail}) == 2
+
+
+def test_each_row_links_to_the_one_before_it_in_its_chain(trail):
+    chain = [event for event in trail if event.chain == trail[0].chain]
+    assert chain[0].previous_hash == ""
+    for before, after in pairwise(chain):
+        assert after.previous_hash == before.hash
+
+
+def test_an_edited_row_is_caught(trail):
+    victim = trail[3]
+    raw("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["auth.nothing_to_see", victim.pk])
+    with pytest.raises(CommandError, match=f"audit event {victim.pk} has been changed"):
+        verify()
+
+
+def test_an_edited_actor_is_caught(trail, head):
+    victim = trail[2]
+    raw("UPDATE audit_auditevent SET actor_id = %s WHERE id = %s", [head.pk, victim.pk])
+    with pytest.raises(CommandError, match=f"audit event {victim.pk} has been changed"):
+        verify()
+
+
+def test_a_deleted_row_is_caught(trail):
+    victim, follower = trail[3], next(e for e in trail[4:] if e.chain == trail[3].chain)
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [victim.pk])
+    with pytest.raises(CommandError, match=f"audit event {follower.pk} does not follow"):
+        verify()
+
+
+def test_rows_cut_from_the_end_are_caught(trail):
+    last = max(event.pk for event in trail if event.chain == trail[0].chain)
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [last])
+    with pytest.raises(CommandError, match="rows were removed from its end"):
+        verify()
+
+
+def test_reordered_rows_are_caught(trail):
+    first, second = trail[1], trail[2]
+    # Swap the two rows' places in the sequence.
+    raw("UPDATE audit_auditevent SET id = -1 WHERE id = %s", [first.pk])
+    raw("UPDATE audit_auditevent SET id = %s WHERE id = %s", [first.pk, second.pk])
+    raw("UPDATE audit_auditevent SET id = %s WHERE id = -1", [second.pk])
+    with pytest.raises(CommandError, match="Audit chain broken"):
+        verify()
+
+
+def test_the_model_refuses_to_change_or_delete_a_row(trail):
+    event = trail[0]
+    event.action = "changed"
+    with pytest.raises(ValueError, match="never changed"):
+        event.save()
+    with pytest.raises(ValueError, match="never deleted"):
+        event.delete()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgresql_itself_refuses_update_and_delete(trail):
+    for sql in [
+        "UPDATE audit_auditevent SET action = 'x' WHERE id = %s",
+        "DELETE FROM audit_auditevent WHERE id = %s",
+    ]:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [trail[0].pk])
+    assert AuditEvent.objects.get(pk=trail[0].pk).action == trail[0].action
+
+
+def test_the_chain_head_follows_the_newest_row(trail):
+    head = AuditChainHead.objects.get(chain=trail[-1].chain)
+    assert (head.last_id, head.last_hash) == (trail[-1].pk, trail[-1].hash)

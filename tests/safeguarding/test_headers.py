@@ -1,0 +1,115 @@
+"""Every response carries the security headers; signed-in pages are never cached."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.routes import all_routes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def check_headers(response):
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "no-store" in response["Cache-Control"]
+
+
+GET_ROUTES = [
+    (name, path)
+    for name, path, entry in all_routes()
+    if not name.startswith("admin:") and "GET" in getattr(entry.callback, "http_methods", ["GET"])
+]
+
+
+@pytest.mark.parametrize(("name", "path"), GET_ROUTES)
+def test_every_get_route_sends_the_security_headers_when_signed_in(client_for, dsl, name, path):
+    check_headers(client_for(dsl).get(path))
+
+
+def test_signed_out_pages_send_them_too(client, db):
+    check_headers(client.get("/account/login/"))
+
+
+def test_pages_contain_no_inline_script_or_style(client_for, dsl, client, db):
+    for response in [client_for(dsl).get("/"), client.get("/account/login/")]:
+        html = response.text
+        assert "<script>" not in html
+        assert "style=" not in html
+        assert "<style" not in html
+        for tag in html.split("<script")[1:]:
+            assert "src=" in tag.split(">")[0]
+
+
+def test_friendly_404_reveals_nothing_internal(client_for, dsl):
+    response = client_for(dsl).get("/no/such/page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert "Traceback" not in response.text
+    assert "urlpatterns" not in response.text
+
+
+def test_friendly_500_page(client_for, dsl, settings):
+    from django.urls import path
+
+    def broken(request):
+        raise RuntimeError("secret internal detail")
+
+    import safeguarding.urls as project_urls
+
+    settings.ROOT_URLCONF = type(
+        "Urls", (), {"urlpatterns": [path("boom/", broken), *project_urls.urlpatterns]}
+    )
+    client = client_for(dsl)
+    client.raise_request_exception = False
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.text
+    assert "secret internal detail" not in response.text
+
+
+def test_deploy_checks_pass_with_production_settings(tmp_path):
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
+        "ENV_FILE": str(tmp_path / "none.env"),
+        "DEBUG": "false",
+        "SECRET_KEY": "a-production-like-secret-" + "k" * 60,
+        "ALLOWED_HOSTS": "safeguarding.example.gov.uk",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_set_hsts_and_secure_cookies(tmp_path):
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SECURE_SSL_REDIRECT)"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
+        "ENV_FILE": str(tmp_path / "none.env"),
+        "SECRET_KEY": "k" * 60,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.split() == ["31536000", "True", "True", "True"], result.stderr

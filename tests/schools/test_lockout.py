@@ -1,0 +1,72 @@
+"""Five failed sign-ins for an account in 15 minutes pause it for 15 minutes."""
+
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import AuditEvent
+
+from .test_sign_in import sign_in
+
+
+def fail(client, email, times):
+    for _ in range(times):
+        client.post(reverse("account_login"), {"login": email, "password": "wrong-password-123"})
+
+
+def test_five_failures_lock_the_account_even_with_the_right_password(client, dsl):
+    fail(client, dsl.email, 5)
+    response = sign_in(Client(), dsl.email)
+    assert response.status_code == 429
+    assert "Too many attempts to sign in" in response.text
+    # Five failures, then the refused sixth attempt: every one is audited.
+    assert AuditEvent.objects.filter(action="auth.login_failed").count() == 6
+    assert AuditEvent.objects.filter(action="auth.lockout").exists()
+
+
+def test_four_failures_do_not_lock(client, dsl):
+    fail(client, dsl.email, 4)
+    assert sign_in(Client(), dsl.email)["Location"] == reverse("home")
+
+
+def test_lockout_does_not_reveal_whether_the_account_exists(client, dsl):
+    fail(client, dsl.email, 6)
+    fail(client, "nobody@example.org", 6)
+    real = client.post(reverse("account_login"), {"login": dsl.email, "password": "x"})
+    ghost = client.post(reverse("account_login"), {"login": "nobody@example.org", "password": "x"})
+    assert real.status_code == ghost.status_code == 429
+    assert real.text.replace(dsl.email, "") == ghost.text.replace("nobody@example.org", "")
+
+
+def test_a_lockout_ends_after_fifteen_minutes(client, dsl, settings):
+    fail(client, dsl.email, 5)
+    AccessAttempt.objects.update(attempt_time="2000-01-01T00:00:00Z")
+    assert sign_in(Client(), dsl.email)["Location"] == reverse("home")
+
+
+def test_the_authoritys_admin_sees_and_clears_a_lockout(
+    client, client_for, dsl, la_admin, other_la_advisor
+):
+    fail(client, dsl.email, 5)
+    fail(client, other_la_advisor.email, 5)
+    admin = client_for(la_admin)
+    page = admin.get(reverse("lockouts"))
+    assert dsl.email in page.text
+    assert other_la_advisor.email not in page.text  # another authority's people
+    admin.post(reverse("lockouts"), {"username": dsl.email})
+    assert AuditEvent.objects.filter(action="auth.lockout_cleared", actor=la_admin).count() == 1
+    assert sign_in(Client(), dsl.email)["Location"] == reverse("home")
+
+
+def test_an_admin_cannot_clear_another_authoritys_lockout(
+    client, client_for, la_admin, other_la_advisor
+):
+    fail(client, other_la_advisor.email, 5)
+    client_for(la_admin).post(reverse("lockouts"), {"username": other_la_advisor.email})
+    assert sign_in(Client(), other_la_advisor.email).status_code == 429
+
+
+def test_only_the_authoritys_admin_sees_lockouts(client_for, dsl, hub_manager):
+    for user in [dsl, hub_manager]:
+        assert client_for(user).get(reverse("lockouts")).status_code == 403
+    assert AuditEvent.objects.filter(action="access.denied").count() == 2

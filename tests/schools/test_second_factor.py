@@ -1,0 +1,110 @@
+"""Multi-factor sign-in for every role (DfE cyber security standard for schools)."""
+
+import re
+from datetime import timedelta
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from schools.models import Role
+from tests.factories import PASSWORD, member, totp_code
+
+from .test_sign_in import sign_in
+
+
+def test_a_password_alone_does_not_sign_in(client, dsl):
+    response = client.post(reverse("account_login"), {"login": dsl.email, "password": PASSWORD})
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("home"))["Location"].startswith(reverse("account_login"))
+
+
+def test_a_wrong_code_is_refused_and_audited(client, dsl):
+    response = sign_in(client, dsl.email, code="000000" if totp_code() != "000000" else "111111")
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="auth.mfa_failed", actor=dsl).count() == 1
+
+
+def test_sign_in_and_second_factor_are_audited(client, dsl):
+    sign_in(client, dsl.email)
+    assert AuditEvent.objects.filter(action="auth.mfa_used", actor=dsl).count() == 1
+    assert AuditEvent.objects.filter(action="auth.login", actor=dsl).count() == 1
+
+
+def test_a_recovery_code_works_once_instead_of_the_app(client, dsl):
+    code = RecoveryCodes.activate(dsl).get_unused_codes()[0]
+    response = sign_in(client, dsl.email, code=code)
+    assert response["Location"] == reverse("home")
+    other = Client()
+    again = sign_in(other, dsl.email, code=code)
+    assert again.status_code == 200
+    assert "_auth_user_id" not in other.session
+
+
+def test_a_user_without_a_second_factor_sets_one_up_before_anything_else(
+    client, school, django_capture_on_commit_callbacks
+):
+    user = member(Role.DSL, school, mfa=False)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response["Location"] == reverse("home")
+    for path in [reverse("home"), reverse("choose_role")]:
+        assert client.get(path)["Location"] == reverse("mfa_activate_totp")
+    # Managing sign-in security asks for the password again first.
+    confirm = client.get(reverse("mfa_activate_totp"))
+    assert confirm["Location"].startswith(reverse("account_reauthenticate"))
+    page = client.post(confirm["Location"], {"password": PASSWORD}, follow=True)
+    assert "Set up your authenticator app" in page.text
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=user, type="totp").exists()
+    codes = client.get(response["Location"])
+    assert "Your recovery codes" in codes.text
+    assert client.get(reverse("home")).status_code == 200
+    assert AuditEvent.objects.filter(action="auth.mfa_added", actor=user).exists()
+
+
+def test_the_authenticator_app_cannot_be_switched_off(client_for, dsl):
+    client = client_for(dsl)
+    client.post(reverse("mfa_deactivate_totp"))
+    assert Authenticator.objects.filter(user=dsl, type="totp").exists()
+
+
+def test_the_code_field_takes_a_pasted_code(client, dsl):
+    client.post(reverse("account_login"), {"login": dsl.email, "password": PASSWORD})
+    page = client.get(reverse("mfa_authenticate")).text
+    field = re.search(r"<input[^>]*name=\"code\"[^>]*>", page).group(0)
+    assert 'autocomplete="one-time-code"' in field
+    assert "onpaste" not in page
+    assert "maxlength" not in field
+
+
+def test_session_key_is_rotated_at_sign_in(client, dsl):
+    client.get(reverse("account_login"))
+    client.session["probe"] = "x"
+    before = client.cookies["sessionid"].value if "sessionid" in client.cookies else None
+    sign_in(client, dsl.email)
+    assert client.cookies["sessionid"].value != before
+
+
+def test_a_session_ends_twelve_hours_after_sign_in(client, dsl):
+    sign_in(client, dsl.email)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session["signed_in_at"] = (timezone.now() - timedelta(hours=12, minutes=1)).isoformat()
+    session.save()
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse("account_login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_idle_sessions_expire_after_thirty_minutes(settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
