@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout, Size
 from crispy_forms_gds.layout import Field as GdsField
@@ -22,3 +23,18 @@ class ChooseRoleForm(forms.Form):
             GdsField.radios("membership", legend_size=Size.LARGE, legend_tag="h1"),
             Button("submit", "Continue"),
         )
+
+
+class SignInForm(LoginForm):
+    """allauth's sign-in form with GOV.UK wording: labels, not placeholders."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = "Email address"
+        login.error_messages["required"] = "Enter your email address"
+        login.widget.attrs = {"autocomplete": "username", "spellcheck": "false"}
+        password = self.fields["password"]
+        password.help_text = ""
+        password.error_messages["required"] = "Enter your password"
+        password.widget.attrs = {"autocomplete": "current-password"}

@@ -1,0 +1,52 @@
+"""The service's shell in a real browser: sign-in with the second factor, the start page,
+keyboard focus, and accessibility at desktop and phone widths."""
+
+import pytest
+
+from .conftest import assert_accessible, sign_in, tab_to
+
+WIDTHS = [1280, 390]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sign_in_and_start_page_are_accessible(page, server, dsl, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{server}/account/login/")
+    assert_accessible(page)
+    sign_in(page, server, dsl)
+    assert page.get_by_role("heading", level=1).inner_text() == "Designated safeguarding lead"
+    assert_accessible(page)
+
+
+def test_public_pages_are_accessible(page, server):
+    for path in ["/accessibility/", "/privacy/", "/account/password/reset/"]:
+        page.goto(server + path)
+        assert_accessible(page)
+
+
+def test_the_csp_lets_govuk_frontend_run(page, server, dsl):
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    sign_in(page, server, dsl)
+    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    assert errors == []
+
+
+def test_sign_in_by_keyboard_alone_with_visible_focus(page, server, dsl):
+    from tests.factories import PASSWORD, totp_code
+
+    page.goto(f"{server}/account/login/")
+    page.keyboard.press("Tab")  # skip link first
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    page.keyboard.press("Enter")
+    tab_to(page, "login")
+    page.keyboard.type(dsl.email)
+    tab_to(page, "password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/2fa/authenticate/")
+    tab_to(page, "code")
+    page.keyboard.type(totp_code())
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/")
+    assert "Designated safeguarding lead" in page.content()
