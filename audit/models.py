@@ -14,6 +14,41 @@ from django.db import models
 from django.utils import timezone
 
 
+def chain_hash(
+    previous_hash,
+    at,
+    actor_id,
+    action,
+    object_type,
+    object_id,
+    school_id,
+    local_authority_id,
+    ip_address,
+    user_agent,
+    method,
+    path,
+    detail,
+):
+    """SHA-256 over the previous row's hash and a row's content, in a fixed form."""
+    content = [
+        previous_hash,
+        at.isoformat(),
+        actor_id,
+        action,
+        object_type,
+        object_id,
+        school_id,
+        local_authority_id,
+        str(ipaddress.ip_address(ip_address)) if ip_address else None,
+        user_agent,
+        method,
+        path,
+        detail,
+    ]
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -67,24 +102,21 @@ class AuditEvent(models.Model):
         raise ValueError("Audit events are never deleted.")
 
     def content_hash(self):
-        """SHA-256 over the previous row's hash and this row's content, in a fixed form."""
-        content = [
+        return chain_hash(
             self.previous_hash,
-            self.at.isoformat(),
+            self.at,
             self.actor_id,
             self.action,
             self.object_type,
             self.object_id,
             self.school_id,
             self.local_authority_id,
-            str(ipaddress.ip_address(self.ip_address)) if self.ip_address else None,
+            self.ip_address,
             self.user_agent,
             self.method,
             self.path,
             self.detail,
-        ]
-        text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        )
 
 
 class AuditChainHead(models.Model):

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from schools.demo import DEMO_PASSWORD, passwords_allowed, seed
 
@@ -11,14 +11,30 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--scale",
+            choices=["ci", "luton", "luton-stress"],
+            help="Also grow the Luton authority to an authority-sized data set (a fresh database).",
+        )
+        parser.add_argument(
             "--demo",
             action="store_true",
             help="Set the demo password even though DEBUG is off (never on a live service).",
         )
 
-    def handle(self, *args, demo, **options):
+    def handle(self, *args, demo, scale=None, **options):
         with_passwords = passwords_allowed(demo)
         sign_ins, created = seed(with_passwords=with_passwords)
+        if scale:
+            from workflow.scale import build
+
+            self.stdout.write(f"Building the {scale} data set:")
+            try:
+                written = build(scale, out=self.stdout)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(
+                "Built: " + ", ".join(f"{value} {key}" for key, value in written.items())
+            )
         made = ", ".join(f"{count} {name}" for name, count in created.items())
         self.stdout.write(f"Demo data ready (created now: {made}).")
         if not with_passwords:

@@ -1,0 +1,58 @@
+"""The `ci` data set: the right size and shape, consistent history, and a valid audit chain."""
+
+from collections import Counter
+
+import pytest
+from django.db.models import Count
+
+from advice.models import AdviceRequest
+from audit.verify import first_broken_link
+from concerns.models import Concern
+from schools.demo import seed
+from schools.models import School
+from workflow.models import WorkflowEvent
+from workflow.scale import SCALES, build
+
+
+@pytest.fixture
+def built(db):
+    seed(with_passwords=False)
+    return build("ci", out=open("/dev/null", "w"))
+
+
+def test_ci_data_set_has_the_promised_size(built):
+    scale = SCALES["ci"]
+    assert Concern.objects.count() == scale.concerns
+    assert School.objects.count() == 6
+    assert AdviceRequest.objects.count() == pytest.approx(scale.requests, rel=0.05)
+    open_requests = AdviceRequest.objects.filter(status__in=["open", "claimed"]).count()
+    assert open_requests == pytest.approx(scale.open_requests, rel=0.15)
+
+
+def test_history_agrees_with_each_concerns_status(built):
+    last = {}
+    for concern_id, to_status in WorkflowEvent.objects.order_by("at", "pk").values_list(
+        "concern_id", "to_status"
+    ):
+        last[concern_id] = to_status
+    statuses = dict(Concern.objects.values_list("pk", "status"))
+    assert last == statuses
+    assert len(set(Concern.objects.values_list("reference", flat=True))) == len(statuses)
+
+
+def test_the_audit_chain_of_the_data_set_verifies(built):
+    assert first_broken_link() is None
+
+
+def test_a_fifth_of_schools_make_about_half_the_concerns(built):
+    per_school = sorted(
+        Concern.objects.values("school").annotate(n=Count("id")).values_list("n", flat=True),
+        reverse=True,
+    )
+    busiest = per_school[: max(1, len(per_school) // 5)]
+    assert sum(busiest) >= 0.4 * sum(per_school)
+
+
+def test_some_pupils_have_long_chronologies(built):
+    per_pupil = Counter(Concern.objects.values_list("pupil_id", flat=True))
+    assert max(per_pupil.values()) >= 50

@@ -1,0 +1,712 @@
+"""Authority-sized data sets for benchmarks and load tests (`seed_demo --scale NAME`).
+
+Deterministic (seeded), fictional, with a realistic skew: a fifth of schools make half the
+concerns, and a few pupils have long chronologies of 50 to 200 concerns. Rows are written with
+PostgreSQL's COPY (or executemany on SQLite), never one save() per row. Every concern gets the
+WorkflowEvents its status implies and the AuditEvents those transitions (and some reads) would
+have written, hash-chained exactly as `audit.log.record` chains them, so
+`verify_audit_chain` passes on the result.
+
+This module writes workflow rows directly because it builds history in bulk; the transition
+functions remain the only way status changes in the running service.
+"""
+
+import json
+import random
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from django.utils import timezone
+
+from advice.models import AdviceRequest
+from audit.models import AuditChainHead, AuditEvent, chain_hash
+from concerns.models import (
+    Category,
+    Closure,
+    Concern,
+    ConcernCategory,
+    Escalation,
+    ParentConversation,
+    ReferenceSequence,
+)
+from schools.demo import FAMILY_NAMES, GIVEN_NAMES, make_upn
+from schools.models import LocalAuthority, Membership, Pupil, Role, School, User
+
+from .models import WorkflowEvent
+from .working_time import add_working_hours
+
+
+@dataclass(frozen=True)
+class Scale:
+    schools: int  # schools in the first authority (the demo's three included)
+    pupils: int  # pupils in all
+    concerns: int
+    requests: int
+    open_requests: int
+    years: int
+    reads_per_concern: int  # audited views of each concern, besides its transitions
+
+
+SCALES = {
+    "ci": Scale(
+        schools=5,
+        pupils=600,
+        concerns=2000,
+        requests=300,
+        open_requests=40,
+        years=1,
+        reads_per_concern=1,
+    ),
+    "luton": Scale(
+        schools=90,
+        pupils=50_000,
+        concerns=15_000,
+        requests=1_500,
+        open_requests=150,
+        years=1,
+        reads_per_concern=2,
+    ),
+    "luton-stress": Scale(
+        schools=90,
+        pupils=50_000,
+        concerns=750_000,
+        requests=100_000,
+        open_requests=10_000,
+        years=15,
+        reads_per_concern=4,
+    ),
+}
+
+URGENCY_HOURS = {"red": 4, "amber": 8, "green": 24}
+LOCATIONS = [
+    "Playground",
+    "Classroom",
+    "Dining hall",
+    "Corridor",
+    "School gate",
+    "PE changing room",
+]
+FACTS = [
+    "Arrived late and hungry, without a coat, for the third day this week.",
+    "Said that an older cousin has been showing videos from an extremist group online.",
+    "Has a bruise on the upper arm and flinched when the teacher raised a hand to point.",
+    "Told a friend that nobody is at home in the evenings and they make their own tea.",
+    "Was seen getting into a car with adults not known to the school after school.",
+    "Has been self-harming: cuts on the forearm seen during PE.",
+]
+
+
+class Progress:
+    def __init__(self, out, label, total):
+        self.out, self.label, self.total, self.done, self.shown = out, label, max(total, 1), 0, -1
+
+    def step(self, n=1):
+        self.done += n
+        percent = min(100, self.done * 100 // self.total)
+        if percent != self.shown and percent % 5 == 0:
+            bar = "#" * (percent // 5)
+            self.out.write(f"\r  {self.label:<28} [{bar:<20}] {percent:3d}%")
+            self.out.flush()
+            self.shown = percent
+            if percent == 100:
+                self.out.write("\n")
+
+
+class Writer:
+    """Bulk rows into a model's table: COPY on PostgreSQL, executemany on SQLite."""
+
+    def __init__(self, model, columns):
+        self.model = model
+        self.table = model._meta.db_table
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        given = set(columns)
+        self.defaults = {
+            column: field.get_default()
+            for column, field in fields.items()
+            if column not in given and column != "id"
+        }
+        self.columns = list(columns) + list(self.defaults)
+        self.json_columns = {
+            c for c in self.columns if fields[c].get_internal_type() == "JSONField"
+        }
+        self.pg = connection.vendor == "postgresql"
+        self.buffer = []
+
+    def add(self, *values):
+        row = list(values) + list(self.defaults.values())
+        for index, column in enumerate(self.columns):
+            value = row[index]
+            if column in self.json_columns:
+                row[index] = json.dumps(value)
+            elif not self.pg and hasattr(value, "tzinfo") and hasattr(value, "hour"):
+                row[index] = connection.ops.adapt_datetimefield_value(value)
+            elif not self.pg and isinstance(value, date):
+                row[index] = connection.ops.adapt_datefield_value(value)
+        self.buffer.append(row)
+        if len(self.buffer) >= 20_000:
+            self.flush()
+
+    def flush(self):
+        if not self.buffer:
+            return
+        quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
+        with connection.cursor() as cursor:
+            if self.pg:
+                with cursor.cursor.copy(f"COPY {self.table} ({quoted}) FROM STDIN") as copy:
+                    for row in self.buffer:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(self.columns))
+                cursor.executemany(
+                    f"INSERT INTO {self.table} ({quoted}) VALUES ({marks})",
+                    self.buffer,
+                )
+        self.buffer = []
+
+
+def _next_id(model):
+    last = model.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return (last or 0) + 1
+
+
+def _reset_sequences(models):
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+            )
+
+
+def build(name, *, out=sys.stdout, seed=2016):
+    """Grow the demo's first authority to the named scale. Returns counts of rows written."""
+    scale = SCALES[name]
+    rng = random.Random(seed)
+    started = time.monotonic()
+    authority = LocalAuthority.objects.get(code="LUT")
+    if Concern.objects.filter(school__local_authority=authority).count() > 100:
+        raise ValueError("This database already holds a scaled data set: use a fresh one.")
+    with transaction.atomic():
+        schools = _schools(authority, scale, rng)
+        people = _people(authority, schools)
+        pupils = _pupils(schools, scale, rng, out)
+        counts = _cases(authority, schools, people, pupils, scale, rng, out)
+    _reset_sequences(
+        [
+            School,
+            Pupil,
+            Concern,
+            ConcernCategory,
+            AdviceRequest,
+            ParentConversation,
+            Escalation,
+            Closure,
+            WorkflowEvent,
+            AuditEvent,
+        ]
+    )
+    counts["seconds"] = round(time.monotonic() - started, 1)
+    return counts
+
+
+def _schools(authority, scale, rng):
+    existing = list(School.objects.filter(local_authority=authority).order_by("pk"))
+    new = [
+        School(
+            local_authority=authority,
+            name=f"Luton School {n:02d}",
+            urn=f"{910000 + n}",
+            phase=rng.choice([School.Phase.PRIMARY] * 3 + [School.Phase.SECONDARY]),
+            safeguarding_policy_url=f"https://school{n:02d}.example/safeguarding-policy",
+        )
+        for n in range(1, scale.schools - len(existing) + 1)
+    ]
+    School.objects.bulk_create(new)
+    return list(School.objects.filter(local_authority=authority).order_by("pk"))
+
+
+def _people(authority, schools):
+    """One DSL, deputy, head and two staff per new school (no passwords: not for signing in)."""
+    unusable = make_password(None)
+    users, memberships = [], []
+    have = set(Membership.objects.filter(school__in=schools).values_list("school_id", "role"))
+    for school in schools:
+        for role, count in [
+            (Role.DSL, 1),
+            (Role.DEPUTY_DSL, 1),
+            (Role.HEAD_TEACHER, 1),
+            (Role.STAFF, 2),
+        ]:
+            if (school.pk, role) in have:
+                continue
+            for n in range(count):
+                user = User(
+                    email=f"{role.value}{n}.{school.urn}@scale.example",
+                    full_name=f"{role.label} {n + 1} of {school.name}",
+                    password=unusable,
+                )
+                users.append(user)
+                memberships.append((user, school, role))
+    User.objects.bulk_create(users)
+    Membership.objects.bulk_create(Membership(user=u, school=s, role=r) for u, s, r in memberships)
+    hub = list(
+        Membership.objects.filter(
+            local_authority=authority, role__in=[Role.HUB_ADVISOR, Role.HUB_MANAGER]
+        ).values_list("user_id", flat=True)
+    )
+    people = {"hub": hub}
+    for m in Membership.objects.filter(school__in=schools).select_related("user"):
+        people.setdefault((m.school_id, m.role), []).append(m.user_id)
+    return people
+
+
+def _pupils(schools, scale, rng, out):
+    have = Pupil.objects.filter(school__in=schools).count()
+    per_school = max(1, (scale.pupils - have) // len(schools))
+    progress = Progress(out, "pupils", per_school * len(schools))
+    writer = Writer(
+        Pupil, ["school_id", "given_name", "family_name", "date_of_birth", "year_group", "upn"]
+    )
+    for index, school in enumerate(schools):
+        groups = (
+            ["R", *map(str, range(1, 7))]
+            if school.phase != "secondary"
+            else list(map(str, range(7, 12)))
+        )
+        for serial in range(per_school):
+            group = rng.choice(groups)
+            age = 5 + (0 if group == "R" else int(group))
+            born = date(2026 - age, 1, 1) + timedelta(days=rng.randrange(365))
+            writer.add(
+                school.pk,
+                rng.choice(GIVEN_NAMES),
+                rng.choice(FAMILY_NAMES),
+                born,
+                group,
+                make_upn("821", 5000 + index, 90 + serial // 1000 % 10, serial % 1000),
+            )
+            progress.step()
+    writer.flush()
+    pupils = {}
+    for pk, school_id in Pupil.objects.filter(school__in=schools).values_list("pk", "school_id"):
+        pupils.setdefault(school_id, []).append(pk)
+    return pupils
+
+
+def _concern_counts(schools, total, rng):
+    """A fifth of schools make half the concerns."""
+    busy = max(1, len(schools) // 5)
+    order = schools[:]
+    rng.shuffle(order)
+    counts = {}
+    for index, school in enumerate(order):
+        share = (total / 2) / busy if index < busy else (total / 2) / max(1, len(order) - busy)
+        counts[school.pk] = int(share)
+    counts[order[0].pk] += total - sum(counts.values())
+    return counts
+
+
+def _cases(authority, schools, people, pupils, scale, rng, out):
+    now = timezone.now()
+    start = now - timedelta(days=365 * scale.years)
+    writers = {
+        "concern": Writer(
+            Concern,
+            [
+                "id",
+                "reference",
+                "school_id",
+                "pupil_id",
+                "recorded_by_id",
+                "observed_at",
+                "recorded_at",
+                "location",
+                "what_happened",
+                "child_words",
+                "immediate_risk",
+                "status",
+                "version",
+            ],
+        ),
+        "category": Writer(ConcernCategory, ["concern_id", "category"]),
+        "request": Writer(
+            AdviceRequest,
+            [
+                "id",
+                "concern_id",
+                "requested_by_id",
+                "requested_at",
+                "summary",
+                "question",
+                "urgency",
+                "due_at",
+                "status",
+                "version",
+                "concern_status_before",
+                "claimed_by_id",
+                "claimed_at",
+                "advice",
+                "recommended_next_step",
+                "level_of_need",
+                "advised_by_id",
+                "advised_at",
+            ],
+        ),
+        "conversation": Writer(
+            ParentConversation,
+            [
+                "concern_id",
+                "held",
+                "held_at",
+                "with_name",
+                "with_relationship",
+                "method",
+                "discussed",
+                "logged_by_id",
+                "logged_at",
+            ],
+        ),
+        "escalation": Writer(
+            Escalation,
+            [
+                "concern_id",
+                "indicators",
+                "referred_to",
+                "referred_at",
+                "parent_informed",
+                "parent_not_informed_reason",
+                "escalated_by_id",
+                "escalated_at",
+                "outcome",
+            ],
+        ),
+        "closure": Writer(
+            Closure,
+            [
+                "concern_id",
+                "outcome",
+                "rationale",
+                "without_hub_advice",
+                "closed_by_id",
+                "closed_at",
+            ],
+        ),
+        "event": Writer(
+            WorkflowEvent,
+            [
+                "concern_id",
+                "advice_request_id",
+                "action",
+                "from_status",
+                "to_status",
+                "actor_id",
+                "at",
+            ],
+        ),
+        "audit": Writer(
+            AuditEvent,
+            [
+                "id",
+                "at",
+                "actor_id",
+                "action",
+                "object_type",
+                "object_id",
+                "school_id",
+                "local_authority_id",
+                "detail",
+                "chain",
+                "previous_hash",
+                "hash",
+            ],
+        ),
+    }
+    AuditChainHead.objects.get_or_create(chain=authority.pk)
+    head = AuditChainHead.objects.select_for_update().get(chain=authority.pk)
+    chain = {"hash": head.last_hash, "id": _next_id(AuditEvent)}
+    concern_id, request_id = _next_id(Concern), _next_id(AdviceRequest)
+    sequence = dict(
+        ReferenceSequence.objects.filter(local_authority=authority).values_list(
+            "year", "last_number"
+        )
+    )
+    counts = _concern_counts(schools, scale.concerns, rng)
+    progress = Progress(out, "concerns and their history", scale.concerns)
+    categories = Category.values
+    written = dict.fromkeys(["concerns", "requests", "events", "audit"], 0)
+
+    def audit(at, actor, action, object_type, object_id, school_id, detail):
+        at = at.astimezone(UTC)  # as the database will hand it back
+        digest = chain_hash(
+            chain["hash"],
+            at,
+            actor,
+            action,
+            object_type,
+            str(object_id),
+            school_id,
+            authority.pk,
+            None,
+            "",
+            "",
+            "",
+            detail,
+        )
+        writers["audit"].add(
+            chain["id"],
+            at,
+            actor,
+            action,
+            object_type,
+            str(object_id),
+            school_id,
+            authority.pk,
+            detail,
+            authority.pk,
+            chain["hash"],
+            digest,
+        )
+        chain["hash"], chain["last"] = digest, chain["id"]
+        chain["id"] += 1
+        written["audit"] += 1
+
+    def event(cid, rid, action, before, after, actor, at, school_id):
+        writers["event"].add(cid, rid, action, before, after, actor, at)
+        written["events"] += 1
+        obj = ("advicerequest", rid) if rid else ("concern", cid)
+        audit(
+            at,
+            actor,
+            f"workflow.{action}",
+            *obj,
+            school_id,
+            {"concern": cid, "from_status": before, "to_status": after},
+        )
+
+    for school in schools:
+        school_pupils = pupils[school.pk]
+        count = counts[school.pk]
+        long_pupils = rng.sample(school_pupils, k=min(len(school_pupils), max(1, count // 400)))
+        dsl = people[(school.pk, Role.DSL)][0]
+        staff = people.get((school.pk, Role.STAFF), [dsl])
+        remaining_long = {p: rng.randint(50, 200) for p in long_pupils}
+        moments = sorted(start + (now - start) * rng.random() for _ in range(count))
+        # This school's share of the hub's requests; the most recent of them are still open.
+        with_request = sorted(
+            rng.sample(range(count), k=min(count, round(scale.requests * count / scale.concerns)))
+        )
+        still_open = set(
+            with_request[len(with_request) - round(scale.open_requests * count / scale.concerns) :]
+        )
+        with_request = set(with_request)
+        for index, observed in enumerate(moments):
+            if remaining_long and rng.random() < 0.35:
+                pupil = rng.choice(list(remaining_long))
+                remaining_long[pupil] -= 1
+                if remaining_long[pupil] <= 0:
+                    del remaining_long[pupil]
+            else:
+                pupil = rng.choice(school_pupils)
+            recorded = min(now, observed + timedelta(hours=rng.uniform(0.2, 30)))
+            year = timezone.localtime(recorded).year
+            sequence[year] = sequence.get(year, 0) + 1
+            reference = f"{authority.code}-{year}-{sequence[year]:05d}"
+            recorder = rng.choice(staff)
+            cid = concern_id
+            concern_id += 1
+            age_days = (now - recorded).days
+            path = (
+                "open_request"
+                if index in still_open
+                else "advice"
+                if index in with_request
+                else "escalated"
+                if rng.random() < 0.04
+                else "recorded"
+                if age_days < 3
+                else "nfa"
+            )
+            risk = path == "escalated" or rng.random() < 0.03
+            category = rng.choice(categories)
+            dsl_at = recorded + timedelta(hours=rng.uniform(0.5, 20))
+            status, version = "recorded", 1
+            steps = []  # (action, to_status, actor, at, request id)
+            rid = None
+            if path in {"advice", "open_request"}:
+                rid = request_id
+                request_id += 1
+                urgency = rng.choice(["red", "amber", "amber", "green", "green"])
+                due = add_working_hours(dsl_at, URGENCY_HOURS[urgency])
+                steps.append(("request_hub_advice", "with_hub", dsl, dsl_at, rid))
+                advisor = rng.choice(people["hub"]) if people["hub"] else dsl
+                if path == "advice":
+                    claimed = dsl_at + timedelta(hours=rng.uniform(0.1, 2))
+                    advised = add_working_hours(
+                        dsl_at, URGENCY_HOURS[urgency] * rng.uniform(0.2, 1.6)
+                    )
+                    advised = max(advised, claimed + timedelta(minutes=5))
+                    steps.append(("claim_advice_request", "with_hub", advisor, claimed, rid))
+                    steps.append(("give_advice", "advice_received", advisor, advised, rid))
+                    writers["request"].add(
+                        rid,
+                        cid,
+                        dsl,
+                        dsl_at,
+                        "Summary for the hub.",
+                        "What should we do next?",
+                        urgency,
+                        due,
+                        "answered",
+                        3,
+                        "recorded",
+                        advisor,
+                        claimed,
+                        "Talk with the parent.",
+                        "talk_to_parent",
+                        rng.choice([1, 2, 2, 3]),
+                        advisor,
+                        advised,
+                    )
+                    talk = advised + timedelta(hours=rng.uniform(2, 72))
+                    if talk < now:
+                        writers["conversation"].add(
+                            cid,
+                            True,
+                            talk,
+                            "Parent",
+                            "Mother",
+                            "phone",
+                            "The concern and support available.",
+                            dsl,
+                            talk,
+                        )
+                        steps.append(
+                            (
+                                "log_parent_conversation",
+                                "parent_conversation_logged",
+                                dsl,
+                                talk,
+                                None,
+                            )
+                        )
+                        close = talk + timedelta(days=rng.uniform(1, 20))
+                        if close < now:
+                            writers["closure"].add(
+                                cid,
+                                "monitoring",
+                                "Support in place; monitoring.",
+                                False,
+                                dsl,
+                                close,
+                            )
+                            steps.append(("close_concern", "closed", dsl, close, None))
+                else:
+                    claimed = rng.random() < 0.5
+                    writers["request"].add(
+                        rid,
+                        cid,
+                        dsl,
+                        dsl_at,
+                        "Summary for the hub.",
+                        "What should we do next?",
+                        urgency,
+                        due,
+                        "claimed" if claimed else "open",
+                        2 if claimed else 1,
+                        "recorded",
+                        advisor if claimed else None,
+                        dsl_at + timedelta(minutes=30) if claimed else None,
+                        "",
+                        "",
+                        None,
+                        None,
+                        None,
+                    )
+                    if claimed:
+                        steps.append(
+                            (
+                                "claim_advice_request",
+                                "with_hub",
+                                advisor,
+                                min(now, dsl_at + timedelta(minutes=30)),
+                                rid,
+                            )
+                        )
+                written["requests"] += 1
+            elif path == "escalated":
+                writers["escalation"].add(
+                    cid,
+                    "Disclosure indicating significant harm.",
+                    "csc",
+                    dsl_at,
+                    False,
+                    "Telling them could place the child at risk.",
+                    dsl,
+                    dsl_at,
+                    "section_47" if age_days > 14 else "",
+                )
+                steps.append(("escalate_significant_harm", "escalated", dsl, dsl_at, None))
+                close = dsl_at + timedelta(days=rng.uniform(5, 40))
+                if close < now:
+                    writers["closure"].add(
+                        cid, "csc", "Children's social care leads.", False, dsl, close
+                    )
+                    steps.append(("close_concern", "closed", dsl, close, None))
+            elif path == "nfa":
+                writers["closure"].add(
+                    cid,
+                    "monitoring",
+                    "Spoke with the class teacher; no further action needed beyond monitoring.",
+                    True,
+                    dsl,
+                    dsl_at,
+                )
+                steps.append(("close_concern", "closed", dsl, dsl_at, None))
+            steps = [step for step in steps if step[3] <= now]
+            if steps:
+                status = steps[-1][1]
+                version = 1 + len(steps)
+            writers["concern"].add(
+                cid,
+                reference,
+                school.pk,
+                pupil,
+                recorder,
+                observed,
+                recorded,
+                rng.choice(LOCATIONS),
+                rng.choice(FACTS),
+                "",
+                risk,
+                status,
+                version,
+            )
+            writers["category"].add(cid, category)
+            written["concerns"] += 1
+            event(cid, None, "record_concern", "", "recorded", recorder, recorded, school.pk)
+            before = "recorded"
+            for action, after, actor, moment, step_request in steps:
+                event(cid, step_request, action, before, after, actor, moment, school.pk)
+                before = after
+            for n in range(scale.reads_per_concern):
+                moment = min(now, recorded + timedelta(hours=1 + n * 5))
+                audit(moment, dsl, "concern.view", "concern", cid, school.pk, {})
+            progress.step()
+    for writer in writers.values():
+        writer.flush()
+    if "last" in chain:
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            last_id=chain["last"], last_hash=chain["hash"]
+        )
+    for year, number in sequence.items():
+        ReferenceSequence.objects.update_or_create(
+            local_authority=authority, year=year, defaults={"last_number": number}
+        )
+    return written
