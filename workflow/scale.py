@@ -161,10 +161,9 @@ class Writer:
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(
-                    f"INSERT INTO {self.table} ({quoted}) VALUES ({marks})",
-                    self.buffer,
-                )
+                # Table and column names come from the models, never from input.
+                sql = f"INSERT INTO {self.table} ({quoted}) VALUES ({marks})"  # nosec B608
+                cursor.executemany(sql, self.buffer)
         self.buffer = []
 
 
@@ -180,8 +179,8 @@ def _reset_sequences(models):
         for model in models:
             table = model._meta.db_table
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608
+                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"  # table names from the models
             )
 
 
