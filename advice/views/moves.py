@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from audit.log import viewed
 from safeguarding.forms import apply_refusal
 from workflow.advice import (
     claim_advice_request,
@@ -47,6 +48,7 @@ class Move:
     on_concern: bool = False  # escalation is a move of the concern, checked by its version
     form_kwargs: Any = field(default=lambda advice_request: {})
     warning: bool = False
+    shows_question: bool = False  # the school's words about the child: the page is audited
 
 
 MOVES = {
@@ -91,6 +93,7 @@ MOVES = {
         "Give advice",
         "Send the advice to the school",
         "Your advice has been sent. The school's DSLs have been told to read it.",
+        shows_question=True,
     ),
     "escalate": Move(
         Action.ESCALATE,
@@ -149,6 +152,8 @@ def _move_page(request, pk, name):
                 return redirect("advice:detail", pk)
     else:
         form = move.form(initial={"expected_version": _version(move, advice_request)}, **kwargs)
+    if move.shows_question:
+        viewed(request, advice_request, school=advice_request.concern.school)
     context = request_context(advice_request, timezone.now())
     return render(
         request, "advice/move.html", context | {"move": move, "form": form, "allowed": allowed}

@@ -280,6 +280,8 @@ def test_the_advice_form_explains_each_level_of_need(client_for, claimed, hub_ad
     ]:
         assert hint in page
     assert "Should we talk to mum?" in page  # the school's question, beside the answer
+    # Showing the school's words about the child is a read of the child's record.
+    assert AuditEvent.objects.filter(action="advicerequest.view", actor=hub_advisor).count() == 1
 
 
 def test_the_claimant_gives_advice_and_the_schools_dsls_are_told(
@@ -327,7 +329,11 @@ def test_someone_who_has_not_claimed_it_is_refused_and_keeps_what_they_typed(
     page = response.content.decode()
     assert "Talk with mum about breakfast club; offer an early help assessment." in page
     assert "Send the advice to the school" not in page  # no button that cannot work
-    assert snapshot() == before
+    after = snapshot()
+    # Nothing was written but the audit of the page that showed the school's question.
+    assert after["counts"].pop("AuditEvent") == before["counts"].pop("AuditEvent") + 1
+    assert after == before
+    assert AuditEvent.objects.latest("pk").action == "advicerequest.view"
 
 
 def test_missing_advice_is_shown_beside_each_field(client_for, claimed, hub_advisor):
