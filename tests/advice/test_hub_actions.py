@@ -88,7 +88,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, open_request, name):
     assert response["Location"].startswith(reverse("account_login"))
 
 
-@pytest.mark.parametrize("persona", ["teacher", "dsl", "head", "la_admin"])
+@pytest.mark.parametrize("persona", ["teacher", "dsl", "deputy_dsl", "head", "la_admin"])
 @pytest.mark.parametrize("name", MOVES)
 def test_school_roles_and_la_admins_are_refused_every_move(
     request, client_for, open_request, persona, name
