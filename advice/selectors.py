@@ -2,7 +2,7 @@
 teacher see their school's. Nobody else sees any."""
 
 from audit.scope import get_in_scope
-from schools.models import DSL_ROLES, HUB_ROLES, Role
+from schools.models import DSL_ROLES, HUB_ROLES, Membership, Role, User
 
 from .models import AdviceRequest
 
@@ -27,4 +27,45 @@ def get_request_for(membership, pk):
         ),
         pk,
         "advicerequest",
+    )
+
+
+def earlier_requests(membership, advice_request):
+    """The other advice requests on the same concern: the hub's earlier advice, in order."""
+    return (
+        requests_visible_to(membership)
+        .filter(concern_id=advice_request.concern_id, requested_at__lte=advice_request.requested_at)
+        .exclude(pk=advice_request.pk)
+        .select_related("requested_by", "advised_by", "withdrawn_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def request_history(advice_request):
+    """The workflow events of one request (claims, reassignments, urgency changes, advice)."""
+    return advice_request.events.select_related("actor").order_by("at", "pk")
+
+
+def school_contacts(school):
+    """The school's active DSLs and deputies, for the hub to get in touch."""
+    return (
+        Membership.objects.filter(
+            school=school, role__in=sorted(DSL_ROLES), is_active=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+
+
+def hub_staff(authority_id):
+    """Active advisors and managers of an authority's Early Help Hub, by name."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__local_authority_id=authority_id,
+            memberships__role__in=sorted(HUB_ROLES),
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
     )

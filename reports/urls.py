@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import hub
 
 app_name = "reports"
-urlpatterns = []
+urlpatterns = [
+    path("hub/", hub.overview, name="hub_overview"),
+]

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from advice.demo import seed_demo_cases
 from schools.demo import DEMO_PASSWORD, passwords_allowed, seed
 
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
                 "machine that holds no real data."
             )
             return
+        # Fictional cases only where demo passwords are allowed: never on a live service.
+        self.stdout.write(f"Demo cases for the Early Help Hub (recorded now: {seed_demo_cases()}).")
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (every password is {DEMO_PASSWORD}).")
         self.stdout.write(

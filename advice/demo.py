@@ -1,0 +1,131 @@
+"""Fictional demo cases, so that a demo hub advisor finds work in the queue after `make run`.
+
+Recorded through the real workflow by the demo people of `schools.demo`: a teacher records
+each concern, the school's DSL asks the hub (red, amber and green), the demo advisor claims
+one and answers another. Every child, event and word here is made up. Idempotent: each
+concern has a fixed submission key, and nothing is recorded if the first one exists.
+"""
+
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from concerns.models import Concern
+from schools.models import School, User
+from workflow.advice import claim_advice_request, give_advice, request_hub_advice
+from workflow.concerns import record_concern
+
+_NAMESPACE = uuid.UUID("6f1c1c8e-3d51-4a4b-9d8e-5a0c2f1b7e10")
+ADVISOR_EMAIL = "hub.advisor@luton.example"
+FICTIONAL = "Fictional demo example. "
+
+CASES = [
+    {
+        "key": "bruise-and-worry",
+        "school": ("900101", "leabank"),
+        "pupil": 0,
+        "categories": ["physical_abuse"],
+        "location": "Year 3 classroom",
+        "what_happened": "The pupil had a bruise on the upper arm during PE. Asked about it, "
+        "they said they fell off a bike, then later told the teaching assistant that "
+        "home is 'shouty' at the moment.",
+        "child_words": "I fell off my bike. Dad gets cross when I'm slow.",
+        "immediate_action": "Listened, did not ask leading questions, told the DSL at once.",
+        "urgency": "red",
+        "summary": "Bruise on the arm and a worrying comment about home.",
+        "question": "Should we speak to the parents today, or refer straight to MASH?",
+    },
+    {
+        "key": "forum-recruitment",
+        "school": ("900101", "leabank"),
+        "pupil": 1,
+        "categories": ["radicalisation", "online_safety"],
+        "location": "ICT suite",
+        "what_happened": "The pupil told a classmate that a gaming forum says people from "
+        "another country are 'invaders', and asked the teacher how to join the forum's group.",
+        "child_words": "They say we have to stand up for our own people.",
+        "immediate_action": "Explained the school's values, logged the forum name, told the DSL.",
+        "urgency": "amber",
+        "summary": "Extremist ideas picked up on a gaming forum.",
+        "question": "Does this meet the threshold for a Prevent referral?",
+        "then": "claim",
+    },
+    {
+        "key": "withdrawn-at-lunch",
+        "school": ("900102", "chilternrise"),
+        "pupil": 0,
+        "categories": ["mental_health"],
+        "location": "Dining hall",
+        "what_happened": "For two weeks the pupil has eaten alone and stopped attending "
+        "football club. Their form tutor asked how they were.",
+        "child_words": "I don't really see the point of anything at the moment.",
+        "immediate_action": "Tutor stayed with them, made sure they had lunch, told the DSL.",
+        "urgency": "green",
+        "summary": "Low mood and withdrawal over two weeks.",
+        "question": "Is there early help we can offer alongside school counselling?",
+    },
+    {
+        "key": "hungry-at-break",
+        "school": ("900101", "leabank"),
+        "pupil": 2,
+        "categories": ["neglect"],
+        "location": "Playground",
+        "what_happened": "The pupil has worn the same unwashed uniform all week and asked "
+        "staff for food at morning break on three days.",
+        "child_words": "There wasn't any breakfast again.",
+        "immediate_action": "Gave toast from breakfast club and told the DSL.",
+        "urgency": "amber",
+        "summary": "Signs of neglect: hunger and unwashed uniform.",
+        "question": "Should we talk to mum first?",
+        "then": "answer",
+    },
+]
+
+
+def _key(name):
+    return uuid.uuid5(_NAMESPACE, name)
+
+
+@transaction.atomic
+def seed_demo_cases():
+    """Record the demo cases if they are missing. Returns how many concerns it recorded."""
+    if Concern.objects.filter(submission_key__in=[_key(case["key"]) for case in CASES]).exists():
+        return 0
+    advisor = User.objects.get(email=ADVISOR_EMAIL)
+    now = timezone.now()
+    for hours_ago, case in enumerate(CASES, start=2):
+        urn, slug = case["school"]
+        school = School.objects.get(urn=urn)
+        concern = record_concern(
+            by=User.objects.get(email=f"teacher@{slug}.example"),
+            pupil=school.pupils.order_by("upn")[case["pupil"]],
+            observed_at=now - timedelta(hours=hours_ago),
+            location=case["location"],
+            categories=case["categories"],
+            what_happened=FICTIONAL + case["what_happened"],
+            child_words=case["child_words"],
+            immediate_action=case["immediate_action"],
+            submission_key=_key(case["key"]),
+        )
+        request = request_hub_advice(
+            concern,
+            by=User.objects.get(email=f"dsl@{slug}.example"),
+            summary=case["summary"],
+            question=case["question"],
+            urgency=case["urgency"],
+        )
+        if case.get("then") in {"claim", "answer"}:
+            claim_advice_request(request, by=advisor)
+        if case.get("then") == "answer":
+            give_advice(
+                request,
+                by=advisor,
+                advice=FICTIONAL + "Talk with mum this week about breakfast club and uniform "
+                "support, and offer an early help assessment with the family's consent.",
+                next_step="early_help",
+                level_of_need=2,
+                follow_up_on=timezone.localdate() + timedelta(days=14),
+            )
+    return len(CASES)

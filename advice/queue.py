@@ -1,0 +1,204 @@
+"""The Early Help Hub's queue: which requests, in what order, one page at a time.
+
+Order: overdue first, then urgency (red, amber, green), then due time, then id. "Overdue"
+depends on the time, so a page is ordered as of one moment (`as_of`), which the cursor
+carries to the next page: a request that falls overdue while someone is paging does not jump
+back over the cursor and get skipped. Pages are keyset pages (rows after the last row's sort
+key), never OFFSET, so requests that arrive meanwhile cannot make a row repeat or vanish.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core import signing
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
+
+from concerns.models import ConcernCategory
+
+from .models import AdviceStatus, Urgency
+from .selectors import requests_visible_to
+
+PAGE_SIZE = 50
+OPEN_WORK = (AdviceStatus.OPEN, AdviceStatus.CLAIMED)
+CLAIMED_BY_ME = "me"
+UNCLAIMED = "nobody"
+_SALT = "advice.queue.cursor"
+
+
+@dataclass(frozen=True)
+class Filters:
+    statuses: tuple = OPEN_WORK
+    urgencies: tuple = ()
+    school_id: int | None = None
+    category: str = ""
+    claimed: str = ""
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the queue: the sort key of a row, and the moment the order was taken."""
+
+    as_of: datetime
+    overdue_rank: int
+    urgency_rank: int
+    due_at: datetime
+    pk: int
+
+    def encode(self):
+        return signing.dumps(
+            [
+                self.as_of.isoformat(),
+                self.overdue_rank,
+                self.urgency_rank,
+                self.due_at.isoformat(),
+                self.pk,
+            ],
+            salt=_SALT,
+        )
+
+    @classmethod
+    def decode(cls, token):
+        """The cursor in `token`, or None if it is missing, altered or malformed."""
+        if not token:
+            return None
+        try:
+            as_of, overdue_rank, urgency_rank, due_at, pk = signing.loads(token, salt=_SALT)
+            return cls(
+                datetime.fromisoformat(as_of),
+                int(overdue_rank),
+                int(urgency_rank),
+                datetime.fromisoformat(due_at),
+                int(pk),
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+
+    @classmethod
+    def of(cls, row, as_of):
+        return cls(as_of, row.overdue_rank, row.urgency_rank, row.due_at, row.pk)
+
+
+@dataclass
+class Page:
+    rows: list
+    as_of: datetime
+    next_cursor: Cursor | None
+    previous_cursor: Cursor | None
+
+
+def _urgency_rank():
+    return Case(
+        When(urgency=Urgency.RED, then=Value(0)),
+        When(urgency=Urgency.AMBER, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def _overdue(as_of):
+    return Q(status__in=OPEN_WORK, due_at__lt=as_of)
+
+
+def _filtered(membership, user, filters, as_of, *, skip=()):
+    """The membership's requests narrowed by `filters`, except those named in `skip`."""
+    requests = requests_visible_to(membership)
+    if "status" not in skip:
+        requests = requests.filter(status__in=filters.statuses)
+    if "urgency" not in skip and filters.urgencies:
+        requests = requests.filter(urgency__in=filters.urgencies)
+    if filters.school_id is not None:
+        requests = requests.filter(concern__school_id=filters.school_id)
+    if filters.category:
+        requests = requests.filter(
+            Exists(
+                ConcernCategory.objects.filter(
+                    concern_id=OuterRef("concern_id"), category=filters.category
+                )
+            )
+        )
+    if filters.claimed == CLAIMED_BY_ME:
+        requests = requests.filter(claimed_by=user)
+    elif filters.claimed == UNCLAIMED:
+        requests = requests.filter(claimed_by__isnull=True)
+    if filters.overdue:
+        requests = requests.filter(_overdue(as_of))
+    return requests
+
+
+def _after(cursor):
+    """Rows whose sort key comes after the cursor's (all four keys ascending)."""
+    o, u, d, pk = cursor.overdue_rank, cursor.urgency_rank, cursor.due_at, cursor.pk
+    return (
+        Q(overdue_rank__gt=o)
+        | Q(overdue_rank=o, urgency_rank__gt=u)
+        | Q(overdue_rank=o, urgency_rank=u, due_at__gt=d)
+        | Q(overdue_rank=o, urgency_rank=u, due_at=d, pk__gt=pk)
+    )
+
+
+def _before(cursor):
+    o, u, d, pk = cursor.overdue_rank, cursor.urgency_rank, cursor.due_at, cursor.pk
+    return (
+        Q(overdue_rank__lt=o)
+        | Q(overdue_rank=o, urgency_rank__lt=u)
+        | Q(overdue_rank=o, urgency_rank=u, due_at__lt=d)
+        | Q(overdue_rank=o, urgency_rank=u, due_at=d, pk__lt=pk)
+    )
+
+
+ORDER = ("overdue_rank", "urgency_rank", "due_at", "pk")
+
+
+def queue_page(membership, user, filters, *, now, after=None, before=None, size=None):
+    """One page of the queue: two queries (the rows, then their categories).
+
+    `after`/`before` are cursors from a previous page; the order is taken as of the first
+    page's moment, which they carry, or `now` on a first page.
+    """
+    size = size or PAGE_SIZE
+    cursor = after or before
+    as_of = cursor.as_of if cursor else now
+    rows = (
+        _filtered(membership, user, filters, as_of)
+        .annotate(
+            overdue_rank=Case(
+                When(_overdue(as_of), then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            urgency_rank=_urgency_rank(),
+        )
+        .select_related("concern__school", "claimed_by")
+        .prefetch_related("concern__categories")
+    )
+    if before is not None:
+        rows = list(
+            rows.filter(_before(before)).order_by(*[f"-{key}" for key in ORDER])[: size + 1]
+        )
+        more_before = len(rows) > size
+        rows = rows[:size][::-1]
+        more_after = True
+    else:
+        if after is not None:
+            rows = rows.filter(_after(after))
+        rows = list(rows.order_by(*ORDER)[: size + 1])
+        more_after = len(rows) > size
+        rows = rows[:size]
+        more_before = after is not None
+    return Page(
+        rows=rows,
+        as_of=as_of,
+        next_cursor=Cursor.of(rows[-1], as_of) if rows and more_after else None,
+        previous_cursor=Cursor.of(rows[0], as_of) if rows and more_before else None,
+    )
+
+
+def counts(membership, user, filters, *, as_of):
+    """How many requests each status and each urgency would show with the other filters
+    unchanged: one aggregate query each."""
+    by_status = _filtered(membership, user, filters, as_of, skip={"status"}).aggregate(
+        **{status.value: Count("pk", filter=Q(status=status)) for status in AdviceStatus}
+    )
+    by_urgency = _filtered(membership, user, filters, as_of, skip={"urgency"}).aggregate(
+        **{urgency.value: Count("pk", filter=Q(urgency=urgency)) for urgency in Urgency}
+    )
+    return by_status, by_urgency

@@ -1,0 +1,1 @@
+"""The Early Help Hub's pages: the queue, a request, and one form page per move."""

@@ -1,0 +1,214 @@
+"""One form page per move on an advice request: claim, release, reassign, change urgency,
+give advice, escalate. Each posts to itself, calls one workflow function and redirects to
+the request (POST/redirect/GET); a refusal is shown with everything typed kept."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from audit.log import viewed
+from safeguarding.forms import apply_refusal
+from workflow.advice import (
+    claim_advice_request,
+    give_advice,
+    reassign_advice_request,
+    release_advice_request,
+    rerate_advice_request,
+)
+from workflow.concerns import escalate_significant_harm
+from workflow.exceptions import TransitionRefused
+from workflow.rules import REFUSED_ROLE, REFUSED_STATUS, Action, Actor, available_request_actions
+
+from ..forms import (
+    AdviceForm,
+    ClaimForm,
+    HubEscalationForm,
+    ReassignForm,
+    ReleaseForm,
+    RerateForm,
+)
+from ..models import AdviceStatus
+from ..selectors import get_request_for, hub_staff
+from .access import hub_manager_only, hub_only
+from .request import request_context
+
+
+@dataclass(frozen=True)
+class Move:
+    action: Action
+    form: type
+    perform: Any
+    title: str
+    button: str
+    done: str
+    on_concern: bool = False  # escalation is a move of the concern, checked by its version
+    form_kwargs: Any = field(default=lambda advice_request: {})
+    warning: bool = False
+    shows_question: bool = False  # the school's words about the child: the page is audited
+
+
+MOVES = {
+    "claim": Move(
+        Action.CLAIM,
+        ClaimForm,
+        claim_advice_request,
+        "Claim this request",
+        "Claim this request",
+        "You have claimed this request. The school's DSL sees who is working on it.",
+    ),
+    "release": Move(
+        Action.RELEASE,
+        ReleaseForm,
+        release_advice_request,
+        "Release this request",
+        "Release it to the queue",
+        "The request is back in the queue for anyone to claim.",
+    ),
+    "reassign": Move(
+        Action.REASSIGN,
+        ReassignForm,
+        reassign_advice_request,
+        "Reassign this request",
+        "Reassign",
+        "The request has been reassigned.",
+        form_kwargs=lambda r: {"staff": hub_staff(r.concern.school.local_authority_id)},
+    ),
+    "rerate": Move(
+        Action.RERATE,
+        RerateForm,
+        rerate_advice_request,
+        "Change the urgency",
+        "Change the urgency",
+        "The urgency has changed and the due time has been worked out again.",
+        form_kwargs=lambda r: {"current": r.urgency},
+    ),
+    "advise": Move(
+        Action.GIVE_ADVICE,
+        AdviceForm,
+        give_advice,
+        "Give advice",
+        "Send the advice to the school",
+        "Your advice has been sent. The school's DSLs have been told to read it.",
+        shows_question=True,
+    ),
+    "escalate": Move(
+        Action.ESCALATE,
+        HubEscalationForm,
+        escalate_significant_harm,
+        "Escalate for significant harm",
+        "Record the escalation",
+        "The escalation is recorded. The school's DSLs and head teacher have been told.",
+        on_concern=True,
+        warning=True,
+    ),
+}
+
+
+def _unavailable(action, advice_request):
+    """Why a move offered by an older page cannot be made now."""
+    if advice_request.status == AdviceStatus.ANSWERED:
+        return "Advice has already been given on this request."
+    if advice_request.status == AdviceStatus.WITHDRAWN:
+        return "The school has withdrawn this advice request."
+    if action == Action.CLAIM and advice_request.claimed_by_id:
+        return f"{advice_request.claimed_by.full_name} has already claimed this request."
+    if action in {Action.RELEASE, Action.GIVE_ADVICE} and not advice_request.claimed_by_id:
+        return "Nobody has claimed this request. Claim it first."
+    if action == Action.ESCALATE:
+        return REFUSED_STATUS[action]
+    return REFUSED_ROLE[action]
+
+
+def _version(move, advice_request):
+    return advice_request.concern.version if move.on_concern else advice_request.version
+
+
+def _move_page(request, pk, name):
+    move = MOVES[name]
+    advice_request = get_request_for(request.membership, pk)
+    actor = Actor(request.user, request.memberships)
+    allowed = move.action in available_request_actions(actor, advice_request)
+    if request.method == "GET" and not allowed:
+        messages.info(request, _unavailable(move.action, advice_request))
+        return redirect("advice:detail", pk)
+    kwargs = move.form_kwargs(advice_request)
+    if request.method == "POST":
+        form = move.form(request.POST, **kwargs)
+        if form.is_valid():
+            target = advice_request.concern if move.on_concern else advice_request
+            try:
+                move.perform(target, by=request.user, **form.transition_kwargs())
+            except TransitionRefused as refused:
+                advice_request = get_request_for(request.membership, pk)
+                allowed = move.action in available_request_actions(actor, advice_request)
+                form = _again(move, form, request.POST, advice_request, kwargs)
+                apply_refusal(form, refused)
+            else:
+                messages.success(request, move.done)
+                return redirect("advice:detail", pk)
+    else:
+        form = move.form(initial={"expected_version": _version(move, advice_request)}, **kwargs)
+    if move.shows_question:
+        viewed(request, advice_request, school=advice_request.concern.school)
+    context = request_context(advice_request, timezone.now())
+    return render(
+        request, "advice/move.html", context | {"move": move, "form": form, "allowed": allowed}
+    )
+
+
+def _again(move, form, posted, advice_request, kwargs):
+    """The refused form with what was typed, carrying the version now on screen, so that
+    having seen the latest state the user can send it again."""
+    if "expected_version" not in form.fields:
+        return form
+    data = posted.copy()
+    data["expected_version"] = _version(move, advice_request)
+    form = move.form(data, **kwargs)
+    form.is_valid()
+    return form
+
+
+@require_http_methods(["GET", "POST"])
+@hub_only
+def claim(request, pk):
+    """Claim a request, to answer it."""
+    return _move_page(request, pk, "claim")
+
+
+@require_http_methods(["GET", "POST"])
+@hub_only
+def release(request, pk):
+    """Give a claimed request back to the queue."""
+    return _move_page(request, pk, "release")
+
+
+@require_http_methods(["GET", "POST"])
+@hub_manager_only
+def reassign(request, pk):
+    """A hub manager gives the request to a named advisor."""
+    return _move_page(request, pk, "reassign")
+
+
+@require_http_methods(["GET", "POST"])
+@hub_manager_only
+def rerate(request, pk):
+    """A hub manager changes the urgency, with a reason."""
+    return _move_page(request, pk, "rerate")
+
+
+@require_http_methods(["GET", "POST"])
+@hub_only
+def advise(request, pk):
+    """The claimant's advice: next step, level of need, follow-up date."""
+    return _move_page(request, pk, "advise")
+
+
+@require_http_methods(["GET", "POST"])
+@hub_only
+def escalate(request, pk):
+    """Escalate the concern for significant harm: the hub makes the referral."""
+    return _move_page(request, pk, "escalate")

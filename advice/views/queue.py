@@ -1,0 +1,52 @@
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from schools.selectors import schools_for
+
+from ..forms import QueueFilterForm, filter_query
+from ..models import AdviceStatus, Urgency
+from ..presenters import due_phrase, is_overdue
+from ..queue import Cursor, counts, queue_page
+from .access import hub_only
+
+
+@require_GET
+@hub_only
+def queue(request):
+    """Advice requests from the authority's schools: overdue first, then by urgency and due."""
+    membership, now = request.membership, timezone.now()
+    form = QueueFilterForm(request.GET, schools=schools_for(membership))
+    filters = form.filters()
+    page = queue_page(
+        membership,
+        request.user,
+        filters,
+        now=now,
+        after=Cursor.decode(request.GET.get("after")),
+        before=Cursor.decode(request.GET.get("before")),
+    )
+    by_status, by_urgency = counts(membership, request.user, filters, as_of=page.as_of)
+    for row in page.rows:
+        row.due_text, row.overdue = due_phrase(row, now), is_overdue(row, now)
+    query = filter_query(filters)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query,
+        "next_query": page.next_cursor
+        and f"{query}&{urlencode({'after': page.next_cursor.encode()})}",
+        "previous_query": page.previous_cursor
+        and f"{query}&{urlencode({'before': page.previous_cursor.encode()})}",
+        "status_counts": [
+            (status, by_status[status], filter_query(filters, statuses=(status,)))
+            for status in AdviceStatus
+        ],
+        "urgency_counts": [
+            (urgency, by_urgency[urgency], filter_query(filters, urgencies=(urgency,)))
+            for urgency in Urgency
+        ],
+        "filtered": form.is_bound,
+    }
+    return render(request, "advice/queue.html", context)

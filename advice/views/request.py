@@ -1,0 +1,55 @@
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from audit.log import viewed
+from workflow.rules import Action, Actor, available_request_actions
+
+from ..models import URGENCY_TARGET_TEXT
+from ..presenters import due_phrase, is_overdue
+from ..selectors import earlier_requests, get_request_for, request_history, school_contacts
+from .access import hub_only
+
+
+def can(actor, advice_request):
+    """The moves this user may make now, by name, for the page to show only those."""
+    return {
+        action.name.lower(): True for action in available_request_actions(actor, advice_request)
+    }
+
+
+def request_context(advice_request, now):
+    """What every page about one request shows at its top."""
+    return {
+        "advice_request": advice_request,
+        "concern": advice_request.concern,
+        "due_text": due_phrase(advice_request, now),
+        "overdue": is_overdue(advice_request, now),
+        "target_text": URGENCY_TARGET_TEXT[advice_request.urgency],
+    }
+
+
+@require_GET
+@hub_only
+def detail(request, pk):
+    """What the school shared with the hub about one concern, and what this user can do."""
+    advice_request = get_request_for(request.membership, pk)
+    concern = advice_request.concern
+    viewed(request, advice_request, school=concern.school)
+    history = list(request_history(advice_request))
+    for event in history:
+        event.label = Action(event.action).label
+    return render(
+        request,
+        "advice/detail.html",
+        request_context(advice_request, timezone.now())
+        | {
+            "can": can(Actor(request.user, request.memberships), advice_request),
+            "addenda": concern.addenda.select_related("author"),
+            "conversations": concern.conversations.all(),
+            "escalations": concern.escalations.select_related("escalated_by"),
+            "earlier": earlier_requests(request.membership, advice_request),
+            "history": history,
+            "contacts": school_contacts(concern.school),
+        },
+    )

@@ -1,0 +1,74 @@
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from advice.views.access import hub_manager_only
+from audit.log import record
+from reports.hub_overview import PeriodForm, default_period, hub_overview
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+@require_GET
+@hub_manager_only
+def overview(request):
+    """The hub manager's overview of their authority's hub; `?format=csv` downloads it."""
+    membership, now = request.membership, timezone.now()
+    form = PeriodForm(request.GET if "start_0" in request.GET else None)
+    start, end = default_period(timezone.localdate(now))
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    elif not form.is_bound:
+        form = PeriodForm(initial={"start": start, "end": end})
+    overview = hub_overview(membership, now=now, start=start, end=end)
+    export = request.GET.get("format") == "csv"
+    record(
+        "report.export" if export else "report.view",
+        actor=request.user,
+        authority=membership.local_authority,
+        object_type="report",
+        object_id="hub_overview",
+        start=start.isoformat(),
+        end=end.isoformat(),
+    )
+    if export:
+        return _csv(overview, membership.local_authority)
+    return render(
+        request,
+        "reports/hub_overview.html",
+        {"form": form, "overview": overview, "csv_query": _period_query(start, end, format="csv")},
+    )
+
+
+def _period_query(start, end, **more):
+    parts = {"start_0": start.day, "start_1": start.month, "start_2": start.year}
+    parts |= {"end_0": end.day, "end_1": end.month, "end_2": end.year}
+    return urlencode(parts | more)
+
+
+def _csv(overview, authority):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"hub-overview-{authority.code}-{timezone.localdate(overview.now):%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response)
+    writer.writerow([f"Early Help Hub overview, {authority.name}"])
+    writer.writerow(["As at", timezone.localtime(overview.now).strftime("%d/%m/%Y %H:%M")])
+    writer.writerow(["Requests received from", f"{overview.start:%d/%m/%Y}"])
+    writer.writerow(["Requests received to", f"{overview.end:%d/%m/%Y}"])
+    for table in overview.tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows([_cell(value) for value in row] for row in table.rows)
+    return response

@@ -1,0 +1,74 @@
+"""After `make run`, the demo hub advisor finds the demo schools' requests in the queue."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from advice.demo import ADVISOR_EMAIL, seed_demo_cases
+from advice.models import AdviceRequest, AdviceStatus
+from concerns.models import Concern
+from schools.models import User
+from workflow.models import Notification, WorkflowEvent
+
+
+def seed_demo(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+# Argon2 is slow on purpose; these tests are about the cases, not the demo passwords.
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
+
+@pytest.fixture
+def fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def counts():
+    return [
+        model.objects.count() for model in [Concern, AdviceRequest, WorkflowEvent, Notification]
+    ]
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_the_demo_advisor_sees_the_demo_schools_requests(client):
+    output = seed_demo()
+    assert "Demo cases for the Early Help Hub (recorded now: 4)" in output
+    advisor = User.objects.get(email=ADVISOR_EMAIL)
+    client.force_login(advisor)
+    response = client.get(reverse("advice:queue"))
+    rows = response.context["page"].rows
+    assert sorted(row.urgency for row in rows) == ["amber", "green", "red"]
+    assert {row.concern.school.name for row in rows} == {
+        "Lea Bank Primary School",
+        "Chiltern Rise Academy",
+    }
+    assert [row.claimed_by for row in rows if row.claimed_by] == [advisor]
+    answered = AdviceRequest.objects.get(status=AdviceStatus.ANSWERED)
+    assert (answered.advised_by, answered.level_of_need) == (advisor, 2)
+    for concern in Concern.objects.all():
+        assert concern.what_happened.startswith("Fictional demo example.")
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_seeding_twice_records_nothing_new():
+    seed_demo()
+    before = counts()
+    assert "recorded now: 0" in seed_demo()
+    assert seed_demo_cases() == 0
+    assert counts() == before
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=False)
+def test_no_demo_cases_where_demo_passwords_are_not_allowed():
+    output = seed_demo()
+    assert "Demo cases" not in output
+    assert Concern.objects.count() == 0

@@ -1,0 +1,443 @@
+"""The moves on a request, through the pages: claim, release, reassign, change urgency, give
+advice, escalate. The workflow decides; these tests check the pages ask it, show its answer
+and never lose what was typed."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from advice.models import AdviceRequest, AdviceStatus
+from audit.models import AuditEvent
+from concerns.models import ConcernStatus, Escalation
+from schools.models import Role
+from tests.factories import member
+from tests.walk import snapshot
+from workflow.advice import claim_advice_request, rerate_advice_request
+from workflow.models import Notification
+from workflow.working_time import add_working_hours
+
+MOVES = ["claim", "release", "reassign", "rerate", "advise", "escalate"]
+MANAGER_ONLY = ["reassign", "rerate"]
+
+
+def url(name, request):
+    return reverse(f"advice:{name}", args=[request.pk])
+
+
+def fresh(request):
+    return AdviceRequest.objects.select_related("concern").get(pk=request.pk)
+
+
+def errors(response):
+    return response.context["form"].errors
+
+
+@pytest.fixture
+def open_request(walk):
+    return walk.request(walk.with_hub())
+
+
+@pytest.fixture
+def claimed(open_request, hub_advisor):
+    return claim_advice_request(open_request, by=hub_advisor)
+
+
+def advice_post(request, **overrides):
+    data = {
+        "expected_version": request.version,
+        "advice": "Talk with mum about breakfast club; offer an early help assessment.",
+        "next_step": "early_help",
+        "level_of_need": "2",
+        "follow_up_on_0": "",
+        "follow_up_on_1": "",
+        "follow_up_on_2": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def escalation_post(concern, **overrides):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    data = {
+        "expected_version": concern.version,
+        "indicators": "Amelia has told the advisor she is afraid to go home tonight.",
+        "referred_to": "csc",
+        "referred_on_0": str(yesterday.day),
+        "referred_on_1": str(yesterday.month),
+        "referred_on_2": str(yesterday.year),
+        "referred_time": "2:15pm",
+        "spoken_to": "MASH duty social worker",
+        "reference_number": "MASH-778",
+        "parent_informed": "no",
+        "parent_not_informed_reason": "Telling them could place Amelia at risk.",
+    }
+    data.update(overrides)
+    return data
+
+
+# Who may use the move pages
+
+
+@pytest.mark.parametrize("name", MOVES)
+def test_anonymous_visitor_is_sent_to_sign_in(client, open_request, name):
+    response = client.get(url(name, open_request))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("persona", ["teacher", "dsl", "deputy_dsl", "head", "la_admin"])
+@pytest.mark.parametrize("name", MOVES)
+def test_school_roles_and_la_admins_are_refused_every_move(
+    request, client_for, open_request, persona, name
+):
+    client = client_for(request.getfixturevalue(persona))
+    before = snapshot()
+    assert client.get(url(name, open_request)).status_code == 403
+    assert client.post(url(name, open_request), {"expected_version": 1}).status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("name", MOVES)
+def test_another_authoritys_hub_manager_gets_not_found(
+    client_for, open_request, other_authority, name
+):
+    client = client_for(member(Role.HUB_MANAGER, other_authority))
+    before = snapshot()
+    assert client.get(url(name, open_request)).status_code == 404
+    assert client.post(url(name, open_request), {"expected_version": 1}).status_code == 404
+    assert snapshot()["requests"] == before["requests"]
+    assert AuditEvent.objects.filter(action="access.denied").count() == 2
+
+
+@pytest.mark.parametrize("name", MANAGER_ONLY)
+def test_advisors_are_refused_the_managers_moves(client_for, open_request, hub_advisor, name):
+    client = client_for(hub_advisor)
+    before = snapshot()
+    assert client.get(url(name, open_request)).status_code == 403
+    data = {"expected_version": open_request.version, "to": hub_advisor.pk, "urgency": "red"}
+    assert client.post(url(name, open_request), data | {"reason": "Because"}).status_code == 403
+    assert snapshot() == before
+
+
+# Claim and release
+
+
+def test_an_advisor_claims_a_request(client_for, open_request, hub_advisor):
+    response = client_for(hub_advisor).post(url("claim", open_request), follow=True)
+    assert response.redirect_chain == [(reverse("advice:detail", args=[open_request.pk]), 302)]
+    assert "You have claimed this request" in response.content.decode()
+    request = fresh(open_request)
+    assert (request.status, request.claimed_by) == (AdviceStatus.CLAIMED, hub_advisor)
+    assert AuditEvent.objects.filter(action="workflow.claim_advice_request").count() == 1
+
+
+def test_the_second_advisor_to_claim_is_told_who_claimed_it_and_when(
+    client_for, open_request, hub_advisor, hub_manager
+):
+    late = client_for(hub_advisor)
+    assert "Claim this request" in late.get(url("claim", open_request)).content.decode()
+    assert client_for(hub_manager).post(url("claim", open_request)).status_code == 302
+
+    response = late.post(url("claim", open_request))
+
+    assert response.status_code == 200
+    claimed_at = timezone.localtime(fresh(open_request).claimed_at)
+    message = (
+        f"Max Manager claimed this request at {claimed_at:%H:%M} on {claimed_at:%d/%m/%Y}. "
+        "It has not been taken over."
+    )
+    assert errors(response)["__all__"] == [message]
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert "<title>Error: " in page
+    assert fresh(open_request).claimed_by == hub_manager
+
+
+def test_opening_claim_on_a_claimed_request_goes_back_to_it_and_says_who_has_it(
+    client_for, claimed, hub_manager
+):
+    response = client_for(hub_manager).get(url("claim", claimed), follow=True)
+    assert response.redirect_chain == [(reverse("advice:detail", args=[claimed.pk]), 302)]
+    assert "Ada Advisor has already claimed this request." in response.content.decode()
+
+
+def test_the_claimant_releases_a_request_to_the_queue(client_for, claimed, hub_advisor):
+    response = client_for(hub_advisor).post(
+        url("release", claimed), {"expected_version": claimed.version}
+    )
+    assert response.status_code == 302
+    request = fresh(claimed)
+    assert (request.status, request.claimed_by) == (AdviceStatus.OPEN, None)
+
+
+def test_a_manager_releases_an_advisors_claim(client_for, claimed, hub_manager):
+    client_for(hub_manager).post(url("release", claimed), {"expected_version": claimed.version})
+    assert fresh(claimed).status == AdviceStatus.OPEN
+
+
+def test_a_release_from_a_stale_page_is_refused(client_for, claimed, hub_advisor, hub_manager):
+    stale_version = claimed.version
+    rerate_advice_request(claimed, by=hub_manager, urgency="red", reason="Disclosure at lunch.")
+    response = client_for(hub_advisor).post(
+        url("release", claimed), {"expected_version": stale_version}
+    )
+    assert response.status_code == 200
+    assert "has changed since you opened the page" in errors(response)["__all__"][0]
+    assert fresh(claimed).claimed_by == hub_advisor
+
+
+# Reassign and change urgency (hub managers)
+
+
+def test_a_manager_reassigns_to_an_advisor_of_the_same_hub(
+    client_for, open_request, hub_manager, hub_advisor, other_la_advisor
+):
+    client = client_for(hub_manager)
+    form_page = client.get(url("reassign", open_request)).content.decode()
+    assert "Ada Advisor" in form_page
+    assert other_la_advisor.full_name not in form_page
+
+    response = client.post(
+        url("reassign", open_request),
+        {
+            "expected_version": open_request.version,
+            "to": hub_advisor.pk,
+            "reason": "Ada knows the family.",
+        },
+    )
+
+    assert response.status_code == 302
+    request = fresh(open_request)
+    assert (request.status, request.claimed_by) == (AdviceStatus.CLAIMED, hub_advisor)
+    page = client.get(reverse("advice:detail", args=[request.pk])).content.decode()
+    assert "Reassigned to Ada Advisor: Ada knows the family." in page
+
+
+def test_a_request_cannot_be_given_to_another_authoritys_advisor(
+    client_for, open_request, hub_manager, other_la_advisor
+):
+    before = snapshot()
+    response = client_for(hub_manager).post(
+        url("reassign", open_request),
+        {"expected_version": open_request.version, "to": other_la_advisor.pk},
+    )
+    assert errors(response)["to"] == ["Select someone from this authority's Early Help Hub"]
+    assert snapshot() == before
+
+
+def test_a_manager_changes_the_urgency_and_the_due_time_follows(
+    client_for, open_request, hub_manager
+):
+    client = client_for(hub_manager)
+    response = client.post(
+        url("rerate", open_request),
+        {
+            "expected_version": open_request.version,
+            "urgency": "red",
+            "reason": "The school has since learned of a threat.",
+        },
+    )
+    assert response.status_code == 302
+    request = fresh(open_request)
+    assert request.urgency == "red"
+    assert request.due_at == add_working_hours(request.requested_at, 4)
+    page = client.get(reverse("advice:detail", args=[request.pk])).content.decode()
+    assert "Urgency Amber to Red: The school has since learned of a threat." in page
+
+
+def test_changing_the_urgency_needs_a_reason_and_a_different_urgency(
+    client_for, open_request, hub_manager
+):
+    client = client_for(hub_manager)
+    before = snapshot()
+    no_reason = client.post(
+        url("rerate", open_request), {"expected_version": open_request.version, "urgency": "red"}
+    )
+    assert errors(no_reason)["reason"] == ["Enter why the urgency is changing"]
+    same = client.post(
+        url("rerate", open_request),
+        {"expected_version": open_request.version, "urgency": "amber", "reason": "Checked."},
+    )
+    assert errors(same)["urgency"] == ["Choose a different urgency from the current one"]
+    assert same.context["form"]["reason"].value() == "Checked."
+    assert "Checked.</textarea>" in same.content.decode()
+    assert snapshot() == before
+
+
+# Give advice (the claimant only)
+
+
+def test_the_advice_form_explains_each_level_of_need(client_for, claimed, hub_advisor):
+    page = client_for(hub_advisor).get(url("advise", claimed)).content.decode()
+    for hint in [
+        "Universal services meet the child&#x27;s needs.",
+        "Early help: additional needs, met with the family&#x27;s consent.",
+        "Targeted or complex needs: a multi-agency response.",
+        "Specialist or statutory: a child in need or child protection.",
+    ]:
+        assert hint in page
+    assert "Should we talk to mum?" in page  # the school's question, beside the answer
+    # Showing the school's words about the child is a read of the child's record.
+    assert AuditEvent.objects.filter(action="advicerequest.view", actor=hub_advisor).count() == 1
+
+
+def test_the_claimant_gives_advice_and_the_schools_dsls_are_told(
+    client_for, claimed, hub_advisor, dsl, deputy_dsl
+):
+    follow_up = timezone.localdate() + timedelta(days=14)
+    response = client_for(hub_advisor).post(
+        url("advise", claimed),
+        advice_post(
+            claimed,
+            follow_up_on_0=str(follow_up.day),
+            follow_up_on_1=str(follow_up.month),
+            follow_up_on_2=str(follow_up.year),
+        ),
+    )
+    assert response.status_code == 302
+    request = fresh(claimed)
+    assert request.status == AdviceStatus.ANSWERED
+    assert request.concern.status == ConcernStatus.ADVICE_RECEIVED
+    assert request.advice.startswith("Talk with mum about breakfast club")
+    assert (request.recommended_next_step, request.level_of_need) == ("early_help", 2)
+    assert request.follow_up_on == follow_up
+    assert (request.advised_by, request.advised_at is not None) == (hub_advisor, True)
+    told = Notification.objects.filter(kind="advice_given")
+    assert sorted(told.values_list("recipient", flat=True)) == sorted([dsl.email, deputy_dsl.email])
+    for notification in told:
+        assert "Amelia" not in notification.subject + notification.body
+        assert "breakfast" not in notification.body
+
+
+def test_someone_who_has_not_claimed_it_is_refused_and_keeps_what_they_typed(
+    client_for, claimed, hub_manager
+):
+    client = client_for(hub_manager)
+    redirected = client.get(url("advise", claimed))
+    assert redirected.status_code == 302
+    before = snapshot()
+
+    response = client.post(url("advise", claimed), advice_post(claimed))
+
+    assert response.status_code == 200
+    assert errors(response)["__all__"] == [
+        "Only the advisor who has claimed this request can give advice on it. Claim it first."
+    ]
+    page = response.content.decode()
+    assert "Talk with mum about breakfast club; offer an early help assessment." in page
+    assert "Send the advice to the school" not in page  # no button that cannot work
+    after = snapshot()
+    # Nothing was written but the audit of the page that showed the school's question.
+    assert after["counts"].pop("AuditEvent") == before["counts"].pop("AuditEvent") + 1
+    assert after == before
+    assert AuditEvent.objects.latest("pk").action == "advicerequest.view"
+
+
+def test_missing_advice_is_shown_beside_each_field(client_for, claimed, hub_advisor):
+    response = client_for(hub_advisor).post(
+        url("advise", claimed),
+        advice_post(claimed, advice="", next_step="", level_of_need=""),
+    )
+    assert errors(response) == {
+        "advice": ["Enter your advice"],
+        "next_step": ["Select the recommended next step"],
+        "level_of_need": ["Select the level of need"],
+    }
+    assert fresh(claimed).status == AdviceStatus.CLAIMED
+
+
+def test_a_follow_up_date_in_the_past_is_refused_beside_it(client_for, claimed, hub_advisor):
+    last_week = timezone.localdate() - timedelta(days=7)
+    response = client_for(hub_advisor).post(
+        url("advise", claimed),
+        advice_post(
+            claimed,
+            follow_up_on_0=str(last_week.day),
+            follow_up_on_1=str(last_week.month),
+            follow_up_on_2=str(last_week.year),
+        ),
+    )
+    assert errors(response)["follow_up_on"] == ["The follow-up date must be today or later"]
+    assert "offer an early help assessment" in response.content.decode()
+    assert fresh(claimed).status == AdviceStatus.CLAIMED
+
+
+def test_advice_from_a_stale_page_is_refused_kept_and_can_then_be_sent(
+    client_for, claimed, hub_advisor, hub_manager
+):
+    client = client_for(hub_advisor)
+    typed = advice_post(claimed)
+    rerate_advice_request(claimed, by=hub_manager, urgency="red", reason="New disclosure.")
+
+    refused = client.post(url("advise", claimed), typed)
+
+    assert "has changed since you opened the page" in errors(refused)["__all__"][0]
+    assert typed["advice"] in refused.content.decode()
+    assert refused.context["form"]["expected_version"].value() == fresh(claimed).version
+    assert fresh(claimed).status == AdviceStatus.CLAIMED
+    # Having seen the page as it is now, the advisor sends the same advice again.
+    again = client.post(
+        url("advise", claimed), typed | {"expected_version": fresh(claimed).version}
+    )
+    assert again.status_code == 302
+    assert fresh(claimed).status == AdviceStatus.ANSWERED
+
+
+# Escalate for significant harm
+
+
+def test_the_hub_escalates_from_the_request_and_the_school_is_told(
+    client_for, open_request, hub_advisor, dsl, deputy_dsl, head
+):
+    mail.outbox.clear()
+    response = client_for(hub_advisor).post(
+        url("escalate", open_request), escalation_post(open_request.concern)
+    )
+    assert response.status_code == 302
+    escalation = Escalation.objects.get()
+    assert (escalation.by_hub, escalation.escalated_by, escalation.referred_to) == (
+        True,
+        hub_advisor,
+        "csc",
+    )
+    assert escalation.reference_number == "MASH-778"
+    assert fresh(open_request).concern.status == ConcernStatus.ESCALATED
+    told = Notification.objects.filter(kind="concern_escalated")
+    assert sorted(told.values_list("recipient", flat=True)) == sorted(
+        [dsl.email, deputy_dsl.email, head.email]
+    )
+
+
+def test_an_escalation_with_a_future_time_is_refused_beside_the_time(
+    client_for, open_request, hub_advisor
+):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    before = snapshot()
+    response = client_for(hub_advisor).post(
+        url("escalate", open_request),
+        escalation_post(
+            open_request.concern,
+            referred_on_0=str(tomorrow.day),
+            referred_on_1=str(tomorrow.month),
+            referred_on_2=str(tomorrow.year),
+        ),
+    )
+    assert errors(response)["referred_time"] == [
+        "The date and time of the referral must be in the past"
+    ]
+    assert "afraid to go home tonight" in response.content.decode()
+    assert snapshot() == before
+
+
+def test_another_advisor_of_the_hub_can_escalate_without_claiming(
+    client_for, claimed, open_request
+):
+    colleague = member(Role.HUB_ADVISOR, open_request.concern.school.local_authority)
+    response = client_for(colleague).post(
+        url("escalate", claimed), escalation_post(fresh(claimed).concern)
+    )
+    assert response.status_code == 302
+    assert Escalation.objects.get().escalated_by == colleague

@@ -1,0 +1,309 @@
+"""The hub's queue: whose requests, in what order, filtered, counted and paged."""
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from advice import queue as queue_module
+from advice.queue import Cursor, Filters, queue_page
+from schools.models import Role
+from tests.factories import member
+
+URL = reverse("advice:queue")
+TEN_DAYS_AGO = timedelta(days=10)  # always more than three working days: overdue at any urgency
+
+
+def shown(response):
+    assert response.status_code == 200
+    return [row.pk for row in response.context["page"].rows]
+
+
+# Who may see the queue
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("persona", ["teacher", "dsl", "deputy_dsl", "head", "la_admin"])
+def test_school_staff_and_la_admins_are_refused(request, client_for, persona):
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["hub_advisor", "hub_manager"])
+def test_hub_staff_open_the_queue(request, client_for, persona):
+    assert client_for(request.getfixturevalue(persona)).get(URL).status_code == 200
+
+
+# What is in it, and in what order
+
+
+def test_open_work_of_the_authority_only_overdue_first_then_urgency_then_due(
+    cases, school, other_school, other_la_school, hub_advisor, client_for
+):
+    now = timezone.now()
+    overdue_green = cases.request(school, "green", when=now - TEN_DAYS_AGO)
+    overdue_red = cases.request(other_school, "red", when=now - TEN_DAYS_AGO)
+    red_first = cases.request(school, "red")
+    red_second = cases.request(other_school, "red", categories=["radicalisation"])
+    green = cases.request(other_school, "green")
+    amber = cases.request(school, "amber")
+    cases.answered(cases.request(school, "red"), hub_advisor)
+    cases.withdrawn(cases.request(school, "red"))
+    cases.request(other_la_school, "red", when=now - TEN_DAYS_AGO)
+
+    response = client_for(hub_advisor).get(URL)
+
+    assert shown(response) == [
+        overdue_red.pk,
+        overdue_green.pk,
+        red_first.pk,
+        red_second.pk,
+        amber.pk,
+        green.pk,
+    ]
+    page = response.content.decode()
+    assert "Radicalisation or extremism (Prevent)" in page
+    assert page.count("Overdue by") == 2
+    assert "Due in" in page
+    assert 'govuk-tag--red">Red<' in page
+    assert 'govuk-tag--orange">Amber<' in page
+    assert other_la_school.name not in page
+
+
+def test_each_row_says_who_has_claimed_it_and_how_long_is_left(
+    cases, school, hub_advisor, hub_manager, client_for
+):
+    claimed = cases.request(school, "red")
+    cases.claimed(claimed, hub_manager)
+    response = client_for(hub_advisor).get(URL)
+    row = response.context["page"].rows[0]
+    assert row.claimed_by == hub_manager
+    assert row.due_text.startswith("Due in ")
+    assert "Max Manager" in response.content.decode()
+
+
+# Filters
+
+
+@pytest.fixture
+def mixed(cases, school, other_school, other_la_school, hub_advisor, hub_manager):
+    """Requests of every status, urgency and claimant across two schools, and one from
+    another authority that must never show."""
+    now = timezone.now()
+    made = {
+        "a": cases.request(school, "red"),
+        "b": cases.request(school, "amber", categories=["radicalisation"]),
+        "c": cases.request(other_school, "green", categories=["online_safety", "radicalisation"]),
+        "d": cases.request(other_school, "red", when=now - TEN_DAYS_AGO, categories=["self_harm"]),
+        "e": cases.request(school, "amber"),
+        "f": cases.request(other_school, "green"),
+        "x": cases.request(other_la_school, "red", categories=["radicalisation"]),
+    }
+    cases.claimed(made["b"], hub_advisor)
+    cases.claimed(made["c"], hub_manager)
+    cases.answered(made["e"], hub_advisor)
+    cases.withdrawn(made["f"])
+    return {name: request.pk for name, request in made.items()}
+
+
+def query_for(names, school, other_school):
+    return names.replace("SCHOOL", str(school.pk)).replace("OTHER", str(other_school.pk))
+
+
+OPEN_WORK = "status=open&status=claimed&"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", "abcd"),
+        ("status=answered", "e"),
+        ("status=withdrawn&status=open", "adf"),
+        ("school=", "abcdef"),  # a submitted form with every status unticked: all statuses
+        (OPEN_WORK + "urgency=red", "ad"),
+        (OPEN_WORK + "school=OTHER", "cd"),
+        (OPEN_WORK + "category=radicalisation", "bc"),
+        (OPEN_WORK + "claimed=me", "b"),
+        ("claimed=me", "be"),  # every status: the advisor's answered request too
+        (OPEN_WORK + "claimed=nobody", "ad"),
+        ("overdue=on", "d"),
+        (OPEN_WORK + "urgency=red&school=SCHOOL", "a"),
+    ],
+)
+def test_each_filter_narrows_the_queue(
+    mixed, hub_advisor, client_for, school, other_school, query, expected
+):
+    response = client_for(hub_advisor).get(f"{URL}?{query_for(query, school, other_school)}")
+    assert sorted(shown(response)) == sorted(mixed[name] for name in expected)
+
+
+def test_a_school_of_another_authority_is_not_a_choice(
+    mixed, hub_advisor, client_for, other_la_school
+):
+    response = client_for(hub_advisor).get(f"{URL}?school={other_la_school.pk}")
+    assert "Select a valid choice" in response.content.decode()
+    assert response.context["page"].rows
+    assert mixed["x"] not in shown(response)
+
+
+def test_counts_per_status_and_urgency_use_the_other_filters(mixed, hub_advisor, client_for):
+    client = client_for(hub_advisor)
+
+    def counts(query):
+        context = client.get(f"{URL}?{query}").context
+        return (
+            {str(status): count for status, count, _ in context["status_counts"]},
+            {str(urgency): count for urgency, count, _ in context["urgency_counts"]},
+        )
+
+    assert counts("") == (
+        {"open": 2, "claimed": 2, "answered": 1, "withdrawn": 1},
+        {"red": 2, "amber": 1, "green": 1},
+    )
+    assert counts("status=open&status=claimed&urgency=red") == (
+        {"open": 2, "claimed": 0, "answered": 0, "withdrawn": 0},
+        {"red": 2, "amber": 1, "green": 1},
+    )
+
+
+def test_the_address_spells_out_every_filter_so_it_can_be_shared(
+    mixed, hub_advisor, client_for, school
+):
+    response = client_for(hub_advisor).get(f"{URL}?urgency=red&school={school.pk}")
+    query = parse_qs(response.context["query"], keep_blank_values=True)
+    # No status ticked in a submitted form means every status, and the address says so.
+    assert sorted(query.pop("status")) == ["answered", "claimed", "open", "withdrawn"]
+    assert query == {
+        "urgency": ["red"],
+        "claimed": ["any"],
+        "school": [str(school.pk)],
+        "category": [""],
+    }
+    # A count's link keeps the other filters and picks its own status.
+    links = {str(status): link for status, _, link in response.context["status_counts"]}
+    red_open_link = links["open"]
+    assert parse_qs(red_open_link)["status"] == ["open"]
+    assert parse_qs(red_open_link)["urgency"] == ["red"]
+    assert parse_qs(red_open_link)["school"] == [str(school.pk)]
+
+
+# A constant number of queries
+
+
+def test_the_queue_takes_the_same_number_of_queries_for_1_and_50_rows(
+    cases, school, other_school, hub_advisor, hub_manager, client_for
+):
+    client = client_for(hub_advisor)
+    cases.request(school, "red")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL)
+        return len(shown(response)), len(captured)
+
+    rows, at_one = queries()
+    assert rows == 1
+    advisors = [hub_advisor, hub_manager, member(Role.HUB_ADVISOR, school.local_authority)]
+    for n in range(49):
+        made = cases.request(
+            [school, other_school][n % 2],
+            ["red", "amber", "green"][n % 3],
+            categories=[["neglect"], ["radicalisation", "online_safety"]][n % 2],
+        )
+        if n % 4 == 0:
+            cases.claimed(made, advisors[n % 3])
+    rows, at_fifty = queries()
+    assert rows == 50
+    assert at_fifty == at_one
+
+
+# Pages
+
+
+WEDNESDAY = datetime(2026, 2, 25, tzinfo=UTC)  # GMT: London time is UTC
+
+
+def wed(hour, minute=0, second=0):
+    return WEDNESDAY.replace(hour=hour, minute=minute, second=second)
+
+
+def test_pages_neither_repeat_nor_skip_rows_when_requests_arrive_and_fall_overdue(
+    cases, school, hub_advisor
+):
+    membership = hub_advisor.memberships.get()
+    green_due_at_11 = cases.request(school, "green", when=datetime(2026, 2, 20, 11, tzinfo=UTC))
+    red_1 = cases.request(school, "red", when=wed(9, 30))
+    red_2 = cases.request(school, "red", when=wed(9, 30, 5))
+    amber_1 = cases.request(school, "amber", when=wed(9, 45))
+    amber_2 = cases.request(school, "amber", when=wed(9, 45, 5))
+    green_monday = cases.request(school, "green", when=wed(9, 50))
+    assert green_due_at_11.due_at == wed(11)
+
+    def page(now, **cursor):
+        return queue_page(membership, hub_advisor, Filters(), now=now, size=2, **cursor)
+
+    first = page(wed(10))
+    assert [r.pk for r in first.rows] == [red_1.pk, red_2.pk]
+    # Meanwhile two requests arrive, and at 11:00 the green one falls overdue.
+    red_3 = cases.request(school, "red", when=wed(10, 30))
+    amber_3 = cases.request(school, "amber", when=wed(10, 30))
+    seen = [r.pk for r in first.rows]
+    pages = [first]
+    while pages[-1].next_cursor:
+        pages.append(page(wed(12), after=pages[-1].next_cursor))
+        seen += [r.pk for r in pages[-1].rows]
+
+    assert seen == [
+        red_1.pk,
+        red_2.pk,
+        red_3.pk,
+        amber_1.pk,
+        amber_2.pk,
+        amber_3.pk,
+        green_due_at_11.pk,
+        green_monday.pk,
+    ]
+    # Going back a page shows exactly the page that came before.
+    back = page(wed(12), before=pages[2].previous_cursor)
+    assert [r.pk for r in back.rows] == [r.pk for r in pages[1].rows]
+    # A fresh first page, taken after 11:00, puts the overdue request first.
+    assert page(wed(12)).rows[0].pk == green_due_at_11.pk
+
+
+def test_following_the_page_links_keeps_the_filters(
+    cases, school, hub_advisor, client_for, monkeypatch
+):
+    monkeypatch.setattr(queue_module, "PAGE_SIZE", 2)
+    wanted = [cases.request(school, urgency) for urgency in ["red", "amber", "red", "amber", "red"]]
+    cases.request(school, "green")
+    client = client_for(hub_advisor)
+    response = client.get(f"{URL}?urgency=red&urgency=amber&school=")
+    seen = shown(response)
+    assert response.context["previous_query"] is None
+    while response.context["next_query"]:
+        response = client.get(f"{URL}?{response.context['next_query']}")
+        seen += shown(response)
+    assert sorted(seen) == sorted(r.pk for r in wanted)
+    assert len(seen) == len(set(seen))
+    assert 'rel="prev"' in response.content.decode()
+    back = client.get(f"{URL}?{response.context['previous_query']}")
+    assert shown(back) == seen[2:4]
+
+
+def test_an_altered_cursor_shows_the_first_page(cases, school, hub_advisor, client_for):
+    made = cases.request(school, "red")
+    token = Cursor.of(
+        type("Row", (), {"overdue_rank": 1, "urgency_rank": 9, "due_at": made.due_at, "pk": 0}),
+        timezone.now(),
+    ).encode()
+    response = client_for(hub_advisor).get(f"{URL}?after={token[:-3]}xyz")
+    assert shown(response) == [made.pk]
