@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "crispy_forms",
     "crispy_forms_gds",
+    # The project package is an app so templates can {% load presenters %}.
+    "safeguarding",
     "schools",
     "audit",
     "concerns",
