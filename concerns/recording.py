@@ -20,7 +20,7 @@ from django.utils.datastructures import MultiValueDict
 
 from audit.scope import OutOfScope, get_in_scope
 from safeguarding.templatetags.presenters import uk_date
-from schools.models import DSL_ROLES, Membership
+from schools.models import DSL_ROLES, Membership, Role
 from schools.selectors import pupils_for
 from workflow.concerns import DELAY_NEEDS_REASON
 from workflow.rules import SCHOOL_RECORDERS
@@ -132,15 +132,12 @@ def find_pupils(membership, query):
 
 
 def school_leads(school):
-    """The names of the school's DSL and deputies, for 'speak to your DSL now'."""
-    return list(
-        Membership.objects.filter(
-            school=school, role__in=DSL_ROLES, is_active=True, user__is_active=True
-        )
-        .order_by("role", "user__full_name")
-        .values_list("user__full_name", flat=True)
-        .distinct()
-    )
+    """The names of the school's DSL, then its deputies, for 'speak to your DSL now'."""
+    leads = Membership.objects.filter(
+        school=school, role__in=DSL_ROLES, is_active=True, user__is_active=True
+    ).values_list("role", "user__full_name")
+    names = [name for role, name in sorted(leads, key=lambda lead: (lead[0] != Role.DSL, lead[1]))]
+    return list(dict.fromkeys(names))
 
 
 # The pages, in order ------------------------------------------------------------------------
@@ -247,10 +244,11 @@ class Journey:
         return page.form_class(MultiValueDict(values))
 
     def first_gap(self):
-        """The first page still unanswered or wrong, or None when every answer is valid."""
+        """The first page not yet answered (even an optional one: the child's own words
+        matter) or answered wrongly; None when every page has a valid answer."""
         data = self.data
         for page in self.pages():
-            if not page.form_class(data).is_valid():
+            if not self.answered(page) or not page.form_class(data).is_valid():
                 return page
         return None
 

@@ -275,3 +275,13 @@ def test_signed_out_visitors_are_sent_to_sign_in_from_a_question(client, teacher
     response = client.get(page)
     assert response["Location"] == f"{reverse('account_login')}?next={quote(page)}"
     assert KEPT not in client.session
+
+
+def test_carrying_on_does_not_skip_an_optional_question_not_yet_seen(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    pages = answers()
+    fill(teacher_client, draft, {slug: pages[slug] for slug in ORDER[:5] if slug in pages})
+    resume = reverse("concerns:record_draft", args=[draft.pk])
+    assert teacher_client.get(resume)["Location"] == question_url(draft, "child-words")
+    teacher_client.post(question_url(draft, "child-words"), {"child_words": ""})
+    assert teacher_client.get(resume)["Location"] == question_url(draft, "others")
