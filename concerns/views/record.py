@@ -21,10 +21,11 @@ from django.views.decorators.http import require_http_methods
 from audit.log import record as audit
 from audit.log import viewed
 from audit.scope import OutOfScope
+from schools.selectors import pupils_for
 from workflow.concerns import record_concern
 from workflow.exceptions import TransitionRefused
 
-from ..forms.record import PupilChoiceForm, PupilSearchForm
+from ..forms.record import LONG_TEXT, PupilChoiceForm, PupilSearchForm
 from ..models import Concern
 from ..recording import (
     PAGE_BY_SLUG,
@@ -90,8 +91,8 @@ def pupil(request, pk=None):
     search = PupilSearchForm(request.GET)
     query = search.data.get("q", "").strip()[:100]
     found = find_pupils(membership, query)
-    if not query and draft is not None and draft.pupil is not None:
-        found = [draft.pupil]
+    if not query and draft is not None:
+        found = list(pupils_for(membership).filter(pk=draft.pupil_id))  # the current choice
     form = PupilChoiceForm(
         request.POST if request.method == "POST" else None,
         pupils=found[:SEARCH_LIMIT],
@@ -105,7 +106,13 @@ def pupil(request, pk=None):
         return redirect(Journey(draft).resume_url())
     if query:
         # Who searched the roll, and how many children it showed; never the words searched.
-        audit("pupil.search", actor=request.user, school=membership.school, results=len(found))
+        audit(
+            "pupil.search",
+            actor=request.user,
+            school=membership.school,
+            object_type="pupil",
+            results=len(found),
+        )
     return render(
         request,
         "concerns/record/pupil.html",
@@ -136,10 +143,14 @@ def question(request, pk, slug):
     page = PAGE_BY_SLUG.get(slug)
     if not request.user.is_authenticated:
         if request.method == "POST" and page is not None:
-            names = page.form_class.input_names()
+            # Only this page's inputs, each no longer than a valid answer could be, so a
+            # signed-out visitor cannot park more than one page's worth in a session.
             request.session[KEPT] = {
                 "path": request.path,
-                "answers": {name: request.POST.getlist(name) for name in names},
+                "answers": {
+                    name: [value[: LONG_TEXT + 1] for value in request.POST.getlist(name)[:50]]
+                    for name in page.form_class.input_names()
+                },
             }
         return redirect_to_login(request.get_full_path())
     if page is None:
@@ -267,22 +278,22 @@ def _cursor(concern):
 
 
 def _after_cursor(cursor):
-    """Rows older than the cursor in (recorded_at, id) order; everything for a bad cursor."""
+    """Rows older than the cursor in (recorded_at, id) order; None for no or a bad cursor."""
     try:
         micros, pk = (int(part) for part in (cursor or "").split("."))
         moment = _EPOCH + timedelta(microseconds=micros)
     except (ValueError, OverflowError):
-        return Q()
+        return None
     return Q(recorded_at__lt=moment) | Q(recorded_at=moment, pk__lt=pk)
 
 
 @recorders_only
 def mine(request):
     """The concerns this user recorded, newest first, and the step each is at."""
-    before = request.GET.get("before")
+    older = _after_cursor(request.GET.get("before"))
     rows = list(
         concerns_visible_to(request.membership)
-        .filter(_after_cursor(before), recorded_by=request.user)
+        .filter(older or Q(), recorded_by=request.user)
         .select_related("pupil")
         .order_by("-recorded_at", "-pk")[: MINE_PAGE_SIZE + 1]
     )
@@ -293,6 +304,6 @@ def mine(request):
         {
             "concerns": concerns,
             "next_cursor": _cursor(concerns[-1]) if len(rows) > MINE_PAGE_SIZE else None,
-            "paged": bool(before),
+            "paged": older is not None,
         },
     )

@@ -285,3 +285,13 @@ def test_carrying_on_does_not_skip_an_optional_question_not_yet_seen(teacher_cli
     assert teacher_client.get(resume)["Location"] == question_url(draft, "child-words")
     teacher_client.post(question_url(draft, "child-words"), {"child_words": ""})
     assert teacher_client.get(resume)["Location"] == question_url(draft, "others")
+
+
+def test_a_signed_out_post_keeps_only_that_pages_answers_at_a_bounded_size(client, teacher, pupil):
+    draft = ConcernDraft.objects.create(author=teacher, school=pupil.school, pupil=pupil)
+    page = question_url(draft, "what-happened")
+    client.post(page, {"what_happened": "x" * 100_000, "location": "Not this page's"})
+    kept = client.session[KEPT]
+    assert kept["path"] == page
+    assert list(kept["answers"]) == ["what_happened"]
+    assert len(kept["answers"]["what_happened"][0]) == 20001

@@ -138,3 +138,4 @@ def test_a_broken_cursor_shows_the_first_page(client_for, teacher, walk, cursor)
     page = client_for(teacher).get(MINE, {"before": cursor})
     assert page.status_code == 200
     assert concern.reference in page.text
+    assert 'rel="prev"' not in page.text

@@ -167,7 +167,7 @@ def test_a_search_is_audited_without_the_words_searched(teacher_client, teacher,
     teacher_client.get(reverse("concerns:record_pupil"), {"q": "Ahmed"})
     event = AuditEvent.objects.get(action="pupil.search")
     assert event.actor == teacher
-    assert event.detail == {"results": 1}
+    assert (event.object_type, event.detail) == ("pupil", {"results": 1})
     assert "Ahmed" not in str(event.detail)
 
 
@@ -488,3 +488,15 @@ def test_a_factual_account_gets_no_coaching(teacher_client, pupil):
     page = teacher_client.get(check_url(draft))
     assert "govuk-inset-text" not in page.text
     assert "We have suggested some changes" not in page.text
+
+
+def test_changing_to_a_pupil_who_has_left_the_school_is_not_offered(
+    teacher_client, pupil, other_school
+):
+    draft = start(teacher_client, pupil)
+    pupil.school = other_school
+    pupil.save()
+    page = teacher_client.get(reverse("concerns:record_draft_pupil", args=[draft.pk]))
+    assert f'value="{pupil.pk}"' not in page.text
+    check = teacher_client.get(check_url(draft))
+    assert "Choose the pupil the concern is about" in check.text
