@@ -111,7 +111,7 @@ def pupil(request, pk=None):
             actor=request.user,
             school=membership.school,
             object_type="pupil",
-            results=len(found),
+            results=min(len(found), SEARCH_LIMIT),
         )
     return render(
         request,
