@@ -9,7 +9,6 @@ from urllib.parse import quote
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
-from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -231,9 +230,10 @@ def test_purge_drafts_deletes_only_drafts_older_than_30_days(teacher, school, pu
 # A session that expires mid-form ----------------------------------------------------------
 
 
-def test_text_typed_as_the_session_expired_is_restored_after_signing_in(db, teacher, pupil, dsl):
-    client = Client()
-    sign_in(client, teacher, reverse("concerns:start"))
+def test_text_typed_as_the_session_expired_is_restored_after_signing_in(
+    client_for, teacher, pupil, dsl
+):
+    client = client_for(teacher)
     draft = start(client, pupil)
     fill(client, draft, {k: v for k, v in answers().items() if ORDER.index(k) < 4})
     page = question_url(draft, "what-happened")
@@ -262,9 +262,8 @@ def test_text_typed_as_the_session_expired_is_restored_after_signing_in(db, teac
     assert Concern.objects.get().what_happened == ACCOUNT
 
 
-def test_kept_text_is_discarded_if_someone_else_signs_in(db, teacher, school, pupil):
-    client = Client()
-    sign_in(client, teacher, reverse("concerns:start"))
+def test_kept_text_is_discarded_if_someone_else_signs_in(client_for, teacher, school, pupil):
+    client = client_for(teacher)
     draft = start(client, pupil)
     page = question_url(draft, "what-happened")
     client.post(page, {"what_happened": "First words"})
