@@ -5,6 +5,8 @@ A concern is never edited after it is recorded: corrections and updates are adde
 transaction as the WorkflowEvent that explains the change.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -282,3 +284,34 @@ class Closure(models.Model):
 
     def __str__(self):
         return f"Closure of {self.concern_id}: {self.get_outcome_display()}"
+
+
+class ConcernDraft(models.Model):
+    """A concern still being written: every page of the form saves its answers here, so nothing
+    typed is lost to a closed tab or an expired session.
+
+    Only its author sees it, in the school it was started for. Its id is also the submission key
+    given to `record_concern`, so sending it twice records one concern. It is deleted once the
+    concern is recorded, and by `purge_drafts` 30 days after it was last changed.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="concern_drafts"
+    )
+    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
+    pupil = models.ForeignKey(
+        "schools.Pupil", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The answers as typed, by form input name (each a list of strings, as a form posts them),
+    # so a page can be shown again exactly as it was left, even if it did not yet validate.
+    answers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["author", "school", "-updated_at"])]
+
+    def __str__(self):
+        return f"Draft {self.pk}"

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_forms_gds",
+    # The project package is an app so templates can {% load presenters %}.
     "safeguarding",
     "schools",
     "audit",

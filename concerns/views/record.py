@@ -1,0 +1,309 @@
+"""Staff record a concern (step 1): start, find the pupil, the questions, check, confirmation,
+and the list of concerns they recorded.
+
+Every page saves to a server-side draft (concerns.recording). The question pages also accept a
+POST from a visitor whose session has expired: what they typed is kept in the new session and
+put back on the page once they have signed in again.
+"""
+
+from datetime import UTC, datetime, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.http import require_http_methods
+
+from audit.log import record as audit
+from audit.log import viewed
+from audit.scope import OutOfScope
+from schools.selectors import pupils_for
+from workflow.concerns import record_concern
+from workflow.exceptions import TransitionRefused
+
+from ..forms.record import LONG_TEXT, PupilChoiceForm, PupilSearchForm
+from ..models import Concern
+from ..recording import (
+    PAGE_BY_SLUG,
+    SEARCH_LIMIT,
+    Journey,
+    choose_pupil,
+    discard_draft,
+    draft_or_concern,
+    drafts_for,
+    find_pupils,
+    may_record,
+    page_url,
+    recorded_from,
+    school_leads,
+    start_draft,
+)
+from ..selectors import concerns_visible_to
+
+KEPT = "record_concern_kept"  # session key: answers posted after the session expired
+MINE_PAGE_SIZE = 25
+
+
+def recorders_only(view):
+    """Staff, DSLs and deputies of a school may record; anyone else gets a 403 page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not may_record(request.membership):
+            return render(request, "concerns/record/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _already_sent(request, concern):
+    messages.info(request, "This concern has already been sent to your DSL.")
+    return redirect("concerns:record_done", key=concern.submission_key)
+
+
+@recorders_only
+def start(request):
+    """The start page: what to have ready, and the school's own safeguarding policy."""
+    membership = request.membership
+    return render(
+        request,
+        "concerns/record/start.html",
+        {
+            "school": membership.school,
+            "leads": school_leads(membership.school),
+            "drafts": drafts_for(membership).select_related("pupil"),
+        },
+    )
+
+
+@recorders_only
+@require_http_methods(["GET", "POST"])
+def pupil(request, pk=None):
+    """Find the pupil by name or UPN in the user's own school, and choose them."""
+    membership = request.membership
+    draft = draft_or_concern(membership, pk) if pk else None
+    if isinstance(draft, Concern):
+        return _already_sent(request, draft)
+    search = PupilSearchForm(request.GET)
+    query = search.data.get("q", "").strip()[:100]
+    found = find_pupils(membership, query)
+    if not query and draft is not None:
+        found = list(pupils_for(membership).filter(pk=draft.pupil_id))  # the current choice
+    form = PupilChoiceForm(
+        request.POST if request.method == "POST" else None,
+        pupils=found[:SEARCH_LIMIT],
+        initial={"pupil": str(draft.pupil_id) if draft and draft.pupil_id else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        if draft is None:
+            draft = start_draft(membership, form.chosen)
+            return redirect(page_url(draft.pk, PAGE_BY_SLUG["when"]))
+        choose_pupil(draft, form.chosen)
+        return redirect(Journey(draft).resume_url())
+    if query:
+        # Who searched the roll, and how many children it showed; never the words searched.
+        audit(
+            "pupil.search",
+            actor=request.user,
+            school=membership.school,
+            object_type="pupil",
+            results=min(len(found), SEARCH_LIMIT),
+        )
+    return render(
+        request,
+        "concerns/record/pupil.html",
+        {
+            "draft": draft,
+            "search": search,
+            "query": query,
+            "form": form,
+            "found": found,
+            "too_many": len(found) > SEARCH_LIMIT,
+        },
+    )
+
+
+@recorders_only
+def resume(request, pk):
+    """Carry on with an unfinished concern where it needs an answer."""
+    found = draft_or_concern(request.membership, pk)
+    if isinstance(found, Concern):
+        return _already_sent(request, found)
+    return redirect(Journey(found).resume_url())
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def question(request, pk, slug):
+    """One question page. Reachable without a session, so an expired one loses nothing."""
+    page = PAGE_BY_SLUG.get(slug)
+    if not request.user.is_authenticated:
+        if request.method == "POST" and page is not None:
+            # Only this page's inputs, each no longer than a valid answer could be, so a
+            # signed-out visitor cannot park more than one page's worth in a session.
+            request.session[KEPT] = {
+                "path": request.path,
+                "answers": {
+                    name: [value[: LONG_TEXT + 1] for value in request.POST.getlist(name)[:50]]
+                    for name in page.form_class.input_names()
+                },
+            }
+        return redirect_to_login(request.get_full_path())
+    if page is None:
+        raise Http404("No such question.")
+    return _question(request, pk, page)
+
+
+@recorders_only
+def _question(request, pk, page):
+    kept = request.session.get(KEPT)
+    if kept and kept.get("path") == request.path:
+        # Taken before the draft is looked up: if it is not this user's, it is discarded.
+        del request.session[KEPT]
+    else:
+        kept = None
+    found = draft_or_concern(request.membership, pk)
+    if isinstance(found, Concern):
+        return _already_sent(request, found)
+    journey = Journey(found)
+    changing = "change" in request.GET
+    if request.method == "POST":
+        form = journey.save(page, request.POST)
+        if request.POST.get("action") == "later":
+            messages.success(
+                request,
+                "Your unfinished concern is saved. Carry on with it from your start page "
+                "within 30 days.",
+            )
+            return redirect("home")
+        if form.is_valid():
+            return redirect(journey.url_after(page, changing=changing))
+    elif kept is not None:
+        form = journey.save(page, MultiValueDict(kept["answers"]))
+        messages.info(
+            request,
+            "You were signed out, so we kept what you typed on this page. Check it, then continue.",
+        )
+    else:
+        form = journey.form(page)
+    return render(
+        request,
+        "concerns/record/question.html",
+        {
+            "form": form,
+            "draft": journey.draft,
+            "back_url": journey.url_before(page, changing=changing),
+        },
+    )
+
+
+@recorders_only
+@require_http_methods(["GET", "POST"])
+def check(request, pk):
+    """Check your answers, then send: one concern however often the button is pressed."""
+    membership = request.membership
+    found = draft_or_concern(membership, pk)
+    if isinstance(found, Concern):
+        return redirect("concerns:record_done", key=found.submission_key)
+    journey = Journey(found)
+    review = journey.review(membership)
+    if request.method == "POST" and not review.problems:
+        try:
+            record_concern(
+                by=request.user, pupil=review.pupil, submission_key=found.pk, **review.kwargs
+            )
+        except TransitionRefused as refused:
+            review.refused(refused)
+        else:
+            discard_draft(found)
+            return redirect("concerns:record_done", key=found.pk)
+    return render(
+        request,
+        "concerns/record/check.html",
+        {
+            "draft": found,
+            "review": review,
+            "sent": request.method == "POST",
+            "has_hints": any(row.hints for row in review.rows),
+            "back_url": page_url(found.pk, journey.pages()[-1]),
+        },
+    )
+
+
+@recorders_only
+@require_http_methods(["GET", "POST"])
+def delete(request, pk):
+    """Delete an unfinished concern the user no longer needs."""
+    found = draft_or_concern(request.membership, pk)
+    if isinstance(found, Concern):
+        return _already_sent(request, found)
+    if request.method == "POST":
+        discard_draft(found)
+        messages.success(request, "The unfinished concern has been deleted.")
+        return redirect("home")
+    return render(
+        request,
+        "concerns/record/delete.html",
+        {"draft": found, "back_url": Journey(found).resume_url()},
+    )
+
+
+@recorders_only
+def done(request, key):
+    """The confirmation: the reference, and what happens next."""
+    concern = recorded_from(request.membership, key)
+    if concern is None:
+        raise OutOfScope("concern", key)
+    viewed(request, concern, school=concern.school, action="concern.confirmation.view")
+    return render(
+        request,
+        "concerns/record/done.html",
+        {
+            "concern": concern,
+            "leads": school_leads(concern.school) if concern.immediate_risk else [],
+        },
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _cursor(concern):
+    micros = (concern.recorded_at - _EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{concern.pk}"
+
+
+def _after_cursor(cursor):
+    """Rows older than the cursor in (recorded_at, id) order; None for no or a bad cursor."""
+    try:
+        micros, pk = (int(part) for part in (cursor or "").split("."))
+        moment = _EPOCH + timedelta(microseconds=micros)
+    except (ValueError, OverflowError):
+        return None
+    return Q(recorded_at__lt=moment) | Q(recorded_at=moment, pk__lt=pk)
+
+
+@recorders_only
+def mine(request):
+    """The concerns this user recorded, newest first, and the step each is at."""
+    older = _after_cursor(request.GET.get("before"))
+    rows = list(
+        concerns_visible_to(request.membership)
+        .filter(older or Q(), recorded_by=request.user)
+        .select_related("pupil")
+        .order_by("-recorded_at", "-pk")[: MINE_PAGE_SIZE + 1]
+    )
+    concerns = rows[:MINE_PAGE_SIZE]
+    return render(
+        request,
+        "concerns/mine.html",
+        {
+            "concerns": concerns,
+            "next_cursor": _cursor(concerns[-1]) if len(rows) > MINE_PAGE_SIZE else None,
+            "paged": older is not None,
+        },
+    )

@@ -1,0 +1,502 @@
+"""Staff record a concern (step 1): the pages, their messages and rules, check your answers,
+and the confirmation."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import Category, Concern, ConcernDraft
+from tests.factories import PupilFactory
+from workflow.exceptions import TransitionRefused
+from workflow.models import Notification
+
+from .journey import (
+    FACTS,
+    answers,
+    check_url,
+    done_url,
+    fill,
+    question_url,
+    record,
+    start,
+    when_data,
+)
+
+
+@pytest.fixture
+def teacher_client(client_for, teacher):
+    return client_for(teacher)
+
+
+def test_a_teacher_records_a_concern_from_start_to_confirmation(
+    teacher_client, teacher, pupil, dsl
+):
+    start_page = teacher_client.get(reverse("concerns:start"))
+    assert start_page.status_code == 200
+    assert reverse("concerns:record_pupil") in start_page.text
+
+    draft = record(teacher_client, pupil)
+
+    concern = Concern.objects.get()
+    assert concern.submission_key == draft.pk
+    assert (concern.pupil, concern.recorded_by, concern.location) == (pupil, teacher, "Playground")
+    assert concern.what_happened == FACTS
+    assert concern.child_words == "I didn't have breakfast."
+    assert concern.others_present == "Tom Brown (teaching assistant)"
+    assert concern.immediate_action == "Gave her toast and told the DSL."
+    assert concern.category_values == ["neglect"]
+    assert concern.immediate_risk is False
+    assert concern.delay_reason == ""
+    assert not ConcernDraft.objects.exists()
+
+    page = teacher_client.get(done_url(draft))
+    assert page.status_code == 200
+    assert "govuk-panel--confirmation" in page.text
+    assert concern.reference in page.text
+    assert "What happens next" in page.text
+    assert "Early Help Hub" in page.text
+    assert "govuk-warning-text" not in page.text
+    assert Notification.objects.get(kind="concern_recorded").urgent is False
+
+
+def test_immediate_risk_alerts_the_dsl_urgently_and_tells_the_teacher_to_speak_to_them(
+    teacher_client, pupil, dsl, deputy_dsl
+):
+    draft = record(teacher_client, pupil, risk={"immediate_risk": "yes"})
+
+    assert Concern.objects.get().immediate_risk is True
+    assert Notification.objects.filter(kind="concern_recorded", urgent=True).count() == 2
+    page = teacher_client.get(done_url(draft))
+    assert "govuk-warning-text" in page.text
+    assert "speak to them now as well" in page.text
+    assert "(Dee Lead or Dev Deputy)" in page.text
+
+
+def test_the_confirmation_page_view_is_audited(teacher_client, teacher, pupil):
+    draft = record(teacher_client, pupil)
+    teacher_client.get(done_url(draft))
+    event = AuditEvent.objects.get(action="concern.confirmation.view")
+    assert (event.actor, event.object_id) == (teacher, str(Concern.objects.get().pk))
+
+
+# The start page ---------------------------------------------------------------------------
+
+
+def test_the_start_page_links_the_schools_published_policy(teacher_client, school):
+    page = teacher_client.get(reverse("concerns:start"))
+    assert f'href="{school.safeguarding_policy_url}"' in page.text
+    assert "safeguarding policy" in page.text
+    assert "call 999" in page.text
+
+
+def test_without_a_published_policy_the_start_page_says_whom_to_ask(teacher_client, school, dsl):
+    school.safeguarding_policy_url = ""
+    school.save()
+    page = teacher_client.get(reverse("concerns:start"))
+    assert "has not yet given a link to its published safeguarding policy" in page.text
+    assert "Ask your DSL (Dee Lead)" in page.text
+
+
+def test_prevent_is_a_category_among_the_others_with_no_route_of_its_own(teacher_client, pupil):
+    page = teacher_client.get(reverse("concerns:start"))
+    assert "radicalisation or extremism (Prevent)" in page.text
+    draft = start(teacher_client, pupil)
+    categories = teacher_client.get(question_url(draft, "categories"))
+    for category in Category:
+        assert category.label in categories.text
+    assert "Radicalisation or extremism (Prevent)" in categories.text
+    from tests.routes import all_routes
+
+    assert not [path for _, path, _ in all_routes() if "prevent" in path.lower()]
+
+
+# Finding the pupil ------------------------------------------------------------------------
+
+
+def test_pupils_are_found_by_name_or_upn_in_the_users_own_school_only(
+    teacher_client, pupil, school, other_school
+):
+    namesake = PupilFactory(school=school, given_name="Amelia", family_name="Ahmed", year_group="6")
+    PupilFactory(school=school, given_name="Zara", family_name="Zed")
+    elsewhere = PupilFactory(school=other_school, given_name="Amelia", family_name="Ahmed")
+    url = reverse("concerns:record_pupil")
+
+    by_name = teacher_client.get(url, {"q": "amelia ahm"})
+    assert by_name.text.count('name="pupil"') == 2
+    assert f'value="{pupil.pk}"' in by_name.text
+    assert f'value="{namesake.pk}"' in by_name.text
+    assert f'value="{elsewhere.pk}"' not in by_name.text
+    assert "Zara" not in by_name.text
+    # Namesakes are told apart by year group and date of birth.
+    assert "Year 4, born 17 May 2016" in by_name.text
+    assert "Year 6, born 17 May 2016" in by_name.text
+
+    by_upn = teacher_client.get(url, {"q": namesake.upn.lower()})
+    assert by_upn.text.count('name="pupil"') == 1
+    assert f'value="{namesake.pk}"' in by_upn.text
+
+    other_upn = teacher_client.get(url, {"q": elsewhere.upn})
+    assert 'name="pupil"' not in other_upn.text
+    assert "No pupils found" in other_upn.text
+
+
+def test_a_pupil_of_another_school_cannot_be_chosen_by_posting_its_id(teacher_client, other_school):
+    elsewhere = PupilFactory(school=other_school, given_name="Amelia", family_name="Ahmed")
+    url = reverse("concerns:record_pupil") + "?q=Ahmed"
+    response = teacher_client.post(url, {"pupil": str(elsewhere.pk)})
+    assert response.status_code == 200
+    assert "Select a pupil from the list" in response.text
+    assert not ConcernDraft.objects.exists()
+
+
+def test_choosing_no_pupil_says_so_and_keeps_the_search(teacher_client, pupil):
+    url = reverse("concerns:record_pupil") + "?q=Ahmed"
+    response = teacher_client.post(url, {})
+    assert response.status_code == 200
+    assert "<title>Error: Which pupil is it about?" in response.text
+    assert "Select the pupil the concern is about" in response.text
+    assert 'href="#id_pupil_1"' in response.text
+    assert 'id="id_pupil_1"' in response.text
+    assert f'value="{pupil.pk}"' in response.text
+
+
+def test_a_search_is_audited_without_the_words_searched(teacher_client, teacher, pupil):
+    teacher_client.get(reverse("concerns:record_pupil"), {"q": "Ahmed"})
+    event = AuditEvent.objects.get(action="pupil.search")
+    assert event.actor == teacher
+    assert (event.object_type, event.detail) == ("pupil", {"results": 1})
+    assert "Ahmed" not in str(event.detail)
+
+
+def test_choosing_the_pupil_starts_a_draft_and_asks_when(teacher_client, teacher, pupil, school):
+    url = reverse("concerns:record_pupil") + "?q=Ahmed"
+    response = teacher_client.post(url, {"pupil": str(pupil.pk)})
+    draft = ConcernDraft.objects.get()
+    assert (draft.author, draft.school, draft.pupil) == (teacher, school, pupil)
+    assert response["Location"] == question_url(draft, "when")
+
+
+# Each question's messages -----------------------------------------------------------------
+
+
+def _future():
+    return timezone.now() + timedelta(days=2)
+
+
+@pytest.mark.parametrize(
+    ("slug", "data", "message"),
+    [
+        ("when", {}, "Enter the date it was seen or heard"),
+        ("when", {}, "Enter the time it was seen or heard"),
+        (
+            "when",
+            {"observed_on_1": "3", "observed_on_2": "2026", "observed_time": "9am"},
+            "The date it was seen or heard must include a day",
+        ),
+        (
+            "when",
+            {"observed_on_0": "31", "observed_on_1": "2", "observed_on_2": "2026"},
+            "The date it was seen or heard must be a real date",
+        ),
+        (
+            "when",
+            {"observed_on_0": "x", "observed_on_1": "2", "observed_on_2": "2026"},
+            "The date it was seen or heard must be a real date",
+        ),
+        (
+            "when",
+            {"observed_on_0": "3", "observed_on_1": "2", "observed_on_2": "26"},
+            "The year must include 4 numbers, for example 2026",
+        ),
+        (
+            "when",
+            {
+                "observed_on_0": "3",
+                "observed_on_1": "2",
+                "observed_on_2": "2026",
+                "observed_time": "teatime",
+            },
+            "Enter a time, for example 9:30am or 14:30",
+        ),
+        ("when", "future", "The date it was seen or heard must be today or in the past"),
+        ("where", {"location": "  "}, "Enter where it happened"),
+        ("where", {"location": "x" * 201}, "Where it happened must be 200 characters or fewer"),
+        ("categories", {}, "Select at least one category"),
+        ("categories", {"categories": ["prevent-route"]}, "Select categories from the list"),
+        ("what-happened", {"what_happened": ""}, "Enter what happened"),
+        ("risk", {}, "Select yes if you think the child is at immediate risk of significant harm"),
+    ],
+)
+def test_each_question_says_what_is_wrong_beside_it_and_keeps_what_was_typed(
+    teacher_client, pupil, slug, data, message
+):
+    if data == "future":
+        data = when_data(_future())
+    draft = start(teacher_client, pupil)
+    response = teacher_client.post(question_url(draft, slug), data)
+    assert response.status_code == 200
+    assert "<title>Error: " in response.text
+    assert "There is a problem" in response.text
+    assert message in response.text
+    assert 'class="govuk-error-message"' in response.text
+    draft.refresh_from_db()
+    for name, value in data.items():
+        assert draft.answers[name] == (value if isinstance(value, list) else [value])
+        if isinstance(value, str) and value.strip():
+            assert value in response.text
+
+
+def test_the_delay_reason_is_required_when_it_is_asked(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    teacher_client.post(question_url(draft, "when"), when_data(timezone.now() - timedelta(days=9)))
+    response = teacher_client.post(question_url(draft, "delay"), {"delay_reason": ""})
+    assert response.status_code == 200
+    assert "Enter why this is being recorded more than 7 days after it was seen or heard" in (
+        response.text
+    )
+
+
+def test_a_long_account_is_limited_with_a_clear_message(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    response = teacher_client.post(
+        question_url(draft, "what-happened"), {"what_happened": "x" * 20001}
+    )
+    assert "Write 20,000 characters or fewer" in response.text
+
+
+def test_single_question_pages_use_the_question_as_their_heading(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    where = teacher_client.get(question_url(draft, "where"))
+    assert '<h1 class="govuk-label-wrapper">' in where.text
+    assert "Where did it happen?" in where.text
+    risk = teacher_client.get(question_url(draft, "risk"))
+    assert '<h1 class="govuk-fieldset__heading">' in risk.text
+    assert "call 999" in risk.text
+    when = teacher_client.get(question_url(draft, "when"))
+    assert '<h1 class="govuk-heading-l">When did you see or hear it?</h1>' in when.text
+    assert "Record a concern about Amelia Ahmed" in when.text
+
+
+# The 7-day rule ---------------------------------------------------------------------------
+
+
+def test_more_than_7_days_ago_asks_why_and_records_the_reason(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    response = teacher_client.post(
+        question_url(draft, "when"), when_data(timezone.now() - timedelta(days=8))
+    )
+    assert response["Location"] == question_url(draft, "delay")
+    response = teacher_client.post(
+        question_url(draft, "delay"), {"delay_reason": "I was away on a school trip."}
+    )
+    assert response["Location"] == question_url(draft, "where")
+    fill(teacher_client, draft, {k: v for k, v in answers().items() if k != "when"})
+    check = teacher_client.get(check_url(draft))
+    assert "Why it was recorded later" in check.text
+    assert "I was away on a school trip." in check.text
+    teacher_client.post(check_url(draft))
+    assert Concern.objects.get().delay_reason == "I was away on a school trip."
+
+
+def test_within_7_days_the_delay_question_is_not_asked(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    response = teacher_client.post(
+        question_url(draft, "when"), when_data(timezone.now() - timedelta(days=6))
+    )
+    assert response["Location"] == question_url(draft, "where")
+    back = teacher_client.get(question_url(draft, "where"))
+    assert f'href="{question_url(draft, "when")}" class="govuk-back-link"' in back.text
+
+
+def test_a_reason_typed_earlier_is_not_sent_once_the_date_is_recent(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    fill(
+        teacher_client,
+        draft,
+        answers(
+            when=when_data(timezone.now() - timedelta(days=10)),
+            delay={"delay_reason": "I was away."},
+        ),
+    )
+    teacher_client.post(question_url(draft, "when", change=True), when_data(timezone.now()))
+    check = teacher_client.get(check_url(draft))
+    assert "Why it was recorded later" not in check.text
+    teacher_client.post(check_url(draft))
+    assert Concern.objects.get().delay_reason == ""
+
+
+def test_a_draft_left_until_it_is_over_7_days_old_asks_for_the_reason_before_sending(
+    teacher_client, pupil
+):
+    draft = start(teacher_client, pupil)
+    fill(teacher_client, draft, answers(when=when_data(timezone.now() - timedelta(days=6))))
+    # Three days later the teacher comes back and presses send.
+    draft.refresh_from_db()
+    nine_days_ago = when_data(timezone.now() - timedelta(days=9))
+    draft.answers.update({name: [value] for name, value in nine_days_ago.items()})
+    draft.save()
+
+    response = teacher_client.post(check_url(draft))
+    assert response.status_code == 200
+    assert "<title>Error: Check your answers" in response.text
+    assert (
+        f'<a href="{question_url(draft, "delay", change=True)}">Enter why this is being recorded'
+        in response.text
+    )
+    assert not Concern.objects.exists()
+
+    response = teacher_client.post(
+        question_url(draft, "delay", change=True), {"delay_reason": "I forgot to send it."}
+    )
+    assert response["Location"] == check_url(draft)
+    assert teacher_client.post(check_url(draft))["Location"] == done_url(draft)
+    assert Concern.objects.get().delay_reason == "I forgot to send it."
+
+
+# Check your answers -----------------------------------------------------------------------
+
+
+def test_check_your_answers_shows_every_answer_with_a_change_link(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    fill(teacher_client, draft, answers(categories={"categories": ["neglect", "radicalisation"]}))
+    page = teacher_client.get(check_url(draft))
+    assert page.status_code == 200
+    for text in [
+        "Amelia Ahmed",
+        "Playground",
+        "Neglect",
+        "Radicalisation or extremism (Prevent)",
+        "had not eaten since lunch",
+        "I didn&#x27;t have breakfast.",
+        "Tom Brown (teaching assistant)",
+        "Gave her toast and told the DSL.",
+    ]:
+        assert text in page.text
+    for slug in ["when", "where", "categories", "what-happened", "child-words", "others"]:
+        assert f'href="{question_url(draft, slug, change=True)}"' in page.text
+    assert "govuk-summary-list" in page.text
+    assert 'data-prevent-double-click="true"' in page.text
+
+
+def test_a_change_link_returns_to_the_question_and_then_back_to_check(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    fill(teacher_client, draft, answers())
+    change = teacher_client.get(question_url(draft, "where", change=True))
+    assert 'value="Playground"' in change.text
+    assert f'href="{check_url(draft)}" class="govuk-back-link"' in change.text
+
+    response = teacher_client.post(
+        question_url(draft, "where", change=True), {"location": "Year 4 cloakroom"}
+    )
+    assert response["Location"] == check_url(draft)
+    page = teacher_client.get(check_url(draft))
+    assert "Year 4 cloakroom" in page.text
+    assert "Playground" not in page.text
+    teacher_client.post(check_url(draft))
+    assert Concern.objects.get().location == "Year 4 cloakroom"
+
+
+def test_changing_the_pupil_from_check_your_answers(teacher_client, pupil, school):
+    other = PupilFactory(school=school, given_name="Ben", family_name="Ahmed")
+    draft = start(teacher_client, pupil)
+    fill(teacher_client, draft, answers())
+    url = reverse("concerns:record_draft_pupil", args=[draft.pk])
+    current = teacher_client.get(url)
+    assert f'value="{pupil.pk}"' in current.text
+    assert 'checked="checked"' in current.text
+    response = teacher_client.post(url + "?q=Ahmed", {"pupil": str(other.pk)})
+    assert response["Location"] == check_url(draft)
+    teacher_client.post(check_url(draft))
+    assert Concern.objects.get().pupil == other
+
+
+def test_sending_with_an_answer_missing_lists_it_and_records_nothing(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    fill(teacher_client, draft, {k: v for k, v in answers().items() if k != "where"})
+    page = teacher_client.get(check_url(draft))
+    assert (
+        f'<a class="govuk-link" href="{question_url(draft, "where", change=True)}">'
+        "Enter where it happened</a>" in page.text
+    )
+    response = teacher_client.post(check_url(draft))
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert not Concern.objects.exists()
+    assert ConcernDraft.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_refusal_from_the_workflow_is_shown_beside_the_answer_to_fix(
+    teacher_client, pupil, monkeypatch
+):
+    """The workflow has the last word: its refusal is shown, linked to the page that fixes it,
+    and nothing is recorded or lost."""
+    from concerns.views import record as views
+
+    def refuse(**kwargs):
+        raise TransitionRefused("Enter where it happened, in the school", field="location")
+
+    draft = start(teacher_client, pupil)
+    fill(teacher_client, draft, answers())
+    monkeypatch.setattr(views, "record_concern", refuse)
+    response = teacher_client.post(check_url(draft))
+    assert response.status_code == 200
+    assert "<title>Error: Check your answers" in response.text
+    assert (
+        f'<a href="{question_url(draft, "where", change=True)}">Enter where it happened, in the '
+        "school</a>" in response.text
+    )
+    assert not Concern.objects.exists()
+    draft.refresh_from_db()
+    assert draft.answers["location"] == ["Playground"]
+
+
+# Coaching ---------------------------------------------------------------------------------
+
+
+def test_coaching_hints_appear_on_check_your_answers_but_never_block_sending(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    fill(
+        teacher_client,
+        draft,
+        answers(
+            **{
+                "what-happened": {"what_happened": "I think JS obviously hit her."},
+                "others": {"others_present": "AB and Mr Brown (TA)"},
+            }
+        ),
+    )
+    page = teacher_client.get(check_url(draft))
+    assert "We have suggested some changes below" in page.text
+    assert "This is quite short" in page.text
+    assert (
+        "read as opinion rather than fact (&quot;I think&quot;, &quot;obviously&quot;)" in page.text
+    )
+    assert "You used initials (&quot;JS&quot;)" in page.text
+    assert "You used initials (&quot;AB&quot;)" in page.text
+    assert page.text.count("govuk-inset-text") == 4
+
+    assert teacher_client.post(check_url(draft))["Location"] == done_url(draft)
+    assert Concern.objects.get().what_happened == "I think JS obviously hit her."
+
+
+def test_a_factual_account_gets_no_coaching(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    fill(teacher_client, draft, answers())
+    page = teacher_client.get(check_url(draft))
+    assert "govuk-inset-text" not in page.text
+    assert "We have suggested some changes" not in page.text
+
+
+def test_changing_to_a_pupil_who_has_left_the_school_is_not_offered(
+    teacher_client, pupil, other_school
+):
+    draft = start(teacher_client, pupil)
+    pupil.school = other_school
+    pupil.save()
+    page = teacher_client.get(reverse("concerns:record_draft_pupil", args=[draft.pk]))
+    assert f'value="{pupil.pk}"' not in page.text
+    check = teacher_client.get(check_url(draft))
+    assert "Choose the pupil the concern is about" in check.text

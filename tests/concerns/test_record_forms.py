@@ -1,0 +1,75 @@
+"""The 'when' question's rules against a fixed clock: not in the future, to the minute."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from concerns.forms.record import CategoriesForm, QuestionForm, RiskForm, WhenForm
+
+LONDON = ZoneInfo("Europe/London")
+NOW = datetime(2026, 3, 27, 10, 0, tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+
+
+def when(day="27", month="3", year="2026", time="9:59am"):
+    return WhenForm(
+        {"observed_on_0": day, "observed_on_1": month, "observed_on_2": year, "observed_time": time}
+    )
+
+
+def test_a_moment_earlier_today_is_accepted_in_london_time():
+    form = when(time="9:59am")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["observed_at"] == datetime(2026, 3, 27, 9, 59, tzinfo=LONDON)
+    assert form.record_kwargs() == {"observed_at": form.cleaned_data["observed_at"]}
+    assert form.answer() == "27 March 2026 at 9:59am"
+
+
+def test_a_later_time_today_is_refused_beside_the_time():
+    form = when(time="10:01am")
+    assert not form.is_valid()
+    assert form.errors == {"observed_time": ["The time it was seen or heard must be in the past"]}
+
+
+def test_a_later_day_is_refused_beside_the_date():
+    form = when(day="28", time="9am")
+    assert not form.is_valid()
+    assert form.errors == {
+        "observed_on": ["The date it was seen or heard must be today or in the past"]
+    }
+
+
+def test_each_missing_part_of_the_date_is_named():
+    form = when(day="", month="", time="9am")
+    assert not form.is_valid()
+    assert form.errors["observed_on"] == [
+        "The date it was seen or heard must include a day",
+        "The date it was seen or heard must include a month",
+    ]
+
+
+def test_the_error_summary_links_a_checkbox_or_radio_question_to_its_first_option():
+    for form_class in [CategoriesForm, RiskForm]:
+        form = form_class({})
+        assert not form.is_valid()
+        name = next(iter(form.fields))
+        assert form[name].auto_id == f"id_{name}_1"
+
+
+def test_every_question_posts_under_names_that_no_other_question_uses():
+    names = [
+        name for form_class in QuestionForm.__subclasses__() for name in form_class.input_names()
+    ]
+    assert len(names) == len(set(names))
+    assert WhenForm.input_names() == [
+        "observed_on_0",
+        "observed_on_1",
+        "observed_on_2",
+        "observed_time",
+    ]

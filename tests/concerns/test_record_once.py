@@ -1,0 +1,106 @@
+"""Exactly once: a double click, the back button, or two tabs send one concern, and every
+repeat shows the same confirmation."""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from concerns.models import Concern, ConcernDraft
+from workflow import concerns as workflow_concerns
+from workflow.models import Notification, WorkflowEvent
+
+from .journey import answers, check_url, done_url, fill, question_url, record, start
+
+
+def test_sending_twice_records_one_concern_and_shows_the_same_confirmation(
+    client_for, teacher, pupil, dsl
+):
+    client = client_for(teacher)
+    draft = record(client, pupil)
+    again = client.post(check_url(draft))
+    assert again.status_code == 302
+    assert again["Location"] == done_url(draft)
+    assert Concern.objects.count() == 1
+    assert WorkflowEvent.objects.count() == 1
+    assert Notification.objects.filter(kind="concern_recorded").count() == 1
+
+
+def test_back_button_after_sending_goes_to_the_confirmation_not_a_new_concern(
+    client_for, teacher, pupil
+):
+    client = client_for(teacher)
+    draft = record(client, pupil)
+    assert client.get(check_url(draft))["Location"] == done_url(draft)
+    # A question page from the browser's history, answered again.
+    response = client.post(question_url(draft, "where"), {"location": "Somewhere else"})
+    assert response["Location"] == done_url(draft)
+    assert Concern.objects.get().location == "Playground"
+    confirmation = client.get(done_url(draft), follow=True)
+    assert "This concern has already been sent to your DSL." in confirmation.text
+
+
+def test_two_tabs_sending_the_same_draft_record_it_once(client_for, teacher, pupil):
+    first_tab, second_tab = client_for(teacher), client_for(teacher)
+    draft = start(first_tab, pupil)
+    fill(first_tab, draft, answers())
+    first = first_tab.post(check_url(draft))
+    second = second_tab.post(check_url(draft))
+    assert first["Location"] == second["Location"] == done_url(draft)
+    assert Concern.objects.count() == 1
+    reference = Concern.objects.get().reference
+    assert reference in first_tab.get(done_url(draft)).text
+    assert reference in second_tab.get(done_url(draft)).text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two simultaneous writers need PostgreSQL; SQLite runs one writer at a time",
+)
+def test_two_simultaneous_sends_record_one_concern(teacher, pupil, dsl, monkeypatch):
+    setup = Client()
+    setup.force_login(teacher)
+    draft = start(setup, pupil)
+    fill(setup, draft, answers())
+    real_history, real_record = workflow_concerns.history, workflow_concerns._record_concern
+    entered = []
+
+    def slow_history(*args, **kwargs):
+        # Hold the first transaction open, so the second send is sure to arrive meanwhile.
+        time.sleep(0.5)
+        return real_history(*args, **kwargs)
+
+    def counted_record(**kwargs):
+        entered.append(1)
+        return real_record(**kwargs)
+
+    monkeypatch.setattr(workflow_concerns, "history", slow_history)
+    monkeypatch.setattr(workflow_concerns, "_record_concern", counted_record)
+    go = threading.Barrier(2)
+    responses = []
+
+    def send():
+        client = Client()
+        client.force_login(teacher)
+        go.wait()
+        try:
+            responses.append(client.post(check_url(draft)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(entered) == 2, "both sends must have tried to record at the same time"
+    assert [r.status_code for r in responses] == [302, 302]
+    assert {r["Location"] for r in responses} == {done_url(draft)}
+    assert Concern.objects.count() == 1
+    assert WorkflowEvent.objects.count() == 1
+    assert Notification.objects.filter(kind="concern_recorded").count() == 1
+    assert not ConcernDraft.objects.exists()
