@@ -14,6 +14,7 @@ from concerns.casework import (
 )
 from concerns.forms.case import InboxFilterForm
 from concerns.inbox import inbox_page
+from concerns.models import ConcernStatus
 from concerns.selectors import get_concern_for, recorders_for
 from schools.models import Role
 from workflow.rules import Action, Actor, available_actions
@@ -42,7 +43,15 @@ def _buttons(concern, actions, request_open):
     links = {
         Action.REQUEST_ADVICE: [("Ask the Early Help Hub for advice", "request_advice", [pk])],
         Action.LOG_CONVERSATION: [("Log the parent or carer conversation", "conversation", [pk])],
-        Action.ESCALATE: [("Escalate for significant harm", "escalate", [pk])],
+        Action.ESCALATE: [
+            (
+                "Record another referral"
+                if concern.status == ConcernStatus.ESCALATED
+                else "Escalate for significant harm",
+                "escalate",
+                [pk],
+            )
+        ],
         Action.RECORD_OUTCOME: [
             (
                 f"Record the outcome of the referral to {e.get_referred_to_display()}",
