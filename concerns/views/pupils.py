@@ -42,7 +42,8 @@ def pupils(request):
 
 def _save_pupil(request, pupil=None):
     roll = pupils_for(request.membership)
-    form = PupilForm(request.POST or None, roll=roll, pupil=pupil)
+    data = request.POST if request.method == "POST" else None
+    form = PupilForm(data, roll=roll, pupil=pupil)
     if request.method == "POST" and form.is_valid():
         try:
             if pupil is None:
@@ -84,7 +85,7 @@ def pupil_chronology(request, pk):
     concerns = (
         concerns_visible_to(request.membership)
         .filter(pupil=pupil)
-        .select_related("recorded_by")
+        .select_related("recorded_by", "pupil")
         .prefetch_related(*casework_prefetches())
     )
     page = paginate(
@@ -133,7 +134,8 @@ def pupil_import_preview(request):
     if not stored or stored["school"] != request.membership.school_id:
         messages.info(request, "Upload the file to check it first")
         return redirect("concerns:pupil_import")
-    form = ConfirmImportForm(request.POST or None, initial={"token": stored["token"]})
+    data = request.POST if request.method == "POST" else None
+    form = ConfirmImportForm(data, initial={"token": stored["token"]})
     if request.method == "POST":
         if not form.is_valid() or form.cleaned_data["token"] != stored["token"]:
             messages.info(request, "A newer file has been uploaded since: check it below")
