@@ -224,7 +224,8 @@ def check_row(line, values, *, today=None):
             f"the year group '{values['year_group'].strip()}' is not one of N, R or 1 to 13"
         )
     if problems:
-        raise ValidationError("; ".join(problems).capitalize())
+        message = "; ".join(problems)
+        raise ValidationError(message[0].upper() + message[1:])
     return Row(
         line=line,
         upn=upn,
