@@ -192,13 +192,18 @@ class ParentConversationForm(VersionedForm):
                     "held_time",
                     "with_name",
                     "with_relationship",
-                    "method",
+                    Field.radios("method", small=True, inline=True),
                     "others_present",
                     "discussed",
                     "parent_view",
                     "agreed_actions",
                 ),
-                ConditionalQuestion(HELD[1][1], "not_held_reason", "attempts", "details"),
+                ConditionalQuestion(
+                    HELD[1][1],
+                    Field.radios("not_held_reason", small=True),
+                    "attempts",
+                    "details",
+                ),
             ),
         )
 
@@ -361,7 +366,7 @@ class InboxFilterForm(GovUKForm):
     q = forms.CharField(label="Pupil name or UPN", required=False, max_length=100)
     status = forms.ChoiceField(
         label="Status",
-        choices=[("", "Open and recently closed"), *ConcernStatus.choices],
+        choices=[("", "Open and recent"), *ConcernStatus.choices],
         required=False,
     )
     category = forms.ChoiceField(

@@ -17,6 +17,10 @@ from .case import real_date_field
 class PupilSearchForm(GovUKForm):
     q = forms.CharField(label="Search by name or UPN", required=False, max_length=100)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.text("q", field_width=20))
+
 
 class PupilForm(GovUKForm):
     given_name = forms.CharField(

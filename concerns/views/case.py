@@ -38,16 +38,16 @@ def inbox(request):
 
 
 def _buttons(concern, actions, request_open):
-    """Each action the workflow allows now, as a link to its own form."""
+    """Each action the workflow allows now, as a link to its own form, the usual next step
+    first. Once escalated, another referral is possible but no longer the likely next step."""
     pk = concern.pk
+    escalated = concern.status == ConcernStatus.ESCALATED
     links = {
         Action.REQUEST_ADVICE: [("Ask the Early Help Hub for advice", "request_advice", [pk])],
         Action.LOG_CONVERSATION: [("Log the parent or carer conversation", "conversation", [pk])],
         Action.ESCALATE: [
             (
-                "Record another referral"
-                if concern.status == ConcernStatus.ESCALATED
-                else "Escalate for significant harm",
+                "Record another referral" if escalated else "Escalate for significant harm",
                 "escalate",
                 [pk],
             )
@@ -69,11 +69,22 @@ def _buttons(concern, actions, request_open):
         else [],
         Action.ADD_ADDENDUM: [("Add an addendum", "addendum", [pk])],
     }
-    return [
+    if escalated and Action.ESCALATE in actions:
+        actions = [a for a in actions if a != Action.ESCALATE]
+        actions.insert(max(len(actions) - 1, 0), Action.ESCALATE)
+    buttons = [
         {"label": label, "url": reverse(f"concerns:{name}", args=args), "action": action}
         for action in actions
         for label, name, args in links[action]
     ]
+    for position, button in enumerate(buttons):
+        if button["action"] == Action.ESCALATE and not escalated:
+            button["style"] = "govuk-button--warning"
+        elif position > 0:
+            button["style"] = "govuk-button--secondary"
+        else:
+            button["style"] = ""
+    return buttons
 
 
 @role_required(SCHOOL_PEOPLE)

@@ -84,7 +84,7 @@ EXPECTED_DSL_ACTIONS = {
         Action.CLOSE,
         Action.ADD_ADDENDUM,
     ],
-    S.ESCALATED: [Action.ESCALATE, Action.RECORD_OUTCOME, Action.CLOSE, Action.ADD_ADDENDUM],
+    S.ESCALATED: [Action.RECORD_OUTCOME, Action.CLOSE, Action.ESCALATE, Action.ADD_ADDENDUM],
     S.CLOSED: [Action.REOPEN, Action.ADD_ADDENDUM],
 }
 
@@ -197,3 +197,21 @@ def test_an_urgent_concern_carries_a_warning(walk, client_for, dsl):
     concern = walk.recorded(immediate_risk=True)
     html = client_for(dsl).get(detail(concern)).content.decode()
     assert "may be at immediate risk of significant harm" in html
+
+
+def test_the_usual_next_step_is_the_primary_button_and_escalation_stands_out(walk, client_for, dsl):
+    recorded = client_for(dsl).get(detail(walk.recorded())).context["buttons"]
+    assert [(b["action"], b["style"]) for b in recorded[:2]] == [
+        (Action.REQUEST_ADVICE, ""),
+        (Action.ESCALATE, "govuk-button--warning"),
+    ]
+    escalated = client_for(dsl).get(detail(walk.escalated())).context["buttons"]
+    assert escalated[0]["style"] == ""
+    assert escalated[0]["label"] == (
+        "Record the outcome of the referral to Children's social care (MASH)"
+    )
+    another = next(b for b in escalated if b["action"] == Action.ESCALATE)
+    assert (another["label"], another["style"]) == (
+        "Record another referral",
+        "govuk-button--secondary",
+    )
