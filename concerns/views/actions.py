@@ -4,6 +4,7 @@ form's shape, calls one workflow function and shows its refusal beside the right
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from audit.log import viewed
 from audit.scope import OutOfScope
@@ -55,6 +56,7 @@ def _act(request, pk, *, action, form_class, template, perform, success, subject
     return render(request, template, {"concern": concern, "form": form, "target": target})
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def request_advice(request, pk):
     """Step 2: ask the Early Help Hub for advice."""
@@ -74,6 +76,7 @@ def request_advice(request, pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def conversation(request, pk):
     """Step 3: the conversation with the parent or carer, or why it did not happen."""
@@ -93,6 +96,7 @@ def conversation(request, pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def escalate(request, pk):
     """Significant harm: record the referral made."""
@@ -122,6 +126,7 @@ def _escalation(escalation_pk):
     return pick
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def outcome(request, pk, escalation_pk):
     """What came of an escalation."""
@@ -139,6 +144,7 @@ def outcome(request, pk, escalation_pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def close(request, pk):
     """Close the concern with its outcome and the reasons."""
@@ -158,6 +164,7 @@ def close(request, pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def reopen(request, pk):
     """Reopen a closed concern."""
@@ -187,6 +194,7 @@ def _advice_request(request_pk):
     return pick
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def withdraw_request(request, pk, request_pk):
     """Withdraw an advice request the hub has not answered."""
@@ -207,6 +215,7 @@ def withdraw_request(request, pk, request_pk):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(SCHOOL_PEOPLE)
 def addendum(request, pk):
     """Add a note or correction; the concern itself never changes."""

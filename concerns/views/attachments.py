@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
 from concerns.attachments import may_attach, open_attachment, store_attachment
@@ -15,6 +15,7 @@ from schools.models import DSL_ROLES, Role
 from .access import SCHOOL_PEOPLE, role_required
 
 
+@require_http_methods(["GET", "POST"])
 @role_required(DSL_ROLES | {Role.STAFF})
 def upload(request, pk):
     """Attach a file: the school's DSLs, or the person who recorded the concern."""

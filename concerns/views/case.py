@@ -3,6 +3,7 @@
 from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from audit.log import viewed
 from concerns.casework import (
@@ -22,6 +23,7 @@ from workflow.rules import Action, Actor, available_actions
 from .access import LEADS, SCHOOL_PEOPLE, SCHOOL_READERS, role_required
 
 
+@require_GET
 @role_required(SCHOOL_READERS)
 def inbox(request):
     """The school's concerns, grouped by what each needs next."""
@@ -87,6 +89,7 @@ def _buttons(concern, actions, request_open):
     return buttons
 
 
+@require_GET
 @role_required(SCHOOL_PEOPLE)
 def detail(request, pk):
     """One concern: the record, where it is in the process, its history and what can be done."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
 from concerns import importer
@@ -23,6 +23,7 @@ CHRONOLOGY_ORDER = [Key("observed_at", datetime), Key("id", int)]
 IMPORT_KEY = "pupil_import"
 
 
+@require_GET
 @role_required(LEADS)
 def pupils(request):
     """The school's roll, searchable."""
@@ -78,6 +79,7 @@ def pupil_edit(request, pk):
     return _save_pupil(request, pupil)
 
 
+@require_GET
 @role_required(SCHOOL_READERS)
 def pupil_chronology(request, pk):
     """Every concern about one pupil, oldest first, with its steps: printable."""
