@@ -281,6 +281,8 @@ class Closure(models.Model):
 
     class Meta:
         ordering = ["closed_at", "pk"]
+        # The inbox's "recently closed" group looks closures up by date.
+        indexes = [models.Index(fields=["closed_at"])]
 
     def __str__(self):
         return f"Closure of {self.concern_id}: {self.get_outcome_display()}"
@@ -315,3 +317,29 @@ class ConcernDraft(models.Model):
 
     def __str__(self):
         return f"Draft {self.pk}"
+
+
+class Attachment(models.Model):
+    """A file kept with a concern: a body map, a photo, a letter.
+
+    The file is stored under a random name in a private directory and is read back only
+    through the download view, which checks scope and writes an AuditEvent. What it is was
+    decided by its content when it was uploaded, not by its name.
+    """
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="attachments")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=100, unique=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(help_text="In bytes.")
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["concern", "uploaded_at"])]
+
+    def __str__(self):
+        return self.original_name

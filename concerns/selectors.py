@@ -5,10 +5,13 @@ head teacher see all of their school's; hub staff see a concern only once the sc
 it with the hub through an advice request, and only for schools of their own authority.
 """
 
+from django.db.models import Q
+
 from audit.scope import get_in_scope
 from schools.models import DSL_ROLES, HUB_ROLES, Role
+from schools.selectors import pupils_for
 
-from .models import Concern
+from .models import Attachment, Concern
 
 
 def concerns_visible_to(membership):
@@ -44,3 +47,52 @@ def get_concern_for(membership, pk):
         pk,
         "concern",
     )
+
+
+def attachments_visible_to(membership):
+    """The school's DSLs and head teacher see every attachment on their school's concerns; the
+    person who recorded a concern sees the files they attached to it themselves (what a DSL
+    attaches is their working). Hub staff and others see none here."""
+    if membership is None:
+        return Attachment.objects.none()
+    role = membership.role
+    if role in DSL_ROLES or role == Role.HEAD_TEACHER:
+        return Attachment.objects.filter(concern__school_id=membership.school_id)
+    if role == Role.STAFF:
+        return Attachment.objects.filter(
+            concern__school_id=membership.school_id,
+            concern__recorded_by_id=membership.user_id,
+            uploaded_by_id=membership.user_id,
+        )
+    return Attachment.objects.none()
+
+
+def get_attachment_for(membership, concern, pk):
+    """An attachment of `concern` this membership may open; otherwise a 404, audited."""
+    return get_in_scope(
+        attachments_visible_to(membership).filter(concern=concern), pk, "attachment"
+    )
+
+
+def get_pupil_for(membership, pk):
+    """A pupil on the roll of the membership's school; otherwise a 404, audited."""
+    return get_in_scope(pupils_for(membership), pk, "pupil")
+
+
+def recorders_for(membership):
+    """The people who recorded concerns this membership can see (for the inbox's filter)."""
+    from schools.models import User
+
+    return User.objects.filter(
+        pk__in=concerns_visible_to(membership).values("recorded_by_id")
+    ).order_by("full_name", "pk")
+
+
+def search_pupils(membership, text=""):
+    """The membership's roll, narrowed to pupils matching every word of `text` by name or UPN."""
+    pupils = pupils_for(membership)
+    for word in text.split():
+        pupils = pupils.filter(
+            Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(upn=word.upper())
+        )
+    return pupils

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import record
+from .views import actions, attachments, case, pupils, record
 
 app_name = "concerns"
 urlpatterns = [
@@ -14,4 +14,31 @@ urlpatterns = [
     path("drafts/<uuid:pk>/<slug:slug>/", record.question, name="record_question"),
     path("recorded/<uuid:key>/", record.done, name="record_done"),
     path("mine/", record.mine, name="mine"),
+    # The DSL's inbox and the concern page (issue 4, part B).
+    path("", case.inbox, name="inbox"),
+    path("<int:pk>/", case.detail, name="detail"),
+    path("<int:pk>/request-advice/", actions.request_advice, name="request_advice"),
+    path("<int:pk>/parent-conversation/", actions.conversation, name="conversation"),
+    path("<int:pk>/escalate/", actions.escalate, name="escalate"),
+    path("<int:pk>/escalations/<int:escalation_pk>/outcome/", actions.outcome, name="outcome"),
+    path("<int:pk>/close/", actions.close, name="close"),
+    path("<int:pk>/reopen/", actions.reopen, name="reopen"),
+    path(
+        "<int:pk>/advice-requests/<int:request_pk>/withdraw/",
+        actions.withdraw_request,
+        name="withdraw_request",
+    ),
+    path("<int:pk>/addendum/", actions.addendum, name="addendum"),
+    path("<int:pk>/attachments/add/", attachments.upload, name="attachment_upload"),
+    path(
+        "<int:pk>/attachments/<int:attachment_pk>/",
+        attachments.download,
+        name="attachment_download",
+    ),
+    path("pupils/", pupils.pupils, name="pupils"),
+    path("pupils/add/", pupils.pupil_add, name="pupil_add"),
+    path("pupils/<int:pk>/edit/", pupils.pupil_edit, name="pupil_edit"),
+    path("pupils/<int:pk>/chronology/", pupils.pupil_chronology, name="pupil_chronology"),
+    path("pupils/import/", pupils.pupil_import, name="pupil_import"),
+    path("pupils/import/check/", pupils.pupil_import_preview, name="pupil_import_preview"),
 ]

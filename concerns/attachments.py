@@ -1,0 +1,147 @@
+"""Files kept with a concern: checked by their content, stored privately, audited.
+
+A file's name says nothing reliable about what it is, so the first bytes decide; a name whose
+extension disagrees with the content is refused too, because it is either a mistake or a
+disguise. The file is stored under a random name, so nothing a user typed reaches the disk.
+"""
+
+import os
+import unicodedata
+import uuid
+import zipfile
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from audit.log import record as audit
+from schools.models import DSL_ROLES, Role
+from schools.selectors import active_memberships
+
+from .models import Attachment
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# What the content is -> (content type, the name endings that may go with it, what to call it).
+ALLOWED = {
+    "pdf": ("application/pdf", {"pdf"}, "a PDF"),
+    "jpg": ("image/jpeg", {"jpg", "jpeg"}, "a JPEG image"),
+    "png": ("image/png", {"png"}, "a PNG image"),
+    "docx": (DOCX_MIME, {"docx"}, "a Word document (DOCX)"),
+}
+WRONG_TYPE = "The selected file must be a PDF, JPEG, PNG or Word document (DOCX)"
+SNIFF_BYTES = 8192
+
+
+def max_megabytes():
+    return settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+
+
+def _is_docx(upload):
+    """A DOCX is a zip holding a content-types part and a word/ folder; other zips are not."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return False
+    finally:
+        upload.seek(0)
+    return "[Content_Types].xml" in names and any(name.startswith("word/") for name in names)
+
+
+def _kind(upload):
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    guess = filetype.guess(head)
+    if guess is None:
+        return None
+    if guess.extension in {"docx", "zip"}:
+        return "docx" if _is_docx(upload) else None
+    return guess.extension if guess.extension in ALLOWED else None
+
+
+def clean_name(name):
+    """The file's own name, for showing and for the download, without any path or controls."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    if len(name) > 255:
+        stem, dot, extension = name.rpartition(".")
+        name = (stem[: 254 - len(extension)] + dot + extension) if dot else name[:255]
+    return name or "attachment"
+
+
+def check_file(upload):
+    """The content type of an acceptable upload; ValidationError saying what is wrong if not."""
+    if upload.size == 0:
+        raise ValidationError("The selected file is empty", code="empty")
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            f"The selected file must be smaller than {max_megabytes()}MB", code="too_large"
+        )
+    kind = _kind(upload)
+    if kind is None:
+        raise ValidationError(WRONG_TYPE, code="wrong_type")
+    content_type, endings, described = ALLOWED[kind]
+    _, dot, ending = clean_name(upload.name).rpartition(".")
+    if not dot or ending.lower() not in endings:
+        shown = f"ends in .{ending}" if dot else "has no file type ending"
+        raise ValidationError(
+            f"The selected file's name {shown} but the file is {described}: check you chose "
+            "the right file, or rename it",
+            code="name_mismatch",
+        )
+    return content_type
+
+
+def may_attach(user, concern):
+    """The school's DSLs, and the person who recorded the concern, may attach files to it."""
+    roles = {m.role for m in active_memberships(user).filter(school_id=concern.school_id)}
+    if roles & DSL_ROLES:
+        return True
+    recorders = {Role.STAFF, *DSL_ROLES}
+    return concern.recorded_by_id == user.pk and bool(roles & recorders)
+
+
+def store_attachment(concern, *, by, upload):
+    """Check and keep an uploaded file with `concern`, and audit it.
+
+    Who: the school's DSLs and deputies, and the person who recorded the concern. Raises
+    PermissionDenied for anyone else and ValidationError for a file of the wrong type or size;
+    in either case nothing is stored.
+    """
+    if not may_attach(by, concern):
+        raise PermissionDenied("Only the school's DSLs and the person who recorded this concern")
+    content_type = check_file(upload)
+    stored_name = default_storage.save(f"attachments/{uuid.uuid4().hex}", upload)
+    try:
+        with transaction.atomic():
+            attachment = Attachment.objects.create(
+                concern=concern,
+                uploaded_by=by,
+                original_name=clean_name(upload.name),
+                stored_name=stored_name,
+                content_type=content_type,
+                size=upload.size,
+            )
+            audit(
+                "attachment.upload",
+                actor=by,
+                obj=attachment,
+                school=concern.school,
+                concern=concern.pk,
+                content_type=content_type,
+                size=upload.size,
+            )
+    except BaseException:
+        # The row did not land, so neither may the file.
+        default_storage.delete(stored_name)
+        raise
+    return attachment
+
+
+def open_attachment(attachment):
+    return default_storage.open(attachment.stored_name, "rb")

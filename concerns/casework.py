@@ -1,0 +1,240 @@
+"""How a concern's working reads on a page: the step tracker and the chronology.
+
+The chronology's spine is the WorkflowEvents (one per transition, in time order). Each event
+is paired with the record its transition wrote: an addendum, an advice request and its
+advice, a parent conversation, an escalation or its outcome, a closure. A transition writes
+its record and its event in one transaction, so the n-th "parent conversation logged" event
+belongs to the n-th conversation, and so on; nothing is ever deleted, so the pairing holds.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Prefetch
+
+from advice.models import AdviceRequest, AdviceStatus
+from safeguarding.templatetags.presenters import uk_date, uk_datetime
+from workflow.models import WorkflowEvent
+from workflow.rules import Action
+
+from .models import (
+    Addendum,
+    Attachment,
+    Closure,
+    ConcernCategory,
+    ConcernStatus,
+    Escalation,
+    ParentConversation,
+)
+
+S = ConcernStatus
+
+
+def casework_prefetches():
+    """Everything the concern page and the pupil chronology show, in a fixed number of
+    queries however many concerns, events and records there are."""
+    return [
+        Prefetch("categories", queryset=ConcernCategory.objects.order_by("category")),
+        Prefetch(
+            "events", queryset=WorkflowEvent.objects.select_related("actor").order_by("at", "pk")
+        ),
+        Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
+        Prefetch(
+            "advice_requests",
+            queryset=AdviceRequest.objects.select_related(
+                "requested_by", "claimed_by", "advised_by", "withdrawn_by"
+            ).order_by("requested_at", "pk"),
+        ),
+        Prefetch("conversations", queryset=ParentConversation.objects.select_related("logged_by")),
+        Prefetch(
+            "escalations",
+            queryset=Escalation.objects.select_related("escalated_by", "outcome_recorded_by"),
+        ),
+        Prefetch("closures", queryset=Closure.objects.select_related("closed_by")),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+    ]
+
+
+@dataclass
+class Entry:
+    at: datetime
+    action: str
+    title: str
+    actor: object
+    note: str = ""
+    record: object = None
+
+
+def chronology(concern, *, full=True):
+    """The concern's history in time order. Without `full` (the person who recorded it), only
+    the recording and the addenda: not the DSL's working."""
+    requests = {r.pk: r for r in concern.advice_requests.all()}
+    escalations = list(concern.escalations.all())
+    outcomes = sorted(
+        (e for e in escalations if e.outcome), key=lambda e: (e.outcome_recorded_at, e.pk)
+    )
+    records = {
+        Action.ADD_ADDENDUM: iter(concern.addenda.all()),
+        Action.LOG_CONVERSATION: iter(concern.conversations.all()),
+        Action.ESCALATE: iter(escalations),
+        Action.RECORD_OUTCOME: iter(outcomes),
+        Action.CLOSE: iter(concern.closures.all()),
+    }
+    entries = []
+    for event in concern.events.all():
+        if event.action in records:
+            record = next(records[event.action], None)
+        else:
+            record = requests.get(event.advice_request_id)
+        if not full and event.action not in {Action.RECORD, Action.ADD_ADDENDUM}:
+            continue
+        entries.append(
+            Entry(
+                at=event.at,
+                action=event.action,
+                title=Action(event.action).label,
+                actor=event.actor,
+                note=event.note,
+                record=record,
+            )
+        )
+    return entries
+
+
+@dataclass
+class Step:
+    title: str
+    state: str  # done, in_progress, due, not_started, not_needed, cannot_start
+    lines: list = field(default_factory=list)
+
+    @property
+    def state_label(self):
+        return {
+            "done": "Completed",
+            "in_progress": "In progress",
+            "due": "To do now",
+            "not_started": "Not started",
+            "not_needed": "Not needed",
+            "cannot_start": "Cannot start yet",
+        }[self.state]
+
+
+def _name(user):
+    return user.full_name if user else "someone"
+
+
+def _hub_step(concern, requests):
+    open_request = next((r for r in requests if r.is_open), None)
+    answered = [r for r in requests if r.status == AdviceStatus.ANSWERED]
+    withdrawn = [r for r in requests if r.status == AdviceStatus.WITHDRAWN]
+    step = Step("Step 2: Early Help Hub advice", "not_started")
+    for request in answered:
+        step.lines.append(
+            f"Advice given {uk_datetime(request.advised_at)} by {_name(request.advised_by)}"
+        )
+    for request in withdrawn:
+        step.lines.append(f"A request was withdrawn {uk_datetime(request.withdrawn_at)}")
+    if open_request is not None:
+        step.state = "in_progress"
+        step.lines.append(
+            f"Asked {uk_datetime(open_request.requested_at)} by "
+            f"{_name(open_request.requested_by)} ({open_request.get_urgency_display()}), due "
+            f"{uk_datetime(open_request.due_at)}"
+        )
+        step.lines.append(
+            f"Being answered by {_name(open_request.claimed_by)}"
+            if open_request.claimed_by_id
+            else "Waiting for a hub advisor to pick it up"
+        )
+    elif answered:
+        step.state = "done"
+    elif concern.status == S.ESCALATED or concern.escalations.all():
+        step.state = "not_needed"
+        step.lines.append("Escalated without waiting for the hub's advice")
+    elif concern.status == S.CLOSED:
+        step.state = "not_needed"
+        step.lines.append("Closed by the DSL with no further action, without the hub's advice")
+    return step
+
+
+def _parent_step(concern):
+    step = Step("Step 3: parent or carer conversation, or escalation", "cannot_start")
+    for conversation in concern.conversations.all():
+        step.state = "done"
+        if conversation.held:
+            step.lines.append(
+                f"Conversation held {uk_datetime(conversation.held_at)} with "
+                f"{conversation.with_name} ({conversation.with_relationship})"
+            )
+        else:
+            step.lines.append(
+                f"Conversation not held: {conversation.get_not_held_reason_display()} "
+                f"(logged {uk_datetime(conversation.logged_at)} by "
+                f"{_name(conversation.logged_by)})"
+            )
+    for escalation in concern.escalations.all():
+        target = escalation.referred_to_other or escalation.get_referred_to_display()
+        step.lines.append(
+            f"Escalated {uk_datetime(escalation.escalated_at)} by "
+            f"{_name(escalation.escalated_by)}: referred to {target}"
+        )
+        if escalation.outcome:
+            step.state = "done"
+            step.lines.append(
+                f"Outcome: {escalation.get_outcome_display()} "
+                f"({uk_date(escalation.outcome_recorded_at)})"
+            )
+        else:
+            step.state = "done" if step.state == "done" else "in_progress"
+            step.lines.append("Outcome of the referral awaited")
+    if step.lines:
+        return step
+    if concern.status == S.ADVICE_RECEIVED:
+        step.state = "due"
+        step.lines.append("Talk with the parent or carer, then log the conversation")
+    elif concern.status == S.CLOSED:
+        step.state = "not_needed"
+    else:
+        step.lines.append("Follows the hub's advice")
+    return step
+
+
+def _closed_step(concern):
+    step = Step("Closed", "not_started")
+    closures = list(concern.closures.all())
+    reopened = [e for e in concern.events.all() if e.action == Action.REOPEN]
+    for closure in closures:
+        step.lines.append(
+            f"Closed {uk_datetime(closure.closed_at)} by {_name(closure.closed_by)}: "
+            f"{closure.get_outcome_display()}"
+            + (" (no further action without hub advice)" if closure.without_hub_advice else "")
+        )
+    for event in reopened:
+        step.lines.append(f"Reopened {uk_datetime(event.at)} by {_name(event.actor)}")
+    if concern.status == S.CLOSED:
+        step.state = "done"
+    return step
+
+
+def steps(concern):
+    """Where the concern is in the process, step by step, with dates and who."""
+    requests = list(concern.advice_requests.all())
+    return [
+        Step(
+            "Step 1: concern recorded",
+            "done",
+            [f"Recorded {uk_datetime(concern.recorded_at)} by {_name(concern.recorded_by)}"],
+        ),
+        _hub_step(concern, requests),
+        _parent_step(concern),
+        _closed_step(concern),
+    ]
+
+
+def open_request(concern):
+    """The concern's advice request still with the hub, if any (from the prefetch)."""
+    return next((r for r in concern.advice_requests.all() if r.is_open), None)
+
+
+def escalations_awaiting_outcome(concern):
+    return [e for e in concern.escalations.all() if not e.outcome]

@@ -1,0 +1,111 @@
+"""Forms for the school's roll: find, add and correct a pupil, import a CSV."""
+
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from concerns.importer import OLDEST_AGE
+from safeguarding.forms import GovUKForm
+from schools.models import Pupil
+from schools.validators import validate_upn
+
+from .case import real_date_field
+
+
+class PupilSearchForm(GovUKForm):
+    q = forms.CharField(label="Search by name or UPN", required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.text("q", field_width=20))
+
+
+class PupilForm(GovUKForm):
+    given_name = forms.CharField(
+        label="Given name",
+        max_length=100,
+        error_messages={"required": "Enter the pupil's given name"},
+    )
+    family_name = forms.CharField(
+        label="Family name",
+        max_length=100,
+        error_messages={"required": "Enter the pupil's family name"},
+    )
+    date_of_birth = real_date_field(
+        "Date of birth",
+        help_text="For example, 17 5 2016",
+        required_message="Enter the pupil's date of birth",
+        invalid_message="Date of birth must be a real date",
+    )
+    year_group = forms.ChoiceField(
+        label="Year group",
+        choices=[("", "Select a year group"), *Pupil.YearGroup.choices],
+        error_messages={"required": "Select the pupil's year group"},
+    )
+    upn = forms.CharField(
+        label="UPN (unique pupil number)",
+        help_text="13 characters, as in your MIS, for example A821200100001",
+        max_length=20,
+        error_messages={"required": "Enter the pupil's UPN"},
+    )
+
+    def __init__(self, *args, roll, pupil=None, **kwargs):
+        if pupil is not None:
+            kwargs.setdefault("initial", {name: getattr(pupil, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        self.roll = roll
+        self.pupil = pupil
+        self.helper.layout = Layout(
+            Field.text("given_name", field_width=20),
+            Field.text("family_name", field_width=20),
+            "date_of_birth",
+            Field.select("year_group"),
+            Field.text("upn", field_width=10),
+        )
+
+    def clean_upn(self):
+        upn = "".join(self.cleaned_data["upn"].split()).upper()
+        validate_upn(upn)
+        others = self.roll.filter(upn=upn)
+        if self.pupil is not None:
+            others = others.exclude(pk=self.pupil.pk)
+        other = others.first()
+        if other is not None:
+            raise ValidationError(
+                f"{other.full_name} already has this UPN: check it, or edit {other.given_name}"
+            )
+        return upn
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born >= today:
+            raise ValidationError("Date of birth must be in the past")
+        if born.year < today.year - OLDEST_AGE:
+            raise ValidationError(f"Date of birth must be within the last {OLDEST_AGE} years")
+        return born
+
+
+class PupilImportForm(GovUKForm):
+    file = forms.FileField(
+        label="Upload a CSV file",
+        error_messages={
+            "required": "Select a CSV file",
+            "empty": "The selected file is empty",
+            "invalid": "Select a CSV file",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        megabytes = settings.PUPIL_IMPORT_MAX_BYTES // (1024 * 1024)
+        self.fields["file"].help_text = (
+            "Columns: UPN, given name, family name, date of birth (like 17/05/2016) and year "
+            f"group, with those headings in the first row. Smaller than {megabytes}MB."
+        )
+
+
+class ConfirmImportForm(GovUKForm):
+    token = forms.CharField(widget=forms.HiddenInput)

@@ -1,0 +1,381 @@
+"""Reading a pupil list exported from a school's MIS (SIMS, Arbor, Bromcom...) as CSV.
+
+The UPN is the key. A UPN already on the school's roll updates that pupil's name, date of
+birth and year group (a termly re-import moves pupils up a year), so re-importing never
+duplicates anyone; a row that changes nothing is reported as already on the roll. A UPN
+that appears on more than one line is refused on every such line: which is right is for a
+person to decide. Nothing is written until the DSL has seen the preview and confirmed it,
+and the rows are checked again against the roll when they do.
+
+Encodings: UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order mark (Excel's
+"Unicode text") are read as they are. Any other bytes are read as Windows-1252, what Excel on
+Windows writes for "CSV", and the preview says so, so that a name like "Zoë" can be checked.
+"""
+
+import csv
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.log import record as audit
+from schools.models import Pupil
+from schools.validators import validate_upn
+
+MAX_ROWS = 10_000
+UPDATED_FIELDS = ["given_name", "family_name", "date_of_birth", "year_group"]
+COLUMNS = {
+    "upn": "UPN",
+    "given_name": "given name",
+    "family_name": "family name",
+    "date_of_birth": "date of birth",
+    "year_group": "year group",
+}
+# Header spellings seen in MIS exports, compared lower-case with spaces and punctuation removed.
+HEADERS = {
+    "upn": {"upn", "uniquepupilnumber", "pupilupn"},
+    "given_name": {
+        "givenname",
+        "forename",
+        "forenames",
+        "firstname",
+        "legalforename",
+        "legalfirstname",
+    },
+    "family_name": {"familyname", "surname", "lastname", "legalsurname", "legallastname"},
+    "date_of_birth": {"dateofbirth", "dob", "birthdate", "birthday"},
+    "year_group": {"yeargroup", "year", "ncyear", "ncyearactual", "nationalcurriculumyear", "yr"},
+}
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+_YEAR = re.compile(r"^(?:year|yr|y|nc)?\s*0*(\d{1,2})$")
+OLDEST_AGE = 25
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read; nothing in it was looked at further."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Row:
+    line: int
+    upn: str
+    given_name: str
+    family_name: str
+    date_of_birth: str  # ISO, so the row can wait in the session
+    year_group: str
+    pupil_id: int | None = None
+    changes: list = field(default_factory=list)
+
+    @property
+    def date(self):
+        return date.fromisoformat(self.date_of_birth)
+
+    @property
+    def year_group_label(self):
+        return Pupil.YearGroup(self.year_group).label
+
+
+@dataclass
+class Preview:
+    new: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # (line, reason)
+    encoding_note: str = ""
+
+    @property
+    def to_import(self):
+        return self.new + self.updates
+
+    def to_session(self):
+        return {
+            "rows": [asdict(row) for row in self.to_import],
+            "counts": {
+                "new": len(self.new),
+                "updates": len(self.updates),
+                "unchanged": len(self.unchanged),
+                "errors": len(self.errors),
+            },
+        }
+
+
+def _decode(data):
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), ""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), ""
+        except UnicodeDecodeError:
+            raise ImportRefused(
+                "The file could not be read as text. Save it from your MIS or spreadsheet as "
+                "'CSV UTF-8' and upload it again."
+            ) from None
+    if b"\x00" in data:
+        raise ImportRefused(
+            "The file could not be read as text. Save it from your MIS or spreadsheet as "
+            "'CSV UTF-8' and upload it again."
+        )
+    try:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError:
+        pass
+    note = (
+        "The file was not saved as UTF-8, so it was read as Windows Western European text. "
+        "Check that names with accents (for example Zoë or Łukasz) look right below."
+    )
+    try:
+        return data.decode("cp1252"), note
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), note
+
+
+def _is_binary(data):
+    guess = filetype.guess(data[:8192])
+    return guess is not None
+
+
+def _normalise(header):
+    return re.sub(r"[^a-z0-9]", "", header.lower())
+
+
+def _columns(header_row):
+    """Which column holds each field, or ImportRefused naming the ones missing."""
+    positions = {}
+    for index, header in enumerate(header_row):
+        key = _normalise(header)
+        for name, spellings in HEADERS.items():
+            if key in spellings and name not in positions:
+                positions[name] = index
+    missing = [COLUMNS[name] for name in COLUMNS if name not in positions]
+    if missing:
+        raise ImportRefused(
+            "The first row of the file must be the column headings: UPN, given name, family "
+            f"name, date of birth and year group. Missing: {', '.join(missing)}."
+        )
+    return positions
+
+
+def parse_date(text):
+    text = text.strip()
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date, no time)
+        except ValueError:
+            continue
+    return None
+
+
+def parse_year_group(text):
+    text = text.strip().lower()
+    if text in {"r", "rec", "reception", "yr r", "year r"}:
+        return Pupil.YearGroup.RECEPTION
+    if text in {"n", "n1", "n2", "nursery", "nur"}:
+        return Pupil.YearGroup.NURSERY
+    match = _YEAR.match(text)
+    if match and match.group(1).lstrip("0") in {str(n) for n in range(1, 14)}:
+        return Pupil.YearGroup(match.group(1).lstrip("0"))
+    return None
+
+
+def check_row(line, values, *, today=None):
+    """A clean Row from one line's values, or ValidationError listing what is wrong with it."""
+    today = today or timezone.localdate()
+    problems = []
+    upn = values["upn"].strip().upper()
+    if not upn:
+        problems.append("the UPN is missing")
+    else:
+        try:
+            validate_upn(upn)
+        except ValidationError as error:
+            problems.append(error.messages[0].rstrip("."))
+    names = {}
+    for key, label in (("given_name", "given name"), ("family_name", "family name")):
+        names[key] = " ".join(values[key].split())
+        if not names[key]:
+            problems.append(f"the {label} is missing")
+        elif len(names[key]) > 100:
+            problems.append(f"the {label} is longer than 100 characters")
+    born = parse_date(values["date_of_birth"])
+    if not values["date_of_birth"].strip():
+        problems.append("the date of birth is missing")
+    elif born is None:
+        problems.append(
+            f"the date of birth '{values['date_of_birth'].strip()}' is not a date like "
+            "17/05/2016 or 2016-05-17"
+        )
+    elif born >= today:
+        problems.append("the date of birth must be in the past")
+    elif born.year < today.year - OLDEST_AGE:
+        problems.append(f"the date of birth is more than {OLDEST_AGE} years ago")
+    year_group = parse_year_group(values["year_group"])
+    if year_group is None:
+        problems.append(
+            f"the year group '{values['year_group'].strip()}' is not one of N, R or 1 to 13"
+        )
+    if problems:
+        message = "; ".join(problems)
+        raise ValidationError(message[0].upper() + message[1:])
+    return Row(
+        line=line,
+        upn=upn,
+        date_of_birth=born.isoformat(),
+        year_group=str(year_group),
+        **names,
+    )
+
+
+def _records(text):
+    """(line number, cells) for each non-blank row, the header first."""
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", ",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield reader.line_num, cells
+    except csv.Error as error:
+        raise ImportRefused(
+            f"Line {reader.line_num} of the file could not be read as CSV ({error}). Check "
+            "the file was saved as CSV."
+        ) from None
+
+
+def read(upload, roll):
+    """Check an uploaded CSV against the school's roll (`roll`: its pupils). Writes nothing."""
+    if upload.size > settings.PUPIL_IMPORT_MAX_BYTES:
+        megabytes = settings.PUPIL_IMPORT_MAX_BYTES // (1024 * 1024)
+        raise ImportRefused(f"The selected file must be smaller than {megabytes}MB")
+    data = upload.read()
+    if not data.strip():
+        raise ImportRefused("The selected file is empty")
+    if _is_binary(data):
+        raise ImportRefused(
+            "The selected file must be a CSV file. If it is a spreadsheet, save it as "
+            "'CSV UTF-8 (comma delimited)' and upload that."
+        )
+    text, note = _decode(data)
+    records = _records(text)
+    try:
+        _, header = next(records)
+    except StopIteration:
+        raise ImportRefused("The selected file is empty") from None
+    positions = _columns(header)
+    preview = Preview(encoding_note=note)
+    rows = []
+    for count, (line, cells) in enumerate(records, start=1):
+        if count > MAX_ROWS:
+            raise ImportRefused(f"The file has more than {MAX_ROWS:,} pupils: split it up")
+        values = {
+            name: cells[index] if index < len(cells) else "" for name, index in positions.items()
+        }
+        try:
+            rows.append(check_row(line, values))
+        except ValidationError as error:
+            preview.errors.append((line, error.messages[0]))
+    if not rows and not preview.errors:
+        raise ImportRefused("The file has column headings but no pupils")
+    _sort_against_roll(rows, roll, preview)
+    return preview
+
+
+def _sort_against_roll(rows, roll, preview):
+    """Refuse UPNs repeated in the file; sort the rest into new, changed and unchanged."""
+    lines = {}
+    for row in rows:
+        lines.setdefault(row.upn, []).append(row.line)
+    existing = {p.upn: p for p in roll.filter(upn__in=list(lines))}
+    for row in rows:
+        if len(lines[row.upn]) > 1:
+            others = ", ".join(str(n) for n in lines[row.upn] if n != row.line)
+            preview.errors.append(
+                (row.line, f"The UPN {row.upn} is also on line {others}: each pupil once only")
+            )
+            continue
+        pupil = existing.get(row.upn)
+        if pupil is None:
+            preview.new.append(row)
+            continue
+        row.pupil_id = pupil.pk
+        row.changes = _changes(pupil, row)
+        (preview.updates if row.changes else preview.unchanged).append(row)
+    preview.errors.sort()
+
+
+def _changes(pupil, row):
+    changes = []
+    if pupil.given_name != row.given_name or pupil.family_name != row.family_name:
+        changes.append(f"name was {pupil.full_name}")
+    if pupil.date_of_birth != row.date:
+        changes.append(f"date of birth was {pupil.date_of_birth:%d/%m/%Y}")
+    if pupil.year_group != row.year_group:
+        changes.append(f"year group was {pupil.get_year_group_display()}")
+    return changes
+
+
+class ImportConflict(Exception):
+    """The roll changed between the preview and the confirmation."""
+
+
+def import_rows(stored, *, school, by):
+    """Add and update the pupils of a confirmed preview, all or nothing, and audit it.
+
+    `stored` is the preview as kept in the session: every row is checked again, and against
+    the roll as it is now, before anything is written. Raises ImportConflict if the roll no
+    longer matches the preview (someone else imported or edited a pupil meanwhile).
+    """
+    try:
+        # The stored ISO date and year group are accepted spellings, so they read as themselves.
+        rows = [check_row(item["line"], item) for item in stored["rows"]]
+    except (KeyError, TypeError, ValidationError):
+        raise ImportConflict from None
+    expected = {item["upn"]: item["pupil_id"] for item in stored["rows"]}
+    try:
+        with transaction.atomic():
+            roll = {
+                p.upn: p
+                for p in Pupil.objects.select_for_update().filter(
+                    school=school, upn__in=list(expected)
+                )
+            }
+            current = {upn: roll[upn].pk if upn in roll else None for upn in expected}
+            if current != expected:
+                raise ImportConflict
+            added, updated = [], []
+            for row in rows:
+                fields = {name: getattr(row, name) for name in UPDATED_FIELDS}
+                fields["date_of_birth"] = row.date
+                pupil = roll.get(row.upn)
+                if pupil is None:
+                    added.append(Pupil(school=school, upn=row.upn, **fields))
+                    continue
+                for name, value in fields.items():
+                    setattr(pupil, name, value)
+                updated.append(pupil)
+            Pupil.objects.bulk_create(added, batch_size=500)
+            Pupil.objects.bulk_update(updated, UPDATED_FIELDS, batch_size=500)
+            audit(
+                "pupil.import",
+                actor=by,
+                school=school,
+                object_type="school",
+                object_id=school.pk,
+                added=len(added),
+                updated=len(updated),
+            )
+    except IntegrityError:
+        raise ImportConflict from None
+    return len(added), len(updated)

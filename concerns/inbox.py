@@ -1,0 +1,140 @@
+"""The DSL's inbox: the school's concerns grouped by what each needs next.
+
+Groups come in the order a DSL works them; within a group a child thought to be at immediate
+risk comes first, then the oldest. One query fetches a page of rows with everything a row
+shows (the hub's due time, whether an escalation awaits its outcome, when it was closed), and
+one more fetches their categories, whatever the number of rows.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from advice.models import AdviceRequest, AdviceStatus
+from safeguarding.templatetags.presenters import uk_date, uk_datetime
+
+from .keyset import Key, paginate
+from .models import OPEN_STATUSES, Closure, ConcernCategory, ConcernStatus, Escalation
+from .selectors import concerns_visible_to
+
+S = ConcernStatus
+RECENTLY_CLOSED = timedelta(days=30)
+PAGE_SIZE = 25
+
+GROUPS = [
+    (S.RECORDED, "New: awaiting DSL review"),
+    (S.WITH_HUB, "With the Early Help Hub"),
+    (S.ADVICE_RECEIVED, "Advice received: parent conversation due"),
+    (S.ESCALATED, "Escalated: outcome awaited"),
+    (S.PARENT_CONVERSATION_LOGGED, "Parent conversation logged: ready to close"),
+    (S.CLOSED, "Recently closed"),
+]
+HEADINGS = dict(enumerate(heading for _, heading in GROUPS))
+
+KEYS = [
+    Key("stage", int),
+    Key("immediate_risk", bool, descending=True),
+    Key("recorded_at", datetime),
+    Key("id", int),
+]
+
+
+def _stage():
+    return Case(
+        *(When(status=status, then=Value(rank)) for rank, (status, _) in enumerate(GROUPS)),
+        output_field=IntegerField(),
+    )
+
+
+def inbox_queryset(
+    membership, *, status="", category="", year_group="", recorded_by=None, search=""
+):
+    """The concerns the inbox lists for this membership, filtered, with what each row shows."""
+    last_closed = Closure.objects.filter(concern=OuterRef("pk")).order_by("-closed_at", "-pk")
+    open_request = AdviceRequest.objects.filter(
+        concern=OuterRef("pk"), status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED]
+    ).order_by("-requested_at")
+    rows = (
+        concerns_visible_to(membership)
+        .select_related("pupil", "recorded_by")
+        .prefetch_related(
+            Prefetch("categories", queryset=ConcernCategory.objects.order_by("category"))
+        )
+        .annotate(
+            stage=_stage(),
+            last_closed_at=Subquery(last_closed.values("closed_at")[:1]),
+            hub_due_at=Subquery(open_request.values("due_at")[:1]),
+            awaiting_outcome=Exists(Escalation.objects.filter(concern=OuterRef("pk"), outcome="")),
+        )
+    )
+    if status:
+        rows = rows.filter(status=status)
+    else:
+        # Closed in the last 30 days: one look at the recent closures (an index on closed_at),
+        # rather than working out every old concern's last closure.
+        recent = Closure.objects.filter(closed_at__gte=timezone.now() - RECENTLY_CLOSED)
+        rows = rows.filter(
+            Q(status__in=OPEN_STATUSES) | Q(status=S.CLOSED, pk__in=recent.values("concern_id"))
+        )
+    if category:
+        rows = rows.filter(categories__category=category)
+    if year_group:
+        rows = rows.filter(pupil__year_group=year_group)
+    if recorded_by:
+        rows = rows.filter(recorded_by=recorded_by)
+    for word in search.split():
+        rows = rows.filter(
+            Q(pupil__given_name__icontains=word)
+            | Q(pupil__family_name__icontains=word)
+            | Q(pupil__upn=word.upper())
+        )
+    return rows
+
+
+def next_step(concern):
+    """What the concern needs next, in words, from the row's annotations."""
+    status = concern.status
+    if status == S.RECORDED:
+        return "Review it: ask the hub for advice, escalate, or close it"
+    if status == S.WITH_HUB:
+        if concern.hub_due_at:
+            return f"Wait for the hub's advice, due {uk_datetime(concern.hub_due_at)}"
+        return "Wait for the hub's advice"
+    if status == S.ADVICE_RECEIVED:
+        return "Talk with the parent or carer and log the conversation"
+    if status == S.PARENT_CONVERSATION_LOGGED:
+        return "Close it, or ask the hub for follow-up advice"
+    if status == S.ESCALATED:
+        if concern.awaiting_outcome:
+            return "Record the outcome of the referral when you hear it"
+        return "Close it, now the referral's outcome is known"
+    return f"Closed {uk_date(concern.last_closed_at)}" if concern.last_closed_at else "Closed"
+
+
+def inbox_page(membership, *, after="", before="", size=PAGE_SIZE, **filters):
+    """One page of the inbox, and its rows grouped under their headings."""
+    page = paginate(
+        inbox_queryset(membership, **filters), KEYS, after=after, before=before, size=size
+    )
+    headings = dict(HEADINGS)
+    if filters.get("status") == S.CLOSED:
+        headings[len(GROUPS) - 1] = "Closed"  # all of them, not only the last 30 days
+    sections = []
+    for concern in page.rows:
+        concern.next_step = next_step(concern)
+        if not sections or sections[-1][0] != concern.stage:
+            sections.append((concern.stage, []))
+        sections[-1][1].append(concern)
+    page.sections = [(headings[stage], rows) for stage, rows in sections]
+    return page

@@ -1,0 +1,232 @@
+"""One page per action on a concern. Each fetches through the scoped selector, checks the
+form's shape, calls one workflow function and shows its refusal beside the right field."""
+
+from django.contrib import messages
+from django.db.models import prefetch_related_objects
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from audit.log import viewed
+from audit.scope import OutOfScope
+from concerns.casework import casework_prefetches, open_request
+from concerns.forms import case as forms
+from concerns.selectors import get_concern_for
+from safeguarding.forms import apply_refusal
+from workflow import advice as advice_flow
+from workflow import concerns as concern_flow
+from workflow.exceptions import TransitionRefused
+from workflow.rules import REFUSED_STATUS, Action, Actor, available_actions
+
+from .access import LEADS, SCHOOL_PEOPLE, role_required
+
+NOT_NOW = "That cannot be done to this concern now."
+
+
+def _act(request, pk, *, action, form_class, template, perform, success, subject=None):
+    """The shared shape of every action page.
+
+    `subject(concern)` picks the record the form acts on (the concern, an advice request, an
+    escalation); its `version`, where it has one, travels in the form so a stale page is refused.
+    `perform(subject, form)` calls the workflow.
+    """
+    concern = get_concern_for(request.membership, pk)
+    prefetch_related_objects([concern], *casework_prefetches())
+    target = subject(concern) if subject else concern
+    form_kwargs = {"concern": concern} if getattr(form_class, "needs_concern", False) else {}
+    if request.method == "POST":
+        form = form_class(request.POST, **form_kwargs)
+        if form.is_valid():
+            try:
+                perform(target, form)
+            except TransitionRefused as refused:
+                apply_refusal(form, refused)
+                if hasattr(form, "refresh_version"):
+                    form.refresh_version(target.version)
+            else:
+                messages.success(request, success)
+                return redirect("concerns:detail", concern.pk)
+    else:
+        actor = Actor(request.user, request.memberships)
+        if action not in available_actions(actor, concern, open_request(concern)):
+            messages.info(request, REFUSED_STATUS.get(action, NOT_NOW))
+            return redirect("concerns:detail", concern.pk)
+        initial = {"expected_version": target.version} if hasattr(target, "version") else {}
+        form = form_class(initial=initial, **form_kwargs)
+    viewed(request, concern, school=concern.school)
+    return render(request, template, {"concern": concern, "form": form, "target": target})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def request_advice(request, pk):
+    """Step 2: ask the Early Help Hub for advice."""
+    return _act(
+        request,
+        pk,
+        action=Action.REQUEST_ADVICE,
+        form_class=forms.AdviceRequestForm,
+        template="concerns/actions/request_advice.html",
+        perform=lambda concern, form: advice_flow.request_hub_advice(
+            concern,
+            by=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            **form.transition_kwargs(),
+        ),
+        success="Your request has been sent to the Early Help Hub",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def conversation(request, pk):
+    """Step 3: the conversation with the parent or carer, or why it did not happen."""
+    return _act(
+        request,
+        pk,
+        action=Action.LOG_CONVERSATION,
+        form_class=forms.ParentConversationForm,
+        template="concerns/actions/conversation.html",
+        perform=lambda concern, form: concern_flow.log_parent_conversation(
+            concern,
+            by=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            **form.transition_kwargs(),
+        ),
+        success="The parent or carer conversation has been logged",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def escalate(request, pk):
+    """Significant harm: record the referral made."""
+    return _act(
+        request,
+        pk,
+        action=Action.ESCALATE,
+        form_class=forms.ConcernEscalationForm,
+        template="concerns/actions/escalate.html",
+        perform=lambda concern, form: concern_flow.escalate_significant_harm(
+            concern,
+            by=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            **form.transition_kwargs(),
+        ),
+        success="The escalation has been recorded and the head teacher told",
+    )
+
+
+def _escalation(escalation_pk):
+    def pick(concern):
+        for escalation in concern.escalations.all():
+            if escalation.pk == escalation_pk:
+                return escalation
+        raise OutOfScope("escalation", escalation_pk)
+
+    return pick
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def outcome(request, pk, escalation_pk):
+    """What came of an escalation."""
+    return _act(
+        request,
+        pk,
+        action=Action.RECORD_OUTCOME,
+        form_class=forms.EscalationOutcomeForm,
+        template="concerns/actions/outcome.html",
+        subject=_escalation(escalation_pk),
+        perform=lambda escalation, form: concern_flow.record_escalation_outcome(
+            escalation, by=request.user, **form.transition_kwargs()
+        ),
+        success="The outcome of the referral has been recorded",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def close(request, pk):
+    """Close the concern with its outcome and the reasons."""
+    return _act(
+        request,
+        pk,
+        action=Action.CLOSE,
+        form_class=forms.CloseForm,
+        template="concerns/actions/close.html",
+        perform=lambda concern, form: concern_flow.close_concern(
+            concern,
+            by=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            **form.transition_kwargs(),
+        ),
+        success="The concern has been closed",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def reopen(request, pk):
+    """Reopen a closed concern."""
+    return _act(
+        request,
+        pk,
+        action=Action.REOPEN,
+        form_class=forms.ReopenForm,
+        template="concerns/actions/reopen.html",
+        perform=lambda concern, form: concern_flow.reopen_concern(
+            concern,
+            by=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            **form.transition_kwargs(),
+        ),
+        success="The concern has been reopened",
+    )
+
+
+def _advice_request(request_pk):
+    def pick(concern):
+        for advice_request in concern.advice_requests.all():
+            if advice_request.pk == request_pk:
+                return advice_request
+        raise OutOfScope("advicerequest", request_pk)
+
+    return pick
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def withdraw_request(request, pk, request_pk):
+    """Withdraw an advice request the hub has not answered."""
+    return _act(
+        request,
+        pk,
+        action=Action.WITHDRAW_REQUEST,
+        form_class=forms.WithdrawRequestForm,
+        template="concerns/actions/withdraw.html",
+        subject=_advice_request(request_pk),
+        perform=lambda advice_request, form: advice_flow.withdraw_advice_request(
+            advice_request,
+            by=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            **form.transition_kwargs(),
+        ),
+        success="The advice request has been withdrawn",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(SCHOOL_PEOPLE)
+def addendum(request, pk):
+    """Add a note or correction; the concern itself never changes."""
+    return _act(
+        request,
+        pk,
+        action=Action.ADD_ADDENDUM,
+        form_class=forms.AddendumForm,
+        template="concerns/actions/addendum.html",
+        perform=lambda concern, form: concern_flow.add_addendum(
+            concern, by=request.user, **form.transition_kwargs()
+        ),
+        success="Your addendum has been added",
+    )

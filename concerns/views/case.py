@@ -1,0 +1,122 @@
+"""The DSL's inbox and the concern page."""
+
+from django.db.models import prefetch_related_objects
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from audit.log import viewed
+from concerns.casework import (
+    casework_prefetches,
+    chronology,
+    escalations_awaiting_outcome,
+    open_request,
+    steps,
+)
+from concerns.forms.case import InboxFilterForm
+from concerns.inbox import inbox_page
+from concerns.models import ConcernStatus
+from concerns.selectors import get_concern_for, recorders_for
+from schools.models import Role
+from workflow.rules import Action, Actor, available_actions
+
+from .access import LEADS, SCHOOL_PEOPLE, SCHOOL_READERS, role_required
+
+
+@require_GET
+@role_required(SCHOOL_READERS)
+def inbox(request):
+    """The school's concerns, grouped by what each needs next."""
+    form = InboxFilterForm(request.GET or None, recorders=recorders_for(request.membership))
+    page = inbox_page(
+        request.membership,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        **form.filters(),
+    )
+    school = request.membership.school
+    viewed(request, school, school=school, action="concern.inbox.view")
+    return render(request, "concerns/inbox.html", {"form": form, "page": page})
+
+
+def _buttons(concern, actions, request_open):
+    """Each action the workflow allows now, as a link to its own form, the usual next step
+    first. Once escalated, another referral is possible but no longer the likely next step."""
+    pk = concern.pk
+    escalated = concern.status == ConcernStatus.ESCALATED
+    links = {
+        Action.REQUEST_ADVICE: [("Ask the Early Help Hub for advice", "request_advice", [pk])],
+        Action.LOG_CONVERSATION: [("Log the parent or carer conversation", "conversation", [pk])],
+        Action.ESCALATE: [
+            (
+                "Record another referral" if escalated else "Escalate for significant harm",
+                "escalate",
+                [pk],
+            )
+        ],
+        Action.RECORD_OUTCOME: [
+            (
+                f"Record the outcome of the referral to {e.get_referred_to_display()}",
+                "outcome",
+                [pk, e.pk],
+            )
+            for e in escalations_awaiting_outcome(concern)
+        ],
+        Action.CLOSE: [("Close the concern", "close", [pk])],
+        Action.REOPEN: [("Reopen the concern", "reopen", [pk])],
+        Action.WITHDRAW_REQUEST: [
+            ("Withdraw the advice request", "withdraw_request", [pk, request_open.pk])
+        ]
+        if request_open
+        else [],
+        Action.ADD_ADDENDUM: [("Add an addendum", "addendum", [pk])],
+    }
+    if escalated and Action.ESCALATE in actions:
+        actions = [a for a in actions if a != Action.ESCALATE]
+        actions.insert(max(len(actions) - 1, 0), Action.ESCALATE)
+    buttons = [
+        {"label": label, "url": reverse(f"concerns:{name}", args=args), "action": action}
+        for action in actions
+        for label, name, args in links[action]
+    ]
+    for position, button in enumerate(buttons):
+        if button["action"] == Action.ESCALATE and not escalated:
+            button["style"] = "govuk-button--warning"
+        elif position > 0:
+            button["style"] = "govuk-button--secondary"
+        else:
+            button["style"] = ""
+    return buttons
+
+
+@require_GET
+@role_required(SCHOOL_PEOPLE)
+def detail(request, pk):
+    """One concern: the record, where it is in the process, its history and what can be done."""
+    membership = request.membership
+    concern = get_concern_for(membership, pk)
+    prefetch_related_objects([concern], *casework_prefetches())
+    lead = membership.role in LEADS
+    recorder = membership.role == Role.STAFF
+    request_open = open_request(concern)
+    actions = available_actions(Actor(request.user, request.memberships), concern, request_open)
+    if not lead:
+        actions = [action for action in actions if action == Action.ADD_ADDENDUM]
+    attachments = [
+        a for a in concern.attachments.all() if not recorder or a.uploaded_by_id == request.user.pk
+    ]
+    viewed(request, concern, school=concern.school)
+    return render(
+        request,
+        "concerns/detail.html",
+        {
+            "concern": concern,
+            "full": not recorder,
+            "lead": lead,
+            "steps": steps(concern),
+            "entries": chronology(concern, full=not recorder),
+            "buttons": _buttons(concern, actions, request_open),
+            "attachments": attachments,
+            "may_attach": lead or recorder,
+        },
+    )

@@ -1,0 +1,170 @@
+"""The school's pupils: the DSL's roll (find, add, correct, import) and a pupil's chronology."""
+
+import uuid
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.log import viewed
+from concerns import importer
+from concerns.casework import casework_prefetches, chronology, steps
+from concerns.forms.pupils import ConfirmImportForm, PupilForm, PupilImportForm, PupilSearchForm
+from concerns.keyset import Key, paginate
+from concerns.roll import add_pupil, update_pupil
+from concerns.selectors import concerns_visible_to, get_pupil_for, pupils_for, search_pupils
+
+from .access import LEADS, SCHOOL_READERS, role_required
+
+PUPIL_ORDER = [Key("family_name", str), Key("given_name", str), Key("id", int)]
+CHRONOLOGY_ORDER = [Key("observed_at", datetime), Key("id", int)]
+IMPORT_KEY = "pupil_import"
+
+
+@require_GET
+@role_required(LEADS)
+def pupils(request):
+    """The school's roll, searchable."""
+    form = PupilSearchForm(request.GET or None)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    page = paginate(
+        search_pupils(request.membership, text),
+        PUPIL_ORDER,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=50,
+    )
+    school = request.membership.school
+    viewed(request, school, school=school, action="pupil.list.view")
+    return render(request, "concerns/pupils/list.html", {"form": form, "page": page})
+
+
+def _save_pupil(request, pupil=None):
+    roll = pupils_for(request.membership)
+    data = request.POST if request.method == "POST" else None
+    form = PupilForm(data, roll=roll, pupil=pupil)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if pupil is None:
+                pupil = add_pupil(
+                    by=request.user, school=request.membership.school, **form.cleaned_data
+                )
+                messages.success(request, f"{pupil.full_name} has been added")
+            else:
+                update_pupil(pupil, by=request.user, **form.cleaned_data)
+                messages.success(request, f"{pupil.full_name}'s details have been saved")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("concerns:pupils")
+    return render(request, "concerns/pupils/form.html", {"form": form, "pupil": pupil})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def pupil_add(request):
+    """Add a pupil to the roll."""
+    return _save_pupil(request)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def pupil_edit(request, pk):
+    """Correct a pupil's details."""
+    pupil = get_pupil_for(request.membership, pk)
+    if request.method == "GET":
+        viewed(request, pupil, school=request.membership.school)
+    return _save_pupil(request, pupil)
+
+
+@require_GET
+@role_required(SCHOOL_READERS)
+def pupil_chronology(request, pk):
+    """Every concern about one pupil, oldest first, with its steps: printable."""
+    pupil = get_pupil_for(request.membership, pk)
+    concerns = (
+        concerns_visible_to(request.membership)
+        .filter(pupil=pupil)
+        .select_related("recorded_by", "pupil")
+        .prefetch_related(*casework_prefetches())
+    )
+    page = paginate(
+        concerns,
+        CHRONOLOGY_ORDER,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=50,
+    )
+    for concern in page.rows:
+        concern.steps = steps(concern)
+        concern.entries = chronology(concern)
+    viewed(request, pupil, school=request.membership.school, action="pupil.chronology.view")
+    return render(request, "concerns/pupils/chronology.html", {"pupil": pupil, "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def pupil_import(request):
+    """Upload a CSV of pupils; it is checked and shown before anything is saved."""
+    posted = request.method == "POST"
+    form = PupilImportForm(request.POST, request.FILES) if posted else PupilImportForm()
+    if posted and form.is_valid():
+        try:
+            preview = importer.read(form.cleaned_data["file"], pupils_for(request.membership))
+        except importer.ImportRefused as refused:
+            form.add_error("file", refused.message)
+        else:
+            request.session[IMPORT_KEY] = {
+                "token": uuid.uuid4().hex,
+                "school": request.membership.school_id,
+                "note": preview.encoding_note,
+                "errors": preview.errors,
+                "unchanged": [row.line for row in preview.unchanged],
+                **preview.to_session(),
+            }
+            return redirect("concerns:pupil_import_preview")
+    return render(request, "concerns/pupils/import.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def pupil_import_preview(request):
+    """What the import will do; nothing is saved until the DSL confirms."""
+    stored = request.session.get(IMPORT_KEY)
+    if not stored or stored["school"] != request.membership.school_id:
+        messages.info(request, "Upload the file to check it first")
+        return redirect("concerns:pupil_import")
+    data = request.POST if request.method == "POST" else None
+    form = ConfirmImportForm(data, initial={"token": stored["token"]})
+    if request.method == "POST":
+        if not form.is_valid() or form.cleaned_data["token"] != stored["token"]:
+            messages.info(request, "A newer file has been uploaded since: check it below")
+            return redirect("concerns:pupil_import_preview")
+        del request.session[IMPORT_KEY]
+        try:
+            added, updated = importer.import_rows(
+                stored, school=request.membership.school, by=request.user
+            )
+        except importer.ImportConflict:
+            messages.info(
+                request,
+                "The roll changed while you were checking the file, so nothing was imported. "
+                "Upload the file again to check it against the roll as it is now.",
+            )
+            return redirect("concerns:pupil_import")
+        messages.success(request, f"{added} pupils added and {updated} updated")
+        return redirect("concerns:pupils")
+    rows = [importer.Row(**row) for row in stored["rows"]]
+    return render(
+        request,
+        "concerns/pupils/import_preview.html",
+        {
+            "form": form,
+            "stored": stored,
+            "new": [row for row in rows if row.pupil_id is None],
+            "updates": [row for row in rows if row.pupil_id is not None],
+            "total": len(rows),
+        },
+    )

@@ -1,0 +1,521 @@
+"""The action pages on a concern: each calls one workflow transition, shows its refusal beside
+the right field and keeps what the DSL typed."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from advice.models import AdviceRequest, AdviceStatus
+from concerns.models import Addendum, Closure, Concern, ConcernStatus, Escalation
+from schools.models import Role
+from tests.factories import member
+from workflow.concerns import escalate_significant_harm
+from workflow.rules import Action
+
+from ..walk import escalation_data, snapshot
+
+S = ConcernStatus
+
+
+def url(name, concern, *more):
+    return reverse(f"concerns:{name}", args=[concern.pk, *more])
+
+
+def fresh(concern):
+    return Concern.objects.get(pk=concern.pk)
+
+
+def yesterday():
+    return timezone.localdate() - timedelta(days=1)
+
+
+def advice_post(concern, **overrides):
+    data = {
+        "summary": "Amelia has arrived hungry three days this week.",
+        "question": "Should we talk with mum, or refer?",
+        "urgency": "amber",
+        "expected_version": concern.version,
+    }
+    return data | overrides
+
+
+def held_post(concern, **overrides):
+    day = yesterday()
+    data = {
+        "held": "yes",
+        "held_on_0": day.day,
+        "held_on_1": day.month,
+        "held_on_2": day.year,
+        "held_time": "3:30pm",
+        "with_name": "Mrs Ahmed",
+        "with_relationship": "Mother",
+        "method": "phone",
+        "discussed": "Breakfast, and help with money.",
+        "expected_version": concern.version,
+    }
+    return data | overrides
+
+
+def escalation_post(concern, **overrides):
+    day = yesterday()
+    data = {
+        "indicators": "Bruising to the face; says dad hit her.",
+        "referred_to": "csc",
+        "referred_on_0": day.day,
+        "referred_on_1": day.month,
+        "referred_on_2": day.year,
+        "referred_time": "10:15am",
+        "spoken_to": "MASH duty worker",
+        "reference_number": "MASH-991",
+        "parent_informed": "no",
+        "parent_not_informed_reason": "Telling dad could put her at risk.",
+        "expected_version": concern.version,
+    }
+    return data | overrides
+
+
+def case_state():
+    """Everything a transition writes, except the audit of the page being viewed."""
+    state = snapshot()
+    state["counts"].pop("AuditEvent")
+    return state
+
+
+def errors_of(response):
+    return response.context["form"].errors
+
+
+# The access ladder for every action page.
+
+DSL_PAGES = [
+    ("request_advice", S.RECORDED),
+    ("conversation", S.ADVICE_RECEIVED),
+    ("escalate", S.RECORDED),
+    ("close", S.PARENT_CONVERSATION_LOGGED),
+    ("reopen", S.CLOSED),
+]
+
+
+@pytest.mark.parametrize(("name", "status"), DSL_PAGES)
+@pytest.mark.parametrize("persona", ["head", "teacher", "hub_advisor", "la_admin"])
+def test_only_the_schools_dsls_open_the_action_pages(
+    request, walk, client_for, name, status, persona
+):
+    concern = walk.to(status)
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get(url(name, concern)).status_code == 403
+    assert client_for(user).post(url(name, concern), {}).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "status"), DSL_PAGES)
+def test_another_schools_dsl_gets_a_404(walk, client_for, other_school_dsl, name, status):
+    concern = walk.to(status)
+    assert client_for(other_school_dsl).get(url(name, concern)).status_code == 404
+    assert client_for(other_school_dsl).post(url(name, concern), {}).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "status"), DSL_PAGES)
+@pytest.mark.parametrize("persona", ["dsl", "deputy_dsl"])
+def test_the_schools_dsls_open_them(request, walk, client_for, name, status, persona):
+    concern = walk.to(status)
+    response = client_for(request.getfixturevalue(persona)).get(url(name, concern))
+    assert response.status_code == 200
+    assert response.context["form"]["expected_version"].value() == concern.version
+
+
+def test_an_action_not_allowed_now_sends_the_dsl_back_with_the_reason(walk, client_for, dsl):
+    concern = walk.recorded()
+    response = client_for(dsl).get(url("conversation", concern), follow=True)
+    assert response.redirect_chain == [(url("detail", concern), 302)]
+    assert "Hub advice must be received before the parent conversation" in (
+        response.content.decode()
+    )
+
+
+def test_a_refused_post_shows_the_workflows_reason_and_keeps_the_text(walk, client_for, dsl):
+    concern = walk.recorded()
+    before = case_state()
+    response = client_for(dsl).post(url("conversation", concern), held_post(concern))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert "Hub advice must be received before the parent conversation" in html
+    assert "Breakfast, and help with money." in html
+    assert response.context["form"]["with_name"].value() == "Mrs Ahmed"
+    assert case_state() == before
+
+
+# Step 2: ask the hub.
+
+
+def test_asking_the_hub_sends_the_request(walk, client_for, dsl):
+    concern = walk.recorded()
+    client = client_for(dsl)
+    response = client.post(url("request_advice", concern), advice_post(concern))
+    assert response.status_code == 302
+    assert response["Location"] == url("detail", concern)
+    assert fresh(concern).status == S.WITH_HUB
+    request = AdviceRequest.objects.get(concern=concern)
+    assert (request.urgency, request.requested_by) == ("amber", dsl)
+    page = client.get(response["Location"]).content.decode()
+    assert "Your request has been sent to the Early Help Hub" in page
+
+
+def test_the_urgency_choices_explain_red_amber_and_green_and_their_targets(walk, client_for, dsl):
+    html = client_for(dsl).get(url("request_advice", walk.recorded())).content.decode()
+    for text in ["within 4 working hours", "within 1 working day", "within 3 working days"]:
+        assert text in html
+
+
+def test_asking_the_hub_needs_a_summary_a_question_and_an_urgency(walk, client_for, dsl):
+    concern = walk.recorded()
+    response = client_for(dsl).post(
+        url("request_advice", concern), {"expected_version": concern.version}
+    )
+    assert response.status_code == 200
+    assert errors_of(response) == {
+        "summary": ["Enter a summary for the hub"],
+        "question": ["Enter your question for the hub"],
+        "urgency": ["Select how urgent this is"],
+    }
+    assert response.content.decode().count("govuk-error-summary__list") == 1
+    assert fresh(concern).status == S.RECORDED
+
+
+def test_a_stale_form_is_refused_and_the_typed_text_kept(walk, client_for, dsl, deputy_dsl):
+    concern = walk.recorded()
+    client = client_for(dsl)
+    form_version = client.get(url("request_advice", concern)).context["form"]["expected_version"]
+    # Meanwhile the deputy escalates it.
+    escalate_significant_harm(concern, by=deputy_dsl, **escalation_data())
+    before = case_state()
+
+    response = client.post(
+        url("request_advice", concern),
+        advice_post(concern, expected_version=form_version.value()),
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "has changed since you opened the page" in html
+    assert "Amelia has arrived hungry three days this week." in html
+    assert case_state() == before
+    # The page now answers to the latest version, which it shows.
+    assert response.context["form"]["expected_version"].value() == str(fresh(concern).version)
+    assert "Escalated" in html
+
+
+def test_a_missing_version_is_refused_as_out_of_date(walk, client_for, dsl):
+    concern = walk.recorded()
+    data = advice_post(concern)
+    del data["expected_version"]
+    response = client_for(dsl).post(url("request_advice", concern), data)
+    assert response.status_code == 200
+    assert "This page was out of date" in response.content.decode()
+    assert fresh(concern).status == S.RECORDED
+
+
+# Step 3: the parent conversation.
+
+
+def test_logging_a_held_conversation(walk, client_for, dsl):
+    concern = walk.advice_received()
+    response = client_for(dsl).post(url("conversation", concern), held_post(concern))
+    assert response.status_code == 302
+    assert fresh(concern).status == S.PARENT_CONVERSATION_LOGGED
+    conversation = concern.conversations.get()
+    assert conversation.held
+    assert (conversation.with_name, conversation.method) == ("Mrs Ahmed", "phone")
+    held_at = timezone.localtime(conversation.held_at)
+    assert (held_at.date(), held_at.hour, held_at.minute) == (yesterday(), 15, 30)
+
+
+def test_logging_a_conversation_that_did_not_happen_ignores_the_held_answers(walk, client_for, dsl):
+    concern = walk.advice_received()
+    data = held_post(
+        concern,
+        held="no",
+        not_held_reason="risk",
+        details="Mum's partner is the alleged abuser.",
+    )
+    response = client_for(dsl).post(url("conversation", concern), data)
+    assert response.status_code == 302
+    conversation = concern.conversations.get()
+    assert not conversation.held
+    assert (conversation.not_held_reason, conversation.with_name) == ("risk", "")
+
+
+def test_the_page_shows_every_question_without_javascript(walk, client_for, dsl):
+    html = client_for(dsl).get(url("conversation", walk.advice_received())).content.decode()
+    # Both revealed sections are in the page; only GOV.UK's script hides the one not chosen.
+    for name in ["held_on_0", "held_time", "with_name", "discussed", "not_held_reason", "details"]:
+        assert f'name="{name}"' in html
+
+
+def test_a_held_conversation_needs_its_answers_all_listed_at_once(walk, client_for, dsl):
+    concern = walk.advice_received()
+    response = client_for(dsl).post(
+        url("conversation", concern), {"held": "yes", "expected_version": concern.version}
+    )
+    assert errors_of(response) == {
+        "held_on": ["Enter the date of the conversation"],
+        "held_time": ["Enter the time of the conversation"],
+        "with_name": ["Enter who you spoke with"],
+        "with_relationship": ["Enter their relationship to the child"],
+        "method": ["Select how the conversation was held"],
+        "discussed": ["Enter what was discussed"],
+    }
+
+
+def test_a_conversation_not_held_needs_a_reason_and_details(walk, client_for, dsl):
+    concern = walk.advice_received()
+    client = client_for(dsl)
+    response = client.post(
+        url("conversation", concern), {"held": "no", "expected_version": concern.version}
+    )
+    assert errors_of(response) == {
+        "not_held_reason": ["Select why the conversation was not held"],
+        "details": ["Enter the details of why the conversation was not held"],
+    }
+    response = client.post(
+        url("conversation", concern),
+        {
+            "held": "no",
+            "not_held_reason": "unreachable",
+            "details": "No answer.",
+            "expected_version": concern.version,
+        },
+    )
+    assert errors_of(response) == {
+        "attempts": ["Enter the attempts made to reach the parent or carer"]
+    }
+
+
+def test_whether_it_was_held_must_be_answered(walk, client_for, dsl):
+    concern = walk.advice_received()
+    response = client_for(dsl).post(
+        url("conversation", concern), {"expected_version": concern.version}
+    )
+    assert errors_of(response) == {"held": ["Select whether the conversation was held"]}
+
+
+def test_a_conversation_in_the_future_is_refused_beside_the_time(walk, client_for, dsl):
+    concern = walk.advice_received()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    data = held_post(
+        concern, held_on_0=tomorrow.day, held_on_1=tomorrow.month, held_on_2=tomorrow.year
+    )
+    response = client_for(dsl).post(url("conversation", concern), data)
+    assert response.status_code == 200
+    assert errors_of(response)["held_time"] == [
+        "The date and time of the conversation must be in the past"
+    ]
+    assert "Breakfast, and help with money." in response.content.decode()
+    assert fresh(concern).status == S.ADVICE_RECEIVED
+
+
+def test_an_impossible_date_is_called_what_it_is(walk, client_for, dsl):
+    concern = walk.advice_received()
+    data = held_post(concern, held_on_0="31", held_on_1="2", held_on_2="2026")
+    response = client_for(dsl).post(url("conversation", concern), data)
+    assert errors_of(response)["held_on"] == ["The date of the conversation must be a real date"]
+
+
+# Escalation and its outcome.
+
+
+def test_escalating_for_significant_harm(walk, client_for, dsl):
+    concern = walk.with_hub()
+    response = client_for(dsl).post(url("escalate", concern), escalation_post(concern))
+    assert response.status_code == 302
+    assert fresh(concern).status == S.ESCALATED
+    escalation = concern.escalations.get()
+    assert (escalation.referred_to, escalation.reference_number) == ("csc", "MASH-991")
+    assert not escalation.by_hub
+
+
+def test_escalating_without_saying_why_the_parent_was_not_told_is_refused(walk, client_for, dsl):
+    concern = walk.recorded()
+    response = client_for(dsl).post(
+        url("escalate", concern), escalation_post(concern, parent_not_informed_reason="")
+    )
+    assert response.status_code == 200
+    assert errors_of(response)["parent_not_informed_reason"] == [
+        "Enter why the parent or carer was not told"
+    ]
+    assert "Bruising to the face; says dad hit her." in response.content.decode()
+    assert not Escalation.objects.exists()
+
+
+def test_recording_the_outcome_of_a_referral(walk, client_for, dsl):
+    concern = walk.escalated()
+    escalation = concern.escalations.get()
+    response = client_for(dsl).post(
+        url("outcome", concern, escalation.pk), {"outcome": "section_47"}
+    )
+    assert response.status_code == 302
+    escalation.refresh_from_db()
+    assert (escalation.outcome, escalation.outcome_recorded_by) == ("section_47", dsl)
+    detail = client_for(dsl).get(url("detail", concern))
+    assert Action.RECORD_OUTCOME not in [button["action"] for button in detail.context["buttons"]]
+
+
+def test_an_other_outcome_needs_details(walk, client_for, dsl):
+    concern = walk.escalated()
+    escalation = concern.escalations.get()
+    response = client_for(dsl).post(url("outcome", concern, escalation.pk), {"outcome": "other"})
+    assert errors_of(response)["details"] == ["Enter what the outcome was"]
+
+
+def test_the_outcome_page_of_another_concerns_escalation_is_a_404(walk, client_for, dsl):
+    concern = walk.escalated()
+    other = walk.escalated()
+    response = client_for(dsl).get(url("outcome", concern, other.escalations.get().pk))
+    assert response.status_code == 404
+
+
+# Closing and reopening.
+
+
+def test_closing_from_recorded_explains_the_exception_and_needs_a_full_sentence(
+    walk, client_for, dsl
+):
+    concern = walk.recorded()
+    client = client_for(dsl)
+    html = client.get(url("close", concern)).content.decode()
+    assert "You have not asked the Early Help Hub for advice" in html
+    assert "audit report" in html
+
+    short = client.post(
+        url("close", concern),
+        {"outcome": "nfa", "rationale": "Not needed.", "expected_version": concern.version},
+    )
+    assert errors_of(short)["rationale"] == [
+        "Explain in at least a full sentence why no further action is needed without the "
+        "hub's advice"
+    ]
+    assert "Not needed." in short.content.decode()
+
+    done = client.post(
+        url("close", concern),
+        {
+            "outcome": "nfa",
+            "rationale": "Her coat was in her bag all along; mum confirmed breakfast is fine.",
+            "expected_version": concern.version,
+        },
+    )
+    assert done.status_code == 302
+    closure = Closure.objects.get(concern=concern)
+    assert closure.without_hub_advice
+    assert fresh(concern).status == S.CLOSED
+
+
+def test_closing_after_the_conversation(walk, client_for, dsl):
+    concern = walk.conversation_logged()
+    response = client_for(dsl).post(
+        url("close", concern),
+        {"outcome": "monitoring", "rationale": "Breakfast club.", "expected_version": 9999},
+    )
+    assert "has changed since you opened the page" in response.content.decode()
+    response = client_for(dsl).post(
+        url("close", concern),
+        {
+            "outcome": "monitoring",
+            "rationale": "Breakfast club.",
+            "expected_version": concern.version,
+        },
+    )
+    assert response.status_code == 302
+    assert not Closure.objects.get(concern=concern).without_hub_advice
+
+
+def test_closing_needs_an_outcome_and_a_reason(walk, client_for, dsl):
+    concern = walk.conversation_logged()
+    response = client_for(dsl).post(url("close", concern), {"expected_version": concern.version})
+    assert errors_of(response) == {
+        "outcome": ["Select the outcome"],
+        "rationale": ["Enter the reason for closing the concern"],
+    }
+
+
+def test_reopening_a_closed_concern(walk, client_for, dsl):
+    concern = walk.closed()
+    client = client_for(dsl)
+    empty = client.post(url("reopen", concern), {"expected_version": concern.version})
+    assert errors_of(empty) == {"reason": ["Enter why the concern is being reopened"]}
+    response = client.post(
+        url("reopen", concern),
+        {"reason": "Attendance has dropped again.", "expected_version": concern.version},
+    )
+    assert response.status_code == 302
+    assert fresh(concern).status == S.RECORDED
+
+
+# Withdrawing a request.
+
+
+def test_withdrawing_the_advice_request(walk, client_for, dsl):
+    concern = walk.claimed()
+    request = AdviceRequest.objects.get(concern=concern)
+    response = client_for(dsl).post(
+        url("withdraw_request", concern, request.pk),
+        {"reason": "Mum came in and explained.", "expected_version": request.version},
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == AdviceStatus.WITHDRAWN
+    assert fresh(concern).status == S.RECORDED
+
+
+def test_withdrawing_a_request_that_has_changed_is_refused(walk, client_for, dsl):
+    concern = walk.with_hub()
+    request = AdviceRequest.objects.get(concern=concern)
+    response = client_for(dsl).post(
+        url("withdraw_request", concern, request.pk),
+        {"reason": "Resolved.", "expected_version": request.version + 1},
+    )
+    assert "This advice request has changed" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == AdviceStatus.OPEN
+
+
+def test_withdrawing_another_concerns_request_is_a_404(walk, client_for, dsl):
+    concern = walk.with_hub()
+    other = walk.with_hub()
+    other_request = AdviceRequest.objects.get(concern=other)
+    response = client_for(dsl).get(url("withdraw_request", concern, other_request.pk))
+    assert response.status_code == 404
+
+
+# Addenda: the DSLs, the head teacher and the person who recorded it.
+
+
+@pytest.mark.parametrize("persona", ["dsl", "deputy_dsl", "head", "teacher"])
+def test_an_addendum_can_be_added_by(request, walk, client_for, persona):
+    concern = walk.closed()
+    user = request.getfixturevalue(persona)
+    response = client_for(user).post(url("addendum", concern), {"text": "Later: all well."})
+    assert response.status_code == 302
+    addendum = Addendum.objects.get(concern=concern)
+    assert (addendum.author, addendum.text) == (user, "Later: all well.")
+
+
+def test_a_colleague_cannot_add_an_addendum_to_someone_elses_concern(walk, client_for, school):
+    concern = walk.recorded()
+    colleague = member(Role.STAFF, school)
+    response = client_for(colleague).post(url("addendum", concern), {"text": "x"})
+    assert response.status_code == 404
+    assert not Addendum.objects.exists()
+
+
+def test_an_empty_addendum_is_refused(walk, client_for, teacher):
+    concern = walk.recorded()
+    response = client_for(teacher).post(url("addendum", concern), {"text": "  "})
+    assert errors_of(response) == {"text": ["Enter the addendum"]}
+
+
+def test_hub_staff_use_their_own_pages(walk, client_for, hub_advisor):
+    concern = walk.with_hub()
+    assert client_for(hub_advisor).get(url("addendum", concern)).status_code == 403

@@ -1,0 +1,271 @@
+"""Files kept with a concern: checked by content, stored privately, downloaded only through a
+scoped, audited view."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from audit.models import AuditEvent
+from concerns.models import Attachment
+from schools.models import Role
+from tests.factories import member
+
+MB = 1024 * 1024
+
+
+def image(kind):
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(buffer, format=kind)
+    return buffer.getvalue()
+
+
+def pdf():
+    return (
+        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+def docx():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
+        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
+    return buffer.getvalue()
+
+
+def plain_zip():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "not a Word document")
+    return buffer.getvalue()
+
+
+EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 200
+
+
+def upload_url(concern):
+    return reverse("concerns:attachment_upload", args=[concern.pk])
+
+
+def download_url(attachment):
+    return reverse("concerns:attachment_download", args=[attachment.concern_id, attachment.pk])
+
+
+def post_file(client, concern, name, content, content_type="application/octet-stream"):
+    return client.post(
+        upload_url(concern), {"file": SimpleUploadedFile(name, content, content_type)}
+    )
+
+
+def stored_files(media_root):
+    folder = media_root / "attachments"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("body map.pdf", pdf(), "application/pdf"),
+        ("photo.PNG", image("PNG"), "image/png"),
+        ("photo.jpg", image("JPEG"), "image/jpeg"),
+        ("note.jpeg", image("JPEG"), "image/jpeg"),
+        (
+            "letter from MASH.docx",
+            docx(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+    ],
+)
+def test_each_allowed_type_is_kept_under_a_random_name(
+    walk, client_for, dsl, media_root, name, content, content_type
+):
+    concern = walk.recorded()
+    # The browser's claimed type is ignored: the content decides.
+    response = post_file(client_for(dsl), concern, name, content, "text/plain")
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert (attachment.original_name, attachment.content_type) == (name, content_type)
+    assert (attachment.size, attachment.uploaded_by, attachment.concern) == (
+        len(content),
+        dsl,
+        concern,
+    )
+    [stored] = stored_files(media_root)
+    assert stored.read_bytes() == content
+    assert len(stored.name) == 32
+    assert name not in str(stored)
+    assert "static" not in str(stored)
+    upload = AuditEvent.objects.get(action="attachment.upload")
+    assert (upload.actor, upload.object_id) == (dsl, str(attachment.pk))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("report.pdf", EXECUTABLE, "must be a PDF, JPEG, PNG or Word document (DOCX)"),
+        ("setup.exe", EXECUTABLE, "must be a PDF, JPEG, PNG or Word document (DOCX)"),
+        ("notes.docx", plain_zip(), "must be a PDF, JPEG, PNG or Word document (DOCX)"),
+        ("notes.pdf", b"Just some text, honestly.", "must be a PDF, JPEG, PNG or Word"),
+        ("photo.pdf", image("PNG"), "name ends in .pdf but the file is a PNG image"),
+        ("scan", pdf(), "name has no file type ending but the file is a PDF"),
+        ("empty.pdf", b"", "The selected file is empty"),
+    ],
+)
+def test_a_file_that_is_not_what_it_should_be_is_refused_and_nothing_kept(
+    walk, client_for, dsl, media_root, name, content, message
+):
+    concern = walk.recorded()
+    response = post_file(client_for(dsl), concern, name, content)
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["file"]
+    assert message in error
+    assert "govuk-error-summary" in response.content.decode()
+    assert not Attachment.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_a_file_over_10mb_is_refused(walk, client_for, dsl, media_root):
+    concern = walk.recorded()
+    response = post_file(client_for(dsl), concern, "big.pdf", pdf() + b"0" * (10 * MB))
+    assert response.context["form"].errors["file"] == [
+        "The selected file must be smaller than 10MB"
+    ]
+    assert not Attachment.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_no_file_chosen(walk, client_for, dsl):
+    concern = walk.recorded()
+    response = client_for(dsl).post(upload_url(concern), {})
+    assert response.context["form"].errors["file"] == ["Select a file"]
+
+
+def test_a_path_in_the_name_is_dropped(walk, client_for, dsl):
+    concern = walk.recorded()
+    post_file(client_for(dsl), concern, "../../etc/passwd.pdf", pdf())
+    assert Attachment.objects.get().original_name == "passwd.pdf"
+
+
+def test_if_the_record_cannot_be_written_the_file_is_not_kept(
+    walk, client_for, dsl, media_root, monkeypatch
+):
+    concern = walk.recorded()
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr("concerns.attachments.audit", broken_audit)
+    client = client_for(dsl)
+    client.raise_request_exception = False
+    response = post_file(client, concern, "body map.pdf", pdf())
+    assert response.status_code == 500
+    assert not Attachment.objects.exists()
+    assert stored_files(media_root) == []
+
+
+# Who may attach.
+
+
+def test_the_recorder_may_attach_to_their_own_concern(walk, client_for, teacher):
+    concern = walk.recorded()
+    assert post_file(client_for(teacher), concern, "note.pdf", pdf()).status_code == 302
+    assert Attachment.objects.get().uploaded_by == teacher
+
+
+def test_a_colleague_cannot_attach_to_someone_elses_concern(walk, client_for, school):
+    concern = walk.recorded()
+    colleague = member(Role.STAFF, school)
+    assert post_file(client_for(colleague), concern, "note.pdf", pdf()).status_code == 404
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["head", "hub_advisor"])
+def test_the_head_and_the_hub_do_not_attach(request, walk, client_for, persona):
+    concern = walk.with_hub()
+    client = client_for(request.getfixturevalue(persona))
+    assert post_file(client, concern, "note.pdf", pdf()).status_code == 403
+    assert client.get(upload_url(concern)).status_code == 403
+
+
+def test_another_schools_dsl_cannot_attach(walk, client_for, other_school_dsl):
+    concern = walk.recorded()
+    assert post_file(client_for(other_school_dsl), concern, "x.pdf", pdf()).status_code == 404
+
+
+# Downloading.
+
+
+@pytest.fixture
+def attachment(walk, client_for, dsl):
+    concern = walk.recorded()
+    post_file(client_for(dsl), concern, "Body map \u2013 Zoë.pdf", pdf())
+    return Attachment.objects.get()
+
+
+@pytest.mark.parametrize("persona", ["dsl", "deputy_dsl", "head"])
+def test_the_schools_leads_and_head_download_it_as_a_file(request, client_for, attachment, persona):
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(download_url(attachment))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == pdf()
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert (
+        "filename*=utf-8''Body%20map%20%E2%80%93%20Zo%C3%AB.pdf"
+        in (response["Content-Disposition"])
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    download = AuditEvent.objects.get(action="attachment.download")
+    assert (download.actor, download.object_type, download.object_id) == (
+        user,
+        "attachment",
+        str(attachment.pk),
+    )
+
+
+def test_another_schools_dsl_gets_a_404_audited_as_a_denial(
+    client_for, attachment, other_school_dsl
+):
+    response = client_for(other_school_dsl).get(download_url(attachment))
+    assert response.status_code == 404
+    denial = AuditEvent.objects.get(action="access.denied")
+    assert denial.actor == other_school_dsl
+    assert not AuditEvent.objects.filter(action="attachment.download").exists()
+
+
+def test_the_recorder_downloads_their_own_files_but_not_the_dsls(walk, client_for, teacher, dsl):
+    concern = walk.recorded()
+    post_file(client_for(dsl), concern, "dsl working.pdf", pdf())
+    post_file(client_for(teacher), concern, "my note.pdf", pdf())
+    dsls, own = Attachment.objects.order_by("pk")
+    client = client_for(teacher)
+    assert client.get(download_url(own)).status_code == 200
+    assert client.get(download_url(dsls)).status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", object_type="attachment").exists()
+    page = client.get(reverse("concerns:detail", args=[concern.pk])).content.decode()
+    assert "my note.pdf" in page
+    assert "dsl working.pdf" not in page
+
+
+def test_hub_staff_cannot_download(client_for, attachment, hub_advisor):
+    assert client_for(hub_advisor).get(download_url(attachment)).status_code == 403
+
+
+def test_an_attachment_of_another_concern_is_not_found_through_this_one(
+    walk, client_for, dsl, attachment
+):
+    other = walk.recorded()
+    wrong = reverse("concerns:attachment_download", args=[other.pk, attachment.pk])
+    assert client_for(dsl).get(wrong).status_code == 404
+
+
+def test_files_are_listed_on_the_concern_page(client_for, dsl, attachment):
+    page = client_for(dsl).get(reverse("concerns:detail", args=[attachment.concern_id]))
+    assert download_url(attachment) in page.content.decode()

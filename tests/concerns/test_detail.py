@@ -1,0 +1,217 @@
+"""The concern page: the record, where it is, its history, and only the actions allowed now."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from concerns.models import ConcernStatus
+from schools.models import Role
+from tests.factories import member
+from workflow.concerns import add_addendum
+from workflow.rules import Action
+
+S = ConcernStatus
+
+
+def detail(concern):
+    return reverse("concerns:detail", args=[concern.pk])
+
+
+def actions_shown(response):
+    return [button["action"] for button in response.context["buttons"]]
+
+
+# The access ladder.
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, walk):
+    response = client.get(detail(walk.recorded()))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("persona", ["hub_advisor", "hub_manager", "la_admin"])
+def test_authority_roles_are_refused(request, walk, client_for, persona):
+    concern = walk.with_hub()
+    assert client_for(request.getfixturevalue(persona)).get(detail(concern)).status_code == 403
+
+
+def test_another_schools_dsl_gets_a_404_and_the_attempt_is_audited(
+    walk, client_for, other_school_dsl
+):
+    concern = walk.recorded()
+    response = client_for(other_school_dsl).get(detail(concern))
+    assert response.status_code == 404
+    denial = AuditEvent.objects.get(action="access.denied")
+    assert denial.actor == other_school_dsl
+    assert (denial.object_type, denial.object_id) == ("concern", str(concern.pk))
+    assert not AuditEvent.objects.filter(action="concern.view").exists()
+
+
+def test_a_colleague_who_did_not_record_it_gets_a_404(walk, client_for, school):
+    concern = walk.recorded()
+    colleague = member(Role.STAFF, school)
+    assert client_for(colleague).get(detail(concern)).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["dsl", "deputy_dsl", "head", "teacher"])
+def test_each_view_writes_exactly_one_audit_event(request, walk, client_for, persona):
+    concern = walk.recorded()
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(detail(concern))
+    assert response.status_code == 200
+    views = AuditEvent.objects.filter(action="concern.view")
+    assert views.count() == 1
+    event = views.get()
+    assert (event.actor, event.object_id, event.school) == (user, str(concern.pk), concern.school)
+
+
+# What each role sees and may do.
+
+
+EXPECTED_DSL_ACTIONS = {
+    S.RECORDED: [Action.REQUEST_ADVICE, Action.ESCALATE, Action.CLOSE, Action.ADD_ADDENDUM],
+    S.WITH_HUB: [Action.ESCALATE, Action.WITHDRAW_REQUEST, Action.ADD_ADDENDUM],
+    S.ADVICE_RECEIVED: [
+        Action.REQUEST_ADVICE,
+        Action.LOG_CONVERSATION,
+        Action.ESCALATE,
+        Action.ADD_ADDENDUM,
+    ],
+    S.PARENT_CONVERSATION_LOGGED: [
+        Action.REQUEST_ADVICE,
+        Action.ESCALATE,
+        Action.CLOSE,
+        Action.ADD_ADDENDUM,
+    ],
+    S.ESCALATED: [Action.RECORD_OUTCOME, Action.CLOSE, Action.ESCALATE, Action.ADD_ADDENDUM],
+    S.CLOSED: [Action.REOPEN, Action.ADD_ADDENDUM],
+}
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_the_dsl_sees_only_the_actions_the_workflow_allows_now(walk, client_for, dsl, status):
+    concern = walk.to(status)
+    response = client_for(dsl).get(detail(concern))
+    assert actions_shown(response) == EXPECTED_DSL_ACTIONS[status]
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_the_head_reads_everything_and_may_only_add_an_addendum(walk, client_for, head, status):
+    concern = walk.to(status)
+    response = client_for(head).get(detail(concern))
+    assert actions_shown(response) == [Action.ADD_ADDENDUM]
+    assert response.context["full"]
+    assert not response.context["may_attach"]
+
+
+def test_every_button_leads_to_a_page_that_opens(walk, client_for, dsl):
+    client = client_for(dsl)
+    for status in S:
+        concern = walk.to(status)
+        for button in client.get(detail(concern)).context["buttons"]:
+            assert client.get(button["url"]).status_code == 200, button
+
+
+def test_the_dsl_sees_the_whole_history_in_time_order(walk, client_for, dsl, teacher):
+    concern = walk.closed()
+    add_addendum(concern, by=teacher, text="She also mentioned her uncle.")
+    response = client_for(dsl).get(detail(concern))
+    assert [entry.action for entry in response.context["entries"]] == [
+        Action.RECORD,
+        Action.REQUEST_ADVICE,
+        Action.CLAIM,
+        Action.GIVE_ADVICE,
+        Action.LOG_CONVERSATION,
+        Action.CLOSE,
+        Action.ADD_ADDENDUM,
+    ]
+    html = response.content.decode()
+    for text in [
+        "Should we talk to mum?",  # the question for the hub
+        "Talk with mum first.",  # the hub's advice
+        "Level 2: early help",
+        "Breakfast and routines.",  # the conversation
+        "Breakfast club in place and attendance is good.",  # the closure rationale
+        "She also mentioned her uncle.",
+        "Ada Advisor",
+    ]:
+        assert text in html
+
+
+def test_the_history_shows_an_escalation_and_its_outcome(walk, client_for, dsl):
+    from workflow.concerns import record_escalation_outcome
+
+    concern = walk.escalated()
+    record_escalation_outcome(concern.escalations.get(), by=dsl, outcome="section_47")
+    html = client_for(dsl).get(detail(concern)).content.decode()
+    assert "Disclosure of being hit with a belt." in html
+    assert "MASH-123" in html
+    assert "Section 47 child protection enquiry" in html
+
+
+def test_the_step_tracker_shows_each_step_with_dates_and_who(walk, client_for, dsl):
+    concern = walk.conversation_logged()
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert [step.state for step in steps] == ["done", "done", "done", "not_started"]
+    assert "by Tara Teacher" in steps[0].lines[0]
+    assert "by Ada Advisor" in steps[1].lines[0]
+    assert "with Mrs Ahmed (Mother)" in steps[2].lines[0]
+
+
+def test_the_step_tracker_says_the_parent_conversation_is_due_after_advice(walk, client_for, dsl):
+    concern = walk.advice_received()
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert steps[2].state == "due"
+
+
+def test_the_recorder_sees_their_record_and_addenda_but_not_the_dsls_working(
+    walk, client_for, teacher, dsl
+):
+    concern = walk.closed()
+    add_addendum(concern, by=dsl, text="DSL note for the record.")
+    response = client_for(teacher).get(detail(concern))
+    html = response.content.decode()
+    assert "Amelia Ahmed arrived without a coat" in html
+    assert "DSL note for the record." in html
+    assert "Closed" in html
+    for working in [
+        "Talk with mum first.",
+        "Should we talk to mum?",
+        "Breakfast and routines.",
+        "Mrs Ahmed",
+        "Breakfast club in place and attendance is good.",
+    ]:
+        assert working not in html
+    assert actions_shown(response) == [Action.ADD_ADDENDUM]
+
+
+def test_the_recorder_does_not_see_escalation_details(walk, client_for, teacher):
+    concern = walk.escalated()
+    html = client_for(teacher).get(detail(concern)).content.decode()
+    assert "Disclosure of being hit with a belt." not in html
+    assert "MASH" not in html
+
+
+def test_an_urgent_concern_carries_a_warning(walk, client_for, dsl):
+    concern = walk.recorded(immediate_risk=True)
+    html = client_for(dsl).get(detail(concern)).content.decode()
+    assert "may be at immediate risk of significant harm" in html
+
+
+def test_the_usual_next_step_is_the_primary_button_and_escalation_stands_out(walk, client_for, dsl):
+    recorded = client_for(dsl).get(detail(walk.recorded())).context["buttons"]
+    assert [(b["action"], b["style"]) for b in recorded[:2]] == [
+        (Action.REQUEST_ADVICE, ""),
+        (Action.ESCALATE, "govuk-button--warning"),
+    ]
+    escalated = client_for(dsl).get(detail(walk.escalated())).context["buttons"]
+    assert escalated[0]["style"] == ""
+    assert escalated[0]["label"] == (
+        "Record the outcome of the referral to Children's social care (MASH)"
+    )
+    another = next(b for b in escalated if b["action"] == Action.ESCALATE)
+    assert (another["label"], another["style"]) == (
+        "Record another referral",
+        "govuk-button--secondary",
+    )

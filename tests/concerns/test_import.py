@@ -1,0 +1,342 @@
+"""Importing pupils from a school MIS's CSV export: preview first, UPN as the key."""
+
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from concerns.importer import parse_date, parse_year_group
+from schools.demo import make_upn
+from schools.models import Pupil
+from tests.factories import PupilFactory
+
+IMPORT = reverse("concerns:pupil_import")
+PREVIEW = reverse("concerns:pupil_import_preview")
+UPNS = [make_upn("821", 3001, 21, n) for n in range(10)]
+
+
+def csv_file(text, name="pupils.csv", encoding="utf-8"):
+    return SimpleUploadedFile(name, text.encode(encoding), "text/csv")
+
+
+def upload(client, file):
+    return client.post(IMPORT, {"file": file})
+
+
+def confirm(client):
+    token = client.get(PREVIEW).context["form"]["token"].value()
+    return client.post(PREVIEW, {"token": token})
+
+
+GOOD = (
+    "UPN,Forename,Surname,Date of Birth,Year\n"
+    f"{UPNS[0]},Zoë,Kowalska,17/05/2016,4\n"
+    f"{UPNS[1]},Oliver,Nowak,2015-09-01,Year 5\n"
+)
+
+
+@pytest.fixture
+def client(client_for, dsl):
+    return client_for(dsl)
+
+
+# The access ladder.
+
+
+@pytest.mark.parametrize("persona", ["teacher", "head", "hub_advisor"])
+def test_only_dsls_import_pupils(request, client_for, persona):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(IMPORT).status_code == 403
+    assert client.post(IMPORT, {"file": csv_file(GOOD)}).status_code == 403
+    assert client.get(PREVIEW).status_code == 403
+    assert not Pupil.objects.exists()
+
+
+def test_the_preview_without_an_upload_sends_the_dsl_to_upload(client):
+    response = client.get(PREVIEW)
+    assert response["Location"] == IMPORT
+
+
+# A good file.
+
+
+def test_a_good_file_is_shown_first_and_imported_only_when_confirmed(client, school):
+    response = upload(client, csv_file(GOOD))
+    assert response["Location"] == PREVIEW
+    preview = client.get(PREVIEW)
+    html = preview.content.decode()
+    assert "2 new pupils to add" in html
+    assert "Zoë Kowalska" in html
+    assert "Year 5" in html
+    assert not Pupil.objects.exists()
+
+    done = confirm(client)
+
+    assert done["Location"] == reverse("concerns:pupils")
+    assert "2 pupils added and 0 updated" in client.get(done["Location"]).content.decode()
+    zoe, oliver = Pupil.objects.filter(school=school).order_by("upn")
+    assert (zoe.upn, zoe.full_name, zoe.date_of_birth, zoe.year_group) == (
+        UPNS[0],
+        "Zoë Kowalska",
+        date(2016, 5, 17),
+        "4",
+    )
+    assert (oliver.date_of_birth, oliver.year_group) == (date(2015, 9, 1), "5")
+    event = AuditEvent.objects.get(action="pupil.import")
+    assert (event.detail["added"], event.detail["updated"]) == (2, 0)
+    # The preview is used up.
+    assert client.get(PREVIEW)["Location"] == IMPORT
+
+
+def test_common_header_spellings_and_a_semicolon_file_are_read(client, school):
+    text = (
+        "Legal Surname;Legal Forename;DOB;NC Year Actual;UPN;Reg Group\n"
+        f"Nowak;Oliver;01/09/2015;R;{UPNS[2]};RA\n"
+    )
+    upload(client, csv_file(text))
+    confirm(client)
+    pupil = Pupil.objects.get(school=school)
+    assert (pupil.given_name, pupil.family_name, pupil.year_group) == ("Oliver", "Nowak", "R")
+
+
+# Bad rows, each reported by line number.
+
+
+def test_every_bad_row_is_reported_with_its_line_number_and_the_good_ones_import(client):
+    text = (
+        "UPN,Given name,Family name,Date of birth,Year group\n"
+        f"{UPNS[0]},Zoë,Kowalska,17/05/2016,4\n"
+        "\n"
+        "A12345,Oliver,Nowak,01/09/2015,5\n"
+        f"{UPNS[3]},,Brown,31/02/2015,5\n"
+        f"{UPNS[4]},Ella,Green,01/09/2015,Year 14\n"
+        f"{UPNS[5]},Noah,Khan,1/9/2099,3\n"
+    )
+    upload(client, csv_file(text))
+    preview = client.get(PREVIEW)
+    errors = dict(preview.context["stored"]["errors"])
+    assert sorted(errors) == [4, 5, 6, 7]
+    assert "13 characters long" in errors[4]
+    assert "The given name is missing" in errors[5]
+    assert "date of birth '31/02/2015' is not a date" in errors[5]
+    assert "year group 'Year 14' is not one of N, R or 1 to 13" in errors[6]
+    assert "date of birth must be in the past" in errors[7]
+    html = preview.content.decode()
+    assert "4 lines with a problem" in html
+    confirm(client)
+    assert list(Pupil.objects.values_list("upn", flat=True)) == [UPNS[0]]
+
+
+def test_a_upn_twice_in_the_file_is_refused_on_both_lines(client):
+    text = (
+        "UPN,Forename,Surname,DOB,Year\n"
+        f"{UPNS[0]},Zoë,Kowalska,17/05/2016,4\n"
+        f"{UPNS[1]},Oliver,Nowak,01/09/2015,5\n"
+        f"{UPNS[0]},Zoe,Kowalski,17/05/2016,4\n"
+    )
+    upload(client, csv_file(text))
+    stored = client.get(PREVIEW).context["stored"]
+    assert [tuple(error) for error in stored["errors"]] == [
+        (2, f"The UPN {UPNS[0]} is also on line 4: each pupil once only"),
+        (4, f"The UPN {UPNS[0]} is also on line 2: each pupil once only"),
+    ]
+    confirm(client)
+    assert list(Pupil.objects.values_list("upn", flat=True)) == [UPNS[1]]
+
+
+def test_a_upn_already_on_the_roll_updates_that_pupil_and_never_duplicates(client, school):
+    moved_up = PupilFactory(
+        school=school, upn=UPNS[0], given_name="Zoë", family_name="Kowalska", year_group="3"
+    )
+    same = PupilFactory(
+        school=school,
+        upn=UPNS[1],
+        given_name="Oliver",
+        family_name="Nowak",
+        date_of_birth=date(2015, 9, 1),
+        year_group="5",
+    )
+    upload(client, csv_file(GOOD))
+    html = client.get(PREVIEW).content.decode()
+    assert "0 new pupils to add" in html
+    assert "1 pupil already on the roll whose details will be updated" in html
+    assert "1 already on the roll with the same details (no change)" in html
+    assert "Year group was Year 3" in html
+    confirm(client)
+    assert Pupil.objects.filter(school=school).count() == 2
+    moved_up.refresh_from_db()
+    same.refresh_from_db()
+    assert moved_up.year_group == "4"
+    assert (same.year_group, same.full_name) == ("5", "Oliver Nowak")
+    event = AuditEvent.objects.get(action="pupil.import")
+    assert (event.detail["added"], event.detail["updated"]) == (0, 1)
+
+
+def test_an_update_says_what_changes(client, school):
+    PupilFactory(school=school, upn=UPNS[1], given_name="Olly", family_name="Nowak")
+    upload(client, csv_file(GOOD))
+    html = client.get(PREVIEW).content.decode()
+    assert "Name was Olly Nowak" in html
+    assert "year group was Year 4" in html
+
+
+# Encodings.
+
+
+def test_windows_western_text_is_read_and_the_dsl_asked_to_check_it(client, school):
+    upload(client, csv_file(GOOD, encoding="cp1252"))
+    html = client.get(PREVIEW).content.decode()
+    assert "was not saved as UTF-8" in html
+    assert "Zoë Kowalska" in html
+    confirm(client)
+    assert Pupil.objects.get(upn=UPNS[0]).given_name == "Zoë"
+
+
+def test_utf8_with_a_byte_order_mark_is_read(client):
+    upload(client, csv_file("\ufeff" + GOOD))
+    assert client.get(PREVIEW).context["stored"]["counts"]["new"] == 2
+
+
+def test_excels_unicode_text_is_read(client):
+    upload(client, csv_file(GOOD.replace(",", "\t"), encoding="utf-16"))
+    stored = client.get(PREVIEW).context["stored"]
+    assert stored["counts"]["new"] == 2
+    assert stored["note"] == ""
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_clearly(client):
+    response = upload(client, csv_file(GOOD, encoding="utf-16-le"))
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "The file could not be read as text. Save it from your MIS or spreadsheet as "
+        "'CSV UTF-8' and upload it again."
+    ]
+
+
+# Files that cannot be imported at all.
+
+
+def xlsx():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "The selected file is empty"),
+        (b"  \r\n\r\n", "The selected file is empty"),
+        (b"UPN,Forename,Surname,DOB,Year\n", "The file has column headings but no pupils"),
+        (xlsx(), "The selected file must be a CSV file"),
+        (PNG, "The selected file must be a CSV file"),
+        (b"Name,Class\nZoe,4K\n", "Missing: UPN, given name, family name, date of birth"),
+    ],
+)
+def test_a_file_that_cannot_be_imported_is_explained_beside_the_field(client, content, message):
+    response = client.post(IMPORT, {"file": SimpleUploadedFile("pupils.csv", content)})
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["file"]
+    assert message in error
+    assert "govuk-error-summary" in response.content.decode()
+    assert client.get(PREVIEW)["Location"] == IMPORT
+
+
+def test_a_file_that_is_too_large_is_refused(client, settings):
+    settings.PUPIL_IMPORT_MAX_BYTES = 1024 * 1024
+    big = GOOD + f"{UPNS[2]},A,B,01/01/2015,1\n" * 40_000
+    response = upload(client, csv_file(big))
+    assert response.context["form"].errors["file"] == ["The selected file must be smaller than 1MB"]
+
+
+def test_no_file_chosen(client):
+    response = client.post(IMPORT, {})
+    assert response.context["form"].errors["file"] == ["Select a CSV file"]
+
+
+# Confirming checks again.
+
+
+def test_if_the_roll_changed_since_the_preview_nothing_is_imported(client, school):
+    upload(client, csv_file(GOOD))
+    token = client.get(PREVIEW).context["form"]["token"].value()
+    PupilFactory(school=school, upn=UPNS[1])  # someone added Oliver meanwhile
+    response = client.post(PREVIEW, {"token": token}, follow=True)
+    assert response.redirect_chain[-1][0] == IMPORT
+    assert "The roll changed while you were checking the file" in response.content.decode()
+    assert Pupil.objects.filter(school=school).count() == 1
+    assert not AuditEvent.objects.filter(action="pupil.import").exists()
+
+
+def test_a_stale_confirmation_does_not_import(client):
+    upload(client, csv_file(GOOD))
+    response = client.post(PREVIEW, {"token": "from-an-older-tab"})
+    assert response["Location"] == PREVIEW
+    assert not Pupil.objects.exists()
+
+
+def test_the_preview_is_kept_only_for_the_school_it_was_checked_against(
+    client_for, dsl, other_school
+):
+    from schools.models import Membership, Role
+
+    client = client_for(dsl)
+    upload(client, csv_file(GOOD))
+    other = Membership.objects.create(user=dsl, school=other_school, role=Role.DSL)
+    session = client.session
+    session["membership_id"] = other.pk
+    session.save()
+    assert client.get(PREVIEW)["Location"] == IMPORT
+    assert not Pupil.objects.exists()
+
+
+# Reading the values a MIS writes.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("4", "4"),
+        ("04", "4"),
+        ("Year 4", "4"),
+        ("Y4", "4"),
+        ("yr 10", "10"),
+        ("13", "13"),
+        ("R", "R"),
+        ("Reception", "R"),
+        ("N2", "N"),
+        ("Nursery", "N"),
+        ("0", None),
+        ("14", None),
+        ("Year", None),
+        ("", None),
+    ],
+)
+def test_year_groups_as_a_mis_writes_them(text, expected):
+    assert parse_year_group(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("17/05/2016", date(2016, 5, 17)),
+        ("7/5/2016", date(2016, 5, 7)),
+        ("2016-05-17", date(2016, 5, 17)),
+        ("17-05-2016", date(2016, 5, 17)),
+        ("17.05.2016", date(2016, 5, 17)),
+        ("05/17/2016", None),  # American order is not a UK date
+        ("17/05/16", None),  # a two-digit year is ambiguous
+        ("yesterday", None),
+    ],
+)
+def test_uk_and_iso_dates(text, expected):
+    assert parse_date(text) == expected

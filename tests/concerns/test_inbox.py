@@ -1,0 +1,232 @@
+"""The DSL's inbox: every concern of the school, grouped by what it needs next."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.inbox import GROUPS
+from concerns.models import Closure, Concern, ConcernStatus
+from schools.models import Role
+from tests.factories import PupilFactory, member
+from workflow.concerns import record_concern
+
+from ..walk import concern_data
+
+S = ConcernStatus
+INBOX = reverse("concerns:inbox")
+
+
+def backdate(concern, **ago):
+    Concern.objects.filter(pk=concern.pk).update(recorded_at=timezone.now() - timedelta(**ago))
+
+
+def references(response):
+    return [row.reference for _, rows in response.context["page"].sections for row in rows]
+
+
+# The access ladder.
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, db):
+    response = client.get(INBOX)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("persona", ["teacher", "hub_advisor", "hub_manager", "la_admin"])
+def test_other_roles_are_refused(request, client_for, persona):
+    assert client_for(request.getfixturevalue(persona)).get(INBOX).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["dsl", "deputy_dsl", "head"])
+def test_the_schools_leads_and_head_see_its_concerns(request, walk, client_for, persona):
+    concern = walk.recorded()
+    response = client_for(request.getfixturevalue(persona)).get(INBOX)
+    assert response.status_code == 200
+    assert references(response) == [concern.reference]
+    assert AuditEvent.objects.filter(action="concern.inbox.view").count() == 1
+
+
+def test_another_schools_dsl_sees_none_of_them(walk, client_for, other_school_dsl):
+    walk.recorded()
+    response = client_for(other_school_dsl).get(INBOX)
+    assert response.status_code == 200
+    assert references(response) == []
+
+
+# Grouping and order.
+
+
+def test_groups_come_in_working_order_with_urgent_first_then_oldest(walk, client_for, dsl):
+    old = walk.recorded()
+    backdate(old, days=3)
+    new = walk.recorded()
+    urgent = walk.recorded(immediate_risk=True)
+    with_hub = walk.with_hub()
+    escalated = walk.escalated()
+    advised = walk.advice_received()
+    logged = walk.conversation_logged()
+    closed = walk.closed()
+
+    response = client_for(dsl).get(INBOX)
+
+    sections = response.context["page"].sections
+    assert [heading for heading, _ in sections] == [heading for _, heading in GROUPS]
+    assert references(response) == [
+        urgent.reference,
+        old.reference,
+        new.reference,
+        with_hub.reference,
+        advised.reference,
+        escalated.reference,
+        logged.reference,
+        closed.reference,
+    ]
+    html = response.content.decode()
+    assert "Immediate risk" in html
+    assert "Talk with the parent or carer and log the conversation" in html
+    assert "Record the outcome of the referral" in html
+    assert "Wait for the hub&#x27;s advice, due" in html
+
+
+def test_each_row_shows_reference_pupil_categories_recorder_age_and_next_step(
+    walk, client_for, dsl
+):
+    concern = walk.recorded(categories=["neglect", "radicalisation"])
+    backdate(concern, days=3, hours=1)
+    html = client_for(dsl).get(INBOX).content.decode()
+    for text in [
+        concern.reference,
+        "Amelia Ahmed",
+        "Year 4",
+        "Neglect, Radicalisation or extremism (Prevent)",
+        "Tara Teacher",
+        "3 days",
+        "Review it: ask the hub for advice, escalate, or close it",
+    ]:
+        assert text in html
+
+
+def test_concerns_closed_over_30_days_ago_leave_the_inbox_but_can_be_found(walk, client_for, dsl):
+    recent = walk.closed()
+    old = walk.closed()
+    Closure.objects.filter(concern=old).update(closed_at=timezone.now() - timedelta(days=31))
+    client = client_for(dsl)
+    assert references(client.get(INBOX)) == [recent.reference]
+    closed = client.get(INBOX, {"status": "closed"})
+    assert set(references(closed)) == {recent.reference, old.reference}
+    assert [heading for heading, _ in closed.context["page"].sections] == ["Closed"]
+
+
+# Filters.
+
+
+def test_filters_by_status_category_year_group_and_recorder(walk, client_for, dsl, school):
+    neglect = walk.recorded()
+    prevent = walk.recorded(categories=["radicalisation"])
+    with_hub = walk.with_hub()
+    year_9 = PupilFactory(school=school, year_group="9")
+    colleague = member(Role.STAFF, school, full_name="Colin Colleague")
+    by_colleague = record_concern(by=colleague, pupil=year_9, **concern_data())
+    client = client_for(dsl)
+
+    assert references(client.get(INBOX, {"status": "with_hub"})) == [with_hub.reference]
+    assert references(client.get(INBOX, {"category": "radicalisation"})) == [prevent.reference]
+    assert references(client.get(INBOX, {"year_group": "9"})) == [by_colleague.reference]
+    assert references(client.get(INBOX, {"recorded_by": colleague.pk})) == [by_colleague.reference]
+    everything = references(client.get(INBOX))
+    assert set(everything) == {
+        neglect.reference,
+        prevent.reference,
+        with_hub.reference,
+        by_colleague.reference,
+    }
+
+
+def test_search_finds_a_pupil_by_name_or_upn(walk, client_for, dsl, school):
+    amelia = walk.recorded()
+    other = PupilFactory(school=school, given_name="Oliver", family_name="Nowak")
+    olivers = record_concern(by=walk.teacher, pupil=other, **concern_data())
+    client = client_for(dsl)
+    assert references(client.get(INBOX, {"q": "amelia ahm"})) == [amelia.reference]
+    assert references(client.get(INBOX, {"q": "nowak"})) == [olivers.reference]
+    assert references(client.get(INBOX, {"q": other.upn.lower()})) == [olivers.reference]
+    assert references(client.get(INBOX, {"q": "nobody"})) == []
+
+
+def test_a_filter_that_is_not_on_the_list_is_explained_and_ignored(walk, client_for, dsl):
+    concern = walk.recorded()
+    response = client_for(dsl).get(INBOX, {"recorded_by": "99999", "category": "neglect"})
+    assert response.status_code == 200
+    assert "Select a person from the list" in response.content.decode()
+    assert references(response) == [concern.reference]
+
+
+def test_the_recorded_by_filter_offers_only_people_of_this_school(
+    walk, client_for, dsl, other_school
+):
+    walk.recorded()
+    outsider = member(Role.STAFF, other_school, full_name="Olga Outsider")
+    record_concern(by=outsider, pupil=PupilFactory(school=other_school), **concern_data())
+    html = client_for(dsl).get(INBOX).content.decode()
+    assert "Tara Teacher" in html
+    assert "Olga Outsider" not in html
+
+
+# Paging: a constant number of queries, and a keyset that does not shift.
+
+
+def _many(walk, count):
+    statuses = [S.RECORDED, S.WITH_HUB, S.ESCALATED, S.ADVICE_RECEIVED, S.CLOSED]
+    for index in range(count):
+        walk.to(statuses[index % len(statuses)])
+
+
+def test_the_same_number_of_queries_for_1_and_50_concerns(walk, client_for, dsl, queries_for):
+    client = client_for(dsl)
+    walk.with_hub()
+    one = queries_for(client, INBOX)
+    _many(walk, 49)
+    assert Concern.objects.count() == 50
+    fifty = queries_for(client, INBOX)
+    assert one == fifty
+
+
+def test_paging_never_repeats_or_skips_a_concern_when_a_new_one_arrives(walk, client_for, dsl):
+    concerns = []
+    for hours in range(30, 0, -1):
+        concern = walk.recorded()
+        backdate(concern, hours=hours)
+        concerns.append(concern.reference)
+    client = client_for(dsl)
+
+    first = client.get(INBOX)
+    page = first.context["page"]
+    assert references(first) == concerns[:25]
+    assert page.has_next
+    # An urgent concern sorts first: with OFFSET paging it would push a row onto page two.
+    walk.recorded(immediate_risk=True)
+    second = client.get(INBOX, {"after": page.next_cursor})
+    assert references(second) == concerns[25:]
+    assert not second.context["page"].has_next
+
+    # Going back shows the same first page, with the newcomer one page further back.
+    back = client.get(INBOX, {"before": second.context["page"].previous_cursor})
+    assert references(back) == concerns[:25]
+    assert back.context["page"].has_previous
+
+
+def test_the_next_page_link_keeps_the_filters(walk, client_for, dsl):
+    for _ in range(26):
+        walk.recorded(categories=["neglect"])
+    html = client_for(dsl).get(INBOX, {"category": "neglect"}).content.decode()
+    assert "category=neglect&amp;after=" in html
+
+
+def test_a_tampered_cursor_shows_the_first_page(walk, client_for, dsl):
+    concern = walk.recorded()
+    response = client_for(dsl).get(INBOX, {"after": "not-a-cursor"})
+    assert references(response) == [concern.reference]

@@ -1,0 +1,275 @@
+"""The school's roll (DSLs only) and a pupil's printable chronology."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import Concern
+from schools.demo import make_upn
+from schools.models import Pupil
+from tests.factories import PupilFactory
+from workflow.concerns import record_concern
+
+from ..walk import concern_data
+
+PUPILS = reverse("concerns:pupils")
+ADD = reverse("concerns:pupil_add")
+
+
+def edit(pupil):
+    return reverse("concerns:pupil_edit", args=[pupil.pk])
+
+
+def chronology(pupil):
+    return reverse("concerns:pupil_chronology", args=[pupil.pk])
+
+
+def pupil_post(**overrides):
+    data = {
+        "given_name": "Zoë",
+        "family_name": "Kowalska",
+        "date_of_birth_0": "17",
+        "date_of_birth_1": "5",
+        "date_of_birth_2": "2016",
+        "year_group": "4",
+        "upn": make_upn("821", 2001, 20, 7),
+    }
+    return data | overrides
+
+
+def names(response):
+    return [pupil.full_name for pupil in response.context["page"].rows]
+
+
+# The roll: the access ladder.
+
+
+@pytest.mark.parametrize("persona", ["teacher", "head", "hub_advisor", "la_admin"])
+def test_only_dsls_manage_pupils(request, client_for, persona, pupil):
+    client = client_for(request.getfixturevalue(persona))
+    for path in [PUPILS, ADD, edit(pupil)]:
+        assert client.get(path).status_code == 403
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, pupil):
+    for path in [PUPILS, ADD, edit(pupil), chronology(pupil)]:
+        assert client.get(path)["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("persona", ["dsl", "deputy_dsl"])
+def test_the_dsls_see_their_schools_roll_only(request, client_for, persona, pupil, other_school):
+    PupilFactory(school=other_school, given_name="Other", family_name="Child")
+    response = client_for(request.getfixturevalue(persona)).get(PUPILS)
+    assert response.status_code == 200
+    assert names(response) == ["Amelia Ahmed"]
+    assert AuditEvent.objects.filter(action="pupil.list.view").count() == 1
+
+
+def test_another_schools_pupil_is_a_404(client_for, other_school_dsl, pupil):
+    assert client_for(other_school_dsl).get(edit(pupil)).status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", object_type="pupil").exists()
+
+
+def test_searching_the_roll_by_name_or_upn(client_for, dsl, school, pupil):
+    oliver = PupilFactory(school=school, given_name="Oliver", family_name="Nowak")
+    client = client_for(dsl)
+    assert names(client.get(PUPILS, {"q": "nowak"})) == ["Oliver Nowak"]
+    assert names(client.get(PUPILS, {"q": oliver.upn.lower()})) == ["Oliver Nowak"]
+    assert names(client.get(PUPILS, {"q": "amelia ahmed"})) == ["Amelia Ahmed"]
+    assert "No pupils match" in client.get(PUPILS, {"q": "nobody"}).content.decode()
+
+
+def test_the_roll_costs_the_same_queries_for_1_and_50_pupils(client_for, dsl, school, queries_for):
+    client = client_for(dsl)
+    PupilFactory(school=school)
+    one = queries_for(client, PUPILS)
+    PupilFactory.create_batch(49, school=school)
+    assert queries_for(client, PUPILS) == one
+
+
+def test_paging_through_a_large_roll_shows_every_pupil_once(client_for, dsl, school):
+    PupilFactory.create_batch(120, school=school)
+    client = client_for(dsl)
+    seen, params = [], {}
+    while True:
+        response = client.get(PUPILS, params)
+        page = response.context["page"]
+        seen += [pupil.pk for pupil in page.rows]
+        if not page.has_next:
+            break
+        params = {"after": page.next_cursor}
+    assert sorted(seen) == sorted(Pupil.objects.values_list("pk", flat=True))
+    assert len(seen) == len(set(seen)) == 120
+
+
+# Adding and correcting a pupil.
+
+
+def test_adding_a_pupil(client_for, dsl, school):
+    client = client_for(dsl)
+    response = client.post(ADD, pupil_post())
+    assert response.status_code == 302
+    pupil = Pupil.objects.get(school=school)
+    assert (pupil.full_name, pupil.date_of_birth, pupil.year_group) == (
+        "Zoë Kowalska",
+        date(2016, 5, 17),
+        "4",
+    )
+    assert AuditEvent.objects.filter(action="pupil.create", object_id=str(pupil.pk)).exists()
+    assert "Zoë Kowalska has been added" in client.get(response["Location"]).content.decode()
+
+
+def test_a_upn_is_tidied_then_checked(client_for, dsl, school):
+    upn = make_upn("821", 2001, 20, 7)
+    client_for(dsl).post(ADD, pupil_post(upn=f" {upn.lower()[:6]} {upn.lower()[6:]} "))
+    assert Pupil.objects.get(school=school).upn == upn
+
+
+@pytest.mark.parametrize(
+    ("upn", "message"),
+    [
+        ("", "Enter the pupil's UPN"),
+        ("A12345", "A UPN must be 13 characters long"),
+        ("X821200120007", "The UPN's check letter does not match"),
+    ],
+)
+def test_a_bad_upn_is_explained(client_for, dsl, upn, message):
+    response = client_for(dsl).post(ADD, pupil_post(upn=upn))
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["upn"][0]
+    assert not Pupil.objects.exists()
+
+
+def test_a_upn_already_on_the_roll_is_refused(client_for, dsl, pupil):
+    response = client_for(dsl).post(ADD, pupil_post(upn=pupil.upn))
+    assert response.context["form"].errors["upn"] == [
+        "Amelia Ahmed already has this UPN: check it, or edit Amelia"
+    ]
+    assert Pupil.objects.count() == 1
+
+
+def test_the_same_upn_at_another_school_is_allowed(client_for, dsl, other_school):
+    other = PupilFactory(school=other_school)
+    assert client_for(dsl).post(ADD, pupil_post(upn=other.upn)).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("", "", "", "Enter the pupil's date of birth"),
+        ("31", "2", "2016", "Date of birth must be a real date"),
+        ("1", "1", str(timezone.localdate().year + 1), "Date of birth must be in the past"),
+        ("1", "1", "1960", "Date of birth must be within the last 25 years"),
+    ],
+)
+def test_a_bad_date_of_birth_is_explained(client_for, dsl, day, month, year, message):
+    response = client_for(dsl).post(
+        ADD, pupil_post(date_of_birth_0=day, date_of_birth_1=month, date_of_birth_2=year)
+    )
+    assert response.context["form"].errors["date_of_birth"] == [message]
+
+
+def test_every_missing_answer_is_listed(client_for, dsl):
+    response = client_for(dsl).post(ADD, {})
+    assert set(response.context["form"].errors) == {
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "year_group",
+        "upn",
+    }
+    assert "Error: Add a pupil" in response.content.decode()
+
+
+def test_correcting_a_pupils_details(client_for, dsl, pupil):
+    client = client_for(dsl)
+    form = client.get(edit(pupil)).context["form"]
+    assert form["upn"].value() == pupil.upn
+    assert AuditEvent.objects.filter(action="pupil.view", object_id=str(pupil.pk)).exists()
+    response = client.post(
+        edit(pupil),
+        pupil_post(given_name="Amelie", family_name="Ahmed", year_group="5", upn=pupil.upn),
+    )
+    assert response.status_code == 302
+    pupil.refresh_from_db()
+    assert (pupil.given_name, pupil.year_group) == ("Amelie", "5")
+    update = AuditEvent.objects.get(action="pupil.update")
+    assert update.detail["fields"] == ["given_name", "year_group"]
+
+
+def test_correcting_a_upn_to_another_pupils_is_refused(client_for, dsl, pupil, school):
+    other = PupilFactory(school=school)
+    response = client_for(dsl).post(edit(pupil), pupil_post(upn=other.upn))
+    assert "already has this UPN" in response.context["form"].errors["upn"][0]
+    pupil.refresh_from_db()
+    assert pupil.upn != other.upn
+
+
+# The pupil's chronology.
+
+
+@pytest.mark.parametrize("persona", ["dsl", "deputy_dsl", "head"])
+def test_the_chronology_lists_every_concern_in_date_order(request, walk, client_for, persona):
+    later = walk.recorded(observed_at=timezone.now() - timedelta(days=1))
+    earlier = walk.closed()
+    Concern.objects.filter(pk=earlier.pk).update(observed_at=timezone.now() - timedelta(days=5))
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(chronology(walk.pupil))
+    assert response.status_code == 200
+    assert [c.reference for c in response.context["page"].rows] == [
+        earlier.reference,
+        later.reference,
+    ]
+    html = response.content.decode()
+    for text in ["Talk with mum first.", "Breakfast and routines.", "Step 2: Early Help Hub"]:
+        assert text in html
+    event = AuditEvent.objects.get(action="pupil.chronology.view")
+    assert (event.actor, event.object_type, event.object_id) == (
+        user,
+        "pupil",
+        str(walk.pupil.pk),
+    )
+
+
+def test_the_chronology_is_for_this_pupil_only(walk, client_for, dsl, school):
+    walk.recorded()
+    sibling = PupilFactory(school=school)
+    record_concern(by=walk.teacher, pupil=sibling, **concern_data())
+    response = client_for(dsl).get(chronology(walk.pupil))
+    assert len(response.context["page"].rows) == 1
+
+
+@pytest.mark.parametrize("persona", ["teacher", "hub_advisor"])
+def test_staff_and_hub_do_not_read_chronologies(request, walk, client_for, persona):
+    walk.recorded()
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(chronology(walk.pupil)).status_code == 403
+
+
+def test_another_schools_dsl_gets_a_404_for_the_chronology(walk, client_for, other_school_dsl):
+    walk.recorded()
+    assert client_for(other_school_dsl).get(chronology(walk.pupil)).status_code == 404
+    assert AuditEvent.objects.filter(action="access.denied", object_type="pupil").exists()
+    assert not AuditEvent.objects.filter(action="pupil.chronology.view").exists()
+
+
+def test_the_chronology_costs_the_same_queries_for_1_and_50_concerns(
+    walk, client_for, dsl, queries_for
+):
+    client = client_for(dsl)
+    walk.closed()
+    one = queries_for(client, chronology(walk.pupil))
+    for index in range(49):
+        walk.closed() if index % 2 else walk.escalated()
+    assert Concern.objects.count() == 50
+    assert queries_for(client, chronology(walk.pupil)) == one
+
+
+def test_the_chronology_prints_without_the_pages_controls(walk, client_for, dsl):
+    for _ in range(51):
+        walk.recorded()
+    html = client_for(dsl).get(chronology(walk.pupil)).content.decode()
+    assert 'class="govuk-pagination govuk-pagination--block app-no-print"' in html
