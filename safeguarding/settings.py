@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "advice",
     "workflow",
     "reports",
+    # The project package, for its template tags ({% load presenters %}).
+    "safeguarding",
 ]
 
 MIDDLEWARE = [
