@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
+from reports.selectors import policy_reminder
+
 from .navigation import tasks_for
 
 
@@ -8,7 +10,13 @@ def home(request):
     """The start page for the role the user is acting as."""
     membership = request.membership
     return render(
-        request, "home.html", {"membership": membership, "tasks": tasks_for(membership.role)}
+        request,
+        "home.html",
+        {
+            "membership": membership,
+            "tasks": tasks_for(membership.role),
+            "policy_reminder": policy_reminder(membership),
+        },
     )
 
 
