@@ -66,10 +66,10 @@ def policy_reminder(membership, *, today=None):
     today = today or timezone.localdate()
     school = membership.school
     latest = latest_confirmation(school)
+    who = "you" if membership.role == Role.HEAD_TEACHER else "the head teacher"
     if latest is None:
-        heading = (
-            "The head teacher has not yet confirmed that the safeguarding policy covers Prevent"
-        )
+        heading = f"{who.capitalize()} {'have' if who == 'you' else 'has'} not yet confirmed "
+        heading += "that the safeguarding policy covers Prevent"
     elif timezone.localtime(latest.confirmed_at).date() < year_ago(today):
         confirmed_on = timezone.localtime(latest.confirmed_at).date()
         heading = (
@@ -78,8 +78,8 @@ def policy_reminder(membership, *, today=None):
         )
     elif latest.policy_url != school.safeguarding_policy_url:
         heading = (
-            "The safeguarding policy's address has changed since the head teacher confirmed "
-            "that it covers Prevent"
+            f"The safeguarding policy's address has changed since {who} confirmed that it "
+            "covers Prevent"
         )
     else:
         return None

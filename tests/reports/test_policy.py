@@ -194,7 +194,7 @@ def test_the_head_is_reminded_to_confirm_until_they_do(client_for, head, school)
     client = client_for(head)
     page = client.get(HOME).text
     assert REMINDER in page
-    assert "has not yet confirmed that the safeguarding policy covers Prevent" in page
+    assert "You have not yet confirmed that the safeguarding policy covers Prevent" in page
     assert f'href="{CONFIRM}"' in page
     confirm_prevent_policy(school, by=head, expected_url=ADDRESS)
     assert REMINDER not in client.get(HOME).text
@@ -222,7 +222,7 @@ def test_a_confirmation_older_than_12_months_brings_the_reminder_back(
 def test_dsls_are_reminded_too_and_sent_to_the_policy_page(client_for, dsl, deputy_dsl):
     for user in (dsl, deputy_dsl):
         page = client_for(user).get(HOME).text
-        assert "has not yet confirmed" in page
+        assert "The head teacher has not yet confirmed" in page
         assert f'href="{POLICY}"' in page
 
 
@@ -234,4 +234,4 @@ def test_staff_and_hub_are_not_reminded(client_for, teacher, hub_advisor):
 def test_a_changed_address_since_confirming_brings_the_reminder_back(client_for, head, school):
     confirm_prevent_policy(school, by=head, expected_url=ADDRESS)
     set_policy_url(school, by=head, url="https://school.example/policy-2026")
-    assert "address has changed since" in client_for(head).get(HOME).text
+    assert "address has changed since you confirmed" in client_for(head).get(HOME).text
