@@ -2,17 +2,42 @@
 
 from datetime import date
 
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Layout
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from safeguarding.forms import GovUKForm, date_field
-from schools.models import Pupil
+from safeguarding.forms import GovUKForm
+from schools.models import Pupil, School
 
 from .models import BritishValue
 from .periods import Period, academic_year_label, academic_years_back
 
 EARLIEST_YEAR = 2000
 LONGEST_REPORT_DAYS = 5 * 366
+
+
+class RealDateField(DateInputField):
+    """A GOV.UK date input that says "Enter a real date" for 31 2 2026, not Python's words."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except ValidationError:
+            raise ValidationError(self.error_messages["not_a_date"], code="invalid") from None
+
+
+def date_field(label, *, required_message, **kwargs):
+    field = RealDateField(label=label, require_all_fields=False, **kwargs)
+    field.error_messages.update(
+        {
+            "required": required_message,
+            "incomplete": required_message,
+            "not_a_date": "Enter a real date, for example 27 3 2026",
+        }
+    )
+    return field
 
 
 def _real_year(form, name):
@@ -47,6 +72,19 @@ class PolicyConfirmForm(GovUKForm):
         error_messages={"required": "Confirm the statement is true, or go back"},
     )
     expected_url = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+_PHASE_YEAR_GROUPS = {
+    School.Phase.NURSERY: ["N", "R"],
+    School.Phase.PRIMARY: ["N", "R", "1", "2", "3", "4", "5", "6"],
+    School.Phase.SECONDARY: ["7", "8", "9", "10", "11", "12", "13"],
+    School.Phase.POST_16: ["12", "13"],
+}
+
+
+def year_groups_for(phase):
+    """The year groups a school of this phase teaches; all of them when it varies."""
+    return _PHASE_YEAR_GROUPS.get(phase, Pupil.YearGroup.values)
 
 
 class ValuesEvidenceForm(GovUKForm):
@@ -91,6 +129,22 @@ class ValuesEvidenceForm(GovUKForm):
         },
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer the year groups the school teaches, and any the entry already names.
+        offered = set(year_groups_for(school.phase)) | set(self.initial.get("year_groups", []))
+        self.fields["year_groups"].choices = [
+            (value, label) for value, label in Pupil.YearGroup.choices if value in offered
+        ]
+        self.helper.layout = Layout(
+            "activity_date",
+            "title",
+            "description",
+            Field.checkboxes("year_groups", small=True),
+            Field.checkboxes("values"),
+            "expected_version",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -151,9 +205,13 @@ class ValuesFilterForm(GovUKForm):
         error_messages={"invalid_choice": "Select a term or academic year from the list"},
     )
 
-    def __init__(self, *args, today=None, **kwargs):
+    def __init__(self, *args, school, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["when"].choices = _when_choices(today or timezone.localdate())
+        taught = set(year_groups_for(school.phase))
+        self.fields["year_group"].choices = [("", "Any year group")] + [
+            (value, label) for value, label in Pupil.YearGroup.choices if value in taught
+        ]
 
     def period(self):
         slug = self.cleaned_data.get("when")
