@@ -1,9 +1,10 @@
 from django.urls import path
 
-from .views import policy, values
+from .views import audit_report, policy, values
 
 app_name = "reports"
 urlpatterns = [
+    path("audit/", audit_report.audit_report, name="audit"),
     path("policy/", policy.policy, name="policy"),
     path("policy/address/", policy.policy_url, name="policy_url"),
     path("policy/confirm/", policy.policy_confirm, name="policy_confirm"),
