@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from reports.demo import seed_demo_evidence
 from schools.demo import DEMO_PASSWORD, passwords_allowed, seed
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 "machine that holds no real data."
             )
             return
+        seed_demo_evidence()
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (every password is {DEMO_PASSWORD}):")
         width = max(len(email) for email, _, _ in sign_ins)
