@@ -17,7 +17,8 @@ from ..exports import html_to_pdf, report_csv
 from ..figures import audit_figures
 from ..forms import ReportPeriodForm, report_period_form
 from ..periods import Period, academic_year_label, academic_years_back
-from ..sections import FULL, GOVERNORS, build_sections, notes
+from ..presentation import FULL, GOVERNORS, notes
+from ..sections import build_sections
 
 REPORT_ROLES = frozenset({Role.HEAD_TEACHER, *DSL_ROLES})
 TEMPLATE = "reports/audit_report.html"
