@@ -109,8 +109,6 @@ INSTALLED_APPS = [
     "advice",
     "workflow",
     "reports",
-    # The project package, for its template tags ({% load presenters %}).
-    "safeguarding",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +141,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "safeguarding.context_processors.service",
             ],
+            # The project package is not an installed app, so its tag library is named here.
+            "libraries": {"presenters": "safeguarding.templatetags.presenters"},
         },
     },
 ]
