@@ -16,6 +16,12 @@ START_TASKS = {
         ("Concerns inbox", "concerns:inbox", "Every open concern and what it needs next."),
         ("Record a concern", "concerns:start", "Record something you saw or heard yourself."),
         ("Pupils", "concerns:pupils", "Add, edit and import the school's pupils."),
+        ("Audit report", "reports:audit", "How the school followed the five steps."),
+        (
+            "Safeguarding policy",
+            "reports:policy",
+            "The published policy and its Prevent confirmation.",
+        ),
         ("British values log", "reports:values", "Curriculum evidence for step 5."),
     ],
     Role.HEAD_TEACHER: [

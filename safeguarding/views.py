@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
 from concerns.recording import drafts_for
+from reports.selectors import policy_reminder
 
 from .navigation import tasks_for
 
@@ -16,6 +17,7 @@ def home(request):
             "membership": membership,
             "tasks": tasks_for(membership.role),
             "drafts": drafts_for(membership).select_related("pupil"),
+            "policy_reminder": policy_reminder(membership),
         },
     )
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from advice.demo import seed_demo_cases
+from reports.demo import seed_demo_evidence
 from schools.demo import DEMO_PASSWORD, passwords_allowed, seed
 
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             return
         # Fictional cases only where demo passwords are allowed: never on a live service.
         self.stdout.write(f"Demo cases for the Early Help Hub (recorded now: {seed_demo_cases()}).")
+        seed_demo_evidence()
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (every password is {DEMO_PASSWORD}).")
         self.stdout.write(

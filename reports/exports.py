@@ -1,0 +1,98 @@
+"""The audit report's downloads: CSV from the same tables as the page, and PDF from the page's
+own HTML (WeasyPrint with its print stylesheet)."""
+
+import csv
+import io
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+
+# A spreadsheet runs a cell that starts with one of these as a formula: text typed by a user
+# (a rationale, a name) must never run as one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# A4 pages, numbered, for the PDF.
+PAGE = """
+@page {
+  size: A4;
+  margin: 15mm 12mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9pt arial; }
+}
+"""
+
+
+def _safe(cell):
+    text = str(cell)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def report_csv(*, title, school, period, version, sections, notes):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([title])
+    writer.writerow(["School", school.name])
+    writer.writerow(["Period", period.label])
+    writer.writerow(["Version", version])
+    for section in sections:
+        for table in section.tables:
+            writer.writerow([])
+            writer.writerow([_safe(section.title), _safe(table.caption)])
+            writer.writerow([_safe(h) for h in table.headers])
+            if not table.rows:
+                writer.writerow([_safe(table.empty)])
+            for row in table.rows:
+                writer.writerow([_safe(cell) for cell in row])
+            if table.note:
+                writer.writerow([_safe(table.note)])
+    writer.writerow([])
+    writer.writerow(["Notes"])
+    for note in notes:
+        writer.writerow([_safe(note)])
+    # A byte-order mark so spreadsheet programs read the file as UTF-8.
+    return "\ufeff" + out.getvalue()
+
+
+def _static_file(url):
+    """The bytes of one of the service's own static files, named by its URL."""
+    path = urlsplit(url).path
+    if not path.startswith(settings.STATIC_URL):
+        raise ValueError(f"Only the service's static files are read, not {url}")
+    name = path.removeprefix(settings.STATIC_URL)
+    # Development serves from the source folders; production from collectstatic's copies,
+    # whose names carry a hash.
+    found = finders.find(name)
+    if found:
+        with open(found, "rb") as handle:
+            return name, handle.read()
+    if staticfiles_storage.exists(name):
+        with staticfiles_storage.open(name) as handle:
+            return name, handle.read()
+    raise ValueError(f"No static file {name}")
+
+
+def html_to_pdf(html, *, base_url):
+    """The PDF of a page of this service, styled by its print stylesheet.
+
+    WeasyPrint reads the service's own static files (the stylesheet) from disk and nothing
+    else: it never makes a network request, whatever the HTML links to. It is imported here,
+    not at start-up, because loading it takes a moment every process would otherwise pay.
+    """
+    # GOV.UK Frontend's width media queries are not read by WeasyPrint, which warns about each
+    # one on every render (the PDF uses the narrow layout), and it reports its progress: not
+    # news for the service's log. Set before the import, which already logs.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            name, body = _static_file(url)
+            content_type = "text/css" if name.endswith(".css") else "application/octet-stream"
+            return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+    document = HTML(string=html, base_url=base_url, url_fetcher=StaticFilesOnly())
+    return document.write_pdf(stylesheets=[CSS(string=PAGE)], pdf_tags=True)

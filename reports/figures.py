@@ -1,0 +1,443 @@
+"""The head teacher's audit report: every figure, for one school and one period.
+
+Each figure family is one query over the whole set (COUNT, MIN ... GROUP BY, run by the
+database), so the report makes the same number of queries whatever the number of concerns.
+Medians and percentiles need the individual durations: each comes from one `values_list` query
+per figure family and is worked out here in Python, because working hours (Monday to Friday,
+09:00 to 17:00, without bank holidays: `workflow.working_time`) cannot be computed in SQL.
+
+What falls in the period: each record by its own moment. A concern by when it was recorded, an
+advice request by when it was made, a parent conversation by when it was logged, an escalation
+by when it was made, a closure by when it was closed, an audit event by when it happened.
+Figures marked "now" describe the school as it is at the moment the report is run.
+"""
+
+import math
+import statistics
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, TruncMonth
+
+from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, Urgency
+from audit.models import AuditEvent
+from concerns.models import (
+    Category,
+    Closure,
+    Concern,
+    ConcernCategory,
+    ConcernStatus,
+    Escalation,
+    ParentConversation,
+)
+from schools.models import DSL_ROLES, Membership, Pupil, Role
+from workflow.rules import Action
+from workflow.working_time import working_hours_between
+
+from .models import BritishValue, PolicyConfirmation, ValuesEvidence
+from .periods import LONDON
+
+REVIEW_WITHIN_HOURS = 8  # one working day
+OPEN_REQUEST = [AdviceStatus.OPEN, AdviceStatus.CLAIMED]
+
+# Audit actions that read a child's record, with the column each is counted in.
+VIEW_ACTIONS = {
+    "concern.view": "concern",
+    "pupil.chronology.view": "chronology",
+    "attachment.download": "attachment",
+    "advicerequest.view": "advice",
+}
+DOWNLOAD = "attachment.download"
+EXPORT = "report.export"
+DENIED = "access.denied"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Durations in hours. Median as usual (the mean of the middle two for an even count);
+    the 90th percentile by the nearest-rank method (the value at rank ceil(0.9 n))."""
+
+    values: tuple = ()
+
+    @property
+    def n(self):
+        return len(self.values)
+
+    @property
+    def median(self):
+        return statistics.median(self.values) if self.values else None
+
+    @property
+    def p90(self):
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        return ordered[math.ceil(0.9 * len(ordered)) - 1]
+
+
+def _hours(start, end):
+    return (end - start).total_seconds() / 3600
+
+
+@dataclass
+class UrgencyFigures:
+    urgency: str
+    target_hours: int
+    times: Sample
+    within_target: int
+
+
+@dataclass
+class AuditFigures:
+    period: object
+    now: object
+    # Step 1
+    recorded: int = 0
+    by_month: list = field(default_factory=list)  # [(first day of month, n)]
+    by_category: list = field(default_factory=list)  # [(Category, n)], every category
+    by_year_group: list = field(default_factory=list)  # [(YearGroup, n)], groups with concerns
+    seen_to_recorded: Sample = Sample()  # clock hours
+    recorded_to_dsl: Sample = Sample()  # working hours
+    awaiting_review: list = field(default_factory=list)  # now: [(pk, reference, at, hours)]
+    # Step 2
+    advice_sought: int = 0
+    requests_made: int = 0
+    requests_open: int = 0
+    by_urgency: list = field(default_factory=list)  # [UrgencyFigures]
+    overdue_requests: list = field(default_factory=list)  # now
+    # Step 3
+    conversations_held: int = 0
+    not_held_by_reason: list = field(default_factory=list)  # [(NotHeldReason, n)]
+    not_needed_escalated: int = 0
+    advice_to_conversation: Sample = Sample()  # working hours
+    # Escalations
+    escalations_by_target: list = field(default_factory=list)  # [(Target, n)]
+    escalation_outcomes: list = field(default_factory=list)  # [(Target, Outcome | None, n)]
+    # Exceptions
+    closed_without_advice: list = field(default_factory=list)
+    not_held: list = field(default_factory=list)
+    # Access
+    viewers: list = field(default_factory=list)
+    downloads: list = field(default_factory=list)
+    denied: list = field(default_factory=list)
+    staff_beyond_own: list = field(default_factory=list)
+    # Evidence
+    policy_url: str = ""
+    confirmation: PolicyConfirmation | None = None
+    terms: list = field(default_factory=list)
+    coverage: dict = field(default_factory=dict)  # {(term key | "total", value | "all"): n}
+
+    @property
+    def conversations_not_held(self):
+        return sum(n for _, n in self.not_held_by_reason)
+
+    @property
+    def escalations(self):
+        return sum(n for _, n in self.escalations_by_target)
+
+
+def _month(moment):
+    """TruncMonth's value as the first day of the month (a date on every database)."""
+    if hasattr(moment, "tzinfo") and moment.tzinfo is not None:
+        moment = moment.astimezone(LONDON)
+    return date(moment.year, moment.month, 1)
+
+
+def _ids_text(queryset):
+    """The primary keys of `queryset` as text, to match AuditEvent.object_id."""
+    return queryset.annotate(id_text=Cast("pk", output_field=CharField())).values("id_text")
+
+
+def _in(period, name):
+    return {f"{name}__gte": period.start_at, f"{name}__lt": period.end_at}
+
+
+def audit_figures(school, period, *, now):
+    """All the figures of the audit report for `school` over `period`, as at `now`."""
+    figures = AuditFigures(period=period, now=now, policy_url=school.safeguarding_policy_url)
+    concerns = Concern.objects.filter(school=school, **_in(period, "recorded_at")).order_by()
+    dsl_users = Membership.objects.filter(school=school, role__in=DSL_ROLES).values("user_id")
+    first_dsl_action = Min(
+        "events__at",
+        filter=Q(events__actor_id__in=dsl_users) & ~Q(events__action=Action.RECORD),
+    )
+    _step_one(figures, school, concerns, first_dsl_action)
+    _step_two(figures, school, period, concerns)
+    _step_three(figures, school, period)
+    _exceptions(figures, school, period)
+    _access(figures, school, period)
+    _evidence(figures, school, period)
+    return figures
+
+
+def _step_one(figures, school, concerns, first_dsl_action):
+    monthly = {
+        _month(month): n
+        for month, n in concerns.annotate(month=TruncMonth("recorded_at", tzinfo=LONDON))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    }
+    figures.by_month = [(month, monthly.get(month, 0)) for month in figures.period.months()]
+    categories = dict(
+        ConcernCategory.objects.filter(concern__in=concerns)
+        .values("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("category", "n")
+    )
+    figures.by_category = [(category, categories.get(category, 0)) for category in Category]
+    groups = dict(
+        concerns.values("pupil__year_group")
+        .annotate(n=Count("pk"))
+        .values_list("pupil__year_group", "n")
+    )
+    figures.by_year_group = [(group, groups[group]) for group in Pupil.YearGroup if group in groups]
+    # One query for both durations of step 1.
+    times = list(
+        concerns.annotate(first_dsl=first_dsl_action).values_list(
+            "observed_at", "recorded_at", "first_dsl"
+        )
+    )
+    figures.seen_to_recorded = Sample(
+        tuple(max(_hours(seen, recorded), 0.0) for seen, recorded, _ in times)
+    )
+    figures.recorded_to_dsl = Sample(
+        tuple(
+            working_hours_between(recorded, first)
+            for _, recorded, first in times
+            if first is not None
+        )
+    )
+    waiting = (
+        Concern.objects.filter(school=school, status=ConcernStatus.RECORDED)
+        .annotate(first_dsl=first_dsl_action)
+        .filter(first_dsl__isnull=True)
+        .order_by("recorded_at", "pk")
+        .values_list("pk", "reference", "recorded_at")
+    )
+    for pk, reference, recorded_at in waiting:
+        hours = working_hours_between(recorded_at, figures.now)
+        if hours > REVIEW_WITHIN_HOURS:
+            figures.awaiting_review.append((pk, reference, recorded_at, hours))
+
+
+def _step_two(figures, school, period, concerns):
+    totals = concerns.aggregate(
+        recorded=Count("pk", distinct=True),
+        sought=Count("advice_requests__concern", distinct=True),
+    )
+    figures.recorded, figures.advice_sought = totals["recorded"], totals["sought"]
+    requests = AdviceRequest.objects.filter(concern__school=school, **_in(period, "requested_at"))
+    counts = requests.order_by().aggregate(
+        made=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_REQUEST))
+    )
+    figures.requests_made, figures.requests_open = counts["made"], counts["open"]
+    answered = {urgency: [] for urgency in Urgency}
+    for urgency, requested_at, advised_at in (
+        requests.filter(status=AdviceStatus.ANSWERED)
+        .order_by()
+        .values_list("urgency", "requested_at", "advised_at")
+    ):
+        answered[urgency].append(working_hours_between(requested_at, advised_at))
+    figures.by_urgency = [
+        UrgencyFigures(
+            urgency=urgency,
+            target_hours=URGENCY_TARGET_HOURS[urgency],
+            times=Sample(tuple(hours)),
+            within_target=sum(1 for h in hours if h <= URGENCY_TARGET_HOURS[urgency]),
+        )
+        for urgency, hours in answered.items()
+    ]
+    figures.overdue_requests = [
+        (pk, reference, urgency, requested_at, due_at, working_hours_between(due_at, figures.now))
+        for pk, reference, urgency, requested_at, due_at in AdviceRequest.objects.filter(
+            concern__school=school, status__in=OPEN_REQUEST, due_at__lt=figures.now
+        )
+        .order_by("due_at", "pk")
+        .values_list("concern_id", "concern__reference", "urgency", "requested_at", "due_at")
+    ]
+
+
+def _step_three(figures, school, period):
+    conversations = ParentConversation.objects.filter(
+        concern__school=school, **_in(period, "logged_at")
+    ).order_by()
+    not_held = {}
+    for held, reason, n in (
+        conversations.values("held", "not_held_reason")
+        .annotate(n=Count("pk"))
+        .values_list("held", "not_held_reason", "n")
+    ):
+        if held:
+            figures.conversations_held += n
+        else:
+            not_held[reason] = not_held.get(reason, 0) + n
+    figures.not_held_by_reason = [
+        (reason, not_held.get(reason, 0)) for reason in ParentConversation.NotHeldReason
+    ]
+    latest_advice = (
+        AdviceRequest.objects.filter(
+            concern=OuterRef("concern"),
+            advised_at__isnull=False,
+            advised_at__lte=OuterRef("logged_at"),
+        )
+        .order_by("-advised_at")
+        .values("advised_at")[:1]
+    )
+    figures.advice_to_conversation = Sample(
+        tuple(
+            working_hours_between(advised_at, held_at)
+            for advised_at, held_at in conversations.filter(held=True)
+            .annotate(advised_at=Subquery(latest_advice))
+            .values_list("advised_at", "held_at")
+            if advised_at is not None
+        )
+    )
+    escalations = Escalation.objects.filter(
+        concern__school=school, **_in(period, "escalated_at")
+    ).order_by()
+    talked_first = ParentConversation.objects.filter(
+        concern=OuterRef("concern"), logged_at__lte=OuterRef("escalated_at")
+    )
+    figures.not_needed_escalated = escalations.filter(~Exists(talked_first)).aggregate(
+        n=Count("concern", distinct=True)
+    )["n"]
+    by_target, outcomes = {}, {}
+    for target, outcome, n in (
+        escalations.values("referred_to", "outcome")
+        .annotate(n=Count("pk"))
+        .values_list("referred_to", "outcome", "n")
+    ):
+        by_target[target] = by_target.get(target, 0) + n
+        outcomes[(target, outcome or None)] = n
+    figures.escalations_by_target = [
+        (target, by_target.get(target, 0)) for target in Escalation.Target
+    ]
+    figures.escalation_outcomes = [
+        (target, outcome, outcomes[(target, outcome)])
+        for target in Escalation.Target
+        for outcome in [*Escalation.Outcome, None]
+        if (target, outcome) in outcomes
+    ]
+
+
+def _exceptions(figures, school, period):
+    figures.closed_without_advice = list(
+        Closure.objects.filter(
+            concern__school=school, without_hub_advice=True, **_in(period, "closed_at")
+        )
+        .order_by("closed_at", "pk")
+        .values_list(
+            "concern_id",
+            "concern__reference",
+            "closed_at",
+            "closed_by__full_name",
+            "outcome",
+            "rationale",
+        )
+    )
+    figures.not_held = list(
+        ParentConversation.objects.filter(
+            concern__school=school, held=False, **_in(period, "logged_at")
+        )
+        .order_by("logged_at", "pk")
+        .values_list(
+            "concern_id",
+            "concern__reference",
+            "logged_at",
+            "logged_by__full_name",
+            "not_held_reason",
+            "attempts",
+            "details",
+        )
+    )
+
+
+def _access(figures, school, period):
+    events = AuditEvent.objects.filter(school=school, **_in(period, "at")).order_by()
+    people = ("actor_id", "actor__full_name")
+    figures.viewers = list(
+        events.filter(action__in=VIEW_ACTIONS)
+        .values(*people)
+        .annotate(
+            **{
+                column: Count("pk", filter=Q(action=action))
+                for action, column in VIEW_ACTIONS.items()
+            },
+            total=Count("pk"),
+        )
+        .order_by("-total", "actor__full_name", "actor_id")
+    )
+    figures.downloads = list(
+        events.filter(action__in=[DOWNLOAD, EXPORT])
+        .values(*people)
+        .annotate(
+            attachments=Count("pk", filter=Q(action=DOWNLOAD)),
+            exports=Count("pk", filter=Q(action=EXPORT)),
+        )
+        .order_by("actor__full_name", "actor_id")
+    )
+    # Refusals are filed under the school of the person refused; a refused look at one of this
+    # school's records by someone elsewhere is found through the record it asked for.
+    figures.denied = list(
+        AuditEvent.objects.filter(action=DENIED, **_in(period, "at"))
+        .filter(
+            Q(school=school)
+            | Q(
+                object_type="concern",
+                object_id__in=_ids_text(Concern.objects.filter(school=school)),
+            )
+            | Q(
+                object_type="advicerequest",
+                object_id__in=_ids_text(AdviceRequest.objects.filter(concern__school=school)),
+            )
+            | Q(object_type="pupil", object_id__in=_ids_text(Pupil.objects.filter(school=school)))
+        )
+        .values(*people)
+        .annotate(attempts=Count("pk"), latest=Max("at"))
+        .order_by("-attempts", "actor__full_name", "actor_id")
+    )
+    staff = Membership.objects.filter(school=school, role=Role.STAFF).values("user_id")
+    recorded_by_viewer = Concern.objects.annotate(
+        id_text=Cast("pk", output_field=CharField())
+    ).filter(id_text=OuterRef("object_id"), recorded_by_id=OuterRef("actor_id"))
+    figures.staff_beyond_own = list(
+        events.filter(action="concern.view", actor_id__in=staff)
+        .filter(~Exists(recorded_by_viewer))
+        .values(*people)
+        .annotate(views=Count("pk"), concerns=Count("object_id", distinct=True))
+        .order_by("-views", "actor__full_name", "actor_id")
+    )
+
+
+def _evidence(figures, school, period):
+    figures.confirmation = (
+        PolicyConfirmation.objects.filter(school=school, confirmed_at__lt=period.end_at)
+        .select_related("confirmed_by")
+        .first()
+    )
+    figures.terms = list(period.terms())
+    counts = {}
+    for index, term in enumerate(figures.terms):
+        in_term = Q(activity_date__range=(term.start, term.end))
+        counts[f"t{index}_all"] = Count("pk", filter=in_term)
+        for value in BritishValue:
+            counts[f"t{index}_{value.value}"] = Count(
+                "pk", filter=in_term & Q(**{value.value: True})
+            )
+    for value in BritishValue:
+        counts[f"total_{value.value}"] = Count("pk", filter=Q(**{value.value: True}))
+    counts["total_all"] = Count("pk")
+    result = (
+        ValuesEvidence.objects.filter(
+            school=school, activity_date__range=(period.start, period.end)
+        )
+        .order_by()
+        .aggregate(**counts)
+    )
+    keys = {f"t{index}": term.key for index, term in enumerate(figures.terms)} | {"total": "total"}
+    for name, n in result.items():
+        column, value = name.split("_", 1)
+        figures.coverage[(keys[column], value)] = n

@@ -1,0 +1,129 @@
+"""How the audit report's figures are shown: as tables, and as text for one audience.
+
+The governors' version replaces every count from 1 to 4 with "fewer than 5" (0 stays 0: it
+identifies nobody), and hides any share, median or percentile worked out from fewer than 5
+records.
+"""
+
+from dataclasses import dataclass, field
+
+from .charts import bar_chart
+from .periods import TERM_RULE
+
+FULL = "full"
+GOVERNORS = "governors"
+SMALL = 5
+FEWER = "fewer than 5"
+NOT_SHOWN = "not shown (fewer than 5)"
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+
+    def __str__(self):
+        return self.text
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    headers: list
+    rows: list
+    numeric: tuple = ()  # indexes of columns holding figures (aligned right)
+    chart: object = None
+    empty: str = "None in this period."
+    note: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    tables: list = field(default_factory=list)
+    intro: str = ""
+
+
+NOTES = [
+    "Each record counts in the period by its own date: a concern by when it was recorded, an "
+    "advice request by when it was made, a parent conversation by when it was logged, an "
+    "escalation by when it was made, a closure by when it was closed. Figures marked 'now' "
+    "describe the school when the report was produced.",
+    "Working hours are Monday to Friday, 9am to 5pm (UK time), not counting bank holidays in "
+    "England and Wales. One working day is 8 working hours. Time from seen or heard to "
+    "recorded is in ordinary hours.",
+    "A DSL's first action is the first step a DSL or deputy DSL of the school took on a "
+    "concern after it was recorded (for example asking the hub, escalating, closing or adding "
+    "a note).",
+    "Medians are the middle value (the average of the middle two for an even number). The 90th "
+    "percentile is the value 90% of answers were as fast as or faster than (nearest rank).",
+    "Year groups are the pupils' year groups now.",
+    TERM_RULE,
+]
+GOVERNORS_NOTE = (
+    "This is the governors' version: any count from 1 to 4 is shown as 'fewer than 5' (a count "
+    "of 0 is shown as 0), shares and times based on fewer than 5 records are not shown, and no "
+    "names of staff or pupils, and no concern references, are included."
+)
+
+
+class Formatter:
+    """Figures as text for one audience."""
+
+    def __init__(self, audience):
+        self.governors = audience == GOVERNORS
+
+    def small(self, n):
+        return self.governors and 0 < n < SMALL
+
+    def count(self, n):
+        return FEWER if self.small(n) else f"{n:,}"
+
+    def share(self, part, whole):
+        if whole == 0:
+            return NONE
+        if self.small(part) or self.small(whole):
+            return NOT_SHOWN
+        return f"{int(100 * part / whole + 0.5)}% ({part:,} of {whole:,})"
+
+    def hours(self, sample, statistic="median"):
+        if sample.n == 0:
+            return NONE
+        if self.small(sample.n):
+            return NOT_SHOWN
+        return f"{getattr(sample, statistic):.1f}"
+
+    def bar(self, label, n):
+        """(label, value to draw, text) for a chart; a suppressed count draws no bar."""
+        return (label, None if self.small(n) else n, self.count(n))
+
+
+def notes(audience):
+    return [*NOTES, GOVERNORS_NOTE] if audience == GOVERNORS else list(NOTES)
+
+
+def key_figures(key, rows):
+    return Table(
+        key=key, caption="Key figures", headers=["Measure", "Value"], rows=rows, numeric=(1,)
+    )
+
+
+def counted(
+    key, caption, heading, items, fmt, *, chart=True, note="", empty="None in this period."
+):
+    """A two-column table of (label, count) with its bar chart."""
+    return Table(
+        key=key,
+        caption=caption,
+        headers=[heading, "Number"],
+        rows=[[label, fmt.count(n)] for label, n in items],
+        numeric=(1,),
+        chart=bar_chart(key, caption, [fmt.bar(label, n) for label, n in items])
+        if chart and items
+        else None,
+        note=note,
+        empty=empty,
+    )

@@ -1,0 +1,469 @@
+"""The audit report as sections of tables, for one audience.
+
+The page, the PDF (the same page) and the CSV are all written from these tables, so the three
+always hold the same figures. The governors' version (see `reports.presentation` for how its
+numbers are shown) also names nobody: no staff, no pupils and no concern references; the lists
+of exceptions and of who looked at what become counts.
+"""
+
+from django.urls import NoReverseMatch, reverse
+
+from advice.models import URGENCY_TARGET_TEXT, Urgency
+from concerns.models import Category, Closure, Escalation, ParentConversation
+from safeguarding.templatetags.presenters import uk_date, uk_datetime
+from schools.models import Pupil
+
+from .models import BritishValue
+from .periods import TERM_RULE
+from .presentation import FULL, GOVERNORS, Formatter, Link, Section, Table, counted, key_figures
+
+
+def _concern_link():
+    """Links from a concern reference to its page, once the school-side pages exist."""
+    try:
+        reverse("concerns:detail", args=[1])
+    except NoReverseMatch:
+        return lambda pk, reference: reference
+    return lambda pk, reference: Link(reference, reverse("concerns:detail", args=[pk]))
+
+
+def _person(name):
+    return name or "Unknown"
+
+
+def build_sections(figures, audience=FULL):
+    fmt = Formatter(audience)
+    governors = audience == GOVERNORS
+    return [
+        _step_one(figures, fmt),
+        _step_two(figures, fmt),
+        _step_three(figures, fmt),
+        _escalations(figures, fmt),
+        _exceptions(figures, fmt, governors),
+        _access(figures, fmt, governors),
+        _evidence(figures, fmt, governors),
+    ]
+
+
+def _step_one(f, fmt):
+    return Section(
+        key="step-1",
+        title="Step 1: recording concerns",
+        tables=[
+            key_figures(
+                "step-1-summary",
+                [
+                    ["Concerns recorded", fmt.count(f.recorded)],
+                    [
+                        "Median time from seen or heard to recorded (hours)",
+                        fmt.hours(f.seen_to_recorded),
+                    ],
+                    [
+                        "Median time from recorded to a DSL's first action (working hours)",
+                        fmt.hours(f.recorded_to_dsl),
+                    ],
+                    [
+                        "Concerns awaiting DSL review for more than one working day (now)",
+                        fmt.count(len(f.awaiting_review)),
+                    ],
+                ],
+            ),
+            counted(
+                "step-1-month",
+                "Concerns recorded by month",
+                "Month",
+                [(f"{month:%B %Y}", n) for month, n in f.by_month],
+                fmt,
+            ),
+            counted(
+                "step-1-category",
+                "Concerns recorded by category",
+                "Category",
+                [(Category(c).label, n) for c, n in f.by_category],
+                fmt,
+                note="A concern can be in more than one category, so these can add up to more "
+                "than the number of concerns. Radicalisation or extremism (Prevent) is one "
+                "category among the others, with no separate pathway (step 4).",
+            ),
+            counted(
+                "step-1-year-group",
+                "Concerns recorded by year group",
+                "Year group",
+                [(Pupil.YearGroup(g).label, n) for g, n in f.by_year_group],
+                fmt,
+                note="The pupil's year group now.",
+                empty="No concerns were recorded in this period.",
+            ),
+        ],
+    )
+
+
+def _step_two(f, fmt):
+    return Section(
+        key="step-2",
+        title="Step 2: advice from the Early Help Hub",
+        tables=[
+            key_figures(
+                "step-2-summary",
+                [
+                    [
+                        "Concerns recorded where hub advice was sought",
+                        fmt.share(f.advice_sought, f.recorded),
+                    ],
+                    ["Advice requests made", fmt.count(f.requests_made)],
+                    [
+                        "Advice requests made in the period and still open",
+                        fmt.count(f.requests_open),
+                    ],
+                ],
+            ),
+            Table(
+                key="step-2-urgency",
+                caption="Time from request to advice, by urgency",
+                headers=[
+                    "Urgency",
+                    "Target",
+                    "Answered",
+                    "Median (working hours)",
+                    "90th percentile (working hours)",
+                    "Within target",
+                ],
+                rows=[
+                    [
+                        Urgency(u.urgency).label,
+                        URGENCY_TARGET_TEXT[u.urgency],
+                        fmt.count(u.times.n),
+                        fmt.hours(u.times),
+                        fmt.hours(u.times, "p90"),
+                        fmt.share(u.within_target, u.times.n),
+                    ]
+                    for u in f.by_urgency
+                ],
+                numeric=(2, 3, 4, 5),
+                note="Requests answered, by the urgency they had when answered.",
+            ),
+        ],
+    )
+
+
+def _step_three(f, fmt):
+    return Section(
+        key="step-3",
+        title="Step 3: talking with the parent or carer",
+        tables=[
+            key_figures(
+                "step-3-summary",
+                [
+                    ["Conversations held", fmt.count(f.conversations_held)],
+                    ["Conversations not held (with a reason)", fmt.count(f.conversations_not_held)],
+                    [
+                        "Not needed because the concern was escalated for significant harm",
+                        fmt.count(f.not_needed_escalated),
+                    ],
+                    [
+                        "Median time from hub advice to the conversation (working hours)",
+                        fmt.hours(f.advice_to_conversation),
+                    ],
+                ],
+            ),
+            counted(
+                "step-3-not-held",
+                "Conversations not held, by reason",
+                "Reason",
+                [(ParentConversation.NotHeldReason(r).label, n) for r, n in f.not_held_by_reason],
+                fmt,
+                chart=False,
+            ),
+        ],
+    )
+
+
+def _escalations(f, fmt):
+    return Section(
+        key="escalations",
+        title="Escalations for significant harm",
+        tables=[
+            counted(
+                "escalations-target",
+                "Escalations by who the concern was referred to",
+                "Referred to",
+                [(Escalation.Target(t).label, n) for t, n in f.escalations_by_target],
+                fmt,
+                chart=False,
+            ),
+            Table(
+                key="escalations-outcome",
+                caption="Recorded outcomes of escalations",
+                headers=["Referred to", "Outcome", "Number"],
+                rows=[
+                    [
+                        Escalation.Target(t).label,
+                        Escalation.Outcome(o).label if o else "Not yet recorded",
+                        fmt.count(n),
+                    ]
+                    for t, o, n in f.escalation_outcomes
+                ],
+                numeric=(2,),
+                empty="No escalations in this period.",
+            ),
+        ],
+    )
+
+
+def _exceptions(f, fmt, governors):
+    summary = key_figures(
+        "exceptions-summary",
+        [
+            ["Concerns closed without hub advice", fmt.count(len(f.closed_without_advice))],
+            ["Parent conversations not held", fmt.count(len(f.not_held))],
+            ["Advice requests past their due time (now)", fmt.count(len(f.overdue_requests))],
+            [
+                "Concerns awaiting DSL review for more than one working day (now)",
+                fmt.count(len(f.awaiting_review)),
+            ],
+        ],
+    )
+    section = Section(
+        key="exceptions",
+        title="Exceptions",
+        intro="Decisions that left the usual steps, with the reasons recorded, and work that "
+        "is late.",
+        tables=[summary],
+    )
+    if governors:
+        return section
+    link = _concern_link()
+    reason = ParentConversation.NotHeldReason
+    section.tables += [
+        Table(
+            key="exceptions-closed",
+            caption="Closed without hub advice",
+            headers=["Concern", "Closed", "Closed by", "Outcome", "Reason given"],
+            rows=[
+                [link(pk, ref), uk_datetime(at), _person(by), Closure.Outcome(outcome).label, why]
+                for pk, ref, at, by, outcome, why in f.closed_without_advice
+            ],
+        ),
+        Table(
+            key="exceptions-not-held",
+            caption="Parent conversations not held",
+            headers=[
+                "Concern",
+                "Logged",
+                "Logged by",
+                "Reason",
+                "Attempts to reach them",
+                "Details",
+            ],
+            rows=[
+                [link(pk, ref), uk_datetime(at), _person(by), reason(why).label, attempts, details]
+                for pk, ref, at, by, why, attempts, details in f.not_held
+            ],
+        ),
+        Table(
+            key="exceptions-overdue",
+            caption="Advice requests past their due time (now)",
+            headers=["Concern", "Urgency", "Requested", "Due", "Overdue by (working hours)"],
+            rows=[
+                [
+                    link(pk, ref),
+                    Urgency(u).label,
+                    uk_datetime(asked),
+                    uk_datetime(due),
+                    f"{late:.1f}",
+                ]
+                for pk, ref, u, asked, due, late in f.overdue_requests
+            ],
+            numeric=(4,),
+            empty="None now.",
+        ),
+        Table(
+            key="exceptions-awaiting",
+            caption="Concerns awaiting DSL review for more than one working day (now)",
+            headers=["Concern", "Recorded", "Waiting (working hours)"],
+            rows=[
+                [link(pk, ref), uk_datetime(at), f"{hours:.1f}"]
+                for pk, ref, at, hours in f.awaiting_review
+            ],
+            numeric=(2,),
+            empty="None now.",
+        ),
+    ]
+    return section
+
+
+def _access(f, fmt, governors):
+    section = Section(
+        key="access",
+        title="Access to children's records",
+        intro="From the audit trail: every page of a child's record opened, every download, and "
+        "every refused attempt.",
+    )
+    if governors:
+        views = {
+            column: sum(row[column] for row in f.viewers)
+            for column in ("concern", "chronology", "attachment", "advice")
+        }
+        section.tables.append(
+            Table(
+                key="access-summary",
+                caption="Access in numbers",
+                headers=["Measure", "Number"],
+                numeric=(1,),
+                rows=[
+                    ["People who viewed children's records", fmt.count(len(f.viewers))],
+                    ["Concern pages viewed", fmt.count(views["concern"])],
+                    ["Pupil chronologies viewed", fmt.count(views["chronology"])],
+                    ["Attachments downloaded", fmt.count(views["attachment"])],
+                    ["Advice requests viewed", fmt.count(views["advice"])],
+                    ["Reports exported", fmt.count(sum(row["exports"] for row in f.downloads))],
+                    [
+                        "Refused access attempts",
+                        fmt.count(sum(row["attempts"] for row in f.denied)),
+                    ],
+                    [
+                        "Staff who viewed concerns they did not record",
+                        fmt.count(len(f.staff_beyond_own)),
+                    ],
+                    [
+                        "Views of concerns by staff who did not record them",
+                        fmt.count(sum(row["views"] for row in f.staff_beyond_own)),
+                    ],
+                ],
+            )
+        )
+        return section
+    section.tables += [
+        Table(
+            key="access-viewers",
+            caption="Who viewed children's records",
+            headers=[
+                "Person",
+                "Concern pages",
+                "Pupil chronologies",
+                "Attachment downloads",
+                "Advice requests",
+                "Total",
+            ],
+            rows=[
+                [
+                    _person(row["actor__full_name"]),
+                    fmt.count(row["concern"]),
+                    fmt.count(row["chronology"]),
+                    fmt.count(row["attachment"]),
+                    fmt.count(row["advice"]),
+                    fmt.count(row["total"]),
+                ]
+                for row in f.viewers
+            ],
+            numeric=(1, 2, 3, 4, 5),
+        ),
+        Table(
+            key="access-downloads",
+            caption="Downloads and exports",
+            headers=["Person", "Attachment downloads", "Report exports"],
+            rows=[
+                [
+                    _person(row["actor__full_name"]),
+                    fmt.count(row["attachments"]),
+                    fmt.count(row["exports"]),
+                ]
+                for row in f.downloads
+            ],
+            numeric=(1, 2),
+        ),
+        Table(
+            key="access-denied",
+            caption="Refused access attempts",
+            headers=["Person", "Attempts", "Latest"],
+            rows=[
+                [
+                    _person(row["actor__full_name"]),
+                    fmt.count(row["attempts"]),
+                    uk_datetime(row["latest"]),
+                ]
+                for row in f.denied
+            ],
+            numeric=(1,),
+            note="Attempts by people of this school to open records they may not see, and "
+            "attempts by anyone to open this school's records.",
+        ),
+        Table(
+            key="access-staff",
+            caption="Staff who viewed concerns they did not record",
+            headers=["Person", "Views", "Different concerns"],
+            rows=[
+                [
+                    _person(row["actor__full_name"]),
+                    fmt.count(row["views"]),
+                    fmt.count(row["concerns"]),
+                ]
+                for row in f.staff_beyond_own
+            ],
+            numeric=(1, 2),
+            note="People with a staff role here who opened a concern someone else recorded "
+            "(including anyone who also holds a DSL or head teacher role).",
+        ),
+    ]
+    return section
+
+
+def _confirmation_text(confirmation, governors):
+    if confirmation is None:
+        return "Not confirmed by the end of the period"
+    on = uk_date(confirmation.confirmed_at)
+    if governors:
+        return f"Confirmed by the head teacher on {on}"
+    return f"Confirmed by {confirmation.confirmed_by.full_name}, head teacher, on {on}"
+
+
+def _evidence(f, fmt, governors):
+    confirmation = f.confirmation
+    policy = f.policy_url
+    rows = [
+        [
+            "Published safeguarding policy (step 1)",
+            Link(policy, policy) if policy else "Not recorded",
+        ],
+        [
+            "Policy covers Prevent, with no separate Prevent policy (step 4)",
+            _confirmation_text(confirmation, governors),
+        ],
+    ]
+    if confirmation is not None:
+        rows += [
+            ["Policy address confirmed", Link(confirmation.policy_url, confirmation.policy_url)],
+            ["Statement confirmed", confirmation.statement],
+        ]
+    columns = [(term.key, term.label) for term in f.terms] + [("total", "Whole period")]
+    coverage_rows = [
+        [value.label, *(fmt.count(f.coverage.get((key, value.value), 0)) for key, _ in columns)]
+        for value in BritishValue
+    ]
+    coverage_rows.append(
+        [
+            "Activities (any value)",
+            *(fmt.count(f.coverage.get((key, "all"), 0)) for key, _ in columns),
+        ]
+    )
+    return Section(
+        key="evidence",
+        title="Evidence for steps 1, 4 and 5",
+        tables=[
+            Table(
+                key="evidence-policy",
+                caption="Safeguarding policy",
+                headers=["Item", "Detail"],
+                rows=rows,
+            ),
+            Table(
+                key="evidence-values",
+                caption="British values: activities per value per term (step 5)",
+                headers=["Value", *(label for _, label in columns)],
+                rows=coverage_rows,
+                numeric=tuple(range(1, len(columns) + 1)),
+                note="From the British values log. An activity can promote more than one "
+                f"value. {TERM_RULE}",
+            ),
+        ],
+    )

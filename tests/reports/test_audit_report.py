@@ -1,0 +1,693 @@
+"""The head teacher's audit report: every figure against a count made by hand, the period's
+edges, the downloads, the governors' version, who may see it, and its cost in queries."""
+
+import re
+import zlib
+from datetime import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+import reports.views.audit_report as audit_report_view
+from audit.models import AuditEvent
+from reports.services import PREVENT_STATEMENT
+from tests.factories import PupilFactory
+from tests.walk import concern_data
+from workflow.concerns import close_concern, record_concern
+
+from .conftest import LONDON
+from .scenario import NFA_RATIONALE, NOT_HELD_ATTEMPTS, NOT_HELD_DETAILS, People, build
+from .tables import csv_tables, html_tables, without_notes
+from .volume import add_concerns
+
+REPORT = reverse("reports:audit")
+ADDRESS = "https://school.example/safeguarding-policy"
+YEAR_2025 = {
+    "start_0": "1",
+    "start_1": "9",
+    "start_2": "2025",
+    "end_0": "31",
+    "end_1": "8",
+    "end_2": "2026",
+}
+NAMES = ["Hana Head", "Dee Lead", "Tara Teacher", "Ada Advisor", "Oscar Otherschool"]
+PUPIL_NAMES = ["Amelia", "Ahmed", "Bilal", "Begum"]
+ZEROS = ["0"] * 12
+
+
+@pytest.fixture
+def year(clock, school, teacher, dsl, head, hub_advisor, other_school_dsl, pupil):
+    """The fixed school year of tests/reports/scenario.py; the clock stops at 16 March 2026."""
+    people = People(teacher, dsl, head, hub_advisor, other_school_dsl)
+    return build(clock, school, people, pupil)
+
+
+def months(march):
+    """The 2025 to 2026 academic year's months, with `march` concerns in March 2026."""
+    names = [
+        "September 2025",
+        "October 2025",
+        "November 2025",
+        "December 2025",
+        "January 2026",
+        "February 2026",
+        "March 2026",
+        "April 2026",
+        "May 2026",
+        "June 2026",
+        "July 2026",
+        "August 2026",
+    ]
+    return [[name, march if name == "March 2026" else "0"] for name in names]
+
+
+def categories(**counts):
+    labels = {
+        "Physical abuse": "physical",
+        "Emotional abuse": "emotional",
+        "Sexual abuse": None,
+        "Neglect": "neglect",
+        "Child sexual exploitation": None,
+        "Child criminal exploitation (including county lines)": None,
+        "Radicalisation or extremism (Prevent)": "prevent",
+        "Domestic abuse": None,
+        "Female genital mutilation": None,
+        "Forced marriage or honour-based abuse": None,
+        "Child-on-child abuse": None,
+        "Online safety": "online",
+        "Mental health": "mental",
+        "Self-harm": None,
+        "Children missing education": None,
+        "Private fostering": None,
+        "Serious violence": None,
+        "Other": None,
+    }
+    return [[label, counts.get(key, "0") if key else "0"] for label, key in labels.items()]
+
+
+def full_version(c):
+    """Every table of the full version for the scenario, counted by hand."""
+    return {
+        "step-1-summary": [
+            ["Measure", "Value"],
+            ["Concerns recorded", "8"],
+            # 0.5, 1, 1, 1, 2, 2, 4, 24 hours: the middle two are 1 and 2.
+            ["Median time from seen or heard to recorded (hours)", "1.5"],
+            # A 2, B 1, C 2, D 3, E 1, I 0.5 working hours: the middle two are 1 and 2.
+            ["Median time from recorded to a DSL's first action (working hours)", "1.5"],
+            ["Concerns awaiting DSL review for more than one working day (now)", "1"],
+        ],
+        "step-1-month": [["Month", "Number"], *months("8")],
+        "step-1-category": [
+            ["Category", "Number"],
+            *categories(
+                physical="1", emotional="1", neglect="4", prevent="1", online="1", mental="1"
+            ),
+        ],
+        "step-1-year-group": [["Year group", "Number"], ["Year 4", "5"], ["Year 6", "3"]],
+        "step-2-summary": [
+            ["Measure", "Value"],
+            ["Concerns recorded where hub advice was sought", "50% (4 of 8)"],
+            ["Advice requests made", "4"],
+            ["Advice requests made in the period and still open", "1"],
+        ],
+        "step-2-urgency": [
+            [
+                "Urgency",
+                "Target",
+                "Answered",
+                "Median (working hours)",
+                "90th percentile (working hours)",
+                "Within target",
+            ],
+            ["Red", "within 4 working hours", "1", "3.0", "3.0", "100% (1 of 1)"],
+            # A 4 and I 16 working hours; only A within 8.
+            ["Amber", "within 1 working day", "2", "10.0", "16.0", "50% (1 of 2)"],
+            ["Green", "within 3 working days", "0", "none", "none", "none"],
+        ],
+        "step-3-summary": [
+            ["Measure", "Value"],
+            ["Conversations held", "1"],
+            ["Conversations not held (with a reason)", "1"],
+            ["Not needed because the concern was escalated for significant harm", "1"],
+            ["Median time from hub advice to the conversation (working hours)", "3.0"],
+        ],
+        "step-3-not-held": [
+            ["Reason", "Number"],
+            ["Talking to the parent or carer would place the child at risk", "0"],
+            ["The parent or carer could not be reached", "1"],
+            [
+                "The young person asked that their parents not be told, and it is appropriate",
+                "0",
+            ],
+            ["Another reason", "0"],
+        ],
+        "escalations-target": [
+            ["Referred to", "Number"],
+            ["Children's social care (MASH)", "1"],
+            ["Police", "0"],
+            ["Police Prevent team (Channel)", "0"],
+            ["Local authority designated officer (LADO)", "0"],
+            ["Other", "0"],
+        ],
+        "escalations-outcome": [
+            ["Referred to", "Outcome", "Number"],
+            ["Children's social care (MASH)", "Section 47 child protection enquiry", "1"],
+        ],
+        "exceptions-summary": [
+            ["Measure", "Value"],
+            ["Concerns closed without hub advice", "1"],
+            ["Parent conversations not held", "1"],
+            ["Advice requests past their due time (now)", "1"],
+            ["Concerns awaiting DSL review for more than one working day (now)", "1"],
+        ],
+        "exceptions-closed": [
+            ["Concern", "Closed", "Closed by", "Outcome", "Reason given"],
+            [
+                c["D"].reference,
+                "9 March 2026 at 2:00pm",
+                "Dee Lead",
+                "No further action",
+                NFA_RATIONALE,
+            ],
+        ],
+        "exceptions-not-held": [
+            ["Concern", "Logged", "Logged by", "Reason", "Attempts to reach them", "Details"],
+            [
+                c["B"].reference,
+                "4 March 2026 at 11:00am",
+                "Dee Lead",
+                "The parent or carer could not be reached",
+                NOT_HELD_ATTEMPTS,
+                NOT_HELD_DETAILS,
+            ],
+        ],
+        "exceptions-overdue": [
+            ["Concern", "Urgency", "Requested", "Due", "Overdue by (working hours)"],
+            [
+                c["E"].reference,
+                "Green",
+                "10 March 2026 at 10:00am",
+                "13 March 2026 at 10:00am",
+                "10.0",
+            ],
+        ],
+        "exceptions-awaiting": [
+            ["Concern", "Recorded", "Waiting (working hours)"],
+            [c["F"].reference, "11 March 2026 at 10:00am", "26.0"],
+        ],
+        "access-viewers": [
+            [
+                "Person",
+                "Concern pages",
+                "Pupil chronologies",
+                "Attachment downloads",
+                "Advice requests",
+                "Total",
+            ],
+            ["Hana Head", "2", "1", "0", "0", "3"],
+            ["Tara Teacher", "3", "0", "0", "0", "3"],
+            ["Dee Lead", "1", "0", "1", "0", "2"],
+            ["Ada Advisor", "0", "0", "0", "1", "1"],
+        ],
+        "access-downloads": [
+            ["Person", "Attachment downloads", "Report exports"],
+            ["Dee Lead", "1", "0"],
+            ["Hana Head", "0", "1"],
+        ],
+        "access-denied": [
+            ["Person", "Attempts", "Latest"],
+            ["Oscar Otherschool", "1", "12 March 2026 at 9:00am"],
+            ["Tara Teacher", "1", "12 March 2026 at 9:00am"],
+        ],
+        "access-staff": [["Person", "Views", "Different concerns"], ["Tara Teacher", "2", "1"]],
+        "evidence-policy": [
+            ["Item", "Detail"],
+            ["Published safeguarding policy (step 1)", ADDRESS],
+            [
+                "Policy covers Prevent, with no separate Prevent policy (step 4)",
+                "Confirmed by Hana Head, head teacher, on 1 October 2025",
+            ],
+            ["Policy address confirmed", ADDRESS],
+            ["Statement confirmed", PREVENT_STATEMENT],
+        ],
+        "evidence-values": [
+            ["Value", "Autumn 2025", "Spring 2026", "Summer 2026", "Whole period"],
+            ["Democracy", "1", "1", "1", "3"],
+            ["The rule of law", "1", "0", "0", "1"],
+            ["Individual liberty", "0", "0", "1", "1"],
+            [
+                "Mutual respect and tolerance of those with different faiths and beliefs",
+                "0",
+                "1",
+                "0",
+                "1",
+            ],
+            ["Activities (any value)", "1", "2", "1", "4"],
+        ],
+    }
+
+
+FEW = "fewer than 5"
+HIDDEN = "not shown (fewer than 5)"
+
+
+def governors_version():
+    """The governors' version of the same year: small counts hidden, no names."""
+    return {
+        "step-1-summary": [
+            ["Measure", "Value"],
+            ["Concerns recorded", "8"],
+            ["Median time from seen or heard to recorded (hours)", "1.5"],
+            ["Median time from recorded to a DSL's first action (working hours)", "1.5"],
+            ["Concerns awaiting DSL review for more than one working day (now)", FEW],
+        ],
+        "step-1-month": [["Month", "Number"], *months("8")],
+        "step-1-category": [
+            ["Category", "Number"],
+            *categories(
+                physical=FEW, emotional=FEW, neglect=FEW, prevent=FEW, online=FEW, mental=FEW
+            ),
+        ],
+        "step-1-year-group": [["Year group", "Number"], ["Year 4", "5"], ["Year 6", FEW]],
+        "step-2-summary": [
+            ["Measure", "Value"],
+            ["Concerns recorded where hub advice was sought", HIDDEN],
+            ["Advice requests made", FEW],
+            ["Advice requests made in the period and still open", FEW],
+        ],
+        "step-2-urgency": [
+            [
+                "Urgency",
+                "Target",
+                "Answered",
+                "Median (working hours)",
+                "90th percentile (working hours)",
+                "Within target",
+            ],
+            ["Red", "within 4 working hours", FEW, HIDDEN, HIDDEN, HIDDEN],
+            ["Amber", "within 1 working day", FEW, HIDDEN, HIDDEN, HIDDEN],
+            ["Green", "within 3 working days", "0", "none", "none", "none"],
+        ],
+        "exceptions-summary": [
+            ["Measure", "Value"],
+            ["Concerns closed without hub advice", FEW],
+            ["Parent conversations not held", FEW],
+            ["Advice requests past their due time (now)", FEW],
+            ["Concerns awaiting DSL review for more than one working day (now)", FEW],
+        ],
+        "access-summary": [
+            ["Measure", "Number"],
+            ["People who viewed children's records", FEW],
+            ["Concern pages viewed", "6"],
+            ["Pupil chronologies viewed", FEW],
+            ["Attachments downloaded", FEW],
+            ["Advice requests viewed", FEW],
+            ["Reports exported", FEW],
+            ["Refused access attempts", FEW],
+            ["Staff who viewed concerns they did not record", FEW],
+            ["Views of concerns by staff who did not record them", FEW],
+        ],
+        "evidence-policy": [
+            ["Item", "Detail"],
+            ["Published safeguarding policy (step 1)", ADDRESS],
+            [
+                "Policy covers Prevent, with no separate Prevent policy (step 4)",
+                "Confirmed by the head teacher on 1 October 2025",
+            ],
+            ["Policy address confirmed", ADDRESS],
+            ["Statement confirmed", PREVENT_STATEMENT],
+        ],
+        "evidence-values": [
+            ["Value", "Autumn 2025", "Spring 2026", "Summer 2026", "Whole period"],
+            ["Democracy", FEW, FEW, FEW, FEW],
+            ["The rule of law", FEW, "0", "0", FEW],
+            ["Individual liberty", "0", "0", FEW, FEW],
+            [
+                "Mutual respect and tolerance of those with different faiths and beliefs",
+                "0",
+                FEW,
+                "0",
+                FEW,
+            ],
+            ["Activities (any value)", FEW, FEW, FEW, FEW],
+        ],
+    }
+
+
+# Every figure, counted by hand
+
+
+def test_the_page_shows_every_figure_as_counted_by_hand(year, client_for, head):
+    response = client_for(head).get(REPORT)
+    assert response.status_code == 200
+    tables = html_tables(response.text)
+    for key, rows in full_version(year).items():
+        assert tables[key] == rows, key
+
+
+def test_the_report_names_no_pupil(year, client_for, head):
+    text = client_for(head).get(REPORT).text
+    for name in PUPIL_NAMES:
+        assert name not in text
+
+
+def test_the_default_period_is_the_academic_year_the_report_is_run_in(year, client_for, head):
+    text = client_for(head).get(REPORT).text
+    assert "1 September 2025 to 31 August 2026" in text
+    assert html_tables(text) == html_tables(client_for(head).get(REPORT, YEAR_2025).text)
+
+
+def test_the_period_can_be_any_range(year, client_for, head):
+    march_week = {
+        "start_0": "2",
+        "start_1": "3",
+        "start_2": "2026",
+        "end_0": "4",
+        "end_1": "3",
+        "end_2": "2026",
+    }
+    tables = html_tables(client_for(head).get(REPORT, march_week).text)
+    # A, I (2 March) and B (3 March) were recorded from 2 to 4 March; C on the 5th is not.
+    assert tables["step-1-month"] == [["Month", "Number"], ["March 2026", "3"]]
+    assert tables["step-1-summary"][1] == ["Concerns recorded", "3"]
+    assert tables["evidence-values"][0] == ["Value", "Spring 2026", "Whole period"]
+
+
+# The edges of the period
+
+
+def test_the_last_minute_of_august_and_the_first_of_september_fall_in_different_years(
+    clock, client_for, head, teacher, school
+):
+    pupil = PupilFactory(school=school)
+    for moment in [(2026, 8, 31, 23, 59), (2026, 9, 1, 0, 0)]:
+        clock.set(*moment)
+        record_concern(
+            by=teacher,
+            pupil=pupil,
+            **concern_data(observed_at=datetime(2026, 8, 31, 20, 0, tzinfo=LONDON)),
+        )
+    # British Summer Time: 23:59 and 00:00 in London are 22:59 and 23:00 UTC on 31 August.
+    clock.set(2026, 9, 2, 9, 0)
+    client = client_for(head)
+    earlier = html_tables(client.get(REPORT, YEAR_2025).text)
+    later = html_tables(
+        client.get(
+            REPORT,
+            {
+                "start_0": "1",
+                "start_1": "9",
+                "start_2": "2026",
+                "end_0": "31",
+                "end_1": "8",
+                "end_2": "2027",
+            },
+        ).text
+    )
+    assert earlier["step-1-summary"][1] == ["Concerns recorded", "1"]
+    assert earlier["step-1-month"][-1] == ["August 2026", "1"]
+    assert later["step-1-summary"][1] == ["Concerns recorded", "1"]
+    assert later["step-1-month"][1] == ["September 2026", "1"]
+    # Run on 2 September 2026 with no dates chosen, the report is the new year's.
+    assert html_tables(client.get(REPORT).text)["step-1-month"][1] == ["September 2026", "1"]
+
+
+# Downloads: the same figures as the page
+
+
+def pdf_pages(pdf):
+    """The number of pages in a PDF, counted in its (compressed) object streams."""
+    objects = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            objects.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return sum(len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data)) for data in objects)
+
+
+def _by_key(response_text, sections_map):
+    tables = csv_tables(response_text)
+    return {key: tables[place] for key, place in sections_map.items() if place in tables}
+
+
+def _places(html):
+    """{table id: (section title, caption)} read from the page itself."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.places, self.section, self.table, self.grab = {}, None, None, None
+            self.text = []
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "h2" and "govuk-heading-l" in (attrs.get("class") or ""):
+                self.grab, self.text = "section", []
+            elif tag == "table" and attrs.get("id"):
+                self.table = attrs["id"]
+            elif tag == "caption":
+                self.grab, self.text = "caption", []
+
+        def handle_endtag(self, tag):
+            if tag == "h2" and self.grab == "section":
+                self.section, self.grab = "".join(self.text).strip(), None
+            elif tag == "caption" and self.grab == "caption":
+                self.places[self.table] = (self.section, "".join(self.text).strip())
+                self.grab = None
+
+        def handle_data(self, data):
+            if self.grab:
+                self.text.append(data)
+
+    reader = Reader()
+    reader.feed(html)
+    return reader.places
+
+
+@pytest.mark.parametrize("audience", ["full", "governors"])
+def test_the_csv_holds_the_same_figures_as_the_page(year, client_for, head, audience):
+    client = client_for(head)
+    query = {"audience": audience} if audience == "governors" else {}
+    page = client.get(REPORT, query).text
+    download = client.get(REPORT, {**query, "format": "csv"})
+    assert download["Content-Type"] == "text/csv; charset=utf-8"
+    suffix = "-governors" if audience == "governors" else ""
+    assert download["Content-Disposition"] == (
+        f'attachment; filename="safeguarding-audit-{year["A"].school.urn}-2025-09-01-to-'
+        f'2026-08-31{suffix}.csv"'
+    )
+    text = download.content.decode("utf-8")
+    page_tables = html_tables(page)
+    csv_by_key = _by_key(text, _places(page))
+    assert set(csv_by_key) == set(page_tables)
+    for key, rows in page_tables.items():
+        assert without_notes(csv_by_key[key]) == without_notes(rows), key
+    expected = full_version(year) if audience == "full" else governors_version()
+    for key, rows in expected.items():
+        assert without_notes(csv_by_key[key]) == rows, key
+
+
+@pytest.mark.parametrize("audience", ["full", "governors"])
+def test_the_pdf_is_rendered_from_the_pages_html(year, client_for, head, monkeypatch, audience):
+    rendered = []
+    real = audit_report_view.html_to_pdf
+
+    def keep(html, **kwargs):
+        rendered.append(html)
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(audit_report_view, "html_to_pdf", keep)
+    client = client_for(head)
+    query = {"audience": audience} if audience == "governors" else {}
+    page = client.get(REPORT, query).text
+    download = client.get(REPORT, {**query, "format": "pdf"})
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].endswith('.pdf"')
+    # WeasyPrint compresses the PDF's text, and no PDF reader is installed here: check that a
+    # real, multi-page PDF came out, and that the HTML it was made from holds the page's figures.
+    assert download.content.startswith(b"%PDF-")
+    assert download.content.rstrip().endswith(b"%%EOF")
+    assert len(download.content) > 20_000
+    assert pdf_pages(download.content) > 1
+    [html] = rendered
+    assert html_tables(html) == html_tables(page)
+    expected = full_version(year) if audience == "full" else governors_version()
+    for key, rows in expected.items():
+        assert html_tables(html)[key] == rows, key
+    # The PDF is the report alone: no service header with the reader's name, no menu.
+    assert "Signed in as" not in html
+    assert "govuk-service-navigation" not in html
+
+
+def test_the_governors_downloads_name_nobody(year, client_for, head, monkeypatch):
+    rendered = []
+    real = audit_report_view.html_to_pdf
+    monkeypatch.setattr(
+        audit_report_view,
+        "html_to_pdf",
+        lambda html, **kw: rendered.append(html) or real(html, **kw),
+    )
+    client = client_for(head)
+    text = client.get(REPORT, {"audience": "governors", "format": "csv"}).content.decode()
+    client.get(REPORT, {"audience": "governors", "format": "pdf"})
+    for download in (text, rendered[0]):
+        for name in NAMES + PUPIL_NAMES:
+            assert name not in download
+        for concern in year.values():
+            assert concern.reference not in download
+        for narrative in (NFA_RATIONALE, NOT_HELD_DETAILS, NOT_HELD_ATTEMPTS):
+            assert narrative not in download
+        assert "fewer than 5" in download
+    # The full version does name the people who looked at records.
+    full = client.get(REPORT, {"format": "csv"}).content.decode()
+    assert "Tara Teacher" in full
+    assert year["D"].reference in full
+
+
+def test_a_count_of_zero_shows_as_zero_in_the_governors_version(year, client_for, head):
+    text = client_for(head).get(REPORT, {"audience": "governors", "format": "csv"}).content
+    tables = csv_tables(text.decode())
+    by_reason = tables[
+        ("Step 3: talking with the parent or carer", "Conversations not held, by reason")
+    ]
+    assert by_reason[1] == ["Talking to the parent or carer would place the child at risk", "0"]
+
+
+def test_a_spreadsheet_formula_typed_into_a_reason_is_not_run(client_for, head, dsl, walk):
+    concern = walk.recorded()
+    close_concern(
+        concern,
+        by=dsl,
+        outcome="nfa",
+        rationale='=HYPERLINK("http://evil.example","no further action needed here")',
+    )
+    text = client_for(head).get(REPORT, {"format": "csv"}).content.decode()
+    assert "'=HYPERLINK(" in text
+    assert ',"=HYPERLINK' not in text
+
+
+# Every view and download is audited, once
+
+
+@pytest.mark.parametrize(
+    ("query", "action", "detail"),
+    [
+        ({}, "report.view", {"format": "html", "audience": "full"}),
+        ({"audience": "governors"}, "report.view", {"format": "html", "audience": "governors"}),
+        ({"format": "csv"}, "report.export", {"format": "csv", "audience": "full"}),
+        (
+            {"format": "pdf", "audience": "governors"},
+            "report.export",
+            {"format": "pdf", "audience": "governors"},
+        ),
+    ],
+)
+def test_each_view_or_download_writes_one_audit_event(
+    clock, client_for, head, school, query, action, detail
+):
+    clock.set(2026, 3, 16, 12, 0)
+    client_for(head).get(REPORT, query)
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.school, event.object_type) == (
+        action,
+        head,
+        school,
+        "report",
+    )
+    assert event.detail == {**detail, "start": "2025-09-01", "end": "2026-08-31"}
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(client_for, head):
+    response = client_for(head).get(REPORT, {**YEAR_2025, "end_2": "2024"})
+    assert response.status_code == 200
+    assert "<title>Error: " in response.text
+    assert "The last day must be the same as or after the first day" in response.text
+    assert 'value="2024"' in response.text
+    assert "Key figures" not in response.text
+    assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"start_0": "31", "start_1": "2"}, "Enter a real date"),
+        ({"start_0": "", "start_1": "", "start_2": ""}, "Enter the first day of the period"),
+        ({"end_2": "26"}, "with a 4-digit year"),
+        ({"start_2": "2019"}, "Choose a period of 5 years or less"),
+    ],
+)
+def test_a_bad_period_says_what_is_wrong(client_for, head, change, message):
+    response = client_for(head).get(REPORT, {**YEAR_2025, **change})
+    assert message in response.text
+    assert not AuditEvent.objects.exists()
+
+
+def test_the_controls_are_not_printed(client_for, head):
+    text = client_for(head).get(REPORT).text
+    controls = text[text.index('<div class="app-no-print">') :]
+    assert controls.index('<form method="get"') < controls.index("Step 1: recording concerns")
+
+
+# Who may see it
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, db):
+    response = client.get(REPORT)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("persona", ["teacher", "hub_advisor", "hub_manager", "la_admin"])
+def test_staff_and_the_authority_are_refused(client_for, request, persona):
+    user = request.getfixturevalue(persona)
+    for query in ({}, {"format": "csv"}, {"format": "pdf"}):
+        assert client_for(user).get(REPORT, query).status_code == 403
+    assert not AuditEvent.objects.filter(action__startswith="report.").exists()
+
+
+@pytest.mark.parametrize("persona", ["head", "dsl", "deputy_dsl"])
+def test_the_head_teacher_and_dsls_see_it(client_for, request, persona):
+    assert client_for(request.getfixturevalue(persona)).get(REPORT).status_code == 200
+
+
+def test_another_school_sees_only_its_own_figures(year, client_for, other_school_dsl):
+    text = client_for(other_school_dsl).get(REPORT).text
+    tables = html_tables(text)
+    assert tables["step-1-summary"][1] == ["Concerns recorded", "0"]
+    assert tables["access-viewers"] == [tables["access-viewers"][0], ["None in this period."]]
+    for concern in year.values():
+        assert concern.reference not in text
+    assert "Hana Head" not in text
+
+
+def test_the_report_is_not_cached(client_for, head):
+    response = client_for(head).get(REPORT)
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+# Its cost
+
+
+def test_the_report_makes_the_same_number_of_queries_for_10_and_500_concerns(
+    clock, client_for, head, school, teacher, dsl, hub_advisor
+):
+    client = client_for(head)
+    clock.set(2026, 3, 2, 9, 0)
+    add_concerns(clock, school, teacher, dsl, hub_advisor, 10)
+    clock.set(2026, 7, 20, 12, 0)
+    client.get(REPORT)
+    with CaptureQueriesContext(connection) as ten:
+        assert "Concerns recorded" in client.get(REPORT).text
+    assert html_tables(client.get(REPORT).text)["step-1-summary"][1] == ["Concerns recorded", "10"]
+    add_concerns(clock, school, teacher, dsl, hub_advisor, 490)
+    clock.set(2026, 7, 20, 12, 0)
+    with CaptureQueriesContext(connection) as five_hundred:
+        text = client.get(REPORT).text
+    assert html_tables(text)["step-1-summary"][1] == ["Concerns recorded", "500"]
+    assert len(five_hundred.captured_queries) == len(ten.captured_queries)
