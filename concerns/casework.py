@@ -68,7 +68,7 @@ class Entry:
 def chronology(concern, *, full=True):
     """The concern's history in time order. Without `full` (the person who recorded it), only
     the recording and the addenda: not the DSL's working."""
-    requests = {r.pk: r for r in concern.advice_requests.all()}
+    requests_by_id = {r.pk: r for r in concern.advice_requests.all()}
     escalations = list(concern.escalations.all())
     outcomes = sorted(
         (e for e in escalations if e.outcome), key=lambda e: (e.outcome_recorded_at, e.pk)
@@ -85,7 +85,7 @@ def chronology(concern, *, full=True):
         if event.action in records:
             record = next(records[event.action], None)
         else:
-            record = requests.get(event.advice_request_id)
+            record = requests_by_id.get(event.advice_request_id)
         if not full and event.action not in {Action.RECORD, Action.ADD_ADDENDUM}:
             continue
         entries.append(

@@ -1,6 +1,8 @@
 """Role checks for the reports app's pages. Records are scoped by the selectors; these only
 refuse a role that has no business on a page (403), which reveals nothing about any record."""
 
+from functools import wraps
+
 from django.core.exceptions import PermissionDenied
 
 
@@ -10,3 +12,17 @@ def require_role(request, roles):
     if membership is None or membership.role not in roles:
         raise PermissionDenied("Your role does not give you access to this page.")
     return membership
+
+
+def role_required(roles):
+    """Decorator form of `require_role`, for checks that must come before others."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require_role(request, roles)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

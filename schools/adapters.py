@@ -22,6 +22,12 @@ class AccountAdapter(DefaultAccountAdapter):
         request.session[SIGNED_IN_AT] = timezone.now().isoformat()
         record("auth.login", actor=user, obj=user)
 
+    def get_reauthentication_methods(self, user):
+        # Confirming it is you means the second factor when the user has one, not the password.
+        methods = super().get_reauthentication_methods(user)
+        second_factor = [m for m in methods if m["id"].startswith("mfa_")]
+        return second_factor or methods
+
     def authentication_failed(self, request, **credentials):
         # Who was tried, not whether they exist: the same row either way.
         record("auth.login_failed", actor=None, attempted=axes_username(request, credentials))

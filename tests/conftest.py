@@ -2,10 +2,11 @@
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from schools.models import Role
 
-from .factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, member
+from .factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, member, totp_code
 from .walk import Walker
 
 
@@ -100,3 +101,10 @@ def client_for(db):
 def walk(teacher, dsl, hub_advisor, pupil):
     """Moves concerns about `pupil` through the real workflow (see tests/walk.py)."""
     return Walker(teacher, dsl, hub_advisor, pupil)
+
+
+def reauthenticate(client):
+    """Confirm the second factor again, as report downloads require."""
+    response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code()})
+    assert response.status_code == 302, "re-authentication with the second factor failed"
+    return client

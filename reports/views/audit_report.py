@@ -10,9 +10,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from audit.log import record
+from safeguarding.reauth import export_needs_second_factor
 from schools.models import DSL_ROLES, Role
 
-from ..access import require_role
+from ..access import require_role, role_required
 from ..exports import html_to_pdf, report_csv
 from ..figures import audit_figures
 from ..forms import ReportPeriodForm, report_period_form
@@ -28,6 +29,8 @@ TITLE = "Safeguarding audit report"
 
 @require_GET
 @cache_control(private=True, no_store=True)
+@role_required(REPORT_ROLES)
+@export_needs_second_factor
 def audit_report(request):
     """The report for the school's head teacher and DSLs, as a page, CSV or PDF."""
     membership = require_role(request, REPORT_ROLES)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from advice.views.access import hub_manager_only
 from audit.log import record
 from reports.hub_overview import PeriodForm, default_period, hub_overview
+from safeguarding.reauth import export_needs_second_factor
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,6 +22,7 @@ def _cell(value):
 
 @require_GET
 @hub_manager_only
+@export_needs_second_factor
 def overview(request):
     """The hub manager's overview of their authority's hub; `?format=csv` downloads it."""
     membership, now = request.membership, timezone.now()

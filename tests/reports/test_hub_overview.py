@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from reports.hub_overview import hub_overview, nearest_rank
 from schools.models import Role
+from tests.conftest import reauthenticate
 from tests.factories import member
 from tests.hubcases import HubCases
 
@@ -203,7 +204,7 @@ def csv_tables(response):
 
 
 def test_the_csv_carries_the_figures_on_the_page(fixed, hub_manager, client_for):
-    client = client_for(hub_manager)
+    client = reauthenticate(client_for(hub_manager))
     period = "start_0=1&start_1=2&start_2=2026&end_0=27&end_1=2&end_2=2026"
     page = client.get(f"{URL}?{period}")
     download = client.get(f"{URL}?{period}&format=csv")
@@ -215,7 +216,7 @@ def test_the_csv_carries_the_figures_on_the_page(fixed, hub_manager, client_for)
 
 
 def test_viewing_and_downloading_are_each_audited(fixed, hub_manager, client_for, authority):
-    client = client_for(hub_manager)
+    client = reauthenticate(client_for(hub_manager))
     client.get(URL)
     client.get(f"{URL}?format=csv")
     events = AuditEvent.objects.filter(action__startswith="report.").order_by("pk")
