@@ -79,3 +79,17 @@ def test_database_url_switches_to_postgresql(tmp_path):
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.stdout.strip() == "postgresql", result.stderr
+
+
+def test_every_variable_the_settings_read_is_documented():
+    import re
+
+    source = (ROOT / "safeguarding" / "settings.py").read_text()
+    names = set(re.findall(r'env(?:_bool|_int|_database|\.\w+)\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    assert {"DEBUG", "SECRET_KEY", "DATABASE_URL"} <= names
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    missing = [n for n in sorted(names) if f"{n}=" not in example and n != "ENV_FILE"]
+    assert missing == [], f"not in .env.example: {missing}"
+    undocumented = [n for n in sorted(names) if f"`{n}`" not in readme]
+    assert undocumented == [], f"not in the README's configuration table: {undocumented}"
