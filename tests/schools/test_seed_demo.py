@@ -88,18 +88,22 @@ def test_demo_pupils_have_valid_upns():
 
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
-def test_demo_users_sign_in_with_the_printed_password_and_authenticator_secret(client):
+def test_every_demo_user_signs_in_with_the_printed_password_and_secret_and_sees_their_role():
     import re
 
+    from django.test import Client
     from django.urls import reverse
 
     from tests.factories import totp_code
 
     output = run()
-    secret = re.search(r"dsl@leabank\.example\s+([A-Z2-7]{32})\s", output).group(1)
-    client.post(
-        reverse("account_login"), {"login": "dsl@leabank.example", "password": DEMO_PASSWORD}
-    )
-    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
-    assert response["Location"] == reverse("home")
-    assert "Designated safeguarding lead" in client.get(reverse("home")).text
+    printed = re.findall(r"^  (\S+@\S+)\s+([A-Z2-7]{32})\s+(.+), (.+)$", output, re.MULTILINE)
+    assert len(printed) == User.objects.count() == 22
+    for email, secret, role, place in printed:
+        client = Client()
+        client.post(reverse("account_login"), {"login": email, "password": DEMO_PASSWORD})
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+        assert response["Location"] == reverse("home"), email
+        home = client.get(reverse("home")).text
+        assert f'<h1 class="govuk-heading-l">{role}</h1>' in home, email
+        assert place in home
