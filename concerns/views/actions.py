@@ -56,6 +56,21 @@ def _act(request, pk, *, action, form_class, template, perform, success, subject
     return render(request, template, {"concern": concern, "form": form, "target": target})
 
 
+def _versioned(transition, request):
+    """Call `transition` on the page's subject as this user, with the version the form was
+    loaded at, so a stale form is refused rather than applied."""
+
+    def perform(subject, form):
+        return transition(
+            subject,
+            by=request.user,
+            expected_version=form.cleaned_data["expected_version"],
+            **form.transition_kwargs(),
+        )
+
+    return perform
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def request_advice(request, pk):
@@ -66,12 +81,7 @@ def request_advice(request, pk):
         action=Action.REQUEST_ADVICE,
         form_class=forms.AdviceRequestForm,
         template="concerns/actions/request_advice.html",
-        perform=lambda concern, form: advice_flow.request_hub_advice(
-            concern,
-            by=request.user,
-            expected_version=form.cleaned_data["expected_version"],
-            **form.transition_kwargs(),
-        ),
+        perform=_versioned(advice_flow.request_hub_advice, request),
         success="Your request has been sent to the Early Help Hub",
     )
 
@@ -86,12 +96,7 @@ def conversation(request, pk):
         action=Action.LOG_CONVERSATION,
         form_class=forms.ParentConversationForm,
         template="concerns/actions/conversation.html",
-        perform=lambda concern, form: concern_flow.log_parent_conversation(
-            concern,
-            by=request.user,
-            expected_version=form.cleaned_data["expected_version"],
-            **form.transition_kwargs(),
-        ),
+        perform=_versioned(concern_flow.log_parent_conversation, request),
         success="The parent or carer conversation has been logged",
     )
 
@@ -106,12 +111,7 @@ def escalate(request, pk):
         action=Action.ESCALATE,
         form_class=forms.ConcernEscalationForm,
         template="concerns/actions/escalate.html",
-        perform=lambda concern, form: concern_flow.escalate_significant_harm(
-            concern,
-            by=request.user,
-            expected_version=form.cleaned_data["expected_version"],
-            **form.transition_kwargs(),
-        ),
+        perform=_versioned(concern_flow.escalate_significant_harm, request),
         success="The escalation has been recorded and the head teacher told",
     )
 
@@ -154,12 +154,7 @@ def close(request, pk):
         action=Action.CLOSE,
         form_class=forms.CloseForm,
         template="concerns/actions/close.html",
-        perform=lambda concern, form: concern_flow.close_concern(
-            concern,
-            by=request.user,
-            expected_version=form.cleaned_data["expected_version"],
-            **form.transition_kwargs(),
-        ),
+        perform=_versioned(concern_flow.close_concern, request),
         success="The concern has been closed",
     )
 
@@ -174,12 +169,7 @@ def reopen(request, pk):
         action=Action.REOPEN,
         form_class=forms.ReopenForm,
         template="concerns/actions/reopen.html",
-        perform=lambda concern, form: concern_flow.reopen_concern(
-            concern,
-            by=request.user,
-            expected_version=form.cleaned_data["expected_version"],
-            **form.transition_kwargs(),
-        ),
+        perform=_versioned(concern_flow.reopen_concern, request),
         success="The concern has been reopened",
     )
 
@@ -205,12 +195,7 @@ def withdraw_request(request, pk, request_pk):
         form_class=forms.WithdrawRequestForm,
         template="concerns/actions/withdraw.html",
         subject=_advice_request(request_pk),
-        perform=lambda advice_request, form: advice_flow.withdraw_advice_request(
-            advice_request,
-            by=request.user,
-            expected_version=form.cleaned_data["expected_version"],
-            **form.transition_kwargs(),
-        ),
+        perform=_versioned(advice_flow.withdraw_advice_request, request),
         success="The advice request has been withdrawn",
     )
 
