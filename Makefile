@@ -48,5 +48,14 @@ assets-check: assets  ## Fail if the committed static/ differs from a fresh buil
 bench: $(STAMP)  ## Time the key pages against a static page of the same size (DATABASE_URL's set, else a throwaway ci set)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
+loadtest: $(STAMP)  ## 60 s of locust against gunicorn and a copy of sg_scale, on loopback
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# Stops this machine's PostgreSQL for 10 s: other people's test runs fail meanwhile. The trap
+# starts it again whatever happens to the script.
+faulttest: $(STAMP)  ## The load test with PostgreSQL stopped for 10 s and a gunicorn worker killed
+	trap 'pg_isready -h 127.0.0.1 -q || pg_ctlcluster --skip-systemctl-redirect 15 main start' EXIT; \
+	$(BIN)/python -m bench.load --faults $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
