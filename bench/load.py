@@ -21,6 +21,7 @@ It prints the figures and whether each target is met, and exits 1 if one is miss
 """
 
 import argparse
+import contextlib
 import csv
 import os
 import secrets
@@ -41,6 +42,8 @@ PORT = 8077
 HOST = f"http://127.0.0.1:{PORT}"
 PG = "postgres://postgres@127.0.0.1:5432"
 CLUSTER = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main"]
+# Two cores: a worker process each (Python runs one thread at a time per process), with
+# threads to overlap the waits on PostgreSQL. --workers/--threads try other shapes.
 WORKERS, THREADS = 2, 4
 PEOPLE = {"staff": 30, "dsl": 40, "hub": 40}
 RECORD_EVERY = 3.0  # seconds per concern per member of staff: 30 / 3 = 10 a second
@@ -198,7 +201,7 @@ def accounts():
 # 2. gunicorn ---------------------------------------------------------------------------------
 
 
-def start_gunicorn(log):
+def start_gunicorn(log, workers, threads):
     from django.db import connections
 
     connections.close_all()
@@ -207,8 +210,8 @@ def start_gunicorn(log):
             str(BIN / "gunicorn"),
             "safeguarding.wsgi",
             f"--bind=127.0.0.1:{PORT}",
-            f"--workers={WORKERS}",
-            f"--threads={THREADS}",
+            f"--workers={workers}",
+            f"--threads={threads}",
             "--worker-class=gthread",
             "--timeout=30",
             "--graceful-timeout=5",
@@ -236,6 +239,27 @@ def worker_memory(server):
     import psutil
 
     return [child.memory_info().rss / 2**20 for child in psutil.Process(server.pid).children()]
+
+
+def cpu_seconds(server, database):
+    """CPU time used so far by the gunicorn workers and by the database's server processes
+    serving the load database: what each request costs, whoever else shares the machine."""
+    import psutil
+    from django.db import connection
+
+    workers = sum(sum(c.cpu_times()[:2]) for c in psutil.Process(server.pid).children())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database],
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    connection.close()
+    postgres = 0.0
+    for pid in backends:
+        with contextlib.suppress(psutil.Error):  # a connection that closed meanwhile
+            postgres += sum(psutil.Process(pid).cpu_times()[:2])
+    return workers, postgres
 
 
 def stop_gunicorn(server):
@@ -437,6 +461,8 @@ def main(argv=None):
     parser.add_argument(
         "--share", type=float, default=1.0, help="run this share of the people (0.2: a fifth)"
     )
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--threads", type=int, default=THREADS)
     args = parser.parse_args(argv)
     for role, count in PEOPLE.items():
         PEOPLE[role] = max(1, round(count * args.share))
@@ -451,10 +477,11 @@ def main(argv=None):
     accounts_file.write_text(json.dumps(prepare(args.database, args.template)))
     (work / "acknowledged.txt").touch()
     say(f"Load accounts: {PEOPLE}; work files in {work}")
-    server = start_gunicorn(open(work / "gunicorn.log", "w"))  # noqa: SIM115
+    server = start_gunicorn(open(work / "gunicorn.log", "w"), args.workers, args.threads)  # noqa: SIM115
     timeline = {}
     try:
         load_before = os.getloadavg()
+        app_start, _ = cpu_seconds(server, args.database)  # the workers' start-up, not counted
         timeline["load started"] = time.time()
         locust = run_locust(args.seconds, work, accounts_file)
         if args.faults:
@@ -466,6 +493,8 @@ def main(argv=None):
         if args.faults:
             fault.join()
         rss = worker_memory(server)
+        app_cpu, db_cpu = cpu_seconds(server, args.database)
+        app_cpu -= app_start
         load_after = os.getloadavg()
     finally:
         if args.faults and not database_is_up():
@@ -485,6 +514,15 @@ def main(argv=None):
     say(
         f"{results['requests']} requests, {results['reads']} page reads, "
         f"{results['submissions']} concerns sent ({results['submissions a second']} a second)"
+    )
+    app_ms, db_ms = (1000 * cpu / max(results["requests"], 1) for cpu in (app_cpu, db_cpu))
+    results["CPU ms a request (gunicorn)"] = round(app_ms, 1)
+    results["CPU ms a request (PostgreSQL)"] = round(db_ms, 1)
+    capacity = round(2000 / (app_ms + db_ms)) if app_ms + db_ms else 0
+    results["requests a second 2 cores could serve"] = capacity
+    say(
+        f"CPU a request: {app_ms:.1f} ms in gunicorn, {db_ms:.1f} ms in PostgreSQL: two cores "
+        f"to themselves would serve about {capacity} a second of this mix"
     )
     missed = []
     if args.faults:

@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 from locust import FastHttpUser, constant_pacing, events, task
 
 ACCOUNTS = json.loads(open(os.environ["LOAD_ACCOUNTS"]).read())  # noqa: SIM115
+# As many locust users of each role as there are accounts (not locust's even split).
+PEOPLE = {role: len(accounts) for role, accounts in ACCOUNTS.items()}
 RECORD_EVERY = float(os.environ.get("LOAD_RECORD_EVERY", "3"))  # seconds per concern each
 READ_EVERY = float(os.environ.get("LOAD_READ_EVERY", "1"))  # seconds per page each
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -130,6 +132,7 @@ class Staff(Person):
     """A member of staff recording concerns, one every RECORD_EVERY seconds."""
 
     role = "staff"
+    fixed_count = PEOPLE["staff"]
     wait_time = constant_pacing(RECORD_EVERY)
 
     @task
@@ -178,6 +181,7 @@ class DSL(Person):
     """A designated safeguarding lead working through the inbox."""
 
     role = "dsl"
+    fixed_count = PEOPLE["dsl"]
     wait_time = constant_pacing(READ_EVERY)
 
     @task(4)
@@ -202,6 +206,7 @@ class HubAdvisor(Person):
     """An Early Help Hub advisor working through the queue."""
 
     role = "hub"
+    fixed_count = PEOPLE["hub"]
     wait_time = constant_pacing(READ_EVERY)
 
     @task(4)
