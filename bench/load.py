@@ -311,7 +311,7 @@ def database_is_up():
 def start_database():
     if not database_is_up():
         subprocess.run([*CLUSTER, "start"], check=False)
-    for _ in range(60):
+    for _ in range(600):  # crash recovery after an immediate stop can take a few seconds
         if database_is_up():
             return time.time()
         time.sleep(0.1)
