@@ -28,11 +28,28 @@ def _database_unavailable(error):
     return False
 
 
+_PLAIN = (
+    '<!DOCTYPE html><html lang="en-GB"><title>{0}</title><h1>{0}</h1>'
+    "<p>Try again later. If a child is in immediate danger, do not wait: tell your designated "
+    "safeguarding lead in person, call children's social care, or call 999.</p></html>"
+)
+
+
+def _page(template, heading):
+    """The error page, or a plain one if even that cannot be drawn (static files missing, a
+    broken template): an error page must never fail in its turn."""
+    try:
+        return loader.render_to_string(template)
+    except Exception:
+        return _PLAIN.format(heading)
+
+
 def server_error(request):
     """500, or 503 when the database is unavailable. Renders without a request context, so
     the page itself never needs the database."""
     if _database_unavailable(sys.exc_info()[1]):
-        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        body = _page("503.html", "Sorry, the service is unavailable")
+        response = HttpResponse(body, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return HttpResponseServerError(loader.render_to_string("500.html"))
+    return HttpResponseServerError(_page("500.html", "Sorry, there is a problem with the service"))

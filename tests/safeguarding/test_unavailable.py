@@ -123,3 +123,16 @@ def test_only_database_errors_are_reported_as_unavailable(
     assert response.status_code == status
     assert heading in response.content.decode()
     assert "secret internal detail" not in response.content.decode()
+
+
+def test_the_page_is_still_shown_when_its_own_template_cannot_be_drawn(
+    signed_in, settings, tmp_path
+):
+    # Production's hashed static files, never collected: {% static %} raises in 503.html.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path
+    with database_down():
+        unavailable(signed_in.get(reverse("concerns:inbox")))
