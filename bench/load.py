@@ -90,7 +90,7 @@ def prepare(database, template):
         ["createdb", "-h", "127.0.0.1", "-U", "postgres", "-T", template, database], check=True
     )
     # The server settings docs/scaling.md recommends, for this database only.
-    for setting in ["random_page_cost = 1.1", "jit = off"]:
+    for setting in ["random_page_cost = 1.1", "jit = off", "max_parallel_workers_per_gather = 0"]:
         statement = f"ALTER DATABASE {database} SET {setting}"
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", statement], check=True)
     import django
