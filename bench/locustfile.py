@@ -56,6 +56,11 @@ def _record(request_type, name, response_time, response, exception, **kwargs):
         _log.writerow([f"{time.time():.3f}", name, status, f"{response_time:.1f}", unavailable])
 
 
+def _location(response):
+    """Where a redirect points; nothing if the connection was cut (a killed worker)."""
+    return (response.headers or {}).get("Location", "")
+
+
 def _cookie(name, value):
     from http.cookiejar import Cookie
 
@@ -141,7 +146,7 @@ class Staff(Person):
         query = f"?q={given}+{family}"
         self._token_from(self.get(f"/concerns/new/pupil/{query}", "record: find the pupil"))
         response = self.post(f"/concerns/new/pupil/{query}", "record: choose", {"pupil": pupil})
-        page = response.headers.get("Location", "")
+        page = _location(response)
         if response.status_code != 302 or "/drafts/" not in page:
             return
         seen = datetime.now(ZoneInfo("Europe/London")) - timedelta(hours=2)
@@ -167,9 +172,9 @@ class Staff(Person):
             response = self.post(page, f"record: {slug}", answers.get(slug, {}))
             if response.status_code != 302:
                 return
-            page = response.headers.get("Location", "")
+            page = _location(response)
         response = self.post(page, "record: send (submission)", {})
-        done = response.headers.get("Location", "")
+        done = _location(response)
         if response.status_code == 302 and "/recorded/" in done:
             key = done.rstrip("/").rsplit("/", 1)[1]
             with open(os.environ["LOAD_ACKS"], "a") as acks:
