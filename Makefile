@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format assets assets-check clean
+.PHONY: run test lint format assets assets-check bench loadtest faulttest clean
 
 # The venv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
 $(STAMP): pyproject.toml
@@ -44,6 +44,19 @@ assets:  ## Rebuild static/ from GOV.UK Frontend (needs Node and npm)
 
 assets-check: assets  ## Fail if the committed static/ differs from a fresh build
 	@git diff --exit-code --stat -- static/ || (echo "static/ is out of date: run 'make assets' and commit it." && exit 1)
+
+# Performance (docs/scaling.md). Not part of the suite; each runs on demand, on this machine.
+bench: $(STAMP)  ## Time the key pages against a static page of the same size (DATABASE_URL's set, else a throwaway ci set)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+loadtest: $(STAMP)  ## 60 s of locust against gunicorn and a copy of sg_scale, on loopback
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# Stops this machine's PostgreSQL for 10 s: other people's test runs fail meanwhile. The trap
+# starts it again whatever happens to the script.
+faulttest: $(STAMP)  ## The load test with PostgreSQL stopped for 10 s and a gunicorn worker killed
+	trap 'pg_isready -h 127.0.0.1 -q || pg_ctlcluster --skip-systemctl-redirect 15 main start' EXIT; \
+	$(BIN)/python -m bench.load --faults $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -71,6 +71,15 @@ class AdviceRequest(models.Model):
     concern = models.ForeignKey(
         "concerns.Concern", on_delete=models.PROTECT, related_name="advice_requests"
     )
+    # The authority whose hub was asked: the concern's school's, copied when the request is
+    # made, so the hub's queue, its counts and the overview read this one table rather than
+    # joining every concern of the authority. The natural shard key too (docs/scaling.md).
+    local_authority = models.ForeignKey(
+        "schools.LocalAuthority",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # request_authority_status below starts with it
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -110,6 +119,13 @@ class AdviceRequest(models.Model):
             models.Index(fields=["status", "due_at", "id"]),
             models.Index(fields=["concern", "requested_at"]),
             models.Index(fields=["claimed_by", "status"]),
+            # The hub's queue (in its order, from the index alone) and its counts.
+            models.Index(
+                fields=["local_authority", "status", "urgency", "due_at", "id"],
+                name="request_authority_status",
+            ),
+            # The head teacher's report: requests made in a period.
+            models.Index(fields=["requested_at"], name="request_requested_at"),
         ]
 
     def __str__(self):

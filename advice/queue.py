@@ -150,6 +150,30 @@ def _before(cursor):
 ORDER = ("overdue_rank", "urgency_rank", "due_at", "pk")
 
 
+def _ranked(requests, as_of):
+    return requests.annotate(
+        overdue_rank=Case(
+            When(_overdue(as_of), then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+        urgency_rank=_urgency_rank(),
+    )
+
+
+def _page_of(membership, chosen, ordering, as_of):
+    """The rows whose ids `chosen` picks, in `ordering`, with what the page shows of each.
+
+    Picking the page's ids in a subquery lets the database sort the open requests from the
+    index (authority, status, urgency, due time, id) alone, without reading each request's
+    row; only the page's rows are then read and joined to their concerns, schools and
+    claimants. Joined before the sort, every open request of the authority would be."""
+    return list(
+        _ranked(requests_visible_to(membership).filter(pk__in=chosen), as_of)
+        .select_related("concern__school", "claimed_by")
+        .prefetch_related("concern__categories")
+        .order_by(*ordering)
+    )
+
+
 def queue_page(membership, user, filters, *, now, after=None, before=None, size=None):
     """One page of the queue: two queries (the rows, then their categories).
 
@@ -159,28 +183,19 @@ def queue_page(membership, user, filters, *, now, after=None, before=None, size=
     size = size or PAGE_SIZE
     cursor = after or before
     as_of = cursor.as_of if cursor else now
-    rows = (
-        _filtered(membership, user, filters, as_of)
-        .annotate(
-            overdue_rank=Case(
-                When(_overdue(as_of), then=Value(0)), default=Value(1), output_field=IntegerField()
-            ),
-            urgency_rank=_urgency_rank(),
-        )
-        .select_related("concern__school", "claimed_by")
-        .prefetch_related("concern__categories")
-    )
+    rows = _ranked(_filtered(membership, user, filters, as_of), as_of)
     if before is not None:
-        rows = list(
-            rows.filter(_before(before)).order_by(*[f"-{key}" for key in ORDER])[: size + 1]
-        )
+        backwards = [f"-{key}" for key in ORDER]
+        chosen = rows.filter(_before(before)).order_by(*backwards).values("pk")[: size + 1]
+        rows = _page_of(membership, chosen, backwards, as_of)
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         more_after = True
     else:
         if after is not None:
             rows = rows.filter(_after(after))
-        rows = list(rows.order_by(*ORDER)[: size + 1])
+        chosen = rows.order_by(*ORDER).values("pk")[: size + 1]
+        rows = _page_of(membership, chosen, ORDER, as_of)
         more_after = len(rows) > size
         rows = rows[:size]
         more_before = after is not None
@@ -194,11 +209,12 @@ def queue_page(membership, user, filters, *, now, after=None, before=None, size=
 
 def counts(membership, user, filters, *, as_of):
     """How many requests each status and each urgency would show with the other filters
-    unchanged: one aggregate query each."""
+    unchanged: one aggregate query each. They count columns of the index on authority,
+    status and urgency (never nulls), so the database need not read the table."""
     by_status = _filtered(membership, user, filters, as_of, skip={"status"}).aggregate(
-        **{status.value: Count("pk", filter=Q(status=status)) for status in AdviceStatus}
+        **{status.value: Count("status", filter=Q(status=status)) for status in AdviceStatus}
     )
     by_urgency = _filtered(membership, user, filters, as_of, skip={"urgency"}).aggregate(
-        **{urgency.value: Count("pk", filter=Q(urgency=urgency)) for urgency in Urgency}
+        **{urgency.value: Count("urgency", filter=Q(urgency=urgency)) for urgency in Urgency}
     )
     return by_status, by_urgency

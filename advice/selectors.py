@@ -11,9 +11,7 @@ def requests_visible_to(membership):
     if membership is None:
         return AdviceRequest.objects.none()
     if membership.role in HUB_ROLES:
-        return AdviceRequest.objects.filter(
-            concern__school__local_authority_id=membership.local_authority_id
-        )
+        return AdviceRequest.objects.filter(local_authority_id=membership.local_authority_id)
     if membership.role in DSL_ROLES or membership.role == Role.HEAD_TEACHER:
         return AdviceRequest.objects.filter(concern__school_id=membership.school_id)
     return AdviceRequest.objects.none()

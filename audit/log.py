@@ -17,8 +17,7 @@ def record(
         authority_id = authority.pk if authority is not None else None
     chain = authority_id or 0
     with transaction.atomic():
-        AuditChainHead.objects.get_or_create(chain=chain)
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        head = _locked_head(chain)
         event = AuditEvent(
             at=timezone.now(),
             actor=actor if actor is not None and actor.is_authenticated else None,
@@ -37,6 +36,17 @@ def record(
         head.last_id, head.last_hash = event.pk, event.hash
         head.save(update_fields=["last_id", "last_hash"])
     return event
+
+
+def _locked_head(chain):
+    """The chain's head row, locked until the transaction ends. One statement once the chain
+    exists (every request that reads a child's record writes here, so it is kept short)."""
+    locked = AuditChainHead.objects.select_for_update()
+    try:
+        return locked.get(chain=chain)
+    except AuditChainHead.DoesNotExist:
+        AuditChainHead.objects.get_or_create(chain=chain)
+        return locked.get(chain=chain)
 
 
 def viewed(request, obj, *, school, action=None):

@@ -30,10 +30,11 @@ from .models import (
 S = ConcernStatus
 
 
-def casework_prefetches():
+def casework_prefetches(*, attachments=True):
     """Everything the concern page and the pupil chronology show, in a fixed number of
-    queries however many concerns, events and records there are."""
-    return [
+    queries however many concerns, events and records there are. The chronology shows no
+    attachments, so it asks for none."""
+    lookups = [
         Prefetch("categories", queryset=ConcernCategory.objects.order_by("category")),
         Prefetch(
             "events", queryset=WorkflowEvent.objects.select_related("actor").order_by("at", "pk")
@@ -51,8 +52,12 @@ def casework_prefetches():
             queryset=Escalation.objects.select_related("escalated_by", "outcome_recorded_by"),
         ),
         Prefetch("closures", queryset=Closure.objects.select_related("closed_by")),
-        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
     ]
+    if attachments:
+        lookups.append(
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by"))
+        )
+    return lookups
 
 
 @dataclass

@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -93,6 +94,12 @@ class Concern(models.Model):
             models.Index(fields=["school", "-recorded_at", "-id"]),
             models.Index(fields=["pupil", "observed_at"]),
             models.Index(fields=["recorded_by", "-recorded_at"]),
+            # The DSL's inbox: a school's open concerns, however many closed ones lie behind.
+            models.Index(
+                fields=["school"], condition=~Q(status="closed"), name="concern_open_by_school"
+            ),
+            # The inbox's "recorded by" filter: who has recorded at the school, from the index.
+            models.Index(fields=["school", "recorded_by"], name="concern_school_recorder"),
         ]
 
     def __str__(self):
@@ -205,6 +212,8 @@ class ParentConversation(models.Model):
 
     class Meta:
         ordering = ["logged_at", "pk"]
+        # The head teacher's report counts conversations logged in a period.
+        indexes = [models.Index(fields=["logged_at"], name="conversation_logged_at")]
 
     def __str__(self):
         return f"Parent conversation on {self.concern_id} ({'held' if self.held else 'not held'})"
@@ -252,6 +261,14 @@ class Escalation(models.Model):
 
     class Meta:
         ordering = ["escalated_at", "pk"]
+        indexes = [
+            # The inbox asks, row by row, whether an escalation awaits its outcome.
+            models.Index(
+                fields=["concern"], condition=Q(outcome=""), name="escalation_awaiting_outcome"
+            ),
+            # The head teacher's report counts escalations made in a period.
+            models.Index(fields=["escalated_at"], name="escalation_escalated_at"),
+        ]
 
     def __str__(self):
         return f"Escalation of {self.concern_id} to {self.get_referred_to_display()}"

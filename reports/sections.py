@@ -19,12 +19,14 @@ from .presentation import FULL, GOVERNORS, Formatter, Link, Section, Table, coun
 
 
 def _concern_link():
-    """Links from a concern reference to its page, once the school-side pages exist."""
+    """Links from a concern reference to its page, once the school-side pages exist. The
+    address is worked out once, not once a row: a long report links thousands of concerns."""
+    marker = "9090909090909"
     try:
-        reverse("concerns:detail", args=[1])
+        before, after = reverse("concerns:detail", args=[marker]).split(marker)
     except NoReverseMatch:
         return lambda pk, reference: reference
-    return lambda pk, reference: Link(reference, reverse("concerns:detail", args=[pk]))
+    return lambda pk, reference: Link(reference, f"{before}{pk}{after}")
 
 
 def _person(name):

@@ -5,6 +5,9 @@ from schools import views as school_views
 
 from . import views
 
+# 500, or the "service unavailable" page (503) when the database cannot be reached.
+handler500 = "safeguarding.errors.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("role/", school_views.choose_role, name="choose_role"),

@@ -80,6 +80,7 @@ def request_hub_advice(concern, *, by, summary, question, urgency, expected_vers
     now = timezone.now()
     request = AdviceRequest.objects.create(
         concern=concern,
+        local_authority_id=concern.school.local_authority_id,
         requested_by=by,
         requested_at=now,
         summary=summary,

@@ -340,6 +340,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
             [
                 "id",
                 "concern_id",
+                "local_authority_id",
                 "requested_by_id",
                 "requested_at",
                 "summary",
@@ -556,6 +557,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                     writers["request"].add(
                         rid,
                         cid,
+                        authority.pk,
                         dsl,
                         dsl_at,
                         "Summary for the hub.",
@@ -611,6 +613,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                     writers["request"].add(
                         rid,
                         cid,
+                        authority.pk,
                         dsl,
                         dsl_at,
                         "Summary for the hub.",

@@ -5,6 +5,7 @@ bank holidays in England and Wales. Arithmetic is done on wall-clock times, so a
 always 8 hours, including the days the clocks change (they change at night).
 """
 
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -68,6 +69,8 @@ BANK_HOLIDAYS = frozenset(
     ]
 )
 TABLE_YEARS = frozenset(day.year for day in BANK_HOLIDAYS)
+# Those that fall on a weekday (all of them, with substitute days), in order, for counting.
+_WEEKDAY_HOLIDAYS = sorted(day for day in BANK_HOLIDAYS if day.weekday() < 5)
 
 
 def is_working_day(day):
@@ -110,15 +113,32 @@ def add_working_hours(start, hours):
         wall = datetime.combine(_next_working_day(wall.date()), DAY_START)
 
 
+def _working_days(first, last):
+    """How many working days there are from `first` to `last`, both included."""
+    if last < first:
+        return 0
+    weeks, extra = divmod((last - first).days + 1, 7)
+    weekdays = weeks * 5 + sum(1 for n in range(extra) if (first.weekday() + n) % 7 < 5)
+    holidays = bisect_right(_WEEKDAY_HOLIDAYS, last) - bisect_left(_WEEKDAY_HOLIDAYS, first)
+    return weekdays - holidays
+
+
 def working_hours_between(start, end):
-    """Working hours from `start` to `end` (0 if `end` is not after `start`)."""
+    """Working hours from `start` to `end` (0 if `end` is not after `start`).
+
+    The days in between are counted, not walked, so a request a year overdue costs the same
+    as one due today (the hub's queue works this out for every row it shows)."""
     if end <= start:
         return 0.0
     wall = _start_of_working_time(_wall(start))
     finish = _wall(end)
-    total = timedelta()
-    while wall < finish:
-        end_of_day = datetime.combine(wall.date(), DAY_END)
-        total += min(end_of_day, finish) - wall
-        wall = datetime.combine(_next_working_day(wall.date()), DAY_START)
+    if finish <= wall:
+        return 0.0
+    first, last = wall.date(), finish.date()  # `first` is a working day
+    if first == last:
+        return (min(finish, datetime.combine(last, DAY_END)) - wall).total_seconds() / 3600
+    total = datetime.combine(first, DAY_END) - wall
+    total += WORKING_DAY * _working_days(first + timedelta(days=1), last - timedelta(days=1))
+    if is_working_day(last):
+        total += min(max(finish - datetime.combine(last, DAY_START), timedelta()), WORKING_DAY)
     return total.total_seconds() / 3600

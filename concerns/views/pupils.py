@@ -88,7 +88,7 @@ def pupil_chronology(request, pk):
         concerns_visible_to(request.membership)
         .filter(pupil=pupil)
         .select_related("recorded_by", "pupil")
-        .prefetch_related(*casework_prefetches())
+        .prefetch_related(*casework_prefetches(attachments=False))
     )
     page = paginate(
         concerns,

@@ -1,8 +1,20 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from workflow.working_time import BANK_HOLIDAYS, add_working_hours, working_hours_between
+from workflow.working_time import (
+    BANK_HOLIDAYS,
+    DAY_END,
+    DAY_START,
+    LONDON,
+    _start_of_working_time,
+    _wall,
+    add_working_hours,
+    is_working_day,
+    working_hours_between,
+)
 
 # Times written in UTC; Europe/London is UTC+0 in winter and UTC+1 in summer.
 
@@ -98,3 +110,37 @@ def test_bank_holiday_table_matches_the_rules_for_england_and_wales(year):
         *_substitute([date(year, 12, 25), date(year, 12, 26)]),
     }
     assert {day for day in BANK_HOLIDAYS if day.year == year} == expected
+
+
+def _walked_working_hours(start, end):
+    """The definition, walked one working day at a time (as the service once computed it)."""
+    if end <= start:
+        return 0.0
+    wall, finish, total = _start_of_working_time(_wall(start)), _wall(end), timedelta()
+    while wall < finish:
+        total += min(datetime.combine(wall.date(), DAY_END), finish) - wall
+        day = wall.date() + timedelta(days=1)
+        while not is_working_day(day):
+            day += timedelta(days=1)
+        wall = datetime.combine(day, DAY_START)
+    return total.total_seconds() / 3600
+
+
+# Hypothesis takes naive bounds and makes aware moments from them: the years of the table.
+moments = st.datetimes(
+    min_value=datetime(2024, 11, 1),  # noqa: DTZ001
+    max_value=datetime(2031, 2, 1),  # noqa: DTZ001
+    timezones=st.just(LONDON),
+)
+
+
+@given(start=moments, end=moments)
+def test_working_hours_between_counts_days_as_walking_them_would(start, end):
+    assert working_hours_between(start, end) == pytest.approx(_walked_working_hours(start, end))
+
+
+def test_a_request_years_overdue_counts_every_working_day_between():
+    # Thursday 2 January 2025 to Tuesday 1 January 2030, whole days: 260 weeks and 6 days
+    # (Thursday to Tuesday) make 1,304 weekdays; 40 of them are bank holidays.
+    hours = working_hours_between(utc(2025, 1, 2, 9, 0), utc(2030, 1, 2, 9, 0))
+    assert hours == 8 * (1304 - 40)
