@@ -79,6 +79,24 @@ class World:
         return self.people[Persona(role, place)]
 
 
+def escalated_case(w, place, pupil):
+    """A concern about `pupil` recorded by the place's member of staff, escalated by its DSL
+    while the hub worked on it: an escalation awaiting its outcome, a request claimed by the
+    authority's advisor, and a file the member of staff attached.
+    (concern, request, escalation, attachment)."""
+    staff, dsl = w.user(Role.STAFF, place), w.user(Role.DSL, place)
+    advisor = w.user(Role.HUB_ADVISOR, OTHER_AUTHORITY if place == OTHER_AUTHORITY else OWN)
+    concern = record_concern(by=staff, pupil=pupil, submission_key=uuid.uuid4(), **concern_data())
+    request = request_hub_advice(concern, by=dsl, **advice_data())
+    claim_advice_request(request, by=advisor)
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    attachment = store_attachment(
+        concern, by=staff, upload=SimpleUploadedFile("body-map.pdf", PDF, "application/pdf")
+    )
+    concern = type(concern).objects.get(pk=concern.pk)
+    return concern, AdviceRequest.objects.get(pk=request.pk), concern.escalations.get(), attachment
+
+
 def build_world():
     w = World()
     w.authority = LocalAuthorityFactory(name="Luton Borough Council", code="LUT")
@@ -106,18 +124,7 @@ def build_world():
     def recorded(**more):
         return record_concern(by=teacher, pupil=w.pupil, **concern_data(**more))
 
-    # Escalated while the hub worked on it: an escalation awaiting its outcome, a claimed
-    # request, and a file the member of staff who recorded it attached.
-    w.concern = recorded(submission_key=uuid.uuid4())
-    w.request = request_hub_advice(w.concern, by=dsl, **advice_data())
-    claim_advice_request(w.request, by=advisor)
-    escalate_significant_harm(w.concern, by=dsl, **escalation_data())
-    w.escalation = w.concern.escalations.get()
-    w.attachment = store_attachment(
-        w.concern,
-        by=teacher,
-        upload=SimpleUploadedFile("body-map.pdf", PDF, "application/pdf"),
-    )
+    w.concern, w.request, w.escalation, w.attachment = escalated_case(w, OWN, w.pupil)
     # Advice received: the parent conversation, or a follow-up request, comes next.
     w.advised = recorded()
     advised_request = request_hub_advice(w.advised, by=dsl, **advice_data())
@@ -140,7 +147,6 @@ def build_world():
         year_groups=["5"],
         values=["democracy"],
     )
-    for name in ("concern", "advised", "waiting", "closed"):
+    for name in ("advised", "waiting", "closed"):
         setattr(w, name, type(getattr(w, name)).objects.get(pk=getattr(w, name).pk))
-    w.request = AdviceRequest.objects.get(pk=w.request.pk)
     return w
