@@ -302,6 +302,9 @@ def mine(request):
         .order_by("-recorded_at", "-pk")[: MINE_PAGE_SIZE + 1]
     )
     concerns = rows[:MINE_PAGE_SIZE]
+    # A list of children's names is a read of their records, audited as the inbox is.
+    school = request.membership.school
+    viewed(request, school, school=school, action="concern.mine.view")
     return render(
         request,
         "concerns/mine.html",

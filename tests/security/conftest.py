@@ -38,11 +38,15 @@ class Visitor:
         if user is not None:
             self.client.force_login(user)
 
-    def request(self, method, path, data=None, **extra):
+    def request(self, method, path, data=None, *, then=None, **extra):
+        """The response; `then(response)` runs before the rollback, to look at what the
+        request wrote."""
         cookies = copy.deepcopy(self.client.cookies)
         try:
             with rolled_back():
-                call = getattr(self.client, method.lower())
-                return call(path, data or {}, **extra)
+                response = getattr(self.client, method.lower())(path, data or {}, **extra)
+                if then is not None:
+                    then(response)
+                return response
         finally:
             self.client.cookies = cookies

@@ -22,9 +22,21 @@ from concerns.models import ConcernDraft
 from reports.services import add_values_evidence
 from schools.models import AUTHORITY_ROLES, Role
 from tests.factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, member
-from tests.walk import advice_data, closing, concern_data, escalation_data, given_advice
+from tests.walk import (
+    advice_data,
+    closing,
+    concern_data,
+    escalation_data,
+    given_advice,
+    held_conversation,
+)
 from workflow.advice import claim_advice_request, give_advice, request_hub_advice
-from workflow.concerns import close_concern, escalate_significant_harm, record_concern
+from workflow.concerns import (
+    close_concern,
+    escalate_significant_harm,
+    log_parent_conversation,
+    record_concern,
+)
 
 OWN, OTHER_SCHOOL, OTHER_AUTHORITY = "own", "other school", "other authority"
 ANONYMOUS = "anonymous"
@@ -118,6 +130,9 @@ def build_world():
         )
         RecoveryCodes.activate(user)  # as setting up the authenticator app gives everyone
 
+    # A DSL who has not yet set up an authenticator app (signed in, sent to set one up).
+    w.newcomer = member(Role.DSL, w.school, mfa=False, full_name="Nia Newcomer")
+
     teacher, dsl, advisor = w.user(Role.STAFF), w.user(Role.DSL), w.user(Role.HUB_ADVISOR)
     w.pupil = PupilFactory(school=w.school, given_name="Amelia", family_name="Ahmed")
 
@@ -130,6 +145,12 @@ def build_world():
     advised_request = request_hub_advice(w.advised, by=dsl, **advice_data())
     claim_advice_request(advised_request, by=advisor)
     give_advice(advised_request, by=advisor, **given_advice())
+    # The parent conversation logged after the advice: ready to close.
+    w.talked = recorded()
+    talked_request = request_hub_advice(w.talked, by=dsl, **advice_data())
+    claim_advice_request(talked_request, by=advisor)
+    give_advice(talked_request, by=advisor, **given_advice())
+    log_parent_conversation(w.talked, by=dsl, **held_conversation())
     # With the hub, nobody has claimed it yet.
     w.waiting = recorded()
     w.waiting_request = request_hub_advice(w.waiting, by=dsl, **advice_data())
@@ -147,6 +168,6 @@ def build_world():
         year_groups=["5"],
         values=["democracy"],
     )
-    for name in ("advised", "waiting", "closed"):
+    for name in ("advised", "talked", "waiting", "closed"):
         setattr(w, name, type(getattr(w, name)).objects.get(pk=getattr(w, name).pk))
     return w
