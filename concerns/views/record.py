@@ -90,7 +90,8 @@ def pupil(request, pk=None):
     if isinstance(draft, Concern):
         return _already_sent(request, draft)
     search = PupilSearchForm(request.GET)
-    query = search.data.get("q", "").strip()[:100]
+    # As typed, but without NUL characters, which no name holds and PostgreSQL refuses.
+    query = search.data.get("q", "").replace("\x00", "").strip()[:100]
     found = find_pupils(membership, query)
     if not query and draft is not None:
         found = list(pupils_for(membership).filter(pk=draft.pupil_id))  # the current choice
