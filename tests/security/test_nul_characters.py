@@ -11,6 +11,8 @@ from concerns.models import ConcernDraft
 from schools.demo import make_upn
 from schools.models import Pupil, Role
 
+from .world import PDF
+
 
 def signed_in(user):
     client = Client()
@@ -55,3 +57,12 @@ def test_a_pupil_file_that_is_not_text_is_refused(db, world, content):
     assert response.status_code == 200
     assert "could not be read as text" in response.text
     assert not Pupil.objects.filter(upn=UPN).exists()
+
+
+def test_a_file_name_keeps_its_words_without_nul_characters(db, world, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    upload = SimpleUploadedFile("body\x00map.pdf", PDF, "application/pdf")
+    url = reverse("concerns:attachment_upload", args=[world.concern.pk])
+    response = signed_in(world.user(Role.DSL)).post(url, {"file": upload})
+    assert response.status_code == 302
+    assert world.concern.attachments.latest("pk").original_name == "bodymap.pdf"

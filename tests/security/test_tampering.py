@@ -4,6 +4,7 @@ audit row naming what was asked for."""
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -206,8 +207,6 @@ def cursor(*values):
 
 
 def listed(response, pattern):
-    import re
-
     return {int(pk) for pk in re.findall(pattern, response.text)}
 
 
