@@ -79,9 +79,9 @@ def public(get=OK, post=NOT_ALLOWED):
     return {"GET": get, "POST": post}
 
 
-def both(roles, result=OK):
-    """The same result for GET and POST: a form page that shows its errors when posted empty."""
-    return {roles: result}
+def shows_errors(roles):
+    """The POST of a form page, which shows the form and its errors when posted empty."""
+    return {roles: OK}
 
 
 def concern(w):
@@ -107,7 +107,7 @@ def values(w):
 ROUTES = {
     # The start page, choosing a role, and the pages anyone may read.
     "home": Route(get={EVERYONE: OK}),
-    "choose_role": Route(get={EVERYONE: OK}, post=both(EVERYONE)),
+    "choose_role": Route(get={EVERYONE: OK}, post=shows_errors(EVERYONE)),
     # Only for someone without any role: everyone here has one, so is sent home.
     "no_access": Route(get={EVERYONE: to("home")}),
     "lockouts": Route(get={LA_ADMIN: OK}, post={LA_ADMIN: to("lockouts")}),
@@ -116,7 +116,7 @@ ROUTES = {
     # Recording a concern (step 1). A draft is its author's alone: the home school's DSLs are
     # another person, so even they get 404.
     "concerns:start": Route(get={RECORDERS: OK}),
-    "concerns:record_pupil": Route(get={RECORDERS: OK}, post=both(RECORDERS)),
+    "concerns:record_pupil": Route(get={RECORDERS: OK}, post=shows_errors(RECORDERS)),
     "concerns:record_draft": Route(
         draft, get={STAFF: to("concerns:record_question"), LEADS: NOT_FOUND}, scoped=True
     ),
@@ -155,40 +155,43 @@ ROUTES = {
     # One page per action: the school's leads only. The world's concerns are at a status
     # where each action is possible, so the form shows.
     "concerns:request_advice": Route(
-        lambda w: [w.advised.pk], get={LEADS: OK}, post=both(LEADS), scoped=True
+        lambda w: [w.advised.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
     ),
     "concerns:conversation": Route(
-        lambda w: [w.advised.pk], get={LEADS: OK}, post=both(LEADS), scoped=True
+        lambda w: [w.advised.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
     ),
-    "concerns:escalate": Route(concern, get={LEADS: OK}, post=both(LEADS), scoped=True),
+    "concerns:escalate": Route(concern, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:outcome": Route(
-        lambda w: [w.concern.pk, w.escalation.pk], get={LEADS: OK}, post=both(LEADS), scoped=True
+        lambda w: [w.concern.pk, w.escalation.pk],
+        get={LEADS: OK},
+        post=shows_errors(LEADS),
+        scoped=True,
     ),
-    "concerns:close": Route(concern, get={LEADS: OK}, post=both(LEADS), scoped=True),
+    "concerns:close": Route(concern, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:reopen": Route(
-        lambda w: [w.closed.pk], get={LEADS: OK}, post=both(LEADS), scoped=True
+        lambda w: [w.closed.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
     ),
     "concerns:withdraw_request": Route(
         lambda w: [w.waiting.pk, w.waiting_request.pk],
         get={LEADS: OK},
-        post=both(LEADS),
+        post=shows_errors(LEADS),
         scoped=True,
     ),
     # The recorder, the leads and the head teacher may add an addendum.
-    "concerns:addendum": Route(concern, get={SCHOOL: OK}, post=both(SCHOOL), scoped=True),
+    "concerns:addendum": Route(concern, get={SCHOOL: OK}, post=shows_errors(SCHOOL), scoped=True),
     # The head teacher reads files but does not attach them.
     "concerns:attachment_upload": Route(
-        concern, get={RECORDERS: OK}, post=both(RECORDERS), scoped=True
+        concern, get={RECORDERS: OK}, post=shows_errors(RECORDERS), scoped=True
     ),
     "concerns:attachment_download": Route(
         lambda w: [w.concern.pk, w.attachment.pk], get={SCHOOL: OK}, scoped=True
     ),
     # The school's roll: its leads; the head teacher reads a pupil's chronology.
     "concerns:pupils": Route(get={LEADS: OK}),
-    "concerns:pupil_add": Route(get={LEADS: OK}, post=both(LEADS)),
-    "concerns:pupil_edit": Route(pupil, get={LEADS: OK}, post=both(LEADS), scoped=True),
+    "concerns:pupil_add": Route(get={LEADS: OK}, post=shows_errors(LEADS)),
+    "concerns:pupil_edit": Route(pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:pupil_chronology": Route(pupil, get={READERS: OK}, scoped=True),
-    "concerns:pupil_import": Route(get={LEADS: OK}, post=both(LEADS)),
+    "concerns:pupil_import": Route(get={LEADS: OK}, post=shows_errors(LEADS)),
     # Nothing uploaded yet in this session: back to the upload.
     "concerns:pupil_import_preview": Route(
         get={LEADS: to("concerns:pupil_import")}, post={LEADS: to("concerns:pupil_import")}
@@ -203,28 +206,32 @@ ROUTES = {
         post={HUB: to("advice:detail")},
         scoped=True,
     ),
-    "advice:release": Route(advice_request, get={HUB: OK}, post=both(HUB), scoped=True),
-    "advice:reassign": Route(advice_request, get={MANAGER: OK}, post=both(MANAGER), scoped=True),
-    "advice:rerate": Route(advice_request, get={MANAGER: OK}, post=both(MANAGER), scoped=True),
+    "advice:release": Route(advice_request, get={HUB: OK}, post=shows_errors(HUB), scoped=True),
+    "advice:reassign": Route(
+        advice_request, get={MANAGER: OK}, post=shows_errors(MANAGER), scoped=True
+    ),
+    "advice:rerate": Route(
+        advice_request, get={MANAGER: OK}, post=shows_errors(MANAGER), scoped=True
+    ),
     # Only the claimant advises: the manager is told so, and the empty form is refused.
     "advice:advise": Route(
         advice_request,
         get={ADVISOR: OK, MANAGER: to("advice:detail")},
-        post=both(HUB),
+        post=shows_errors(HUB),
         scoped=True,
     ),
-    "advice:escalate": Route(advice_request, get={HUB: OK}, post=both(HUB), scoped=True),
+    "advice:escalate": Route(advice_request, get={HUB: OK}, post=shows_errors(HUB), scoped=True),
     # Reports and evidence.
     "reports:hub_overview": Route(get={MANAGER: OK}),
     "reports:audit": Route(get={READERS: OK}),
     "reports:policy": Route(get={READERS: OK}),
-    "reports:policy_url": Route(get={READERS: OK}, post=both(READERS)),
-    "reports:policy_confirm": Route(get={HEAD: OK}, post=both(HEAD)),
+    "reports:policy_url": Route(get={READERS: OK}, post=shows_errors(READERS)),
+    "reports:policy_confirm": Route(get={HEAD: OK}, post=shows_errors(HEAD)),
     "reports:values": Route(get={SCHOOL: OK}),
-    "reports:values_add": Route(get={SCHOOL: OK}, post=both(SCHOOL)),
+    "reports:values_add": Route(get={SCHOOL: OK}, post=shows_errors(SCHOOL)),
     "reports:values_detail": Route(values, get={SCHOOL: OK}, scoped=True),
     # The member of staff added it, so may change it, as may the school's leads.
-    "reports:values_edit": Route(values, get={SCHOOL: OK}, post=both(SCHOOL), scoped=True),
+    "reports:values_edit": Route(values, get={SCHOOL: OK}, post=shows_errors(SCHOOL), scoped=True),
     # django-allauth's pages: signing in and out, passwords, the second factor. They act on
     # the signed-in person's own account, so every role at every place gets the same.
     "account_login": Route(
@@ -245,17 +252,17 @@ ROUTES = {
         anonymous=public(post=NOT_FOUND),
     ),
     "account_reset_password": Route(
-        get={EVERYONE: OK}, post=both(EVERYONE), anonymous=public(post=OK)
+        get={EVERYONE: OK}, post=shows_errors(EVERYONE), anonymous=public(post=OK)
     ),
     "account_reset_password_done": Route(get={EVERYONE: OK}, anonymous=public()),
     "account_reset_password_from_key": Route(
         lambda w: ["x", "no-such-key"],
         get={EVERYONE: OK},
-        post=both(EVERYONE),
+        post=shows_errors(EVERYONE),
         anonymous=public(post=OK),
     ),
     "account_reset_password_from_key_done": Route(get={EVERYONE: OK}, anonymous=public()),
-    "account_change_password": Route(get={EVERYONE: OK}, post=both(EVERYONE)),
+    "account_change_password": Route(get={EVERYONE: OK}, post=shows_errors(EVERYONE)),
     "account_set_password": Route(
         get={EVERYONE: to("account_change_password")},
         post={EVERYONE: to("account_change_password")},
@@ -277,7 +284,7 @@ ROUTES = {
     "account_confirm_login_code": Route(get={EVERYONE: to("home")}, post={EVERYONE: to("home")}),
     "mfa_index": Route(get={EVERYONE: OK}),
     "mfa_authenticate": Route(get={EVERYONE: to("home")}, post={EVERYONE: to("home")}),
-    "mfa_reauthenticate": Route(get={EVERYONE: OK}, post=both(EVERYONE)),
+    "mfa_reauthenticate": Route(get={EVERYONE: OK}, post=shows_errors(EVERYONE)),
     # Changing the second factor, or seeing recovery codes, asks for the second factor first.
     "mfa_activate_totp": Route(
         get={EVERYONE: to("mfa_reauthenticate")}, post={EVERYONE: to("mfa_reauthenticate")}
