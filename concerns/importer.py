@@ -109,22 +109,29 @@ class Preview:
         }
 
 
+NOT_TEXT = (
+    "The file could not be read as text. Save it from your MIS or spreadsheet as "
+    "'CSV UTF-8' and upload it again."
+)
+
+
 def _decode(data):
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), ""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
+    """The file's text, and a note for the DSL if its encoding was a guess. A NUL character
+    is part of no name, and PostgreSQL cannot store one: a file holding one is not text."""
+    text, note = _text(data)
+    if "\x00" in text:
+        raise ImportRefused(NOT_TEXT)
+    return text, note
+
+
+def _text(data):
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8", errors="strict"), ""
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16"), ""
-        except UnicodeDecodeError:
-            raise ImportRefused(
-                "The file could not be read as text. Save it from your MIS or spreadsheet as "
-                "'CSV UTF-8' and upload it again."
-            ) from None
-    if b"\x00" in data:
-        raise ImportRefused(
-            "The file could not be read as text. Save it from your MIS or spreadsheet as "
-            "'CSV UTF-8' and upload it again."
-        )
+    except UnicodeDecodeError:
+        raise ImportRefused(NOT_TEXT) from None
     try:
         return data.decode("utf-8"), ""
     except UnicodeDecodeError:

@@ -74,6 +74,8 @@ def _decode(cursor, keys):
                 return None
         elif not isinstance(value, key.kind):
             return None
+        if isinstance(value, str) and "\x00" in value:
+            return None  # no row holds it, and PostgreSQL refuses it in a query
         decoded.append(value)
     return decoded
 

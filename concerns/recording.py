@@ -238,8 +238,12 @@ class Journey:
         return page.form_class(self.data) if self.answered(page) else page.form_class()
 
     def save(self, page, posted):
-        """Keep the page's answers as typed, valid or not, and return the form bound to them."""
-        values = {name: posted.getlist(name) for name in page.form_class.input_names()}
+        """Keep the page's answers as typed, valid or not, and return the form bound to them.
+        NUL characters are dropped: no keyboard types one, and PostgreSQL cannot store one."""
+        values = {
+            name: [value.replace("\x00", "") for value in posted.getlist(name)]
+            for name in page.form_class.input_names()
+        }
         save_answers(self.draft, values)
         return page.form_class(MultiValueDict(values))
 

@@ -2,13 +2,12 @@
 
 from datetime import date
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from safeguarding.forms import GovUKForm
+from safeguarding.forms import GovUKDateField, GovUKForm
 from schools.models import Pupil, School
 
 from .models import BritishValue
@@ -18,7 +17,7 @@ EARLIEST_YEAR = 2000
 LONGEST_REPORT_DAYS = 5 * 366
 
 
-class RealDateField(DateInputField):
+class RealDateField(GovUKDateField):
     """A GOV.UK date input that says "Enter a real date" for 31 2 2026, not Python's words."""
 
     def compress(self, data_list):

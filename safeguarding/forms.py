@@ -51,8 +51,20 @@ class GovUKForm(forms.Form):
         self.helper.disable_csrf = True
 
 
+class GovUKDateField(DateInputField):
+    """The GOV.UK date input (day, month and year boxes). A number too big for any date is not
+    a date: say so, as for 31 February, rather than fail (Python raises OverflowError for it,
+    which crispy-forms-gds does not catch)."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except OverflowError:
+            raise ValidationError("Enter a real date", code="invalid") from None
+
+
 def date_field(label, *, required_message="Enter the day, month and year", **kwargs):
-    field = DateInputField(label=label, require_all_fields=False, **kwargs)
+    field = GovUKDateField(label=label, require_all_fields=False, **kwargs)
     field.error_messages.update({"required": required_message, "incomplete": required_message})
     return field
 

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from concerns.recording import drafts_for
 from reports.selectors import policy_reminder
@@ -7,6 +8,7 @@ from reports.selectors import policy_reminder
 from .navigation import tasks_for
 
 
+@require_GET
 def home(request):
     """The start page for the role the user is acting as."""
     membership = request.membership
@@ -23,10 +25,12 @@ def home(request):
 
 
 @login_not_required
+@require_GET
 def accessibility(request):
     return render(request, "pages/accessibility.html")
 
 
 @login_not_required
+@require_GET
 def privacy(request):
     return render(request, "pages/privacy.html")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
 
@@ -30,6 +30,7 @@ def choose_role(request):
     return render(request, "schools/choose_role.html", {"form": form})
 
 
+@require_GET
 def no_access(request):
     """Signed in, but with no active role anywhere: say so, and whom to ask."""
     if request.memberships:

@@ -1,13 +1,24 @@
 """Personas shared by the suite: one authority with two schools, and a second authority."""
 
+import os
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import settings
 
 from schools.models import Role
 
 from .factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, member, totp_code
 from .walk import Walker
+
+# Property-based tests run 200 examples each in CI (.ci/run sets HYPOTHESIS_PROFILE=ci, and CI
+# services set CI=1), and fewer on a developer's machine, where the suite is run often.
+settings.register_profile("ci", max_examples=200, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=20, deadline=None)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture

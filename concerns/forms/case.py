@@ -6,7 +6,6 @@ missing answer is listed at once; the workflow still decides and has the last wo
 """
 
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Div, Field, Layout
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from django.core.exceptions import ValidationError
 from advice.models import URGENCY_TARGET_TEXT, Urgency
 from concerns.attachments import check_file, max_megabytes
 from concerns.models import Category, Closure, ConcernStatus, Escalation, ParentConversation
-from safeguarding.forms import GovUKForm, combine, time_field
+from safeguarding.forms import GovUKDateField, GovUKForm, combine, time_field
 from schools.models import Pupil
 
 from .escalation import EscalationForm
@@ -42,7 +41,7 @@ class VersionedForm(GovUKForm):
         self.data["expected_version"] = str(version)
 
 
-class RealDateField(DateInputField):
+class RealDateField(GovUKDateField):
     """A GOV.UK date input that says "must be a real date" for 31 February, not Python's words."""
 
     def __init__(self, *, invalid_message, **kwargs):

@@ -88,7 +88,7 @@ class ObservedDateField(DateInputField):
             raise ValidationError("The year must include 4 numbers, for example 2026")
         try:
             return date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # 31 February; a day of 99999999999999999999
             raise ValidationError("The date it was seen or heard must be a real date") from None
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.datastructures import MultiValueDict
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record as audit
 from audit.log import viewed
@@ -65,6 +65,7 @@ def _already_sent(request, concern):
     return redirect("concerns:record_done", key=concern.submission_key)
 
 
+@require_GET
 @recorders_only
 def start(request):
     """The start page: what to have ready, and the school's own safeguarding policy."""
@@ -89,7 +90,8 @@ def pupil(request, pk=None):
     if isinstance(draft, Concern):
         return _already_sent(request, draft)
     search = PupilSearchForm(request.GET)
-    query = search.data.get("q", "").strip()[:100]
+    # As typed, but without NUL characters, which no name holds and PostgreSQL refuses.
+    query = search.data.get("q", "").replace("\x00", "").strip()[:100]
     found = find_pupils(membership, query)
     if not query and draft is not None:
         found = list(pupils_for(membership).filter(pk=draft.pupil_id))  # the current choice
@@ -127,6 +129,7 @@ def pupil(request, pk=None):
     )
 
 
+@require_GET
 @recorders_only
 def resume(request, pk):
     """Carry on with an unfinished concern where it needs an answer."""
@@ -252,6 +255,7 @@ def delete(request, pk):
     )
 
 
+@require_GET
 @recorders_only
 def done(request, key):
     """The confirmation: the reference, and what happens next."""
@@ -287,6 +291,7 @@ def _after_cursor(cursor):
     return Q(recorded_at__lt=moment) | Q(recorded_at=moment, pk__lt=pk)
 
 
+@require_GET
 @recorders_only
 def mine(request):
     """The concerns this user recorded, newest first, and the step each is at."""
@@ -298,6 +303,9 @@ def mine(request):
         .order_by("-recorded_at", "-pk")[: MINE_PAGE_SIZE + 1]
     )
     concerns = rows[:MINE_PAGE_SIZE]
+    # A list of children's names is a read of their records, audited as the inbox is.
+    school = request.membership.school
+    viewed(request, school, school=school, action="concern.mine.view")
     return render(
         request,
         "concerns/mine.html",

@@ -152,14 +152,17 @@ def test_nobody_but_the_author_can_open_or_change_a_draft(
     fill(client_for(teacher), draft, {"where": {"location": "Playground"}})
     other = member(Role.STAFF, school) if who == "colleague" else request.getfixturevalue(who)
     client = client_for(other)
+    resume = reverse("concerns:record_draft", args=[draft.pk])
     for url in _draft_urls(draft):
         assert client.get(url).status_code == 404, url
-        assert client.post(url, {"location": "Changed"}).status_code == 404, url
+        # Resuming only redirects, so it takes GET alone: a POST is refused before any look-up.
+        expected = 405 if url == resume else 404
+        assert client.post(url, {"location": "Changed"}).status_code == expected, url
     draft.refresh_from_db()
     assert draft.answers["location"] == ["Playground"]
     assert not Concern.objects.exists()
     denied = AuditEvent.objects.filter(action="access.denied", actor=other)
-    assert denied.count() == 10
+    assert denied.count() == 9
     assert set(denied.values_list("object_type", "object_id")) == {("concern draft", str(draft.pk))}
 
 

@@ -1,9 +1,13 @@
 from datetime import time
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from concerns.forms.case import real_date_field
 from concerns.forms.escalation import EscalationForm
-from safeguarding.forms import apply_refusal, parse_time
+from concerns.forms.record import ObservedDateField
+from reports.forms import date_field as report_date_field
+from safeguarding.forms import apply_refusal, date_field, parse_time
 from workflow.exceptions import TransitionRefused
 
 
@@ -79,3 +83,22 @@ def test_impossible_or_missing_dates_are_refused_beside_the_date(day, month, yea
     )
     assert not form.is_valid()
     assert "referred_on" in form.errors
+
+
+HUGE = "9" * 30  # a whole number, but no day, month or year of any date
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        date_field("Date"),
+        real_date_field("Date", required_message="Enter it", invalid_message="Not a date"),
+        report_date_field("Date", required_message="Enter it"),
+        ObservedDateField(),
+    ],
+    ids=["shared", "concerns", "reports", "observed"],
+)
+@pytest.mark.parametrize("parts", [[HUGE, "1", "2026"], ["1", HUGE, "2026"], ["1", "1", HUGE]])
+def test_a_number_too_big_for_a_date_is_not_a_date(field, parts):
+    with pytest.raises(ValidationError):
+        field.clean(parts)

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -148,4 +149,18 @@ def test_inactive_user_cannot_sign_in(db):
     user = UserFactory(is_active=False)
     client = Client()
     sign_in(client, user.email)
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_person_cannot_add_an_email_address_to_sign_in_with(client, client_for, dsl):
+    """Accounts are made and named by administrators: the address someone signs in with is
+    not theirs to add to, or a stolen session could give its thief a way back in. (allauth
+    refuses it for any account with a second factor, which every account here has.)"""
+    response = client_for(dsl).post(
+        reverse("account_email"), {"action_add": "", "email": "mine@personal.example"}
+    )
+    assert response.status_code == 200
+    assert "You cannot add an email address" in response.text
+    assert not EmailAddress.objects.filter(email="mine@personal.example").exists()
+    assert sign_in(client, "mine@personal.example").status_code == 200
     assert "_auth_user_id" not in client.session
