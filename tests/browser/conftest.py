@@ -295,6 +295,23 @@ def assert_error_summary_links_land(page):
     assert bad == [], f"error summary links that land nowhere useful: {bad}"
 
 
+def assert_reflows(page):
+    """WCAG 1.4.10: on a 320 CSS pixel wide screen (390 here) nothing but a data table may
+    need scrolling sideways, and a table scrolls in its own box, not the whole page."""
+    wider = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width) return [];
+            return [...document.querySelectorAll("main *")]
+                .filter((e) => e.getBoundingClientRect().right > width + 1)
+                .filter((e) => !e.parentElement.closest("table, pre"))
+                .map((e) => e.outerHTML.slice(0, 80))
+                .slice(0, 5);
+        }"""
+    )
+    assert wider == [], f"the page scrolls sideways at {PHONE['width']} pixels: {wider}"
+
+
 def check_page(page):
     """Everything every page must pass, at desktop width and on a 390-pixel-wide phone: axe-core's
     WCAG A and AA rules, error summary links that land, and nothing refused by the CSP."""
@@ -304,6 +321,7 @@ def check_page(page):
         assert_error_summary_links_land(page)
         page.set_viewport_size(PHONE)
         assert_accessible(page)
+        assert_reflows(page)
     finally:
         page.set_viewport_size(size)
     errors = page.context.console_errors
