@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format assets assets-check clean
+.PHONY: run test lint format assets assets-check screenshots clean
 
 # The venv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
 $(STAMP): pyproject.toml
@@ -43,6 +43,10 @@ assets:  ## Rebuild static/ from GOV.UK Frontend (needs Node and npm)
 
 assets-check: assets  ## Fail if the committed static/ differs from a fresh build
 	@git diff --exit-code --stat -- static/ || (echo "static/ is out of date: run 'make assets' and commit it." && exit 1)
+
+# Not part of `make test`: pytest collects only test_*.py, so the suite never writes these.
+screenshots: $(STAMP)  ## Save PNGs of the main pages at 1280 and 390 pixels in docs/screenshots/
+	REQUIRE_BROWSER_TESTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
