@@ -372,6 +372,9 @@ def browse(browser, server):
         context.close()
 
 
+_sign_in_checked = set()
+
+
 @pytest.fixture
 def signed_in(browse, server):
     """A page signed in as `user` through the real two-step sign-in."""
@@ -379,8 +382,13 @@ def signed_in(browse, server):
     def open_as(user, *, js=True):
         page = browse(js=js)
         page.goto("/account/login/")
-        look(page, "sign-in")
-        enter_credentials(page, user, look=look)
+        # The two sign-in pages are the same for everyone: checked once a run, with and
+        # without JavaScript, not at every one of the journeys' sign-ins.
+        check = js not in _sign_in_checked
+        _sign_in_checked.add(js)
+        if check:
+            look(page, "sign-in")
+        enter_credentials(page, user, look=look if check else None)
         return page
 
     return open_as
