@@ -82,7 +82,7 @@ _periods_used = {}
 
 
 def fresh_code(user):
-    """A code `user` has not used yet, with at least a few seconds left to type it.
+    """A code `user` has not used yet, with at least 6 seconds left to type and send it.
 
     Waits for the next period when this user has already used the current one (signing in
     twice, or signing in and then confirming a download): the only way a real person gets a
@@ -91,7 +91,7 @@ def fresh_code(user):
     while True:
         now = time.time()
         counter, left = int(now // period), period - now % period
-        if _periods_used.get(user.pk) != counter and left > 3:
+        if _periods_used.get(user.pk) != counter and left > 6:
             break
         time.sleep(left + 0.05)
     _periods_used[user.pk] = counter
@@ -175,11 +175,11 @@ def assert_accessible(page):
     )
 
 
-# What the focused element is, and whether a sighted keyboard user can see where focus is:
-# in the window, not covered by another element (a sticky header, say), and drawn differently
-# from when it is not focused. GOV.UK radios and checkboxes draw their focus
-# ring on the label's ::before box, so that is compared too. The element is blurred and focused
-# again to compare: the person pressed no key, and focus ends where it was.
+# What the focused element is, and whether a sighted keyboard user can see where focus is: in
+# the window, not covered by another element (a sticky header, say), and drawn differently from
+# when it is not focused. GOV.UK radios and checkboxes draw their focus ring on the label's
+# ::before box, so that is compared too. The element is blurred and focused again to compare:
+# the person pressed no key, and focus ends where it was.
 _FOCUS = """() => {
     const el = document.activeElement;
     if (!el || el === document.body || el === document.documentElement) {
@@ -192,7 +192,6 @@ _FOCUS = """() => {
         name: el.name || "",
         text: (el.innerText || "").trim().replace(/\\s+/g, " "),
         label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : "",
-        checked: !!el.checked,
         html: describe(el),
     };
     const r = el.getBoundingClientRect();
@@ -247,8 +246,8 @@ _FOCUS = """() => {
 
 
 def focused(page):
-    """The focused element (tag, type, name, text, label, checked), after checking that a
-    sighted keyboard user can see it."""
+    """The focused element (tag, type, name, text, label), after checking that a sighted
+    keyboard user can see it."""
     info = page.evaluate(_FOCUS)
     assert "problem" not in info, f"{info.pop('problem')}: {info}"
     return info
@@ -313,8 +312,9 @@ def assert_reflows(page):
 
 
 def check_page(page):
-    """Everything every page must pass, at desktop width and on a 390-pixel-wide phone: axe-core's
-    WCAG A and AA rules, error summary links that land, and nothing refused by the CSP."""
+    """Everything every page must pass: axe-core's WCAG A and AA rules at desktop width and on a
+    390-pixel-wide phone, no sideways scrolling on the phone, error summary links that land,
+    and nothing refused by the CSP or failing to load."""
     size = page.viewport_size
     try:
         assert_accessible(page)

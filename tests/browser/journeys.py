@@ -65,6 +65,7 @@ def record_concern(
     continue_(page)
 
     expect(heading(page)).to_have_text("When did you see or hear it?")
+    look(page, "record-when")
     if mistakes:
         continue_(page)
         look(page, "record-when-error")
@@ -87,10 +88,13 @@ def record_concern(
     page.get_by_label("What happened?").fill(what_happened)
     look(page, "record-what-happened")
     continue_(page)
+    look(page, "record-child-words")
     page.get_by_label("What did the child say?").fill(CHILD_WORDS)
     continue_(page)
+    look(page, "record-others")
     page.get_by_label("Who else was there?").fill("Tom Brown (librarian)")
     continue_(page)
+    look(page, "record-action")
     page.get_by_label("What did you do straight away?").fill("Kept the phone and told the DSL.")
     continue_(page)
 

@@ -15,6 +15,7 @@ def test_another_authoritys_advisor_gets_page_not_found(signed_in, walk, other_l
     advice_request = walk.request(concern)
 
     page = signed_in(other_la_advisor)
+    look(page, "start-hub-advisor")
     response = page.goto(f"/hub/requests/{advice_request.pk}/")
     assert response.status == 404
     expect(heading(page)).to_have_text("Page not found")
@@ -24,6 +25,8 @@ def test_another_authoritys_advisor_gets_page_not_found(signed_in, walk, other_l
     assert walk.pupil.family_name not in page.content()
 
     page.get_by_role("link", name="Advice queue").first.click()
+    expect(heading(page)).to_have_text("Advice queue")
+    look(page, "hub-queue")
     expect(page.get_by_role("link", name=concern.reference)).to_have_count(0)
 
     denied = AuditEvent.objects.get(action="access.denied", actor=other_la_advisor)
