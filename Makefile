@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format assets assets-check bench loadtest faulttest clean
+.PHONY: run test lint format assets assets-check screenshots bench loadtest faulttest clean
 
 # The venv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
 $(STAMP): pyproject.toml
@@ -44,6 +44,10 @@ assets:  ## Rebuild static/ from GOV.UK Frontend (needs Node and npm)
 
 assets-check: assets  ## Fail if the committed static/ differs from a fresh build
 	@git diff --exit-code --stat -- static/ || (echo "static/ is out of date: run 'make assets' and commit it." && exit 1)
+
+# Not part of `make test`: pytest collects only test_*.py, so the suite never writes these.
+screenshots: $(STAMP)  ## Save PNGs of the main pages at 1280 and 390 pixels in docs/screenshots/
+	REQUIRE_BROWSER_TESTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/screenshots.py
 
 # Performance (docs/scaling.md). Not part of the suite; each runs on demand, on this machine.
 bench: $(STAMP)  ## Time the key pages against a static page of the same size (DATABASE_URL's set, else a throwaway ci set)

@@ -7,8 +7,10 @@ from django.template.loader import render_to_string
 
 from reports.presentation import Link, Table
 
-# templates/reports/_table.html as it was before the tables were written out in Python.
+# templates/reports/_table.html as it was before the tables were written out in Python (with
+# the scrolling box the browser checks asked for).
 TEMPLATE = """{# One table of the audit report (reports.sections.Table). #}
+<div class="app-table-scroll" role="region" aria-label="{{ table.caption }}" tabindex="0">
 <table class="govuk-table" id="{{ table.key }}">
   <caption class="govuk-table__caption govuk-table__caption--s">{{ table.caption }}</caption>
   <thead class="govuk-table__head">
@@ -26,6 +28,7 @@ TEMPLATE = """{# One table of the audit report (reports.sections.Table). #}
     {% endfor %}
   </tbody>
 </table>
+</div>
 {% if table.note %}<p class="govuk-body-s">{{ table.note }}</p>{% endif %}
 """  # noqa: E501
 
