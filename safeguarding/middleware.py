@@ -28,22 +28,46 @@ class SecurityHeadersMiddleware:
         return response
 
 
+# When the session's idle expiry was last pushed back (written with the session).
+TOUCHED_AT = "touched_at"
+
+
 class SessionLifetimeMiddleware:
-    """Ends a session 12 hours after sign-in, however active it has been."""
+    """Ends a session 12 hours after sign-in, however active it has been, and after
+    SESSION_COOKIE_AGE (30 minutes) without a request.
+
+    The idle expiry moves on when the session is saved. Saving it on every request would write
+    and commit a row for every page anyone opens, so it is saved when the expiry would move by
+    SESSION_TOUCH_INTERVAL (a minute) or more. A session therefore ends between 29 and 30 idle
+    minutes after the last request: never later than 30.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
+            now = timezone.now()
             started = request.session.get(SIGNED_IN_AT)
             if started is None:
-                request.session[SIGNED_IN_AT] = timezone.now().isoformat()
-            elif timezone.now() - datetime.fromisoformat(started) > settings.SESSION_ABSOLUTE_AGE:
+                request.session[SIGNED_IN_AT] = now.isoformat()
+            elif now - datetime.fromisoformat(started) > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
                 messages.info(request, "For your security you were signed out after 12 hours.")
                 return redirect(settings.LOGIN_URL)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            _touch(request.session)
+        return response
+
+
+def _touch(session):
+    """Mark the session for saving (which moves its idle expiry on) if it was last saved for
+    that reason a touch interval ago or more."""
+    now = timezone.now()
+    touched = session.get(TOUCHED_AT)
+    if touched is None or now - datetime.fromisoformat(touched) >= settings.SESSION_TOUCH_INTERVAL:
+        session[TOUCHED_AT] = now.isoformat()
 
 
 # Pages a signed-in user without a second factor may still reach: setting one up, signing out.

@@ -245,7 +245,10 @@ CACHES = {
     }
 }
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle expiry is moved on at most once a minute (safeguarding.middleware), not by saving the
+# session on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -5,11 +5,15 @@ from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from safeguarding.middleware import TOUCHED_AT
 from schools.models import Role
 from tests.factories import PASSWORD, member, totp_code
 
@@ -105,6 +109,45 @@ def test_a_session_ends_twelve_hours_after_sign_in(client, dsl):
     assert "_auth_user_id" not in client.session
 
 
-def test_idle_sessions_expire_after_thirty_minutes(settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+def _session_row(client):
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def _session_writes(client, path):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return [q["sql"] for q in captured if q["sql"].startswith('UPDATE "django_session"')]
+
+
+def test_each_page_moves_the_idle_expiry_on_to_thirty_minutes_from_now(client, dsl):
+    sign_in(client, dsl.email)
+    client.get(reverse("home"))
+    # As if the last page was opened two minutes ago.
+    session = client.session
+    session[TOUCHED_AT] = (timezone.now() - timedelta(minutes=2)).isoformat()
+    session.save()
+    Session.objects.filter(pk=session.session_key).update(
+        expire_date=timezone.now() + timedelta(minutes=28)
+    )
+    assert len(_session_writes(client, reverse("home"))) == 1
+    left = _session_row(client).expire_date - timezone.now()
+    assert timedelta(minutes=29, seconds=50) < left <= timedelta(minutes=30)
+
+
+def test_pages_within_a_minute_do_not_write_the_session_again(client, dsl):
+    sign_in(client, dsl.email)
+    client.get(reverse("home"))
+    expires = _session_row(client).expire_date
+    assert _session_writes(client, reverse("home")) == []
+    assert _session_writes(client, reverse("concerns:mine")) == []
+    # Never more than 30 minutes after the latest page, however the saves fell.
+    assert expires <= timezone.now() + timedelta(minutes=30)
+
+
+def test_a_session_idle_for_thirty_minutes_has_ended(client, dsl):
+    sign_in(client, dsl.email)
+    client.get(reverse("home"))
+    Session.objects.filter(pk=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    assert client.get(reverse("home"))["Location"].startswith(reverse("account_login"))
