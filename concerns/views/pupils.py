@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
 from concerns import importer
-from concerns.casework import casework_prefetches, chronology, steps
+from concerns.casework import chronology, load_casework, steps
 from concerns.forms.pupils import ConfirmImportForm, PupilForm, PupilImportForm, PupilSearchForm
 from concerns.keyset import Key, paginate
 from concerns.roll import add_pupil, update_pupil
@@ -88,7 +88,6 @@ def pupil_chronology(request, pk):
         concerns_visible_to(request.membership)
         .filter(pupil=pupil)
         .select_related("recorded_by", "pupil")
-        .prefetch_related(*casework_prefetches(attachments=False))
     )
     page = paginate(
         concerns,
@@ -97,6 +96,7 @@ def pupil_chronology(request, pk):
         before=request.GET.get("before", ""),
         size=50,
     )
+    load_casework(page.rows, attachments=False, every_kind=True)
     for concern in page.rows:
         concern.steps = steps(concern)
         concern.entries = chronology(concern)
