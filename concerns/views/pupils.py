@@ -20,6 +20,9 @@ from .access import LEADS, SCHOOL_READERS, role_required
 
 PUPIL_ORDER = [Key("family_name", str), Key("given_name", str), Key("id", int)]
 CHRONOLOGY_ORDER = [Key("observed_at", datetime), Key("id", int)]
+# Each concern is printed in full with its steps and history (about 5 KB); 25 keeps a page
+# of the longest chronologies about 130 KB.
+CHRONOLOGY_PAGE_SIZE = 25
 IMPORT_KEY = "pupil_import"
 
 
@@ -94,7 +97,7 @@ def pupil_chronology(request, pk):
         CHRONOLOGY_ORDER,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
-        size=50,
+        size=CHRONOLOGY_PAGE_SIZE,
     )
     load_casework(page.rows, attachments=False, every_kind=True)
     for concern in page.rows:
