@@ -51,6 +51,28 @@ class GovUKForm(forms.Form):
         self.helper.disable_csrf = True
 
 
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """A model choice field's choices, read with one ordinary query per form and kept for the
+    rest of the request. Django's own iterator reads them afresh each time they are used (to
+    draw the list, to count it) through a server-side cursor, which on PostgreSQL is several
+    round trips."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # the field's own queryset, which keeps its rows
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.queryset) + (self.field.empty_label is not None)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A choice of rows, read once per form (ListedChoices)."""
+
+    iterator = ListedChoices
+
+
 class GovUKDateField(DateInputField):
     """The GOV.UK date input (day, month and year boxes). A number too big for any date is not
     a date: say so, as for 31 February, rather than fail (Python raises OverflowError for it,

@@ -77,12 +77,11 @@ def _mine(c, n):
 
 
 def _concern(c, n):
+    # The page fetches only the kinds of record its history holds (a concern just recorded
+    # needs none), so it starts with one of each kind it will hold at 50 rows.
     if n == 0:
-        c.concern = c.walk.recorded()
-    elif n == 1:
-        c.concern = c.walk.closed(c.concern)  # hub advice, a parent conversation, a closure
-    else:
-        add_addendum(c.concern, by=c.teacher, text=f"Note {n}.")
+        c.concern = c.walk.closed()  # hub advice, a parent conversation, a closure
+    add_addendum(c.concern, by=c.teacher, text=f"Note {n}.")
 
 
 def _chronology(c, n):

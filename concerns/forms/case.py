@@ -13,7 +13,13 @@ from django.core.exceptions import ValidationError
 from advice.models import URGENCY_TARGET_TEXT, Urgency
 from concerns.attachments import check_file, max_megabytes
 from concerns.models import Category, Closure, ConcernStatus, Escalation, ParentConversation
-from safeguarding.forms import GovUKDateField, GovUKForm, combine, time_field
+from safeguarding.forms import (
+    GovUKDateField,
+    GovUKForm,
+    ListedModelChoiceField,
+    combine,
+    time_field,
+)
 from schools.models import Pupil
 
 from .escalation import EscalationForm
@@ -376,7 +382,7 @@ class InboxFilterForm(GovUKForm):
         choices=[("", "All year groups"), *Pupil.YearGroup.choices],
         required=False,
     )
-    recorded_by = forms.ModelChoiceField(
+    recorded_by = ListedModelChoiceField(
         label="Recorded by",
         queryset=None,
         required=False,

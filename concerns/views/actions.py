@@ -2,13 +2,12 @@
 form's shape, calls one workflow function and shows its refusal beside the right field."""
 
 from django.contrib import messages
-from django.db.models import prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from audit.log import viewed
 from audit.scope import OutOfScope
-from concerns.casework import casework_prefetches, open_request
+from concerns.casework import load_casework, open_request
 from concerns.forms import case as forms
 from concerns.selectors import get_concern_for
 from safeguarding.forms import apply_refusal
@@ -30,7 +29,7 @@ def _act(request, pk, *, action, form_class, template, perform, success, subject
     `perform(subject, form)` calls the workflow.
     """
     concern = get_concern_for(request.membership, pk)
-    prefetch_related_objects([concern], *casework_prefetches())
+    load_casework([concern])
     target = subject(concern) if subject else concern
     form_kwargs = {"concern": concern} if getattr(form_class, "needs_concern", False) else {}
     if request.method == "POST":

@@ -1,15 +1,14 @@
 """The DSL's inbox and the concern page."""
 
-from django.db.models import prefetch_related_objects
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from audit.log import viewed
 from concerns.casework import (
-    casework_prefetches,
     chronology,
     escalations_awaiting_outcome,
+    load_casework,
     open_request,
     steps,
 )
@@ -95,7 +94,7 @@ def detail(request, pk):
     """One concern: the record, where it is in the process, its history and what can be done."""
     membership = request.membership
     concern = get_concern_for(membership, pk)
-    prefetch_related_objects([concern], *casework_prefetches())
+    load_casework([concern])
     lead = membership.role in LEADS
     recorder = membership.role == Role.STAFF
     request_open = open_request(concern)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
 from concerns import importer
-from concerns.casework import casework_prefetches, chronology, steps
+from concerns.casework import chronology, load_casework, steps
 from concerns.forms.pupils import ConfirmImportForm, PupilForm, PupilImportForm, PupilSearchForm
 from concerns.keyset import Key, paginate
 from concerns.roll import add_pupil, update_pupil
@@ -20,6 +20,9 @@ from .access import LEADS, SCHOOL_READERS, role_required
 
 PUPIL_ORDER = [Key("family_name", str), Key("given_name", str), Key("id", int)]
 CHRONOLOGY_ORDER = [Key("observed_at", datetime), Key("id", int)]
+# Each concern is printed in full with its steps and history (about 5 KB); 25 keeps a page
+# of the longest chronologies about 130 KB.
+CHRONOLOGY_PAGE_SIZE = 25
 IMPORT_KEY = "pupil_import"
 
 
@@ -88,15 +91,15 @@ def pupil_chronology(request, pk):
         concerns_visible_to(request.membership)
         .filter(pupil=pupil)
         .select_related("recorded_by", "pupil")
-        .prefetch_related(*casework_prefetches(attachments=False))
     )
     page = paginate(
         concerns,
         CHRONOLOGY_ORDER,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
-        size=50,
+        size=CHRONOLOGY_PAGE_SIZE,
     )
+    load_casework(page.rows, attachments=False, every_kind=True)
     for concern in page.rows:
         concern.steps = steps(concern)
         concern.entries = chronology(concern)

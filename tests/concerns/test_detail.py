@@ -1,6 +1,8 @@
 """The concern page: the record, where it is, its history, and only the actions allowed now."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -215,3 +217,33 @@ def test_the_usual_next_step_is_the_primary_button_and_escalation_stands_out(wal
         "Record another referral",
         "govuk-button--secondary",
     )
+
+
+# What the page reads.
+
+
+def _tables_read(client, url):
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return {table for q in captured for table in RECORD_TABLES if f'"{table}"' in q["sql"]}
+
+
+RECORD_TABLES = [
+    "concerns_addendum",
+    "advice_advicerequest",
+    "concerns_parentconversation",
+    "concerns_escalation",
+    "concerns_closure",
+]
+
+
+def test_the_page_reads_only_the_kinds_of_record_the_concern_has(walk, client_for, dsl, teacher):
+    client = client_for(dsl)
+    recorded = walk.recorded()
+    assert _tables_read(client, detail(recorded)) == set()
+    closed = walk.closed()
+    add_addendum(closed, by=teacher, text="A later note.")
+    assert _tables_read(client, detail(closed)) == set(RECORD_TABLES) - {"concerns_escalation"}
+    escalated = walk.escalated()
+    assert "concerns_escalation" in _tables_read(client, detail(escalated))

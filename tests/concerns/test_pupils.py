@@ -234,6 +234,20 @@ def test_the_chronology_lists_every_concern_in_date_order(request, walk, client_
     )
 
 
+def test_the_chronology_shows_25_concerns_a_page_and_every_one_once(walk, client_for, dsl):
+    recorded = [
+        walk.recorded(observed_at=timezone.now() - timedelta(hours=40 - n)).reference
+        for n in range(30)
+    ]
+    client = client_for(dsl)
+    first = client.get(chronology(walk.pupil)).context["page"]
+    assert first.has_next
+    second = client.get(chronology(walk.pupil), {"after": first.next_cursor}).context["page"]
+    assert not second.has_next
+    assert [len(first.rows), len(second.rows)] == [25, 5]
+    assert [c.reference for c in [*first.rows, *second.rows]] == recorded
+
+
 def test_the_chronology_is_for_this_pupil_only(walk, client_for, dsl, school):
     walk.recorded()
     sibling = PupilFactory(school=school)
