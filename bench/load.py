@@ -36,6 +36,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.run import PLANNER_SETTINGS
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PORT = 8077
@@ -90,7 +92,7 @@ def prepare(database, template):
         ["createdb", "-h", "127.0.0.1", "-U", "postgres", "-T", template, database], check=True
     )
     # The server settings docs/scaling.md recommends, for this database only.
-    for setting in ["random_page_cost = 1.1", "jit = off", "max_parallel_workers_per_gather = 0"]:
+    for setting in PLANNER_SETTINGS:
         statement = f"ALTER DATABASE {database} SET {setting}"
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", statement], check=True)
     import django

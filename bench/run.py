@@ -86,6 +86,23 @@ def _environment(args):
     return throwaway
 
 
+# The server settings docs/scaling.md recommends (section 7), for the bench's own connections
+# only, as bench/load.py sets them on its copy of the data set.
+PLANNER_SETTINGS = ["random_page_cost = 1.1", "jit = off", "max_parallel_workers_per_gather = 0"]
+
+
+def _planner_settings():
+    from django.db.backends.signals import connection_created
+
+    def configure(sender, connection, **kwargs):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for setting in PLANNER_SETTINGS:
+                    cursor.execute(f"SET {setting}")
+
+    connection_created.connect(configure, weak=False)
+
+
 def _build(scale):
     from django.core.management import call_command
 
@@ -433,6 +450,7 @@ def main(argv=None):
         import django
 
         django.setup()
+        _planner_settings()
         if args.build:
             _build(args.build)
         pages = _pages()

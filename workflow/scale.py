@@ -184,6 +184,15 @@ def _reset_sequences(models):
             )
 
 
+def _analyze():
+    """Planner statistics for what was just loaded. Autovacuum would gather them in its own
+    time; until then PostgreSQL plans for empty tables (the inbox took 130 ms, not 37)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def build(name, *, out=sys.stdout, seed=2016):
     """Grow the demo's first authority to the named scale. Returns counts of rows written."""
     scale = SCALES[name]
@@ -211,6 +220,7 @@ def build(name, *, out=sys.stdout, seed=2016):
             AuditEvent,
         ]
     )
+    _analyze()
     counts["seconds"] = round(time.monotonic() - started, 1)
     return counts
 
