@@ -316,6 +316,9 @@ def check_page(page):
     390-pixel-wide phone, no sideways scrolling on the phone, error summary links that land,
     and nothing refused by the CSP or failing to load."""
     size = page.viewport_size
+    # A click that submits a form returns before the next page has loaded: check that page, with
+    # its stylesheet applied, not the one it replaces.
+    page.wait_for_load_state("load")
     try:
         assert_accessible(page)
         assert_error_summary_links_land(page)

@@ -127,9 +127,11 @@ def open_concern_from_inbox(page, look, reference, *, start="start-dsl"):
 def request_advice(page, look, *, urgency="Amber", mistakes=False):
     """From the concern page, a DSL asks the Early Help Hub for advice (step 2)."""
     page.get_by_role("button", name="Ask the Early Help Hub for advice").click()
+    expect(heading(page)).to_have_text("Ask the Early Help Hub for advice")
     look(page, "request-advice")
     if mistakes:
         page.get_by_role("button", name="Send to the hub").click()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         look(page, "request-advice-error")
     page.get_by_label("Summary for the hub").fill(
         "Year 6 pupil shared extremist material in the library; says a cousin told her to."
