@@ -98,3 +98,16 @@ class SoftPasskey:
             },
             "clientExtensionResults": {},
         }
+
+
+def register(user, name="Work laptop"):
+    """A passkey already on `user`'s account, as if added on the security pages: the software
+    passkey that signs with it, and its Authenticator row."""
+    from allauth.account.utils import user_pk_to_url_str
+    from allauth.mfa.webauthn.internal.auth import WebAuthn
+
+    passkey = SoftPasskey()
+    handle = websafe_encode(user_pk_to_url_str(user).encode())
+    options = {"rp": {"id": "testserver"}, "user": {"id": handle}, "challenge": "cmVnaXN0ZXJlZA"}
+    credential = passkey.create({"publicKey": options})
+    return passkey, WebAuthn.add(user, name, credential).instance
