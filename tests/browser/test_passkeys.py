@@ -38,7 +38,7 @@ def test_a_dsl_adds_a_passkey_and_signs_in_with_it(signed_in, dsl):
     page = signed_in(dsl)
     virtual_authenticator(page)
 
-    page.goto("/account/2fa/")
+    page.get_by_role("link", name="Sign-in security").click()
     expect(heading(page)).to_have_text("Sign-in security")
     look(page, "sign-in-security")
     page.get_by_role("link", name="Add passkeys").click()
