@@ -216,8 +216,21 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "30/m/ip"}
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 
 # Second factor for every account (DfE cyber security standard for schools).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys (WebAuthn) are an extra second step beside the app, never instead of it: they need
+# JavaScript and the device they were made on, and the app works without either
+# (docs/adr/003-second-factor.md). So no passwordless sign-in: the password, with its
+# django-axes lockout, always comes first.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_ADAPTER = "schools.adapters.MFAAdapter"
+# The passkey forms with the service's wording, and a failed passkey audited like a wrong code.
+MFA_FORMS = {
+    "add_webauthn": "schools.forms.AddPasskeyForm",
+    "edit_webauthn": "schools.forms.RenamePasskeyForm",
+    "authenticate_webauthn": "schools.forms.PasskeyAuthenticateForm",
+    "reauthenticate_webauthn": "schools.forms.PasskeyReauthenticateForm",
+}
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Safeguarding concerns")
 
 # Lockout: 5 failures for an account within 15 minutes pause its sign-in for 15 minutes.

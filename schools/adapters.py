@@ -4,6 +4,7 @@ cannot be switched off, lockouts keyed on the email address, and sign-ins audite
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.utils import timezone
 
 from audit.log import record
@@ -36,7 +37,13 @@ class AccountAdapter(DefaultAccountAdapter):
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator):
         # Every account needs its authenticator app; an administrator resets a lost one.
+        # Passkeys are extra to it, so removing one never leaves an account without a second
+        # factor (docs/adr/003-second-factor.md).
         return authenticator.type != Authenticator.Type.TOTP
+
+    def get_public_key_credential_rp_entity(self):
+        # The name a browser shows when it asks for the passkey; the id stays the host name.
+        return {**super().get_public_key_credential_rp_entity(), "name": settings.SERVICE_NAME}
 
 
 def axes_username(request, credentials):

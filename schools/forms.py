@@ -1,8 +1,21 @@
+import json
+
 from allauth.account.forms import LoginForm
+from allauth.core import context
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
+from allauth.mfa.webauthn.forms import (
+    AddWebAuthnForm,
+    AuthenticateWebAuthnForm,
+    EditWebAuthnForm,
+    ReauthenticateWebAuthnForm,
+)
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout, Size
 from crispy_forms_gds.layout import Field as GdsField
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 
 class ChooseRoleForm(forms.Form):
@@ -38,3 +51,97 @@ class SignInForm(LoginForm):
         password.help_text = ""
         password.error_messages["required"] = "Enter your password"
         password.widget.attrs = {"autocomplete": "current-password"}
+
+
+# Passkeys. The browser fills the hidden `credential` field with what the authenticator
+# answered; the person never sees it, so its errors say what to do, not what was wrong with it.
+PASSKEY_NOT_ADDED = (
+    "The passkey was not added. Select 'Add a passkey' again and follow what your browser or "
+    "device asks"
+)
+PASSKEY_NOT_ACCEPTED = (
+    "Your passkey was not accepted. Try it again, or enter the code from your authenticator app"
+)
+PASSKEY_NAME_HINT = "For example, work laptop or my phone. It helps you tell your passkeys apart."
+# What fido2 raises on a credential of the right type but the wrong shape; it is sent by the
+# browser, so anyone can send anything.
+_MALFORMED = (TypeError, ValueError, KeyError, AttributeError, IndexError)
+
+
+def _credential_field(form, message):
+    field = form.fields["credential"]
+    field.error_messages = {**field.error_messages, "required": message, "invalid": message}
+
+
+def _checked_credential(form, message):
+    credential = form.cleaned_data.get("credential")
+    # PostgreSQL cannot store NUL in JSON, and no authenticator sends one.
+    if not isinstance(credential, dict) or "\\u0000" in json.dumps(credential):
+        raise ValidationError(message, code="passkey")
+    return credential
+
+
+def _name_field(field, label):
+    field.label = label
+    field.help_text = PASSKEY_NAME_HINT
+    field.max_length = 60
+    field.validators.append(MaxLengthValidator(60))
+    field.widget.attrs = {"autocomplete": "off", "spellcheck": "false"}
+    field.error_messages = {**field.error_messages, "required": "Enter a name for the passkey"}
+
+
+class AddPasskeyForm(AddWebAuthnForm):
+    """allauth's form for adding a passkey, with GOV.UK wording."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _name_field(self.fields["name"], "Name for this passkey")
+        self.fields["name"].required = False  # allauth names it if left blank
+        _credential_field(self, PASSKEY_NOT_ADDED)
+
+    def clean_credential(self):
+        return _checked_credential(self, PASSKEY_NOT_ADDED)
+
+    def clean(self):
+        try:
+            return super().clean()
+        except (ValidationError, *_MALFORMED) as error:
+            raise ValidationError(PASSKEY_NOT_ADDED, code="passkey") from error
+
+
+class RenamePasskeyForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _name_field(self.fields["name"], "Name for this passkey")
+
+
+class _PasskeyCheck:
+    """A passkey that is refused counts as a failed second step, as a wrong code does: it is
+    audited (audit/auth_events.py receives the signal) and allauth's rate limit applies."""
+
+    def clean_credential(self):
+        try:
+            _checked_credential(self, PASSKEY_NOT_ACCEPTED)
+            return super().clean_credential()
+        except (ValidationError, *_MALFORMED) as error:
+            mfa_signals.authentication_failed.send(
+                sender=Authenticator,
+                request=context.request,
+                user=self.user,
+                authenticator=None,
+                mfa_type=Authenticator.Type.WEBAUTHN,
+                reauthentication=self.reauthenticated,
+            )
+            raise ValidationError(PASSKEY_NOT_ACCEPTED, code="passkey") from error
+
+
+class PasskeyAuthenticateForm(_PasskeyCheck, AuthenticateWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _credential_field(self, PASSKEY_NOT_ACCEPTED)
+
+
+class PasskeyReauthenticateForm(_PasskeyCheck, ReauthenticateWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _credential_field(self, PASSKEY_NOT_ACCEPTED)

@@ -299,6 +299,27 @@ ROUTES = {
     "mfa_download_recovery_codes": Route(
         get={EVERYONE: to("mfa_reauthenticate")}, post={EVERYONE: to("mfa_reauthenticate")}
     ),
+    # Passkeys: the list is the person's own; adding, renaming and removing one ask for the
+    # second factor first, before the passkey named is looked up (it is looked up only among
+    # the person's own: tests/schools/test_passkeys.py). Nobody here has a passkey, so
+    # confirming it is you with one sends you to the code.
+    "mfa_list_webauthn": Route(get={EVERYONE: OK}),
+    "mfa_add_webauthn": Route(
+        get={EVERYONE: to("mfa_reauthenticate")}, post={EVERYONE: to("mfa_reauthenticate")}
+    ),
+    "mfa_edit_webauthn": Route(
+        lambda w: [1],
+        get={EVERYONE: to("mfa_reauthenticate")},
+        post={EVERYONE: to("mfa_reauthenticate")},
+    ),
+    "mfa_remove_webauthn": Route(
+        lambda w: [1],
+        get={EVERYONE: to("mfa_reauthenticate")},
+        post={EVERYONE: to("mfa_reauthenticate")},
+    ),
+    "mfa_reauthenticate_webauthn": Route(
+        get={EVERYONE: to("mfa_reauthenticate")}, post={EVERYONE: to("mfa_reauthenticate")}
+    ),
 }
 
 ADMIN_RULE = (

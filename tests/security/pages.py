@@ -6,6 +6,7 @@ test (tests/security/test_audit_content.py) sends it with telling words. Dates a
 today, so a valid submission stays valid.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from schools import forms as schools
 from schools.demo import make_upn
 from schools.models import Membership, Role
 from tests.factories import PASSWORD
+from tests.passkeys import SoftPasskey, options_on, register
 
 from .world import PDF, World
 
@@ -155,6 +157,43 @@ def second_factor_first(client, w):
     reauthenticate(client)
 
 
+def dsl_passkey(w):
+    """The DSL's passkey (software, tests/passkeys.py) and its row. What a test's `ready`
+    writes is rolled back when the test ends, so it is made again when it is gone."""
+    made = getattr(w, "dsl_passkey", None)
+    if made is None or not type(made[1]).objects.filter(pk=made[1].pk).exists():
+        w.dsl_passkey = made = register(w.user(DSL))
+    return made
+
+
+def passkey_answer(client, url, make):
+    """What the browser posts: the page's options answered by `make(options)`."""
+    page = client.get(url)
+    assert page.status_code == 200, (url, page.status_code, page.get("Location"))
+    return {"credential": json.dumps(make(options_on(page.text)))}
+
+
+def new_passkey_ready(client, w):
+    second_factor_first(client, w)
+    return passkey_answer(client, reverse("mfa_add_webauthn"), SoftPasskey().create)
+
+
+def passkey_sign_in_ready(client, w):
+    passkey, _ = dsl_passkey(w)
+    password_first(client, w)
+    return passkey_answer(client, reverse("mfa_authenticate"), passkey.get)
+
+
+def passkey_confirm_ready(client, w):
+    passkey, _ = dsl_passkey(w)
+    return passkey_answer(client, reverse("mfa_reauthenticate_webauthn"), passkey.get)
+
+
+def rename_ready(client, w):
+    dsl_passkey(w)
+    second_factor_first(client, w)
+
+
 def reset_key_url(w, key=None):
     """The link in the password reset email; once opened, allauth keeps the key in the
     session and the form posts to the same address with "set-password" in its place."""
@@ -196,6 +235,27 @@ FORM_PAGES = {
     ),
     recovery_forms.GenerateRecoveryCodesForm: FormPage(
         _url("mfa_generate_recovery_codes"), DSL, lambda w: {}, ready=second_factor_first
+    ),
+    # Passkeys: the hidden `credential` is what the browser answers for the passkey.
+    schools.AddPasskeyForm: FormPage(
+        _url("mfa_add_webauthn"),
+        DSL,
+        lambda w: {"name": "Work laptop"},
+        ready=new_passkey_ready,
+        shown_on=lambda w: [reverse("mfa_list_webauthn"), reverse("mfa_index")],
+    ),
+    schools.RenamePasskeyForm: FormPage(
+        lambda w: reverse("mfa_edit_webauthn", args=[dsl_passkey(w)[1].pk]),
+        DSL,
+        lambda w: {"name": "Old laptop"},
+        ready=rename_ready,
+        shown_on=lambda w: [reverse("mfa_list_webauthn")],
+    ),
+    schools.PasskeyAuthenticateForm: FormPage(
+        _url("mfa_authenticate"), ANONYMOUS, lambda w: {}, ready=passkey_sign_in_ready
+    ),
+    schools.PasskeyReauthenticateForm: FormPage(
+        _url("mfa_reauthenticate_webauthn"), DSL, lambda w: {}, ready=passkey_confirm_ready
     ),
     account_forms.ResetPasswordForm: FormPage(
         _url("account_reset_password"), ANONYMOUS, lambda w: {"email": w.user(DSL).email}
