@@ -19,14 +19,13 @@ from django.utils.formats import localize
 from django.utils.safestring import SafeData, mark_safe
 
 from safeguarding.templatetags.presenters import (
-    _time,
     concern_status_tag,
     request_status_tag,
-    uk_date,
-    uk_datetime,
     urgency_tag,
 )
 
+from ..casework import day as _day
+from ..casework import when as _when
 from .casework import step_tag
 
 register = template.Library()
@@ -50,28 +49,6 @@ def _lines(value):
     if not isinstance(value, SafeData):
         value = html.escape(value)
     return value.replace("\n", "<br>")
-
-
-def _when(value, zone):
-    """`value|uk_datetime`, with the time zone looked up once a tag, not once a date (the
-    look-up goes through asgiref's context-local storage: a third of a date's cost)."""
-    if not value:
-        return ""
-    if value.utcoffset() is None:
-        return uk_datetime(value)  # refuses a naive time, as the filter does
-    local = value.astimezone(zone)
-    return f"{local.day} {local:%B %Y} at {_time(local)}"
-
-
-def _day(value, zone):
-    """`value|uk_date`, likewise."""
-    if not value:
-        return ""
-    if hasattr(value, "hour"):
-        if value.utcoffset() is None:
-            return uk_date(value)
-        value = value.astimezone(zone)
-    return f"{value.day} {value:%B %Y}"
 
 
 _LABELS = {}

@@ -575,3 +575,24 @@ def test_a_time_without_a_zone_is_refused_as_the_filter_refused_it():
         _when(naive, ZoneInfo("Europe/London"))
     with pytest.raises(ValueError, match="naive"):
         _day(naive, ZoneInfo("Europe/London"))
+
+
+def test_dates_read_as_the_presenters_write_them_all_year_round():
+    """casework.when/day (the time zone given once) write what uk_datetime/uk_date write:
+    every 37 minutes of a year, both summer-time changes included, and dates."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from concerns.casework import day, when
+    from safeguarding.templatetags.presenters import uk_date, uk_datetime
+
+    zone = timezone.get_current_timezone()
+    moment = datetime(2026, 1, 1, tzinfo=UTC)
+    while moment.year == 2026:
+        assert when(moment, zone) == uk_datetime(moment)
+        assert day(moment, zone) == uk_date(moment)
+        moment += timedelta(minutes=37)
+    for value in [date(2026, 2, 1), date(2015, 12, 31), None, ""]:
+        assert day(value, zone) == uk_date(value)
+    assert when(None, zone) == uk_datetime(None) == ""
