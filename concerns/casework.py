@@ -100,8 +100,9 @@ def load_casework(concerns, *, attachments=True, every_kind=False):
     """Everything the concern page and the pupil chronology show about `concerns`, in a fixed
     number of queries however many concerns, events and records there are: the categories
     and the workflow events, then the kinds of record the events say exist (a concern just
-    recorded needs none of them). A list passes `every_kind`, so that its queries are the
-    same whatever its rows hold. The chronology shows no attachments, so it asks for none."""
+    recorded needs none of them), and attachments unless a concern is known to have none
+    (`has_attachments`). A list passes `every_kind`, so that its queries are the same
+    whatever its rows hold. The chronology shows no attachments, so it asks for none."""
     concerns = list(concerns)
     if not concerns:
         return concerns
@@ -120,10 +121,12 @@ def load_casework(concerns, *, attachments=True, every_kind=False):
     kinds = list(_WRITTEN_BY) + (["attachments"] if attachments else [])
     for name in kinds:
         model = _MODELS[name]
-        if name in _WRITTEN_BY and not every_kind:
-            having = {e.concern_id for e in events if e.action in _WRITTEN_BY[name]}
-        else:
+        if every_kind:
             having = pks
+        elif name in _WRITTEN_BY:
+            having = {e.concern_id for e in events if e.action in _WRITTEN_BY[name]}
+        else:  # attachments: those not known to have none (get_concern_page_for knows)
+            having = {c.pk for c in concerns if getattr(c, "has_attachments", True)}
         rows = model.objects.filter(concern_id__in=sorted(having)).select_related(*_USERS[name])
         if name in _ORDER:
             rows = rows.order_by(*_ORDER[name])
