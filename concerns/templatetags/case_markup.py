@@ -51,6 +51,20 @@ def _lines(value):
     return value.replace("\n", "<br>")
 
 
+_TAGS = {}
+
+
+def _tag(presenter, value):
+    """A presenter's status or urgency tag (format_html, half an entry's cost): there are a
+    handful of values, so each tag is drawn once per process. Nothing about a child is
+    kept: only a status and the markup for it."""
+    key = (presenter, value)
+    tag = _TAGS.get(key)
+    if tag is None:
+        tag = _TAGS[key] = presenter(value)
+    return tag
+
+
 _LABELS = {}
 
 
@@ -195,10 +209,10 @@ def _addendum(r, zone):
 
 def _request(r, zone):
     return _rows(
-        _row("Urgency", f"{urgency_tag(r.urgency)} due {_text(_when(r.due_at, zone))}"),
+        _row("Urgency", f"{_tag(urgency_tag, r.urgency)} due {_text(_when(r.due_at, zone))}"),
         _row("Summary for the hub", _lines(r.summary)),
         _row("Question", _lines(r.question)),
-        _row("Request now", request_status_tag(r.status)),
+        _row("Request now", _tag(request_status_tag, r.status)),
     )
 
 
@@ -303,9 +317,25 @@ def entry_html(entry, zone, level=""):
 # templates/concerns/pupils/chronology.html's loop body, as it was: one concern in full.
 
 
-def chronology_section_html(concern, zone):
+class _Page:
+    """What every concern on a chronology page shares, worked out once a page: the time zone
+    and the concern page's address around its number."""
+
+    marker = "9090909090909"
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+        before, after = reverse("concerns:detail", args=[self.marker]).split(self.marker)
+        self.before, self.after = _text(before), _text(after)
+
+    def address(self, pk):
+        return f"{self.before}{_text(pk)}{self.after}"
+
+
+def chronology_section_html(concern, page):
+    zone = page.zone
     pk = _text(concern.pk)
-    address = _text(reverse("concerns:detail", args=[concern.pk]))
+    address = page.address(concern.pk)
     risk = (
         ' <strong class="govuk-tag govuk-tag--red">Immediate risk</strong>'
         if concern.immediate_risk
@@ -319,7 +349,7 @@ def chronology_section_html(concern, zone):
         f'<section class="govuk-!-margin-bottom-9" aria-labelledby="concern-{pk}">\n'
         f'  <h2 class="govuk-heading-m" id="concern-{pk}">{_text(_day(concern.observed_at, zone))}'
         f': concern <a class="govuk-link" href="{address}">{_text(concern.reference)}</a></h2>\n'
-        f'  <p class="govuk-body">{concern_status_tag(concern.status)}{risk}</p>\n'
+        f'  <p class="govuk-body">{_tag(concern_status_tag, concern.status)}{risk}</p>\n'
         f"  {record_html(concern, zone, in_chronology=True)}\n"
         '  <h3 class="govuk-heading-s">Steps</h3>\n'
         f"  {steps_html(concern.steps, full=True)}\n"
@@ -352,8 +382,10 @@ def history_entry(entry):
     return mark_safe(entry_html(entry, zone))  # nosec B308 B703
 
 
-@register.simple_tag
-def chronology_section(concern):
+@register.simple_tag(takes_context=True)
+def chronology_section(context, concern):
     """One concern on the pupil's chronology: its record, steps and history."""
-    zone = timezone.get_current_timezone()
-    return mark_safe(chronology_section_html(concern, zone))  # nosec B308 B703
+    page = context.render_context.get(_Page)
+    if page is None:
+        page = context.render_context[_Page] = _Page()
+    return mark_safe(chronology_section_html(concern, page))  # nosec B308 B703
