@@ -45,8 +45,9 @@ def _text(value):
 def _lines(value):
     """What `{{ value|linebreaksbr }}` writes: line endings made \\n, escaped unless already
     safe, each line break a <br>."""
+    escape = not isinstance(value, SafeData)
     value = _NEWLINES.sub("\n", str(value))
-    if not isinstance(value, SafeData):
+    if escape:
         value = html.escape(value)
     return value.replace("\n", "<br>")
 

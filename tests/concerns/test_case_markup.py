@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.template import Context, Engine
+from django.template import Context, Engine, Template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from advice.models import AdviceRequest, AdviceStatus, LevelOfNeed, NextStep, Urgency
 from concerns.casework import Entry, Step, _store
@@ -596,3 +598,24 @@ def test_dates_read_as_the_presenters_write_them_all_year_round():
     for value in [date(2026, 2, 1), date(2015, 12, 31), None, ""]:
         assert day(value, zone) == uk_date(value)
     assert when(None, zone) == uk_datetime(None) == ""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        TEXT,
+        LINES,
+        "",
+        1234,
+        None,
+        True,
+        mark_safe("<b>safe</b>\r\nline"),
+        gettext_lazy("Lazy & <i>"),
+    ],
+)
+def test_values_are_written_as_the_template_language_writes_them(value):
+    from concerns.templatetags.case_markup import _lines, _text
+
+    context = Context({"value": value})
+    assert _text(value) == Template("{{ value }}").render(context)
+    assert _lines(value) == Template("{{ value|linebreaksbr }}").render(context)
