@@ -142,6 +142,7 @@ def _pages():
 
     from advice.models import AdviceRequest, AdviceStatus
     from concerns.models import Concern
+    from concerns.views.pupils import CHRONOLOGY_PAGE_SIZE
     from reports.forms import LONGEST_REPORT_DAYS
     from reports.periods import Period
     from schools.models import Membership, Role, User
@@ -226,7 +227,7 @@ def _pages():
             "Pupil chronology",
             dsl,
             reverse("concerns:pupil_chronology", args=[pupil["pupil"]]),
-            note=f"{pupil['n']} concerns, 50 a page",
+            note=f"{pupil['n']} concerns, {CHRONOLOGY_PAGE_SIZE} a page",
         ),
         Page(
             "queue",

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models.query import QuerySet
+from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus
-from safeguarding.templatetags.presenters import uk_date, uk_datetime
+from safeguarding.templatetags.presenters import _time, uk_date, uk_datetime
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
@@ -28,6 +29,28 @@ from .models import (
 )
 
 S = ConcernStatus
+
+
+def when(value, zone):
+    """`uk_datetime(value)` with the time zone given, not looked up (through asgiref's
+    context-local storage, a third of a date's cost): for pages that print many dates."""
+    if not value:
+        return ""
+    if value.utcoffset() is None:
+        return uk_datetime(value)  # refuses a naive time, as the filter does
+    local = value.astimezone(zone)
+    return f"{local.day} {local:%B %Y} at {_time(local)}"
+
+
+def day(value, zone):
+    """`uk_date(value)`, likewise."""
+    if not value:
+        return ""
+    if hasattr(value, "hour"):
+        if value.utcoffset() is None:
+            return uk_date(value)
+        value = value.astimezone(zone)
+    return f"{value.day} {value:%B %Y}"
 
 
 # Each kind of record a concern may have, how to fetch it, and the workflow events that mean
@@ -77,8 +100,9 @@ def load_casework(concerns, *, attachments=True, every_kind=False):
     """Everything the concern page and the pupil chronology show about `concerns`, in a fixed
     number of queries however many concerns, events and records there are: the categories
     and the workflow events, then the kinds of record the events say exist (a concern just
-    recorded needs none of them). A list passes `every_kind`, so that its queries are the
-    same whatever its rows hold. The chronology shows no attachments, so it asks for none."""
+    recorded needs none of them), and attachments unless a concern is known to have none
+    (`has_attachments`). A list passes `every_kind`, so that its queries are the same
+    whatever its rows hold. The chronology shows no attachments, so it asks for none."""
     concerns = list(concerns)
     if not concerns:
         return concerns
@@ -97,10 +121,12 @@ def load_casework(concerns, *, attachments=True, every_kind=False):
     kinds = list(_WRITTEN_BY) + (["attachments"] if attachments else [])
     for name in kinds:
         model = _MODELS[name]
-        if name in _WRITTEN_BY and not every_kind:
-            having = {e.concern_id for e in events if e.action in _WRITTEN_BY[name]}
-        else:
+        if every_kind:
             having = pks
+        elif name in _WRITTEN_BY:
+            having = {e.concern_id for e in events if e.action in _WRITTEN_BY[name]}
+        else:  # attachments: those not known to have none (get_concern_page_for knows)
+            having = {c.pk for c in concerns if getattr(c, "has_attachments", True)}
         rows = model.objects.filter(concern_id__in=sorted(having)).select_related(*_USERS[name])
         if name in _ORDER:
             rows = rows.order_by(*_ORDER[name])
@@ -176,23 +202,23 @@ def _name(user):
     return user.full_name if user else "someone"
 
 
-def _hub_step(concern, requests):
+def _hub_step(concern, requests, zone):
     open_request = next((r for r in requests if r.is_open), None)
     answered = [r for r in requests if r.status == AdviceStatus.ANSWERED]
     withdrawn = [r for r in requests if r.status == AdviceStatus.WITHDRAWN]
     step = Step("Step 2: Early Help Hub advice", "not_started")
     for request in answered:
         step.lines.append(
-            f"Advice given {uk_datetime(request.advised_at)} by {_name(request.advised_by)}"
+            f"Advice given {when(request.advised_at, zone)} by {_name(request.advised_by)}"
         )
     for request in withdrawn:
-        step.lines.append(f"A request was withdrawn {uk_datetime(request.withdrawn_at)}")
+        step.lines.append(f"A request was withdrawn {when(request.withdrawn_at, zone)}")
     if open_request is not None:
         step.state = "in_progress"
         step.lines.append(
-            f"Asked {uk_datetime(open_request.requested_at)} by "
+            f"Asked {when(open_request.requested_at, zone)} by "
             f"{_name(open_request.requested_by)} ({open_request.get_urgency_display()}), due "
-            f"{uk_datetime(open_request.due_at)}"
+            f"{when(open_request.due_at, zone)}"
         )
         step.lines.append(
             f"Being answered by {_name(open_request.claimed_by)}"
@@ -210,32 +236,32 @@ def _hub_step(concern, requests):
     return step
 
 
-def _parent_step(concern):
+def _parent_step(concern, zone):
     step = Step("Step 3: parent or carer conversation, or escalation", "cannot_start")
     for conversation in concern.conversations.all():
         step.state = "done"
         if conversation.held:
             step.lines.append(
-                f"Conversation held {uk_datetime(conversation.held_at)} with "
+                f"Conversation held {when(conversation.held_at, zone)} with "
                 f"{conversation.with_name} ({conversation.with_relationship})"
             )
         else:
             step.lines.append(
                 f"Conversation not held: {conversation.get_not_held_reason_display()} "
-                f"(logged {uk_datetime(conversation.logged_at)} by "
+                f"(logged {when(conversation.logged_at, zone)} by "
                 f"{_name(conversation.logged_by)})"
             )
     for escalation in concern.escalations.all():
         target = escalation.referred_to_other or escalation.get_referred_to_display()
         step.lines.append(
-            f"Escalated {uk_datetime(escalation.escalated_at)} by "
+            f"Escalated {when(escalation.escalated_at, zone)} by "
             f"{_name(escalation.escalated_by)}: referred to {target}"
         )
         if escalation.outcome:
             step.state = "done"
             step.lines.append(
                 f"Outcome: {escalation.get_outcome_display()} "
-                f"({uk_date(escalation.outcome_recorded_at)})"
+                f"({day(escalation.outcome_recorded_at, zone)})"
             )
         else:
             step.state = "done" if step.state == "done" else "in_progress"
@@ -252,18 +278,18 @@ def _parent_step(concern):
     return step
 
 
-def _closed_step(concern):
+def _closed_step(concern, zone):
     step = Step("Closed", "not_started")
     closures = list(concern.closures.all())
     reopened = [e for e in concern.events.all() if e.action == Action.REOPEN]
     for closure in closures:
         step.lines.append(
-            f"Closed {uk_datetime(closure.closed_at)} by {_name(closure.closed_by)}: "
+            f"Closed {when(closure.closed_at, zone)} by {_name(closure.closed_by)}: "
             f"{closure.get_outcome_display()}"
             + (" (no further action without hub advice)" if closure.without_hub_advice else "")
         )
     for event in reopened:
-        step.lines.append(f"Reopened {uk_datetime(event.at)} by {_name(event.actor)}")
+        step.lines.append(f"Reopened {when(event.at, zone)} by {_name(event.actor)}")
     if concern.status == S.CLOSED:
         step.state = "done"
     return step
@@ -272,15 +298,16 @@ def _closed_step(concern):
 def steps(concern):
     """Where the concern is in the process, step by step, with dates and who."""
     requests = list(concern.advice_requests.all())
+    zone = timezone.get_current_timezone()
     return [
         Step(
             "Step 1: concern recorded",
             "done",
-            [f"Recorded {uk_datetime(concern.recorded_at)} by {_name(concern.recorded_by)}"],
+            [f"Recorded {when(concern.recorded_at, zone)} by {_name(concern.recorded_by)}"],
         ),
-        _hub_step(concern, requests),
-        _parent_step(concern),
-        _closed_step(concern),
+        _hub_step(concern, requests, zone),
+        _parent_step(concern, zone),
+        _closed_step(concern, zone),
     ]
 
 

@@ -5,7 +5,7 @@ head teacher see all of their school's; hub staff see a concern only once the sc
 it with the hub through an advice request, and only for schools of their own authority.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from audit.scope import get_in_scope
 from schools.models import DSL_ROLES, HUB_ROLES, Role
@@ -44,6 +44,18 @@ def get_concern_for(membership, pk):
         concerns_visible_to(membership).select_related(
             "school__local_authority", "pupil", "recorded_by"
         ),
+        pk,
+        "concern",
+    )
+
+
+def get_concern_page_for(membership, pk):
+    """As get_concern_for, with `has_attachments` (any at all, whoever attached them), so
+    that the concern page asks for its files only when there are some."""
+    return get_in_scope(
+        concerns_visible_to(membership)
+        .select_related("school__local_authority", "pupil", "recorded_by")
+        .annotate(has_attachments=Exists(Attachment.objects.filter(concern=OuterRef("pk")))),
         pk,
         "concern",
     )

@@ -15,7 +15,7 @@ from concerns.casework import (
 from concerns.forms.case import InboxFilterForm
 from concerns.inbox import inbox_page
 from concerns.models import ConcernStatus
-from concerns.selectors import get_concern_for, recorders_for
+from concerns.selectors import get_concern_page_for, recorders_for
 from schools.models import Role
 from workflow.rules import Action, Actor, available_actions
 
@@ -93,7 +93,7 @@ def _buttons(concern, actions, request_open):
 def detail(request, pk):
     """One concern: the record, where it is in the process, its history and what can be done."""
     membership = request.membership
-    concern = get_concern_for(membership, pk)
+    concern = get_concern_page_for(membership, pk)
     load_casework([concern])
     lead = membership.role in LEADS
     recorder = membership.role == Role.STAFF

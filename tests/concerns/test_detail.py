@@ -1,11 +1,13 @@
 """The concern page: the record, where it is, its history, and only the actions allowed now."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from concerns.attachments import store_attachment
 from concerns.models import ConcernStatus
 from schools.models import Role
 from tests.factories import member
@@ -247,3 +249,22 @@ def test_the_page_reads_only_the_kinds_of_record_the_concern_has(walk, client_fo
     assert _tables_read(client, detail(closed)) == set(RECORD_TABLES) - {"concerns_escalation"}
     escalated = walk.escalated()
     assert "concerns_escalation" in _tables_read(client, detail(escalated))
+
+
+def _attachment_queries(client, url):
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured if q["sql"].startswith('SELECT "concerns_attachment".')]
+
+
+def test_the_page_asks_for_files_only_when_the_concern_has_some(walk, client_for, dsl, teacher):
+    concern = walk.recorded()
+    assert _attachment_queries(client_for(dsl), detail(concern)) == []
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    store_attachment(concern, by=dsl, upload=SimpleUploadedFile("Body map.pdf", pdf))
+    for person in (dsl, teacher):
+        assert len(_attachment_queries(client_for(person), detail(concern))) == 1
+    assert "Body map.pdf" in client_for(dsl).get(detail(concern)).content.decode()
+    # The recorder sees the files they attached themselves, not the DSL's.
+    assert "Body map.pdf" not in client_for(teacher).get(detail(concern)).content.decode()
