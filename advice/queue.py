@@ -207,13 +207,37 @@ def queue_page(membership, user, filters, *, now, after=None, before=None, size=
     )
 
 
+@dataclass(frozen=True)
+class MoreThan:
+    """A count that stopped at `cap`: finished work is counted only so far (see `counts`)."""
+
+    cap: int
+
+    def __str__(self):
+        return f"More than {self.cap:,}"
+
+
+COUNT_CAP = 1_000
+FINISHED = [status for status in AdviceStatus if status not in OPEN_WORK]
+
+
 def counts(membership, user, filters, *, as_of):
     """How many requests each status and each urgency would show with the other filters
-    unchanged: one aggregate query each. They count columns of the index on authority,
-    status and urgency (never nulls), so the database need not read the table."""
-    by_status = _filtered(membership, user, filters, as_of, skip={"status"}).aggregate(
-        **{status.value: Count("status", filter=Q(status=status)) for status in AdviceStatus}
+    unchanged. They count columns of the index on authority, status and urgency (never
+    nulls), so the database need not read the table.
+
+    Open and claimed requests (the hub's work now, which stays bounded) are counted exactly,
+    in one query. Answered and withdrawn requests pile up for ever (90,000 after 15 years in
+    Luton, 8 to 15 ms to count), so each is counted up to `COUNT_CAP` and shown as
+    `MoreThan(COUNT_CAP)` beyond: two queries that stop early."""
+    others = _filtered(membership, user, filters, as_of, skip={"status"})
+    by_status = others.filter(status__in=OPEN_WORK).aggregate(
+        **{status.value: Count("status", filter=Q(status=status)) for status in OPEN_WORK}
     )
+    for status in FINISHED:
+        n = others.filter(status=status).values("status")[: COUNT_CAP + 1].count()
+        by_status[status.value] = MoreThan(COUNT_CAP) if n > COUNT_CAP else n
+    by_status = {status.value: by_status[status.value] for status in AdviceStatus}
     by_urgency = _filtered(membership, user, filters, as_of, skip={"urgency"}).aggregate(
         **{urgency.value: Count("urgency", filter=Q(urgency=urgency)) for urgency in Urgency}
     )
