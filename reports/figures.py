@@ -17,7 +17,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, Subquery, Window
 from django.db.models.functions import Cast, TruncMonth
 
 from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, Urgency
@@ -114,9 +114,11 @@ class AuditFigures:
     # Escalations
     escalations_by_target: list = field(default_factory=list)  # [(Target, n)]
     escalation_outcomes: list = field(default_factory=list)  # [(Target, Outcome | None, n)]
-    # Exceptions
+    # Exceptions: the rows listed (all, or the first `listed`), and how many there are
     closed_without_advice: list = field(default_factory=list)
+    closed_without_advice_count: int = 0
     not_held: list = field(default_factory=list)
+    not_held_count: int = 0
     # Access
     viewers: list = field(default_factory=list)
     downloads: list = field(default_factory=list)
@@ -153,8 +155,12 @@ def _in(period, name):
     return {f"{name}__gte": period.start_at, f"{name}__lt": period.end_at}
 
 
-def audit_figures(school, period, *, now):
-    """All the figures of the audit report for `school` over `period`, as at `now`."""
+def audit_figures(school, period, *, now, listed=None):
+    """All the figures of the audit report for `school` over `period`, as at `now`.
+
+    `listed`: list only the first so many exceptions closed without advice and conversations
+    not held (oldest first), for the page; their counts are always complete. None: all.
+    """
     figures = AuditFigures(period=period, now=now, policy_url=school.safeguarding_policy_url)
     concerns = Concern.objects.filter(school=school, **_in(period, "recorded_at")).order_by()
     dsl_users = Membership.objects.filter(school=school, role__in=DSL_ROLES).values("user_id")
@@ -165,7 +171,7 @@ def audit_figures(school, period, *, now):
     _step_one(figures, school, concerns, first_dsl_action)
     _step_two(figures, school, period, concerns)
     _step_three(figures, school, period)
-    _exceptions(figures, school, period)
+    _exceptions(figures, school, period, listed)
     _access(figures, school, period)
     _evidence(figures, school, period)
     return figures
@@ -323,12 +329,20 @@ def _step_three(figures, school, period):
     ]
 
 
-def _exceptions(figures, school, period):
-    figures.closed_without_advice = list(
+def _first(rows, listed):
+    """The first `listed` rows of an ordered query annotated with `total` (a window count
+    over every row), and that total: one query whether the rows are listed or not."""
+    rows = list(rows if listed is None else rows[:listed])
+    return [row[:-1] for row in rows], rows[0][-1] if rows else 0
+
+
+def _exceptions(figures, school, period, listed):
+    figures.closed_without_advice, figures.closed_without_advice_count = _first(
         Closure.objects.filter(
             concern__school=school, without_hub_advice=True, **_in(period, "closed_at")
         )
         .order_by("closed_at", "pk")
+        .annotate(total=Window(Count("pk")))
         .values_list(
             "concern_id",
             "concern__reference",
@@ -336,13 +350,16 @@ def _exceptions(figures, school, period):
             "closed_by__full_name",
             "outcome",
             "rationale",
-        )
+            "total",
+        ),
+        listed,
     )
-    figures.not_held = list(
+    figures.not_held, figures.not_held_count = _first(
         ParentConversation.objects.filter(
             concern__school=school, held=False, **_in(period, "logged_at")
         )
         .order_by("logged_at", "pk")
+        .annotate(total=Window(Count("pk")))
         .values_list(
             "concern_id",
             "concern__reference",
@@ -351,7 +368,9 @@ def _exceptions(figures, school, period):
             "not_held_reason",
             "attempts",
             "details",
-        )
+            "total",
+        ),
+        listed,
     )
 
 
