@@ -108,7 +108,7 @@ def _filtered(membership, user, filters, as_of, *, skip=()):
     if "urgency" not in skip and filters.urgencies:
         requests = requests.filter(urgency__in=filters.urgencies)
     if filters.school_id is not None:
-        requests = requests.filter(concern__school_id=filters.school_id)
+        requests = requests.filter(school_id=filters.school_id)
     if filters.category:
         requests = requests.filter(
             Exists(

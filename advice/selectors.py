@@ -16,7 +16,7 @@ def requests_visible_to(membership):
     if membership.role in HUB_ROLES:
         return AdviceRequest.objects.filter(local_authority_id=membership.local_authority_id)
     if membership.role in DSL_ROLES or membership.role == Role.HEAD_TEACHER:
-        return AdviceRequest.objects.filter(concern__school_id=membership.school_id)
+        return AdviceRequest.objects.filter(school_id=membership.school_id)
     return AdviceRequest.objects.none()
 
 

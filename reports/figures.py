@@ -235,7 +235,7 @@ def _step_two(figures, school, period, concerns):
         sought=Count("advice_requests__concern", distinct=True),
     )
     figures.recorded, figures.advice_sought = totals["recorded"], totals["sought"]
-    requests = AdviceRequest.objects.filter(concern__school=school, **_in(period, "requested_at"))
+    requests = AdviceRequest.objects.filter(school=school, **_in(period, "requested_at"))
     counts = requests.order_by().aggregate(
         made=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_REQUEST))
     )
@@ -259,7 +259,7 @@ def _step_two(figures, school, period, concerns):
     figures.overdue_requests = [
         (pk, reference, urgency, requested_at, due_at, working_hours_between(due_at, figures.now))
         for pk, reference, urgency, requested_at, due_at in AdviceRequest.objects.filter(
-            concern__school=school, status__in=OPEN_REQUEST, due_at__lt=figures.now
+            school=school, status__in=OPEN_REQUEST, due_at__lt=figures.now
         )
         .order_by("due_at", "pk")
         .values_list("concern_id", "concern__reference", "urgency", "requested_at", "due_at")
@@ -410,7 +410,7 @@ def _access(figures, school, period):
             )
             | Q(
                 object_type="advicerequest",
-                object_id__in=_ids_text(AdviceRequest.objects.filter(concern__school=school)),
+                object_id__in=_ids_text(AdviceRequest.objects.filter(school=school)),
             )
             | Q(object_type="pupil", object_id__in=_ids_text(Pupil.objects.filter(school=school)))
         )

@@ -3,7 +3,7 @@
 from collections import Counter
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, F
 
 from advice.models import AdviceRequest
 from audit.verify import first_broken_link
@@ -27,6 +27,15 @@ def test_ci_data_set_has_the_promised_size(built):
     assert AdviceRequest.objects.count() == pytest.approx(scale.requests, rel=0.05)
     open_requests = AdviceRequest.objects.filter(status__in=["open", "claimed"]).count()
     assert open_requests == pytest.approx(scale.open_requests, rel=0.15)
+
+
+def test_each_request_belongs_to_its_concerns_school_and_authority(built):
+    mismatched = AdviceRequest.objects.exclude(
+        school_id=F("concern__school_id"),
+        local_authority_id=F("concern__school__local_authority_id"),
+    )
+    assert AdviceRequest.objects.exists()
+    assert not mismatched.exists()
 
 
 def test_history_agrees_with_each_concerns_status(built):
