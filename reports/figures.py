@@ -268,7 +268,7 @@ def _step_two(figures, school, period, concerns):
 
 def _step_three(figures, school, period):
     conversations = ParentConversation.objects.filter(
-        concern__school=school, **_in(period, "logged_at")
+        school=school, **_in(period, "logged_at")
     ).order_by()
     not_held = {}
     for held, reason, n in (
@@ -302,7 +302,7 @@ def _step_three(figures, school, period):
         )
     )
     escalations = Escalation.objects.filter(
-        concern__school=school, **_in(period, "escalated_at")
+        school=school, **_in(period, "escalated_at")
     ).order_by()
     talked_first = ParentConversation.objects.filter(
         concern=OuterRef("concern"), logged_at__lte=OuterRef("escalated_at")
@@ -339,7 +339,7 @@ def _first(rows, listed):
 def _exceptions(figures, school, period, listed):
     figures.closed_without_advice, figures.closed_without_advice_count = _first(
         Closure.objects.filter(
-            concern__school=school, without_hub_advice=True, **_in(period, "closed_at")
+            school=school, without_hub_advice=True, **_in(period, "closed_at")
         )
         .order_by("closed_at", "pk")
         .annotate(total=Window(Count("pk")))
@@ -356,7 +356,7 @@ def _exceptions(figures, school, period, listed):
     )
     figures.not_held, figures.not_held_count = _first(
         ParentConversation.objects.filter(
-            concern__school=school, held=False, **_in(period, "logged_at")
+            school=school, held=False, **_in(period, "logged_at")
         )
         .order_by("logged_at", "pk")
         .annotate(total=Window(Count("pk")))
