@@ -2,6 +2,10 @@
 
 Each figure family is one query over the whole set (COUNT, MIN ... GROUP BY, run by the
 database), so the report makes the same number of queries whatever the number of concerns.
+Families that read the same rows share a query (concerns by month and by year group, and
+how many sought advice; requests made, open and answered; conversations by outcome and
+their times; escalations by target and outcome): each query is a round trip, which costs
+more than the rows on a busy server.
 Medians and percentiles need the individual durations: each comes from one `values_list` query
 per figure family and is worked out here in Python, because working hours (Monday to Friday,
 09:00 to 17:00, without bank holidays: `workflow.working_time`) cannot be computed in SQL.
@@ -178,13 +182,23 @@ def audit_figures(school, period, *, now, listed=None):
 
 
 def _step_one(figures, school, concerns, first_dsl_action):
-    monthly = {
-        _month(month): n
-        for month, n in concerns.annotate(month=TruncMonth("recorded_at", tzinfo=LONDON))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    }
+    # Concerns counted by month and year group at once, with how many of each sought advice
+    # (at any time since): the months, the year groups and the totals all add these up.
+    monthly, groups = {}, {}
+    # (Asked among the school's requests, which hold every request on its concerns: from
+    # its own index, rather than hashing every request of every school.)
+    sought = Exists(AdviceRequest.objects.filter(school=school, concern_id=OuterRef("pk")))
+    for month, group, n, with_advice in (
+        concerns.annotate(month=TruncMonth("recorded_at", tzinfo=LONDON))
+        .values("month", "pupil__year_group")
+        .annotate(n=Count("pk"), sought=Count("pk", filter=Q(sought)))
+        .values_list("month", "pupil__year_group", "n", "sought")
+    ):
+        month = _month(month)
+        monthly[month] = monthly.get(month, 0) + n
+        groups[group] = groups.get(group, 0) + n
+        figures.recorded += n
+        figures.advice_sought += with_advice
     figures.by_month = [(month, monthly.get(month, 0)) for month in figures.period.months()]
     categories = dict(
         ConcernCategory.objects.filter(concern__in=concerns)
@@ -194,11 +208,6 @@ def _step_one(figures, school, concerns, first_dsl_action):
         .values_list("category", "n")
     )
     figures.by_category = [(category, categories.get(category, 0)) for category in Category]
-    groups = dict(
-        concerns.values("pupil__year_group")
-        .annotate(n=Count("pk"))
-        .values_list("pupil__year_group", "n")
-    )
     figures.by_year_group = [(group, groups[group]) for group in Pupil.YearGroup if group in groups]
     # One query for both durations of step 1.
     times = list(
@@ -230,23 +239,17 @@ def _step_one(figures, school, concerns, first_dsl_action):
 
 
 def _step_two(figures, school, period, concerns):
-    totals = concerns.aggregate(
-        recorded=Count("pk", distinct=True),
-        sought=Count("advice_requests__concern", distinct=True),
-    )
-    figures.recorded, figures.advice_sought = totals["recorded"], totals["sought"]
-    requests = AdviceRequest.objects.filter(school=school, **_in(period, "requested_at"))
-    counts = requests.order_by().aggregate(
-        made=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_REQUEST))
-    )
-    figures.requests_made, figures.requests_open = counts["made"], counts["open"]
     answered = {urgency: [] for urgency in Urgency}
-    for urgency, requested_at, advised_at in (
-        requests.filter(status=AdviceStatus.ANSWERED)
+    for status, urgency, requested_at, advised_at in (
+        AdviceRequest.objects.filter(school=school, **_in(period, "requested_at"))
         .order_by()
-        .values_list("urgency", "requested_at", "advised_at")
+        .values_list("status", "urgency", "requested_at", "advised_at")
     ):
-        answered[urgency].append(working_hours_between(requested_at, advised_at))
+        figures.requests_made += 1
+        if status in OPEN_REQUEST:
+            figures.requests_open += 1
+        elif status == AdviceStatus.ANSWERED:
+            answered[urgency].append(working_hours_between(requested_at, advised_at))
     figures.by_urgency = [
         UrgencyFigures(
             urgency=urgency,
@@ -267,22 +270,6 @@ def _step_two(figures, school, period, concerns):
 
 
 def _step_three(figures, school, period):
-    conversations = ParentConversation.objects.filter(
-        school=school, **_in(period, "logged_at")
-    ).order_by()
-    not_held = {}
-    for held, reason, n in (
-        conversations.values("held", "not_held_reason")
-        .annotate(n=Count("pk"))
-        .values_list("held", "not_held_reason", "n")
-    ):
-        if held:
-            figures.conversations_held += n
-        else:
-            not_held[reason] = not_held.get(reason, 0) + n
-    figures.not_held_by_reason = [
-        (reason, not_held.get(reason, 0)) for reason in ParentConversation.NotHeldReason
-    ]
     latest_advice = (
         AdviceRequest.objects.filter(
             concern=OuterRef("concern"),
@@ -292,32 +279,38 @@ def _step_three(figures, school, period):
         .order_by("-advised_at")
         .values("advised_at")[:1]
     )
-    figures.advice_to_conversation = Sample(
-        tuple(
-            working_hours_between(advised_at, held_at)
-            for advised_at, held_at in conversations.filter(held=True)
-            .annotate(advised_at=Subquery(latest_advice))
-            .values_list("advised_at", "held_at")
-            if advised_at is not None
-        )
-    )
-    escalations = Escalation.objects.filter(
-        school=school, **_in(period, "escalated_at")
-    ).order_by()
+    not_held, advice_to_conversation = {}, []
+    for held, reason, advised_at, held_at in (
+        ParentConversation.objects.filter(school=school, **_in(period, "logged_at"))
+        .order_by()
+        .annotate(advised_at=Subquery(latest_advice))
+        .values_list("held", "not_held_reason", "advised_at", "held_at")
+    ):
+        if not held:
+            not_held[reason] = not_held.get(reason, 0) + 1
+            continue
+        figures.conversations_held += 1
+        if advised_at is not None:
+            advice_to_conversation.append(working_hours_between(advised_at, held_at))
+    figures.not_held_by_reason = [
+        (reason, not_held.get(reason, 0)) for reason in ParentConversation.NotHeldReason
+    ]
+    figures.advice_to_conversation = Sample(tuple(advice_to_conversation))
     talked_first = ParentConversation.objects.filter(
         concern=OuterRef("concern"), logged_at__lte=OuterRef("escalated_at")
     )
-    figures.not_needed_escalated = escalations.filter(~Exists(talked_first)).aggregate(
-        n=Count("concern", distinct=True)
-    )["n"]
-    by_target, outcomes = {}, {}
-    for target, outcome, n in (
-        escalations.values("referred_to", "outcome")
-        .annotate(n=Count("pk"))
-        .values_list("referred_to", "outcome", "n")
+    by_target, outcomes, without_talk = {}, {}, set()
+    for concern_id, target, outcome, talked in (
+        Escalation.objects.filter(school=school, **_in(period, "escalated_at"))
+        .order_by()
+        .annotate(talked=Exists(talked_first))
+        .values_list("concern_id", "referred_to", "outcome", "talked")
     ):
-        by_target[target] = by_target.get(target, 0) + n
-        outcomes[(target, outcome or None)] = n
+        by_target[target] = by_target.get(target, 0) + 1
+        outcomes[(target, outcome or None)] = outcomes.get((target, outcome or None), 0) + 1
+        if not talked:
+            without_talk.add(concern_id)
+    figures.not_needed_escalated = len(without_talk)
     figures.escalations_by_target = [
         (target, by_target.get(target, 0)) for target in Escalation.Target
     ]
@@ -338,9 +331,7 @@ def _first(rows, listed):
 
 def _exceptions(figures, school, period, listed):
     figures.closed_without_advice, figures.closed_without_advice_count = _first(
-        Closure.objects.filter(
-            school=school, without_hub_advice=True, **_in(period, "closed_at")
-        )
+        Closure.objects.filter(school=school, without_hub_advice=True, **_in(period, "closed_at"))
         .order_by("closed_at", "pk")
         .annotate(total=Window(Count("pk")))
         .values_list(
@@ -355,9 +346,7 @@ def _exceptions(figures, school, period, listed):
         listed,
     )
     figures.not_held, figures.not_held_count = _first(
-        ParentConversation.objects.filter(
-            school=school, held=False, **_in(period, "logged_at")
-        )
+        ParentConversation.objects.filter(school=school, held=False, **_in(period, "logged_at"))
         .order_by("logged_at", "pk")
         .annotate(total=Window(Count("pk")))
         .values_list(
