@@ -21,7 +21,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, Subquery, Window
+from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, TruncMonth
 
 from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, Urgency
@@ -322,34 +322,34 @@ def _step_three(figures, school, period):
     ]
 
 
-def _first(rows, listed):
-    """The first `listed` rows of an ordered query annotated with `total` (a window count
-    over every row), and that total: one query whether the rows are listed or not."""
-    rows = list(rows if listed is None else rows[:listed])
-    return [row[:-1] for row in rows], rows[0][-1] if rows else 0
+def _first(found, order, columns, listed):
+    """The first `listed` rows found (all when None), in `order`, and how many there are:
+    counted apart, from the index alone, so that only the rows shown are read and joined."""
+    rows = found.order_by(*order).values_list(*columns)
+    if listed is None:
+        rows = list(rows)
+        return rows, len(rows)
+    return list(rows[:listed]), found.order_by().count()
 
 
 def _exceptions(figures, school, period, listed):
     figures.closed_without_advice, figures.closed_without_advice_count = _first(
-        Closure.objects.filter(school=school, without_hub_advice=True, **_in(period, "closed_at"))
-        .order_by("closed_at", "pk")
-        .annotate(total=Window(Count("pk")))
-        .values_list(
+        Closure.objects.filter(school=school, without_hub_advice=True, **_in(period, "closed_at")),
+        ("closed_at", "pk"),
+        (
             "concern_id",
             "concern__reference",
             "closed_at",
             "closed_by__full_name",
             "outcome",
             "rationale",
-            "total",
         ),
         listed,
     )
     figures.not_held, figures.not_held_count = _first(
-        ParentConversation.objects.filter(school=school, held=False, **_in(period, "logged_at"))
-        .order_by("logged_at", "pk")
-        .annotate(total=Window(Count("pk")))
-        .values_list(
+        ParentConversation.objects.filter(school=school, held=False, **_in(period, "logged_at")),
+        ("logged_at", "pk"),
+        (
             "concern_id",
             "concern__reference",
             "logged_at",
@@ -357,7 +357,6 @@ def _exceptions(figures, school, period, listed):
             "not_held_reason",
             "attempts",
             "details",
-            "total",
         ),
         listed,
     )
@@ -427,25 +426,23 @@ def _evidence(figures, school, period):
         .first()
     )
     figures.terms = list(period.terms())
-    counts = {}
-    for index, term in enumerate(figures.terms):
-        in_term = Q(activity_date__range=(term.start, term.end))
-        counts[f"t{index}_all"] = Count("pk", filter=in_term)
-        for value in BritishValue:
-            counts[f"t{index}_{value.value}"] = Count(
-                "pk", filter=in_term & Q(**{value.value: True})
-            )
-    for value in BritishValue:
-        counts[f"total_{value.value}"] = Count("pk", filter=Q(**{value.value: True}))
-    counts["total_all"] = Count("pk")
-    result = (
+    # Activities by date and by the values they promote (a few rows a term), each date then
+    # added to its term: one cheap GROUP BY rather than a filtered count per term and value.
+    values = [value.value for value in BritishValue]
+    columns = [term.key for term in figures.terms] + ["total"]
+    figures.coverage = {(column, value): 0 for column in columns for value in [*values, "all"]}
+    for day, *promotes, n in (
         ValuesEvidence.objects.filter(
             school=school, activity_date__range=(period.start, period.end)
         )
+        .values("activity_date", *values)
+        .annotate(n=Count("pk"))
         .order_by()
-        .aggregate(**counts)
-    )
-    keys = {f"t{index}": term.key for index, term in enumerate(figures.terms)} | {"total": "total"}
-    for name, n in result.items():
-        column, value = name.split("_", 1)
-        figures.coverage[(keys[column], value)] = n
+        .values_list("activity_date", *values, "n")
+    ):
+        term = next(term.key for term in figures.terms if term.start <= day <= term.end)
+        for column in (term, "total"):
+            figures.coverage[(column, "all")] += n
+            for value, promoted in zip(values, promotes, strict=True):
+                if promoted:
+                    figures.coverage[(column, value)] += n
