@@ -322,14 +322,15 @@ def _step_three(figures, school, period):
     ]
 
 
-def _first(found, order, columns, listed):
+def _first(found, order, columns, listed, count=None):
     """The first `listed` rows found (all when None), in `order`, and how many there are:
-    counted apart, from the index alone, so that only the rows shown are read and joined."""
+    `count` if already known, else counted apart, from the index alone, so that only the
+    rows shown are read and joined."""
     rows = found.order_by(*order).values_list(*columns)
     if listed is None:
         rows = list(rows)
         return rows, len(rows)
-    return list(rows[:listed]), found.order_by().count()
+    return list(rows[:listed]), found.order_by().count() if count is None else count
 
 
 def _exceptions(figures, school, period, listed):
@@ -359,6 +360,8 @@ def _exceptions(figures, school, period, listed):
             "details",
         ),
         listed,
+        # Step 3 counted the period's conversations not held already, by reason.
+        count=figures.conversations_not_held,
     )
 
 
