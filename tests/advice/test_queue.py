@@ -173,6 +173,10 @@ def test_counts_per_status_and_urgency_use_the_other_filters(mixed, hub_advisor,
         {"open": 2, "claimed": 0, "answered": 0, "withdrawn": 0},
         {"red": 2, "amber": 1, "green": 1},
     )
+    assert counts("status=answered&urgency=amber") == (
+        {"open": 0, "claimed": 1, "answered": 1, "withdrawn": 0},
+        {"red": 0, "amber": 1, "green": 0},
+    )
 
 
 def test_finished_requests_are_counted_up_to_a_cap_and_open_work_exactly(
