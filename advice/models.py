@@ -80,6 +80,15 @@ class AdviceRequest(models.Model):
         related_name="+",
         db_index=False,  # request_authority_status below starts with it
     )
+    # The concern's school, copied when the request is made (as the authority is), so that
+    # the school's pages and its head teacher's report find its requests in an index of
+    # their own rather than among every request of the authority.
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # request_school_* below start with it
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -124,8 +133,12 @@ class AdviceRequest(models.Model):
                 fields=["local_authority", "status", "urgency", "due_at", "id"],
                 name="request_authority_status",
             ),
-            # The head teacher's report: requests made in a period.
+            # The head teacher's report: requests made in a period, by the hub overview
+            # across the authority and by the school's report for the school; and the
+            # school's requests still open past their due time.
             models.Index(fields=["requested_at"], name="request_requested_at"),
+            models.Index(fields=["school", "requested_at"], name="request_school_requested"),
+            models.Index(fields=["school", "status", "due_at"], name="request_school_status"),
         ]
 
     def __str__(self):

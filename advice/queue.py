@@ -108,7 +108,7 @@ def _filtered(membership, user, filters, as_of, *, skip=()):
     if "urgency" not in skip and filters.urgencies:
         requests = requests.filter(urgency__in=filters.urgencies)
     if filters.school_id is not None:
-        requests = requests.filter(concern__school_id=filters.school_id)
+        requests = requests.filter(school_id=filters.school_id)
     if filters.category:
         requests = requests.filter(
             Exists(
@@ -148,6 +148,17 @@ def _before(cursor):
 
 
 ORDER = ("overdue_rank", "urgency_rank", "due_at", "pk")
+# The columns a queue row shows or is ordered, worded and paged by.
+QUEUE_COLUMNS = (
+    "status",
+    "urgency",
+    "requested_at",
+    "due_at",
+    "advised_at",
+    "concern__reference",
+    "concern__school__name",
+    "claimed_by__full_name",
+)
 
 
 def _ranked(requests, as_of):
@@ -169,6 +180,9 @@ def _page_of(membership, chosen, ordering, as_of):
     return list(
         _ranked(requests_visible_to(membership).filter(pk__in=chosen), as_of)
         .select_related("concern__school", "claimed_by")
+        # Only what the queue shows: not the school's words about the child, nor the
+        # request's question and advice (a few KB a row, fetched and parsed for nothing).
+        .only(*QUEUE_COLUMNS)
         .prefetch_related("concern__categories")
         .order_by(*ordering)
     )
@@ -207,14 +221,51 @@ def queue_page(membership, user, filters, *, now, after=None, before=None, size=
     )
 
 
+@dataclass(frozen=True)
+class MoreThan:
+    """A count that stopped at `cap`: finished work is counted only so far (see `counts`)."""
+
+    cap: int
+
+    def __str__(self):
+        return f"More than {self.cap:,}"
+
+
+COUNT_CAP = 1_000
+
+
 def counts(membership, user, filters, *, as_of):
     """How many requests each status and each urgency would show with the other filters
-    unchanged: one aggregate query each. They count columns of the index on authority,
-    status and urgency (never nulls), so the database need not read the table."""
-    by_status = _filtered(membership, user, filters, as_of, skip={"status"}).aggregate(
-        **{status.value: Count("status", filter=Q(status=status)) for status in AdviceStatus}
+    unchanged. They count columns of the index on authority, status and urgency (never
+    nulls), so the database need not read the table.
+
+    Open and claimed requests (the hub's work now, which stays bounded) and the urgencies
+    of the statuses chosen are counted exactly, in one query. Answered and withdrawn
+    requests pile up for ever (90,000 after 15 years in Luton, 8 to 15 ms to count), so
+    each is counted up to `COUNT_CAP` and shown as `MoreThan(COUNT_CAP)` beyond: two
+    queries that stop early."""
+    chosen_urgency = Q(urgency__in=filters.urgencies) if filters.urgencies else Q()
+    chosen_status = Q(status__in=filters.statuses)
+    counted = (
+        _filtered(membership, user, filters, as_of, skip={"status", "urgency"})
+        .filter(status__in=sorted({*OPEN_WORK, *filters.statuses}))
+        .aggregate(
+            **{
+                status.value: Count("status", filter=Q(status=status) & chosen_urgency)
+                for status in OPEN_WORK
+            },
+            **{
+                urgency.value: Count("urgency", filter=Q(urgency=urgency) & chosen_status)
+                for urgency in Urgency
+            },
+        )
     )
-    by_urgency = _filtered(membership, user, filters, as_of, skip={"urgency"}).aggregate(
-        **{urgency.value: Count("urgency", filter=Q(urgency=urgency)) for urgency in Urgency}
-    )
-    return by_status, by_urgency
+    others = _filtered(membership, user, filters, as_of, skip={"status"})
+    by_status = {}
+    for status in AdviceStatus:
+        if status in OPEN_WORK:
+            by_status[status.value] = counted[status.value]
+        else:
+            n = others.filter(status=status).values("status")[: COUNT_CAP + 1].count()
+            by_status[status.value] = MoreThan(COUNT_CAP) if n > COUNT_CAP else n
+    return by_status, {urgency.value: counted[urgency.value] for urgency in Urgency}

@@ -1,7 +1,10 @@
 """Scoped reads of advice requests: hub staff see their authority's; a school's DSLs and head
 teacher see their school's. Nobody else sees any."""
 
+from django.db.models import Exists, OuterRef
+
 from audit.scope import get_in_scope
+from concerns.models import Addendum, Escalation, ParentConversation
 from schools.models import DSL_ROLES, HUB_ROLES, Membership, Role, User
 
 from .models import AdviceRequest
@@ -13,7 +16,7 @@ def requests_visible_to(membership):
     if membership.role in HUB_ROLES:
         return AdviceRequest.objects.filter(local_authority_id=membership.local_authority_id)
     if membership.role in DSL_ROLES or membership.role == Role.HEAD_TEACHER:
-        return AdviceRequest.objects.filter(concern__school_id=membership.school_id)
+        return AdviceRequest.objects.filter(school_id=membership.school_id)
     return AdviceRequest.objects.none()
 
 
@@ -26,6 +29,43 @@ def get_request_for(membership, pk):
         pk,
         "advicerequest",
     )
+
+
+def get_request_page_for(membership, pk):
+    """As `get_request_for`, for the request's own page, in two quick queries rather than
+    one slow one and several small ones.
+
+    The first also says whether the concern has addenda, parent conversations, escalations
+    and earlier requests (`has_addenda`, `has_conversations`, `has_escalations`,
+    `has_earlier`), so that the page asks only for the kinds it has: most requests have
+    none. The second fetches the people named on the page (who asked, who claimed it, who
+    recorded the concern) together: joined into the first, they made PostgreSQL plan a
+    join of eight tables on every view, which took longer than running it."""
+    same_concern = {"concern_id": OuterRef("concern_id")}
+    requests = (
+        requests_visible_to(membership)
+        .select_related("concern__school", "concern__pupil")
+        .annotate(
+            has_addenda=Exists(Addendum.objects.filter(**same_concern)),
+            has_conversations=Exists(ParentConversation.objects.filter(**same_concern)),
+            has_escalations=Exists(Escalation.objects.filter(**same_concern)),
+            has_earlier=Exists(
+                AdviceRequest.objects.filter(
+                    **same_concern, requested_at__lte=OuterRef("requested_at")
+                ).exclude(pk=OuterRef("pk"))
+            ),
+        )
+    )
+    advice_request = get_in_scope(requests, pk, "advicerequest")
+    concern = advice_request.concern
+    people = User.objects.in_bulk(
+        {advice_request.requested_by_id, advice_request.claimed_by_id, concern.recorded_by_id}
+        - {None}
+    )
+    advice_request.requested_by = people[advice_request.requested_by_id]
+    advice_request.claimed_by = people.get(advice_request.claimed_by_id)
+    concern.recorded_by = people[concern.recorded_by_id]
+    return advice_request
 
 
 def earlier_requests(membership, advice_request):

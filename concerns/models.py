@@ -191,6 +191,12 @@ class ParentConversation(models.Model):
         OTHER = "other", "Another reason"
 
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="conversations")
+    # The concern's school, copied when this is written (as advice requests copy theirs), so
+    # that the head teacher's report finds the school's conversations in a period from an index
+    # of their own, not among every school's.
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     held = models.BooleanField()
     held_at = models.DateTimeField(null=True, blank=True)
     with_name = models.CharField("with whom", max_length=150, blank=True)
@@ -212,8 +218,11 @@ class ParentConversation(models.Model):
 
     class Meta:
         ordering = ["logged_at", "pk"]
-        # The head teacher's report counts conversations logged in a period.
-        indexes = [models.Index(fields=["logged_at"], name="conversation_logged_at")]
+        indexes = [
+            models.Index(fields=["logged_at"], name="conversation_logged_at"),
+            # The head teacher's report: the school's conversations logged in a period.
+            models.Index(fields=["school", "logged_at"], name="conversation_school_logged"),
+        ]
 
     def __str__(self):
         return f"Parent conversation on {self.concern_id} ({'held' if self.held else 'not held'})"
@@ -239,6 +248,12 @@ class Escalation(models.Model):
         OTHER = "other", "Other"
 
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="escalations")
+    # The concern's school, copied when this is written (as advice requests copy theirs), so
+    # that the head teacher's report finds the school's escalations in a period from an index
+    # of their own, not among every school's.
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     indicators = models.TextField("what indicates significant harm")
     referred_to = models.CharField(max_length=20, choices=Target.choices)
     referred_to_other = models.CharField(max_length=150, blank=True)
@@ -266,8 +281,9 @@ class Escalation(models.Model):
             models.Index(
                 fields=["concern"], condition=Q(outcome=""), name="escalation_awaiting_outcome"
             ),
-            # The head teacher's report counts escalations made in a period.
             models.Index(fields=["escalated_at"], name="escalation_escalated_at"),
+            # The head teacher's report: the school's escalations made in a period.
+            models.Index(fields=["school", "escalated_at"], name="escalation_school_escalated"),
         ]
 
     def __str__(self):
@@ -284,6 +300,12 @@ class Closure(models.Model):
         OTHER = "other", "Other"
 
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="closures")
+    # The concern's school, copied when this is written (as advice requests copy theirs), so
+    # that the head teacher's report finds the school's closures in a period from an index
+    # of their own, not among every school's.
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     rationale = models.TextField()
     without_hub_advice = models.BooleanField(
@@ -298,8 +320,12 @@ class Closure(models.Model):
 
     class Meta:
         ordering = ["closed_at", "pk"]
-        # The inbox's "recently closed" group looks closures up by date.
-        indexes = [models.Index(fields=["closed_at"])]
+        indexes = [
+            # The inbox's "recently closed" group looks closures up by date.
+            models.Index(fields=["closed_at"]),
+            # The head teacher's report: the school's closures in a period.
+            models.Index(fields=["school", "closed_at"], name="closure_school_closed"),
+        ]
 
     def __str__(self):
         return f"Closure of {self.concern_id}: {self.get_outcome_display()}"

@@ -2,6 +2,10 @@
 
 Each figure family is one query over the whole set (COUNT, MIN ... GROUP BY, run by the
 database), so the report makes the same number of queries whatever the number of concerns.
+Families that read the same rows share a query (concerns by month and by year group, and
+how many sought advice; requests made, open and answered; conversations by outcome and
+their times; escalations by target and outcome): each query is a round trip, which costs
+more than the rows on a busy server.
 Medians and percentiles need the individual durations: each comes from one `values_list` query
 per figure family and is worked out here in Python, because working hours (Monday to Friday,
 09:00 to 17:00, without bank holidays: `workflow.working_time`) cannot be computed in SQL.
@@ -114,9 +118,11 @@ class AuditFigures:
     # Escalations
     escalations_by_target: list = field(default_factory=list)  # [(Target, n)]
     escalation_outcomes: list = field(default_factory=list)  # [(Target, Outcome | None, n)]
-    # Exceptions
+    # Exceptions: the rows listed (all, or the first `listed`), and how many there are
     closed_without_advice: list = field(default_factory=list)
+    closed_without_advice_count: int = 0
     not_held: list = field(default_factory=list)
+    not_held_count: int = 0
     # Access
     viewers: list = field(default_factory=list)
     downloads: list = field(default_factory=list)
@@ -153,8 +159,12 @@ def _in(period, name):
     return {f"{name}__gte": period.start_at, f"{name}__lt": period.end_at}
 
 
-def audit_figures(school, period, *, now):
-    """All the figures of the audit report for `school` over `period`, as at `now`."""
+def audit_figures(school, period, *, now, listed=None):
+    """All the figures of the audit report for `school` over `period`, as at `now`.
+
+    `listed`: list only the first so many exceptions closed without advice and conversations
+    not held (oldest first), for the page; their counts are always complete. None: all.
+    """
     figures = AuditFigures(period=period, now=now, policy_url=school.safeguarding_policy_url)
     concerns = Concern.objects.filter(school=school, **_in(period, "recorded_at")).order_by()
     dsl_users = Membership.objects.filter(school=school, role__in=DSL_ROLES).values("user_id")
@@ -165,20 +175,30 @@ def audit_figures(school, period, *, now):
     _step_one(figures, school, concerns, first_dsl_action)
     _step_two(figures, school, period, concerns)
     _step_three(figures, school, period)
-    _exceptions(figures, school, period)
+    _exceptions(figures, school, period, listed)
     _access(figures, school, period)
     _evidence(figures, school, period)
     return figures
 
 
 def _step_one(figures, school, concerns, first_dsl_action):
-    monthly = {
-        _month(month): n
-        for month, n in concerns.annotate(month=TruncMonth("recorded_at", tzinfo=LONDON))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    }
+    # Concerns counted by month and year group at once, with how many of each sought advice
+    # (at any time since): the months, the year groups and the totals all add these up.
+    monthly, groups = {}, {}
+    # (Asked among the school's requests, which hold every request on its concerns: from
+    # its own index, rather than hashing every request of every school.)
+    sought = Exists(AdviceRequest.objects.filter(school=school, concern_id=OuterRef("pk")))
+    for month, group, n, with_advice in (
+        concerns.annotate(month=TruncMonth("recorded_at", tzinfo=LONDON))
+        .values("month", "pupil__year_group")
+        .annotate(n=Count("pk"), sought=Count("pk", filter=Q(sought)))
+        .values_list("month", "pupil__year_group", "n", "sought")
+    ):
+        month = _month(month)
+        monthly[month] = monthly.get(month, 0) + n
+        groups[group] = groups.get(group, 0) + n
+        figures.recorded += n
+        figures.advice_sought += with_advice
     figures.by_month = [(month, monthly.get(month, 0)) for month in figures.period.months()]
     categories = dict(
         ConcernCategory.objects.filter(concern__in=concerns)
@@ -188,11 +208,6 @@ def _step_one(figures, school, concerns, first_dsl_action):
         .values_list("category", "n")
     )
     figures.by_category = [(category, categories.get(category, 0)) for category in Category]
-    groups = dict(
-        concerns.values("pupil__year_group")
-        .annotate(n=Count("pk"))
-        .values_list("pupil__year_group", "n")
-    )
     figures.by_year_group = [(group, groups[group]) for group in Pupil.YearGroup if group in groups]
     # One query for both durations of step 1.
     times = list(
@@ -224,23 +239,17 @@ def _step_one(figures, school, concerns, first_dsl_action):
 
 
 def _step_two(figures, school, period, concerns):
-    totals = concerns.aggregate(
-        recorded=Count("pk", distinct=True),
-        sought=Count("advice_requests__concern", distinct=True),
-    )
-    figures.recorded, figures.advice_sought = totals["recorded"], totals["sought"]
-    requests = AdviceRequest.objects.filter(concern__school=school, **_in(period, "requested_at"))
-    counts = requests.order_by().aggregate(
-        made=Count("pk"), open=Count("pk", filter=Q(status__in=OPEN_REQUEST))
-    )
-    figures.requests_made, figures.requests_open = counts["made"], counts["open"]
     answered = {urgency: [] for urgency in Urgency}
-    for urgency, requested_at, advised_at in (
-        requests.filter(status=AdviceStatus.ANSWERED)
+    for status, urgency, requested_at, advised_at in (
+        AdviceRequest.objects.filter(school=school, **_in(period, "requested_at"))
         .order_by()
-        .values_list("urgency", "requested_at", "advised_at")
+        .values_list("status", "urgency", "requested_at", "advised_at")
     ):
-        answered[urgency].append(working_hours_between(requested_at, advised_at))
+        figures.requests_made += 1
+        if status in OPEN_REQUEST:
+            figures.requests_open += 1
+        elif status == AdviceStatus.ANSWERED:
+            answered[urgency].append(working_hours_between(requested_at, advised_at))
     figures.by_urgency = [
         UrgencyFigures(
             urgency=urgency,
@@ -253,7 +262,7 @@ def _step_two(figures, school, period, concerns):
     figures.overdue_requests = [
         (pk, reference, urgency, requested_at, due_at, working_hours_between(due_at, figures.now))
         for pk, reference, urgency, requested_at, due_at in AdviceRequest.objects.filter(
-            concern__school=school, status__in=OPEN_REQUEST, due_at__lt=figures.now
+            school=school, status__in=OPEN_REQUEST, due_at__lt=figures.now
         )
         .order_by("due_at", "pk")
         .values_list("concern_id", "concern__reference", "urgency", "requested_at", "due_at")
@@ -261,22 +270,6 @@ def _step_two(figures, school, period, concerns):
 
 
 def _step_three(figures, school, period):
-    conversations = ParentConversation.objects.filter(
-        concern__school=school, **_in(period, "logged_at")
-    ).order_by()
-    not_held = {}
-    for held, reason, n in (
-        conversations.values("held", "not_held_reason")
-        .annotate(n=Count("pk"))
-        .values_list("held", "not_held_reason", "n")
-    ):
-        if held:
-            figures.conversations_held += n
-        else:
-            not_held[reason] = not_held.get(reason, 0) + n
-    figures.not_held_by_reason = [
-        (reason, not_held.get(reason, 0)) for reason in ParentConversation.NotHeldReason
-    ]
     latest_advice = (
         AdviceRequest.objects.filter(
             concern=OuterRef("concern"),
@@ -286,32 +279,38 @@ def _step_three(figures, school, period):
         .order_by("-advised_at")
         .values("advised_at")[:1]
     )
-    figures.advice_to_conversation = Sample(
-        tuple(
-            working_hours_between(advised_at, held_at)
-            for advised_at, held_at in conversations.filter(held=True)
-            .annotate(advised_at=Subquery(latest_advice))
-            .values_list("advised_at", "held_at")
-            if advised_at is not None
-        )
-    )
-    escalations = Escalation.objects.filter(
-        concern__school=school, **_in(period, "escalated_at")
-    ).order_by()
+    not_held, advice_to_conversation = {}, []
+    for held, reason, advised_at, held_at in (
+        ParentConversation.objects.filter(school=school, **_in(period, "logged_at"))
+        .order_by()
+        .annotate(advised_at=Subquery(latest_advice))
+        .values_list("held", "not_held_reason", "advised_at", "held_at")
+    ):
+        if not held:
+            not_held[reason] = not_held.get(reason, 0) + 1
+            continue
+        figures.conversations_held += 1
+        if advised_at is not None:
+            advice_to_conversation.append(working_hours_between(advised_at, held_at))
+    figures.not_held_by_reason = [
+        (reason, not_held.get(reason, 0)) for reason in ParentConversation.NotHeldReason
+    ]
+    figures.advice_to_conversation = Sample(tuple(advice_to_conversation))
     talked_first = ParentConversation.objects.filter(
         concern=OuterRef("concern"), logged_at__lte=OuterRef("escalated_at")
     )
-    figures.not_needed_escalated = escalations.filter(~Exists(talked_first)).aggregate(
-        n=Count("concern", distinct=True)
-    )["n"]
-    by_target, outcomes = {}, {}
-    for target, outcome, n in (
-        escalations.values("referred_to", "outcome")
-        .annotate(n=Count("pk"))
-        .values_list("referred_to", "outcome", "n")
+    by_target, outcomes, without_talk = {}, {}, set()
+    for concern_id, target, outcome, talked in (
+        Escalation.objects.filter(school=school, **_in(period, "escalated_at"))
+        .order_by()
+        .annotate(talked=Exists(talked_first))
+        .values_list("concern_id", "referred_to", "outcome", "talked")
     ):
-        by_target[target] = by_target.get(target, 0) + n
-        outcomes[(target, outcome or None)] = n
+        by_target[target] = by_target.get(target, 0) + 1
+        outcomes[(target, outcome or None)] = outcomes.get((target, outcome or None), 0) + 1
+        if not talked:
+            without_talk.add(concern_id)
+    figures.not_needed_escalated = len(without_talk)
     figures.escalations_by_target = [
         (target, by_target.get(target, 0)) for target in Escalation.Target
     ]
@@ -323,27 +322,35 @@ def _step_three(figures, school, period):
     ]
 
 
-def _exceptions(figures, school, period):
-    figures.closed_without_advice = list(
-        Closure.objects.filter(
-            concern__school=school, without_hub_advice=True, **_in(period, "closed_at")
-        )
-        .order_by("closed_at", "pk")
-        .values_list(
+def _first(found, order, columns, listed, count=None):
+    """The first `listed` rows found (all when None), in `order`, and how many there are:
+    `count` if already known, else counted apart, from the index alone, so that only the
+    rows shown are read and joined."""
+    rows = found.order_by(*order).values_list(*columns)
+    if listed is None:
+        rows = list(rows)
+        return rows, len(rows)
+    return list(rows[:listed]), found.order_by().count() if count is None else count
+
+
+def _exceptions(figures, school, period, listed):
+    figures.closed_without_advice, figures.closed_without_advice_count = _first(
+        Closure.objects.filter(school=school, without_hub_advice=True, **_in(period, "closed_at")),
+        ("closed_at", "pk"),
+        (
             "concern_id",
             "concern__reference",
             "closed_at",
             "closed_by__full_name",
             "outcome",
             "rationale",
-        )
+        ),
+        listed,
     )
-    figures.not_held = list(
-        ParentConversation.objects.filter(
-            concern__school=school, held=False, **_in(period, "logged_at")
-        )
-        .order_by("logged_at", "pk")
-        .values_list(
+    figures.not_held, figures.not_held_count = _first(
+        ParentConversation.objects.filter(school=school, held=False, **_in(period, "logged_at")),
+        ("logged_at", "pk"),
+        (
             "concern_id",
             "concern__reference",
             "logged_at",
@@ -351,7 +358,10 @@ def _exceptions(figures, school, period):
             "not_held_reason",
             "attempts",
             "details",
-        )
+        ),
+        listed,
+        # Step 3 counted the period's conversations not held already, by reason.
+        count=figures.conversations_not_held,
     )
 
 
@@ -391,7 +401,7 @@ def _access(figures, school, period):
             )
             | Q(
                 object_type="advicerequest",
-                object_id__in=_ids_text(AdviceRequest.objects.filter(concern__school=school)),
+                object_id__in=_ids_text(AdviceRequest.objects.filter(school=school)),
             )
             | Q(object_type="pupil", object_id__in=_ids_text(Pupil.objects.filter(school=school)))
         )
@@ -419,25 +429,23 @@ def _evidence(figures, school, period):
         .first()
     )
     figures.terms = list(period.terms())
-    counts = {}
-    for index, term in enumerate(figures.terms):
-        in_term = Q(activity_date__range=(term.start, term.end))
-        counts[f"t{index}_all"] = Count("pk", filter=in_term)
-        for value in BritishValue:
-            counts[f"t{index}_{value.value}"] = Count(
-                "pk", filter=in_term & Q(**{value.value: True})
-            )
-    for value in BritishValue:
-        counts[f"total_{value.value}"] = Count("pk", filter=Q(**{value.value: True}))
-    counts["total_all"] = Count("pk")
-    result = (
+    # Activities by date and by the values they promote (a few rows a term), each date then
+    # added to its term: one cheap GROUP BY rather than a filtered count per term and value.
+    values = [value.value for value in BritishValue]
+    columns = [term.key for term in figures.terms] + ["total"]
+    figures.coverage = {(column, value): 0 for column in columns for value in [*values, "all"]}
+    for day, *promotes, n in (
         ValuesEvidence.objects.filter(
             school=school, activity_date__range=(period.start, period.end)
         )
+        .values("activity_date", *values)
+        .annotate(n=Count("pk"))
         .order_by()
-        .aggregate(**counts)
-    )
-    keys = {f"t{index}": term.key for index, term in enumerate(figures.terms)} | {"total": "total"}
-    for name, n in result.items():
-        column, value = name.split("_", 1)
-        figures.coverage[(keys[column], value)] = n
+        .values_list("activity_date", *values, "n")
+    ):
+        term = next(term.key for term in figures.terms if term.start <= day <= term.end)
+        for column in (term, "total"):
+            figures.coverage[(column, "all")] += n
+            for value, promoted in zip(values, promotes, strict=True):
+                if promoted:
+                    figures.coverage[(column, value)] += n

@@ -175,10 +175,10 @@ def _received(requests, start_at, end_at):
 
 def _by_school(membership, received):
     counts = dict(
-        received.values("concern__school_id")
+        received.values("school_id")
         .annotate(requests=Count("pk"))
         .order_by()
-        .values_list("concern__school_id", "requests")
+        .values_list("school_id", "requests")
     )
     table = Table("Requests received by school", ["School", "Requests"])
     for school in schools_for(membership).order_by("name"):

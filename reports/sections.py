@@ -33,7 +33,10 @@ def _person(name):
     return name or "Unknown"
 
 
-def build_sections(figures, audience=FULL):
+def build_sections(figures, audience=FULL, listed=None):
+    """The report's sections. `listed`: show only the first so many rows of each list of
+    exceptions (the page: a five-year report has thousands), saying so under the table;
+    their counts are complete whatever it is. None: every row (the CSV)."""
     fmt = Formatter(audience)
     governors = audience == GOVERNORS
     return [
@@ -41,7 +44,7 @@ def build_sections(figures, audience=FULL):
         _step_two(figures, fmt),
         _step_three(figures, fmt),
         _escalations(figures, fmt),
-        _exceptions(figures, fmt, governors),
+        _exceptions(figures, fmt, governors, listed),
         _access(figures, fmt, governors),
         _evidence(figures, fmt, governors),
     ]
@@ -212,12 +215,23 @@ def _escalations(f, fmt):
     )
 
 
-def _exceptions(f, fmt, governors):
+def _shown(rows, total, listed):
+    """The rows to show, and the note under the table when some are left out."""
+    rows = rows if listed is None else rows[:listed]
+    if len(rows) >= total:
+        return rows, ""
+    return rows, (
+        f"The first {len(rows):,} of {total:,}, oldest first. The full list is in the CSV "
+        "spreadsheet."
+    )
+
+
+def _exceptions(f, fmt, governors, listed):
     summary = key_figures(
         "exceptions-summary",
         [
-            ["Concerns closed without hub advice", fmt.count(len(f.closed_without_advice))],
-            ["Parent conversations not held", fmt.count(len(f.not_held))],
+            ["Concerns closed without hub advice", fmt.count(f.closed_without_advice_count)],
+            ["Parent conversations not held", fmt.count(f.not_held_count)],
             ["Advice requests past their due time (now)", fmt.count(len(f.overdue_requests))],
             [
                 "Concerns awaiting DSL review for more than one working day (now)",
@@ -236,6 +250,10 @@ def _exceptions(f, fmt, governors):
         return section
     link = _concern_link()
     reason = ParentConversation.NotHeldReason
+    closed, closed_note = _shown(f.closed_without_advice, f.closed_without_advice_count, listed)
+    not_held, not_held_note = _shown(f.not_held, f.not_held_count, listed)
+    overdue, overdue_note = _shown(f.overdue_requests, len(f.overdue_requests), listed)
+    awaiting, awaiting_note = _shown(f.awaiting_review, len(f.awaiting_review), listed)
     section.tables += [
         Table(
             key="exceptions-closed",
@@ -243,8 +261,9 @@ def _exceptions(f, fmt, governors):
             headers=["Concern", "Closed", "Closed by", "Outcome", "Reason given"],
             rows=[
                 [link(pk, ref), uk_datetime(at), _person(by), Closure.Outcome(outcome).label, why]
-                for pk, ref, at, by, outcome, why in f.closed_without_advice
+                for pk, ref, at, by, outcome, why in closed
             ],
+            note=closed_note,
         ),
         Table(
             key="exceptions-not-held",
@@ -259,8 +278,9 @@ def _exceptions(f, fmt, governors):
             ],
             rows=[
                 [link(pk, ref), uk_datetime(at), _person(by), reason(why).label, attempts, details]
-                for pk, ref, at, by, why, attempts, details in f.not_held
+                for pk, ref, at, by, why, attempts, details in not_held
             ],
+            note=not_held_note,
         ),
         Table(
             key="exceptions-overdue",
@@ -274,21 +294,22 @@ def _exceptions(f, fmt, governors):
                     uk_datetime(due),
                     f"{late:.1f}",
                 ]
-                for pk, ref, u, asked, due, late in f.overdue_requests
+                for pk, ref, u, asked, due, late in overdue
             ],
             numeric=(4,),
             empty="None now.",
+            note=overdue_note,
         ),
         Table(
             key="exceptions-awaiting",
             caption="Concerns awaiting DSL review for more than one working day (now)",
             headers=["Concern", "Recorded", "Waiting (working hours)"],
             rows=[
-                [link(pk, ref), uk_datetime(at), f"{hours:.1f}"]
-                for pk, ref, at, hours in f.awaiting_review
+                [link(pk, ref), uk_datetime(at), f"{hours:.1f}"] for pk, ref, at, hours in awaiting
             ],
             numeric=(2,),
             empty="None now.",
+            note=awaiting_note,
         ),
     ]
     return section

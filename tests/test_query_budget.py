@@ -97,10 +97,11 @@ def _queue(c, n):
 
 
 def _request(c, n):
+    # The rows are the concern's addenda. The page asks for a kind of record only when the
+    # concern has one (most have none), so the first row is an addendum too.
     if n == 0:
         c.request = c.walk.request(c.walk.with_hub())
-    else:
-        add_addendum(c.request.concern, by=c.dsl, text=f"Note {n}.")
+    add_addendum(c.request.concern, by=c.dsl, text=f"Note {n}.")
 
 
 def _values(c, n):

@@ -81,6 +81,7 @@ def request_hub_advice(concern, *, by, summary, question, urgency, expected_vers
     request = AdviceRequest.objects.create(
         concern=concern,
         local_authority_id=concern.school.local_authority_id,
+        school_id=concern.school_id,
         requested_by=by,
         requested_at=now,
         summary=summary,

@@ -232,7 +232,7 @@ def log_parent_conversation(
             ),
         }
     conversation = ParentConversation.objects.create(
-        concern=concern, held=held, logged_by=by, **fields
+        concern=concern, school_id=concern.school_id, held=held, logged_by=by, **fields
     )
     move(concern, Action.LOG_CONVERSATION, target, by=by, held=held)
     return conversation
@@ -295,6 +295,7 @@ def escalate_significant_harm(
     by_hub = not actor.in_school(concern.school, SCHOOL_LEADS)
     escalation = Escalation.objects.create(
         concern=concern,
+        school_id=concern.school_id,
         indicators=indicators,
         referred_to=referred_to,
         referred_to_other=referred_to_other.strip(),
@@ -389,6 +390,7 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
         )
     closure = Closure.objects.create(
         concern=concern,
+        school_id=concern.school_id,
         outcome=outcome,
         rationale=rationale,
         without_hub_advice=without_advice,

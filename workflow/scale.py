@@ -351,6 +351,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                 "id",
                 "concern_id",
                 "local_authority_id",
+                "school_id",
                 "requested_by_id",
                 "requested_at",
                 "summary",
@@ -373,6 +374,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
             ParentConversation,
             [
                 "concern_id",
+                "school_id",
                 "held",
                 "held_at",
                 "with_name",
@@ -387,6 +389,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
             Escalation,
             [
                 "concern_id",
+                "school_id",
                 "indicators",
                 "referred_to",
                 "referred_at",
@@ -401,6 +404,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
             Closure,
             [
                 "concern_id",
+                "school_id",
                 "outcome",
                 "rationale",
                 "without_hub_advice",
@@ -568,6 +572,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                         rid,
                         cid,
                         authority.pk,
+                        school.pk,
                         dsl,
                         dsl_at,
                         "Summary for the hub.",
@@ -589,6 +594,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                     if talk < now:
                         writers["conversation"].add(
                             cid,
+                            school.pk,
                             True,
                             talk,
                             "Parent",
@@ -611,6 +617,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                         if close < now:
                             writers["closure"].add(
                                 cid,
+                                school.pk,
                                 "monitoring",
                                 "Support in place; monitoring.",
                                 False,
@@ -624,6 +631,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                         rid,
                         cid,
                         authority.pk,
+                        school.pk,
                         dsl,
                         dsl_at,
                         "Summary for the hub.",
@@ -655,6 +663,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
             elif path == "escalated":
                 writers["escalation"].add(
                     cid,
+                    school.pk,
                     "Disclosure indicating significant harm.",
                     "csc",
                     dsl_at,
@@ -668,12 +677,13 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                 close = dsl_at + timedelta(days=rng.uniform(5, 40))
                 if close < now:
                     writers["closure"].add(
-                        cid, "csc", "Children's social care leads.", False, dsl, close
+                        cid, school.pk, "csc", "Children's social care leads.", False, dsl, close
                     )
                     steps.append(("close_concern", "closed", dsl, close, None))
             elif path == "nfa":
                 writers["closure"].add(
                     cid,
+                    school.pk,
                     "monitoring",
                     "Spoke with the class teacher; no further action needed beyond monitoring.",
                     True,

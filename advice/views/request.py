@@ -7,7 +7,12 @@ from workflow.rules import Action, Actor, available_request_actions
 
 from ..models import URGENCY_TARGET_TEXT
 from ..presenters import due_phrase, is_overdue
-from ..selectors import earlier_requests, get_request_for, request_history, school_contacts
+from ..selectors import (
+    earlier_requests,
+    get_request_page_for,
+    request_history,
+    school_contacts,
+)
 from .access import hub_only
 
 
@@ -33,22 +38,26 @@ def request_context(advice_request, now):
 @hub_only
 def detail(request, pk):
     """What the school shared with the hub about one concern, and what this user can do."""
-    advice_request = get_request_for(request.membership, pk)
+    advice_request = get_request_page_for(request.membership, pk)
     concern = advice_request.concern
     viewed(request, advice_request, school=concern.school)
     history = list(request_history(advice_request))
     for event in history:
         event.label = Action(event.action).label
+    # Only the kinds of record the concern has are asked for (see get_request_page_for).
+    a = advice_request
     return render(
         request,
         "advice/detail.html",
         request_context(advice_request, timezone.now())
         | {
             "can": can(Actor(request.user, request.memberships), advice_request),
-            "addenda": concern.addenda.select_related("author"),
-            "conversations": concern.conversations.all(),
-            "escalations": concern.escalations.select_related("escalated_by"),
-            "earlier": earlier_requests(request.membership, advice_request),
+            "addenda": concern.addenda.select_related("author") if a.has_addenda else (),
+            "conversations": concern.conversations.all() if a.has_conversations else (),
+            "escalations": (
+                concern.escalations.select_related("escalated_by") if a.has_escalations else ()
+            ),
+            "earlier": earlier_requests(request.membership, a) if a.has_earlier else (),
             "history": history,
             "contacts": school_contacts(concern.school),
         },

@@ -25,6 +25,8 @@ REPORT_ROLES = frozenset({Role.HEAD_TEACHER, *DSL_ROLES})
 TEMPLATE = "reports/audit_report.html"
 PDF_FRAME = "reports/pdf_base.html"
 TITLE = "Safeguarding audit report"
+# Rows of each list of exceptions on the page and in the PDF made from it; the CSV has them all.
+LISTED = 50
 
 
 @require_GET
@@ -42,7 +44,10 @@ def audit_report(request):
     form = form or ReportPeriodForm(initial={"start": period.start, "end": period.end})
     audience = GOVERNORS if request.GET.get("audience") == GOVERNORS else FULL
     output = request.GET.get("format")
-    sections = build_sections(audit_figures(school, period, now=timezone.now()), audience)
+    listed = None if output == "csv" else LISTED
+    sections = build_sections(
+        audit_figures(school, period, now=timezone.now(), listed=listed), audience, listed
+    )
     context = _context(school, form, today, period=period, audience=audience, sections=sections)
     audit = {"school": school, "period": period, "audience": audience}
     if output == "csv":

@@ -173,6 +173,32 @@ def test_counts_per_status_and_urgency_use_the_other_filters(mixed, hub_advisor,
         {"open": 2, "claimed": 0, "answered": 0, "withdrawn": 0},
         {"red": 2, "amber": 1, "green": 1},
     )
+    assert counts("status=answered&urgency=amber") == (
+        {"open": 0, "claimed": 1, "answered": 1, "withdrawn": 0},
+        {"red": 0, "amber": 1, "green": 0},
+    )
+
+
+def test_finished_requests_are_counted_up_to_a_cap_and_open_work_exactly(
+    mixed, cases, school, hub_advisor, client_for, monkeypatch
+):
+    monkeypatch.setattr(queue_module, "COUNT_CAP", 1)
+    cases.answered(cases.request(school, "green"), hub_advisor)  # 2 answered, 1 withdrawn
+    for _ in range(2):
+        cases.request(school, "red")  # 4 open
+
+    response = client_for(hub_advisor).get(URL)
+
+    by_status = {str(status): count for status, count, _ in response.context["status_counts"]}
+    assert by_status == {
+        "open": 4,
+        "claimed": 2,
+        "answered": queue_module.MoreThan(1),
+        "withdrawn": 1,
+    }
+    page = response.content.decode()
+    assert 'More than 1<span class="govuk-visually-hidden"> answered</span>' in page
+    assert '>4<span class="govuk-visually-hidden"> open</span>' in page
 
 
 def test_the_address_spells_out_every_filter_so_it_can_be_shared(

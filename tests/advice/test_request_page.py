@@ -133,6 +133,24 @@ def test_shows_an_escalation_made_on_the_concern(walk, shared, client_for, hub_a
     assert "MASH-123" in page
 
 
+def test_a_request_with_nothing_else_on_its_concern_says_so(walk, client_for, hub_advisor):
+    concern = walk.recorded(what_happened="Bruise on the left arm.")
+    walk.with_hub(concern)
+    advice_request = walk.request(concern)
+    claim_advice_request(advice_request, by=hub_advisor)
+
+    page = client_for(hub_advisor).get(page_of(advice_request)).content.decode()
+
+    assert "No addenda." in page
+    assert "This is the first time the school has asked the hub about this concern." in page
+    assert "Talking with the parent or carer" not in page
+    assert "Escalations for significant harm</h3>" not in page
+    # The people on the page, fetched apart from the request: who recorded, asked, claimed.
+    assert f"{concern.recorded_by.full_name}, " in page
+    assert f"{advice_request.requested_by.full_name}, " in page
+    assert f"{hub_advisor.full_name}, since" in page
+
+
 # Only the moves that will work
 
 

@@ -12,11 +12,12 @@ from django.urls import reverse
 
 import reports.views.audit_report as audit_report_view
 from audit.models import AuditEvent
+from concerns.models import Closure
 from reports.services import PREVENT_STATEMENT
 from tests.conftest import reauthenticate
 from tests.factories import PupilFactory
 from tests.walk import concern_data
-from workflow.concerns import close_concern, record_concern
+from workflow.concerns import close_concern, log_parent_conversation, record_concern
 
 from .conftest import LONDON
 from .scenario import NFA_RATIONALE, NOT_HELD_ATTEMPTS, NOT_HELD_DETAILS, People, build
@@ -675,6 +676,58 @@ def test_the_report_is_not_cached(client_for, head):
     response = client_for(head).get(REPORT)
     assert "no-store" in response["Cache-Control"]
     assert "private" in response["Cache-Control"]
+
+
+# A long list of exceptions
+
+
+def test_a_long_list_of_exceptions_shows_the_oldest_and_the_csv_has_them_all(
+    monkeypatch, clock, client_for, head, school, teacher, dsl, hub_advisor, walk
+):
+    monkeypatch.setattr(audit_report_view, "LISTED", 2)
+    clock.set(2026, 3, 2, 9, 0)
+    add_concerns(clock, school, teacher, dsl, hub_advisor, 15)  # 3 closed without advice
+    for _ in range(3):
+        concern = walk.advice_received()
+        log_parent_conversation(
+            concern,
+            by=dsl,
+            held=False,
+            not_held_reason="unreachable",
+            attempts="Two calls.",
+            details=f"No answer about {concern.reference}.",
+        )
+    clock.set(2026, 7, 20, 12, 0)
+    closed = [
+        closure.concern.reference
+        for closure in Closure.objects.filter(concern__school=school, without_hub_advice=True)
+        .select_related("concern")
+        .order_by("closed_at", "pk")
+    ]
+    assert len(closed) == 3
+    client = reauthenticate(client_for(head))
+
+    page = client.get(REPORT).text
+
+    tables = html_tables(page)
+    assert [row[0] for row in tables["exceptions-closed"][1:]] == closed[:2]
+    assert ["Concerns closed without hub advice", "3"] in tables["exceptions-summary"]
+    assert ["Parent conversations not held", "3"] in tables["exceptions-summary"]
+    assert len(tables["exceptions-not-held"]) == 1 + 2
+    assert ["Advice requests past their due time (now)", "3"] in tables["exceptions-summary"]
+    assert len(tables["exceptions-overdue"]) == 1 + 2
+    # Closed without advice, conversations not held, overdue, awaiting review: 3 of each.
+    assert page.count("The full list is in the CSV spreadsheet.") == 4
+    assert "The first 2 of 3, oldest first." in page
+    download = csv_tables(client.get(REPORT, {"format": "csv"}).content.decode("utf-8"))
+    in_csv = without_notes(download[("Exceptions", "Closed without hub advice")])
+    assert [row[0] for row in in_csv[1:]] == closed
+    assert (
+        len(without_notes(download[("Exceptions", "Advice requests past their due time (now)")]))
+        == 4
+    )
+    assert len(without_notes(download[("Exceptions", "Parent conversations not held")])) == 4
+    assert "The full list is in the CSV spreadsheet." not in str(download)
 
 
 # Its cost

@@ -39,6 +39,8 @@ def test_request_hub_advice_sends_the_concern_to_the_hub(walk, dsl, authority):
     assert concern.status == S.WITH_HUB
     assert request.status == AdviceStatus.OPEN
     assert request.due_at == add_working_hours(request.requested_at, 4)
+    # Where it belongs, copied so that the queue and the report need not join the concern.
+    assert (request.local_authority, request.school) == (authority, concern.school)
     event = last_event(concern)
     assert (event.action, event.from_status, event.to_status, event.advice_request) == (
         "request_hub_advice",

@@ -72,6 +72,17 @@ def test_logging_a_held_conversation_completes_step_three(walk, dsl):
     assert AuditEvent.objects.filter(action="workflow.log_parent_conversation").count() == 1
 
 
+def test_conversations_escalations_and_closures_belong_to_the_concerns_school(walk, dsl):
+    # Copied so that the head teacher's report finds them by school and date alone.
+    talked = walk.advice_received()
+    conversation = log_parent_conversation(talked, by=dsl, **held_conversation())
+    escalated = walk.recorded()
+    escalation = escalate_significant_harm(escalated, by=dsl, **escalation_data())
+    closure = close_concern(escalated, by=dsl, **closing(outcome="csc"))
+    assert {conversation.school, escalation.school, closure.school} == {talked.school}
+    assert escalated.school == talked.school
+
+
 def test_refuses_parent_conversation_before_hub_advice(walk, dsl):
     concern = walk.recorded()
     before = snapshot()

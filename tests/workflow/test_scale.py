@@ -3,11 +3,11 @@
 from collections import Counter
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, F
 
 from advice.models import AdviceRequest
 from audit.verify import first_broken_link
-from concerns.models import Concern
+from concerns.models import Closure, Concern, Escalation, ParentConversation
 from schools.demo import seed
 from schools.models import School
 from workflow.models import WorkflowEvent
@@ -27,6 +27,18 @@ def test_ci_data_set_has_the_promised_size(built):
     assert AdviceRequest.objects.count() == pytest.approx(scale.requests, rel=0.05)
     open_requests = AdviceRequest.objects.filter(status__in=["open", "claimed"]).count()
     assert open_requests == pytest.approx(scale.open_requests, rel=0.15)
+
+
+def test_each_record_about_a_concern_belongs_to_its_school(built):
+    mismatched = AdviceRequest.objects.exclude(
+        school_id=F("concern__school_id"),
+        local_authority_id=F("concern__school__local_authority_id"),
+    )
+    assert AdviceRequest.objects.exists()
+    assert not mismatched.exists()
+    for model in [ParentConversation, Escalation, Closure]:
+        assert model.objects.exists(), model
+        assert not model.objects.exclude(school_id=F("concern__school_id")).exists(), model
 
 
 def test_history_agrees_with_each_concerns_status(built):
