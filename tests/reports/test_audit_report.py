@@ -681,10 +681,18 @@ def test_the_report_is_not_cached(client_for, head):
 # A long list of exceptions
 
 
-def test_a_long_list_of_exceptions_shows_the_oldest_and_the_csv_has_them_all(
+def test_a_long_list_of_exceptions_shows_the_oldest_and_the_downloads_have_them_all(
     monkeypatch, clock, client_for, head, school, teacher, dsl, hub_advisor, walk
 ):
     monkeypatch.setattr(audit_report_view, "LISTED", 2)
+    rendered = []
+    real = audit_report_view.html_to_pdf
+
+    def keep(html, **kwargs):
+        rendered.append(html)
+        return real(html, **kwargs)
+
+    monkeypatch.setattr(audit_report_view, "html_to_pdf", keep)
     clock.set(2026, 3, 2, 9, 0)
     add_concerns(clock, school, teacher, dsl, hub_advisor, 15)  # 3 closed without advice
     for _ in range(3):
@@ -728,6 +736,14 @@ def test_a_long_list_of_exceptions_shows_the_oldest_and_the_csv_has_them_all(
     )
     assert len(without_notes(download[("Exceptions", "Parent conversations not held")])) == 4
     assert "The full list is in the CSV spreadsheet." not in str(download)
+    # The PDF, for governors and inspectors, lists every exception too.
+    assert client.get(REPORT, {"format": "pdf"})["Content-Type"] == "application/pdf"
+    [pdf_html] = rendered
+    pdf_tables = html_tables(pdf_html)
+    assert [row[0] for row in pdf_tables["exceptions-closed"][1:]] == closed
+    assert len(pdf_tables["exceptions-not-held"]) == 1 + 3
+    assert len(pdf_tables["exceptions-overdue"]) == 1 + 3
+    assert "The full list is in the CSV spreadsheet." not in pdf_html
 
 
 # Its cost
