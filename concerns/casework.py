@@ -14,7 +14,7 @@ from django.db.models.query import QuerySet
 from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus
-from safeguarding.templatetags.presenters import _time, uk_date, uk_datetime
+from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
@@ -29,28 +29,6 @@ from .models import (
 )
 
 S = ConcernStatus
-
-
-def when(value, zone):
-    """`uk_datetime(value)` with the time zone given, not looked up (through asgiref's
-    context-local storage, a third of a date's cost): for pages that print many dates."""
-    if not value:
-        return ""
-    if value.utcoffset() is None:
-        return uk_datetime(value)  # refuses a naive time, as the filter does
-    local = value.astimezone(zone)
-    return f"{local.day} {local:%B %Y} at {_time(local)}"
-
-
-def day(value, zone):
-    """`uk_date(value)`, likewise."""
-    if not value:
-        return ""
-    if hasattr(value, "hour"):
-        if value.utcoffset() is None:
-            return uk_date(value)
-        value = value.astimezone(zone)
-    return f"{value.day} {value:%B %Y}"
 
 
 # Each kind of record a concern may have, how to fetch it, and the workflow events that mean
@@ -209,16 +187,16 @@ def _hub_step(concern, requests, zone):
     step = Step("Step 2: Early Help Hub advice", "not_started")
     for request in answered:
         step.lines.append(
-            f"Advice given {when(request.advised_at, zone)} by {_name(request.advised_by)}"
+            f"Advice given {uk_datetime(request.advised_at, zone)} by {_name(request.advised_by)}"
         )
     for request in withdrawn:
-        step.lines.append(f"A request was withdrawn {when(request.withdrawn_at, zone)}")
+        step.lines.append(f"A request was withdrawn {uk_datetime(request.withdrawn_at, zone)}")
     if open_request is not None:
         step.state = "in_progress"
         step.lines.append(
-            f"Asked {when(open_request.requested_at, zone)} by "
+            f"Asked {uk_datetime(open_request.requested_at, zone)} by "
             f"{_name(open_request.requested_by)} ({open_request.get_urgency_display()}), due "
-            f"{when(open_request.due_at, zone)}"
+            f"{uk_datetime(open_request.due_at, zone)}"
         )
         step.lines.append(
             f"Being answered by {_name(open_request.claimed_by)}"
@@ -242,26 +220,26 @@ def _parent_step(concern, zone):
         step.state = "done"
         if conversation.held:
             step.lines.append(
-                f"Conversation held {when(conversation.held_at, zone)} with "
+                f"Conversation held {uk_datetime(conversation.held_at, zone)} with "
                 f"{conversation.with_name} ({conversation.with_relationship})"
             )
         else:
             step.lines.append(
                 f"Conversation not held: {conversation.get_not_held_reason_display()} "
-                f"(logged {when(conversation.logged_at, zone)} by "
+                f"(logged {uk_datetime(conversation.logged_at, zone)} by "
                 f"{_name(conversation.logged_by)})"
             )
     for escalation in concern.escalations.all():
         target = escalation.referred_to_other or escalation.get_referred_to_display()
         step.lines.append(
-            f"Escalated {when(escalation.escalated_at, zone)} by "
+            f"Escalated {uk_datetime(escalation.escalated_at, zone)} by "
             f"{_name(escalation.escalated_by)}: referred to {target}"
         )
         if escalation.outcome:
             step.state = "done"
             step.lines.append(
                 f"Outcome: {escalation.get_outcome_display()} "
-                f"({day(escalation.outcome_recorded_at, zone)})"
+                f"({uk_date(escalation.outcome_recorded_at, zone)})"
             )
         else:
             step.state = "done" if step.state == "done" else "in_progress"
@@ -284,12 +262,12 @@ def _closed_step(concern, zone):
     reopened = [e for e in concern.events.all() if e.action == Action.REOPEN]
     for closure in closures:
         step.lines.append(
-            f"Closed {when(closure.closed_at, zone)} by {_name(closure.closed_by)}: "
+            f"Closed {uk_datetime(closure.closed_at, zone)} by {_name(closure.closed_by)}: "
             f"{closure.get_outcome_display()}"
             + (" (no further action without hub advice)" if closure.without_hub_advice else "")
         )
     for event in reopened:
-        step.lines.append(f"Reopened {when(event.at, zone)} by {_name(event.actor)}")
+        step.lines.append(f"Reopened {uk_datetime(event.at, zone)} by {_name(event.actor)}")
     if concern.status == S.CLOSED:
         step.state = "done"
     return step
@@ -303,7 +281,7 @@ def steps(concern):
         Step(
             "Step 1: concern recorded",
             "done",
-            [f"Recorded {when(concern.recorded_at, zone)} by {_name(concern.recorded_by)}"],
+            [f"Recorded {uk_datetime(concern.recorded_at, zone)} by {_name(concern.recorded_by)}"],
         ),
         _hub_step(concern, requests, zone),
         _parent_step(concern, zone),

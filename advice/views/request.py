@@ -45,19 +45,28 @@ def detail(request, pk):
     for event in history:
         event.label = Action(event.action).label
     # Only the kinds of record the concern has are asked for (see get_request_page_for).
-    a = advice_request
     return render(
         request,
         "advice/detail.html",
         request_context(advice_request, timezone.now())
         | {
             "can": can(Actor(request.user, request.memberships), advice_request),
-            "addenda": concern.addenda.select_related("author") if a.has_addenda else (),
-            "conversations": concern.conversations.all() if a.has_conversations else (),
-            "escalations": (
-                concern.escalations.select_related("escalated_by") if a.has_escalations else ()
+            "addenda": (
+                concern.addenda.select_related("author") if advice_request.has_addenda else ()
             ),
-            "earlier": earlier_requests(request.membership, a) if a.has_earlier else (),
+            "conversations": (
+                concern.conversations.all() if advice_request.has_conversations else ()
+            ),
+            "escalations": (
+                concern.escalations.select_related("escalated_by")
+                if advice_request.has_escalations
+                else ()
+            ),
+            "earlier": (
+                earlier_requests(request.membership, advice_request)
+                if advice_request.has_earlier
+                else ()
+            ),
             "history": history,
             "contacts": school_contacts(concern.school),
         },

@@ -21,11 +21,11 @@ from django.utils.safestring import SafeData, mark_safe
 from safeguarding.templatetags.presenters import (
     concern_status_tag,
     request_status_tag,
+    uk_date,
+    uk_datetime,
     urgency_tag,
 )
 
-from ..casework import day as _day
-from ..casework import when as _when
 from .casework import step_tag
 
 register = template.Library()
@@ -103,7 +103,7 @@ def record_html(concern, zone, in_chronology=False):
     if not in_chronology:
         pupil = concern.pupil
         year = _text(_display(pupil, "year_group"))
-        born = _text(_day(pupil.date_of_birth, zone))
+        born = _text(uk_date(pupil.date_of_birth, zone))
         pupil_block = (
             '  <div class="govuk-summary-list__row">\n'
             '    <dt class="govuk-summary-list__key">Pupil</dt>\n'
@@ -121,14 +121,14 @@ def record_html(concern, zone, in_chronology=False):
     )
     labels = "".join(f"<li>{_text(label)}</li>" for label in concern.category_labels)
     recorded = (
-        f"{_text(_when(concern.recorded_at, zone))} by {_text(concern.recorded_by.full_name)}"
+        f"{_text(uk_datetime(concern.recorded_at, zone))} by {_text(concern.recorded_by.full_name)}"
     )
     risk = "Yes, the person who recorded it thinks so" if concern.immediate_risk else "No"
     return "".join(
         [
             '\n<dl class="govuk-summary-list">\n',
             _optional(pupil_block),
-            _block_row("Seen or heard", _text(_when(concern.observed_at, zone))),
+            _block_row("Seen or heard", _text(uk_datetime(concern.observed_at, zone))),
             _block_row("Recorded", recorded),
             _optional(delay),
             _block_row("Where", _text(concern.location)),
@@ -210,7 +210,7 @@ def _addendum(r, zone):
 
 def _request(r, zone):
     return _rows(
-        _row("Urgency", f"{_tag(urgency_tag, r.urgency)} due {_text(_when(r.due_at, zone))}"),
+        _row("Urgency", f"{_tag(urgency_tag, r.urgency)} due {_text(uk_datetime(r.due_at, zone))}"),
         _row("Summary for the hub", _lines(r.summary)),
         _row("Question", _lines(r.question)),
         _row("Request now", _tag(request_status_tag, r.status)),
@@ -222,7 +222,7 @@ def _advice(r, zone):
         _row("Advice", _lines(r.advice)),
         _row("Recommended next step", _text(_display(r, "recommended_next_step"))),
         _row("Level of need", _text(_display(r, "level_of_need"))),
-        _row("Follow up on", _text(_day(r.follow_up_on, zone))) if r.follow_up_on else "",
+        _row("Follow up on", _text(uk_date(r.follow_up_on, zone))) if r.follow_up_on else "",
     )
 
 
@@ -231,7 +231,7 @@ def _conversation(r, zone):
         method = _text(_display(r, "method").lower())
         return _rows(
             "",
-            _row("Held", f"{_text(_when(r.held_at, zone))}, {method}"),
+            _row("Held", f"{_text(uk_datetime(r.held_at, zone))}, {method}"),
             _row("With", f"{_text(r.with_name)} ({_text(r.with_relationship)})"),
             _row("Also there", _lines(r.others_present)) if r.others_present else "",
             _row("What was discussed", _lines(r.discussed)),
@@ -252,9 +252,8 @@ def _escalation(r, zone):
     other = f": {_text(r.referred_to_other)}" if r.referred_to_other else ""
     by_hub = " (by the Early Help Hub)" if r.by_hub else ""
     told = "Yes" if r.parent_informed else f"No: {_lines(r.parent_not_informed_reason)}"
-    referred = (
-        f"{_text(_display(r, 'referred_to'))}{other}, {_text(_when(r.referred_at, zone))}{by_hub}"
-    )
+    referred_at = _text(uk_datetime(r.referred_at, zone))
+    referred = f"{_text(_display(r, 'referred_to'))}{other}, {referred_at}{by_hub}"
     return _rows(
         _row("Referred to", referred),
         _row("Spoke to", _text(r.spoken_to)) if r.spoken_to else "",
@@ -310,7 +309,7 @@ def entry_html(entry, zone, level=""):
     return (
         f'\n<{level} class="govuk-heading-s govuk-!-margin-bottom-1">{_text(entry.title)}'
         f"</{level}>\n"
-        f'<p class="govuk-body-s govuk-!-margin-bottom-2">{_text(_when(entry.at, zone))}, '
+        f'<p class="govuk-body-s govuk-!-margin-bottom-2">{_text(uk_datetime(entry.at, zone))}, '
         f"{_text(entry.actor.full_name)}</p>\n\n{body}\n\n"
     )
 
@@ -348,7 +347,8 @@ def chronology_section_html(concern, page):
     )
     return (
         f'<section class="govuk-!-margin-bottom-9" aria-labelledby="concern-{pk}">\n'
-        f'  <h2 class="govuk-heading-m" id="concern-{pk}">{_text(_day(concern.observed_at, zone))}'
+        f'  <h2 class="govuk-heading-m" id="concern-{pk}">'
+        f"{_text(uk_date(concern.observed_at, zone))}"
         f': concern <a class="govuk-link" href="{address}">{_text(concern.reference)}</a></h2>\n'
         f'  <p class="govuk-body">{_tag(concern_status_tag, concern.status)}{risk}</p>\n'
         f"  {record_html(concern, zone, in_chronology=True)}\n"

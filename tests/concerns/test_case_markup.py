@@ -570,7 +570,8 @@ def test_the_escaping_is_tested():
 
 
 def test_a_time_without_a_zone_is_refused_as_the_filter_refused_it():
-    from concerns.templatetags.case_markup import _day, _when
+    from safeguarding.templatetags.presenters import uk_date as _day
+    from safeguarding.templatetags.presenters import uk_datetime as _when
 
     naive = datetime(2026, 1, 1, 9, 30)  # noqa: DTZ001 - the point of the test
     with pytest.raises(ValueError, match="naive"):
@@ -580,14 +581,15 @@ def test_a_time_without_a_zone_is_refused_as_the_filter_refused_it():
 
 
 def test_dates_read_as_the_presenters_write_them_all_year_round():
-    """casework.when/day (the time zone given once) write what uk_datetime/uk_date write:
+    """uk_datetime/uk_date with the time zone given once write what they write looking it up:
     every 37 minutes of a year, both summer-time changes included, and dates."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from concerns.casework import day, when
     from safeguarding.templatetags.presenters import uk_date, uk_datetime
+    from safeguarding.templatetags.presenters import uk_date as day
+    from safeguarding.templatetags.presenters import uk_datetime as when
 
     zone = timezone.get_current_timezone()
     moment = datetime(2026, 1, 1, tzinfo=UTC)
