@@ -83,13 +83,14 @@ def inbox_queryset(
         rows = rows.filter(status=status)
     else:
         # The open concerns (a partial index holds each school's) and those closed in the last
-        # 30 days (found first, from the index on closures by date). The database can combine
-        # two index look-ups only if the closed ones come as a list, not a subquery; both are
-        # as many as the school's current work, not its years of history.
+        # 30 days (found first, from the index on the school's closures by date; the outer
+        # query keeps only those this membership may see). The database can combine two index
+        # look-ups only if the closed ones come as a list, not a subquery; both are as many as
+        # the school's current work, not its years of history.
         recent = (
             Closure.objects.filter(
+                school_id=membership.school_id,
                 closed_at__gte=timezone.now() - RECENTLY_CLOSED,
-                concern__in=concerns_visible_to(membership),
             )
             .order_by()
             .values_list("concern_id", flat=True)
