@@ -7,13 +7,13 @@ back over the cursor and get skipped. Pages are keyset pages (rows after the las
 key), never OFFSET, so requests that arrive meanwhile cannot make a row repeat or vanish.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core import signing
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 
-from concerns.models import ConcernCategory
+from concerns.models import Category, ConcernCategory
 
 from .models import AdviceStatus, Urgency
 from .selectors import requests_visible_to
@@ -148,8 +148,37 @@ def _before(cursor):
 
 
 ORDER = ("overdue_rank", "urgency_rank", "due_at", "pk")
-# The columns a queue row shows or is ordered, worded and paged by.
-QUEUE_COLUMNS = (
+
+
+@dataclass
+class Row:
+    """What a queue row shows of a request, or orders, words and pages it by. Plain values, not
+    model instances: a page is 50 rows, and building a request, its concern, school and
+    claimant as models for each cost more than the database's work. Never the school's words
+    about the child, nor the request's question and advice."""
+
+    pk: int
+    status: str
+    urgency: str
+    requested_at: datetime
+    due_at: datetime
+    advised_at: datetime | None
+    reference: str
+    school_name: str
+    claimed_by_name: str | None
+    overdue_rank: int
+    urgency_rank: int
+    categories: list = field(default_factory=list)  # labels, in order
+    due_text: str = ""  # worded by the view, as of the moment it shows the page
+    overdue: bool = False
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_WORK
+
+
+_ROW_COLUMNS = (
+    "pk",
     "status",
     "urgency",
     "requested_at",
@@ -158,6 +187,9 @@ QUEUE_COLUMNS = (
     "concern__reference",
     "concern__school__name",
     "claimed_by__full_name",
+    "overdue_rank",
+    "urgency_rank",
+    "concern_id",
 )
 
 
@@ -171,21 +203,32 @@ def _ranked(requests, as_of):
 
 
 def _page_of(membership, chosen, ordering, as_of):
-    """The rows whose ids `chosen` picks, in `ordering`, with what the page shows of each.
+    """The rows whose ids `chosen` picks, in `ordering`, with what the page shows of each: two
+    queries (the rows, then their concerns' categories).
 
     Picking the page's ids in a subquery lets the database sort the open requests from the
     index (authority, status, urgency, due time, id) alone, without reading each request's
     row; only the page's rows are then read and joined to their concerns, schools and
     claimants. Joined before the sort, every open request of the authority would be."""
-    return list(
+    found = (
         _ranked(requests_visible_to(membership).filter(pk__in=chosen), as_of)
-        .select_related("concern__school", "claimed_by")
-        # Only what the queue shows: not the school's words about the child, nor the
-        # request's question and advice (a few KB a row, fetched and parsed for nothing).
-        .only(*QUEUE_COLUMNS)
-        .prefetch_related("concern__categories")
         .order_by(*ordering)
+        .values_list(*_ROW_COLUMNS)
     )
+    rows, concern_ids = [], []
+    for *values, concern_id in found:
+        rows.append(Row(*values))
+        concern_ids.append(concern_id)
+    labels = {}
+    for concern_id, category in (
+        ConcernCategory.objects.filter(concern_id__in=concern_ids)
+        .order_by("category")
+        .values_list("concern_id", "category")
+    ):
+        labels.setdefault(concern_id, []).append(Category(category).label)
+    for row, concern_id in zip(rows, concern_ids, strict=True):
+        row.categories = labels.get(concern_id, [])
+    return rows
 
 
 def queue_page(membership, user, filters, *, now, after=None, before=None, size=None):

@@ -15,9 +15,10 @@ import re
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import localize
 from django.utils.safestring import SafeData, mark_safe
 
+from safeguarding.markup import cached_tag as _tag
+from safeguarding.markup import text as _text
 from safeguarding.templatetags.presenters import (
     concern_status_tag,
     request_status_tag,
@@ -33,15 +34,6 @@ register = template.Library()
 _NEWLINES = re.compile(r"\r\n|\r")
 
 
-def _text(value):
-    """What `{{ value }}` writes: localised, then escaped unless already safe."""
-    if isinstance(value, SafeData):
-        return str(value)
-    if not isinstance(value, str):
-        value = str(localize(value))
-    return html.escape(value)
-
-
 def _lines(value):
     """What `{{ value|linebreaksbr }}` writes: line endings made \\n, escaped unless already
     safe, each line break a <br>."""
@@ -50,20 +42,6 @@ def _lines(value):
     if escape:
         value = html.escape(value)
     return value.replace("\n", "<br>")
-
-
-_TAGS = {}
-
-
-def _tag(presenter, value):
-    """A presenter's status or urgency tag (format_html, half an entry's cost): there are a
-    handful of values, so each tag is drawn once per process. Nothing about a child is
-    kept: only a status and the markup for it."""
-    key = (presenter, value)
-    tag = _TAGS.get(key)
-    if tag is None:
-        tag = _TAGS[key] = presenter(value)
-    return tag
 
 
 _LABELS = {}

@@ -86,7 +86,7 @@ def test_each_row_says_who_has_claimed_it_and_how_long_is_left(
     cases.claimed(claimed, hub_manager)
     response = client_for(hub_advisor).get(URL)
     row = response.context["page"].rows[0]
-    assert row.claimed_by == hub_manager
+    assert row.claimed_by_name == hub_manager.full_name
     assert row.due_text.startswith("Due in ")
     assert "Max Manager" in response.content.decode()
 

@@ -616,8 +616,9 @@ def test_dates_read_as_the_presenters_write_them_all_year_round():
     ],
 )
 def test_values_are_written_as_the_template_language_writes_them(value):
-    from concerns.templatetags.case_markup import _lines, _text
+    from concerns.templatetags.case_markup import _lines
+    from safeguarding.markup import text
 
     context = Context({"value": value})
-    assert _text(value) == Template("{{ value }}").render(context)
+    assert text(value) == Template("{{ value }}").render(context)
     assert _lines(value) == Template("{{ value|linebreaksbr }}").render(context)
