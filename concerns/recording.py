@@ -102,14 +102,15 @@ def recorded_from(membership, key):
 
 def draft_or_concern(membership, pk):
     """The draft `pk`, or the concern it has already become (sent from another tab, or by a
-    second press of the button at the same moment), or a 404."""
-    concern = recorded_from(membership, pk)
-    if concern is not None:
-        return concern
+    second press of the button at the same moment), or a 404.
+
+    The draft is looked for first: every page of the journey has one, and only a page opened
+    after sending has not. In the moment between a concern being recorded and its draft being
+    deleted, the draft is still found; sending it again gives back the concern already
+    recorded from it (`record_concern` is idempotent on the draft's key)."""
     try:
         return get_draft_for(membership, pk)
     except OutOfScope:
-        # Another request may have recorded it, and deleted the draft, a moment ago.
         concern = recorded_from(membership, pk)
         if concern is None:
             raise
