@@ -13,7 +13,7 @@ from datetime import datetime
 from django.core import signing
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 
-from concerns.models import Category, ConcernCategory
+from concerns.models import Category, ConcernCategory, categories_of, category_list
 
 from .models import AdviceStatus, Urgency
 from .selectors import requests_visible_to
@@ -189,7 +189,7 @@ _ROW_COLUMNS = (
     "claimed_by__full_name",
     "overdue_rank",
     "urgency_rank",
-    "concern_id",
+    "category_list",
 )
 
 
@@ -203,8 +203,8 @@ def _ranked(requests, as_of):
 
 
 def _page_of(membership, chosen, ordering, as_of):
-    """The rows whose ids `chosen` picks, in `ordering`, with what the page shows of each: two
-    queries (the rows, then their concerns' categories).
+    """The rows whose ids `chosen` picks, in `ordering`, with what the page shows of each,
+    their concerns' categories included: one query.
 
     Picking the page's ids in a subquery lets the database sort the open requests from the
     index (authority, status, urgency, due time, id) alone, without reading each request's
@@ -212,27 +212,18 @@ def _page_of(membership, chosen, ordering, as_of):
     claimants. Joined before the sort, every open request of the authority would be."""
     found = (
         _ranked(requests_visible_to(membership).filter(pk__in=chosen), as_of)
+        .annotate(category_list=category_list("concern"))
         .order_by(*ordering)
         .values_list(*_ROW_COLUMNS)
     )
-    rows, concern_ids = [], []
-    for *values, concern_id in found:
-        rows.append(Row(*values))
-        concern_ids.append(concern_id)
-    labels = {}
-    for concern_id, category in (
-        ConcernCategory.objects.filter(concern_id__in=concern_ids)
-        .order_by("category")
-        .values_list("concern_id", "category")
-    ):
-        labels.setdefault(concern_id, []).append(Category(category).label)
-    for row, concern_id in zip(rows, concern_ids, strict=True):
-        row.categories = labels.get(concern_id, [])
+    rows = []
+    for *values, listed in found:
+        rows.append(Row(*values, [Category(value).label for value in categories_of(listed)]))
     return rows
 
 
 def queue_page(membership, user, filters, *, now, after=None, before=None, size=None):
-    """One page of the queue: two queries (the rows, then their categories).
+    """One page of the queue: one query (the rows with their categories).
 
     `after`/`before` are cursors from a previous page; the order is taken as of the first
     page's moment, which they carry, or `now` on a first page.

@@ -4,7 +4,7 @@ teacher see their school's. Nobody else sees any."""
 from django.db.models import Exists, OuterRef
 
 from audit.scope import get_in_scope
-from concerns.models import Addendum, Escalation, ParentConversation
+from concerns.models import Addendum, Escalation, ParentConversation, category_list
 from schools.models import DSL_ROLES, HUB_ROLES, Membership, Role, User
 
 from .models import AdviceRequest
@@ -46,6 +46,7 @@ def get_request_page_for(membership, pk):
         requests_visible_to(membership)
         .select_related("concern__school", "concern__pupil")
         .annotate(
+            concern_category_list=category_list("concern"),
             has_addenda=Exists(Addendum.objects.filter(**same_concern)),
             has_conversations=Exists(ParentConversation.objects.filter(**same_concern)),
             has_escalations=Exists(Escalation.objects.filter(**same_concern)),
@@ -58,6 +59,7 @@ def get_request_page_for(membership, pk):
     )
     advice_request = get_in_scope(requests, pk, "advicerequest")
     concern = advice_request.concern
+    concern.category_list = advice_request.concern_category_list
     people = User.objects.in_bulk(
         {advice_request.requested_by_id, advice_request.claimed_by_id, concern.recorded_by_id}
         - {None}

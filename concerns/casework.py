@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
+from schools.models import User
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
@@ -79,8 +80,10 @@ def load_casework(concerns, *, attachments=True, every_kind=False):
     number of queries however many concerns, events and records there are: the categories
     and the workflow events, then the kinds of record the events say exist (a concern just
     recorded needs none of them), and attachments unless a concern is known to have none
-    (`has_attachments`). A list passes `every_kind`, so that its queries are the same
-    whatever its rows hold. The chronology shows no attachments, so it asks for none."""
+    (`has_attachments`), and last the people they name. A list passes `every_kind`, so that
+    its queries are the same whatever its rows hold. The chronology shows no attachments, so
+    it asks for none. Categories come with the concerns when they were read
+    `with_categories()`; otherwise they are one query more."""
     concerns = list(concerns)
     if not concerns:
         return concerns
@@ -88,14 +91,13 @@ def load_casework(concerns, *, attachments=True, every_kind=False):
         if not hasattr(concern, "_prefetched_objects_cache"):
             concern._prefetched_objects_cache = {}
     pks = [concern.pk for concern in concerns]
-    categories = ConcernCategory.objects.filter(concern_id__in=pks).order_by("category")
-    _store(concerns, "categories", ConcernCategory, categories)
-    events = list(
-        WorkflowEvent.objects.filter(concern_id__in=pks)
-        .select_related("actor")
-        .order_by("at", "pk")
-    )
+    unlisted = [c.pk for c in concerns if not hasattr(c, "category_list")]
+    if unlisted:  # not read with ConcernQuerySet.with_categories()
+        categories = ConcernCategory.objects.filter(concern_id__in=unlisted).order_by("category")
+        _store(concerns, "categories", ConcernCategory, categories)
+    events = list(WorkflowEvent.objects.filter(concern_id__in=pks).order_by("at", "pk"))
     _store(concerns, "events", WorkflowEvent, events)
+    named = [(events, ("actor",))]
     kinds = list(_WRITTEN_BY) + (["attachments"] if attachments else [])
     for name in kinds:
         model = _MODELS[name]
@@ -105,11 +107,29 @@ def load_casework(concerns, *, attachments=True, every_kind=False):
             having = {e.concern_id for e in events if e.action in _WRITTEN_BY[name]}
         else:  # attachments: those not known to have none (get_concern_page_for knows)
             having = {c.pk for c in concerns if getattr(c, "has_attachments", True)}
-        rows = model.objects.filter(concern_id__in=sorted(having)).select_related(*_USERS[name])
-        if name in _ORDER:
-            rows = rows.order_by(*_ORDER[name])
-        _store(concerns, name, model, rows if having else ())
+        rows = []
+        if having:
+            rows = model.objects.filter(concern_id__in=sorted(having))
+            rows = list(rows.order_by(*_ORDER[name]) if name in _ORDER else rows)
+        _store(concerns, name, model, rows)
+        named.append((rows, _USERS[name]))
+    _attach_people(named)
     return concerns
+
+
+def _attach_people(named):
+    """Give each row the people its fields name (who acted, wrote, claimed...), fetched in one
+    query: a page names a handful of people hundreds of times, and a join for each field
+    built a copy of each person for every row that named them (the chronology: 4 ms)."""
+    ids = {getattr(row, f"{name}_id") for rows, names in named for row in rows for name in names}
+    ids.discard(None)
+    people = User.objects.in_bulk(ids) if ids else {}
+    for rows, names in named:
+        for row in rows:
+            for name in names:
+                person = people.get(getattr(row, f"{name}_id"))
+                if person is not None:
+                    setattr(row, name, person)
 
 
 @dataclass

@@ -27,7 +27,14 @@ from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import Pupil
 
 from .keyset import Key, paginate
-from .models import Category, Closure, ConcernCategory, ConcernStatus, Escalation
+from .models import (
+    Category,
+    Closure,
+    ConcernStatus,
+    Escalation,
+    categories_of,
+    category_list,
+)
 from .selectors import concerns_visible_to
 
 S = ConcernStatus
@@ -68,6 +75,7 @@ def inbox_queryset(
         concern=OuterRef("pk"), status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED]
     ).order_by("-requested_at")
     rows = concerns_visible_to(membership).annotate(
+        category_list=category_list(),
         stage=_stage(),
         last_closed_at=Subquery(last_closed.values("closed_at")[:1]),
         hub_due_at=Subquery(open_request.values("due_at")[:1]),
@@ -140,6 +148,7 @@ ROW_COLUMNS = (
     "pupil__family_name",
     "pupil__year_group",
     "recorded_by__full_name",
+    "category_list",
 )
 YEAR_GROUPS = dict(Pupil._meta.get_field("year_group").flatchoices)
 
@@ -161,20 +170,9 @@ class Row:
     categories: list = field(default_factory=list)  # labels, in order
 
 
-def _labels(concern_ids):
-    labels = {}
-    for concern_id, category in (
-        ConcernCategory.objects.filter(concern_id__in=concern_ids)
-        .order_by("category")
-        .values_list("concern_id", "category")
-    ):
-        labels.setdefault(concern_id, []).append(Category(category).label)
-    return labels
-
-
 def inbox_page(membership, *, after="", before="", size=PAGE_SIZE, **filters):
-    """One page of the inbox, and its rows grouped under their headings: three queries (the
-    concerns closed lately, the page's rows, their categories)."""
+    """One page of the inbox, and its rows grouped under their headings: two queries (the
+    concerns closed lately, then the page's rows with their categories)."""
     page = paginate(
         inbox_queryset(membership, **filters).values_list(*ROW_COLUMNS, named=True),
         KEYS,
@@ -185,7 +183,6 @@ def inbox_page(membership, *, after="", before="", size=PAGE_SIZE, **filters):
     headings = dict(HEADINGS)
     if filters.get("status") == S.CLOSED:
         headings[len(GROUPS) - 1] = "Closed"  # all of them, not only the last 30 days
-    labels = _labels([found.id for found in page.rows])
     sections = []
     for found in page.rows:
         row = Row(
@@ -197,7 +194,7 @@ def inbox_page(membership, *, after="", before="", size=PAGE_SIZE, **filters):
             year_group=YEAR_GROUPS.get(found.pupil__year_group, found.pupil__year_group),
             recorded_by_name=found.recorded_by__full_name,
             next_step=next_step(found),
-            categories=labels.get(found.id, []),
+            categories=[Category(value).label for value in categories_of(found.category_list)],
         )
         if not sections or sections[-1][0] != found.stage:
             sections.append((found.stage, []))

@@ -48,9 +48,42 @@ class ConcernStatus(models.TextChoices):
 OPEN_STATUSES = frozenset(set(ConcernStatus) - {ConcernStatus.CLOSED})
 
 
+class _Joined(models.Aggregate):
+    """Values joined by commas, in no particular order: STRING_AGG on PostgreSQL, GROUP_CONCAT
+    on SQLite (Django 5.2 has no aggregate for both)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = models.TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def category_list(concern="pk"):
+    """A concern's category values as one column ("neglect,online_safety"), from the
+    concern named by `concern` (a path from the rows being read to their concern): a page of
+    concerns gets its categories in its own query, not one more. `categories_of` reads it."""
+    return models.Subquery(
+        ConcernCategory.objects.filter(concern=models.OuterRef(concern))
+        .values("concern")
+        .annotate(joined=_Joined("category"))
+        .values("joined")
+    )
+
+
+def categories_of(listed):
+    """The category values in a `category_list` column, in order."""
+    return sorted(listed.split(",")) if listed else []
+
+
 class ConcernQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=ConcernStatus.CLOSED)
+
+    def with_categories(self):
+        """Each concern with its category values (`category_values` reads them; no query)."""
+        return self.annotate(category_list=category_list())
 
 
 class Concern(models.Model):
@@ -118,7 +151,9 @@ class Concern(models.Model):
 
     @property
     def category_values(self):
-        return [c.category for c in self.categories.all()]
+        if hasattr(self, "category_list"):  # read with ConcernQuerySet.with_categories()
+            return categories_of(self.category_list)
+        return sorted(c.category for c in self.categories.all())
 
     @property
     def category_labels(self):

@@ -55,6 +55,7 @@ def get_concern_page_for(membership, pk):
     return get_in_scope(
         concerns_visible_to(membership)
         .select_related("school__local_authority", "pupil", "recorded_by")
+        .with_categories()
         .annotate(has_attachments=Exists(Attachment.objects.filter(concern=OuterRef("pk")))),
         pk,
         "concern",

@@ -91,6 +91,7 @@ def pupil_chronology(request, pk):
         concerns_visible_to(request.membership)
         .filter(pupil=pupil)
         .select_related("recorded_by", "pupil")
+        .with_categories()
     )
     page = paginate(
         concerns,

@@ -1,6 +1,7 @@
 import pytest
 
 from audit.scope import OutOfScope
+from concerns.models import Concern
 from concerns.selectors import concerns_visible_to, get_concern_for
 from schools.models import Role
 from tests.factories import PupilFactory, member
@@ -45,3 +46,13 @@ def test_out_of_scope_lookup_is_a_404(walk, other_school_dsl):
         get_concern_for(membership(other_school_dsl), concern.pk)
     with pytest.raises(OutOfScope):
         get_concern_for(membership(other_school_dsl), "not-a-number")
+
+
+def test_categories_read_with_the_concerns_are_the_concerns_own(walk):
+    several = walk.recorded(categories=["radicalisation", "neglect", "online_safety"])
+    one = walk.recorded(categories=["neglect"])
+    read = {c.pk: c for c in Concern.objects.filter(pk__in=[several.pk, one.pk]).with_categories()}
+    assert read[several.pk].category_values == ["neglect", "online_safety", "radicalisation"]
+    assert read[one.pk].category_values == ["neglect"]
+    # The same, in the same order, as read through the relation.
+    assert read[several.pk].category_values == Concern.objects.get(pk=several.pk).category_values
