@@ -1,5 +1,7 @@
 """Write audit rows. Call inside the transaction that does the work, so both land or neither."""
 
+from functools import cache
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,10 +30,10 @@ def record(
         chain=chain,
         **current_request_details(),
     )
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            _append_postgresql(event)
-        else:
+    if connection.vendor == "postgresql":
+        _append_postgresql(event)
+    else:
+        with transaction.atomic():
             _append(event)
     return event
 
@@ -56,38 +58,49 @@ def _locked_head(chain):
         return locked.get(chain=chain)
 
 
-_HEAD = AuditChainHead._meta.db_table
-_FIELDS = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-# Table and column names come from the models, never from input.
-_INSERT = (
-    f"WITH appended AS (INSERT INTO {AuditEvent._meta.db_table} "  # nosec B608
-    f"({', '.join(field.column for field in _FIELDS)}) "
-    f"VALUES ({', '.join(['%s'] * len(_FIELDS))}) RETURNING id) "
-    f"UPDATE {_HEAD} SET last_id = (SELECT id FROM appended), last_hash = %s "
-    f"WHERE chain = %s RETURNING last_id"
-)
+# Every page that shows a child's data appends a row, so on PostgreSQL the append is one
+# statement, atomic by itself (a transaction of its own when none is open; part of the work's
+# when one is): it locks the chain's head, hashes the row onto the head's hash as
+# AuditEvent.content_hash does (audit.models.link_hash), writes the row and moves the head to
+# it. The row's content is hashed in Python (content_json); only the link is made here. Table
+# and column names come from the models, never from input; every value is a parameter.
+_FIELDS = [
+    field
+    for field in AuditEvent._meta.concrete_fields
+    if not field.primary_key and field.name not in {"previous_hash", "hash"}
+]
+
+
+@cache
+def _append_sql():
+    head, events = AuditChainHead._meta.db_table, AuditEvent._meta.db_table
+    return (
+        f"WITH head AS (SELECT last_hash FROM {head} WHERE chain = %s FOR UPDATE), "  # nosec B608
+        "linked AS (SELECT last_hash AS previous_hash, encode(sha256(convert_to("
+        "'[\"' || last_hash || '\",' || substr(%s, 2), 'UTF8')), 'hex') AS hash FROM head), "
+        f"appended AS (INSERT INTO {events} "
+        f"({', '.join(field.column for field in _FIELDS)}, previous_hash, hash) "
+        f"SELECT {', '.join('%s::' + field.db_type(connection) for field in _FIELDS)}, "
+        "previous_hash, hash FROM linked RETURNING id, previous_hash, hash) "
+        f"UPDATE {head} SET last_id = appended.id, last_hash = appended.hash "
+        "FROM appended WHERE chain = %s "
+        "RETURNING appended.id, appended.previous_hash, appended.hash"
+    )
 
 
 def _append_postgresql(event):
-    """As `_append`, in two statements rather than three, without the ORM's work of building
-    them: every page that shows a child's data writes here, so it is kept short. The head is
-    locked first (the chain never forks), then one statement writes the row and moves the
-    head to it."""
+    values = [
+        field.get_db_prep_save(getattr(event, field.attname), connection) for field in _FIELDS
+    ]
+    params = [event.chain, event.content_json(), *values, event.chain]
     with connection.cursor() as cursor:
-        lock = f"SELECT last_hash FROM {_HEAD} WHERE chain = %s FOR UPDATE"  # nosec B608
-        cursor.execute(lock, [event.chain])
-        found = cursor.fetchone()
-        if found is None:  # the chain's first row
+        cursor.execute(_append_sql(), params)
+        appended = cursor.fetchone()
+        if appended is None:  # the chain's first row: its head is made, then the row appended
             AuditChainHead.objects.get_or_create(chain=event.chain)
-            cursor.execute(lock, [event.chain])
-            found = cursor.fetchone()
-        event.previous_hash = found[0]
-        event.hash = event.content_hash()
-        values = [
-            field.get_db_prep_save(getattr(event, field.attname), connection) for field in _FIELDS
-        ]
-        cursor.execute(_INSERT, [*values, event.hash, event.chain])
-        event.pk = cursor.fetchone()[0]
+            cursor.execute(_append_sql(), params)
+            appended = cursor.fetchone()
+    event.pk, event.previous_hash, event.hash = appended
     event._state.adding = False
     event._state.db = connection.alias
 

@@ -29,9 +29,43 @@ def chain_hash(
     path,
     detail,
 ):
-    """SHA-256 over the previous row's hash and a row's content, in a fixed form."""
-    content = [
+    """SHA-256 over the previous row's hash and a row's content, in a fixed form: the JSON list
+    [previous_hash, at, actor_id, ...]."""
+    return link_hash(
         previous_hash,
+        content_json(
+            at,
+            actor_id,
+            action,
+            object_type,
+            object_id,
+            school_id,
+            local_authority_id,
+            ip_address,
+            user_agent,
+            method,
+            path,
+            detail,
+        ),
+    )
+
+
+def content_json(
+    at,
+    actor_id,
+    action,
+    object_type,
+    object_id,
+    school_id,
+    local_authority_id,
+    ip_address,
+    user_agent,
+    method,
+    path,
+    detail,
+):
+    """A row's content as the hash covers it, after the previous hash: a JSON list."""
+    content = [
         at.isoformat(),
         actor_id,
         action,
@@ -45,7 +79,14 @@ def chain_hash(
         path,
         detail,
     ]
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def link_hash(previous_hash, content):
+    """The hash of the JSON list [previous_hash, *content], written out as text so that the
+    database can compute the very same when it appends (audit.log): `previous_hash` is a
+    hex digest or empty, which JSON writes unescaped."""
+    text = f'["{previous_hash}",{content[1:]}'
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -106,9 +147,8 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are never deleted.")
 
-    def content_hash(self):
-        return chain_hash(
-            self.previous_hash,
+    def content_json(self):
+        return content_json(
             self.at,
             self.actor_id,
             self.action,
@@ -122,6 +162,9 @@ class AuditEvent(models.Model):
             self.path,
             self.detail,
         )
+
+    def content_hash(self):
+        return link_hash(self.previous_hash, self.content_json())
 
 
 class AuditChainHead(models.Model):

@@ -1,6 +1,9 @@
 """The audit trail is tamper-evident: edits, deletions and reordering done behind the
 service's back are caught by `verify_audit_chain`."""
 
+import hashlib
+import json
+from datetime import UTC, datetime
 from io import StringIO
 from itertools import pairwise
 
@@ -9,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from audit.log import record
-from audit.models import AuditChainHead, AuditEvent
+from audit.models import AuditChainHead, AuditEvent, chain_hash
 
 
 def verify():
@@ -113,3 +116,29 @@ def test_postgresql_itself_refuses_update_and_delete(trail):
 def test_the_chain_head_follows_the_newest_row(trail):
     head = AuditChainHead.objects.get(chain=trail[-1].chain)
     assert (head.last_id, head.last_hash) == (trail[-1].pk, trail[-1].hash)
+
+
+@pytest.mark.parametrize(
+    "previous", ["", "884dfb6fd726e9813ac9d603dd31285198ba55989105553bff3ac85fc7e1c7c7"]
+)
+def test_the_hash_is_over_the_json_list_of_previous_hash_and_content(previous):
+    """The hash's definition, which rows already written were hashed by: the database builds
+    the same text when it appends, so it must not drift."""
+    at = datetime(2026, 11, 28, 16, 5, 7, 123456, tzinfo=UTC)
+    content = [
+        at,
+        13,
+        "concern.view",
+        "concern",
+        "42",
+        3,
+        1,
+        "::ffff:10.0.0.1",
+        "Zoë's browser",
+        "GET",
+        "/concerns/42/",
+        {"b": ["é", None], "a": 1},
+    ]
+    whole = [previous, at.isoformat(), *content[1:7], "::ffff:a00:1", *content[8:]]
+    text = json.dumps(whole, sort_keys=True, separators=(",", ":"), default=str)
+    assert chain_hash(previous, *content) == hashlib.sha256(text.encode()).hexdigest()
