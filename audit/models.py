@@ -14,40 +14,10 @@ from django.db import models
 from django.utils import timezone
 
 
-def chain_hash(
-    previous_hash,
-    at,
-    actor_id,
-    action,
-    object_type,
-    object_id,
-    school_id,
-    local_authority_id,
-    ip_address,
-    user_agent,
-    method,
-    path,
-    detail,
-):
-    """SHA-256 over the previous row's hash and a row's content, in a fixed form: the JSON list
-    [previous_hash, at, actor_id, ...]."""
-    return link_hash(
-        previous_hash,
-        content_json(
-            at,
-            actor_id,
-            action,
-            object_type,
-            object_id,
-            school_id,
-            local_authority_id,
-            ip_address,
-            user_agent,
-            method,
-            path,
-            detail,
-        ),
-    )
+def chain_hash(previous_hash, *content):
+    """SHA-256 over the previous row's hash and a row's content (`content_json`'s arguments, in
+    its order), in a fixed form: the JSON list [previous_hash, at, actor_id, ...]."""
+    return link_hash(previous_hash, content_json(*content))
 
 
 def content_json(
