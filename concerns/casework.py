@@ -91,10 +91,12 @@ def load_casework(concerns, *, attachments=True, every_kind=False):
         if not hasattr(concern, "_prefetched_objects_cache"):
             concern._prefetched_objects_cache = {}
     pks = [concern.pk for concern in concerns]
-    unlisted = [c.pk for c in concerns if not hasattr(c, "category_list")]
+    unlisted = [c for c in concerns if not hasattr(c, "category_list")]
     if unlisted:  # not read with ConcernQuerySet.with_categories()
-        categories = ConcernCategory.objects.filter(concern_id__in=unlisted).order_by("category")
-        _store(concerns, "categories", ConcernCategory, categories)
+        categories = ConcernCategory.objects.filter(
+            concern_id__in=[c.pk for c in unlisted]
+        ).order_by("category")
+        _store(unlisted, "categories", ConcernCategory, categories)
     events = list(WorkflowEvent.objects.filter(concern_id__in=pks).order_by("at", "pk"))
     _store(concerns, "events", WorkflowEvent, events)
     named = [(events, ("actor",))]

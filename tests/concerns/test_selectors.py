@@ -1,6 +1,7 @@
 import pytest
 
 from audit.scope import OutOfScope
+from concerns.casework import load_casework
 from concerns.models import Concern
 from concerns.selectors import concerns_visible_to, get_concern_for
 from schools.models import Role
@@ -56,3 +57,18 @@ def test_categories_read_with_the_concerns_are_the_concerns_own(walk):
     assert read[one.pk].category_values == ["neglect"]
     # The same, in the same order, as read through the relation.
     assert read[several.pk].category_values == Concern.objects.get(pk=several.pk).category_values
+
+
+def test_casework_for_a_mix_keeps_each_concerns_own_categories(walk):
+    # A list read partly with its categories and partly without: the casework loader fetches
+    # categories only for the others, and leaves the listed concerns' own relation alone.
+    listed = walk.recorded(categories=["radicalisation", "neglect"])
+    unlisted = walk.recorded(categories=["online_safety"])
+    mixed = [
+        Concern.objects.with_categories().get(pk=listed.pk),
+        Concern.objects.get(pk=unlisted.pk),
+    ]
+    load_casework(mixed)
+    assert mixed[1].category_values == ["online_safety"]
+    assert mixed[0].category_values == ["neglect", "radicalisation"]
+    assert sorted(c.category for c in mixed[0].categories.all()) == ["neglect", "radicalisation"]
