@@ -1,6 +1,7 @@
 """`make loadtest` and `make faulttest`: the service under load on this machine, on loopback.
 
-    python -m bench.load [--seconds 60] [--faults] [--template sg_scale] [--database NAME]
+    python -m bench.load [--seconds 60] [--faults | --ceiling] [--template sg_scale]
+                         [--database NAME]
 
 1. A fresh load database is copied from a built data set (`--template`, default `sg_scale`,
    the `luton` set; the template is only read) and migrated. Load accounts are added: members
@@ -18,6 +19,11 @@
    outage, and the service answered again within 5 s of the database returning.
 
 It prints the figures and whether each target is met, and exits 1 if one is missed.
+
+With `--ceiling` the same people all read one signed-in page that has no data of its own (the
+accessibility statement) as fast as the server answers, and it prints what was served, with
+no targets: the most this machine serves of any page while locust shares its cores, the
+ceiling the mix's figures sit under.
 """
 
 import argparse
@@ -277,10 +283,11 @@ def stop_gunicorn(server):
 # 3. locust and 4. the faults ----------------------------------------------------------------
 
 
-def run_locust(seconds, work, accounts_file):
+def run_locust(seconds, work, accounts_file, ceiling=False):
     users = sum(PEOPLE.values())
     env = {
         **os.environ,
+        **({"LOAD_CEILING": "1"} if ceiling else {}),
         "LOAD_ACCOUNTS": str(accounts_file),
         "LOAD_LOG": str(work / "requests.csv"),
         "LOAD_ACKS": str(work / "acknowledged.txt"),
@@ -349,7 +356,7 @@ def _p95(values):
 
 def figures(work, seconds, rss):
     rows = list(csv.DictReader(open(work / "requests.csv")))  # noqa: SIM115
-    reads = [float(r["ms"]) for r in rows if r["name"].startswith(("dsl:", "hub:"))]
+    reads = [float(r["ms"]) for r in rows if r["name"].startswith(("dsl:", "hub:", "ceiling:"))]
     sends = [float(r["ms"]) for r in rows if r["name"] == SUBMISSION]
     errors = [r for r in rows if int(r["status"]) == 0 or int(r["status"]) >= 400]
     return rows, {
@@ -459,6 +466,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--faults", action="store_true", help="stop PostgreSQL, kill a worker")
+    parser.add_argument(
+        "--ceiling", action="store_true", help="everyone reads a page with no data, no targets"
+    )
     parser.add_argument("--template", default="sg_scale", help="a built data set to copy")
     parser.add_argument("--database", default="safeguarding_load", help="made afresh")
     parser.add_argument(
@@ -469,6 +479,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     for role, count in PEOPLE.items():
         PEOPLE[role] = max(1, round(count * args.share))
+    if args.faults and args.ceiling:
+        parser.error("--faults and --ceiling are separate runs")
     if args.faults and args.seconds < KILL_AT + 10:
         parser.error(f"--faults needs --seconds of at least {KILL_AT + 10}")
     work = Path(tempfile.mkdtemp(prefix="loadtest-"))
@@ -486,7 +498,7 @@ def main(argv=None):
         load_before = os.getloadavg()
         app_start, _ = cpu_seconds(server, args.database)  # the workers' start-up, not counted
         timeline["load started"] = time.time()
-        locust = run_locust(args.seconds, work, accounts_file)
+        locust = run_locust(args.seconds, work, accounts_file, ceiling=args.ceiling)
         if args.faults:
             fault = threading.Thread(
                 target=faults, args=(server, timeline["load started"], timeline), daemon=True
@@ -537,6 +549,8 @@ def main(argv=None):
         if not ok:
             missed.append("fault checks")
         targets = {k: v for k, v in TARGETS.items() if k == "worker RSS MB"}
+    elif args.ceiling:
+        targets = {}  # a measure of the machine, not of the service's pages
     else:
         targets = TARGETS
     say("")

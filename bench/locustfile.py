@@ -11,6 +11,12 @@ comes from 127.0.0.1. Sign-in itself, with its second factor, is tested by the s
 - DSLs read: the inbox, a concern, a pupil's chronology, the inbox filtered;
 - hub advisors read: the queue, an advice request, the queue filtered.
 
+With LOAD_CEILING set (`bench/load.py --ceiling`), every one of those people instead reads the
+accessibility statement, signed in, as fast as the server answers: a page with no data of its
+own through the same middleware and layout (session, sign-in, second factor, membership), so
+what is served is the most this machine can serve of any signed-in page while it also runs
+locust.
+
 The service runs as it would behind a TLS proxy (X-Forwarded-Proto: https, which
 BEHIND_TLS_PROXY trusts), so its cookies are marked Secure; the journeys keep sending them over
 the loopback connection. Redirects are not followed: each request is counted once, by name.
@@ -33,6 +39,8 @@ ACCOUNTS = json.loads(open(os.environ["LOAD_ACCOUNTS"]).read())  # noqa: SIM115
 PEOPLE = {role: len(accounts) for role, accounts in ACCOUNTS.items()}
 RECORD_EVERY = float(os.environ.get("LOAD_RECORD_EVERY", "3"))  # seconds per concern each
 READ_EVERY = float(os.environ.get("LOAD_READ_EVERY", "1"))  # seconds per page each
+CEILING = bool(os.environ.get("LOAD_CEILING"))
+CEILING_EVERY = 0.25  # seconds per page each: 110 people offer 440 a second
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _pool_lock = threading.Lock()
 _log = None
@@ -136,6 +144,7 @@ class Person(FastHttpUser):
 class Staff(Person):
     """A member of staff recording concerns, one every RECORD_EVERY seconds."""
 
+    abstract = CEILING
     role = "staff"
     fixed_count = PEOPLE["staff"]
     wait_time = constant_pacing(RECORD_EVERY)
@@ -185,6 +194,7 @@ class Staff(Person):
 class DSL(Person):
     """A designated safeguarding lead working through the inbox."""
 
+    abstract = CEILING
     role = "dsl"
     fixed_count = PEOPLE["dsl"]
     wait_time = constant_pacing(READ_EVERY)
@@ -210,6 +220,7 @@ class DSL(Person):
 class HubAdvisor(Person):
     """An Early Help Hub advisor working through the queue."""
 
+    abstract = CEILING
     role = "hub"
     fixed_count = PEOPLE["hub"]
     wait_time = constant_pacing(READ_EVERY)
@@ -225,3 +236,20 @@ class HubAdvisor(Person):
     @task(1)
     def queue_filtered(self):
         self.get("/hub/?status=open&urgency=red", "hub: queue, filtered")
+
+
+class Ceiling(Person):
+    """With LOAD_CEILING: every person reads a signed-in page with no data of its own."""
+
+    abstract = not CEILING
+    fixed_count = sum(PEOPLE.values())
+    wait_time = constant_pacing(CEILING_EVERY)
+
+    def on_start(self):
+        with _pool_lock:
+            self.role = next(role for role, accounts in ACCOUNTS.items() if accounts)
+        super().on_start()
+
+    @task
+    def static_page(self):
+        self.get("/accessibility/", "ceiling: accessibility statement")
