@@ -71,6 +71,22 @@ def test_every_page_saves_its_answers_to_the_draft(teacher_client, pupil):
         assert draft.updated_at >= before
 
 
+def test_a_page_saved_again_replaces_its_own_answers_and_keeps_the_others(teacher_client, pupil):
+    draft = start(teacher_client, pupil)
+    teacher_client.post(question_url(draft, "where"), {"location": "Playground"})
+    teacher_client.post(
+        question_url(draft, "categories"), {"categories": ["neglect", "online_safety"]}
+    )
+    _age(draft, 29)
+    saved_from = timezone.now()
+    # One box unticked: the page's list is replaced, not added to.
+    teacher_client.post(question_url(draft, "categories"), {"categories": ["online_safety"]})
+    draft.refresh_from_db()
+    assert draft.answers == {"location": ["Playground"], "categories": ["online_safety"]}
+    # Changed now, so it is kept another 30 days from today.
+    assert draft.updated_at >= saved_from
+
+
 def test_save_and_come_back_later_keeps_even_an_unfinished_page(teacher_client, pupil):
     draft = start(teacher_client, pupil)
     fill(teacher_client, draft, {"when": answers()["when"], "where": {"location": "Hall"}})
