@@ -1,22 +1,19 @@
 """Many requests appending to one authority's audit chain at the same moment: every row is
 kept and the chain never forks (each row links to the one before it, once)."""
 
-import threading
+from functools import partial
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from audit.log import record
 from audit.models import AuditChainHead, AuditEvent
+from tests.concurrency import at_once, simultaneous_writers
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks are PostgreSQL's; SQLite runs one writer at a time by design",
-    ),
+    simultaneous_writers,
 ]
 
 WRITERS, EACH = 8, 15
@@ -24,24 +21,12 @@ WRITERS, EACH = 8, 15
 
 def test_simultaneous_appends_keep_every_row_in_one_unbroken_chain(school, dsl):
     record("test.first", actor=dsl, school=school)  # the chain exists before the rush
-    start = threading.Barrier(WRITERS)
-    failures = []
 
     def append(writer):
-        start.wait()
-        try:
-            for n in range(EACH):
-                record("test.race", actor=dsl, school=school, writer=writer, n=n)
-        except Exception as error:  # noqa: BLE001: reported below, not swallowed
-            failures.append(error)
-        finally:
-            connection.close()
+        for n in range(EACH):
+            record("test.race", actor=dsl, school=school, writer=writer, n=n)
 
-    threads = [threading.Thread(target=append, args=(w,)) for w in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    failures = at_once(*(partial(append, writer) for writer in range(WRITERS)))
 
     assert failures == []
     chain = list(AuditEvent.objects.filter(chain=school.local_authority_id).order_by("pk"))

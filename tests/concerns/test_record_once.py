@@ -1,14 +1,14 @@
 """Exactly once: a double click, the back button, or two tabs send one concern, and every
 repeat shows the same confirmation."""
 
-import threading
 import time
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from concerns.models import Concern, ConcernDraft
+from tests.concurrency import at_once, simultaneous_writers
 from workflow import concerns as workflow_concerns
 from workflow.models import Notification, WorkflowEvent
 
@@ -56,10 +56,7 @@ def test_two_tabs_sending_the_same_draft_record_it_once(client_for, teacher, pup
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="two simultaneous writers need PostgreSQL; SQLite runs one writer at a time",
-)
+@simultaneous_writers
 def test_two_simultaneous_sends_record_one_concern(teacher, pupil, dsl, monkeypatch):
     setup = Client()
     setup.force_login(teacher)
@@ -79,23 +76,15 @@ def test_two_simultaneous_sends_record_one_concern(teacher, pupil, dsl, monkeypa
 
     monkeypatch.setattr(workflow_concerns, "history", slow_history)
     monkeypatch.setattr(workflow_concerns, "_record_concern", counted_record)
-    go = threading.Barrier(2)
+    tabs = [Client(), Client()]
+    for tab in tabs:
+        tab.force_login(teacher)
     responses = []
 
-    def send():
-        client = Client()
-        client.force_login(teacher)
-        go.wait()
-        try:
-            responses.append(client.post(check_url(draft)))
-        finally:
-            connection.close()
+    def send(tab):
+        responses.append(tab.post(check_url(draft)))
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    assert at_once(*(partial(send, tab) for tab in tabs)) == []
 
     assert len(entered) == 2, "both sends must have tried to record at the same time"
     assert [r.status_code for r in responses] == [302, 302]

@@ -1,22 +1,19 @@
 """Two advisors press "claim" on the same request at the same moment: exactly one wins."""
 
-import threading
 import time
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from advice.models import AdviceRequest, AdviceStatus
+from tests.concurrency import at_once, simultaneous_writers
 from workflow import core
 from workflow.advice import claim_advice_request
 from workflow.exceptions import TransitionRefused
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="row locks are PostgreSQL's; SQLite runs one writer at a time by design",
-    ),
+    simultaneous_writers,
 ]
 
 
@@ -33,28 +30,20 @@ def test_two_advisors_claim_at_once_and_exactly_one_wins(
         return real_audit(*args, **kwargs)
 
     monkeypatch.setattr(core, "audit", slow_audit)
-    start = threading.Barrier(2)
     outcomes = {}
 
     def claim(name, user):
-        start.wait()
         try:
             claim_advice_request(AdviceRequest.objects.get(pk=request.pk), by=user)
             outcomes[name] = "won"
         except TransitionRefused as refused:
             outcomes[name] = refused.message
-        finally:
-            connection.close()
 
-    threads = [
-        threading.Thread(target=claim, args=("advisor", hub_advisor)),
-        threading.Thread(target=claim, args=("manager", hub_manager)),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    failures = at_once(
+        partial(claim, "advisor", hub_advisor), partial(claim, "manager", hub_manager)
+    )
 
+    assert failures == []
     assert sorted(outcomes.values(), key=lambda v: v != "won")[0] == "won"
     assert list(outcomes.values()).count("won") == 1
     loser = next(message for message in outcomes.values() if message != "won")
