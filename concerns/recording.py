@@ -72,8 +72,8 @@ def save_answers(draft, values):
 
     One statement: the database merges the page's answers into the row as it is at that
     moment (under the row's lock, for the statement alone), so two tabs saving different pages
-    at once both keep their answers. It was a transaction of four (lock, read, write, commit)
-    on each of the ten pages of every concern recorded."""
+    at once both keep their answers. It was a transaction of four statements (lock, read,
+    write, commit) on every page of every concern recorded."""
     with connection.cursor() as cursor:
         cursor.execute(_save_answers_sql(), _save_answers_params(draft, values))
         saved = cursor.fetchone()
