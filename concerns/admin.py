@@ -1,30 +1,6 @@
-from django.contrib import admin
+"""Nothing here is in Django's admin: concerns, their steps and addenda are a child's data.
 
-from safeguarding.admin import ReadOnlyAdmin
-
-from .models import Addendum, Closure, Concern, Escalation, ParentConversation
-
-
-class AddendumInline(admin.TabularInline):
-    model = Addendum
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Concern)
-class ConcernAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "school", "status", "recorded_at", "immediate_risk"]
-    list_filter = ["status", "immediate_risk"]
-    search_fields = ["reference"]
-    inlines = [AddendumInline]
-
-
-admin.site.register(ParentConversation, ReadOnlyAdmin)
-admin.site.register(Escalation, ReadOnlyAdmin)
-admin.site.register(Closure, ReadOnlyAdmin)
+The service's own pages show them, each to the people of the school (or the hub) it concerns
+and with every read in the audit trail. The admin is scoped to nobody and audits nothing, and
+changes to a concern go through the workflow layer alone.
+"""

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Case records are read-only in the admin: changes go through the workflow layer."""
+    """Records the admin shows but never changes (the notifications sent)."""
 
     def has_add_permission(self, request):
         return False

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import LocalAuthority, Membership, Pupil, School, User
+from .models import LocalAuthority, Membership, School, User
+
+# Pupils are not here: the roll is a child's data, kept by the school's DSL on the service's
+# own pages, where every read and change is audited (see concerns.admin).
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,13 +39,6 @@ class SchoolAdmin(admin.ModelAdmin):
     list_display = ["name", "urn", "phase", "local_authority"]
     list_filter = ["local_authority", "phase"]
     search_fields = ["name", "urn"]
-
-
-@admin.register(Pupil)
-class PupilAdmin(admin.ModelAdmin):
-    list_display = ["family_name", "given_name", "year_group", "school"]
-    list_filter = ["school"]
-    search_fields = ["family_name", "given_name", "upn"]
 
 
 @admin.register(Membership)

@@ -2,13 +2,11 @@ from django.contrib import admin
 
 from safeguarding.admin import ReadOnlyAdmin
 
-from .models import Notification, WorkflowEvent
+from .models import Notification
 
-
-@admin.register(WorkflowEvent)
-class WorkflowEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "concern", "action", "from_status", "to_status", "actor"]
-    list_filter = ["action"]
+# Workflow events are a concern's history, with the notes its steps were taken with: a child's
+# data, read only on the service's own audited pages (see concerns.admin). Notifications are
+# the emails sent, which hold no child data, only a reference and a school's name.
 
 
 @admin.register(Notification)

@@ -59,11 +59,13 @@ ADMIN = [(name, path) for name, path, _ in all_routes() if name.startswith("admi
 
 
 def _admin_expects(name, signed_in):
-    """ADMIN_RULE: the sign-in page answers; everything else wants a superuser's sign-in (the
-    service's own sign-in page first, for a visitor); signing out of an admin session that
-    never was goes back to the admin's index, which wants a sign-in again."""
+    """ADMIN_RULE: everything wants a superuser's sign-in. A visitor is sent to the service's
+    own sign-in (the admin's sign-in page sends them there too, since it would ask for a
+    password alone); a signed-in person without staff rights is sent to the admin's sign-in,
+    which refuses them; signing out of an admin session that never was goes back to the
+    admin's index, which wants a sign-in again."""
     if name == "admin:login":
-        return {"200"}
+        return {"403"} if signed_in else {to("account_login")}
     if not signed_in:
         return {to("admin:login"), to("account_login")}
     return {to("admin:index")} if name == "admin:logout" else {to("admin:login")}

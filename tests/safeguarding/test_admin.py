@@ -1,0 +1,96 @@
+"""Django's admin: reached only through the service's sign-in, with its second factor, and
+holding no child's data, since it is scoped to nobody and audits nothing."""
+
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from schools.models import Pupil, Role
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, member, totp_code
+from tests.schools.test_sign_in import sign_in
+from workflow.models import Notification
+
+
+def _superuser(school=None):
+    if school is None:
+        return UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
+    return member(Role.STAFF, school, email="root@example.org", is_staff=True, is_superuser=True)
+
+
+def test_the_admins_sign_in_page_sends_people_to_the_services_sign_in(client, db):
+    response = client.get(reverse("admin:login") + "?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login") + "?next=%2Fadmin%2F"
+
+
+def test_a_password_alone_at_the_admins_sign_in_signs_nobody_in(client, school):
+    """The admin's own form would sign a superuser in without the authenticator app's code."""
+    root = _superuser(school)
+    response = client.post(
+        reverse("admin:login") + "?next=/admin/", {"username": root.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert client.get(reverse("concerns:mine")).status_code == 302
+
+
+def test_the_admin_opens_after_the_password_and_the_code(client, db):
+    root = _superuser()
+    client.post(reverse("account_login"), {"login": root.email, "password": PASSWORD})
+    assert client.get(reverse("admin:index")).status_code == 302  # the code is still to come
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(TOTP_SECRET)})
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_a_signed_in_person_without_staff_rights_is_refused_the_admins_sign_in(client, dsl):
+    sign_in(client, dsl.email)
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert client.get(reverse("admin:login")).status_code == 403
+
+
+def _holds_a_childs_data():
+    """The pupil, and every model that points at one, or at a model that does: a concern, its
+    steps and addenda, an advice request, a workflow event, an attachment, a draft."""
+    found = {Pupil}
+    while True:
+        more = {
+            model
+            for model in apps.get_models()
+            if model not in found
+            and any(
+                field.many_to_one and field.related_model in found
+                for field in model._meta.get_fields()
+            )
+        }
+        if not more:
+            return found
+        found |= more
+
+
+def test_no_childs_data_is_in_the_admin():
+    """Such records are read on the service's own pages, scoped and audited. Notifications are
+    the emails sent, which hold a reference and a school's name, never a child's data."""
+    in_admin = {model for model in _holds_a_childs_data() if admin.site.is_registered(model)}
+    assert in_admin == {Notification}
+
+
+def test_a_superuser_finds_no_concern_or_pupil_in_the_admin(client, school, walk):
+    concern = walk.recorded()
+    client.force_login(_superuser(school))
+    before = AuditEvent.objects.count()
+    for path in [
+        "/admin/concerns/concern/",
+        f"/admin/concerns/concern/{concern.pk}/change/",
+        "/admin/schools/pupil/",
+        f"/admin/schools/pupil/{concern.pupil_id}/change/",
+        "/admin/advice/advicerequest/",
+        "/admin/workflow/workflowevent/",
+    ]:
+        assert client.get(path).status_code == 404, path
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    assert concern.pupil.family_name not in index.text
+    assert AuditEvent.objects.count() == before
