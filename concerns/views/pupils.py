@@ -161,6 +161,9 @@ def pupil_import_preview(request):
         messages.success(request, f"{added} pupils added and {updated} updated")
         return redirect("concerns:pupils")
     rows = [importer.Row(**row) for row in stored["rows"]]
+    # The check shows what the roll holds now of each pupil the file would change.
+    school = request.membership.school
+    viewed(request, school, school=school, action="pupil.import.view")
     return render(
         request,
         "concerns/pupils/import_preview.html",

@@ -184,6 +184,16 @@ def test_an_update_says_what_changes(client, school):
     assert "year group was Year 4" in html
 
 
+def test_each_showing_of_the_check_is_audited(client, school, dsl):
+    """The check shows the roll's present details of the pupils the file would change."""
+    PupilFactory(school=school, upn=UPNS[1], given_name="Olly", family_name="Nowak")
+    upload(client, csv_file(GOOD))
+    client.get(PREVIEW)
+    client.get(PREVIEW)
+    shown = AuditEvent.objects.filter(action="pupil.import.view")
+    assert [(e.actor, e.school, e.object_type) for e in shown] == [(dsl, school, "school")] * 2
+
+
 # Encodings.
 
 
