@@ -32,7 +32,8 @@ S = ConcernStatus
 
 def concern_data(**overrides):
     data = {
-        "observed_at": timezone.now() - timedelta(hours=2),
+        # Seen three days ago: the steps after it (a conversation, a referral) are dated since.
+        "observed_at": timezone.now() - timedelta(days=3),
         "location": "Playground",
         "categories": ["neglect"],
         "what_happened": "Amelia Ahmed arrived without a coat and said she had not eaten.",

@@ -18,7 +18,16 @@ from concerns.models import (
 )
 
 from . import notify
-from .core import actor_for, check, history, lock_concern, move, not_in_future, require
+from .core import (
+    actor_for,
+    check,
+    history,
+    lock_concern,
+    move,
+    not_before_seen,
+    not_in_future,
+    require,
+)
 from .exceptions import TransitionRefused
 from .rules import SCHOOL_LEADS, SCHOOL_RECORDERS, Action
 
@@ -203,6 +212,7 @@ def log_parent_conversation(
         not_in_future(
             held_at, "held_at", "The date and time of the conversation must be in the past"
         )
+        not_before_seen(concern, held_at, "held_at", "The date of the conversation")
         fields = {
             "held_at": held_at,
             "with_name": require(with_name, "with_name", "Enter who you spoke with"),
@@ -282,6 +292,7 @@ def escalate_significant_harm(
     not_in_future(
         referred_at, "referred_at", "The date and time of the referral must be in the past"
     )
+    not_before_seen(concern, referred_at, "referred_at", "The date of the referral")
     if parent_informed is None:
         raise TransitionRefused(
             "Select whether the parent or carer was told", field="parent_informed"
@@ -361,6 +372,14 @@ def record_escalation_outcome(escalation, *, by, outcome, details=""):
     return escalation
 
 
+# Closing outcomes that say the concern was referred on: the referral itself is an escalation,
+# with its date, reference and outcome, and the head teacher told (step 3's exception).
+_REFERRALS = {
+    Closure.Outcome.CSC: Escalation.Target.CSC,
+    Closure.Outcome.CHANNEL: Escalation.Target.PREVENT,
+}
+
+
 @transaction.atomic
 def close_concern(concern, *, by, outcome, rationale, expected_version=None):
     """Close a concern with its outcome and the reason for it.
@@ -380,6 +399,13 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
         )
     if outcome not in Closure.Outcome.values:
         raise TransitionRefused("Select the outcome", field="outcome")
+    referral = _REFERRALS.get(outcome)
+    if referral is not None and not concern.escalations.filter(referred_to=referral).exists():
+        raise TransitionRefused(
+            f"There is no referral to {Escalation.Target(referral).label} on record for this "
+            "concern. Escalate it first, with who it went to and when, then close it.",
+            field="outcome",
+        )
     rationale = require(rationale, "rationale", "Enter the reason for closing the concern")
     without_advice = concern.status == ConcernStatus.RECORDED
     if without_advice and len(rationale.split()) < NFA_MIN_WORDS:

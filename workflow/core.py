@@ -62,6 +62,18 @@ def not_in_future(moment, field, message):
     return moment
 
 
+def not_before_seen(concern, moment, field, what):
+    """A step about a concern cannot come before the day the concern was seen or heard."""
+    seen = timezone.localdate(concern.observed_at)
+    if timezone.localdate(moment) < seen:
+        raise TransitionRefused(
+            f"{what} must be on or after {seen.day} {seen:%B %Y}, when the concern was seen "
+            "or heard",
+            field=field,
+        )
+    return moment
+
+
 def move(concern, action, target, *, by, note="", request=None, at=None, **audit_detail):
     """Apply a checked move: new status and version, one WorkflowEvent, one AuditEvent."""
     if target == PREVIOUS:

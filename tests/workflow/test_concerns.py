@@ -307,3 +307,58 @@ def test_deputy_dsl_works_like_the_dsl(walk, deputy_dsl):
     claim_advice_request(walk.request(concern), by=walk.advisor)
     concern.refresh_from_db()
     assert concern.status == S.WITH_HUB
+
+
+# Closing as referred on: the referral must be on record, as an escalation.
+
+
+@pytest.mark.parametrize(("outcome", "referral"), [("csc", "csc"), ("channel", "prevent")])
+def test_closing_as_referred_on_needs_the_referral_on_record(walk, dsl, outcome, referral):
+    """A concern closed as "referred to children's social care" or "Channel support" with no
+    escalation would have no record of who it went to, when, or what came of it, and the head
+    teacher would not be told: a Prevent referral outside the one pathway."""
+    for concern in [walk.recorded(), walk.conversation_logged()]:
+        before = snapshot()
+        with pytest.raises(TransitionRefused, match="no referral to") as refused:
+            close_concern(concern, by=dsl, **closing(outcome=outcome))
+        assert refused.value.field == "outcome"
+        assert snapshot() == before
+    escalated = walk.conversation_logged()
+    escalate_significant_harm(escalated, by=dsl, **escalation_data(referred_to=referral))
+    close_concern(escalated, by=dsl, **closing(outcome=outcome))
+    escalated.refresh_from_db()
+    assert escalated.status == S.CLOSED
+
+
+def test_a_referral_elsewhere_does_not_stand_for_one_to_childrens_social_care(walk, dsl):
+    concern = walk.conversation_logged()
+    escalate_significant_harm(concern, by=dsl, **escalation_data(referred_to="police"))
+    with pytest.raises(TransitionRefused, match="no referral to Children's social care"):
+        close_concern(concern, by=dsl, **closing(outcome="csc"))
+
+
+# The steps after a concern cannot be dated before it was seen or heard.
+
+
+def test_a_conversation_dated_before_the_concern_was_seen_is_refused(walk, dsl):
+    concern = walk.advice_received()
+    seen = timezone.localdate(concern.observed_at)
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="on or after") as refused:
+        log_parent_conversation(
+            concern, by=dsl, **held_conversation(held_at=concern.observed_at - timedelta(days=1))
+        )
+    assert refused.value.field == "held_at"
+    assert f"{seen.day} {seen:%B %Y}" in refused.value.message
+    assert snapshot() == before
+    log_parent_conversation(concern, by=dsl, **held_conversation(held_at=concern.observed_at))
+
+
+def test_a_referral_dated_before_the_concern_was_seen_is_refused(walk, dsl):
+    concern = walk.recorded()
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="The date of the referral must be on or after"):
+        escalate_significant_harm(
+            concern, by=dsl, **escalation_data(referred_at=concern.observed_at - timedelta(days=2))
+        )
+    assert snapshot() == before
