@@ -23,7 +23,9 @@ class RealDateField(GovUKDateField):
     def compress(self, data_list):
         try:
             return super().compress(data_list)
-        except ValidationError:
+        except ValidationError as error:
+            if error.code == "year":
+                raise
             raise ValidationError(self.error_messages["not_a_date"], code="invalid") from None
 
 

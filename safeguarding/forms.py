@@ -73,12 +73,18 @@ class ListedModelChoiceField(forms.ModelChoiceField):
     iterator = ListedChoices
 
 
+YEAR_DIGITS = "The year must include 4 numbers, for example 2026"
+
+
 class GovUKDateField(DateInputField):
-    """The GOV.UK date input (day, month and year boxes). A number too big for any date is not
-    a date: say so, as for 31 February, rather than fail (Python raises OverflowError for it,
-    which crispy-forms-gds does not catch)."""
+    """The GOV.UK date input (day, month and year boxes). The year must have four digits: '26'
+    would otherwise be stored as the year 26, and read back as if it were right. A number too
+    big for any date is not a date: say so, as for 31 February, rather than fail (Python raises
+    OverflowError for it, which crispy-forms-gds does not catch)."""
 
     def compress(self, data_list):
+        if data_list and all(data_list) and len(str(data_list[-1]).strip()) != 4:
+            raise ValidationError(YEAR_DIGITS, code="year")
         try:
             return super().compress(data_list)
         except OverflowError:

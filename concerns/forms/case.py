@@ -57,7 +57,9 @@ class RealDateField(GovUKDateField):
     def compress(self, data_list):
         try:
             return super().compress(data_list)
-        except ValidationError:
+        except ValidationError as error:
+            if error.code == "year":
+                raise
             raise ValidationError(self.invalid_message, code="invalid_date") from None
 
 

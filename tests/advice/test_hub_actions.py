@@ -449,3 +449,22 @@ def test_another_advisor_of_the_hub_can_escalate_without_claiming(
     )
     assert response.status_code == 302
     assert Escalation.objects.get().escalated_by == colleague
+
+
+def test_a_follow_up_year_without_4_numbers_is_refused_as_such(client_for, claimed, hub_advisor):
+    """Not "must be today or later", which would send the advisor looking at the day."""
+    follow_up = timezone.localdate() + timedelta(days=14)
+    response = client_for(hub_advisor).post(
+        url("advise", claimed),
+        advice_post(
+            claimed,
+            follow_up_on_0=str(follow_up.day),
+            follow_up_on_1=str(follow_up.month),
+            follow_up_on_2=str(follow_up.year)[2:],
+        ),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["follow_up_on"] == [
+        "The year must include 4 numbers, for example 2026"
+    ]
+    assert fresh(claimed).status == AdviceStatus.CLAIMED

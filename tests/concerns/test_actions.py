@@ -519,3 +519,23 @@ def test_an_empty_addendum_is_refused(walk, client_for, teacher):
 def test_hub_staff_use_their_own_pages(walk, client_for, hub_advisor):
     concern = walk.with_hub()
     assert client_for(hub_advisor).get(url("addendum", concern)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("step", "post", "field", "year"),
+    [
+        ("conversation", held_post, "held_on", "26"),
+        ("escalate", escalation_post, "referred_on", "1"),
+        ("escalate", escalation_post, "referred_on", "20266"),
+    ],
+)
+def test_a_year_without_4_numbers_is_refused_beside_the_date(
+    walk, client_for, dsl, step, post, field, year
+):
+    """'26' would be stored as the year 26, and shown as '28 November 26', which reads as right."""
+    concern = walk.advice_received()
+    before = case_state()
+    response = client_for(dsl).post(url(step, concern), post(concern, **{f"{field}_2": year}))
+    assert response.status_code == 200
+    assert errors_of(response)[field] == ["The year must include 4 numbers, for example 2026"]
+    assert case_state() == before

@@ -624,7 +624,8 @@ def test_a_period_that_ends_before_it_starts_is_refused(client_for, head):
     [
         ({"start_0": "31", "start_1": "2"}, "Enter a real date"),
         ({"start_0": "", "start_1": "", "start_2": ""}, "Enter the first day of the period"),
-        ({"end_2": "26"}, "with a 4-digit year"),
+        ({"end_2": "26"}, "The year must include 4 numbers"),
+        ({"end_2": "1999"}, "with a 4-digit year"),
         ({"start_2": "2019"}, "Choose a period of 5 years or less"),
     ],
 )

@@ -131,7 +131,7 @@ def test_a_member_of_staff_adds_an_activity(clock, client_for, teacher, school):
             {"activity_date_0": "", "activity_date_1": "", "activity_date_2": ""},
             "Enter the date of the activity",
         ),
-        ({"activity_date_2": "26"}, "with a 4-digit year"),
+        ({"activity_date_2": "26"}, "The year must include 4 numbers"),
         ({"activity_date_1": "13"}, "Enter a real date"),
         ({"activity_date_0": "31", "activity_date_1": "2"}, "Enter a real date"),
         ({"activity_date_2": "2027"}, "must be today or in the past"),
