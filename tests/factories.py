@@ -16,8 +16,13 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def totp_code(secret=TOTP_SECRET, offset=0):
-    """The code an authenticator app shows now (or `offset` periods away)."""
-    counter = int(time.time()) // mfa_settings.TOTP_PERIOD + offset
+    """The code an authenticator app shows now (or `offset` periods away). In the last two
+    seconds of a period it waits for the next one, as a person would: a code read then may
+    expire before the request that carries it is checked (no tolerance is allowed)."""
+    period = mfa_settings.TOTP_PERIOD
+    if offset == 0 and period - time.time() % period < 2:
+        time.sleep(period - time.time() % period + 0.01)
+    counter = int(time.time()) // period + offset
     return format_hotp_value(hotp_value(secret, counter))
 
 
