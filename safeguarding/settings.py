@@ -45,20 +45,32 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
 
 
+def _without_password(url):
+    """A database URL as an error message may show it (messages end up in logs): any
+    password replaced by ***."""
+    scheme, separator, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not separator or not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
+
+
 def env_database(name, default):
     raw = env.str(name, default=default)
+    shown = _without_password(raw)
     scheme = raw.split("://", 1)[0] if "://" in raw else ""
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(
             f"{name} must be a database URL such as postgres://user@host:5432/name "
-            f"or sqlite:////absolute/path.sqlite3, not {raw!r}."
+            f"or sqlite:////absolute/path.sqlite3, not {shown!r}."
         )
     try:
         config = environ.Env.db_url_config(raw)
     except Exception as error:  # django-environ raises several types for bad URLs
-        raise ImproperlyConfigured(f"{name} could not be read: {error}") from None
+        message = str(error).replace(raw, shown)
+        raise ImproperlyConfigured(f"{name} could not be read: {message}") from None
     if not config.get("NAME"):
-        raise ImproperlyConfigured(f"{name} must name a database, not {raw!r}.")
+        raise ImproperlyConfigured(f"{name} must name a database, not {shown!r}.")
     return config
 
 
@@ -242,6 +254,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# A failed sign-in's query string and form are kept with the attempt: never the address asked
+# for (`next`, which may hold a search for a child's name) nor the email address typed.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login", "next"]
 # Lockouts are per account by design: locking by address would lock out a whole school behind
 # one NAT address after five typos. allauth's per-address rate limit covers password spraying.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -251,6 +266,10 @@ SESSION_ABSOLUTE_AGE = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Shared by every app server: one-time codes, rate limits.
+# A message after a redirect ("Amelia Ahmed has been added") is kept in the session, on the
+# server: Django's default keeps it in a cookie, signed but readable, in the browser.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

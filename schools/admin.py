@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -46,3 +47,24 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "school", "local_authority", "is_active"]
     list_filter = ["role", "is_active"]
     autocomplete_fields = ["user", "school", "local_authority"]
+
+
+# django-allauth's own page for an authenticator shows and edits its data: the app's secret, from
+# which anyone can make the user's codes. Here an operator sees whose app it is and when it was
+# used, and resets a lost phone by deleting it (the user sets one up again at the next sign-in).
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

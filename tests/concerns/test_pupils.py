@@ -122,6 +122,15 @@ def test_adding_a_pupil(client_for, dsl, school):
     assert "Zoë Kowalska has been added" in client.get(response["Location"]).content.decode()
 
 
+def test_the_message_naming_the_pupil_stays_on_the_server(client_for, dsl):
+    """Django's default keeps a message in a cookie: signed, but readable in the browser."""
+    client = client_for(dsl)
+    response = client.post(ADD, pupil_post())
+    assert "messages" not in response.cookies
+    assert "messages" not in client.cookies
+    assert "Zoë Kowalska has been added" in client.get(response["Location"]).text
+
+
 def test_a_upn_is_tidied_then_checked(client_for, dsl, school):
     upn = make_upn("821", 2001, 20, 7)
     client_for(dsl).post(ADD, pupil_post(upn=f" {upn.lower()[:6]} {upn.lower()[6:]} "))

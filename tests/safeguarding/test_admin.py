@@ -1,6 +1,7 @@
 """Django's admin: reached only through the service's sign-in, with its second factor, and
 holding no child's data, since it is scoped to nobody and audits nothing."""
 
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
@@ -94,3 +95,22 @@ def test_a_superuser_finds_no_concern_or_pupil_in_the_admin(client, school, walk
     assert index.status_code == 200
     assert concern.pupil.family_name not in index.text
     assert AuditEvent.objects.count() == before
+
+
+def test_the_admin_never_shows_an_authenticator_apps_secret(client, db):
+    """From the secret anyone could make the user's codes. A lost phone is reset by deleting
+    the app, and the user sets one up again at the next sign-in."""
+    root = _superuser()
+    person = UserFactory(email="lost.phone@example.org")
+    app = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
+    client.force_login(root)
+    for path in [
+        reverse("admin:mfa_authenticator_changelist"),
+        reverse("admin:mfa_authenticator_change", args=[app.pk]),
+    ]:
+        page = client.get(path)
+        assert page.status_code == 200
+        assert TOTP_SECRET not in page.text
+        assert app.data["secret"] not in page.text
+    client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
+    assert not Authenticator.objects.filter(pk=app.pk).exists()

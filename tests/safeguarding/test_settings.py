@@ -93,3 +93,20 @@ def test_every_variable_the_settings_read_is_documented():
     assert missing == [], f"not in .env.example: {missing}"
     undocumented = [n for n in sorted(names) if f"`{n}`" not in readme]
     assert undocumented == [], f"not in the README's configuration table: {undocumented}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://app:Hunter2-S3cret@db/sg",  # a scheme Django does not read
+        "postgres://app:Hunter2-S3cret@db:5432/",  # no database named
+    ],
+)
+def test_a_bad_database_url_is_shown_without_its_password(tmp_path, url):
+    """Start-up errors go to the service manager's or the container's logs."""
+    result = start(tmp_path, SECRET_KEY="k" * 50, DATABASE_URL=url)
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+    assert "app:***@db" in result.stderr
+    assert "Hunter2" not in result.stderr
+

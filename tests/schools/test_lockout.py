@@ -1,5 +1,7 @@
 """Five failed sign-ins for an account in 15 minutes pause it for 15 minutes."""
 
+from urllib.parse import urlencode
+
 from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
@@ -70,3 +72,18 @@ def test_only_the_authoritys_admin_sees_lockouts(client_for, dsl, hub_manager):
     for user in [dsl, hub_manager]:
         assert client_for(user).get(reverse("lockouts")).status_code == 403
     assert AuditEvent.objects.filter(action="access.denied").count() == 2
+
+
+def test_a_failed_sign_in_keeps_neither_the_address_asked_for_nor_the_email(client, dsl):
+    """The page someone was sent to sign in from may hold a search for a child's name."""
+    asked_for = reverse("concerns:pupils") + "?q=Amelia+Ahmed"
+    client.post(
+        reverse("account_login") + "?" + urlencode({"next": asked_for}),
+        {"login": dsl.email, "password": "wrong-password-123"},
+    )
+    attempt = AccessAttempt.objects.get()
+    kept = attempt.get_data + attempt.post_data
+    assert "Amelia" not in kept
+    assert dsl.email not in kept
+    assert attempt.failures_since_start == 1  # the lockout still counts the account's failures
+
