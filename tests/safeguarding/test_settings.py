@@ -109,4 +109,3 @@ def test_a_bad_database_url_is_shown_without_its_password(tmp_path, url):
     assert "DATABASE_URL" in result.stderr
     assert "app:***@db" in result.stderr
     assert "Hunter2" not in result.stderr
-

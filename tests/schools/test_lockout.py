@@ -86,4 +86,3 @@ def test_a_failed_sign_in_keeps_neither_the_address_asked_for_nor_the_email(clie
     assert "Amelia" not in kept
     assert dsl.email not in kept
     assert attempt.failures_since_start == 1  # the lockout still counts the account's failures
-
