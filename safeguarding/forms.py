@@ -39,7 +39,12 @@ def parse_time(text):
 
 
 class GovUKForm(forms.Form):
-    """Rendered by crispy-forms' GOV.UK pack; the page supplies the <form> and the button."""
+    """Rendered by crispy-forms' GOV.UK pack; the page supplies the <form> and the button.
+
+    Its text boxes hold children's names, who was spoken to, references: a browser remembers
+    what was typed into a text box and offers it again in boxes like it, so on a shared
+    staff-room computer typing "A" could offer "Amelia Ahmed". They are `autocomplete="off"`
+    unless a field says otherwise (GOV.UK: only for the user's own details)."""
 
     # Workflow field name -> this form's field name, where they differ.
     aliases = {}
@@ -49,6 +54,10 @@ class GovUKForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        for field in self.fields.values():
+            for widget in getattr(field.widget, "widgets", [field.widget]):
+                if isinstance(widget, forms.TextInput):
+                    widget.attrs.setdefault("autocomplete", "off")
 
 
 class ListedChoices(forms.models.ModelChoiceIterator):
