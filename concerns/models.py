@@ -199,6 +199,12 @@ class Addendum(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Set by the form that submitted it, so a repeated submission finds this row.",
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

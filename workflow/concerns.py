@@ -159,18 +159,27 @@ def _record_concern(*, by, pupil, observed_at, categories, delay_reason, submiss
 
 
 @transaction.atomic
-def add_addendum(concern, *, by, text):
+def add_addendum(concern, *, by, text, submission_key=None):
     """Append a note or correction; the concern itself is never edited.
 
     Who: the person who recorded it, the school's DSLs and the head teacher. From: any
-    status, including closed; the status does not change. Raises TransitionRefused for
-    anyone else or for an empty note.
+    status, including closed; the status does not change. With a `submission_key`, a
+    repeated submission (a second click, a resent form) returns the addendum the first one
+    added: an addendum can never be removed, so a duplicate would stay for good. Raises
+    TransitionRefused for anyone else or for an empty note.
     """
     actor = actor_for(by)
     concern = lock_concern(concern)
     check(actor, Action.ADD_ADDENDUM, concern)
     text = require(text, "text", "Enter the addendum")
-    addendum = Addendum.objects.create(concern=concern, author=by, text=text)
+    if submission_key is not None:
+        # The concern's row is locked: a second submission waits here for the first.
+        earlier = concern.addenda.filter(submission_key=submission_key, author=by).first()
+        if earlier is not None:
+            return earlier
+    addendum = Addendum.objects.create(
+        concern=concern, author=by, text=text, submission_key=submission_key
+    )
     history(concern, Action.ADD_ADDENDUM, concern.status, by=by, at=addendum.created_at)
     return addendum
 

@@ -5,6 +5,8 @@ not held), the form asks for the revealed answers that go with the choice made, 
 missing answer is listed at once; the workflow still decides and has the last word.
 """
 
+import uuid
+
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Div, Field, Layout
 from django import forms
@@ -340,9 +342,14 @@ class AddendumForm(GovUKForm):
         widget=_textarea(6),
         error_messages={"required": "Enter the addendum"},
     )
+    # Made when the page is drawn, so the same form sent twice adds one addendum.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def transition_kwargs(self):
-        return {"text": self.cleaned_data["text"]}
+        return {
+            "text": self.cleaned_data["text"],
+            "submission_key": self.cleaned_data["submission_key"],
+        }
 
 
 class AttachmentForm(GovUKForm):

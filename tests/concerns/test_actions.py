@@ -502,6 +502,25 @@ def test_an_addendum_can_be_added_by(request, walk, client_for, persona):
     assert (addendum.author, addendum.text) == (user, "Later: all well.")
 
 
+def test_the_same_addendum_form_sent_twice_adds_it_once(walk, client_for, teacher):
+    """A second click, or the browser sending the form again: an addendum can never be
+    removed, so a duplicate would stay in the child's chronology for good."""
+    concern = walk.recorded()
+    client = client_for(teacher)
+    page = client.get(url("addendum", concern))
+    key = page.context["form"]["submission_key"].value()
+    assert f'name="submission_key" value="{key}"' in page.text
+    sent = {"text": "Later: all well.", "submission_key": key}
+    for _ in range(2):
+        assert client.post(url("addendum", concern), sent).status_code == 302
+    assert Addendum.objects.filter(concern=concern).count() == 1
+    assert concern.events.filter(action=Action.ADD_ADDENDUM).count() == 1
+    another = client.get(url("addendum", concern)).context["form"]["submission_key"].value()
+    assert another != key
+    client.post(url("addendum", concern), {**sent, "submission_key": another})
+    assert Addendum.objects.filter(concern=concern).count() == 2
+
+
 def test_a_colleague_cannot_add_an_addendum_to_someone_elses_concern(walk, client_for, school):
     concern = walk.recorded()
     colleague = member(Role.STAFF, school)
