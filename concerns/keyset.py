@@ -3,7 +3,8 @@
 A page is "the next N rows after this row" in a fixed total order, not "rows 51 to 75", so a
 concern recorded while someone pages through a list never repeats or hides a row, and a page
 costs one query however deep it is. The cursor is the sort key of the row at the edge of the
-page, encoded for a URL.
+page, encoded for a URL; or, where the sort key is personal (a pupil's name), the row's id
+alone, its key then read from the database (`by_id`).
 """
 
 import base64
@@ -99,10 +100,29 @@ def _ordering(keys, *, forwards):
     return ordering
 
 
-def paginate(queryset, keys, *, after="", before="", size=25):
-    """One page of `queryset` in the order `keys` give, after or before a cursor."""
-    after_values = _decode(after, keys)
-    before_values = None if after_values else _decode(before, keys)
+def _key_of(queryset, keys, cursor):
+    """The sort key of the row whose id is in `cursor`, if `queryset` holds it; else None."""
+    ids = _decode(cursor, keys[-1:])
+    if ids is None:
+        return None
+    found = queryset.filter(**{keys[-1].name: ids[0]}).values_list(*(k.name for k in keys))
+    row = found.first()
+    return list(row) if row is not None else None
+
+
+def paginate(queryset, keys, *, after="", before="", size=25, by_id=False):
+    """One page of `queryset` in the order `keys` give, after or before a cursor.
+
+    `by_id`: the cursors hold only the row's id, never its sort key, which stays out of
+    addresses (and so out of browser history and server logs); a page after or before one
+    costs one more query, to read the key."""
+    decode = (
+        (lambda cursor: _key_of(queryset, keys, cursor))
+        if by_id
+        else (lambda cursor: _decode(cursor, keys))
+    )
+    after_values = decode(after)
+    before_values = None if after_values else decode(before)
     if before_values is not None:
         rows = list(
             queryset.filter(_beyond(keys, before_values, forwards=False)).order_by(
@@ -121,6 +141,7 @@ def paginate(queryset, keys, *, after="", before="", size=25):
         has_previous = after_values is not None
     page = Page(rows=rows, has_next=has_next and bool(rows), has_previous=has_previous)
     if rows:
-        page.next_cursor = _encode(rows[-1], keys)
-        page.previous_cursor = _encode(rows[0], keys)
+        shown = keys[-1:] if by_id else keys
+        page.next_cursor = _encode(rows[-1], shown)
+        page.previous_cursor = _encode(rows[0], shown)
     return page

@@ -38,6 +38,7 @@ def pupils(request):
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         size=50,
+        by_id=True,  # the order is by name: the page links hold the pupil's id alone
     )
     school = request.membership.school
     viewed(request, school, school=school, action="pupil.list.view")

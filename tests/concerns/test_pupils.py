@@ -1,5 +1,6 @@
 """The school's roll (DSLs only) and a pupil's printable chronology."""
 
+import base64
 from datetime import date, timedelta
 
 import pytest
@@ -103,6 +104,29 @@ def test_paging_through_a_large_roll_shows_every_pupil_once(client_for, dsl, sch
         params = {"after": page.next_cursor}
     assert sorted(seen) == sorted(Pupil.objects.values_list("pk", flat=True))
     assert len(seen) == len(set(seen)) == 120
+
+
+def test_the_rolls_page_links_hold_no_name(client_for, dsl, school):
+    """The roll is in name order; its page links, kept in browser history, hold an id alone."""
+    PupilFactory.create_batch(60, school=school, family_name="Quixotic", given_name="Zebedee")
+    client = client_for(dsl)
+    first = client.get(PUPILS)
+    cursor = first.context["page"].next_cursor
+    assert b"Quixotic" not in base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    second = client.get(PUPILS, {"after": cursor}).context["page"]
+    back = client.get(PUPILS, {"before": second.previous_cursor}).context["page"]
+    assert [p.pk for p in back.rows] == [p.pk for p in first.context["page"].rows]
+
+
+def test_a_roll_page_link_to_another_schools_pupil_starts_at_the_beginning(
+    client_for, dsl, school, other_school
+):
+    PupilFactory.create_batch(60, school=school)
+    elsewhere = PupilFactory(school=other_school)
+    forged = base64.urlsafe_b64encode(f"[{elsewhere.pk}]".encode()).decode().rstrip("=")
+    page = client_for(dsl).get(PUPILS, {"after": forged}).context["page"]
+    assert not page.has_previous
+    assert len(page.rows) == 50
 
 
 # Adding and correcting a pupil.
