@@ -209,6 +209,7 @@ class AdviceForm(VersionForm):
         help_text="When the school should come back to the hub, if it should. "
         "For example, 14 12 2026",
         required_message="Enter the follow-up date as a day, month and year",
+        invalid_message="The follow-up date must be a real date",
     )
 
 

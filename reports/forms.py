@@ -4,7 +4,6 @@ from datetime import date
 
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from safeguarding.forms import GovUKDateField, GovUKForm
@@ -17,27 +16,14 @@ EARLIEST_YEAR = 2000
 LONGEST_REPORT_DAYS = 5 * 366
 
 
-class RealDateField(GovUKDateField):
-    """A GOV.UK date input that says "Enter a real date" for 31 2 2026, not Python's words."""
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except ValidationError as error:
-            if error.code == "year":
-                raise
-            raise ValidationError(self.error_messages["not_a_date"], code="invalid") from None
-
-
 def date_field(label, *, required_message, **kwargs):
-    field = RealDateField(label=label, require_all_fields=False, **kwargs)
-    field.error_messages.update(
-        {
-            "required": required_message,
-            "incomplete": required_message,
-            "not_a_date": "Enter a real date, for example 27 3 2026",
-        }
+    field = GovUKDateField(
+        label=label,
+        require_all_fields=False,
+        invalid_message="Enter a real date, for example 27 3 2026",
+        **kwargs,
     )
+    field.error_messages.update({"required": required_message, "incomplete": required_message})
     return field
 
 

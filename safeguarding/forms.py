@@ -7,7 +7,7 @@ TransitionRefused back to the form with `apply_refusal`.
 """
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
@@ -87,17 +87,24 @@ YEAR_DIGITS = "The year must include 4 numbers, for example 2026"
 
 class GovUKDateField(DateInputField):
     """The GOV.UK date input (day, month and year boxes). The year must have four digits: '26'
-    would otherwise be stored as the year 26, and read back as if it were right. A number too
-    big for any date is not a date: say so, as for 31 February, rather than fail (Python raises
-    OverflowError for it, which crispy-forms-gds does not catch)."""
+    would otherwise be stored as the year 26, and read back as if it were right. A date that
+    does not exist (31 February, a day of 99999999999999999999) gets `invalid_message`, not
+    Python's words ("day is out of range for month"), which crispy-forms-gds passes on."""
+
+    def __init__(self, *, invalid_message="Enter a real date", **kwargs):
+        super().__init__(**kwargs)
+        self.invalid_message = invalid_message
 
     def compress(self, data_list):
-        if data_list and all(data_list) and len(str(data_list[-1]).strip()) != 4:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if len(str(year).strip()) != 4:
             raise ValidationError(YEAR_DIGITS, code="year")
         try:
-            return super().compress(data_list)
-        except OverflowError:
-            raise ValidationError("Enter a real date", code="invalid") from None
+            return date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise ValidationError(self.invalid_message, code="invalid_date") from None
 
 
 def date_field(label, *, required_message="Enter the day, month and year", **kwargs):

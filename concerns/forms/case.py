@@ -10,7 +10,6 @@ import uuid
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Div, Field, Layout
 from django import forms
-from django.core.exceptions import ValidationError
 
 from advice.models import URGENCY_TARGET_TEXT, Urgency
 from concerns.attachments import check_file, max_megabytes
@@ -49,24 +48,8 @@ class VersionedForm(GovUKForm):
         self.data["expected_version"] = str(version)
 
 
-class RealDateField(GovUKDateField):
-    """A GOV.UK date input that says "must be a real date" for 31 February, not Python's words."""
-
-    def __init__(self, *, invalid_message, **kwargs):
-        super().__init__(**kwargs)
-        self.invalid_message = invalid_message
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except ValidationError as error:
-            if error.code == "year":
-                raise
-            raise ValidationError(self.invalid_message, code="invalid_date") from None
-
-
 def real_date_field(label, *, required_message, invalid_message, **kwargs):
-    field = RealDateField(
+    field = GovUKDateField(
         label=label, require_all_fields=False, invalid_message=invalid_message, **kwargs
     )
     field.error_messages.update({"required": required_message, "incomplete": required_message})

@@ -558,3 +558,18 @@ def test_a_year_without_4_numbers_is_refused_beside_the_date(
     assert response.status_code == 200
     assert errors_of(response)[field] == ["The year must include 4 numbers, for example 2026"]
     assert case_state() == before
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year"), [("31", "2", "2026"), ("1", "13", "2026"), ("1", "1", "0000")]
+)
+def test_a_referral_date_that_does_not_exist_is_refused_in_plain_words(
+    walk, client_for, dsl, day, month, year
+):
+    """Not Python's "day is out of range for month" or "year 0 is out of range"."""
+    concern = walk.recorded()
+    response = client_for(dsl).post(
+        url("escalate", concern),
+        escalation_post(concern, referred_on_0=day, referred_on_1=month, referred_on_2=year),
+    )
+    assert errors_of(response)["referred_on"] == ["The date of the referral must be a real date"]
