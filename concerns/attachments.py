@@ -14,7 +14,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from audit.log import record as audit
 from schools.models import DSL_ROLES, Role
@@ -106,15 +106,19 @@ def may_attach(user, concern):
     return concern.recorded_by_id == user.pk and bool(roles & recorders)
 
 
-def store_attachment(concern, *, by, upload):
+def store_attachment(concern, *, by, upload, submission_key=None):
     """Check and keep an uploaded file with `concern`, and audit it.
 
     Who: the school's DSLs and deputies, and the person who recorded the concern. Raises
     PermissionDenied for anyone else and ValidationError for a file of the wrong type or size;
-    in either case nothing is stored.
+    in either case nothing is stored. With a `submission_key`, the same form sent again (a
+    second click) returns the attachment the first one stored instead of storing it twice.
     """
     if not may_attach(by, concern):
         raise PermissionDenied("Only the school's DSLs and the person who recorded this concern")
+    earlier = _stored_by(concern, by, submission_key)
+    if earlier is not None:
+        return earlier
     content_type = check_file(upload)
     stored_name = default_storage.save(f"attachments/{uuid.uuid4().hex}", upload)
     try:
@@ -126,6 +130,7 @@ def store_attachment(concern, *, by, upload):
                 stored_name=stored_name,
                 content_type=content_type,
                 size=upload.size,
+                submission_key=submission_key,
             )
             audit(
                 "attachment.upload",
@@ -136,11 +141,23 @@ def store_attachment(concern, *, by, upload):
                 content_type=content_type,
                 size=upload.size,
             )
-    except BaseException:
+    except BaseException as error:
         # The row did not land, so neither may the file.
         default_storage.delete(stored_name)
+        # The same form, sent twice at once: the other request stored it.
+        earlier = (
+            _stored_by(concern, by, submission_key) if isinstance(error, IntegrityError) else None
+        )
+        if earlier is not None:
+            return earlier
         raise
     return attachment
+
+
+def _stored_by(concern, by, submission_key):
+    if submission_key is None:
+        return None
+    return concern.attachments.filter(submission_key=submission_key, uploaded_by=by).first()
 
 
 def open_attachment(attachment):

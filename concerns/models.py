@@ -420,6 +420,12 @@ class Attachment(models.Model):
     stored_name = models.CharField(max_length=100, unique=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(help_text="In bytes.")
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Set by the form that submitted it, so a repeated submission finds this row.",
+    )
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -344,6 +344,8 @@ class AttachmentForm(GovUKForm):
             "invalid": "Select a file",
         },
     )
+    # Made when the page is drawn, so the same form sent twice attaches the file once.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,7 +27,10 @@ def upload(request, pk):
     if posted and form.is_valid():
         try:
             attachment = store_attachment(
-                concern, by=request.user, upload=form.cleaned_data["file"]
+                concern,
+                by=request.user,
+                upload=form.cleaned_data["file"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except ValidationError as error:
             form.add_error("file", error)

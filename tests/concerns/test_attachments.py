@@ -2,16 +2,20 @@
 scoped, audited view."""
 
 import io
+import time
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
 from audit.models import AuditEvent
+from concerns import attachments
 from concerns.models import Attachment
 from schools.models import Role
+from tests.concurrency import at_once, simultaneous_writers
 from tests.factories import member
 
 MB = 1024 * 1024
@@ -178,6 +182,21 @@ def test_the_recorder_may_attach_to_their_own_concern(walk, client_for, teacher)
     assert Attachment.objects.get().uploaded_by == teacher
 
 
+def test_the_same_upload_form_sent_twice_attaches_the_file_once(
+    walk, client_for, teacher, media_root
+):
+    """A second click on a slow upload: one attachment, one file kept, one audit row."""
+    concern = walk.recorded()
+    client = client_for(teacher)
+    key = client.get(upload_url(concern)).context["form"]["submission_key"].value()
+    for _ in range(2):
+        sent = {"file": SimpleUploadedFile("note.pdf", pdf()), "submission_key": key}
+        assert client.post(upload_url(concern), sent).status_code == 302
+    assert Attachment.objects.filter(concern=concern).count() == 1
+    assert len(stored_files(media_root)) == 1
+    assert AuditEvent.objects.filter(action="attachment.upload").count() == 1
+
+
 def test_a_colleague_cannot_attach_to_someone_elses_concern(walk, client_for, school):
     concern = walk.recorded()
     colleague = member(Role.STAFF, school)
@@ -269,3 +288,41 @@ def test_an_attachment_of_another_concern_is_not_found_through_this_one(
 def test_files_are_listed_on_the_concern_page(client_for, dsl, attachment):
     page = client_for(dsl).get(reverse("concerns:detail", args=[attachment.concern_id]))
     assert download_url(attachment) in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@simultaneous_writers
+def test_the_same_upload_sent_twice_at_once_attaches_the_file_once(
+    walk, teacher, media_root, monkeypatch
+):
+    """Both sends pass the check for an earlier upload before either has stored one: the key's
+    unique index stops the second, which answers as if it had stored the first's."""
+    concern = walk.recorded()
+    real_audit, real_lookup, found = attachments.audit, attachments._stored_by, []
+
+    def slow_audit(*args, **kwargs):
+        time.sleep(0.5)  # hold the first transaction open while the second arrives
+        return real_audit(*args, **kwargs)
+
+    def watched_lookup(*args):
+        found.append(real_lookup(*args))
+        return found[-1]
+
+    monkeypatch.setattr(attachments, "audit", slow_audit)
+    monkeypatch.setattr(attachments, "_stored_by", watched_lookup)
+    setup = Client()
+    setup.force_login(teacher)
+    key = setup.get(upload_url(concern)).context["form"]["submission_key"].value()
+    responses = []
+
+    def send():
+        tab = Client()
+        tab.force_login(teacher)
+        sent = {"file": SimpleUploadedFile("note.pdf", pdf()), "submission_key": key}
+        responses.append(tab.post(upload_url(concern), sent))
+
+    assert at_once(send, send) == []
+    assert found.count(None) == 2, "both sends must have passed the check before either stored"
+    assert [r.status_code for r in responses] == [302, 302]
+    assert Attachment.objects.filter(concern=concern).count() == 1
+    assert len(stored_files(media_root)) == 1
