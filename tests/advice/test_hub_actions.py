@@ -59,6 +59,15 @@ def advice_post(request, **overrides):
     return data
 
 
+def on_day(day):
+    """The follow-up date's three boxes."""
+    return {
+        "follow_up_on_0": str(day.day),
+        "follow_up_on_1": str(day.month),
+        "follow_up_on_2": str(day.year),
+    }
+
+
 def escalation_post(concern, **overrides):
     yesterday = timezone.localdate() - timedelta(days=1)
     data = {
@@ -297,13 +306,7 @@ def test_the_claimant_gives_advice_and_the_schools_dsls_are_told(
 ):
     follow_up = timezone.localdate() + timedelta(days=14)
     response = client_for(hub_advisor).post(
-        url("advise", claimed),
-        advice_post(
-            claimed,
-            follow_up_on_0=str(follow_up.day),
-            follow_up_on_1=str(follow_up.month),
-            follow_up_on_2=str(follow_up.year),
-        ),
+        url("advise", claimed), advice_post(claimed, **on_day(follow_up))
     )
     assert response.status_code == 302
     request = fresh(claimed)
@@ -454,15 +457,8 @@ def test_another_advisor_of_the_hub_can_escalate_without_claiming(
 def test_a_follow_up_year_without_4_numbers_is_refused_as_such(client_for, claimed, hub_advisor):
     """Not "must be today or later", which would send the advisor looking at the day."""
     follow_up = timezone.localdate() + timedelta(days=14)
-    response = client_for(hub_advisor).post(
-        url("advise", claimed),
-        advice_post(
-            claimed,
-            follow_up_on_0=str(follow_up.day),
-            follow_up_on_1=str(follow_up.month),
-            follow_up_on_2=str(follow_up.year)[2:],
-        ),
-    )
+    sent = advice_post(claimed, **{**on_day(follow_up), "follow_up_on_2": str(follow_up.year)[2:]})
+    response = client_for(hub_advisor).post(url("advise", claimed), sent)
     assert response.status_code == 200
     assert response.context["form"].errors["follow_up_on"] == [
         "The year must include 4 numbers, for example 2026"
