@@ -10,68 +10,25 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays
+
 LONDON = ZoneInfo("Europe/London")
 DAY_START = time(9, 0)
 DAY_END = time(17, 0)
 WORKING_DAY = timedelta(hours=8)
 
-# Bank holidays in England and Wales (gov.uk/bank-holidays), substitute days included.
+# Bank holidays in England and Wales, as days off work: substitute days for those that fall at
+# a weekend, and the one-off days (the jubilees, the state funeral, the coronation). From the
+# `holidays` package, for every year a report may cover (2000 on) and decades ahead, so no
+# period counts a Christmas as working days. tests/workflow/test_working_time.py checks it
+# against gov.uk's published dates.
 BANK_HOLIDAYS = frozenset(
-    date.fromisoformat(day)
-    for day in [
-        "2025-01-01",
-        "2025-04-18",
-        "2025-04-21",
-        "2025-05-05",
-        "2025-05-26",
-        "2025-08-25",
-        "2025-12-25",
-        "2025-12-26",
-        "2026-01-01",
-        "2026-04-03",
-        "2026-04-06",
-        "2026-05-04",
-        "2026-05-25",
-        "2026-08-31",
-        "2026-12-25",
-        "2026-12-28",
-        "2027-01-01",
-        "2027-03-26",
-        "2027-03-29",
-        "2027-05-03",
-        "2027-05-31",
-        "2027-08-30",
-        "2027-12-27",
-        "2027-12-28",
-        "2028-01-03",
-        "2028-04-14",
-        "2028-04-17",
-        "2028-05-01",
-        "2028-05-29",
-        "2028-08-28",
-        "2028-12-25",
-        "2028-12-26",
-        "2029-01-01",
-        "2029-03-30",
-        "2029-04-02",
-        "2029-05-07",
-        "2029-05-28",
-        "2029-08-27",
-        "2029-12-25",
-        "2029-12-26",
-        "2030-01-01",
-        "2030-04-19",
-        "2030-04-22",
-        "2030-05-06",
-        "2030-05-27",
-        "2030-08-26",
-        "2030-12-25",
-        "2030-12-26",
-    ]
+    day
+    for day in holidays.country_holidays("GB", subdiv="ENG", years=range(2000, 2100))
+    if day.weekday() < 5
 )
-TABLE_YEARS = frozenset(day.year for day in BANK_HOLIDAYS)
-# Those that fall on a weekday (all of them, with substitute days), in order, for counting.
-_WEEKDAY_HOLIDAYS = sorted(day for day in BANK_HOLIDAYS if day.weekday() < 5)
+# In order, for counting.
+_WEEKDAY_HOLIDAYS = sorted(BANK_HOLIDAYS)
 
 
 def is_working_day(day):

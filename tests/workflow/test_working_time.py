@@ -112,6 +112,41 @@ def test_bank_holiday_table_matches_the_rules_for_england_and_wales(year):
     assert {day for day in BANK_HOLIDAYS if day.year == year} == expected
 
 
+# gov.uk/bank-holidays, England and Wales, as published: the days off work.
+PUBLISHED = {
+    2021: "01-01 04-02 04-05 05-03 05-31 08-30 12-27 12-28",
+    2022: "01-03 04-15 04-18 05-02 06-02 06-03 08-29 09-19 12-26 12-27",
+    2023: "01-02 04-07 04-10 05-01 05-08 05-29 08-28 12-25 12-26",
+    2024: "01-01 03-29 04-01 05-06 05-27 08-26 12-25 12-26",
+    2025: "01-01 04-18 04-21 05-05 05-26 08-25 12-25 12-26",
+    2026: "01-01 04-03 04-06 05-04 05-25 08-31 12-25 12-28",
+    2027: "01-01 03-26 03-29 05-03 05-31 08-30 12-27 12-28",
+}
+
+
+@pytest.mark.parametrize("year", sorted(PUBLISHED))
+def test_bank_holidays_are_gov_uks_including_the_one_off_days(year):
+    expected = {date.fromisoformat(f"{year}-{day}") for day in PUBLISHED[year].split()}
+    assert {day for day in BANK_HOLIDAYS if day.year == year} == expected
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hours"),
+    [
+        # Thursday 23 December 2021 to Wednesday 29th: Christmas and Boxing Day fell at the
+        # weekend, so Monday 27th and Tuesday 28th were the days off.
+        (datetime(2021, 12, 23, 16, tzinfo=UTC), datetime(2021, 12, 29, 10, tzinfo=UTC), 10.0),
+        (datetime(2024, 12, 24, 16, tzinfo=UTC), datetime(2024, 12, 27, 10, tzinfo=UTC), 2.0),
+        (datetime(2031, 12, 24, 16, tzinfo=UTC), datetime(2031, 12, 29, 10, tzinfo=UTC), 2.0),
+        # The Queen's state funeral, Monday 19 September 2022 (British Summer Time: UTC+1).
+        (datetime(2022, 9, 16, 15, tzinfo=UTC), datetime(2022, 9, 20, 8, tzinfo=UTC), 1.0),
+    ],
+)
+def test_working_hours_skip_bank_holidays_in_any_year_a_report_covers(start, end, hours):
+    """A report may cover any year from 2000: its working hours skip that year's holidays."""
+    assert working_hours_between(start, end) == hours
+
+
 def _walked_working_hours(start, end):
     """The definition, walked one working day at a time (as the service once computed it)."""
     if end <= start:
@@ -126,10 +161,10 @@ def _walked_working_hours(start, end):
     return total.total_seconds() / 3600
 
 
-# Hypothesis takes naive bounds and makes aware moments from them: the years of the table.
+# Hypothesis takes naive bounds and makes aware moments from them: any year a report may cover.
 moments = st.datetimes(
-    min_value=datetime(2024, 11, 1),  # noqa: DTZ001
-    max_value=datetime(2031, 2, 1),  # noqa: DTZ001
+    min_value=datetime(2000, 1, 3),  # noqa: DTZ001
+    max_value=datetime(2050, 12, 31),  # noqa: DTZ001
     timezones=st.just(LONDON),
 )
 
