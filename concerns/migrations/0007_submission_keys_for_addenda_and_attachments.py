@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concerns', '0006_school_on_conversation_escalation_closure'),
+        ("concerns", "0006_school_on_conversation_escalation_closure"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='addendum',
-            name='submission_key',
-            field=models.UUIDField(blank=True, help_text='Set by the form that submitted it, so a repeated submission finds this row.', null=True, unique=True),
+            model_name="addendum",
+            name="submission_key",
+            field=models.UUIDField(
+                blank=True,
+                help_text="Set by the form that submitted it, so a repeated submission finds this row.",
+                null=True,
+                unique=True,
+            ),
         ),
         migrations.AddField(
-            model_name='attachment',
-            name='submission_key',
-            field=models.UUIDField(blank=True, help_text='Set by the form that submitted it, so a repeated submission finds this row.', null=True, unique=True),
+            model_name="attachment",
+            name="submission_key",
+            field=models.UUIDField(
+                blank=True,
+                help_text="Set by the form that submitted it, so a repeated submission finds this row.",
+                null=True,
+                unique=True,
+            ),
         ),
     ]
