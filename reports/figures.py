@@ -48,6 +48,7 @@ OPEN_REQUEST = [AdviceStatus.OPEN, AdviceStatus.CLAIMED]
 # Audit actions that read a child's record, with the column each is counted in.
 VIEW_ACTIONS = {
     "concern.view": "concern",
+    "pupil.view": "pupil",
     "pupil.chronology.view": "chronology",
     "attachment.download": "attachment",
     "advicerequest.view": "advice",
@@ -292,7 +293,9 @@ def _step_three(figures, school, period):
             not_held[reason] = not_held.get(reason, 0) + 1
             continue
         figures.conversations_held += 1
-        if advised_at is not None:
+        # Held before the advice came (a talk the same morning, logged after it): not a time
+        # from advice to conversation, and counted as none it would pull the median down.
+        if advised_at is not None and held_at >= advised_at:
             advice_to_conversation.append(working_hours_between(advised_at, held_at))
     figures.not_held_by_reason = [
         (reason, not_held.get(reason, 0)) for reason in ParentConversation.NotHeldReason

@@ -230,7 +230,7 @@ def _exceptions(f, fmt, governors, listed):
     summary = key_figures(
         "exceptions-summary",
         [
-            ["Concerns closed without hub advice", fmt.count(f.closed_without_advice_count)],
+            ["Closures without hub advice", fmt.count(f.closed_without_advice_count)],
             ["Parent conversations not held", fmt.count(f.not_held_count)],
             ["Advice requests past their due time (now)", fmt.count(len(f.overdue_requests))],
             [
@@ -325,7 +325,7 @@ def _access(f, fmt, governors):
     if governors:
         views = {
             column: sum(row[column] for row in f.viewers)
-            for column in ("concern", "chronology", "attachment", "advice")
+            for column in ("concern", "pupil", "chronology", "attachment", "advice")
         }
         section.tables.append(
             Table(
@@ -336,6 +336,7 @@ def _access(f, fmt, governors):
                 rows=[
                     ["People who viewed children's records", fmt.count(len(f.viewers))],
                     ["Concern pages viewed", fmt.count(views["concern"])],
+                    ["Pupil details pages viewed", fmt.count(views["pupil"])],
                     ["Pupil chronologies viewed", fmt.count(views["chronology"])],
                     ["Attachments downloaded", fmt.count(views["attachment"])],
                     ["Advice requests viewed", fmt.count(views["advice"])],
@@ -363,6 +364,7 @@ def _access(f, fmt, governors):
             headers=[
                 "Person",
                 "Concern pages",
+                "Pupil details",
                 "Pupil chronologies",
                 "Attachment downloads",
                 "Advice requests",
@@ -372,6 +374,7 @@ def _access(f, fmt, governors):
                 [
                     _person(row["actor__full_name"]),
                     fmt.count(row["concern"]),
+                    fmt.count(row["pupil"]),
                     fmt.count(row["chronology"]),
                     fmt.count(row["attachment"]),
                     fmt.count(row["advice"]),
@@ -379,7 +382,7 @@ def _access(f, fmt, governors):
                 ]
                 for row in f.viewers
             ],
-            numeric=(1, 2, 3, 4, 5),
+            numeric=(1, 2, 3, 4, 5, 6),
         ),
         Table(
             key="access-downloads",

@@ -192,6 +192,7 @@ def _access(clock, school, people, c):
     ]:
         for _ in range(times):
             record(action, actor=actor, obj=concern, school=school)
+    record("pupil.view", actor=people.dsl, obj=c["B"].pupil, school=school)  # their details
     request = c["A"].advice_requests.get()
     record("advicerequest.view", actor=people.advisor, obj=request, school=school)
     record(

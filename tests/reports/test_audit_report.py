@@ -3,21 +3,29 @@ edges, the downloads, the governors' version, who may see it, and its cost in qu
 
 import re
 import zlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 import reports.views.audit_report as audit_report_view
 from audit.models import AuditEvent
 from concerns.models import Closure
+from reports.figures import audit_figures
+from reports.periods import Period
 from reports.services import PREVENT_STATEMENT
 from tests.conftest import reauthenticate
 from tests.factories import PupilFactory
-from tests.walk import concern_data
-from workflow.concerns import close_concern, log_parent_conversation, record_concern
+from tests.walk import concern_data, held_conversation
+from workflow.concerns import (
+    close_concern,
+    log_parent_conversation,
+    record_concern,
+    reopen_concern,
+)
 
 from .conftest import LONDON
 from .scenario import NFA_RATIONALE, NOT_HELD_ATTEMPTS, NOT_HELD_DETAILS, People, build
@@ -160,7 +168,7 @@ def full_version(c):
         ],
         "exceptions-summary": [
             ["Measure", "Value"],
-            ["Concerns closed without hub advice", "1"],
+            ["Closures without hub advice", "1"],
             ["Parent conversations not held", "1"],
             ["Advice requests past their due time (now)", "1"],
             ["Concerns awaiting DSL review for more than one working day (now)", "1"],
@@ -204,15 +212,16 @@ def full_version(c):
             [
                 "Person",
                 "Concern pages",
+                "Pupil details",
                 "Pupil chronologies",
                 "Attachment downloads",
                 "Advice requests",
                 "Total",
             ],
-            ["Hana Head", "2", "1", "0", "0", "3"],
-            ["Tara Teacher", "3", "0", "0", "0", "3"],
-            ["Dee Lead", "1", "0", "1", "0", "2"],
-            ["Ada Advisor", "0", "0", "0", "1", "1"],
+            ["Dee Lead", "1", "1", "0", "1", "0", "3"],
+            ["Hana Head", "2", "0", "1", "0", "0", "3"],
+            ["Tara Teacher", "3", "0", "0", "0", "0", "3"],
+            ["Ada Advisor", "0", "0", "0", "0", "1", "1"],
         ],
         "access-downloads": [
             ["Person", "Attachment downloads", "Report exports"],
@@ -295,7 +304,7 @@ def governors_version():
         ],
         "exceptions-summary": [
             ["Measure", "Value"],
-            ["Concerns closed without hub advice", FEW],
+            ["Closures without hub advice", FEW],
             ["Parent conversations not held", FEW],
             ["Advice requests past their due time (now)", FEW],
             ["Concerns awaiting DSL review for more than one working day (now)", FEW],
@@ -304,6 +313,7 @@ def governors_version():
             ["Measure", "Number"],
             ["People who viewed children's records", FEW],
             ["Concern pages viewed", "6"],
+            ["Pupil details pages viewed", FEW],
             ["Pupil chronologies viewed", FEW],
             ["Attachments downloaded", FEW],
             ["Advice requests viewed", FEW],
@@ -720,7 +730,7 @@ def test_a_long_list_of_exceptions_shows_the_oldest_and_the_downloads_have_them_
 
     tables = html_tables(page)
     assert [row[0] for row in tables["exceptions-closed"][1:]] == closed[:2]
-    assert ["Concerns closed without hub advice", "3"] in tables["exceptions-summary"]
+    assert ["Closures without hub advice", "3"] in tables["exceptions-summary"]
     assert ["Parent conversations not held", "3"] in tables["exceptions-summary"]
     assert len(tables["exceptions-not-held"]) == 1 + 2
     assert ["Advice requests past their due time (now)", "3"] in tables["exceptions-summary"]
@@ -767,3 +777,40 @@ def test_the_report_makes_the_same_number_of_queries_for_10_and_500_concerns(
         text = client.get(REPORT).text
     assert html_tables(text)["step-1-summary"][1] == ["Concerns recorded", "500"]
     assert len(five_hundred.captured_queries) == len(ten.captured_queries)
+
+
+def test_each_closure_without_hub_advice_is_counted_and_listed_with_its_reason(
+    walk, client_for, dsl, head
+):
+    """Reopened on new information and closed again without asking the hub: a second decision
+    without advice, with its own reason. The figure counts closures, as the list shows them."""
+    concern = walk.recorded()
+    reasons = [
+        "Mum explained the bruise: a fall at the park, seen by the PE teacher.",
+        "The new note was about another child; nothing further for this one.",
+    ]
+    close_concern(concern, by=dsl, outcome="nfa", rationale=reasons[0])
+    reopen_concern(concern, by=dsl, reason="A new note from the class teacher.")
+    close_concern(concern, by=dsl, outcome="nfa", rationale=reasons[1])
+    tables = html_tables(reauthenticate(client_for(head)).get(REPORT).text)
+    assert ["Closures without hub advice", "2"] in tables["exceptions-summary"]
+    assert [row[0] for row in tables["exceptions-closed"][1:]] == [concern.reference] * 2
+    assert [row[-1] for row in tables["exceptions-closed"][1:]] == reasons
+
+
+def test_a_conversation_held_before_the_advice_is_no_time_from_advice_to_conversation(
+    walk, dsl, school
+):
+    """Counted as 0 hours it would pull the median down, as if the school had talked to the
+    parent the moment the advice came."""
+    before, after = walk.advice_received(), walk.advice_received()
+    advised_at = before.advice_requests.get().advised_at
+    for concern, held_at in [
+        (before, advised_at - timedelta(hours=2)),
+        (after, timezone.now()),  # just after its advice, given a moment ago
+    ]:
+        log_parent_conversation(concern, by=dsl, **held_conversation(held_at=held_at))
+    today = timezone.localdate()
+    figures = audit_figures(school, Period.academic_year(today), now=timezone.now())
+    assert figures.conversations_held == 2
+    assert figures.advice_to_conversation.n == 1
