@@ -208,8 +208,8 @@ class AdviceForm(VersionForm):
         required=False,
         help_text="When the school should come back to the hub, if it should. "
         "For example, 14 12 2026",
+        subject="The follow-up date",
         required_message="Enter the follow-up date as a day, month and year",
-        invalid_message="The follow-up date must be a real date",
     )
 
 

@@ -6,7 +6,8 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 from django.utils import timezone
 
-from safeguarding.forms import GovUKDateField, GovUKForm
+from safeguarding.forms import GovUKForm
+from safeguarding.forms import date_field as shared_date_field
 from schools.models import Pupil, School
 
 from .models import BritishValue
@@ -16,15 +17,14 @@ EARLIEST_YEAR = 2000
 LONGEST_REPORT_DAYS = 5 * 366
 
 
-def date_field(label, *, required_message, **kwargs):
-    field = GovUKDateField(
-        label=label,
-        require_all_fields=False,
+def date_field(label, *, subject, required_message, **kwargs):
+    return shared_date_field(
+        label,
+        subject=subject,
+        required_message=required_message,
         invalid_message="Enter a real date, for example 27 3 2026",
         **kwargs,
     )
-    field.error_messages.update({"required": required_message, "incomplete": required_message})
-    return field
 
 
 def _real_year(form, name):
@@ -78,6 +78,7 @@ class ValuesEvidenceForm(GovUKForm):
     activity_date = date_field(
         "Date of the activity",
         help_text="For example, 27 3 2026",
+        subject="The date of the activity",
         required_message="Enter the date of the activity",
     )
     title = forms.CharField(
@@ -223,11 +224,13 @@ class ReportPeriodForm(GovUKForm):
     start = date_field(
         "From",
         help_text="For example, 1 9 2025",
+        subject="The first day of the period",
         required_message="Enter the first day of the period",
     )
     end = date_field(
         "To",
         help_text="For example, 31 8 2026",
+        subject="The last day of the period",
         required_message="Enter the last day of the period",
     )
 

@@ -59,10 +59,16 @@ class Overview:
 
 class PeriodForm(GovUKForm):
     start = date_field(
-        "From", help_text="For example, 1 9 2026", required_message="Enter the first day"
+        "From",
+        help_text="For example, 1 9 2026",
+        subject="The first day",
+        required_message="Enter the first day",
     )
     end = date_field(
-        "To", help_text="For example, 30 11 2026", required_message="Enter the last day"
+        "To",
+        help_text="For example, 30 11 2026",
+        subject="The last day",
+        required_message="Enter the last day",
     )
 
     def clean(self):

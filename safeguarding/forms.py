@@ -13,6 +13,7 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils import timezone
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
@@ -86,14 +87,19 @@ YEAR_DIGITS = "The year must include 4 numbers, for example 2026"
 
 
 class GovUKDateField(DateInputField):
-    """The GOV.UK date input (day, month and year boxes). The year must have four digits: '26'
-    would otherwise be stored as the year 26, and read back as if it were right. A date that
-    does not exist (31 February, a day of 99999999999999999999) gets `invalid_message`, not
-    Python's words ("day is out of range for month"), which crispy-forms-gds passes on."""
+    """The GOV.UK date input (day, month and year boxes), whose messages name the date they are
+    about (`subject`, "The date of the referral"): a page may have two dates, and "Enter the
+    month" would not say which. The year must have four digits: '26' would otherwise be stored
+    as the year 26, and read back as if it were right. A date that does not exist (31 February,
+    a day of 99999999999999999999) gets `invalid_message`, not Python's words ("day is out of
+    range for month"), which crispy-forms-gds passes on."""
 
-    def __init__(self, *, invalid_message="Enter a real date", **kwargs):
+    def __init__(self, *, subject="The date", invalid_message=None, **kwargs):
         super().__init__(**kwargs)
-        self.invalid_message = invalid_message
+        self.invalid_message = invalid_message or f"{subject} must be a real date"
+        for part, name in zip(self.fields, ["a day", "a month", "a year"], strict=True):
+            part.error_messages["incomplete"] = f"{subject} must include {name}"
+            part.validators = [RegexValidator(r"^[0-9]+$", self.invalid_message)]
 
     def compress(self, data_list):
         day, month, year = data_list
@@ -107,8 +113,16 @@ class GovUKDateField(DateInputField):
             raise ValidationError(self.invalid_message, code="invalid_date") from None
 
 
-def date_field(label, *, required_message="Enter the day, month and year", **kwargs):
-    field = GovUKDateField(label=label, require_all_fields=False, **kwargs)
+def date_field(label, *, subject, required_message, invalid_message=None, **kwargs):
+    """A date input, each box's message naming `subject`; `required_message` when it is
+    required and left empty."""
+    field = GovUKDateField(
+        label=label,
+        subject=subject,
+        invalid_message=invalid_message,
+        require_all_fields=False,
+        **kwargs,
+    )
     field.error_messages.update({"required": required_message, "incomplete": required_message})
     return field
 

@@ -15,10 +15,10 @@ from advice.models import URGENCY_TARGET_TEXT, Urgency
 from concerns.attachments import check_file, max_megabytes
 from concerns.models import Category, Closure, ConcernStatus, Escalation, ParentConversation
 from safeguarding.forms import (
-    GovUKDateField,
     GovUKForm,
     ListedModelChoiceField,
     combine,
+    date_field,
     time_field,
 )
 from schools.models import Pupil
@@ -46,14 +46,6 @@ class VersionedForm(GovUKForm):
         """After a refusal, the page shows the latest state: a resubmission answers to it."""
         self.data = self.data.copy()
         self.data["expected_version"] = str(version)
-
-
-def real_date_field(label, *, required_message, invalid_message, **kwargs):
-    field = GovUKDateField(
-        label=label, require_all_fields=False, invalid_message=invalid_message, **kwargs
-    )
-    field.error_messages.update({"required": required_message, "incomplete": required_message})
-    return field
 
 
 def _textarea(rows=5):
@@ -122,12 +114,12 @@ class ParentConversationForm(VersionedForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select whether the conversation was held"},
     )
-    held_on = real_date_field(
+    held_on = date_field(
         "Date of the conversation",
         required=False,
         help_text="For example, 27 3 2026",
+        subject="The date of the conversation",
         required_message="Enter the date of the conversation",
-        invalid_message="The date of the conversation must be a real date",
     )
     held_time = time_field("Time of the conversation", required=False)
     with_name = forms.CharField(label="Who did you speak with?", required=False, max_length=150)

@@ -26,8 +26,8 @@ class EscalationForm(GovUKForm):
     referred_on = date_field(
         "When was the referral made?",
         help_text="For example, 27 3 2026",
+        subject="The date of the referral",
         required_message="Enter the date of the referral",
-        invalid_message="The date of the referral must be a real date",
     )
     referred_time = time_field(
         "Time of the referral", error_messages={"required": "Enter the time of the referral"}

@@ -7,11 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from concerns.importer import OLDEST_AGE
-from safeguarding.forms import GovUKForm
+from safeguarding.forms import GovUKForm, date_field
 from schools.models import Pupil
 from schools.validators import validate_upn
-
-from .case import real_date_field
 
 
 class PupilSearchForm(GovUKForm):
@@ -33,11 +31,11 @@ class PupilForm(GovUKForm):
         max_length=100,
         error_messages={"required": "Enter the pupil's family name"},
     )
-    date_of_birth = real_date_field(
+    date_of_birth = date_field(
         "Date of birth",
         help_text="For example, 17 5 2016",
+        subject="Date of birth",
         required_message="Enter the pupil's date of birth",
-        invalid_message="Date of birth must be a real date",
     )
     year_group = forms.ChoiceField(
         label="Year group",

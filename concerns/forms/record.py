@@ -6,19 +6,14 @@ needs: the names its inputs post under (so a draft can keep them exactly as type
 Whether the concern may be recorded is still the workflow's decision.
 """
 
-from datetime import date
-
 from crispy_forms_gds.choices import Choice
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.utils import timezone
 
 from concerns import coaching
 from concerns.models import Category
-from safeguarding.forms import YES_NO, GovUKForm, combine, time_field, yes_no
+from safeguarding.forms import YES_NO, GovUKForm, combine, date_field, time_field, yes_no
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
 
 LONG_TEXT = 20000
@@ -61,35 +56,6 @@ class PupilChoiceForm(GovUKForm):
     @property
     def chosen(self):
         return self.pupils[self.cleaned_data["pupil"]]
-
-
-class ObservedDateField(DateInputField):
-    """A GOV.UK date input whose messages say which part is wrong, with a 4-digit year."""
-
-    def __init__(self, **kwargs):
-        super().__init__(require_all_fields=False, **kwargs)
-        self.error_messages.update(
-            required="Enter the date it was seen or heard",
-            incomplete="Enter the date it was seen or heard",
-        )
-        for part, name in zip(self.fields, ["a day", "a month", "a year"], strict=True):
-            part.error_messages["incomplete"] = f"The date it was seen or heard must include {name}"
-            part.validators = [
-                RegexValidator(
-                    r"^\s*[0-9]+\s*$", "The date it was seen or heard must be a real date"
-                )
-            ]
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        if len(year.strip()) != 4:
-            raise ValidationError("The year must include 4 numbers, for example 2026")
-        try:
-            return date(int(year), int(month), int(day))
-        except (ValueError, OverflowError):  # 31 February; a day of 99999999999999999999
-            raise ValidationError("The date it was seen or heard must be a real date") from None
 
 
 def _long_text(label, *, required_message=None, help_text=""):
@@ -171,7 +137,12 @@ class WhenForm(QuestionForm):
     summary_label = "When"
     aliases = {"observed_at": "observed_time"}
 
-    observed_on = ObservedDateField(label="Date", help_text="For example, 27 3 2026")
+    observed_on = date_field(
+        "Date",
+        help_text="For example, 27 3 2026",
+        subject="The date it was seen or heard",
+        required_message="Enter the date it was seen or heard",
+    )
     observed_time = time_field(
         "Time",
         help_text="For example, 9:30am or 2:15pm. If you are not sure, give your best estimate.",

@@ -645,6 +645,15 @@ def test_a_bad_period_says_what_is_wrong(client_for, head, change, message):
     assert not AuditEvent.objects.exists()
 
 
+def test_each_missing_part_of_a_date_says_which_date(client_for, head):
+    """Two dates on one page: "Enter the month" twice would not say which is wrong."""
+    response = client_for(head).get(REPORT, {**YEAR_2025, "start_1": "", "end_2": ""})
+    summary = response.text[response.text.index("govuk-error-summary") :]
+    assert "The first day of the period must include a month" in summary
+    assert "The last day of the period must include a year" in summary
+    assert "Enter the month" not in response.text
+
+
 def test_the_controls_are_not_printed(client_for, head):
     text = client_for(head).get(REPORT).text
     controls = text[text.index('<div class="app-no-print">') :]
