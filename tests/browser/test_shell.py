@@ -3,7 +3,7 @@ keyboard focus, and accessibility at desktop and phone widths."""
 
 import pytest
 
-from .conftest import assert_accessible, sign_in, tab_to
+from .conftest import assert_accessible, enter_credentials, sign_in, tab_to
 
 WIDTHS = [1280, 390]
 
@@ -50,3 +50,20 @@ def test_sign_in_by_keyboard_alone_with_visible_focus(page, server, dsl):
     page.keyboard.press("Enter")
     page.wait_for_url(f"{server}/")
     assert "Designated safeguarding lead" in page.content()
+
+
+def test_without_es_modules_a_choices_follow_up_questions_stay_on_the_page(
+    browse, server, dsl, walk
+):
+    """GOV.UK Frontend's script is an ES module: a browser that cannot run one never reveals a
+    choice's follow-up questions, so the page must not hide them from it in the first place."""
+    from django.urls import reverse
+
+    concern = walk.advice_received()
+    page = browse()
+    page.context.add_init_script("delete HTMLScriptElement.prototype.noModule")
+    page.goto("/account/login/")
+    enter_credentials(page, dsl)
+    page.goto(reverse("concerns:conversation", args=[concern.pk]))
+    assert not page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    assert page.get_by_label("Who did you speak with?").is_visible()

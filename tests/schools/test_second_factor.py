@@ -64,6 +64,7 @@ def test_a_user_without_a_second_factor_sets_one_up_before_anything_else(
     assert confirm["Location"].startswith(reverse("account_reauthenticate"))
     page = client.post(confirm["Location"], {"password": PASSWORD}, follow=True)
     assert "Set up your authenticator app" in page.text
+    assert page.text.count("<h1") == 1  # the code's label is not a second page heading
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
