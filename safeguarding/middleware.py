@@ -12,6 +12,8 @@ from django.utils.cache import add_never_cache_headers
 
 from schools.adapters import SIGNED_IN_AT
 
+from .kept import keep_typed
+
 
 class SecurityHeadersMiddleware:
     """Permissions-Policy on every response; nothing a signed-in user sees is ever cached."""
@@ -53,6 +55,7 @@ class SessionLifetimeMiddleware:
                 request.session[SIGNED_IN_AT] = now.isoformat()
             elif now - datetime.fromisoformat(started) > settings.SESSION_ABSOLUTE_AGE:
                 logout(request)
+                keep_typed(request)  # a form being sent now is kept for them in the new session
                 messages.info(request, "For your security you were signed out after 12 hours.")
                 return redirect(settings.LOGIN_URL)
         response = self.get_response(request)

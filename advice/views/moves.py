@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.log import viewed
 from safeguarding.forms import apply_refusal
+from safeguarding.kept import kept_for
 from workflow.advice import (
     claim_advice_request,
     give_advice,
@@ -132,11 +133,18 @@ def _move_page(request, pk, name):
     advice_request = get_request_for(request.membership, pk)
     actor = Actor(request.user, request.memberships)
     allowed = move.action in available_request_actions(actor, advice_request)
-    if request.method == "GET" and not allowed:
+    kept = kept_for(request) if request.method == "GET" else None
+    if request.method == "GET" and not allowed and kept is None:
         messages.info(request, _unavailable(move.action, advice_request))
         return redirect("advice:detail", pk)
     kwargs = move.form_kwargs(advice_request)
-    if request.method == "POST":
+    if kept is not None:
+        # Typed before their session ended; if it can no longer be done, the page says so
+        # and keeps the text to copy.
+        form = move.form(kept, **kwargs)
+        if not allowed:
+            messages.info(request, _unavailable(move.action, advice_request))
+    elif request.method == "POST":
         form = move.form(request.POST, **kwargs)
         if form.is_valid():
             target = advice_request.concern if move.on_concern else advice_request

@@ -11,6 +11,7 @@ from concerns.casework import load_casework, open_request
 from concerns.forms import case as forms
 from concerns.selectors import get_concern_for
 from safeguarding.forms import apply_refusal
+from safeguarding.kept import kept_for
 from workflow import advice as advice_flow
 from workflow import concerns as concern_flow
 from workflow.exceptions import TransitionRefused
@@ -44,6 +45,10 @@ def _act(request, pk, *, action, form_class, template, perform, success, subject
             else:
                 messages.success(request, success)
                 return redirect("concerns:detail", concern.pk)
+    elif (kept := kept_for(request)) is not None:
+        # Typed before their session ended: shown again to send, whatever has changed since
+        # (sending it then says so, keeping the text).
+        form = form_class(kept, **form_kwargs)
     else:
         actor = Actor(request.user, request.memberships)
         if action not in available_actions(actor, concern, open_request(concern)):

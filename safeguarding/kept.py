@@ -1,0 +1,85 @@
+"""What someone had typed when their session ended, kept for them until they sign in again.
+
+A form sent after 30 minutes without a request, or 12 hours after signing in, reaches a
+session that has ended: the sign-in page comes instead, and a long write-up (a closure's
+reasons, the parent conversation, the hub's advice) would be lost. So each of those forms
+carries, signed, who it was drawn for (`{% typed_by %}`). A form sent without a session keeps
+its fields, within limits, in the new session with that token; after signing in, its page
+opens again with them, for that person only. Someone else signing in at the same computer gets
+the page empty, and what was kept is dropped. Nothing is saved to the record until the person
+checks the form and sends it again.
+"""
+
+from django.contrib import messages
+from django.core import signing
+from django.http import QueryDict
+
+KEPT = "kept_form"
+FIELD = "_typed_by"
+_SALT = "safeguarding.kept.typed_by"
+_MAX_AGE = 13 * 3600  # a form drawn at most 12 hours ago, the longest a session lasts
+# Enough for any of the service's forms; a post beyond it is not kept at all.
+_MAX_FIELDS = 40
+_MAX_VALUES = 20
+_MAX_CHARACTERS = 250_000
+
+RESTORED = (
+    "You were signed out, so nothing was saved. What you typed is below: check it and "
+    "send it again."
+)
+
+
+def typed_by_token(user):
+    return signing.dumps(user.pk, salt=_SALT)
+
+
+def keep_typed(request):
+    """Keep the fields of this POST in the session (which has just been emptied or ended),
+    if its form says who it was drawn for and it is within the limits."""
+    token = request.POST.get(FIELD, "")
+    if request.method != "POST" or not token:
+        return
+    data = {
+        name: request.POST.getlist(name)[:_MAX_VALUES]
+        for name in list(request.POST)[:_MAX_FIELDS]
+        if name not in {FIELD, "csrfmiddlewaretoken"}
+    }
+    if sum(len(value) for values in data.values() for value in values) > _MAX_CHARACTERS:
+        return
+    request.session[KEPT] = {"path": request.path, "by": token, "data": data}
+
+
+class KeepTypedFormMiddleware:
+    """Before LoginRequiredMiddleware: a form sent to a page that needs a session, without one,
+    is kept before that middleware sends the person to sign in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated and getattr(view_func, "login_required", True):
+            keep_typed(request)
+        return None
+
+
+def kept_for(request):
+    """What this person typed on this page before their session ended, as form data, once;
+    None if nothing was kept here, or it was typed by someone else."""
+    kept = request.session.get(KEPT)
+    if not kept or kept.get("path") != request.path:
+        return None
+    del request.session[KEPT]
+    try:
+        typed_by = signing.loads(kept["by"], salt=_SALT, max_age=_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if typed_by != request.user.pk:
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in kept["data"].items():
+        data.setlist(name, values)
+    messages.info(request, RESTORED)
+    return data

@@ -1,0 +1,120 @@
+"""A form sent after the session ended keeps what was typed, for its author alone."""
+
+from datetime import timedelta
+
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from concerns.models import ConcernStatus
+from schools.adapters import SIGNED_IN_AT
+from schools.models import Role
+from tests.factories import PASSWORD, member, totp_code
+from workflow.advice import claim_advice_request
+
+RATIONALE = "Mum explained the bruise: a fall at the park, which the PE teacher saw happen."
+
+
+def signed_in(user):
+    client = Client()
+    sign_in_at(client, reverse("account_login"), user)
+    return client
+
+
+def sign_in_at(client, login_url, user):
+    """The two-step sign-in from `login_url` (perhaps with a next=): where it lands."""
+    client.post(login_url, {"login": user.email, "password": PASSWORD})
+    return client.post(reverse("mfa_authenticate"), {"code": totp_code()})["Location"]
+
+
+def typed_by(page):
+    return page.text.split('name="_typed_by" value="', 1)[1].split('"', 1)[0]
+
+
+def close_form(client, concern):
+    page = client.get(reverse("concerns:close", args=[concern.pk]))
+    return {
+        "_typed_by": typed_by(page),
+        "expected_version": concern.version,
+        "outcome": "monitoring",
+        "rationale": RATIONALE,
+    }
+
+
+def end_sessions():
+    """What 30 minutes without a request does: the session is gone on the server, and the
+    code used to sign in is long past (allauth remembers used codes in the cache)."""
+    Session.objects.all().delete()
+    cache.clear()
+
+
+def test_a_form_sent_after_the_session_ended_is_there_again_after_signing_in(walk, dsl):
+    concern = walk.recorded()
+    client = signed_in(dsl)
+    typed = close_form(client, concern)
+    end_sessions()
+    sent = client.post(reverse("concerns:close", args=[concern.pk]), typed)
+    assert sent.status_code == 302
+    assert sent["Location"].startswith(reverse("account_login"))
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.RECORDED  # nothing saved
+    landed = sign_in_at(client, sent["Location"], dsl)
+    assert landed == reverse("concerns:close", args=[concern.pk])
+    page = client.get(landed)
+    assert RATIONALE in page.text
+    assert "You were signed out, so nothing was saved" in page.text
+    assert client.post(landed, page.context["form"].data).status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.CLOSED
+    assert RATIONALE not in client.get(landed).text  # kept once, not for ever
+
+
+def test_someone_else_signing_in_at_that_computer_gets_the_page_empty(walk, dsl, school):
+    concern = walk.recorded()
+    colleague = member(Role.DEPUTY_DSL, school)
+    client = signed_in(dsl)
+    typed = close_form(client, concern)
+    end_sessions()
+    sent = client.post(reverse("concerns:close", args=[concern.pk]), typed)
+    landed = sign_in_at(client, sent["Location"], colleague)
+    page = client.get(landed)
+    assert page.status_code == 200
+    assert RATIONALE not in page.text
+    assert "kept_form" not in client.session
+
+
+def test_a_form_sent_after_twelve_hours_is_kept_too(walk, dsl):
+    concern = walk.recorded()
+    client = signed_in(dsl)
+    typed = close_form(client, concern)
+    session = client.session
+    session[SIGNED_IN_AT] = (timezone.now() - timedelta(hours=13)).isoformat()
+    session.save()
+    cache.clear()  # the sign-in code, 13 hours old
+    sent = client.post(reverse("concerns:close", args=[concern.pk]), typed)
+    assert sent["Location"] == reverse("account_login")
+    sign_in_at(client, sent["Location"], dsl)
+    assert RATIONALE in client.get(reverse("concerns:close", args=[concern.pk])).text
+
+
+def test_the_hubs_advice_sent_after_the_session_ended_is_kept(walk, hub_advisor):
+    request = claim_advice_request(walk.request(walk.with_hub()), by=hub_advisor)
+    advise = reverse("advice:advise", args=[request.pk])
+    client = signed_in(hub_advisor)
+    page = client.get(advise)
+    advice = "Talk with mum about breakfast club; offer an early help assessment."
+    end_sessions()
+    sent = client.post(
+        advise,
+        {
+            "_typed_by": typed_by(page),
+            "expected_version": request.version,
+            "advice": advice,
+            "next_step": "early_help",
+            "level_of_need": "2",
+        },
+    )
+    landed = sign_in_at(client, sent["Location"], hub_advisor)
+    assert advice in client.get(landed).text
