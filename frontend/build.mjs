@@ -22,5 +22,6 @@ writeFileSync(join(out, "css/application.css"), css.css + "\n");
 
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(out, "js/govuk-frontend.min.js"));
 copyFileSync(join(root, "frontend/application.mjs"), join(out, "js/application.mjs"));
+copyFileSync(join(root, "frontend/timeout.mjs"), join(out, "js/timeout.mjs"));
 copyFileSync(join(root, "frontend/supported.js"), join(out, "js/supported.js"));
 console.log("Built static/css/application.css and static/js/");

@@ -20,6 +20,7 @@ urlpatterns = [
     path("lockouts/", school_views.lockouts, name="lockouts"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("session/keep-alive/", views.keep_alive, name="session_keep_alive"),
     path("concerns/", include("concerns.urls")),
     path("hub/", include("advice.urls")),
     path("reports/", include("reports.urls")),

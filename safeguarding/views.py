@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from concerns.recording import drafts_for
 from reports.selectors import policy_reminder
+from schools.middleware import membership_not_required
 
 from .navigation import tasks_for
 
@@ -34,3 +36,12 @@ def accessibility(request):
 @require_GET
 def privacy(request):
     return render(request, "pages/privacy.html")
+
+
+@membership_not_required
+@require_GET
+def keep_alive(request):
+    """The "Stay signed in" of the warning that the session is about to end: a request, which
+    moves the session's end on (saved now, not at the next minute's touch)."""
+    request.session.modified = True
+    return HttpResponse(status=204)

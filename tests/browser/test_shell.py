@@ -67,3 +67,23 @@ def test_without_es_modules_a_choices_follow_up_questions_stay_on_the_page(
     page.goto(reverse("concerns:conversation", args=[concern.pk]))
     assert not page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
     assert page.get_by_label("Who did you speak with?").is_visible()
+
+
+def test_the_page_warns_before_the_session_ends_and_stays_signed_in_on_request(
+    browse, server, dsl, settings
+):
+    """WCAG 2.2.1: warned before the time runs out, with a simple way to have more."""
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_COOKIE_AGE = 60 + 120 + 3  # a touch interval, the warning, and 3 s
+    page = browse()
+    page.goto("/account/login/")
+    enter_credentials(page, dsl)
+    warning = page.get_by_role("alert").filter(has_text="You will be signed out in 2 minutes")
+    warning.wait_for(timeout=15_000)
+    assert page.evaluate("document.activeElement.textContent") == "Stay signed in"
+    before = Session.objects.order_by("-expire_date").first().expire_date
+    page.keyboard.press("Enter")
+    warning.wait_for(state="detached")
+    assert Session.objects.order_by("-expire_date").first().expire_date > before
+    assert page.get_by_role("heading", level=1).is_visible()  # still signed in

@@ -113,6 +113,8 @@ ROUTES = {
     "lockouts": Route(get={LA_ADMIN: OK}, post={LA_ADMIN: to("lockouts")}),
     "accessibility": Route(get={EVERYONE: OK}, anonymous=public()),
     "privacy": Route(get={EVERYONE: OK}, anonymous=public()),
+    # "Stay signed in": moves a signed-in session's end on, and answers with nothing.
+    "session_keep_alive": Route(get={EVERYONE: "204"}),
     # Recording a concern (step 1). A draft is its author's alone: the home school's DSLs are
     # another person, so even they get 404.
     "concerns:start": Route(get={RECORDERS: OK}),

@@ -1,0 +1,61 @@
+// Warns, two minutes before, that the session is about to end for want of a request, with a
+// button to stay signed in (WCAG 2.2.1). Without this script nothing is lost either: a form
+// sent after the session ended is kept for its author until they sign in again.
+const body = document.body;
+const warnAfter = Number(body.dataset.sessionWarningAfter);
+const keepAlive = body.dataset.keepAlive;
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+function warning(onStay) {
+  const banner = element("div", "govuk-notification-banner app-session-warning");
+  banner.setAttribute("role", "alert");
+  banner.setAttribute("aria-labelledby", "session-warning-title");
+  const header = element("div", "govuk-notification-banner__header");
+  const title = element("h2", "govuk-notification-banner__title", "Important");
+  title.id = "session-warning-title";
+  header.append(title);
+  const content = element("div", "govuk-notification-banner__content");
+  content.append(
+    element("p", "govuk-notification-banner__heading", "You will be signed out in 2 minutes"),
+    element(
+      "p",
+      "govuk-body",
+      "You have not done anything on the service for a while. If you are signed out, what " +
+        "you have typed is kept for when you sign in again.",
+    ),
+  );
+  const stay = element("button", "govuk-button", "Stay signed in");
+  stay.type = "button";
+  stay.addEventListener("click", onStay);
+  content.append(stay);
+  banner.append(header, content);
+  return { banner, stay };
+}
+
+if (keepAlive && Number.isFinite(warnAfter)) {
+  let timer;
+  const schedule = () => {
+    timer = window.setTimeout(show, warnAfter * 1000);
+  };
+  const show = () => {
+    const before = document.activeElement;
+    const { banner, stay } = warning(async () => {
+      const response = await fetch(keepAlive, { credentials: "same-origin" });
+      if (!response.ok) return; // signed out already: the next send keeps what was typed
+      banner.remove();
+      if (before && before !== document.body) before.focus();
+      window.clearTimeout(timer);
+      schedule();
+    });
+    const main = document.getElementById("main-content") || body;
+    main.prepend(banner);
+    stay.focus();
+  };
+  schedule();
+}
