@@ -6,6 +6,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -57,7 +58,7 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 keep_typed(request)  # a form being sent now is kept for them in the new session
                 messages.info(request, "For your security you were signed out after 12 hours.")
-                return redirect(settings.LOGIN_URL)
+                return redirect_to_login(request.get_full_path())  # and back here after
         response = self.get_response(request)
         if request.user.is_authenticated:
             _touch(request.session)

@@ -105,8 +105,8 @@ def test_a_session_ends_twelve_hours_after_sign_in(client, dsl):
     session = client.session
     session["signed_in_at"] = (timezone.now() - timedelta(hours=12, minutes=1)).isoformat()
     session.save()
-    response = client.get(reverse("home"))
-    assert response["Location"] == reverse("account_login")
+    response = client.get(reverse("concerns:inbox"))
+    assert response["Location"] == reverse("account_login") + "?next=/concerns/"
     assert "_auth_user_id" not in client.session
 
 
