@@ -211,7 +211,10 @@ LOGIN_REDIRECT_URL = "home"
 # django-allauth: accounts are created by an administrator; there is no public sign-up.
 ACCOUNT_ADAPTER = "schools.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_FORMS = {"login": "schools.forms.SignInForm"}
+ACCOUNT_FORMS = {
+    "login": "schools.forms.SignInForm",
+    "change_password": "schools.forms.ChangePasswordForm",
+}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"

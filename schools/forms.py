@@ -1,5 +1,6 @@
 import json
 
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm
 from allauth.core import context
 from allauth.mfa import signals as mfa_signals
@@ -51,6 +52,27 @@ class SignInForm(LoginForm):
         password.help_text = ""
         password.error_messages["required"] = "Enter your password"
         password.widget.attrs = {"autocomplete": "current-password"}
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """allauth's password change with GOV.UK wording: labels, not placeholders."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label, autocomplete, required in [
+            ("oldpassword", "Current password", "current-password", "Enter your current password"),
+            ("password1", "New password", "new-password", "Enter a new password"),
+            (
+                "password2",
+                "Confirm the new password",
+                "new-password",
+                "Enter the new password again",
+            ),
+        ]:
+            field = self.fields[name]
+            field.label, field.help_text = label, ""
+            field.error_messages["required"] = required
+            field.widget.attrs = {"autocomplete": autocomplete}
 
 
 # Passkeys. The browser fills the hidden `credential` field with what the authenticator

@@ -164,3 +164,36 @@ def test_a_person_cannot_add_an_email_address_to_sign_in_with(client, client_for
     assert not EmailAddress.objects.filter(email="mine@personal.example").exists()
     assert sign_in(client, "mine@personal.example").status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_changing_the_password_is_a_govuk_form_that_says_what_is_wrong(client_for, dsl):
+    client = client_for(dsl)
+    page = client.get(reverse("account_change_password"))
+    assert page.text.count("<h1") == 1
+    assert "placeholder=" not in page.text
+    for label in ["Current password", "New password", "Confirm the new password"]:
+        assert label in page.text
+    wrong = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "not-it", "password1": "a-new-long-one-2026", "password2": "x"},
+    )
+    assert wrong.status_code == 200
+    assert "<title>Error: Change your password" in wrong.text
+    assert 'href="#id_oldpassword"' in wrong.text
+    assert 'id="id_oldpassword"' in wrong.text
+    new = "several unrelated words 2026"
+    done = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": new, "password2": new},
+    )
+    assert done.status_code == 302
+    dsl.refresh_from_db()
+    assert dsl.check_password(new)
+
+
+def test_the_email_page_shows_the_address_and_who_can_change_it(client_for, dsl):
+    page = client_for(dsl).get(reverse("account_email"))
+    assert page.text.count("<h1") == 1
+    assert dsl.email in page.text
+    assert "Accounts are set up by administrators" in page.text
+    assert 'name="email"' not in page.text

@@ -266,7 +266,7 @@ FORM_PAGES = {
         lambda w: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
         ready=open_reset_link,
     ),
-    account_forms.ChangePasswordForm: FormPage(
+    schools.ChangePasswordForm: FormPage(
         _url("account_change_password"),
         DSL,
         lambda w: {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
