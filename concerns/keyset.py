@@ -116,11 +116,10 @@ def paginate(queryset, keys, *, after="", before="", size=25, by_id=False):
     `by_id`: the cursors hold only the row's id, never its sort key, which stays out of
     addresses (and so out of browser history and server logs); a page after or before one
     costs one more query, to read the key."""
-    decode = (
-        (lambda cursor: _key_of(queryset, keys, cursor))
-        if by_id
-        else (lambda cursor: _decode(cursor, keys))
-    )
+
+    def decode(cursor):
+        return _key_of(queryset, keys, cursor) if by_id else _decode(cursor, keys)
+
     after_values = decode(after)
     before_values = None if after_values else decode(before)
     if before_values is not None:
