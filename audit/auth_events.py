@@ -2,7 +2,7 @@
 
 The rest of the service audits explicitly, in the code that acts. These libraries offer no
 other hook for MFA set-up, use, failure and removal (of a passkey) and for lockouts, so their
-signals are received here, in one place, and nowhere else.
+signals are received here, in one place, for the audit trail.
 """
 
 from allauth.mfa import signals as mfa_signals

@@ -114,7 +114,8 @@ def prepare(database, template):
 
 
 def signed_in_session(user):
-    """A session signed in as `user`, as Django's test client's force_login makes one."""
+    """A session signed in as `user` with their second factor, as Django's test client's
+    force_login makes one and schools.demo.second_factor_used marks it."""
     from importlib import import_module
 
     from django.conf import settings
@@ -122,12 +123,14 @@ def signed_in_session(user):
     from django.utils import timezone
 
     from schools.adapters import SIGNED_IN_AT
+    from schools.demo import second_factor_used
 
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[SIGNED_IN_AT] = timezone.now().isoformat()
+    second_factor_used(session, user)
     session.create()
     return session.session_key
 

@@ -266,7 +266,7 @@ def _clients(pages):
     up now if the set was built without demo passwords."""
     from django.test import Client
 
-    from schools.demo import totp_secret
+    from schools.demo import second_factor_used, totp_secret
 
     clients = {}
     for page in pages:
@@ -274,6 +274,9 @@ def _clients(pages):
             totp_secret(page.user)
             client = Client()
             client.force_login(page.user)
+            session = client.session
+            second_factor_used(session, page.user)
+            session.save()
             clients[page.user.pk] = client
     return clients
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from audit.log import record
 from schools.adapters import SIGNED_IN_AT
 
 from .kept import keep_typed
@@ -85,8 +87,20 @@ _SETUP_PAGES = {
 }
 
 
+def second_factor_used(request):
+    """Whether this session was signed in with a second factor (or set one up), as allauth
+    records each way a session proved who it is."""
+    records = get_authentication_records(request, request.user)
+    return any(r.get("method") == "mfa" for r in records)
+
+
 class RequireSecondFactorMiddleware:
-    """A user without an authenticator app is taken to set one up before anything else."""
+    """Every signed-in session has used a second factor.
+
+    A user without an authenticator app is taken to set one up before anything else. A session
+    signed in without the app its user has (a route round allauth's sign-in stages) is ended and
+    audited: holding an app is not the same as having used it.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -97,9 +111,13 @@ class RequireSecondFactorMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not request.user.is_authenticated:
             return None
+        if is_mfa_enabled(request.user, types=["totp"]):
+            if second_factor_used(request):
+                return None
+            record("auth.mfa_skipped", actor=request.user, obj=request.user)
+            logout(request)
+            return redirect_to_login(request.get_full_path())
         name = request.resolver_match.url_name or ""
         if name in _SETUP_PAGES or name.startswith("mfa_view_recovery"):
-            return None
-        if is_mfa_enabled(request.user, types=["totp"]):
             return None
         return redirect("mfa_activate_totp")

@@ -24,6 +24,10 @@ urlpatterns = [
     path("concerns/", include("concerns.urls")),
     path("hub/", include("advice.urls")),
     path("reports/", include("reports.urls")),
+    # Before allauth's own: setting the app up counts as using it (schools/views.py).
+    path(
+        "account/2fa/totp/activate/", school_views.ActivateApp.as_view(), name="mfa_activate_totp"
+    ),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,9 @@ schools, pupils and one person for each role. Every name, URN, UPN and address i
 
 import random
 from datetime import date
+from types import SimpleNamespace
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -173,6 +175,14 @@ def totp_secret(user):
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
     return secret
+
+
+def second_factor_used(session, user):
+    """Mark `session`, signed in as `user` without the sign-in pages (by the test client's
+    force_login, the bench or the load test), as allauth marks one whose user typed their app's
+    code. Without it the service ends the session (safeguarding/middleware.py)."""
+    request = SimpleNamespace(session=session)
+    record_authentication(request, user, "mfa", type=Authenticator.Type.TOTP)
 
 
 def _membership(user, role, created, school=None, authority=None):

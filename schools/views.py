@@ -1,3 +1,6 @@
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.views import ActivateTOTPView
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
@@ -60,3 +63,14 @@ def lockouts(request):
             messages.success(request, f"{username} can sign in again.")
         return redirect("lockouts")
     return render(request, "schools/lockouts.html", {"locked": locked, "authority": authority})
+
+
+class ActivateApp(ActivateTOTPView):
+    """allauth's page for setting up the authenticator app. Typing the new app's code proves the
+    second factor as signing in with it would, so the session that set it up goes on without
+    signing in again (safeguarding/middleware.py)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record_authentication(self.request, self.request.user, "mfa", type=Authenticator.Type.TOTP)
+        return response

@@ -9,7 +9,14 @@ from hypothesis import settings
 
 from schools.models import Role
 
-from .factories import LocalAuthorityFactory, PupilFactory, SchoolFactory, member, totp_code
+from .factories import (
+    LocalAuthorityFactory,
+    PupilFactory,
+    SchoolFactory,
+    member,
+    signed_in,
+    totp_code,
+)
 from .walk import Walker
 
 # Property-based tests run 200 examples each in CI (.ci/run sets HYPOTHESIS_PROFILE=ci, and CI
@@ -102,7 +109,7 @@ def client_for(db):
 
     def make(user):
         client = Client()
-        client.force_login(user)
+        signed_in(client, user)
         return client
 
     return make

@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.hashers import make_password
 
-from schools.demo import make_upn
+from schools.demo import make_upn, second_factor_used
 from schools.models import LocalAuthority, Membership, Pupil, Role, School, User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -99,3 +99,13 @@ def member(role, place, **user_fields):
     else:
         MembershipFactory(user=user, role=role, school=None, local_authority=place)
     return user
+
+
+def signed_in(client, user):
+    """`client` signed in as `user` with their second factor, as the sign-in pages leave it
+    (tests/schools/test_sign_in.py goes through them)."""
+    client.force_login(user)
+    session = client.session
+    second_factor_used(session, user)
+    session.save()
+    return client

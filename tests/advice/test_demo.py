@@ -11,6 +11,7 @@ from advice.demo import ADVISOR_EMAIL, seed_demo_cases
 from advice.models import AdviceRequest, AdviceStatus
 from concerns.models import Concern
 from schools.models import User
+from tests.factories import signed_in
 from workflow.models import Notification, WorkflowEvent
 
 
@@ -41,7 +42,7 @@ def test_the_demo_advisor_sees_the_demo_schools_requests(client):
     output = seed_demo()
     assert "Demo cases for the Early Help Hub (recorded now: 4)" in output
     advisor = User.objects.get(email=ADVISOR_EMAIL)
-    client.force_login(advisor)
+    signed_in(client, advisor)
     response = client.get(reverse("advice:queue"))
     rows = response.context["page"].rows
     assert sorted(row.urgency for row in rows) == ["amber", "green", "red"]

@@ -16,7 +16,7 @@ from concerns import attachments
 from concerns.models import Attachment
 from schools.models import Role
 from tests.concurrency import at_once, simultaneous_writers
-from tests.factories import member
+from tests.factories import member, signed_in
 
 MB = 1024 * 1024
 
@@ -311,13 +311,13 @@ def test_the_same_upload_sent_twice_at_once_attaches_the_file_once(
     monkeypatch.setattr(attachments, "audit", slow_audit)
     monkeypatch.setattr(attachments, "_stored_by", watched_lookup)
     setup = Client()
-    setup.force_login(teacher)
+    signed_in(setup, teacher)
     key = setup.get(upload_url(concern)).context["form"]["submission_key"].value()
     responses = []
 
     def send():
         tab = Client()
-        tab.force_login(teacher)
+        signed_in(tab, teacher)
         sent = {"file": SimpleUploadedFile("note.pdf", pdf()), "submission_key": key}
         responses.append(tab.post(upload_url(concern), sent))
 

@@ -9,6 +9,7 @@ from django.test import Client
 
 from concerns.models import Concern, ConcernDraft
 from tests.concurrency import at_once, simultaneous_writers
+from tests.factories import signed_in
 from workflow import concerns as workflow_concerns
 from workflow.models import Notification, WorkflowEvent
 
@@ -59,7 +60,7 @@ def test_two_tabs_sending_the_same_draft_record_it_once(client_for, teacher, pup
 @simultaneous_writers
 def test_two_simultaneous_sends_record_one_concern(teacher, pupil, dsl, monkeypatch):
     setup = Client()
-    setup.force_login(teacher)
+    signed_in(setup, teacher)
     draft = start(setup, pupil)
     fill(setup, draft, answers())
     real_history, real_record = workflow_concerns.history, workflow_concerns._record_concern
@@ -78,7 +79,7 @@ def test_two_simultaneous_sends_record_one_concern(teacher, pupil, dsl, monkeypa
     monkeypatch.setattr(workflow_concerns, "_record_concern", counted_record)
     tabs = [Client(), Client()]
     for tab in tabs:
-        tab.force_login(teacher)
+        signed_in(tab, teacher)
     responses = []
 
     def send(tab):

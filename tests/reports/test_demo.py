@@ -9,6 +9,7 @@ from django.test import override_settings
 from reports.demo import ACTIVITIES, seed_demo_evidence
 from reports.models import PolicyConfirmation, ValuesEvidence, ValuesEvidenceRevision
 from schools.models import School, User
+from tests.factories import signed_in
 from tests.reports.tables import html_tables
 
 # Demo passwords are hashed with Argon2, slow on purpose; these tests are about the evidence.
@@ -55,7 +56,7 @@ def test_no_demo_evidence_without_demo_passwords():
 @FAST_HASHER
 def test_the_demo_head_teacher_sees_the_evidence_in_the_report(client):
     seed()
-    client.force_login(User.objects.get(email="head@leabank.example"))
+    signed_in(client, User.objects.get(email="head@leabank.example"))
     tables = html_tables(client.get("/reports/audit/").text)
     assert tables["evidence-values"][-1][-1] == str(len(ACTIVITIES))
     assert tables["evidence-policy"][2][1].startswith("Confirmed by ")

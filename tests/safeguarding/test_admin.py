@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from schools.models import Pupil, Role
-from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, member, totp_code
+from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, member, signed_in, totp_code
 from tests.schools.test_sign_in import sign_in
 from workflow.models import Notification
 
@@ -80,7 +80,7 @@ def test_no_childs_data_is_in_the_admin():
 
 def test_a_superuser_finds_no_concern_or_pupil_in_the_admin(client, school, walk):
     concern = walk.recorded()
-    client.force_login(_superuser(school))
+    signed_in(client, _superuser(school))
     before = AuditEvent.objects.count()
     for path in [
         "/admin/concerns/concern/",
@@ -103,7 +103,7 @@ def test_the_admin_never_shows_an_authenticator_apps_secret(client, db):
     root = _superuser()
     person = UserFactory(email="lost.phone@example.org")
     app = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
-    client.force_login(root)
+    signed_in(client, root)
     for path in [
         reverse("admin:mfa_authenticator_changelist"),
         reverse("admin:mfa_authenticator_change", args=[app.pk]),

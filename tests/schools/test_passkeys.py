@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from schools.forms import PASSKEY_NOT_ACCEPTED
 from schools.models import Role
 from tests.conftest import reauthenticate
-from tests.factories import PASSWORD, member
+from tests.factories import PASSWORD, member, signed_in
 from tests.passkeys import SoftPasskey, options_on
 
 
@@ -148,7 +148,7 @@ def test_the_passkey_option_is_offered_only_to_someone_who_has_one(client, dsl):
 def test_confirming_it_is_you_works_with_a_passkey(confirmed, dsl):
     passkey = add_passkey(confirmed)
     client = Client()
-    client.force_login(dsl)
+    signed_in(client, dsl)
     page = client.get(reverse("mfa_reauthenticate_webauthn")).text
     assert "Use a code from your authenticator app instead" in page
     answer = passkey.get(options_on(page))
@@ -202,7 +202,7 @@ def test_nobody_can_rename_or_remove_another_persons_passkey(confirmed, dsl, sch
     passkey = passkeys_of(dsl).get()
     other = member(Role.DSL, school)
     client = Client()
-    client.force_login(other)
+    signed_in(client, other)
     reauthenticate(client)
     for name in ("mfa_edit_webauthn", "mfa_remove_webauthn"):
         url = reverse(name, args=[passkey.pk])

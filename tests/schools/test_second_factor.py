@@ -76,6 +76,28 @@ def test_a_user_without_a_second_factor_sets_one_up_before_anything_else(
     assert AuditEvent.objects.filter(action="auth.mfa_added", actor=user).exists()
 
 
+def test_a_session_signed_in_without_its_second_factor_is_ended_and_audited(dsl):
+    # However a session came to be signed in without the sign-in pages (a route round
+    # allauth's stages), holding an app is not having used it.
+    client = Client()
+    client.force_login(dsl)
+    response = client.get(reverse("concerns:inbox"))
+    assert response["Location"] == reverse("account_login") + "?next=/concerns/"
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action="auth.mfa_skipped", actor=dsl).count() == 1
+
+
+def test_a_session_signed_in_with_a_password_alone_reaches_no_security_page(dsl):
+    client = Client()
+    client.force_login(dsl)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password", "at": 0}]
+    session["account_authentication_methods_user"] = str(dsl.pk)
+    session.save()
+    for name in ["mfa_index", "mfa_activate_totp", "account_reauthenticate"]:
+        assert client.get(reverse(name))["Location"].startswith(reverse("account_login"))
+
+
 def test_the_authenticator_app_cannot_be_switched_off(client_for, dsl):
     client = client_for(dsl)
     client.post(reverse("mfa_deactivate_totp"))

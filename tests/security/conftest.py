@@ -9,6 +9,8 @@ import pytest
 from django.db import transaction
 from django.test import Client, override_settings
 
+from tests.factories import signed_in
+
 from .world import build_world
 
 
@@ -36,7 +38,7 @@ class Visitor:
     def __init__(self, user=None):
         self.client = Client()
         if user is not None:
-            self.client.force_login(user)
+            signed_in(self.client, user)
 
     def request(self, method, path, data=None, *, then=None, **extra):
         """The response; `then(response)` runs before the rollback, to look at what the

@@ -10,19 +10,20 @@ from django.urls import reverse
 from concerns.models import ConcernDraft
 from schools.demo import make_upn
 from schools.models import Pupil, Role
+from tests.factories import signed_in
 
 from .world import PDF
 
 
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
+def signed_in_as(user):
+    return signed_in(Client(), user)
 
 
 def test_a_draft_keeps_what_was_typed_without_nul_characters(db, world):
     url = reverse("concerns:record_question", args=[world.draft.pk, "what-happened"])
-    response = signed_in(world.user(Role.STAFF)).post(url, {"what_happened": "She\x00 was hungry."})
+    response = signed_in_as(world.user(Role.STAFF)).post(
+        url, {"what_happened": "She\x00 was hungry."}
+    )
     assert response.status_code == 302
     draft = ConcernDraft.objects.get(pk=world.draft.pk)
     assert draft.answers["what_happened"] == ["She was hungry."]
@@ -30,7 +31,7 @@ def test_a_draft_keeps_what_was_typed_without_nul_characters(db, world):
 
 def test_a_pupil_search_ignores_nul_characters(db, world):
     url = reverse("concerns:record_pupil") + "?q=Ah%00med"
-    response = signed_in(world.user(Role.STAFF)).get(url)
+    response = signed_in_as(world.user(Role.STAFF)).get(url)
     assert response.status_code == 200
     assert "Amelia Ahmed" in response.text
 
@@ -52,7 +53,7 @@ LINES = f"UPN,Forename,Surname,Date of Birth,Year\n{UPN},Zo\x00e,Kowalska,17/05/
 )
 def test_a_pupil_file_that_is_not_text_is_refused(db, world, content):
     upload = SimpleUploadedFile("pupils.csv", content, "text/csv")
-    client = signed_in(world.user(Role.DSL))
+    client = signed_in_as(world.user(Role.DSL))
     response = client.post(reverse("concerns:pupil_import"), {"file": upload})
     assert response.status_code == 200
     assert "could not be read as text" in response.text
@@ -63,6 +64,6 @@ def test_a_file_name_keeps_its_words_without_nul_characters(db, world, tmp_path,
     settings.MEDIA_ROOT = tmp_path
     upload = SimpleUploadedFile("body\x00map.pdf", PDF, "application/pdf")
     url = reverse("concerns:attachment_upload", args=[world.concern.pk])
-    response = signed_in(world.user(Role.DSL)).post(url, {"file": upload})
+    response = signed_in_as(world.user(Role.DSL)).post(url, {"file": upload})
     assert response.status_code == 302
     assert world.concern.attachments.latest("pk").original_name == "bodymap.pdf"

@@ -21,7 +21,7 @@ from reports.models import PolicyConfirmation, ValuesEvidence
 from reports.services import add_values_evidence
 from schools.demo import make_upn
 from schools.models import Membership, Pupil, Role
-from tests.factories import PupilFactory
+from tests.factories import PupilFactory, signed_in
 from tests.walk import snapshot
 from workflow.models import WorkflowEvent
 
@@ -86,7 +86,7 @@ def everything():
 def attempt(user, method, url, data=None):
     """The response, and the audit rows it wrote, after checking it wrote nothing else."""
     client = Client()
-    client.force_login(user)
+    signed_in(client, user)
     before, last_audit = everything(), AuditEvent.objects.order_by("pk").last().pk
     response = getattr(client, method.lower())(url, data or {})
     assert everything() == before, f"{method} {url} wrote something"
@@ -316,7 +316,7 @@ def test_another_persons_membership_cannot_be_chosen(db, world):
     dsl = world.user(Role.DSL)
     theirs = Membership.objects.get(user=world.user(Role.HUB_MANAGER, OTHER_AUTHORITY))
     client = Client()
-    client.force_login(dsl)
+    signed_in(client, dsl)
     response = client.post(reverse("choose_role"), {"membership": theirs.pk})
     assert response.status_code == 200
     assert "govuk-error-summary" in response.text
@@ -347,7 +347,7 @@ def test_the_policy_confirmation_names_the_address_the_head_was_shown(db, world)
 
 def test_a_pupil_import_cannot_be_confirmed_with_another_token(db, world):
     client = Client()
-    client.force_login(world.user(Role.DSL))
+    signed_in(client, world.user(Role.DSL))
     upn = make_upn("821", 3001, 21, 7)
     csv = f"UPN,Forename,Surname,Date of Birth,Year\n{upn},Zoe,Kowalska,17/05/2016,4\n"
     upload = SimpleUploadedFile("pupils.csv", csv.encode(), "text/csv")
