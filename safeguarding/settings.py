@@ -248,6 +248,9 @@ MFA_FORMS = {
     "authenticate_webauthn": "schools.forms.PasskeyAuthenticateForm",
     "reauthenticate_webauthn": "schools.forms.PasskeyReauthenticateForm",
 }
+# Keys for authenticator secrets at rest (schools/secrets.py): the first encrypts, each decrypts.
+# Set them apart from SECRET_KEY in production, so that replacing one leaves the other alone.
+MFA_SECRET_KEYS = env.list("MFA_SECRET_KEYS", default=[]) or [SECRET_KEY]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Safeguarding concerns")
 
 # Lockout: 5 failures for an account within 15 minutes pause its sign-in for 15 minutes.

@@ -4,10 +4,14 @@ cannot be switched off, lockouts keyed on the email address, and sign-ins audite
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import InvalidToken
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from audit.log import record
+
+from . import secrets
 
 SIGNED_IN_AT = "signed_in_at"
 
@@ -40,6 +44,19 @@ class MFAAdapter(DefaultMFAAdapter):
         # Passkeys are extra to it, so removing one never leaves an account without a second
         # factor (docs/adr/003-second-factor.md).
         return authenticator.type != Authenticator.Type.TOTP
+
+    def encrypt(self, text):
+        return secrets.encrypt(text)
+
+    def decrypt(self, encrypted_text):
+        try:
+            return secrets.decrypt(encrypted_text)
+        except InvalidToken:
+            # Not a person's mistake: the keys were changed before the secrets were rotated.
+            raise ImproperlyConfigured(
+                "An authenticator secret could not be decrypted with any of MFA_SECRET_KEYS: "
+                "restore the key it was encrypted with (SECURITY.md, replacing a key)."
+            ) from None
 
     def get_public_key_credential_rp_entity(self):
         # The name a browser shows when it asks for the passkey; the id stays the host name.
