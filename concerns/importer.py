@@ -300,7 +300,8 @@ def read(upload, roll):
 
 
 def _sort_against_roll(rows, roll, preview):
-    """Refuse UPNs repeated in the file; sort the rest into new, changed and unchanged."""
+    """Refuse UPNs repeated in the file, and a UPN on the roll given to someone else; sort the
+    rest into new, changed and unchanged."""
     lines = {}
     for row in rows:
         lines.setdefault(row.upn, []).append(row.line)
@@ -316,10 +317,31 @@ def _sort_against_roll(rows, roll, preview):
         if pupil is None:
             preview.new.append(row)
             continue
+        if _someone_else(pupil, row):
+            # Every concern about the child on the roll would follow the UPN to this one:
+            # a reused temporary UPN, or a mistyped one that still passes its check letter.
+            preview.errors.append(
+                (
+                    row.line,
+                    f"The UPN {row.upn} is {pupil.full_name}'s, born "
+                    f"{pupil.date_of_birth:%d/%m/%Y}, on the roll: check the UPN. If this is "
+                    "the same pupil, correct their name or date of birth on their own page "
+                    "first",
+                )
+            )
+            continue
         row.pupil_id = pupil.pk
         row.changes = _changes(pupil, row)
         (preview.updates if row.changes else preview.unchanged).append(row)
     preview.errors.sort()
+
+
+def _someone_else(pupil, row):
+    """A different child, not the same one's corrected details: both their name and their
+    date of birth differ (a brother or sister's UPN, say). A new surname, or a date of birth
+    put right, is an update."""
+    names = [(p.given_name.casefold(), p.family_name.casefold()) for p in (pupil, row)]
+    return names[0] != names[1] and pupil.date_of_birth != row.date
 
 
 def _changes(pupil, row):

@@ -3,6 +3,7 @@
 import io
 import zipfile
 from datetime import date
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -177,11 +178,50 @@ def test_a_upn_already_on_the_roll_updates_that_pupil_and_never_duplicates(clien
 
 
 def test_an_update_says_what_changes(client, school):
-    PupilFactory(school=school, upn=UPNS[1], given_name="Olly", family_name="Nowak")
+    PupilFactory(
+        school=school,
+        upn=UPNS[1],
+        given_name="Olly",
+        family_name="Nowak",
+        date_of_birth=date(2015, 9, 1),
+    )
     upload(client, csv_file(GOOD))
     html = client.get(PREVIEW).content.decode()
     assert "Name was Olly Nowak" in html
     assert "year group was Year 4" in html
+
+
+def test_a_upn_on_the_roll_given_to_a_different_child_is_refused(client, school):
+    # A brother's UPN typed for his sister: her concerns would all become his.
+    brother = PupilFactory(
+        school=school,
+        upn=UPNS[0],
+        given_name="Adam",
+        family_name="Kowalski",
+        date_of_birth=date(2013, 2, 2),
+        year_group="6",
+    )
+    upload(client, csv_file(GOOD))
+    preview = client.get(PREVIEW)
+    html = unescape(preview.content.decode())
+    assert f"The UPN {UPNS[0]} is Adam Kowalski's, born 02/02/2013, on the roll" in html
+    assert [line for line, _ in preview.context["stored"]["errors"]] == [2]
+    confirm(client)
+    brother.refresh_from_db()
+    assert (brother.full_name, brother.date_of_birth) == ("Adam Kowalski", date(2013, 2, 2))
+    assert Pupil.objects.filter(school=school).count() == 2  # Oliver, on line 3, is added
+
+
+def test_the_same_child_with_a_new_surname_is_an_update(client, school):
+    PupilFactory(
+        school=school,
+        upn=UPNS[0],
+        given_name="Zoë",
+        family_name="Nowak",
+        date_of_birth=date(2016, 5, 17),
+    )
+    upload(client, csv_file(GOOD))
+    assert "Name was Zoë Nowak" in client.get(PREVIEW).content.decode()
 
 
 def test_each_showing_of_the_check_is_audited(client, school, dsl):
