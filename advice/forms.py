@@ -181,6 +181,8 @@ LEVEL_OF_NEED_HINTS = {
 
 
 class AdviceForm(VersionForm):
+    # The concern's version too: the advice answers the concern as it was on the page.
+    expected_concern_version = forms.IntegerField(widget=forms.HiddenInput)
     advice = forms.CharField(
         label="Your advice to the school",
         widget=forms.Textarea(attrs={"rows": 8}),

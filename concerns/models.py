@@ -308,6 +308,12 @@ class Escalation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     escalated_at = models.DateTimeField(default=timezone.now)
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Set by the form that submitted it, so a repeated submission finds this row.",
+    )
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome_details = models.TextField(blank=True)
     outcome_recorded_by = models.ForeignKey(

@@ -234,6 +234,7 @@ def give_advice(
     level_of_need,
     follow_up_on=None,
     expected_version=None,
+    expected_concern_version=None,
 ):
     """The hub's advice: what to do next and the level of need.
 
@@ -245,7 +246,11 @@ def give_advice(
     concern, request = _lock(advice_request)
     check_role(actor, Action.GIVE_ADVICE, concern, request)
     target = _check_request(Action.GIVE_ADVICE, request, expected_version)
-    concern_target = check(actor, Action.GIVE_ADVICE, concern, request)
+    # Advice answers the concern as the advisor saw it: an escalation or an addendum since then
+    # refuses it as stale, with what they typed kept.
+    concern_target = check(
+        actor, Action.GIVE_ADVICE, concern, request, expected_version=expected_concern_version
+    )
     advice = require(advice, "advice", "Enter your advice")
     if next_step not in NextStep.values:
         raise TransitionRefused("Select the recommended next step", field="next_step")

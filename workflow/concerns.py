@@ -21,6 +21,7 @@ from . import notify
 from .core import (
     actor_for,
     check,
+    check_role,
     history,
     lock_concern,
     move,
@@ -180,6 +181,10 @@ def add_addendum(concern, *, by, text, submission_key=None):
     addendum = Addendum.objects.create(
         concern=concern, author=by, text=text, submission_key=submission_key
     )
+    # The record has changed: a page drawn before it (the hub's advice form, a DSL's next
+    # step) is refused as stale rather than acting on what it did not show.
+    concern.version += 1
+    concern.save(update_fields=["version"])
     history(concern, Action.ADD_ADDENDUM, concern.status, by=by, at=addendum.created_at)
     return addendum
 
@@ -279,6 +284,7 @@ def escalate_significant_harm(
     reference_number="",
     parent_not_informed_reason="",
     expected_version=None,
+    submission_key=None,
 ):
     """Significant harm: the normal safeguarding escalation, which makes step 3 unnecessary.
 
@@ -286,11 +292,20 @@ def escalate_significant_harm(
     shared with the hub through an advice request. From: any open status; to: ESCALATED.
     Needs what indicates significant harm, to whom and when it was referred, and whether
     the parent or carer was told (with the reason if not). Notifies the school's DSLs and
-    head teacher. Raises TransitionRefused otherwise.
+    head teacher. With a `submission_key`, a repeated submission (a second click, a form sent
+    again after the first was saved) returns the escalation the first one recorded, as
+    `add_addendum` does. Raises TransitionRefused otherwise.
     """
     actor = actor_for(by)
     concern = lock_concern(concern)
     request = _latest_request(concern)
+    check_role(actor, Action.ESCALATE, concern, request)
+    if submission_key is not None:
+        # The concern's row is locked: a second submission waits here for the first, and is
+        # answered before its version, which the first one moved on, is compared.
+        earlier = concern.escalations.filter(submission_key=submission_key, escalated_by=by)
+        if (found := earlier.first()) is not None:
+            return found
     target = check(actor, Action.ESCALATE, concern, request, expected_version=expected_version)
     indicators = require(indicators, "indicators", "Enter what indicates significant harm")
     if referred_to not in Escalation.Target.values:
@@ -326,6 +341,7 @@ def escalate_significant_harm(
         parent_not_informed_reason=parent_not_informed_reason.strip(),
         by_hub=by_hub,
         escalated_by=by,
+        submission_key=submission_key,
     )
     move(
         concern,

@@ -46,8 +46,10 @@ class Move:
     title: str
     button: str
     done: str
-    on_concern: bool = False  # escalation is a move of the concern, checked by its version
+    on_concern: bool = False  # escalation is a move of the concern
     form_kwargs: Any = field(default=lambda advice_request: {})
+    # The versions the page was drawn from, which a stale page's move is refused against.
+    versions: Any = field(default=lambda r: {"expected_version": r.version})
     warning: bool = False
     shows_question: bool = False  # the school's words about the child: the page is audited
 
@@ -95,6 +97,10 @@ MOVES = {
         "Send the advice to the school",
         "Your advice has been sent. The school's DSLs have been told to read it.",
         shows_question=True,
+        versions=lambda r: {
+            "expected_version": r.version,
+            "expected_concern_version": r.concern.version,
+        },
     ),
     "escalate": Move(
         Action.ESCALATE,
@@ -104,6 +110,7 @@ MOVES = {
         "Record the escalation",
         "The escalation is recorded. The school's DSLs and head teacher have been told.",
         on_concern=True,
+        versions=lambda r: {"expected_version": r.concern.version},
         warning=True,
     ),
 }
@@ -122,10 +129,6 @@ def _unavailable(action, advice_request):
     if action == Action.ESCALATE:
         return REFUSED_STATUS[action]
     return REFUSED_ROLE[action]
-
-
-def _version(move, advice_request):
-    return advice_request.concern.version if move.on_concern else advice_request.version
 
 
 def _move_page(request, pk, name):
@@ -159,7 +162,7 @@ def _move_page(request, pk, name):
                 messages.success(request, move.done)
                 return redirect("advice:detail", pk)
     else:
-        form = move.form(initial={"expected_version": _version(move, advice_request)}, **kwargs)
+        form = move.form(initial=move.versions(advice_request), **kwargs)
     if move.shows_question:
         viewed(request, advice_request, school=advice_request.concern.school)
     context = request_context(advice_request, timezone.now())
@@ -174,7 +177,8 @@ def _again(move, form, posted, advice_request, kwargs):
     if "expected_version" not in form.fields:
         return form
     data = posted.copy()
-    data["expected_version"] = _version(move, advice_request)
+    for name, version in move.versions(advice_request).items():
+        data[name] = version
     form = move.form(data, **kwargs)
     form.is_valid()
     return form

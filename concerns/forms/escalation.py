@@ -1,5 +1,7 @@
 """Escalating for significant harm: the same form for a school's DSL and for the hub."""
 
+import uuid
+
 from django import forms
 
 from concerns.models import Escalation
@@ -55,9 +57,14 @@ class EscalationForm(GovUKForm):
         cleaned["referred_at"] = combine(self, "referred_on", "referred_time")
         return cleaned
 
+    # Made when the page is drawn, so the same form sent twice records one referral: an
+    # escalation can never be removed, and each one tells the DSLs and the head teacher.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
+
     def transition_kwargs(self):
         data = self.cleaned_data
         return {
+            "submission_key": data["submission_key"],
             "indicators": data["indicators"],
             "referred_to": data["referred_to"],
             "referred_to_other": data["referred_to_other"],

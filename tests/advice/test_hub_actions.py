@@ -14,8 +14,9 @@ from audit.models import AuditEvent
 from concerns.models import ConcernStatus, Escalation
 from schools.models import Role
 from tests.factories import member
-from tests.walk import snapshot
+from tests.walk import escalation_data, snapshot
 from workflow.advice import claim_advice_request, rerate_advice_request
+from workflow.concerns import add_addendum, escalate_significant_harm
 from workflow.models import Notification
 from workflow.working_time import add_working_hours
 
@@ -48,6 +49,7 @@ def claimed(open_request, hub_advisor):
 def advice_post(request, **overrides):
     data = {
         "expected_version": request.version,
+        "expected_concern_version": request.concern.version,
         "advice": "Talk with mum about breakfast club; offer an early help assessment.",
         "next_step": "early_help",
         "level_of_need": "2",
@@ -391,10 +393,46 @@ def test_advice_from_a_stale_page_is_refused_kept_and_can_then_be_sent(
     assert fresh(claimed).status == AdviceStatus.CLAIMED
     # Having seen the page as it is now, the advisor sends the same advice again.
     again = client.post(
-        url("advise", claimed), typed | {"expected_version": fresh(claimed).version}
+        url("advise", claimed),
+        typed
+        | {
+            "expected_version": fresh(claimed).version,
+            "expected_concern_version": fresh(claimed).concern.version,
+        },
     )
     assert again.status_code == 302
     assert fresh(claimed).status == AdviceStatus.ANSWERED
+
+
+def test_advice_from_a_page_drawn_before_the_school_escalated_is_refused_and_kept(
+    client_for, claimed, hub_advisor, dsl
+):
+    client = client_for(hub_advisor)
+    typed = advice_post(claimed)  # "Talk with the parent", typed on the page as it was
+    escalate_significant_harm(
+        fresh(claimed).concern, by=dsl, **escalation_data(parent_informed=False)
+    )
+    refused = client.post(url("advise", claimed), typed)
+    assert "has changed since you opened the page" in errors(refused)["__all__"][0]
+    assert typed["advice"] in refused.content.decode()
+    assert fresh(claimed).status == AdviceStatus.CLAIMED
+    form = refused.context["form"]
+    assert form["expected_concern_version"].value() == fresh(claimed).concern.version
+    again = client.post(
+        url("advise", claimed),
+        typed | {"expected_concern_version": form["expected_concern_version"].value()},
+    )
+    assert again.status_code == 302
+
+
+def test_advice_from_a_page_drawn_before_an_addendum_is_refused(
+    client_for, claimed, hub_advisor, dsl
+):
+    typed = advice_post(claimed)
+    add_addendum(fresh(claimed).concern, by=dsl, text="Correction: it was her uncle, not dad.")
+    refused = client_for(hub_advisor).post(url("advise", claimed), typed)
+    assert "has changed since you opened the page" in errors(refused)["__all__"][0]
+    assert fresh(claimed).status == AdviceStatus.CLAIMED
 
 
 # Escalate for significant harm
@@ -420,6 +458,21 @@ def test_the_hub_escalates_from_the_request_and_the_school_is_told(
     assert sorted(told.values_list("recipient", flat=True)) == sorted(
         [dsl.email, deputy_dsl.email, head.email]
     )
+
+
+def test_an_escalation_sent_twice_is_recorded_once_and_told_once(
+    client_for, open_request, hub_advisor
+):
+    client = client_for(hub_advisor)
+    page = client.get(url("escalate", open_request))
+    sent = escalation_post(open_request.concern) | {
+        "submission_key": page.context["form"]["submission_key"].value()
+    }
+    assert client.post(url("escalate", open_request), sent).status_code == 302
+    second = client.post(url("escalate", open_request), sent)  # the double click
+    assert second.status_code == 302  # it was saved: the page says so, not "nothing was saved"
+    assert Escalation.objects.count() == 1
+    assert Notification.objects.filter(kind="concern_escalated").count() == 1
 
 
 def test_an_escalation_with_a_future_time_is_refused_beside_the_time(

@@ -336,6 +336,16 @@ def test_escalating_for_significant_harm(walk, client_for, dsl):
     assert not escalation.by_hub
 
 
+def test_an_escalation_sent_twice_by_the_dsl_is_recorded_once(walk, client_for, dsl):
+    concern = walk.with_hub()
+    client = client_for(dsl)
+    key = client.get(url("escalate", concern)).context["form"]["submission_key"].value()
+    sent = escalation_post(concern) | {"submission_key": key}
+    assert client.post(url("escalate", concern), sent).status_code == 302
+    assert client.post(url("escalate", concern), sent).status_code == 302
+    assert concern.escalations.count() == 1
+
+
 def test_escalating_without_saying_why_the_parent_was_not_told_is_refused(walk, client_for, dsl):
     concern = walk.recorded()
     response = client_for(dsl).post(

@@ -111,6 +111,7 @@ def test_the_hubs_advice_sent_after_the_session_ended_is_kept(walk, hub_advisor)
         {
             "_typed_by": typed_by(page),
             "expected_version": request.version,
+            "expected_concern_version": request.concern.version,
             "advice": advice,
             "next_step": "early_help",
             "level_of_need": "2",

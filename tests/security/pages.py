@@ -473,6 +473,7 @@ FORM_PAGES = {
         ADVISOR,
         lambda w: {
             "expected_version": str(w.request.version),
+            "expected_concern_version": str(w.request.concern.version),
             "advice": "Talk with mum first.",
             "next_step": "talk_to_parent",
             "level_of_need": "2",

@@ -25,7 +25,7 @@ from schools.demo import make_upn
 from schools.models import Role
 from tests.concerns.journey import record
 from tests.conftest import reauthenticate
-from tests.factories import PASSWORD, totp_code
+from tests.factories import PASSWORD, signed_in, totp_code
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
@@ -51,7 +51,7 @@ class Journey:
     def client(self, role):
         if role not in self.clients:
             client = Client()
-            client.force_login(self.w.user(role))
+            signed_in(client, self.w.user(role))
             self.clients[role] = client
         return self.clients[role]
 
@@ -141,6 +141,7 @@ def test_a_whole_journey_audits_every_step_and_no_narrative(journey):
         hub("advice:advise"),
         manager,
         expected_version=request.version,
+        expected_concern_version=request.concern.version,
         advice=said("advice"),
     )
 
