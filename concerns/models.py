@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from schools.models import Pupil
+
 
 class Category(models.TextChoices):
     """The one safeguarding taxonomy. Prevent is a category like the others (step 4)."""
@@ -98,6 +100,9 @@ class Concern(models.Model):
     )
     observed_at = models.DateTimeField("when it was seen or heard")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The pupil's year group when the concern was recorded: a report of a past year counts it
+    # there after each September's roll moves the pupil up (reports/figures.py).
+    year_group = models.CharField(max_length=2, choices=Pupil.YearGroup.choices)
     delay_reason = models.TextField(
         blank=True, help_text="Why it was recorded more than 7 days after it was seen or heard."
     )

@@ -191,9 +191,9 @@ def _step_one(figures, school, concerns, first_dsl_action):
     sought = Exists(AdviceRequest.objects.filter(school=school, concern_id=OuterRef("pk")))
     for month, group, n, with_advice in (
         concerns.annotate(month=TruncMonth("recorded_at", tzinfo=LONDON))
-        .values("month", "pupil__year_group")
+        .values("month", "year_group")
         .annotate(n=Count("pk"), sought=Count("pk", filter=Q(sought)))
-        .values_list("month", "pupil__year_group", "n", "sought")
+        .values_list("month", "year_group", "n", "sought")
     ):
         month = _month(month)
         monthly[month] = monthly.get(month, 0) + n

@@ -124,6 +124,7 @@ def _record_concern(*, by, pupil, observed_at, categories, delay_reason, submiss
         reference=_next_reference(school.local_authority, timezone.localtime(now).year),
         school=school,
         pupil=pupil,
+        year_group=pupil.year_group,
         recorded_by=by,
         observed_at=observed_at,
         recorded_at=now,

@@ -208,8 +208,8 @@ def build(name, *, out=sys.stdout, seed=2016):
     with transaction.atomic():
         schools = _schools(authority, scale, rng)
         people = _people(authority, schools)
-        pupils = _pupils(schools, scale, rng, out)
-        counts = _cases(authority, schools, people, pupils, scale, rng, out)
+        pupils, year_groups = _pupils(schools, scale, rng, out)
+        counts = _cases(authority, schools, people, pupils, year_groups, scale, rng, out)
     _reset_sequences(
         [
             School,
@@ -307,10 +307,12 @@ def _pupils(schools, scale, rng, out):
             )
             progress.step()
     writer.flush()
-    pupils = {}
-    for pk, school_id in Pupil.objects.filter(school__in=schools).values_list("pk", "school_id"):
+    pupils, year_groups = {}, {}
+    rows = Pupil.objects.filter(school__in=schools).values_list("pk", "school_id", "year_group")
+    for pk, school_id, group in rows:
         pupils.setdefault(school_id, []).append(pk)
-    return pupils
+        year_groups[pk] = group
+    return pupils, year_groups
 
 
 def _concern_counts(schools, total, rng):
@@ -326,7 +328,7 @@ def _concern_counts(schools, total, rng):
     return counts
 
 
-def _cases(authority, schools, people, pupils, scale, rng, out):
+def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
     now = timezone.now()
     start = now - timedelta(days=365 * scale.years)
     writers = {
@@ -337,6 +339,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                 "reference",
                 "school_id",
                 "pupil_id",
+                "year_group",
                 "recorded_by_id",
                 "observed_at",
                 "recorded_at",
@@ -704,6 +707,7 @@ def _cases(authority, schools, people, pupils, scale, rng, out):
                 reference,
                 school.pk,
                 pupil,
+                year_groups[pupil],
                 recorder,
                 observed,
                 recorded,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 import reports.views.audit_report as audit_report_view
 from audit.models import AuditEvent
+from concerns.importer import import_rows
 from concerns.models import Closure
 from reports.figures import audit_figures
 from reports.periods import Period
@@ -370,6 +371,27 @@ def test_the_default_period_is_the_academic_year_the_report_is_run_in(year, clie
     text = client_for(head).get(REPORT).text
     assert "1 September 2025 to 31 August 2026" in text
     assert html_tables(text) == html_tables(client_for(head).get(REPORT, YEAR_2025).text)
+
+
+def test_a_past_year_keeps_each_concern_in_the_year_group_the_pupil_was_in(
+    clock, client_for, head, teacher, dsl, school
+):
+    pupil = PupilFactory(school=school, year_group="6")
+    clock.set(2025, 3, 10, 10, 0)
+    record_concern(
+        by=teacher,
+        pupil=pupil,
+        **concern_data(observed_at=datetime(2025, 3, 10, 9, 0, tzinfo=LONDON)),
+    )
+    # September's roll import moves every pupil up a year.
+    clock.set(2025, 9, 3, 9, 0)
+    stored = {"line": 2, "upn": pupil.upn, "given_name": pupil.given_name}
+    stored |= {"family_name": pupil.family_name, "year_group": "7", "pupil_id": pupil.pk}
+    stored["date_of_birth"] = pupil.date_of_birth.isoformat()
+    import_rows({"rows": [stored]}, school=school, by=dsl)
+    last_year = YEAR_2025 | {"start_2": "2024", "end_2": "2025"}
+    tables = html_tables(client_for(head).get(REPORT, last_year).text)
+    assert tables["step-1-year-group"] == [["Year group", "Number"], ["Year 6", "1"]]
 
 
 def test_the_period_can_be_any_range(year, client_for, head):
