@@ -15,9 +15,9 @@ from audit.log import record
 from audit.models import AuditChainHead, AuditEvent, chain_hash
 
 
-def verify():
+def verify(*args):
     out = StringIO()
-    call_command("verify_audit_chain", stdout=out)
+    call_command("verify_audit_chain", *args, stdout=out)
     return out.getvalue()
 
 
@@ -76,6 +76,70 @@ def test_rows_cut_from_the_end_are_caught(trail):
     last = max(event.pk for event in trail if event.chain == trail[0].chain)
     raw("DELETE FROM audit_auditevent WHERE id = %s", [last])
     with pytest.raises(CommandError, match="rows were removed from its end"):
+        verify()
+
+
+def test_a_tail_cut_with_its_head_rewound_is_caught_by_an_earlier_runs_anchors(trail, tmp_path):
+    anchors = tmp_path / "anchors.jsonl"
+    verify("--anchors", str(anchors))
+    chain = trail[0].chain
+    rows = [event for event in trail if event.chain == chain]
+    keep, cut = rows[:-2], rows[-2:]
+    raw("DELETE FROM audit_auditevent WHERE id >= %s AND chain = %s", [cut[0].pk, chain])
+    raw(
+        "UPDATE audit_auditchainhead SET last_id = %s, last_hash = %s WHERE chain = %s",
+        [keep[-1].pk, keep[-1].hash, chain],
+    )
+    assert "events verified" in verify()  # the database alone cannot tell
+    with pytest.raises(CommandError, match=f"audit event {cut[-1].pk}, which an earlier check"):
+        verify("--anchors", str(anchors))
+
+
+def test_a_whole_chain_deleted_with_its_head_is_caught_by_the_anchors(trail, tmp_path):
+    anchors = tmp_path / "anchors.jsonl"
+    verify("--anchors", str(anchors))
+    chain = trail[0].chain
+    raw("DELETE FROM audit_auditevent WHERE chain = %s", [chain])
+    raw("DELETE FROM audit_auditchainhead WHERE chain = %s", [chain])
+    with pytest.raises(CommandError, match=f"Chain {chain}: .* is gone"):
+        verify("--anchors", str(anchors))
+
+
+def test_each_good_run_adds_the_chain_ends_and_a_broken_one_adds_nothing(trail, tmp_path):
+    anchors = tmp_path / "anchors.jsonl"
+    verify("--anchors", str(anchors))
+    written = [json.loads(line) for line in anchors.read_text().splitlines()]
+    heads = AuditChainHead.objects.order_by("chain")
+    assert [(a["chain"], a["id"], a["hash"]) for a in written] == [
+        (h.chain, h.last_id, h.last_hash) for h in heads
+    ]
+    raw("UPDATE audit_auditevent SET action = 'x' WHERE id = %s", [trail[1].pk])
+    with pytest.raises(CommandError):
+        verify("--anchors", str(anchors))
+    assert len(anchors.read_text().splitlines()) == len(written)
+
+
+def test_an_unreadable_anchors_file_is_reported(trail, tmp_path):
+    anchors = tmp_path / "anchors.jsonl"
+    anchors.write_text('{"chain": 1}\n')
+    with pytest.raises(CommandError, match="could not be read"):
+        verify("--anchors", str(anchors))
+
+
+def test_a_row_added_in_a_chain_of_its_own_is_caught(trail, teacher):
+    forged = AuditEvent(
+        at=trail[-1].at,
+        actor=teacher,
+        action="concern.view",
+        object_type="concern",
+        object_id="1",
+        chain=999,
+        previous_hash="",
+    )
+    forged.hash = forged.content_hash()
+    forged.save()
+    AuditChainHead.objects.create(chain=999, last_id=forged.pk, last_hash=forged.hash)
+    with pytest.raises(CommandError, match="is not in its authority's chain"):
         verify()
 
 
