@@ -114,3 +114,30 @@ def test_the_admin_never_shows_an_authenticator_apps_secret(client, db):
         assert app.data["secret"] not in page.text
     client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
     assert not Authenticator.objects.filter(pk=app.pk).exists()
+
+
+def test_a_membership_is_ended_not_rewritten_or_deleted(client, school, dsl, other_school):
+    """Past reports read who was a DSL when they acted: a role is changed by ending the
+    membership and adding another, never by editing or deleting it."""
+    membership = dsl.memberships.get()
+    signed_in(client, _superuser())
+    url = reverse("admin:schools_membership_change", args=[membership.pk])
+    sent = {"user": dsl.pk, "role": Role.HEAD_TEACHER, "school": other_school.pk}
+    sent |= {"created_at_0": "2026-01-05", "created_at_1": "09:00:00"}
+    assert client.post(url, sent).status_code == 302  # is_active left unticked: ended
+    membership.refresh_from_db()
+    assert (membership.role, membership.school, membership.is_active) == (Role.DSL, school, False)
+    delete = reverse("admin:schools_membership_delete", args=[membership.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert dsl.memberships.count() == 1
+
+
+def test_a_schools_authority_is_not_changed_in_the_admin(client, school, other_authority):
+    signed_in(client, _superuser())
+    url = reverse("admin:schools_school_change", args=[school.pk])
+    page = client.get(url).text
+    assert 'name="local_authority"' not in page
+    fields = {"name": school.name, "urn": school.urn, "phase": school.phase}
+    client.post(url, fields | {"local_authority": other_authority.pk})
+    school.refresh_from_db()
+    assert school.local_authority != other_authority
