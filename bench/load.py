@@ -78,6 +78,7 @@ def _environment(database, static_root):
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="https://127.0.0.1",
         BEHIND_TLS_PROXY="true",
         STATIC_ROOT=str(static_root),
         # Notifications are written to the outbox as ever; nothing is sent from here.

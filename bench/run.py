@@ -73,6 +73,7 @@ def _environment(args):
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-" + "x" * 40)
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ.setdefault("SITE_URL", "https://testserver")
     # The page templates' {% static %} tags would need collectstatic's manifest; the lookup
     # costs the same either way.
     os.environ.setdefault("STATIC_MANIFEST", "false")

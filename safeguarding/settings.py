@@ -100,7 +100,22 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SERVICE_NAME = env.str("SERVICE_NAME", default="Record a safeguarding concern")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+
+def _site_url():
+    url = env.str("SITE_URL", default="").rstrip("/")
+    if DEBUG:
+        return url or "http://127.0.0.1:8000"
+    # Every email's link starts with it: a default would send people to a dead address.
+    if not url.startswith("https://"):
+        raise ImproperlyConfigured(
+            "SITE_URL must be the service's public https:// address, for example "
+            "https://safeguarding.example.gov.uk (links in emails use it; DEBUG is off)."
+        )
+    return url
+
+
+SITE_URL = _site_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -86,6 +86,7 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
         "DEBUG": "false",
         "SECRET_KEY": "a-production-like-secret-" + "k" * 60,
         "ALLOWED_HOSTS": "safeguarding.example.gov.uk",
+        "SITE_URL": "https://safeguarding.example.gov.uk",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -108,6 +109,7 @@ def test_production_settings_set_hsts_and_secure_cookies(tmp_path):
         "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
         "ENV_FILE": str(tmp_path / "none.env"),
         "SECRET_KEY": "k" * 60,
+        "SITE_URL": "https://safeguarding.example.gov.uk",
     }
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True

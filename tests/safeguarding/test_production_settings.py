@@ -20,6 +20,7 @@ def run(tmp_path, script, **variables):
         "DEBUG": "false",
         "SECRET_KEY": "a-production-like-secret-" + "k" * 60,
         "ALLOWED_HOSTS": "testserver",
+        "SITE_URL": "https://testserver",
         **variables,
     }
     result = subprocess.run(

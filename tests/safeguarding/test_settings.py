@@ -19,6 +19,7 @@ def start(tmp_path, **variables):
         "SECRET_KEY_FILE": str(tmp_path / "key"),
         "HOME": str(tmp_path),
         "ENV_FILE": str(tmp_path / "no.env"),
+        "SITE_URL": "https://safeguarding.example.gov.uk",
         **variables,
     }
     return subprocess.run(
@@ -30,6 +31,13 @@ def test_missing_secret_key_stops_startup_when_debug_is_off(tmp_path):
     result = start(tmp_path, DEBUG="false")
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["", "http://safeguarding.example.gov.uk"])
+def test_without_a_public_https_address_startup_stops_when_debug_is_off(tmp_path, url):
+    result = start(tmp_path, DEBUG="false", SECRET_KEY="k" * 50, SITE_URL=url)
+    assert result.returncode != 0
+    assert "SITE_URL must be the service's public https:// address" in result.stderr
 
 
 def test_development_key_is_generated_once_and_kept(tmp_path):
@@ -72,6 +80,7 @@ def test_database_url_switches_to_postgresql(tmp_path):
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
         "SECRET_KEY": "k" * 50,
+        "SITE_URL": "https://safeguarding.example.gov.uk",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "ENV_FILE": str(tmp_path / "no.env"),
     }
