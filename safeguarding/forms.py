@@ -7,7 +7,7 @@ TransitionRefused back to the form with `apply_refusal`.
 """
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
@@ -148,7 +148,20 @@ def combine(form, date_name, time_name):
     if moment is None:
         form.add_error(time_name, ValidationError("Enter a time, for example 9:30am or 14:30"))
         return None
-    return timezone.make_aware(datetime.combine(day, moment))
+    wall = datetime.combine(day, moment)
+    aware = timezone.make_aware(wall)
+    if timezone.localtime(aware.astimezone(UTC)).replace(tzinfo=None) != wall:
+        # The hour the clocks skip in March: no clock showed this time, and stored it would
+        # silently become an hour later.
+        form.add_error(
+            time_name,
+            ValidationError(
+                f"There was no {text.strip()} on {day.day} {day:%B %Y}: the clocks went forward "
+                "an hour at 1am. Enter the time as the clock showed it"
+            ),
+        )
+        return None
+    return aware
 
 
 def apply_refusal(form, refused):

@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import UTC, datetime, time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -58,6 +58,19 @@ def test_escalation_form_puts_a_bad_time_beside_the_time_field():
     form = EscalationForm(escalation_post(referred_time="teatime"))
     assert not form.is_valid()
     assert form.errors["referred_time"] == ["Enter a time, for example 9:30am or 14:30"]
+
+
+def test_a_time_in_the_hour_the_clocks_skip_is_refused_beside_the_time():
+    spring = {"referred_on_0": "29", "referred_on_1": "3", "referred_on_2": "2026"}
+    form = EscalationForm(escalation_post(referred_time="1:30am", **spring))
+    assert not form.is_valid()
+    assert form.errors["referred_time"] == [
+        "There was no 1:30am on 29 March 2026: the clocks went forward an hour at 1am. "
+        "Enter the time as the clock showed it"
+    ]
+    later = EscalationForm(escalation_post(referred_time="2:30am", **spring))
+    assert later.is_valid(), later.errors
+    assert later.transition_kwargs()["referred_at"] == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
 
 
 def test_a_refused_transition_shows_beside_the_matching_field():
