@@ -124,8 +124,18 @@ def withdraw_advice_request(advice_request, *, by, reason, expected_version=None
     request.withdrawn_reason = reason
     request.withdrawn_by = by
     request.withdrawn_at = timezone.now()
+    claimant = request.claimed_by
     _save(request, target, "withdrawn_reason", "withdrawn_by", "withdrawn_at")
     move(concern, Action.WITHDRAW_REQUEST, concern_target, by=by, request=request, note=reason)
+    if claimant is not None:
+        _tell_hub(
+            "advice_withdrawn",
+            [claimant.email],
+            request,
+            subject=f"Advice request on {concern.reference} withdrawn",
+            opening=f"{concern.school.name} has withdrawn its advice request on concern "
+            f"{concern.reference}, which you had claimed. You need not answer it.",
+        )
     return request
 
 
@@ -194,6 +204,15 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
     _save(request, target, "claimed_by", "claimed_at")
     note = f"Reassigned to {to.full_name}" + (f": {reason.strip()}" if reason.strip() else "")
     move(concern, Action.REASSIGN, concern.status, by=by, request=request, note=note, to_user=to.pk)
+    if to != by:
+        _tell_hub(
+            "advice_reassigned",
+            [to.email],
+            request,
+            subject=f"Advice request on {concern.reference} given to you",
+            opening=f"{by.full_name} has given you the advice request from {concern.school.name} "
+            f"on concern {concern.reference}.",
+        )
     return request
 
 
@@ -221,6 +240,20 @@ def rerate_advice_request(advice_request, *, by, urgency, reason, expected_versi
     _save(request, target, "urgency", "due_at")
     note = f"Urgency {before} to {request.get_urgency_display()}: {reason}"
     move(concern, Action.RERATE, concern.status, by=by, request=request, note=note, urgency=urgency)
+    if request.claimed_by_id:
+        recipients = [] if request.claimed_by == by else [request.claimed_by.email]
+    else:
+        recipients = notify.hub(concern.school.local_authority) if urgency == "red" else []
+    if recipients:
+        _tell_hub(
+            "advice_rerated",
+            recipients,
+            request,
+            subject=f"Advice request on {concern.reference} is now {request.get_urgency_display()}",
+            opening=f"The advice request from {concern.school.name} on concern "
+            f"{concern.reference} has changed from {before} to "
+            f"{request.get_urgency_display()}.",
+        )
     return request
 
 
@@ -295,3 +328,22 @@ def give_advice(
         concern=concern,
     )
     return request
+
+
+def _tell_hub(kind, recipients, request, *, subject, opening):
+    """An email to hub staff about a request, with its due time while it is still to be
+    answered, and a link: no child's data."""
+    still_due = request.status != AdviceStatus.WITHDRAWN
+    if still_due:
+        opening += (
+            f" Urgency: {request.get_urgency_display()}, due "
+            f"{timezone.localtime(request.due_at):%H:%M on %d/%m/%Y}."
+        )
+    notify.queue(
+        kind,
+        recipients,
+        subject=subject,
+        body=f"{opening}\n\nSign in to see it: {notify.link('advice:detail', request.pk)}",
+        concern=request.concern,
+        urgent=still_due and request.urgency == "red",
+    )

@@ -129,6 +129,41 @@ def test_manager_reassigns_to_a_named_advisor(walk, authority, hub_manager):
     assert last_event(concern).note == "Reassigned to Cal Colleague: Leave"
 
 
+def test_the_advisor_given_a_request_is_told(walk, authority, hub_manager):
+    concern = walk.with_hub(urgency="red")
+    colleague = member(Role.HUB_ADVISOR, authority, full_name="Cal Colleague")
+    Notification.objects.all().delete()
+    reassign_advice_request(walk.request(concern), by=hub_manager, to=colleague)
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient, told.urgent) == ("advice_reassigned", colleague.email, True)
+    assert concern.reference in told.subject
+    assert concern.pupil.family_name not in told.subject + told.body
+
+
+def test_a_request_made_red_tells_its_advisor_or_the_hub(walk, authority, hub_manager):
+    concern = walk.with_hub(urgency="green")
+    Notification.objects.all().delete()
+    rerate_advice_request(walk.request(concern), by=hub_manager, urgency="red", reason="Worse")
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient, told.urgent) == ("advice_rerated", authority.hub_email, True)
+    claimed = walk.claimed()
+    Notification.objects.all().delete()
+    rerate_advice_request(walk.request(claimed), by=hub_manager, urgency="green", reason="Calmer")
+    told = Notification.objects.get()
+    assert (told.recipient, told.urgent) == (walk.request(claimed).claimed_by.email, False)
+
+
+def test_the_advisor_of_a_withdrawn_request_is_told_they_need_not_answer(walk, dsl):
+    concern = walk.claimed()
+    advisor = walk.request(concern).claimed_by
+    Notification.objects.all().delete()
+    withdraw_advice_request(walk.request(concern), by=dsl, reason="Sent in error")
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient, told.urgent) == ("advice_withdrawn", advisor.email, False)
+    assert "You need not answer it" in told.body
+    assert "Sent in error" not in told.body  # the school's words stay on the service
+
+
 def test_reassign_refuses_advisors_of_another_authority_and_advisors_doing_it(
     walk, hub_manager, hub_advisor, other_la_advisor
 ):
