@@ -1,5 +1,4 @@
 from allauth.mfa.models import Authenticator
-from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
@@ -10,29 +9,24 @@ from .models import LocalAuthority, Membership, School, User
 # own pages, where every read and change is audited (see concerns.admin).
 
 
-class MembershipForm(forms.ModelForm):
-    """Who held which role where is history: the head teacher's report reads it for every past
-    year (whose actions were a DSL's). Once saved, a membership's person, role and place are
-    fixed: to change a role, end the membership (untick "active") and add another."""
-
-    class Meta:
-        model = Membership
-        fields = ["user", "role", "school", "local_authority", "is_active", "created_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            for name in ["user", "role", "school", "local_authority"]:
-                if name in self.fields:
-                    self.fields[name].disabled = True
+# Who held which role where is history: the head teacher's report reads it for every past year
+# (whose actions were a DSL's). Once saved, a membership's person, role and place are fixed and
+# it is never deleted: to change a role, end the membership (untick "active") and add another.
+_FIXED_ONCE_SAVED = ["user", "role", "school", "local_authority"]
 
 
 class MembershipInline(admin.TabularInline):
+    """A person's memberships, shown on their page; new ones are added here, and each is ended
+    on its own page."""
+
     model = Membership
-    form = MembershipForm
     extra = 0
     can_delete = False
+    show_change_link = True
     autocomplete_fields = ["school", "local_authority"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -75,7 +69,9 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "school", "local_authority", "is_active"]
     list_filter = ["role", "is_active"]
     autocomplete_fields = ["user", "school", "local_authority"]
-    form = MembershipForm
+
+    def get_readonly_fields(self, request, obj=None):
+        return _FIXED_ONCE_SAVED if obj is not None else []
 
     def has_delete_permission(self, request, obj=None):
         return False  # end it instead: past reports read it
