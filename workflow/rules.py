@@ -112,8 +112,13 @@ def _hub(actor, concern, request):
 
 
 def _hub_shared(actor, concern, request):
-    """Hub staff reach a concern only through an advice request the school made."""
-    return request is not None and _hub(actor, concern, request)
+    """Hub staff act on a concern only through an advice request the school made and has not
+    withdrawn (one sent about the wrong child, say, leaves the hub nothing to act on)."""
+    return (
+        request is not None
+        and request.status != AdviceStatus.WITHDRAWN
+        and _hub(actor, concern, request)
+    )
 
 
 def _hub_manager(actor, concern, request):
@@ -176,7 +181,8 @@ REFUSED_ROLE = {
     Action.GIVE_ADVICE: "Only the advisor who has claimed this request can give advice on it. "
     "Claim it first.",
     Action.LOG_CONVERSATION: "Only the school's DSL or deputy DSL can log the parent conversation.",
-    Action.ESCALATE: "Only the school's DSLs or the Early Help Hub can escalate a concern.",
+    Action.ESCALATE: "Only the school's DSLs, or the Early Help Hub on a request the school has "
+    "not withdrawn, can escalate a concern.",
     Action.RECORD_OUTCOME: "Only the school's DSLs or the Early Help Hub can record the outcome "
     "of an escalation.",
     Action.CLOSE: "Only the school's DSL or deputy DSL can close a concern.",

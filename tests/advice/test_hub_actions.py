@@ -15,7 +15,11 @@ from concerns.models import ConcernStatus, Escalation
 from schools.models import Role
 from tests.factories import member
 from tests.walk import escalation_data, snapshot
-from workflow.advice import claim_advice_request, rerate_advice_request
+from workflow.advice import (
+    claim_advice_request,
+    rerate_advice_request,
+    withdraw_advice_request,
+)
 from workflow.concerns import add_addendum, escalate_significant_harm
 from workflow.models import Notification
 from workflow.working_time import add_working_hours
@@ -473,6 +477,17 @@ def test_an_escalation_sent_twice_is_recorded_once_and_told_once(
     assert second.status_code == 302  # it was saved: the page says so, not "nothing was saved"
     assert Escalation.objects.count() == 1
     assert Notification.objects.filter(kind="concern_escalated").count() == 1
+
+
+def test_the_hub_cannot_escalate_on_a_request_the_school_withdrew(
+    client_for, open_request, hub_advisor, dsl
+):
+    withdraw_advice_request(open_request, by=dsl, reason="Sent about the wrong child.")
+    client = client_for(hub_advisor)
+    assert "Escalate for significant harm" not in client.get(url("detail", open_request)).text
+    refused = client.post(url("escalate", open_request), escalation_post(open_request.concern))
+    assert "has not withdrawn" in errors(refused)["__all__"][0]
+    assert not Escalation.objects.exists()
 
 
 def test_an_escalation_with_a_future_time_is_refused_beside_the_time(
