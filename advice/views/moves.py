@@ -50,6 +50,9 @@ class Move:
     form_kwargs: Any = field(default=lambda advice_request: {})
     # The versions the page was drawn from, which a stale page's move is refused against.
     versions: Any = field(default=lambda r: {"expected_version": r.version})
+    # Whether a refused move is one this person has made already (a second click): then the
+    # page says it is done, not that nothing was saved.
+    made_already: Any = field(default=lambda r, user, sent: False)
     warning: bool = False
     shows_question: bool = False  # the school's words about the child: the page is audited
 
@@ -62,6 +65,9 @@ MOVES = {
         "Claim this request",
         "Claim this request",
         "You have claimed this request. The school's DSL sees who is working on it.",
+        made_already=lambda r, user, sent: (
+            r.status == AdviceStatus.CLAIMED and r.claimed_by_id == user.pk
+        ),
     ),
     "release": Move(
         Action.RELEASE,
@@ -97,6 +103,12 @@ MOVES = {
         "Send the advice to the school",
         "Your advice has been sent. The school's DSLs have been told to read it.",
         shows_question=True,
+        # The same advice, sent again: different words would be lost, so they are refused.
+        made_already=lambda r, user, sent: (
+            r.status == AdviceStatus.ANSWERED
+            and r.advised_by_id == user.pk
+            and r.advice == sent["advice"].strip()
+        ),
         versions=lambda r: {
             "expected_version": r.version,
             "expected_concern_version": r.concern.version,
@@ -155,6 +167,9 @@ def _move_page(request, pk, name):
                 move.perform(target, by=request.user, **form.transition_kwargs())
             except TransitionRefused as refused:
                 advice_request = get_request_for(request.membership, pk)
+                if move.made_already(advice_request, request.user, form.cleaned_data):
+                    messages.success(request, move.done)
+                    return redirect("advice:detail", pk)
                 allowed = move.action in available_request_actions(actor, advice_request)
                 form = _again(move, form, request.POST, advice_request, kwargs)
                 apply_refusal(form, refused)

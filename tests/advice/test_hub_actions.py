@@ -439,6 +439,24 @@ def test_advice_from_a_page_drawn_before_an_addendum_is_refused(
     assert fresh(claimed).status == AdviceStatus.CLAIMED
 
 
+def test_a_second_click_on_claim_or_send_says_it_was_done(client_for, open_request, hub_advisor):
+    client = client_for(hub_advisor)
+    sent = {"expected_version": open_request.version}
+    assert client.post(url("claim", open_request), sent).status_code == 302
+    second = client.post(url("claim", open_request), sent, follow=True)
+    assert "You have claimed this request" in second.text
+    assert "Nothing was saved" not in second.text
+    advice = advice_post(fresh(open_request))
+    assert client.post(url("advise", open_request), advice).status_code == 302
+    second = client.post(url("advise", open_request), advice, follow=True)
+    assert "Your advice has been sent" in second.text
+    # Different words sent from an older page are not what was saved: they are kept, refused.
+    other = client.post(url("advise", open_request), advice | {"advice": "Something else."})
+    assert other.status_code == 200
+    assert "Something else." in other.text
+    assert fresh(open_request).advice == advice["advice"]
+
+
 # Escalate for significant harm
 
 
