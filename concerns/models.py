@@ -351,6 +351,10 @@ class Closure(models.Model):
         CHANNEL = "channel", "Channel support"
         OTHER = "other", "Other"
 
+    # Without the hub's advice a concern is closed only as no further action (DESIGN §3): early
+    # help is what the hub advises on, and a referral is an escalation.
+    WITHOUT_ADVICE = [Outcome.NFA, Outcome.MONITORING]
+
     concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="closures")
     # The concern's school, copied when this is written (as advice requests copy theirs), so
     # that the head teacher's report finds the school's closures in a period from an index

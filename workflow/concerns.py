@@ -271,6 +271,11 @@ def _latest_request(concern):
     return concern.advice_requests.order_by("-requested_at", "-pk").first()
 
 
+def _latest_advice(concern):
+    answered = concern.advice_requests.filter(status="answered")
+    return answered.order_by("-advised_at", "-pk").first()
+
+
 @transaction.atomic
 def escalate_significant_harm(
     concern,
@@ -404,6 +409,9 @@ _REFERRALS = {
     Closure.Outcome.CSC: Escalation.Target.CSC,
     Closure.Outcome.CHANNEL: Escalation.Target.PREVENT,
 }
+# Next steps by which the hub advises a referral: significant harm is indicated, so the
+# referral is made (an escalation) before the concern can close, whatever came of it.
+_REFERRAL_ADVICE = {"mash", "prevent"}
 
 
 @transaction.atomic
@@ -411,9 +419,10 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
     """Close a concern with its outcome and the reason for it.
 
     Who: the school's DSLs. From: PARENT_CONVERSATION_LOGGED, ESCALATED, or RECORDED (no
-    further action without the hub's advice: a DSL decision that needs a rationale of at
-    least a sentence and is reported as an exception); to: CLOSED. Not while an advice
-    request is open. Raises TransitionRefused otherwise.
+    further action, or monitoring, without the hub's advice: a DSL decision that needs a
+    rationale of at least a sentence and is reported as an exception); to: CLOSED. Not while
+    an advice request is open, and not without an escalation when the hub advised a referral.
+    Raises TransitionRefused otherwise.
     """
     actor = actor_for(by)
     concern = lock_concern(concern)
@@ -425,6 +434,25 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
         )
     if outcome not in Closure.Outcome.values:
         raise TransitionRefused("Select the outcome", field="outcome")
+    without_advice = concern.status == ConcernStatus.RECORDED
+    if without_advice and outcome not in Closure.WITHOUT_ADVICE:
+        raise TransitionRefused(
+            "Without the hub's advice a concern can be closed only as no further action or "
+            "monitoring in school. Ask the hub for advice first.",
+            field="outcome",
+        )
+    advice = _latest_advice(concern)
+    if (
+        advice is not None
+        and advice.recommended_next_step in _REFERRAL_ADVICE
+        and not concern.escalations.exists()
+    ):
+        raise TransitionRefused(
+            f"The hub advised: {advice.get_recommended_next_step_display()}. Record the "
+            "referral (escalate, with who it went to and when) before closing the concern, "
+            "or ask the hub again if things have changed.",
+            field="outcome",
+        )
     referral = _REFERRALS.get(outcome)
     if referral is not None and not concern.escalations.filter(referred_to=referral).exists():
         raise TransitionRefused(
@@ -433,7 +461,6 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
             field="outcome",
         )
     rationale = require(rationale, "rationale", "Enter the reason for closing the concern")
-    without_advice = concern.status == ConcernStatus.RECORDED
     if without_advice and len(rationale.split()) < NFA_MIN_WORDS:
         raise TransitionRefused(
             "Explain in at least a full sentence why no further action is needed without "

@@ -273,6 +273,12 @@ class CloseForm(VersionedForm):
     def __init__(self, *args, concern, **kwargs):
         super().__init__(*args, **kwargs)
         if concern.status == ConcernStatus.RECORDED:
+            outcome = self.fields["outcome"]
+            outcome.choices = [c for c in outcome.choices if c[0] in Closure.WITHOUT_ADVICE]
+            outcome.error_messages["invalid_choice"] = (
+                "Without the hub's advice a concern can be closed only as no further action or "
+                "monitoring in school"
+            )
             self.fields["rationale"].help_text = (
                 "You have not asked the Early Help Hub for advice, so explain in at least a "
                 "full sentence why no further action is needed."

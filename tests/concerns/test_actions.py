@@ -1,6 +1,7 @@
 """The action pages on a concern: each calls one workflow transition, shows its refusal beside
 the right field and keeps what the DSL typed."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -397,6 +398,18 @@ def test_closing_from_recorded_explains_the_exception_and_needs_a_full_sentence(
     html = client.get(url("close", concern)).content.decode()
     assert "You have not asked the Early Help Hub for advice" in html
     assert "audit report" in html
+    offered = re.findall(r'name="outcome"[^>]*value="(\w+)"', html)
+    assert offered == ["nfa", "monitoring"]
+    early_help = client.post(
+        url("close", concern),
+        {"outcome": "early_help", "rationale": "We will start a plan with the family next week."}
+        | {"expected_version": concern.version},
+    )
+    assert errors_of(early_help)["outcome"] == [
+        "Without the hub's advice a concern can be closed only as no further action or "
+        "monitoring in school"
+    ]
+    assert "We will start a plan with the family next week." in early_help.text
 
     short = client.post(
         url("close", concern),

@@ -9,8 +9,15 @@ from audit.models import AuditEvent
 from concerns.models import Closure, ConcernStatus, ParentConversation
 from schools.models import Role
 from tests.factories import member
-from tests.walk import advice_data, closing, escalation_data, held_conversation, snapshot
-from workflow.advice import claim_advice_request, request_hub_advice
+from tests.walk import (
+    advice_data,
+    closing,
+    escalation_data,
+    given_advice,
+    held_conversation,
+    snapshot,
+)
+from workflow.advice import claim_advice_request, give_advice, request_hub_advice
 from workflow.concerns import (
     add_addendum,
     close_concern,
@@ -311,23 +318,62 @@ def test_deputy_dsl_works_like_the_dsl(walk, deputy_dsl):
 
 # Closing as referred on: the referral must be on record, as an escalation.
 
+NO_ADVICE_REASON = "Coat was left at grandma's house; confirmed with the class teacher."
+
 
 @pytest.mark.parametrize(("outcome", "referral"), [("csc", "csc"), ("channel", "prevent")])
 def test_closing_as_referred_on_needs_the_referral_on_record(walk, dsl, outcome, referral):
     """A concern closed as "referred to children's social care" or "Channel support" with no
     escalation would have no record of who it went to, when, or what came of it, and the head
     teacher would not be told: a Prevent referral outside the one pathway."""
-    for concern in [walk.recorded(), walk.conversation_logged()]:
-        before = snapshot()
-        with pytest.raises(TransitionRefused, match="no referral to") as refused:
-            close_concern(concern, by=dsl, **closing(outcome=outcome))
-        assert refused.value.field == "outcome"
-        assert snapshot() == before
+    concern = walk.conversation_logged()
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="no referral to") as refused:
+        close_concern(concern, by=dsl, **closing(outcome=outcome))
+    assert refused.value.field == "outcome"
+    assert snapshot() == before
     escalated = walk.conversation_logged()
     escalate_significant_harm(escalated, by=dsl, **escalation_data(referred_to=referral))
     close_concern(escalated, by=dsl, **closing(outcome=outcome))
     escalated.refresh_from_db()
     assert escalated.status == S.CLOSED
+
+
+@pytest.mark.parametrize("outcome", ["early_help", "csc", "channel", "other"])
+def test_without_the_hubs_advice_a_concern_closes_only_as_no_further_action(walk, dsl, outcome):
+    """DESIGN §3: closing from Recorded is the DSL's decision of no further action; early help
+    is what the hub advises on, and a referral is an escalation."""
+    concern = walk.recorded()
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="only as no further action") as refused:
+        close_concern(concern, by=dsl, **closing(outcome=outcome, rationale=NO_ADVICE_REASON))
+    assert refused.value.field == "outcome"
+    assert snapshot() == before
+    for allowed in ["nfa", "monitoring"]:
+        concern = walk.recorded()
+        close_concern(concern, by=dsl, **closing(outcome=allowed, rationale=NO_ADVICE_REASON))
+
+
+@pytest.mark.parametrize("advised", ["mash", "prevent"])
+def test_when_the_hub_advised_a_referral_the_concern_closes_only_after_one(
+    walk, dsl, hub_advisor, advised
+):
+    concern = walk.claimed()
+    give_advice(
+        walk.request(concern), by=hub_advisor, **given_advice(next_step=advised, level_of_need=4)
+    )
+    concern.refresh_from_db()
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    concern.refresh_from_db()
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match=r"The hub advised: .*Record the referral"):
+        close_concern(concern, by=dsl, **closing(outcome="nfa"))
+    assert snapshot() == before
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    concern.refresh_from_db()
+    close_concern(concern, by=dsl, **closing(outcome="nfa"))
+    concern.refresh_from_db()
+    assert concern.status == S.CLOSED
 
 
 def test_a_referral_elsewhere_does_not_stand_for_one_to_childrens_social_care(walk, dsl):
