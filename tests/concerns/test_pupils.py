@@ -1,6 +1,7 @@
 """The school's roll (DSLs only) and a pupil's printable chronology."""
 
 import base64
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -94,6 +95,15 @@ def test_a_name_is_found_whatever_the_case_of_its_letters(client_for, dsl, teach
     record_concern(by=teacher, pupil=lukasz, **concern_data())
     inbox = dsl_client.get(reverse("concerns:inbox"), {"q": "łukasz"}).text
     assert "ŻAK-Öztürk" in inbox
+
+
+def test_no_pupils_name_is_in_a_page_title_which_browser_history_keeps(client_for, dsl, pupil):
+    client = client_for(dsl)
+    for name in ["concerns:pupil_chronology", "concerns:pupil_edit"]:
+        page = client.get(reverse(name, args=[pupil.pk])).text
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        assert pupil.family_name not in title and pupil.given_name not in title, name
+        assert pupil.full_name in page  # the heading still says whose it is
 
 
 def test_the_roll_costs_the_same_queries_for_1_and_50_pupils(client_for, dsl, school, queries_for):
