@@ -35,6 +35,9 @@ class VersionedForm(GovUKForm):
     """Carries the version of the record the page was drawn from, so a stale page is refused."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    # Made when the page is drawn: the same form sent twice (a second click) is told it was
+    # done, rather than refused as stale (concerns/views/actions.py).
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def clean(self):
         cleaned = super().clean()

@@ -20,6 +20,9 @@ from workflow.rules import REFUSED_STATUS, Action, Actor, available_actions
 from .access import LEADS, SCHOOL_PEOPLE, role_required
 
 NOT_NOW = "That cannot be done to this concern now."
+# The forms this session sent successfully, by submission key (the latest few).
+DONE = "done_submissions"
+_DONE_KEPT = 20
 
 
 def _act(request, pk, *, action, form_class, template, perform, success, subject=None):
@@ -36,13 +39,21 @@ def _act(request, pk, *, action, form_class, template, perform, success, subject
     if request.method == "POST":
         form = form_class(request.POST, **form_kwargs)
         if form.is_valid():
+            key = form.cleaned_data.get("submission_key")
             try:
                 perform(target, form)
             except TransitionRefused as refused:
+                if key is not None and str(key) in request.session.get(DONE, []):
+                    # The same form, sent again after it was done: a second click.
+                    messages.success(request, success)
+                    return redirect("concerns:detail", concern.pk)
                 apply_refusal(form, refused)
                 if hasattr(form, "refresh_version"):
                     form.refresh_version(target.version)
             else:
+                if key is not None:
+                    done = request.session.get(DONE, [])
+                    request.session[DONE] = [*done, str(key)][-_DONE_KEPT:]
                 messages.success(request, success)
                 return redirect("concerns:detail", concern.pk)
     elif (kept := kept_for(request)) is not None:

@@ -2,6 +2,7 @@
 the right field and keeps what the DSL typed."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from concerns.models import Addendum, Closure, Concern, ConcernStatus, Escalatio
 from schools.models import Role
 from tests.factories import member
 from workflow.concerns import escalate_significant_harm
+from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
 from ..walk import escalation_data, snapshot
@@ -433,6 +435,35 @@ def test_closing_from_recorded_explains_the_exception_and_needs_a_full_sentence(
     closure = Closure.objects.get(concern=concern)
     assert closure.without_hub_advice
     assert fresh(concern).status == S.CLOSED
+
+
+@pytest.mark.parametrize("action", ["close", "conversation", "request_advice", "reopen"])
+def test_a_second_click_says_it_was_done_not_that_nothing_was_saved(walk, client_for, dsl, action):
+    concern = {
+        "close": walk.conversation_logged,
+        "conversation": walk.advice_received,
+        "request_advice": walk.recorded,
+        "reopen": walk.closed,
+    }[action]()
+    sent = {
+        "close": {"outcome": "monitoring", "rationale": "Breakfast club is in place now."},
+        "conversation": held_post(concern),
+        "request_advice": advice_post(concern),
+        "reopen": {"reason": "New information from the class teacher."},
+    }[action]
+    client = client_for(dsl)
+    key = client.get(url(action, concern)).context["form"]["submission_key"].value()
+    sent = sent | {"expected_version": concern.version, "submission_key": key}
+    before = WorkflowEvent.objects.count()
+    assert client.post(url(action, concern), sent).status_code == 302
+    second = client.post(url(action, concern), sent, follow=True)
+    assert "There is a problem" not in second.text
+    assert "Nothing was saved" not in second.text
+    assert WorkflowEvent.objects.count() == before + 1
+    # Another page's form, drawn before the first was sent, is still refused and kept.
+    other = client.post(url(action, concern), sent | {"submission_key": str(uuid.uuid4())})
+    assert other.status_code == 200
+    assert WorkflowEvent.objects.count() == before + 1
 
 
 def test_closing_after_the_conversation(walk, client_for, dsl):
