@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.log import record as audit
+from concerns.roll import details_version
 from schools.models import Pupil
 from schools.validators import validate_upn
 
@@ -74,6 +75,8 @@ class Row:
     date_of_birth: str  # ISO, so the row can wait in the session
     year_group: str
     pupil_id: int | None = None
+    # The pupil's details as the preview showed them (concerns.roll.details_version).
+    drawn: str = ""
     changes: list = field(default_factory=list)
 
     @property
@@ -331,6 +334,7 @@ def _sort_against_roll(rows, roll, preview):
             )
             continue
         row.pupil_id = pupil.pk
+        row.drawn = details_version(pupil)
         row.changes = _changes(pupil, row)
         (preview.updates if row.changes else preview.unchanged).append(row)
     preview.errors.sort()
@@ -372,6 +376,7 @@ def import_rows(stored, *, school, by):
     except (KeyError, TypeError, ValidationError):
         raise ImportConflict from None
     expected = {item["upn"]: item["pupil_id"] for item in stored["rows"]}
+    drawn = {item["upn"]: item.get("drawn", "") for item in stored["rows"]}
     try:
         with transaction.atomic():
             roll = {
@@ -383,6 +388,8 @@ def import_rows(stored, *, school, by):
             current = {upn: roll[upn].pk if upn in roll else None for upn in expected}
             if current != expected:
                 raise ImportConflict
+            if any(details_version(pupil) != drawn[upn] for upn, pupil in roll.items()):
+                raise ImportConflict  # a pupil was corrected since the preview: check again
             added, updated = [], []
             for row in rows:
                 fields = {name: getattr(row, name) for name in UPDATED_FIELDS}

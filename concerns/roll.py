@@ -1,5 +1,8 @@
 """Changes to a school's roll of pupils made by its DSLs, each audited."""
 
+import hashlib
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -8,6 +11,17 @@ from schools.models import Pupil
 
 FIELDS = ["given_name", "family_name", "date_of_birth", "year_group", "upn"]
 UPN_TAKEN = "A pupil with this UPN is already on the roll"
+STALE = (
+    "Someone has changed this pupil's details since you opened the page. Nothing was saved: "
+    "the page now shows what you typed, checked against their details as they are now."
+)
+
+
+def details_version(pupil):
+    """A fingerprint of the pupil's details as a page shows them: a form or an import preview
+    drawn from other details is stale, and would undo someone else's correction."""
+    values = json.dumps([str(getattr(pupil, name)) for name in FIELDS])
+    return hashlib.sha256(values.encode()).hexdigest()[:20]
 
 
 def add_pupil(*, by, school, **fields):
@@ -21,15 +35,21 @@ def add_pupil(*, by, school, **fields):
     return pupil
 
 
-def update_pupil(pupil, *, by, **fields):
-    """Correct a pupil's details. Raises ValidationError if the new UPN is already on the roll."""
-    changed = sorted(name for name, value in fields.items() if getattr(pupil, name) != value)
-    if not changed:
-        return pupil
-    for name in changed:
-        setattr(pupil, name, fields[name])
+def update_pupil(pupil, *, by, drawn=None, **fields):
+    """Correct a pupil's details. Raises ValidationError if the new UPN is already on the roll,
+    or if `drawn` (the details_version the form was drawn from) is no longer theirs."""
     try:
         with transaction.atomic():
+            pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+            if drawn is not None and drawn != details_version(pupil):
+                raise ValidationError(STALE, code="stale")
+            changed = sorted(
+                name for name, value in fields.items() if getattr(pupil, name) != value
+            )
+            if not changed:
+                return pupil
+            for name in changed:
+                setattr(pupil, name, fields[name])
             pupil.save(update_fields=changed)
             audit("pupil.update", actor=by, obj=pupil, school=pupil.school, fields=changed)
     except IntegrityError:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from concerns.importer import OLDEST_AGE
+from concerns.roll import FIELDS, details_version
 from safeguarding.forms import GovUKForm, date_field
 from schools.models import Pupil
 from schools.validators import validate_upn
@@ -49,9 +50,14 @@ class PupilForm(GovUKForm):
         error_messages={"required": "Enter the pupil's UPN"},
     )
 
+    # The details the page was drawn from (concerns.roll.details_version): a colleague's
+    # correction since then is not undone by this form.
+    drawn = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, roll, pupil=None, **kwargs):
         if pupil is not None:
-            kwargs.setdefault("initial", {name: getattr(pupil, name) for name in self.base_fields})
+            initial = {name: getattr(pupil, name) for name in FIELDS}
+            kwargs.setdefault("initial", initial | {"drawn": details_version(pupil)})
         super().__init__(*args, **kwargs)
         self.roll = roll
         self.pupil = pupil
@@ -61,7 +67,13 @@ class PupilForm(GovUKForm):
             "date_of_birth",
             Field.select("year_group"),
             Field.text("upn", field_width=10),
+            "drawn",
         )
+
+    def refresh_drawn(self, pupil):
+        """After a stale refusal: the page shows what was typed, answering to the details now."""
+        self.data = self.data.copy()
+        self.data["drawn"] = details_version(pupil)
 
     def clean_upn(self):
         upn = "".join(self.cleaned_data["upn"].split()).upper()

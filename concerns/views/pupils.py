@@ -13,7 +13,7 @@ from concerns import importer
 from concerns.casework import chronology, load_casework, steps
 from concerns.forms.pupils import ConfirmImportForm, PupilForm, PupilImportForm, PupilSearchForm
 from concerns.keyset import Key, paginate
-from concerns.roll import add_pupil, update_pupil
+from concerns.roll import FIELDS, add_pupil, update_pupil
 from concerns.selectors import concerns_visible_to, get_pupil_for, pupils_for, search_pupils
 
 from .access import LEADS, SCHOOL_READERS, role_required
@@ -50,19 +50,25 @@ def _save_pupil(request, pupil=None):
     data = request.POST if request.method == "POST" else None
     form = PupilForm(data, roll=roll, pupil=pupil)
     if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in FIELDS}
         try:
             if pupil is None:
-                pupil = add_pupil(
-                    by=request.user, school=request.membership.school, **form.cleaned_data
-                )
+                pupil = add_pupil(by=request.user, school=request.membership.school, **fields)
                 messages.success(request, f"{pupil.full_name} has been added")
             else:
-                update_pupil(pupil, by=request.user, **form.cleaned_data)
+                drawn = form.cleaned_data["drawn"] or None
+                update_pupil(pupil, by=request.user, drawn=drawn, **fields)
                 messages.success(request, f"{pupil.full_name}'s details have been saved")
         except ValidationError as error:
+            if getattr(error, "code", None) == "stale":
+                pupil = get_pupil_for(request.membership, pupil.pk)
+                form.refresh_drawn(pupil)
             form.add_error(None, error)
         else:
             return redirect("concerns:pupils")
+    if pupil is not None:
+        # The page shows the pupil's details (and, after a refusal, checks them against theirs).
+        viewed(request, pupil, school=request.membership.school)
     return render(request, "concerns/pupils/form.html", {"form": form, "pupil": pupil})
 
 
@@ -77,10 +83,7 @@ def pupil_add(request):
 @role_required(LEADS)
 def pupil_edit(request, pk):
     """Correct a pupil's details."""
-    pupil = get_pupil_for(request.membership, pk)
-    if request.method == "GET":
-        viewed(request, pupil, school=request.membership.school)
-    return _save_pupil(request, pupil)
+    return _save_pupil(request, get_pupil_for(request.membership, pk))
 
 
 @require_GET

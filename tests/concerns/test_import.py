@@ -327,6 +327,25 @@ def test_if_the_roll_changed_since_the_preview_nothing_is_imported(client, schoo
     assert not AuditEvent.objects.filter(action="pupil.import").exists()
 
 
+def test_a_pupil_corrected_since_the_preview_is_not_overwritten(client, school, dsl):
+    zoe = PupilFactory(
+        school=school,
+        upn=UPNS[0],
+        given_name="Zoe",
+        family_name="Kowalska",
+        date_of_birth=date(2016, 5, 17),
+        year_group="3",
+    )
+    upload(client, csv_file(GOOD))
+    token = client.get(PREVIEW).context["form"]["token"].value()
+    Pupil.objects.filter(pk=zoe.pk).update(family_name="Kowalska-Smith")  # a colleague's fix
+    response = client.post(PREVIEW, {"token": token}, follow=True)
+    assert "The roll changed while you were checking the file" in response.text
+    zoe.refresh_from_db()
+    assert (zoe.family_name, zoe.year_group) == ("Kowalska-Smith", "3")
+    assert not AuditEvent.objects.filter(action="pupil.import").exists()
+
+
 def test_a_stale_confirmation_does_not_import(client):
     upload(client, csv_file(GOOD))
     response = client.post(PREVIEW, {"token": "from-an-older-tab"})

@@ -257,6 +257,41 @@ def test_correcting_a_pupils_details(client_for, dsl, pupil):
     assert update.detail["fields"] == ["given_name", "year_group"]
 
 
+def test_a_page_drawn_before_a_colleagues_correction_does_not_undo_it(
+    client_for, dsl, deputy_dsl, pupil
+):
+    mine = client_for(dsl)
+    drawn = mine.get(edit(pupil)).context["form"]["drawn"].value()
+    # Meanwhile the deputy moves the pupil up a year.
+    details = pupil_post(given_name="Amelia", family_name="Ahmed", upn=pupil.upn)
+    deputy = client_for(deputy_dsl)
+    deputy_drawn = deputy.get(edit(pupil)).context["form"]["drawn"].value()
+    assert (
+        deputy.post(edit(pupil), details | {"year_group": "5", "drawn": deputy_drawn}).status_code
+        == 302
+    )
+    # My page still shows Year 4: I correct the given name.
+    refused = mine.post(edit(pupil), details | {"given_name": "Amelie", "drawn": drawn})
+    assert refused.status_code == 200
+    assert refused.context["form"].non_field_errors()[0].startswith("Someone has changed")
+    assert "Someone has changed this pupil&#x27;s details" in refused.text
+    assert refused.context["form"]["given_name"].value() == "Amelie"  # what I typed is kept
+    pupil.refresh_from_db()
+    assert (pupil.given_name, pupil.year_group) == ("Amelia", "5")
+    # Having seen it, I send again, now answering to the details as they are.
+    again = refused.context["form"]["drawn"].value()
+    sent = details | {"given_name": "Amelie", "year_group": "5", "drawn": again}
+    assert mine.post(edit(pupil), sent).status_code == 302
+    pupil.refresh_from_db()
+    assert (pupil.given_name, pupil.year_group) == ("Amelie", "5")
+
+
+def test_a_refused_correction_is_audited_as_a_read(client_for, dsl, pupil, school):
+    other = PupilFactory(school=school)
+    client_for(dsl).post(edit(pupil), pupil_post(upn=other.upn))
+    assert AuditEvent.objects.filter(action="pupil.view", object_id=str(pupil.pk)).count() == 1
+
+
 def test_correcting_a_upn_to_another_pupils_is_refused(client_for, dsl, pupil, school):
     other = PupilFactory(school=school)
     response = client_for(dsl).post(edit(pupil), pupil_post(upn=other.upn))
