@@ -33,6 +33,17 @@ def typed_by_token(user):
     return signing.dumps(user.pk, salt=_SALT)
 
 
+def keep_for_page(request, path, data, *, said):
+    """Keep `data` for this user to find on the page at `path`, with `said` explaining it (for
+    example text typed on a page that can no longer take it, moved to one that can)."""
+    request.session[KEPT] = {
+        "path": path,
+        "by": typed_by_token(request.user),
+        "data": data,
+        "said": said,
+    }
+
+
 def keep_typed(request):
     """Keep the fields of this POST in the session (which has just been emptied or ended),
     if its form says who it was drawn for and it is within the limits."""
@@ -81,5 +92,5 @@ def kept_for(request):
     data = QueryDict(mutable=True)
     for name, values in kept["data"].items():
         data.setlist(name, values)
-    messages.info(request, RESTORED)
+    messages.info(request, kept.get("said", RESTORED))
     return data

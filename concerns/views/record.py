@@ -6,6 +6,7 @@ POST from a visitor whose session has expired: what they typed is kept in the ne
 put back on the page once they have signed in again.
 """
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from functools import wraps
 
@@ -13,14 +14,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
+from django.forms import Textarea
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record as audit
 from audit.log import viewed
 from audit.scope import OutOfScope
+from safeguarding.kept import keep_for_page
 from schools.selectors import pupils_for
 from workflow.concerns import record_concern
 from workflow.exceptions import TransitionRefused
@@ -58,6 +62,16 @@ def recorders_only(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _written(page, posted):
+    """What was written in a page's text boxes, each under its question, or ''."""
+    parts = []
+    for name, field in page.form_class.base_fields.items():
+        text = posted.get(name, "").strip() if isinstance(field.widget, Textarea) else ""
+        if text:
+            parts.append(f"{field.label or page.form_class.title}\n{text}")
+    return "\n\n".join(parts)
 
 
 def _already_sent(request, concern):
@@ -171,6 +185,17 @@ def _question(request, pk, page):
         kept = None
     found = draft_or_concern(request.membership, pk)
     if isinstance(found, Concern):
+        if request.method == "POST" and (typed := _written(page, request.POST)):
+            # Typed after the concern was sent (the back button, a second tab): not lost, but
+            # offered as an addendum, which is how a sent concern takes more.
+            keep_for_page(
+                request,
+                reverse("concerns:addendum", args=[found.pk]),
+                {"text": [typed], "submission_key": [str(uuid.uuid4())]},
+                said="This concern had already been sent, so what you typed was not added to "
+                "it. It is below as an addendum: check it, then add it.",
+            )
+            return redirect("concerns:addendum", found.pk)
         return _already_sent(request, found)
     journey = Journey(found)
     changing = "change" in request.GET

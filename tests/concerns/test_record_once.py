@@ -6,6 +6,7 @@ from functools import partial
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from concerns.models import Concern, ConcernDraft
 from tests.concurrency import at_once, simultaneous_writers
@@ -41,6 +42,26 @@ def test_back_button_after_sending_goes_to_the_confirmation_not_a_new_concern(
     assert Concern.objects.get().location == "Playground"
     confirmation = client.get(done_url(draft), follow=True)
     assert "This concern has already been sent to your DSL." in confirmation.text
+
+
+def test_words_typed_after_sending_are_offered_as_an_addendum_not_lost(client_for, teacher, pupil):
+    client = client_for(teacher)
+    draft = record(client, pupil)
+    concern = Concern.objects.get()
+    more = "She also said her stepdad locks her in her room at night."
+    response = client.post(
+        question_url(draft, "what-happened"), {"what_happened": more, "action": "continue"}
+    )
+    addendum_url = reverse("concerns:addendum", args=[concern.pk])
+    assert response["Location"] == addendum_url
+    page = client.get(addendum_url)
+    assert more in page.context["form"]["text"].value()
+    assert "This concern had already been sent" in page.text
+    assert Concern.objects.get().what_happened == concern.what_happened  # never edited
+    sent = {"text": page.context["form"]["text"].value()}
+    sent["submission_key"] = page.context["form"]["submission_key"].value()
+    assert client.post(addendum_url, sent).status_code == 302
+    assert more in concern.addenda.get().text
 
 
 def test_two_tabs_sending_the_same_draft_record_it_once(client_for, teacher, pupil):
