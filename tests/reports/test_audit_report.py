@@ -14,6 +14,7 @@ from django.utils import timezone
 import reports.views.audit_report as audit_report_view
 from audit.models import AuditEvent
 from concerns.importer import import_rows
+from concerns.roll import details_version
 from concerns.models import Closure
 from reports.figures import audit_figures
 from reports.periods import Period
@@ -387,7 +388,7 @@ def test_a_past_year_keeps_each_concern_in_the_year_group_the_pupil_was_in(
     clock.set(2025, 9, 3, 9, 0)
     stored = {"line": 2, "upn": pupil.upn, "given_name": pupil.given_name}
     stored |= {"family_name": pupil.family_name, "year_group": "7", "pupil_id": pupil.pk}
-    stored["date_of_birth"] = pupil.date_of_birth.isoformat()
+    stored |= {"date_of_birth": pupil.date_of_birth.isoformat(), "drawn": details_version(pupil)}
     import_rows({"rows": [stored]}, school=school, by=dsl)
     last_year = YEAR_2025 | {"start_2": "2024", "end_2": "2025"}
     tables = html_tables(client_for(head).get(REPORT, last_year).text)
