@@ -14,8 +14,8 @@ from django.utils import timezone
 import reports.views.audit_report as audit_report_view
 from audit.models import AuditEvent
 from concerns.importer import import_rows
-from concerns.roll import details_version
 from concerns.models import Closure
+from concerns.roll import details_version
 from reports.figures import audit_figures
 from reports.periods import Period
 from reports.services import PREVENT_STATEMENT
