@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus
+from advice.views import moves as advice_moves
 from audit.models import AuditEvent
 from concerns.models import ConcernStatus, Escalation
 from schools.models import Role
@@ -25,6 +26,7 @@ from workflow.models import Notification
 from workflow.working_time import add_working_hours
 
 MOVES = ["claim", "release", "reassign", "rerate", "advise", "escalate"]
+MOVES_DONE = {name: move.done for name, move in advice_moves.MOVES.items()}
 MANAGER_ONLY = ["reassign", "rerate"]
 
 
@@ -442,14 +444,15 @@ def test_advice_from_a_page_drawn_before_an_addendum_is_refused(
 def test_a_second_click_on_claim_or_send_says_it_was_done(client_for, open_request, hub_advisor):
     client = client_for(hub_advisor)
     sent = {"expected_version": open_request.version}
-    assert client.post(url("claim", open_request), sent).status_code == 302
+    said = lambda response: [str(m) for m in response.context["messages"]]  # noqa: E731
+    assert client.post(url("claim", open_request), sent, follow=True).status_code == 200
     second = client.post(url("claim", open_request), sent, follow=True)
-    assert "You have claimed this request" in second.text
+    assert said(second) == [MOVES_DONE["claim"]]  # this response's own message, and no problem
     assert "There is a problem" not in second.text
     advice = advice_post(fresh(open_request))
-    assert client.post(url("advise", open_request), advice).status_code == 302
+    assert client.post(url("advise", open_request), advice, follow=True).status_code == 200
     second = client.post(url("advise", open_request), advice, follow=True)
-    assert "Your advice has been sent" in second.text
+    assert said(second) == [MOVES_DONE["advise"]]
     assert "There is a problem" not in second.text
     # Different words sent from an older page are not what was saved: they are kept, refused.
     other = client.post(url("advise", open_request), advice | {"advice": "Something else."})
