@@ -708,6 +708,12 @@ def test_the_head_teacher_and_dsls_see_it(client_for, request, persona):
 def test_another_school_sees_only_its_own_figures(year, client_for, other_school_dsl):
     text = client_for(other_school_dsl).get(REPORT).text
     tables = html_tables(text)
+    # No figure of `year`'s in any table: every count is 0 and every median none. (Refused
+    # attempts are the other school's own: its DSL tried to open `year`'s concerns.)
+    denied = tables.pop("access-denied")
+    assert [row[0] for row in denied[1:]] == ["Oscar Otherschool"]
+    counts = [cell for rows in tables.values() for row in rows[1:] for cell in row[1:]]
+    assert {c for c in counts if re.fullmatch(r"[\d.,]+%?|fewer than 5", c)} == {"0"}
     assert tables["step-1-summary"][1] == ["Concerns recorded", "0"]
     assert tables["access-viewers"] == [tables["access-viewers"][0], ["None in this period."]]
     for concern in year.values():
