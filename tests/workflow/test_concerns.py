@@ -17,7 +17,12 @@ from tests.walk import (
     held_conversation,
     snapshot,
 )
-from workflow.advice import claim_advice_request, give_advice, request_hub_advice
+from workflow.advice import (
+    claim_advice_request,
+    give_advice,
+    request_hub_advice,
+    withdraw_advice_request,
+)
 from workflow.concerns import (
     add_addendum,
     close_concern,
@@ -408,3 +413,29 @@ def test_a_referral_dated_before_the_concern_was_seen_is_refused(walk, dsl):
             concern, by=dsl, **escalation_data(referred_at=concern.observed_at - timedelta(days=2))
         )
     assert snapshot() == before
+
+
+# The hub acts on a concern only through a request the school made and has not withdrawn.
+
+
+def test_the_hub_acts_on_a_concern_only_through_a_request_not_withdrawn(walk, dsl, hub_advisor):
+    never_shared = walk.recorded()
+    escalate_significant_harm(never_shared, by=dsl, **escalation_data())
+    shared = walk.with_hub()
+    withdrawn = walk.with_hub()
+    for concern in [shared, withdrawn]:
+        escalate_significant_harm(concern, by=dsl, **escalation_data())
+    withdraw_advice_request(walk.request(withdrawn), by=dsl, reason="Sent about the wrong child")
+    for concern in [never_shared, withdrawn]:
+        concern.refresh_from_db()
+        before = snapshot()
+        with pytest.raises(TransitionRefused):
+            escalate_significant_harm(concern, by=hub_advisor, **escalation_data())
+        with pytest.raises(TransitionRefused):
+            record_escalation_outcome(
+                concern.escalations.get(), by=hub_advisor, outcome="section_17"
+            )
+        assert snapshot() == before
+    shared.refresh_from_db()
+    record_escalation_outcome(shared.escalations.get(), by=hub_advisor, outcome="section_17")
+    escalate_significant_harm(shared, by=hub_advisor, **escalation_data())

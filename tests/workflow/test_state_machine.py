@@ -49,7 +49,6 @@ class Model:
     request: str | None = None  # open / claimed / answered / withdrawn (the latest request)
     claimant: str | None = None
     status_before_request: str | None = None
-    ever_shared: bool = False
     chronology: list = field(default_factory=lambda: ["record_concern"])
 
 
@@ -90,7 +89,7 @@ def build_machine(people, school):
                 lambda: request_hub_advice(self.concern, by=people[who], **advice_data()),
             ):
                 m.status_before_request, m.status = m.status, "with_hub"
-                m.request, m.claimant, m.ever_shared = "open", None, True
+                m.request, m.claimant = "open", None
 
         @rule(who=st.sampled_from(PEOPLE))
         def withdraw(self, who):
@@ -175,7 +174,8 @@ def build_machine(people, school):
         @rule(who=st.sampled_from(PEOPLE))
         def escalate(self, who):
             m = self.model
-            hub_may = who in {"advisor", "manager"} and m.ever_shared
+            # Through the school's latest request, unless the school withdrew it.
+            hub_may = who in {"advisor", "manager"} and m.request not in {None, "withdrawn"}
             allowed = m.status in OPEN and (who == "dsl" or hub_may)
             if self.attempt(
                 allowed,
