@@ -360,11 +360,14 @@ def test_the_preview_is_kept_only_for_the_school_it_was_checked_against(
 
     client = client_for(dsl)
     upload(client, csv_file(GOOD))
+    token = client.get(PREVIEW).context["form"]["token"].value()
     other = Membership.objects.create(user=dsl, school=other_school, role=Role.DSL)
     session = client.session
     session["membership_id"] = other.pk
     session.save()
     assert client.get(PREVIEW)["Location"] == IMPORT
+    # Confirming it as the other school imports nothing, at either school.
+    assert client.post(PREVIEW, {"token": token})["Location"] == IMPORT
     assert not Pupil.objects.exists()
 
 
