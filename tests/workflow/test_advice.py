@@ -55,10 +55,13 @@ def test_request_hub_advice_sends_the_concern_to_the_hub(walk, dsl, authority):
 
 
 def test_hub_staff_are_told_when_the_authority_has_no_shared_inbox(
-    walk, dsl, authority, hub_advisor, hub_manager
+    walk, dsl, authority, hub_advisor, hub_manager, other_la_advisor
 ):
     authority.hub_email = ""
     authority.save()
+    # Not told: another authority's hub, someone whose hub role has ended, a disabled account.
+    member(Role.HUB_ADVISOR, authority).memberships.update(is_active=False)
+    member(Role.HUB_ADVISOR, authority, is_active=False)
     walk.with_hub()
     recipients = set(
         Notification.objects.filter(kind="advice_requested").values_list("recipient", flat=True)
@@ -198,7 +201,12 @@ def test_rerate_needs_a_reason_and_a_different_urgency(walk, hub_manager, hub_ad
         rerate_advice_request(request, by=hub_advisor, urgency="red", reason="Worse")
 
 
-def test_give_advice_moves_the_concern_on_and_tells_the_dsls(walk, hub_advisor, dsl, deputy_dsl):
+def test_give_advice_moves_the_concern_on_and_tells_the_dsls(
+    walk, hub_advisor, dsl, deputy_dsl, school, other_school_dsl
+):
+    # Not told: another school's DSL, a DSL whose role has ended, a disabled account.
+    member(Role.DSL, school).memberships.update(is_active=False)
+    member(Role.DSL, school, is_active=False)
     concern = walk.claimed()
     Notification.objects.all().delete()
     request = give_advice(walk.request(concern), by=hub_advisor, **given_advice(level_of_need=3))
