@@ -24,7 +24,8 @@ PAGE = """
 """
 
 
-def _safe(cell):
+def spreadsheet_safe(cell):
+    """The cell's text, with a leading ' where a spreadsheet would run it as a formula."""
     text = str(cell)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
@@ -39,18 +40,18 @@ def report_csv(*, title, school, period, version, sections, notes):
     for section in sections:
         for table in section.tables:
             writer.writerow([])
-            writer.writerow([_safe(section.title), _safe(table.caption)])
-            writer.writerow([_safe(h) for h in table.headers])
+            writer.writerow([spreadsheet_safe(section.title), spreadsheet_safe(table.caption)])
+            writer.writerow([spreadsheet_safe(h) for h in table.headers])
             if not table.rows:
-                writer.writerow([_safe(table.empty)])
+                writer.writerow([spreadsheet_safe(table.empty)])
             for row in table.rows:
-                writer.writerow([_safe(cell) for cell in row])
+                writer.writerow([spreadsheet_safe(cell) for cell in row])
             if table.note:
-                writer.writerow([_safe(table.note)])
+                writer.writerow([spreadsheet_safe(table.note)])
     writer.writerow([])
     writer.writerow(["Notes"])
     for note in notes:
-        writer.writerow([_safe(note)])
+        writer.writerow([spreadsheet_safe(note)])
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
     return "\ufeff" + out.getvalue()
 

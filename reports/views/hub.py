@@ -8,16 +8,9 @@ from django.views.decorators.http import require_GET
 
 from advice.views.access import hub_manager_only
 from audit.log import record
+from reports.exports import spreadsheet_safe
 from reports.hub_overview import PeriodForm, default_period, hub_overview
 from safeguarding.reauth import export_needs_second_factor
-
-# A spreadsheet runs a cell that starts with one of these as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 @require_GET
@@ -64,13 +57,13 @@ def _csv(overview, authority):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
     writer = csv.writer(response)
-    writer.writerow([f"Early Help Hub overview, {authority.name}"])
+    writer.writerow([spreadsheet_safe(f"Early Help Hub overview, {authority.name}")])
     writer.writerow(["As at", timezone.localtime(overview.now).strftime("%d/%m/%Y %H:%M")])
     writer.writerow(["Requests received from", f"{overview.start:%d/%m/%Y}"])
     writer.writerow(["Requests received to", f"{overview.end:%d/%m/%Y}"])
     for table in overview.tables:
         writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(table.headers)
-        writer.writerows([_cell(value) for value in row] for row in table.rows)
+        writer.writerow([spreadsheet_safe(table.title)])
+        writer.writerow([spreadsheet_safe(header) for header in table.headers])
+        writer.writerows([spreadsheet_safe(value) for value in row] for row in table.rows)
     return response

@@ -1,6 +1,8 @@
 """The head teacher's audit report: every figure against a count made by hand, the period's
 edges, the downloads, the governors' version, who may see it, and its cost in queries."""
 
+import csv
+import io
 import re
 import zlib
 from datetime import datetime, timedelta
@@ -597,17 +599,16 @@ def test_a_count_of_zero_shows_as_zero_in_the_governors_version(year, client_for
     assert by_reason[1] == ["Talking to the parent or carer would place the child at risk", "0"]
 
 
-def test_a_spreadsheet_formula_typed_into_a_reason_is_not_run(client_for, head, dsl, walk):
+# (A tab or return typed first is stripped with the rest of the white space around a reason.)
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_spreadsheet_formula_typed_into_a_reason_is_not_run(client_for, head, dsl, walk, start):
     concern = walk.recorded()
-    close_concern(
-        concern,
-        by=dsl,
-        outcome="nfa",
-        rationale='=HYPERLINK("http://evil.example","no further action needed here")',
-    )
-    text = reauthenticate(client_for(head)).get(REPORT, {"format": "csv"}).content.decode()
-    assert "'=HYPERLINK(" in text
-    assert ',"=HYPERLINK' not in text
+    formula = start + 'HYPERLINK("http://evil.example","no further action needed here")'
+    close_concern(concern, by=dsl, outcome="nfa", rationale=formula)
+    download = reauthenticate(client_for(head)).get(REPORT, {"format": "csv"})
+    cells = [cell for row in csv.reader(io.StringIO(download.content.decode())) for cell in row]
+    assert "'" + formula in cells
+    assert formula not in cells
 
 
 # Every view and download is audited, once

@@ -215,6 +215,16 @@ def test_the_csv_carries_the_figures_on_the_page(fixed, hub_manager, client_for)
     assert "Requests received from,01/02/2026" in download.content.decode()
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_name_that_looks_like_a_formula_is_not_run(hub_manager, client_for, authority, start):
+    name = start + 'HYPERLINK("http://evil.example","Ada")'
+    member(Role.HUB_ADVISOR, authority, full_name=name)
+    download = reauthenticate(client_for(hub_manager)).get(f"{URL}?format=csv")
+    cells = [cell for row in csv.reader(io.StringIO(download.content.decode())) for cell in row]
+    assert "'" + name in cells
+    assert name not in cells
+
+
 def test_viewing_and_downloading_are_each_audited(fixed, hub_manager, client_for, authority):
     client = reauthenticate(client_for(hub_manager))
     client.get(URL)
