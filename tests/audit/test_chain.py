@@ -95,6 +95,26 @@ def test_a_tail_cut_with_its_head_rewound_is_caught_by_an_earlier_runs_anchors(t
         verify("--anchors", str(anchors))
 
 
+def test_an_anchored_row_rewritten_with_its_hash_and_head_is_caught(trail, tmp_path):
+    """Rewrite the last row, re-hash it, and move the head to match: the chain is whole again
+    as the database alone sees it, but an earlier run recorded the row's old hash."""
+    anchors = tmp_path / "anchors.jsonl"
+    verify("--anchors", str(anchors))
+    chain = trail[0].chain
+    last = [event for event in trail if event.chain == chain][-1]
+    forged = AuditEvent.objects.get(pk=last.pk)
+    forged.action = "auth.nothing_to_see"
+    forged.hash = forged.content_hash()
+    raw(
+        "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
+        [forged.action, forged.hash, last.pk],
+    )
+    raw("UPDATE audit_auditchainhead SET last_hash = %s WHERE chain = %s", [forged.hash, chain])
+    assert "events verified" in verify()  # the database alone cannot tell
+    with pytest.raises(CommandError, match=f"audit event {last.pk} is not the row an earlier"):
+        verify("--anchors", str(anchors))
+
+
 def test_a_whole_chain_deleted_with_its_head_is_caught_by_the_anchors(trail, tmp_path):
     anchors = tmp_path / "anchors.jsonl"
     verify("--anchors", str(anchors))
