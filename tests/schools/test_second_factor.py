@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from safeguarding.middleware import TOUCHED_AT
 from schools.models import Role
+from tests.conftest import reauthenticate
 from tests.factories import PASSWORD, member, totp_code
 
 from .test_sign_in import sign_in
@@ -99,8 +100,9 @@ def test_a_session_signed_in_with_a_password_alone_reaches_no_security_page(dsl)
 
 
 def test_the_authenticator_app_cannot_be_switched_off(client_for, dsl):
-    client = client_for(dsl)
-    client.post(reverse("mfa_deactivate_totp"))
+    client = reauthenticate(client_for(dsl))  # past "confirm it is you", to the refusal itself
+    response = client.post(reverse("mfa_deactivate_totp"))
+    assert not response.get("Location", "").startswith(reverse("account_reauthenticate"))
     assert Authenticator.objects.filter(user=dsl, type="totp").exists()
 
 
