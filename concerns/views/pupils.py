@@ -57,7 +57,7 @@ def _save_pupil(request, pupil=None):
                 messages.success(request, f"{pupil.full_name} has been added")
             else:
                 drawn = form.cleaned_data["drawn"] or None
-                update_pupil(pupil, by=request.user, drawn=drawn, **fields)
+                pupil = update_pupil(pupil, by=request.user, drawn=drawn, **fields)
                 messages.success(request, f"{pupil.full_name}'s details have been saved")
         except ValidationError as error:
             if getattr(error, "code", None) == "stale":
