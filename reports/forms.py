@@ -27,11 +27,15 @@ def date_field(label, *, subject, required_message, **kwargs):
     )
 
 
-def _real_year(form, name):
-    """A date input's year must have four digits: '26' is not 2026."""
+def _real_year(form, name, *, latest=None):
+    """A date input's year must have four digits: '26' is not 2026. With `latest`, a year
+    after it is a slip of the keyboard (and 9999 would overflow the period's end)."""
     day = form.cleaned_data.get(name)
     if day is not None and day.year < EARLIEST_YEAR:
         form.add_error(name, f"Enter a date in {EARLIEST_YEAR} or later, with a 4-digit year")
+        return None
+    if day is not None and latest is not None and day.year > latest:
+        form.add_error(name, f"Enter a date in {latest} or earlier")
         return None
     return day
 
@@ -236,7 +240,9 @@ class ReportPeriodForm(GovUKForm):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = _real_year(self, "start"), _real_year(self, "end")
+        latest = timezone.localdate().year + 1  # a period may run to the end of next year
+        start = _real_year(self, "start", latest=latest)
+        end = _real_year(self, "end", latest=latest)
         if start and end:
             if end < start:
                 self.add_error("end", "The last day must be the same as or after the first day")

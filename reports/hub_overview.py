@@ -13,16 +13,17 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from advice.models import URGENCY_TARGET_HOURS, URGENCY_TARGET_TEXT, AdviceStatus, Urgency
 from advice.selectors import hub_staff, requests_visible_to
 from concerns.models import Category
-from safeguarding.forms import GovUKForm, date_field
+from safeguarding.forms import date_field
 from schools.selectors import schools_for
 from workflow.working_time import working_hours_between
+
+from .forms import ReportPeriodForm
 
 DEFAULT_PERIOD_DAYS = 90
 ADVICE_WINDOWS = (30, 90)
@@ -57,7 +58,9 @@ class Overview:
         return [self.open_work, self.claims, *self.advice, self.by_school, self.by_category]
 
 
-class PeriodForm(GovUKForm):
+class PeriodForm(ReportPeriodForm):
+    """The overview's period: the report's checks (real years, at most 5 years), its own words."""
+
     start = date_field(
         "From",
         help_text="For example, 1 9 2026",
@@ -70,13 +73,6 @@ class PeriodForm(GovUKForm):
         subject="The last day",
         required_message="Enter the last day",
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and start > end:
-            self.add_error("end", ValidationError("The last day must be on or after the first day"))
-        return cleaned
 
 
 def default_period(today):

@@ -60,7 +60,7 @@ NOTES = [
     "a note).",
     "Medians are the middle value (the average of the middle two for an even number). The 90th "
     "percentile is the value 90% of answers were as fast as or faster than (nearest rank).",
-    "Year groups are the pupils' year groups now.",
+    "Year groups are the year groups the pupils were in when each concern was recorded.",
     TERM_RULE,
 ]
 GOVERNORS_NOTE = (

@@ -96,7 +96,7 @@ def _step_one(f, fmt):
                 "Year group",
                 [(Pupil.YearGroup(g).label, n) for g, n in f.by_year_group],
                 fmt,
-                note="The pupil's year group now.",
+                note="The pupil's year group when the concern was recorded.",
                 empty="No concerns were recorded in this period.",
             ),
         ],

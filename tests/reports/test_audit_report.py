@@ -393,8 +393,11 @@ def test_a_past_year_keeps_each_concern_in_the_year_group_the_pupil_was_in(
     stored |= {"date_of_birth": pupil.date_of_birth.isoformat(), "drawn": details_version(pupil)}
     import_rows({"rows": [stored]}, school=school, by=dsl)
     last_year = YEAR_2025 | {"start_2": "2024", "end_2": "2025"}
-    tables = html_tables(client_for(head).get(REPORT, last_year).text)
-    assert tables["step-1-year-group"] == [["Year group", "Number"], ["Year 6", "1"]]
+    text = client_for(head).get(REPORT, last_year).text
+    assert html_tables(text)["step-1-year-group"] == [["Year group", "Number"], ["Year 6", "1"]]
+    # ... and says so: the reader must not take it for the year group the pupil is in now.
+    assert "year group when the concern was recorded" in text
+    assert "year group now" not in text and "year groups now" not in text
 
 
 def test_the_period_can_be_any_range(year, client_for, head):
@@ -661,10 +664,16 @@ def test_a_period_that_ends_before_it_starts_is_refused(client_for, head):
         ({"end_2": "26"}, "The year must include 4 numbers"),
         ({"end_2": "1999"}, "with a 4-digit year"),
         ({"start_2": "2019"}, "Choose a period of 5 years or less"),
+        # The day after 31 12 9999 does not exist: this was a server error.
+        (
+            {"start_2": "9999", "start_1": "1", "end_2": "9999", "end_1": "12"},
+            f"Enter a date in {timezone.localdate().year + 1} or earlier",
+        ),
     ],
 )
 def test_a_bad_period_says_what_is_wrong(client_for, head, change, message):
     response = client_for(head).get(REPORT, {**YEAR_2025, **change})
+    assert response.status_code == 200
     assert message in response.text
     assert not AuditEvent.objects.exists()
 

@@ -249,9 +249,26 @@ def test_days_the_wrong_way_round_are_refused_beside_the_last_day(hub_manager, c
     )
     assert response.status_code == 200
     assert response.context["form"].errors["end"] == [
-        "The last day must be on or after the first day"
+        "The last day must be the same as or after the first day"
     ]
     assert "<title>Error: " in response.content.decode()
+    assert (timezone.localdate() - response.context["overview"].start).days == 90
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        # The day after 31 12 9999 does not exist: this was a server error.
+        ("start_0=1&start_1=1&start_2=2026&end_0=31&end_1=12&end_2=9999", "or earlier"),
+        ("start_0=1&start_1=1&start_2=2019&end_0=1&end_1=2&end_2=2026", "5 years or less"),
+    ],
+)
+def test_a_period_too_far_ahead_or_too_long_is_refused_beside_the_last_day(
+    hub_manager, client_for, query, message
+):
+    response = client_for(hub_manager).get(f"{URL}?{query}")
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["end"][0]
     assert (timezone.localdate() - response.context["overview"].start).days == 90
 
 
