@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.forms import apply_refusal
+from safeguarding.kept import kept_for
 from schools.models import Role
 from workflow.exceptions import TransitionRefused
 
@@ -40,7 +41,7 @@ def policy_url(request):
     membership = require_role(request, POLICY_EDITORS)
     school = membership.school
     form = PolicyUrlForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if request.method == "POST" else kept_for(request),
         initial={"url": school.safeguarding_policy_url},
     )
     if request.method == "POST" and form.is_valid():

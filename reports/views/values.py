@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from safeguarding.forms import apply_refusal
+from safeguarding.kept import kept_for
 from schools.models import SCHOOL_ROLES
 from workflow.exceptions import TransitionRefused
 
@@ -16,6 +17,12 @@ from ..selectors import get_values_evidence_for, values_evidence_for
 from ..services import add_values_evidence, edit_values_evidence, may_edit_values_evidence
 
 PER_PAGE = 25
+
+
+def _sent_or_kept(request):
+    """The form's data: what was sent, or on opening the page, what this person typed before
+    their session ended (a description can be long); None for an empty form."""
+    return request.POST if request.method == "POST" else kept_for(request)
 
 
 @require_GET
@@ -38,9 +45,7 @@ def values_log(request):
 def values_add(request):
     """Add an activity to the log."""
     membership = require_role(request, SCHOOL_ROLES)
-    form = ValuesEvidenceForm(
-        request.POST if request.method == "POST" else None, school=membership.school
-    )
+    form = ValuesEvidenceForm(_sent_or_kept(request), school=membership.school)
     if request.method == "POST" and form.is_valid():
         try:
             add_values_evidence(membership.school, by=request.user, **form.service_kwargs())
@@ -79,7 +84,7 @@ def values_edit(request, pk):
             "Only the person who added this activity or a school lead can change it."
         )
     form = ValuesEvidenceForm(
-        request.POST if request.method == "POST" else None,
+        _sent_or_kept(request),
         initial=ValuesEvidenceForm.initial_from(evidence),
         school=membership.school,
     )

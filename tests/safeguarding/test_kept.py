@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import ConcernStatus
+from reports.models import ValuesEvidence
 from schools.adapters import SIGNED_IN_AT
 from schools.models import Role
 from tests.factories import PASSWORD, member, totp_code
@@ -119,3 +120,44 @@ def test_the_hubs_advice_sent_after_the_session_ended_is_kept(walk, hub_advisor)
     )
     landed = sign_in_at(client, sent["Location"], hub_advisor)
     assert advice in client.get(landed).text
+
+
+def test_a_british_values_entry_sent_after_the_session_ended_is_kept(head, school):
+    add = reverse("reports:values_add")
+    client = signed_in(head)
+    page = client.get(add)
+    description = "Year 6 held a mock general election with hustings and a secret ballot."
+    end_sessions()
+    sent = client.post(
+        add,
+        {
+            "_typed_by": typed_by(page),
+            "activity_date_0": "3",
+            "activity_date_1": "11",
+            "activity_date_2": "2026",
+            "title": "Mock election",
+            "description": description,
+            "year_groups": ["6"],
+            "values": ["democracy"],
+        },
+    )
+    assert not ValuesEvidence.objects.exists()  # nothing saved
+    landed = sign_in_at(client, sent["Location"], head)
+    assert landed == add
+    page = client.get(landed)
+    assert description in page.text
+    assert "You were signed out, so nothing was saved" in page.text
+    assert client.post(landed, page.context["form"].data).status_code == 302
+    assert ValuesEvidence.objects.get().description == description
+
+
+def test_a_policy_address_sent_after_the_session_ended_is_kept(head):
+    change = reverse("reports:policy_url")
+    client = signed_in(head)
+    page = client.get(change)
+    address = "https://www.greensand.example.sch.uk/policies/safeguarding-2026"
+    end_sessions()
+    sent = client.post(change, {"_typed_by": typed_by(page), "url": address})
+    landed = sign_in_at(client, sent["Location"], head)
+    assert landed == change
+    assert address in client.get(landed).text
