@@ -30,9 +30,24 @@ def spreadsheet_safe(cell):
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+class SafeWriter:
+    """A CSV writer that passes every cell through `spreadsheet_safe`, headings and names
+    included: a school's name, say, is typed by a person too."""
+
+    def __init__(self, out):
+        self._writer = csv.writer(out)
+
+    def writerow(self, cells):
+        self._writer.writerow([spreadsheet_safe(cell) for cell in cells])
+
+    def writerows(self, rows):
+        for cells in rows:
+            self.writerow(cells)
+
+
 def report_csv(*, title, school, period, version, sections, notes):
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow([title])
     writer.writerow(["School", school.name])
     writer.writerow(["Period", period.label])
@@ -40,18 +55,16 @@ def report_csv(*, title, school, period, version, sections, notes):
     for section in sections:
         for table in section.tables:
             writer.writerow([])
-            writer.writerow([spreadsheet_safe(section.title), spreadsheet_safe(table.caption)])
-            writer.writerow([spreadsheet_safe(h) for h in table.headers])
+            writer.writerow([section.title, table.caption])
+            writer.writerow(table.headers)
             if not table.rows:
-                writer.writerow([spreadsheet_safe(table.empty)])
-            for row in table.rows:
-                writer.writerow([spreadsheet_safe(cell) for cell in row])
+                writer.writerow([table.empty])
+            writer.writerows(table.rows)
             if table.note:
-                writer.writerow([spreadsheet_safe(table.note)])
+                writer.writerow([table.note])
     writer.writerow([])
     writer.writerow(["Notes"])
-    for note in notes:
-        writer.writerow([spreadsheet_safe(note)])
+    writer.writerows([note] for note in notes)
     # A byte-order mark so spreadsheet programs read the file as UTF-8.
     return "\ufeff" + out.getvalue()
 

@@ -1,5 +1,3 @@
-import csv
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -8,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from advice.views.access import hub_manager_only
 from audit.log import record
-from reports.exports import spreadsheet_safe
+from reports.exports import SafeWriter
 from reports.hub_overview import PeriodForm, default_period, hub_overview
 from safeguarding.reauth import export_needs_second_factor
 
@@ -56,14 +54,14 @@ def _csv(overview, authority):
     name = f"hub-overview-{authority.code}-{timezone.localdate(overview.now):%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow([spreadsheet_safe(f"Early Help Hub overview, {authority.name}")])
+    writer = SafeWriter(response)
+    writer.writerow([f"Early Help Hub overview, {authority.name}"])
     writer.writerow(["As at", timezone.localtime(overview.now).strftime("%d/%m/%Y %H:%M")])
     writer.writerow(["Requests received from", f"{overview.start:%d/%m/%Y}"])
     writer.writerow(["Requests received to", f"{overview.end:%d/%m/%Y}"])
     for table in overview.tables:
         writer.writerow([])
-        writer.writerow([spreadsheet_safe(table.title)])
-        writer.writerow([spreadsheet_safe(header) for header in table.headers])
-        writer.writerows([spreadsheet_safe(value) for value in row] for row in table.rows)
+        writer.writerow([table.title])
+        writer.writerow(table.headers)
+        writer.writerows(table.rows)
     return response

@@ -614,6 +614,16 @@ def test_a_spreadsheet_formula_typed_into_a_reason_is_not_run(client_for, head, 
     assert formula not in cells
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_a_school_name_that_looks_like_a_formula_is_not_run(client_for, head, school, start):
+    """The heading rows go through the same guard as the tables: a name is typed too."""
+    school.name = start + 'HYPERLINK("http://evil.example","Greensand")'
+    school.save(update_fields=["name"])
+    download = reauthenticate(client_for(head)).get(REPORT, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(download.content.decode())))
+    assert rows[1] == ["School", "'" + school.name]
+
+
 # Every view and download is audited, once
 
 
