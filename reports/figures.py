@@ -45,14 +45,21 @@ from .periods import LONDON
 REVIEW_WITHIN_HOURS = 8  # one working day
 OPEN_REQUEST = [AdviceStatus.OPEN, AdviceStatus.CLAIMED]
 
-# Audit actions that read a child's record, with the column each is counted in.
+# Audit actions that read a child's record, with the column each is counted in. The lists
+# (the inbox, the roll, a recorder's own concerns, an import's preview) name children too.
 VIEW_ACTIONS = {
     "concern.view": "concern",
+    "concern.confirmation.view": "concern",
     "pupil.view": "pupil",
     "pupil.chronology.view": "chronology",
     "attachment.download": "attachment",
     "advicerequest.view": "advice",
+    "concern.inbox.view": "lists",
+    "concern.mine.view": "lists",
+    "pupil.list.view": "lists",
+    "pupil.import.view": "lists",
 }
+VIEW_COLUMNS = list(dict.fromkeys(VIEW_ACTIONS.values()))
 DOWNLOAD = "attachment.download"
 EXPORT = "report.export"
 DENIED = "access.denied"
@@ -381,8 +388,11 @@ def _access(figures, school, period):
         .values(*people)
         .annotate(
             **{
-                column: Count("action", filter=Q(action=action))
-                for action, column in VIEW_ACTIONS.items()
+                column: Count(
+                    "action",
+                    filter=Q(action__in=[a for a, c in VIEW_ACTIONS.items() if c == column]),
+                )
+                for column in VIEW_COLUMNS
             },
             total=Count("action"),
         )

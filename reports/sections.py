@@ -13,6 +13,7 @@ from concerns.models import Category, Closure, Escalation, ParentConversation
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import Pupil
 
+from .figures import VIEW_COLUMNS
 from .models import BritishValue
 from .periods import TERM_RULE
 from .presentation import FULL, GOVERNORS, Formatter, Link, Section, Table, counted, key_figures
@@ -319,13 +320,13 @@ def _access(f, fmt, governors):
     section = Section(
         key="access",
         title="Access to children's records",
-        intro="From the audit trail: every page of a child's record opened, every download, and "
-        "every refused attempt.",
+        intro="From the audit trail: every page of a child's record opened, every list of "
+        "children's names shown, every download, and every refused attempt.",
     )
     if governors:
         views = {
             column: sum(row[column] for row in f.viewers)
-            for column in ("concern", "pupil", "chronology", "attachment", "advice")
+            for column in VIEW_COLUMNS
         }
         section.tables.append(
             Table(
@@ -340,6 +341,7 @@ def _access(f, fmt, governors):
                     ["Pupil chronologies viewed", fmt.count(views["chronology"])],
                     ["Attachments downloaded", fmt.count(views["attachment"])],
                     ["Advice requests viewed", fmt.count(views["advice"])],
+                    ["Lists of children viewed", fmt.count(views["lists"])],
                     ["Reports exported", fmt.count(sum(row["exports"] for row in f.downloads))],
                     [
                         "Refused access attempts",
@@ -368,21 +370,20 @@ def _access(f, fmt, governors):
                 "Pupil chronologies",
                 "Attachment downloads",
                 "Advice requests",
+                "Lists of children",
                 "Total",
             ],
             rows=[
                 [
                     _person(row["actor__full_name"]),
-                    fmt.count(row["concern"]),
-                    fmt.count(row["pupil"]),
-                    fmt.count(row["chronology"]),
-                    fmt.count(row["attachment"]),
-                    fmt.count(row["advice"]),
+                    *(fmt.count(row[column]) for column in VIEW_COLUMNS),
                     fmt.count(row["total"]),
                 ]
                 for row in f.viewers
             ],
-            numeric=(1, 2, 3, 4, 5, 6),
+            numeric=(1, 2, 3, 4, 5, 6, 7),
+            note="Lists of children: the concerns list, the pupil list, a person's own "
+            "concerns and a pupil import's preview, each time one was shown.",
         ),
         Table(
             key="access-downloads",

@@ -193,6 +193,13 @@ def _access(clock, school, people, c):
         for _ in range(times):
             record(action, actor=actor, obj=concern, school=school)
     record("pupil.view", actor=people.dsl, obj=c["B"].pupil, school=school)  # their details
+    # Lists that name children: the DSL's inbox twice, the teacher's own concerns once.
+    for actor, action in [
+        (people.dsl, "concern.inbox.view"),
+        (people.dsl, "concern.inbox.view"),
+        (people.teacher, "concern.mine.view"),
+    ]:
+        record(action, actor=actor, obj=school, school=school)
     request = c["A"].advice_requests.get()
     record("advicerequest.view", actor=people.advisor, obj=request, school=school)
     record(
