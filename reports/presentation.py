@@ -2,7 +2,9 @@
 
 The governors' version replaces every count from 1 to 4 with "fewer than 5" (0 stays 0: it
 identifies nobody), and hides any share, median or percentile worked out from fewer than 5
-records.
+records. Where a table's other counts and the report's totals would give a hidden count away
+(one year group hidden, the rest and the number of concerns shown), one more count is hidden
+beside it (`Formatter.breakdown`).
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +17,8 @@ GOVERNORS = "governors"
 SMALL = 5
 FEWER = "fewer than 5"
 NOT_SHOWN = "not shown (fewer than 5)"
+# Hidden only so that a count of fewer than 5 beside it cannot be worked out.
+WITHHELD = "not shown"
 NONE = "none"
 
 
@@ -66,7 +70,8 @@ NOTES = [
 GOVERNORS_NOTE = (
     "This is the governors' version: any count from 1 to 4 is shown as 'fewer than 5' (a count "
     "of 0 is shown as 0), shares and times based on fewer than 5 records are not shown, and no "
-    "names of staff or pupils, and no concern references, are included."
+    "names of staff or pupils, and no concern references, are included. Where a table's other "
+    "figures would give away a count of fewer than 5, one more count is 'not shown'."
 )
 
 
@@ -96,9 +101,25 @@ class Formatter:
             return NOT_SHOWN
         return f"{getattr(sample, statistic):.1f}"
 
-    def bar(self, label, n):
-        """(label, value to draw, text) for a chart; a suppressed count draws no bar."""
-        return (label, None if self.small(n) else n, self.count(n))
+    def breakdown(self, counts):
+        """Each count as text, as `count` shows it, and in the governors' version one more
+        hidden where the report's totals (the number of concerns, of conversations not held)
+        less the counts shown would give away the hidden ones: one count of 1 to 4 alone, or
+        several that can only be all 1s or all 4s. The smallest other count is then hidden
+        too, so the difference no longer says how the hidden ones split."""
+        texts = [self.count(n) for n in counts]
+        hidden = [n for n in counts if self.small(n)]
+        k, together = len(hidden), sum(hidden)
+        if hidden and (k == 1 or together in (k, k * (SMALL - 1))):
+            shown = [(n, i) for i, n in enumerate(counts) if n >= SMALL or not self.governors]
+            if self.governors and shown:
+                texts[min(shown)[1]] = WITHHELD
+        return texts
+
+    def bar(self, label, n, text=None):
+        """(label, value to draw, text) for a chart; a hidden count draws no bar."""
+        text = self.count(n) if text is None else text
+        return (label, None if self.small(n) or text == WITHHELD else n, text)
 
 
 def notes(audience):
@@ -115,13 +136,18 @@ def counted(
     key, caption, heading, items, fmt, *, chart=True, note="", empty="None in this period."
 ):
     """A two-column table of (label, count) with its bar chart."""
+    texts = fmt.breakdown([n for _, n in items])
     return Table(
         key=key,
         caption=caption,
         headers=[heading, "Number"],
-        rows=[[label, fmt.count(n)] for label, n in items],
+        rows=[[label, text] for (label, _), text in zip(items, texts, strict=True)],
         numeric=(1,),
-        chart=bar_chart(key, caption, [fmt.bar(label, n) for label, n in items])
+        chart=bar_chart(
+            key,
+            caption,
+            [fmt.bar(label, n, text) for (label, n), text in zip(items, texts, strict=True)],
+        )
         if chart and items
         else None,
         note=note,

@@ -1,0 +1,40 @@
+"""The governors' version hides small counts so that they cannot be worked out again."""
+
+import pytest
+
+from reports.presentation import FEWER, FULL, GOVERNORS, WITHHELD, Formatter, counted
+
+GOVERNORS_VIEW = Formatter(GOVERNORS)
+
+
+@pytest.mark.parametrize(
+    ("counts", "shown"),
+    [
+        # One year group hidden, the rest and the total shown: the total less the rest gives
+        # it away, so the smallest other count is withheld too.
+        ([12, 5, 2], ["12", WITHHELD, FEWER]),
+        ([0, 7, 1, 0], ["0", WITHHELD, FEWER, "0"]),
+        # Two hidden counts that can only be 1 and 1, or 4 and 4.
+        ([1, 9, 1], [FEWER, WITHHELD, FEWER]),
+        ([4, 6, 4, 30], [FEWER, WITHHELD, FEWER, "30"]),
+        # 1 and 3 could as well be 2 and 2: nothing more to hide.
+        ([1, 9, 3], [FEWER, "9", FEWER]),
+        # Nothing hidden, nothing withheld.
+        ([0, 5, 17], ["0", "5", "17"]),
+    ],
+)
+def test_a_count_the_others_would_give_away_is_covered_by_another(counts, shown):
+    assert GOVERNORS_VIEW.breakdown(counts) == shown
+
+
+def test_the_full_version_shows_every_count():
+    assert Formatter(FULL).breakdown([12, 5, 2]) == ["12", "5", "2"]
+
+
+def test_a_withheld_count_draws_no_bar_in_the_chart():
+    table = counted(
+        "year", "By year group", "Year group", [("Year 4", 5), ("Year 6", 3)], GOVERNORS_VIEW
+    )
+    assert table.rows == [["Year 4", WITHHELD], ["Year 6", FEWER]]
+    assert [bar.value_text for bar in table.chart.bars] == [WITHHELD, FEWER]
+    assert all(bar.width == 0 for bar in table.chart.bars)
