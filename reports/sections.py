@@ -324,10 +324,7 @@ def _access(f, fmt, governors):
         "children's names shown, every download, and every refused attempt.",
     )
     if governors:
-        views = {
-            column: sum(row[column] for row in f.viewers)
-            for column in VIEW_COLUMNS
-        }
+        views = {column: sum(row[column] for row in f.viewers) for column in VIEW_COLUMNS}
         section.tables.append(
             Table(
                 key="access-summary",
