@@ -226,3 +226,16 @@ def test_the_hash_is_over_the_json_list_of_previous_hash_and_content(previous):
     whole = [previous, at.isoformat(), *content[1:7], "::ffff:a00:1", *content[8:]]
     text = json.dumps(whole, sort_keys=True, separators=(",", ":"), default=str)
     assert chain_hash(previous, *content) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_the_last_row_rewritten_with_its_hash_is_caught_by_its_head(trail):
+    chain = trail[0].chain
+    last = [event for event in trail if event.chain == chain][-1]
+    forged = AuditEvent.objects.get(pk=last.pk)
+    forged.action = "auth.nothing_to_see"
+    raw(
+        "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
+        [forged.action, forged.content_hash(), last.pk],
+    )
+    with pytest.raises(CommandError, match="Audit chain broken"):
+        verify()
