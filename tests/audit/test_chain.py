@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+import audit.verify
 from audit.log import record
 from audit.models import AuditChainHead, AuditEvent, chain_hash
 
@@ -226,3 +227,72 @@ def test_the_hash_is_over_the_json_list_of_previous_hash_and_content(previous):
     whole = [previous, at.isoformat(), *content[1:7], "::ffff:a00:1", *content[8:]]
     text = json.dumps(whole, sort_keys=True, separators=(",", ":"), default=str)
     assert chain_hash(previous, *content) == hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.fixture
+def busy(monkeypatch, dsl, school):
+    """The service in use while verification runs: a page view is audited after the chains'
+    heads are read and before each chain's rows are (as one is whenever anyone is signed in)."""
+    check_chain = audit.verify._check_chain
+
+    def viewed_first(*args):
+        record("concern.view", actor=dsl, school=school, object_type="concern", object_id="1")
+        return check_chain(*args)
+
+    monkeypatch.setattr(audit.verify, "_check_chain", viewed_first)
+
+
+def test_rows_written_while_it_runs_are_not_taken_for_tampering(trail, busy, tmp_path):
+    anchors = tmp_path / "anchors.jsonl"
+    assert f"{len(trail)} events verified" in verify("--anchors", str(anchors))
+    assert AuditEvent.objects.count() > len(trail)  # the views did land mid-run
+    assert "events verified" in verify("--anchors", str(anchors))
+
+
+def test_a_row_cut_from_the_end_is_caught_while_rows_are_written(trail, busy):
+    last = max(event.pk for event in trail if event.chain == trail[0].chain)
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [last])
+    with pytest.raises(CommandError, match="Audit chain broken"):
+        verify()
+
+
+def test_an_edited_row_is_caught_while_rows_are_written(trail, busy):
+    victim = trail[3]
+    raw("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["auth.nothing_to_see", victim.pk])
+    with pytest.raises(CommandError, match=f"audit event {victim.pk} has been changed"):
+        verify()
+
+
+def test_a_row_added_past_the_chain_head_is_caught(trail):
+    """A forged row linked to the chain's last row, its head not moved: it is not a row that
+    was written while verification ran, because writing a row moves the head."""
+    chain = trail[0].chain
+    last = [event for event in trail if event.chain == chain][-1]
+    forged = AuditEvent(
+        at=last.at,
+        actor=last.actor,
+        action="concern.view",
+        object_type="concern",
+        object_id="1",
+        school=last.school,
+        local_authority_id=last.local_authority_id,
+        chain=chain,
+        previous_hash=last.hash,
+    )
+    forged.hash = forged.content_hash()
+    forged.save()
+    with pytest.raises(CommandError, match=f"Chain {chain}: .*event {forged.pk}.*added"):
+        verify()
+
+
+def test_the_last_row_rewritten_with_its_hash_is_caught_by_its_head(trail):
+    chain = trail[0].chain
+    last = [event for event in trail if event.chain == chain][-1]
+    forged = AuditEvent.objects.get(pk=last.pk)
+    forged.action = "auth.nothing_to_see"
+    raw(
+        "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
+        [forged.action, forged.content_hash(), last.pk],
+    )
+    with pytest.raises(CommandError, match=f"audit event {last.pk} is not the row its chain's"):
+        verify()
