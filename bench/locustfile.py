@@ -152,9 +152,13 @@ class Staff(Person):
     @task
     def record_a_concern(self):
         given, family, pupil = random.choice(self.account["pupils"])
-        query = f"?q={given}+{family}"
-        self._token_from(self.get(f"/concerns/new/pupil/{query}", "record: find the pupil"))
-        response = self.post(f"/concerns/new/pupil/{query}", "record: choose", {"pupil": pupil})
+        # The search is sent by POST; its results are at an address with a token for it.
+        search = {"q": f"{given} {family}"}
+        results = _location(self.post("/concerns/new/pupil/", "record: search", search))
+        if "?search=" not in results:
+            return
+        self._token_from(self.get(results, "record: find the pupil"))
+        response = self.post(results, "record: choose", {"pupil": pupil})
         page = _location(response)
         if response.status_code != 302 or "/drafts/" not in page:
             return

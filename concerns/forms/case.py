@@ -21,6 +21,7 @@ from safeguarding.forms import (
     date_field,
     time_field,
 )
+from safeguarding.searches import SearchField
 from schools.models import Pupil
 
 from .escalation import EscalationForm
@@ -361,9 +362,11 @@ class AttachmentForm(GovUKForm):
 
 
 class InboxFilterForm(GovUKForm):
-    """The inbox's filters: a GET form, so a filtered inbox can be bookmarked."""
+    """The inbox's filters. Sent by POST; the page's address then holds the filters that name
+    no one, so a filtered inbox can be bookmarked, and a token for the search, never the words
+    (safeguarding/searches.py)."""
 
-    q = forms.CharField(label="Pupil name or UPN", required=False, max_length=100)
+    q = SearchField(label="Pupil name or UPN")
     status = forms.ChoiceField(
         label="Status",
         choices=[("", "Open and recent"), *ConcernStatus.choices],
@@ -410,6 +413,15 @@ class InboxFilterForm(GovUKForm):
             "year_group": data.get("year_group", ""),
             "recorded_by": data.get("recorded_by"),
         }
+
+    def address_filters(self):
+        """The valid filters that name no one, as pairs for the page's address."""
+        filters = self.filters()
+        recorder = filters["recorded_by"]
+        return [
+            *((name, filters[name]) for name in ("status", "category", "year_group")),
+            ("recorded_by", recorder.pk if recorder else ""),
+        ]
 
     @property
     def is_filtered(self):

@@ -9,12 +9,13 @@ from django.utils import timezone
 from concerns.importer import OLDEST_AGE
 from concerns.roll import FIELDS, details_version
 from safeguarding.forms import GovUKForm, date_field
+from safeguarding.searches import SearchField
 from schools.models import Pupil
 from schools.validators import validate_upn
 
 
 class PupilSearchForm(GovUKForm):
-    q = forms.CharField(label="Search by name or UPN", required=False, max_length=100)
+    q = SearchField(label="Search by name or UPN")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,17 +14,16 @@ from django.utils import timezone
 from concerns import coaching
 from concerns.models import Category
 from safeguarding.forms import YES_NO, GovUKForm, combine, date_field, time_field, yes_no
+from safeguarding.searches import SearchField
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
 
 LONG_TEXT = 20000
 
 
 class PupilSearchForm(GovUKForm):
-    q = forms.CharField(
+    q = SearchField(
         label="Search by the pupil's name or UPN",
         help_text="For example, Amelia Ahmed, or A821201820001",
-        required=False,
-        max_length=100,
     )
 
 

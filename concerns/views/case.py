@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
 from concerns.casework import (
@@ -16,17 +16,28 @@ from concerns.forms.case import InboxFilterForm
 from concerns.inbox import inbox_page
 from concerns.models import ConcernStatus
 from concerns.selectors import get_concern_page_for, recorders_for
+from safeguarding.searches import recall, searchable, show_results
 from schools.models import Role
 from workflow.rules import Action, Actor, available_actions
 
 from .access import LEADS, SCHOOL_PEOPLE, SCHOOL_READERS, role_required
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(SCHOOL_READERS)
+@searchable
 def inbox(request):
-    """The school's concerns, grouped by what each needs next."""
-    form = InboxFilterForm(request.GET or None, recorders=recorders_for(request.membership))
+    """The school's concerns, grouped by what each needs next. The filters are sent by POST
+    and shown at an address that holds a token for the search, never its words."""
+    recorders = recorders_for(request.membership)
+    if request.method == "POST":
+        form = InboxFilterForm(request.POST, recorders=recorders)
+        if form.is_valid():
+            return show_results(request, form.cleaned_data["q"], form.address_filters())
+    else:
+        data = request.GET.copy()
+        data["q"] = recall(request).text
+        form = InboxFilterForm(data, recorders=recorders)
     page = inbox_page(
         request.membership,
         after=request.GET.get("after", ""),

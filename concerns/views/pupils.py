@@ -15,6 +15,7 @@ from concerns.forms.pupils import ConfirmImportForm, PupilForm, PupilImportForm,
 from concerns.keyset import Key, paginate
 from concerns.roll import FIELDS, add_pupil, update_pupil
 from concerns.selectors import concerns_visible_to, get_pupil_for, pupils_for, search_pupils
+from safeguarding.searches import recall, searchable, show_results
 
 from .access import LEADS, SCHOOL_READERS, role_required
 
@@ -26,12 +27,20 @@ CHRONOLOGY_PAGE_SIZE = 25
 IMPORT_KEY = "pupil_import"
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(LEADS)
+@searchable
 def pupils(request):
-    """The school's roll, searchable."""
-    form = PupilSearchForm(request.GET or None)
-    text = form.cleaned_data["q"] if form.is_valid() else ""
+    """The school's roll, searchable: the search is sent by POST and shown at an address that
+    holds a token for it, never its words."""
+    if request.method == "POST":
+        form = PupilSearchForm(request.POST)
+        if form.is_valid():
+            return show_results(request, form.cleaned_data["q"])
+        text = ""
+    else:
+        text = recall(request).text
+        form = PupilSearchForm(initial={"q": text})
     page = paginate(
         search_pupils(request.membership, text),
         PUPIL_ORDER,

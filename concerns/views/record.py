@@ -25,6 +25,7 @@ from audit.log import record as audit
 from audit.log import viewed
 from audit.scope import OutOfScope
 from safeguarding.kept import keep_for_page
+from safeguarding.searches import recall, searchable, show_results
 from schools.selectors import pupils_for
 from workflow.concerns import record_concern
 from workflow.exceptions import TransitionRefused
@@ -97,24 +98,30 @@ def start(request):
 
 @recorders_only
 @require_http_methods(["GET", "POST"])
+@searchable
 def pupil(request, pk=None):
-    """Find the pupil by name or UPN in the user's own school, and choose them."""
+    """Find the pupil by name or UPN in the user's own school, and choose them. The search is
+    sent by POST and shown at an address that holds a token for it, never its words."""
     membership = request.membership
     draft = draft_or_concern(membership, pk) if pk else None
     if isinstance(draft, Concern):
         return _already_sent(request, draft)
-    search = PupilSearchForm(request.GET)
-    # As typed, but without NUL characters, which no name holds and PostgreSQL refuses.
-    query = search.data.get("q", "").replace("\x00", "").strip()[:100]
+    searching = request.method == "POST" and "q" in request.POST
+    searched = recall(request)
+    search = PupilSearchForm(request.POST if searching else None, initial={"q": searched.text})
+    if searching and search.is_valid():
+        return show_results(request, search.cleaned_data["q"])
+    query = "" if searching else searched.text
     found = find_pupils(membership, query)
     if not query and draft is not None:
         found = list(pupils_for(membership).filter(pk=draft.pupil_id))  # the current choice
+    choosing = request.method == "POST" and not searching
     form = PupilChoiceForm(
-        request.POST if request.method == "POST" else None,
+        request.POST if choosing else None,
         pupils=found[:SEARCH_LIMIT],
         initial={"pupil": str(draft.pupil_id) if draft and draft.pupil_id else None},
     )
-    if request.method == "POST" and form.is_valid():
+    if choosing and form.is_valid():
         if draft is None:
             draft = start_draft(membership, form.chosen)
             return redirect(page_url(draft.pk, PAGE_BY_SLUG["when"]))
@@ -135,6 +142,7 @@ def pupil(request, pk=None):
         {
             "draft": draft,
             "search": search,
+            "searched": searched,
             "query": query,
             "form": form,
             "found": found,

@@ -8,6 +8,7 @@ screenshot module one that saves a picture. Names are stable: they become file n
 The pages are driven by their labels and roles, as a person reads them, never by CSS classes.
 """
 
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -60,6 +61,8 @@ def record_concern(
     look(page, "record-pupil")
     page.get_by_label("Search by the pupil's name or UPN").fill(pupil.given_name)
     page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(r"\?search="))  # a token: never the name typed
+    assert pupil.given_name not in page.url
     look(page, "record-pupil-found")
     page.get_by_label(pupil.full_name).check()
     continue_(page)

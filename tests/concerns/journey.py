@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import ConcernDraft
+from tests.searching import search
 
 FACTS = (
     "At 10:15am in the playground Amelia Ahmed told me she had not eaten since lunch "
@@ -65,7 +66,7 @@ def done_url(draft):
 
 def start(client, pupil):
     """Find the pupil and choose them: the draft this creates."""
-    url = reverse("concerns:record_pupil") + f"?q={pupil.family_name}"
+    url = search(client, reverse("concerns:record_pupil"), pupil.family_name)
     response = client.post(url, {"pupil": str(pupil.pk)})
     assert response.status_code == 302, response.content
     return ConcernDraft.objects.latest("created_at")

@@ -11,6 +11,7 @@ from concerns.inbox import GROUPS
 from concerns.models import Closure, Concern, ConcernStatus
 from schools.models import Role
 from tests.factories import PupilFactory, member
+from tests.searching import search
 from workflow.concerns import record_concern
 
 from ..walk import concern_data
@@ -152,10 +153,37 @@ def test_search_finds_a_pupil_by_name_or_upn(walk, client_for, dsl, school):
     other = PupilFactory(school=school, given_name="Oliver", family_name="Nowak")
     olivers = record_concern(by=walk.teacher, pupil=other, **concern_data())
     client = client_for(dsl)
-    assert references(client.get(INBOX, {"q": "amelia ahm"})) == [amelia.reference]
-    assert references(client.get(INBOX, {"q": "nowak"})) == [olivers.reference]
-    assert references(client.get(INBOX, {"q": other.upn.lower()})) == [olivers.reference]
-    assert references(client.get(INBOX, {"q": "nobody"})) == []
+
+    def found(text):
+        return references(client.get(search(client, INBOX, text)))
+
+    assert found("amelia ahm") == [amelia.reference]
+    assert found("nowak") == [olivers.reference]
+    assert found(other.upn.lower()) == [olivers.reference]
+    assert found("nobody") == []
+
+
+def test_a_search_keeps_the_filters_in_the_address_and_the_words_out(walk, client_for, dsl, school):
+    year_9 = PupilFactory(school=school, given_name="Amelia", family_name="Nowak", year_group="9")
+    colleague = member(Role.STAFF, school, full_name="Colin Colleague")
+    wanted = record_concern(
+        by=colleague, pupil=year_9, **concern_data(categories=["radicalisation"])
+    )
+    walk.recorded(categories=["radicalisation"])  # Amelia Ahmed's, by another teacher
+    filters = {
+        "status": "recorded",
+        "category": "radicalisation",
+        "year_group": "9",
+        "recorded_by": str(colleague.pk),
+    }
+    client = client_for(dsl)
+    results = search(client, INBOX, "amelia", **filters)
+    assert "amelia" not in results.lower()
+    for name, value in filters.items():
+        assert f"{name}={value}" in results
+    response = client.get(results)
+    assert references(response) == [wanted.reference]
+    assert "Clear filters" in response.text
 
 
 def test_a_filter_that_is_not_on_the_list_is_explained_and_ignored(walk, client_for, dsl):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import Category, Concern, ConcernDraft
 from tests.factories import PupilFactory
+from tests.searching import search
 from workflow.exceptions import TransitionRefused
 from workflow.models import Notification
 
@@ -124,7 +125,7 @@ def test_pupils_are_found_by_name_or_upn_in_the_users_own_school_only(
     elsewhere = PupilFactory(school=other_school, given_name="Amelia", family_name="Ahmed")
     url = reverse("concerns:record_pupil")
 
-    by_name = teacher_client.get(url, {"q": "amelia ahm"})
+    by_name = teacher_client.get(search(teacher_client, url, "amelia ahm"))
     assert by_name.text.count('name="pupil"') == 2
     assert f'value="{pupil.pk}"' in by_name.text
     assert f'value="{namesake.pk}"' in by_name.text
@@ -134,18 +135,18 @@ def test_pupils_are_found_by_name_or_upn_in_the_users_own_school_only(
     assert "Year 4, born 17 May 2016" in by_name.text
     assert "Year 6, born 17 May 2016" in by_name.text
 
-    by_upn = teacher_client.get(url, {"q": namesake.upn.lower()})
+    by_upn = teacher_client.get(search(teacher_client, url, namesake.upn.lower()))
     assert by_upn.text.count('name="pupil"') == 1
     assert f'value="{namesake.pk}"' in by_upn.text
 
-    other_upn = teacher_client.get(url, {"q": elsewhere.upn})
+    other_upn = teacher_client.get(search(teacher_client, url, elsewhere.upn))
     assert 'name="pupil"' not in other_upn.text
     assert "No pupils found" in other_upn.text
 
 
 def test_a_pupil_of_another_school_cannot_be_chosen_by_posting_its_id(teacher_client, other_school):
     elsewhere = PupilFactory(school=other_school, given_name="Amelia", family_name="Ahmed")
-    url = reverse("concerns:record_pupil") + "?q=Ahmed"
+    url = search(teacher_client, reverse("concerns:record_pupil"), "Ahmed")
     response = teacher_client.post(url, {"pupil": str(elsewhere.pk)})
     assert response.status_code == 200
     assert "Select a pupil from the list" in response.text
@@ -153,7 +154,7 @@ def test_a_pupil_of_another_school_cannot_be_chosen_by_posting_its_id(teacher_cl
 
 
 def test_choosing_no_pupil_says_so_and_keeps_the_search(teacher_client, pupil):
-    url = reverse("concerns:record_pupil") + "?q=Ahmed"
+    url = search(teacher_client, reverse("concerns:record_pupil"), "Ahmed")
     response = teacher_client.post(url, {})
     assert response.status_code == 200
     assert "<title>Error: Which pupil is it about?" in response.text
@@ -164,7 +165,7 @@ def test_choosing_no_pupil_says_so_and_keeps_the_search(teacher_client, pupil):
 
 
 def test_a_search_is_audited_without_the_words_searched(teacher_client, teacher, pupil):
-    teacher_client.get(reverse("concerns:record_pupil"), {"q": "Ahmed"})
+    teacher_client.get(search(teacher_client, reverse("concerns:record_pupil"), "Ahmed"))
     event = AuditEvent.objects.get(action="pupil.search")
     assert event.actor == teacher
     assert (event.object_type, event.detail) == ("pupil", {"results": 1})
@@ -172,7 +173,7 @@ def test_a_search_is_audited_without_the_words_searched(teacher_client, teacher,
 
 
 def test_choosing_the_pupil_starts_a_draft_and_asks_when(teacher_client, teacher, pupil, school):
-    url = reverse("concerns:record_pupil") + "?q=Ahmed"
+    url = search(teacher_client, reverse("concerns:record_pupil"), "Ahmed")
     response = teacher_client.post(url, {"pupil": str(pupil.pk)})
     draft = ConcernDraft.objects.get()
     assert (draft.author, draft.school, draft.pupil) == (teacher, school, pupil)
@@ -407,7 +408,7 @@ def test_changing_the_pupil_from_check_your_answers(teacher_client, pupil, schoo
     current = teacher_client.get(url)
     assert f'value="{pupil.pk}"' in current.text
     assert 'checked="checked"' in current.text
-    response = teacher_client.post(url + "?q=Ahmed", {"pupil": str(other.pk)})
+    response = teacher_client.post(search(teacher_client, url, "Ahmed"), {"pupil": str(other.pk)})
     assert response["Location"] == check_url(draft)
     teacher_client.post(check_url(draft))
     assert Concern.objects.get().pupil == other

@@ -79,7 +79,8 @@ def test_only_the_authoritys_admin_sees_lockouts(client_for, dsl, hub_manager):
 
 
 def test_a_failed_sign_in_keeps_neither_the_address_asked_for_nor_the_email(client, dsl):
-    """The page someone was sent to sign in from may hold a search for a child's name."""
+    """The page someone was sent to sign in from may hold a child's name: the service no
+    longer puts a search in an address, but an old bookmark may still have one."""
     asked_for = reverse("concerns:pupils") + "?q=Amelia+Ahmed"
     client.post(
         reverse("account_login") + "?" + urlencode({"next": asked_for}),

@@ -152,7 +152,8 @@ ROUTES = {
     ),
     "concerns:mine": Route(get={RECORDERS: OK}),
     # The DSL's inbox and the concern page (staff see the concern they recorded).
-    "concerns:inbox": Route(get={READERS: OK}),
+    # A search is sent by POST: an empty one shows the page again, unsearched (303).
+    "concerns:inbox": Route(get={READERS: OK}, post={READERS: to("concerns:inbox")}),
     "concerns:detail": Route(concern, get={SCHOOL: OK}, scoped=True),
     # One page per action: the school's leads only. The world's concerns are at a status
     # where each action is possible, so the form shows.
@@ -189,7 +190,7 @@ ROUTES = {
         lambda w: [w.concern.pk, w.attachment.pk], get={SCHOOL: OK}, scoped=True
     ),
     # The school's roll: its leads; the head teacher reads a pupil's chronology.
-    "concerns:pupils": Route(get={LEADS: OK}),
+    "concerns:pupils": Route(get={LEADS: OK}, post={LEADS: to("concerns:pupils")}),
     "concerns:pupil_add": Route(get={LEADS: OK}, post=shows_errors(LEADS)),
     "concerns:pupil_edit": Route(pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:pupil_chronology": Route(pupil, get={READERS: OK}, scoped=True),

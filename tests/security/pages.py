@@ -81,9 +81,10 @@ class FormPage:
 
     `url(w)` is the page; `role` the person at the home school or authority who uses it
     ("newcomer": a DSL with no authenticator app yet); `valid(w)` the fields; `method` "GET"
-    for a search or filter; `shown_on(w)` pages where what was saved is shown again;
-    `ready(client, w)` what a person does first (upload a file to confirm, sign in with a
-    password before the code), returning any fields that depend on it."""
+    for a filter sent by GET (a search for a child is sent by POST, safeguarding/searches.py);
+    `shown_on(w)` pages where what was saved is shown again; `ready(client, w)` what a person
+    does first (upload a file to confirm, sign in with a password before the code), returning
+    any fields that depend on it."""
 
     url: Any
     role: str
@@ -276,10 +277,11 @@ FORM_PAGES = {
     ),
     # Recording a concern (step 1).
     record.PupilSearchForm: FormPage(
-        _url("concerns:record_pupil"), STAFF, lambda w: {"q": "Ahmed"}, method="GET"
+        _url("concerns:record_pupil"), STAFF, lambda w: {"q": "Ahmed"}
     ),
+    # Changing the draft's pupil: with no search yet, the page offers the pupil chosen before.
     record.PupilChoiceForm: FormPage(
-        lambda w: reverse("concerns:record_pupil") + "?q=Ahmed",
+        _url("concerns:record_draft_pupil", lambda w: w.draft.pk),
         STAFF,
         lambda w: {"pupil": str(w.pupil.pk)},
     ),
@@ -311,7 +313,6 @@ FORM_PAGES = {
             "year_group": "4",
             "recorded_by": str(w.user(STAFF).pk),
         },
-        method="GET",
     ),
     case.AdviceRequestForm: FormPage(
         _url("concerns:request_advice", lambda w: w.advised.pk),
@@ -390,9 +391,7 @@ FORM_PAGES = {
         files=("file",),
     ),
     # The school's roll.
-    pupils.PupilSearchForm: FormPage(
-        _url("concerns:pupils"), DSL, lambda w: {"q": "Ahmed"}, method="GET"
-    ),
+    pupils.PupilSearchForm: FormPage(_url("concerns:pupils"), DSL, lambda w: {"q": "Ahmed"}),
     pupils.PupilForm: FormPage(
         _url("concerns:pupil_edit", lambda w: w.pupil.pk),
         DSL,

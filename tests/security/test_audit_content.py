@@ -26,6 +26,7 @@ from schools.models import Role
 from tests.concerns.journey import record
 from tests.conftest import reauthenticate
 from tests.factories import PASSWORD, signed_in, totp_code
+from tests.searching import search
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
@@ -89,7 +90,7 @@ def test_a_whole_journey_audits_every_step_and_no_narrative(journey):
 
     # Step 1: a member of staff records it, searching the roll by name.
     teacher = journey.client(Role.STAFF)
-    teacher.get(reverse("concerns:record_pupil") + "?q=Ahmed")
+    teacher.get(search(teacher, reverse("concerns:record_pupil"), "Ahmed"))
     draft = record(
         teacher,
         w.pupil,
@@ -106,7 +107,7 @@ def test_a_whole_journey_audits_every_step_and_no_narrative(journey):
 
     # Step 2: the DSL asks the hub; the hub claims, releases, claims again, is re-rated and
     # reassigned by the manager, and advises.
-    journey.client(dsl).get(reverse("concerns:inbox") + "?q=Ahmed")
+    journey.client(dsl).get(search(journey.client(dsl), reverse("concerns:inbox"), "Ahmed"))
     journey.client(dsl).get(on("concerns:detail"))
     journey.post(
         dsl,
@@ -210,7 +211,7 @@ def test_a_whole_journey_audits_every_step_and_no_narrative(journey):
 
     # Reading it all back: chronology, the hub's page, the roll, the report and its export.
     journey.client(dsl).get(reverse("concerns:pupil_chronology", args=[w.pupil.pk]))
-    journey.client(dsl).get(reverse("concerns:pupils") + "?q=Ahmed")
+    journey.client(dsl).get(search(journey.client(dsl), reverse("concerns:pupils"), "Ahmed"))
     journey.client(advisor).get(hub("advice:detail"))
     journey.form(
         "PupilForm",

@@ -11,6 +11,7 @@ from concerns.models import ConcernDraft
 from schools.demo import make_upn
 from schools.models import Pupil, Role
 from tests.factories import signed_in
+from tests.searching import search
 
 from .world import PDF
 
@@ -29,11 +30,20 @@ def test_a_draft_keeps_what_was_typed_without_nul_characters(db, world):
     assert draft.answers["what_happened"] == ["She was hungry."]
 
 
-def test_a_pupil_search_ignores_nul_characters(db, world):
-    url = reverse("concerns:record_pupil") + "?q=Ah%00med"
-    response = signed_in_as(world.user(Role.STAFF)).get(url)
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("concerns:record_pupil", Role.STAFF),
+        ("concerns:pupils", Role.DSL),
+        ("concerns:inbox", Role.DSL),
+    ],
+)
+def test_a_pupil_search_ignores_nul_characters(db, world, name, role):
+    client = signed_in_as(world.user(role))
+    response = client.get(search(client, reverse(name), "Ah\x00med"))
     assert response.status_code == 200
     assert "Amelia Ahmed" in response.text
+    assert 'value="Ahmed"' in response.text  # kept, and shown again, without it
 
 
 UPN = make_upn("821", 3001, 21, 5)

@@ -22,6 +22,7 @@ from reports.services import add_values_evidence
 from schools.demo import make_upn
 from schools.models import Membership, Pupil, Role
 from tests.factories import PupilFactory, signed_in
+from tests.searching import search
 from tests.walk import snapshot
 from workflow.models import WorkflowEvent
 
@@ -83,10 +84,14 @@ def everything():
     }
 
 
-def attempt(user, method, url, data=None):
-    """The response, and the audit rows it wrote, after checking it wrote nothing else."""
+def attempt(user, method, url, data=None, *, searched=None):
+    """The response, and the audit rows it wrote, after checking it wrote nothing else.
+    With `searched`, the page's search box is sent those words first, and `url` is then the
+    address of the results."""
     client = Client()
     signed_in(client, user)
+    if searched is not None:
+        url = search(client, url, searched)
     before, last_audit = everything(), AuditEvent.objects.order_by("pk").last().pk
     response = getattr(client, method.lower())(url, data or {})
     assert everything() == before, f"{method} {url} wrote something"
@@ -329,12 +334,14 @@ def test_another_persons_membership_cannot_be_chosen(db, world):
 def test_another_schools_pupil_cannot_be_chosen_for_a_concern(db, world, far, place):
     pupil = far.next_door_pupil if place == OTHER_SCHOOL else far.pupil
     teacher = world.user(Role.STAFF)
-    url = reverse("concerns:record_pupil") + f"?q={pupil.family_name}"
-    response, _ = attempt(teacher, "POST", url, {"pupil": pupil.pk})
+    url = reverse("concerns:record_pupil")
+    response, _ = attempt(teacher, "POST", url, {"pupil": pupil.pk}, searched=pupil.family_name)
     assert response.status_code == 200
-    url = reverse("concerns:record_draft_pupil", args=[world.draft.pk]) + f"?q={pupil.upn}"
-    response, _ = attempt(teacher, "POST", url, {"pupil": pupil.pk})
+    assert "Select a pupil from the list" in response.text
+    url = reverse("concerns:record_draft_pupil", args=[world.draft.pk])
+    response, _ = attempt(teacher, "POST", url, {"pupil": pupil.pk}, searched=pupil.upn)
     assert response.status_code == 200
+    assert "Select a pupil from the list" in response.text
 
 
 def test_the_policy_confirmation_names_the_address_the_head_was_shown(db, world):
