@@ -327,6 +327,6 @@ ROUTES = {
 ADMIN_RULE = (
     "Every admin URL sends anyone who is not a superuser to sign in: a visitor to the "
     "service's sign-in page, with its second factor (the admin's own sign-in page, which would "
-    "take a password alone, sends them there too); a signed-in person without staff rights to "
-    "the admin's sign-in page, which refuses them."
+    "take a password alone, sends them there too); a signed-in person who is not a superuser, "
+    "staff rights or not, to the admin's sign-in page, which refuses them."
 )
