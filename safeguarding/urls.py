@@ -16,6 +16,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
     path("session/keep-alive/", views.keep_alive, name="session_keep_alive"),
+    path("people/", include("schools.urls")),
     path("concerns/", include("concerns.urls")),
     path("hub/", include("advice.urls")),
     path("reports/", include("reports.urls")),
