@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class SafeguardingConfig(AppConfig):
+    default = True
     name = "safeguarding"
     verbose_name = "Safeguarding service"
 
@@ -9,3 +11,10 @@ class SafeguardingConfig(AppConfig):
         from . import db
 
         db.connect()
+
+
+class OperatorsAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin, with a site only the service's operators may use (admin.py)."""
+
+    default = False
+    default_site = "safeguarding.admin.OperatorsAdminSite"

@@ -39,7 +39,7 @@ START_TASKS = {
     ],
     Role.LA_ADMIN: [
         ("Sign-in lockouts", "lockouts", "Accounts paused after failed sign-ins."),
-        ("Schools and people", "admin:index", "Manage schools, accounts and roles."),
+        ("Schools and people", "people:schools", "Who works in each school and the hub."),
     ],
 }
 START_TASKS[Role.DEPUTY_DSL] = START_TASKS[Role.DSL]

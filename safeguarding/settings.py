@@ -118,7 +118,7 @@ def _site_url():
 SITE_URL = _site_url()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "safeguarding.apps.OperatorsAdminConfig",  # django.contrib.admin, for operators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -3,10 +3,73 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 
+from audit.log import record
+
 from .models import LocalAuthority, Membership, School, User
 
 # Pupils are not here: the roll is a child's data, kept by the school's DSL on the service's
 # own pages, where every read and change is audited (see concerns.admin).
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every write an operator makes here writes an AuditEvent, in the admin's own transaction,
+    as the service's pages do. Django's LogEntry is not the audit trail: it is neither
+    append-only nor hash-chained, and nobody's report reads it. Rows hold which fields changed,
+    never their values (a policy's address is the one exception: it is public)."""
+
+    def audit_place(self, obj):
+        """The school and authority whose chain the row joins."""
+        return {}
+
+    def audit_save(self, request, obj, form, change):
+        action = "change" if change else "create"
+        record(
+            f"{obj._meta.model_name}.{action}",
+            actor=request.user,
+            obj=obj,
+            via="admin",
+            fields=sorted(form.changed_data),
+            **self.audit_place(obj),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.audit_save(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        pk, name, place = obj.pk, obj._meta.model_name, self.audit_place(obj)
+        super().delete_model(request, obj)
+        record(
+            f"{name}.delete",
+            actor=request.user,
+            object_type=name,
+            object_id=pk,
+            via="admin",
+            **place,
+        )
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:  # one row each, as deleting them one by one would write
+            self.delete_model(request, obj)
+
+
+def audit_membership(request, membership, *, created):
+    """Granting a role opens a place's records to a person (a DSL's, every child's in the
+    school); ending one closes them."""
+    if created:
+        action = "membership.grant"
+    else:
+        action = "membership.restart" if membership.is_active else "membership.end"
+    record(
+        action,
+        actor=request.user,
+        obj=membership,
+        school=membership.school,
+        authority=membership.authority,
+        via="admin",
+        user=membership.user_id,
+        role=membership.role,
+    )
 
 
 # Who held which role where is history: the head teacher's report reads it for every past year
@@ -28,9 +91,24 @@ class MembershipInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def delete_model(self, request, obj):
+        # Resetting a person's second factor: who did it, whose, and which kind. The row joins
+        # no authority's chain: a person may hold roles in several.
+        pk, user_id, kind = obj.pk, obj.user_id, obj.type
+        super(AuditedAdmin, self).delete_model(request, obj)
+        record(
+            "authenticator.delete",
+            actor=request.user,
+            object_type="authenticator",
+            object_id=pk,
+            via="admin",
+            user=user_id,
+            mfa_type=kind,
+        )
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
@@ -43,15 +121,29 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_active", "is_staff"]
     inlines = [MembershipInline]
 
+    def log_change(self, request, obj, message):
+        # Setting a person's password has a page of its own, which saves without save_model.
+        super().log_change(request, obj, message)
+        if request.resolver_match.url_name == "auth_user_password_change":
+            record("user.password_set", actor=request.user, obj=obj, via="admin")
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Membership:
+            for membership in formset.new_objects:
+                audit_membership(request, membership, created=True)
+
 
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(admin.ModelAdmin):
+class LocalAuthorityAdmin(AuditedAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
+    # An authority's rows join the operators' chain (0): its own chain cannot outlive it.
+
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(AuditedAdmin):
     list_display = ["name", "urn", "phase", "local_authority"]
     list_filter = ["local_authority", "phase"]
     search_fields = ["name", "urn"]
@@ -63,9 +155,27 @@ class SchoolAdmin(admin.ModelAdmin):
         # an edit here.
         return ["local_authority"] if obj is not None else []
 
+    def audit_place(self, obj):
+        return {"authority": obj.local_authority}
+
+    def audit_save(self, request, obj, form, change):
+        super().audit_save(request, obj, form, change)
+        if change and "safeguarding_policy_url" in form.changed_data:
+            # As reports.services.set_policy_url writes it, so the head teacher's page and
+            # report see an operator's change as they see a DSL's.
+            record(
+                "school.policy_url.change",
+                actor=request.user,
+                obj=obj,
+                school=obj,
+                via="admin",
+                before=form.initial.get("safeguarding_policy_url", ""),
+                after=obj.safeguarding_policy_url,
+            )
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["user", "role", "school", "local_authority", "is_active"]
     list_filter = ["role", "is_active"]
     autocomplete_fields = ["user", "school", "local_authority"]
@@ -76,6 +186,10 @@ class MembershipAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # end it instead: past reports read it
 
+    def audit_save(self, request, obj, form, change):
+        if not change or "is_active" in form.changed_data:
+            audit_membership(request, obj, created=not change)
+
 
 # django-allauth's own page for an authenticator shows and edits its data: the app's secret, from
 # which anyone can make the user's codes. Here an operator sees whose app it is and when it was
@@ -84,7 +198,7 @@ admin.site.unregister(Authenticator)
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(admin.ModelAdmin):
+class AuthenticatorAdmin(AuditedAdmin):
     list_display = ["user", "type", "created_at", "last_used_at"]
     list_filter = ["type"]
     search_fields = ["user__email"]
@@ -96,3 +210,18 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        # Resetting a person's second factor: who did it, whose, and which kind. The row joins
+        # no authority's chain: a person may hold roles in several.
+        pk, user_id, kind = obj.pk, obj.user_id, obj.type
+        super(AuditedAdmin, self).delete_model(request, obj)
+        record(
+            "authenticator.delete",
+            actor=request.user,
+            object_type="authenticator",
+            object_id=pk,
+            via="admin",
+            user=user_id,
+            mfa_type=kind,
+        )

@@ -18,6 +18,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
+from safeguarding.forms import GovUKForm
+
 
 class ChooseRoleForm(forms.Form):
     membership = forms.TypedChoiceField(
@@ -167,3 +169,42 @@ class PasskeyReauthenticateForm(_PasskeyCheck, ReauthenticateWebAuthnForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _credential_field(self, PASSKEY_NOT_ACCEPTED)
+
+
+class AddPersonForm(GovUKForm):
+    """An LA admin gives a person a role at a school or at the authority. Shape only:
+    schools.services.add_member decides whether the role may be given."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="Their work email address. They sign in with it.",
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        required=False,
+        help_text="Needed only if they do not have an account yet.",
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the person's role",
+            "invalid_choice": "Select one of the roles listed",
+        },
+    )
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        self.helper.layout = Layout(
+            GdsField.text("email"),
+            GdsField.text("full_name"),
+            GdsField.radios("role", legend_size=Size.SMALL),
+        )

@@ -3,6 +3,10 @@
 Every other app asks these questions here rather than filtering memberships itself.
 """
 
+from django.db.models import Count, Q
+
+from audit.scope import get_in_scope
+
 from .models import DSL_ROLES, Membership, Pupil, Role, School
 
 
@@ -54,10 +58,50 @@ def is_hub(membership):
 
 def people_of_authority(authority):
     """Email addresses of everyone with an active role in the authority or one of its schools."""
-    from django.db.models import Q
-
     return (
         Membership.objects.filter(is_active=True)
         .filter(Q(local_authority=authority) | Q(school__local_authority=authority))
         .values_list("user__email", flat=True)
     )
+
+
+def schools_administered_by(membership):
+    """The schools an LA admin's membership manages, each with its number of people."""
+    if membership is None or membership.role != Role.LA_ADMIN:
+        return School.objects.none()
+    return School.objects.filter(local_authority_id=membership.local_authority_id).annotate(
+        people=Count("memberships", filter=Q(memberships__is_active=True))
+    )
+
+
+def members_at(place):
+    """The active memberships at a school or an authority, by the person's name."""
+    where = {"school": place} if isinstance(place, School) else {"local_authority": place}
+    return (
+        Membership.objects.filter(is_active=True, **where)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "role")
+    )
+
+
+def memberships_administered_by(membership):
+    """Active memberships at an LA admin's authority and its schools."""
+    if membership is None or membership.role != Role.LA_ADMIN:
+        return Membership.objects.none()
+    authority_id = membership.local_authority_id
+    return (
+        Membership.objects.filter(is_active=True)
+        .filter(Q(local_authority_id=authority_id) | Q(school__local_authority_id=authority_id))
+        .select_related("user", "school__local_authority", "local_authority")
+    )
+
+
+def get_school_administered_by(membership, pk):
+    """A school of the LA admin's authority; another's answers 404, audited."""
+    return get_in_scope(schools_administered_by(membership), pk, "school")
+
+
+def get_membership_administered_by(membership, pk):
+    """An active role at the LA admin's authority or its schools; another's answers 404,
+    audited."""
+    return get_in_scope(memberships_administered_by(membership), pk, "membership")

@@ -1,3 +1,4 @@
+from allauth.account.forms import ResetPasswordForm
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.views import ActivateTOTPView
@@ -7,14 +8,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
+from safeguarding.forms import apply_refusal
+from workflow.exceptions import TransitionRefused
 
-from .forms import ChooseRoleForm
+from .forms import AddPersonForm, ChooseRoleForm
 from .middleware import SESSION_KEY
-from .models import Role
-from .selectors import people_of_authority
+from .models import Role, School
+from .selectors import (
+    get_membership_administered_by,
+    get_school_administered_by,
+    members_at,
+    people_of_authority,
+    schools_administered_by,
+)
+from .services import add_member, end_membership, grantable_roles
 
 
 @require_http_methods(["GET", "POST"])
@@ -74,3 +85,93 @@ class ActivateApp(ActivateTOTPView):
         response = super().form_valid(form)
         record_authentication(self.request, self.request.user, "mfa", type=Authenticator.Type.TOTP)
         return response
+
+
+# The local authority's administrator: schools and people of their authority, no case content.
+# Another authority's school or membership answers 404 (the selectors return only their own).
+
+
+def _la_admin(request):
+    if request.membership is None or request.membership.role != Role.LA_ADMIN:
+        raise PermissionDenied("Your role does not give you access to this page.")
+    return request.membership
+
+
+def _place(request, school_pk):
+    """The school of the LA admin's authority named in the address, or the authority."""
+    membership = _la_admin(request)
+    if school_pk is None:
+        return membership.local_authority
+    return get_school_administered_by(membership, school_pk)
+
+
+@require_GET
+def authority_schools(request):
+    """The authority's schools, each with its number of people, and the hub's people."""
+    membership = _la_admin(request)
+    schools = schools_administered_by(membership).order_by("name")
+    context = {"authority": membership.local_authority, "schools": schools}
+    return render(request, "schools/people/schools.html", context)
+
+
+@require_GET
+def people(request, school_pk=None):
+    """Who holds which role at one school, or at the authority (its hub and administrators)."""
+    place = _place(request, school_pk)
+    roles = set(grantable_roles(place))
+    members = [(m, m.role in roles) for m in members_at(place)]
+    context = {"place": place, "members": members, "is_school": school_pk is not None}
+    return render(request, "schools/people/people.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def add_person(request, school_pk=None):
+    """Give a person a role at the school or the authority, making their account if new."""
+    place = _place(request, school_pk)
+    form = AddPersonForm(
+        request.POST if request.method == "POST" else None, roles=grantable_roles(place)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership, created = add_member(place, by=request.user, **form.cleaned_data)
+        except TransitionRefused as refused:
+            apply_refusal(form, refused)
+        else:
+            if created:
+                send_set_password_email(request, membership.user)
+            messages.success(request, f"{membership.user} is now {membership}.")
+            return redirect(_people_url(place))
+    context = {"form": form, "place": place, "back": _people_url(place)}
+    return render(request, "schools/people/add.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def end_role(request, pk):
+    """Ask, then end a person's role: it stops working at their next request."""
+    membership = get_membership_administered_by(_la_admin(request), pk)
+    error = None
+    if request.method == "POST":
+        try:
+            end_membership(membership, by=request.user)
+        except TransitionRefused as refused:
+            error = refused.message
+        else:
+            messages.success(request, f"{membership.user} is no longer {membership}.")
+            return redirect(_people_url(membership.place))
+    context = {"membership": membership, "error": error, "back": _people_url(membership.place)}
+    return render(request, "schools/people/end.html", context, status=400 if error else 200)
+
+
+def _people_url(place):
+    if isinstance(place, School):
+        return reverse("people:school", args=[place.pk])
+    return reverse("people:authority")
+
+
+def send_set_password_email(request, user):
+    """A new account has no password: allauth's reset email lets the person choose one (the
+    link expires as every reset link does); their authenticator app is set up at first
+    sign-in, as for everyone."""
+    form = ResetPasswordForm({"email": user.email})
+    if form.is_valid():
+        form.save(request)

@@ -29,7 +29,7 @@ from concerns.models import ConcernStatus
 from concerns.recording import start_draft
 from reports.services import add_values_evidence, confirm_prevent_policy, edit_values_evidence
 from schools.models import Membership, Role
-from tests.factories import PupilFactory, member
+from tests.factories import PupilFactory, SchoolFactory, member
 from tests.searching import search
 from workflow.concerns import add_addendum
 
@@ -159,7 +159,17 @@ def _lockouts(c, n):
     )
 
 
+def _people(c, n):
+    member(Role.STAFF, c.school, email=f"budget.person{n}@example.org")
+
+
+def _schools(c, n):
+    member(Role.STAFF, SchoolFactory(local_authority=c.school.local_authority))
+
+
 PAGES = {
+    "people:school": ("la_admin", lambda c: reverse("people:school", args=[c.school.pk]), _people),
+    "people:schools": ("la_admin", lambda c: reverse("people:schools"), _schools),
     "concerns:inbox": ("dsl", lambda c: reverse("concerns:inbox"), _inbox),
     "concerns:mine": ("teacher", lambda c: reverse("concerns:mine"), _mine),
     "concerns:detail": ("dsl", lambda c: reverse("concerns:detail", args=[c.concern.pk]), _concern),

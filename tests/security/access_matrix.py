@@ -111,6 +111,23 @@ ROUTES = {
     # Only for someone without any role: everyone here has one, so is sent home.
     "no_access": Route(get={EVERYONE: to("home")}),
     "lockouts": Route(get={LA_ADMIN: OK}, post={LA_ADMIN: to("lockouts")}),
+    # The LA admin's schools and people: their own authority's, never another's. The
+    # authority's pages are its own, so they are not scoped; a school's and a role's are.
+    "people:schools": Route(get={LA_ADMIN: OK}),
+    "people:authority": Route(get={LA_ADMIN: OK}),
+    "people:authority_add": Route(get={LA_ADMIN: OK}, post=shows_errors(LA_ADMIN)),
+    "people:school": Route(lambda w: [w.school.pk], get={LA_ADMIN: OK}, scoped=True),
+    "people:school_add": Route(
+        lambda w: [w.school.pk], get={LA_ADMIN: OK}, post=shows_errors(LA_ADMIN), scoped=True
+    ),
+    # Ending the home school's member of staff's role: it needs no form, so the POST ends it
+    # (rolled back) and goes back to the school's people.
+    "people:end": Route(
+        lambda w: [w.user(STAFF).memberships.get().pk],
+        get={LA_ADMIN: OK},
+        post={LA_ADMIN: to("people:school")},
+        scoped=True,
+    ),
     "accessibility": Route(get={EVERYONE: OK}, anonymous=public()),
     "privacy": Route(get={EVERYONE: OK}, anonymous=public()),
     # "Stay signed in": moves a signed-in session's end on, and answers with nothing.
@@ -328,6 +345,6 @@ ROUTES = {
 ADMIN_RULE = (
     "Every admin URL sends anyone who is not a superuser to sign in: a visitor to the "
     "service's sign-in page, with its second factor (the admin's own sign-in page, which would "
-    "take a password alone, sends them there too); a signed-in person without staff rights to "
-    "the admin's sign-in page, which refuses them."
+    "take a password alone, sends them there too); a signed-in person who is not a superuser, "
+    "staff rights or not, to the admin's sign-in page, which refuses them."
 )

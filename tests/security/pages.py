@@ -211,6 +211,13 @@ FORM_PAGES = {
     schools.ChooseRoleForm: FormPage(
         _url("choose_role"), DSL, lambda w: {"membership": membership(w, DSL)}
     ),
+    # The LA admin gives a new person a role at the home school.
+    schools.AddPersonForm: FormPage(
+        _url("people:school_add", lambda w: w.school.pk),
+        Role.LA_ADMIN,
+        lambda w: {"email": "new.person@example.org", "full_name": "Nell Newperson", "role": STAFF},
+        shown_on=lambda w: [reverse("people:school", args=[w.school.pk])],
+    ),
     schools.SignInForm: FormPage(
         _url("account_login"),
         ANONYMOUS,

@@ -1,0 +1,146 @@
+"""Writes for a local authority's people: giving a person a role, and ending one.
+
+The local authority's administrator (LA admin) manages who works where in their authority,
+on the service's own pages (schools/views.py), never seeing case content. Each function takes
+the acting user as the keyword-only `by=`, checks they are an active LA admin of the place's
+authority, and writes its rows and one AuditEvent in one transaction. A refusal raises
+`workflow.exceptions.TransitionRefused` and writes nothing.
+
+What an LA admin may grant: a school's roles (staff, DSL, deputy DSL, head teacher) at their
+authority's schools, and the Early Help Hub's roles at the authority itself. Not another LA
+admin's role (that is the power to grant every role, so it stays with the service's operators,
+who audit it in the admin), and never a role to themselves: an LA admin sees no case content,
+and giving themselves a DSL's role would open every child's record in a school.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import transaction
+
+from audit.log import record
+from workflow.exceptions import TransitionRefused
+
+from .models import HUB_ROLES, SCHOOL_ROLES, LocalAuthority, Membership, Role, School, User
+from .selectors import has_authority_role
+
+GRANTABLE = {School: SCHOOL_ROLES, LocalAuthority: HUB_ROLES}
+
+
+def grantable_roles(place):
+    """The roles an LA admin may give at `place` (a School or a LocalAuthority), in the
+    order Role lists them."""
+    allowed = GRANTABLE[type(place)]
+    return [role for role in Role if role in allowed]
+
+
+def _authority_of(place):
+    return place.local_authority if isinstance(place, School) else place
+
+
+def _refuse_unless_la_admin(user, authority):
+    if not has_authority_role(user, authority, {Role.LA_ADMIN}):
+        raise TransitionRefused(
+            "Only the local authority's administrator can change who works in its schools."
+        )
+
+
+def _clean_email(email):
+    email = User.objects.normalize_email((email or "").strip()).lower()
+    if not email:
+        raise TransitionRefused("Enter the person's email address", field="email")
+    try:
+        EmailValidator()(email)
+    except ValidationError:
+        raise TransitionRefused(
+            "Enter an email address in the correct format, like name@example.org", field="email"
+        ) from None
+    return email
+
+
+@transaction.atomic
+def add_member(place, *, by, email, role, full_name=""):
+    """Give the person with `email` the `role` at `place` (a school of the LA admin's
+    authority, or the authority itself), making their account if the address is new.
+
+    Who: an active LA admin of the place's authority, for a role in `grantable_roles(place)`,
+    and not for themselves. A new account has no password: the person sets one from the
+    emailed link, then sets up their authenticator app at first sign-in. A role the person
+    held there before and that was ended starts again (the same row: who held which role
+    where is history). Returns (membership, whether the account was made).
+    """
+    authority = _authority_of(place)
+    _refuse_unless_la_admin(by, authority)
+    if role not in GRANTABLE[type(place)]:
+        raise TransitionRefused("Select one of the roles listed", field="role")
+    email = _clean_email(email)
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if user == by:
+        raise TransitionRefused(
+            "You cannot give yourself a role: ask another administrator", field="email"
+        )
+    if created:
+        full_name = (full_name or "").strip()
+        if not full_name:
+            raise TransitionRefused(
+                "Enter the person's full name: there is no account with this email address yet",
+                field="full_name",
+            )
+        user = User.objects.create_user(email, full_name=full_name)
+        record("user.create", actor=by, obj=user, authority=authority)
+    where = {"school": place} if isinstance(place, School) else {"local_authority": place}
+    membership = (
+        Membership.objects.select_for_update().filter(user=user, role=role, **where).first()
+    )
+    if membership is not None and membership.is_active:
+        raise TransitionRefused(
+            f"{user} is already {Role(role).label.lower()} at {place}", field="email"
+        )
+    if membership is not None:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+        action = "membership.restart"
+    else:
+        membership = Membership.objects.create(user=user, role=role, **where)
+        action = "membership.grant"
+    record(
+        action,
+        actor=by,
+        obj=membership,
+        school=membership.school,
+        authority=authority,
+        user=user.pk,
+        role=role,
+    )
+    return membership, created
+
+
+@transaction.atomic
+def end_membership(membership, *, by):
+    """End a person's role at a school or at the authority: it stops working at their next
+    request. The row stays, so reports still show who held the role.
+
+    Who: an active LA admin of the membership's authority, for a role they may grant (so
+    not an LA admin's, their own included). Refuses a membership already ended.
+    """
+    authority = membership.authority
+    _refuse_unless_la_admin(by, authority)
+    if membership.role not in GRANTABLE[type(membership.place)]:
+        raise TransitionRefused(
+            "Only the service's operators can end a local authority administrator's role"
+        )
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not membership.is_active:
+        raise TransitionRefused("This role has already been ended")
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    record(
+        "membership.end",
+        actor=by,
+        obj=membership,
+        school=membership.school,
+        authority=authority,
+        user=membership.user_id,
+        role=membership.role,
+    )
+    return membership

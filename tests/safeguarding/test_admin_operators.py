@@ -1,0 +1,200 @@
+"""Django's admin is for the service's operators (superusers) alone, and every write made
+there is audited as the service's own pages audit theirs."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from schools.models import Membership, Role
+from tests.factories import PASSWORD, UserFactory, signed_in
+
+
+def _operator():
+    return UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
+
+
+def _new_rows(before):
+    return list(AuditEvent.objects.filter(pk__gt=before).order_by("pk"))
+
+
+def _last_pk():
+    last = AuditEvent.objects.order_by("pk").last()
+    return last.pk if last else 0
+
+
+@pytest.fixture
+def staff_la_admin(la_admin):
+    """An LA admin an operator has given staff rights and every permission on people."""
+    la_admin.is_staff = True
+    la_admin.save()
+    la_admin.user_permissions.set(Permission.objects.filter(content_type__app_label="schools"))
+    return la_admin
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:index",
+        "admin:schools_school_changelist",
+        "admin:schools_membership_add",
+        "admin:schools_user_changelist",
+    ],
+)
+def test_staff_rights_without_superuser_open_nothing(client, staff_la_admin, name):
+    signed_in(client, staff_la_admin)
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert client.get(response["Location"]).status_code == 403
+
+
+def test_a_staff_la_admin_cannot_grant_a_role_at_another_authority(
+    client, staff_la_admin, other_la_school
+):
+    signed_in(client, staff_la_admin)
+    sent = {"user": staff_la_admin.pk, "school": other_la_school.pk, "role": Role.DSL}
+    sent |= {"is_active": "on", "created_at_0": "2026-01-05", "created_at_1": "09:00:00"}
+    before = _last_pk()
+    client.post(reverse("admin:schools_membership_add"), sent)
+    assert not Membership.objects.filter(user=staff_la_admin, school=other_la_school).exists()
+    assert _new_rows(before) == []
+
+
+def test_a_staff_la_admin_cannot_make_themselves_superuser(client, staff_la_admin):
+    signed_in(client, staff_la_admin)
+    url = reverse("admin:schools_user_change", args=[staff_la_admin.pk])
+    sent = {"email": staff_la_admin.email, "full_name": "x", "is_active": "on"}
+    sent |= {"is_staff": "on", "is_superuser": "on"}
+    sent |= {"memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"}
+    client.post(url, sent)
+    staff_la_admin.refresh_from_db()
+    assert not staff_la_admin.is_superuser
+
+
+def test_the_admins_sign_in_form_is_refused_to_staff_who_are_not_operators(client, staff_la_admin):
+    """Its form would sign in anyone, an operator too, with a password alone."""
+    root = _operator()
+    signed_in(client, staff_la_admin)
+    response = client.post(reverse("admin:login"), {"username": root.email, "password": PASSWORD})
+    assert response.status_code == 403
+    assert client.session["_auth_user_id"] == str(staff_la_admin.pk)
+
+
+def test_granting_a_role_in_the_admin_is_audited(client, school):
+    root, person = _operator(), UserFactory(email="p@example.org")
+    signed_in(client, root)
+    before = _last_pk()
+    sent = {"user": person.pk, "school": school.pk, "role": Role.DSL, "is_active": "on"}
+    sent |= {"created_at_0": "2026-01-05", "created_at_1": "09:00:00"}
+    assert client.post(reverse("admin:schools_membership_add"), sent).status_code == 302
+    membership = Membership.objects.get(user=person, school=school, role=Role.DSL)
+    [row] = _new_rows(before)
+    assert (row.action, row.actor, row.object_id) == ("membership.grant", root, str(membership.pk))
+    assert (row.school, row.local_authority_id) == (school, school.local_authority_id)
+    assert row.detail == {"via": "admin", "user": person.pk, "role": Role.DSL}
+
+
+def test_granting_a_role_on_a_persons_page_is_audited(client, school):
+    root, person = _operator(), UserFactory(email="p@example.org", full_name="Pat Person")
+    signed_in(client, root)
+    before = _last_pk()
+    prefix = "memberships"
+    sent = {"email": person.email, "full_name": person.full_name}
+    sent |= {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0"}
+    sent |= {f"{prefix}-0-school": school.pk, f"{prefix}-0-role": Role.STAFF}
+    sent |= {f"{prefix}-0-is_active": "on", f"{prefix}-0-created_at_0": "2026-01-05"}
+    sent |= {f"{prefix}-0-created_at_1": "09:00:00"}
+    url = reverse("admin:schools_user_change", args=[person.pk])
+    assert client.post(url, sent).status_code == 302
+    membership = Membership.objects.get(user=person, school=school)
+    actions = [(r.action, r.object_id) for r in _new_rows(before)]
+    assert ("membership.grant", str(membership.pk)) in actions
+
+
+def test_ending_and_restarting_a_role_in_the_admin_is_audited(client, school, dsl):
+    membership = dsl.memberships.get()
+    signed_in(client, _operator())
+    url = reverse("admin:schools_membership_change", args=[membership.pk])
+    when = {"created_at_0": "2026-01-05", "created_at_1": "09:00:00"}
+    before = _last_pk()
+    assert client.post(url, when).status_code == 302
+    assert client.post(url, when | {"is_active": "on"}).status_code == 302
+    rows = [(r.action, r.object_id, r.school_id) for r in _new_rows(before)]
+    pk = str(membership.pk)
+    assert rows == [("membership.end", pk, school.pk), ("membership.restart", pk, school.pk)]
+
+
+def test_a_change_of_superuser_rights_is_audited(client, db):
+    root, person = _operator(), UserFactory(email="p@example.org", full_name="Pat Person")
+    signed_in(client, root)
+    before = _last_pk()
+    url = reverse("admin:schools_user_change", args=[person.pk])
+    sent = {"email": person.email, "full_name": person.full_name, "is_active": "on"}
+    sent |= {"is_superuser": "on", "memberships-TOTAL_FORMS": "0"}
+    sent |= {"memberships-INITIAL_FORMS": "0"}
+    assert client.post(url, sent).status_code == 302
+    [row] = _new_rows(before)
+    assert (row.action, row.object_id) == ("user.change", str(person.pk))
+    assert row.detail == {"via": "admin", "fields": ["is_superuser"]}
+
+
+def test_changing_a_schools_policy_address_in_the_admin_is_audited(client, school):
+    root = _operator()
+    signed_in(client, root)
+    before_url = school.safeguarding_policy_url
+    before = _last_pk()
+    url = reverse("admin:schools_school_change", args=[school.pk])
+    sent = {"name": school.name, "urn": school.urn, "phase": school.phase}
+    sent |= {"safeguarding_policy_url": "https://elsewhere.example/policy"}
+    assert client.post(url, sent).status_code == 302
+    rows = _new_rows(before)
+    assert [r.action for r in rows] == ["school.change", "school.policy_url.change"]
+    assert rows[0].detail["fields"] == ["safeguarding_policy_url"]
+    assert rows[1].school == school
+    assert rows[1].detail == {
+        "via": "admin",
+        "before": before_url,
+        "after": "https://elsewhere.example/policy",
+    }
+
+
+def test_resetting_a_persons_authenticator_in_the_admin_is_audited(client, db):
+    root, person = _operator(), UserFactory(email="lost.phone@example.org")
+    app = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
+    signed_in(client, root)
+    before = _last_pk()
+    client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
+    assert not Authenticator.objects.filter(pk=app.pk).exists()
+    [row] = _new_rows(before)
+    assert (row.action, row.actor, row.object_id) == ("authenticator.delete", root, str(app.pk))
+    assert row.detail == {"via": "admin", "user": person.pk, "mfa_type": "totp"}
+
+
+def test_resetting_authenticators_in_bulk_audits_each(client, db):
+    root = _operator()
+    people = [UserFactory(email=f"p{n}@example.org") for n in range(2)]
+    apps = list(Authenticator.objects.filter(user__in=people))
+    signed_in(client, root)
+    before = _last_pk()
+    sent = {"action": "delete_selected", "_selected_action": [a.pk for a in apps], "post": "yes"}
+    client.post(reverse("admin:mfa_authenticator_changelist"), sent)
+    assert not Authenticator.objects.filter(user__in=people).exists()
+    rows = _new_rows(before)
+    assert sorted(r.object_id for r in rows) == sorted(str(a.pk) for a in apps)
+    assert {r.action for r in rows} == {"authenticator.delete"}
+
+
+def test_setting_a_persons_password_in_the_admin_is_audited(client, db):
+    root, person = _operator(), UserFactory(email="p@example.org")
+    signed_in(client, root)
+    before = _last_pk()
+    url = reverse("admin:auth_user_password_change", args=[person.pk])
+    new = "a-new-and-long-passphrase-2026"
+    response = client.post(url, {"password1": new, "password2": new, "usable_password": "true"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password(new)
+    [row] = _new_rows(before)
+    assert (row.action, row.object_id) == ("user.password_set", str(person.pk))

@@ -1,0 +1,302 @@
+"""The local authority administrator's pages: their authority's schools and people, who
+holds which role, adding a person and ending a role. Never another authority's, never case
+content, and every write audited."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from schools.models import Membership, Role, User
+from schools.services import add_member, end_membership
+from tests.factories import member
+from workflow.exceptions import TransitionRefused
+
+
+def _last_pk():
+    last = AuditEvent.objects.order_by("pk").last()
+    return last.pk if last else 0
+
+
+def _rows(before):
+    return [
+        (r.action, r.object_type, r.object_id)
+        for r in AuditEvent.objects.filter(pk__gt=before).order_by("pk")
+    ]
+
+
+def _writes(before):
+    """Rows other than reads refused out of scope (which are audited, and write nothing)."""
+    return [row for row in _rows(before) if not row[0].startswith(("access.", "denied"))]
+
+
+def _pages(school):
+    return [
+        reverse("people:schools"),
+        reverse("people:authority"),
+        reverse("people:authority_add"),
+        reverse("people:school", args=[school.pk]),
+        reverse("people:school_add", args=[school.pk]),
+    ]
+
+
+def test_a_visitor_is_sent_to_sign_in(client, school, dsl):
+    pages = [*_pages(school), reverse("people:end", args=[dsl.memberships.get().pk])]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("account_login")), url
+
+
+@pytest.mark.parametrize("persona", ["teacher", "dsl", "head", "hub_advisor", "hub_manager"])
+def test_other_roles_are_refused(client_for, school, dsl, persona, request):
+    client = client_for(request.getfixturevalue(persona))
+    for url in [*_pages(school), reverse("people:end", args=[dsl.memberships.get().pk])]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_the_la_admin_opens_each_page(client_for, la_admin, school, dsl):
+    client = client_for(la_admin)
+    for url in [*_pages(school), reverse("people:end", args=[dsl.memberships.get().pk])]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_start_page_links_to_schools_and_people(client_for, la_admin):
+    home = client_for(la_admin).get(reverse("home")).text
+    assert f'href="{reverse("people:schools")}"' in home
+    assert reverse("admin:index") not in home
+
+
+def test_the_la_admin_sees_their_schools_and_people_only(
+    client_for, la_admin, school, other_school, other_la_school, dsl, hub_advisor, walk
+):
+    other_person = member(Role.DSL, other_la_school, full_name="Cara Centralbeds")
+    walk.recorded()
+    client = client_for(la_admin)
+    schools = client.get(reverse("people:schools")).text
+    assert school.name in schools
+    assert other_school.name in schools
+    assert other_la_school.name not in schools
+    people = client.get(reverse("people:school", args=[school.pk])).text
+    assert dsl.full_name in people
+    assert dsl.email in people
+    assert other_person.full_name not in people
+    assert "Amelia" not in people  # no child's name, no case content
+    hub = client.get(reverse("people:authority")).text
+    assert hub_advisor.full_name in hub
+    assert la_admin.full_name in hub
+
+
+def test_another_authoritys_school_and_roles_answer_404_and_change_nothing(
+    client_for, la_admin, other_la_school
+):
+    other_dsl = member(Role.DSL, other_la_school)
+    membership = other_dsl.memberships.get()
+    client = client_for(la_admin)
+    before, people = _last_pk(), Membership.objects.count()
+    assert client.get(reverse("people:school", args=[other_la_school.pk])).status_code == 404
+    add = reverse("people:school_add", args=[other_la_school.pk])
+    assert client.get(add).status_code == 404
+    sent = {"email": la_admin.email, "role": Role.DSL}
+    assert client.post(add, sent).status_code == 404
+    end = reverse("people:end", args=[membership.pk])
+    assert client.get(end).status_code == 404
+    assert client.post(end).status_code == 404
+    membership.refresh_from_db()
+    assert membership.is_active
+    assert Membership.objects.count() == people
+    assert _writes(before) == []
+
+
+def test_adding_a_new_person_makes_their_account_and_audits_both(client_for, la_admin, school):
+    client = client_for(la_admin)
+    before = _last_pk()
+    sent = {"email": " New.Person@Example.org ", "full_name": "Nell New", "role": Role.DSL}
+    response = client.post(reverse("people:school_add", args=[school.pk]), sent)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("people:school", args=[school.pk])
+    user = User.objects.get(email="new.person@example.org")
+    assert user.full_name == "Nell New"
+    assert not user.has_usable_password()
+    assert not user.is_staff
+    assert not user.is_superuser
+    membership = Membership.objects.get(user=user)
+    assert (membership.school, membership.role, membership.is_active) == (school, Role.DSL, True)
+    assert _rows(before) == [
+        ("user.create", "user", str(user.pk)),
+        ("membership.grant", "membership", str(membership.pk)),
+    ]
+    grant = AuditEvent.objects.get(action="membership.grant")
+    assert (grant.actor, grant.school, grant.local_authority_id) == (
+        la_admin,
+        school,
+        school.local_authority_id,
+    )
+    assert grant.detail == {"user": user.pk, "role": Role.DSL}
+    [email] = mail.outbox  # a link to choose a password
+    assert email.to == ["new.person@example.org"]
+    assert "/account/password/reset/key/" in email.body
+
+
+def test_adding_a_role_to_an_existing_account_makes_no_account(client_for, la_admin, authority):
+    person = member(Role.STAFF, member_school := _school(authority), email="known@example.org")
+    client = client_for(la_admin)
+    before = _last_pk()
+    sent = {"email": "known@example.org", "role": Role.HUB_ADVISOR}
+    response = client.post(reverse("people:authority_add"), sent)
+    assert response.status_code == 302
+    membership = Membership.objects.get(user=person, local_authority=authority)
+    assert membership.role == Role.HUB_ADVISOR
+    assert _rows(before) == [("membership.grant", "membership", str(membership.pk))]
+    assert person.memberships.get(school=member_school).is_active
+    assert mail.outbox == []
+
+
+def _school(authority):
+    from tests.factories import SchoolFactory
+
+    return SchoolFactory(local_authority=authority)
+
+
+@pytest.mark.parametrize(
+    ("place", "role"),
+    [
+        ("school", Role.LA_ADMIN),
+        ("school", Role.HUB_ADVISOR),
+        ("authority", Role.LA_ADMIN),
+        ("authority", Role.DSL),
+        ("authority", "superuser"),
+    ],
+)
+def test_a_role_outside_the_allowed_set_is_refused_and_nothing_written(
+    client_for, la_admin, school, place, role
+):
+    url = reverse("people:school_add", args=[school.pk]) if place == "school" else None
+    url = url or reverse("people:authority_add")
+    before, people = _last_pk(), Membership.objects.count()
+    sent = {"email": "new.person@example.org", "full_name": "Nell New", "role": role}
+    page = client_for(la_admin).post(url, sent)
+    assert page.status_code == 200
+    assert "Select one of the roles listed" in page.text
+    assert 'value="new.person@example.org"' in page.text  # what was typed is kept
+    assert Membership.objects.count() == people
+    assert not User.objects.filter(email="new.person@example.org").exists()
+    assert _rows(before) == []
+
+
+@pytest.mark.parametrize("place_name", ["school", "authority"])
+@pytest.mark.parametrize("role", [Role.LA_ADMIN, Role.DSL, Role.HUB_MANAGER])
+def test_the_service_refuses_roles_an_la_admin_may_not_give(
+    la_admin, school, authority, place_name, role
+):
+    place = school if place_name == "school" else authority
+    allowed = {"school": {Role.DSL}, "authority": {Role.HUB_MANAGER}}[place_name]
+    before = _last_pk()
+    if role in allowed:
+        add_member(place, by=la_admin, email="n@example.org", full_name="N", role=role)
+        assert Membership.objects.filter(user__email="n@example.org", role=role).exists()
+        return
+    with pytest.raises(TransitionRefused) as refused:
+        add_member(place, by=la_admin, email="n@example.org", full_name="N", role=role)
+    assert refused.value.field == "role"
+    assert _rows(before) == []
+
+
+def test_an_la_admin_cannot_give_themselves_a_role(client_for, la_admin, school):
+    before, people = _last_pk(), Membership.objects.count()
+    sent = {"email": la_admin.email, "role": Role.DSL}
+    page = client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
+    assert page.status_code == 200
+    assert "You cannot give yourself a role" in page.text
+    assert Membership.objects.count() == people
+    assert _rows(before) == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "field", "message"),
+    [
+        ({"email": "", "role": Role.STAFF}, "email", "Enter the person&#x27;s email address"),
+        ({"email": "not-an-email", "role": Role.STAFF}, "email", "correct format"),
+        ({"email": "n@example.org"}, "role", "Select the person&#x27;s role"),
+        ({"email": "n@example.org", "role": Role.STAFF}, "full_name", "Enter the person&#x27;s"),
+    ],
+)
+def test_bad_input_gets_a_message_beside_its_field(
+    client_for, la_admin, school, sent, field, message
+):
+    page = client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
+    assert page.status_code == 200
+    assert "There is a problem" in page.text
+    assert f'href="#id_{field}' in page.text
+    assert message in page.text
+    assert not Membership.objects.filter(user__email="n@example.org").exists()
+
+
+def test_a_role_already_held_is_refused(client_for, la_admin, school, dsl):
+    before = _last_pk()
+    sent = {"email": dsl.email, "role": Role.DSL}
+    page = client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
+    assert "is already designated safeguarding lead" in page.text
+    assert _rows(before) == []
+
+
+def test_ending_a_role_is_audited_and_it_stops_working(client_for, la_admin, school, dsl):
+    membership = dsl.memberships.get()
+    client = client_for(la_admin)
+    before = _last_pk()
+    response = client.post(reverse("people:end", args=[membership.pk]))
+    assert response["Location"] == reverse("people:school", args=[school.pk])
+    membership.refresh_from_db()
+    assert not membership.is_active
+    assert _rows(before) == [("membership.end", "membership", str(membership.pk))]
+    row = AuditEvent.objects.get(action="membership.end")
+    assert (row.actor, row.school) == (la_admin, school)
+    assert client_for(dsl).get(reverse("concerns:inbox")).status_code == 302  # no role now
+
+
+def test_an_ended_role_can_be_given_again(client_for, la_admin, school, dsl):
+    membership = dsl.memberships.get()
+    end_membership(membership, by=la_admin)
+    before = _last_pk()
+    sent = {"email": dsl.email, "role": Role.DSL}
+    client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
+    membership.refresh_from_db()
+    assert membership.is_active
+    assert _rows(before) == [("membership.restart", "membership", str(membership.pk))]
+
+
+def test_an_la_admin_cannot_end_their_own_or_another_admins_role(client_for, la_admin, authority):
+    colleague = member(Role.LA_ADMIN, authority)
+    client = client_for(la_admin)
+    before = _last_pk()
+    for person in (la_admin, colleague):
+        membership = person.memberships.get()
+        page = client.post(reverse("people:end", args=[membership.pk]))
+        assert page.status_code == 400
+        membership.refresh_from_db()
+        assert membership.is_active
+    assert _rows(before) == []
+
+
+def test_only_an_la_admin_of_the_authority_may_use_the_services(
+    school, dsl, hub_manager, other_authority
+):
+    outsider = member(Role.LA_ADMIN, other_authority)
+    before = _last_pk()
+    for actor in (dsl, hub_manager, outsider):
+        with pytest.raises(TransitionRefused):
+            add_member(school, by=actor, email="n@example.org", full_name="N", role=Role.STAFF)
+        with pytest.raises(TransitionRefused):
+            end_membership(dsl.memberships.get(), by=actor)
+    assert dsl.memberships.get().is_active
+    assert not User.objects.filter(email="n@example.org").exists()
+    assert _rows(before) == []
+
+
+def test_a_role_already_ended_is_not_ended_again(la_admin, dsl):
+    membership = dsl.memberships.get()
+    end_membership(membership, by=la_admin)
+    before = _last_pk()
+    with pytest.raises(TransitionRefused):
+        end_membership(membership, by=la_admin)  # a page opened before it was ended
+    assert _rows(before) == []
