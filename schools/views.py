@@ -7,8 +7,10 @@ from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
@@ -60,10 +62,18 @@ def lockouts(request):
     if membership.role != Role.LA_ADMIN:
         raise PermissionDenied
     authority = membership.local_authority
-    locked = AccessAttempt.objects.filter(
-        username__in=people_of_authority(authority),
-        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
-    ).order_by("-attempt_time")
+    # Each account once (axes keeps a row per address and browser it was tried from), and only
+    # while paused: a lockout ends by itself 15 minutes after the last failure.
+    locked = (
+        AccessAttempt.objects.filter(
+            username__in=people_of_authority(authority),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+        )
+        .values("username")
+        .annotate(failures=Max("failures_since_start"), last_attempt=Max("attempt_time"))
+        .order_by("-last_attempt", "username")
+    )
     if request.method == "POST":
         username = request.POST.get("username", "")
         if locked.filter(username=username).exists():

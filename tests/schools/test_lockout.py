@@ -91,3 +91,19 @@ def test_a_failed_sign_in_keeps_neither_the_address_asked_for_nor_the_email(clie
     assert "Amelia" not in kept
     assert dsl.email not in kept
     assert attempt.failures_since_start == 1  # the lockout still counts the account's failures
+
+
+def test_the_lockouts_page_lists_each_paused_account_once_and_not_after_it_ends(
+    client_for, dsl, deputy_dsl, la_admin
+):
+    # The DSL failed from two computers (axes keeps a row for each), the deputy 20 minutes ago.
+    fail(Client(REMOTE_ADDR="10.0.0.1"), dsl.email, 5)
+    fail(Client(REMOTE_ADDR="10.0.0.2"), dsl.email, 5)
+    fail(Client(), deputy_dsl.email, 5)
+    AccessAttempt.objects.filter(username=deputy_dsl.email).update(
+        attempt_time=timezone.now() - timedelta(minutes=20)
+    )
+    page = client_for(la_admin).get(reverse("lockouts")).text
+    assert page.count(f'value="{dsl.email}"') == 1
+    assert deputy_dsl.email not in page  # no longer paused: it can sign in
+    assert sign_in(Client(), deputy_dsl.email)["Location"] == reverse("home")
