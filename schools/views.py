@@ -7,7 +7,7 @@ from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -62,16 +62,16 @@ def lockouts(request):
     if membership.role != Role.LA_ADMIN:
         raise PermissionDenied
     authority = membership.local_authority
-    # Each account once (axes keeps a row per address and browser it was tried from), and only
-    # while paused: a lockout ends by itself 15 minutes after the last failure.
+    # Counted as axes counts them: an account's failures from every address and browser it was
+    # tried from (a row each) in the last 15 minutes; older ones have stopped counting.
     locked = (
         AccessAttempt.objects.filter(
             username__in=people_of_authority(authority),
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
             attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
         )
         .values("username")
-        .annotate(failures=Max("failures_since_start"), last_attempt=Max("attempt_time"))
+        .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
         .order_by("-last_attempt", "username")
     )
     if request.method == "POST":
