@@ -106,14 +106,22 @@ class Formatter:
         hidden where the report's totals (the number of concerns, of conversations not held)
         less the counts shown would give away the hidden ones: one count of 1 to 4 alone, or
         several that can only be all 1s or all 4s. The smallest other count is then hidden
-        too, so the difference no longer says how the hidden ones split."""
+        too, so the difference no longer says how the hidden ones split. (The full version
+        hides nothing: `small` is never true there.)"""
         texts = [self.count(n) for n in counts]
         hidden = [n for n in counts if self.small(n)]
         k, together = len(hidden), sum(hidden)
-        if hidden and (k == 1 or together in (k, k * (SMALL - 1))):
-            shown = [(n, i) for i, n in enumerate(counts) if n >= SMALL or not self.governors]
-            if self.governors and shown:
-                texts[min(shown)[1]] = WITHHELD
+        if not hidden or not (k == 1 or together in (k, k * (SMALL - 1))):
+            return texts
+        # A withheld count is known to be 5 or more. With the totals, the hidden counts are
+        # then still fixed when they are all 1 and every count withheld is exactly 5 (12, 5
+        # and 1 of 18: 18 - 12 = 6 = 5 + 1), so withhold the next smallest until they are not.
+        withheld = 0
+        for n, i in sorted((n, i) for i, n in enumerate(counts) if n >= SMALL):
+            texts[i] = WITHHELD
+            withheld += n
+            if together + withheld > k + SMALL * texts.count(WITHHELD):
+                break
         return texts
 
     def bar(self, label, n, text=None):

@@ -17,6 +17,10 @@ GOVERNORS_VIEW = Formatter(GOVERNORS)
         # Two hidden counts that can only be 1 and 1, or 4 and 4.
         ([1, 9, 1], [FEWER, WITHHELD, FEWER]),
         ([4, 6, 4, 30], [FEWER, WITHHELD, FEWER, "30"]),
+        # 18 - 12 = 6, and a withheld 5 (5 or more) would leave the hidden count 1: withhold
+        # the 7 as well, so the two withheld are 12 together, not known to be 5 and 7.
+        ([12, 5, 1, 7], ["12", WITHHELD, FEWER, WITHHELD]),
+        ([12, 6, 1], ["12", WITHHELD, FEWER]),
         # 1 and 3 could as well be 2 and 2: nothing more to hide.
         ([1, 9, 3], [FEWER, "9", FEWER]),
         # Nothing hidden, nothing withheld.
