@@ -58,6 +58,7 @@ VIEW_ACTIONS = {
     "concern.mine.view": "lists",
     "pupil.list.view": "lists",
     "pupil.import.view": "lists",
+    "pupil.search": "lists",  # a search for the pupil, recording a concern: names shown
 }
 VIEW_COLUMNS = list(dict.fromkeys(VIEW_ACTIONS.values()))
 DOWNLOAD = "attachment.download"

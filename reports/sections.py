@@ -380,7 +380,8 @@ def _access(f, fmt, governors):
             ],
             numeric=(1, 2, 3, 4, 5, 6, 7),
             note="Lists of children: the concerns list, the pupil list, a person's own "
-            "concerns and a pupil import's preview, each time one was shown.",
+            "concerns, a pupil import's preview and the pupils found when recording a concern, "
+            "each time one was shown.",
         ),
         Table(
             key="access-downloads",

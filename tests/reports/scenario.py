@@ -193,13 +193,18 @@ def _access(clock, school, people, c):
         for _ in range(times):
             record(action, actor=actor, obj=concern, school=school)
     record("pupil.view", actor=people.dsl, obj=c["B"].pupil, school=school)  # their details
-    # Lists that name children: the DSL's inbox twice, the teacher's own concerns once.
+    # Lists that name children: the DSL's inbox twice and an import's preview, the teacher's own
+    # concerns and a search for a pupil to record a concern about.
     for actor, action in [
         (people.dsl, "concern.inbox.view"),
         (people.dsl, "concern.inbox.view"),
+        (people.dsl, "pupil.import.view"),
         (people.teacher, "concern.mine.view"),
     ]:
         record(action, actor=actor, obj=school, school=school)
+    record("pupil.search", actor=people.teacher, school=school, object_type="pupil", results=3)
+    # The page that confirms a concern was sent shows it: a concern page.
+    record("concern.confirmation.view", actor=people.teacher, obj=c["A"], school=school)
     request = c["A"].advice_requests.get()
     record("advicerequest.view", actor=people.advisor, obj=request, school=school)
     record(
