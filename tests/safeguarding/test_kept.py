@@ -1,6 +1,6 @@
 """A form sent after the session ended keeps what was typed, for its author alone."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from concerns.models import ConcernStatus
 from reports.models import ValuesEvidence
+from reports.services import add_values_evidence
 from schools.adapters import SIGNED_IN_AT
 from schools.models import Role
 from tests.factories import PASSWORD, member, totp_code
@@ -149,6 +150,45 @@ def test_a_british_values_entry_sent_after_the_session_ended_is_kept(head, schoo
     assert "You were signed out, so nothing was saved" in page.text
     assert client.post(landed, page.context["form"].data).status_code == 302
     assert ValuesEvidence.objects.get().description == description
+
+
+def test_a_change_to_a_british_values_entry_sent_after_the_session_ended_is_kept(head, school):
+    evidence = add_values_evidence(
+        school,
+        by=head,
+        activity_date=date(2026, 11, 3),
+        title="Mock election",
+        description="Year 6 held a mock election.",
+        year_groups=["6"],
+        values=["democracy"],
+    )
+    edit = reverse("reports:values_edit", args=[evidence.pk])
+    client = signed_in(head)
+    page = client.get(edit)
+    description = "Year 6 held a mock general election, then debated how Parliament works."
+    data = {**page.context["form"].initial, "description": description}
+    end_sessions()
+    sent = client.post(
+        edit,
+        {
+            "_typed_by": typed_by(page),
+            "activity_date_0": "3",
+            "activity_date_1": "11",
+            "activity_date_2": "2026",
+            "title": data["title"],
+            "description": description,
+            "year_groups": ["6"],
+            "values": ["democracy"],
+            "expected_version": data["expected_version"],
+        },
+    )
+    landed = sign_in_at(client, sent["Location"], head)
+    assert landed == edit
+    page = client.get(landed)
+    assert description in page.text
+    assert client.post(landed, page.context["form"].data).status_code == 302
+    evidence.refresh_from_db()
+    assert evidence.description == description
 
 
 def test_a_policy_address_sent_after_the_session_ended_is_kept(head):
