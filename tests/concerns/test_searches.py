@@ -110,6 +110,16 @@ def test_an_unknown_token_shows_the_page_unsearched_and_says_to_search_again(pag
     assert sorted(page.shown(response)) == unsearched(page)
 
 
+def test_an_unknown_token_starts_again_at_the_first_page(page, client):
+    """A page cursor belongs to the search it paged through: without the search, it is dropped,
+    and the other filters are kept."""
+    response = client.get(
+        page.url, {"search": "not-one-of-ours", "after": "a-cursor", "status": "open"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{page.url}?status=open"
+
+
 def test_another_sessions_token_is_unknown_here(page, client, client_for, request):
     results = search(client, page.url, "Amelia Ahmed")
     same_person_elsewhere = client_for(request.getfixturevalue(page.persona))
