@@ -296,3 +296,27 @@ def test_the_last_row_rewritten_with_its_hash_is_caught_by_its_head(trail):
     )
     with pytest.raises(CommandError, match=f"audit event {last.pk} is not the row its chain's"):
         verify()
+
+
+def test_a_row_written_while_it_runs_then_rewritten_with_its_hash_is_caught(
+    trail, monkeypatch, dsl, school
+):
+    """A row written after its chain's head was first read is checked against the head read
+    again after it: rewritten with a new hash, it no longer matches."""
+    check_chain = audit.verify._check_chain
+    ours = school.local_authority.pk  # the chain the view is written to
+
+    def viewed_then_forged(chain, *args):
+        if chain == ours:  # just before this chain is read: no row is written after it
+            record("concern.view", actor=dsl, school=school, object_type="concern", object_id="1")
+            newest = AuditEvent.objects.latest("pk")
+            newest.action = "auth.nothing_to_see"
+            raw(
+                "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s",
+                [newest.action, newest.content_hash(), newest.pk],
+            )
+        return check_chain(chain, *args)
+
+    monkeypatch.setattr(audit.verify, "_check_chain", viewed_then_forged)
+    with pytest.raises(CommandError, match="Audit chain broken"):
+        verify()
