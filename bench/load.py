@@ -363,10 +363,14 @@ def figures(work, seconds, rss):
     reads = [float(r["ms"]) for r in rows if r["name"].startswith(("dsl:", "hub:", "ceiling:"))]
     sends = [float(r["ms"]) for r in rows if r["name"] == SUBMISSION]
     errors = [r for r in rows if int(r["status"]) == 0 or int(r["status"]) >= 400]
+    # A journey that broke off with an exception (a page it could not read) is an error too,
+    # though every request it made was answered.
+    broken = work / "locust_exceptions.csv"
+    broken = sum(int(r["Count"]) for r in csv.DictReader(open(broken))) if broken.exists() else 0  # noqa: SIM115
     return rows, {
         "requests": len(rows),
         "requests a second": round(len(rows) / seconds, 1),
-        "errors": len(errors),
+        "errors": len(errors) + broken,
         "reads": len(reads),
         "reads p95 ms": round(_p95(reads), 1),
         "submissions": len(sends),

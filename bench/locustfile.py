@@ -152,12 +152,14 @@ class Staff(Person):
     @task
     def record_a_concern(self):
         given, family, pupil = random.choice(self.account["pupils"])
-        # The search is sent by POST; its results are at an address with a token for it.
+        # The page, then the search sent by POST: its results are at an address with a token
+        # for it, never the name.
+        self._token_from(self.get("/concerns/new/pupil/", "record: find the pupil"))
         search = {"q": f"{given} {family}"}
         results = _location(self.post("/concerns/new/pupil/", "record: search", search))
         if "?search=" not in results:
             return
-        self._token_from(self.get(results, "record: find the pupil"))
+        self._token_from(self.get(results, "record: the pupils found"))
         response = self.post(results, "record: choose", {"pupil": pupil})
         page = _location(response)
         if response.status_code != 302 or "/drafts/" not in page:
