@@ -397,3 +397,39 @@ def test_sending_again_when_mail_is_down_says_so_and_audits_nothing(
     assert response["Location"] == reverse("people:school", args=[school.pk])
     assert _rows(before) == []
     assert "could not be sent" in client.get(response["Location"]).text
+
+
+def test_an_ended_role_leaves_the_people_page_and_the_schools_count(
+    client_for, la_admin, school, dsl, teacher
+):
+    client = client_for(la_admin)
+
+    def counted():
+        schools = client.get(reverse("people:schools")).context["schools"]
+        return next(s.people for s in schools if s == school)
+
+    assert counted() == 2
+    end_membership(dsl.memberships.get(), by=la_admin)
+    assert counted() == 1
+    page = client.get(reverse("people:school", args=[school.pk])).text
+    assert teacher.email in page
+    assert dsl.email not in page  # the page lists who holds a role now; reports keep the past
+
+
+def test_the_end_link_is_shown_only_for_roles_the_la_admin_may_end(
+    client_for, la_admin, hub_advisor
+):
+    page = client_for(la_admin).get(reverse("people:authority")).text
+    assert reverse("people:end", args=[hub_advisor.memberships.get().pk]) in page
+    assert reverse("people:end", args=[la_admin.memberships.get().pk]) not in page
+
+
+def test_an_existing_account_is_found_whatever_the_capitals_typed(client_for, la_admin, school):
+    person = member(Role.STAFF, school, email="known.person@example.org")
+    accounts = User.objects.count()
+    sent = {"email": "Known.Person@Example.ORG", "role": Role.DSL}
+    response = client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
+    assert response.status_code == 302
+    assert person.memberships.filter(school=school, role=Role.DSL, is_active=True).exists()
+    assert User.objects.count() == accounts
+    assert mail.outbox == []
