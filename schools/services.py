@@ -1,4 +1,5 @@
-"""Writes for a local authority's people: giving a person a role, and ending one.
+"""Writes for a local authority's people: giving a person a role, ending one, and sending
+a new person the email to set their password again.
 
 The local authority's administrator (LA admin) manages who works where in their authority,
 on the service's own pages (schools/views.py), never seeing case content. Each function takes
@@ -144,3 +145,37 @@ def end_membership(membership, *, by):
         role=membership.role,
     )
     return membership
+
+
+@transaction.atomic
+def resend_set_password_email(membership, *, by, send):
+    """Send the person holding `membership` the email to set their password again, through
+    `send(user)`, for when the first one was lost or could not be sent.
+
+    Who: an active LA admin of the membership's authority. Refuses a person who has set a
+    password already (they reset it themselves from the sign-in page) and an account the
+    service's operators have switched off. The audit row is written first, in the same
+    transaction, so an email that fails to go (`send` raises OSError) leaves no row and one
+    that goes always has one.
+    """
+    authority = membership.authority
+    _refuse_unless_la_admin(by, authority)
+    user = membership.user
+    if user.has_usable_password():
+        raise TransitionRefused(
+            f"{user} has set a password already: if they have forgotten it, they can reset it "
+            "from the sign-in page"
+        )
+    if not user.is_active:
+        raise TransitionRefused(
+            f"{user}'s account has been switched off: ask the service's operators"
+        )
+    record(
+        "user.set_password_email",
+        actor=by,
+        obj=user,
+        school=membership.school,
+        authority=authority,
+        membership=membership.pk,
+    )
+    send(user)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("schools/<int:school_pk>/", views.people, name="school"),
     path("schools/<int:school_pk>/add/", views.add_person, name="school_add"),
     path("roles/<int:pk>/end/", views.end_role, name="end"),
+    path("roles/<int:pk>/set-password-email/", views.resend_set_password, name="resend"),
 ]

@@ -1,3 +1,6 @@
+import logging
+from functools import partial
+
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.models import Authenticator
@@ -8,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Sum
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +31,9 @@ from .selectors import (
     people_of_authority,
     schools_administered_by,
 )
-from .services import add_member, end_membership, grantable_roles
+from .services import add_member, end_membership, grantable_roles, resend_set_password_email
+
+logger = logging.getLogger(__name__)
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,7 +135,7 @@ def people(request, school_pk=None):
     """Who holds which role at one school, or at the authority (its hub and administrators)."""
     place = _place(request, school_pk)
     roles = set(grantable_roles(place))
-    members = [(m, m.role in roles) for m in members_at(place)]
+    members = [(m, m.role in roles, not m.user.has_usable_password()) for m in members_at(place)]
     context = {"place": place, "members": members, "is_school": school_pk is not None}
     return render(request, "schools/people/people.html", context)
 
@@ -147,9 +153,10 @@ def add_person(request, school_pk=None):
         except TransitionRefused as refused:
             apply_refusal(form, refused)
         else:
-            if created:
-                send_set_password_email(request, membership.user)
-            messages.success(request, f"{membership.user} is now {membership}.")
+            if created and not _sent(request, membership.user):
+                messages.warning(request, f"{membership.user} is now {membership}, but {_NOT_SENT}")
+            else:
+                messages.success(request, f"{membership.user} is now {membership}.")
             return redirect(_people_url(place))
     context = {"form": form, "place": place, "back": _people_url(place)}
     return render(request, "schools/people/add.html", context)
@@ -170,6 +177,55 @@ def end_role(request, pk):
             return redirect(_people_url(membership.place))
     context = {"membership": membership, "error": error, "back": _people_url(membership.place)}
     return render(request, "schools/people/end.html", context, status=400 if error else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def resend_set_password(request, pk):
+    """Send a person who has not set a password yet the email to set one, again (a button
+    on the people page)."""
+    membership = get_membership_administered_by(_la_admin(request), pk)
+    if request.method != "POST":  # after the scope check, so as not to confirm another's role
+        return HttpResponseNotAllowed(["POST"])
+    send = partial(send_set_password_email, request)
+    try:
+        resend_set_password_email(membership, by=request.user, send=send)
+    except TransitionRefused as refused:
+        messages.error(request, refused.message)
+    except OSError as error:
+        _log_not_sent(membership.user, error)
+        messages.warning(request, f"The email to {membership.user} {_NOT_SENT_AGAIN}")
+    else:
+        messages.success(
+            request, f"The email to set a password has been sent to {membership.user}."
+        )
+    return redirect(_people_url(membership.place))
+
+
+_NOT_SENT = (
+    "the email to set their password could not be sent. Their role is saved: use "
+    "\u201cSend the set-password email again\u201d beside their name below. If that fails too, "
+    "try again later or tell the service's operators."
+)
+_NOT_SENT_AGAIN = (
+    "to set their password could not be sent. Try again later; if it keeps failing, tell the "
+    "service's operators."
+)
+
+
+def _sent(request, user):
+    """Send a new account's set-password email; False if the mail server could not take it
+    (smtplib's errors are OSErrors), so the role already saved is not lost to a server error."""
+    try:
+        send_set_password_email(request, user)
+    except OSError as error:
+        _log_not_sent(user, error)
+        return False
+    return True
+
+
+def _log_not_sent(user, error):
+    # The account's number and the error's kind only: an SMTP error's text can hold the address.
+    logger.warning("Set-password email not sent to user %s: %s", user.pk, type(error).__name__)
 
 
 def _people_url(place):

@@ -7,8 +7,14 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from schools.models import Membership, Role
-from tests.factories import PASSWORD, UserFactory, signed_in
+from schools.models import LocalAuthority, Membership, Role, School, User
+from tests.factories import (
+    PASSWORD,
+    LocalAuthorityFactory,
+    SchoolFactory,
+    UserFactory,
+    signed_in,
+)
 
 
 def _operator():
@@ -198,3 +204,44 @@ def test_setting_a_persons_password_in_the_admin_is_audited(client, db):
     assert person.check_password(new)
     [row] = _new_rows(before)
     assert (row.action, row.object_id) == ("user.password_set", str(person.pk))
+
+
+def test_changing_an_authority_in_the_admin_is_audited(client, authority):
+    root = _operator()
+    signed_in(client, root)
+    before = _last_pk()
+    url = reverse("admin:schools_localauthority_change", args=[authority.pk])
+    sent = {"name": authority.name, "code": authority.code, "hub_email": "new.hub@lut.example"}
+    assert client.post(url, sent).status_code == 302
+    authority.refresh_from_db()
+    assert authority.hub_email == "new.hub@lut.example"
+    [row] = _new_rows(before)
+    assert (row.action, row.actor, row.object_id) == (
+        "localauthority.change",
+        root,
+        str(authority.pk),
+    )
+    assert row.detail == {"via": "admin", "fields": ["hub_email"]}
+
+
+# Only what nothing else points at can be deleted (PROTECT keeps the rest): a school with no
+# people or pupils, an authority with no schools, an account with no roles or actions.
+@pytest.mark.parametrize(
+    ("model", "make"),
+    [
+        (School, lambda authority: SchoolFactory(local_authority=authority)),
+        (LocalAuthority, lambda authority: LocalAuthorityFactory(name="Empty", code="EMP")),
+        (User, lambda authority: UserFactory(email="leaver@example.org")),
+    ],
+)
+def test_deleting_in_the_admin_is_audited(client, authority, model, make):
+    obj = make(authority)
+    root = _operator()
+    signed_in(client, root)
+    before = _last_pk()
+    name = model._meta.model_name
+    url = reverse(f"admin:schools_{name}_delete", args=[obj.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not model.objects.filter(pk=obj.pk).exists()
+    rows = [(r.action, r.actor, r.object_type, r.object_id) for r in _new_rows(before)]
+    assert rows == [(f"{name}.delete", root, name, str(obj.pk))]

@@ -300,3 +300,136 @@ def test_a_role_already_ended_is_not_ended_again(la_admin, dsl):
     with pytest.raises(TransitionRefused):
         end_membership(membership, by=la_admin)  # a page opened before it was ended
     assert _rows(before) == []
+
+
+MAIL_DOWN = "tests.mail_down.MailServerDown"
+
+
+def _new_person(la_admin, school, email="new.person@example.org"):
+    """A person the LA admin has just added, who has not set a password yet."""
+    membership, _ = add_member(
+        school, by=la_admin, email=email, full_name="Nell New", role=Role.DSL
+    )
+    mail.outbox.clear()
+    return membership
+
+
+def test_adding_a_new_person_when_mail_is_down_keeps_the_role_and_says_so(
+    client_for, la_admin, school, settings, caplog
+):
+    settings.EMAIL_BACKEND = MAIL_DOWN
+    client = client_for(la_admin)
+    before = _last_pk()
+    sent = {"email": "new.person@example.org", "full_name": "Nell New", "role": Role.DSL}
+    response = client.post(reverse("people:school_add", args=[school.pk]), sent)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("people:school", args=[school.pk])
+    membership = Membership.objects.get(user__email="new.person@example.org", school=school)
+    assert membership.is_active
+    assert [action for action, *_ in _rows(before)] == ["user.create", "membership.grant"]
+    page = client.get(response["Location"]).text
+    assert "Nell New is now" in page
+    assert "the email to set their password could not be sent" in page
+    assert "Send the set-password email again" in page
+    assert "new.person@example.org" not in caplog.text  # the log names the account's number
+
+
+def test_the_set_password_button_is_shown_only_to_people_without_a_password(
+    client_for, la_admin, school, dsl
+):
+    newcomer = _new_person(la_admin, school)
+    page = client_for(la_admin).get(reverse("people:school", args=[school.pk])).text
+    assert reverse("people:resend", args=[newcomer.pk]) in page
+    assert reverse("people:resend", args=[dsl.memberships.get().pk]) not in page
+
+
+def test_the_set_password_email_is_sent_again_and_audited(client_for, la_admin, school):
+    membership = _new_person(la_admin, school)
+    client = client_for(la_admin)
+    before = _last_pk()
+    response = client.post(reverse("people:resend", args=[membership.pk]))
+    assert response["Location"] == reverse("people:school", args=[school.pk])
+    [email] = mail.outbox
+    assert email.to == ["new.person@example.org"]
+    assert "/account/password/reset/key/" in email.body
+    assert _rows(before) == [("user.set_password_email", "user", str(membership.user_id))]
+    row = AuditEvent.objects.get(action="user.set_password_email")
+    assert (row.actor, row.school, row.local_authority_id) == (
+        la_admin,
+        school,
+        school.local_authority_id,
+    )
+    assert row.detail == {"membership": membership.pk}  # no address, no link
+    page = client.get(response["Location"]).text
+    assert "The email to set a password has been sent to Nell New" in page
+
+
+def test_sending_again_to_another_authoritys_person_answers_404(
+    client_for, la_admin, other_la_school, other_authority
+):
+    other_admin = member(Role.LA_ADMIN, other_authority)
+    membership = _new_person(other_admin, other_la_school)
+    before = _last_pk()
+    response = client_for(la_admin).post(reverse("people:resend", args=[membership.pk]))
+    assert response.status_code == 404
+    assert mail.outbox == []
+    assert _writes(before) == []
+
+
+def test_sending_again_to_someone_with_a_password_is_refused(client_for, la_admin, school, dsl):
+    client = client_for(la_admin)
+    before = _last_pk()
+    response = client.post(reverse("people:resend", args=[dsl.memberships.get().pk]))
+    assert response["Location"] == reverse("people:school", args=[school.pk])
+    assert mail.outbox == []
+    assert _rows(before) == []
+    assert "has set a password already" in client.get(response["Location"]).text
+
+
+def test_sending_again_when_mail_is_down_says_so_and_audits_nothing(
+    client_for, la_admin, school, settings
+):
+    membership = _new_person(la_admin, school)
+    settings.EMAIL_BACKEND = MAIL_DOWN
+    client = client_for(la_admin)
+    before = _last_pk()
+    response = client.post(reverse("people:resend", args=[membership.pk]))
+    assert response["Location"] == reverse("people:school", args=[school.pk])
+    assert _rows(before) == []
+    assert "could not be sent" in client.get(response["Location"]).text
+
+
+def test_an_ended_role_leaves_the_people_page_and_the_schools_count(
+    client_for, la_admin, school, dsl, teacher
+):
+    client = client_for(la_admin)
+
+    def counted():
+        schools = client.get(reverse("people:schools")).context["schools"]
+        return next(s.people for s in schools if s == school)
+
+    assert counted() == 2
+    end_membership(dsl.memberships.get(), by=la_admin)
+    assert counted() == 1
+    page = client.get(reverse("people:school", args=[school.pk])).text
+    assert teacher.email in page
+    assert dsl.email not in page  # the page lists who holds a role now; reports keep the past
+
+
+def test_the_end_link_is_shown_only_for_roles_the_la_admin_may_end(
+    client_for, la_admin, hub_advisor
+):
+    page = client_for(la_admin).get(reverse("people:authority")).text
+    assert reverse("people:end", args=[hub_advisor.memberships.get().pk]) in page
+    assert reverse("people:end", args=[la_admin.memberships.get().pk]) not in page
+
+
+def test_an_existing_account_is_found_whatever_the_capitals_typed(client_for, la_admin, school):
+    person = member(Role.STAFF, school, email="known.person@example.org")
+    accounts = User.objects.count()
+    sent = {"email": "Known.Person@Example.ORG", "role": Role.DSL}
+    response = client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
+    assert response.status_code == 302
+    assert person.memberships.filter(school=school, role=Role.DSL, is_active=True).exists()
+    assert User.objects.count() == accounts
+    assert mail.outbox == []

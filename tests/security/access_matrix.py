@@ -128,6 +128,14 @@ ROUTES = {
         post={LA_ADMIN: to("people:school")},
         scoped=True,
     ),
+    # Sending the set-password email again: a button, so a GET is not allowed. The home
+    # school's member of staff has a password, so the POST is refused with a message there.
+    "people:resend": Route(
+        lambda w: [w.user(STAFF).memberships.get().pk],
+        get={LA_ADMIN: NOT_ALLOWED},
+        post={LA_ADMIN: to("people:school")},
+        scoped=True,
+    ),
     "accessibility": Route(get={EVERYONE: OK}, anonymous=public()),
     "privacy": Route(get={EVERYONE: OK}, anonymous=public()),
     # "Stay signed in": moves a signed-in session's end on, and answers with nothing.
