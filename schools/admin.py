@@ -91,21 +91,6 @@ class MembershipInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def delete_model(self, request, obj):
-        # Resetting a person's second factor: who did it, whose, and which kind. The row joins
-        # no authority's chain: a person may hold roles in several.
-        pk, user_id, kind = obj.pk, obj.user_id, obj.type
-        super(AuditedAdmin, self).delete_model(request, obj)
-        record(
-            "authenticator.delete",
-            actor=request.user,
-            object_type="authenticator",
-            object_id=pk,
-            via="admin",
-            user=user_id,
-            mfa_type=kind,
-        )
-
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
