@@ -358,6 +358,11 @@ def _p95(values):
     return statistics.quantiles(values, n=100, method="inclusive")[94] if values else 0.0
 
 
+def _answered(row):
+    """A success or a redirect: a search is answered with 303 (POST/redirect/GET)."""
+    return row["status"][:1] in {"2", "3"}
+
+
 def figures(work, seconds, rss):
     rows = list(csv.DictReader(open(work / "requests.csv")))  # noqa: SIM115
     reads = [float(r["ms"]) for r in rows if r["name"].startswith(("dsl:", "hub:", "ceiling:"))]
@@ -436,13 +441,11 @@ def check_data(work, rows, timeline):
     stopped, back = timeline["database stopped"], timeline["database back"]
     during = [r for r in rows if stopped <= float(r["at"]) <= back + 1]
     served = [r for r in during if r["status"] == "503" and r["unavailable"] == "1"]
-    other = [r for r in during if r["status"] not in {"200", "302", "503"}]
+    other = [r for r in during if not _answered(r) and r["status"] != "503"]
     checks["requests during the outage"] = len(during)
     checks["... answered with the 'service unavailable' page"] = len(served)
     checks["... answered otherwise than 2xx/3xx or that page (must be 0)"] = len(other)
-    after = sorted(
-        float(r["at"]) for r in rows if float(r["at"]) > back and r["status"] in {"200", "302"}
-    )
+    after = sorted(float(r["at"]) for r in rows if float(r["at"]) > back and _answered(r))
     checks["first success after the database returned (s, target <= 5)"] = (
         round(after[0] - back, 2) if after else None
     )
