@@ -10,10 +10,10 @@ class OperatorsAdminSite(admin.AdminSite):
     """Django's admin is for the service's operators (superusers) only.
 
     A local authority's administrator manages their schools and people on the service's own
-    pages (schools/people.py), scoped to their authority. Here nothing is scoped, so staff
-    rights and model permissions alone open nothing: a staff account that is not a superuser
-    could otherwise see every authority's people, give itself a DSL's role anywhere, or tick
-    its own "superuser" box.
+    pages (schools/views.py, under /people/), scoped to their authority. Here nothing is
+    scoped, so staff rights and model permissions alone open nothing: a staff account that is
+    not a superuser could otherwise see every authority's people, give itself a DSL's role
+    anywhere, or tick its own "superuser" box.
     """
 
     def has_permission(self, request):
