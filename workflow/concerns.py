@@ -421,7 +421,9 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
     Who: the school's DSLs. From: PARENT_CONVERSATION_LOGGED, ESCALATED, or RECORDED (no
     further action, or monitoring, without the hub's advice: a DSL decision that needs a
     rationale of at least a sentence and is reported as an exception); to: CLOSED. Not while
-    an advice request is open, and not without an escalation when the hub advised a referral.
+    an advice request is open, and not without an escalation when the hub advised a referral,
+    nor from RECORDED when its recorder marked the child at immediate risk and it has neither
+    the hub's advice nor an escalation: significant harm takes the normal escalation.
     Raises TransitionRefused otherwise.
     """
     actor = actor_for(by)
@@ -442,6 +444,18 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
             field="outcome",
         )
     advice = _latest_advice(concern)
+    if (
+        without_advice
+        and concern.immediate_risk
+        and advice is None
+        and not concern.escalations.exists()
+    ):
+        raise TransitionRefused(
+            "The person who recorded this concern thinks the child may be at immediate risk "
+            "of significant harm. Escalate it (to children's social care, the police or "
+            "Prevent), or ask the hub for advice, before closing it.",
+            field="outcome",
+        )
     if (
         advice is not None
         and advice.recommended_next_step in _REFERRAL_ADVICE

@@ -554,7 +554,9 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
                 if age_days < 3
                 else "nfa"
             )
-            risk = path == "escalated" or rng.random() < 0.03
+            # A concern marked at immediate risk is escalated or advised on before it closes
+            # (workflow.concerns.close_concern), never closed as no further action alone.
+            risk = path == "escalated" or (rng.random() < 0.03 and path != "nfa")
             category = rng.choice(categories)
             dsl_at = recorded + timedelta(hours=rng.uniform(0.5, 20))
             status, version = "recorded", 1

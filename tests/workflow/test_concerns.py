@@ -359,6 +359,35 @@ def test_without_the_hubs_advice_a_concern_closes_only_as_no_further_action(walk
         close_concern(concern, by=dsl, **closing(outcome=allowed, rationale=NO_ADVICE_REASON))
 
 
+def test_a_concern_marked_at_immediate_risk_is_not_closed_unescalated_and_unadvised(
+    walk, dsl, hub_advisor
+):
+    """The letter: where there is an indication of significant harm, the normal escalation
+    applies. A DSL who judges the recorder wrong asks the hub; closing the concern on their
+    own word alone would leave no one outside the school to have looked at it."""
+    concern = walk.recorded(immediate_risk=True)
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="immediate risk") as refused:
+        close_concern(concern, by=dsl, **closing(outcome="nfa", rationale=NO_ADVICE_REASON))
+    assert refused.value.field == "outcome"
+    assert snapshot() == before
+
+    escalated = walk.recorded(immediate_risk=True)
+    escalate_significant_harm(escalated, by=dsl, **escalation_data())
+    escalated.refresh_from_db()
+    close_concern(escalated, by=dsl, **closing(outcome="nfa"))
+
+    advised = walk.claimed(walk.recorded(immediate_risk=True))
+    give_advice(walk.request(advised), by=hub_advisor, **given_advice(next_step="early_help"))
+    advised.refresh_from_db()
+    log_parent_conversation(advised, by=dsl, **held_conversation())
+    advised.refresh_from_db()
+    close_concern(advised, by=dsl, **closing())
+    for closed in (escalated, advised):
+        closed.refresh_from_db()
+        assert closed.status == S.CLOSED
+
+
 @pytest.mark.parametrize("advised", ["mash", "prevent"])
 def test_when_the_hub_advised_a_referral_the_concern_closes_only_after_one(
     walk, dsl, hub_advisor, advised
