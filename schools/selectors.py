@@ -58,10 +58,13 @@ def is_hub(membership):
 
 def people_of_authority(authority):
     """Email addresses of everyone with an active role in the authority or one of its schools."""
-    return (
-        Membership.objects.filter(is_active=True)
-        .filter(Q(local_authority=authority) | Q(school__local_authority=authority))
-        .values_list("user__email", flat=True)
+    return _active_in_authority(authority.pk).values_list("user__email", flat=True)
+
+
+def _active_in_authority(authority_id):
+    """Active memberships at the authority itself or at one of its schools."""
+    return Membership.objects.filter(is_active=True).filter(
+        Q(local_authority_id=authority_id) | Q(school__local_authority_id=authority_id)
     )
 
 
@@ -88,11 +91,8 @@ def memberships_administered_by(membership):
     """Active memberships at an LA admin's authority and its schools."""
     if membership is None or membership.role != Role.LA_ADMIN:
         return Membership.objects.none()
-    authority_id = membership.local_authority_id
-    return (
-        Membership.objects.filter(is_active=True)
-        .filter(Q(local_authority_id=authority_id) | Q(school__local_authority_id=authority_id))
-        .select_related("user", "school__local_authority", "local_authority")
+    return _active_in_authority(membership.local_authority_id).select_related(
+        "user", "school__local_authority", "local_authority"
     )
 
 
