@@ -17,6 +17,9 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+# The zone a time may name after it ("1:30am GMT"): how to say which of the two 1:30ams there
+# were on the night the clocks went back.
+_ZONE = re.compile(r"^(.*?)\s*(bst|gmt)\s*$", re.IGNORECASE)
 
 
 def parse_time(text):
@@ -37,6 +40,15 @@ def parse_time(text):
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
+
+
+def split_zone(text):
+    """'1:30am GMT' -> ('1:30am', 'GMT'); '1:30am' -> ('1:30am', None)."""
+    text = (text or "").strip()
+    match = _ZONE.match(text)
+    if not match:
+        return text, None
+    return match.group(1), match.group(2).upper()
 
 
 class GovUKForm(forms.Form):
@@ -131,7 +143,9 @@ def time_field(label="Time", **kwargs):
     return forms.CharField(
         label=label,
         help_text=kwargs.pop("help_text", "For example, 9:30am or 2:15pm"),
-        max_length=10,
+        # Room for a zone after the time ("12:30am GMT"), which the hint need not mention: it
+        # is asked for only on the one night a year that needs it.
+        max_length=20,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "autocomplete": "off"}),
         **kwargs,
     )
@@ -144,24 +158,52 @@ def combine(form, date_name, time_name):
     text = form.cleaned_data.get(time_name)
     if day is None or text is None:
         return None
-    moment = parse_time(text)
-    if moment is None:
-        form.add_error(time_name, ValidationError("Enter a time, for example 9:30am or 14:30"))
+    try:
+        return _as_the_clock_showed(day, text)
+    except ValidationError as refused:
+        form.add_error(time_name, refused)
         return None
+
+
+def _as_the_clock_showed(day, text):
+    """The moment a London clock showed `text` on `day`; ValidationError if no clock showed
+    it, or if two did and `text` does not say which ("1:30am BST" or "1:30am GMT")."""
+    clock, zone = split_zone(text)
+    moment = parse_time(clock)
+    if moment is None:
+        raise ValidationError("Enter a time, for example 9:30am or 14:30")
+    on = f"{day.day} {day:%B %Y}"
     wall = datetime.combine(day, moment)
-    aware = timezone.make_aware(wall)
-    if timezone.localtime(aware.astimezone(UTC)).replace(tzinfo=None) != wall:
+    first = timezone.make_aware(wall)
+    second = timezone.make_aware(wall.replace(fold=1))
+    if timezone.localtime(first.astimezone(UTC)).replace(tzinfo=None) != wall:
         # The hour the clocks skip in March: no clock showed this time, and stored it would
         # silently become an hour later.
-        form.add_error(
-            time_name,
-            ValidationError(
-                f"There was no {text.strip()} on {day.day} {day:%B %Y}: the clocks went forward "
-                "an hour at 1am. Enter the time as the clock showed it"
-            ),
+        raise ValidationError(
+            f"There was no {text.strip()} on {on}: the clocks went forward an hour at 1am. "
+            "Enter the time as the clock showed it"
         )
-        return None
-    return aware
+    if zone is None:
+        if first.utcoffset() == second.utcoffset():
+            return first
+        # The hour the clocks go back in October, shown first in BST and again in GMT. Taking
+        # either would be a guess, and could put a referral before the disclosure it followed.
+        raise ValidationError(
+            f"{clock} happened twice on {on}, because the clocks went back at 2am. "
+            f"Enter {clock} {first.tzname()} for the first time, or {clock} {second.tzname()} "
+            "for the second"
+        )
+    for aware in (first, second):
+        if aware.tzname() == zone:
+            return aware
+    # A zone the clocks were not on ("3pm GMT" in July) is refused, neither ignored nor read
+    # as written (3pm GMT is 4pm on a July clock): either would guess what was meant, as the
+    # repeated hour refuses to, and most likely the writer takes UK time to be GMT all year,
+    # when reading it as written would move the record an hour.
+    raise ValidationError(
+        f"UK clocks were on {first.tzname()}, not {zone}, at {clock} on {on}. "
+        f"Enter the time as the clock showed it, without {zone}"
+    )
 
 
 def apply_refusal(form, refused):

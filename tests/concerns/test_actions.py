@@ -3,7 +3,7 @@ the right field and keeps what the DSL typed."""
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -317,6 +317,49 @@ def test_a_conversation_in_the_future_is_refused_beside_the_time(walk, client_fo
     ]
     assert "Breakfast, and help with money." in response.content.decode()
     assert fresh(concern).status == S.ADVICE_RECEIVED
+
+
+def _seen_before_the_clocks_went_back(walk):
+    seen = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
+    return walk.advice_received(walk.recorded(observed_at=seen, delay_reason="Half term."))
+
+
+CLOCKS_BACK = {"held_on_0": "25", "held_on_1": "10", "held_on_2": "2026"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "utc", "shown"),
+    [
+        ("1:30am BST", datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "1:30am BST"),
+        ("1:30am gmt", datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "1:30am GMT"),
+    ],
+)
+def test_a_conversation_in_the_hour_the_clocks_repeat_is_the_one_named_and_shown_so(
+    walk, client_for, dsl, typed, utc, shown
+):
+    concern = _seen_before_the_clocks_went_back(walk)
+    client = client_for(dsl)
+    data = held_post(concern, held_time=typed, **CLOCKS_BACK)
+    response = client.post(url("conversation", concern), data)
+    assert response.status_code == 302
+    held_at = concern.conversations.get().held_at
+    assert held_at == utc
+    page = client.get(url("detail", concern)).content.decode()
+    assert f"Conversation held 25 October 2026 at {shown} with Mrs Ahmed" in page
+
+
+def test_a_conversation_in_the_hour_the_clocks_repeat_must_say_which(walk, client_for, dsl):
+    concern = _seen_before_the_clocks_went_back(walk)
+    data = held_post(concern, held_time="1:30am", **CLOCKS_BACK)
+    response = client_for(dsl).post(url("conversation", concern), data)
+    assert response.status_code == 200
+    assert errors_of(response)["held_time"] == [
+        "1:30am happened twice on 25 October 2026, because the clocks went back at 2am. "
+        "Enter 1:30am BST for the first time, or 1:30am GMT for the second"
+    ]
+    assert 'value="1:30am"' in response.content.decode()
+    assert fresh(concern).status == S.ADVICE_RECEIVED
+    assert not concern.conversations.exists()
 
 
 def test_an_impossible_date_is_called_what_it_is(walk, client_for, dsl):

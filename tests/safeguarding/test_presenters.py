@@ -4,6 +4,7 @@ from safeguarding.templatetags.presenters import (
     concern_status_tag,
     uk_date,
     uk_datetime,
+    uk_time,
     urgency_tag,
 )
 
@@ -13,6 +14,26 @@ def test_dates_and_times_read_the_gov_uk_way_in_london_time():
     assert uk_datetime(datetime(2026, 7, 1, 15, 5, tzinfo=UTC)) == "1 July 2026 at 4:05pm"
     assert uk_datetime(datetime(2026, 12, 1, 12, 0, tzinfo=UTC)) == "1 December 2026 at midday"
     assert uk_datetime(datetime(2026, 12, 1, 9, 30, tzinfo=UTC)) == "1 December 2026 at 9:30am"
+
+
+def test_the_two_times_of_the_hour_the_clocks_went_back_say_which_they_were():
+    first, second = (
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 1, 30, tzinfo=UTC),
+    )
+    assert uk_datetime(first) == "25 October 2026 at 1:30am BST"
+    assert uk_datetime(second) == "25 October 2026 at 1:30am GMT"
+    assert (uk_time(first), uk_time(second)) == ("1:30am BST", "1:30am GMT")
+    assert uk_datetime(datetime(2026, 10, 25, 0, 0, tzinfo=UTC)) == "25 October 2026 at 1:00am BST"
+    assert uk_datetime(datetime(2026, 10, 25, 1, 59, tzinfo=UTC)) == "25 October 2026 at 1:59am GMT"
+
+
+def test_times_outside_the_repeated_hour_name_no_zone():
+    assert uk_datetime(datetime(2026, 10, 24, 23, 59, tzinfo=UTC)) == "25 October 2026 at 12:59am"
+    assert uk_datetime(datetime(2026, 10, 25, 2, 0, tzinfo=UTC)) == "25 October 2026 at 2:00am"
+    assert uk_datetime(datetime(2026, 10, 26, 1, 30, tzinfo=UTC)) == "26 October 2026 at 1:30am"
+    assert uk_datetime(datetime(2026, 3, 29, 1, 30, tzinfo=UTC)) == "29 March 2026 at 2:30am"
+    assert uk_datetime(datetime(2026, 7, 1, 0, 30, tzinfo=UTC)) == "1 July 2026 at 1:30am"
 
 
 def test_tags_carry_text_as_well_as_colour():
