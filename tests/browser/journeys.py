@@ -14,6 +14,8 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.clock import typed_time
+
 WHAT_HAPPENED = (
     "At 10:15am in the library Amelia Ahmed showed me a video on her phone praising a banned "
     "extremist group and said her cousin told her to share it with her class."
@@ -28,7 +30,7 @@ def observed(hours_ago=2):
         "Day": str(moment.day),
         "Month": str(moment.month),
         "Year": str(moment.year),
-        "Time": moment.strftime("%H:%M"),
+        "Time": typed_time(moment),
     }
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import ConcernDraft
+from tests.clock import typed_time
 from tests.searching import search
 
 FACTS = (
@@ -31,7 +32,7 @@ def when_data(moment):
         "observed_on_0": str(local.day),
         "observed_on_1": str(local.month),
         "observed_on_2": str(local.year),
-        "observed_time": local.strftime("%H:%M"),
+        "observed_time": typed_time(local),
     }
 
 

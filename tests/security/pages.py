@@ -26,6 +26,7 @@ from reports.hub_overview import PeriodForm
 from schools import forms as schools
 from schools.demo import make_upn
 from schools.models import Membership, Role
+from tests.clock import typed_time
 from tests.factories import PASSWORD
 from tests.passkeys import SoftPasskey, options_on, register
 
@@ -61,7 +62,7 @@ def escalation():
         "referred_to": "csc",
         "referred_to_other": "",
         **day("referred_on", moment),
-        "referred_time": moment.strftime("%H:%M"),
+        "referred_time": typed_time(moment),
         "spoken_to": "MASH duty worker",
         "reference_number": "MASH-1",
         "parent_informed": "no",
@@ -295,8 +296,7 @@ FORM_PAGES = {
     record.WhenForm: question(
         "when",
         lambda: (
-            day("observed_on", earlier(hours=2))
-            | {"observed_time": earlier(hours=2).strftime("%H:%M")}
+            day("observed_on", earlier(hours=2)) | {"observed_time": typed_time(earlier(hours=2))}
         ),
     ),
     record.DelayForm: question("delay", {"delay_reason": "I was away on a course."}),
@@ -339,7 +339,7 @@ FORM_PAGES = {
             "expected_version": str(w.advised.version),
             "held": "yes",
             **day("held_on", earlier(hours=1)),
-            "held_time": earlier(hours=1).strftime("%H:%M"),
+            "held_time": typed_time(earlier(hours=1)),
             "with_name": "Mrs Ahmed",
             "with_relationship": "Mother",
             "method": "phone",
