@@ -78,3 +78,33 @@ def test_static_files_are_hashed_compressed_and_cached_for_ever(tmp_path):
     assert (status, encoding) == ("200", "gzip")
     assert "max-age=315360000" in cache
     assert "immutable" in cache
+
+
+def test_the_modules_a_page_loads_import_each_other_by_hashed_names(tmp_path):
+    """A page loads js/application.<hash>.mjs; what it imports must be as fixed as it is, or a
+    browser could run the new module with the old ones it imports for a while after a deploy."""
+    script = (
+        "import re\n"
+        "from django.core.management import call_command\n"
+        "from django.templatetags.static import static\n"
+        "from django.test import Client\n"
+        "call_command('collectstatic', interactive=False, verbosity=0)\n"
+        "client = Client()\n"
+        "url = static('js/application.mjs')\n"
+        "source = b''.join(client.get(url, secure=True).streaming_content).decode()\n"
+        "for name in re.findall(r'import[^;]*?[\"\\'](\\./[^\"\\']+)[\"\\']', source):\n"
+        "    imported = url.rsplit('/', 1)[0] + name.removeprefix('.')\n"
+        "    response = client.get(imported, secure=True)\n"
+        "    print(imported, response.status_code, response['Cache-Control'].replace(' ', ''))\n"
+    )
+    printed = run(tmp_path, script, STATIC_ROOT=str(tmp_path / "collected"))
+    imports = [printed[i : i + 3] for i in range(0, len(printed), 3)]
+    assert [url.split("/")[-1].split(".")[0] for url, _, _ in imports] == [
+        "govuk-frontend",
+        "timeout",
+    ]
+    for url, status, cache in imports:
+        name = url.split("/")[-1]
+        assert len(name.split(".")[-2]) == 12, f"{name} carries a hash of its content"
+        assert status == "200"
+        assert "immutable" in cache
