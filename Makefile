@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format assets assets-check screenshots bench loadtest faulttest clean
+.PHONY: run code test lint format assets assets-check screenshots bench loadtest faulttest clean
 
 # The venv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
 $(STAMP): pyproject.toml
@@ -23,7 +23,16 @@ run: $(STAMP)  ## Install, migrate, load demo data and serve on http://127.0.0.1
 	DEBUG=$${DEBUG:-true} EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP)  ## Run the whole suite (SQLite, or DATABASE_URL when set)
+code: $(STAMP)  ## The current second-step code of a demo user: make code EMAIL=dsl@leabank.example
+	@DEBUG=true $(BIN)/python manage.py totp_code $(EMAIL)
+
+# axe-core, which the browser tests check every page with, comes from npm; without npm the
+# browser tests are skipped and say so.
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the browser tests will be skipped (they need axe-core)"; fi
+
+test: $(STAMP) node_modules/.package-lock.json  ## Run the whole suite (SQLite, or DATABASE_URL when set)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 APPS := safeguarding schools concerns advice workflow audit reports

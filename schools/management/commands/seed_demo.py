@@ -52,7 +52,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo sign-ins (every password is {DEMO_PASSWORD}).")
         self.stdout.write(
             "The second step is a code from an authenticator app: add the secret shown to any "
-            "authenticator app (or run: python manage.py totp_code EMAIL)."
+            "authenticator app (or, in a second terminal, run: make code EMAIL=...)."
         )
         width = max(len(email) for email, *_ in sign_ins)
         for email, role, place, secret in sign_ins:
