@@ -1,13 +1,25 @@
 """Scoped reads of advice requests: hub staff see their authority's; a school's DSLs and head
 teacher see their school's. Nobody else sees any."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 
 from audit.scope import get_in_scope
 from concerns.models import Addendum, Escalation, ParentConversation, category_list
 from schools.models import DSL_ROLES, HUB_ROLES, Membership, Role, User
+from workflow.models import WorkflowEvent
+from workflow.rules import Action
 
 from .models import AdviceRequest
+
+# What a request's page shows of its concern besides the record itself: each kind, when a row
+# of it was made, and the people its rows name. A withdrawn request shares the concern as it
+# stood when the school withdrew it: the rows made by then, none made since (docs/adr/008).
+SHARED_RECORDS = {
+    "addenda": (Addendum, "created_at", ("author",)),
+    "conversations": (ParentConversation, "logged_at", ()),
+    "escalations": (Escalation, "escalated_at", ("escalated_by",)),
+}
 
 
 def requests_visible_to(membership):
@@ -31,25 +43,43 @@ def get_request_for(membership, pk):
     )
 
 
+def _shared_by_outer_request(made_at):
+    """In a subquery under a request: the rows it shares, by `made_at`. `withdrawn_at` is
+    set when the school withdraws the request, and only then."""
+    return Q(IsNull(OuterRef("withdrawn_at"), True)) | Q(
+        **{f"{made_at}__lte": OuterRef("withdrawn_at")}
+    )
+
+
 def get_request_page_for(membership, pk):
     """As `get_request_for`, for the request's own page, in two quick queries rather than
     one slow one and several small ones.
 
-    The first also says whether the concern has addenda, parent conversations, escalations
-    and earlier requests (`has_addenda`, `has_conversations`, `has_escalations`,
-    `has_earlier`), so that the page asks only for the kinds it has: most requests have
-    none. The second fetches the people named on the page (who asked, who claimed it, who
-    recorded the concern) together: joined into the first, they made PostgreSQL plan a
-    join of eight tables on every view, which took longer than running it."""
+    The first also says whether the concern has addenda, parent conversations and
+    escalations that the request shares (see SHARED_RECORDS), and earlier requests
+    (`has_addenda`, `has_conversations`, `has_escalations`, `has_earlier`), so that the page
+    asks only for the kinds it has: most requests have none. It gives the concern's status
+    as shared too (`concern_status_shared`): now, or for a withdrawn request as the
+    withdrawal left it. The second fetches the people named on the page (who asked, who
+    claimed it, who recorded the concern) together: joined into the first, they made
+    PostgreSQL plan a join of eight tables on every view, which took longer than running it."""
     same_concern = {"concern_id": OuterRef("concern_id")}
     requests = (
         requests_visible_to(membership)
         .select_related("concern__school", "concern__pupil")
         .annotate(
             concern_category_list=category_list("concern"),
-            has_addenda=Exists(Addendum.objects.filter(**same_concern)),
-            has_conversations=Exists(ParentConversation.objects.filter(**same_concern)),
-            has_escalations=Exists(Escalation.objects.filter(**same_concern)),
+            **{
+                f"has_{kind}": Exists(
+                    model.objects.filter(_shared_by_outer_request(made_at), **same_concern)
+                )
+                for kind, (model, made_at, _) in SHARED_RECORDS.items()
+            },
+            status_when_withdrawn=Subquery(
+                WorkflowEvent.objects.filter(
+                    advice_request=OuterRef("pk"), action=Action.WITHDRAW_REQUEST
+                ).values("to_status")[:1]
+            ),
             has_earlier=Exists(
                 AdviceRequest.objects.filter(
                     **same_concern, requested_at__lte=OuterRef("requested_at")
@@ -60,6 +90,9 @@ def get_request_page_for(membership, pk):
     advice_request = get_in_scope(requests, pk, "advicerequest")
     concern = advice_request.concern
     concern.category_list = advice_request.concern_category_list
+    advice_request.concern_status_shared = (
+        advice_request.status_when_withdrawn if advice_request.withdrawn_at else concern.status
+    )
     people = User.objects.in_bulk(
         {advice_request.requested_by_id, advice_request.claimed_by_id, concern.recorded_by_id}
         - {None}
@@ -68,6 +101,31 @@ def get_request_page_for(membership, pk):
     advice_request.claimed_by = people.get(advice_request.claimed_by_id)
     concern.recorded_by = people[concern.recorded_by_id]
     return advice_request
+
+
+def shared_records(advice_request):
+    """The addenda, parent conversations and escalations of the concern that
+    `advice_request` (read with `get_request_page_for`) shares, by kind: all of them, or for
+    a withdrawn request those made by its withdrawal. A kind the first query found none of
+    is not asked for."""
+    until = advice_request.withdrawn_at
+    shared = {}
+    for kind, (_, made_at, people) in SHARED_RECORDS.items():
+        rows = ()
+        if getattr(advice_request, f"has_{kind}"):
+            rows = getattr(advice_request.concern, kind).all()
+            if people:  # select_related() with no names would follow every foreign key
+                rows = rows.select_related(*people)
+            if until is not None:
+                rows = rows.filter(**{f"{made_at}__lte": until})
+        shared[kind] = rows
+    if until is not None:
+        shared["escalations"] = list(shared["escalations"])
+        for escalation in shared["escalations"]:
+            # What came of a referral, learnt after the withdrawal, is a later addition too.
+            recorded = escalation.outcome_recorded_at
+            escalation.outcome_withheld = recorded is not None and recorded > until
+    return shared
 
 
 def earlier_requests(membership, advice_request):

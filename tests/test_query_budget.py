@@ -31,6 +31,7 @@ from reports.services import add_values_evidence, confirm_prevent_policy, edit_v
 from schools.models import Membership, Role
 from tests.factories import PupilFactory, SchoolFactory, member
 from tests.searching import search
+from workflow.advice import withdraw_advice_request
 from workflow.concerns import add_addendum
 
 BUDGET = 12
@@ -103,6 +104,17 @@ def _request(c, n):
     if n == 0:
         c.request = c.walk.request(c.walk.with_hub())
     add_addendum(c.request.concern, by=c.dsl, text=f"Note {n}.")
+
+
+def _withdrawn_request(c, n):
+    # A withdrawn request shares the concern as it stood then (docs/adr/008): one addendum
+    # from before it, and the rows are addenda since, which the page must neither show nor
+    # pay for.
+    if n == 0:
+        concern = c.walk.with_hub()
+        add_addendum(concern, by=c.dsl, text="Before.")
+        c.request = withdraw_advice_request(c.walk.request(concern), by=c.dsl, reason="Resolved.")
+    add_addendum(c.request.concern, by=c.dsl, text=f"Since {n}.")
 
 
 def _values(c, n):
@@ -191,6 +203,11 @@ PAGES = {
         "hub_advisor",
         lambda c: reverse("advice:detail", args=[c.request.pk]),
         _request,
+    ),
+    "advice:detail (withdrawn)": (
+        "hub_advisor",
+        lambda c: reverse("advice:detail", args=[c.request.pk]),
+        _withdrawn_request,
     ),
     "reports:values": ("dsl", lambda c: reverse("reports:values"), _values),
     "reports:values_detail": (

@@ -12,6 +12,7 @@ from ..selectors import (
     get_request_page_for,
     request_history,
     school_contacts,
+    shared_records,
 )
 from .access import hub_only
 
@@ -44,24 +45,14 @@ def detail(request, pk):
     history = list(request_history(advice_request))
     for event in history:
         event.label = Action(event.action).label
-    # Only the kinds of record the concern has are asked for (see get_request_page_for).
+    # Only the kinds of record the request shares are asked for (see get_request_page_for).
     return render(
         request,
         "advice/detail.html",
         request_context(advice_request, timezone.now())
         | {
             "can": can(Actor(request.user, request.memberships), advice_request),
-            "addenda": (
-                concern.addenda.select_related("author") if advice_request.has_addenda else ()
-            ),
-            "conversations": (
-                concern.conversations.all() if advice_request.has_conversations else ()
-            ),
-            "escalations": (
-                concern.escalations.select_related("escalated_by")
-                if advice_request.has_escalations
-                else ()
-            ),
+            **shared_records(advice_request),
             "earlier": (
                 earlier_requests(request.membership, advice_request)
                 if advice_request.has_earlier
