@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from advice.models import NextStep
 from concerns.models import (
     Addendum,
     Category,
@@ -271,9 +272,18 @@ def _latest_request(concern):
     return concern.advice_requests.order_by("-requested_at", "-pk").first()
 
 
-def _latest_advice(concern):
+def _latest_advice(concern, *, since=None):
     answered = concern.advice_requests.filter(status="answered")
+    if since is not None:
+        answered = answered.filter(advised_at__gte=since)
     return answered.order_by("-advised_at", "-pk").first()
+
+
+def _last_reopened(concern):
+    """When the concern was last reopened, or None. What came before belongs to an earlier
+    episode: its referrals answered that episode's harm, not the new information's."""
+    reopened = concern.events.filter(action=Action.REOPEN).order_by("-at", "-pk")
+    return reopened.values_list("at", flat=True).first()
 
 
 @transaction.atomic
@@ -409,9 +419,13 @@ _REFERRALS = {
     Closure.Outcome.CSC: Escalation.Target.CSC,
     Closure.Outcome.CHANNEL: Escalation.Target.PREVENT,
 }
-# Next steps by which the hub advises a referral: significant harm is indicated, so the
-# referral is made (an escalation) before the concern can close, whatever came of it.
-_REFERRAL_ADVICE = {"mash", "prevent"}
+# Next steps by which the hub advises a referral, and where it goes: significant harm is
+# indicated, so that referral is made (an escalation) before the concern can close, whatever
+# came of it.
+_REFERRAL_ADVICE = {
+    NextStep.MASH: Escalation.Target.CSC,
+    NextStep.PREVENT: Escalation.Target.PREVENT,
+}
 
 
 @transaction.atomic
@@ -421,9 +435,12 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
     Who: the school's DSLs. From: PARENT_CONVERSATION_LOGGED, ESCALATED, or RECORDED (no
     further action, or monitoring, without the hub's advice: a DSL decision that needs a
     rationale of at least a sentence and is reported as an exception); to: CLOSED. Not while
-    an advice request is open, and not without an escalation when the hub advised a referral,
-    nor from RECORDED when its recorder marked the child at immediate risk and it has neither
-    the hub's advice nor an escalation: significant harm takes the normal escalation.
+    an advice request is open. Where significant harm is indicated, the normal escalation
+    applies first: an escalation to where the hub advised a referral (children's social care
+    or Prevent), and any escalation when the parent conversation was not held because it
+    would place the child at risk; each counted since the concern was last reopened. Nor
+    from RECORDED when its recorder marked the child at immediate risk and it has had
+    neither the hub's advice nor an escalation.
     Raises TransitionRefused otherwise.
     """
     actor = actor_for(by)
@@ -443,11 +460,10 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
             "monitoring in school. Ask the hub for advice first.",
             field="outcome",
         )
-    advice = _latest_advice(concern)
     if (
         without_advice
         and concern.immediate_risk
-        and advice is None
+        and _latest_advice(concern) is None
         and not concern.escalations.exists()
     ):
         raise TransitionRefused(
@@ -456,19 +472,36 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
             "Prevent), or ask the hub for advice, before closing it.",
             field="outcome",
         )
+    since = _last_reopened(concern)
+    referrals = concern.escalations.all()
+    if since is not None:
+        referrals = referrals.filter(escalated_at__gte=since)
+    advice = _latest_advice(concern, since=since)
+    advised = _REFERRAL_ADVICE.get(advice.recommended_next_step) if advice else None
+    if advised is not None and not referrals.filter(referred_to=advised).exists():
+        raise TransitionRefused(
+            f"The hub advised: {advice.get_recommended_next_step_display()}. Record that "
+            f"referral (escalate, to {Escalation.Target(advised).label}, with when it was "
+            "made) before closing the concern, or ask the hub again if things have changed.",
+            field="outcome",
+        )
+    conversation = concern.conversations.order_by("-logged_at", "-pk")
+    if since is not None:
+        conversation = conversation.filter(logged_at__gte=since)
+    conversation = conversation.first()
     if (
-        advice is not None
-        and advice.recommended_next_step in _REFERRAL_ADVICE
-        and not concern.escalations.exists()
+        conversation is not None
+        and conversation.not_held_reason == ParentConversation.NotHeldReason.RISK
+        and not referrals.exists()
     ):
         raise TransitionRefused(
-            f"The hub advised: {advice.get_recommended_next_step_display()}. Record the "
-            "referral (escalate, with who it went to and when) before closing the concern, "
-            "or ask the hub again if things have changed.",
+            "The parent conversation was not held because talking to the parent or carer "
+            "would place the child at risk: an indication of significant harm. Escalate the "
+            "concern, with who it went to and when, before closing it.",
             field="outcome",
         )
     referral = _REFERRALS.get(outcome)
-    if referral is not None and not concern.escalations.filter(referred_to=referral).exists():
+    if referral is not None and not referrals.filter(referred_to=referral).exists():
         raise TransitionRefused(
             f"There is no referral to {Escalation.Target(referral).label} on record for this "
             "concern. Escalate it first, with who it went to and when, then close it.",

@@ -388,10 +388,15 @@ def test_a_concern_marked_at_immediate_risk_is_not_closed_unescalated_and_unadvi
         assert closed.status == S.CLOSED
 
 
-@pytest.mark.parametrize("advised", ["mash", "prevent"])
-def test_when_the_hub_advised_a_referral_the_concern_closes_only_after_one(
-    walk, dsl, hub_advisor, advised
+@pytest.mark.parametrize(
+    ("advised", "elsewhere", "referral"),
+    [("mash", "lado", "csc"), ("prevent", "csc", "prevent")],
+)
+def test_when_the_hub_advised_a_referral_the_concern_closes_only_after_that_one(
+    walk, dsl, hub_advisor, advised, elsewhere, referral
 ):
+    """A referral to someone else does not stand for the one the hub advised: a Prevent
+    referral the hub asked for would go unmade, and nothing would flag it."""
     concern = walk.claimed()
     give_advice(
         walk.request(concern), by=hub_advisor, **given_advice(next_step=advised, level_of_need=4)
@@ -400,14 +405,90 @@ def test_when_the_hub_advised_a_referral_the_concern_closes_only_after_one(
     log_parent_conversation(concern, by=dsl, **held_conversation())
     concern.refresh_from_db()
     before = snapshot()
-    with pytest.raises(TransitionRefused, match=r"The hub advised: .*Record the referral"):
+    with pytest.raises(TransitionRefused, match=r"The hub advised: .*Record that referral"):
         close_concern(concern, by=dsl, **closing(outcome="nfa"))
     assert snapshot() == before
-    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    escalate_significant_harm(concern, by=dsl, **escalation_data(referred_to=elsewhere))
+    concern.refresh_from_db()
+    with pytest.raises(TransitionRefused, match=r"The hub advised: .*Record that referral"):
+        close_concern(concern, by=dsl, **closing(outcome="nfa"))
+    escalate_significant_harm(concern, by=dsl, **escalation_data(referred_to=referral))
     concern.refresh_from_db()
     close_concern(concern, by=dsl, **closing(outcome="nfa"))
     concern.refresh_from_db()
     assert concern.status == S.CLOSED
+
+
+def test_a_referral_before_the_concern_was_reopened_does_not_answer_new_advice(
+    walk, dsl, hub_advisor
+):
+    """Reopened for a new disclosure, the concern's earlier referral answered the earlier
+    harm: the hub's new advice to refer needs a new referral."""
+    concern = walk.escalated()
+    close_concern(concern, by=dsl, **closing(outcome="csc"))
+    concern.refresh_from_db()
+    reopen_concern(concern, by=dsl, reason="New disclosure from sibling")
+    concern = walk.claimed(concern)
+    give_advice(walk.request(concern), by=hub_advisor, **given_advice(next_step="mash"))
+    concern.refresh_from_db()
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    concern.refresh_from_db()
+    with pytest.raises(TransitionRefused, match="Record that referral"):
+        close_concern(concern, by=dsl, **closing(outcome="nfa"))
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    concern.refresh_from_db()
+    close_concern(concern, by=dsl, **closing(outcome="csc"))
+
+    # Nor does it stand for the referral a closure as "referred to children's social care"
+    # names, when this time the concern went to the police.
+    concern.refresh_from_db()
+    reopen_concern(concern, by=dsl, reason="Police attended the home")
+    concern.refresh_from_db()
+    escalate_significant_harm(concern, by=dsl, **escalation_data(referred_to="police"))
+    concern.refresh_from_db()
+    with pytest.raises(TransitionRefused, match="no referral to Children's social care"):
+        close_concern(concern, by=dsl, **closing(outcome="csc"))
+    close_concern(concern, by=dsl, **closing(outcome="nfa"))
+
+
+def test_a_conversation_not_held_because_it_would_put_the_child_at_risk_needs_an_escalation(
+    walk, dsl
+):
+    """Step 3: the parent is told unless there is an indication of significant harm, when the
+    normal escalation applies. Not talking to the parent because it would place the child at
+    risk is that indication."""
+    concern = walk.advice_received()
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        held=False,
+        not_held_reason="risk",
+        details="Mother's partner is the person the child named.",
+    )
+    concern.refresh_from_db()
+    before = snapshot()
+    for outcome in ["monitoring", "nfa", "early_help"]:
+        with pytest.raises(TransitionRefused, match="would place the child at risk") as refused:
+            close_concern(concern, by=dsl, **closing(outcome=outcome))
+        assert refused.value.field == "outcome"
+    assert snapshot() == before
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    concern.refresh_from_db()
+    close_concern(concern, by=dsl, **closing())
+    concern.refresh_from_db()
+    assert concern.status == S.CLOSED
+
+    unreachable = walk.advice_received()
+    log_parent_conversation(
+        unreachable,
+        by=dsl,
+        held=False,
+        not_held_reason="unreachable",
+        attempts="Three calls and a letter home.",
+        details="No answer all week.",
+    )
+    unreachable.refresh_from_db()
+    close_concern(unreachable, by=dsl, **closing())
 
 
 def test_a_referral_elsewhere_does_not_stand_for_one_to_childrens_social_care(walk, dsl):
