@@ -9,6 +9,7 @@ from advice.models import AdviceRequest, AdviceStatus
 from audit.models import AuditEvent
 from concerns.models import ConcernStatus
 from schools.models import Role
+from schools.services import end_membership
 from tests.factories import member
 from tests.walk import advice_data, given_advice, snapshot
 from workflow.advice import (
@@ -180,6 +181,29 @@ def test_reassign_refuses_advisors_of_another_authority_and_advisors_doing_it(
     assert snapshot() == before
 
 
+def test_reassign_refuses_an_advisor_whose_account_is_disabled(walk, authority, hub_manager):
+    concern = walk.with_hub()
+    disabled = member(Role.HUB_ADVISOR, authority, is_active=False)
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        reassign_advice_request(walk.request(concern), by=hub_manager, to=disabled)
+    assert refused.value.field == "to"
+    assert snapshot() == before
+
+
+def test_reassign_refuses_an_advisor_whose_hub_role_has_ended(
+    walk, authority, hub_manager, la_admin
+):
+    concern = walk.with_hub()
+    former = member(Role.HUB_ADVISOR, authority)
+    end_membership(former.memberships.get(), by=la_admin)
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        reassign_advice_request(walk.request(concern), by=hub_manager, to=former)
+    assert refused.value.field == "to"
+    assert snapshot() == before
+
+
 def test_rerate_recomputes_due_time_from_the_request_time_and_keeps_the_reason(walk, hub_manager):
     concern = walk.with_hub(urgency="green")
     request = walk.request(concern)
@@ -234,6 +258,19 @@ def test_only_the_claimant_gives_advice(walk, authority, hub_manager):
     assert snapshot() == before
 
 
+def test_an_advisor_whose_hub_role_has_ended_cannot_act_on_what_they_claimed(
+    walk, hub_advisor, la_admin
+):
+    concern = walk.claimed()
+    end_membership(hub_advisor.memberships.get(), by=la_admin)
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="advisor who has claimed"):
+        give_advice(walk.request(concern), by=hub_advisor, **given_advice())
+    with pytest.raises(TransitionRefused, match="advisor who claimed"):
+        release_advice_request(walk.request(concern), by=hub_advisor)
+    assert snapshot() == before
+
+
 def test_advice_on_an_unclaimed_request_is_refused(walk, hub_advisor):
     concern = walk.with_hub()
     with pytest.raises(TransitionRefused, match="Claim it first"):
@@ -269,6 +306,16 @@ def test_withdraw_returns_the_concern_to_where_it_was(walk, dsl):
     withdraw_advice_request(walk.request(follow_up), by=dsl, reason="Resolved")
     follow_up.refresh_from_db()
     assert follow_up.status == S.PARENT_CONVERSATION_LOGGED
+
+
+@pytest.mark.parametrize("reason", ["", "   "], ids=["empty", "spaces"])
+def test_withdrawing_a_request_needs_a_reason(walk, dsl, reason):
+    concern = walk.claimed()
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        withdraw_advice_request(walk.request(concern), by=dsl, reason=reason)
+    assert refused.value.field == "reason"
+    assert snapshot() == before
 
 
 def test_a_withdrawn_request_cannot_be_claimed_or_answered(walk, dsl, hub_advisor):

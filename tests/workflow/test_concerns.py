@@ -8,6 +8,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import Closure, ConcernStatus, ParentConversation
 from schools.models import Role
+from schools.services import end_membership
 from tests.factories import member
 from tests.walk import (
     advice_data,
@@ -58,6 +59,17 @@ def test_other_staff_cannot_add_an_addendum_to_someone_elses_concern(walk, schoo
     before = snapshot()
     with pytest.raises(TransitionRefused, match="Only the person who recorded"):
         add_addendum(concern, by=colleague, text="Me too")
+    assert snapshot() == before
+
+
+def test_staff_who_have_left_the_school_cannot_add_an_addendum_to_their_concern(
+    walk, teacher, la_admin
+):
+    concern = walk.recorded()
+    end_membership(teacher.memberships.get(), by=la_admin)
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="Only the person who recorded"):
+        add_addendum(concern, by=teacher, text="One more thing")
     assert snapshot() == before
 
 
