@@ -154,7 +154,9 @@ def _releaser(actor, concern, request):
 # Who may make each move on a concern they can see. Tenancy is part of each rule: a lead of
 # another school, or a hub of another authority, never matches.
 WHO_MAY = {
-    Action.ADD_ADDENDUM: _any(_lead, _head, _recorder),
+    # Not the head teacher, who reads everything read-only (DESIGN §4): what they learn goes
+    # to the DSL, whose addendum it becomes.
+    Action.ADD_ADDENDUM: _any(_lead, _recorder),
     Action.REQUEST_ADVICE: _lead,
     Action.WITHDRAW_REQUEST: _lead,
     Action.CLAIM: _hub,
@@ -170,8 +172,8 @@ WHO_MAY = {
 }
 
 REFUSED_ROLE = {
-    Action.ADD_ADDENDUM: "Only the person who recorded this concern, the school's DSLs and the "
-    "head teacher can add an addendum to it.",
+    Action.ADD_ADDENDUM: "Only the person who recorded this concern and the school's DSLs can "
+    "add an addendum to it.",
     Action.REQUEST_ADVICE: "Only the school's DSL or deputy DSL can ask the hub for advice.",
     Action.WITHDRAW_REQUEST: "Only the school's DSL or deputy DSL can withdraw an advice request.",
     Action.CLAIM: "Only Early Help Hub staff of this school's local authority can claim requests.",

@@ -9,6 +9,8 @@ from schools.models import DSL_ROLES, Role
 LEADS = frozenset(DSL_ROLES)
 SCHOOL_READERS = frozenset({*DSL_ROLES, Role.HEAD_TEACHER})
 SCHOOL_PEOPLE = frozenset({*DSL_ROLES, Role.HEAD_TEACHER, Role.STAFF})
+# Who may write to a concern's record: its leads and staff (the head teacher reads only).
+SCHOOL_WRITERS = frozenset({*DSL_ROLES, Role.STAFF})
 
 
 def role_required(roles):

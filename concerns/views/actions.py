@@ -17,7 +17,7 @@ from workflow import concerns as concern_flow
 from workflow.exceptions import TransitionRefused
 from workflow.rules import REFUSED_STATUS, Action, Actor, available_actions
 
-from .access import LEADS, SCHOOL_PEOPLE, role_required
+from .access import LEADS, SCHOOL_WRITERS, role_required
 
 NOT_NOW = "That cannot be done to this concern now."
 # The forms this session sent successfully, by submission key (the latest few).
@@ -216,7 +216,7 @@ def withdraw_request(request, pk, request_pk):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(SCHOOL_PEOPLE)
+@role_required(SCHOOL_WRITERS)
 def addendum(request, pk):
     """Add a note or correction; the concern itself never changes."""
     return _act(

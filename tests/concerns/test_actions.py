@@ -586,10 +586,10 @@ def test_withdrawing_another_concerns_request_is_a_404(walk, client_for, dsl):
     assert response.status_code == 404
 
 
-# Addenda: the DSLs, the head teacher and the person who recorded it.
+# Addenda: the DSLs and the person who recorded it; the head teacher reads only.
 
 
-@pytest.mark.parametrize("persona", ["dsl", "deputy_dsl", "head", "teacher"])
+@pytest.mark.parametrize("persona", ["dsl", "deputy_dsl", "teacher"])
 def test_an_addendum_can_be_added_by(request, walk, client_for, persona):
     concern = walk.closed()
     user = request.getfixturevalue(persona)
@@ -616,6 +616,13 @@ def test_the_same_addendum_form_sent_twice_adds_it_once(walk, client_for, teache
     assert another != key
     client.post(url("addendum", concern), {**sent, "submission_key": another})
     assert Addendum.objects.filter(concern=concern).count() == 2
+
+
+def test_the_head_teacher_is_not_offered_the_addendum_page(walk, client_for, head):
+    concern = walk.closed()
+    response = client_for(head).post(url("addendum", concern), {"text": "Later: all well."})
+    assert response.status_code == 403
+    assert not Addendum.objects.exists()
 
 
 def test_a_colleague_cannot_add_an_addendum_to_someone_elses_concern(walk, client_for, school):

@@ -205,8 +205,10 @@ ROUTES = {
         post=shows_errors(LEADS),
         scoped=True,
     ),
-    # The recorder, the leads and the head teacher may add an addendum.
-    "concerns:addendum": Route(concern, get={SCHOOL: OK}, post=shows_errors(SCHOOL), scoped=True),
+    # The recorder and the leads may add an addendum; the head teacher reads only.
+    "concerns:addendum": Route(
+        concern, get={RECORDERS: OK}, post=shows_errors(RECORDERS), scoped=True
+    ),
     # The head teacher reads files but does not attach them.
     "concerns:attachment_upload": Route(
         concern, get={RECORDERS: OK}, post=shows_errors(RECORDERS), scoped=True

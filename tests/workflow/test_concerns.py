@@ -42,15 +42,25 @@ def last_event(concern):
     return WorkflowEvent.objects.filter(concern=concern).latest("at", "pk")
 
 
-def test_recorder_dsl_and_head_may_add_addenda_without_changing_status(walk, teacher, dsl, head):
+def test_recorder_and_dsl_may_add_addenda_without_changing_status(walk, teacher, dsl):
     concern = walk.with_hub()
-    for author in [teacher, dsl, head]:
+    for author in [teacher, dsl]:
         add_addendum(concern, by=author, text=f"Note from {author.full_name}")
     concern.refresh_from_db()
     assert concern.status == S.WITH_HUB
-    assert [a.author for a in concern.addenda.all()] == [teacher, dsl, head]
-    assert WorkflowEvent.objects.filter(action="add_addendum").count() == 3
-    assert AuditEvent.objects.filter(action="workflow.add_addendum").count() == 3
+    assert [a.author for a in concern.addenda.all()] == [teacher, dsl]
+    assert WorkflowEvent.objects.filter(action="add_addendum").count() == 2
+    assert AuditEvent.objects.filter(action="workflow.add_addendum").count() == 2
+
+
+def test_the_head_teacher_reads_but_does_not_add_to_a_childs_record(walk, head):
+    """DESIGN §4: the head teacher sees everything in the school, read-only. An addendum can
+    never be removed, so a write there is permanent in the child's file."""
+    concern = walk.with_hub()
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="Only the person who recorded"):
+        add_addendum(concern, by=head, text="Spoke to mum at the gate.")
+    assert snapshot() == before
 
 
 def test_other_staff_cannot_add_an_addendum_to_someone_elses_concern(walk, school):

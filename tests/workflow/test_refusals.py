@@ -142,7 +142,7 @@ MAY = {
     Action.CLOSE: {"dsl", "deputy_dsl"},
     Action.REOPEN: {"dsl", "deputy_dsl"},
     Action.ESCALATE: {"dsl", "deputy_dsl"},  # hub only once shared (see test_concerns)
-    Action.ADD_ADDENDUM: {"teacher", "dsl", "deputy_dsl", "head"},
+    Action.ADD_ADDENDUM: {"teacher", "dsl", "deputy_dsl"},
     Action.CLAIM: {"hub_advisor", "hub_manager"},
     Action.RELEASE: {"hub_advisor", "hub_manager"},
     Action.GIVE_ADVICE: {"hub_advisor"},

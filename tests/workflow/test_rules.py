@@ -31,10 +31,10 @@ def test_with_the_hub_the_dsl_may_withdraw_but_not_ask_again(walk, dsl):
     assert Action.REQUEST_ADVICE not in actions
 
 
-def test_teacher_and_head_only_add_addenda(walk, teacher, head):
+def test_the_recorder_only_adds_addenda_and_the_head_reads_only(walk, teacher, head):
     concern = walk.recorded()
     assert actions_for(teacher, concern) == [Action.ADD_ADDENDUM]
-    assert actions_for(head, concern) == [Action.ADD_ADDENDUM]
+    assert actions_for(head, concern) == []
 
 
 def test_other_school_sees_no_actions(walk, other_school_dsl):
