@@ -257,6 +257,10 @@ def rerate_advice_request(advice_request, *, by, urgency, reason, expected_versi
     return request
 
 
+# The next steps that refer a child on to statutory or specialist services.
+STATUTORY_NEXT_STEPS = frozenset({NextStep.MASH, NextStep.PREVENT})
+
+
 @transaction.atomic
 def give_advice(
     advice_request,
@@ -289,6 +293,16 @@ def give_advice(
         raise TransitionRefused("Select the recommended next step", field="next_step")
     if level_of_need not in LevelOfNeed.values:
         raise TransitionRefused("Select the level of need", field="level_of_need")
+    if level_of_need == LevelOfNeed.SPECIALIST and next_step not in STATUTORY_NEXT_STEPS:
+        # Level 4 is the threshold for statutory services: advice at that level which sends
+        # the school no referral would let the concern close with none made (close_concern
+        # asks for a referral where the advice names one).
+        raise TransitionRefused(
+            "Level 4 needs specialist or statutory services: recommend a referral to "
+            "children's social care (MASH) or to the Prevent team, or choose the level of "
+            "need that fits your advice",
+            field="level_of_need",
+        )
     if follow_up_on is not None and follow_up_on < timezone.localdate():
         raise TransitionRefused("The follow-up date must be today or later", field="follow_up_on")
     request.advice = advice

@@ -554,3 +554,29 @@ def test_a_follow_up_year_without_4_numbers_is_refused_as_such(client_for, claim
         "The year must include 4 numbers, for example 2026"
     ]
     assert fresh(claimed).status == AdviceStatus.CLAIMED
+
+
+@pytest.mark.parametrize("next_step", ["talk_to_parent", "early_help", "monitor", "nfa"])
+def test_level_4_advice_must_refer_the_child_on(client_for, claimed, hub_advisor, next_step):
+    """Level 4 is the threshold for statutory services. Advice at that level with no referral
+    would let the school close the concern with none made, as the workflow review found."""
+    typed = advice_post(claimed, next_step=next_step, level_of_need="4")
+    response = client_for(hub_advisor).post(url("advise", claimed), typed)
+    assert errors(response) == {
+        "level_of_need": [
+            "Level 4 needs specialist or statutory services: recommend a referral to "
+            "children's social care (MASH) or to the Prevent team, or choose the level of "
+            "need that fits your advice"
+        ]
+    }
+    assert typed["advice"] in response.content.decode()
+    assert fresh(claimed).status == AdviceStatus.CLAIMED
+
+
+@pytest.mark.parametrize("next_step", ["mash", "prevent"])
+def test_level_4_advice_with_a_referral_is_sent(client_for, claimed, hub_advisor, next_step):
+    response = client_for(hub_advisor).post(
+        url("advise", claimed), advice_post(claimed, next_step=next_step, level_of_need="4")
+    )
+    assert response.status_code == 302
+    assert (fresh(claimed).status, fresh(claimed).level_of_need) == (AdviceStatus.ANSWERED, 4)
