@@ -279,6 +279,18 @@ def _latest_advice(concern, *, since=None):
     return answered.order_by("-advised_at", "-pk").first()
 
 
+def immediate_risk_unanswered(concern):
+    """Whether its recorder marked the child at immediate risk and the concern has had neither
+    the hub's advice nor an escalation, ever: it may not close until it has one. Ever, not
+    since reopening: the mark belongs to the concern as recorded, which was answered once
+    either came."""
+    return (
+        concern.immediate_risk
+        and _latest_advice(concern) is None
+        and not concern.escalations.exists()
+    )
+
+
 def _last_reopened(concern):
     """When the concern was last reopened, or None. What came before belongs to an earlier
     episode: its referrals answered that episode's harm, not the new information's."""
@@ -460,12 +472,7 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
             "monitoring in school. Ask the hub for advice first.",
             field="outcome",
         )
-    if (
-        without_advice
-        and concern.immediate_risk
-        and _latest_advice(concern) is None
-        and not concern.escalations.exists()
-    ):
+    if without_advice and immediate_risk_unanswered(concern):
         raise TransitionRefused(
             "The person who recorded this concern thinks the child may be at immediate risk "
             "of significant harm. Escalate it (to children's social care, the police or "
@@ -479,10 +486,17 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
     advice = _latest_advice(concern, since=since)
     advised = _REFERRAL_ADVICE.get(advice.recommended_next_step) if advice else None
     if advised is not None and not referrals.filter(referred_to=advised).exists():
+        # An escalated concern cannot go back to the hub (DESIGN §3), so only the referral
+        # is offered there.
+        again = (
+            ""
+            if concern.status == ConcernStatus.ESCALATED
+            else ", or ask the hub again if things have changed"
+        )
         raise TransitionRefused(
             f"The hub advised: {advice.get_recommended_next_step_display()}. Record that "
             f"referral (escalate, to {Escalation.Target(advised).label}, with when it was "
-            "made) before closing the concern, or ask the hub again if things have changed.",
+            f"made) before closing the concern{again}.",
             field="outcome",
         )
     conversation = concern.conversations.order_by("-logged_at", "-pk")

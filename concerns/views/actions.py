@@ -25,12 +25,12 @@ DONE = "done_submissions"
 _DONE_KEPT = 20
 
 
-def _act(request, pk, *, action, form_class, template, perform, success, subject=None):
+def _act(request, pk, *, action, form_class, template, perform, success, subject=None, about=None):
     """The shared shape of every action page.
 
     `subject(concern)` picks the record the form acts on (the concern, an advice request, an
     escalation); its `version`, where it has one, travels in the form so a stale page is refused.
-    `perform(subject, form)` calls the workflow.
+    `perform(subject, form)` calls the workflow. `about(concern)` gives the page more to say.
     """
     concern = get_concern_for(request.membership, pk)
     load_casework([concern])
@@ -68,7 +68,8 @@ def _act(request, pk, *, action, form_class, template, perform, success, subject
         initial = {"expected_version": target.version} if hasattr(target, "version") else {}
         form = form_class(initial=initial, **form_kwargs)
     viewed(request, concern, school=concern.school)
-    return render(request, template, {"concern": concern, "form": form, "target": target})
+    context = {"concern": concern, "form": form, "target": target}
+    return render(request, template, context | (about(concern) if about else {}))
 
 
 def _versioned(transition, request):
@@ -171,6 +172,7 @@ def close(request, pk):
         template="concerns/actions/close.html",
         perform=_versioned(concern_flow.close_concern, request),
         success="The concern has been closed",
+        about=lambda concern: {"risk_unanswered": concern_flow.immediate_risk_unanswered(concern)},
     )
 
 

@@ -509,6 +509,35 @@ def test_a_second_click_says_it_was_done_not_that_nothing_was_saved(walk, client
     assert WorkflowEvent.objects.count() == before + 1
 
 
+def test_closing_a_concern_marked_at_immediate_risk_says_to_escalate_or_ask_first(
+    walk, client_for, dsl
+):
+    concern = walk.recorded(immediate_risk=True)
+    client = client_for(dsl)
+    html = client.get(url("close", concern)).text
+    assert "cannot be closed until it has been escalated or the Early Help Hub" in html
+    assert url("escalate", concern) in html
+    assert url("request_advice", concern) in html
+    assert "You can close it now" not in html
+    reason = "Checked with the class teacher: the bruise was from football at lunch."
+    refused = client.post(
+        url("close", concern),
+        {"outcome": "nfa", "rationale": reason, "expected_version": concern.version},
+    )
+    assert "immediate risk" in errors_of(refused)["outcome"][0]
+    assert reason in refused.text
+    assert fresh(concern).status == ConcernStatus.RECORDED
+
+    escalated = walk.escalated(walk.recorded(immediate_risk=True))
+    assert "cannot be closed until" not in client.get(url("close", escalated)).text
+
+
+def test_the_head_teachers_inbox_does_not_offer_to_add_to_the_record(client_for, head):
+    html = client_for(head).get(reverse("concerns:inbox")).text
+    assert "You can read every concern in the school." in html
+    assert "addendum" not in html
+
+
 def test_closing_after_the_conversation(walk, client_for, dsl):
     concern = walk.conversation_logged()
     response = client_for(dsl).post(

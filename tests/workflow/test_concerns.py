@@ -571,3 +571,87 @@ def test_the_hub_acts_on_a_concern_only_through_a_request_not_withdrawn(walk, ds
     shared.refresh_from_db()
     record_escalation_outcome(shared.escalations.get(), by=hub_advisor, outcome="section_17")
     escalate_significant_harm(shared, by=hub_advisor, **escalation_data())
+
+
+def test_a_reopened_concern_marked_at_immediate_risk_was_answered_by_its_earlier_steps(
+    walk, dsl, hub_advisor
+):
+    """The mark belongs to the concern as recorded: once escalated or advised on, it does not
+    ask again after reopening. New harm since is the new advice's and referrals' to answer."""
+    escalated = walk.recorded(immediate_risk=True)
+    escalate_significant_harm(escalated, by=dsl, **escalation_data())
+    escalated.refresh_from_db()
+    close_concern(escalated, by=dsl, **closing(outcome="csc"))
+    advised = walk.claimed(walk.recorded(immediate_risk=True))
+    give_advice(walk.request(advised), by=hub_advisor, **given_advice())
+    advised.refresh_from_db()
+    log_parent_conversation(advised, by=dsl, **held_conversation())
+    advised.refresh_from_db()
+    close_concern(advised, by=dsl, **closing())
+    for concern in (escalated, advised):
+        concern.refresh_from_db()
+        reopen_concern(concern, by=dsl, reason="A question from the school nurse")
+        concern.refresh_from_db()
+        close_concern(concern, by=dsl, **closing(outcome="nfa", rationale=NO_ADVICE_REASON))
+        concern.refresh_from_db()
+        assert concern.status == S.CLOSED
+
+
+def _not_held_for_risk(concern, dsl):
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        held=False,
+        not_held_reason="risk",
+        details="Mother's partner is the person the child named.",
+    )
+    concern.refresh_from_db()
+
+
+def test_a_conversation_withheld_for_risk_belongs_to_its_episode_and_to_the_latest_advice(
+    walk, dsl, hub_advisor
+):
+    # Escalated and closed, then reopened: the earlier episode's withheld conversation does
+    # not hold up closing the new one...
+    concern = walk.advice_received()
+    _not_held_for_risk(concern, dsl)
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    concern.refresh_from_db()
+    close_concern(concern, by=dsl, **closing(outcome="csc"))
+    concern.refresh_from_db()
+    reopen_concern(concern, by=dsl, reason="Sibling's school asked for the file")
+    concern.refresh_from_db()
+    close_concern(concern, by=dsl, **closing(outcome="nfa", rationale=NO_ADVICE_REASON))
+
+    # ...and one withheld for risk in the new episode does.
+    concern.refresh_from_db()
+    reopen_concern(concern, by=dsl, reason="New disclosure")
+    concern = walk.advice_received(concern)
+    _not_held_for_risk(concern, dsl)
+    with pytest.raises(TransitionRefused, match="would place the child at risk"):
+        close_concern(concern, by=dsl, **closing())
+
+    # After further advice, a conversation that was held is the one that counts.
+    concern = walk.advice_received(concern)
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    concern.refresh_from_db()
+    close_concern(concern, by=dsl, **closing())
+    concern.refresh_from_db()
+    assert concern.status == S.CLOSED
+
+
+@pytest.mark.parametrize("referred_to", ["police", "lado"])
+def test_an_escalated_concern_is_told_to_record_the_advised_referral_not_to_ask_again(
+    walk, dsl, hub_advisor, referred_to
+):
+    """An escalated concern cannot go back to the hub, so the refusal does not offer it."""
+    concern = walk.claimed()
+    escalate_significant_harm(concern, by=dsl, **escalation_data(referred_to=referred_to))
+    give_advice(
+        walk.request(concern), by=hub_advisor, **given_advice(next_step="mash", level_of_need=4)
+    )
+    concern.refresh_from_db()
+    with pytest.raises(TransitionRefused) as refused:
+        close_concern(concern, by=dsl, **closing(outcome="nfa"))
+    assert "Record that referral" in refused.value.message
+    assert "ask the hub again" not in refused.value.message
