@@ -473,13 +473,7 @@ def test_a_referral_before_the_concern_was_reopened_does_not_answer_new_advice(
     close_concern(concern, by=dsl, **closing(outcome="nfa"))
 
 
-def test_a_conversation_not_held_because_it_would_put_the_child_at_risk_needs_an_escalation(
-    walk, dsl
-):
-    """Step 3: the parent is told unless there is an indication of significant harm, when the
-    normal escalation applies. Not talking to the parent because it would place the child at
-    risk is that indication."""
-    concern = walk.advice_received()
+def _not_held_for_risk(concern, dsl):
     log_parent_conversation(
         concern,
         by=dsl,
@@ -488,6 +482,16 @@ def test_a_conversation_not_held_because_it_would_put_the_child_at_risk_needs_an
         details="Mother's partner is the person the child named.",
     )
     concern.refresh_from_db()
+
+
+def test_a_conversation_not_held_because_it_would_put_the_child_at_risk_needs_an_escalation(
+    walk, dsl
+):
+    """Step 3: the parent is told unless there is an indication of significant harm, when the
+    normal escalation applies. Not talking to the parent because it would place the child at
+    risk is that indication."""
+    concern = walk.advice_received()
+    _not_held_for_risk(concern, dsl)
     before = snapshot()
     for outcome in ["monitoring", "nfa", "early_help"]:
         with pytest.raises(TransitionRefused, match="would place the child at risk") as refused:
@@ -595,17 +599,6 @@ def test_a_reopened_concern_marked_at_immediate_risk_was_answered_by_its_earlier
         close_concern(concern, by=dsl, **closing(outcome="nfa", rationale=NO_ADVICE_REASON))
         concern.refresh_from_db()
         assert concern.status == S.CLOSED
-
-
-def _not_held_for_risk(concern, dsl):
-    log_parent_conversation(
-        concern,
-        by=dsl,
-        held=False,
-        not_held_reason="risk",
-        details="Mother's partner is the person the child named.",
-    )
-    concern.refresh_from_db()
 
 
 def test_a_conversation_withheld_for_risk_belongs_to_its_episode_and_to_the_latest_advice(
