@@ -5,7 +5,7 @@ The local authority's administrator (LA admin) manages who works where in their 
 on the service's own pages (schools/views.py), never seeing case content. Each function takes
 the acting user as the keyword-only `by=`, checks they are an active LA admin of the place's
 authority, and writes its rows and one AuditEvent in one transaction. A refusal raises
-`workflow.exceptions.TransitionRefused` and writes nothing.
+`schools.exceptions.Refused` and writes nothing.
 
 What an LA admin may grant: a school's roles (staff, DSL, deputy DSL, head teacher) at their
 authority's schools, and the Early Help Hub's roles at the authority itself. Not another LA
@@ -19,8 +19,8 @@ from django.core.validators import EmailValidator
 from django.db import transaction
 
 from audit.log import record
-from workflow.exceptions import TransitionRefused
 
+from .exceptions import Refused
 from .models import HUB_ROLES, SCHOOL_ROLES, LocalAuthority, Membership, Role, School, User
 from .selectors import has_authority_role
 
@@ -40,7 +40,7 @@ def _authority_of(place):
 
 def _refuse_unless_la_admin(user, authority):
     if not has_authority_role(user, authority, {Role.LA_ADMIN}):
-        raise TransitionRefused(
+        raise Refused(
             "Only the local authority's administrator can change who works in its schools."
         )
 
@@ -48,11 +48,11 @@ def _refuse_unless_la_admin(user, authority):
 def _clean_email(email):
     email = User.objects.normalize_email((email or "").strip()).lower()
     if not email:
-        raise TransitionRefused("Enter the person's email address", field="email")
+        raise Refused("Enter the person's email address", field="email")
     try:
         EmailValidator()(email)
     except ValidationError:
-        raise TransitionRefused(
+        raise Refused(
             "Enter an email address in the correct format, like name@example.org", field="email"
         ) from None
     return email
@@ -72,18 +72,16 @@ def add_member(place, *, by, email, role, full_name=""):
     authority = _authority_of(place)
     _refuse_unless_la_admin(by, authority)
     if role not in GRANTABLE[type(place)]:
-        raise TransitionRefused("Select one of the roles listed", field="role")
+        raise Refused("Select one of the roles listed", field="role")
     email = _clean_email(email)
     user = User.objects.filter(email=email).first()
     created = user is None
     if user == by:
-        raise TransitionRefused(
-            "You cannot give yourself a role: ask another administrator", field="email"
-        )
+        raise Refused("You cannot give yourself a role: ask another administrator", field="email")
     if created:
         full_name = (full_name or "").strip()
         if not full_name:
-            raise TransitionRefused(
+            raise Refused(
                 "Enter the person's full name: there is no account with this email address yet",
                 field="full_name",
             )
@@ -94,9 +92,7 @@ def add_member(place, *, by, email, role, full_name=""):
         Membership.objects.select_for_update().filter(user=user, role=role, **where).first()
     )
     if membership is not None and membership.is_active:
-        raise TransitionRefused(
-            f"{user} is already {Role(role).label.lower()} at {place}", field="email"
-        )
+        raise Refused(f"{user} is already {Role(role).label.lower()} at {place}", field="email")
     if membership is not None:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
@@ -127,12 +123,10 @@ def end_membership(membership, *, by):
     authority = membership.authority
     _refuse_unless_la_admin(by, authority)
     if membership.role not in GRANTABLE[type(membership.place)]:
-        raise TransitionRefused(
-            "Only the service's operators can end a local authority administrator's role"
-        )
+        raise Refused("Only the service's operators can end a local authority administrator's role")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_active:
-        raise TransitionRefused("This role has already been ended")
+        raise Refused("This role has already been ended")
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     record(
@@ -162,14 +156,12 @@ def resend_set_password_email(membership, *, by, send):
     _refuse_unless_la_admin(by, authority)
     user = membership.user
     if user.has_usable_password():
-        raise TransitionRefused(
+        raise Refused(
             f"{user} has set a password already: if they have forgotten it, they can reset it "
             "from the sign-in page"
         )
     if not user.is_active:
-        raise TransitionRefused(
-            f"{user}'s account has been switched off: ask the service's operators"
-        )
+        raise Refused(f"{user}'s account has been switched off: ask the service's operators")
     record(
         "user.set_password_email",
         actor=by,

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
 from safeguarding.forms import apply_refusal
-from workflow.exceptions import TransitionRefused
 
+from .exceptions import Refused
 from .forms import AddPersonForm, ChooseRoleForm
 from .middleware import SESSION_KEY
 from .models import Role, School
@@ -150,7 +150,7 @@ def add_person(request, school_pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             membership, created = add_member(place, by=request.user, **form.cleaned_data)
-        except TransitionRefused as refused:
+        except Refused as refused:
             apply_refusal(form, refused)
         else:
             if created and not _sent(request, membership.user):
@@ -170,7 +170,7 @@ def end_role(request, pk):
     if request.method == "POST":
         try:
             end_membership(membership, by=request.user)
-        except TransitionRefused as refused:
+        except Refused as refused:
             error = refused.message
         else:
             messages.success(request, f"{membership.user} is no longer {membership}.")
@@ -189,7 +189,7 @@ def resend_set_password(request, pk):
     send = partial(send_set_password_email, request)
     try:
         resend_set_password_email(membership, by=request.user, send=send)
-    except TransitionRefused as refused:
+    except Refused as refused:
         messages.error(request, refused.message)
     except OSError as error:
         _log_not_sent(membership.user, error)
