@@ -273,10 +273,13 @@ def _latest_request(concern):
 
 
 def _latest_advice(concern, *, since=None):
-    answered = concern.advice_requests.filter(status="answered")
-    if since is not None:
-        answered = answered.filter(advised_at__gte=since)
+    answered = _since(concern.advice_requests.filter(status="answered"), "advised_at", since)
     return answered.order_by("-advised_at", "-pk").first()
+
+
+def _since(rows, made_at, since):
+    """The `rows` made at or after `since` (by their field `made_at`); all of them if None."""
+    return rows if since is None else rows.filter(**{f"{made_at}__gte": since})
 
 
 def immediate_risk_unanswered(concern):
@@ -480,9 +483,7 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
             field="outcome",
         )
     since = _last_reopened(concern)
-    referrals = concern.escalations.all()
-    if since is not None:
-        referrals = referrals.filter(escalated_at__gte=since)
+    referrals = _since(concern.escalations.all(), "escalated_at", since)
     advice = _latest_advice(concern, since=since)
     advised = _REFERRAL_ADVICE.get(advice.recommended_next_step) if advice else None
     if advised is not None and not referrals.filter(referred_to=advised).exists():
@@ -499,10 +500,8 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
             f"made) before closing the concern{again}.",
             field="outcome",
         )
-    conversation = concern.conversations.order_by("-logged_at", "-pk")
-    if since is not None:
-        conversation = conversation.filter(logged_at__gte=since)
-    conversation = conversation.first()
+    conversations = _since(concern.conversations.all(), "logged_at", since)
+    conversation = conversations.order_by("-logged_at", "-pk").first()
     if (
         conversation is not None
         and conversation.not_held_reason == ParentConversation.NotHeldReason.RISK

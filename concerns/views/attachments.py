@@ -10,13 +10,12 @@ from audit.log import viewed
 from concerns.attachments import may_attach, open_attachment, store_attachment
 from concerns.forms.case import AttachmentForm
 from concerns.selectors import get_attachment_for, get_concern_for
-from schools.models import DSL_ROLES, Role
 
-from .access import SCHOOL_PEOPLE, role_required
+from .access import SCHOOL_PEOPLE, SCHOOL_WRITERS, role_required
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(DSL_ROLES | {Role.STAFF})
+@role_required(SCHOOL_WRITERS)
 def upload(request, pk):
     """Attach a file: the school's DSLs, or the person who recorded the concern."""
     concern = get_concern_for(request.membership, pk)
