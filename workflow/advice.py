@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, LevelOfNeed, NextStep
+from safeguarding import clock
 from schools.models import HUB_ROLES, Membership
 
 from . import notify
@@ -45,10 +46,9 @@ def _why_not(action, request):
     if request.status == AdviceStatus.ANSWERED:
         return "Advice has already been given on this request."
     if action == Action.CLAIM and request.status == AdviceStatus.CLAIMED:
-        claimed_at = timezone.localtime(request.claimed_at)
         return (
             f"{request.claimed_by.full_name} claimed this request at "
-            f"{claimed_at:%H:%M} on {claimed_at:%d/%m/%Y}. It has not been taken over."
+            f"{clock.numeric(request.claimed_at)}. It has not been taken over."
         )
     if action in {Action.RELEASE, Action.GIVE_ADVICE}:
         return "Nobody has claimed this request. Claim it first."
@@ -99,7 +99,7 @@ def request_hub_advice(concern, *, by, summary, question, urgency, expected_vers
         body=(
             f"{concern.school.name} has asked the Early Help Hub for advice on concern "
             f"{concern.reference}. Urgency: {request.get_urgency_display()}, due "
-            f"{timezone.localtime(request.due_at):%H:%M on %d/%m/%Y}."
+            f"{clock.numeric(request.due_at)}."
             f"\n\nSign in to see the queue: {notify.link('advice:detail', request.pk)}"
         ),
         concern=concern,
@@ -350,8 +350,7 @@ def _tell_hub(kind, recipients, request, *, subject, opening):
     still_due = request.status != AdviceStatus.WITHDRAWN
     if still_due:
         opening += (
-            f" Urgency: {request.get_urgency_display()}, due "
-            f"{timezone.localtime(request.due_at):%H:%M on %d/%m/%Y}."
+            f" Urgency: {request.get_urgency_display()}, due {clock.numeric(request.due_at)}."
         )
     notify.queue(
         kind,

@@ -8,6 +8,7 @@ from advice.views.access import hub_manager_only
 from audit.log import record
 from reports.exports import SafeWriter
 from reports.hub_overview import PeriodForm, default_period, hub_overview
+from safeguarding import clock
 from safeguarding.reauth import export_needs_second_factor
 
 
@@ -56,7 +57,8 @@ def _csv(overview, authority):
     response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
     writer = SafeWriter(response)
     writer.writerow([f"Early Help Hub overview, {authority.name}"])
-    writer.writerow(["As at", timezone.localtime(overview.now).strftime("%d/%m/%Y %H:%M")])
+    now = timezone.localtime(overview.now)
+    writer.writerow(["As at", f"{now:%d/%m/%Y %H:%M}{clock.zone_suffix(now)}"])
     writer.writerow(["Requests received from", f"{overview.start:%d/%m/%Y}"])
     writer.writerow(["Requests received to", f"{overview.end:%d/%m/%Y}"])
     for table in overview.tables:

@@ -13,6 +13,7 @@ from advice.models import AdviceRequest, AdviceStatus
 from advice.views import moves as advice_moves
 from audit.models import AuditEvent
 from concerns.models import ConcernStatus, Escalation
+from safeguarding.clock import numeric
 from schools.models import Role
 from tests.factories import member
 from tests.walk import escalation_data, snapshot
@@ -169,9 +170,8 @@ def test_the_second_advisor_to_claim_is_told_who_claimed_it_and_when(
     response = late.post(url("claim", open_request))
 
     assert response.status_code == 200
-    claimed_at = timezone.localtime(fresh(open_request).claimed_at)
     message = (
-        f"Max Manager claimed this request at {claimed_at:%H:%M} on {claimed_at:%d/%m/%Y}. "
+        f"Max Manager claimed this request at {numeric(fresh(open_request).claimed_at)}. "
         "It has not been taken over."
     )
     assert errors(response)["__all__"] == [message]

@@ -323,3 +323,15 @@ def test_the_same_number_of_queries_for_1_and_50_requests(
         elif n % 3 == 1:
             cases.claimed(made, hub_manager)
     assert queries() == at_one
+
+
+@pytest.mark.parametrize(
+    ("utc_hour", "as_at"), [(0, "25/10/2026 01:30 BST"), (1, "25/10/2026 01:30 GMT")]
+)
+def test_a_csv_made_in_the_hour_the_clocks_go_back_says_which_time_it_was(
+    hub_manager, client_for, clock, utc_hour, as_at
+):
+    client = reauthenticate(client_for(hub_manager))
+    clock.moment = datetime(2026, 10, 25, utc_hour, 30, tzinfo=UTC)
+    rows = list(csv.reader(io.StringIO(client.get(f"{URL}?format=csv").content.decode())))
+    assert ["As at", as_at] in rows

@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime
 
+from safeguarding.clock import numeric
 from safeguarding.templatetags.presenters import (
     concern_status_tag,
     uk_date,
@@ -39,3 +40,10 @@ def test_times_outside_the_repeated_hour_name_no_zone():
 def test_tags_carry_text_as_well_as_colour():
     assert urgency_tag("amber") == '<strong class="govuk-tag govuk-tag--orange">Amber</strong>'
     assert "With the Early Help Hub" in concern_status_tag("with_hub")
+
+
+def test_times_in_messages_and_emails_say_which_hour_when_the_clocks_go_back():
+    assert numeric(datetime(2026, 7, 1, 15, 5, tzinfo=UTC)) == "16:05 on 01/07/2026"
+    assert numeric(datetime(2026, 10, 25, 0, 30, tzinfo=UTC)) == "01:30 BST on 25/10/2026"
+    assert numeric(datetime(2026, 10, 25, 1, 30, tzinfo=UTC)) == "01:30 GMT on 25/10/2026"
+    assert numeric(datetime(2026, 10, 25, 2, 30, tzinfo=UTC)) == "02:30 on 25/10/2026"

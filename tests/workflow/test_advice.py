@@ -108,6 +108,18 @@ def test_a_second_claim_says_who_claimed_it_and_when(walk, hub_advisor, hub_mana
     assert snapshot() == before
 
 
+def test_a_claim_in_the_hour_the_clocks_go_back_says_which_time_it_was(walk, hub_manager):
+    concern = walk.claimed()
+    request = walk.request(concern)
+    AdviceRequest.objects.filter(pk=request.pk).update(
+        claimed_at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
+    )
+    request.refresh_from_db()
+    with pytest.raises(TransitionRefused) as refused:
+        claim_advice_request(request, by=hub_manager)
+    assert "claimed this request at 01:30 GMT on 25/10/2026." in refused.value.message
+
+
 def test_release_returns_the_request_to_the_queue(walk, hub_advisor):
     concern = walk.claimed()
     request = release_advice_request(walk.request(concern), by=hub_advisor)
