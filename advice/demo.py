@@ -16,6 +16,7 @@ from concerns.models import Concern
 from schools.models import School, User
 from workflow.advice import claim_advice_request, give_advice, request_hub_advice
 from workflow.concerns import record_concern
+from workflow.leavers import record_leaving
 
 _NAMESPACE = uuid.UUID("6f1c1c8e-3d51-4a4b-9d8e-5a0c2f1b7e10")
 ADVISOR_EMAIL = "hub.advisor@luton.example"
@@ -128,4 +129,13 @@ def seed_demo_cases():
                 level_of_need=2,
                 follow_up_on=timezone.localdate() + timedelta(days=14),
             )
+    # The neglect case's pupil has since left: their file is on Lea Bank's leavers' list.
+    today = timezone.localdate()
+    record_leaving(
+        School.objects.get(urn="900101").pupils.order_by("upn")[2],
+        by=User.objects.get(email="dsl@leabank.example"),
+        left_on=today - timedelta(days=1),
+        starts_on=today,
+        new_school="Wardown Vale High School",
+    )
     return len(CASES)

@@ -448,3 +448,60 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class SendMethod(models.TextChoices):
+    ELECTRONIC = "electronic", "A secure electronic transfer"
+    BY_HAND = "by_hand", "By hand, signed for"
+    POST = "post", "Special or recorded delivery"
+
+
+class FileTransfer(models.Model):
+    """A pupil who has left, and their child protection file on its way to the new school.
+
+    Keeping Children Safe in Education asks the DSL to send the file separately from the main
+    pupil file, within 5 school days of the child starting at the new school (for a move
+    between terms, the first 5 days of the new term), and to get confirmation that it arrived.
+    Each step is recorded once (concerns.leavers), by a DSL, and audited."""
+
+    pupil = models.OneToOneField(Pupil, on_delete=models.PROTECT, related_name="file_transfer")
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="file_transfers"
+    )
+    left_on = models.DateField()
+    new_school = models.CharField(max_length=200)
+    starts_on = models.DateField(help_text="The pupil's first day at the new school.")
+    due_on = models.DateField(help_text="The 5th school day from `starts_on`.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sent_on = models.DateField(null=True, blank=True)
+    sent_how = models.CharField(max_length=20, choices=SendMethod.choices, blank=True)
+    sent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    received_on = models.DateField(null=True, blank=True)
+    received_by = models.CharField(
+        max_length=200, blank=True, help_text="Who confirmed receipt at the new school."
+    )
+    receipt_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["school", "due_on"], name="transfer_school_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_on__isnull=True) | Q(sent_on__isnull=False),
+                name="transfer_received_after_sent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"File transfer for pupil {self.pupil_id}"
+
+    @property
+    def late(self):
+        """Sent after its due day, or not sent and the due day has passed."""
+        return (self.sent_on or timezone.localdate()) > self.due_on

@@ -11,7 +11,7 @@ from audit.scope import get_in_scope
 from schools.models import DSL_ROLES, HUB_ROLES, Role
 from schools.selectors import pupils_for
 
-from .models import Attachment, Concern
+from .models import Attachment, Concern, FileTransfer
 
 
 def concerns_visible_to(membership):
@@ -88,8 +88,9 @@ def get_attachment_for(membership, concern, pk):
 
 
 def get_pupil_for(membership, pk):
-    """A pupil on the roll of the membership's school; otherwise a 404, audited."""
-    return get_in_scope(pupils_for(membership), pk, "pupil")
+    """A pupil on the roll of the membership's school, with their file's transfer if they have
+    left; otherwise a 404, audited."""
+    return get_in_scope(pupils_for(membership).select_related("file_transfer"), pk, "pupil")
 
 
 def recorders_for(membership):
@@ -109,3 +110,17 @@ def search_pupils(membership, text=""):
             Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(upn=word.upper())
         )
     return pupils
+
+
+def file_transfers_for(membership):
+    """Leavers' child protection files of the membership's school (workflow.leavers)."""
+    if membership is None or not membership.school_id:
+        return FileTransfer.objects.none()
+    return FileTransfer.objects.filter(school_id=membership.school_id)
+
+
+def get_leaver_for(membership, pk):
+    """A pupil of the membership's school who has been recorded as leaving, with their file's
+    transfer; otherwise a 404, audited."""
+    leavers = pupils_for(membership).filter(file_transfer__isnull=False)
+    return get_in_scope(leavers.select_related("file_transfer"), pk, "pupil")

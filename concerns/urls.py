@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, attachments, case, pupils, record
+from .views import actions, attachments, case, leavers, pupils, record
 
 app_name = "concerns"
 urlpatterns = [
@@ -40,5 +40,9 @@ urlpatterns = [
     path("pupils/<int:pk>/edit/", pupils.pupil_edit, name="pupil_edit"),
     path("pupils/<int:pk>/chronology/", pupils.pupil_chronology, name="pupil_chronology"),
     path("pupils/import/", pupils.pupil_import, name="pupil_import"),
+    path("pupils/leavers/", leavers.leavers_list, name="leavers"),
+    path("pupils/<int:pk>/leaving/", leavers.leaving, name="leaving"),
+    path("pupils/<int:pk>/leaving/sent/", leavers.file_sent, name="file_sent"),
+    path("pupils/<int:pk>/leaving/received/", leavers.file_received, name="file_received"),
     path("pupils/import/check/", pupils.pupil_import_preview, name="pupil_import_preview"),
 ]

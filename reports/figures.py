@@ -21,7 +21,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import CharField, Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Cast, TruncMonth
 
 from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, Urgency
@@ -33,6 +33,7 @@ from concerns.models import (
     ConcernCategory,
     ConcernStatus,
     Escalation,
+    FileTransfer,
     ParentConversation,
 )
 from schools.models import DSL_ROLES, Membership, Pupil, Role
@@ -127,6 +128,8 @@ class AuditFigures:
     # Escalations
     escalations_by_target: list = field(default_factory=list)  # [(Target, n)]
     escalation_outcomes: list = field(default_factory=list)  # [(Target, Outcome | None, n)]
+    # Leavers' child protection files (workflow.leavers), for pupils who left in the period
+    leavers: dict = field(default_factory=dict)
     # Exceptions: the rows listed (all, or the first `listed`), and how many there are
     closed_without_advice: list = field(default_factory=list)
     closed_without_advice_count: int = 0
@@ -184,6 +187,7 @@ def audit_figures(school, period, *, now, listed=None):
     _step_one(figures, school, concerns, first_dsl_action)
     _step_two(figures, school, period, concerns)
     _step_three(figures, school, period)
+    _leavers(figures, school, period)
     _exceptions(figures, school, period, listed)
     _access(figures, school, period)
     _evidence(figures, school, period)
@@ -333,6 +337,25 @@ def _step_three(figures, school, period):
         for outcome in [*Escalation.Outcome, None]
         if (target, outcome) in outcomes
     ]
+
+
+def _leavers(figures, school, period):
+    """How the files of the period's leavers went: sent by their due day or after it, not
+    yet sent and overdue or still in time (as at `now`), and whether their receipt was
+    confirmed. One query, by the school's index of its files."""
+    today = figures.now.astimezone(LONDON).date()
+    unsent = Q(sent_on__isnull=True)
+    figures.leavers = FileTransfer.objects.filter(
+        school=school, left_on__gte=period.start, left_on__lte=period.end
+    ).aggregate(
+        left=Count("pk"),
+        on_time=Count("pk", filter=Q(sent_on__lte=F("due_on"))),
+        late=Count("pk", filter=Q(sent_on__gt=F("due_on"))),
+        overdue=Count("pk", filter=unsent & Q(due_on__lt=today)),
+        in_time=Count("pk", filter=unsent & Q(due_on__gte=today)),
+        received=Count("pk", filter=Q(received_on__isnull=False)),
+        awaiting=Count("pk", filter=Q(sent_on__isnull=False, received_on__isnull=True)),
+    )
 
 
 def _first(found, order, columns, listed, count=None):

@@ -45,6 +45,7 @@ def build_sections(figures, audience=FULL, listed=None):
         _step_two(figures, fmt),
         _step_three(figures, fmt),
         _escalations(figures, fmt),
+        _leavers(figures, fmt),
         _exceptions(figures, fmt, governors, listed),
         _access(figures, fmt, governors),
         _evidence(figures, fmt, governors),
@@ -211,6 +212,35 @@ def _escalations(f, fmt):
                 ],
                 numeric=(2,),
                 empty="No escalations in this period.",
+            ),
+        ],
+    )
+
+
+def _leavers(f, fmt):
+    n = f.leavers
+    # Each file is in one of the first four rows, and each file sent in one of the last two:
+    # `breakdown` hides a further count where the shown ones would give away a hidden one.
+    sent = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"]])
+    received = fmt.breakdown([n["received"], n["awaiting"]])
+    labels = [
+        "Files sent within 5 school days",
+        "Files sent late",
+        "Files not yet sent, and overdue",
+        "Files not yet sent, still in time",
+        "Receipt confirmed by the new school",
+        "Sent, receipt not yet confirmed",
+    ]
+    return Section(
+        key="leavers",
+        title="Child protection files of pupils who left",
+        tables=[
+            key_figures(
+                "leavers-summary",
+                [
+                    ["Pupils with a child protection file who left", fmt.count(n["left"])],
+                    *([label, text] for label, text in zip(labels, sent + received, strict=True)),
+                ],
             ),
         ],
     )

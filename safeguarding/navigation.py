@@ -16,6 +16,11 @@ START_TASKS = {
         ("Concerns inbox", "concerns:inbox", "Every open concern and what it needs next."),
         ("Record a concern", "concerns:start", "Record something you saw or heard yourself."),
         ("Pupils", "concerns:pupils", "Add, edit and import the school's pupils."),
+        (
+            "Leavers' files",
+            "concerns:leavers",
+            "Child protection files to send to a leaver's new school.",
+        ),
         ("Audit report", "reports:audit", "How the school followed the five steps."),
         (
             "Safeguarding policy",

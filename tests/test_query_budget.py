@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 import safeguarding.urls as project_urls
-from concerns.models import ConcernStatus
+from concerns.models import ConcernStatus, FileTransfer
 from concerns.recording import start_draft
 from reports.services import add_values_evidence, confirm_prevent_policy, edit_values_evidence
 from schools.models import Membership, Role
@@ -92,6 +92,20 @@ def _chronology(c, n):
 
 def _pupils(c, n):
     PupilFactory(school=c.school)
+
+
+def _leavers(c, n):
+    today = timezone.localdate()
+    FileTransfer.objects.create(
+        pupil=PupilFactory(school=c.school),
+        school=c.school,
+        left_on=today,
+        starts_on=today,
+        due_on=today + timedelta(days=7),
+        new_school="Wardown Vale High School",
+        recorded_by=c.dsl,
+        sent_on=today if n % 2 else None,
+    )
 
 
 def _queue(c, n):
@@ -191,6 +205,7 @@ PAGES = {
         _chronology,
     ),
     "concerns:pupils": ("dsl", lambda c: reverse("concerns:pupils"), _pupils),
+    "concerns:leavers": ("dsl", lambda c: reverse("concerns:leavers"), _leavers),
     "concerns:record_pupil": (
         "teacher",
         # The results of a search: sent by POST, shown at an address holding a token for it.

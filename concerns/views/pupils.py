@@ -42,7 +42,7 @@ def pupils(request):
         text = recall(request).text
         form = PupilSearchForm(initial={"q": text})
     page = paginate(
-        search_pupils(request.membership, text),
+        search_pupils(request.membership, text).select_related("file_transfer"),
         PUPIL_ORDER,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
@@ -118,7 +118,13 @@ def pupil_chronology(request, pk):
         concern.steps = steps(concern)
         concern.entries = chronology(concern)
     viewed(request, pupil, school=request.membership.school, action="pupil.chronology.view")
-    return render(request, "concerns/pupils/chronology.html", {"pupil": pupil, "page": page})
+    context = {
+        "pupil": pupil,
+        "page": page,
+        "transfer": getattr(pupil, "file_transfer", None),
+        "is_lead": request.membership.role in LEADS,
+    }
+    return render(request, "concerns/pupils/chronology.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -179,6 +179,7 @@ OLD_CHRONOLOGY = """{% extends "base.html" %}
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Year group</dt><dd class="govuk-summary-list__value">{{ pupil.get_year_group_display }}</dd></div>
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">UPN</dt><dd class="govuk-summary-list__value">{{ pupil.upn }}</dd></div>
 </dl>
+{% include "concerns/leavers/_on_chronology.html" %}
 <p class="govuk-body app-no-print">Every concern about {{ pupil.given_name }} in the order they were seen or heard, with each step taken. Print this page from your browser for the child protection file.</p>
 
 {% for concern in page.rows %}

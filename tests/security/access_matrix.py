@@ -222,6 +222,15 @@ ROUTES = {
     "concerns:pupil_edit": Route(pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:pupil_chronology": Route(pupil, get={READERS: OK}, scoped=True),
     "concerns:pupil_import": Route(get={LEADS: OK}, post=shows_errors(LEADS)),
+    # Leavers' child protection files: the school's leads record each step.
+    "concerns:leavers": Route(get={LEADS: OK}),
+    "concerns:leaving": Route(pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
+    "concerns:file_sent": Route(
+        lambda w: [w.leaver.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
+    ),
+    "concerns:file_received": Route(
+        lambda w: [w.sent_leaver.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
+    ),
     # Nothing uploaded yet in this session: back to the upload.
     "concerns:pupil_import_preview": Route(
         get={LEADS: to("concerns:pupil_import")}, post={LEADS: to("concerns:pupil_import")}

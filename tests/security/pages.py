@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice import forms as advice
-from concerns.forms import case, pupils, record
+from concerns.forms import case, leavers, pupils, record
 from reports import forms as reports
 from reports.hub_overview import PeriodForm
 from schools import forms as schools
@@ -413,6 +413,32 @@ FORM_PAGES = {
             reverse("concerns:pupils"),
             reverse("concerns:pupil_chronology", args=[w.pupil.pk]),
         ],
+    ),
+    # A pupil leaving, and their child protection file.
+    leavers.LeavingForm: FormPage(
+        _url("concerns:leaving", lambda w: w.pupil.pk),
+        DSL,
+        lambda w: {
+            "new_school": "Wardown Vale High School",
+            **day("left_on", earlier(days=2)),
+            **day("starts_on", earlier(days=1)),
+        },
+        shown_on=lambda w: [
+            reverse("concerns:leavers"),
+            reverse("concerns:pupil_chronology", args=[w.pupil.pk]),
+        ],
+    ),
+    leavers.FileSentForm: FormPage(
+        _url("concerns:file_sent", lambda w: w.leaver.pk),
+        DSL,
+        lambda w: {**day("sent_on", earlier(days=0)), "sent_how": "by_hand"},
+        shown_on=lambda w: [reverse("concerns:pupil_chronology", args=[w.leaver.pk])],
+    ),
+    leavers.FileReceivedForm: FormPage(
+        _url("concerns:file_received", lambda w: w.sent_leaver.pk),
+        DSL,
+        lambda w: {**day("received_on", earlier(days=0)), "received_by": "Sam Patel, DSL"},
+        shown_on=lambda w: [reverse("concerns:pupil_chronology", args=[w.sent_leaver.pk])],
     ),
     pupils.PupilImportForm: FormPage(
         _url("concerns:pupil_import"),

@@ -52,6 +52,10 @@ AUDITED = {
     "concerns:pupils": ("pupil.list.view", "school", school),
     "concerns:pupil_edit": ("pupil.view", "pupil", lambda w: w.pupil.pk),
     "concerns:pupil_chronology": ("pupil.chronology.view", "pupil", lambda w: w.pupil.pk),
+    "concerns:leavers": ("pupil.leavers.view", "school", school),
+    "concerns:leaving": ("pupil.leaving.view", "pupil", lambda w: w.pupil.pk),
+    "concerns:file_sent": ("pupil.leaving.view", "pupil", lambda w: w.leaver.pk),
+    "concerns:file_received": ("pupil.leaving.view", "pupil", lambda w: w.sent_leaver.pk),
     "advice:detail": ("advicerequest.view", "advicerequest", lambda w: w.request.pk),
     # Giving advice shows the school's question about the child.
     "advice:advise": ("advicerequest.view", "advicerequest", lambda w: w.request.pk),

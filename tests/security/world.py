@@ -37,6 +37,7 @@ from workflow.concerns import (
     log_parent_conversation,
     record_concern,
 )
+from workflow.leavers import record_file_sent, record_leaving
 
 OWN, OTHER_SCHOOL, OTHER_AUTHORITY = "own", "other school", "other authority"
 ANONYMOUS = "anonymous"
@@ -157,6 +158,23 @@ def build_world():
     # Closed with no further action.
     w.closed = recorded()
     close_concern(w.closed, by=dsl, **closing(outcome="nfa"))
+
+    # Two pupils who have left: one whose file is still to send, one whose file was sent.
+    today = timezone.localdate()
+    w.leaver, w.sent_leaver = (
+        PupilFactory(school=w.school, given_name=given, family_name="Lewis")
+        for given in ("Leo", "Lily")
+    )
+    for leaver in (w.leaver, w.sent_leaver):
+        record_concern(by=teacher, pupil=leaver, **concern_data())
+        transfer = record_leaving(
+            leaver,
+            by=dsl,
+            left_on=today - timedelta(days=3),
+            starts_on=today - timedelta(days=2),
+            new_school="Wardown Vale High School",
+        )
+    record_file_sent(transfer, by=dsl, sent_on=today - timedelta(days=1), sent_how="electronic")
 
     w.draft = ConcernDraft.objects.create(author=teacher, school=w.school, pupil=w.pupil)
     w.values = add_values_evidence(

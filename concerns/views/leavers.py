@@ -1,0 +1,108 @@
+"""Pupils who have left, and their child protection files on the way to the new school."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.log import viewed
+from concerns.forms.leavers import FileReceivedForm, FileSentForm, LeavingForm
+from concerns.selectors import file_transfers_for, get_leaver_for, get_pupil_for
+from safeguarding.forms import apply_refusal
+from workflow import leavers
+from workflow.exceptions import TransitionRefused
+
+from .access import LEADS, role_required
+
+# A school has a handful of files on the way at once; the page lists them all up to this.
+LISTED = 200
+
+
+@require_GET
+@role_required(LEADS)
+def leavers_list(request):
+    """Files still to send, and files sent but not yet confirmed received, soonest due first."""
+    waiting = (
+        file_transfers_for(request.membership)
+        .filter(received_on__isnull=True)
+        .select_related("pupil")
+        .order_by("due_on", "pk")
+    )
+    rows = list(waiting[: LISTED + 1])
+    school = request.membership.school
+    viewed(request, school, school=school, action="pupil.leavers.view")
+    return render(
+        request,
+        "concerns/leavers/list.html",
+        {"rows": rows[:LISTED], "more": len(rows) > LISTED},
+    )
+
+
+def _step(request, pupil, transfer, *, form_class, perform, template_context, success):
+    """One step's form: the pupil's name is shown, so the page is an audited read."""
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(form.cleaned_data)
+        except TransitionRefused as refused:
+            apply_refusal(form, refused)
+        else:
+            messages.success(request, success)
+            return redirect("concerns:leavers")
+    viewed(request, pupil, school=request.membership.school, action="pupil.leaving.view")
+    return render(
+        request,
+        "concerns/leavers/step.html",
+        {"form": form, "pupil": pupil, "transfer": transfer, **template_context},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def leaving(request, pk):
+    """Record that a pupil has left, and where to: their file is then due."""
+    pupil = get_pupil_for(request.membership, pk)
+    return _step(
+        request,
+        pupil,
+        None,
+        form_class=LeavingForm,
+        perform=lambda data: leavers.record_leaving(pupil, by=request.user, **data),
+        template_context={
+            "title": f"Record that {pupil.full_name} has left",
+            "button": "Record that they left",
+        },
+        success=f"{pupil.full_name}'s child protection file is now on the leavers' list",
+    )
+
+
+def _file_step(request, pk, form_class, record, done):
+    """A step of the file's journey for a pupil recorded as leaving: `done` is "sent" or
+    "received"."""
+    pupil = get_leaver_for(request.membership, pk)
+    transfer = pupil.file_transfer
+    return _step(
+        request,
+        pupil,
+        transfer,
+        form_class=form_class,
+        perform=lambda data: record(transfer, by=request.user, **data),
+        template_context={
+            "title": f"Record that {pupil.full_name}'s file was {done}",
+            "button": f"Record that it was {done}",
+        },
+        success=f"{pupil.full_name}'s file has been recorded as {done}",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def file_sent(request, pk):
+    """Record the day the file was sent to the new school, and how."""
+    return _file_step(request, pk, FileSentForm, leavers.record_file_sent, "sent")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def file_received(request, pk):
+    """Record the new school's confirmation that the file arrived."""
+    return _file_step(request, pk, FileReceivedForm, leavers.record_file_received, "received")

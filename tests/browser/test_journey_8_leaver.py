@@ -1,0 +1,65 @@
+"""Journey 8: a pupil with concerns leaves. The DSL records it from the pupil's chronology,
+then that the child protection file was sent and that the new school received it; the
+leavers' list shows the file until then. Every page is checked (axe-core, reflow), with and
+without JavaScript, and a mistake on the first form is shown beside its field."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from concerns.models import FileTransfer
+
+from .conftest import look
+from .journeys import heading
+
+
+def fill_date(page, legend, day):
+    group = page.get_by_role("group", name=legend)
+    for label, value in (("Day", day.day), ("Month", day.month), ("Year", day.year)):
+        group.get_by_label(label, exact=True).fill(str(value))
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_dsl_records_a_leaver_and_their_file_until_receipt(signed_in, walk, dsl, pupil, js):
+    walk.recorded()
+    today = timezone.localdate()
+    page = signed_in(dsl, js=js)
+    page.get_by_role("link", name="Pupils", exact=True).first.click()
+    page.get_by_role("link", name=f"Chronology for {pupil.full_name}").click()
+    page.get_by_role("link", name=f"Record that {pupil.given_name} has left the school").click()
+    expect(heading(page)).to_have_text(f"Record that {pupil.full_name} has left")
+    look(page, "leaving")
+
+    page.get_by_label("Name of the new school or college").fill("Wardown Vale High School")
+    fill_date(page, "Date the pupil left", today + timedelta(days=1))
+    fill_date(page, "First day at the new school", today + timedelta(days=2))
+    page.get_by_role("button", name="Record that they left").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The date the pupil left must be today or in the past"
+    )
+    look(page, "leaving-error")
+    fill_date(page, "Date the pupil left", today - timedelta(days=1))
+    page.get_by_role("button", name="Record that they left").click()
+
+    expect(heading(page)).to_have_text("Leavers' child protection files")
+    row = page.get_by_role("row").filter(has_text=pupil.full_name)
+    expect(row).to_contain_text("Wardown Vale High School")
+    look(page, "leavers")
+    row.get_by_role("link", name="Record that the file was sent").click()
+    look(page, "file-sent")
+    fill_date(page, "Date the file was sent", today)
+    page.get_by_label("A secure electronic transfer").check()
+    page.get_by_role("button", name="Record that it was sent").click()
+
+    row = page.get_by_role("row").filter(has_text=pupil.full_name)
+    row.get_by_role("link", name="record that it was received").click()
+    look(page, "file-received")
+    fill_date(page, "Date the new school received the file", today)
+    page.get_by_label("Who at the new school confirmed receipt?").fill("Sam Patel, DSL")
+    page.get_by_role("button", name="Record that it was received").click()
+    expect(page.get_by_text("There are no files to send or to confirm")).to_be_visible()
+
+    transfer = FileTransfer.objects.get(pupil=pupil)
+    assert (transfer.sent_how, transfer.received_by) == ("electronic", "Sam Patel, DSL")

@@ -1,0 +1,186 @@
+"""A pupil leaving, and their child protection file sent to the new school within 5 school
+days of their first day there, with confirmation of receipt (KCSIE)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import FileTransfer
+from schools.models import Role
+from tests.factories import member
+from workflow.exceptions import TransitionRefused
+from workflow.leavers import due_on, record_file_received, record_file_sent, record_leaving
+
+
+def today():
+    return timezone.localdate()
+
+
+@pytest.mark.parametrize(
+    ("first_day", "due"),
+    [
+        (date(2026, 3, 2), date(2026, 3, 6)),  # a Monday: that Friday
+        (date(2026, 3, 5), date(2026, 3, 11)),  # a Thursday: over the weekend
+        (date(2026, 3, 7), date(2026, 3, 13)),  # a Saturday: from the Monday
+        # Christmas Eve 2026: Christmas Day, the Boxing Day holiday (Monday 28) and New
+        # Year's Day are not school days.
+        (date(2026, 12, 24), date(2027, 1, 4)),
+    ],
+)
+def test_the_file_is_due_on_the_5th_school_day_from_the_first_day(first_day, due):
+    assert due_on(first_day) == due
+
+
+def leave(pupil, dsl, **overrides):
+    data = {
+        "left_on": today() - timedelta(days=3),
+        "starts_on": today() - timedelta(days=1),
+        "new_school": "Wardown Vale High School",
+    }
+    return record_leaving(pupil, by=dsl, **(data | overrides))
+
+
+@pytest.fixture
+def leaver(walk, pupil):
+    walk.recorded()
+    return pupil
+
+
+def test_a_dsl_records_a_pupil_leaving_and_the_file_becomes_due(leaver, dsl):
+    transfer = leave(leaver, dsl, starts_on=date(2026, 3, 2), left_on=date(2026, 2, 27))
+    assert (transfer.due_on, transfer.new_school, transfer.recorded_by) == (
+        date(2026, 3, 6),
+        "Wardown Vale High School",
+        dsl,
+    )
+    audit = AuditEvent.objects.get(action="pupil.leaving.record")
+    assert (audit.object_type, audit.object_id, audit.actor) == ("pupil", str(leaver.pk), dsl)
+    assert "Wardown" not in str(audit.detail)
+
+
+def test_then_the_file_is_sent_and_its_receipt_confirmed(leaver, dsl, deputy_dsl):
+    transfer = leave(leaver, dsl)
+    record_file_sent(transfer, by=deputy_dsl, sent_on=today(), sent_how="electronic")
+    record_file_received(transfer, by=dsl, received_on=today(), received_by="Sam Patel, DSL")
+    transfer.refresh_from_db()
+    assert (transfer.sent_on, transfer.sent_how, transfer.sent_recorded_by) == (
+        today(),
+        "electronic",
+        deputy_dsl,
+    )
+    assert (transfer.received_on, transfer.received_by, transfer.receipt_recorded_by) == (
+        today(),
+        "Sam Patel, DSL",
+        dsl,
+    )
+    actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
+    assert actions[-3:] == ["pupil.leaving.record", "pupil.file.sent", "pupil.file.received"]
+
+
+def test_a_file_sent_after_its_due_day_is_audited_as_late(leaver, dsl):
+    transfer = leave(
+        leaver, dsl, left_on=today() - timedelta(days=30), starts_on=today() - timedelta(days=28)
+    )
+    record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
+    assert AuditEvent.objects.get(action="pupil.file.sent").detail["late"] is True
+
+
+def test_a_pupil_with_no_concerns_has_no_file_to_send(pupil, dsl):
+    with pytest.raises(TransitionRefused) as refused:
+        leave(pupil, dsl)
+    assert "no child protection file to send" in refused.value.message
+    assert not FileTransfer.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.HEAD_TEACHER])
+def test_only_the_schools_leads_record_it(leaver, school, dsl, role):
+    with pytest.raises(TransitionRefused):
+        leave(leaver, member(role, school))
+    transfer = leave(leaver, dsl)
+    with pytest.raises(TransitionRefused):
+        record_file_sent(transfer, by=member(role, school), sent_on=today(), sent_how="post")
+    assert FileTransfer.objects.get().sent_on is None
+
+
+def test_another_schools_dsl_cannot_record_it(leaver, other_school_dsl):
+    with pytest.raises(TransitionRefused):
+        leave(leaver, other_school_dsl)
+    assert not FileTransfer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("left", "starts", "new_school", "field", "message"),
+    [
+        (1, 2, "Wardown Vale", "left_on", "The date the pupil left must be today or in the past"),
+        (
+            -3,
+            -4,
+            "Wardown Vale",
+            "starts_on",
+            "The first day at the new school must be on or after the date the pupil left",
+        ),
+        (
+            -3,
+            364,
+            "Wardown Vale",
+            "starts_on",
+            "The first day at the new school must be within a year of the date the pupil left",
+        ),
+        (-3, -1, "  ", "new_school", "Enter the name of the new school"),
+    ],
+)
+def test_what_cannot_be_right_is_refused_beside_its_field(
+    leaver, dsl, left, starts, new_school, field, message
+):
+    with pytest.raises(TransitionRefused) as refused:
+        leave(
+            leaver,
+            dsl,
+            left_on=today() + timedelta(days=left),
+            starts_on=today() + timedelta(days=starts),
+            new_school=new_school,
+        )
+    assert (refused.value.field, refused.value.message) == (field, message)
+    assert not FileTransfer.objects.exists()
+
+
+def test_each_step_is_recorded_once_a_second_form_is_refused(leaver, dsl, deputy_dsl):
+    transfer = leave(leaver, dsl)
+    with pytest.raises(TransitionRefused) as refused:
+        leave(leaver, deputy_dsl)
+    assert "already recorded that" in refused.value.message
+    record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
+    with pytest.raises(TransitionRefused):
+        record_file_sent(transfer, by=deputy_dsl, sent_on=today(), sent_how="electronic")
+    record_file_received(transfer, by=dsl, received_on=today(), received_by="Sam Patel")
+    with pytest.raises(TransitionRefused):
+        record_file_received(transfer, by=deputy_dsl, received_on=today(), received_by="Jo")
+    transfer.refresh_from_db()
+    assert (transfer.sent_how, transfer.received_by) == ("post", "Sam Patel")
+    assert AuditEvent.objects.filter(action__startswith="pupil.").count() == 3
+
+
+def test_receipt_comes_after_sending(leaver, dsl):
+    transfer = leave(leaver, dsl)
+    with pytest.raises(TransitionRefused) as refused:
+        record_file_received(transfer, by=dsl, received_on=today(), received_by="Sam Patel")
+    assert "before recording that it arrived" in refused.value.message
+    record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
+    with pytest.raises(TransitionRefused) as refused:
+        record_file_received(
+            transfer, by=dsl, received_on=today() - timedelta(days=1), received_by="Sam Patel"
+        )
+    assert refused.value.field == "received_on"
+    assert FileTransfer.objects.get().received_on is None
+
+
+def test_a_file_cannot_be_sent_or_received_tomorrow(leaver, dsl):
+    transfer = leave(leaver, dsl)
+    with pytest.raises(TransitionRefused) as refused:
+        record_file_sent(transfer, by=dsl, sent_on=today() + timedelta(days=1), sent_how="post")
+    assert (refused.value.field, refused.value.message) == (
+        "sent_on",
+        "The date the file was sent must be today or in the past",
+    )

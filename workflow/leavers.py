@@ -1,0 +1,162 @@
+"""A pupil leaving, and their child protection file sent to the new school and received there.
+
+Keeping Children Safe in Education: the DSL sends the file separately from the main pupil
+file, within 5 school days of the child starting at the new school (for a move between terms,
+within the first 5 days of the new term), and gets confirmation of receipt. Each step is
+recorded once, by a DSL or deputy of the pupil's school, with its audit row in the same
+transaction. A form drawn before a colleague recorded the step is refused, not applied twice.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from audit.log import record as audit
+from concerns.models import Concern, FileTransfer
+from schools.models import DSL_ROLES
+
+from .core import actor_for, require
+from .exceptions import TransitionRefused
+from .working_time import is_working_day
+
+SCHOOL_DAYS = 5
+LONGEST_GAP = timedelta(days=366)
+NOT_A_LEAD = "Only the school's DSL or a deputy DSL can record a pupil leaving and their file."
+NO_FILE = (
+    "No concerns have been recorded about {name}, so there is no child protection file to send."
+)
+ALREADY_LEFT = "Someone has already recorded that {name} left. Nothing was saved."
+ALREADY_SENT = "Someone has already recorded that {name}'s file was sent. Nothing was saved."
+ALREADY_RECEIVED = (
+    "Someone has already recorded that {name}'s file was received. Nothing was saved."
+)
+NOT_SENT = "Record that {name}'s file was sent before recording that it arrived."
+
+
+def due_on(starts_on):
+    """The 5th school day counting from the first day at the new school. Weekdays that are
+    not bank holidays stand for school days: the service does not know each school's terms,
+    which is why the DSL gives the first day, after any holiday."""
+    day, counted = starts_on, 0
+    while True:
+        if is_working_day(day):
+            counted += 1
+            if counted == SCHOOL_DAYS:
+                return day
+        day += timedelta(days=1)
+
+
+def _check_lead(by, school_id):
+    if not DSL_ROLES & actor_for(by).school_roles.get(school_id, set()):
+        raise TransitionRefused(NOT_A_LEAD)
+
+
+def _not_after_today(day, field, what):
+    if day > timezone.localdate():
+        raise TransitionRefused(f"{what} must be today or in the past", field=field)
+    return day
+
+
+def record_leaving(pupil, *, by, left_on, starts_on, new_school):
+    """Record that `pupil` left for `new_school`, starting there on `starts_on`: their file is
+    then due on the 5th school day from that day."""
+    _check_lead(by, pupil.school_id)
+    name = pupil.full_name
+    new_school = require(new_school, "new_school", "Enter the name of the new school")
+    left_on = _not_after_today(
+        require(left_on, "left_on", "Enter the date the pupil left"),
+        "left_on",
+        "The date the pupil left",
+    )
+    starts_on = require(starts_on, "starts_on", "Enter the pupil's first day at the new school")
+    if starts_on < left_on:
+        raise TransitionRefused(
+            "The first day at the new school must be on or after the date the pupil left",
+            field="starts_on",
+        )
+    if starts_on > left_on + LONGEST_GAP:
+        raise TransitionRefused(
+            "The first day at the new school must be within a year of the date the pupil left",
+            field="starts_on",
+        )
+    if not Concern.objects.filter(pupil=pupil).exists():
+        raise TransitionRefused(NO_FILE.format(name=name))
+    try:
+        with transaction.atomic():
+            transfer = FileTransfer.objects.create(
+                pupil=pupil,
+                school_id=pupil.school_id,
+                left_on=left_on,
+                starts_on=starts_on,
+                due_on=due_on(starts_on),
+                new_school=new_school,
+                recorded_by=by,
+            )
+            audit("pupil.leaving.record", actor=by, obj=pupil, school=pupil.school)
+    except IntegrityError:
+        raise TransitionRefused(ALREADY_LEFT.format(name=name)) from None
+    return transfer
+
+
+def _locked(transfer):
+    return (
+        FileTransfer.objects.select_for_update().select_related("pupil__school").get(pk=transfer.pk)
+    )
+
+
+def record_file_sent(transfer, *, by, sent_on, sent_how):
+    """Record the day the file was sent to the new school, and how."""
+    _check_lead(by, transfer.school_id)
+    sent_on = _not_after_today(
+        require(sent_on, "sent_on", "Enter the date the file was sent"),
+        "sent_on",
+        "The date the file was sent",
+    )
+    sent_how = require(sent_how, "sent_how", "Select how the file was sent")
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        if transfer.sent_on is not None:
+            raise TransitionRefused(ALREADY_SENT.format(name=transfer.pupil.full_name))
+        transfer.sent_on, transfer.sent_how, transfer.sent_recorded_by = sent_on, sent_how, by
+        transfer.save(update_fields=["sent_on", "sent_how", "sent_recorded_by"])
+        audit(
+            "pupil.file.sent",
+            actor=by,
+            obj=transfer.pupil,
+            school=transfer.pupil.school,
+            late=transfer.late,
+        )
+    return transfer
+
+
+def record_file_received(transfer, *, by, received_on, received_by):
+    """Record the new school's confirmation that the file arrived: the day, and who said so."""
+    _check_lead(by, transfer.school_id)
+    received_on = _not_after_today(
+        require(received_on, "received_on", "Enter the date the new school received the file"),
+        "received_on",
+        "The date the file was received",
+    )
+    received_by = require(
+        received_by, "received_by", "Enter who at the new school confirmed receipt"
+    )
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        name = transfer.pupil.full_name
+        if transfer.sent_on is None:
+            raise TransitionRefused(NOT_SENT.format(name=name))
+        if transfer.received_on is not None:
+            raise TransitionRefused(ALREADY_RECEIVED.format(name=name))
+        if received_on < transfer.sent_on:
+            sent = transfer.sent_on
+            raise TransitionRefused(
+                f"The date the file was received must be on or after {sent.day} "
+                f"{sent:%B %Y}, when it was sent",
+                field="received_on",
+            )
+        transfer.received_on, transfer.received_by = received_on, received_by
+        transfer.receipt_recorded_by = by
+        transfer.save(update_fields=["received_on", "received_by", "receipt_recorded_by"])
+        audit("pupil.file.received", actor=by, obj=transfer.pupil, school=transfer.pupil.school)
+    return transfer
