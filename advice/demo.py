@@ -129,13 +129,13 @@ def seed_demo_cases():
                 level_of_need=2,
                 follow_up_on=timezone.localdate() + timedelta(days=14),
             )
-    # The neglect case's pupil has since left: their file is on Lea Bank's leavers' list.
+    # The neglect case's pupil leaves today: their file is on Lea Bank's leavers' list.
     today = timezone.localdate()
     record_leaving(
         School.objects.get(urn="900101").pupils.order_by("upn")[2],
         by=User.objects.get(email="dsl@leabank.example"),
-        left_on=today - timedelta(days=1),
-        starts_on=today,
+        left_on=today,
+        starts_on=today + timedelta(days=3),
         new_school="Wardown Vale High School",
     )
     return len(CASES)

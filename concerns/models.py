@@ -462,7 +462,7 @@ class FileTransfer(models.Model):
     Keeping Children Safe in Education asks the DSL to send the file separately from the main
     pupil file, within 5 school days of the child starting at the new school (for a move
     between terms, the first 5 days of the new term), and to get confirmation that it arrived.
-    Each step is recorded once (concerns.leavers), by a DSL, and audited."""
+    Each step is recorded once (workflow.leavers), by a DSL, and audited."""
 
     pupil = models.OneToOneField(Pupil, on_delete=models.PROTECT, related_name="file_transfer")
     school = models.ForeignKey(

@@ -32,6 +32,11 @@ START_TASKS = {
     Role.HEAD_TEACHER: [
         ("Audit report", "reports:audit", "How the school followed the five steps."),
         ("Concerns", "concerns:inbox", "Every concern in the school, read-only."),
+        (
+            "Leavers' files",
+            "concerns:leavers",
+            "Child protection files still to reach a leaver's new school.",
+        ),
         ("Safeguarding policy", "reports:policy", "Confirm the policy covers Prevent."),
         ("British values log", "reports:values", "Curriculum evidence for step 5."),
     ],

@@ -1,10 +1,14 @@
 """Personas shared by the suite: one authority with two schools, and a second authority."""
 
 import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import settings
 
 from schools.models import Role
@@ -126,3 +130,33 @@ def reauthenticate(client):
     response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code()})
     assert response.status_code == 302, "re-authentication with the second factor failed"
     return client
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class Clock:
+    def __init__(self, moment):
+        self.moment = moment
+
+    def now(self):
+        return self.moment
+
+    def set(self, *parts):
+        """Set the time to a Europe/London wall-clock time: clock.set(2026, 3, 2, 10, 0)."""
+        self.moment = datetime(*parts, tzinfo=LONDON)
+        return self.moment
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Stops time: `timezone.now()` and every `default=timezone.now` field read this clock."""
+    real_now = timezone.now
+    clock = Clock(real_now())
+    monkeypatch.setattr(timezone, "now", clock.now)
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if field.default is real_now:
+                # Field.get_default() caches the callable in `_get_default`.
+                monkeypatch.setitem(field.__dict__, "_get_default", clock.now)
+    return clock

@@ -10,6 +10,7 @@ transaction. A form drawn before a colleague recorded the step is refused, not a
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from audit.log import record as audit
@@ -26,7 +27,7 @@ NOT_A_LEAD = "Only the school's DSL or a deputy DSL can record a pupil leaving a
 NO_FILE = (
     "No concerns have been recorded about {name}, so there is no child protection file to send."
 )
-ALREADY_LEFT = "Someone has already recorded that {name} left. Nothing was saved."
+ALREADY_LEFT = "{name} is already recorded as having left the school. Nothing was saved."
 ALREADY_SENT = "Someone has already recorded that {name}'s file was sent. Nothing was saved."
 ALREADY_RECEIVED = (
     "Someone has already recorded that {name}'s file was received. Nothing was saved."
@@ -69,6 +70,10 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
         "left_on",
         "The date the pupil left",
     )
+    if left_on <= pupil.date_of_birth:
+        raise TransitionRefused(
+            "The date the pupil left must be after their date of birth", field="left_on"
+        )
     starts_on = require(starts_on, "starts_on", "Enter the pupil's first day at the new school")
     if starts_on < left_on:
         raise TransitionRefused(
@@ -118,6 +123,14 @@ def record_file_sent(transfer, *, by, sent_on, sent_how):
         transfer = _locked(transfer)
         if transfer.sent_on is not None:
             raise TransitionRefused(ALREADY_SENT.format(name=transfer.pupil.full_name))
+        first = Concern.objects.filter(pupil=transfer.pupil).aggregate(first=Min("recorded_at"))
+        opened = timezone.localdate(first["first"])
+        if sent_on < opened:
+            raise TransitionRefused(
+                f"The date the file was sent must be on or after {opened.day} {opened:%B %Y}, "
+                "when the first concern about the pupil was recorded",
+                field="sent_on",
+            )
         transfer.sent_on, transfer.sent_how, transfer.sent_recorded_by = sent_on, sent_how, by
         transfer.save(update_fields=["sent_on", "sent_how", "sent_recorded_by"])
         audit(

@@ -1,40 +1,52 @@
 """Pupils who have left, and their child protection files on the way to the new school."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
 from concerns.forms.leavers import FileReceivedForm, FileSentForm, LeavingForm
+from concerns.keyset import Key, paginate
 from concerns.selectors import file_transfers_for, get_leaver_for, get_pupil_for
 from safeguarding.forms import apply_refusal
 from workflow import leavers
 from workflow.exceptions import TransitionRefused
 
-from .access import LEADS, role_required
+from .access import LEADS, SCHOOL_READERS, role_required
 
-# A school has a handful of files on the way at once; the page lists them all up to this.
-LISTED = 200
+LEAVERS_ORDER = [Key("due_on", date), Key("id", int)]
 
 
 @require_GET
-@role_required(LEADS)
+@role_required(SCHOOL_READERS)
 def leavers_list(request):
-    """Files still to send, and files sent but not yet confirmed received, soonest due first."""
+    """Files still to send, and files sent but not yet confirmed received, soonest due first.
+    The head teacher reads it; the school's leads record each step from it."""
     waiting = (
         file_transfers_for(request.membership)
         .filter(received_on__isnull=True)
         .select_related("pupil")
-        .order_by("due_on", "pk")
     )
-    rows = list(waiting[: LISTED + 1])
+    page = paginate(
+        waiting,
+        LEAVERS_ORDER,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=50,
+        by_id=True,
+    )
     school = request.membership.school
     viewed(request, school, school=school, action="pupil.leavers.view")
-    return render(
-        request,
-        "concerns/leavers/list.html",
-        {"rows": rows[:LISTED], "more": len(rows) > LISTED},
-    )
+    is_lead = request.membership.role in LEADS
+    return render(request, "concerns/leavers/list.html", {"page": page, "is_lead": is_lead})
+
+
+def _already(request, pupil, message):
+    """The step cannot be taken now: back to the pupil's chronology, saying why."""
+    messages.info(request, message)
+    return redirect("concerns:pupil_chronology", pupil.pk)
 
 
 def _step(request, pupil, transfer, *, form_class, perform, template_context, success):
@@ -61,6 +73,11 @@ def _step(request, pupil, transfer, *, form_class, perform, template_context, su
 def leaving(request, pk):
     """Record that a pupil has left, and where to: their file is then due."""
     pupil = get_pupil_for(request.membership, pk)
+    transfer = getattr(pupil, "file_transfer", None)
+    if transfer is not None:
+        return _already(
+            request, pupil, f"{pupil.full_name} is already recorded as having left the school."
+        )
     return _step(
         request,
         pupil,
@@ -80,6 +97,14 @@ def _file_step(request, pk, form_class, record, done):
     "received"."""
     pupil = get_leaver_for(request.membership, pk)
     transfer = pupil.file_transfer
+    if transfer.received_on is not None:
+        return _already(
+            request, pupil, f"{pupil.full_name}'s file is already recorded as received."
+        )
+    if done == "sent" and transfer.sent_on is not None:
+        return _already(request, pupil, f"{pupil.full_name}'s file is already recorded as sent.")
+    if done == "received" and transfer.sent_on is None:
+        return _already(request, pupil, f"Record that {pupil.full_name}'s file was sent first.")
     return _step(
         request,
         pupil,

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from concerns.models import FileTransfer
 from tests.factories import PupilFactory
 from tests.walk import concern_data
@@ -157,3 +158,95 @@ def test_the_roll_marks_a_pupil_who_has_left(leaver, dsl, client_for):
     page = client_for(dsl).get(reverse("concerns:pupils")).content.decode()
     left = today() - timedelta(days=2)
     assert f"Left {left.day} {left:%B %Y}</strong>" in page
+
+
+def left(pupil, dsl, *, sent=False):
+    transfer = record_leaving(
+        pupil,
+        by=dsl,
+        left_on=today() - timedelta(days=2),
+        starts_on=today() - timedelta(days=1),
+        new_school="Wardown Vale High School",
+    )
+    if sent:
+        record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
+    return transfer
+
+
+def test_a_refused_form_shows_the_pupil_again_and_that_read_is_audited(leaver, dsl, client_for):
+    client_for(dsl).post(reverse("concerns:leaving", args=[leaver.pk]), {})
+    viewed = AuditEvent.objects.filter(action="pupil.leaving.view", object_id=str(leaver.pk))
+    assert viewed.count() == 1
+
+
+def test_a_step_already_taken_goes_back_to_the_chronology_and_says_so(leaver, dsl, client_for):
+    left(leaver, dsl, sent=True)
+    client = client_for(dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    for name, said in (
+        ("concerns:leaving", "is already recorded as having left the school"),
+        ("concerns:file_sent", "file is already recorded as sent"),
+    ):
+        response = client.get(reverse(name, args=[leaver.pk]), follow=True)
+        assert response.redirect_chain == [(chronology, 302)]
+        assert said in response.content.decode()
+
+
+def test_receipt_cannot_be_recorded_before_the_file_was_sent(leaver, dsl, client_for):
+    left(leaver, dsl)
+    response = client_for(dsl).get(reverse("concerns:file_received", args=[leaver.pk]), follow=True)
+    assert response.redirect_chain == [
+        (reverse("concerns:pupil_chronology", args=[leaver.pk]), 302)
+    ]
+    assert "was sent first" in response.content.decode()
+
+
+def test_the_head_teacher_reads_the_list_without_the_dsls_links(leaver, dsl, head, client_for):
+    left(leaver, dsl, sent=True)
+    page = client_for(head).get(LEAVERS).content.decode()
+    assert leaver.full_name in page
+    assert "receipt not yet confirmed" in page
+    assert reverse("concerns:file_received", args=[leaver.pk]) not in page
+
+
+def test_a_sent_file_not_yet_confirmed_reads_so_on_the_chronology(leaver, dsl, head, client_for):
+    left(leaver, dsl, sent=True)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    received = reverse("concerns:file_received", args=[leaver.pk])
+    for person, link in ((dsl, True), (head, False)):
+        page = client_for(person).get(chronology).content.decode()
+        assert "the new school has not yet confirmed they received it" in page
+        assert "confirmed by" not in page
+        assert (received in page) is link
+
+
+def test_only_a_lead_is_offered_to_record_a_leaver_and_only_one_with_concerns(
+    leaver, school, dsl, head, client_for
+):
+    leaving = reverse("concerns:leaving", args=[leaver.pk])
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    assert leaving in client_for(dsl).get(chronology).content.decode()
+    assert leaving not in client_for(head).get(chronology).content.decode()
+    quiet = PupilFactory(school=school)
+    page = client_for(dsl).get(reverse("concerns:pupil_chronology", args=[quiet.pk]))
+    assert reverse("concerns:leaving", args=[quiet.pk]) not in page.content.decode()
+
+
+def test_the_list_pages_50_at_a_time_soonest_due_first(school, teacher, dsl, client_for):
+    for n in range(51):
+        FileTransfer.objects.create(
+            pupil=PupilFactory(school=school, family_name=f"Leaver{n:02d}"),
+            school=school,
+            left_on=today(),
+            starts_on=today(),
+            due_on=today() + timedelta(days=n),
+            new_school="Wardown Vale High School",
+            recorded_by=dsl,
+        )
+    client = client_for(dsl)
+    first = client.get(LEAVERS)
+    shown = [row.pupil.family_name for row in first.context["page"].rows]
+    assert shown == [f"Leaver{n:02d}" for n in range(50)]
+    after = first.context["page"].next_cursor
+    second = client.get(LEAVERS, {"after": after})
+    assert [row.pupil.family_name for row in second.context["page"].rows] == ["Leaver50"]

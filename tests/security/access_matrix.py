@@ -222,8 +222,9 @@ ROUTES = {
     "concerns:pupil_edit": Route(pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:pupil_chronology": Route(pupil, get={READERS: OK}, scoped=True),
     "concerns:pupil_import": Route(get={LEADS: OK}, post=shows_errors(LEADS)),
-    # Leavers' child protection files: the school's leads record each step.
-    "concerns:leavers": Route(get={LEADS: OK}),
+    # Leavers' child protection files: the school's leads record each step; the head teacher
+    # reads the list.
+    "concerns:leavers": Route(get={READERS: OK}),
     "concerns:leaving": Route(pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:file_sent": Route(
         lambda w: [w.leaver.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True

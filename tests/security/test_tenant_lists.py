@@ -25,6 +25,7 @@ from tests.factories import PupilFactory, member
 from tests.walk import advice_data, concern_data
 from workflow.advice import request_hub_advice
 from workflow.concerns import record_concern
+from workflow.leavers import record_leaving
 
 from .conftest import Visitor
 from .world import OTHER_AUTHORITY, OTHER_SCHOOL, OWN
@@ -46,6 +47,14 @@ def crowd(world, django_db_blocker):
                 by=staff, pupil=child, **concern_data(location=f"{name} playground")
             )
             request_hub_advice(concern, by=world.user(Role.DSL, place), **advice_data())
+            today = timezone.localdate()
+            record_leaving(
+                child,
+                by=world.user(Role.DSL, place),
+                left_on=today - timedelta(days=2),
+                starts_on=today - timedelta(days=1),
+                new_school=f"{name} High School",
+            )
             add_values_evidence(
                 school,
                 by=staff,
@@ -285,3 +294,16 @@ def test_the_hub_overview_covers_the_authoritys_schools_alone(db, crowd):
     for school in School.objects.exclude(local_authority=crowd.authority):
         assert school.name not in html
     assert_nothing_from_outside(html, membership_of(manager))
+
+
+@pytest.mark.parametrize("role", [Role.DSL, Role.HEAD_TEACHER])
+def test_the_leavers_list_shows_only_the_schools_leavers(db, crowd, role):
+    user = crowd.user(role)
+    html = page(user, "concerns:leavers")
+    membership = membership_of(user)
+    shown = linked(html, PUPIL_LINKS)
+    assert shown, "the list showed nothing, so the check proves nothing"
+    assert shown <= ids(roll(membership))
+    assert_nothing_from_outside(html, membership)
+    for name in OUTSIDERS.values():
+        assert f"{name} High School" not in html

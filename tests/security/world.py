@@ -174,7 +174,7 @@ def build_world():
             starts_on=today - timedelta(days=2),
             new_school="Wardown Vale High School",
         )
-    record_file_sent(transfer, by=dsl, sent_on=today - timedelta(days=1), sent_how="electronic")
+    record_file_sent(transfer, by=dsl, sent_on=today, sent_how="electronic")
 
     w.draft = ConcernDraft.objects.create(author=teacher, school=w.school, pupil=w.pupil)
     w.values = add_values_evidence(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import FileTransfer
 from schools.models import Role
-from tests.factories import member
+from tests.factories import PupilFactory, member
 from workflow.exceptions import TransitionRefused
 from workflow.leavers import due_on, record_file_received, record_file_sent, record_leaving
 
@@ -63,7 +63,7 @@ def test_a_dsl_records_a_pupil_leaving_and_the_file_becomes_due(leaver, dsl):
 def test_then_the_file_is_sent_and_its_receipt_confirmed(leaver, dsl, deputy_dsl):
     transfer = leave(leaver, dsl)
     record_file_sent(transfer, by=deputy_dsl, sent_on=today(), sent_how="electronic")
-    record_file_received(transfer, by=dsl, received_on=today(), received_by="Sam Patel, DSL")
+    record_file_received(transfer, by=deputy_dsl, received_on=today(), received_by="Sam Patel, DSL")
     transfer.refresh_from_db()
     assert (transfer.sent_on, transfer.sent_how, transfer.sent_recorded_by) == (
         today(),
@@ -73,7 +73,7 @@ def test_then_the_file_is_sent_and_its_receipt_confirmed(leaver, dsl, deputy_dsl
     assert (transfer.received_on, transfer.received_by, transfer.receipt_recorded_by) == (
         today(),
         "Sam Patel, DSL",
-        dsl,
+        deputy_dsl,
     )
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
     assert actions[-3:] == ["pupil.leaving.record", "pupil.file.sent", "pupil.file.received"]
@@ -87,7 +87,9 @@ def test_a_file_sent_after_its_due_day_is_audited_as_late(leaver, dsl):
     assert AuditEvent.objects.get(action="pupil.file.sent").detail["late"] is True
 
 
-def test_a_pupil_with_no_concerns_has_no_file_to_send(pupil, dsl):
+def test_a_pupil_with_no_concerns_has_no_file_to_send(walk, school, dsl):
+    walk.recorded()  # about another pupil of the school
+    pupil = PupilFactory(school=school)
     with pytest.raises(TransitionRefused) as refused:
         leave(pupil, dsl)
     assert "no child protection file to send" in refused.value.message
@@ -96,12 +98,17 @@ def test_a_pupil_with_no_concerns_has_no_file_to_send(pupil, dsl):
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.HEAD_TEACHER])
 def test_only_the_schools_leads_record_it(leaver, school, dsl, role):
+    someone = member(role, school)
     with pytest.raises(TransitionRefused):
-        leave(leaver, member(role, school))
+        leave(leaver, someone)
     transfer = leave(leaver, dsl)
     with pytest.raises(TransitionRefused):
-        record_file_sent(transfer, by=member(role, school), sent_on=today(), sent_how="post")
+        record_file_sent(transfer, by=someone, sent_on=today(), sent_how="post")
     assert FileTransfer.objects.get().sent_on is None
+    record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
+    with pytest.raises(TransitionRefused):
+        record_file_received(transfer, by=someone, received_on=today(), received_by="Sam")
+    assert FileTransfer.objects.get().received_on is None
 
 
 def test_another_schools_dsl_cannot_record_it(leaver, other_school_dsl):
@@ -150,7 +157,7 @@ def test_each_step_is_recorded_once_a_second_form_is_refused(leaver, dsl, deputy
     transfer = leave(leaver, dsl)
     with pytest.raises(TransitionRefused) as refused:
         leave(leaver, deputy_dsl)
-    assert "already recorded that" in refused.value.message
+    assert "already recorded as having left" in refused.value.message
     record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
     with pytest.raises(TransitionRefused):
         record_file_sent(transfer, by=deputy_dsl, sent_on=today(), sent_how="electronic")
@@ -184,3 +191,47 @@ def test_a_file_cannot_be_sent_or_received_tomorrow(leaver, dsl):
         "sent_on",
         "The date the file was sent must be today or in the past",
     )
+    record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
+    with pytest.raises(TransitionRefused) as refused:
+        record_file_received(
+            transfer, by=dsl, received_on=today() + timedelta(days=1), received_by="Sam"
+        )
+    assert (refused.value.field, refused.value.message) == (
+        "received_on",
+        "The date the file was received must be today or in the past",
+    )
+
+
+def test_a_file_sent_on_its_due_day_is_in_time(clock, pupil, walk, dsl):
+    clock.set(2026, 2, 2, 10, 0)
+    walk.recorded()
+    clock.set(2026, 3, 16, 10, 0)
+    transfer = leave(pupil, dsl, left_on=date(2026, 3, 2), starts_on=date(2026, 3, 3))
+    assert transfer.due_on == date(2026, 3, 9)
+    record_file_sent(transfer, by=dsl, sent_on=date(2026, 3, 9), sent_how="post")
+    assert AuditEvent.objects.get(action="pupil.file.sent").detail["late"] is False
+
+
+def test_a_pupil_cannot_leave_before_they_were_born(leaver, dsl):
+    born = leaver.date_of_birth
+    with pytest.raises(TransitionRefused) as refused:
+        leave(leaver, dsl, left_on=born, starts_on=born + timedelta(days=1))
+    assert (refused.value.field, refused.value.message) == (
+        "left_on",
+        "The date the pupil left must be after their date of birth",
+    )
+
+
+def test_no_file_was_sent_before_its_first_concern(clock, pupil, walk, dsl):
+    clock.set(2026, 3, 2, 10, 0)
+    walk.recorded()
+    clock.set(2026, 3, 16, 10, 0)
+    transfer = leave(pupil, dsl, left_on=date(2026, 3, 6), starts_on=date(2026, 3, 9))
+    with pytest.raises(TransitionRefused) as refused:
+        record_file_sent(transfer, by=dsl, sent_on=date(2026, 3, 1), sent_how="post")
+    assert (refused.value.field, refused.value.message) == (
+        "sent_on",
+        "The date the file was sent must be on or after 2 March 2026, when the first concern "
+        "about the pupil was recorded",
+    )
+    assert FileTransfer.objects.get().sent_on is None
