@@ -17,6 +17,7 @@ from .figures import VIEW_COLUMNS
 from .models import BritishValue
 from .periods import TERM_RULE
 from .presentation import (
+    FEWER,
     FULL,
     GOVERNORS,
     WITHHELD,
@@ -233,7 +234,7 @@ def _leavers(f, fmt):
     # `breakdown` hides a further count where the shown ones would give away a hidden one.
     sent = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"]])
     received = fmt.breakdown([n["received"], n["awaiting"]])
-    if fmt.governors and not all(text.replace(",", "").isdigit() for text in sent[:2]):
+    if {FEWER, WITHHELD} & set(sent[:2]):
         # The two receipt rows add up to the files sent (the first two rows): shown, they
         # would give back a count hidden there.
         received = [WITHHELD, WITHHELD]
