@@ -204,6 +204,11 @@ PAGES = {
         lambda c: reverse("concerns:pupil_chronology", args=[c.pupil.pk]),
         _chronology,
     ),
+    "concerns:pupil_file": (
+        "dsl",
+        lambda c: reverse("concerns:pupil_file", args=[c.pupil.pk]),
+        _chronology,
+    ),
     "concerns:pupils": ("dsl", lambda c: reverse("concerns:pupils"), _pupils),
     "concerns:leavers": ("dsl", lambda c: reverse("concerns:leavers"), _leavers),
     "concerns:record_pupil": (

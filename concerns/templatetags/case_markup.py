@@ -13,6 +13,7 @@ import html
 import re
 
 from django import template
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeData, mark_safe
@@ -310,7 +311,23 @@ class _Page:
         return f"{self.before}{_text(pk)}{self.after}"
 
 
-def chronology_section_html(concern, page):
+def attachments_html(concern, zone):
+    """The concern's attachments by name, each a link to its (audited) download: what the
+    pupil's whole file lists, since files cannot be printed inside it."""
+    rows = concern.attachments.all()
+    if not rows:
+        return '<p class="govuk-body">None.</p>'
+    items = "".join(
+        f'\n    <li><a class="govuk-link" href="'
+        f'{_text(reverse("concerns:attachment_download", args=[concern.pk, row.pk]))}">'
+        f"{_text(row.original_name)}</a>, {_text(filesizeformat(row.size))}, added "
+        f"{_text(uk_datetime(row.uploaded_at, zone))} by {_text(row.uploaded_by.full_name)}</li>"
+        for row in rows
+    )
+    return f'<ul class="govuk-list govuk-list--bullet">{items}\n  </ul>'
+
+
+def chronology_section_html(concern, page, attachments=False):
     zone = page.zone
     pk = _text(concern.pk)
     address = page.address(concern.pk)
@@ -334,7 +351,12 @@ def chronology_section_html(concern, page):
         f"  {steps_html(concern.steps, full=True)}\n"
         '  <h3 class="govuk-heading-s">History</h3>\n'
         f'  <ol class="govuk-list">\n    {entries}\n  </ol>\n'
-        "</section>"
+        + (
+            f'  <h3 class="govuk-heading-s">Attachments</h3>\n  {attachments_html(concern, zone)}\n'
+            if attachments
+            else ""
+        )
+        + "</section>"
     )
 
 
@@ -362,9 +384,10 @@ def history_entry(entry):
 
 
 @register.simple_tag(takes_context=True)
-def chronology_section(context, concern):
-    """One concern on the pupil's chronology: its record, steps and history."""
+def chronology_section(context, concern, attachments=False):
+    """One concern on the pupil's chronology: its record, steps and history, and with
+    `attachments` (the whole file) its attachments' names."""
     page = context.render_context.get(_Page)
     if page is None:
         page = context.render_context[_Page] = _Page()
-    return mark_safe(chronology_section_html(concern, page))  # nosec B308 B703
+    return mark_safe(chronology_section_html(concern, page, attachments))  # nosec B308 B703

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
@@ -95,36 +96,70 @@ def pupil_edit(request, pk):
     return _save_pupil(request, get_pupil_for(request.membership, pk))
 
 
+def _concerns_about(membership, pupil):
+    """The concerns about `pupil` (or the pupil with that id) the membership may read."""
+    return (
+        concerns_visible_to(membership)
+        .filter(pupil=pupil)
+        .select_related("recorded_by", "pupil")
+        .with_categories()
+    )
+
+
+def _with_casework(concerns, *, attachments):
+    """`concerns` with everything their sections show: the casework in a fixed number of
+    queries, then each one's steps and history."""
+    load_casework(concerns, attachments=attachments, every_kind=True)
+    for concern in concerns:
+        concern.steps = steps(concern)
+        concern.entries = chronology(concern)
+    return concerns
+
+
+def _pupil_context(request, pupil, **context):
+    return {
+        "pupil": pupil,
+        "transfer": getattr(pupil, "file_transfer", None),
+        "is_lead": request.membership.role in LEADS,
+        **context,
+    }
+
+
 @require_GET
 @role_required(SCHOOL_READERS)
 def pupil_chronology(request, pk):
     """Every concern about one pupil, oldest first, with its steps: printable."""
     pupil = get_pupil_for(request.membership, pk)
-    concerns = (
-        concerns_visible_to(request.membership)
-        .filter(pupil=pupil)
-        .select_related("recorded_by", "pupil")
-        .with_categories()
-    )
     page = paginate(
-        concerns,
+        _concerns_about(request.membership, pupil),
         CHRONOLOGY_ORDER,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         size=CHRONOLOGY_PAGE_SIZE,
     )
-    load_casework(page.rows, attachments=False, every_kind=True)
-    for concern in page.rows:
-        concern.steps = steps(concern)
-        concern.entries = chronology(concern)
+    _with_casework(page.rows, attachments=False)
     viewed(request, pupil, school=request.membership.school, action="pupil.chronology.view")
-    context = {
-        "pupil": pupil,
-        "page": page,
-        "transfer": getattr(pupil, "file_transfer", None),
-        "is_lead": request.membership.role in LEADS,
-    }
+    context = _pupil_context(request, pupil, page=page)
     return render(request, "concerns/pupils/chronology.html", context)
+
+
+@require_GET
+@role_required(SCHOOL_READERS)
+def pupil_file(request, pk):
+    """The pupil's whole child protection file on one page, to print or save as a PDF: every
+    concern in full, oldest first, with its steps, its history and its attachments' names.
+    It is what the DSL sends to a leaver's new school. The chronology shows the same concerns
+    25 a page; a file is sent whole."""
+    membership = request.membership
+    # The pupil comes with their concerns, in one query; a pupil with none is read on their
+    # own, which answers 404 (audited) for an id outside the school.
+    ordered = _concerns_about(membership, pk).select_related("pupil__file_transfer")
+    concerns = list(ordered.order_by("observed_at", "id"))
+    pupil = concerns[0].pupil if concerns else get_pupil_for(membership, pk)
+    _with_casework(concerns, attachments=True)
+    viewed(request, pupil, school=membership.school, action="pupil.file.view")
+    context = _pupil_context(request, pupil, concerns=concerns, produced_at=timezone.now())
+    return render(request, "concerns/pupils/file.html", context)
 
 
 @require_http_methods(["GET", "POST"])

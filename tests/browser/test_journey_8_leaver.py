@@ -1,7 +1,8 @@
 """Journey 8: a pupil with concerns leaves. The DSL records it from the pupil's chronology,
-then that the child protection file was sent and that the new school received it; the
-leavers' list shows the file until then. Every page is checked (axe-core, reflow), with and
-without JavaScript, and a mistake on the first form is shown beside its field."""
+opens the whole child protection file to print it, then records that it was sent and that the
+new school received it; the leavers' list shows the file until then. Every page is checked
+(axe-core, reflow), with and without JavaScript, and a mistake on the first form is shown
+beside its field."""
 
 from datetime import timedelta
 
@@ -49,6 +50,17 @@ def test_dsl_records_a_leaver_and_their_file_until_receipt(signed_in, walk, dsl,
     look(page, "leavers")
     row.get_by_role("link", name="Record that the file was sent").click()
     look(page, "file-sent")
+    # The whole file, to print or save as a PDF and send: the page's controls do not print.
+    page.get_by_role("link", name=f"Open {pupil.given_name}'s whole child protection file").click()
+    expect(heading(page)).to_have_text(f"Child protection file for {pupil.full_name}")
+    expect(page.get_by_role("main").get_by_role("heading", level=2)).to_have_count(1)
+    look(page, "file")
+    page.emulate_media(media="print")
+    expect(page.get_by_role("link", name="Back to the chronology")).to_be_hidden()
+    expect(page.get_by_text("Print it from your browser")).to_be_hidden()
+    expect(page.get_by_text("I didn't have breakfast.")).to_be_visible()
+    page.emulate_media(media="screen")
+    page.go_back()
     fill_date(page, "Date the file was sent", today)
     page.get_by_label("A secure electronic transfer").check()
     page.get_by_role("button", name="Record that it was sent").click()

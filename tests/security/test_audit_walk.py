@@ -52,6 +52,7 @@ AUDITED = {
     "concerns:pupils": ("pupil.list.view", "school", school),
     "concerns:pupil_edit": ("pupil.view", "pupil", lambda w: w.pupil.pk),
     "concerns:pupil_chronology": ("pupil.chronology.view", "pupil", lambda w: w.pupil.pk),
+    "concerns:pupil_file": ("pupil.file.view", "pupil", lambda w: w.pupil.pk),
     "concerns:leavers": ("pupil.leavers.view", "school", school),
     "concerns:leaving": ("pupil.leaving.view", "pupil", lambda w: w.pupil.pk),
     "concerns:file_sent": ("pupil.leaving.view", "pupil", lambda w: w.leaver.pk),
