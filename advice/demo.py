@@ -17,6 +17,7 @@ from schools.models import School, User
 from workflow.advice import claim_advice_request, give_advice, request_hub_advice
 from workflow.concerns import record_concern
 from workflow.leavers import record_leaving
+from workflow.subject_access import record_request
 
 _NAMESPACE = uuid.UUID("6f1c1c8e-3d51-4a4b-9d8e-5a0c2f1b7e10")
 ADVISOR_EMAIL = "hub.advisor@luton.example"
@@ -137,5 +138,12 @@ def seed_demo_cases():
         left_on=today,
         starts_on=today + timedelta(days=3),
         new_school="Wardown Vale High School",
+    )
+    # A parent asked for the first case's pupil's records last week: due within a month.
+    record_request(
+        School.objects.get(urn="900101").pupils.order_by("upn")[0],
+        by=User.objects.get(email="dsl@leabank.example"),
+        requester="A parent (fictional demo example)",
+        received_on=today - timedelta(days=7),
     )
     return len(CASES)

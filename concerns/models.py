@@ -505,3 +505,72 @@ class FileTransfer(models.Model):
     def late(self):
         """Sent after its due day, or not sent and the due day has passed."""
         return (self.sent_on or timezone.localdate()) > self.due_on
+
+
+class AccessAnswer(models.TextChoices):
+    DISCLOSED = "disclosed", "All of the records were disclosed"
+    IN_PART = "in_part", "Disclosed in part: some information was withheld"
+    WITHHELD = "withheld", "All of the records were withheld"
+    NONE_HELD = "none_held", "No child protection records are held about the pupil"
+
+
+WITHHOLDING = (AccessAnswer.IN_PART, AccessAnswer.WITHHELD)
+
+
+class SubjectAccessRequest(models.Model):
+    """A request for the child protection records held about a pupil (UK GDPR article 15),
+    by the pupil or someone acting for them.
+
+    The school answers within one calendar month of receiving it, or within three months
+    when the request is complex and the school says so, with its reason, inside the first
+    month. Information may be withheld, for example where disclosing it would be likely to
+    cause serious harm; the reason is recorded. Each step is recorded by a DSL and audited
+    (workflow.subject_access)."""
+
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="access_requests")
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="access_requests"
+    )
+    requester = models.CharField(
+        max_length=200, help_text="Who asked, and who they are to the pupil."
+    )
+    received_on = models.DateField()
+    due_on = models.DateField(help_text="One month from receipt, or three once extended.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    extension_reason = models.TextField(blank=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    answered_on = models.DateField(null=True, blank=True)
+    answer = models.CharField(max_length=20, choices=AccessAnswer.choices, blank=True)
+    withheld_reason = models.TextField(
+        blank=True, help_text="Why some or all of the records were withheld."
+    )
+    answer_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["school", "due_on"], name="access_school_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answered_on__isnull=True, answer="")
+                | Q(answered_on__isnull=False) & ~Q(answer=""),
+                name="access_answered_with_an_answer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Subject access request {self.pk} for pupil {self.pupil_id}"
+
+    @property
+    def extended(self):
+        return bool(self.extension_reason)
+
+    @property
+    def late(self):
+        """Answered after its due day, or not answered and the due day has passed."""
+        return (self.answered_on or timezone.localdate()) > self.due_on

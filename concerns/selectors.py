@@ -11,7 +11,7 @@ from audit.scope import get_in_scope
 from schools.models import DSL_ROLES, HUB_ROLES, Role
 from schools.selectors import pupils_for
 
-from .models import Attachment, Concern, FileTransfer
+from .models import Attachment, Concern, FileTransfer, SubjectAccessRequest
 
 
 def concerns_visible_to(membership):
@@ -124,3 +124,19 @@ def get_leaver_for(membership, pk):
     transfer; otherwise a 404, audited."""
     leavers = pupils_for(membership).filter(file_transfer__isnull=False)
     return get_in_scope(leavers.select_related("file_transfer"), pk, "pupil")
+
+
+def access_requests_for(membership):
+    """Subject access requests about pupils of the membership's school
+    (workflow.subject_access)."""
+    if membership is None or not membership.school_id:
+        return SubjectAccessRequest.objects.none()
+    return SubjectAccessRequest.objects.filter(school_id=membership.school_id)
+
+
+def get_access_request_for(membership, pk):
+    """A subject access request about a pupil of the membership's school, with the pupil;
+    otherwise a 404, audited."""
+    return get_in_scope(
+        access_requests_for(membership).select_related("pupil"), pk, "subjectaccessrequest"
+    )

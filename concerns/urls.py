@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, attachments, case, leavers, pupils, record
+from .views import actions, attachments, case, leavers, pupils, record, subject_access
 
 app_name = "concerns"
 urlpatterns = [
@@ -46,4 +46,20 @@ urlpatterns = [
     path("pupils/<int:pk>/leaving/sent/", leavers.file_sent, name="file_sent"),
     path("pupils/<int:pk>/leaving/received/", leavers.file_received, name="file_received"),
     path("pupils/import/check/", pupils.pupil_import_preview, name="pupil_import_preview"),
+    path("pupils/subject-access/", subject_access.access_requests, name="access_requests"),
+    path(
+        "pupils/<int:pk>/subject-access/",
+        subject_access.access_request_new,
+        name="access_request_new",
+    ),
+    path(
+        "pupils/subject-access/<int:pk>/extend/",
+        subject_access.access_request_extend,
+        name="access_request_extend",
+    ),
+    path(
+        "pupils/subject-access/<int:pk>/answer/",
+        subject_access.access_request_answer,
+        name="access_request_answer",
+    ),
 ]

@@ -21,6 +21,11 @@ START_TASKS = {
             "concerns:leavers",
             "Child protection files to send to a leaver's new school.",
         ),
+        (
+            "Subject access",
+            "concerns:access_requests",
+            "Requests for a pupil's records, and when each answer is due.",
+        ),
         ("Audit report", "reports:audit", "How the school followed the five steps."),
         (
             "Safeguarding policy",
@@ -36,6 +41,11 @@ START_TASKS = {
             "Leavers' files",
             "concerns:leavers",
             "Child protection files still to reach a leaver's new school.",
+        ),
+        (
+            "Subject access",
+            "concerns:access_requests",
+            "Requests for a pupil's records still to answer.",
         ),
         ("Safeguarding policy", "reports:policy", "Confirm the policy covers Prevent."),
         ("British values log", "reports:values", "Curriculum evidence for step 5."),

@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 import safeguarding.urls as project_urls
-from concerns.models import ConcernStatus, FileTransfer
+from concerns.models import ConcernStatus, FileTransfer, SubjectAccessRequest
 from concerns.recording import start_draft
 from reports.services import add_values_evidence, confirm_prevent_policy, edit_values_evidence
 from schools.models import Membership, Role
@@ -105,6 +105,19 @@ def _leavers(c, n):
         new_school="Wardown Vale High School",
         recorded_by=c.dsl,
         sent_on=today if n % 2 else None,
+    )
+
+
+def _access_requests(c, n):
+    today = timezone.localdate()
+    SubjectAccessRequest.objects.create(
+        pupil=PupilFactory(school=c.school),
+        school=c.school,
+        requester="Jane Smith, mother",
+        received_on=today,
+        due_on=today + timedelta(days=30),
+        recorded_by=c.dsl,
+        extension_reason="Many records." if n % 2 else "",
     )
 
 
@@ -211,6 +224,11 @@ PAGES = {
     ),
     "concerns:pupils": ("dsl", lambda c: reverse("concerns:pupils"), _pupils),
     "concerns:leavers": ("dsl", lambda c: reverse("concerns:leavers"), _leavers),
+    "concerns:access_requests": (
+        "dsl",
+        lambda c: reverse("concerns:access_requests"),
+        _access_requests,
+    ),
     "concerns:record_pupil": (
         "teacher",
         # The results of a search: sent by POST, shown at an address holding a token for it.

@@ -226,6 +226,18 @@ ROUTES = {
     # Leavers' child protection files: the school's leads record each step; the head teacher
     # reads the list.
     "concerns:leavers": Route(get={READERS: OK}),
+    # Subject access requests: the school's leads record each step; the head teacher reads
+    # the list.
+    "concerns:access_requests": Route(get={READERS: OK}),
+    "concerns:access_request_new": Route(
+        pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
+    ),
+    "concerns:access_request_extend": Route(
+        lambda w: [w.access_request.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
+    ),
+    "concerns:access_request_answer": Route(
+        lambda w: [w.access_request.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
+    ),
     "concerns:leaving": Route(pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:file_sent": Route(
         lambda w: [w.leaver.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True

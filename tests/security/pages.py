@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice import forms as advice
-from concerns.forms import case, leavers, pupils, record
+from concerns.forms import case, leavers, pupils, record, subject_access
 from reports import forms as reports
 from reports.hub_overview import PeriodForm
 from schools import forms as schools
@@ -439,6 +439,32 @@ FORM_PAGES = {
         DSL,
         lambda w: {**day("received_on", earlier(days=0)), "received_by": "Sam Patel, DSL"},
         shown_on=lambda w: [reverse("concerns:pupil_chronology", args=[w.sent_leaver.pk])],
+    ),
+    # A subject access request about a pupil, and its steps.
+    subject_access.AccessRequestForm: FormPage(
+        _url("concerns:access_request_new", lambda w: w.pupil.pk),
+        DSL,
+        lambda w: {"requester": "Jane Ahmed, mother", **day("received_on", earlier(days=1))},
+        shown_on=lambda w: [reverse("concerns:access_requests")],
+    ),
+    subject_access.ExtendForm: FormPage(
+        _url("concerns:access_request_extend", lambda w: w.access_request.pk),
+        DSL,
+        lambda w: {"reason": "Many records, and others named in them to ask."},
+        shown_on=lambda w: [
+            reverse("concerns:access_requests"),
+            reverse("concerns:access_request_answer", args=[w.access_request.pk]),
+        ],
+    ),
+    subject_access.AnswerForm: FormPage(
+        _url("concerns:access_request_answer", lambda w: w.access_request.pk),
+        DSL,
+        lambda w: {
+            **day("answered_on", earlier(days=0)),
+            "answer": "in_part",
+            "withheld_reason": "A third party's account, withheld under the serious harm test.",
+        },
+        shown_on=lambda w: [reverse("concerns:access_requests") + "?answered=yes"],
     ),
     pupils.PupilImportForm: FormPage(
         _url("concerns:pupil_import"),

@@ -54,6 +54,18 @@ AUDITED = {
     "concerns:pupil_chronology": ("pupil.chronology.view", "pupil", lambda w: w.pupil.pk),
     "concerns:pupil_file": ("pupil.file.view", "pupil", lambda w: w.pupil.pk),
     "concerns:leavers": ("pupil.leavers.view", "school", school),
+    "concerns:access_requests": ("pupil.access_requests.view", "school", school),
+    "concerns:access_request_new": ("pupil.access_request.view", "pupil", lambda w: w.pupil.pk),
+    "concerns:access_request_extend": (
+        "pupil.access_request.view",
+        "pupil",
+        lambda w: w.access_request.pupil_id,
+    ),
+    "concerns:access_request_answer": (
+        "pupil.access_request.view",
+        "pupil",
+        lambda w: w.access_request.pupil_id,
+    ),
     "concerns:leaving": ("pupil.leaving.view", "pupil", lambda w: w.pupil.pk),
     "concerns:file_sent": ("pupil.leaving.view", "pupil", lambda w: w.leaver.pk),
     "concerns:file_received": ("pupil.leaving.view", "pupil", lambda w: w.sent_leaver.pk),

@@ -26,6 +26,7 @@ from tests.walk import advice_data, concern_data
 from workflow.advice import request_hub_advice
 from workflow.concerns import record_concern
 from workflow.leavers import record_leaving
+from workflow.subject_access import record_request
 
 from .conftest import Visitor
 from .world import OTHER_AUTHORITY, OTHER_SCHOOL, OWN
@@ -54,6 +55,12 @@ def crowd(world, django_db_blocker):
                 left_on=today - timedelta(days=2),
                 starts_on=today - timedelta(days=1),
                 new_school=f"{name} High School",
+            )
+            record_request(
+                child,
+                by=world.user(Role.DSL, place),
+                requester=f"{name} Parent",
+                received_on=today - timedelta(days=1),
             )
             add_values_evidence(
                 school,
@@ -307,3 +314,22 @@ def test_the_leavers_list_shows_only_the_schools_leavers(db, crowd, role):
     assert_nothing_from_outside(html, membership)
     for name in OUTSIDERS.values():
         assert f"{name} High School" not in html
+
+
+@pytest.mark.parametrize("role", [Role.DSL, Role.HEAD_TEACHER])
+@pytest.mark.parametrize("answered", ["", "?answered=yes"])
+def test_the_subject_access_list_shows_only_the_schools_requests(db, crowd, role, answered):
+    user = crowd.user(role)
+    if answered:  # the world's request, answered, so the answered list shows something
+        request = crowd.access_request
+        type(request).objects.filter(pk=request.pk).update(
+            answered_on=timezone.localdate(), answer="disclosed"
+        )
+    html = page(user, "concerns:access_requests", answered)
+    membership = membership_of(user)
+    shown = linked(html, PUPIL_LINKS)
+    assert shown, "the list showed nothing, so the check proves nothing"
+    assert shown <= ids(roll(membership))
+    assert_nothing_from_outside(html, membership)
+    for name in OUTSIDERS.values():
+        assert f"{name} Parent" not in html

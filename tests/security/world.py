@@ -38,6 +38,7 @@ from workflow.concerns import (
     record_concern,
 )
 from workflow.leavers import record_file_sent, record_leaving
+from workflow.subject_access import record_request
 
 OWN, OTHER_SCHOOL, OTHER_AUTHORITY = "own", "other school", "other authority"
 ANONYMOUS = "anonymous"
@@ -175,6 +176,10 @@ def build_world():
             new_school="Wardown Vale High School",
         )
     record_file_sent(transfer, by=dsl, sent_on=today, sent_how="electronic")
+    # A subject access request about the pupil, still to answer (and still extendable).
+    w.access_request = record_request(
+        w.pupil, by=dsl, requester="Jane Ahmed, mother", received_on=today - timedelta(days=2)
+    )
 
     w.draft = ConcernDraft.objects.create(author=teacher, school=w.school, pupil=w.pupil)
     w.values = add_values_evidence(

@@ -1,0 +1,72 @@
+"""Forms for a subject access request about a pupil (workflow.subject_access)."""
+
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+
+from concerns.models import AccessAnswer
+from safeguarding.forms import GovUKForm, date_field
+
+REASON_LENGTH = 5000
+
+
+class AccessRequestForm(GovUKForm):
+    requester = forms.CharField(
+        label="Who made the request?",
+        help_text="Their name, and who they are to the pupil: for example, Jane Smith, mother",
+        max_length=200,
+        error_messages={"required": "Enter who made the request"},
+    )
+    received_on = date_field(
+        "Date the request was received",
+        help_text="The answer is due within one calendar month of this day, for example 3 9 2026",
+        subject="The date the request was received",
+        required_message="Enter the date the request was received",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.text("requester"), "received_on")
+
+
+class ExtendForm(GovUKForm):
+    reason = forms.CharField(
+        label="Why does the request need more time?",
+        help_text="For example, the records are many, or others named in them must be asked. "
+        "Tell the requester this reason before the first month ends.",
+        max_length=REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter why the request needs more time"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.textarea("reason"))
+
+
+class AnswerForm(GovUKForm):
+    answered_on = date_field(
+        "Date the school answered",
+        help_text="For example, 1 10 2026",
+        subject="The date the school answered",
+        required_message="Enter the date the school answered",
+    )
+    answer = forms.ChoiceField(
+        label="What did the school disclose?",
+        choices=AccessAnswer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the school disclosed"},
+    )
+    withheld_reason = forms.CharField(
+        label="If anything was withheld, why? (leave empty if nothing was)",
+        help_text="For example, disclosing it would be likely to cause serious harm to the "
+        "child, or it names another person who has not agreed",
+        required=False,
+        max_length=REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            "answered_on", Field.radios("answer", small=True), Field.textarea("withheld_reason")
+        )

@@ -1,0 +1,157 @@
+"""Subject access requests about a pupil's child protection records: the open ones, soonest
+due first, and each step recorded by the school's leads."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.log import viewed
+from concerns.forms.subject_access import AccessRequestForm, AnswerForm, ExtendForm
+from concerns.keyset import Key, paginate
+from concerns.selectors import access_requests_for, get_access_request_for, get_pupil_for
+from safeguarding.forms import apply_refusal
+from safeguarding.templatetags.presenters import uk_date
+from workflow import subject_access
+from workflow.exceptions import TransitionRefused
+
+from .access import LEADS, SCHOOL_READERS, role_required
+
+OPEN_ORDER = [Key("due_on", date), Key("id", int)]
+ANSWERED_ORDER = [Key("answered_on", date, descending=True), Key("id", int, descending=True)]
+
+
+@require_GET
+@role_required(SCHOOL_READERS)
+def access_requests(request):
+    """Requests not yet answered, soonest due first; or, with `?answered=yes`, those answered,
+    latest first, with the answer and why anything was withheld. The head teacher reads them;
+    the school's leads record each step from them."""
+    answered = request.GET.get("answered") == "yes"
+    requests = (
+        access_requests_for(request.membership)
+        .filter(answered_on__isnull=not answered)
+        .select_related("pupil")
+    )
+    page = paginate(
+        requests,
+        ANSWERED_ORDER if answered else OPEN_ORDER,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=50,
+        by_id=True,
+    )
+    school = request.membership.school
+    viewed(request, school, school=school, action="pupil.access_requests.view")
+    is_lead = request.membership.role in LEADS
+    for row in page.rows:
+        row.may_extend = is_lead and subject_access.may_extend(row)
+    context = {"page": page, "is_lead": is_lead, "answered": answered}
+    return render(request, "concerns/subject_access/list.html", context)
+
+
+def _step(request, pupil, access_request, *, form_class, perform, title, button, success):
+    """One step's form: the pupil's name is shown, so the page is an audited read."""
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = perform(form.cleaned_data)
+        except TransitionRefused as refused:
+            apply_refusal(form, refused)
+        else:
+            messages.success(request, success(saved))
+            return redirect("concerns:access_requests")
+    viewed(request, pupil, school=request.membership.school, action="pupil.access_request.view")
+    context = {
+        "form": form,
+        "pupil": pupil,
+        "access_request": access_request,
+        "title": title,
+        "button": button,
+    }
+    return render(request, "concerns/subject_access/step.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_new(request, pk):
+    """Record a subject access request about a pupil: its answer is then due."""
+    pupil = get_pupil_for(request.membership, pk)
+    return _step(
+        request,
+        pupil,
+        None,
+        form_class=AccessRequestForm,
+        perform=lambda data: subject_access.record_request(pupil, by=request.user, **data),
+        title=f"Record a subject access request about {pupil.full_name}",
+        button="Record the request",
+        success=lambda saved: (
+            f"The request about {pupil.full_name} is due to be answered by {uk_date(saved.due_on)}"
+        ),
+    )
+
+
+def _open_request(request, pk):
+    """The request, unless it is answered: then back to the list, saying so."""
+    access_request = get_access_request_for(request.membership, pk)
+    if access_request.answered_on is not None:
+        messages.info(
+            request, f"The request about {access_request.pupil.full_name} is already answered."
+        )
+        return access_request, redirect("concerns:access_requests")
+    return access_request, None
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_extend(request, pk):
+    """Extend a complex request to three months, saying why."""
+    access_request, answered = _open_request(request, pk)
+    if answered:
+        return answered
+    pupil = access_request.pupil
+    if not subject_access.may_extend(access_request):
+        last = subject_access.last_day_to_extend(access_request)
+        because = (
+            "is already extended"
+            if access_request.extended
+            else f"could be extended only until {uk_date(last)}, within a month of receiving it"
+        )
+        messages.info(request, f"The request about {pupil.full_name} {because}.")
+        return redirect("concerns:access_requests")
+    return _step(
+        request,
+        pupil,
+        access_request,
+        form_class=ExtendForm,
+        perform=lambda data: subject_access.extend_request(access_request, by=request.user, **data),
+        title=f"Extend the request about {pupil.full_name}",
+        button="Extend the request",
+        success=lambda saved: (
+            f"The request about {pupil.full_name} is now due to be answered "
+            f"by {uk_date(saved.due_on)}"
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_answer(request, pk):
+    """Record the school's answer, and why anything was withheld."""
+    access_request, answered = _open_request(request, pk)
+    if answered:
+        return answered
+    pupil = access_request.pupil
+    return _step(
+        request,
+        pupil,
+        access_request,
+        form_class=AnswerForm,
+        perform=lambda data: subject_access.record_answer(access_request, by=request.user, **data),
+        title=f"Record the answer to the request about {pupil.full_name}",
+        button="Record the answer",
+        success=lambda saved: (
+            f"The answer to the request about {pupil.full_name} has been recorded"
+        ),
+    )

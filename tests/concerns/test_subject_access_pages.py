@@ -1,0 +1,225 @@
+"""The DSL's pages for a subject access request: recorded from the pupil's chronology, listed
+soonest due first until answered, extended within the first month, answered with the reason
+for anything withheld; each form keeps what was typed and says what is wrong beside the
+field. The head teacher reads the lists."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import SubjectAccessRequest
+from tests.factories import PupilFactory
+from workflow.subject_access import due_on, record_answer, record_request
+
+LIST = reverse("concerns:access_requests")
+ANSWERED = LIST + "?answered=yes"
+
+
+def day(name, moment):
+    return {f"{name}_0": moment.day, f"{name}_1": moment.month, f"{name}_2": moment.year}
+
+
+def today():
+    return timezone.localdate()
+
+
+def new(pupil):
+    return reverse("concerns:access_request_new", args=[pupil.pk])
+
+
+def extend(request):
+    return reverse("concerns:access_request_extend", args=[request.pk])
+
+
+def answer(request):
+    return reverse("concerns:access_request_answer", args=[request.pk])
+
+
+def ask(pupil, dsl, days_ago=2, requester="Jane Ahmed, mother"):
+    return record_request(
+        pupil, by=dsl, requester=requester, received_on=today() - timedelta(days=days_ago)
+    )
+
+
+def test_a_dsl_records_a_request_from_the_chronology_then_extends_and_answers_it(
+    walk, pupil, dsl, client_for
+):
+    walk.recorded()
+    client = client_for(dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[pupil.pk])
+    assert f'href="{new(pupil)}"' in client.get(chronology).content.decode()
+
+    received = today() - timedelta(days=3)
+    response = client.post(
+        new(pupil),
+        {"requester": "Jane Ahmed, mother", **day("received_on", received)},
+        follow=True,
+    )
+    assert response.redirect_chain == [(LIST, 302)]
+    request = SubjectAccessRequest.objects.get()
+    page = response.content.decode()
+    due = due_on(received)
+    assert f"is due to be answered by {due.day} {due:%B %Y}" in page
+    assert "Jane Ahmed, mother" in page
+    assert f'href="{answer(request)}"' in page
+    assert f'href="{extend(request)}"' in page
+
+    response = client.post(extend(request), {"reason": "Many records."}, follow=True)
+    request.refresh_from_db()
+    assert request.due_on == due_on(received, 3)
+    page = response.content.decode()
+    assert "(extended: Many records.)" in page
+    assert f'href="{extend(request)}"' not in page  # once only
+
+    response = client.post(
+        answer(request),
+        {
+            **day("answered_on", today()),
+            "answer": "in_part",
+            "withheld_reason": "A third party's account.",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(LIST, 302)]
+    assert "There are no requests to answer" in response.content.decode()
+    page = client.get(ANSWERED).content.decode()
+    assert "Disclosed in part: some information was withheld" in page
+    assert "Withheld because: A third party&#x27;s account." in page
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="pupil.access_request.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert [a for a in actions if not a.endswith(".view")] == [
+        "pupil.access_request.record",
+        "pupil.access_request.extend",
+        "pupil.access_request.answer",
+    ]
+
+
+def test_a_mistake_is_shown_beside_its_field_and_what_was_typed_is_kept(pupil, dsl, client_for):
+    tomorrow = today() + timedelta(days=1)
+    response = client_for(dsl).post(
+        new(pupil), {"requester": "Jane Ahmed, mother", **day("received_on", tomorrow)}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["received_on"] == [
+        "The date the request was received must be today or in the past"
+    ]
+    assert form["requester"].value() == "Jane Ahmed, mother"
+    assert not SubjectAccessRequest.objects.exists()
+
+
+def test_withholding_without_a_reason_is_refused_beside_the_reason(walk, pupil, dsl, client_for):
+    walk.recorded()
+    request = ask(pupil, dsl)
+    response = client_for(dsl).post(
+        answer(request), {**day("answered_on", today()), "answer": "withheld"}
+    )
+    assert response.status_code == 200
+    assert "withheld_reason" in response.context["form"].errors
+    assert response.context["form"]["answer"].value() == "withheld"
+    request.refresh_from_db()
+    assert request.answered_on is None
+
+
+def test_the_list_is_soonest_due_first_and_flags_the_overdue(pupil, school, dsl, client_for):
+    late = ask(pupil, dsl, days_ago=40, requester="Late Asker")
+    soon = ask(PupilFactory(school=school), dsl, days_ago=20, requester="Soon Asker")
+    later = ask(PupilFactory(school=school), dsl, days_ago=1, requester="Later Asker")
+    page = client_for(dsl).get(LIST).content.decode()
+    positions = [page.index(r.requester) for r in (late, soon, later)]
+    assert positions == sorted(positions)
+    assert page.count("Overdue") == 1
+    assert page.index("Overdue") < page.index("Soon Asker")
+    # A request past its first month can no longer be extended: no link for it.
+    assert f'href="{extend(late)}"' not in page
+    assert f'href="{extend(soon)}"' in page
+
+
+def test_the_answered_list_is_latest_first_and_flags_late_answers(clock, pupil, dsl, client_for):
+    clock.set(2026, 11, 20, 10, 0)
+    first = record_request(pupil, by=dsl, requester="First", received_on=date(2026, 9, 1))
+    second = record_request(pupil, by=dsl, requester="Second", received_on=date(2026, 10, 1))
+    record_answer(first, by=dsl, answered_on=date(2026, 10, 20), answer="none_held")  # late
+    record_answer(second, by=dsl, answered_on=date(2026, 10, 30), answer="none_held")
+    page = client_for(dsl).get(ANSWERED).content.decode()
+    assert page.index("Second") < page.index("First")
+    assert page.count(">Late<") == 1
+    assert page.index(">Late<") > page.index("First")
+
+
+def test_the_lists_page_50_at_a_time(pupil, school, dsl, client_for):
+    for n in range(51):
+        ask(PupilFactory(school=school), dsl, days_ago=n % 20)
+    client = client_for(dsl)
+    first = client.get(LIST).context["page"]
+    second = client.get(LIST, {"after": first.next_cursor}).context["page"]
+    assert (len(first.rows), len(second.rows)) == (50, 1)
+    assert not {r.pk for r in first.rows} & {r.pk for r in second.rows}
+
+
+def test_the_head_teacher_reads_the_lists_without_the_steps(pupil, dsl, head, client_for):
+    request = ask(pupil, dsl)
+    client = client_for(head)
+    page = client.get(LIST).content.decode()
+    assert "Jane Ahmed, mother" in page
+    assert f'href="{answer(request)}"' not in page
+    assert f'href="{extend(request)}"' not in page
+    for url in (new(pupil), extend(request), answer(request)):
+        assert client.get(url).status_code == 403
+    event = AuditEvent.objects.filter(action="pupil.access_requests.view").latest("pk")
+    assert (event.actor, event.object_type) == (head, "school")
+
+
+@pytest.mark.parametrize("persona", ["teacher", "hub_advisor"])
+def test_staff_and_hub_do_not_see_requests(request, pupil, dsl, client_for, persona):
+    access_request = ask(pupil, dsl)
+    client = client_for(request.getfixturevalue(persona))
+    for url in (LIST, new(pupil), answer(access_request)):
+        assert client.get(url).status_code == 403
+
+
+def test_another_schools_dsl_gets_a_404_audited(pupil, dsl, other_school_dsl, client_for):
+    access_request = ask(pupil, dsl)
+    client = client_for(other_school_dsl)
+    for url in (answer(access_request), extend(access_request)):
+        assert client.get(url).status_code == 404
+    assert client.post(answer(access_request), {"answer": "disclosed"}).status_code == 404
+    denied = AuditEvent.objects.filter(action="access.denied", object_type="subjectaccessrequest")
+    assert denied.count() == 3
+    assert "Jane Ahmed" not in client.get(LIST).content.decode()
+    access_request.refresh_from_db()
+    assert access_request.answered_on is None
+
+
+def test_an_answered_request_goes_back_to_the_list_and_says_so(pupil, dsl, client_for):
+    access_request = ask(pupil, dsl)
+    record_answer(access_request, by=dsl, answered_on=today(), answer="none_held")
+    client = client_for(dsl)
+    for url in (answer(access_request), extend(access_request)):
+        response = client.get(url, follow=True)
+        assert response.redirect_chain == [(LIST, 302)]
+        assert f"The request about {pupil.full_name} is already answered" in (
+            response.content.decode()
+        )
+
+
+def test_a_request_past_its_first_month_is_not_extended(pupil, dsl, client_for):
+    access_request = ask(pupil, dsl, days_ago=40)
+    response = client_for(dsl).get(extend(access_request), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    last = due_on(access_request.received_on)
+    assert f"could be extended only until {last.day} {last:%B %Y}" in response.content.decode()
+
+
+def test_the_step_pages_lead_to_the_whole_file(pupil, dsl, client_for):
+    access_request = ask(pupil, dsl)
+    link = f'href="{reverse("concerns:pupil_file", args=[pupil.pk])}"'
+    client = client_for(dsl)
+    for url in (new(pupil), answer(access_request)):
+        assert link in client.get(url).content.decode()

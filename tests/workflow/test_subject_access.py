@@ -1,0 +1,258 @@
+"""Subject access requests for a pupil's child protection records (UK GDPR article 15): due
+within one calendar month as the ICO counts it, extendable to three within the first month,
+answered once, with the reason for anything withheld."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import AccessAnswer, SubjectAccessRequest
+from schools.models import Role
+from tests.factories import member
+from workflow.exceptions import TransitionRefused
+from workflow.subject_access import due_on, extend_request, record_answer, record_request
+
+
+def today():
+    return timezone.localdate()
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        (date(2026, 9, 3), date(2026, 10, 5)),  # 3 October 2026 is a Saturday: the Monday
+        (date(2026, 9, 8), date(2026, 10, 8)),  # the same date next month, a Thursday
+        (date(2027, 1, 31), date(2027, 3, 1)),  # no 31 February; the 28th is a Sunday
+        (date(2028, 1, 31), date(2028, 2, 29)),  # a leap year: the 29th, a Tuesday
+        (date(2026, 3, 31), date(2026, 4, 30)),  # no 31 April: the 30th, a Thursday
+        (date(2026, 11, 25), date(2026, 12, 29)),  # 25 and 26 December off, the 28th too
+        (date(2026, 12, 15), date(2027, 1, 15)),  # over the new year
+    ],
+)
+def test_the_answer_is_due_a_calendar_month_after_receipt_on_a_working_day(received, due):
+    assert due_on(received) == due
+
+
+def test_an_extension_runs_three_months_from_receipt():
+    assert due_on(date(2026, 11, 30), 3) == date(2027, 3, 1)  # 28 Feb 2027 is a Sunday
+    assert due_on(date(2026, 9, 8), 3) == date(2026, 12, 8)
+
+
+def ask(pupil, by, **overrides):
+    data = {"requester": "Jane Ahmed, mother", "received_on": today() - timedelta(days=2)}
+    return record_request(pupil, by=by, **(data | overrides))
+
+
+def test_a_dsl_records_a_request_and_its_answer_becomes_due(pupil, dsl):
+    received = today() - timedelta(days=2)
+    request = ask(pupil, dsl, received_on=received)
+    assert (request.requester, request.received_on, request.due_on, request.recorded_by) == (
+        "Jane Ahmed, mother",
+        received,
+        due_on(received),
+        dsl,
+    )
+    assert request.due_on > received + timedelta(days=27)
+    audit = AuditEvent.objects.get(action="pupil.access_request.record")
+    assert (audit.object_type, audit.object_id, audit.actor) == ("pupil", str(pupil.pk), dsl)
+    assert "Jane" not in str(audit.detail)
+
+
+def test_a_request_is_answered_once_with_the_reason_anything_was_withheld(
+    walk, pupil, dsl, deputy_dsl
+):
+    walk.recorded()
+    request = ask(pupil, dsl)
+    record_answer(
+        request,
+        by=deputy_dsl,
+        answered_on=today(),
+        answer=AccessAnswer.IN_PART,
+        withheld_reason="A third party's account; serious harm test.",
+    )
+    request.refresh_from_db()
+    assert (request.answered_on, request.answer, request.answer_recorded_by) == (
+        today(),
+        "in_part",
+        deputy_dsl,
+    )
+    assert request.withheld_reason == "A third party's account; serious harm test."
+    audit = AuditEvent.objects.get(action="pupil.access_request.answer")
+    assert audit.detail["answer"] == "in_part"
+    assert audit.detail["late"] is False
+    assert "third party" not in str(audit.detail)
+
+    with pytest.raises(TransitionRefused) as refused:
+        record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.DISCLOSED)
+    assert "already recorded the answer" in refused.value.message
+    request.refresh_from_db()
+    assert request.answer == "in_part"
+
+
+@pytest.mark.parametrize("answer", [AccessAnswer.IN_PART, AccessAnswer.WITHHELD])
+def test_withholding_needs_its_reason(walk, pupil, dsl, answer):
+    walk.recorded()
+    request = ask(pupil, dsl)
+    with pytest.raises(TransitionRefused) as refused:
+        record_answer(request, by=dsl, answered_on=today(), answer=answer, withheld_reason=" ")
+    assert refused.value.field == "withheld_reason"
+    assert SubjectAccessRequest.objects.get().answered_on is None
+
+
+def test_a_reason_for_withholding_with_nothing_withheld_is_queried(walk, pupil, dsl):
+    walk.recorded()
+    request = ask(pupil, dsl)
+    with pytest.raises(TransitionRefused) as refused:
+        record_answer(
+            request,
+            by=dsl,
+            answered_on=today(),
+            answer=AccessAnswer.DISCLOSED,
+            withheld_reason="Serious harm.",
+        )
+    assert refused.value.field == "withheld_reason"
+
+
+def test_none_held_is_refused_when_concerns_are_recorded(walk, pupil, dsl):
+    request = ask(pupil, dsl)
+    record_answer(
+        ask(pupil, dsl), by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
+    )  # nothing recorded yet: a true answer
+    walk.recorded()
+    walk.recorded()
+    with pytest.raises(TransitionRefused) as refused:
+        record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    assert (refused.value.field, refused.value.message) == (
+        "answer",
+        "2 concerns about the pupil are recorded: say whether they were disclosed or withheld",
+    )
+
+
+@pytest.mark.parametrize(
+    ("received", "field", "message"),
+    [
+        (1, "received_on", "The date the request was received must be today or in the past"),
+        (None, "received_on", "Enter the date the request was received"),
+    ],
+)
+def test_a_request_received_tomorrow_or_on_no_day_is_refused(pupil, dsl, received, field, message):
+    day = None if received is None else today() + timedelta(days=received)
+    with pytest.raises(TransitionRefused) as refused:
+        ask(pupil, dsl, received_on=day)
+    assert (refused.value.field, refused.value.message) == (field, message)
+    assert not SubjectAccessRequest.objects.exists()
+
+
+def test_a_request_cannot_come_before_the_pupil_was_born(pupil, dsl):
+    born = pupil.date_of_birth
+    with pytest.raises(TransitionRefused) as refused:
+        ask(pupil, dsl, received_on=born - timedelta(days=1))
+    assert refused.value.field == "received_on"
+    assert f"on or after {born.day} {born:%B %Y}" in refused.value.message
+    assert ask(pupil, dsl, received_on=born).received_on == born
+
+
+def test_who_asked_is_required(pupil, dsl):
+    with pytest.raises(TransitionRefused) as refused:
+        ask(pupil, dsl, requester="   ")
+    assert (refused.value.field, refused.value.message) == (
+        "requester",
+        "Enter who made the request",
+    )
+
+
+def test_an_answer_comes_between_receipt_and_today(pupil, dsl):
+    request = ask(pupil, dsl, received_on=today() - timedelta(days=5))
+    for day, message in [
+        (today() + timedelta(days=1), "must be today or in the past"),
+        (today() - timedelta(days=6), "when the request was received"),
+    ]:
+        with pytest.raises(TransitionRefused) as refused:
+            record_answer(request, by=dsl, answered_on=day, answer=AccessAnswer.NONE_HELD)
+        assert refused.value.field == "answered_on"
+        assert message in refused.value.message
+    record_answer(
+        request, by=dsl, answered_on=today() - timedelta(days=5), answer=AccessAnswer.NONE_HELD
+    )
+
+
+def test_an_answer_after_its_due_day_is_audited_as_late(clock, pupil, dsl):
+    clock.set(2026, 11, 20, 10, 0)
+    request = ask(pupil, dsl, received_on=date(2026, 10, 1))  # due Monday 2 November
+    assert request.due_on == date(2026, 11, 2)
+    assert request.late
+    record_answer(request, by=dsl, answered_on=date(2026, 11, 2), answer=AccessAnswer.NONE_HELD)
+    request.refresh_from_db()
+    assert not request.late  # answered on its due day: in time
+    late = ask(pupil, dsl, received_on=date(2026, 10, 1))
+    record_answer(late, by=dsl, answered_on=date(2026, 11, 3), answer=AccessAnswer.NONE_HELD)
+    assert (
+        AuditEvent.objects.filter(action="pupil.access_request.answer")
+        .order_by("pk")[1]
+        .detail["late"]
+    )
+
+
+def test_an_extension_is_given_once_with_its_reason_within_the_first_month(clock, pupil, dsl):
+    clock.set(2026, 10, 8, 10, 0)
+    request = ask(pupil, dsl, received_on=date(2026, 9, 8))  # first month ends 8 October
+    extend_request(request, by=dsl, reason="Many records, others to consult.")
+    request.refresh_from_db()
+    assert (request.due_on, request.extension_reason, request.extended_by) == (
+        date(2026, 12, 8),
+        "Many records, others to consult.",
+        dsl,
+    )
+    assert AuditEvent.objects.filter(action="pupil.access_request.extend").count() == 1
+    with pytest.raises(TransitionRefused) as refused:
+        extend_request(request, by=dsl, reason="Again.")
+    assert "already been extended" in refused.value.message
+
+    clock.set(2026, 10, 9, 10, 0)  # a day too late for another request received then
+    other = ask(pupil, dsl, received_on=date(2026, 9, 8))
+    with pytest.raises(TransitionRefused) as refused:
+        extend_request(other, by=dsl, reason="Many records.")
+    assert "had to be told by 8 October 2026" in refused.value.message
+    other.refresh_from_db()
+    assert (other.due_on, other.extension_reason) == (date(2026, 10, 8), "")
+
+
+def test_an_answered_request_is_not_extended_and_a_reason_is_required(pupil, dsl):
+    request = ask(pupil, dsl)
+    with pytest.raises(TransitionRefused) as refused:
+        extend_request(request, by=dsl, reason="  ")
+    assert (refused.value.field, refused.value.message) == (
+        "reason",
+        "Enter why the request needs more time",
+    )
+    record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    with pytest.raises(TransitionRefused) as refused:
+        extend_request(request, by=dsl, reason="Many records.")
+    assert "already recorded the answer" in refused.value.message
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.HEAD_TEACHER])
+def test_only_the_schools_leads_record_each_step(pupil, school, dsl, role):
+    someone = member(role, school)
+    with pytest.raises(TransitionRefused):
+        ask(pupil, someone)
+    request = ask(pupil, dsl)
+    with pytest.raises(TransitionRefused):
+        extend_request(request, by=someone, reason="Many records.")
+    with pytest.raises(TransitionRefused):
+        record_answer(request, by=someone, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    request.refresh_from_db()
+    assert (request.extension_reason, request.answered_on) == ("", None)
+
+
+def test_another_schools_dsl_cannot_record_one(pupil, dsl, other_school_dsl):
+    with pytest.raises(TransitionRefused):
+        ask(pupil, other_school_dsl)
+    request = ask(pupil, dsl)
+    with pytest.raises(TransitionRefused):
+        record_answer(
+            request, by=other_school_dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
+        )
+    assert SubjectAccessRequest.objects.get().answered_on is None

@@ -1,0 +1,187 @@
+"""Subject access requests for a pupil's child protection records (UK GDPR article 15).
+
+The school answers without undue delay and within one calendar month of receiving the
+request. The Information Commissioner's Office counts the month from the day of receipt to the
+same date in the next month (the month's last day when it has no such date), moved on to the
+next working day when that falls at a weekend or on a bank holiday. A complex request may be
+extended by two further months, if the requester is told why within the first month.
+Information may be withheld, for example where disclosing it would be likely to cause serious
+harm to the child or another person; the reason is recorded with the answer.
+
+Each step is recorded by a DSL or deputy of the pupil's school, with its audit row in the same
+transaction. A form drawn before a colleague recorded the answer is refused, not applied.
+"""
+
+import calendar
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.log import record as audit
+from concerns.models import WITHHOLDING, AccessAnswer, Concern, SubjectAccessRequest
+from schools.models import DSL_ROLES
+
+from .core import actor_for, require
+from .exceptions import TransitionRefused
+from .working_time import is_working_day
+
+MONTHS = 1
+EXTENDED_MONTHS = 3
+NOT_A_LEAD = "Only the school's DSL or a deputy DSL can record subject access requests."
+ANSWERED = "Someone has already recorded the answer to this request. Nothing was saved."
+EXTENDED = "This request has already been extended. Nothing was saved."
+
+
+def _months_after(day, months):
+    """The same date `months` later, or that month's last day when it has no such date."""
+    year, index = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, index + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def due_on(received_on, months=MONTHS):
+    """The day the answer is due: `months` calendar months from receipt, on a working day."""
+    day = _months_after(received_on, months)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def last_day_to_extend(request):
+    """The requester must be told of an extension within the first month."""
+    return due_on(request.received_on)
+
+
+def may_extend(request):
+    return (
+        request.answered_on is None
+        and not request.extension_reason
+        and timezone.localdate() <= last_day_to_extend(request)
+    )
+
+
+def _check_lead(by, school_id):
+    if not DSL_ROLES & actor_for(by).school_roles.get(school_id, set()):
+        raise TransitionRefused(NOT_A_LEAD)
+
+
+def _day(value, field, what, *, after, after_what):
+    """`value`, a date no later than today and no earlier than `after`."""
+    if value > timezone.localdate():
+        raise TransitionRefused(f"{what} must be today or in the past", field=field)
+    if value < after:
+        raise TransitionRefused(
+            f"{what} must be on or after {after.day} {after:%B %Y}, {after_what}", field=field
+        )
+    return value
+
+
+def record_request(pupil, *, by, requester, received_on):
+    """Record a subject access request about `pupil`, received on `received_on`."""
+    _check_lead(by, pupil.school_id)
+    requester = require(requester, "requester", "Enter who made the request")
+    received_on = _day(
+        require(received_on, "received_on", "Enter the date the request was received"),
+        "received_on",
+        "The date the request was received",
+        after=pupil.date_of_birth,
+        after_what="the pupil's date of birth",
+    )
+    with transaction.atomic():
+        request = SubjectAccessRequest.objects.create(
+            pupil=pupil,
+            school_id=pupil.school_id,
+            requester=requester,
+            received_on=received_on,
+            due_on=due_on(received_on),
+            recorded_by=by,
+        )
+        audit("pupil.access_request.record", actor=by, obj=pupil, school=pupil.school)
+    return request
+
+
+def _locked(request):
+    return (
+        SubjectAccessRequest.objects.select_for_update()
+        .select_related("pupil__school")
+        .get(pk=request.pk)
+    )
+
+
+def extend_request(request, *, by, reason):
+    """Extend a complex request to three months from receipt, for `reason`, which the
+    requester must be told within the first month."""
+    _check_lead(by, request.school_id)
+    reason = require(reason, "reason", "Enter why the request needs more time")
+    with transaction.atomic():
+        request = _locked(request)
+        if request.answered_on is not None:
+            raise TransitionRefused(ANSWERED)
+        if request.extension_reason:
+            raise TransitionRefused(EXTENDED)
+        first_due = last_day_to_extend(request)
+        if timezone.localdate() > first_due:
+            raise TransitionRefused(
+                f"The request can no longer be extended: the requester had to be told by "
+                f"{first_due.day} {first_due:%B %Y}, within a month of receiving it"
+            )
+        request.extension_reason, request.extended_by = reason, by
+        request.due_on = due_on(request.received_on, EXTENDED_MONTHS)
+        request.save(update_fields=["extension_reason", "extended_by", "due_on"])
+        audit(
+            "pupil.access_request.extend", actor=by, obj=request.pupil, school=request.pupil.school
+        )
+    return request
+
+
+def record_answer(request, *, by, answered_on, answer, withheld_reason=""):
+    """Record the school's answer: the day, what was disclosed, and why anything was
+    withheld."""
+    _check_lead(by, request.school_id)
+    answer = require(answer, "answer", "Select what the school disclosed")
+    withheld_reason = (withheld_reason or "").strip()
+    if answer in WITHHOLDING and not withheld_reason:
+        raise TransitionRefused(
+            "Enter why information was withheld, for example the exemption relied on",
+            field="withheld_reason",
+        )
+    if answer not in WITHHOLDING and withheld_reason:
+        raise TransitionRefused(
+            "Say why only when some or all of the records were withheld, or choose that answer",
+            field="withheld_reason",
+        )
+    with transaction.atomic():
+        request = _locked(request)
+        if request.answered_on is not None:
+            raise TransitionRefused(ANSWERED)
+        answered_on = _day(
+            require(answered_on, "answered_on", "Enter the date the school answered"),
+            "answered_on",
+            "The date the school answered",
+            after=request.received_on,
+            after_what="when the request was received",
+        )
+        if answer == AccessAnswer.NONE_HELD:
+            held = Concern.objects.filter(pupil=request.pupil).count()
+            if held:
+                raise TransitionRefused(
+                    f"{held} concern{'s' if held != 1 else ''} about the pupil "
+                    f"{'are' if held != 1 else 'is'} recorded: say whether they were "
+                    "disclosed or withheld",
+                    field="answer",
+                )
+        request.answered_on, request.answer = answered_on, answer
+        request.withheld_reason, request.answer_recorded_by = withheld_reason, by
+        request.save(
+            update_fields=["answered_on", "answer", "withheld_reason", "answer_recorded_by"]
+        )
+        audit(
+            "pupil.access_request.answer",
+            actor=by,
+            obj=request.pupil,
+            school=request.pupil.school,
+            answer=answer,
+            late=request.late,
+        )
+    return request
