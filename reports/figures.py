@@ -27,6 +27,7 @@ from django.db.models.functions import Cast, TruncMonth
 from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, Urgency
 from audit.models import AuditEvent
 from concerns.models import (
+    WITHHOLDING,
     Category,
     Closure,
     Concern,
@@ -35,6 +36,7 @@ from concerns.models import (
     Escalation,
     FileTransfer,
     ParentConversation,
+    SubjectAccessRequest,
 )
 from schools.models import DSL_ROLES, Membership, Pupil, Role
 from workflow.rules import Action
@@ -130,6 +132,8 @@ class AuditFigures:
     escalation_outcomes: list = field(default_factory=list)  # [(Target, Outcome | None, n)]
     # Leavers' child protection files (workflow.leavers), for pupils who left in the period
     leavers: dict = field(default_factory=dict)
+    # Subject access requests (workflow.subject_access) received in the period
+    subject_access: dict = field(default_factory=dict)
     # Exceptions: the rows listed (all, or the first `listed`), and how many there are
     closed_without_advice: list = field(default_factory=list)
     closed_without_advice_count: int = 0
@@ -188,6 +192,7 @@ def audit_figures(school, period, *, now, listed=None):
     _step_two(figures, school, period, concerns)
     _step_three(figures, school, period)
     _leavers(figures, school, period)
+    _subject_access(figures, school, period)
     _exceptions(figures, school, period, listed)
     _access(figures, school, period)
     _evidence(figures, school, period)
@@ -355,6 +360,25 @@ def _leavers(figures, school, period):
         in_time=Count("pk", filter=unsent & Q(due_on__gte=today)),
         received=Count("pk", filter=Q(received_on__isnull=False)),
         awaiting=Count("pk", filter=Q(sent_on__isnull=False, received_on__isnull=True)),
+    )
+
+
+def _subject_access(figures, school, period):
+    """How the period's subject access requests went: answered by their due day or after it,
+    not yet answered and overdue or still in time (as at `now`), how many were extended, and
+    how many answers withheld anything. One query, by the school's index of its requests."""
+    today = figures.now.astimezone(LONDON).date()
+    unanswered = Q(answered_on__isnull=True)
+    figures.subject_access = SubjectAccessRequest.objects.filter(
+        school=school, received_on__gte=period.start, received_on__lte=period.end
+    ).aggregate(
+        received=Count("pk"),
+        on_time=Count("pk", filter=Q(answered_on__lte=F("due_on"))),
+        late=Count("pk", filter=Q(answered_on__gt=F("due_on"))),
+        overdue=Count("pk", filter=unanswered & Q(due_on__lt=today)),
+        in_time=Count("pk", filter=unanswered & Q(due_on__gte=today)),
+        extended=Count("pk", filter=~Q(extension_reason="")),
+        withheld=Count("pk", filter=Q(answer__in=WITHHOLDING)),
     )
 
 

@@ -57,6 +57,7 @@ def build_sections(figures, audience=FULL, listed=None):
         _step_three(figures, fmt),
         _escalations(figures, fmt),
         _leavers(figures, fmt),
+        _subject_access(figures, fmt),
         _exceptions(figures, fmt, governors, listed),
         _access(figures, fmt, governors),
         _evidence(figures, fmt, governors),
@@ -255,6 +256,37 @@ def _leavers(f, fmt):
                 [
                     ["Pupils with a child protection file who left", fmt.count(n["left"])],
                     *([label, text] for label, text in zip(labels, sent + received, strict=True)),
+                ],
+            ),
+        ],
+    )
+
+
+def _subject_access(f, fmt):
+    n = f.subject_access
+    # Each request is in one of these four rows: `breakdown` hides a further count where the
+    # shown ones and the total would give away a hidden one.
+    answered = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"]])
+    labels = [
+        "Answered by the day due",
+        "Answered late",
+        "Not yet answered, and overdue",
+        "Not yet answered, still in time",
+    ]
+    return Section(
+        key="subject-access",
+        title="Subject access requests",
+        tables=[
+            key_figures(
+                "subject-access-summary",
+                [
+                    ["Requests received for a pupil's records", fmt.count(n["received"])],
+                    *([label, text] for label, text in zip(labels, answered, strict=True)),
+                    [
+                        "Extended to three months, with the reason given",
+                        fmt.count(n["extended"]),
+                    ],
+                    ["Answers that withheld some or all of the records", fmt.count(n["withheld"])],
                 ],
             ),
         ],
