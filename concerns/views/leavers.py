@@ -10,11 +10,10 @@ from audit.log import viewed
 from concerns.forms.leavers import FileReceivedForm, FileSentForm, LeavingForm
 from concerns.keyset import Key, paginate
 from concerns.selectors import file_transfers_for, get_leaver_for, get_pupil_for
-from safeguarding.forms import apply_refusal
 from workflow import leavers
-from workflow.exceptions import TransitionRefused
 
 from .access import LEADS, SCHOOL_READERS, role_required
+from .steps import pupil_step
 
 LEAVERS_ORDER = [Key("due_on", date), Key("id", int)]
 
@@ -50,21 +49,16 @@ def _already(request, pupil, message):
 
 
 def _step(request, pupil, transfer, *, form_class, perform, template_context, success):
-    """One step's form: the pupil's name is shown, so the page is an audited read."""
-    form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(form.cleaned_data)
-        except TransitionRefused as refused:
-            apply_refusal(form, refused)
-        else:
-            messages.success(request, success)
-            return redirect("concerns:leavers")
-    viewed(request, pupil, school=request.membership.school, action="pupil.leaving.view")
-    return render(
+    return pupil_step(
         request,
-        "concerns/leavers/step.html",
-        {"form": form, "pupil": pupil, "transfer": transfer, **template_context},
+        pupil,
+        form_class=form_class,
+        perform=perform,
+        template="concerns/leavers/step.html",
+        context={"transfer": transfer, **template_context},
+        read_as="pupil.leaving.view",
+        done="concerns:leavers",
+        success=lambda saved: success,
     )
 
 

@@ -11,12 +11,11 @@ from audit.log import viewed
 from concerns.forms.subject_access import AccessRequestForm, AnswerForm, ExtendForm
 from concerns.keyset import Key, paginate
 from concerns.selectors import access_requests_for, get_access_request_for, get_pupil_for
-from safeguarding.forms import apply_refusal
 from safeguarding.templatetags.presenters import uk_date
 from workflow import subject_access
-from workflow.exceptions import TransitionRefused
 
 from .access import LEADS, SCHOOL_READERS, role_required
+from .steps import pupil_step
 
 OPEN_ORDER = [Key("due_on", date), Key("id", int)]
 ANSWERED_ORDER = [Key("answered_on", date, descending=True), Key("id", int, descending=True)]
@@ -51,26 +50,17 @@ def access_requests(request):
     return render(request, "concerns/subject_access/list.html", context)
 
 
-def _step(request, pupil, access_request, *, form_class, perform, title, button, success):
-    """One step's form: the pupil's name is shown, so the page is an audited read."""
-    form = form_class(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = perform(form.cleaned_data)
-        except TransitionRefused as refused:
-            apply_refusal(form, refused)
-        else:
-            messages.success(request, success(saved))
-            return redirect("concerns:access_requests")
-    viewed(request, pupil, school=request.membership.school, action="pupil.access_request.view")
-    context = {
-        "form": form,
-        "pupil": pupil,
-        "access_request": access_request,
-        "title": title,
-        "button": button,
-    }
-    return render(request, "concerns/subject_access/step.html", context)
+def _step(request, pupil, access_request, *, title, button, **step):
+    context = {"access_request": access_request, "title": title, "button": button}
+    return pupil_step(
+        request,
+        pupil,
+        template="concerns/subject_access/step.html",
+        context=context,
+        read_as="pupil.access_request.view",
+        done="concerns:access_requests",
+        **step,
+    )
 
 
 @require_http_methods(["GET", "POST"])

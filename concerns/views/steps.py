@@ -1,0 +1,25 @@
+"""A page that records one step about a pupil (a leaver's file, a subject access request)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from audit.log import viewed
+from safeguarding.forms import apply_refusal
+from workflow.exceptions import TransitionRefused
+
+
+def pupil_step(request, pupil, *, form_class, perform, template, context, read_as, done, success):
+    """The step's form; once valid, `perform(cleaned_data)` records it and the person goes to
+    `done` with `success(saved)`. A refusal is shown beside its field, with what was typed
+    kept. The page shows the pupil's name, so showing it is an audited read (`read_as`)."""
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = perform(form.cleaned_data)
+        except TransitionRefused as refused:
+            apply_refusal(form, refused)
+        else:
+            messages.success(request, success(saved))
+            return redirect(done)
+    viewed(request, pupil, school=request.membership.school, action=read_as)
+    return render(request, template, {"form": form, "pupil": pupil, **context})
