@@ -153,7 +153,11 @@ def pupil_file(request, pk):
     membership = request.membership
     # The pupil comes with their concerns, in one query; a pupil with none is read on their
     # own, which answers 404 (audited) for an id outside the school.
-    ordered = _concerns_about(membership, pk).select_related("pupil__file_transfer")
+    ordered = (
+        _concerns_about(membership, pk)
+        .filter(pupil__school_id=membership.school_id)  # as get_pupil_for would scope it
+        .select_related("pupil__file_transfer")
+    )
     concerns = list(ordered.order_by("observed_at", "id"))
     pupil = concerns[0].pupil if concerns else get_pupil_for(membership, pk)
     _with_casework(concerns, attachments=True)

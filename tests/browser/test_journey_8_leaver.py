@@ -59,6 +59,12 @@ def test_dsl_records_a_leaver_and_their_file_until_receipt(signed_in, walk, dsl,
     expect(page.get_by_role("link", name="Back to the chronology")).to_be_hidden()
     expect(page.get_by_text("Print it from your browser")).to_be_hidden()
     expect(page.get_by_text("I didn't have breakfast.")).to_be_visible()
+    # The service's own addresses mean nothing on paper at the new school.
+    after = page.eval_on_selector_all(
+        "main a.govuk-link", "links => links.map(a => getComputedStyle(a, '::after').content)"
+    )
+    assert after
+    assert set(after) <= {"none", "normal"}, after
     page.emulate_media(media="screen")
     page.go_back()
     fill_date(page, "Date the file was sent", today)

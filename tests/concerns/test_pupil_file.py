@@ -12,9 +12,10 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.attachments import store_attachment
 from concerns.models import Concern
-from tests.factories import PupilFactory
+from schools.models import Role
+from tests.factories import PupilFactory, member
 from workflow.concerns import record_concern
-from workflow.leavers import record_leaving
+from workflow.leavers import record_file_sent, record_leaving
 
 from ..walk import concern_data
 
@@ -153,3 +154,77 @@ def test_the_chronology_and_the_leavers_step_lead_to_the_file(walk, client_for, 
     assert link in client.get(sent).content.decode()
     # The file says where it is going, as the chronology does.
     assert "for Wardown Vale High" in client.get(whole_file(walk.pupil)).content.decode()
+
+
+def test_a_pupil_with_no_concerns_is_still_an_audited_read(client_for, dsl, pupil):
+    client_for(dsl).get(whole_file(pupil))
+    event = AuditEvent.objects.get(action="pupil.file.view")
+    assert (event.actor, event.object_id) == (dsl, str(pupil.pk))
+
+
+def test_the_file_identifies_the_pupil_the_school_and_when_it_was_produced(
+    clock, walk, client_for, dsl, school
+):
+    clock.set(2026, 7, 1, 14, 30)
+    walk.recorded(observed_at=timezone.now() - timedelta(days=2))
+    pupil = walk.pupil
+    html = client_for(dsl).get(whole_file(pupil)).content.decode()
+    born = pupil.date_of_birth
+    for text in [
+        f"{born.day} {born:%B %Y}",
+        pupil.upn,
+        pupil.get_year_group_display(),
+        school.name,
+        "Official-sensitive: this file holds special category data about a child",
+        "1 July 2026 at 2:30pm by",
+        "1, on 29 June 2026",
+    ]:
+        assert text in html, text
+    back = reverse("concerns:pupil_chronology", args=[pupil.pk])
+    assert f'<a href="{back}" class="govuk-back-link">Back to the chronology</a>' in html
+
+
+def test_the_attachments_say_who_added_them_when_and_how_big(clock, walk, client_for, dsl, school):
+    clock.set(2026, 7, 1, 14, 30)  # British Summer Time
+    concern = walk.recorded()
+    adder = member(Role.DSL, school, full_name="Ann <Adder> & Co")
+    attach(concern, adder, "Map.pdf")
+    html = client_for(dsl).get(whole_file(walk.pupil)).content.decode()
+    size = f"{len(PDF)}\xa0bytes"
+    assert f"Map.pdf</a>, {size}, added 1 July 2026 at 2:30pm by Ann &lt;Adder&gt; &amp; Co" in html
+
+
+def test_concerns_seen_at_the_same_moment_are_in_the_order_recorded(walk, client_for, dsl):
+    moment = timezone.now() - timedelta(days=1)
+    first, second = (walk.recorded(observed_at=moment) for _ in range(2))
+    html = client_for(dsl).get(whole_file(walk.pupil)).content.decode()
+    assert sections(html) == [first.reference, second.reference]
+
+
+def test_the_head_teacher_reads_the_file_without_the_dsls_links(walk, client_for, dsl, head):
+    walk.recorded()
+    today = timezone.localdate()
+    record_leaving(walk.pupil, by=dsl, left_on=today, new_school="Wardown Vale", starts_on=today)
+    sent = reverse("concerns:file_sent", args=[walk.pupil.pk])
+    assert sent not in client_for(head).get(whole_file(walk.pupil)).content.decode()
+    assert sent in client_for(dsl).get(whole_file(walk.pupil)).content.decode()
+
+
+def test_a_concern_about_another_schools_pupil_is_not_shown(walk, client_for, dsl, other_school):
+    """A concern is recorded at its pupil's school; were the two ever to differ, the file of
+    a pupil at another school still answers 404, as the chronology does."""
+    concern = walk.recorded()
+    elsewhere = PupilFactory(school=other_school)
+    Concern.objects.filter(pk=concern.pk).update(pupil=elsewhere)
+    assert client_for(dsl).get(whole_file(elsewhere)).status_code == 404
+
+
+def test_once_the_file_is_sent_the_receipt_step_does_not_offer_it_again(walk, client_for, dsl):
+    walk.recorded()
+    today = timezone.localdate()
+    transfer = record_leaving(
+        walk.pupil, by=dsl, left_on=today, new_school="Wardown Vale", starts_on=today
+    )
+    record_file_sent(transfer, by=dsl, sent_on=today, sent_how="post")
+    received = reverse("concerns:file_received", args=[walk.pupil.pk])
+    assert whole_file(walk.pupil) not in client_for(dsl).get(received).content.decode()
