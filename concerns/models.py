@@ -541,6 +541,9 @@ class SubjectAccessRequest(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
     extension_reason = models.TextField(blank=True)
+    extended_on = models.DateField(
+        null=True, blank=True, help_text="The day the requester was told of the extension."
+    )
     extended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -556,6 +559,10 @@ class SubjectAccessRequest(models.Model):
     class Meta:
         indexes = [models.Index(fields=["school", "due_on"], name="access_school_due")]
         constraints = [
+            # One person's request on one day is one request, however often it is submitted.
+            models.UniqueConstraint(
+                fields=["pupil", "requester", "received_on"], name="access_request_once"
+            ),
             models.CheckConstraint(
                 condition=Q(answered_on__isnull=True, answer="")
                 | Q(answered_on__isnull=False) & ~Q(answer=""),
@@ -574,3 +581,7 @@ class SubjectAccessRequest(models.Model):
     def late(self):
         """Answered after its due day, or not answered and the due day has passed."""
         return (self.answered_on or timezone.localdate()) > self.due_on
+
+    @property
+    def due_today(self):
+        return self.answered_on is None and self.due_on == timezone.localdate()

@@ -49,12 +49,16 @@ REVIEW_WITHIN_HOURS = 8  # one working day
 OPEN_REQUEST = [AdviceStatus.OPEN, AdviceStatus.CLAIMED]
 
 # Audit actions that read a child's record, with the column each is counted in. The lists
-# (the inbox, the roll, a recorder's own concerns, an import's preview) name children too.
+# (the inbox, the roll, a recorder's own concerns, an import's preview, the leavers' files and
+# the subject access requests) name children too.
 VIEW_ACTIONS = {
     "concern.view": "concern",
     "concern.confirmation.view": "concern",
     "pupil.view": "pupil",
+    "pupil.leaving.view": "pupil",  # a page recording a step about the pupil
+    "pupil.access_request.view": "pupil",
     "pupil.chronology.view": "chronology",
+    "pupil.file.view": "chronology",  # the whole file, on one page
     "attachment.download": "attachment",
     "advicerequest.view": "advice",
     "concern.inbox.view": "lists",
@@ -62,6 +66,8 @@ VIEW_ACTIONS = {
     "pupil.list.view": "lists",
     "pupil.import.view": "lists",
     "pupil.search": "lists",  # a search for the pupil, recording a concern: names shown
+    "pupil.leavers.view": "lists",
+    "pupil.access_requests.view": "lists",
 }
 VIEW_COLUMNS = list(dict.fromkeys(VIEW_ACTIONS.values()))
 DOWNLOAD = "attachment.download"
@@ -470,6 +476,10 @@ def _access(figures, school, period):
                 object_id__in=_ids_text(AdviceRequest.objects.filter(school=school)),
             )
             | Q(object_type="pupil", object_id__in=_ids_text(Pupil.objects.filter(school=school)))
+            | Q(
+                object_type="subjectaccessrequest",
+                object_id__in=_ids_text(SubjectAccessRequest.objects.filter(school=school)),
+            )
         )
         .values(*people)
         .annotate(attempts=Count("pk"), latest=Max("at"))

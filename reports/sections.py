@@ -456,9 +456,12 @@ def _access(f, fmt, governors):
                 for row in f.viewers
             ],
             numeric=(1, 2, 3, 4, 5, 6, 7),
-            note="Lists of children: the concerns list, the pupil list, a person's own "
-            "concerns, a pupil import's preview and the pupils found when recording a concern, "
-            "each time one was shown.",
+            note="Pupil details: a pupil's page, and a page recording a step about them (their "
+            "leaving, a subject access request). Pupil chronologies: each page of one, and each "
+            "whole file opened. Lists of children: the concerns list, the pupil list, the "
+            "leavers' files, the subject access requests, a person's own concerns, a pupil "
+            "import's preview and the pupils found when recording a concern, each time one was "
+            "shown.",
         ),
         Table(
             key="access-downloads",

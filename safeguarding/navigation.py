@@ -45,7 +45,7 @@ START_TASKS = {
         (
             "Subject access",
             "concerns:access_requests",
-            "Requests for a pupil's records still to answer.",
+            "Requests for a pupil's records: those to answer, and how each was answered.",
         ),
         ("Safeguarding policy", "reports:policy", "Confirm the policy covers Prevent."),
         ("British values log", "reports:values", "Curriculum evidence for step 5."),

@@ -15,7 +15,7 @@ transaction. A form drawn before a colleague recorded the answer is refused, not
 import calendar
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.log import record as audit
@@ -54,11 +54,7 @@ def last_day_to_extend(request):
 
 
 def may_extend(request):
-    return (
-        request.answered_on is None
-        and not request.extension_reason
-        and timezone.localdate() <= last_day_to_extend(request)
-    )
+    return request.answered_on is None and not request.extension_reason
 
 
 def _check_lead(by, school_id):
@@ -88,16 +84,28 @@ def record_request(pupil, *, by, requester, received_on):
         after=pupil.date_of_birth,
         after_what="the pupil's date of birth",
     )
-    with transaction.atomic():
-        request = SubjectAccessRequest.objects.create(
-            pupil=pupil,
-            school_id=pupil.school_id,
-            requester=requester,
-            received_on=received_on,
-            due_on=due_on(received_on),
-            recorded_by=by,
-        )
-        audit("pupil.access_request.record", actor=by, obj=pupil, school=pupil.school)
+    try:
+        with transaction.atomic():
+            request = SubjectAccessRequest.objects.create(
+                pupil=pupil,
+                school_id=pupil.school_id,
+                requester=requester,
+                received_on=received_on,
+                due_on=due_on(received_on),
+                recorded_by=by,
+            )
+            audit(
+                "pupil.access_request.record",
+                actor=by,
+                obj=pupil,
+                school=pupil.school,
+                request=request.pk,
+            )
+    except IntegrityError:
+        raise TransitionRefused(
+            f"The request from {requester} received on {received_on.day} "
+            f"{received_on:%B %Y} is already recorded. Nothing was saved."
+        ) from None
     return request
 
 
@@ -109,28 +117,41 @@ def _locked(request):
     )
 
 
-def extend_request(request, *, by, reason):
+def extend_request(request, *, by, told_on, reason):
     """Extend a complex request to three months from receipt, for `reason`, which the
-    requester must be told within the first month."""
+    requester was told on `told_on`, within the first month."""
     _check_lead(by, request.school_id)
     reason = require(reason, "reason", "Enter why the request needs more time")
+    told_on = require(told_on, "told_on", "Enter the date the requester was told")
     with transaction.atomic():
         request = _locked(request)
         if request.answered_on is not None:
             raise TransitionRefused(ANSWERED)
         if request.extension_reason:
             raise TransitionRefused(EXTENDED)
-        first_due = last_day_to_extend(request)
-        if timezone.localdate() > first_due:
+        told_on = _day(
+            told_on,
+            "told_on",
+            "The date the requester was told",
+            after=request.received_on,
+            after_what="when the request was received",
+        )
+        last = last_day_to_extend(request)
+        if told_on > last:
             raise TransitionRefused(
-                f"The request can no longer be extended: the requester had to be told by "
-                f"{first_due.day} {first_due:%B %Y}, within a month of receiving it"
+                f"The requester had to be told by {last.day} {last:%B %Y}, within a month of "
+                "receiving the request: after that it cannot be extended",
+                field="told_on",
             )
-        request.extension_reason, request.extended_by = reason, by
+        request.extension_reason, request.extended_on, request.extended_by = reason, told_on, by
         request.due_on = due_on(request.received_on, EXTENDED_MONTHS)
-        request.save(update_fields=["extension_reason", "extended_by", "due_on"])
+        request.save(update_fields=["extension_reason", "extended_on", "extended_by", "due_on"])
         audit(
-            "pupil.access_request.extend", actor=by, obj=request.pupil, school=request.pupil.school
+            "pupil.access_request.extend",
+            actor=by,
+            obj=request.pupil,
+            school=request.pupil.school,
+            request=request.pk,
         )
     return request
 
@@ -165,12 +186,12 @@ def record_answer(request, *, by, answered_on, answer, withheld_reason=""):
         if answer == AccessAnswer.NONE_HELD:
             held = Concern.objects.filter(pupil=request.pupil).count()
             if held:
-                raise TransitionRefused(
-                    f"{held} concern{'s' if held != 1 else ''} about the pupil "
-                    f"{'are' if held != 1 else 'is'} recorded: say whether they were "
-                    "disclosed or withheld",
-                    field="answer",
+                recorded = (
+                    "1 concern about the pupil is recorded: say whether it was"
+                    if held == 1
+                    else f"{held} concerns about the pupil are recorded: say whether they were"
                 )
+                raise TransitionRefused(f"{recorded} disclosed or withheld", field="answer")
         request.answered_on, request.answer = answered_on, answer
         request.withheld_reason, request.answer_recorded_by = withheld_reason, by
         request.save(
@@ -181,6 +202,7 @@ def record_answer(request, *, by, answered_on, answer, withheld_reason=""):
             actor=by,
             obj=request.pupil,
             school=request.pupil.school,
+            request=request.pk,
             answer=answer,
             late=request.late,
         )

@@ -29,10 +29,16 @@ class AccessRequestForm(GovUKForm):
 
 
 class ExtendForm(GovUKForm):
+    told_on = date_field(
+        "Date the requester was told",
+        help_text="They must be told of the extension, and why, within a month of the request "
+        "arriving. For example, 1 10 2026",
+        subject="The date the requester was told",
+        required_message="Enter the date the requester was told",
+    )
     reason = forms.CharField(
         label="Why does the request need more time?",
-        help_text="For example, the records are many, or others named in them must be asked. "
-        "Tell the requester this reason before the first month ends.",
+        help_text="For example, the records are many, or others named in them must be asked.",
         max_length=REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter why the request needs more time"},
@@ -40,7 +46,7 @@ class ExtendForm(GovUKForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(Field.textarea("reason"))
+        self.helper.layout = Layout("told_on", Field.textarea("reason"))
 
 
 class AnswerForm(GovUKForm):

@@ -101,14 +101,8 @@ def access_request_extend(request, pk):
     if answered:
         return answered
     pupil = access_request.pupil
-    if not subject_access.may_extend(access_request):
-        last = subject_access.last_day_to_extend(access_request)
-        because = (
-            "is already extended"
-            if access_request.extended
-            else f"could be extended only until {uk_date(last)}, within a month of receiving it"
-        )
-        messages.info(request, f"The request about {pupil.full_name} {because}.")
+    if access_request.extended:
+        messages.info(request, f"The request about {pupil.full_name} is already extended.")
         return redirect("concerns:access_requests")
     return _step(
         request,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import SubjectAccessRequest
 from tests.factories import PupilFactory
-from workflow.subject_access import due_on, record_answer, record_request
+from workflow.subject_access import due_on, extend_request, record_answer, record_request
 
 LIST = reverse("concerns:access_requests")
 ANSWERED = LIST + "?answered=yes"
@@ -67,11 +67,14 @@ def test_a_dsl_records_a_request_from_the_chronology_then_extends_and_answers_it
     assert f'href="{answer(request)}"' in page
     assert f'href="{extend(request)}"' in page
 
-    response = client.post(extend(request), {"reason": "Many records."}, follow=True)
+    response = client.post(
+        extend(request), {**day("told_on", today()), "reason": "Many records."}, follow=True
+    )
     request.refresh_from_db()
     assert request.due_on == due_on(received, 3)
     page = response.content.decode()
-    assert "(extended: Many records.)" in page
+    told = today()
+    assert f"Extended, the requester told on {told.day} {told:%B %Y}: Many records." in page
     assert f'href="{extend(request)}"' not in page  # once only
 
     response = client.post(
@@ -136,8 +139,8 @@ def test_the_list_is_soonest_due_first_and_flags_the_overdue(pupil, school, dsl,
     assert positions == sorted(positions)
     assert page.count("Overdue") == 1
     assert page.index("Overdue") < page.index("Soon Asker")
-    # A request past its first month can no longer be extended: no link for it.
-    assert f'href="{extend(late)}"' not in page
+    # Each may still be extended: the requester may have been told in time (the form asks).
+    assert f'href="{extend(late)}"' in page
     assert f'href="{extend(soon)}"' in page
 
 
@@ -209,12 +212,57 @@ def test_an_answered_request_goes_back_to_the_list_and_says_so(pupil, dsl, clien
         )
 
 
-def test_a_request_past_its_first_month_is_not_extended(pupil, dsl, client_for):
+def test_an_extension_told_too_late_is_refused_beside_the_date(pupil, dsl, client_for):
     access_request = ask(pupil, dsl, days_ago=40)
-    response = client_for(dsl).get(extend(access_request), follow=True)
-    assert response.redirect_chain == [(LIST, 302)]
+    response = client_for(dsl).post(
+        extend(access_request), {**day("told_on", today()), "reason": "Many records."}
+    )
+    assert response.status_code == 200
     last = due_on(access_request.received_on)
-    assert f"could be extended only until {last.day} {last:%B %Y}" in response.content.decode()
+    assert response.context["form"].errors["told_on"] == [
+        f"The requester had to be told by {last.day} {last:%B %Y}, within a month of "
+        "receiving the request: after that it cannot be extended"
+    ]
+    assert response.context["form"]["reason"].value() == "Many records."
+    access_request.refresh_from_db()
+    assert access_request.extension_reason == ""
+
+
+def test_an_extended_request_is_not_extended_again(clock, pupil, dsl, client_for):
+    access_request = ask(pupil, dsl)
+    extend_request(access_request, by=dsl, told_on=today(), reason="Many records.")
+    client = client_for(dsl)
+    assert f'href="{extend(access_request)}"' not in client.get(LIST).content.decode()
+    response = client.get(extend(access_request), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert f"The request about {pupil.full_name} is already extended" in (response.content.decode())
+
+
+def test_a_request_due_today_is_flagged(clock, pupil, dsl, client_for):
+    clock.set(2026, 10, 8, 10, 0)
+    record_request(pupil, by=dsl, requester="A parent", received_on=date(2026, 9, 8))
+    page = client_for(dsl).get(LIST).content.decode()
+    assert '<strong class="govuk-tag govuk-tag--yellow">Due today</strong>' in page
+    assert "Overdue" not in page
+
+
+def test_a_late_answer_is_flagged_late_not_overdue(clock, pupil, dsl, client_for):
+    clock.set(2026, 11, 20, 10, 0)
+    sar = record_request(pupil, by=dsl, requester="A parent", received_on=date(2026, 9, 1))
+    record_answer(sar, by=dsl, answered_on=date(2026, 10, 20), answer="none_held")
+    page = client_for(dsl).get(ANSWERED).content.decode()
+    assert ">Late<" in page
+    assert "Overdue" not in page
+
+
+def test_the_head_teacher_is_not_offered_a_request_on_the_chronology(pupil, head, client_for):
+    page = client_for(head).get(reverse("concerns:pupil_chronology", args=[pupil.pk]))
+    assert new(pupil) not in page.content.decode()
+
+
+def test_an_error_page_title_starts_error(pupil, dsl, client_for):
+    page = client_for(dsl).post(new(pupil), {"requester": ""})
+    assert "<title>Error: " in page.content.decode()
 
 
 def test_the_step_pages_lead_to_the_whole_file(pupil, dsl, client_for):

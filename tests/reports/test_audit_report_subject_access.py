@@ -1,11 +1,13 @@
 """The audit report's count of how the period's subject access requests went, against values
 worked out by hand, on the page and in the CSV."""
 
-from datetime import date
+from datetime import UTC, date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from audit.models import AuditEvent
 from tests.conftest import reauthenticate
 from tests.factories import PupilFactory
 from workflow.subject_access import extend_request, record_answer, record_request
@@ -41,7 +43,7 @@ def requests(clock, school, dsl, other_school, other_school_dsl):
         request = record_request(pupil, by=lead, requester="A parent", received_on=received)
         assert request.due_on == due, name
         if name == "X":
-            extend_request(request, by=lead, reason="Many records.")
+            extend_request(request, by=lead, told_on=received, reason="Many records.")
         if answered:
             reason = "Serious harm test." if answer == "in_part" else ""
             record_answer(
@@ -74,3 +76,110 @@ def test_the_governors_version_hides_counts_under_5(requests, client_for, head):
         "7",
         *["fewer than 5"] * 6,
     ]
+
+
+def _request(school, dsl, received, answered=None, answer=None, extend=False):
+    pupil = PupilFactory(school=school, date_of_birth=date(2015, 1, 1))
+    request = record_request(pupil, by=dsl, requester="A parent", received_on=received)
+    if extend:
+        extend_request(request, by=dsl, told_on=received, reason="Many records.")
+    if answered:
+        reason = "Serious harm." if answer in ("in_part", "withheld") else ""
+        record_answer(request, by=dsl, answered_on=answered, answer=answer, withheld_reason=reason)
+    return request
+
+
+def _summary(client, **query):
+    return dict(html_tables(client.get(REPORT, query).text)["subject-access-summary"][1:])
+
+
+def test_the_report_counts_by_londons_today_extensions_and_every_withholding_answer(
+    clock, school, dsl, head, client_for
+):
+    clock.set(2026, 5, 10, 10, 0)
+    _request(school, dsl, date(2026, 5, 1))  # due Monday 1 June, not answered
+    _request(school, dsl, date(2026, 5, 5), extend=True)  # extended, not answered
+    clock.set(2026, 5, 20, 10, 0)
+    for answer in ("withheld", "in_part", "withheld", "in_part", "withheld"):
+        _request(school, dsl, date(2026, 5, 12), date(2026, 5, 15), answer, extend=True)
+    _request(school, dsl, date(2026, 5, 20))  # due 22 June: in time
+    # 00:30 on Tuesday 2 June in London is still 1 June in UTC: the request due on 1 June is
+    # overdue by London's day, as the school counts it.
+    clock.moment = clock.set(2026, 6, 2, 0, 30).astimezone(UTC)
+    rows = _summary(reauthenticate(client_for(head)))
+    assert rows["Not yet answered, and overdue"] == "1"
+    assert rows["Not yet answered, still in time"] == "2"
+    assert rows["Extended to three months, with the reason given"] == "6"
+    assert rows["Answers that withheld some or all of the records"] == "5"
+
+
+def test_a_request_received_on_the_years_last_day_counts(clock, school, dsl, head, client_for):
+    clock.set(2026, 8, 31, 10, 0)
+    _request(school, dsl, date(2026, 8, 31))
+    rows = _summary(reauthenticate(client_for(head)), year="2025")
+    assert rows["Requests received for a pupil's records"] == "1"
+
+
+def test_the_governors_version_cannot_work_out_a_hidden_count_from_the_total(
+    clock, school, dsl, head, client_for
+):
+    # Six requests: five answered in time and one late. Showing "6" and "5" would give the
+    # late one away; and a total under 5 is hidden itself.
+    clock.set(2026, 3, 16, 10, 0)
+    for _ in range(5):
+        _request(school, dsl, date(2026, 2, 2), date(2026, 2, 27), "disclosed")
+    _request(school, dsl, date(2026, 2, 2), date(2026, 3, 3), "disclosed")
+    rows = _summary(client_for(head), audience="governors")
+    assert rows["Requests received for a pupil's records"] == "6"
+    assert rows["Answered late"] == "fewer than 5"
+    assert rows["Answered by the day due"] == "not shown"
+
+
+def test_the_governors_version_hides_a_small_total(clock, school, dsl, head, client_for):
+    clock.set(2026, 3, 16, 10, 0)
+    _request(school, dsl, date(2026, 2, 2))
+    rows = _summary(client_for(head), audience="governors")
+    assert rows["Requests received for a pupil's records"] == "fewer than 5"
+
+
+def test_a_refused_look_at_the_schools_request_is_in_its_report(
+    client_for, school, pupil, dsl, head, other_school_dsl
+):
+    request = record_request(
+        pupil,
+        by=dsl,
+        requester="Jane Ahmed, mother",
+        received_on=timezone.localdate() - timedelta(days=2),
+    )
+    url = reverse("concerns:access_request_answer", args=[request.pk])
+    assert client_for(other_school_dsl).get(url).status_code == 404
+    assert AuditEvent.objects.filter(
+        action="access.denied", object_type="subjectaccessrequest", object_id=str(request.pk)
+    ).exists()
+    denied = html_tables(client_for(head).get(REPORT).text)["access-denied"]
+    assert [row[0] for row in denied[1:]] == [other_school_dsl.full_name]
+
+
+@pytest.mark.parametrize(
+    ("url", "column"),
+    [
+        (lambda pupil, request: reverse("concerns:access_requests"), "Lists of children"),
+        (lambda pupil, request: reverse("concerns:leavers"), "Lists of children"),
+        (
+            lambda pupil, request: reverse("concerns:access_request_answer", args=[request.pk]),
+            "Pupil details",
+        ),
+        (
+            lambda pupil, request: reverse("concerns:pupil_file", args=[pupil.pk]),
+            "Pupil chronologies",
+        ),
+    ],
+)
+def test_the_report_counts_each_new_page_that_shows_a_child(
+    school, pupil, dsl, head, client_for, url, column
+):
+    request = record_request(pupil, by=dsl, requester="A parent", received_on=timezone.localdate())
+    assert client_for(dsl).get(url(pupil, request)).status_code == 200
+    viewers = html_tables(client_for(head).get(REPORT).text)["access-viewers"]
+    index = viewers[0].index(column)
+    assert [row[index] for row in viewers[1:] if row[0] == dsl.full_name] == ["1"]

@@ -450,7 +450,10 @@ FORM_PAGES = {
     subject_access.ExtendForm: FormPage(
         _url("concerns:access_request_extend", lambda w: w.access_request.pk),
         DSL,
-        lambda w: {"reason": "Many records, and others named in them to ask."},
+        lambda w: {
+            **day("told_on", earlier(days=0)),
+            "reason": "Many records, and others named in them to ask.",
+        },
         shown_on=lambda w: [
             reverse("concerns:access_requests"),
             reverse("concerns:access_request_answer", args=[w.access_request.pk]),

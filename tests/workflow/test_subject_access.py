@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import AccessAnswer, SubjectAccessRequest
 from schools.models import Role
-from tests.factories import member
+from tests.factories import PupilFactory, member
 from workflow.exceptions import TransitionRefused
 from workflow.subject_access import due_on, extend_request, record_answer, record_request
 
@@ -118,7 +118,10 @@ def test_a_reason_for_withholding_with_nothing_withheld_is_queried(walk, pupil, 
 def test_none_held_is_refused_when_concerns_are_recorded(walk, pupil, dsl):
     request = ask(pupil, dsl)
     record_answer(
-        ask(pupil, dsl), by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
+        ask(pupil, dsl, requester="The pupil"),
+        by=dsl,
+        answered_on=today(),
+        answer=AccessAnswer.NONE_HELD,
     )  # nothing recorded yet: a true answer
     walk.recorded()
     walk.recorded()
@@ -127,6 +130,16 @@ def test_none_held_is_refused_when_concerns_are_recorded(walk, pupil, dsl):
     assert (refused.value.field, refused.value.message) == (
         "answer",
         "2 concerns about the pupil are recorded: say whether they were disclosed or withheld",
+    )
+
+
+def test_none_held_with_one_concern_recorded_says_so_in_the_singular(walk, pupil, dsl):
+    walk.recorded()
+    request = ask(pupil, dsl)
+    with pytest.raises(TransitionRefused) as refused:
+        record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    assert refused.value.message == (
+        "1 concern about the pupil is recorded: say whether it was disclosed or withheld"
     )
 
 
@@ -186,7 +199,7 @@ def test_an_answer_after_its_due_day_is_audited_as_late(clock, pupil, dsl):
     record_answer(request, by=dsl, answered_on=date(2026, 11, 2), answer=AccessAnswer.NONE_HELD)
     request.refresh_from_db()
     assert not request.late  # answered on its due day: in time
-    late = ask(pupil, dsl, received_on=date(2026, 10, 1))
+    late = ask(pupil, dsl, received_on=date(2026, 10, 1), requester="The pupil")
     record_answer(late, by=dsl, answered_on=date(2026, 11, 3), answer=AccessAnswer.NONE_HELD)
     assert (
         AuditEvent.objects.filter(action="pupil.access_request.answer")
@@ -195,41 +208,92 @@ def test_an_answer_after_its_due_day_is_audited_as_late(clock, pupil, dsl):
     )
 
 
-def test_an_extension_is_given_once_with_its_reason_within_the_first_month(clock, pupil, dsl):
-    clock.set(2026, 10, 8, 10, 0)
+def test_an_extension_is_given_once_with_its_reason_told_within_the_first_month(clock, pupil, dsl):
+    clock.set(2026, 10, 20, 10, 0)  # recorded later than the requester was told: allowed
     request = ask(pupil, dsl, received_on=date(2026, 9, 8))  # first month ends 8 October
-    extend_request(request, by=dsl, reason="Many records, others to consult.")
+    extend_request(
+        request, by=dsl, told_on=date(2026, 10, 8), reason="Many records, others to consult."
+    )
     request.refresh_from_db()
-    assert (request.due_on, request.extension_reason, request.extended_by) == (
+    assert (request.due_on, request.extension_reason, request.extended_on) == (
         date(2026, 12, 8),
         "Many records, others to consult.",
-        dsl,
+        date(2026, 10, 8),
     )
-    assert AuditEvent.objects.filter(action="pupil.access_request.extend").count() == 1
+    assert request.extended_by == dsl
+    audit = AuditEvent.objects.get(action="pupil.access_request.extend")
+    assert audit.detail["request"] == request.pk
+    assert "consult" not in str(audit.detail)
     with pytest.raises(TransitionRefused) as refused:
-        extend_request(request, by=dsl, reason="Again.")
+        extend_request(request, by=dsl, told_on=date(2026, 10, 8), reason="Again.")
     assert "already been extended" in refused.value.message
 
-    clock.set(2026, 10, 9, 10, 0)  # a day too late for another request received then
-    other = ask(pupil, dsl, received_on=date(2026, 9, 8))
+
+@pytest.mark.parametrize(
+    ("told", "message"),
+    [
+        (date(2026, 10, 9), "The requester had to be told by 8 October 2026, within a month"),
+        (date(2026, 9, 7), "must be on or after 8 September 2026, when the request was received"),
+        (date(2026, 10, 21), "The date the requester was told must be today or in the past"),
+        (None, "Enter the date the requester was told"),
+    ],
+)
+def test_an_extension_told_outside_the_first_month_is_refused(clock, pupil, dsl, told, message):
+    clock.set(2026, 10, 20, 10, 0)
+    request = ask(pupil, dsl, received_on=date(2026, 9, 8))
     with pytest.raises(TransitionRefused) as refused:
-        extend_request(other, by=dsl, reason="Many records.")
-    assert "had to be told by 8 October 2026" in refused.value.message
-    other.refresh_from_db()
-    assert (other.due_on, other.extension_reason) == (date(2026, 10, 8), "")
+        extend_request(request, by=dsl, told_on=told, reason="Many records.")
+    assert refused.value.field == "told_on"
+    assert refused.value.message.startswith(message) or message in refused.value.message
+    request.refresh_from_db()
+    assert (request.due_on, request.extension_reason) == (date(2026, 10, 8), "")
+
+
+def test_an_extension_counts_three_months_from_receipt(clock, pupil, dsl):
+    # 3 October 2026 is a Saturday, so the first due day is Monday 5 October; three months
+    # from receipt is Thursday 3 December, not two months from the first due day.
+    clock.set(2026, 9, 10, 10, 0)
+    request = ask(pupil, dsl, received_on=date(2026, 9, 3))
+    extended = extend_request(request, by=dsl, told_on=date(2026, 9, 10), reason="Many.")
+    assert extended.due_on == date(2026, 12, 3)
+
+
+def test_three_months_into_a_leap_february():
+    assert due_on(date(2027, 11, 30), 3) == date(2028, 2, 29)
+
+
+def test_the_same_request_submitted_twice_is_recorded_once(pupil, dsl, deputy_dsl):
+    first = ask(pupil, dsl, received_on=today() - timedelta(days=1))
+    with pytest.raises(TransitionRefused) as refused:
+        ask(pupil, deputy_dsl, received_on=today() - timedelta(days=1))
+    assert "is already recorded. Nothing was saved." in refused.value.message
+    assert list(SubjectAccessRequest.objects.all()) == [first]
+    assert AuditEvent.objects.filter(action="pupil.access_request.record").count() == 1
+    # Someone else asking the same day is another request.
+    ask(pupil, dsl, received_on=today() - timedelta(days=1), requester="The pupil")
+    assert SubjectAccessRequest.objects.count() == 2
+
+
+def test_none_held_counts_only_this_pupils_concerns(walk, school, pupil, dsl):
+    other = PupilFactory(school=school)
+    walk.pupil = other
+    walk.recorded()
+    request = ask(pupil, dsl)
+    record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    assert SubjectAccessRequest.objects.get().answer == "none_held"
 
 
 def test_an_answered_request_is_not_extended_and_a_reason_is_required(pupil, dsl):
     request = ask(pupil, dsl)
     with pytest.raises(TransitionRefused) as refused:
-        extend_request(request, by=dsl, reason="  ")
+        extend_request(request, by=dsl, told_on=today(), reason="  ")
     assert (refused.value.field, refused.value.message) == (
         "reason",
         "Enter why the request needs more time",
     )
     record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
     with pytest.raises(TransitionRefused) as refused:
-        extend_request(request, by=dsl, reason="Many records.")
+        extend_request(request, by=dsl, told_on=today(), reason="Many records.")
     assert "already recorded the answer" in refused.value.message
 
 
@@ -240,7 +304,7 @@ def test_only_the_schools_leads_record_each_step(pupil, school, dsl, role):
         ask(pupil, someone)
     request = ask(pupil, dsl)
     with pytest.raises(TransitionRefused):
-        extend_request(request, by=someone, reason="Many records.")
+        extend_request(request, by=someone, told_on=today(), reason="Many records.")
     with pytest.raises(TransitionRefused):
         record_answer(request, by=someone, answered_on=today(), answer=AccessAnswer.NONE_HELD)
     request.refresh_from_db()

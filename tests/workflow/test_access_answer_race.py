@@ -1,0 +1,65 @@
+"""Two DSLs record the answer to one subject access request at the same moment: one is
+recorded, the other is told, and the request holds the first one's answer, with one audit
+row."""
+
+import time
+from functools import partial
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import SubjectAccessRequest
+from tests.concurrency import at_once, simultaneous_writers
+from workflow import subject_access
+from workflow.exceptions import TransitionRefused
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    simultaneous_writers,
+]
+
+
+def test_two_dsls_answer_one_request_at_once_and_one_answer_is_recorded(
+    walk, pupil, dsl, deputy_dsl, monkeypatch
+):
+    walk.recorded()
+    today = timezone.localdate()
+    request = subject_access.record_request(
+        pupil, by=dsl, requester="Jane Ahmed, mother", received_on=today
+    )
+    real_audit = subject_access.audit
+
+    def slow_audit(*args, **kwargs):
+        # Hold the first one's lock a moment, so the other arrives meanwhile.
+        time.sleep(0.3)
+        return real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(subject_access, "audit", slow_audit)
+    outcomes = {}
+
+    def answer(name, user, kind, reason):
+        try:
+            subject_access.record_answer(
+                SubjectAccessRequest.objects.get(pk=request.pk),
+                by=user,
+                answered_on=today,
+                answer=kind,
+                withheld_reason=reason,
+            )
+            outcomes[name] = kind
+        except TransitionRefused as refused:
+            outcomes[name] = refused.message
+
+    failures = at_once(
+        partial(answer, "dsl", dsl, "disclosed", ""),
+        partial(answer, "deputy", deputy_dsl, "withheld", "Serious harm."),
+    )
+
+    assert failures == []
+    recorded = [kind for kind in outcomes.values() if kind in {"disclosed", "withheld"}]
+    assert len(recorded) == 1
+    refused = next(message for message in outcomes.values() if message not in recorded)
+    assert "already recorded the answer" in refused
+    assert SubjectAccessRequest.objects.get().answer == recorded[0]
+    assert AuditEvent.objects.filter(action="pupil.access_request.answer").count() == 1
