@@ -454,6 +454,10 @@ def check_data(work, rows, timeline):
         r for r in rows if killed <= float(r["at"]) <= killed + 5 and int(r["status"]) in {0}
     ]
     checks["requests cut off by the killed worker"] = len(around_kill)
+    # A stack trace's status, at any time in the run, outage or not: the user saw an error
+    # page instead of their answer. (503 is the service unavailable page, counted above.)
+    crashed = [r for r in rows if r["status"][:1] == "5" and r["status"] != "503"]
+    checks["answered with a server error at any time (must be 0)"] = len(crashed)
     ok = (
         checks["concerns without their categories or history (must be 0)"] == 0
         and checks["concerns without their audit row (must be 0)"] == 0
@@ -461,6 +465,7 @@ def check_data(work, rows, timeline):
         and chain_ok
         and len(served) > 0
         and len(other) == 0
+        and not crashed
         and after
         and after[0] - back <= 5
     )
