@@ -12,6 +12,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
+from django.views import defaults
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 10
@@ -44,12 +45,24 @@ def _page(template, heading):
         return _PLAIN.format(heading)
 
 
+def _unavailable():
+    body = _page("503.html", "Sorry, the service is unavailable")
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request):
     """500, or 503 when the database is unavailable. Renders without a request context, so
     the page itself never needs the database."""
     if _database_unavailable(sys.exc_info()[1]):
-        body = _page("503.html", "Sorry, the service is unavailable")
-        response = HttpResponse(body, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return _unavailable()
     return HttpResponseServerError(_page("500.html", "Sorry, there is a problem with the service"))
+
+
+def bad_request(request, exception):
+    """400, or 503 when a database outage is behind it: Django reports any database error in
+    saving the session as the session deleted meanwhile (a bad request)."""
+    if _database_unavailable(exception):
+        return _unavailable()
+    return defaults.bad_request(request, exception)

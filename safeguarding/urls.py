@@ -6,6 +6,7 @@ from schools import views as school_views
 from . import views
 
 # 500, or the "service unavailable" page (503) when the database cannot be reached.
+handler400 = "safeguarding.errors.bad_request"
 handler500 = "safeguarding.errors.server_error"
 
 urlpatterns = [

@@ -136,3 +136,27 @@ def test_the_page_is_still_shown_when_its_own_template_cannot_be_drawn(
     settings.STATIC_ROOT = tmp_path
     with database_down():
         unavailable(signed_in.get(reverse("concerns:inbox")))
+
+
+def test_a_database_outage_while_the_session_is_saved_gives_the_503_page(signed_in):
+    # A search keeps its words in the session, which is saved after the page is drawn.
+    # Django turns any database error in that save into "the session was deleted before the
+    # request completed" (400): a dropped connection is an outage, not a bad request.
+    saving = lambda sql: sql.startswith('UPDATE "django_session"')  # noqa: E731
+    with database_down(when=saving):
+        response = signed_in.post(reverse("concerns:record_pupil"), {"q": "Amelia"})
+    unavailable(response)
+
+
+def test_a_session_truly_deleted_meanwhile_is_still_a_bad_request(signed_in, settings):
+    # Signed out elsewhere while the search was sent: the session's row is gone.
+    from django.contrib.sessions.models import Session
+
+    def gone(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "django_session"'):
+            Session.objects.all().delete()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(gone):
+        response = signed_in.post(reverse("concerns:record_pupil"), {"q": "Amelia"})
+    assert response.status_code == 400
