@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from audit.log import record as audit
 from concerns.models import Concern
+from schools.models import DSL_ROLES
 from schools.selectors import active_memberships
 
 from .exceptions import TransitionRefused
@@ -21,6 +22,12 @@ def actor_for(user):
     if user is None or not user.is_authenticated or not user.is_active:
         raise TransitionRefused("You need to be signed in to do this.")
     return Actor(user, active_memberships(user))
+
+
+def require_school_lead(user, school_id, message):
+    """Refuse with `message` unless `user` is a DSL or deputy DSL of the school."""
+    if not DSL_ROLES & actor_for(user).school_roles.get(school_id, set()):
+        raise TransitionRefused(message)
 
 
 def lock_concern(concern):

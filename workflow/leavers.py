@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from audit.log import record as audit
 from concerns.models import Concern, FileTransfer
-from schools.models import DSL_ROLES
 
-from .core import actor_for, require
+from .core import require, require_school_lead
 from .exceptions import TransitionRefused
 from .working_time import is_working_day
 
@@ -48,11 +47,6 @@ def due_on(starts_on):
         day += timedelta(days=1)
 
 
-def _check_lead(by, school_id):
-    if not DSL_ROLES & actor_for(by).school_roles.get(school_id, set()):
-        raise TransitionRefused(NOT_A_LEAD)
-
-
 def _not_after_today(day, field, what):
     if day > timezone.localdate():
         raise TransitionRefused(f"{what} must be today or in the past", field=field)
@@ -62,7 +56,7 @@ def _not_after_today(day, field, what):
 def record_leaving(pupil, *, by, left_on, starts_on, new_school):
     """Record that `pupil` left for `new_school`, starting there on `starts_on`: their file is
     then due on the 5th school day from that day."""
-    _check_lead(by, pupil.school_id)
+    require_school_lead(by, pupil.school_id, NOT_A_LEAD)
     name = pupil.full_name
     new_school = require(new_school, "new_school", "Enter the name of the new school")
     left_on = _not_after_today(
@@ -112,7 +106,7 @@ def _locked(transfer):
 
 def record_file_sent(transfer, *, by, sent_on, sent_how):
     """Record the day the file was sent to the new school, and how."""
-    _check_lead(by, transfer.school_id)
+    require_school_lead(by, transfer.school_id, NOT_A_LEAD)
     sent_on = _not_after_today(
         require(sent_on, "sent_on", "Enter the date the file was sent"),
         "sent_on",
@@ -145,7 +139,7 @@ def record_file_sent(transfer, *, by, sent_on, sent_how):
 
 def record_file_received(transfer, *, by, received_on, received_by):
     """Record the new school's confirmation that the file arrived: the day, and who said so."""
-    _check_lead(by, transfer.school_id)
+    require_school_lead(by, transfer.school_id, NOT_A_LEAD)
     received_on = _not_after_today(
         require(received_on, "received_on", "Enter the date the new school received the file"),
         "received_on",

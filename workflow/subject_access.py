@@ -20,9 +20,8 @@ from django.utils import timezone
 
 from audit.log import record as audit
 from concerns.models import WITHHOLDING, AccessAnswer, Concern, SubjectAccessRequest
-from schools.models import DSL_ROLES
 
-from .core import actor_for, require
+from .core import require, require_school_lead
 from .exceptions import TransitionRefused
 from .working_time import is_working_day
 
@@ -57,11 +56,6 @@ def may_extend(request):
     return request.answered_on is None and not request.extension_reason
 
 
-def _check_lead(by, school_id):
-    if not DSL_ROLES & actor_for(by).school_roles.get(school_id, set()):
-        raise TransitionRefused(NOT_A_LEAD)
-
-
 def _day(value, field, what, *, after, after_what):
     """`value`, a date no later than today and no earlier than `after`."""
     if value > timezone.localdate():
@@ -75,7 +69,7 @@ def _day(value, field, what, *, after, after_what):
 
 def record_request(pupil, *, by, requester, received_on):
     """Record a subject access request about `pupil`, received on `received_on`."""
-    _check_lead(by, pupil.school_id)
+    require_school_lead(by, pupil.school_id, NOT_A_LEAD)
     requester = require(requester, "requester", "Enter who made the request")
     received_on = _day(
         require(received_on, "received_on", "Enter the date the request was received"),
@@ -120,7 +114,7 @@ def _locked(request):
 def extend_request(request, *, by, told_on, reason):
     """Extend a complex request to three months from receipt, for `reason`, which the
     requester was told on `told_on`, within the first month."""
-    _check_lead(by, request.school_id)
+    require_school_lead(by, request.school_id, NOT_A_LEAD)
     reason = require(reason, "reason", "Enter why the request needs more time")
     told_on = require(told_on, "told_on", "Enter the date the requester was told")
     with transaction.atomic():
@@ -159,7 +153,7 @@ def extend_request(request, *, by, told_on, reason):
 def record_answer(request, *, by, answered_on, answer, withheld_reason=""):
     """Record the school's answer: the day, what was disclosed, and why anything was
     withheld."""
-    _check_lead(by, request.school_id)
+    require_school_lead(by, request.school_id, NOT_A_LEAD)
     answer = require(answer, "answer", "Select what the school disclosed")
     withheld_reason = (withheld_reason or "").strip()
     if answer in WITHHOLDING and not withheld_reason:
