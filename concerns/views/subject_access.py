@@ -82,28 +82,26 @@ def access_request_new(request, pk):
     )
 
 
-def _open_request(request, pk):
-    """The request, unless it is answered: then back to the list, saying so."""
-    access_request = get_access_request_for(request.membership, pk)
+def _cannot(request, access_request, *, extending=False):
+    """Back to the list, saying why, when the step cannot be taken now; otherwise None."""
     if access_request.answered_on is not None:
-        messages.info(
-            request, f"The request about {access_request.pupil.full_name} is already answered."
-        )
-        return access_request, redirect("concerns:access_requests")
-    return access_request, None
+        why = "is already answered"
+    elif extending and access_request.extended:
+        why = "is already extended"
+    else:
+        return None
+    messages.info(request, f"The request about {access_request.pupil.full_name} {why}.")
+    return redirect("concerns:access_requests")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def access_request_extend(request, pk):
     """Extend a complex request to three months, saying why."""
-    access_request, answered = _open_request(request, pk)
-    if answered:
-        return answered
+    access_request = get_access_request_for(request.membership, pk)
+    if back := _cannot(request, access_request, extending=True):
+        return back
     pupil = access_request.pupil
-    if access_request.extended:
-        messages.info(request, f"The request about {pupil.full_name} is already extended.")
-        return redirect("concerns:access_requests")
     return _step(
         request,
         pupil,
@@ -123,9 +121,9 @@ def access_request_extend(request, pk):
 @role_required(LEADS)
 def access_request_answer(request, pk):
     """Record the school's answer, and why anything was withheld."""
-    access_request, answered = _open_request(request, pk)
-    if answered:
-        return answered
+    access_request = get_access_request_for(request.membership, pk)
+    if back := _cannot(request, access_request):
+        return back
     pupil = access_request.pupil
     return _step(
         request,
