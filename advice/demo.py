@@ -12,10 +12,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from concerns.models import Concern
-from schools.models import School, User
+from concerns.models import Closure, Concern
+from schools.demo import make_upn
+from schools.models import Pupil, School, User
 from workflow.advice import claim_advice_request, give_advice, request_hub_advice
-from workflow.concerns import record_concern
+from workflow.concerns import close_concern, record_concern
 from workflow.leavers import record_leaving
 from workflow.subject_access import record_request
 
@@ -146,4 +147,37 @@ def seed_demo_cases():
         requester="A parent (fictional demo example)",
         received_on=today - timedelta(days=7),
     )
+    _former_pupil_due_for_review(today)
     return len(CASES)
+
+
+def _former_pupil_due_for_review(today):
+    """A former pupil, 26 now, whose concern from the school's paper files was entered and
+    closed: their records are on Lea Bank's list to review."""
+    school = School.objects.get(urn="900101")
+    dsl = User.objects.get(email="dsl@leabank.example")
+    born = today.replace(month=1, day=15, year=today.year - 26)
+    pupil = Pupil.objects.create(
+        school=school,
+        given_name="Jordan",
+        family_name="Example",
+        date_of_birth=born,
+        year_group="6",
+        upn=make_upn("821", 2000, born.year + 4, 999),
+    )
+    concern = record_concern(
+        by=dsl,
+        pupil=pupil,
+        observed_at=timezone.now() - timedelta(days=16 * 365),
+        location="Year 5 classroom",
+        categories=["neglect"],
+        what_happened=FICTIONAL + "Came to school hungry on several days.",
+        delay_reason=FICTIONAL + "Entered from the school's paper records.",
+        submission_key=_key("former-pupil"),
+    )
+    close_concern(
+        concern,
+        by=dsl,
+        outcome=Closure.Outcome.MONITORING,
+        rationale=FICTIONAL + "Breakfast club place given; no further worries were recorded.",
+    )

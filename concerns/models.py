@@ -585,3 +585,55 @@ class SubjectAccessRequest(models.Model):
     @property
     def due_today(self):
         return self.answered_on is None and self.due_on == timezone.localdate()
+
+
+class ReviewDecision(models.TextChoices):
+    KEEP = "keep", "Keep the records for longer"
+    DESTROY = "destroy", "Destroy the records"
+
+
+class RecordsReview(models.Model):
+    """The review of a pupil's child protection records once the pupil is 25 (UK GDPR: kept
+    until the 25th birthday, then reviewed; DESIGN §1).
+
+    The DSL either keeps the records for longer, with the reason and the day to review them
+    again, or destroys them. Destroying deletes every record about the pupil and the pupil's
+    row; this row stays as the school's log of what was destroyed, when and by whom, naming
+    the file by its reference (the pupil's former id), never by the child (workflow.retention).
+    """
+
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="records_reviews"
+    )
+    pupil = models.ForeignKey(
+        Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="records_reviews"
+    )
+    file_reference = models.PositiveIntegerField(help_text="The pupil's id when reviewed.")
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
+    reason = models.TextField(blank=True, help_text="Why the records are kept for longer.")
+    review_again_on = models.DateField(
+        null=True, blank=True, help_text="When records kept for longer are reviewed again."
+    )
+    concerns = models.PositiveIntegerField(help_text="How many concerns the file held.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["school", "-decided_at", "-id"], name="review_school_decided"),
+            models.Index(fields=["pupil", "-review_again_on"], name="review_pupil_again"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                # A reason to keep goes with the records when they are destroyed.
+                condition=Q(decision="keep", review_again_on__isnull=False)
+                & (~Q(reason="") | Q(pupil__isnull=True))
+                | Q(decision="destroy", review_again_on__isnull=True, pupil__isnull=True),
+                name="review_keep_has_reason_and_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Records review {self.pk} of file {self.file_reference}"

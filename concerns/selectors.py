@@ -11,7 +11,7 @@ from audit.scope import get_in_scope
 from schools.models import DSL_ROLES, HUB_ROLES, Role
 from schools.selectors import pupils_for
 
-from .models import Attachment, Concern, FileTransfer, SubjectAccessRequest
+from .models import Attachment, Concern, FileTransfer, RecordsReview, SubjectAccessRequest
 
 
 def concerns_visible_to(membership):
@@ -140,3 +140,19 @@ def get_access_request_for(membership, pk):
     return get_in_scope(
         access_requests_for(membership).select_related("pupil"), pk, "subjectaccessrequest"
     )
+
+
+def records_reviews_for(membership):
+    """Reviews of pupils' records at the membership's school, kept and destroyed
+    (workflow.retention)."""
+    if membership is None or not membership.school_id:
+        return RecordsReview.objects.none()
+    return RecordsReview.objects.filter(school_id=membership.school_id)
+
+
+def due_for_review_for(membership):
+    """Pupils of the membership's school whose records are due for review: 25 or older, with
+    concerns, and not kept past today (workflow.retention)."""
+    from workflow.retention import due_for_review
+
+    return due_for_review(pupils_for(membership))

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import actions, attachments, case, leavers, pupils, record, subject_access
+from .views import (
+    actions,
+    attachments,
+    case,
+    leavers,
+    pupils,
+    record,
+    retention,
+    subject_access,
+)
 
 app_name = "concerns"
 urlpatterns = [
@@ -62,4 +71,6 @@ urlpatterns = [
         subject_access.access_request_answer,
         name="access_request_answer",
     ),
+    path("pupils/records-review/", retention.records_reviews, name="records_reviews"),
+    path("pupils/<int:pk>/records-review/", retention.records_review, name="records_review"),
 ]

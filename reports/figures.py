@@ -36,9 +36,12 @@ from concerns.models import (
     Escalation,
     FileTransfer,
     ParentConversation,
+    RecordsReview,
+    ReviewDecision,
     SubjectAccessRequest,
 )
 from schools.models import DSL_ROLES, Membership, Pupil, Role
+from workflow.retention import due_for_review
 from workflow.rules import Action
 from workflow.working_time import working_hours_between
 
@@ -140,6 +143,8 @@ class AuditFigures:
     leavers: dict = field(default_factory=dict)
     # Subject access requests (workflow.subject_access) received in the period
     subject_access: dict = field(default_factory=dict)
+    # Records reviewed at the 25th birthday (workflow.retention) in the period, and due now
+    records_reviews: dict = field(default_factory=dict)
     # Exceptions: the rows listed (all, or the first `listed`), and how many there are
     closed_without_advice: list = field(default_factory=list)
     closed_without_advice_count: int = 0
@@ -199,6 +204,7 @@ def audit_figures(school, period, *, now, listed=None):
     _step_three(figures, school, period)
     _leavers(figures, school, period)
     _subject_access(figures, school, period)
+    _records_reviews(figures, school, period)
     _exceptions(figures, school, period, listed)
     _access(figures, school, period)
     _evidence(figures, school, period)
@@ -386,6 +392,19 @@ def _subject_access(figures, school, period):
         extended=Count("pk", filter=~Q(extension_reason="")),
         withheld=Count("pk", filter=Q(answer__in=WITHHOLDING)),
     )
+
+
+def _records_reviews(figures, school, period):
+    """The period's reviews of records at a pupil's 25th birthday, kept and destroyed, and how
+    many pupils' records are due for review and not yet reviewed (as at today: the list the
+    DSL works from). Two queries, by the school's indexes."""
+    figures.records_reviews = RecordsReview.objects.filter(
+        school=school, **_in(period, "decided_at")
+    ).aggregate(
+        kept=Count("pk", filter=Q(decision=ReviewDecision.KEEP)),
+        destroyed=Count("pk", filter=Q(decision=ReviewDecision.DESTROY)),
+    )
+    figures.records_reviews["due"] = due_for_review(Pupil.objects.filter(school=school)).count()
 
 
 def _first(found, order, columns, listed, count=None):

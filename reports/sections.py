@@ -58,6 +58,7 @@ def build_sections(figures, audience=FULL, listed=None):
         _escalations(figures, fmt),
         _leavers(figures, fmt),
         _subject_access(figures, fmt),
+        _records_reviews(figures, fmt),
         _exceptions(figures, fmt, governors, listed),
         _access(figures, fmt, governors),
         _evidence(figures, fmt, governors),
@@ -287,6 +288,24 @@ def _subject_access(f, fmt):
                         fmt.count(n["extended"]),
                     ],
                     ["Answers that withheld some or all of the records", fmt.count(n["withheld"])],
+                ],
+            ),
+        ],
+    )
+
+
+def _records_reviews(f, fmt):
+    n = f.records_reviews
+    return Section(
+        key="records-reviews",
+        title="Records reviewed at a pupil's 25th birthday",
+        tables=[
+            key_figures(
+                "records-reviews-summary",
+                [
+                    ["Pupils' records kept for longer, with the reason", fmt.count(n["kept"])],
+                    ["Pupils' records destroyed", fmt.count(n["destroyed"])],
+                    ["Due for review now and not yet reviewed", fmt.count(n["due"])],
                 ],
             ),
         ],

@@ -26,6 +26,11 @@ START_TASKS = {
             "concerns:access_requests",
             "Requests for a pupil's records, and when each answer is due.",
         ),
+        (
+            "Records to review",
+            "concerns:records_reviews",
+            "Records of pupils now 25: keep them for longer, or destroy them.",
+        ),
         ("Audit report", "reports:audit", "How the school followed the five steps."),
         (
             "Safeguarding policy",
@@ -46,6 +51,11 @@ START_TASKS = {
             "Subject access",
             "concerns:access_requests",
             "Requests for a pupil's records: those to answer, and how each was answered.",
+        ),
+        (
+            "Records to review",
+            "concerns:records_reviews",
+            "Records of pupils now 25, and the log of those kept and destroyed.",
         ),
         ("Safeguarding policy", "reports:policy", "Confirm the policy covers Prevent."),
         ("British values log", "reports:values", "Curriculum evidence for step 5."),

@@ -25,14 +25,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 import safeguarding.urls as project_urls
-from concerns.models import ConcernStatus, FileTransfer, SubjectAccessRequest
+from concerns.models import ConcernStatus, FileTransfer, RecordsReview, SubjectAccessRequest
 from concerns.recording import start_draft
 from reports.services import add_values_evidence, confirm_prevent_policy, edit_values_evidence
 from schools.models import Membership, Role
 from tests.factories import PupilFactory, SchoolFactory, member
 from tests.searching import search
+from tests.walk import concern_data
 from workflow.advice import withdraw_advice_request
-from workflow.concerns import add_addendum
+from workflow.concerns import add_addendum, record_concern
 
 BUDGET = 12
 SIGNED_IN = "/budget/signed-in/"
@@ -118,6 +119,25 @@ def _access_requests(c, n):
         due_on=today + timedelta(days=30),
         recorded_by=c.dsl,
         extension_reason="Many records." if n % 2 else "",
+    )
+
+
+def _records_due(c, n):
+    former = PupilFactory(school=c.school, date_of_birth=date(1990, 1, 1) + timedelta(days=n))
+    record_concern(by=c.dsl, pupil=former, **concern_data())
+
+
+def _records_reviewed(c, n):
+    kept = n % 2 == 0
+    RecordsReview.objects.create(
+        school=c.school,
+        pupil=PupilFactory(school=c.school) if kept else None,
+        file_reference=1000 + n,
+        decision="keep" if kept else "destroy",
+        reason="A claim is pending." if kept else "",
+        review_again_on=date(2030, 1, 1) if kept else None,
+        concerns=n,
+        decided_by=c.dsl,
     )
 
 
@@ -228,6 +248,16 @@ PAGES = {
         "dsl",
         lambda c: reverse("concerns:access_requests"),
         _access_requests,
+    ),
+    "concerns:records_reviews": (
+        "dsl",
+        lambda c: reverse("concerns:records_reviews"),
+        _records_due,
+    ),
+    "concerns:records_reviews (done)": (
+        "dsl",
+        lambda c: reverse("concerns:records_reviews") + "?done=yes",
+        _records_reviewed,
     ),
     "concerns:record_pupil": (
         "teacher",

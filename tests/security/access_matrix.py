@@ -238,6 +238,12 @@ ROUTES = {
     "concerns:access_request_answer": Route(
         lambda w: [w.access_request.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
     ),
+    # Records at a pupil's 25th birthday: the school's leads review them; the head teacher
+    # reads the lists.
+    "concerns:records_reviews": Route(get={READERS: OK}),
+    "concerns:records_review": Route(
+        lambda w: [w.former.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
+    ),
     "concerns:leaving": Route(pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:file_sent": Route(
         lambda w: [w.leaver.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice import forms as advice
-from concerns.forms import case, leavers, pupils, record, subject_access
+from concerns.forms import case, leavers, pupils, record, retention, subject_access
 from reports import forms as reports
 from reports.hub_overview import PeriodForm
 from schools import forms as schools
@@ -468,6 +468,17 @@ FORM_PAGES = {
             "withheld_reason": "A third party's account, withheld under the serious harm test.",
         },
         shown_on=lambda w: [reverse("concerns:access_requests") + "?answered=yes"],
+    ),
+    # The review of a former pupil's records at their 25th birthday: kept for longer.
+    retention.ReviewForm: FormPage(
+        _url("concerns:records_review", lambda w: w.former.pk),
+        DSL,
+        lambda w: {
+            "decision": "keep",
+            "reason": "A civil claim about the school is pending.",
+            **day("review_again_on", earlier(days=-400)),
+        },
+        shown_on=lambda w: [reverse("concerns:records_reviews") + "?done=yes"],
     ),
     pupils.PupilImportForm: FormPage(
         _url("concerns:pupil_import"),

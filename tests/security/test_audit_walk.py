@@ -66,6 +66,8 @@ AUDITED = {
         "pupil",
         lambda w: w.access_request.pupil_id,
     ),
+    "concerns:records_reviews": ("pupil.reviews.view", "school", school),
+    "concerns:records_review": ("pupil.review.view", "pupil", lambda w: w.former.pk),
     "concerns:leaving": ("pupil.leaving.view", "pupil", lambda w: w.pupil.pk),
     "concerns:file_sent": ("pupil.leaving.view", "pupil", lambda w: w.leaver.pk),
     "concerns:file_received": ("pupil.leaving.view", "pupil", lambda w: w.sent_leaver.pk),

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice.models import AdviceRequest
-from concerns.models import Concern
+from concerns.models import Concern, RecordsReview
 from reports.models import ValuesEvidence
 from reports.services import add_values_evidence
 from schools.models import AUTHORITY_ROLES, Membership, Pupil, Role, School
@@ -61,6 +61,25 @@ def crowd(world, django_db_blocker):
                 by=world.user(Role.DSL, place),
                 requester=f"{name} Parent",
                 received_on=today - timedelta(days=1),
+            )
+            # A former pupil, 26, due for review; and a review that kept another's records.
+            former = PupilFactory(
+                school=school,
+                given_name=f"{name}ina",
+                family_name=name,
+                date_of_birth=today - timedelta(days=26 * 366),
+            )
+            record_concern(by=staff, pupil=former, **concern_data())
+            kept = PupilFactory(school=school, given_name=f"{name}o", family_name=name)
+            RecordsReview.objects.create(
+                school=school,
+                pupil=kept,
+                file_reference=kept.pk,
+                decision="keep",
+                reason=f"{name} claim pending.",
+                review_again_on=today + timedelta(days=30),
+                concerns=1,
+                decided_by=world.user(Role.DSL, place),
             )
             add_values_evidence(
                 school,
@@ -239,7 +258,7 @@ def test_the_pupil_list_and_its_search_show_only_the_schools_roll(db, crowd, sea
 def test_the_recording_pupil_search_finds_only_the_schools_pupils(db, crowd, role, query):
     user = crowd.user(role)
     if query == "upn":  # another school's pupil, by the number that identifies them anywhere
-        query = Pupil.objects.get(family_name="Vexley").upn
+        query = Pupil.objects.get(given_name="Vexleyette").upn
     html = page(user, "concerns:record_pupil", searched=query)
     shown = choices(html, "pupil")
     assert shown <= ids(roll(membership_of(user)))
@@ -333,3 +352,29 @@ def test_the_subject_access_list_shows_only_the_schools_requests(db, crowd, role
     assert_nothing_from_outside(html, membership)
     for name in OUTSIDERS.values():
         assert f"{name} Parent" not in html
+
+
+@pytest.mark.parametrize("role", [Role.DSL, Role.HEAD_TEACHER])
+@pytest.mark.parametrize("done", ["", "?done=yes"])
+def test_the_records_review_lists_show_only_the_schools_records(db, crowd, role, done):
+    user = crowd.user(role)
+    if done:  # a review of the home school's own, so the log shows something
+        former = crowd.former
+        RecordsReview.objects.create(
+            school=crowd.school,
+            pupil=former,
+            file_reference=former.pk,
+            decision="keep",
+            reason="Our own claim pending.",
+            review_again_on=timezone.localdate() + timedelta(days=30),
+            concerns=1,
+            decided_by=crowd.user(Role.DSL),
+        )
+    html = page(user, "concerns:records_reviews", done)
+    membership = membership_of(user)
+    shown = linked(html, PUPIL_LINKS)
+    assert shown, "the list showed nothing, so the check proves nothing"
+    assert shown <= ids(roll(membership))
+    assert_nothing_from_outside(html, membership)
+    for name in OUTSIDERS.values():
+        assert f"{name} claim pending." not in html

@@ -181,6 +181,19 @@ def build_world():
         w.pupil, by=dsl, requester="Jane Ahmed, mother", received_on=today - timedelta(days=2)
     )
 
+    # A former pupil, 26 now, whose closed concern is due for review at their 25th birthday.
+    w.former = PupilFactory(
+        school=w.school,
+        given_name="Fern",
+        family_name="Former",
+        date_of_birth=today - timedelta(days=26 * 366),
+    )
+    close_concern(
+        record_concern(by=teacher, pupil=w.former, **concern_data()),
+        by=dsl,
+        **closing(outcome="nfa"),
+    )
+
     w.draft = ConcernDraft.objects.create(author=teacher, school=w.school, pupil=w.pupil)
     w.values = add_values_evidence(
         w.school,

@@ -1,0 +1,45 @@
+"""The form for reviewing a pupil's records at their 25th birthday (workflow.retention)."""
+
+from crispy_forms_gds.layout import Field, Layout
+from django import forms
+
+from concerns.models import ReviewDecision
+from safeguarding.forms import GovUKForm, date_field
+
+REASON_LENGTH = 5000
+
+
+class ReviewForm(GovUKForm):
+    decision = forms.ChoiceField(
+        label="What should happen to the records?",
+        choices=ReviewDecision.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether to keep or destroy the records"},
+    )
+    reason = forms.CharField(
+        label="If keeping them, why? (leave empty if destroying them)",
+        help_text="For example, a court case or an inquiry has asked for them to be kept",
+        required=False,
+        max_length=REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    review_again_on = date_field(
+        "If keeping them, when should they be reviewed again?",
+        help_text="Within 10 years. For example, 1 9 2030",
+        subject="The date to review the records again",
+        required_message="Enter when to review the records again",
+        required=False,
+    )
+    confirmed = forms.BooleanField(
+        label="If destroying them: I understand the records cannot be recovered",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.radios("decision", small=True),
+            Field.textarea("reason"),
+            "review_again_on",
+            Field.checkbox("confirmed"),
+        )

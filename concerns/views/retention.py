@@ -1,0 +1,107 @@
+"""The review of pupils' child protection records at their 25th birthday: those due, those
+done, and each review recorded by the school's leads (workflow.retention)."""
+
+from datetime import date, datetime
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.log import viewed
+from concerns.forms.retention import ReviewForm
+from concerns.keyset import Key, paginate
+from concerns.models import ReviewDecision
+from concerns.selectors import due_for_review_for, get_pupil_for, records_reviews_for
+from safeguarding.templatetags.presenters import uk_date
+from workflow import retention
+
+from .access import LEADS, SCHOOL_READERS, role_required
+from .steps import pupil_step
+
+DUE_ORDER = [Key("date_of_birth", date), Key("id", int)]
+DONE_ORDER = [Key("decided_at", datetime, descending=True), Key("id", int, descending=True)]
+
+
+@require_GET
+@role_required(SCHOOL_READERS)
+def records_reviews(request):
+    """Pupils whose records are due for review, longest due first; or, with `?done=yes`, the
+    reviews done, latest first: the school's log of records kept and destroyed. The head
+    teacher reads both; the school's leads review from the first."""
+    done = request.GET.get("done") == "yes"
+    if done:
+        rows = records_reviews_for(request.membership).select_related("pupil", "decided_by")
+    else:
+        rows = due_for_review_for(request.membership).annotate(held=Count("concerns"))
+    page = paginate(
+        rows,
+        DONE_ORDER if done else DUE_ORDER,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=50,
+        by_id=True,
+    )
+    if not done:
+        for pupil in page.rows:
+            pupil.due_on = retention.review_due_on(pupil.date_of_birth)
+    school = request.membership.school
+    viewed(request, school, school=school, action="pupil.reviews.view")
+    context = {"page": page, "is_lead": request.membership.role in LEADS, "done": done}
+    return render(request, "concerns/retention/list.html", context)
+
+
+def _not_due(request, pupil):
+    """Back to the list, saying why, when the pupil's records are not due for review;
+    otherwise None."""
+    if due_for_review_for(request.membership).filter(pk=pupil.pk).exists():
+        return None
+    due = retention.review_due_on(pupil.date_of_birth)
+    if due > timezone.localdate():
+        why = f"are kept until {pupil.given_name} is 25, on {uk_date(due)}"
+    elif not pupil.concerns.exists():
+        why = "are not held: no concerns are recorded"
+    else:
+        kept = retention.kept_until(pupil).order_by("-review_again_on").first()
+        why = f"are kept until {uk_date(kept.review_again_on)}, when they are reviewed again"
+    messages.info(request, f"The records about {pupil.full_name} {why}.")
+    return redirect("concerns:records_reviews")
+
+
+def _reviewed(pupil, review):
+    if review.decision == ReviewDecision.KEEP:
+        return (
+            f"The records about {pupil.full_name} are kept. Review them again on "
+            f"{uk_date(review.review_again_on)}"
+        )
+    held = "1 concern" if review.concerns == 1 else f"{review.concerns} concerns"
+    return (
+        f"The records about {pupil.full_name} ({held}) were destroyed. The log of reviews keeps "
+        f"their file reference {review.file_reference}"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def records_review(request, pk):
+    """Review a pupil's records at their 25th birthday: keep them for longer, or destroy them."""
+    pupil = get_pupil_for(request.membership, pk)
+    if back := _not_due(request, pupil):
+        return back
+    context = {
+        "due_on": retention.review_due_on(pupil.date_of_birth),
+        "held": pupil.concerns.count(),
+        "longest": retention.LONGEST_KEEP_YEARS,
+    }
+    return pupil_step(
+        request,
+        pupil,
+        form_class=ReviewForm,
+        perform=lambda data: retention.review_records(pupil, by=request.user, **data),
+        template="concerns/retention/step.html",
+        context=context,
+        read_as="pupil.review.view",
+        done="concerns:records_reviews",
+        success=lambda review: _reviewed(pupil, review),
+    )

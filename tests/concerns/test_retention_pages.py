@@ -1,0 +1,208 @@
+"""The DSL's pages for reviewing records at a pupil's 25th birthday: the records due, longest
+due first; the review, which keeps them (with a reason and a day to look again) or destroys
+them; and the school's log of reviews. Mistakes are shown beside their field, with what was
+typed kept. The head teacher reads both lists."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import Concern, RecordsReview
+from schools.models import Pupil, Role
+from tests.factories import PupilFactory, member
+from workflow.concerns import close_concern, record_concern
+from workflow.retention import keep_records, review_due_on
+
+from ..walk import closing, concern_data
+
+LIST = reverse("concerns:records_reviews")
+DONE = LIST + "?done=yes"
+
+
+def today():
+    return timezone.localdate()
+
+
+def day(name, moment):
+    return {f"{name}_0": moment.day, f"{name}_1": moment.month, f"{name}_2": moment.year}
+
+
+def review(pupil):
+    return reverse("concerns:records_review", args=[pupil.pk])
+
+
+def born_years_ago(years, days=0):
+    born = today() - timedelta(days=days)
+    try:
+        return born.replace(year=born.year - years)
+    except ValueError:
+        return date(born.year - years, 2, 28)
+
+
+def former_pupil(school, by, years=26, days=0, **names):
+    """A pupil `years` old with one closed concern, recorded by `by` (a DSL of `school`)."""
+    pupil = PupilFactory(school=school, date_of_birth=born_years_ago(years, days), **names)
+    concern = record_concern(by=by, pupil=pupil, **concern_data())
+    close_concern(concern, by=by, **closing(outcome="nfa"))
+    return pupil
+
+
+def test_the_dsl_keeps_records_for_longer_from_the_list(school, dsl, client_for):
+    jordan = former_pupil(school, dsl, given_name="Jordan", family_name="Example")
+    client = client_for(dsl)
+    page = client.get(LIST).content.decode()
+    assert "Jordan Example" in page
+    due = review_due_on(jordan.date_of_birth)
+    assert f"{due.day} {due:%B %Y}" in page
+    assert f'href="{review(jordan)}"' in page
+
+    form = client.get(review(jordan)).content.decode()
+    assert "Review the records about Jordan Example" in form
+    assert "cannot be recovered" in form
+    assert AuditEvent.objects.filter(
+        action="pupil.review.view", object_id=str(jordan.pk), actor=dsl
+    ).exists()
+
+    again = today() + timedelta(days=365)
+    response = client.post(
+        review(jordan),
+        {
+            "decision": "keep",
+            "reason": "A civil claim is pending.",
+            **day("review_again_on", again),
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(LIST, 302)]
+    page = response.content.decode()
+    assert f"The records about Jordan Example are kept. Review them again on {again.day}" in page
+    assert "There are no records to review." in page
+    done = client.get(DONE).content.decode()
+    assert "A civil claim is pending." in done
+    assert f"Kept until {again.day} {again:%B %Y}" in done
+    assert "Jordan Example" in done
+    # Kept: the review page now says so, and offers no form.
+    response = client.get(review(jordan), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert f"are kept until {again.day} {again:%B %Y}" in response.content.decode()
+
+
+def test_the_dsl_destroys_the_records_and_the_log_keeps_only_the_reference(school, dsl, client_for):
+    jordan = former_pupil(school, dsl, given_name="Jordan", family_name="Example")
+    reference = jordan.pk
+    client = client_for(dsl)
+    response = client.post(review(jordan), {"decision": "destroy", "confirmed": "on"}, follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert "The records about Jordan Example (1 concern) were destroyed" in (
+        response.content.decode()
+    )
+    assert not Pupil.objects.filter(pk=reference).exists()
+    assert not Concern.objects.filter(pupil_id=reference).exists()
+    done = client.get(DONE).content.decode()
+    assert "Destroyed" in done
+    assert f">{reference}<" in done
+    assert "Jordan" not in done  # the log keeps nothing about the child
+    assert client.get(review(jordan)).status_code == 404
+    assert client.get(reverse("concerns:pupil_chronology", args=[reference])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({}, "decision", "Select whether to keep or destroy the records"),
+        ({"decision": "keep"}, "reason", "Enter why the records are kept for longer"),
+        (
+            {"decision": "keep", "reason": "A claim is pending."},
+            "review_again_on",
+            "Enter when to review the records again",
+        ),
+        (
+            {
+                "decision": "keep",
+                "reason": "A claim is pending.",
+                **day("review_again_on", date(2020, 1, 1)),
+            },
+            "review_again_on",
+            "must be in the future",
+        ),
+        ({"decision": "destroy"}, "confirmed", "cannot be recovered"),
+        (
+            {"decision": "destroy", "confirmed": "on", "reason": "Nothing to keep them for."},
+            "reason",
+            "Leave the reason empty when destroying the records",
+        ),
+    ],
+)
+def test_a_mistake_is_shown_beside_its_field_and_what_was_typed_is_kept(
+    school, dsl, client_for, data, field, message
+):
+    jordan = former_pupil(school, dsl)
+    response = client_for(dsl).post(review(jordan), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert f'href="#{field}' in page or f'href="#id_{field}' in page  # the error summary's link
+    for value in data.values():
+        if isinstance(value, str) and value not in {"on", "keep", "destroy"}:
+            assert value in page
+    assert Concern.objects.filter(pupil=jordan).exists()
+    assert not RecordsReview.objects.exists()
+
+
+def test_an_open_concern_stops_the_destruction_and_says_why(school, dsl, client_for):
+    jordan = former_pupil(school, dsl)
+    record_concern(by=dsl, pupil=jordan, **concern_data())
+    response = client_for(dsl).post(review(jordan), {"decision": "destroy", "confirmed": "on"})
+    assert response.status_code == 200
+    assert "1 concern about the pupil is still open" in response.content.decode()
+    assert Concern.objects.filter(pupil=jordan).count() == 2
+
+
+def test_records_not_yet_due_are_not_listed_nor_reviewable(school, dsl, client_for):
+    young = former_pupil(school, dsl, years=25, days=-1, given_name="Young")
+    client = client_for(dsl)
+    assert "Young" not in client.get(LIST).content.decode()
+    response = client.get(review(young), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    due = review_due_on(young.date_of_birth)
+    assert f"are kept until Young is 25, on {due.day} {due:%B %Y}" in response.content.decode()
+    response = client.post(review(young), {"decision": "destroy", "confirmed": "on"})
+    assert response.status_code == 302
+    assert Concern.objects.filter(pupil=young).exists()
+
+
+def test_the_head_teacher_reads_both_lists_without_the_review_links(school, dsl, head, client_for):
+    jordan = former_pupil(school, dsl, given_name="Jordan")
+    keep_records(
+        former_pupil(school, dsl, given_name="Kept"),
+        by=dsl,
+        reason="An inquiry asked for them.",
+        review_again_on=today() + timedelta(days=10),
+    )
+    client = client_for(head)
+    page = client.get(LIST).content.decode()
+    assert "Jordan" in page
+    assert review(jordan) not in page
+    assert "An inquiry asked for them." in client.get(DONE).content.decode()
+    assert client.get(review(jordan)).status_code == 403
+    assert AuditEvent.objects.filter(action="pupil.reviews.view", actor=head).count() == 2
+
+
+def test_lists_show_only_the_schools_own_records(school, other_school, dsl, client_for):
+    other_dsl = member(Role.DSL, other_school)
+    theirs = former_pupil(other_school, other_dsl, given_name="Theirs")
+    keep_records(
+        theirs, by=other_dsl, reason="Their own reason.", review_again_on=today() + timedelta(1)
+    )
+    former_pupil(other_school, other_dsl, given_name="Another")
+    ours = former_pupil(school, dsl, given_name="Ours")
+    client = client_for(dsl)
+    page = client.get(LIST).content.decode()
+    assert "Ours" in page
+    assert "Another" not in page
+    assert "Their own reason." not in client.get(DONE).content.decode()
+    assert client.get(review(theirs)).status_code == 404
+    assert ours.pk != theirs.pk

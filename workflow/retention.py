@@ -1,0 +1,242 @@
+"""The review of a pupil's child protection records at their 25th birthday (UK GDPR's storage
+limitation; DESIGN §1: kept until the child's 25th birthday, then reviewed).
+
+Once a pupil is 25, the school's DSL or a deputy reviews the records about them and either
+keeps them for longer, saying why and when to look again (an ongoing legal case, an inquiry's
+request to keep them), or destroys them. Destroying deletes, in one transaction, every concern
+about the pupil and everything recorded with it (addenda, categories, attachments, advice
+requests, parent conversations, escalations, closures, the workflow history and notifications),
+the leaver's file transfer, the subject access requests, the pupil's row, and the reasons
+earlier reviews gave for keeping the records; the attachments' files are removed once that has
+committed. The review rows stay as the school's log, naming the file by its reference, and the
+audit row carries the counts, never the child.
+
+Records are not destroyed while something still needs them: a concern not yet closed, or a
+subject access request not yet answered (destroying records to keep them from a requester is
+an offence under the Data Protection Act 2018, section 173).
+"""
+
+from datetime import date
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from advice.models import AdviceRequest
+from audit.log import record as audit
+from concerns.models import (
+    OPEN_STATUSES,
+    Addendum,
+    Attachment,
+    Closure,
+    Concern,
+    ConcernCategory,
+    Escalation,
+    FileTransfer,
+    ParentConversation,
+    RecordsReview,
+    ReviewDecision,
+    SubjectAccessRequest,
+)
+from schools.models import Pupil
+
+from .core import require, require_school_lead
+from .exceptions import TransitionRefused
+from .models import Notification, WorkflowEvent
+
+RETENTION_YEARS = 25
+LONGEST_KEEP_YEARS = 10
+NOT_A_LEAD = "Only the school's DSL or a deputy DSL can review a pupil's records."
+
+
+def _years_after(day, years):
+    """The same date `years` later; 1 March for a 29 February in a year without one."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def review_due_on(date_of_birth):
+    """The pupil's 25th birthday: from then their records are due for review."""
+    return _years_after(date_of_birth, RETENTION_YEARS)
+
+
+def born_on_or_before(today):
+    """The latest date of birth of a pupil who is 25 or older on `today`."""
+    try:
+        return today.replace(year=today.year - RETENTION_YEARS)
+    except ValueError:  # 29 February: who was born on 28 February 25 years ago is 25 today
+        return date(today.year - RETENTION_YEARS, 2, 28)
+
+
+def kept_until(pupil_ref):
+    """Reviews that keep the records past `today` (for an Exists over pupils)."""
+    return RecordsReview.objects.filter(
+        pupil=pupil_ref,
+        decision=ReviewDecision.KEEP,
+        review_again_on__gt=timezone.localdate(),
+    )
+
+
+def due_for_review(pupils):
+    """Of `pupils`, those with records about them, 25 or older, and not kept past today."""
+    return pupils.filter(
+        Exists(Concern.objects.filter(pupil=OuterRef("pk"))),
+        date_of_birth__lte=born_on_or_before(timezone.localdate()),
+    ).exclude(Exists(kept_until(OuterRef("pk"))))
+
+
+def _locked(pupil):
+    """The pupil's row, locked for the rest of the transaction, refused unless due."""
+    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    due = review_due_on(pupil.date_of_birth)
+    if due > timezone.localdate():
+        raise TransitionRefused(
+            f"The records are kept until {pupil.given_name} is 25, on {due.day} "
+            f"{due:%B %Y}. Nothing was saved."
+        )
+    kept = kept_until(pupil).order_by("-review_again_on").first()
+    if kept is not None:
+        again = kept.review_again_on
+        raise TransitionRefused(
+            f"Someone has already decided to keep these records until {again.day} "
+            f"{again:%B %Y}. Nothing was saved."
+        )
+    return pupil
+
+
+def keep_records(pupil, *, by, reason, review_again_on):
+    """Keep the records about `pupil` for longer, for `reason`, until `review_again_on`."""
+    require_school_lead(by, pupil.school_id, NOT_A_LEAD)
+    reason = require(reason, "reason", "Enter why the records are kept for longer")
+    again = require(review_again_on, "review_again_on", "Enter when to review the records again")
+    today = timezone.localdate()
+    latest = _years_after(today, LONGEST_KEEP_YEARS)
+    if again <= today:
+        raise TransitionRefused(
+            "The date to review the records again must be in the future", field="review_again_on"
+        )
+    if again > latest:
+        raise TransitionRefused(
+            f"The date to review the records again must be within {LONGEST_KEEP_YEARS} years, "
+            f"on or before {latest.day} {latest:%B %Y}",
+            field="review_again_on",
+        )
+    with transaction.atomic():
+        pupil = _locked(pupil)
+        review = RecordsReview.objects.create(
+            school_id=pupil.school_id,
+            pupil=pupil,
+            file_reference=pupil.pk,
+            decision=ReviewDecision.KEEP,
+            reason=reason,
+            review_again_on=again,
+            concerns=Concern.objects.filter(pupil=pupil).count(),
+            decided_by=by,
+        )
+        audit(
+            "pupil.records.keep",
+            actor=by,
+            obj=pupil,
+            school=pupil.school,
+            review=review.pk,
+            review_again_on=again.isoformat(),
+        )
+    return review
+
+
+def _still_needed(pupil):
+    """Why the records cannot be destroyed yet, or None."""
+    concerns = Concern.objects.filter(pupil=pupil)
+    still_open = concerns.filter(status__in=OPEN_STATUSES).count()
+    if still_open == 1:
+        return "1 concern about the pupil is still open. Close it before the records are destroyed"
+    if still_open:
+        return (
+            f"{still_open} concerns about the pupil are still open. Close them before the "
+            "records are destroyed"
+        )
+    unanswered = SubjectAccessRequest.objects.filter(pupil=pupil, answered_on__isnull=True)
+    if unanswered.exists():
+        return (
+            "A subject access request about the pupil has not been answered. Answer it before "
+            "the records are destroyed: destroying records a requester has asked for is an offence"
+        )
+    return None
+
+
+def destroy_records(pupil, *, by, confirmed):
+    """Destroy every record about `pupil`, and the pupil's row. `confirmed`: the DSL has said
+    they understand it cannot be undone."""
+    require_school_lead(by, pupil.school_id, NOT_A_LEAD)
+    if not confirmed:
+        raise TransitionRefused(
+            "Confirm that you understand the records cannot be recovered", field="confirmed"
+        )
+    with transaction.atomic():
+        pupil = _locked(pupil)
+        if why := _still_needed(pupil):
+            raise TransitionRefused(f"{why}. Nothing was destroyed.")
+        concerns = Concern.objects.filter(pupil=pupil)
+        about = Q(concern__in=concerns)
+        files = list(Attachment.objects.filter(about).values_list("stored_name", flat=True))
+        counts = {"concerns": concerns.count(), "attachments": len(files)}
+        # Leaves first: every table that points at a concern (PROTECT) before the concerns.
+        Notification.objects.filter(about).delete()
+        WorkflowEvent.objects.filter(about).delete()
+        for model in (
+            AdviceRequest,
+            Addendum,
+            Attachment,
+            ConcernCategory,
+            ParentConversation,
+            Escalation,
+            Closure,
+        ):
+            model.objects.filter(about).delete()
+        concerns.delete()
+        FileTransfer.objects.filter(pupil=pupil).delete()
+        SubjectAccessRequest.objects.filter(pupil=pupil).delete()
+        reference, school = pupil.pk, pupil.school
+        pupil.delete()
+        # Reasons once given to keep the records may name the child: they go with them.
+        RecordsReview.objects.filter(file_reference=reference, school=school).update(reason="")
+        review = RecordsReview.objects.create(
+            school=school,
+            file_reference=reference,
+            decision=ReviewDecision.DESTROY,
+            concerns=counts["concerns"],
+            decided_by=by,
+        )
+        audit(
+            "pupil.records.destroy",
+            actor=by,
+            school=school,
+            object_type="pupil",
+            object_id=str(reference),
+            review=review.pk,
+            **counts,
+        )
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+    return review
+
+
+def review_records(pupil, *, by, decision, reason="", review_again_on=None, confirmed=False):
+    """The review form's decision: keep the records (with the reason and the day to look
+    again) or destroy them (confirmed, and with nothing about the child left in the log)."""
+    decision = require(decision, "decision", "Select whether to keep or destroy the records")
+    if decision == ReviewDecision.KEEP:
+        return keep_records(pupil, by=by, reason=reason, review_again_on=review_again_on)
+    if (reason or "").strip():
+        raise TransitionRefused(
+            "Leave the reason empty when destroying the records: the log of what was "
+            "destroyed keeps nothing about the child",
+            field="reason",
+        )
+    if review_again_on is not None:
+        raise TransitionRefused(
+            "Leave the review date empty when destroying the records", field="review_again_on"
+        )
+    return destroy_records(pupil, by=by, confirmed=confirmed)
