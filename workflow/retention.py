@@ -90,7 +90,12 @@ def due_for_review(pupils):
 
 def _locked(pupil):
     """The pupil's row, locked for the rest of the transaction, refused unless due."""
-    pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    try:
+        pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+    except Pupil.DoesNotExist:  # destroyed by a colleague while this form was open
+        raise TransitionRefused(
+            "Someone has already destroyed these records. Nothing was saved."
+        ) from None
     due = review_due_on(pupil.date_of_birth)
     if due > timezone.localdate():
         raise TransitionRefused(

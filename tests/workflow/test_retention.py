@@ -347,3 +347,14 @@ def test_the_form_keeps_or_destroys_and_leaves_nothing_about_the_child_in_the_lo
     kept.refresh_from_db()
     assert (kept.pupil, kept.file_reference) == (None, destroyed.file_reference)
     assert kept.reason == ""  # it may have named the child: it went with the records
+
+
+def test_a_form_drawn_before_a_colleague_destroyed_the_records_is_refused(walk, former, dsl):
+    walk.closed()
+    stale = Pupil.objects.get(pk=former.pk)
+    destroy_records(former, by=dsl, confirmed=True)
+    with pytest.raises(TransitionRefused, match="Someone has already destroyed these records"):
+        keep(stale, dsl)
+    with pytest.raises(TransitionRefused, match="Someone has already destroyed these records"):
+        destroy_records(stale, by=dsl, confirmed=True)
+    assert RecordsReview.objects.count() == 1

@@ -1,0 +1,69 @@
+"""Two DSLs review one former pupil's records at the same moment, one keeping them and one
+destroying them: one decision is recorded, the other is told, with one review and one audit
+row."""
+
+import time
+from datetime import timedelta
+from functools import partial
+
+import pytest
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import Concern, RecordsReview
+from schools.models import Pupil
+from tests.concurrency import at_once, simultaneous_writers
+from workflow import retention
+from workflow.exceptions import TransitionRefused
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    simultaneous_writers,
+]
+
+
+def test_two_dsls_review_one_pupils_records_at_once_and_one_decision_is_recorded(
+    walk, pupil, dsl, deputy_dsl, monkeypatch
+):
+    Pupil.objects.filter(pk=pupil.pk).update(
+        date_of_birth=timezone.localdate() - timedelta(days=26 * 366)
+    )
+    walk.closed()
+    real_audit = retention.audit
+
+    def slow_audit(*args, **kwargs):
+        # Hold the first one's lock a moment, so the other arrives meanwhile.
+        time.sleep(0.3)
+        return real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(retention, "audit", slow_audit)
+    outcomes = {}
+
+    def review(name, user, **decision):
+        try:
+            retention.review_records(Pupil.objects.get(pk=pupil.pk), by=user, **decision)
+            outcomes[name] = decision["decision"]
+        except TransitionRefused as refused:
+            outcomes[name] = refused.message
+
+    failures = at_once(
+        partial(review, "dsl", dsl, decision="destroy", confirmed=True),
+        partial(
+            review,
+            "deputy",
+            deputy_dsl,
+            decision="keep",
+            reason="A claim is pending.",
+            review_again_on=timezone.localdate() + timedelta(days=30),
+        ),
+    )
+
+    assert failures == []
+    recorded = [kind for kind in outcomes.values() if kind in {"keep", "destroy"}]
+    assert len(recorded) == 1
+    refused = next(message for message in outcomes.values() if message not in recorded)
+    assert "Someone has already" in refused
+    assert RecordsReview.objects.get().decision == recorded[0]
+    assert Concern.objects.filter(pupil_id=pupil.pk).exists() == (recorded[0] == "keep")
+    actions = AuditEvent.objects.filter(action__startswith="pupil.records.")
+    assert actions.count() == 1
