@@ -3,9 +3,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils import timezone
 
 from schools.demo import DEMO_PASSWORD
 from schools.models import LocalAuthority, Membership, Pupil, Role, School, User
+from workflow.retention import born_on_or_before
 
 
 def snapshot():
@@ -36,8 +38,11 @@ def test_seed_demo_creates_two_authorities_four_schools_and_every_role():
     assert luton.name == "Luton Borough Council"
     assert luton.schools.count() == 3
     assert School.objects.exclude(local_authority=luton).count() == 1
+    # A former pupil of Lea Bank, now 26, whose records are due for review; and 30 on each roll.
+    former = Pupil.objects.filter(date_of_birth__lte=born_on_or_before(timezone.localdate()))
+    assert [(p.school.urn, p.full_name) for p in former] == [("900101", "Jordan Example")]
     for school in School.objects.all():
-        assert school.pupils.count() == 30
+        assert school.pupils.exclude(pk__in=former).count() == 30
         roles = set(Membership.objects.filter(school=school).values_list("role", flat=True))
         assert roles == {Role.STAFF, Role.DSL, Role.DEPUTY_DSL, Role.HEAD_TEACHER}
     for authority in LocalAuthority.objects.all():
