@@ -401,8 +401,9 @@ def _records_reviews(figures, school, period):
     figures.records_reviews = RecordsReview.objects.filter(
         school=school, **_in(period, "decided_at")
     ).aggregate(
-        kept=Count("pk", filter=Q(decision=ReviewDecision.KEEP)),
-        destroyed=Count("pk", filter=Q(decision=ReviewDecision.DESTROY)),
+        # Pupils, not reviews: records kept twice in the period count once.
+        kept=Count("file_reference", distinct=True, filter=Q(decision=ReviewDecision.KEEP)),
+        destroyed=Count("file_reference", distinct=True, filter=Q(decision=ReviewDecision.DESTROY)),
     )
     figures.records_reviews["due"] = due_for_review(Pupil.objects.filter(school=school)).count()
 

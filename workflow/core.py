@@ -32,11 +32,16 @@ def require_school_lead(user, school_id, message):
 
 def lock_concern(concern):
     """The concern's row, locked for the rest of the transaction, with its school."""
-    return (
-        Concern.objects.select_for_update()
-        .select_related("school__local_authority", "pupil")
-        .get(pk=concern.pk)
-    )
+    try:
+        return (
+            Concern.objects.select_for_update()
+            .select_related("school__local_authority", "pupil")
+            .get(pk=concern.pk)
+        )
+    except Concern.DoesNotExist:  # destroyed at review (workflow.retention) meanwhile
+        raise TransitionRefused(
+            "The records about this pupil have been destroyed. Nothing was saved."
+        ) from None
 
 
 def check_role(actor, action, concern, request=None):

@@ -6,7 +6,8 @@ keeps them for longer, saying why and when to look again (an ongoing legal case,
 request to keep them), or destroys them. Destroying deletes, in one transaction, every concern
 about the pupil and everything recorded with it (addenda, categories, attachments, advice
 requests, parent conversations, escalations, closures, the workflow history and notifications),
-the leaver's file transfer, the subject access requests, the pupil's row, and the reasons
+the leaver's file transfer, the subject access requests, colleagues' unsent drafts about the
+pupil, the pupil's row, and the reasons
 earlier reviews gave for keeping the records; the attachments' files are removed once that has
 committed. The review rows stay as the school's log, naming the file by its reference, and the
 audit row carries the counts, never the child.
@@ -32,6 +33,7 @@ from concerns.models import (
     Closure,
     Concern,
     ConcernCategory,
+    ConcernDraft,
     Escalation,
     FileTransfer,
     ParentConversation,
@@ -181,13 +183,24 @@ def destroy_records(pupil, *, by, confirmed):
             "Confirm that you understand the records cannot be recovered", field="confirmed"
         )
     with transaction.atomic():
+        # The concerns' rows first, then the pupil's: the order every transition takes them in
+        # (workflow.core.lock_concern), so a colleague acting on a concern meanwhile waits
+        # rather than deadlocks.
+        list(Concern.objects.select_for_update().filter(pupil_id=pupil.pk).values_list("pk"))
         pupil = _locked(pupil)
         if why := _still_needed(pupil):
             raise TransitionRefused(f"{why}. Nothing was destroyed.")
         concerns = Concern.objects.filter(pupil=pupil)
         about = Q(concern__in=concerns)
         files = list(Attachment.objects.filter(about).values_list("stored_name", flat=True))
-        counts = {"concerns": concerns.count(), "attachments": len(files)}
+        drafts = ConcernDraft.objects.filter(pupil=pupil)
+        counts = {
+            "concerns": concerns.count(),
+            "attachments": len(files),
+            "drafts": drafts.count(),
+        }
+        # A colleague's unsent draft about the pupil holds what they saw and heard: it goes too.
+        drafts.delete()
         # Leaves first: every table that points at a concern (PROTECT) before the concerns.
         Notification.objects.filter(about).delete()
         WorkflowEvent.objects.filter(about).delete()
@@ -234,6 +247,8 @@ def review_records(pupil, *, by, decision, reason="", review_again_on=None, conf
     decision = require(decision, "decision", "Select whether to keep or destroy the records")
     if decision == ReviewDecision.KEEP:
         return keep_records(pupil, by=by, reason=reason, review_again_on=review_again_on)
+    if decision != ReviewDecision.DESTROY:
+        raise TransitionRefused("Select whether to keep or destroy the records", field="decision")
     if (reason or "").strip():
         raise TransitionRefused(
             "Leave the reason empty when destroying the records: the log of what was "

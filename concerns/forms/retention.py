@@ -1,6 +1,6 @@
 """The form for reviewing a pupil's records at their 25th birthday (workflow.retention)."""
 
-from crispy_forms_gds.layout import Field, Layout
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Layout
 from django import forms
 
 from concerns.models import ReviewDecision
@@ -17,29 +17,41 @@ class ReviewForm(GovUKForm):
         error_messages={"required": "Select whether to keep or destroy the records"},
     )
     reason = forms.CharField(
-        label="If keeping them, why? (leave empty if destroying them)",
+        label="Why are they kept for longer?",
         help_text="For example, a court case or an inquiry has asked for them to be kept",
         required=False,
         max_length=REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     review_again_on = date_field(
-        "If keeping them, when should they be reviewed again?",
+        "When should they be reviewed again?",
         help_text="Within 10 years. For example, 1 9 2030",
         subject="The date to review the records again",
         required_message="Enter when to review the records again",
         required=False,
     )
     confirmed = forms.BooleanField(
-        label="If destroying them: I understand the records cannot be recovered",
+        label="I understand the records cannot be recovered",
         required=False,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Without JavaScript every revealed question shows; with it, only the chosen answer's.
         self.helper.layout = Layout(
-            Field.radios("decision", small=True),
-            Field.textarea("reason"),
-            "review_again_on",
-            Field.checkbox("confirmed"),
+            ConditionalRadios(
+                "decision",
+                ConditionalQuestion(
+                    ReviewDecision.KEEP.label, Field.textarea("reason"), "review_again_on"
+                ),
+                ConditionalQuestion(ReviewDecision.DESTROY.label, Field.checkbox("confirmed")),
+            )
         )
+
+    @staticmethod
+    def chosen(data):
+        """The decision and the answers under it; those under the other choice are not sent
+        (GOV.UK's conditional reveal: a hidden question's answer is not part of the answer)."""
+        if data.get("decision") == ReviewDecision.KEEP:
+            return {k: data.get(k) for k in ("decision", "reason", "review_again_on")}
+        return {k: data.get(k) for k in ("decision", "confirmed")}

@@ -76,9 +76,10 @@ def _reviewed(pupil, review):
             f"{uk_date(review.review_again_on)}"
         )
     held = "1 concern" if review.concerns == 1 else f"{review.concerns} concerns"
+    # Not the child's name: a message waits in the session until it is shown.
     return (
-        f"The records about {pupil.full_name} ({held}) were destroyed. The log of reviews keeps "
-        f"their file reference {review.file_reference}"
+        f"The records with file reference {review.file_reference} ({held}) were destroyed. "
+        "The log of records reviewed keeps only that reference"
     )
 
 
@@ -98,7 +99,9 @@ def records_review(request, pk):
         request,
         pupil,
         form_class=ReviewForm,
-        perform=lambda data: retention.review_records(pupil, by=request.user, **data),
+        perform=lambda data: retention.review_records(
+            pupil, by=request.user, **ReviewForm.chosen(data)
+        ),
         template="concerns/retention/step.html",
         context=context,
         read_as="pupil.review.view",

@@ -41,10 +41,10 @@ def test_dsl_reviews_a_former_pupils_records_and_destroys_them(
     look(page, "records-review-error")
 
     page.get_by_label("Destroy the records").check()
-    page.get_by_label("If destroying them: I understand the records cannot be recovered").check()
+    page.get_by_label("I understand the records cannot be recovered").check()
     page.get_by_role("button", name="Record the decision").click()
     expect(
-        page.get_by_text(f"The records about {pupil.full_name} (1 concern) were destroyed")
+        page.get_by_text(f"The records with file reference {reference} (1 concern) were destroyed")
     ).to_be_visible()
     expect(page.get_by_text("There are no records to review")).to_be_visible()
     assert not Concern.objects.filter(pupil_id=reference).exists()

@@ -29,9 +29,9 @@ def former(school, lead, name, born):
 @pytest.fixture
 def reviews(clock, school, dsl, other_school, other_school_dsl):
     """The academic year from 1 September 2025, as at Monday 16 March 2026.
-    Reviewed in it: K1 and K2 kept, D1 destroyed. Before it (31 August 2025): K0 kept, until
-    1 March 2026, so due again now. Another school's: O destroyed, P due.
-    Due now and not reviewed: N1, N2 and K0; Y turns 25 tomorrow; K1 is kept past today."""
+    Reviewed in it: K1, K2 (twice) and K3 kept, D1 and K3 destroyed. Before it (31 August
+    2025): K0 kept, until 1 March 2026, so due again now. Another school's: O destroyed, P due.
+    Due now and not reviewed: N1, N2, K0 and K2; Y turns 25 tomorrow; K1 is kept past today."""
     clock.set(2025, 8, 31, 12, 0)
     k0 = former(school, dsl, "K0", date(1990, 5, 1))
     keep_records(k0, by=dsl, reason="A claim.", review_again_on=date(2026, 3, 1))
@@ -50,14 +50,20 @@ def reviews(clock, school, dsl, other_school, other_school_dsl):
     former(school, dsl, "N1", date(2001, 3, 16))  # 25 today
     former(school, dsl, "N2", date(1980, 1, 1))
     former(school, dsl, "Y", date(2001, 3, 17))
+    k3 = former(school, dsl, "K3", date(1995, 1, 3))
+    keep_records(k3, by=dsl, reason="A claim.", review_again_on=date(2026, 1, 1))
+    clock.set(2026, 2, 1, 12, 0)
+    # Kept again (counted once), and kept then destroyed (counted in both rows).
+    keep_records(k2, by=dsl, reason="The inquiry again.", review_again_on=date(2026, 3, 10))
+    destroy_records(k3, by=dsl, confirmed=True)
     clock.set(2026, 3, 16, 10, 0)
 
 
 EXPECTED = [
     ["Measure", "Value"],
-    ["Pupils' records kept for longer, with the reason", "2"],
-    ["Pupils' records destroyed", "1"],
-    ["Due for review now and not yet reviewed", "4"],  # N1, N2, K0, and K2 (kept until January)
+    ["Pupils' records kept for longer, with the reason", "3"],
+    ["Pupils' records destroyed", "2"],
+    ["Due for review now and not yet reviewed", "4"],  # N1, N2, K0, and K2 (kept to 10 March)
 ]
 
 

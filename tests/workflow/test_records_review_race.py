@@ -14,6 +14,7 @@ from concerns.models import Concern, RecordsReview
 from schools.models import Pupil
 from tests.concurrency import at_once, simultaneous_writers
 from workflow import retention
+from workflow.concerns import reopen_concern
 from workflow.exceptions import TransitionRefused
 
 pytestmark = [
@@ -67,3 +68,44 @@ def test_two_dsls_review_one_pupils_records_at_once_and_one_decision_is_recorded
     assert Concern.objects.filter(pupil_id=pupil.pk).exists() == (recorded[0] == "keep")
     actions = AuditEvent.objects.filter(action__startswith="pupil.records.")
     assert actions.count() == 1
+
+
+def test_a_colleague_acting_on_a_concern_while_the_records_are_destroyed_is_told(
+    walk, pupil, dsl, deputy_dsl, monkeypatch
+):
+    # The destruction locks the concerns before the pupil, as every transition does, so the
+    # colleague waits (no deadlock) and then hears the records are gone.
+    Pupil.objects.filter(pk=pupil.pk).update(
+        date_of_birth=timezone.localdate() - timedelta(days=26 * 366)
+    )
+    concern = walk.closed()
+    real_check = retention._still_needed
+
+    def slow_check(*args):
+        why = real_check(*args)
+        time.sleep(0.6)  # the colleague arrives meanwhile
+        return why
+
+    monkeypatch.setattr(retention, "_still_needed", slow_check)
+    outcomes = {}
+
+    def destroy():
+        retention.destroy_records(Pupil.objects.get(pk=pupil.pk), by=dsl, confirmed=True)
+        outcomes["destroy"] = "done"
+
+    def reopen():
+        time.sleep(0.3)
+        try:
+            reopen_concern(Concern.objects.get(pk=concern.pk), by=deputy_dsl, reason="New.")
+            outcomes["reopen"] = "done"
+        except TransitionRefused as refused:
+            outcomes["reopen"] = refused.message
+
+    failures = at_once(destroy, reopen)
+
+    assert failures == []
+    assert outcomes == {
+        "destroy": "done",
+        "reopen": "The records about this pupil have been destroyed. Nothing was saved.",
+    }
+    assert not Concern.objects.filter(pk=concern.pk).exists()

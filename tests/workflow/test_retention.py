@@ -30,6 +30,7 @@ from concerns.models import (
 from schools.models import Pupil, Role
 from schools.selectors import pupils_for
 from tests.factories import PupilFactory, member
+from workflow import retention
 from workflow.concerns import add_addendum, close_concern, escalate_significant_harm
 from workflow.exceptions import TransitionRefused
 from workflow.leavers import record_leaving
@@ -261,7 +262,7 @@ def test_destroying_deletes_every_record_about_the_pupil_and_only_theirs(
         assert not model.objects.filter(**{f"{field}__in": concerns}).exists(), model
     assert not FileTransfer.objects.filter(pupil_id=reference).exists()
     assert not SubjectAccessRequest.objects.filter(pupil_id=reference).exists()
-    assert ConcernDraft.objects.get().pupil is None  # the teacher's draft stays, unnamed
+    assert not ConcernDraft.objects.exists()  # a colleague's unsent draft about them too
     assert not default_storage.exists(attachment.stored_name)
     # The other pupil's records are untouched.
     assert Concern.objects.get(pk=others_concern.pk).pupil == other
@@ -279,7 +280,11 @@ def test_destroying_deletes_every_record_about_the_pupil_and_only_theirs(
     assert (review.pupil, review.reason, review.review_again_on) == (None, "", None)
     audit = AuditEvent.objects.get(action="pupil.records.destroy")
     assert (audit.object_type, audit.object_id, audit.actor) == ("pupil", str(reference), dsl)
-    assert (audit.detail["concerns"], audit.detail["attachments"]) == (2, 1)
+    assert (audit.detail["concerns"], audit.detail["attachments"], audit.detail["drafts"]) == (
+        2,
+        1,
+        1,
+    )
     assert "Amelia" not in str(audit.detail)
     assert "Ahmed" not in str(audit.detail)
     assert first_broken_link() is None
@@ -326,6 +331,9 @@ def test_the_form_keeps_or_destroys_and_leaves_nothing_about_the_child_in_the_lo
     with pytest.raises(TransitionRefused, match="Select whether") as refused:
         review_records(former, by=dsl, decision="")
     assert refused.value.field == "decision"
+    with pytest.raises(TransitionRefused, match="Select whether") as refused:
+        review_records(former, by=dsl, decision="kep", confirmed=True)  # nothing but the two
+    assert refused.value.field == "decision"
     with pytest.raises(TransitionRefused, match="Leave the reason empty") as refused:
         review_records(former, by=dsl, decision="destroy", reason="Amelia is fine", confirmed=True)
     assert refused.value.field == "reason"
@@ -358,3 +366,74 @@ def test_a_form_drawn_before_a_colleague_destroyed_the_records_is_refused(walk, 
     with pytest.raises(TransitionRefused, match="Someone has already destroyed these records"):
         destroy_records(stale, by=dsl, confirmed=True)
     assert RecordsReview.objects.count() == 1
+
+
+def test_records_are_due_on_the_25th_birthday_itself(walk, pupil, dsl):
+    aged(pupil, 25)
+    walk.closed()
+    assert destroy_records(pupil, by=dsl, confirmed=True).decision == "destroy"
+
+
+def test_the_last_day_within_ten_years_is_accepted_and_the_next_refused(walk, former, dsl):
+    walk.closed()
+    today_ = today()
+    try:
+        latest = today_.replace(year=today_.year + 10)
+    except ValueError:
+        latest = date(today_.year + 10, 3, 1)
+    with pytest.raises(TransitionRefused, match="within 10 years"):
+        keep(former, dsl, review_again_on=latest + timedelta(days=1))
+    assert keep(former, dsl, review_again_on=latest).review_again_on == latest
+
+
+def _failing_audit(*args, **kwargs):
+    raise RuntimeError("the audit table is unavailable")
+
+
+def test_a_failure_part_way_through_destroying_leaves_everything(walk, former, dsl, monkeypatch):
+    walk.closed()
+    monkeypatch.setattr(retention, "audit", _failing_audit)
+    with pytest.raises(RuntimeError):
+        destroy_records(former, by=dsl, confirmed=True)
+    assert Pupil.objects.filter(pk=former.pk).exists()
+    assert Concern.objects.filter(pupil=former).count() == 1
+    assert not RecordsReview.objects.exists()
+
+
+def test_a_failure_while_keeping_leaves_no_review(walk, former, dsl, monkeypatch):
+    walk.closed()
+    monkeypatch.setattr(retention, "audit", _failing_audit)
+    with pytest.raises(RuntimeError):
+        keep(former, dsl)
+    assert not RecordsReview.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "status",
+    ["recorded", "with_hub", "advice_received", "parent_conversation_logged", "escalated"],
+)
+def test_a_concern_at_any_open_step_stops_destruction(walk, former, dsl, status):
+    walk.closed()
+    walk.to(status)
+    with pytest.raises(TransitionRefused, match="still open"):
+        destroy_records(former, by=dsl, confirmed=True)
+    assert Concern.objects.filter(pupil=former).count() == 2
+
+
+def test_a_pupil_kept_twice_is_named_with_the_later_date(walk, former, dsl):
+    walk.closed()
+    first = keep(former, dsl, review_again_on=today() + timedelta(days=30))
+    RecordsReview.objects.create(
+        school=former.school,
+        pupil=former,
+        file_reference=former.pk,
+        decision="keep",
+        reason="Another claim.",
+        review_again_on=today() + timedelta(days=90),
+        concerns=1,
+        decided_by=dsl,
+    )
+    later = today() + timedelta(days=90)
+    with pytest.raises(TransitionRefused, match=f"until {later.day} {later:%B %Y}"):
+        keep(former, dsl)
+    assert first.review_again_on < later
