@@ -17,6 +17,7 @@ subject access request not yet answered (destroying records to keep them from a 
 an offence under the Data Protection Act 2018, section 173).
 """
 
+import logging
 from datetime import date
 
 from django.core.files.storage import default_storage
@@ -46,6 +47,8 @@ from schools.models import Pupil
 from .core import require, require_school_lead
 from .exceptions import TransitionRefused
 from .models import Notification, WorkflowEvent
+
+logger = logging.getLogger(__name__)
 
 RETENTION_YEARS = 25
 LONGEST_KEEP_YEARS = 10
@@ -237,8 +240,19 @@ def destroy_records(pupil, *, by, confirmed):
             review=review.pk,
             **counts,
         )
-        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+        transaction.on_commit(lambda: _delete_files(files))
     return review
+
+
+def _delete_files(names):
+    """Delete the destroyed attachments' files. The records are already gone: a file that
+    cannot be deleted now is logged by its random stored name (nothing about the child), for
+    an operator to remove, and the rest are still deleted."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("Attachment file %s of destroyed records was not deleted", name)
 
 
 def review_records(pupil, *, by, decision, reason="", review_again_on=None, confirmed=False):

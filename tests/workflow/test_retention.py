@@ -437,3 +437,28 @@ def test_a_pupil_kept_twice_is_named_with_the_later_date(walk, former, dsl):
     with pytest.raises(TransitionRefused, match=f"until {later.day} {later:%B %Y}"):
         keep(former, dsl)
     assert first.review_again_on < later
+
+
+def test_a_file_that_cannot_be_deleted_is_logged_and_the_others_still_go(
+    walk, former, dsl, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    concern = walk.closed()
+    first, second = (
+        store_attachment(concern, by=dsl, upload=SimpleUploadedFile(name, PDF))
+        for name in ("a.pdf", "b.pdf")
+    )
+    real_delete = default_storage.delete
+
+    def delete(name):
+        if name == first.stored_name:
+            raise PermissionError("read-only")
+        return real_delete(name)
+
+    monkeypatch.setattr(default_storage, "delete", delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        destroy_records(former, by=dsl, confirmed=True)
+    assert not Concern.objects.filter(pk=concern.pk).exists()
+    assert default_storage.exists(first.stored_name)
+    assert not default_storage.exists(second.stored_name)
+    assert first.stored_name in caplog.text
+    assert "Amelia" not in caplog.text
