@@ -6,6 +6,7 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from schools.demo import make_upn, second_factor_used
 from schools.models import LocalAuthority, Membership, Pupil, Role, School, User
@@ -109,3 +110,20 @@ def signed_in(client, user):
     second_factor_used(session, user)
     session.save()
     return client
+
+
+def kept_review(pupil, *, by, reason, days=30):
+    """A review at the 25th birthday that kept `pupil`'s records for `days` more, written
+    directly (workflow.retention checks the pupil is due; these tests need it anyway)."""
+    from concerns.models import RecordsReview
+
+    return RecordsReview.objects.create(
+        school=pupil.school,
+        pupil=pupil,
+        file_reference=pupil.pk,
+        decision="keep",
+        reason=reason,
+        review_again_on=timezone.localdate() + datetime.timedelta(days=days),
+        concerns=1,
+        decided_by=by,
+    )

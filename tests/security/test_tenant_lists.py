@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice.models import AdviceRequest
-from concerns.models import Concern, RecordsReview
+from concerns.models import Concern
 from reports.models import ValuesEvidence
 from reports.services import add_values_evidence
 from schools.models import AUTHORITY_ROLES, Membership, Pupil, Role, School
-from tests.factories import PupilFactory, member
+from tests.factories import PupilFactory, kept_review, member
 from tests.walk import advice_data, concern_data
 from workflow.advice import request_hub_advice
 from workflow.concerns import record_concern
@@ -71,16 +71,7 @@ def crowd(world, django_db_blocker):
             )
             record_concern(by=staff, pupil=former, **concern_data())
             kept = PupilFactory(school=school, given_name=f"{name}o", family_name=name)
-            RecordsReview.objects.create(
-                school=school,
-                pupil=kept,
-                file_reference=kept.pk,
-                decision="keep",
-                reason=f"{name} claim pending.",
-                review_again_on=today + timedelta(days=30),
-                concerns=1,
-                decided_by=world.user(Role.DSL, place),
-            )
+            kept_review(kept, by=world.user(Role.DSL, place), reason=f"{name} claim pending.")
             add_values_evidence(
                 school,
                 by=staff,
@@ -359,17 +350,7 @@ def test_the_subject_access_list_shows_only_the_schools_requests(db, crowd, role
 def test_the_records_review_lists_show_only_the_schools_records(db, crowd, role, done):
     user = crowd.user(role)
     if done:  # a review of the home school's own, so the log shows something
-        former = crowd.former
-        RecordsReview.objects.create(
-            school=crowd.school,
-            pupil=former,
-            file_reference=former.pk,
-            decision="keep",
-            reason="Our own claim pending.",
-            review_again_on=timezone.localdate() + timedelta(days=30),
-            concerns=1,
-            decided_by=crowd.user(Role.DSL),
-        )
+        kept_review(crowd.former, by=crowd.user(Role.DSL), reason="Our own claim pending.")
     html = page(user, "concerns:records_reviews", done)
     membership = membership_of(user)
     shown = linked(html, PUPIL_LINKS)

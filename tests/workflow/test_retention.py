@@ -29,7 +29,7 @@ from concerns.models import (
 )
 from schools.models import Pupil, Role
 from schools.selectors import pupils_for
-from tests.factories import PupilFactory, member
+from tests.factories import PupilFactory, kept_review, member
 from workflow import retention
 from workflow.concerns import add_addendum, close_concern, escalate_significant_harm
 from workflow.exceptions import TransitionRefused
@@ -423,16 +423,7 @@ def test_a_concern_at_any_open_step_stops_destruction(walk, former, dsl, status)
 def test_a_pupil_kept_twice_is_named_with_the_later_date(walk, former, dsl):
     walk.closed()
     first = keep(former, dsl, review_again_on=today() + timedelta(days=30))
-    RecordsReview.objects.create(
-        school=former.school,
-        pupil=former,
-        file_reference=former.pk,
-        decision="keep",
-        reason="Another claim.",
-        review_again_on=today() + timedelta(days=90),
-        concerns=1,
-        decided_by=dsl,
-    )
+    kept_review(former, by=dsl, reason="Another claim.", days=90)
     later = today() + timedelta(days=90)
     with pytest.raises(TransitionRefused, match=f"until {later.day} {later:%B %Y}"):
         keep(former, dsl)
