@@ -313,17 +313,23 @@ def test_the_hub_overview_covers_the_authoritys_schools_alone(db, crowd):
     assert_nothing_from_outside(html, membership_of(manager))
 
 
-@pytest.mark.parametrize("role", [Role.DSL, Role.HEAD_TEACHER])
-def test_the_leavers_list_shows_only_the_schools_leavers(db, crowd, role):
-    user = crowd.user(role)
-    html = page(user, "concerns:leavers")
+def assert_lists_only_own_pupils(user, url_name, query="", *, outsiders):
+    """The list at `url_name` links only pupils on the user's school's roll, shows something,
+    and nothing of the other places' records (`outsiders`: their text, with {name})."""
+    html = page(user, url_name, query)
     membership = membership_of(user)
     shown = linked(html, PUPIL_LINKS)
     assert shown, "the list showed nothing, so the check proves nothing"
     assert shown <= ids(roll(membership))
     assert_nothing_from_outside(html, membership)
     for name in OUTSIDERS.values():
-        assert f"{name} High School" not in html
+        assert outsiders.format(name=name) not in html
+
+
+@pytest.mark.parametrize("role", [Role.DSL, Role.HEAD_TEACHER])
+def test_the_leavers_list_shows_only_the_schools_leavers(db, crowd, role):
+    user = crowd.user(role)
+    assert_lists_only_own_pupils(user, "concerns:leavers", outsiders="{name} High School")
 
 
 @pytest.mark.parametrize("role", [Role.DSL, Role.HEAD_TEACHER])
@@ -335,14 +341,9 @@ def test_the_subject_access_list_shows_only_the_schools_requests(db, crowd, role
         type(request).objects.filter(pk=request.pk).update(
             answered_on=timezone.localdate(), answer="disclosed"
         )
-    html = page(user, "concerns:access_requests", answered)
-    membership = membership_of(user)
-    shown = linked(html, PUPIL_LINKS)
-    assert shown, "the list showed nothing, so the check proves nothing"
-    assert shown <= ids(roll(membership))
-    assert_nothing_from_outside(html, membership)
-    for name in OUTSIDERS.values():
-        assert f"{name} Parent" not in html
+    assert_lists_only_own_pupils(
+        user, "concerns:access_requests", answered, outsiders="{name} Parent"
+    )
 
 
 @pytest.mark.parametrize("role", [Role.DSL, Role.HEAD_TEACHER])
@@ -351,11 +352,6 @@ def test_the_records_review_lists_show_only_the_schools_records(db, crowd, role,
     user = crowd.user(role)
     if done:  # a review of the home school's own, so the log shows something
         kept_review(crowd.former, by=crowd.user(Role.DSL), reason="Our own claim pending.")
-    html = page(user, "concerns:records_reviews", done)
-    membership = membership_of(user)
-    shown = linked(html, PUPIL_LINKS)
-    assert shown, "the list showed nothing, so the check proves nothing"
-    assert shown <= ids(roll(membership))
-    assert_nothing_from_outside(html, membership)
-    for name in OUTSIDERS.values():
-        assert f"{name} claim pending." not in html
+    assert_lists_only_own_pupils(
+        user, "concerns:records_reviews", done, outsiders="{name} claim pending."
+    )
