@@ -148,11 +148,3 @@ def records_reviews_for(membership):
     if membership is None or not membership.school_id:
         return RecordsReview.objects.none()
     return RecordsReview.objects.filter(school_id=membership.school_id)
-
-
-def due_for_review_for(membership):
-    """Pupils of the membership's school whose records are due for review: 25 or older, with
-    concerns, and not kept past today (workflow.retention)."""
-    from workflow.retention import due_for_review
-
-    return due_for_review(pupils_for(membership))

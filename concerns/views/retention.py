@@ -13,8 +13,9 @@ from audit.log import viewed
 from concerns.forms.retention import ReviewForm
 from concerns.keyset import Key, paginate
 from concerns.models import ReviewDecision
-from concerns.selectors import due_for_review_for, get_pupil_for, records_reviews_for
+from concerns.selectors import get_pupil_for, records_reviews_for
 from safeguarding.templatetags.presenters import uk_date
+from schools.selectors import pupils_for
 from workflow import retention
 
 from .access import LEADS, SCHOOL_READERS, role_required
@@ -22,6 +23,12 @@ from .steps import pupil_step
 
 DUE_ORDER = [Key("date_of_birth", date), Key("id", int)]
 DONE_ORDER = [Key("decided_at", datetime, descending=True), Key("id", int, descending=True)]
+
+
+def _due(request):
+    """The school's pupils whose records are due for review (workflow.retention's rule, over
+    the roll the membership may see)."""
+    return retention.due_for_review(pupils_for(request.membership))
 
 
 @require_GET
@@ -34,7 +41,7 @@ def records_reviews(request):
     if done:
         rows = records_reviews_for(request.membership).select_related("pupil", "decided_by")
     else:
-        rows = due_for_review_for(request.membership).annotate(held=Count("concerns"))
+        rows = _due(request).annotate(held=Count("concerns"))
     page = paginate(
         rows,
         DONE_ORDER if done else DUE_ORDER,
@@ -55,7 +62,7 @@ def records_reviews(request):
 def _not_due(request, pupil):
     """Back to the list, saying why, when the pupil's records are not due for review;
     otherwise None."""
-    if due_for_review_for(request.membership).filter(pk=pupil.pk).exists():
+    if _due(request).filter(pk=pupil.pk).exists():
         return None
     due = retention.review_due_on(pupil.date_of_birth)
     if due > timezone.localdate():
