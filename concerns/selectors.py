@@ -144,7 +144,11 @@ def get_access_request_for(membership, pk):
 
 def records_reviews_for(membership):
     """Reviews of pupils' records at the membership's school, kept and destroyed
-    (workflow.retention)."""
+    (workflow.retention), each with `superseded`: a later review of the same pupil replaced
+    it."""
     if membership is None or not membership.school_id:
         return RecordsReview.objects.none()
-    return RecordsReview.objects.filter(school_id=membership.school_id)
+    later = RecordsReview.objects.filter(pupil=OuterRef("pupil"), pk__gt=OuterRef("pk"))
+    return RecordsReview.objects.filter(school_id=membership.school_id).annotate(
+        superseded=Exists(later)
+    )

@@ -12,6 +12,9 @@ earlier reviews gave for keeping the records; the attachments' files are removed
 committed. The review rows stay as the school's log, naming the file by its reference, and the
 audit row carries the counts, never the child.
 
+Records kept for longer may be reviewed again before the day set, when the reason to keep
+them ends or the day was mistyped: the pupil's latest review is the one that counts.
+
 Records are not destroyed while something still needs them: a concern not yet closed, or a
 subject access request not yet answered (destroying records to keep them from a requester is
 an offence under the Data Protection Act 2018, section 173).
@@ -22,7 +25,8 @@ from datetime import date
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateField, Exists, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from advice.models import AdviceRequest
@@ -53,6 +57,7 @@ logger = logging.getLogger(__name__)
 RETENTION_YEARS = 25
 LONGEST_KEEP_YEARS = 10
 NOT_A_LEAD = "Only the school's DSL or a deputy DSL can review a pupil's records."
+STALE = "Someone has reviewed these records since this page was opened. Nothing was saved."
 
 
 def _years_after(day, years):
@@ -76,25 +81,78 @@ def born_on_or_before(today):
         return date(today.year - RETENTION_YEARS, 2, 28)
 
 
+def latest_review(pupil_ref):
+    """The pupil's latest review (for a Subquery over pupils, or `.first()` for one pupil)."""
+    return RecordsReview.objects.filter(pupil=pupil_ref).order_by("-pk")
+
+
 def kept_until(pupil_ref):
-    """Reviews that keep the records past `today` (for an Exists over pupils)."""
+    """The pupil's latest review, if it keeps the records past today (for an Exists over
+    pupils). A review again before the day set replaces the one before it: a keep corrected
+    to an earlier day, or records destroyed once the reason to keep them ended."""
     return RecordsReview.objects.filter(
         pupil=pupil_ref,
         decision=ReviewDecision.KEEP,
         review_again_on__gt=timezone.localdate(),
+    ).exclude(Exists(RecordsReview.objects.filter(pupil=OuterRef("pupil"), pk__gt=OuterRef("pk"))))
+
+
+def reviewable(pupils):
+    """Of `pupils`, those with records about them and 25 or older: due for review, or kept
+    for longer and so open to review again before the day set."""
+    return pupils.filter(
+        Exists(Concern.objects.filter(pupil=OuterRef("pk"))),
+        date_of_birth__lte=born_on_or_before(timezone.localdate()),
     )
 
 
 def due_for_review(pupils):
     """Of `pupils`, those with records about them, 25 or older, and not kept past today."""
-    return pupils.filter(
-        Exists(Concern.objects.filter(pupil=OuterRef("pk"))),
-        date_of_birth__lte=born_on_or_before(timezone.localdate()),
-    ).exclude(Exists(kept_until(OuterRef("pk"))))
+    return reviewable(pupils).exclude(Exists(kept_until(OuterRef("pk"))))
 
 
-def _locked(pupil):
-    """The pupil's row, locked for the rest of the transaction, refused unless due."""
+class YearsAfter(Func):
+    """In the database, the date `years` after a date column: 1 March for a 29 February in a
+    year without one, as `_years_after` does in Python."""
+
+    output_field = DateField()
+
+    def __init__(self, expression, years):
+        super().__init__(expression)
+        self.years = int(years)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite's date() carries a 29 February into 1 March by itself.
+        template = f"date(%(expressions)s, '+{self.years} years')"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # PostgreSQL moves a 29 February back to the 28th: one day more makes it 1 March.
+        day, params = compiler.compile(self.source_expressions[0])
+        later = f"({day} + make_interval(years => {self.years}))"
+        sql = (
+            f"({later}::date + CASE WHEN EXTRACT(MONTH FROM {day}) = 2 AND EXTRACT(DAY FROM "
+            f"{day}) = 29 AND EXTRACT(DAY FROM {later}) = 28 THEN 1 ELSE 0 END)"
+        )
+        return sql, (*params, *params, *params, *params)
+
+
+def due_since(pupils):
+    """`pupils` with `due_since`: the day their records fell due for review, the 25th birthday
+    or the day a keep set to review them again; and `kept_to`, that day when there was a keep."""
+    kept_to = Subquery(latest_review(OuterRef("pk")).values("review_again_on")[:1])
+    return pupils.annotate(
+        kept_to=kept_to,
+        due_since=Coalesce(
+            kept_to, YearsAfter("date_of_birth", RETENTION_YEARS), output_field=DateField()
+        ),
+    )
+
+
+def _locked(pupil, since):
+    """The pupil's row, locked for the rest of the transaction, refused unless the pupil is 25
+    and `since` (the id of the latest review the form was drawn after, None for none) is still
+    the latest: a form drawn before a colleague's review is not applied over it."""
     try:
         pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
     except Pupil.DoesNotExist:  # destroyed by a colleague while this form was open
@@ -107,9 +165,11 @@ def _locked(pupil):
             f"The records are kept until {pupil.given_name} is 25, on {due.day} "
             f"{due:%B %Y}. Nothing was saved."
         )
-    kept = kept_until(pupil).order_by("-review_again_on").first()
-    if kept is not None:
-        again = kept.review_again_on
+    latest = latest_review(pupil).first()
+    if latest is not None and latest.pk != since:
+        again = latest.review_again_on
+        if again <= timezone.localdate():
+            raise TransitionRefused(STALE)
         raise TransitionRefused(
             f"Someone has already decided to keep these records until {again.day} "
             f"{again:%B %Y}. Nothing was saved."
@@ -117,8 +177,9 @@ def _locked(pupil):
     return pupil
 
 
-def keep_records(pupil, *, by, reason, review_again_on):
-    """Keep the records about `pupil` for longer, for `reason`, until `review_again_on`."""
+def keep_records(pupil, *, by, reason, review_again_on, since=None):
+    """Keep the records about `pupil` for longer, for `reason`, until `review_again_on`.
+    `since`: the latest review the DSL saw (ReviewForm's), when reviewing kept records again."""
     require_school_lead(by, pupil.school_id, NOT_A_LEAD)
     reason = require(reason, "reason", "Enter why the records are kept for longer")
     again = require(review_again_on, "review_again_on", "Enter when to review the records again")
@@ -135,7 +196,7 @@ def keep_records(pupil, *, by, reason, review_again_on):
             field="review_again_on",
         )
     with transaction.atomic():
-        pupil = _locked(pupil)
+        pupil = _locked(pupil, since)
         review = RecordsReview.objects.create(
             school_id=pupil.school_id,
             pupil=pupil,
@@ -177,9 +238,9 @@ def _still_needed(pupil):
     return None
 
 
-def destroy_records(pupil, *, by, confirmed):
+def destroy_records(pupil, *, by, confirmed, since=None):
     """Destroy every record about `pupil`, and the pupil's row. `confirmed`: the DSL has said
-    they understand it cannot be undone."""
+    they understand it cannot be undone; `since` as for `keep_records`."""
     require_school_lead(by, pupil.school_id, NOT_A_LEAD)
     if not confirmed:
         raise TransitionRefused(
@@ -190,7 +251,7 @@ def destroy_records(pupil, *, by, confirmed):
         # (workflow.core.lock_concern), so a colleague acting on a concern meanwhile waits
         # rather than deadlocks.
         list(Concern.objects.select_for_update().filter(pupil_id=pupil.pk).values_list("pk"))
-        pupil = _locked(pupil)
+        pupil = _locked(pupil, since)
         if why := _still_needed(pupil):
             raise TransitionRefused(f"{why}. Nothing was destroyed.")
         concerns = Concern.objects.filter(pupil=pupil)
@@ -255,12 +316,16 @@ def _delete_files(names):
             logger.exception("Attachment file %s of destroyed records was not deleted", name)
 
 
-def review_records(pupil, *, by, decision, reason="", review_again_on=None, confirmed=False):
+def review_records(
+    pupil, *, by, decision, reason="", review_again_on=None, confirmed=False, since=None
+):
     """The review form's decision: keep the records (with the reason and the day to look
     again) or destroy them (confirmed, and with nothing about the child left in the log)."""
     decision = require(decision, "decision", "Select whether to keep or destroy the records")
     if decision == ReviewDecision.KEEP:
-        return keep_records(pupil, by=by, reason=reason, review_again_on=review_again_on)
+        return keep_records(
+            pupil, by=by, reason=reason, review_again_on=review_again_on, since=since
+        )
     if decision != ReviewDecision.DESTROY:
         raise TransitionRefused("Select whether to keep or destroy the records", field="decision")
     if (reason or "").strip():
@@ -273,4 +338,4 @@ def review_records(pupil, *, by, decision, reason="", review_again_on=None, conf
         raise TransitionRefused(
             "Leave the review date empty when destroying the records", field="review_again_on"
         )
-    return destroy_records(pupil, by=by, confirmed=confirmed)
+    return destroy_records(pupil, by=by, confirmed=confirmed, since=since)

@@ -34,6 +34,9 @@ class ReviewForm(GovUKForm):
         label="I understand the records cannot be recovered",
         required=False,
     )
+    # The latest review when the page was drawn: a colleague's review since then is not
+    # overwritten by this one (workflow.retention).
+    since = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,13 +48,19 @@ class ReviewForm(GovUKForm):
                     ReviewDecision.KEEP.label, Field.textarea("reason"), "review_again_on"
                 ),
                 ConditionalQuestion(ReviewDecision.DESTROY.label, Field.checkbox("confirmed")),
-            )
+            ),
+            "since",
         )
+
+    def refresh_since(self, latest):
+        """After a refusal, the page answers to the latest review: what was typed is kept."""
+        self.data = self.data.copy()
+        self.data["since"] = "" if latest is None else str(latest.pk)
 
     @staticmethod
     def chosen(data):
         """The decision and the answers under it; those under the other choice are not sent
         (GOV.UK's conditional reveal: a hidden question's answer is not part of the answer)."""
         if data.get("decision") == ReviewDecision.KEEP:
-            return {k: data.get(k) for k in ("decision", "reason", "review_again_on")}
-        return {k: data.get(k) for k in ("decision", "confirmed")}
+            return {k: data.get(k) for k in ("decision", "reason", "review_again_on", "since")}
+        return {k: data.get(k) for k in ("decision", "confirmed", "since")}

@@ -21,7 +21,7 @@ from workflow import retention
 from .access import LEADS, SCHOOL_READERS, role_required
 from .steps import pupil_step
 
-DUE_ORDER = [Key("date_of_birth", date), Key("id", int)]
+DUE_ORDER = [Key("due_since", date), Key("id", int)]
 DONE_ORDER = [Key("decided_at", datetime, descending=True), Key("id", int, descending=True)]
 
 
@@ -36,12 +36,13 @@ def _due(request):
 def records_reviews(request):
     """Pupils whose records are due for review, longest due first; or, with `?done=yes`, the
     reviews done, latest first: the school's log of records kept and destroyed. The head
-    teacher reads both; the school's leads review from the first."""
+    teacher reads both; the school's leads review from the first, and review kept records
+    again from the second."""
     done = request.GET.get("done") == "yes"
     if done:
         rows = records_reviews_for(request.membership).select_related("pupil", "decided_by")
     else:
-        rows = _due(request).annotate(held=Count("concerns"))
+        rows = retention.due_since(_due(request)).annotate(held=Count("concerns"))
     page = paginate(
         rows,
         DONE_ORDER if done else DUE_ORDER,
@@ -50,30 +51,37 @@ def records_reviews(request):
         size=50,
         by_id=True,
     )
-    if not done:
-        for pupil in page.rows:
-            pupil.due_on = retention.review_due_on(pupil.date_of_birth)
     school = request.membership.school
     viewed(request, school, school=school, action="pupil.reviews.view")
     context = {"page": page, "is_lead": request.membership.role in LEADS, "done": done}
     return render(request, "concerns/retention/list.html", context)
 
 
-def _not_due(request, pupil):
-    """Back to the list, saying why, when the pupil's records are not due for review;
+def _not_reviewable(request, pupil):
+    """Back to the list, saying why, when the pupil's records cannot be reviewed yet;
     otherwise None."""
-    if _due(request).filter(pk=pupil.pk).exists():
+    if retention.reviewable(pupils_for(request.membership)).filter(pk=pupil.pk).exists():
         return None
     due = retention.review_due_on(pupil.date_of_birth)
     if due > timezone.localdate():
         why = f"are kept until {pupil.given_name} is 25, on {uk_date(due)}"
-    elif not pupil.concerns.exists():
-        why = "are not held: no concerns are recorded"
     else:
-        kept = retention.kept_until(pupil).order_by("-review_again_on").first()
-        why = f"are kept until {uk_date(kept.review_again_on)}, when they are reviewed again"
+        why = "are not held: no concerns are recorded"
     messages.info(request, f"The records about {pupil.full_name} {why}.")
     return redirect("concerns:records_reviews")
+
+
+def _facts(pupil):
+    """What the review page shows: the 25th birthday, the concerns held, and the latest
+    review, which keeps the records until a day (still to come, or passed)."""
+    latest = retention.latest_review(pupil).select_related("decided_by").first()
+    return {
+        "due_on": retention.review_due_on(pupil.date_of_birth),
+        "held": pupil.concerns.count(),
+        "longest": retention.LONGEST_KEEP_YEARS,
+        "latest": latest,
+        "kept": latest is not None and latest.review_again_on > timezone.localdate(),
+    }
 
 
 def _reviewed(pupil, review):
@@ -95,13 +103,15 @@ def _reviewed(pupil, review):
 def records_review(request, pk):
     """Review a pupil's records at their 25th birthday: keep them for longer, or destroy them."""
     pupil = get_pupil_for(request.membership, pk)
-    if back := _not_due(request, pupil):
+    if back := _not_reviewable(request, pupil):
         return back
-    context = {
-        "due_on": retention.review_due_on(pupil.date_of_birth),
-        "held": pupil.concerns.count(),
-        "longest": retention.LONGEST_KEEP_YEARS,
-    }
+    context = _facts(pupil)
+
+    def refused(form):
+        # A colleague may have reviewed the records meanwhile: the page shows their review.
+        context.update(_facts(pupil))
+        form.refresh_since(context["latest"])
+
     return pupil_step(
         request,
         pupil,
@@ -114,4 +124,6 @@ def records_review(request, pk):
         read_as="pupil.review.view",
         done="concerns:records_reviews",
         success=lambda review: _reviewed(pupil, review),
+        initial={"since": context["latest"].pk if context["latest"] else None},
+        refused=refused,
     )

@@ -8,16 +8,32 @@ from safeguarding.forms import apply_refusal
 from workflow.exceptions import TransitionRefused
 
 
-def pupil_step(request, pupil, *, form_class, perform, template, context, read_as, done, success):
+def pupil_step(
+    request,
+    pupil,
+    *,
+    form_class,
+    perform,
+    template,
+    context,
+    read_as,
+    done,
+    success,
+    initial=None,
+    refused=None,
+):
     """The step's form; once valid, `perform(cleaned_data)` records it and the person goes to
     `done` with `success(saved)`. A refusal is shown beside its field, with what was typed
-    kept. The page shows the pupil's name, so showing it is an audited read (`read_as`)."""
-    form = form_class(request.POST if request.method == "POST" else None)
+    kept, and `refused(form)` brings the page up to date. The page shows the pupil's name, so
+    showing it is an audited read (`read_as`)."""
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = perform(form.cleaned_data)
-        except TransitionRefused as refused:
-            apply_refusal(form, refused)
+        except TransitionRefused as refusal:
+            apply_refusal(form, refusal)
+            if refused is not None:
+                refused(form)
         else:
             messages.success(request, success(saved))
             return redirect(done)

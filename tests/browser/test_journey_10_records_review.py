@@ -1,7 +1,9 @@
 """Journey 10: a former pupil is 25, and their child protection records are due for review.
 The DSL finds them on Records to review, tries to keep them without saying why, is told
-beside the field, then destroys them; the log keeps only the file reference. The head teacher
-reads the log. Every page is checked (axe-core, reflow), with and without JavaScript."""
+beside the field, then keeps them while a court case runs. The case ends: from the log of
+records reviewed the DSL reviews them again and destroys them; the log keeps only the file
+reference. The head teacher reads the log. Every page is checked (axe-core, reflow), with
+and without JavaScript."""
 
 from datetime import timedelta
 
@@ -40,6 +42,22 @@ def test_dsl_reviews_a_former_pupils_records_and_destroys_them(
     expect(page.get_by_label("Keep the records for longer")).to_be_checked()
     look(page, "records-review-error")
 
+    page.get_by_label("Why are they kept for longer?").fill("A court case is running.")
+    again = timezone.localdate() + timedelta(days=3 * 365)
+    dates = page.get_by_role("group", name="When should they be reviewed again?")
+    for label, value in (("Day", again.day), ("Month", again.month), ("Year", again.year)):
+        dates.get_by_label(label).fill(str(value))
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text(f"The records about {pupil.full_name} are kept")).to_be_visible()
+    expect(page.get_by_text("There are no records to review")).to_be_visible()
+
+    # The court case is over: the records go now, not in three years.
+    page.get_by_role("link", name="See the records reviewed").click()
+    row = page.get_by_role("row").filter(has_text="A court case is running.")
+    row.get_by_role("link", name="Review again").click()
+    expect(heading(page)).to_have_text(f"Review the records about {pupil.full_name} again")
+    expect(page.get_by_text("A court case is running.")).to_be_visible()
+    look(page, "records-review-again")
     page.get_by_label("Destroy the records").check()
     page.get_by_label("I understand the records cannot be recovered").check()
     page.get_by_role("button", name="Record the decision").click()
@@ -48,7 +66,10 @@ def test_dsl_reviews_a_former_pupils_records_and_destroys_them(
     ).to_be_visible()
     expect(page.get_by_text("There are no records to review")).to_be_visible()
     assert not Concern.objects.filter(pupil_id=reference).exists()
-    assert RecordsReview.objects.get().file_reference == reference
+    assert list(RecordsReview.objects.order_by("pk").values_list("decision", "file_reference")) == [
+        ("keep", reference),
+        ("destroy", reference),
+    ]
 
     page.get_by_role("link", name="See the records reviewed").click()
     row = page.get_by_role("row").filter(has_text="Destroyed")

@@ -3,6 +3,7 @@ due first; the review, which keeps them (with a reason and a day to look again) 
 them; and the school's log of reviews. Mistakes are shown beside their field, with what was
 typed kept. The head teacher reads both lists."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import Concern, RecordsReview
 from schools.models import Pupil, Role
-from tests.factories import PupilFactory, member
+from tests.factories import PupilFactory, kept_review, member
 from workflow.concerns import close_concern, record_concern
 from workflow.retention import keep_records, review_due_on
 
@@ -84,10 +85,12 @@ def test_the_dsl_keeps_records_for_longer_from_the_list(school, dsl, client_for)
     assert "A civil claim is pending." in done
     assert f"Kept until {again.day} {again:%B %Y}" in done
     assert "Jordan Example" in done
-    # Kept: the review page now says so, and offers no form.
-    response = client.get(review(jordan), follow=True)
-    assert response.redirect_chain == [(LIST, 302)]
-    assert f"are kept until {again.day} {again:%B %Y}" in response.content.decode()
+    assert f'href="{review(jordan)}"' in done  # to review them again before the day set
+    # Kept: the review page says until when and why, for a review again.
+    form = client.get(review(jordan)).content.decode()
+    assert "Review the records about Jordan Example again" in form
+    assert f"The records are kept until {again.day} {again:%B %Y}" in form
+    assert "A civil claim is pending." in form
 
 
 def test_the_dsl_destroys_the_records_and_the_log_keeps_only_the_reference(school, dsl, client_for):
@@ -172,17 +175,17 @@ def test_records_not_yet_due_are_not_listed_nor_reviewable(school, dsl, client_f
 
 def test_the_head_teacher_reads_both_lists_without_the_review_links(school, dsl, head, client_for):
     jordan = former_pupil(school, dsl, given_name="Jordan")
+    kept = former_pupil(school, dsl, given_name="Kept")
     keep_records(
-        former_pupil(school, dsl, given_name="Kept"),
-        by=dsl,
-        reason="An inquiry asked for them.",
-        review_again_on=today() + timedelta(days=10),
+        kept, by=dsl, reason="An inquiry asked for them.", review_again_on=today() + timedelta(10)
     )
     client = client_for(head)
     page = client.get(LIST).content.decode()
     assert "Jordan" in page
     assert review(jordan) not in page
-    assert "An inquiry asked for them." in client.get(DONE).content.decode()
+    done = client.get(DONE).content.decode()
+    assert "An inquiry asked for them." in done
+    assert review(kept) not in done
     assert client.get(review(jordan)).status_code == 403
     assert AuditEvent.objects.filter(action="pupil.reviews.view", actor=head).count() == 2
 
@@ -280,3 +283,91 @@ def test_only_the_leads_are_told_what_stops_a_destruction(school, dsl, head, cli
     sentence = "Records are not destroyed while a concern is still open"
     assert sentence in client_for(dsl).get(LIST).content.decode()
     assert sentence not in client_for(head).get(LIST).content.decode()
+
+
+def since(page):
+    """The latest review the page was drawn after, as its hidden field holds it."""
+    hidden = re.search(r'<input type="hidden" name="since"[^>]*>', page).group(0)
+    value = re.search(r'value="(\d+)"', hidden)
+    return value.group(1) if value else ""
+
+
+def test_the_dsl_reviews_kept_records_again_once_the_reason_has_ended(school, dsl, client_for):
+    jordan = former_pupil(school, dsl, given_name="Jordan", family_name="Example")
+    client = client_for(dsl)
+    again = today() + timedelta(days=3000)
+    client.post(
+        review(jordan),
+        {
+            "decision": "keep",
+            "reason": "A civil claim is pending.",
+            "since": since(client.get(review(jordan)).text),
+            **day("review_again_on", again),
+        },
+    )
+    kept = RecordsReview.objects.get()
+    # The claim is settled: from the log, the DSL reviews the records again and destroys them.
+    done = client.get(DONE).text
+    assert f'href="{review(jordan)}"' in done
+    form = client.get(review(jordan)).text
+    assert "Review the records about Jordan Example again" in form
+    assert since(form) == str(kept.pk)
+    response = client.post(
+        review(jordan),
+        {"decision": "destroy", "confirmed": "on", "since": since(form)},
+        follow=True,
+    )
+    assert response.redirect_chain == [(LIST, 302)]
+    assert f"file reference {jordan.pk} (1 concern) were destroyed" in response.text
+    assert not Pupil.objects.filter(pk=jordan.pk).exists()
+    done = client.get(DONE).text
+    assert "Review again" not in done
+    assert done.count("Destroyed") == 1
+
+
+def test_a_page_drawn_before_a_colleagues_review_is_refused_and_shows_theirs(
+    school, dsl, deputy_dsl, client_for
+):
+    jordan = former_pupil(school, dsl, given_name="Jordan", family_name="Example")
+    client = client_for(dsl)
+    drawn = client.get(review(jordan)).text
+    theirs = keep_records(
+        jordan, by=deputy_dsl, reason="The police asked.", review_again_on=today() + timedelta(9)
+    )
+    mine = {
+        "decision": "keep",
+        "reason": "A claim.",
+        "since": since(drawn),
+        **day("review_again_on", today() + timedelta(days=40)),
+    }
+    response = client.post(review(jordan), mine)
+    assert response.status_code == 200
+    page = response.text
+    assert "already decided to keep these records until" in page
+    assert "The police asked." in page  # the colleague's review, on the page now
+    assert ">\nA claim.</textarea>" in page  # and what was typed, kept
+    assert since(page) == str(theirs.pk)
+    assert list(RecordsReview.objects.all()) == [theirs]
+    # Sent again from the page as it now stands, it replaces the colleague's review.
+    response = client.post(review(jordan), mine | {"since": since(page)})
+    assert response.status_code == 302
+    assert RecordsReview.objects.latest("pk").reason == "A claim."
+    assert client.get(DONE).text.count("Review again<span") == 1  # from the latest review only
+
+
+def test_the_due_list_puts_the_longest_due_first_including_records_kept_until_now(
+    school, dsl, client_for
+):
+    former_pupil(school, dsl, years=40, given_name="Fifteen")  # due 15 years ago
+    former_pupil(school, dsl, years=26, given_name="OneYear")  # due a year ago
+    kept = former_pupil(school, dsl, years=60, given_name="KeptTo")
+    kept_review(kept, by=dsl, reason="An inquiry.", days=-1)  # kept until yesterday
+    page = client_for(dsl).get(LIST).text
+    assert page.index("Fifteen") < page.index("OneYear") < page.index("KeptTo")
+    row = page[page.index("KeptTo") :]
+    row = row[: row.index("</tr>")]
+    yesterday = today() - timedelta(days=1)
+    assert f"{yesterday.day} {yesterday:%B %Y}" in row
+    assert "the day set when the records were kept" in row
+    first = page[page.index("Fifteen") :]
+    assert "25th birthday" in first[: first.index("</tr>")]

@@ -39,7 +39,7 @@ def reviews(clock, school, dsl, other_school, other_school_dsl):
     k1 = former(school, dsl, "K1", date(1995, 1, 1))
     keep_records(k1, by=dsl, reason="A claim.", review_again_on=date(2027, 1, 1))
     k2 = former(school, dsl, "K2", date(1995, 1, 2))
-    keep_records(k2, by=dsl, reason="An inquiry.", review_again_on=date(2026, 1, 1))
+    first = keep_records(k2, by=dsl, reason="An inquiry.", review_again_on=date(2026, 1, 1))
     destroy_records(former(school, dsl, "D1", date(1996, 1, 1)), by=dsl, confirmed=True)
     destroy_records(
         former(other_school, other_school_dsl, "O", date(1996, 1, 1)),
@@ -51,11 +51,13 @@ def reviews(clock, school, dsl, other_school, other_school_dsl):
     former(school, dsl, "N2", date(1980, 1, 1))
     former(school, dsl, "Y", date(2001, 3, 17))
     k3 = former(school, dsl, "K3", date(1995, 1, 3))
-    keep_records(k3, by=dsl, reason="A claim.", review_again_on=date(2026, 1, 1))
+    kept = keep_records(k3, by=dsl, reason="A claim.", review_again_on=date(2026, 1, 1))
     clock.set(2026, 2, 1, 12, 0)
     # Kept again (counted once), and kept then destroyed (counted in both rows).
-    keep_records(k2, by=dsl, reason="The inquiry again.", review_again_on=date(2026, 3, 10))
-    destroy_records(k3, by=dsl, confirmed=True)
+    keep_records(
+        k2, by=dsl, reason="The inquiry again.", review_again_on=date(2026, 3, 10), since=first.pk
+    )
+    destroy_records(k3, by=dsl, confirmed=True, since=kept.pk)
     clock.set(2026, 3, 16, 10, 0)
 
 

@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from concerns.models import Concern, RecordsReview
 from schools.models import Pupil
 from tests.concurrency import at_once, simultaneous_writers
+from tests.factories import kept_review
 from workflow import retention
 from workflow.concerns import reopen_concern
 from workflow.exceptions import TransitionRefused
@@ -23,13 +24,16 @@ pytestmark = [
 ]
 
 
+@pytest.mark.parametrize("kept_before", [False, True])
 def test_two_dsls_review_one_pupils_records_at_once_and_one_decision_is_recorded(
-    walk, pupil, dsl, deputy_dsl, monkeypatch
+    walk, pupil, dsl, deputy_dsl, monkeypatch, kept_before
 ):
     Pupil.objects.filter(pk=pupil.pk).update(
         date_of_birth=timezone.localdate() - timedelta(days=26 * 366)
     )
     walk.closed()
+    # Or both review again records kept for longer, each from a page drawn after that keep.
+    since = kept_review(pupil, by=dsl, reason="A claim.", days=90).pk if kept_before else None
     real_audit = retention.audit
 
     def slow_audit(*args, **kwargs):
@@ -42,7 +46,9 @@ def test_two_dsls_review_one_pupils_records_at_once_and_one_decision_is_recorded
 
     def review(name, user, **decision):
         try:
-            retention.review_records(Pupil.objects.get(pk=pupil.pk), by=user, **decision)
+            retention.review_records(
+                Pupil.objects.get(pk=pupil.pk), by=user, since=since, **decision
+            )
             outcomes[name] = decision["decision"]
         except TransitionRefused as refused:
             outcomes[name] = refused.message
@@ -64,7 +70,7 @@ def test_two_dsls_review_one_pupils_records_at_once_and_one_decision_is_recorded
     assert len(recorded) == 1
     refused = next(message for message in outcomes.values() if message not in recorded)
     assert "Someone has already" in refused
-    assert RecordsReview.objects.get().decision == recorded[0]
+    assert RecordsReview.objects.exclude(pk=since).get().decision == recorded[0]
     assert Concern.objects.filter(pupil_id=pupil.pk).exists() == (recorded[0] == "keep")
     actions = AuditEvent.objects.filter(action__startswith="pupil.records.")
     assert actions.count() == 1

@@ -350,7 +350,7 @@ def test_the_form_keeps_or_destroys_and_leaves_nothing_about_the_child_in_the_lo
     )
     assert kept.decision == "keep"
     RecordsReview.objects.filter(pk=kept.pk).update(review_again_on=today())
-    destroyed = review_records(former, by=dsl, decision="destroy", confirmed=True)
+    destroyed = review_records(former, by=dsl, decision="destroy", confirmed=True, since=kept.pk)
     assert destroyed.decision == "destroy"
     kept.refresh_from_db()
     assert (kept.pupil, kept.file_reference) == (None, destroyed.file_reference)
@@ -453,3 +453,62 @@ def test_a_file_that_cannot_be_deleted_is_logged_and_the_others_still_go(
     assert not default_storage.exists(second.stored_name)
     assert first.stored_name in caplog.text
     assert "Amelia" not in caplog.text
+
+
+def test_the_database_finds_the_25th_birthday_as_python_does_for_every_day_of_eight_years(
+    school,
+):
+    # The due list sorts by the day records fell due, worked out in the query.
+    first = date(1999, 1, 1)
+    Pupil.objects.bulk_create(
+        PupilFactory.build(school=school, date_of_birth=first + timedelta(days=n))
+        for n in range(366 * 8)
+    )
+    found = retention.due_since(Pupil.objects.filter(school=school)).values_list(
+        "date_of_birth", "due_since"
+    )
+    assert len(found) == 366 * 8
+    assert [(born, due) for born, due in found if review_due_on(born) != due] == []
+
+
+def test_kept_records_are_reviewed_again_before_the_day_set_and_the_latest_review_counts(
+    walk, school, former, dsl
+):
+    walk.closed()
+    membership = dsl.memberships.get()
+    mistaken = keep(former, dsl, review_again_on=today() + timedelta(days=3000))
+    # The year was mistyped: the DSL reviews the records again, and the nearer day stands.
+    corrected = keep(former, dsl, review_again_on=today() + timedelta(days=30), since=mistaken.pk)
+    assert list(due_for_review(pupils_for(membership))) == []
+    RecordsReview.objects.filter(pk=corrected.pk).update(review_again_on=today())
+    assert list(due_for_review(pupils_for(membership))) == [former]  # not kept to the 3000th
+    # The court case is over: the records are destroyed before the day the keep set.
+    again = keep(former, dsl, review_again_on=today() + timedelta(days=300), since=corrected.pk)
+    destroyed = destroy_records(former, by=dsl, confirmed=True, since=again.pk)
+    assert not Pupil.objects.filter(pk=former.pk).exists()
+    assert list(RecordsReview.objects.order_by("pk").values_list("decision", "reason")) == [
+        ("keep", ""),
+        ("keep", ""),
+        ("keep", ""),
+        ("destroy", ""),
+    ]
+    assert destroyed.file_reference == mistaken.file_reference
+
+
+def test_a_review_drawn_before_a_colleagues_review_is_refused(walk, former, dsl, deputy_dsl):
+    walk.closed()
+    first = keep(former, deputy_dsl, review_again_on=today() + timedelta(days=60))
+    # Drawn before the deputy's keep (no review then): neither decision is applied over it.
+    with pytest.raises(TransitionRefused, match="already decided to keep these records until"):
+        keep(former, dsl, review_again_on=today() + timedelta(days=5))
+    with pytest.raises(TransitionRefused, match="already decided to keep these records until"):
+        destroy_records(former, by=dsl, confirmed=True)
+    second = keep(former, deputy_dsl, review_again_on=today() + timedelta(days=90), since=first.pk)
+    with pytest.raises(TransitionRefused, match="already decided to keep these records until"):
+        destroy_records(former, by=dsl, confirmed=True, since=first.pk)
+    # Kept until a day now passed, then reviewed by someone else: still refused, and why.
+    RecordsReview.objects.filter(pk=second.pk).update(review_again_on=today())
+    with pytest.raises(TransitionRefused, match="reviewed these records since this page"):
+        destroy_records(former, by=dsl, confirmed=True, since=first.pk)
+    assert list(RecordsReview.objects.values_list("pk", flat=True)) == [first.pk, second.pk]
+    assert Concern.objects.filter(pupil=former).exists()
