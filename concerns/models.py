@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from schools.models import Pupil
@@ -457,14 +457,15 @@ class SendMethod(models.TextChoices):
 
 
 class FileTransfer(models.Model):
-    """A pupil who has left, and their child protection file on its way to the new school.
+    """A pupil who has left, and their child protection file on its way to the new school; or,
+    once `returned_on` is set, a leaving that ended when the pupil came back.
 
     Keeping Children Safe in Education asks the DSL to send the file separately from the main
     pupil file, within 5 school days of the child starting at the new school (for a move
     between terms, the first 5 days of the new term), and to get confirmation that it arrived.
     Each step is recorded once (workflow.leavers), by a DSL, and audited."""
 
-    pupil = models.OneToOneField(Pupil, on_delete=models.PROTECT, related_name="file_transfer")
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="file_transfers")
     school = models.ForeignKey(
         "schools.School", on_delete=models.PROTECT, related_name="file_transfers"
     )
@@ -488,6 +489,12 @@ class FileTransfer(models.Model):
     receipt_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    returned_on = models.DateField(
+        null=True, blank=True, help_text="The day the pupil came back to the school, if they did."
+    )
+    return_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["school", "due_on"], name="transfer_school_due")]
@@ -495,6 +502,16 @@ class FileTransfer(models.Model):
             models.CheckConstraint(
                 condition=Q(received_on__isnull=True) | Q(sent_on__isnull=False),
                 name="transfer_received_after_sent",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | Q(returned_on__gte=F("left_on")),
+                name="transfer_returned_after_left",
+            ),
+            # A pupil is away once at a time: a leaving is recorded again after they came back.
+            models.UniqueConstraint(
+                fields=["pupil"],
+                condition=Q(returned_on__isnull=True),
+                name="transfer_one_away_per_pupil",
             ),
         ]
 

@@ -5,7 +5,7 @@ head teacher see all of their school's; hub staff see a concern only once the sc
 it with the hub through an advice request, and only for schools of their own authority.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 
 from audit.scope import get_in_scope
 from schools.models import DSL_ROLES, HUB_ROLES, Role
@@ -87,10 +87,30 @@ def get_attachment_for(membership, concern, pk):
     )
 
 
+AWAY = Q(file_transfers__returned_on__isnull=True)
+
+
+def with_file_transfer(pupils):
+    """`pupils`, each with `file_transfer`: the transfer of their file if they have left and
+    not come back (in the same query). Django leaves the attribute unset when there is none:
+    read it with `getattr(pupil, "file_transfer", None)`."""
+    return pupils.annotate(
+        file_transfer=FilteredRelation("file_transfers", condition=AWAY)
+    ).select_related("file_transfer")
+
+
+def with_pupils_file_transfer(concerns):
+    """`concerns`, each with `transfer`: its pupil's, as `with_file_transfer` gives it."""
+    away = Q(pupil__file_transfers__returned_on__isnull=True)
+    return concerns.annotate(
+        transfer=FilteredRelation("pupil__file_transfers", condition=away)
+    ).select_related("transfer")
+
+
 def get_pupil_for(membership, pk):
     """A pupil on the roll of the membership's school, with their file's transfer if they have
     left; otherwise a 404, audited."""
-    return get_in_scope(pupils_for(membership).select_related("file_transfer"), pk, "pupil")
+    return get_in_scope(with_file_transfer(pupils_for(membership)), pk, "pupil")
 
 
 def recorders_for(membership):
@@ -120,10 +140,10 @@ def file_transfers_for(membership):
 
 
 def get_leaver_for(membership, pk):
-    """A pupil of the membership's school who has been recorded as leaving, with their file's
-    transfer; otherwise a 404, audited."""
-    leavers = pupils_for(membership).filter(file_transfer__isnull=False)
-    return get_in_scope(leavers.select_related("file_transfer"), pk, "pupil")
+    """A pupil of the membership's school who has been recorded as leaving and has not come
+    back, with their file's transfer; otherwise a 404, audited."""
+    leavers = with_file_transfer(pupils_for(membership)).filter(file_transfer__isnull=False)
+    return get_in_scope(leavers, pk, "pupil")
 
 
 def access_requests_for(membership):

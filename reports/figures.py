@@ -358,10 +358,11 @@ def _step_three(figures, school, period):
 
 def _leavers(figures, school, period):
     """How the files of the period's leavers went: sent by their due day or after it, not
-    yet sent and overdue or still in time (as at `now`), and whether their receipt was
-    confirmed. One query, by the school's index of its files."""
+    yet sent and overdue or still in time (as at `now`), or no longer due because the pupil
+    came back first; and whether their receipt was confirmed. One query, by the school's
+    index of its files. A pupil who left twice in the period counts twice."""
     today = figures.now.astimezone(LONDON).date()
-    unsent = Q(sent_on__isnull=True)
+    unsent = Q(sent_on__isnull=True, returned_on__isnull=True)
     figures.leavers = FileTransfer.objects.filter(
         school=school, left_on__gte=period.start, left_on__lte=period.end
     ).aggregate(
@@ -370,6 +371,7 @@ def _leavers(figures, school, period):
         late=Count("pk", filter=Q(sent_on__gt=F("due_on"))),
         overdue=Count("pk", filter=unsent & Q(due_on__lt=today)),
         in_time=Count("pk", filter=unsent & Q(due_on__gte=today)),
+        came_back=Count("pk", filter=Q(sent_on__isnull=True, returned_on__isnull=False)),
         received=Count("pk", filter=Q(received_on__isnull=False)),
         awaiting=Count("pk", filter=Q(sent_on__isnull=False, received_on__isnull=True)),
     )

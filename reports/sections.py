@@ -232,9 +232,9 @@ def _escalations(f, fmt):
 
 def _leavers(f, fmt):
     n = f.leavers
-    # Each file is in one of the first four rows, and each file sent in one of the last two:
+    # Each file is in one of the first five rows, and each file sent in one of the last two:
     # `breakdown` hides a further count where the shown ones would give away a hidden one.
-    sent = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"]])
+    sent = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"], n["came_back"]])
     received = fmt.breakdown([n["received"], n["awaiting"]])
     if {FEWER, WITHHELD} & set(sent[:2]):
         # The two receipt rows add up to the files sent (the first two rows): shown, they
@@ -245,6 +245,7 @@ def _leavers(f, fmt):
         "Files sent late",
         "Files not yet sent, and overdue",
         "Files not yet sent, still in time",
+        "Not sent: the pupil came back first",
         "Receipt confirmed by the new school",
         "Sent, receipt not yet confirmed",
     ]
@@ -255,7 +256,7 @@ def _leavers(f, fmt):
             key_figures(
                 "leavers-summary",
                 [
-                    ["Pupils with a child protection file who left", fmt.count(n["left"])],
+                    ["Leavers with a child protection file", fmt.count(n["left"])],
                     *([label, text] for label, text in zip(labels, sent + received, strict=True)),
                 ],
             ),

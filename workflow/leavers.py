@@ -5,12 +5,14 @@ file, within 5 school days of the child starting at the new school (for a move b
 within the first 5 days of the new term), and gets confirmation of receipt. Each step is
 recorded once, by a DSL or deputy of the pupil's school, with its audit row in the same
 transaction. A form drawn before a colleague recorded the step is refused, not applied twice.
+A pupil who comes back ends their leaving (`record_return`); if they leave again, that leaving
+is recorded afresh, with its own file to send.
 """
 
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from audit.log import record as audit
@@ -32,6 +34,9 @@ ALREADY_RECEIVED = (
     "Someone has already recorded that {name}'s file was received. Nothing was saved."
 )
 NOT_SENT = "Record that {name}'s file was sent before recording that it arrived."
+CAME_BACK = (
+    "Someone has already recorded that {name} came back to the school on {day}. Nothing was saved."
+)
 
 
 def due_on(starts_on):
@@ -81,6 +86,13 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
         )
     if not Concern.objects.filter(pupil=pupil).exists():
         raise TransitionRefused(NO_FILE.format(name=name))
+    back = FileTransfer.objects.filter(pupil=pupil).aggregate(on=Max("returned_on"))["on"]
+    if back is not None and left_on < back:
+        raise TransitionRefused(
+            f"The date the pupil left must be on or after {back.day} {back:%B %Y}, when they "
+            "came back to the school",
+            field="left_on",
+        )
     try:
         with transaction.atomic():
             transfer = FileTransfer.objects.create(
@@ -99,9 +111,17 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
 
 
 def _locked(transfer):
-    return (
+    """The transfer's row, locked for the rest of the transaction, refused once the pupil has
+    come back: their file is no longer on its way anywhere."""
+    transfer = (
         FileTransfer.objects.select_for_update().select_related("pupil__school").get(pk=transfer.pk)
     )
+    if transfer.returned_on is not None:
+        day = transfer.returned_on
+        raise TransitionRefused(
+            CAME_BACK.format(name=transfer.pupil.full_name, day=f"{day.day} {day:%B %Y}")
+        )
+    return transfer
 
 
 def record_file_sent(transfer, *, by, sent_on, sent_how):
@@ -166,4 +186,35 @@ def record_file_received(transfer, *, by, received_on, received_by):
         transfer.receipt_recorded_by = by
         transfer.save(update_fields=["received_on", "received_by", "receipt_recorded_by"])
         audit("pupil.file.received", actor=by, obj=transfer.pupil, school=transfer.pupil.school)
+    return transfer
+
+
+def record_return(transfer, *, by, returned_on):
+    """Record that the pupil came back to the school on `returned_on`. Their leaving ends: the
+    roll no longer marks them as left, a file not yet sent is no longer due, and if they leave
+    again that leaving is recorded afresh. A file already sent stays recorded as sent."""
+    require_school_lead(by, transfer.school_id, NOT_A_LEAD)
+    returned_on = _not_after_today(
+        require(returned_on, "returned_on", "Enter the date the pupil came back"),
+        "returned_on",
+        "The date the pupil came back",
+    )
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        left = transfer.left_on
+        if returned_on < left:
+            raise TransitionRefused(
+                f"The date the pupil came back must be on or after {left.day} {left:%B %Y}, "
+                "when they left",
+                field="returned_on",
+            )
+        transfer.returned_on, transfer.return_recorded_by = returned_on, by
+        transfer.save(update_fields=["returned_on", "return_recorded_by"])
+        audit(
+            "pupil.return.record",
+            actor=by,
+            obj=transfer.pupil,
+            school=transfer.pupil.school,
+            sent=transfer.sent_on is not None,
+        )
     return transfer

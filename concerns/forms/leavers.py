@@ -71,3 +71,16 @@ class FileReceivedForm(GovUKForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout("received_on", Field.text("received_by"))
+
+
+class ReturnForm(GovUKForm):
+    returned_on = date_field(
+        "Date the pupil came back",
+        help_text="Their first day back at your school, for example 7 1 2027",
+        subject="The date the pupil came back",
+        required_message="Enter the date the pupil came back",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout("returned_on")

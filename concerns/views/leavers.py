@@ -4,10 +4,11 @@ from datetime import date
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
-from concerns.forms.leavers import FileReceivedForm, FileSentForm, LeavingForm
+from concerns.forms.leavers import FileReceivedForm, FileSentForm, LeavingForm, ReturnForm
 from concerns.keyset import Key, paginate
 from concerns.selectors import file_transfers_for, get_leaver_for, get_pupil_for
 from workflow import leavers
@@ -25,7 +26,7 @@ def leavers_list(request):
     The head teacher reads it; the school's leads record each step from it."""
     waiting = (
         file_transfers_for(request.membership)
-        .filter(received_on__isnull=True)
+        .filter(received_on__isnull=True, returned_on__isnull=True)
         .select_related("pupil")
     )
     page = paginate(
@@ -125,3 +126,36 @@ def file_sent(request, pk):
 def file_received(request, pk):
     """Record the new school's confirmation that the file arrived."""
     return _file_step(request, pk, FileReceivedForm, leavers.record_file_received, "received")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def returned(request, pk):
+    """Record that a pupil who left has come back to the school: their leaving ends."""
+    pupil = get_leaver_for(request.membership, pk)
+    transfer = pupil.file_transfer
+    sent = transfer.sent_on is not None
+    return pupil_step(
+        request,
+        pupil,
+        form_class=ReturnForm,
+        perform=lambda data: leavers.record_return(transfer, by=request.user, **data),
+        template="concerns/leavers/step.html",
+        context={
+            "transfer": transfer,
+            "returning": True,
+            "title": f"Record that {pupil.full_name} has come back",
+            "button": "Record that they came back",
+        },
+        read_as="pupil.leaving.view",
+        done=reverse("concerns:pupil_chronology", args=[pupil.pk]),
+        success=lambda saved: (
+            f"{pupil.full_name} is recorded as back at the school. "
+            + (
+                f"Ask {transfer.new_school} for the child protection records they hold about "
+                f"{pupil.given_name}"
+                if sent
+                else "Their file was not sent, and is no longer due"
+            )
+        ),
+    )

@@ -15,7 +15,14 @@ from concerns.casework import chronology, load_casework, steps
 from concerns.forms.pupils import ConfirmImportForm, PupilForm, PupilImportForm, PupilSearchForm
 from concerns.keyset import Key, paginate
 from concerns.roll import FIELDS, add_pupil, update_pupil
-from concerns.selectors import concerns_visible_to, get_pupil_for, pupils_for, search_pupils
+from concerns.selectors import (
+    concerns_visible_to,
+    get_pupil_for,
+    pupils_for,
+    search_pupils,
+    with_file_transfer,
+    with_pupils_file_transfer,
+)
 from safeguarding.searches import recall, searchable, show_results
 
 from .access import LEADS, SCHOOL_READERS, role_required
@@ -43,7 +50,7 @@ def pupils(request):
         text = recall(request).text
         form = PupilSearchForm(initial={"q": text})
     page = paginate(
-        search_pupils(request.membership, text).select_related("file_transfer"),
+        with_file_transfer(search_pupils(request.membership, text)),
         PUPIL_ORDER,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
@@ -153,13 +160,17 @@ def pupil_file(request, pk):
     membership = request.membership
     # The pupil comes with their concerns, in one query; a pupil with none is read on their
     # own, which answers 404 (audited) for an id outside the school.
-    ordered = (
-        _concerns_about(membership, pk)
-        .filter(pupil__school_id=membership.school_id)  # as get_pupil_for would scope it
-        .select_related("pupil__file_transfer")
+    ordered = with_pupils_file_transfer(
+        _concerns_about(membership, pk).filter(
+            pupil__school_id=membership.school_id  # as get_pupil_for would scope it
+        )
     )
     concerns = list(ordered.order_by("observed_at", "id"))
-    pupil = concerns[0].pupil if concerns else get_pupil_for(membership, pk)
+    if concerns:
+        pupil = concerns[0].pupil
+        pupil.file_transfer = getattr(concerns[0], "transfer", None)  # unset when none
+    else:
+        pupil = get_pupil_for(membership, pk)
     _with_casework(concerns, attachments=True)
     viewed(request, pupil, school=membership.school, action="pupil.file.view")
     context = _pupil_context(request, pupil, concerns=concerns, produced_at=timezone.now())

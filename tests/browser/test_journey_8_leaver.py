@@ -1,8 +1,9 @@
 """Journey 8: a pupil with concerns leaves. The DSL records it from the pupil's chronology,
 opens the whole child protection file to print it, then records that it was sent and that the
-new school received it; the leavers' list shows the file until then. Every page is checked
-(axe-core, reflow), with and without JavaScript, and a mistake on the first form is shown
-beside its field."""
+new school received it; the leavers' list shows the file until then. A term later the pupil
+comes back, and the DSL records that from the chronology. Every page is checked (axe-core,
+reflow), with and without JavaScript, and a mistake on the first form is shown beside its
+field."""
 
 from datetime import timedelta
 
@@ -81,3 +82,21 @@ def test_dsl_records_a_leaver_and_their_file_until_receipt(signed_in, walk, dsl,
 
     transfer = FileTransfer.objects.get(pupil=pupil)
     assert (transfer.sent_how, transfer.received_by) == ("electronic", "Sam Patel, DSL")
+
+    # The pupil comes back: the roll no longer marks them as left.
+    page.get_by_role("link", name="Pupils", exact=True).first.click()
+    expect(page.get_by_role("row").filter(has_text=pupil.family_name)).to_contain_text("Left")
+    page.get_by_role("link", name=f"Chronology for {pupil.full_name}").click()
+    page.get_by_role("link", name=f"Record that {pupil.given_name} has come back").click()
+    expect(heading(page)).to_have_text(f"Record that {pupil.full_name} has come back")
+    look(page, "returned")
+    fill_date(page, "Date the pupil came back", today)
+    page.get_by_role("button", name="Record that they came back").click()
+    expect(page.get_by_text(f"{pupil.full_name} is recorded as back at the school")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=f"Record that {pupil.given_name} has left the school")
+    ).to_be_visible()
+    transfer.refresh_from_db()
+    assert transfer.returned_on == today
+    page.get_by_role("link", name="Pupils", exact=True).first.click()
+    expect(page.get_by_role("row").filter(has_text=pupil.family_name)).not_to_contain_text("Left")

@@ -250,3 +250,64 @@ def test_the_list_pages_50_at_a_time_soonest_due_first(school, teacher, dsl, cli
     after = first.context["page"].next_cursor
     second = client.get(LEAVERS, {"after": after})
     assert [row.pupil.family_name for row in second.context["page"].rows] == ["Leaver50"]
+
+
+def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver, dsl, client_for):
+    left(leaver, dsl, sent=True)
+    client = client_for(dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    came_back = reverse("concerns:returned", args=[leaver.pk])
+    assert f'href="{came_back}"' in client.get(chronology).text
+    form = client.get(came_back).text
+    assert "Record that Amelia Ahmed has come back" in form
+    assert "Ask Wardown Vale High School for the child protection records" in form
+
+    response = client.post(came_back, day("returned_on", today()), follow=True)
+    assert response.redirect_chain == [(chronology, 302)]
+    page = response.text
+    assert "Amelia Ahmed is recorded as back at the school" in page
+    assert "Left on" not in page
+    assert "Left on" not in client.get(reverse("concerns:pupil_file", args=[leaver.pk])).text
+    assert f'href="{reverse("concerns:leaving", args=[leaver.pk])}"' in page  # may leave again
+    assert "Left " not in client.get(reverse("concerns:pupils")).text.split("<tbody")[1]
+    assert leaver.full_name not in client.get(LEAVERS).text
+    # Its steps are over: a link to one from before the return finds nothing.
+    assert client.get(came_back).status_code == 404
+    assert client.get(reverse("concerns:file_received", args=[leaver.pk])).status_code == 404
+    assert FileTransfer.objects.get().returned_on == today()
+
+
+def test_a_pupil_who_comes_back_before_the_file_was_sent_is_told_it_is_no_longer_due(
+    leaver, dsl, client_for
+):
+    left(leaver, dsl)
+    came_back = reverse("concerns:returned", args=[leaver.pk])
+    client = client_for(dsl)
+    assert "The file has not been sent, and will no longer be due" in client.get(came_back).text
+    response = client.post(came_back, day("returned_on", today()), follow=True)
+    assert "Their file was not sent, and is no longer due" in response.text
+    assert "There are no files to send or to confirm" in client.get(LEAVERS).text
+
+
+def test_the_day_they_came_back_is_checked_beside_its_field_with_what_was_typed_kept(
+    leaver, dsl, client_for
+):
+    left(leaver, dsl)
+    came_back = reverse("concerns:returned", args=[leaver.pk])
+    before = today() - timedelta(days=5)
+    response = client_for(dsl).post(came_back, day("returned_on", before))
+    assert response.status_code == 200
+    page = response.text
+    assert "<title>Error: " in page
+    assert "The date the pupil came back must be on or after" in page
+    assert 'href="#returned_on' in page or 'href="#id_returned_on' in page
+    assert f'value="{before.day}"' in page
+    assert FileTransfer.objects.get().returned_on is None
+
+
+def test_only_a_lead_is_offered_to_record_a_return(leaver, dsl, head, client_for):
+    left(leaver, dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    came_back = reverse("concerns:returned", args=[leaver.pk])
+    assert came_back not in client_for(head).get(chronology).text
+    assert client_for(head).get(came_back).status_code == 403

@@ -10,7 +10,12 @@ from tests.conftest import reauthenticate
 from tests.factories import PupilFactory
 from tests.walk import concern_data
 from workflow.concerns import record_concern
-from workflow.leavers import record_file_received, record_file_sent, record_leaving
+from workflow.leavers import (
+    record_file_received,
+    record_file_sent,
+    record_leaving,
+    record_return,
+)
 
 from .tables import csv_tables, html_tables
 
@@ -24,6 +29,8 @@ def leavers(clock, school, teacher, dsl, other_school, other_school_dsl):
     In time: A1 sent before its day and received; A2 sent on its day and received; A3 sent on
     its day, not confirmed. Late: B1 received; B2 not confirmed. Not sent: C1 to C3 due Thu 12
     Mar, and C4, who left on the year's first day: overdue; D due today: still in time.
+    Came back: G before the file was sent (not overdue), then left again, due Fri 20 Mar (in
+    time: G counts twice); H after it was sent in time, receipt not confirmed.
     Not counted: E left the day before the year began; F is another school's."""
     mar = lambda day: date(2026, 3, day)  # noqa: E731
     cases = {
@@ -39,7 +46,10 @@ def leavers(clock, school, teacher, dsl, other_school, other_school_dsl):
         "D": (mar(9), mar(10), mar(16), None, None),
         "E": (date(2025, 8, 31), date(2025, 9, 3), date(2025, 9, 9), date(2025, 9, 4), None),
         "F": (mar(2), mar(3), mar(9), None, None),
+        "G": (mar(2), mar(3), mar(9), None, None),
+        "H": (mar(2), mar(3), mar(9), mar(6), None),
     }
+    transfers = {}
     for name, (left, starts, due, sent, received) in cases.items():
         place, lead = (other_school, other_school_dsl) if name == "F" else (school, dsl)
         pupil = PupilFactory(school=place, given_name=name)
@@ -54,17 +64,29 @@ def leavers(clock, school, teacher, dsl, other_school, other_school_dsl):
             record_file_sent(transfer, by=lead, sent_on=sent, sent_how="electronic")
         if received:
             record_file_received(transfer, by=lead, received_on=received, received_by="Sam")
+        transfers[name] = transfer
+    record_return(transfers["G"], by=dsl, returned_on=mar(11))
+    record_return(transfers["H"], by=dsl, returned_on=mar(12))
+    again = record_leaving(
+        transfers["G"].pupil,
+        by=dsl,
+        left_on=mar(13),
+        starts_on=mar(16),
+        new_school="Wardown Vale High School",
+    )
+    assert again.due_on == mar(20)
 
 
 EXPECTED = [
     ["Measure", "Value"],
-    ["Pupils with a child protection file who left", "10"],
-    ["Files sent within 5 school days", "3"],
-    ["Files sent late", "2"],
-    ["Files not yet sent, and overdue", "4"],
-    ["Files not yet sent, still in time", "1"],
-    ["Receipt confirmed by the new school", "3"],
-    ["Sent, receipt not yet confirmed", "2"],
+    ["Leavers with a child protection file", "13"],
+    ["Files sent within 5 school days", "4"],  # A1, A2, A3, H
+    ["Files sent late", "2"],  # B1, B2
+    ["Files not yet sent, and overdue", "4"],  # C1 to C4
+    ["Files not yet sent, still in time", "2"],  # D, G the second time
+    ["Not sent: the pupil came back first", "1"],  # G the first time
+    ["Receipt confirmed by the new school", "3"],  # A1, A2, B1
+    ["Sent, receipt not yet confirmed", "3"],  # A3, B2, H
 ]
 
 
@@ -82,8 +104,8 @@ def test_the_governors_version_hides_counts_under_5_and_what_would_give_them_awa
     text = client_for(head).get(f"{REPORT}?audience=governors").text
     # The receipt rows add up to the first two rows: shown, they would give those back.
     assert [value for _, value in html_tables(text)["leavers-summary"][1:]] == [
-        "10",
-        *["fewer than 5"] * 4,
+        "13",
+        *["fewer than 5"] * 5,
         "not shown",
         "not shown",
     ]
@@ -110,6 +132,6 @@ def test_the_governors_version_cannot_work_out_a_hidden_count_from_the_total(
         record_file_sent(transfer, by=dsl, sent_on=sent, sent_how="post")
     text = client_for(head).get(f"{REPORT}?audience=governors").text
     rows = dict(html_tables(text)["leavers-summary"][1:])
-    assert rows["Pupils with a child protection file who left"] == "6"
+    assert rows["Leavers with a child protection file"] == "6"
     assert rows["Files sent late"] == "fewer than 5"
     assert rows["Files sent within 5 school days"] == "not shown"

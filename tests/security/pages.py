@@ -440,6 +440,12 @@ FORM_PAGES = {
         lambda w: {**day("received_on", earlier(days=0)), "received_by": "Sam Patel, DSL"},
         shown_on=lambda w: [reverse("concerns:pupil_chronology", args=[w.sent_leaver.pk])],
     ),
+    leavers.ReturnForm: FormPage(
+        _url("concerns:returned", lambda w: w.leaver.pk),
+        DSL,
+        lambda w: day("returned_on", earlier(days=0)),
+        shown_on=lambda w: [reverse("concerns:pupil_chronology", args=[w.leaver.pk])],
+    ),
     # A subject access request about a pupil, and its steps.
     subject_access.AccessRequestForm: FormPage(
         _url("concerns:access_request_new", lambda w: w.pupil.pk),

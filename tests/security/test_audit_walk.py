@@ -71,6 +71,7 @@ AUDITED = {
     "concerns:leaving": ("pupil.leaving.view", "pupil", lambda w: w.pupil.pk),
     "concerns:file_sent": ("pupil.leaving.view", "pupil", lambda w: w.leaver.pk),
     "concerns:file_received": ("pupil.leaving.view", "pupil", lambda w: w.sent_leaver.pk),
+    "concerns:returned": ("pupil.leaving.view", "pupil", lambda w: w.leaver.pk),
     "advice:detail": ("advicerequest.view", "advicerequest", lambda w: w.request.pk),
     # Giving advice shows the school's question about the child.
     "advice:advise": ("advicerequest.view", "advicerequest", lambda w: w.request.pk),

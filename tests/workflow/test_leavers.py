@@ -11,7 +11,13 @@ from concerns.models import FileTransfer
 from schools.models import Role
 from tests.factories import PupilFactory, member
 from workflow.exceptions import TransitionRefused
-from workflow.leavers import due_on, record_file_received, record_file_sent, record_leaving
+from workflow.leavers import (
+    due_on,
+    record_file_received,
+    record_file_sent,
+    record_leaving,
+    record_return,
+)
 
 
 def today():
@@ -235,3 +241,87 @@ def test_no_file_was_sent_before_its_first_concern(clock, pupil, walk, dsl):
         "about the pupil was recorded",
     )
     assert FileTransfer.objects.get().sent_on is None
+
+
+def test_a_pupil_who_comes_back_can_leave_again_with_a_new_file_to_send(leaver, dsl, deputy_dsl):
+    first = leave(
+        leaver,
+        dsl,
+        left_on=today() - timedelta(days=60),
+        starts_on=today() - timedelta(days=59),
+    )
+    record_file_sent(first, by=dsl, sent_on=today(), sent_how="post")
+    back = record_return(first, by=deputy_dsl, returned_on=today())
+    assert (back.returned_on, back.return_recorded_by) == (today(), deputy_dsl)
+    audit = AuditEvent.objects.get(action="pupil.return.record")
+    assert (audit.object_id, audit.actor, audit.detail) == (
+        str(leaver.pk),
+        deputy_dsl,
+        {"sent": True},
+    )
+    # Away once at a time: leaving again is recorded afresh, with its own file due.
+    second = leave(leaver, dsl, left_on=today(), starts_on=today())
+    assert second.pk != first.pk
+    assert second.due_on == due_on(today())
+    assert list(FileTransfer.objects.filter(pupil=leaver, returned_on__isnull=True)) == [second]
+    with pytest.raises(TransitionRefused, match="already recorded as having left"):
+        leave(leaver, dsl, left_on=today(), starts_on=today())
+
+
+def test_coming_back_ends_the_leaving_and_its_steps(leaver, dsl):
+    transfer = leave(leaver, dsl)
+    record_return(transfer, by=dsl, returned_on=today())
+    for step in (
+        lambda: record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post"),
+        lambda: record_return(transfer, by=dsl, returned_on=today()),
+    ):
+        with pytest.raises(TransitionRefused, match=r"already recorded that .* came back"):
+            step()
+    transfer.refresh_from_db()
+    assert (transfer.sent_on, transfer.returned_on) == (None, today())
+    assert AuditEvent.objects.filter(action="pupil.return.record").count() == 1
+
+
+def test_a_file_sent_cannot_be_confirmed_once_the_pupil_came_back(leaver, dsl):
+    transfer = leave(leaver, dsl)
+    record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
+    record_return(transfer, by=dsl, returned_on=today())
+    with pytest.raises(TransitionRefused, match="came back"):
+        record_file_received(transfer, by=dsl, received_on=today(), received_by="Sam")
+
+
+@pytest.mark.parametrize(
+    ("returned", "message"),
+    [
+        (None, "Enter the date the pupil came back"),
+        (1, "must be today or in the past"),
+        (-4, "must be on or after"),  # before they left, 3 days ago
+    ],
+)
+def test_the_day_they_came_back_is_checked_beside_its_field(leaver, dsl, returned, message):
+    transfer = leave(leaver, dsl)
+    day = None if returned is None else today() + timedelta(days=returned)
+    with pytest.raises(TransitionRefused, match=message) as refused:
+        record_return(transfer, by=dsl, returned_on=day)
+    assert refused.value.field == "returned_on"
+    transfer.refresh_from_db()
+    assert transfer.returned_on is None
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.HEAD_TEACHER])
+def test_only_the_schools_leads_record_a_return(leaver, school, dsl, other_school_dsl, role):
+    transfer = leave(leaver, dsl)
+    for someone in (member(role, school), other_school_dsl):
+        with pytest.raises(TransitionRefused, match="Only the school's DSL"):
+            record_return(transfer, by=someone, returned_on=today())
+    transfer.refresh_from_db()
+    assert transfer.returned_on is None
+
+
+def test_leaving_again_cannot_be_dated_before_they_came_back(leaver, dsl):
+    first = leave(leaver, dsl, left_on=today() - timedelta(days=30))
+    record_return(first, by=dsl, returned_on=today() - timedelta(days=10))
+    with pytest.raises(TransitionRefused, match=r"on or after .* when they came back") as refused:
+        leave(leaver, dsl, left_on=today() - timedelta(days=11), starts_on=today())
+    assert refused.value.field == "left_on"
+    assert leave(leaver, dsl, left_on=today() - timedelta(days=10), starts_on=today())
