@@ -55,6 +55,7 @@ urlpatterns = [
     path("pupils/<int:pk>/leaving/sent/", leavers.file_sent, name="file_sent"),
     path("pupils/<int:pk>/leaving/received/", leavers.file_received, name="file_received"),
     path("pupils/<int:pk>/leaving/returned/", leavers.returned, name="returned"),
+    path("pupils/<int:pk>/leaving/change/", leavers.leaving_change, name="leaving_change"),
     path("pupils/import/check/", pupils.pupil_import_preview, name="pupil_import_preview"),
     path("pupils/subject-access/", subject_access.access_requests, name="access_requests"),
     path(

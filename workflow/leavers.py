@@ -9,6 +9,8 @@ A pupil who comes back ends their leaving (`record_return`); if they leave again
 is recorded afresh, with its own file to send.
 """
 
+import hashlib
+import json
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -34,6 +36,11 @@ ALREADY_RECEIVED = (
     "Someone has already recorded that {name}'s file was received. Nothing was saved."
 )
 NOT_SENT = "Record that {name}'s file was sent before recording that it arrived."
+STALE_LEAVING = (
+    "Someone has changed the details of {name}'s leaving since this page was opened. "
+    "Nothing was saved: check the details below and submit again."
+)
+LEAVING_FIELDS = ("new_school", "left_on", "starts_on")
 CAME_BACK = (
     "Someone has already recorded that {name} came back to the school on {day}. Nothing was saved."
 )
@@ -58,11 +65,8 @@ def _not_after_today(day, field, what):
     return day
 
 
-def record_leaving(pupil, *, by, left_on, starts_on, new_school):
-    """Record that `pupil` left for `new_school`, starting there on `starts_on`: their file is
-    then due on the 5th school day from that day."""
-    require_school_lead(by, pupil.school_id, NOT_A_LEAD)
-    name = pupil.full_name
+def _leaving(pupil, *, left_on, starts_on, new_school):
+    """The leaving's details, checked: each refusal names its field."""
     new_school = require(new_school, "new_school", "Enter the name of the new school")
     left_on = _not_after_today(
         require(left_on, "left_on", "Enter the date the pupil left"),
@@ -84,8 +88,6 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
             "The first day at the new school must be within a year of the date the pupil left",
             field="starts_on",
         )
-    if not Concern.objects.filter(pupil=pupil).exists():
-        raise TransitionRefused(NO_FILE.format(name=name))
     back = FileTransfer.objects.filter(pupil=pupil).aggregate(on=Max("returned_on"))["on"]
     if back is not None and left_on < back:
         raise TransitionRefused(
@@ -93,20 +95,66 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
             "came back to the school",
             field="left_on",
         )
+    return {"left_on": left_on, "starts_on": starts_on, "new_school": new_school}
+
+
+def record_leaving(pupil, *, by, left_on, starts_on, new_school):
+    """Record that `pupil` left for `new_school`, starting there on `starts_on`: their file is
+    then due on the 5th school day from that day."""
+    require_school_lead(by, pupil.school_id, NOT_A_LEAD)
+    name = pupil.full_name
+    details = _leaving(pupil, left_on=left_on, starts_on=starts_on, new_school=new_school)
+    if not Concern.objects.filter(pupil=pupil).exists():
+        raise TransitionRefused(NO_FILE.format(name=name))
     try:
         with transaction.atomic():
             transfer = FileTransfer.objects.create(
                 pupil=pupil,
                 school_id=pupil.school_id,
-                left_on=left_on,
-                starts_on=starts_on,
-                due_on=due_on(starts_on),
-                new_school=new_school,
+                due_on=due_on(details["starts_on"]),
                 recorded_by=by,
+                **details,
             )
             audit("pupil.leaving.record", actor=by, obj=pupil, school=pupil.school)
     except IntegrityError:
         raise TransitionRefused(ALREADY_LEFT.format(name=name)) from None
+    return transfer
+
+
+def leaving_version(transfer):
+    """A fingerprint of the leaving's details as a page shows them: a correction drawn from
+    other details is stale, and would undo a colleague's."""
+    values = [str(getattr(transfer, name)) for name in LEAVING_FIELDS]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:20]
+
+
+def correct_leaving(transfer, *, by, drawn, **fields):
+    """Correct the details of a leaving (the new school, the day they left, their first day
+    there) while its file is not yet sent: the file's due day follows the first day. `drawn`:
+    the `leaving_version` the form was drawn from."""
+    require_school_lead(by, transfer.school_id, NOT_A_LEAD)
+    details = _leaving(transfer.pupil, **fields)
+    with transaction.atomic():
+        transfer = _locked(transfer)
+        name = transfer.pupil.full_name
+        if transfer.sent_on is not None:
+            raise TransitionRefused(ALREADY_SENT.format(name=name))
+        if drawn != leaving_version(transfer):
+            raise TransitionRefused(STALE_LEAVING.format(name=name))
+        changed = [key for key in LEAVING_FIELDS if getattr(transfer, key) != details[key]]
+        if not changed:
+            return transfer
+        for key in changed:
+            setattr(transfer, key, details[key])
+        transfer.due_on = due_on(transfer.starts_on)
+        transfer.save(update_fields=[*changed, "due_on"])
+        audit(
+            "pupil.leaving.correct",
+            actor=by,
+            obj=transfer.pupil,
+            school=transfer.pupil.school,
+            changed=changed,
+        )
     return transfer
 
 

@@ -84,3 +84,18 @@ class ReturnForm(GovUKForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout("returned_on")
+
+
+class LeavingCorrectionForm(LeavingForm):
+    # The details the page was drawn from (workflow.leavers.leaving_version): a colleague's
+    # correction since then is not undone by this one.
+    drawn = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append("drawn")
+
+    def refresh_drawn(self, version):
+        """After a refusal, the page answers to the details now: what was typed is kept."""
+        self.data = self.data.copy()
+        self.data["drawn"] = version

@@ -8,9 +8,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
-from concerns.forms.leavers import FileReceivedForm, FileSentForm, LeavingForm, ReturnForm
+from concerns.forms.leavers import (
+    FileReceivedForm,
+    FileSentForm,
+    LeavingCorrectionForm,
+    LeavingForm,
+    ReturnForm,
+)
 from concerns.keyset import Key, paginate
 from concerns.selectors import file_transfers_for, get_leaver_for, get_pupil_for
+from safeguarding.templatetags.presenters import uk_date
 from workflow import leavers
 
 from .access import LEADS, SCHOOL_READERS, role_required
@@ -158,4 +165,50 @@ def returned(request, pk):
                 else "Their file was not sent, and is no longer due"
             )
         ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def leaving_change(request, pk):
+    """Correct the details of a pupil's leaving while their file is not yet sent."""
+    pupil = get_leaver_for(request.membership, pk)
+    transfer = pupil.file_transfer
+    if transfer.sent_on is not None:
+        return _already(
+            request,
+            pupil,
+            f"{pupil.full_name}'s file has been sent, so the details of the leaving can no "
+            "longer be changed.",
+        )
+    context = {
+        "transfer": transfer,
+        "title": f"Change the details of {pupil.full_name}'s leaving",
+        "button": "Save the changes",
+    }
+
+    def refused(form):
+        # A colleague may have corrected the details meanwhile: the page shows theirs.
+        fresh = get_leaver_for(request.membership, pk).file_transfer
+        context["transfer"] = fresh
+        form.refresh_drawn(leavers.leaving_version(fresh))
+
+    return pupil_step(
+        request,
+        pupil,
+        form_class=LeavingCorrectionForm,
+        perform=lambda data: leavers.correct_leaving(transfer, by=request.user, **data),
+        template="concerns/leavers/step.html",
+        context=context,
+        read_as="pupil.leaving.view",
+        done=reverse("concerns:pupil_chronology", args=[pupil.pk]),
+        success=lambda saved: (
+            f"The details of {pupil.full_name}'s leaving have been saved. "
+            f"The file is due by {uk_date(saved.due_on)}"
+        ),
+        initial={
+            **{name: getattr(transfer, name) for name in leavers.LEAVING_FIELDS},
+            "drawn": leavers.leaving_version(transfer),
+        },
+        refused=refused,
     )

@@ -1,6 +1,7 @@
 """Journey 8: a pupil with concerns leaves. The DSL records it from the pupil's chronology,
 opens the whole child protection file to print it, then records that it was sent and that the
-new school received it; the leavers' list shows the file until then. A term later the pupil
+new school received it, correcting a mistyped school name on the way; the leavers' list shows
+the file until then. A term later the pupil
 comes back, and the DSL records that from the chronology. Every page is checked (axe-core,
 reflow), with and without JavaScript, and a mistake on the first form is shown beside its
 field."""
@@ -49,6 +50,19 @@ def test_dsl_records_a_leaver_and_their_file_until_receipt(signed_in, walk, dsl,
     row = page.get_by_role("row").filter(has_text=pupil.full_name)
     expect(row).to_contain_text("Wardown Vale High School")
     look(page, "leavers")
+    # The new school's name was mistyped: corrected from the chronology.
+    row.get_by_role("link", name=pupil.full_name, exact=True).click()
+    page.get_by_role("link", name="Change the details of the leaving").click()
+    expect(heading(page)).to_have_text(f"Change the details of {pupil.full_name}'s leaving")
+    look(page, "leaving-change")
+    page.get_by_label("Name of the new school or college").fill("Wardown Park High School")
+    page.get_by_role("button", name="Save the changes").click()
+    expect(
+        page.get_by_text(f"The details of {pupil.full_name}'s leaving have been saved")
+    ).to_be_visible()
+    page.get_by_role("link", name="Leavers' files").first.click()
+    row = page.get_by_role("row").filter(has_text=pupil.full_name)
+    expect(row).to_contain_text("Wardown Park High School")
     row.get_by_role("link", name="Record that the file was sent").click()
     look(page, "file-sent")
     # The whole file, to print or save as a PDF and send: the page's controls do not print.
@@ -81,7 +95,11 @@ def test_dsl_records_a_leaver_and_their_file_until_receipt(signed_in, walk, dsl,
     expect(page.get_by_text("There are no files to send or to confirm")).to_be_visible()
 
     transfer = FileTransfer.objects.get(pupil=pupil)
-    assert (transfer.sent_how, transfer.received_by) == ("electronic", "Sam Patel, DSL")
+    assert (transfer.sent_how, transfer.received_by, transfer.new_school) == (
+        "electronic",
+        "Sam Patel, DSL",
+        "Wardown Park High School",
+    )
 
     # The pupil comes back: the roll no longer marks them as left.
     page.get_by_role("link", name="Pupils", exact=True).first.click()

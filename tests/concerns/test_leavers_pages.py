@@ -2,6 +2,7 @@
 leavers' list shows each file still to send or to confirm, soonest due first; each step's
 form keeps what was typed and says what is wrong beside the field."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from concerns.models import FileTransfer
 from tests.factories import PupilFactory
 from tests.walk import concern_data
 from workflow.concerns import record_concern
-from workflow.leavers import record_file_sent, record_leaving
+from workflow.leavers import correct_leaving, record_file_sent, record_leaving
 
 LEAVERS = reverse("concerns:leavers")
 
@@ -311,3 +312,68 @@ def test_only_a_lead_is_offered_to_record_a_return(leaver, dsl, head, client_for
     came_back = reverse("concerns:returned", args=[leaver.pk])
     assert came_back not in client_for(head).get(chronology).text
     assert client_for(head).get(came_back).status_code == 403
+
+
+def test_a_dsl_corrects_a_leaving_from_the_chronology_until_the_file_is_sent(
+    leaver, dsl, client_for
+):
+    left(leaver, dsl)
+    client = client_for(dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    change = reverse("concerns:leaving_change", args=[leaver.pk])
+    assert f'href="{change}"' in client.get(chronology).text
+    form = client.get(change).text
+    assert 'value="Wardown Vale High School"' in form  # the details as recorded, to correct
+    drawn = re.search(r'name="drawn" value="(\w+)"', form).group(1)
+    starts = today() + timedelta(days=7)
+    response = client.post(
+        change,
+        {
+            "new_school": "Stopsley High School",
+            **day("left_on", today() - timedelta(days=2)),
+            **day("starts_on", starts),
+            "drawn": drawn,
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(chronology, 302)]
+    due = FileTransfer.objects.get().due_on
+    assert f"The file is due by {due.day} {due:%B %Y}" in response.text
+    assert "Left on" in response.text
+    assert "for Stopsley High School" in response.text
+
+    record_file_sent(FileTransfer.objects.get(), by=dsl, sent_on=today(), sent_how="post")
+    assert f'href="{change}"' not in client.get(chronology).text
+    response = client.get(change, follow=True)
+    assert response.redirect_chain == [(chronology, 302)]
+    assert "can no longer be changed" in response.text
+
+
+def test_a_correction_drawn_before_a_colleagues_is_refused_and_shows_theirs(
+    leaver, dsl, deputy_dsl, client_for
+):
+    transfer = left(leaver, dsl)
+    client = client_for(dsl)
+    change = reverse("concerns:leaving_change", args=[leaver.pk])
+    drawn = re.search(r'name="drawn" value="(\w+)"', client.get(change).text).group(1)
+    theirs = {"left_on": transfer.left_on, "starts_on": transfer.starts_on}
+    correct_leaving(
+        transfer, by=deputy_dsl, drawn=drawn, new_school="Putteridge High School", **theirs
+    )
+    mine = {
+        "new_school": "Stopsley High School",
+        **day("left_on", transfer.left_on),
+        **day("starts_on", transfer.starts_on),
+        "drawn": drawn,
+    }
+    response = client.post(change, mine)
+    assert response.status_code == 200
+    page = response.text
+    assert "since this page was opened" in page
+    assert "Putteridge High School</dd>" in page  # the colleague's correction, shown
+    assert 'value="Stopsley High School"' in page  # and what was typed, kept
+    fresh = re.search(r'name="drawn" value="(\w+)"', page).group(1)
+    assert FileTransfer.objects.get().new_school == "Putteridge High School"
+    response = client.post(change, mine | {"drawn": fresh})
+    assert response.status_code == 302
+    assert FileTransfer.objects.get().new_school == "Stopsley High School"

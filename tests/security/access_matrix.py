@@ -254,6 +254,9 @@ ROUTES = {
     "concerns:returned": Route(
         lambda w: [w.leaver.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
     ),
+    "concerns:leaving_change": Route(
+        lambda w: [w.leaver.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
+    ),
     # Nothing uploaded yet in this session: back to the upload.
     "concerns:pupil_import_preview": Route(
         get={LEADS: to("concerns:pupil_import")}, post={LEADS: to("concerns:pupil_import")}

@@ -29,6 +29,7 @@ from schools.models import Membership, Role
 from tests.clock import typed_time
 from tests.factories import PASSWORD
 from tests.passkeys import SoftPasskey, options_on, register
+from workflow.leavers import leaving_version
 
 from .world import PDF, World
 
@@ -439,6 +440,17 @@ FORM_PAGES = {
         DSL,
         lambda w: {**day("received_on", earlier(days=0)), "received_by": "Sam Patel, DSL"},
         shown_on=lambda w: [reverse("concerns:pupil_chronology", args=[w.sent_leaver.pk])],
+    ),
+    leavers.LeavingCorrectionForm: FormPage(
+        _url("concerns:leaving_change", lambda w: w.leaver.pk),
+        DSL,
+        lambda w: {
+            "new_school": "Stopsley High School",
+            **day("left_on", earlier(days=3)),
+            **day("starts_on", earlier(days=2)),
+            "drawn": leaving_version(w.leaver.file_transfers.get()),
+        },
+        shown_on=lambda w: [reverse("concerns:pupil_chronology", args=[w.leaver.pk])],
     ),
     leavers.ReturnForm: FormPage(
         _url("concerns:returned", lambda w: w.leaver.pk),

@@ -72,6 +72,7 @@ AUDITED = {
     "concerns:file_sent": ("pupil.leaving.view", "pupil", lambda w: w.leaver.pk),
     "concerns:file_received": ("pupil.leaving.view", "pupil", lambda w: w.sent_leaver.pk),
     "concerns:returned": ("pupil.leaving.view", "pupil", lambda w: w.leaver.pk),
+    "concerns:leaving_change": ("pupil.leaving.view", "pupil", lambda w: w.leaver.pk),
     "advice:detail": ("advicerequest.view", "advicerequest", lambda w: w.request.pk),
     # Giving advice shows the school's question about the child.
     "advice:advise": ("advicerequest.view", "advicerequest", lambda w: w.request.pk),

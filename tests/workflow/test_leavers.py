@@ -12,7 +12,9 @@ from schools.models import Role
 from tests.factories import PupilFactory, member
 from workflow.exceptions import TransitionRefused
 from workflow.leavers import (
+    correct_leaving,
     due_on,
+    leaving_version,
     record_file_received,
     record_file_sent,
     record_leaving,
@@ -325,3 +327,70 @@ def test_leaving_again_cannot_be_dated_before_they_came_back(leaver, dsl):
         leave(leaver, dsl, left_on=today() - timedelta(days=11), starts_on=today())
     assert refused.value.field == "left_on"
     assert leave(leaver, dsl, left_on=today() - timedelta(days=10), starts_on=today())
+
+
+def test_a_leaving_is_corrected_until_the_file_is_sent_and_the_due_day_follows(leaver, dsl):
+    transfer = leave(leaver, dsl, left_on=today() - timedelta(days=3), starts_on=today())
+    drawn, first_due = leaving_version(transfer), transfer.due_on
+    starts = today() + timedelta(days=7)  # a week later than first typed
+    corrected = correct_leaving(
+        transfer,
+        by=dsl,
+        drawn=drawn,
+        new_school="Stopsley High School",
+        left_on=today() - timedelta(days=3),
+        starts_on=starts,
+    )
+    assert (corrected.new_school, corrected.starts_on, corrected.due_on) == (
+        "Stopsley High School",
+        starts,
+        due_on(starts),
+    )
+    assert corrected.due_on > first_due
+    transfer.refresh_from_db()
+    assert transfer.due_on == due_on(starts)
+    audit = AuditEvent.objects.get(action="pupil.leaving.correct")
+    assert audit.detail == {"changed": ["new_school", "starts_on"]}  # names, not values
+    # A page drawn before that correction would undo it: refused.
+    with pytest.raises(TransitionRefused, match=r"changed the details .* since this page"):
+        correct_leaving(
+            transfer,
+            by=dsl,
+            drawn=drawn,
+            new_school="Wardown Vale High School",
+            left_on=today() - timedelta(days=3),
+            starts_on=today(),
+        )
+    record_file_sent(corrected, by=dsl, sent_on=today(), sent_how="post")
+    with pytest.raises(TransitionRefused, match=r"already recorded that .* file was sent"):
+        correct_leaving(
+            transfer,
+            by=dsl,
+            drawn=leaving_version(corrected),
+            new_school="Wardown Vale High School",
+            left_on=today() - timedelta(days=3),
+            starts_on=today(),
+        )
+    transfer.refresh_from_db()
+    assert transfer.new_school == "Stopsley High School"
+    assert AuditEvent.objects.filter(action="pupil.leaving.correct").count() == 1
+
+
+def test_a_correction_is_checked_as_the_leaving_was(leaver, dsl, school, other_school_dsl):
+    transfer = leave(leaver, dsl)
+    fields = {"new_school": "Stopsley", "left_on": today(), "starts_on": today()}
+    drawn = leaving_version(transfer)
+    with pytest.raises(TransitionRefused, match="must be on or after the date") as refused:
+        correct_leaving(
+            transfer, by=dsl, drawn=drawn, **fields | {"starts_on": today() - timedelta(1)}
+        )
+    assert refused.value.field == "starts_on"
+    for someone in (member(Role.HEAD_TEACHER, school), other_school_dsl):
+        with pytest.raises(TransitionRefused, match="Only the school's DSL"):
+            correct_leaving(transfer, by=someone, drawn=drawn, **fields)
+    # Nothing changed: nothing recorded.
+    same = {name: getattr(transfer, name) for name in ("new_school", "left_on", "starts_on")}
+    correct_leaving(transfer, by=dsl, drawn=drawn, **same)
+    assert not AuditEvent.objects.filter(action="pupil.leaving.correct").exists()
+    transfer.refresh_from_db()
+    assert transfer.new_school == "Wardown Vale High School"
