@@ -139,13 +139,6 @@ def file_transfers_for(membership):
     return FileTransfer.objects.filter(school_id=membership.school_id)
 
 
-def get_leaver_for(membership, pk):
-    """A pupil of the membership's school who has been recorded as leaving and has not come
-    back, with their file's transfer; otherwise a 404, audited."""
-    leavers = with_file_transfer(pupils_for(membership)).filter(file_transfer__isnull=False)
-    return get_in_scope(leavers, pk, "pupil")
-
-
 def access_requests_for(membership):
     """Subject access requests about pupils of the membership's school
     (workflow.subject_access)."""

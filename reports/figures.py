@@ -358,20 +358,24 @@ def _step_three(figures, school, period):
 
 def _leavers(figures, school, period):
     """How the files of the period's leavers went: sent by their due day or after it, not
-    yet sent and overdue or still in time (as at `now`), or no longer due because the pupil
-    came back first; and whether their receipt was confirmed. One query, by the school's
+    yet sent and overdue or still in time (as at `now`), or never due because the pupil came
+    back before its due day; and whether their receipt was confirmed. One query, by the school's
     index of its files. A pupil who left twice in the period counts twice."""
     today = figures.now.astimezone(LONDON).date()
+    # A pupil who came back ended the file's journey: before its due day, it was never due;
+    # after it, the file was overdue when they came back, and counts so.
     unsent = Q(sent_on__isnull=True, returned_on__isnull=True)
+    back_in_time = Q(sent_on__isnull=True, returned_on__lte=F("due_on"))
+    back_overdue = Q(sent_on__isnull=True, returned_on__gt=F("due_on"))
     figures.leavers = FileTransfer.objects.filter(
         school=school, left_on__gte=period.start, left_on__lte=period.end
     ).aggregate(
         left=Count("pk"),
         on_time=Count("pk", filter=Q(sent_on__lte=F("due_on"))),
         late=Count("pk", filter=Q(sent_on__gt=F("due_on"))),
-        overdue=Count("pk", filter=unsent & Q(due_on__lt=today)),
+        overdue=Count("pk", filter=unsent & Q(due_on__lt=today) | back_overdue),
         in_time=Count("pk", filter=unsent & Q(due_on__gte=today)),
-        came_back=Count("pk", filter=Q(sent_on__isnull=True, returned_on__isnull=False)),
+        came_back=Count("pk", filter=back_in_time),
         received=Count("pk", filter=Q(received_on__isnull=False)),
         awaiting=Count("pk", filter=Q(sent_on__isnull=False, received_on__isnull=True)),
     )

@@ -245,7 +245,7 @@ def _leavers(f, fmt):
         "Files sent late",
         "Files not yet sent, and overdue",
         "Files not yet sent, still in time",
-        "Not sent: the pupil came back first",
+        "Not sent: the pupil came back before it was due",
         "Receipt confirmed by the new school",
         "Sent, receipt not yet confirmed",
     ]

@@ -21,7 +21,7 @@ from audit.log import record as audit
 from concerns.models import Concern, FileTransfer
 
 from .core import require, require_school_lead
-from .exceptions import TransitionRefused
+from .exceptions import Stale, TransitionRefused
 from .working_time import is_working_day
 
 SCHOOL_DAYS = 5
@@ -133,6 +133,9 @@ def correct_leaving(transfer, *, by, drawn, **fields):
     there) while its file is not yet sent: the file's due day follows the first day. `drawn`:
     the `leaving_version` the form was drawn from."""
     require_school_lead(by, transfer.school_id, NOT_A_LEAD)
+    # Stale first, before the fields: a page drawn before a colleague's correction says so.
+    if drawn != leaving_version(transfer):
+        raise Stale(STALE_LEAVING.format(name=transfer.pupil.full_name))
     details = _leaving(transfer.pupil, **fields)
     with transaction.atomic():
         transfer = _locked(transfer)
@@ -140,7 +143,7 @@ def correct_leaving(transfer, *, by, drawn, **fields):
         if transfer.sent_on is not None:
             raise TransitionRefused(ALREADY_SENT.format(name=name))
         if drawn != leaving_version(transfer):
-            raise TransitionRefused(STALE_LEAVING.format(name=name))
+            raise Stale(STALE_LEAVING.format(name=name))
         changed = [key for key in LEAVING_FIELDS if getattr(transfer, key) != details[key]]
         if not changed:
             return transfer

@@ -49,7 +49,7 @@ from concerns.models import (
 from schools.models import Pupil
 
 from .core import require, require_school_lead
-from .exceptions import TransitionRefused
+from .exceptions import Stale, TransitionRefused
 from .models import Notification, WorkflowEvent
 
 logger = logging.getLogger(__name__)
@@ -165,22 +165,31 @@ def _locked(pupil, since):
             f"The records are kept until {pupil.given_name} is 25, on {due.day} "
             f"{due:%B %Y}. Nothing was saved."
         )
-    latest = latest_review(pupil).first()
-    if latest is not None and latest.pk != since:
-        again = latest.review_again_on
-        if again <= timezone.localdate():
-            raise TransitionRefused(STALE)
-        raise TransitionRefused(
-            f"Someone has already decided to keep these records until {again.day} "
-            f"{again:%B %Y}. Nothing was saved."
-        )
+    _not_superseded(pupil, since)
     return pupil
+
+
+def _not_superseded(pupil, since):
+    """Refused unless `since` is the pupil's latest review (None for none): checked first, so
+    that a page drawn before a colleague's review says so before anything else, and again
+    with the pupil's row locked."""
+    latest = latest_review(pupil).first()
+    if latest is None or latest.pk == since:
+        return
+    again = latest.review_again_on
+    if again <= timezone.localdate():
+        raise Stale(STALE)
+    raise Stale(
+        f"Someone has already decided to keep these records until {again.day} "
+        f"{again:%B %Y}. Nothing was saved."
+    )
 
 
 def keep_records(pupil, *, by, reason, review_again_on, since=None):
     """Keep the records about `pupil` for longer, for `reason`, until `review_again_on`.
     `since`: the latest review the DSL saw (ReviewForm's), when reviewing kept records again."""
     require_school_lead(by, pupil.school_id, NOT_A_LEAD)
+    _not_superseded(pupil, since)
     reason = require(reason, "reason", "Enter why the records are kept for longer")
     again = require(review_again_on, "review_again_on", "Enter when to review the records again")
     today = timezone.localdate()
@@ -242,6 +251,7 @@ def destroy_records(pupil, *, by, confirmed, since=None):
     """Destroy every record about `pupil`, and the pupil's row. `confirmed`: the DSL has said
     they understand it cannot be undone; `since` as for `keep_records`."""
     require_school_lead(by, pupil.school_id, NOT_A_LEAD)
+    _not_superseded(pupil, since)
     if not confirmed:
         raise TransitionRefused(
             "Confirm that you understand the records cannot be recovered", field="confirmed"

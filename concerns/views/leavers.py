@@ -16,7 +16,7 @@ from concerns.forms.leavers import (
     ReturnForm,
 )
 from concerns.keyset import Key, paginate
-from concerns.selectors import file_transfers_for, get_leaver_for, get_pupil_for
+from concerns.selectors import file_transfers_for, get_pupil_for
 from safeguarding.templatetags.presenters import uk_date
 from workflow import leavers
 
@@ -54,6 +54,22 @@ def _already(request, pupil, message):
     """The step cannot be taken now: back to the pupil's chronology, saying why."""
     messages.info(request, message)
     return redirect("concerns:pupil_chronology", pupil.pk)
+
+
+def _away(request, pk):
+    """The pupil and the transfer of their file while they are away from the school; or, when
+    they are not (they never left, or came back: a page drawn before a colleague recorded
+    that), back to their chronology saying so, as the response."""
+    pupil = get_pupil_for(request.membership, pk)
+    transfer = getattr(pupil, "file_transfer", None)
+    if transfer is not None:
+        return pupil, transfer, None
+    back = pupil.file_transfers.exclude(returned_on=None).order_by("-returned_on").first()
+    if back is None:
+        why = f"{pupil.full_name} is not recorded as having left the school."
+    else:
+        why = f"{pupil.full_name} came back to the school on {uk_date(back.returned_on)}."
+    return pupil, None, _already(request, pupil, f"{why} Nothing was saved.")
 
 
 def _step(request, pupil, transfer, *, form_class, perform, template_context, success):
@@ -97,8 +113,9 @@ def leaving(request, pk):
 def _file_step(request, pk, form_class, record, done):
     """A step of the file's journey for a pupil recorded as leaving: `done` is "sent" or
     "received"."""
-    pupil = get_leaver_for(request.membership, pk)
-    transfer = pupil.file_transfer
+    pupil, transfer, back = _away(request, pk)
+    if back is not None:
+        return back
     if transfer.received_on is not None:
         return _already(
             request, pupil, f"{pupil.full_name}'s file is already recorded as received."
@@ -139,8 +156,9 @@ def file_received(request, pk):
 @role_required(LEADS)
 def returned(request, pk):
     """Record that a pupil who left has come back to the school: their leaving ends."""
-    pupil = get_leaver_for(request.membership, pk)
-    transfer = pupil.file_transfer
+    pupil, transfer, back = _away(request, pk)
+    if back is not None:
+        return back
     sent = transfer.sent_on is not None
     return pupil_step(
         request,
@@ -172,8 +190,9 @@ def returned(request, pk):
 @role_required(LEADS)
 def leaving_change(request, pk):
     """Correct the details of a pupil's leaving while their file is not yet sent."""
-    pupil = get_leaver_for(request.membership, pk)
-    transfer = pupil.file_transfer
+    pupil, transfer, back = _away(request, pk)
+    if back is not None:
+        return back
     if transfer.sent_on is not None:
         return _already(
             request,
@@ -187,9 +206,9 @@ def leaving_change(request, pk):
         "button": "Save the changes",
     }
 
-    def refused(form):
-        # A colleague may have corrected the details meanwhile: the page shows theirs.
-        fresh = get_leaver_for(request.membership, pk).file_transfer
+    def stale(form):
+        # A colleague corrected the details meanwhile: the page shows theirs.
+        fresh = file_transfers_for(request.membership).get(pk=transfer.pk)
         context["transfer"] = fresh
         form.refresh_drawn(leavers.leaving_version(fresh))
 
@@ -210,5 +229,5 @@ def leaving_change(request, pk):
             **{name: getattr(transfer, name) for name in leavers.LEAVING_FIELDS},
             "drawn": leavers.leaving_version(transfer),
         },
-        refused=refused,
+        stale=stale,
     )

@@ -107,8 +107,8 @@ def records_review(request, pk):
         return back
     context = _facts(pupil)
 
-    def refused(form):
-        # A colleague may have reviewed the records meanwhile: the page shows their review.
+    def stale(form):
+        # A colleague reviewed the records meanwhile: the page shows their review.
         context.update(_facts(pupil))
         form.refresh_since(context["latest"])
 
@@ -125,5 +125,5 @@ def records_review(request, pk):
         done="concerns:records_reviews",
         success=lambda review: _reviewed(pupil, review),
         initial={"since": context["latest"].pk if context["latest"] else None},
-        refused=refused,
+        stale=stale,
     )

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 
 from audit.log import viewed
 from safeguarding.forms import apply_refusal
-from workflow.exceptions import TransitionRefused
+from workflow.exceptions import Stale, TransitionRefused
 
 
 def pupil_step(
@@ -20,20 +20,21 @@ def pupil_step(
     done,
     success,
     initial=None,
-    refused=None,
+    stale=None,
 ):
     """The step's form; once valid, `perform(cleaned_data)` records it and the person goes to
     `done` with `success(saved)`. A refusal is shown beside its field, with what was typed
-    kept, and `refused(form)` brings the page up to date. The page shows the pupil's name, so
-    showing it is an audited read (`read_as`)."""
+    kept; after a `Stale` refusal (a colleague changed the record since the page was drawn),
+    `stale(form)` brings the page up to date. The page shows the pupil's name, so showing it
+    is an audited read (`read_as`)."""
     form = form_class(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = perform(form.cleaned_data)
         except TransitionRefused as refusal:
             apply_refusal(form, refusal)
-            if refused is not None:
-                refused(form)
+            if stale is not None and isinstance(refusal, Stale):
+                stale(form)
         else:
             messages.success(request, success(saved))
             return redirect(done)

@@ -142,10 +142,14 @@ def test_the_head_teacher_reads_where_the_file_is_but_records_nothing(
     assert reverse("concerns:file_sent", args=[leaver.pk]) not in page
 
 
-def test_a_pupil_who_has_not_left_has_no_file_steps(pupil, dsl, client_for):
-    client = client_for(dsl)
-    assert client.get(reverse("concerns:file_sent", args=[pupil.pk])).status_code == 404
-    assert client.get(reverse("concerns:file_received", args=[pupil.pk])).status_code == 404
+@pytest.mark.parametrize("step", ["file_sent", "file_received", "returned", "leaving_change"])
+def test_a_pupil_who_has_not_left_has_no_leaving_steps(pupil, dsl, client_for, step):
+    response = client_for(dsl).get(reverse(f"concerns:{step}", args=[pupil.pk]), follow=True)
+    chronology = reverse("concerns:pupil_chronology", args=[pupil.pk])
+    assert response.redirect_chain == [(chronology, 302)]
+    assert "Amelia Ahmed is not recorded as having left the school." in response.text
+    # Not a refused look at someone else's records: it is the DSL's own pupil.
+    assert not AuditEvent.objects.filter(action="access.denied").exists()
 
 
 def test_the_roll_marks_a_pupil_who_has_left(leaver, dsl, client_for):
@@ -261,6 +265,7 @@ def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver,
     assert f'href="{came_back}"' in client.get(chronology).text
     form = client.get(came_back).text
     assert "Record that Amelia Ahmed has come back" in form
+    assert f'<a href="{chronology}" class="govuk-back-link">' in form
     assert "Ask Wardown Vale High School for the child protection records" in form
 
     response = client.post(came_back, day("returned_on", today()), follow=True)
@@ -272,9 +277,14 @@ def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver,
     assert f'href="{reverse("concerns:leaving", args=[leaver.pk])}"' in page  # may leave again
     assert "Left " not in client.get(reverse("concerns:pupils")).text.split("<tbody")[1]
     assert leaver.full_name not in client.get(LEAVERS).text
-    # Its steps are over: a link to one from before the return finds nothing.
-    assert client.get(came_back).status_code == 404
-    assert client.get(reverse("concerns:file_received", args=[leaver.pk])).status_code == 404
+    # Its steps are over: a page drawn before the return says so, and saves nothing.
+    back = f"Amelia Ahmed came back to the school on {today().day} {today():%B %Y}"
+    for step in ("returned", "file_received", "leaving_change"):
+        page = reverse(f"concerns:{step}", args=[leaver.pk])
+        response = client.post(page, day("returned_on", today()), follow=True)
+        assert response.redirect_chain == [(chronology, 302)]
+        assert back in response.text
+    assert not AuditEvent.objects.filter(action="access.denied").exists()
     assert FileTransfer.objects.get().returned_on == today()
 
 
@@ -377,3 +387,30 @@ def test_a_correction_drawn_before_a_colleagues_is_refused_and_shows_theirs(
     response = client.post(change, mine | {"drawn": fresh})
     assert response.status_code == 302
     assert FileTransfer.objects.get().new_school == "Stopsley High School"
+
+
+def test_a_mistake_on_a_stale_correction_says_first_that_a_colleague_corrected_it(
+    leaver, dsl, deputy_dsl, client_for
+):
+    transfer = left(leaver, dsl)
+    client = client_for(dsl)
+    change = reverse("concerns:leaving_change", args=[leaver.pk])
+    drawn = re.search(r'name="drawn" value="(\w+)"', client.get(change).text).group(1)
+    correct_leaving(
+        transfer,
+        by=deputy_dsl,
+        drawn=drawn,
+        new_school="Putteridge High School",
+        left_on=transfer.left_on,
+        starts_on=transfer.starts_on,
+    )
+    # A first day before the day they left, on a page drawn before the colleague's correction.
+    mine = {
+        "new_school": "Stopsley High School",
+        **day("left_on", transfer.left_on),
+        **day("starts_on", transfer.left_on - timedelta(days=1)),
+    }
+    page = client.post(change, mine | {"drawn": drawn}).text
+    assert "since this page was opened" in page
+    assert "Putteridge High School</dd>" in page
+    assert FileTransfer.objects.get().new_school == "Putteridge High School"

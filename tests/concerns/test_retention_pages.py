@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from concerns.models import Concern, RecordsReview
 from schools.models import Pupil, Role
 from tests.factories import PupilFactory, kept_review, member
+from workflow import retention
 from workflow.concerns import close_concern, record_concern
 from workflow.retention import keep_records, review_due_on
 
@@ -371,3 +372,85 @@ def test_the_due_list_puts_the_longest_due_first_including_records_kept_until_no
     assert "the day set when the records were kept" in row
     first = page[page.index("Fifteen") :]
     assert "25th birthday" in first[: first.index("</tr>")]
+
+
+@pytest.mark.parametrize(
+    "mine",
+    [
+        {"decision": "destroy"},  # the confirmation left unticked
+        {"decision": "keep", "reason": "A claim."},  # the date left out
+    ],
+    ids=["destroy", "keep"],
+)
+def test_a_stale_page_says_so_before_anything_else_and_only_then_answers_to_the_colleague(
+    school, dsl, deputy_dsl, client_for, mine
+):
+    jordan = former_pupil(school, dsl, given_name="Jordan", family_name="Example")
+    client = client_for(dsl)
+    drawn = since(client.get(review(jordan)).text)
+    theirs = keep_records(
+        jordan, by=deputy_dsl, reason="The police asked.", review_again_on=today() + timedelta(9)
+    )
+    # A mistake on a stale page: told of the colleague's review first, and shown it.
+    page = client.post(review(jordan), mine | {"since": drawn}).text
+    assert "Someone has already decided to keep these records until" in page
+    assert "The police asked." in page
+    assert since(page) == str(theirs.pk)
+    assert list(RecordsReview.objects.all()) == [theirs]
+    assert Pupil.objects.filter(pk=jordan.pk).exists()
+
+
+def test_a_mistake_on_an_up_to_date_page_does_not_move_it_past_a_colleagues_review(
+    school, dsl, deputy_dsl, client_for, monkeypatch
+):
+    # The colleague's review lands after the page's first check and before its mistake is
+    # found: the refusal is for the mistake, and the page still answers to what it was drawn
+    # from, so its next submission is refused as stale rather than applied over the review.
+    jordan = former_pupil(school, dsl, given_name="Jordan", family_name="Example")
+    client = client_for(dsl)
+    drawn = since(client.get(review(jordan)).text)
+    real = retention._not_superseded
+
+    def colleague_meanwhile(pupil, since_):
+        real(pupil, since_)
+        if not RecordsReview.objects.exists():
+            kept_review(jordan, by=deputy_dsl, reason="The police asked.", days=9)
+
+    monkeypatch.setattr(retention, "_not_superseded", colleague_meanwhile)
+    page = client.post(review(jordan), {"decision": "destroy", "since": drawn}).text
+    assert "Confirm that you understand" in page
+    assert since(page) == drawn
+    monkeypatch.setattr(retention, "_not_superseded", real)
+    page = client.post(review(jordan), {"decision": "destroy", "confirmed": "on", "since": drawn})
+    assert "Someone has already decided to keep these records" in page.text
+    assert Pupil.objects.filter(pk=jordan.pk).exists()
+
+
+def test_records_kept_until_today_are_due_again_not_kept(school, dsl, client_for):
+    jordan = former_pupil(school, dsl)
+    kept_review(jordan, by=dsl, reason="A claim.", days=0)
+    page = client_for(dsl).get(review(jordan)).text
+    assert "<title>Review the records about a pupil again" in page
+    assert "Kept until, then due again" in page
+    assert "The records are kept until" not in page
+
+
+def test_review_again_is_offered_from_the_latest_review_only(school, dsl, client_for):
+    jordan = former_pupil(school, dsl)
+    first = keep_records(
+        jordan, by=dsl, reason="First reason.", review_again_on=today() + timedelta(9)
+    )
+    keep_records(
+        jordan,
+        by=dsl,
+        reason="Second reason.",
+        review_again_on=today() + timedelta(19),
+        since=first.pk,
+    )
+    rows = re.findall(
+        r'<tr class="govuk-table__row">.*?</tr>', client_for(dsl).get(DONE).text, re.S
+    )
+    latest = next(row for row in rows if "Second reason." in row)
+    earlier = next(row for row in rows if "First reason." in row)
+    assert "Review again" in latest
+    assert "Review again" not in earlier

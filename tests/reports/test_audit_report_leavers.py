@@ -29,8 +29,9 @@ def leavers(clock, school, teacher, dsl, other_school, other_school_dsl):
     In time: A1 sent before its day and received; A2 sent on its day and received; A3 sent on
     its day, not confirmed. Late: B1 received; B2 not confirmed. Not sent: C1 to C3 due Thu 12
     Mar, and C4, who left on the year's first day: overdue; D due today: still in time.
-    Came back: G before the file was sent (not overdue), then left again, due Fri 20 Mar (in
-    time: G counts twice); H after it was sent in time, receipt not confirmed.
+    Came back: G on Fri 6 Mar, before the file was due (never due), then left again, due Fri
+    20 Mar (in time: G counts twice); H after it was sent in time, receipt not confirmed; I on
+    Wed 11 Mar, its file unsent and overdue since Mon 9 Mar (overdue).
     Not counted: E left the day before the year began; F is another school's."""
     mar = lambda day: date(2026, 3, day)  # noqa: E731
     cases = {
@@ -48,6 +49,7 @@ def leavers(clock, school, teacher, dsl, other_school, other_school_dsl):
         "F": (mar(2), mar(3), mar(9), None, None),
         "G": (mar(2), mar(3), mar(9), None, None),
         "H": (mar(2), mar(3), mar(9), mar(6), None),
+        "I": (mar(2), mar(3), mar(9), None, None),
     }
     transfers = {}
     for name, (left, starts, due, sent, received) in cases.items():
@@ -65,8 +67,9 @@ def leavers(clock, school, teacher, dsl, other_school, other_school_dsl):
         if received:
             record_file_received(transfer, by=lead, received_on=received, received_by="Sam")
         transfers[name] = transfer
-    record_return(transfers["G"], by=dsl, returned_on=mar(11))
+    record_return(transfers["G"], by=dsl, returned_on=mar(6))
     record_return(transfers["H"], by=dsl, returned_on=mar(12))
+    record_return(transfers["I"], by=dsl, returned_on=mar(11))
     again = record_leaving(
         transfers["G"].pupil,
         by=dsl,
@@ -79,12 +82,12 @@ def leavers(clock, school, teacher, dsl, other_school, other_school_dsl):
 
 EXPECTED = [
     ["Measure", "Value"],
-    ["Leavers with a child protection file", "13"],
+    ["Leavers with a child protection file", "14"],
     ["Files sent within 5 school days", "4"],  # A1, A2, A3, H
     ["Files sent late", "2"],  # B1, B2
-    ["Files not yet sent, and overdue", "4"],  # C1 to C4
+    ["Files not yet sent, and overdue", "5"],  # C1 to C4, and I (overdue when they came back)
     ["Files not yet sent, still in time", "2"],  # D, G the second time
-    ["Not sent: the pupil came back first", "1"],  # G the first time
+    ["Not sent: the pupil came back before it was due", "1"],  # G the first time
     ["Receipt confirmed by the new school", "3"],  # A1, A2, B1
     ["Sent, receipt not yet confirmed", "3"],  # A3, B2, H
 ]
@@ -104,8 +107,12 @@ def test_the_governors_version_hides_counts_under_5_and_what_would_give_them_awa
     text = client_for(head).get(f"{REPORT}?audience=governors").text
     # The receipt rows add up to the first two rows: shown, they would give those back.
     assert [value for _, value in html_tables(text)["leavers-summary"][1:]] == [
-        "13",
-        *["fewer than 5"] * 5,
+        "14",
+        "fewer than 5",
+        "fewer than 5",
+        "5",
+        "fewer than 5",
+        "fewer than 5",
         "not shown",
         "not shown",
     ]

@@ -10,6 +10,8 @@ from audit.models import AuditEvent
 from concerns.models import FileTransfer
 from schools.models import Role
 from tests.factories import PupilFactory, member
+from tests.walk import concern_data
+from workflow.concerns import record_concern
 from workflow.exceptions import TransitionRefused
 from workflow.leavers import (
     correct_leaving,
@@ -394,3 +396,26 @@ def test_a_correction_is_checked_as_the_leaving_was(leaver, dsl, school, other_s
     assert not AuditEvent.objects.filter(action="pupil.leaving.correct").exists()
     transfer.refresh_from_db()
     assert transfer.new_school == "Wardown Vale High School"
+
+
+def test_a_pupil_may_come_back_on_the_day_they_left(leaver, dsl):
+    transfer = leave(leaver, dsl, left_on=today() - timedelta(days=2), starts_on=today())
+    back = record_return(transfer, by=dsl, returned_on=today() - timedelta(days=2))
+    assert back.returned_on == today() - timedelta(days=2)
+
+
+def test_leaving_again_is_dated_against_the_latest_return_of_this_pupil(leaver, school, dsl):
+    days = lambda n: today() - timedelta(days=n)  # noqa: E731
+    first = leave(leaver, dsl, left_on=days(40), starts_on=days(40))
+    record_return(first, by=dsl, returned_on=days(30))
+    second = leave(leaver, dsl, left_on=days(20), starts_on=days(20))
+    record_return(second, by=dsl, returned_on=days(10))
+    with pytest.raises(TransitionRefused, match="when they came back"):
+        leave(leaver, dsl, left_on=days(15), starts_on=today())
+    # Another pupil's later return does not date this pupil's leaving.
+    other = PupilFactory(school=school)
+    record_concern(by=dsl, pupil=other, **concern_data())
+    record_return(
+        leave(other, dsl, left_on=days(1), starts_on=today()), by=dsl, returned_on=today()
+    )
+    assert leave(leaver, dsl, left_on=days(10), starts_on=today()).left_on == days(10)
