@@ -72,17 +72,19 @@ def _away(request, pk):
     return pupil, None, _already(request, pupil, f"{why} Nothing was saved.")
 
 
-def _step(request, pupil, transfer, *, form_class, perform, template_context, success):
+def _step(request, pupil, transfer, *, template_context, done="concerns:leavers", **step):
+    """A leaver's step on the shared step page: `step` as `pupil_step` takes it, `success` a
+    message or a function of what was saved."""
+    success = step.pop("success")
     return pupil_step(
         request,
         pupil,
-        form_class=form_class,
-        perform=perform,
         template="concerns/leavers/step.html",
         context={"transfer": transfer, **template_context},
         read_as="pupil.leaving.view",
-        done="concerns:leavers",
-        success=lambda saved: success,
+        done=done,
+        success=success if callable(success) else lambda saved: success,
+        **step,
     )
 
 
@@ -160,28 +162,24 @@ def returned(request, pk):
     if back is not None:
         return back
     sent = transfer.sent_on is not None
-    return pupil_step(
+    return _step(
         request,
         pupil,
+        transfer,
         form_class=ReturnForm,
         perform=lambda data: leavers.record_return(transfer, by=request.user, **data),
-        template="concerns/leavers/step.html",
-        context={
-            "transfer": transfer,
+        template_context={
             "returning": True,
             "title": f"Record that {pupil.full_name} has come back",
             "button": "Record that they came back",
         },
-        read_as="pupil.leaving.view",
         done=reverse("concerns:pupil_chronology", args=[pupil.pk]),
-        success=lambda saved: (
-            f"{pupil.full_name} is recorded as back at the school. "
-            + (
-                f"Ask {transfer.new_school} for the child protection records they hold about "
-                f"{pupil.given_name}"
-                if sent
-                else "Their file was not sent, and is no longer due"
-            )
+        success=f"{pupil.full_name} is recorded as back at the school. "
+        + (
+            f"Ask {transfer.new_school} for the child protection records they hold about "
+            f"{pupil.given_name}"
+            if sent
+            else "Their file was not sent, and is no longer due"
         ),
     )
 
