@@ -59,9 +59,18 @@ def _already(request, pupil, message):
 def _away(request, pk):
     """The pupil and the transfer of their file while they are away from the school; or, when
     they are not (they never left, or came back: a page drawn before a colleague recorded
-    that), back to their chronology saying so, as the response."""
+    that), or a form was drawn for an earlier leaving (its hidden `leaving`), back to their
+    chronology saying so, as the response."""
     pupil = get_pupil_for(request.membership, pk)
     transfer = getattr(pupil, "file_transfer", None)
+    drawn_for = request.POST.get("leaving", "") if request.method == "POST" else ""
+    if transfer is not None and drawn_for not in ("", str(transfer.pk)):
+        # Drawn for an earlier leaving: the pupil came back and left again meanwhile.
+        message = (
+            f"This page was for an earlier leaving: {pupil.full_name} has since come back and "
+            f"left again, for {transfer.new_school}. Nothing was saved."
+        )
+        return pupil, None, _already(request, pupil, message)
     if transfer is not None:
         return pupil, transfer, None
     back = pupil.file_transfers.exclude(returned_on=None).order_by("-returned_on").first()

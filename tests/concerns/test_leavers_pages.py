@@ -14,7 +14,7 @@ from concerns.models import FileTransfer
 from tests.factories import PupilFactory
 from tests.walk import concern_data
 from workflow.concerns import record_concern
-from workflow.leavers import correct_leaving, record_file_sent, record_leaving
+from workflow.leavers import correct_leaving, record_file_sent, record_leaving, record_return
 
 LEAVERS = reverse("concerns:leavers")
 
@@ -414,3 +414,34 @@ def test_a_mistake_on_a_stale_correction_says_first_that_a_colleague_corrected_i
     assert "since this page was opened" in page
     assert "Putteridge High School</dd>" in page
     assert FileTransfer.objects.get().new_school == "Putteridge High School"
+
+
+@pytest.mark.parametrize("step", ["file_sent", "returned", "leaving_change"])
+def test_a_page_drawn_for_an_earlier_leaving_does_not_apply_to_the_next(
+    leaver, dsl, deputy_dsl, client_for, step
+):
+    first = left(leaver, dsl)
+    client = client_for(dsl)
+    page = reverse(f"concerns:{step}", args=[leaver.pk])
+    drawn_for = re.search(r'name="leaving" value="(\d+)"', client.get(page).text).group(1)
+    assert drawn_for == str(first.pk)
+    # Meanwhile the pupil came back and left again, for another school.
+    record_return(first, by=deputy_dsl, returned_on=today())
+    second = record_leaving(
+        leaver, by=deputy_dsl, left_on=today(), starts_on=today(), new_school="Stopsley High"
+    )
+    data = {
+        **day("sent_on", today()),
+        "sent_how": "post",
+        **day("returned_on", today()),
+        "new_school": "Wardown Vale High School",
+        **day("left_on", today()),
+        **day("starts_on", today()),
+        "leaving": drawn_for,
+    }
+    response = client.post(page, data, follow=True)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    assert response.redirect_chain == [(chronology, 302)]
+    assert "This page was for an earlier leaving" in response.text
+    second.refresh_from_db()
+    assert (second.sent_on, second.returned_on, second.new_school) == (None, None, "Stopsley High")
