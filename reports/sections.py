@@ -243,7 +243,7 @@ def _leavers(f, fmt):
     labels = [
         "Files sent within 5 school days",
         "Files sent late",
-        "Files not yet sent, and overdue",
+        "Files not sent, and overdue",
         "Files not yet sent, still in time",
         "Not sent: the pupil came back before it was due",
         "Receipt confirmed by the new school",

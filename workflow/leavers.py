@@ -65,8 +65,10 @@ def _not_after_today(day, field, what):
     return day
 
 
-def _leaving(pupil, *, left_on, starts_on, new_school):
-    """The leaving's details, checked: each refusal names its field."""
+def _leaving(pupil, *, left_on, starts_on, new_school, correcting=None):
+    """The leaving's details, checked: each refusal names its field. `correcting`: the
+    leaving these details correct, whose own return (if one landed meanwhile) is not one to
+    date against: the lock that follows refuses the correction for it."""
     new_school = require(new_school, "new_school", "Enter the name of the new school")
     left_on = _not_after_today(
         require(left_on, "left_on", "Enter the date the pupil left"),
@@ -88,7 +90,8 @@ def _leaving(pupil, *, left_on, starts_on, new_school):
             "The first day at the new school must be within a year of the date the pupil left",
             field="starts_on",
         )
-    back = FileTransfer.objects.filter(pupil=pupil).aggregate(on=Max("returned_on"))["on"]
+    others = FileTransfer.objects.filter(pupil=pupil).exclude(pk=correcting)
+    back = others.aggregate(on=Max("returned_on"))["on"]
     if back is not None and left_on < back:
         raise TransitionRefused(
             f"The date the pupil left must be on or after {back.day} {back:%B %Y}, when they "
@@ -136,7 +139,7 @@ def correct_leaving(transfer, *, by, drawn, **fields):
     # Stale first, before the fields: a page drawn before a colleague's correction says so.
     if drawn != leaving_version(transfer):
         raise Stale(STALE_LEAVING.format(name=transfer.pupil.full_name))
-    details = _leaving(transfer.pupil, **fields)
+    details = _leaving(transfer.pupil, correcting=transfer.pk, **fields)
     with transaction.atomic():
         transfer = _locked(transfer)
         name = transfer.pupil.full_name

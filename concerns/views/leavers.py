@@ -78,7 +78,9 @@ def _away(request, pk):
         why = f"{pupil.full_name} is not recorded as having left the school."
     else:
         why = f"{pupil.full_name} came back to the school on {uk_date(back.returned_on)}."
-    return pupil, None, _already(request, pupil, f"{why} Nothing was saved.")
+    if request.method == "POST":
+        why += " Nothing was saved."
+    return pupil, None, _already(request, pupil, why)
 
 
 def _step(request, pupil, transfer, *, template_context, done="concerns:leavers", **step):
@@ -179,6 +181,7 @@ def returned(request, pk):
         perform=lambda data: leavers.record_return(transfer, by=request.user, **data),
         template_context={
             "returning": True,
+            "from_chronology": True,
             "title": f"Record that {pupil.full_name} has come back",
             "button": "Record that they came back",
         },
@@ -209,6 +212,7 @@ def leaving_change(request, pk):
         )
     context = {
         "transfer": transfer,
+        "from_chronology": True,
         "title": f"Change the details of {pupil.full_name}'s leaving",
         "button": "Save the changes",
     }

@@ -13,8 +13,15 @@ from audit.models import AuditEvent
 from concerns.models import FileTransfer
 from tests.factories import PupilFactory
 from tests.walk import concern_data
+from workflow import leavers
 from workflow.concerns import record_concern
-from workflow.leavers import correct_leaving, record_file_sent, record_leaving, record_return
+from workflow.leavers import (
+    correct_leaving,
+    leaving_version,
+    record_file_sent,
+    record_leaving,
+    record_return,
+)
 
 LEAVERS = reverse("concerns:leavers")
 
@@ -445,3 +452,46 @@ def test_a_page_drawn_for_an_earlier_leaving_does_not_apply_to_the_next(
     assert "This page was for an earlier leaving" in response.text
     second.refresh_from_db()
     assert (second.sent_on, second.returned_on, second.new_school) == (None, None, "Stopsley High")
+
+
+def test_a_page_for_a_pupil_who_came_back_names_their_latest_return(leaver, dsl, client_for):
+    days = lambda n: today() - timedelta(days=n)  # noqa: E731
+    first = record_leaving(leaver, by=dsl, left_on=days(40), starts_on=days(40), new_school="A")
+    record_return(first, by=dsl, returned_on=days(30))
+    second = record_leaving(leaver, by=dsl, left_on=days(20), starts_on=days(20), new_school="B")
+    record_return(second, by=dsl, returned_on=days(10))
+    page = reverse("concerns:file_sent", args=[leaver.pk])
+    response = client_for(dsl).get(page, follow=True)
+    back = days(10)
+    assert f"came back to the school on {back.day} {back:%B %Y}." in response.text
+    assert "Nothing was saved" not in response.text  # only a submission saves anything
+
+
+def test_a_colleagues_correction_landing_mid_request_is_shown_and_answered_to(
+    leaver, dsl, client_for, monkeypatch
+):
+    transfer = left(leaver, dsl)
+    client = client_for(dsl)
+    change = reverse("concerns:leaving_change", args=[leaver.pk])
+    form = client.get(change).text
+    assert "First day at the new school</dt>" in form
+    assert f'<a href="{reverse("concerns:pupil_chronology", args=[leaver.pk])}"' in form
+    drawn = re.search(r'name="drawn" value="(\w+)"', form).group(1)
+    real = leavers._leaving
+
+    def colleague_meanwhile(pupil, **fields):
+        # After the first check of the page's version, before the row is locked.
+        FileTransfer.objects.filter(pk=transfer.pk).update(new_school="Putteridge High School")
+        return real(pupil, **fields)
+
+    monkeypatch.setattr(leavers, "_leaving", colleague_meanwhile)
+    mine = {
+        "new_school": "Stopsley High School",
+        **day("left_on", transfer.left_on),
+        **day("starts_on", transfer.starts_on),
+    }
+    page = client.post(change, mine | {"drawn": drawn}).text
+    assert "since this page was opened" in page
+    assert "Putteridge High School</dd>" in page
+    fresh = re.search(r'name="drawn" value="(\w+)"', page).group(1)
+    assert fresh == leaving_version(FileTransfer.objects.get())

@@ -85,7 +85,7 @@ EXPECTED = [
     ["Leavers with a child protection file", "14"],
     ["Files sent within 5 school days", "4"],  # A1, A2, A3, H
     ["Files sent late", "2"],  # B1, B2
-    ["Files not yet sent, and overdue", "5"],  # C1 to C4, and I (overdue when they came back)
+    ["Files not sent, and overdue", "5"],  # C1 to C4, and I (overdue when they came back)
     ["Files not yet sent, still in time", "2"],  # D, G the second time
     ["Not sent: the pupil came back before it was due", "1"],  # G the first time
     ["Receipt confirmed by the new school", "3"],  # A1, A2, B1
@@ -142,3 +142,28 @@ def test_the_governors_version_cannot_work_out_a_hidden_count_from_the_total(
     assert rows["Leavers with a child protection file"] == "6"
     assert rows["Files sent late"] == "fewer than 5"
     assert rows["Files sent within 5 school days"] == "not shown"
+
+
+def test_a_pupil_back_on_the_files_due_day_is_counted_as_back_before_it_was_due(
+    clock, school, teacher, dsl, head, client_for
+):
+    # Due on Mon 9 Mar: back that day, the file was never overdue; back on Tue 10, it was.
+    for back in (date(2026, 3, 9), date(2026, 3, 10)):
+        pupil = PupilFactory(school=school)
+        clock.set(2026, 2, 2, 10, 0)
+        record_concern(by=teacher, pupil=pupil, **concern_data())
+        clock.set(2026, 3, 16, 10, 0)
+        transfer = record_leaving(
+            pupil,
+            by=dsl,
+            left_on=date(2026, 3, 2),
+            starts_on=date(2026, 3, 3),
+            new_school="Wardown Vale High School",
+        )
+        assert transfer.due_on == date(2026, 3, 9)
+        record_return(transfer, by=dsl, returned_on=back)
+    client = reauthenticate(client_for(head))
+    rows = dict(html_tables(client.get(REPORT).text)["leavers-summary"][1:])
+    assert rows["Not sent: the pupil came back before it was due"] == "1"
+    assert rows["Files not sent, and overdue"] == "1"
+    assert rows["Leavers with a child protection file"] == "2"

@@ -12,7 +12,7 @@ from schools.models import Role
 from tests.factories import PupilFactory, member
 from tests.walk import concern_data
 from workflow.concerns import record_concern
-from workflow.exceptions import TransitionRefused
+from workflow.exceptions import Stale, TransitionRefused
 from workflow.leavers import (
     correct_leaving,
     due_on,
@@ -419,3 +419,38 @@ def test_leaving_again_is_dated_against_the_latest_return_of_this_pupil(leaver, 
         leave(other, dsl, left_on=days(1), starts_on=today()), by=dsl, returned_on=today()
     )
     assert leave(leaver, dsl, left_on=days(10), starts_on=today()).left_on == days(10)
+
+
+def test_a_colleagues_correction_of_the_first_day_alone_makes_a_page_stale(leaver, dsl, deputy_dsl):
+    transfer = leave(leaver, dsl)
+    drawn, first = leaving_version(transfer), transfer.starts_on
+    later = today() + timedelta(days=7)
+    fields = {"new_school": transfer.new_school, "left_on": transfer.left_on}
+    correct_leaving(transfer, by=deputy_dsl, drawn=drawn, **fields, starts_on=later)
+    with pytest.raises(Stale):
+        correct_leaving(
+            FileTransfer.objects.get(),
+            by=dsl,
+            drawn=drawn,
+            **fields | {"new_school": "X"},
+            starts_on=first,
+        )
+    assert FileTransfer.objects.get().starts_on == later
+
+
+def test_a_correction_once_the_pupil_came_back_is_told_so_even_on_the_day_they_left(
+    leaver, dsl, deputy_dsl
+):
+    transfer = leave(leaver, dsl, left_on=today() - timedelta(days=2), starts_on=today())
+    drawn = leaving_version(transfer)
+    record_return(FileTransfer.objects.get(), by=deputy_dsl, returned_on=transfer.left_on)
+    with pytest.raises(TransitionRefused, match="came back"):
+        correct_leaving(
+            transfer,
+            by=dsl,
+            drawn=drawn,
+            new_school="Stopsley",
+            left_on=transfer.left_on,
+            starts_on=transfer.starts_on,
+        )
+    assert FileTransfer.objects.get().new_school == "Wardown Vale High School"
