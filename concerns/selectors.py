@@ -87,7 +87,10 @@ def get_attachment_for(membership, concern, pk):
     )
 
 
-AWAY = Q(file_transfers__returned_on__isnull=True)
+def _away(path="file_transfers"):
+    """The condition on a pupil's transfers (at `path`) that picks the current leaving: at
+    most one has no return (a partial unique constraint)."""
+    return Q(**{f"{path}__returned_on__isnull": True})
 
 
 def with_file_transfer(pupils):
@@ -95,16 +98,16 @@ def with_file_transfer(pupils):
     not come back (in the same query). Django leaves the attribute unset when there is none:
     read it with `getattr(pupil, "file_transfer", None)`."""
     return pupils.annotate(
-        file_transfer=FilteredRelation("file_transfers", condition=AWAY)
+        file_transfer=FilteredRelation("file_transfers", condition=_away())
     ).select_related("file_transfer")
 
 
 def with_pupils_file_transfer(concerns):
     """`concerns`, each with `transfer`: its pupil's, as `with_file_transfer` gives it."""
-    away = Q(pupil__file_transfers__returned_on__isnull=True)
-    return concerns.annotate(
-        transfer=FilteredRelation("pupil__file_transfers", condition=away)
-    ).select_related("transfer")
+    path = "pupil__file_transfers"
+    return concerns.annotate(transfer=FilteredRelation(path, condition=_away(path))).select_related(
+        "transfer"
+    )
 
 
 def get_pupil_for(membership, pk):

@@ -118,23 +118,29 @@ def test_the_governors_version_hides_counts_under_5_and_what_would_give_them_awa
     ]
 
 
+def left_on_2_march(clock, school, teacher, dsl, *, starts_on):
+    """A new pupil of `school` with a concern from February, recorded on Monday 16 March 2026
+    as having left on 2 March, starting at the new school on `starts_on`."""
+    pupil = PupilFactory(school=school)
+    clock.set(2026, 2, 2, 10, 0)
+    record_concern(by=teacher, pupil=pupil, **concern_data())
+    clock.set(2026, 3, 16, 10, 0)
+    return record_leaving(
+        pupil,
+        by=dsl,
+        left_on=date(2026, 3, 2),
+        starts_on=starts_on,
+        new_school="Wardown Vale High School",
+    )
+
+
 def test_the_governors_version_cannot_work_out_a_hidden_count_from_the_total(
     clock, school, teacher, dsl, head, client_for
 ):
     # Six leavers: five files sent in time and one late. Showing "6" and "5" would give the
     # hidden late one away.
     for n in range(6):
-        pupil = PupilFactory(school=school)
-        clock.set(2026, 2, 2, 10, 0)
-        record_concern(by=teacher, pupil=pupil, **concern_data())
-        clock.set(2026, 3, 16, 10, 0)
-        transfer = record_leaving(
-            pupil,
-            by=dsl,
-            left_on=date(2026, 3, 2),
-            starts_on=date(2026, 3, 2),
-            new_school="Wardown Vale High School",
-        )
+        transfer = left_on_2_march(clock, school, teacher, dsl, starts_on=date(2026, 3, 2))
         sent = date(2026, 3, 10 if n == 5 else 4)
         record_file_sent(transfer, by=dsl, sent_on=sent, sent_how="post")
     text = client_for(head).get(f"{REPORT}?audience=governors").text
@@ -149,17 +155,7 @@ def test_a_pupil_back_on_the_files_due_day_is_counted_as_back_before_it_was_due(
 ):
     # Due on Mon 9 Mar: back that day, the file was never overdue; back on Tue 10, it was.
     for back in (date(2026, 3, 9), date(2026, 3, 10)):
-        pupil = PupilFactory(school=school)
-        clock.set(2026, 2, 2, 10, 0)
-        record_concern(by=teacher, pupil=pupil, **concern_data())
-        clock.set(2026, 3, 16, 10, 0)
-        transfer = record_leaving(
-            pupil,
-            by=dsl,
-            left_on=date(2026, 3, 2),
-            starts_on=date(2026, 3, 3),
-            new_school="Wardown Vale High School",
-        )
+        transfer = left_on_2_march(clock, school, teacher, dsl, starts_on=date(2026, 3, 3))
         assert transfer.due_on == date(2026, 3, 9)
         record_return(transfer, by=dsl, returned_on=back)
     client = reauthenticate(client_for(head))
