@@ -25,6 +25,7 @@ from .core import (
     check_role,
     history,
     lock_concern,
+    lock_pupil,
     move,
     not_before_seen,
     not_in_future,
@@ -121,6 +122,9 @@ def _record_concern(*, by, pupil, observed_at, categories, delay_reason, submiss
             "Explain why this is being recorded more than 7 days after it was seen or heard",
             field="delay_reason",
         )
+    # The pupil first: the authority's reference sequence, which every school's recording
+    # waits on, is then held no longer than it must be.
+    lock_pupil(pupil)
     concern = Concern.objects.create(
         reference=_next_reference(school.local_authority, timezone.localtime(now).year),
         school=school,

@@ -5,13 +5,14 @@ from django.utils import timezone
 
 from audit.log import record as audit
 from concerns.models import Concern
-from schools.models import DSL_ROLES
+from schools.models import DSL_ROLES, Pupil
 from schools.selectors import active_memberships
 
 from .exceptions import TransitionRefused
 from .models import WorkflowEvent
 from .rules import PREVIOUS, REFUSED_ROLE, REFUSED_STATUS, Actor, concern_target, may
 
+DESTROYED = "The records about this pupil have been destroyed. Nothing was saved."
 STALE = (
     "This concern has changed since you opened the page (it is now '{status}'). "
     "Nothing was saved: check the latest version and try again."
@@ -39,9 +40,19 @@ def lock_concern(concern):
             .get(pk=concern.pk)
         )
     except Concern.DoesNotExist:  # destroyed at review (workflow.retention) meanwhile
-        raise TransitionRefused(
-            "The records about this pupil have been destroyed. Nothing was saved."
-        ) from None
+        raise TransitionRefused(DESTROYED) from None
+
+
+def lock_pupil(pupil):
+    """The pupil's row, locked against destruction for the rest of the transaction, before
+    anything about them is written: a record written while their records are destroyed at
+    review (workflow.retention) would point at a pupil who is gone. Refused if they are.
+    (FOR NO KEY UPDATE: it waits for a destruction, and one waits for it, but colleagues'
+    writes that only point at the pupil do not wait for each other.)"""
+    try:
+        return Pupil.objects.select_for_update(no_key=True).get(pk=pupil.pk)
+    except Pupil.DoesNotExist:
+        raise TransitionRefused(DESTROYED) from None
 
 
 def check_role(actor, action, concern, request=None):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from audit.log import record as audit
 from concerns.models import Concern, FileTransfer
 
-from .core import require, require_school_lead
+from .core import lock_pupil, require, require_school_lead
 from .exceptions import Stale, TransitionRefused
 from .working_time import is_working_day
 
@@ -111,6 +111,7 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
         raise TransitionRefused(NO_FILE.format(name=name))
     try:
         with transaction.atomic():
+            lock_pupil(pupil)
             transfer = FileTransfer.objects.create(
                 pupil=pupil,
                 school_id=pupil.school_id,

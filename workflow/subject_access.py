@@ -21,7 +21,7 @@ from django.utils import timezone
 from audit.log import record as audit
 from concerns.models import WITHHOLDING, AccessAnswer, Concern, SubjectAccessRequest
 
-from .core import require, require_school_lead
+from .core import lock_pupil, require, require_school_lead
 from .exceptions import TransitionRefused
 from .working_time import is_working_day
 
@@ -80,6 +80,7 @@ def record_request(pupil, *, by, requester, received_on):
     )
     try:
         with transaction.atomic():
+            lock_pupil(pupil)
             request = SubjectAccessRequest.objects.create(
                 pupil=pupil,
                 school_id=pupil.school_id,

@@ -10,13 +10,16 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from concerns.models import Concern, RecordsReview
+from concerns.models import Concern, FileTransfer, RecordsReview, SubjectAccessRequest
 from schools.models import Pupil
 from tests.concurrency import at_once, simultaneous_writers
 from tests.factories import kept_review
+from tests.walk import concern_data
 from workflow import retention
-from workflow.concerns import reopen_concern
+from workflow.concerns import record_concern, reopen_concern
 from workflow.exceptions import TransitionRefused
+from workflow.leavers import record_leaving
+from workflow.subject_access import record_request
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -115,3 +118,59 @@ def test_a_colleague_acting_on_a_concern_while_the_records_are_destroyed_is_told
         "reopen": "The records about this pupil have been destroyed. Nothing was saved.",
     }
     assert not Concern.objects.filter(pk=concern.pk).exists()
+
+
+def _destroy_slowly(monkeypatch, dsl, pupil):
+    """A destruction that holds the pupil's row a moment after locking it."""
+    real_check = retention._still_needed
+
+    def slow_check(*args):
+        why = real_check(*args)
+        time.sleep(0.6)  # the colleague arrives meanwhile
+        return why
+
+    monkeypatch.setattr(retention, "_still_needed", slow_check)
+    return lambda: retention.destroy_records(Pupil.objects.get(pk=pupil.pk), by=dsl, confirmed=True)
+
+
+def _write(kind, pupil, by):
+    today = timezone.localdate()
+    if kind == "concern":
+        return record_concern(by=by, pupil=pupil, **concern_data())
+    if kind == "subject access request":
+        return record_request(pupil, by=by, requester="Their solicitor", received_on=today)
+    return record_leaving(
+        pupil, by=by, left_on=today, starts_on=today, new_school="Wardown Vale High School"
+    )
+
+
+@pytest.mark.parametrize("kind", ["concern", "subject access request", "leaving"])
+def test_a_colleague_recording_about_the_pupil_while_the_records_are_destroyed_is_told(
+    walk, pupil, dsl, deputy_dsl, monkeypatch, kind
+):
+    # What a colleague records about the pupil waits for the destruction holding the pupil's
+    # row, then hears the records are gone: nothing is left pointing at a pupil who is not.
+    Pupil.objects.filter(pk=pupil.pk).update(
+        date_of_birth=timezone.localdate() - timedelta(days=26 * 366)
+    )
+    walk.closed()
+    destroy = _destroy_slowly(monkeypatch, dsl, pupil)
+    outcomes = {}
+
+    def write():
+        time.sleep(0.3)
+        try:
+            _write(kind, Pupil.objects.get(pk=pupil.pk), deputy_dsl)
+            outcomes[kind] = "done"
+        except TransitionRefused as refused:
+            outcomes[kind] = refused.message
+
+    failures = at_once(destroy, write)
+
+    assert failures == []
+    assert outcomes == {
+        kind: "The records about this pupil have been destroyed. Nothing was saved."
+    }
+    assert not Pupil.objects.filter(pk=pupil.pk).exists()
+    for model in (Concern, SubjectAccessRequest, FileTransfer):
+        assert not model.objects.filter(pupil_id=pupil.pk).exists()
