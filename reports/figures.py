@@ -359,14 +359,16 @@ def _step_three(figures, school, period):
 def _leavers(figures, school, period):
     """How the files of the period's leavers went: sent by their due day or after it, not
     yet sent and overdue or still in time (as at `now`), or never due because the pupil came
-    back before its due day; and whether their receipt was confirmed. One query, by the school's
-    index of its files. A pupil who left twice in the period counts twice."""
+    back before its due day; and whether their receipt was confirmed, is still awaited, or
+    is no longer awaited because the pupil came back. One query, by the school's index of its
+    files. A pupil who left twice in the period counts twice."""
     today = figures.now.astimezone(LONDON).date()
     # A pupil who came back ended the file's journey: before its due day, it was never due;
     # after it, the file was overdue when they came back, and counts so.
     unsent = Q(sent_on__isnull=True, returned_on__isnull=True)
     back_in_time = Q(sent_on__isnull=True, returned_on__lte=F("due_on"))
     back_overdue = Q(sent_on__isnull=True, returned_on__gt=F("due_on"))
+    unconfirmed = Q(sent_on__isnull=False, received_on__isnull=True)
     figures.leavers = FileTransfer.objects.filter(
         school=school, left_on__gte=period.start, left_on__lte=period.end
     ).aggregate(
@@ -377,7 +379,10 @@ def _leavers(figures, school, period):
         in_time=Count("pk", filter=unsent & Q(due_on__gte=today)),
         came_back=Count("pk", filter=back_in_time),
         received=Count("pk", filter=Q(received_on__isnull=False)),
-        awaiting=Count("pk", filter=Q(sent_on__isnull=False, received_on__isnull=True)),
+        # A file sent but not confirmed when the pupil came back is no longer awaited: the
+        # school asks for its records back instead.
+        awaiting=Count("pk", filter=unconfirmed & Q(returned_on__isnull=True)),
+        back_unconfirmed=Count("pk", filter=unconfirmed & Q(returned_on__isnull=False)),
     )
 
 

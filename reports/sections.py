@@ -232,14 +232,14 @@ def _escalations(f, fmt):
 
 def _leavers(f, fmt):
     n = f.leavers
-    # Each file is in one of the first five rows, and each file sent in one of the last two:
+    # Each file is in one of the first five rows, and each file sent in one of the last three:
     # `breakdown` hides a further count where the shown ones would give away a hidden one.
     sent = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"], n["came_back"]])
-    received = fmt.breakdown([n["received"], n["awaiting"]])
+    received = fmt.breakdown([n["received"], n["awaiting"], n["back_unconfirmed"]])
     if {FEWER, WITHHELD} & set(sent[:2]):
-        # The two receipt rows add up to the files sent (the first two rows): shown, they
+        # The three receipt rows add up to the files sent (the first two rows): shown, they
         # would give back a count hidden there.
-        received = [WITHHELD, WITHHELD]
+        received = [WITHHELD] * len(received)
     labels = [
         "Files sent within 5 school days",
         "Files sent late",
@@ -248,6 +248,7 @@ def _leavers(f, fmt):
         "Not sent: the pupil came back before it was due",
         "Receipt confirmed by the new school",
         "Sent, receipt not yet confirmed",
+        "Sent, and the pupil came back before receipt was confirmed",
     ]
     return Section(
         key="leavers",
