@@ -356,6 +356,7 @@ def test_a_dsl_corrects_a_leaving_from_the_chronology_until_the_file_is_sent(
     assert response.redirect_chain == [(chronology, 302)]
     due = FileTransfer.objects.get().due_on
     assert f"The file is due by {due.day} {due:%B %Y}" in response.text
+    assert "leaving have been saved" in response.text
     assert "Left on" in response.text
     assert "for Stopsley High School" in response.text
 
@@ -364,6 +365,31 @@ def test_a_dsl_corrects_a_leaving_from_the_chronology_until_the_file_is_sent(
     response = client.get(change, follow=True)
     assert response.redirect_chain == [(chronology, 302)]
     assert "can no longer be changed" in response.text
+
+
+def test_a_correction_that_changes_nothing_says_so_and_is_not_logged_as_one(
+    leaver, dsl, client_for
+):
+    transfer = left(leaver, dsl)
+    client = client_for(dsl)
+    change = reverse("concerns:leaving_change", args=[leaver.pk])
+    drawn = re.search(r'name="drawn" value="(\w+)"', client.get(change).text).group(1)
+    response = client.post(
+        change,
+        {
+            "new_school": transfer.new_school,
+            **day("left_on", transfer.left_on),
+            **day("starts_on", transfer.starts_on),
+            "drawn": drawn,
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [
+        (reverse("concerns:pupil_chronology", args=[leaver.pk]), 302)
+    ]
+    assert "Nothing was changed" in response.text
+    assert "have been saved" not in response.text
+    assert not AuditEvent.objects.filter(action="pupil.leaving.correct").exists()
 
 
 def test_a_correction_drawn_before_a_colleagues_is_refused_and_shows_theirs(
