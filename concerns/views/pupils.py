@@ -17,6 +17,7 @@ from concerns.keyset import Key, paginate
 from concerns.roll import FIELDS, add_pupil, update_pupil
 from concerns.selectors import (
     concerns_visible_to,
+    file_transfers_for,
     get_pupil_for,
     pupils_for,
     search_pupils,
@@ -136,18 +137,44 @@ def _pupil_context(request, pupil, **context):
 @role_required(SCHOOL_READERS)
 def pupil_chronology(request, pk):
     """Every concern about one pupil, oldest first, with its steps: printable."""
-    pupil = get_pupil_for(request.membership, pk)
+    membership = request.membership
     page = paginate(
-        _concerns_about(request.membership, pupil),
+        _file_of(membership, pk),
         CHRONOLOGY_ORDER,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         size=CHRONOLOGY_PAGE_SIZE,
     )
+    pupil = _pupil_of(page.rows, membership, pk)
     _with_casework(page.rows, attachments=False)
-    viewed(request, pupil, school=request.membership.school, action="pupil.chronology.view")
-    context = _pupil_context(request, pupil, page=page)
+    # Leavings the pupil came back from, latest first: where they were, and their file.
+    earlier = file_transfers_for(membership).filter(pupil=pupil, returned_on__isnull=False)
+    viewed(request, pupil, school=membership.school, action="pupil.chronology.view")
+    context = _pupil_context(
+        request, pupil, page=page, earlier=list(earlier.order_by("-left_on", "-pk"))
+    )
     return render(request, "concerns/pupils/chronology.html", context)
+
+
+def _file_of(membership, pk):
+    """The concerns about the pupil with id `pk` on the membership's school's roll, each with
+    the pupil and their leaving, as `get_pupil_for` gives them: read with the concerns, the
+    pupil costs no query of their own."""
+    return with_pupils_file_transfer(
+        _concerns_about(membership, pk).filter(
+            pupil__school_id=membership.school_id  # as get_pupil_for would scope it
+        )
+    )
+
+
+def _pupil_of(concerns, membership, pk):
+    """The pupil the `_file_of` rows are about; with no rows, read on their own, which answers
+    404 (audited) for an id outside the school."""
+    if not concerns:
+        return get_pupil_for(membership, pk)
+    pupil = concerns[0].pupil
+    pupil.file_transfer = getattr(concerns[0], "transfer", None)  # unset when none
+    return pupil
 
 
 @require_GET
@@ -158,19 +185,8 @@ def pupil_file(request, pk):
     It is what the DSL sends to a leaver's new school. The chronology shows the same concerns
     25 a page; a file is sent whole."""
     membership = request.membership
-    # The pupil comes with their concerns, in one query; a pupil with none is read on their
-    # own, which answers 404 (audited) for an id outside the school.
-    ordered = with_pupils_file_transfer(
-        _concerns_about(membership, pk).filter(
-            pupil__school_id=membership.school_id  # as get_pupil_for would scope it
-        )
-    )
-    concerns = list(ordered.order_by("observed_at", "id"))
-    if concerns:
-        pupil = concerns[0].pupil
-        pupil.file_transfer = getattr(concerns[0], "transfer", None)  # unset when none
-    else:
-        pupil = get_pupil_for(membership, pk)
+    concerns = list(_file_of(membership, pk).order_by("observed_at", "id"))
+    pupil = _pupil_of(concerns, membership, pk)
     _with_casework(concerns, attachments=True)
     viewed(request, pupil, school=membership.school, action="pupil.file.view")
     context = _pupil_context(request, pupil, concerns=concerns, produced_at=timezone.now())

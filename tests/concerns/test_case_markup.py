@@ -180,6 +180,7 @@ OLD_CHRONOLOGY = """{% extends "base.html" %}
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">UPN</dt><dd class="govuk-summary-list__value">{{ pupil.upn }}</dd></div>
 </dl>
 {% include "concerns/leavers/_on_chronology.html" %}
+{% include "concerns/leavers/_earlier.html" %}
 {% include "concerns/subject_access/_on_chronology.html" %}
 <p class="govuk-body app-no-print">Every concern about {{ pupil.given_name }} in the order they were seen or heard, with each step taken.{% if page.rows %} To print the child protection file or save it as a PDF, <a class="govuk-link" href="{% url 'concerns:pupil_file' pupil.pk %}">open the whole file on one page</a>.{% endif %}</p>
 

@@ -3,7 +3,7 @@ leavers' list shows each file still to send or to confirm, soonest due first; ea
 form keeps what was typed and says what is wrong beside the field."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import FileTransfer
 from tests.factories import PupilFactory
+from tests.reports.tables import html_tables
 from tests.walk import concern_data
 from workflow import leavers
 from workflow.concerns import record_concern
@@ -265,11 +266,13 @@ def test_the_list_pages_50_at_a_time_soonest_due_first(school, teacher, dsl, cli
 
 
 def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver, dsl, client_for):
-    left(leaver, dsl, sent=True)
+    left_on = left(leaver, dsl, sent=True).left_on
     client = client_for(dsl)
     chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
     came_back = reverse("concerns:returned", args=[leaver.pk])
-    assert f'href="{came_back}"' in client.get(chronology).text
+    before = client.get(chronology).text
+    assert f'href="{came_back}"' in before
+    assert "Earlier leavings" not in before
     form = client.get(came_back).text
     assert "Record that Amelia Ahmed has come back" in form
     assert f'<a href="{chronology}" class="govuk-back-link">' in form
@@ -280,6 +283,7 @@ def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver,
     page = response.text
     assert "Amelia Ahmed is recorded as back at the school" in page
     assert "Left on" not in page
+    assert html_tables(page)["earlier-leavings"][1][0] == f"{left_on.day} {left_on:%B %Y}"
     assert "Left on" not in client.get(reverse("concerns:pupil_file", args=[leaver.pk])).text
     assert f'href="{reverse("concerns:leaving", args=[leaver.pk])}"' in page  # may leave again
     assert "Left " not in client.get(reverse("concerns:pupils")).text.split("<tbody")[1]
@@ -293,6 +297,77 @@ def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver,
         assert back in response.text
     assert not AuditEvent.objects.filter(action="access.denied").exists()
     assert FileTransfer.objects.get().returned_on == today()
+
+
+def test_the_chronology_lists_the_leavings_a_pupil_came_back_from_and_where_each_file_went(
+    leaver, dsl, head, client_for
+):
+    d = date  # the leavings below, oldest first, each ended by the pupil's return
+
+    def earlier(left_on, new_school, due_on, returned_on, sent_on=None, received_on=None):
+        FileTransfer.objects.create(
+            pupil=leaver,
+            school=leaver.school,
+            left_on=left_on,
+            new_school=new_school,
+            starts_on=left_on + timedelta(days=1),
+            due_on=due_on,
+            recorded_by=dsl,
+            sent_on=sent_on,
+            received_on=received_on,
+            received_by="Sam" if received_on else "",
+            returned_on=returned_on,
+        )
+
+    earlier(
+        d(2025, 6, 2), "Putteridge High", d(2025, 6, 9), d(2025, 7, 1), d(2025, 6, 4), d(2025, 6, 6)
+    )
+    earlier(d(2025, 9, 1), "Lea Manor High", d(2025, 9, 8), d(2025, 10, 1), d(2025, 9, 5))
+    earlier(d(2025, 11, 3), "Icknield High", d(2025, 11, 10), d(2025, 11, 20))
+    earlier(d(2026, 1, 5), "Stopsley High", d(2026, 1, 13), d(2026, 1, 8))
+    left(leaver, dsl)  # away now: shown above, as the current leaving, not among these
+    other = PupilFactory(school=leaver.school)
+    FileTransfer.objects.create(
+        pupil=other,
+        school=other.school,
+        left_on=d(2025, 5, 1),
+        new_school="Someone else's school",
+        starts_on=d(2025, 5, 2),
+        due_on=d(2025, 5, 9),
+        recorded_by=dsl,
+        returned_on=d(2025, 5, 5),
+    )
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    for reader in (dsl, head):
+        rows = html_tables(client_for(reader).get(chronology).text)["earlier-leavings"]
+        assert rows == [
+            ["Left", "For", "Came back", "Child protection file"],
+            [
+                "5 January 2026",
+                "Stopsley High, from 6 January 2026",
+                "8 January 2026",
+                "Not sent: Amelia came back before it was due",
+            ],
+            [
+                "3 November 2025",
+                "Icknield High, from 4 November 2025",
+                "20 November 2025",
+                "Not sent: it was overdue, due by 10 November 2025",
+            ],
+            [
+                "1 September 2025",
+                "Lea Manor High, from 2 September 2025",
+                "1 October 2025",
+                "Sent on 5 September 2025; receipt not confirmed before Amelia came back. "
+                "Ask Lea Manor High to return the records they hold",
+            ],
+            [
+                "2 June 2025",
+                "Putteridge High, from 3 June 2025",
+                "1 July 2025",
+                "Sent on 4 June 2025 and received on 6 June 2025",
+            ],
+        ]
 
 
 def test_a_pupil_who_comes_back_before_the_file_was_sent_is_told_it_is_no_longer_due(
