@@ -540,9 +540,11 @@ class SubjectAccessRequest(models.Model):
 
     The school answers within one calendar month of receiving it, or within three months
     when the request is complex and the school says so, with its reason, inside the first
-    month. Information may be withheld, for example where disclosing it would be likely to
-    cause serious harm; the reason is recorded. Each step is recorded by a DSL and audited
-    (workflow.subject_access)."""
+    month. Where the school holds a lot about the pupil it may ask the requester which
+    information the request is about: the time limit stands still from that day until their
+    answer arrives, and the due day moves on by as many days. Information may be withheld,
+    for example where disclosing it would be likely to cause serious harm; the reason is
+    recorded. Each step is recorded by a DSL and audited (workflow.subject_access)."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="access_requests")
     school = models.ForeignKey(
@@ -552,7 +554,10 @@ class SubjectAccessRequest(models.Model):
         max_length=200, help_text="Who asked, and who they are to the pupil."
     )
     received_on = models.DateField()
-    due_on = models.DateField(help_text="One month from receipt, or three once extended.")
+    due_on = models.DateField(
+        help_text="One month from receipt, or three once extended, moved on by the days spent "
+        "waiting for the requester to clarify."
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -562,6 +567,22 @@ class SubjectAccessRequest(models.Model):
         null=True, blank=True, help_text="The day the requester was told of the extension."
     )
     extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    clarification_asked_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the requester was asked which information the request is about: "
+        "the time limit stops until they say.",
+    )
+    clarification_asked = models.TextField(blank=True, help_text="What the requester was asked.")
+    clarification_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    clarified_on = models.DateField(
+        null=True, blank=True, help_text="The day the requester's answer arrived."
+    )
+    clarified_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     answered_on = models.DateField(null=True, blank=True)
@@ -585,6 +606,11 @@ class SubjectAccessRequest(models.Model):
                 | Q(answered_on__isnull=False) & ~Q(answer=""),
                 name="access_answered_with_an_answer",
             ),
+            models.CheckConstraint(
+                condition=Q(clarified_on__isnull=True)
+                | Q(clarified_on__gte=F("clarification_asked_on")),
+                name="access_clarified_after_asked",
+            ),
         ]
 
     def __str__(self):
@@ -595,13 +621,19 @@ class SubjectAccessRequest(models.Model):
         return bool(self.extension_reason)
 
     @property
+    def waiting(self):
+        """Asked to clarify, and their answer not yet in: the time limit stands still."""
+        return self.clarification_asked_on is not None and self.clarified_on is None
+
+    @property
     def late(self):
-        """Answered after its due day, or not answered and the due day has passed."""
-        return (self.answered_on or timezone.localdate()) > self.due_on
+        """Answered after its due day, or not answered and the due day has passed; never while
+        the time limit stands still (clarification is asked for by the due day)."""
+        return not self.waiting and (self.answered_on or timezone.localdate()) > self.due_on
 
     @property
     def due_today(self):
-        return self.answered_on is None and self.due_on == timezone.localdate()
+        return self.answered_on is None and not self.waiting and self.due_on == timezone.localdate()
 
 
 class ReviewDecision(models.TextChoices):

@@ -69,6 +69,16 @@ urlpatterns = [
         name="access_request_extend",
     ),
     path(
+        "pupils/subject-access/<int:pk>/clarify/",
+        subject_access.access_request_clarify,
+        name="access_request_clarify",
+    ),
+    path(
+        "pupils/subject-access/<int:pk>/clarified/",
+        subject_access.access_request_clarified,
+        name="access_request_clarified",
+    ),
+    path(
         "pupils/subject-access/<int:pk>/answer/",
         subject_access.access_request_answer,
         name="access_request_answer",

@@ -391,15 +391,20 @@ def _subject_access(figures, school, period):
     not yet answered and overdue or still in time (as at `now`), how many were extended, and
     how many answers withheld anything. One query, by the school's index of its requests."""
     today = figures.now.astimezone(LONDON).date()
-    unanswered = Q(answered_on__isnull=True)
+    # Waiting for the requester to clarify, the time limit stands still: neither late nor
+    # overdue (clarification is asked for by the due day), and the unanswered have a row.
+    waiting = Q(clarification_asked_on__isnull=False, clarified_on__isnull=True)
+    answered, unanswered = Q(answered_on__isnull=False), Q(answered_on__isnull=True) & ~waiting
     figures.subject_access = SubjectAccessRequest.objects.filter(
         school=school, received_on__gte=period.start, received_on__lte=period.end
     ).aggregate(
         received=Count("pk"),
-        on_time=Count("pk", filter=Q(answered_on__lte=F("due_on"))),
-        late=Count("pk", filter=Q(answered_on__gt=F("due_on"))),
+        on_time=Count("pk", filter=Q(answered_on__lte=F("due_on")) | answered & waiting),
+        late=Count("pk", filter=Q(answered_on__gt=F("due_on")) & ~waiting),
         overdue=Count("pk", filter=unanswered & Q(due_on__lt=today)),
         in_time=Count("pk", filter=unanswered & Q(due_on__gte=today)),
+        waiting=Count("pk", filter=Q(answered_on__isnull=True) & waiting),
+        clarified=Count("pk", filter=Q(clarified_on__isnull=False)),
         extended=Count("pk", filter=~Q(extension_reason="")),
         withheld=Count("pk", filter=Q(answer__in=WITHHOLDING)),
     )

@@ -267,14 +267,15 @@ def _leavers(f, fmt):
 
 def _subject_access(f, fmt):
     n = f.subject_access
-    # Each request is in one of these four rows: `breakdown` hides a further count where the
+    # Each request is in one of these five rows: `breakdown` hides a further count where the
     # shown ones and the total would give away a hidden one.
-    answered = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"]])
+    answered = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"], n["waiting"]])
     labels = [
         "Answered by the day due",
         "Answered late",
         "Not yet answered, and overdue",
         "Not yet answered, still in time",
+        "Not yet answered, the time limit stopped while the requester clarifies it",
     ]
     return Section(
         key="subject-access",
@@ -288,6 +289,10 @@ def _subject_access(f, fmt):
                     [
                         "Extended to three months, with the reason given",
                         fmt.count(n["extended"]),
+                    ],
+                    [
+                        "Clarified by the requester, the time limit stopped meanwhile",
+                        fmt.count(n["clarified"]),
                     ],
                     ["Answers that withheld some or all of the records", fmt.count(n["withheld"])],
                 ],

@@ -4,7 +4,11 @@ The school answers without undue delay and within one calendar month of receivin
 request. The Information Commissioner's Office counts the month from the day of receipt to the
 same date in the next month (the month's last day when it has no such date), moved on to the
 next working day when that falls at a weekend or on a bank holiday. A complex request may be
-extended by two further months, if the requester is told why within the first month.
+extended by two further months, if the requester is told why within the first month. Where the
+school holds a lot of information about the pupil, it may ask the requester which information
+the request is about, by the due day: the time limit stands still from that day until their
+answer arrives, and every day it stood still moves the due day on by a day ("stopping the
+clock": the ICO's guidance, and Article 12A of the UK GDPR since 5 February 2026).
 Information may be withheld, for example where disclosing it would be likely to cause serious
 harm to the child or another person; the reason is recorded with the answer.
 
@@ -30,6 +34,9 @@ EXTENDED_MONTHS = 3
 NOT_A_LEAD = "Only the school's DSL or a deputy DSL can record subject access requests."
 ANSWERED = "Someone has already recorded the answer to this request. Nothing was saved."
 EXTENDED = "This request has already been extended. Nothing was saved."
+ASKED = "Someone has already recorded asking the requester to clarify. Nothing was saved."
+NOT_ASKED = "The requester has not been asked to clarify this request. Nothing was saved."
+CLARIFIED = "Someone has already recorded the requester's clarification. Nothing was saved."
 
 
 def _months_after(day, months):
@@ -39,21 +46,47 @@ def _months_after(day, months):
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def due_on(received_on, months=MONTHS):
-    """The day the answer is due: `months` calendar months from receipt, on a working day."""
-    day = _months_after(received_on, months)
+def due_on(received_on, months=MONTHS, paused=0):
+    """The day the answer is due: `months` calendar months from receipt, and `paused` days
+    more for the days the time limit stood still, on a working day."""
+    day = _months_after(received_on, months) + timedelta(days=paused)
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
 
 
-def last_day_to_extend(request):
-    """The requester must be told of an extension within the first month."""
-    return due_on(request.received_on)
+def paused_days(request, upto=None):
+    """The days the time limit stood still: from asking the requester to clarify to their
+    answer, or, while it is awaited, to `upto` (none without it)."""
+    asked, end = request.clarification_asked_on, request.clarified_on or upto
+    if asked is None or end is None:
+        return 0
+    return max((end - asked).days, 0)
+
+
+def _due(request):
+    """The request's due day, from receipt, its extension and the days it stood still."""
+    months = EXTENDED_MONTHS if request.extension_reason else MONTHS
+    return due_on(request.received_on, months, paused_days(request))
+
+
+def last_day_to_extend(request, told_on=None):
+    """The requester must be told of an extension within the first month, not counting the
+    days the time limit stood still (up to `told_on`, or today, while an answer is awaited)."""
+    upto = told_on or timezone.localdate()
+    return due_on(request.received_on, MONTHS, paused_days(request, upto=upto))
 
 
 def may_extend(request):
     return request.answered_on is None and not request.extension_reason
+
+
+def may_ask_to_clarify(request):
+    return (
+        request.answered_on is None
+        and request.clarification_asked_on is None
+        and request.due_on >= timezone.localdate()
+    )
 
 
 def _day(value, field, what, *, after, after_what):
@@ -131,7 +164,7 @@ def extend_request(request, *, by, told_on, reason):
             after=request.received_on,
             after_what="when the request was received",
         )
-        last = last_day_to_extend(request)
+        last = last_day_to_extend(request, told_on)
         if told_on > last:
             raise TransitionRefused(
                 f"The requester had to be told by {last.day} {last:%B %Y}, within a month of "
@@ -139,7 +172,7 @@ def extend_request(request, *, by, told_on, reason):
                 field="told_on",
             )
         request.extension_reason, request.extended_on, request.extended_by = reason, told_on, by
-        request.due_on = due_on(request.received_on, EXTENDED_MONTHS)
+        request.due_on = _due(request)
         request.save(update_fields=["extension_reason", "extended_on", "extended_by", "due_on"])
         audit(
             "pupil.access_request.extend",
@@ -147,6 +180,88 @@ def extend_request(request, *, by, told_on, reason):
             obj=request.pupil,
             school=request.pupil.school,
             request=request.pk,
+        )
+    return request
+
+
+def ask_to_clarify(request, *, by, asked_on, question):
+    """Record that the requester was asked, on `asked_on`, which information the request is
+    about (`question`): the time limit stands still until their answer is recorded. Asked by
+    the due day: a time limit that has run out cannot stand still."""
+    require_school_lead(by, request.school_id, NOT_A_LEAD)
+    question = require(question, "question", "Enter what the requester was asked")
+    asked_on = require(asked_on, "asked_on", "Enter the date the requester was asked")
+    with transaction.atomic():
+        request = _locked(request)
+        if request.answered_on is not None:
+            raise TransitionRefused(ANSWERED)
+        if request.clarification_asked_on is not None:
+            raise TransitionRefused(ASKED)
+        asked_on = _day(
+            asked_on,
+            "asked_on",
+            "The date the requester was asked",
+            after=request.received_on,
+            after_what="when the request was received",
+        )
+        due = request.due_on
+        if asked_on > due:
+            raise TransitionRefused(
+                f"The date the requester was asked must be on or before {due.day} {due:%B %Y}, "
+                "when the answer was due: a time limit that has run out cannot stand still",
+                field="asked_on",
+            )
+        request.clarification_asked_on, request.clarification_asked = asked_on, question
+        request.clarification_asked_by = by
+        request.save(
+            update_fields=[
+                "clarification_asked_on",
+                "clarification_asked",
+                "clarification_asked_by",
+            ]
+        )
+        audit(
+            "pupil.access_request.clarify",
+            actor=by,
+            obj=request.pupil,
+            school=request.pupil.school,
+            request=request.pk,
+        )
+    return request
+
+
+def record_clarification(request, *, by, clarified_on):
+    """Record the day the requester's answer arrived: the time limit runs again, and the due
+    day moves on by the days it stood still."""
+    require_school_lead(by, request.school_id, NOT_A_LEAD)
+    clarified_on = require(
+        clarified_on, "clarified_on", "Enter the date the requester's answer arrived"
+    )
+    with transaction.atomic():
+        request = _locked(request)
+        if request.answered_on is not None:
+            raise TransitionRefused(ANSWERED)
+        if request.clarification_asked_on is None:
+            raise TransitionRefused(NOT_ASKED)
+        if request.clarified_on is not None:
+            raise TransitionRefused(CLARIFIED)
+        request.clarified_on = _day(
+            clarified_on,
+            "clarified_on",
+            "The date the requester's answer arrived",
+            after=request.clarification_asked_on,
+            after_what="when they were asked",
+        )
+        request.clarified_recorded_by = by
+        request.due_on = _due(request)
+        request.save(update_fields=["clarified_on", "clarified_recorded_by", "due_on"])
+        audit(
+            "pupil.access_request.clarified",
+            actor=by,
+            obj=request.pupil,
+            school=request.pupil.school,
+            request=request.pk,
+            paused_days=paused_days(request),
         )
     return request
 

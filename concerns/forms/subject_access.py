@@ -49,6 +49,36 @@ class ExtendForm(GovUKForm):
         self.helper.layout = Layout("told_on", Field.textarea("reason"))
 
 
+class ClarifyForm(GovUKForm):
+    asked_on = date_field(
+        "Date the requester was asked",
+        help_text="The time limit stands still from this day until their answer arrives. It "
+        "must be on or before the day the answer is due. For example, 8 9 2026",
+        subject="The date the requester was asked",
+        required_message="Enter the date the requester was asked",
+    )
+    question = forms.CharField(
+        label="What was the requester asked?",
+        help_text="For example, which years, or which concerns, the request is about",
+        max_length=REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what the requester was asked"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout("asked_on", Field.textarea("question"))
+
+
+class ClarifiedForm(GovUKForm):
+    clarified_on = date_field(
+        "Date the requester's answer arrived",
+        help_text="The time limit runs again from this day. For example, 15 9 2026",
+        subject="The date the requester's answer arrived",
+        required_message="Enter the date the requester's answer arrived",
+    )
+
+
 class AnswerForm(GovUKForm):
     answered_on = date_field(
         "Date the school answered",

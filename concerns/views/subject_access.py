@@ -8,7 +8,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
-from concerns.forms.subject_access import AccessRequestForm, AnswerForm, ExtendForm
+from concerns.forms.subject_access import (
+    AccessRequestForm,
+    AnswerForm,
+    ClarifiedForm,
+    ClarifyForm,
+    ExtendForm,
+)
 from concerns.keyset import Key, paginate
 from concerns.selectors import access_requests_for, get_access_request_for, get_pupil_for
 from safeguarding.templatetags.presenters import uk_date
@@ -46,6 +52,7 @@ def access_requests(request):
     is_lead = request.membership.role in LEADS
     for row in page.rows:
         row.may_extend = is_lead and subject_access.may_extend(row)
+        row.may_ask_to_clarify = is_lead and subject_access.may_ask_to_clarify(row)
     context = {"page": page, "is_lead": is_lead, "answered": answered}
     return render(request, "concerns/subject_access/list.html", context)
 
@@ -82,12 +89,19 @@ def access_request_new(request, pk):
     )
 
 
-def _cannot(request, access_request, *, extending=False):
+def _cannot(request, access_request, step=None):
     """Back to the list, saying why, when the step cannot be taken now; otherwise None."""
+    asked = access_request.clarification_asked_on is not None
     if access_request.answered_on is not None:
         why = "is already answered"
-    elif extending and access_request.extended:
+    elif step == "extend" and access_request.extended:
         why = "is already extended"
+    elif step == "clarify" and asked:
+        why = "is already waiting for the requester to clarify it"
+    elif step == "clarified" and not asked:
+        why = "is not waiting for the requester to clarify it"
+    elif step == "clarified" and access_request.clarified_on is not None:
+        why = "is already clarified"
     else:
         return None
     messages.info(request, f"The request about {access_request.pupil.full_name} {why}.")
@@ -99,7 +113,7 @@ def _cannot(request, access_request, *, extending=False):
 def access_request_extend(request, pk):
     """Extend a complex request to three months, saying why."""
     access_request = get_access_request_for(request.membership, pk)
-    if back := _cannot(request, access_request, extending=True):
+    if back := _cannot(request, access_request, "extend"):
         return back
     pupil = access_request.pupil
     return _step(
@@ -110,6 +124,55 @@ def access_request_extend(request, pk):
         perform=lambda data: subject_access.extend_request(access_request, by=request.user, **data),
         title=f"Extend the request about {pupil.full_name}",
         button="Extend the request",
+        success=lambda saved: (
+            f"The request about {pupil.full_name} is now due to be answered "
+            f"by {uk_date(saved.due_on)}"
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_clarify(request, pk):
+    """Record asking the requester which information the request is about: the time limit
+    stands still until they answer."""
+    access_request = get_access_request_for(request.membership, pk)
+    if back := _cannot(request, access_request, "clarify"):
+        return back
+    pupil = access_request.pupil
+    return _step(
+        request,
+        pupil,
+        access_request,
+        form_class=ClarifyForm,
+        perform=lambda data: subject_access.ask_to_clarify(access_request, by=request.user, **data),
+        title=f"Ask the requester to clarify the request about {pupil.full_name}",
+        button="Record that they were asked",
+        success=lambda saved: (
+            f"The time limit for the request about {pupil.full_name} stands still from "
+            f"{uk_date(saved.clarification_asked_on)} until the requester answers"
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_clarified(request, pk):
+    """Record the day the requester's answer arrived: the time limit runs again."""
+    access_request = get_access_request_for(request.membership, pk)
+    if back := _cannot(request, access_request, "clarified"):
+        return back
+    pupil = access_request.pupil
+    return _step(
+        request,
+        pupil,
+        access_request,
+        form_class=ClarifiedForm,
+        perform=lambda data: subject_access.record_clarification(
+            access_request, by=request.user, **data
+        ),
+        title=f"Record the requester's answer about {pupil.full_name}",
+        button="Record their answer",
         success=lambda saved: (
             f"The request about {pupil.full_name} is now due to be answered "
             f"by {uk_date(saved.due_on)}"

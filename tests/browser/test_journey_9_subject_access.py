@@ -1,8 +1,9 @@
 """Journey 9: a parent asks for the records the school holds about their child. The DSL
-records the request from the pupil's chronology, extends it within the first month, and
-records the answer with the reason for what was withheld; the head teacher reads the lists.
-Every page is checked (axe-core, reflow), with and without JavaScript, and a mistake on each
-form is shown beside its field with what was typed kept."""
+records the request from the pupil's chronology, extends it within the first month, asks the
+parent which years they mean (the time limit stops until they answer), and records the answer
+with the reason for what was withheld; the head teacher reads the lists. Every page is checked
+(axe-core, reflow), with and without JavaScript, and a mistake on each form is shown beside its
+field with what was typed kept."""
 
 from datetime import timedelta
 
@@ -59,6 +60,29 @@ def test_dsl_records_extends_and_answers_a_subject_access_request(
     page.get_by_role("button", name="Extend the request").click()
     row = page.get_by_role("row").filter(has_text=pupil.full_name)
     expect(row).to_contain_text("Many records to review.")
+
+    # The school holds a lot: the DSL asks the parent which years they mean, and the time
+    # limit stops until the parent's answer arrives.
+    row.get_by_role("link", name="Ask the requester to clarify it").click()
+    look(page, "access-request-clarify")
+    fill_date(page, "Date the requester was asked", today + timedelta(days=1))
+    page.get_by_label("What was the requester asked?").fill("Which school years?")
+    page.get_by_role("button", name="Record that they were asked").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The date the requester was asked must be today or in the past"
+    )
+    expect(page.get_by_label("What was the requester asked?")).to_have_value("Which school years?")
+    look(page, "access-request-clarify-error")
+    fill_date(page, "Date the requester was asked", today)
+    page.get_by_role("button", name="Record that they were asked").click()
+    row = page.get_by_role("row").filter(has_text=pupil.full_name)
+    expect(row).to_contain_text("Time limit stopped")
+    row.get_by_role("link", name="Record the requester's answer").click()
+    look(page, "access-request-clarified")
+    fill_date(page, "Date the requester's answer arrived", today)
+    page.get_by_role("button", name="Record their answer").click()
+    row = page.get_by_role("row").filter(has_text=pupil.full_name)
+    expect(row).to_contain_text("Stopped while the requester clarified it")
 
     row.get_by_role("link", name="Record the answer").click()
     look(page, "access-request-answer")

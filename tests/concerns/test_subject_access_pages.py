@@ -12,7 +12,13 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import SubjectAccessRequest
 from tests.factories import PupilFactory
-from workflow.subject_access import due_on, extend_request, record_answer, record_request
+from workflow.subject_access import (
+    ask_to_clarify,
+    due_on,
+    extend_request,
+    record_answer,
+    record_request,
+)
 
 LIST = reverse("concerns:access_requests")
 ANSWERED = LIST + "?answered=yes"
@@ -36,6 +42,14 @@ def extend(request):
 
 def answer(request):
     return reverse("concerns:access_request_answer", args=[request.pk])
+
+
+def clarify(request):
+    return reverse("concerns:access_request_clarify", args=[request.pk])
+
+
+def clarified(request):
+    return reverse("concerns:access_request_clarified", args=[request.pk])
 
 
 def ask(pupil, dsl, days_ago=2, requester="Jane Ahmed, mother"):
@@ -271,3 +285,87 @@ def test_the_step_pages_lead_to_the_whole_file(pupil, dsl, client_for):
     client = client_for(dsl)
     for url in (new(pupil), answer(access_request)):
         assert link in client.get(url).content.decode()
+
+
+def test_a_dsl_asks_the_requester_to_clarify_and_the_time_limit_stops_until_they_answer(
+    clock, pupil, dsl, client_for
+):
+    # Received Tuesday 8 September 2026, due Thursday 8 October.
+    clock.set(2026, 9, 10, 10, 0)
+    request = record_request(
+        pupil, by=dsl, requester="Jane Ahmed, mother", received_on=date(2026, 9, 8)
+    )
+    client = client_for(dsl)
+    assert f'href="{clarify(request)}"' in client.get(LIST).text
+    response = client.post(
+        clarify(request),
+        {**day("asked_on", date(2026, 9, 10)), "question": "Which school years?"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(LIST, 302)]
+    page = response.text
+    assert "stands still from 10 September 2026 until the requester answers" in page
+    assert "Time limit stopped" in page
+    assert "The requester was asked to clarify on 10 September 2026" in page
+    assert f'href="{clarify(request)}"' not in page  # once only
+    assert f'href="{clarified(request)}"' in page
+    assert f'href="{answer(request)}"' in page  # the school may still answer meanwhile
+    step = client.get(answer(request)).text
+    assert "The time limit is stopped until the requester answers" in step
+    assert "On 10 September 2026: Which school years?" in step
+
+    clock.set(2026, 10, 20, 10, 0)  # past the first due day, still waiting: not overdue
+    client = client_for(dsl)  # signed in again, weeks later
+    assert "Overdue" not in client.get(LIST).text
+    response = client.post(clarified(request), day("clarified_on", date(2026, 9, 24)), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    page = response.text
+    # 14 days stood still: due Thursday 22 October.
+    assert "is now due to be answered by 22 October 2026" in page
+    assert "from 10 September 2026 to 24 September 2026" in page
+    assert "Time limit stopped" not in page
+    assert f'href="{clarified(request)}"' not in page
+    response = client.get(clarified(request), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert f"The request about {pupil.full_name} is already clarified" in response.text
+
+
+def test_asking_to_clarify_after_the_due_day_is_refused_beside_the_date(
+    clock, pupil, dsl, client_for
+):
+    clock.set(2026, 10, 20, 10, 0)
+    request = record_request(pupil, by=dsl, requester="A parent", received_on=date(2026, 9, 8))
+    assert f'href="{clarify(request)}"' not in client_for(dsl).get(LIST).text  # overdue
+    response = client_for(dsl).post(
+        clarify(request), {**day("asked_on", date(2026, 10, 9)), "question": "Which years?"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["asked_on"] == [
+        "The date the requester was asked must be on or before 8 October 2026, when the answer "
+        "was due: a time limit that has run out cannot stand still"
+    ]
+    assert response.context["form"]["question"].value() == "Which years?"
+    request.refresh_from_db()
+    assert request.clarification_asked_on is None
+
+
+def test_the_requesters_answer_is_recorded_only_after_they_were_asked(pupil, dsl, client_for):
+    request = ask(pupil, dsl)
+    client = client_for(dsl)
+    assert f'href="{clarified(request)}"' not in client.get(LIST).text
+    response = client.get(clarified(request), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert "is not waiting for the requester to clarify it" in response.text
+    ask_to_clarify(request, by=dsl, asked_on=today(), question="Which years?")
+    response = client.get(clarify(request), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert "is already waiting for the requester to clarify it" in response.text
+
+
+def test_the_head_teacher_sees_a_stopped_time_limit_without_the_steps(pupil, dsl, head, client_for):
+    request = ask(pupil, dsl)
+    ask_to_clarify(request, by=dsl, asked_on=today(), question="Which years?")
+    page = client_for(head).get(LIST).text
+    assert "Time limit stopped" in page
+    assert clarified(request) not in page
+    assert clarify(request) not in page

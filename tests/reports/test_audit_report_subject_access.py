@@ -10,7 +10,13 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from tests.conftest import reauthenticate
 from tests.factories import PupilFactory
-from workflow.subject_access import extend_request, record_answer, record_request
+from workflow.subject_access import (
+    ask_to_clarify,
+    extend_request,
+    record_answer,
+    record_clarification,
+    record_request,
+)
 
 from .tables import csv_tables, html_tables
 
@@ -24,6 +30,10 @@ def requests(clock, school, dsl, other_school, other_school_dsl):
     In time: A1 answered before its day, A2 on its day. Late: B1, which withheld part.
     Not answered: C1 (received on the year's first day) and C2 due Tuesday 10 March:
     overdue; D due today and X extended in its first month: still in time.
+    Asked to clarify: W on 20 February, no answer yet: the time limit stands still, so it is
+    not overdue; K on 10 February, answered 24 February, 14 days: due Monday 16 March, today,
+    still in time; L on 20 February, then answered by the school on 10 March while still
+    waiting: on time.
     Not counted: E received the day before the year began; F is another school's."""
     cases = {
         "A1": (date(2026, 2, 2), date(2026, 3, 2), date(2026, 2, 27), "disclosed"),
@@ -35,6 +45,14 @@ def requests(clock, school, dsl, other_school, other_school_dsl):
         "X": (date(2026, 3, 5), date(2026, 4, 7), None, None),  # 5 April is Easter Sunday
         "E": (date(2025, 8, 31), date(2025, 9, 30), date(2025, 9, 20), "disclosed"),
         "F": (date(2026, 2, 2), date(2026, 3, 2), None, None),
+        "W": (date(2026, 2, 2), date(2026, 3, 2), None, None),
+        "K": (date(2026, 2, 2), date(2026, 3, 2), None, None),
+        "L": (date(2026, 2, 2), date(2026, 3, 2), date(2026, 3, 10), "disclosed"),
+    }
+    clarified = {
+        "W": (date(2026, 2, 20), None),
+        "K": (date(2026, 2, 10), date(2026, 2, 24)),
+        "L": (date(2026, 2, 20), None),
     }
     clock.set(2026, 3, 16, 10, 0)
     for name, (received, due, answered, answer) in cases.items():
@@ -44,6 +62,12 @@ def requests(clock, school, dsl, other_school, other_school_dsl):
         assert request.due_on == due, name
         if name == "X":
             extend_request(request, by=lead, told_on=received, reason="Many records.")
+        if name in clarified:
+            asked_on, answer_on = clarified[name]
+            ask_to_clarify(request, by=lead, asked_on=asked_on, question="Which years?")
+            if answer_on:
+                request = record_clarification(request, by=lead, clarified_on=answer_on)
+                assert request.due_on == date(2026, 3, 16)
         if answered:
             reason = "Serious harm test." if answer == "in_part" else ""
             record_answer(
@@ -53,13 +77,15 @@ def requests(clock, school, dsl, other_school, other_school_dsl):
 
 EXPECTED = [
     ["Measure", "Value"],
-    ["Requests received for a pupil's records", "7"],
-    ["Answered by the day due", "2"],
-    ["Answered late", "1"],
-    ["Not yet answered, and overdue", "2"],
-    ["Not yet answered, still in time", "2"],
-    ["Extended to three months, with the reason given", "1"],
-    ["Answers that withheld some or all of the records", "1"],
+    ["Requests received for a pupil's records", "10"],
+    ["Answered by the day due", "3"],  # A1, A2, L
+    ["Answered late", "1"],  # B1
+    ["Not yet answered, and overdue", "2"],  # C1, C2
+    ["Not yet answered, still in time", "3"],  # D, X, K
+    ["Not yet answered, the time limit stopped while the requester clarifies it", "1"],  # W
+    ["Extended to three months, with the reason given", "1"],  # X
+    ["Clarified by the requester, the time limit stopped meanwhile", "1"],  # K
+    ["Answers that withheld some or all of the records", "1"],  # B1
 ]
 
 
@@ -73,8 +99,8 @@ def test_the_report_counts_how_each_request_went(requests, client_for, head):
 def test_the_governors_version_hides_counts_under_5(requests, client_for, head):
     text = client_for(head).get(f"{REPORT}?audience=governors").text
     assert [value for _, value in html_tables(text)["subject-access-summary"][1:]] == [
-        "7",
-        *["fewer than 5"] * 6,
+        "10",
+        *["fewer than 5"] * 8,
     ]
 
 

@@ -238,6 +238,15 @@ ROUTES = {
     "concerns:access_request_answer": Route(
         lambda w: [w.access_request.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
     ),
+    "concerns:access_request_clarify": Route(
+        lambda w: [w.access_request.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
+    ),
+    "concerns:access_request_clarified": Route(
+        lambda w: [w.clarifying_request.pk],
+        get={LEADS: OK},
+        post=shows_errors(LEADS),
+        scoped=True,
+    ),
     # Records at a pupil's 25th birthday: the school's leads review them; the head teacher
     # reads the lists.
     "concerns:records_reviews": Route(get={READERS: OK}),

@@ -477,6 +477,23 @@ FORM_PAGES = {
             reverse("concerns:access_request_answer", args=[w.access_request.pk]),
         ],
     ),
+    subject_access.ClarifyForm: FormPage(
+        _url("concerns:access_request_clarify", lambda w: w.access_request.pk),
+        DSL,
+        lambda w: {
+            **day("asked_on", earlier(days=0)),
+            "question": "Which school years is the request about?",
+        },
+        shown_on=lambda w: [
+            reverse("concerns:access_request_answer", args=[w.access_request.pk]),
+        ],
+    ),
+    subject_access.ClarifiedForm: FormPage(
+        _url("concerns:access_request_clarified", lambda w: w.clarifying_request.pk),
+        DSL,
+        lambda w: day("clarified_on", earlier(days=0)),
+        shown_on=lambda w: [reverse("concerns:access_requests")],
+    ),
     subject_access.AnswerForm: FormPage(
         _url("concerns:access_request_answer", lambda w: w.access_request.pk),
         DSL,

@@ -66,6 +66,16 @@ AUDITED = {
         "pupil",
         lambda w: w.access_request.pupil_id,
     ),
+    "concerns:access_request_clarify": (
+        "pupil.access_request.view",
+        "pupil",
+        lambda w: w.access_request.pupil_id,
+    ),
+    "concerns:access_request_clarified": (
+        "pupil.access_request.view",
+        "pupil",
+        lambda w: w.clarifying_request.pupil_id,
+    ),
     "concerns:records_reviews": ("pupil.reviews.view", "school", school),
     "concerns:records_review": ("pupil.review.view", "pupil", lambda w: w.former.pk),
     "concerns:leaving": ("pupil.leaving.view", "pupil", lambda w: w.pupil.pk),

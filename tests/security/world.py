@@ -38,7 +38,7 @@ from workflow.concerns import (
     record_concern,
 )
 from workflow.leavers import record_file_sent, record_leaving
-from workflow.subject_access import record_request
+from workflow.subject_access import ask_to_clarify, record_request
 
 OWN, OTHER_SCHOOL, OTHER_AUTHORITY = "own", "other school", "other authority"
 ANONYMOUS = "anonymous"
@@ -179,6 +179,15 @@ def build_world():
     # A subject access request about the pupil, still to answer (and still extendable).
     w.access_request = record_request(
         w.pupil, by=dsl, requester="Jane Ahmed, mother", received_on=today - timedelta(days=2)
+    )
+    # Another, sent back to the requester to clarify: its time limit stands still.
+    w.clarifying_request = ask_to_clarify(
+        record_request(
+            w.pupil, by=dsl, requester="Sam Ahmed, father", received_on=today - timedelta(days=2)
+        ),
+        by=dsl,
+        asked_on=today,
+        question="Which school years is the request about?",
     )
 
     # A former pupil, 26 now, whose closed concern is due for review at their 25th birthday.

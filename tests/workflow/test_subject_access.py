@@ -12,7 +12,14 @@ from concerns.models import AccessAnswer, SubjectAccessRequest
 from schools.models import Role
 from tests.factories import PupilFactory, member
 from workflow.exceptions import TransitionRefused
-from workflow.subject_access import due_on, extend_request, record_answer, record_request
+from workflow.subject_access import (
+    ask_to_clarify,
+    due_on,
+    extend_request,
+    record_answer,
+    record_clarification,
+    record_request,
+)
 
 
 def today():
@@ -307,8 +314,14 @@ def test_only_the_schools_leads_record_each_step(pupil, school, dsl, role):
         extend_request(request, by=someone, told_on=today(), reason="Many records.")
     with pytest.raises(TransitionRefused):
         record_answer(request, by=someone, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    with pytest.raises(TransitionRefused):
+        ask_to_clarify(request, by=someone, asked_on=today(), question="Which years?")
+    ask_to_clarify(request, by=dsl, asked_on=today(), question="Which years?")
+    with pytest.raises(TransitionRefused):
+        record_clarification(request, by=someone, clarified_on=today())
     request.refresh_from_db()
     assert (request.extension_reason, request.answered_on) == ("", None)
+    assert (request.clarification_asked_by, request.clarified_on) == (dsl, None)
 
 
 def test_another_schools_dsl_cannot_record_one(pupil, dsl, other_school_dsl):
@@ -320,3 +333,144 @@ def test_another_schools_dsl_cannot_record_one(pupil, dsl, other_school_dsl):
             request, by=other_school_dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
         )
     assert SubjectAccessRequest.objects.get().answered_on is None
+
+
+# Asking the requester to clarify: the time limit stands still until their answer arrives
+# (ICO guidance; UK GDPR article 12A). Received Tuesday 8 September 2026: due Thursday 8
+# October.
+
+
+def asked(clock, pupil, dsl, *, on=date(2026, 9, 10)):
+    clock.set(2026, 10, 8, 10, 0)
+    request = ask(pupil, dsl, received_on=date(2026, 9, 8))
+    return ask_to_clarify(request, by=dsl, asked_on=on, question="Which school years?")
+
+
+def test_asking_to_clarify_stops_the_clock_and_the_due_day_moves_on_by_the_days_waited(
+    clock, pupil, dsl
+):
+    request = asked(clock, pupil, dsl)
+    assert (request.clarification_asked_on, request.clarification_asked) == (
+        date(2026, 9, 10),
+        "Which school years?",
+    )
+    assert request.clarification_asked_by == dsl
+    clock.set(2026, 10, 20, 10, 0)  # past the first due day, and still waiting
+    request.refresh_from_db()
+    assert request.waiting
+    assert not request.late
+    clarified = record_clarification(request, by=dsl, clarified_on=date(2026, 9, 24))
+    # 14 days stood still: 8 October + 14 = Thursday 22 October.
+    assert clarified.due_on == date(2026, 10, 22)
+    assert not clarified.waiting
+    assert clarified.clarified_recorded_by == dsl
+    events = AuditEvent.objects.filter(action__startswith="pupil.access_request.clar")
+    assert [(e.action, e.detail.get("paused_days")) for e in events.order_by("pk")] == [
+        ("pupil.access_request.clarify", None),
+        ("pupil.access_request.clarified", 14),
+    ]
+    assert "school years" not in str([e.detail for e in events])
+
+
+@pytest.mark.parametrize(
+    ("clarified_on", "due"),
+    [
+        (date(2026, 9, 10), date(2026, 10, 8)),  # answered the same day: no day stood still
+        (date(2026, 9, 11), date(2026, 10, 9)),  # one day
+        (date(2026, 9, 12), date(2026, 10, 12)),  # to Saturday 10 October: the Monday
+    ],
+)
+def test_the_moved_due_day_lands_on_a_working_day(clock, pupil, dsl, clarified_on, due):
+    request = asked(clock, pupil, dsl)
+    assert record_clarification(request, by=dsl, clarified_on=clarified_on).due_on == due
+
+
+def test_days_stood_still_move_an_extended_due_day_on_too(clock, pupil, dsl):
+    # Extended while waiting, then clarified after 10 days: three months from receipt is
+    # Tuesday 8 December, and 10 days more is Friday 18 December.
+    request = asked(clock, pupil, dsl)
+    clock.set(2026, 10, 15, 10, 0)
+    # Told after the first month would have ended (8 October): the clock stood still from
+    # 10 September, so the first month has 35 days more to run.
+    request = extend_request(request, by=dsl, told_on=date(2026, 10, 15), reason="Many.")
+    request = record_clarification(request, by=dsl, clarified_on=date(2026, 9, 20))
+    assert request.due_on == date(2026, 12, 18)
+
+
+def test_an_extension_after_clarification_counts_the_days_stood_still(clock, pupil, dsl):
+    request = asked(clock, pupil, dsl)
+    request = record_clarification(request, by=dsl, clarified_on=date(2026, 9, 20))
+    assert request.due_on == date(2026, 10, 19)  # 18 October, a Sunday
+    clock.set(2026, 10, 20, 10, 0)
+    with pytest.raises(TransitionRefused) as refused:
+        extend_request(request, by=dsl, told_on=date(2026, 10, 20), reason="Many.")
+    assert "had to be told by 19 October 2026" in refused.value.message
+    request = extend_request(request, by=dsl, told_on=date(2026, 10, 19), reason="Many.")
+    assert request.due_on == date(2026, 12, 18)
+
+
+def test_an_answer_given_while_still_waiting_is_not_late(clock, pupil, dsl):
+    # The requester never answered; the school answered with what it could, after the first
+    # due day: the clock had stopped before it ran out.
+    request = asked(clock, pupil, dsl, on=date(2026, 10, 8))
+    clock.set(2026, 11, 2, 10, 0)
+    request = record_answer(
+        request, by=dsl, answered_on=date(2026, 11, 2), answer=AccessAnswer.NONE_HELD
+    )
+    assert not request.late
+    assert AuditEvent.objects.get(action="pupil.access_request.answer").detail["late"] is False
+
+
+@pytest.mark.parametrize(
+    ("asked_on", "question", "field", "message"),
+    [
+        (date(2026, 10, 9), "Which?", "asked_on", "must be on or before 8 October 2026, when"),
+        (date(2026, 9, 7), "Which?", "asked_on", "on or after 8 September 2026, when the"),
+        (date(2026, 10, 21), "Which?", "asked_on", "must be today or in the past"),
+        (None, "Which?", "asked_on", "Enter the date the requester was asked"),
+        (date(2026, 9, 10), "  ", "question", "Enter what the requester was asked"),
+    ],
+)
+def test_asking_to_clarify_is_checked(clock, pupil, dsl, asked_on, question, field, message):
+    clock.set(2026, 10, 20, 10, 0)
+    request = ask(pupil, dsl, received_on=date(2026, 9, 8))
+    with pytest.raises(TransitionRefused) as refused:
+        ask_to_clarify(request, by=dsl, asked_on=asked_on, question=question)
+    assert refused.value.field == field
+    assert message in refused.value.message
+    request.refresh_from_db()
+    assert request.clarification_asked_on is None
+
+
+def test_the_requesters_answer_comes_once_after_they_were_asked(clock, pupil, dsl):
+    clock.set(2026, 9, 10, 10, 0)
+    request = ask(pupil, dsl, received_on=date(2026, 9, 8))
+    with pytest.raises(TransitionRefused) as refused:
+        record_clarification(request, by=dsl, clarified_on=date(2026, 9, 10))
+    assert "has not been asked to clarify" in refused.value.message
+    ask_to_clarify(request, by=dsl, asked_on=date(2026, 9, 9), question="Which years?")
+    with pytest.raises(TransitionRefused) as refused:
+        ask_to_clarify(request, by=dsl, asked_on=date(2026, 9, 10), question="Again?")
+    assert "already recorded asking the requester" in refused.value.message
+    with pytest.raises(TransitionRefused) as refused:
+        record_clarification(request, by=dsl, clarified_on=date(2026, 9, 8))
+    assert refused.value.field == "clarified_on"
+    assert "on or after 9 September 2026, when they were asked" in refused.value.message
+    record_clarification(request, by=dsl, clarified_on=date(2026, 9, 10))
+    with pytest.raises(TransitionRefused) as refused:
+        record_clarification(request, by=dsl, clarified_on=date(2026, 9, 10))
+    assert "already recorded the requester's clarification" in refused.value.message
+    request.refresh_from_db()
+    assert request.due_on == date(2026, 10, 9)
+
+
+def test_an_answered_request_is_not_sent_back_to_clarify(pupil, dsl):
+    request = ask(pupil, dsl)
+    record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    for step in (
+        lambda: ask_to_clarify(request, by=dsl, asked_on=today(), question="Which?"),
+        lambda: record_clarification(request, by=dsl, clarified_on=today()),
+    ):
+        with pytest.raises(TransitionRefused) as refused:
+            step()
+        assert "already recorded the answer" in refused.value.message
