@@ -607,8 +607,15 @@ class SubjectAccessRequest(models.Model):
                 name="access_answered_with_an_answer",
             ),
             models.CheckConstraint(
+                condition=Q(clarification_asked_on__isnull=True) | ~Q(clarification_asked=""),
+                name="access_asked_with_a_question",
+            ),
+            models.CheckConstraint(
                 condition=Q(clarified_on__isnull=True)
-                | Q(clarified_on__gte=F("clarification_asked_on")),
+                | Q(
+                    clarification_asked_on__isnull=False,
+                    clarified_on__gte=F("clarification_asked_on"),
+                ),
                 name="access_clarified_after_asked",
             ),
         ]

@@ -46,35 +46,43 @@ def _months_after(day, months):
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def due_on(received_on, months=MONTHS, paused=0):
+def due_on(received_on, months=MONTHS, paused=0, not_before=None):
     """The day the answer is due: `months` calendar months from receipt, and `paused` days
-    more for the days the time limit stood still, on a working day."""
+    more for the days the time limit stood still, but not before `not_before` (the day after
+    it started again), on a working day."""
     day = _months_after(received_on, months) + timedelta(days=paused)
+    if not_before is not None:
+        day = max(day, not_before)
     while not is_working_day(day):
         day += timedelta(days=1)
     return day
 
 
-def paused_days(request, upto=None):
-    """The days the time limit stood still: from asking the requester to clarify to their
-    answer, or, while it is awaited, to `upto` (none without it)."""
+def stood_still(request, upto=None):
+    """How long the time limit stood still: the days from the one the requester was asked to
+    clarify to the one their answer arrived, both counted (DPA 2018 s.54(3C), UK GDPR article
+    12A: "beginning with" and "ending with"), or, while it is awaited, to `upto`; and the day
+    after, when it ran again. (0, None) when it has not stood still."""
     asked, end = request.clarification_asked_on, request.clarified_on or upto
-    if asked is None or end is None:
-        return 0
-    return max((end - asked).days, 0)
+    if asked is None or end is None or end < asked:
+        return 0, None
+    return (end - asked).days + 1, end + timedelta(days=1)
 
 
 def _due(request):
-    """The request's due day, from receipt, its extension and the days it stood still."""
+    """The request's due day, from receipt, its extension and the days it stood still. Asked
+    in the days a weekend or bank holiday added to the month, the month had already run:
+    the answer is then due on the first working day after the requester's."""
     months = EXTENDED_MONTHS if request.extension_reason else MONTHS
-    return due_on(request.received_on, months, paused_days(request))
+    paused, resumed = stood_still(request)
+    return due_on(request.received_on, months, paused, not_before=resumed)
 
 
 def last_day_to_extend(request, told_on=None):
     """The requester must be told of an extension within the first month, not counting the
     days the time limit stood still (up to `told_on`, or today, while an answer is awaited)."""
-    upto = told_on or timezone.localdate()
-    return due_on(request.received_on, MONTHS, paused_days(request, upto=upto))
+    paused, resumed = stood_still(request, upto=told_on or timezone.localdate())
+    return due_on(request.received_on, MONTHS, paused, not_before=resumed)
 
 
 def may_extend(request):
@@ -82,11 +90,9 @@ def may_extend(request):
 
 
 def may_ask_to_clarify(request):
-    return (
-        request.answered_on is None
-        and request.clarification_asked_on is None
-        and request.due_on >= timezone.localdate()
-    )
+    """Not yet answered nor asked. (A request past its due day may still record asking on a
+    day by then: the form says so beside the date otherwise.)"""
+    return request.answered_on is None and request.clarification_asked_on is None
 
 
 def _day(value, field, what, *, after, after_what):
@@ -235,7 +241,7 @@ def record_clarification(request, *, by, clarified_on):
     day moves on by the days it stood still."""
     require_school_lead(by, request.school_id, NOT_A_LEAD)
     clarified_on = require(
-        clarified_on, "clarified_on", "Enter the date the requester's answer arrived"
+        clarified_on, "clarified_on", "Enter the date the requester's clarification arrived"
     )
     with transaction.atomic():
         request = _locked(request)
@@ -248,7 +254,7 @@ def record_clarification(request, *, by, clarified_on):
         request.clarified_on = _day(
             clarified_on,
             "clarified_on",
-            "The date the requester's answer arrived",
+            "The date the requester's clarification arrived",
             after=request.clarification_asked_on,
             after_what="when they were asked",
         )
@@ -261,7 +267,7 @@ def record_clarification(request, *, by, clarified_on):
             obj=request.pupil,
             school=request.pupil.school,
             request=request.pk,
-            paused_days=paused_days(request),
+            days_stood_still=stood_still(request)[0],
         )
     return request
 

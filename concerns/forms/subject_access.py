@@ -52,8 +52,8 @@ class ExtendForm(GovUKForm):
 class ClarifyForm(GovUKForm):
     asked_on = date_field(
         "Date the requester was asked",
-        help_text="The time limit stands still from this day until their answer arrives. It "
-        "must be on or before the day the answer is due. For example, 8 9 2026",
+        help_text="The time limit stands still from this day until their clarification "
+        "arrives. It must be on or before the day the answer is due. For example, 8 9 2026",
         subject="The date the requester was asked",
         required_message="Enter the date the requester was asked",
     )
@@ -72,10 +72,10 @@ class ClarifyForm(GovUKForm):
 
 class ClarifiedForm(GovUKForm):
     clarified_on = date_field(
-        "Date the requester's answer arrived",
-        help_text="The time limit runs again from this day. For example, 15 9 2026",
-        subject="The date the requester's answer arrived",
-        required_message="Enter the date the requester's answer arrived",
+        "Date the requester's clarification arrived",
+        help_text="The time limit runs again from the next day. For example, 15 9 2026",
+        subject="The date the requester's clarification arrived",
+        required_message="Enter the date the requester's clarification arrived",
     )
 
 

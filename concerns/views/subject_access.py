@@ -96,6 +96,8 @@ def _cannot(request, access_request, step=None):
         why = "is already answered"
     elif step == "extend" and access_request.extended:
         why = "is already extended"
+    elif step == "clarify" and access_request.clarified_on is not None:
+        why = "has already been clarified by the requester (once per request)"
     elif step == "clarify" and asked:
         why = "is already waiting for the requester to clarify it"
     elif step == "clarified" and not asked:
@@ -158,7 +160,7 @@ def access_request_clarify(request, pk):
 @require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def access_request_clarified(request, pk):
-    """Record the day the requester's answer arrived: the time limit runs again."""
+    """Record the day the requester's clarification arrived: the time limit runs again."""
     access_request = get_access_request_for(request.membership, pk)
     if back := _cannot(request, access_request, "clarified"):
         return back
@@ -171,10 +173,13 @@ def access_request_clarified(request, pk):
         perform=lambda data: subject_access.record_clarification(
             access_request, by=request.user, **data
         ),
-        title=f"Record the requester's answer about {pupil.full_name}",
-        button="Record their answer",
+        title=f"Record that the requester clarified the request about {pupil.full_name}",
+        button="Record their clarification",
         success=lambda saved: (
-            f"The request about {pupil.full_name} is now due to be answered "
+            f"The request about {pupil.full_name} was due to be answered by "
+            f"{uk_date(saved.due_on)}, and is overdue"
+            if saved.late
+            else f"The request about {pupil.full_name} is now due to be answered "
             f"by {uk_date(saved.due_on)}"
         ),
     )

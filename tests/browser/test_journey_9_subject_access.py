@@ -77,10 +77,10 @@ def test_dsl_records_extends_and_answers_a_subject_access_request(
     page.get_by_role("button", name="Record that they were asked").click()
     row = page.get_by_role("row").filter(has_text=pupil.full_name)
     expect(row).to_contain_text("Time limit stopped")
-    row.get_by_role("link", name="Record the requester's answer").click()
+    row.get_by_role("link", name="Record that the requester clarified it").click()
     look(page, "access-request-clarified")
-    fill_date(page, "Date the requester's answer arrived", today)
-    page.get_by_role("button", name="Record their answer").click()
+    fill_date(page, "Date the requester's clarification arrived", today)
+    page.get_by_role("button", name="Record their clarification").click()
     row = page.get_by_role("row").filter(has_text=pupil.full_name)
     expect(row).to_contain_text("Stopped while the requester clarified it")
 

@@ -320,14 +320,18 @@ def test_a_dsl_asks_the_requester_to_clarify_and_the_time_limit_stops_until_they
     response = client.post(clarified(request), day("clarified_on", date(2026, 9, 24)), follow=True)
     assert response.redirect_chain == [(LIST, 302)]
     page = response.text
-    # 14 days stood still: due Thursday 22 October.
-    assert "is now due to be answered by 22 October 2026" in page
+    # 10 to 24 September, 15 days stood still: due Friday 23 October.
+    assert "is now due to be answered by 23 October 2026" in page
     assert "from 10 September 2026 to 24 September 2026" in page
     assert "Time limit stopped" not in page
     assert f'href="{clarified(request)}"' not in page
+    assert f'href="{clarify(request)}"' not in page  # once per request
     response = client.get(clarified(request), follow=True)
     assert response.redirect_chain == [(LIST, 302)]
     assert f"The request about {pupil.full_name} is already clarified" in response.text
+    response = client.get(clarify(request), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert "has already been clarified by the requester (once per request)" in response.text
 
 
 def test_asking_to_clarify_after_the_due_day_is_refused_beside_the_date(
@@ -335,7 +339,8 @@ def test_asking_to_clarify_after_the_due_day_is_refused_beside_the_date(
 ):
     clock.set(2026, 10, 20, 10, 0)
     request = record_request(pupil, by=dsl, requester="A parent", received_on=date(2026, 9, 8))
-    assert f'href="{clarify(request)}"' not in client_for(dsl).get(LIST).text  # overdue
+    # Overdue now, but a DSL who asked in time and records it late is offered the step.
+    assert f'href="{clarify(request)}"' in client_for(dsl).get(LIST).text
     response = client_for(dsl).post(
         clarify(request), {**day("asked_on", date(2026, 10, 9)), "question": "Which years?"}
     )
@@ -369,3 +374,40 @@ def test_the_head_teacher_sees_a_stopped_time_limit_without_the_steps(pupil, dsl
     assert "Time limit stopped" in page
     assert clarified(request) not in page
     assert clarify(request) not in page
+
+
+def test_asked_in_time_and_recorded_late_the_request_is_not_overdue(clock, pupil, dsl, client_for):
+    clock.set(2026, 10, 20, 10, 0)
+    request = record_request(pupil, by=dsl, requester="A parent", received_on=date(2026, 9, 8))
+    client = client_for(dsl)
+    response = client.post(
+        clarify(request), {**day("asked_on", date(2026, 10, 1)), "question": "Which years?"}
+    )
+    assert response.status_code == 302
+    assert "Overdue" not in client.get(LIST).text
+    # Clarified on 2 October: 2 days, due Monday 12 October, past by now: the page says so.
+    response = client.post(clarified(request), day("clarified_on", date(2026, 10, 2)), follow=True)
+    assert "was due to be answered by 12 October 2026, and is overdue" in response.text
+    assert "Overdue" in response.text
+
+
+def test_a_request_waiting_on_its_old_due_day_is_not_due_today(clock, pupil, dsl, client_for):
+    clock.set(2026, 10, 8, 10, 0)  # received 8 September: due today, but for the wait
+    request = record_request(pupil, by=dsl, requester="A parent", received_on=date(2026, 9, 8))
+    ask_to_clarify(request, by=dsl, asked_on=date(2026, 9, 10), question="Which years?")
+    page = client_for(dsl).get(LIST).text
+    assert "Time limit stopped" in page
+    assert "Due today" not in page
+
+
+def test_an_answer_given_while_waiting_says_why_it_is_not_late(clock, pupil, dsl, client_for):
+    clock.set(2026, 10, 8, 10, 0)
+    request = record_request(pupil, by=dsl, requester="A parent", received_on=date(2026, 9, 8))
+    ask_to_clarify(request, by=dsl, asked_on=date(2026, 10, 8), question="Which years?")
+    clock.set(2026, 11, 2, 10, 0)
+    record_answer(request, by=dsl, answered_on=date(2026, 11, 2), answer="none_held")
+    page = client_for(dsl).get(ANSWERED).text
+    assert "Answered while waiting for the requester to clarify it (asked on 8 October 2026)" in (
+        page
+    )
+    assert ">Late<" not in page

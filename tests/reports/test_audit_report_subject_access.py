@@ -31,8 +31,8 @@ def requests(clock, school, dsl, other_school, other_school_dsl):
     Not answered: C1 (received on the year's first day) and C2 due Tuesday 10 March:
     overdue; D due today and X extended in its first month: still in time.
     Asked to clarify: W on 20 February, no answer yet: the time limit stands still, so it is
-    not overdue; K on 10 February, answered 24 February, 14 days: due Monday 16 March, today,
-    still in time; L on 20 February, then answered by the school on 10 March while still
+    not overdue; K on 10 February, clarified 24 February, 15 days counting both: due Tuesday
+    17 March, still in time; L on 20 February, then answered by the school on 10 March while still
     waiting: on time.
     Not counted: E received the day before the year began; F is another school's."""
     cases = {
@@ -67,7 +67,7 @@ def requests(clock, school, dsl, other_school, other_school_dsl):
             ask_to_clarify(request, by=lead, asked_on=asked_on, question="Which years?")
             if answer_on:
                 request = record_clarification(request, by=lead, clarified_on=answer_on)
-                assert request.due_on == date(2026, 3, 16)
+                assert request.due_on == date(2026, 3, 17)
         if answered:
             reason = "Serious harm test." if answer == "in_part" else ""
             record_answer(

@@ -5,6 +5,7 @@ answered once, with the reason for anything withheld."""
 from datetime import date, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -13,6 +14,7 @@ from schools.models import Role
 from tests.factories import PupilFactory, member
 from workflow.exceptions import TransitionRefused
 from workflow.subject_access import (
+    _due,
     ask_to_clarify,
     due_on,
     extend_request,
@@ -335,9 +337,9 @@ def test_another_schools_dsl_cannot_record_one(pupil, dsl, other_school_dsl):
     assert SubjectAccessRequest.objects.get().answered_on is None
 
 
-# Asking the requester to clarify: the time limit stands still until their answer arrives
-# (ICO guidance; UK GDPR article 12A). Received Tuesday 8 September 2026: due Thursday 8
-# October.
+# Asking the requester to clarify: the time limit stands still from the day they are asked to
+# the day their clarification arrives, both days counted (ICO guidance; DPA 2018 s.54(3C) and
+# UK GDPR article 12A). Received Tuesday 8 September 2026: due Thursday 8 October.
 
 
 def asked(clock, pupil, dsl, *, on=date(2026, 9, 10)):
@@ -360,14 +362,14 @@ def test_asking_to_clarify_stops_the_clock_and_the_due_day_moves_on_by_the_days_
     assert request.waiting
     assert not request.late
     clarified = record_clarification(request, by=dsl, clarified_on=date(2026, 9, 24))
-    # 14 days stood still: 8 October + 14 = Thursday 22 October.
-    assert clarified.due_on == date(2026, 10, 22)
+    # 10 to 24 September: 15 days stood still; 8 October + 15 = Friday 23 October.
+    assert clarified.due_on == date(2026, 10, 23)
     assert not clarified.waiting
     assert clarified.clarified_recorded_by == dsl
     events = AuditEvent.objects.filter(action__startswith="pupil.access_request.clar")
-    assert [(e.action, e.detail.get("paused_days")) for e in events.order_by("pk")] == [
+    assert [(e.action, e.detail.get("days_stood_still")) for e in events.order_by("pk")] == [
         ("pupil.access_request.clarify", None),
-        ("pupil.access_request.clarified", 14),
+        ("pupil.access_request.clarified", 15),
     ]
     assert "school years" not in str([e.detail for e in events])
 
@@ -375,9 +377,9 @@ def test_asking_to_clarify_stops_the_clock_and_the_due_day_moves_on_by_the_days_
 @pytest.mark.parametrize(
     ("clarified_on", "due"),
     [
-        (date(2026, 9, 10), date(2026, 10, 8)),  # answered the same day: no day stood still
-        (date(2026, 9, 11), date(2026, 10, 9)),  # one day
-        (date(2026, 9, 12), date(2026, 10, 12)),  # to Saturday 10 October: the Monday
+        (date(2026, 9, 10), date(2026, 10, 9)),  # clarified the day asked: that day counts
+        (date(2026, 9, 11), date(2026, 10, 12)),  # two days, to Saturday 10 October: Monday
+        (date(2026, 9, 14), date(2026, 10, 13)),  # five days
     ],
 )
 def test_the_moved_due_day_lands_on_a_working_day(clock, pupil, dsl, clarified_on, due):
@@ -386,27 +388,27 @@ def test_the_moved_due_day_lands_on_a_working_day(clock, pupil, dsl, clarified_o
 
 
 def test_days_stood_still_move_an_extended_due_day_on_too(clock, pupil, dsl):
-    # Extended while waiting, then clarified after 10 days: three months from receipt is
-    # Tuesday 8 December, and 10 days more is Friday 18 December.
+    # Extended while waiting, then clarified: 10 to 20 September is 11 days; three months
+    # from receipt is Tuesday 8 December, and 11 days more Saturday 19: Monday 21 December.
     request = asked(clock, pupil, dsl)
     clock.set(2026, 10, 15, 10, 0)
     # Told after the first month would have ended (8 October): the clock stood still from
     # 10 September, so the first month has 35 days more to run.
     request = extend_request(request, by=dsl, told_on=date(2026, 10, 15), reason="Many.")
     request = record_clarification(request, by=dsl, clarified_on=date(2026, 9, 20))
-    assert request.due_on == date(2026, 12, 18)
+    assert request.due_on == date(2026, 12, 21)
 
 
 def test_an_extension_after_clarification_counts_the_days_stood_still(clock, pupil, dsl):
     request = asked(clock, pupil, dsl)
     request = record_clarification(request, by=dsl, clarified_on=date(2026, 9, 20))
-    assert request.due_on == date(2026, 10, 19)  # 18 October, a Sunday
+    assert request.due_on == date(2026, 10, 19)  # 8 October + 11 days
     clock.set(2026, 10, 20, 10, 0)
     with pytest.raises(TransitionRefused) as refused:
         extend_request(request, by=dsl, told_on=date(2026, 10, 20), reason="Many.")
     assert "had to be told by 19 October 2026" in refused.value.message
     request = extend_request(request, by=dsl, told_on=date(2026, 10, 19), reason="Many.")
-    assert request.due_on == date(2026, 12, 18)
+    assert request.due_on == date(2026, 12, 21)
 
 
 def test_an_answer_given_while_still_waiting_is_not_late(clock, pupil, dsl):
@@ -461,7 +463,7 @@ def test_the_requesters_answer_comes_once_after_they_were_asked(clock, pupil, ds
         record_clarification(request, by=dsl, clarified_on=date(2026, 9, 10))
     assert "already recorded the requester's clarification" in refused.value.message
     request.refresh_from_db()
-    assert request.due_on == date(2026, 10, 9)
+    assert request.due_on == date(2026, 10, 12)  # two days: Saturday 10 October, so Monday
 
 
 def test_an_answered_request_is_not_sent_back_to_clarify(pupil, dsl):
@@ -474,3 +476,47 @@ def test_an_answered_request_is_not_sent_back_to_clarify(pupil, dsl):
         with pytest.raises(TransitionRefused) as refused:
             step()
         assert "already recorded the answer" in refused.value.message
+
+
+def test_asked_on_a_day_the_weekend_added_the_answer_is_due_after_the_clarification(
+    clock, pupil, dsl
+):
+    # Received Thursday 10 September: the month ends Saturday 10 October, so the answer is due
+    # Monday 12 October. Asked that Monday, the month had already run: the answer is due the
+    # first working day after the requester's clarification, never before it.
+    clock.set(2026, 10, 12, 10, 0)
+    request = ask(pupil, dsl, received_on=date(2026, 9, 10))
+    assert request.due_on == date(2026, 10, 12)
+    request = ask_to_clarify(request, by=dsl, asked_on=date(2026, 10, 12), question="Which?")
+    clock.set(2026, 10, 13, 10, 0)
+    # Meanwhile the time limit stands still: an extension may still be given.
+    request = extend_request(request, by=dsl, told_on=date(2026, 10, 13), reason="Many.")
+    clock.set(2026, 10, 14, 10, 0)
+    request = record_clarification(request, by=dsl, clarified_on=date(2026, 10, 14))
+    # Three months from receipt, 10 December, and 3 days: Sunday 13, so Monday 14 December.
+    assert request.due_on == date(2026, 12, 14)
+    other = ask(PupilFactory(school=pupil.school), dsl, received_on=date(2026, 9, 10))
+    ask_to_clarify(other, by=dsl, asked_on=date(2026, 10, 12), question="Which?")
+    other = record_clarification(other, by=dsl, clarified_on=date(2026, 10, 14))
+    assert other.due_on == date(2026, 10, 15)
+    assert not other.late
+
+
+def test_the_days_stood_still_are_added_to_the_month_before_the_weekend_moves_it():
+    # Received 10 September, asked 1 October, clarified 2 October: two days on Saturday 10
+    # October is Monday 12 October (not the working day first, then two days more).
+    request = SubjectAccessRequest(
+        received_on=date(2026, 9, 10),
+        due_on=date(2026, 10, 12),
+        clarification_asked_on=date(2026, 10, 1),
+        clarified_on=date(2026, 10, 2),
+    )
+    assert _due(request) == date(2026, 10, 12)
+
+
+def test_the_database_refuses_a_clarification_never_asked_for_or_an_unsaid_question(pupil, dsl):
+    request = ask(pupil, dsl)
+    rows = SubjectAccessRequest.objects.filter(pk=request.pk)
+    for change in ({"clarified_on": today()}, {"clarification_asked_on": today()}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            rows.update(**change)
