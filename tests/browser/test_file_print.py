@@ -1,0 +1,36 @@
+"""A pupil's child protection file, printed or saved as a PDF to send to a new school: every
+page names the pupil and is numbered, so that a page which comes apart from the rest is known
+for what it is and whose it is. On screen the page says it once, in its heading."""
+
+from io import BytesIO
+
+from django.urls import reverse
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.walk import concern_data
+from workflow.concerns import record_concern
+
+from .conftest import look
+
+
+def test_every_printed_page_of_the_file_names_the_pupil_and_is_numbered(
+    signed_in, teacher, dsl, pupil
+):
+    for n in range(10):
+        account = f"Account {n}: " + "She said she was hungry and cold at home. " * 40
+        record_concern(by=teacher, pupil=pupil, **concern_data(what_happened=account))
+    page = signed_in(dsl)
+    page.goto(reverse("concerns:pupil_file", args=[pupil.pk]))
+    look(page, "file-long")
+    running_head = f"Child protection file for {pupil.full_name}, born"
+    expect(page.get_by_text(running_head)).to_be_hidden()
+    page.emulate_media(media="print")
+    expect(page.get_by_text(running_head)).to_be_visible()
+
+    pages = [sheet.extract_text() for sheet in PdfReader(BytesIO(page.pdf())).pages]
+
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        assert running_head in text, number
+        assert f"Page {number} of {len(pages)}" in text
