@@ -12,7 +12,7 @@ the school they started it for, and is forgotten 30 days after it was last chang
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from safeguarding.templatetags.presenters import uk_date
 from schools.models import DSL_ROLES, Membership, Role
 from schools.selectors import pupils_for
 from workflow.concerns import DELAY_NEEDS_REASON
+from workflow.core import lock_pupil
 from workflow.rules import SCHOOL_RECORDERS
 
 from .forms import record as questions
@@ -56,13 +57,20 @@ def get_draft_for(membership, pk):
     return get_in_scope(drafts_for(membership).select_related("pupil"), pk, "concern draft")
 
 
+@transaction.atomic
 def start_draft(membership, pupil):
+    """A new draft about `pupil`. Refused (TransitionRefused) if the pupil's records were
+    destroyed meanwhile, as every write about a pupil is (workflow.core.lock_pupil)."""
+    lock_pupil(pupil)
     return ConcernDraft.objects.create(
         author_id=membership.user_id, school_id=membership.school_id, pupil=pupil
     )
 
 
+@transaction.atomic
 def choose_pupil(draft, pupil):
+    """The draft is about `pupil` now; refused as `start_draft` is."""
+    lock_pupil(pupil)
     draft.pupil = pupil
     draft.save(update_fields=["pupil", "updated_at"])
 

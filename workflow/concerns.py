@@ -124,7 +124,7 @@ def _record_concern(*, by, pupil, observed_at, categories, delay_reason, submiss
         )
     # The pupil first: the authority's reference sequence, which every school's recording
     # waits on, is then held no longer than it must be.
-    lock_pupil(pupil)
+    pupil = lock_pupil(pupil)
     concern = Concern.objects.create(
         reference=_next_reference(school.local_authority, timezone.localtime(now).year),
         school=school,

@@ -32,10 +32,13 @@ def require_school_lead(user, school_id, message):
 
 
 def lock_concern(concern):
-    """The concern's row, locked for the rest of the transaction, with its school."""
+    """The concern's row, locked for the rest of the transaction, read with its school and
+    pupil. Only the concern's row is locked: locking the pupil's and the school's too (as a
+    plain FOR UPDATE over the join does) deadlocked with a colleague recording a concern about
+    the pupil, who holds the pupil (`lock_pupil`) and needs the school at commit."""
     try:
         return (
-            Concern.objects.select_for_update()
+            Concern.objects.select_for_update(of=("self",))
             .select_related("school__local_authority", "pupil")
             .get(pk=concern.pk)
         )
@@ -47,8 +50,9 @@ def lock_pupil(pupil):
     """The pupil's row, locked against destruction for the rest of the transaction, before
     anything about them is written: a record written while their records are destroyed at
     review (workflow.retention) would point at a pupil who is gone. Refused if they are.
-    (FOR NO KEY UPDATE: it waits for a destruction, and one waits for it, but colleagues'
-    writes that only point at the pupil do not wait for each other.)"""
+    (FOR NO KEY UPDATE: a destruction, which deletes the row, waits for it and it for one,
+    as do two recordings about the one pupil; rows that merely point at the pupil, such as a
+    draft, are not held up by it.)"""
     try:
         return Pupil.objects.select_for_update(no_key=True).get(pk=pupil.pk)
     except Pupil.DoesNotExist:

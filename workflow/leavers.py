@@ -20,7 +20,7 @@ from django.utils import timezone
 from audit.log import record as audit
 from concerns.models import Concern, FileTransfer
 
-from .core import lock_pupil, require, require_school_lead
+from .core import DESTROYED, lock_pupil, require, require_school_lead
 from .exceptions import Stale, TransitionRefused
 from .working_time import is_working_day
 
@@ -166,11 +166,17 @@ def correct_leaving(transfer, *, by, drawn, **fields):
 
 
 def _locked(transfer):
-    """The transfer's row, locked for the rest of the transaction, refused once the pupil has
-    come back: their file is no longer on its way anywhere."""
-    transfer = (
-        FileTransfer.objects.select_for_update().select_related("pupil__school").get(pk=transfer.pk)
-    )
+    """The transfer's row alone, locked for the rest of the transaction (not the pupil's it is
+    read with, which a destruction or a colleague's recording holds), refused once the pupil
+    has come back: their file is no longer on its way anywhere."""
+    try:
+        transfer = (
+            FileTransfer.objects.select_for_update(of=("self",))
+            .select_related("pupil__school")
+            .get(pk=transfer.pk)
+        )
+    except FileTransfer.DoesNotExist:  # destroyed at review (workflow.retention) meanwhile
+        raise TransitionRefused(DESTROYED) from None
     if transfer.returned_on is not None:
         day = transfer.returned_on
         raise TransitionRefused(

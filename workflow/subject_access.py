@@ -25,7 +25,7 @@ from django.utils import timezone
 from audit.log import record as audit
 from concerns.models import WITHHOLDING, AccessAnswer, Concern, SubjectAccessRequest
 
-from .core import lock_pupil, require, require_school_lead
+from .core import DESTROYED, lock_pupil, require, require_school_lead
 from .exceptions import TransitionRefused
 from .working_time import is_working_day
 
@@ -144,11 +144,16 @@ def record_request(pupil, *, by, requester, received_on):
 
 
 def _locked(request):
-    return (
-        SubjectAccessRequest.objects.select_for_update()
-        .select_related("pupil__school")
-        .get(pk=request.pk)
-    )
+    """The request's row alone, locked for the rest of the transaction (not the pupil's or
+    the school's it is read with: a colleague recording about the pupil holds those)."""
+    try:
+        return (
+            SubjectAccessRequest.objects.select_for_update(of=("self",))
+            .select_related("pupil__school")
+            .get(pk=request.pk)
+        )
+    except SubjectAccessRequest.DoesNotExist:  # destroyed at review meanwhile
+        raise TransitionRefused(DESTROYED) from None
 
 
 def extend_request(request, *, by, told_on, reason):

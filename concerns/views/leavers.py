@@ -233,13 +233,14 @@ def leaving_change(request, pk):
         read_as="pupil.leaving.view",
         done=reverse("concerns:pupil_chronology", args=[pupil.pk]),
         success=lambda saved: (
-            (
-                f"The details of {pupil.full_name}'s leaving have been saved. "
-                if leavers.leaving_version(saved) != leavers.leaving_version(transfer)
-                else f"Nothing was changed: the details of {pupil.full_name}'s leaving are "
-                "as they were. "
+            f"The details of {pupil.full_name}'s leaving have been saved. "
+            f"The file is due by {uk_date(saved.due_on)}"
+            if leavers.leaving_version(saved) != leavers.leaving_version(transfer)
+            else (
+                messages.INFO,
+                f"Nothing was changed: the details of {pupil.full_name}'s leaving are as they "
+                f"were. The file is due by {uk_date(saved.due_on)}",
             )
-            + f"The file is due by {uk_date(saved.due_on)}"
         ),
         initial={
             **{name: getattr(transfer, name) for name in leavers.LEAVING_FIELDS},

@@ -122,11 +122,14 @@ def pupil(request, pk=None):
         initial={"pupil": str(draft.pupil_id) if draft and draft.pupil_id else None},
     )
     if choosing and form.is_valid():
-        if draft is None:
-            draft = start_draft(membership, form.chosen)
-            return redirect(page_url(draft.pk, PAGE_BY_SLUG["when"]))
-        choose_pupil(draft, form.chosen)
-        return redirect(Journey(draft).resume_url())
+        try:
+            if draft is None:
+                draft = start_draft(membership, form.chosen)
+                return redirect(page_url(draft.pk, PAGE_BY_SLUG["when"]))
+            choose_pupil(draft, form.chosen)
+            return redirect(Journey(draft).resume_url())
+        except TransitionRefused as refused:  # the pupil's records destroyed meanwhile
+            form.add_error("pupil", refused.message)
     if query:
         # Who searched the roll, and how many children it showed; never the words searched.
         audit(

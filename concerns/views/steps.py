@@ -23,7 +23,8 @@ def pupil_step(
     stale=None,
 ):
     """The step's form; once valid, `perform(cleaned_data)` records it and the person goes to
-    `done` with `success(saved)`. A refusal is shown beside its field, with what was typed
+    `done` with `success(saved)`: a success message, or (level, message) for another kind,
+    such as that nothing changed. A refusal is shown beside its field, with what was typed
     kept; after a `Stale` refusal (a colleague changed the record since the page was drawn),
     `stale(form)` brings the page up to date. The page shows the pupil's name, so showing it
     is an audited read (`read_as`)."""
@@ -36,7 +37,9 @@ def pupil_step(
             if stale is not None and isinstance(refusal, Stale):
                 stale(form)
         else:
-            messages.success(request, success(saved))
+            said = success(saved)
+            level, text = said if isinstance(said, tuple) else (messages.SUCCESS, said)
+            messages.add_message(request, level, text)
             return redirect(done)
     viewed(request, pupil, school=request.membership.school, action=read_as)
     return render(request, template, {"form": form, "pupil": pupil, **context})

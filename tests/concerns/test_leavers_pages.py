@@ -358,7 +358,7 @@ def test_the_chronology_lists_the_leavings_a_pupil_came_back_from_and_where_each
                 "1 September 2025",
                 "Lea Manor High, from 2 September 2025",
                 "1 October 2025",
-                "Sent on 5 September 2025; receipt not confirmed before Amelia came back. "
+                "Sent on 5 September 2025; receipt not confirmed. "
                 "Ask Lea Manor High to return the records they hold",
             ],
             [
@@ -368,6 +368,31 @@ def test_the_chronology_lists_the_leavings_a_pupil_came_back_from_and_where_each
                 "Sent on 4 June 2025 and received on 6 June 2025",
             ],
         ]
+
+
+@pytest.mark.parametrize(
+    ("back", "reads"),
+    [
+        (0, "Not sent: Amelia came back before it was due"),  # on the due day itself
+        (1, "Not sent: it was overdue"),
+    ],
+)
+def test_an_earlier_leavings_file_reads_as_the_report_counts_it(
+    leaver, dsl, client_for, back, reads
+):
+    # As the head teacher's report counts it: back by the due day, the file was never due.
+    FileTransfer.objects.create(
+        pupil=leaver,
+        school=leaver.school,
+        left_on=date(2025, 9, 1),
+        new_school="Lea Manor High",
+        starts_on=date(2025, 9, 2),
+        due_on=date(2025, 9, 8),
+        recorded_by=dsl,
+        returned_on=date(2025, 9, 8) + timedelta(days=back),
+    )
+    page = client_for(dsl).get(reverse("concerns:pupil_chronology", args=[leaver.pk])).text
+    assert html_tables(page)["earlier-leavings"][1][3].startswith(reads)
 
 
 def test_a_pupil_who_comes_back_before_the_file_was_sent_is_told_it_is_no_longer_due(
@@ -464,7 +489,30 @@ def test_a_correction_that_changes_nothing_says_so_and_is_not_logged_as_one(
     ]
     assert "Nothing was changed" in response.text
     assert "have been saved" not in response.text
+    assert ">Important</h2>" in response.text  # not a success: nothing happened
     assert not AuditEvent.objects.filter(action="pupil.leaving.correct").exists()
+
+
+@pytest.mark.parametrize("field", ["left_on", "new_school"])
+def test_a_correction_of_one_detail_that_leaves_the_due_day_says_saved(
+    leaver, dsl, client_for, field
+):
+    transfer = left(leaver, dsl)
+    client = client_for(dsl)
+    change = reverse("concerns:leaving_change", args=[leaver.pk])
+    drawn = re.search(r'name="drawn" value="(\w+)"', client.get(change).text).group(1)
+    details = {
+        "new_school": transfer.new_school,
+        **day("left_on", transfer.left_on),
+        **day("starts_on", transfer.starts_on),
+    }
+    if field == "left_on":
+        details |= day("left_on", transfer.left_on - timedelta(days=1))
+    else:
+        details["new_school"] = "Stopsley High School"
+    response = client.post(change, {**details, "drawn": drawn}, follow=True)
+    assert "leaving have been saved" in response.text
+    assert "Nothing was changed" not in response.text
 
 
 def test_a_correction_drawn_before_a_colleagues_is_refused_and_shows_theirs(

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from concerns.models import FileTransfer
 from tests.conftest import reauthenticate
 from tests.factories import PupilFactory
 from tests.walk import concern_data
@@ -165,3 +166,47 @@ def test_a_pupil_back_on_the_files_due_day_is_counted_as_back_before_it_was_due(
     assert rows["Not sent: the pupil came back before it was due"] == "1"
     assert rows["Files not sent, and overdue"] == "1"
     assert rows["Leavers with a child protection file"] == "2"
+
+
+def sent_files(school, dsl, n, **outcome):
+    """`n` leavers of `school` who left on 2 March 2026, their files sent on 6 March."""
+    for _ in range(n):
+        FileTransfer.objects.create(
+            pupil=PupilFactory(school=school),
+            school=school,
+            left_on=date(2026, 3, 2),
+            starts_on=date(2026, 3, 3),
+            due_on=date(2026, 3, 9),
+            new_school="Wardown Vale High School",
+            recorded_by=dsl,
+            sent_on=date(2026, 3, 6),
+            **outcome,
+        )
+
+
+def receipt_rows(client, query=""):
+    rows = html_tables(client.get(REPORT + query).text)["leavers-summary"]
+    return [value for _, value in rows[-3:]]
+
+
+def test_a_file_received_before_the_pupil_came_back_counts_as_received_once(
+    clock, school, dsl, head, client_for
+):
+    clock.set(2026, 3, 16, 10, 0)
+    sent_files(school, dsl, 1, received_on=date(2026, 3, 9), received_by="Sam")
+    sent_files(school, dsl, 1, received_on=date(2026, 3, 9), returned_on=date(2026, 3, 12))
+    sent_files(school, dsl, 1, returned_on=date(2026, 3, 12))
+    assert receipt_rows(reauthenticate(client_for(head))) == ["2", "0", "1"]
+
+
+def test_the_governors_version_hides_a_small_came_back_row_and_what_gives_it_away(
+    clock, school, dsl, head, client_for
+):
+    # 10 files sent, none awaiting receipt: showing 6 received would give away the 4 whose
+    # pupils came back first.
+    clock.set(2026, 3, 16, 10, 0)
+    sent_files(school, dsl, 6, received_on=date(2026, 3, 9), received_by="Sam")
+    sent_files(school, dsl, 4, returned_on=date(2026, 3, 12))
+    assert receipt_rows(reauthenticate(client_for(head))) == ["6", "0", "4"]
+    governors = receipt_rows(client_for(head), "?audience=governors")
+    assert governors == ["not shown", "0", "fewer than 5"]
