@@ -110,26 +110,45 @@ def _cannot(request, access_request, step=None):
     return redirect("concerns:access_requests")
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(LEADS)
-def access_request_extend(request, pk):
-    """Extend a complex request to three months, saying why."""
+def _request_step(request, pk, step, *, perform, title, success, **page):
+    """A step on one of the school's requests: back to the list, saying why, when it cannot be
+    taken now; otherwise its page. `perform(access_request, by=, **data)` records it; `title`
+    names the pupil as {name}; `success(name, saved)` says what happened."""
     access_request = get_access_request_for(request.membership, pk)
-    if back := _cannot(request, access_request, "extend"):
+    if back := _cannot(request, access_request, step):
         return back
     pupil = access_request.pupil
     return _step(
         request,
         pupil,
         access_request,
+        perform=lambda data: perform(access_request, by=request.user, **data),
+        title=title.format(name=pupil.full_name),
+        success=lambda saved: success(pupil.full_name, saved),
+        **page,
+    )
+
+
+def _due_by(name, saved):
+    due = uk_date(saved.due_on)
+    if saved.late:
+        return f"The request about {name} was due to be answered by {due}, and is overdue"
+    return f"The request about {name} is now due to be answered by {due}"
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_extend(request, pk):
+    """Extend a complex request to three months, saying why."""
+    return _request_step(
+        request,
+        pk,
+        "extend",
         form_class=ExtendForm,
-        perform=lambda data: subject_access.extend_request(access_request, by=request.user, **data),
-        title=f"Extend the request about {pupil.full_name}",
+        perform=subject_access.extend_request,
+        title="Extend the request about {name}",
         button="Extend the request",
-        success=lambda saved: (
-            f"The request about {pupil.full_name} is now due to be answered "
-            f"by {uk_date(saved.due_on)}"
-        ),
+        success=_due_by,
     )
 
 
@@ -138,20 +157,16 @@ def access_request_extend(request, pk):
 def access_request_clarify(request, pk):
     """Record asking the requester which information the request is about: the time limit
     stands still until they answer."""
-    access_request = get_access_request_for(request.membership, pk)
-    if back := _cannot(request, access_request, "clarify"):
-        return back
-    pupil = access_request.pupil
-    return _step(
+    return _request_step(
         request,
-        pupil,
-        access_request,
+        pk,
+        "clarify",
         form_class=ClarifyForm,
-        perform=lambda data: subject_access.ask_to_clarify(access_request, by=request.user, **data),
-        title=f"Ask the requester to clarify the request about {pupil.full_name}",
+        perform=subject_access.ask_to_clarify,
+        title="Ask the requester to clarify the request about {name}",
         button="Record that they were asked",
-        success=lambda saved: (
-            f"The time limit for the request about {pupil.full_name} stands still from "
+        success=lambda name, saved: (
+            f"The time limit for the request about {name} stands still from "
             f"{uk_date(saved.clarification_asked_on)} until the requester answers"
         ),
     )
@@ -161,27 +176,15 @@ def access_request_clarify(request, pk):
 @role_required(LEADS)
 def access_request_clarified(request, pk):
     """Record the day the requester's clarification arrived: the time limit runs again."""
-    access_request = get_access_request_for(request.membership, pk)
-    if back := _cannot(request, access_request, "clarified"):
-        return back
-    pupil = access_request.pupil
-    return _step(
+    return _request_step(
         request,
-        pupil,
-        access_request,
+        pk,
+        "clarified",
         form_class=ClarifiedForm,
-        perform=lambda data: subject_access.record_clarification(
-            access_request, by=request.user, **data
-        ),
-        title=f"Record that the requester clarified the request about {pupil.full_name}",
+        perform=subject_access.record_clarification,
+        title="Record that the requester clarified the request about {name}",
         button="Record their clarification",
-        success=lambda saved: (
-            f"The request about {pupil.full_name} was due to be answered by "
-            f"{uk_date(saved.due_on)}, and is overdue"
-            if saved.late
-            else f"The request about {pupil.full_name} is now due to be answered "
-            f"by {uk_date(saved.due_on)}"
-        ),
+        success=_due_by,
     )
 
 
@@ -189,19 +192,13 @@ def access_request_clarified(request, pk):
 @role_required(LEADS)
 def access_request_answer(request, pk):
     """Record the school's answer, and why anything was withheld."""
-    access_request = get_access_request_for(request.membership, pk)
-    if back := _cannot(request, access_request):
-        return back
-    pupil = access_request.pupil
-    return _step(
+    return _request_step(
         request,
-        pupil,
-        access_request,
+        pk,
+        None,
         form_class=AnswerForm,
-        perform=lambda data: subject_access.record_answer(access_request, by=request.user, **data),
-        title=f"Record the answer to the request about {pupil.full_name}",
+        perform=subject_access.record_answer,
+        title="Record the answer to the request about {name}",
         button="Record the answer",
-        success=lambda saved: (
-            f"The answer to the request about {pupil.full_name} has been recorded"
-        ),
+        success=lambda name, saved: f"The answer to the request about {name} has been recorded",
     )
