@@ -14,7 +14,9 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 # (a rationale, a name) must never run as one.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-# A4 pages, numbered, for the PDF.
+# A4 pages, numbered, for the PDF. (The service's print stylesheet, which the PDF reads too,
+# sets the same margins and numbers for every printed page; its own win in WeasyPrint, so
+# what this adds is the A4 size.)
 PAGE = """
 @page {
   size: A4;

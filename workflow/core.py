@@ -51,8 +51,8 @@ def lock_pupil(pupil):
     anything about them is written: a record written while their records are destroyed at
     review (workflow.retention) would point at a pupil who is gone. Refused if they are.
     (FOR NO KEY UPDATE: a destruction, which deletes the row, waits for it and it for one,
-    as do two recordings about the one pupil; rows that merely point at the pupil, such as a
-    draft, are not held up by it.)"""
+    as do two writes about the one pupil; the check of a foreign key that merely points at
+    the pupil is not held up by it.)"""
     try:
         return Pupil.objects.select_for_update(no_key=True).get(pk=pupil.pk)
     except Pupil.DoesNotExist:

@@ -294,6 +294,9 @@ def record_answer(request, *, by, answered_on, answer, withheld_reason=""):
             field="withheld_reason",
         )
     with transaction.atomic():
+        # The pupil first, as a recording about them takes it: "no records held" then waits
+        # for a concern being recorded meanwhile, and counts it.
+        lock_pupil(request.pupil)
         request = _locked(request)
         if request.answered_on is not None:
             raise TransitionRefused(ANSWERED)

@@ -20,6 +20,9 @@ def test_every_printed_page_of_the_file_names_the_pupil_and_is_numbered(
     for n in range(10):
         account = f"Account {n}: " + "She said she was hungry and cold at home. " * 40
         record_concern(by=teacher, pupil=pupil, **concern_data(what_happened=account))
+    # An address pasted in: one unbroken line longer than the page is wide.
+    pasted = "https://example.org/" + "a" * 300
+    record_concern(by=teacher, pupil=pupil, **concern_data(what_happened=pasted))
     page = signed_in(dsl)
     page.goto(reverse("concerns:pupil_file", args=[pupil.pk]))
     look(page, "file-long")
@@ -27,6 +30,12 @@ def test_every_printed_page_of_the_file_names_the_pupil_and_is_numbered(
     expect(page.get_by_text(running_head)).to_be_hidden()
     page.emulate_media(media="print")
     expect(page.get_by_text(running_head)).to_be_visible()
+    # The long line wraps within the page: the file is no wider than the page's text.
+    widths = page.evaluate(
+        "[document.querySelector('.app-print-frame').getBoundingClientRect().width,"
+        " document.querySelector('main').getBoundingClientRect().width]"
+    )
+    assert widths[0] <= widths[1], widths
 
     pages = [sheet.extract_text() for sheet in PdfReader(BytesIO(page.pdf())).pages]
 

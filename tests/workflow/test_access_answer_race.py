@@ -11,7 +11,10 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import SubjectAccessRequest
 from tests.concurrency import at_once, simultaneous_writers
+from tests.walk import concern_data
+from workflow import concerns as workflow_concerns
 from workflow import subject_access
+from workflow.concerns import record_concern
 from workflow.exceptions import TransitionRefused
 
 pytestmark = [
@@ -63,3 +66,41 @@ def test_two_dsls_answer_one_request_at_once_and_one_answer_is_recorded(
     assert "already recorded the answer" in refused
     assert SubjectAccessRequest.objects.get().answer == recorded[0]
     assert AuditEvent.objects.filter(action="pupil.access_request.answer").count() == 1
+
+
+def test_no_records_held_is_not_answered_while_a_concern_about_the_pupil_is_recorded(
+    pupil, dsl, teacher, monkeypatch
+):
+    # The concern's recording holds the pupil a moment before it commits; the answer that
+    # none are held waits for it, counts it, and is refused.
+    request = subject_access.record_request(
+        pupil, by=dsl, requester="Jane Ahmed, mother", received_on=timezone.localdate()
+    )
+    real_next = workflow_concerns._next_reference
+
+    def slow_next(*args):
+        reference = real_next(*args)
+        time.sleep(0.6)
+        return reference
+
+    monkeypatch.setattr(workflow_concerns, "_next_reference", slow_next)
+    outcome = []
+
+    def record():
+        record_concern(by=teacher, pupil=pupil, **concern_data())
+
+    def answer():
+        time.sleep(0.2)
+        try:
+            subject_access.record_answer(
+                request, by=dsl, answered_on=timezone.localdate(), answer="none_held"
+            )
+            outcome.append("answered")
+        except TransitionRefused as refused:
+            outcome.append(refused.message)
+
+    assert at_once(record, answer) == []
+    assert outcome == [
+        "1 concern about the pupil is recorded: say whether it was disclosed or withheld"
+    ]
+    assert SubjectAccessRequest.objects.get().answered_on is None
