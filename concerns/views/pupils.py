@@ -25,6 +25,7 @@ from concerns.selectors import (
     with_pupils_file_transfer,
 )
 from safeguarding.searches import recall, searchable, show_results
+from workflow import retention
 
 from .access import LEADS, SCHOOL_READERS, role_required
 
@@ -151,7 +152,13 @@ def pupil_chronology(request, pk):
     earlier = file_transfers_for(membership).filter(pupil=pupil, returned_on__isnull=False)
     viewed(request, pupil, school=membership.school, action="pupil.chronology.view")
     context = _pupil_context(
-        request, pupil, page=page, earlier=list(earlier.order_by("-left_on", "-pk"))
+        request,
+        pupil,
+        page=page,
+        earlier=list(earlier.order_by("-left_on", "-pk")),
+        # 25 or older, with concerns: their records are reviewed (workflow.retention).
+        reviewable=bool(page.rows)
+        and retention.review_due_on(pupil.date_of_birth) <= timezone.localdate(),
     )
     return render(request, "concerns/pupils/chronology.html", context)
 

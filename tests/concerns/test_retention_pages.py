@@ -454,3 +454,17 @@ def test_review_again_is_offered_from_the_latest_review_only(school, dsl, client
     earlier = next(row for row in rows if "First reason." in row)
     assert "Review again" in latest
     assert "Review again" not in earlier
+
+
+@pytest.mark.parametrize(("years", "days", "offered"), [(25, 0, True), (25, -1, False)])
+def test_the_chronology_leads_a_dsl_to_the_review_from_the_25th_birthday(
+    school, dsl, head, client_for, years, days, offered
+):
+    # On the 25th birthday itself the records are due; the day before, not yet.
+    former = former_pupil(school, dsl, years=years, days=days)
+    chronology = reverse("concerns:pupil_chronology", args=[former.pk])
+    link = f'href="{review(former)}"'
+    assert (link in client_for(dsl).get(chronology).text) is offered
+    assert link not in client_for(head).get(chronology).text  # the head teacher reads only
+    if offered:
+        assert client_for(dsl).get(review(former)).status_code == 200
