@@ -4,6 +4,7 @@ form keeps what was typed and says what is wrong beside the field."""
 
 import re
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from django.urls import reverse
@@ -299,26 +300,30 @@ def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver,
     assert FileTransfer.objects.get().returned_on == today()
 
 
+def came_back_from(
+    pupil, dsl, left_on, new_school, due_on, returned_on, sent_on=None, received_on=None
+):
+    """An earlier leaving of `pupil`, ended by their return, as the database holds it."""
+    return FileTransfer.objects.create(
+        pupil=pupil,
+        school=pupil.school,
+        left_on=left_on,
+        new_school=new_school,
+        starts_on=left_on + timedelta(days=1),
+        due_on=due_on,
+        recorded_by=dsl,
+        sent_on=sent_on,
+        received_on=received_on,
+        received_by="Sam" if received_on else "",
+        returned_on=returned_on,
+    )
+
+
 def test_the_chronology_lists_the_leavings_a_pupil_came_back_from_and_where_each_file_went(
     leaver, dsl, head, client_for
 ):
     d = date  # the leavings below, oldest first, each ended by the pupil's return
-
-    def earlier(left_on, new_school, due_on, returned_on, sent_on=None, received_on=None):
-        FileTransfer.objects.create(
-            pupil=leaver,
-            school=leaver.school,
-            left_on=left_on,
-            new_school=new_school,
-            starts_on=left_on + timedelta(days=1),
-            due_on=due_on,
-            recorded_by=dsl,
-            sent_on=sent_on,
-            received_on=received_on,
-            received_by="Sam" if received_on else "",
-            returned_on=returned_on,
-        )
-
+    earlier = partial(came_back_from, leaver, dsl)
     earlier(
         d(2025, 6, 2), "Putteridge High", d(2025, 6, 9), d(2025, 7, 1), d(2025, 6, 4), d(2025, 6, 6)
     )
@@ -327,16 +332,7 @@ def test_the_chronology_lists_the_leavings_a_pupil_came_back_from_and_where_each
     earlier(d(2026, 1, 5), "Stopsley High", d(2026, 1, 13), d(2026, 1, 8))
     left(leaver, dsl)  # away now: shown above, as the current leaving, not among these
     other = PupilFactory(school=leaver.school)
-    FileTransfer.objects.create(
-        pupil=other,
-        school=other.school,
-        left_on=d(2025, 5, 1),
-        new_school="Someone else's school",
-        starts_on=d(2025, 5, 2),
-        due_on=d(2025, 5, 9),
-        recorded_by=dsl,
-        returned_on=d(2025, 5, 5),
-    )
+    came_back_from(other, dsl, d(2025, 5, 1), "Someone else's school", d(2025, 5, 9), d(2025, 5, 5))
     chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
     for reader in (dsl, head):
         rows = html_tables(client_for(reader).get(chronology).text)["earlier-leavings"]
@@ -381,16 +377,8 @@ def test_an_earlier_leavings_file_reads_as_the_report_counts_it(
     leaver, dsl, client_for, back, reads
 ):
     # As the head teacher's report counts it: back by the due day, the file was never due.
-    FileTransfer.objects.create(
-        pupil=leaver,
-        school=leaver.school,
-        left_on=date(2025, 9, 1),
-        new_school="Lea Manor High",
-        starts_on=date(2025, 9, 2),
-        due_on=date(2025, 9, 8),
-        recorded_by=dsl,
-        returned_on=date(2025, 9, 8) + timedelta(days=back),
-    )
+    due = date(2025, 9, 8)
+    came_back_from(leaver, dsl, date(2025, 9, 1), "Lea Manor High", due, due + timedelta(back))
     page = client_for(dsl).get(reverse("concerns:pupil_chronology", args=[leaver.pk])).text
     assert html_tables(page)["earlier-leavings"][1][3].startswith(reads)
 
