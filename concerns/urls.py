@@ -79,6 +79,11 @@ urlpatterns = [
         name="access_request_clarified",
     ),
     path(
+        "pupils/subject-access/<int:pk>/correct/",
+        subject_access.access_request_correct,
+        name="access_request_correct",
+    ),
+    path(
         "pupils/subject-access/<int:pk>/answer/",
         subject_access.access_request_answer,
         name="access_request_answer",

@@ -73,6 +73,19 @@ class GovUKForm(forms.Form):
                     widget.attrs.setdefault("autocomplete", "off")
 
 
+class DrawnFrom(forms.Form):
+    """A correction's form: `drawn` carries a fingerprint of the details the page was drawn
+    from, so that a colleague's correction since then is refused, not undone. Put `drawn` in
+    the layout."""
+
+    drawn = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def refresh_drawn(self, version):
+        """After a refusal, the page answers to the details now: what was typed is kept."""
+        self.data = self.data.copy()
+        self.data["drawn"] = version
+
+
 class ListedChoices(forms.models.ModelChoiceIterator):
     """A model choice field's choices, read with one ordinary query per form and kept for the
     rest of the request. Django's own iterator reads them afresh each time they are used (to

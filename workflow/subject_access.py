@@ -17,6 +17,8 @@ transaction. A form drawn before a colleague recorded the answer is refused, not
 """
 
 import calendar
+import hashlib
+import json
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
@@ -26,7 +28,7 @@ from audit.log import record as audit
 from concerns.models import WITHHOLDING, AccessAnswer, Concern, SubjectAccessRequest
 
 from .core import DESTROYED, lock_pupil, require, require_school_lead
-from .exceptions import TransitionRefused
+from .exceptions import Stale, TransitionRefused
 from .working_time import is_working_day
 
 MONTHS = 1
@@ -37,6 +39,11 @@ EXTENDED = "This request has already been extended. Nothing was saved."
 ASKED = "Someone has already recorded asking the requester to clarify. Nothing was saved."
 NOT_ASKED = "The requester has not been asked to clarify this request. Nothing was saved."
 CLARIFIED = "Someone has already recorded the requester's clarification. Nothing was saved."
+STALE_REQUEST = (
+    "Someone has corrected this request since this page was opened: it now shows their "
+    "details. Check them, then save again. Nothing was saved."
+)
+REQUEST_FIELDS = ("requester", "received_on")
 
 
 def _months_after(day, months):
@@ -110,13 +117,7 @@ def record_request(pupil, *, by, requester, received_on):
     """Record a subject access request about `pupil`, received on `received_on`."""
     require_school_lead(by, pupil.school_id, NOT_A_LEAD)
     requester = require(requester, "requester", "Enter who made the request")
-    received_on = _day(
-        require(received_on, "received_on", "Enter the date the request was received"),
-        "received_on",
-        "The date the request was received",
-        after=pupil.date_of_birth,
-        after_what="the pupil's date of birth",
-    )
+    received_on = _received(pupil, received_on)
     try:
         with transaction.atomic():
             lock_pupil(pupil)
@@ -136,10 +137,112 @@ def record_request(pupil, *, by, requester, received_on):
                 request=request.pk,
             )
     except IntegrityError:
-        raise TransitionRefused(
-            f"The request from {requester} received on {received_on.day} "
-            f"{received_on:%B %Y} is already recorded. Nothing was saved."
-        ) from None
+        raise _already_recorded(requester, received_on) from None
+    return request
+
+
+def _already_recorded(requester, received_on):
+    return TransitionRefused(
+        f"The request from {requester} received on {received_on.day} "
+        f"{received_on:%B %Y} is already recorded. Nothing was saved."
+    )
+
+
+def request_version(request):
+    """A fingerprint of who made the request and when it arrived, as a page shows them: a
+    correction drawn from other details is stale, and would undo a colleague's."""
+    values = [str(getattr(request, name)) for name in REQUEST_FIELDS]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:20]
+
+
+def _received(pupil, received_on):
+    return _day(
+        require(received_on, "received_on", "Enter the date the request was received"),
+        "received_on",
+        "The date the request was received",
+        after=pupil.date_of_birth,
+        after_what="the pupil's date of birth",
+    )
+
+
+def _steps_still_in_time(request):
+    """Refused, beside the date received, when a step already recorded could not have been
+    taken had the request arrived on its corrected day: each step's day comes on or after
+    receipt, an extension is told within the first month, and the requester is asked to
+    clarify by the day the answer was then due."""
+
+    def refuse(message):
+        raise TransitionRefused(message, field="received_on")
+
+    received = request.received_on
+    steps = [
+        (request.extended_on, "the requester was told of the extension"),
+        (request.clarification_asked_on, "the requester was asked to clarify it"),
+    ]
+    for day, what in steps:
+        if day is not None and day < received:
+            refuse(
+                f"The date the request was received must be on or before {day.day} "
+                f"{day:%B %Y}, when {what}"
+            )
+    if request.extended_on is not None:
+        last = last_day_to_extend(request, request.extended_on)
+        if request.extended_on > last:
+            told = request.extended_on
+            refuse(
+                f"Received on that day, the requester had to be told of the extension by "
+                f"{last.day} {last:%B %Y}, but was told on {told.day} {told:%B %Y}. Check the "
+                "date the request was received"
+            )
+    asked = request.clarification_asked_on
+    if asked is not None:
+        extended_first = request.extended_on is not None and request.extended_on <= asked
+        due = due_on(received, EXTENDED_MONTHS if extended_first else MONTHS)
+        if asked > due:
+            refuse(
+                f"Received on that day, the answer was due by {due.day} {due:%B %Y}, before "
+                f"the requester was asked to clarify it on {asked.day} {asked:%B %Y}. Check "
+                "the date the request was received"
+            )
+
+
+def correct_request(request, *, by, drawn, requester, received_on):
+    """Correct who made a request, or the day it arrived, while it is not answered: the due
+    day follows. `drawn`: the `request_version` the form was drawn from."""
+    require_school_lead(by, request.school_id, NOT_A_LEAD)
+    # Stale first, before the fields: a page drawn before a colleague's correction says so.
+    if drawn != request_version(request):
+        raise Stale(STALE_REQUEST)
+    requester = require(requester, "requester", "Enter who made the request")
+    received_on = _received(request.pupil, received_on)
+    try:
+        with transaction.atomic():
+            request = _locked(request)
+            if request.answered_on is not None:
+                raise TransitionRefused(ANSWERED)
+            if drawn != request_version(request):
+                raise Stale(STALE_REQUEST)
+            changed = [
+                name
+                for name, value in (("requester", requester), ("received_on", received_on))
+                if getattr(request, name) != value
+            ]
+            if not changed:
+                return request
+            request.requester, request.received_on = requester, received_on
+            _steps_still_in_time(request)
+            request.due_on = _due(request)
+            request.save(update_fields=[*changed, "due_on"])
+            audit(
+                "pupil.access_request.correct",
+                actor=by,
+                obj=request.pupil,
+                school=request.pupil.school,
+                request=request.pk,
+                changed=changed,
+            )
+    except IntegrityError:
+        raise _already_recorded(requester, received_on) from None
     return request
 
 

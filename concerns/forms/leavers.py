@@ -4,7 +4,7 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from concerns.models import SendMethod
-from safeguarding.forms import GovUKForm, date_field
+from safeguarding.forms import DrawnFrom, GovUKForm, date_field
 
 
 class LeavingForm(GovUKForm):
@@ -86,16 +86,9 @@ class ReturnForm(GovUKForm):
         self.helper.layout = Layout("returned_on")
 
 
-class LeavingCorrectionForm(LeavingForm):
-    # The details the page was drawn from (workflow.leavers.leaving_version): a colleague's
-    # correction since then is not undone by this one.
-    drawn = forms.CharField(widget=forms.HiddenInput, required=False)
+class LeavingCorrectionForm(DrawnFrom, LeavingForm):
+    # The details the page was drawn from (workflow.leavers.leaving_version).
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout.append("drawn")
-
-    def refresh_drawn(self, version):
-        """After a refusal, the page answers to the details now: what was typed is kept."""
-        self.data = self.data.copy()
-        self.data["drawn"] = version

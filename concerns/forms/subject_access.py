@@ -4,7 +4,7 @@ from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from concerns.models import AccessAnswer
-from safeguarding.forms import GovUKForm, date_field
+from safeguarding.forms import DrawnFrom, GovUKForm, date_field
 
 REASON_LENGTH = 5000
 
@@ -26,6 +26,15 @@ class AccessRequestForm(GovUKForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(Field.text("requester"), "received_on")
+
+
+class AccessRequestCorrectionForm(DrawnFrom, AccessRequestForm):
+    # Who made the request and when, as the page was drawn (workflow.subject_access.
+    # request_version).
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append("drawn")
 
 
 class ExtendForm(GovUKForm):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
 from concerns.forms.subject_access import (
+    AccessRequestCorrectionForm,
     AccessRequestForm,
     AnswerForm,
     ClarifiedForm,
@@ -16,6 +17,7 @@ from concerns.forms.subject_access import (
     ExtendForm,
 )
 from concerns.keyset import Key, paginate
+from concerns.models import SubjectAccessRequest
 from concerns.selectors import access_requests_for, get_access_request_for, get_pupil_for
 from safeguarding.templatetags.presenters import uk_date
 from workflow import subject_access
@@ -57,8 +59,11 @@ def access_requests(request):
     return render(request, "concerns/subject_access/list.html", context)
 
 
-def _step(request, pupil, access_request, *, title, button, **step):
-    context = {"access_request": access_request, "title": title, "button": button}
+def _step(request, pupil, access_request, *, title, button, context=None, **step):
+    """`context`, when given, is the page's own: a step may change it before the page is
+    drawn again (a colleague's correction shown after a refusal)."""
+    context = {} if context is None else context
+    context.update(access_request=access_request, title=title, button=button)
     return pupil_step(
         request,
         pupil,
@@ -111,10 +116,13 @@ def _cannot(request, access_request, step=None):
 
 
 def _request_step(request, pk, step, *, perform, title, success, **page):
-    """A step on one of the school's requests: back to the list, saying why, when it cannot be
-    taken now; otherwise its page. `perform(access_request, by=, **data)` records it; `title`
-    names the pupil as {name}; `success(name, saved)` says what happened."""
-    access_request = get_access_request_for(request.membership, pk)
+    """A step on one of the school's requests (`pk`, or the request itself): back to the list,
+    saying why, when it cannot be taken now; otherwise its page. `perform(access_request,
+    by=, **data)` records it; `title` names the pupil as {name}; `success(name, saved)` says
+    what happened."""
+    access_request = pk
+    if not isinstance(access_request, SubjectAccessRequest):
+        access_request = get_access_request_for(request.membership, pk)
     if back := _cannot(request, access_request, step):
         return back
     pupil = access_request.pupil
@@ -201,4 +209,41 @@ def access_request_answer(request, pk):
         title="Record the answer to the request about {name}",
         button="Record the answer",
         success=lambda name, saved: f"The answer to the request about {name} has been recorded",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_correct(request, pk):
+    """Correct who made a request, or the day it was received, until it is answered: the due
+    day follows. A correction drawn before a colleague's is refused and shows theirs."""
+    access_request = get_access_request_for(request.membership, pk)
+    drawn = subject_access.request_version(access_request)
+    context = {"correcting": True}
+
+    def stale(form):
+        fresh = get_access_request_for(request.membership, pk)
+        context["access_request"] = fresh
+        form.refresh_drawn(subject_access.request_version(fresh))
+
+    def success(name, saved):
+        if subject_access.request_version(saved) == drawn:
+            return (messages.INFO, f"Nothing was changed: the request about {name} is as it was")
+        return _due_by(name, saved)
+
+    return _request_step(
+        request,
+        access_request,
+        None,
+        form_class=AccessRequestCorrectionForm,
+        perform=subject_access.correct_request,
+        title="Correct the request about {name}",
+        button="Save the correction",
+        success=success,
+        context=context,
+        stale=stale,
+        initial={
+            **{name: getattr(access_request, name) for name in subject_access.REQUEST_FIELDS},
+            "drawn": drawn,
+        },
     )

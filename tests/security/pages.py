@@ -30,6 +30,7 @@ from tests.clock import typed_time
 from tests.factories import PASSWORD
 from tests.passkeys import SoftPasskey, options_on, register
 from workflow.leavers import leaving_version
+from workflow.subject_access import request_version
 
 from .world import PDF, World
 
@@ -488,6 +489,16 @@ FORM_PAGES = {
             reverse("concerns:access_request_answer", args=[w.access_request.pk]),
         ],
     ),
+    subject_access.AccessRequestCorrectionForm: FormPage(
+        _url("concerns:access_request_correct", lambda w: w.access_request.pk),
+        DSL,
+        lambda w: {
+            "requester": "Jane Ahmed, grandmother",
+            **day("received_on", earlier(days=1)),
+            "drawn": request_version(w.access_request),
+        },
+        shown_on=lambda w: [reverse("concerns:access_requests")],
+    ),
     subject_access.ClarifiedForm: FormPage(
         _url("concerns:access_request_clarified", lambda w: w.clarifying_request.pk),
         DSL,
@@ -639,6 +650,7 @@ FORM_PAGES = {
 # Forms that are only ever met through a subclass above.
 BASES = {
     "safeguarding.forms.GovUKForm",
+    "safeguarding.forms.DrawnFrom",
     "concerns.forms.case.VersionedForm",
     "concerns.forms.escalation.EscalationForm",
     "concerns.forms.record.QuestionForm",

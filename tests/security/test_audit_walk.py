@@ -71,6 +71,11 @@ AUDITED = {
         "pupil",
         lambda w: w.access_request.pupil_id,
     ),
+    "concerns:access_request_correct": (
+        "pupil.access_request.view",
+        "pupil",
+        lambda w: w.access_request.pupil_id,
+    ),
     "concerns:access_request_clarified": (
         "pupil.access_request.view",
         "pupil",

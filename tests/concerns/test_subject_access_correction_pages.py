@@ -1,0 +1,149 @@
+"""The DSL's page to correct a subject access request recorded wrongly: offered from the list
+until the request is answered, drawn with the details as recorded, saying where the due day
+moved, or that nothing changed; a colleague's correction meanwhile is shown, not undone."""
+
+import re
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from concerns.models import SubjectAccessRequest
+from workflow.subject_access import correct_request, due_on, record_answer, record_request
+
+LIST = reverse("concerns:access_requests")
+
+
+def day(name, moment):
+    return {f"{name}_0": moment.day, f"{name}_1": moment.month, f"{name}_2": moment.year}
+
+
+def today():
+    return timezone.localdate()
+
+
+def correction(request):
+    return reverse("concerns:access_request_correct", args=[request.pk])
+
+
+def ask(pupil, dsl, days_ago=2):
+    return record_request(
+        pupil,
+        by=dsl,
+        requester="Jane Ahmed, mother",
+        received_on=today() - timedelta(days=days_ago),
+    )
+
+
+def drawn_on(page):
+    return re.search(r'name="drawn" value="(\w+)"', page).group(1)
+
+
+def test_a_dsl_corrects_the_date_received_from_the_list_and_sees_the_new_due_day(
+    pupil, dsl, client_for
+):
+    request = ask(pupil, dsl)
+    client = client_for(dsl)
+    assert f'href="{correction(request)}"' in client.get(LIST).text
+    form = client.get(correction(request)).text
+    assert 'value="Jane Ahmed, mother"' in form  # the details as recorded, to correct
+    received = request.received_on
+    assert f'value="{received.day}"' in form
+    corrected = today() - timedelta(days=5)
+    response = client.post(
+        correction(request),
+        {
+            "requester": "Jane Ahmed, mother",
+            **day("received_on", corrected),
+            "drawn": drawn_on(form),
+        },
+        follow=True,
+    )
+    assert response.redirect_chain == [(LIST, 302)]
+    due = due_on(corrected)
+    assert f"is now due to be answered by {due.day} {due:%B %Y}" in response.text
+    stored = SubjectAccessRequest.objects.get()
+    assert (stored.received_on, stored.due_on) == (corrected, due)
+    event = AuditEvent.objects.filter(action="pupil.access_request.view").latest("pk")
+    assert (event.actor, event.object_id) == (dsl, str(pupil.pk))  # the page showed the pupil
+
+
+def test_a_correction_that_changes_nothing_says_so(pupil, dsl, client_for):
+    request = ask(pupil, dsl)
+    client = client_for(dsl)
+    form = client.get(correction(request)).text
+    response = client.post(
+        correction(request),
+        {
+            "requester": request.requester,
+            **day("received_on", request.received_on),
+            "drawn": drawn_on(form),
+        },
+        follow=True,
+    )
+    assert "Nothing was changed: the request about" in response.text
+    assert ">Important</h2>" in response.text
+    assert not AuditEvent.objects.filter(action="pupil.access_request.correct").exists()
+
+
+def test_a_date_in_the_future_is_refused_beside_it_and_what_was_typed_is_kept(
+    pupil, dsl, client_for
+):
+    request = ask(pupil, dsl)
+    client = client_for(dsl)
+    form = client.get(correction(request)).text
+    tomorrow = today() + timedelta(days=1)
+    response = client.post(
+        correction(request),
+        {"requester": "Jane Ahmed, aunt", **day("received_on", tomorrow), "drawn": drawn_on(form)},
+    )
+    page = response.text
+    assert response.status_code == 200
+    assert "The date the request was received must be today or in the past" in page
+    assert 'href="#id_received_on_0"' in page  # the error summary links to the field
+    assert 'value="Jane Ahmed, aunt"' in page
+    assert SubjectAccessRequest.objects.get().requester == "Jane Ahmed, mother"
+
+
+def test_a_correction_drawn_before_a_colleagues_is_refused_and_shows_theirs(
+    pupil, dsl, deputy_dsl, client_for
+):
+    request = ask(pupil, dsl)
+    client = client_for(dsl)
+    drawn = drawn_on(client.get(correction(request)).text)
+    correct_request(
+        request,
+        by=deputy_dsl,
+        drawn=drawn,
+        requester="Jane Ahmed, grandmother",
+        received_on=request.received_on,
+    )
+    mine = {"requester": "Jane Ahmed, aunt", **day("received_on", request.received_on)}
+    response = client.post(correction(request), mine | {"drawn": drawn})
+    page = response.text
+    assert response.status_code == 200
+    assert "Someone has corrected this request since this page was opened" in page
+    assert "Jane Ahmed, grandmother</dd>" in page  # the colleague's correction, shown
+    assert 'value="Jane Ahmed, aunt"' in page  # and what was typed, kept
+    assert SubjectAccessRequest.objects.get().requester == "Jane Ahmed, grandmother"
+    response = client.post(correction(request), mine | {"drawn": drawn_on(page)})
+    assert response.status_code == 302
+    assert SubjectAccessRequest.objects.get().requester == "Jane Ahmed, aunt"
+
+
+def test_an_answered_request_is_not_offered_for_correction(pupil, dsl, client_for):
+    request = ask(pupil, dsl)
+    record_answer(request, by=dsl, answered_on=today(), answer="none_held")
+    client = client_for(dsl)
+    assert f'href="{correction(request)}"' not in client.get(LIST + "?answered=yes").text
+    response = client.get(correction(request), follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert f"The request about {pupil.full_name} is already answered" in response.text
+
+
+def test_the_head_teacher_is_not_offered_a_correction(pupil, dsl, head, client_for):
+    request = ask(pupil, dsl)
+    client = client_for(head)
+    assert f'href="{correction(request)}"' not in client.get(LIST).text
+    assert client.get(correction(request)).status_code == 403
