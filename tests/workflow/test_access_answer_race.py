@@ -104,3 +104,47 @@ def test_no_records_held_is_not_answered_while_a_concern_about_the_pupil_is_reco
         "1 concern about the pupil is recorded: say whether it was disclosed or withheld"
     ]
     assert SubjectAccessRequest.objects.get().answered_on is None
+
+
+def test_two_dsls_correct_one_request_at_once_and_the_later_is_told(
+    pupil, dsl, deputy_dsl, monkeypatch
+):
+    today = timezone.localdate()
+    request = subject_access.record_request(
+        pupil, by=dsl, requester="Jane Ahmed, mother", received_on=today
+    )
+    drawn = subject_access.request_version(request)
+    real_audit = subject_access.audit
+
+    def slow_audit(*args, **kwargs):
+        time.sleep(0.3)
+        return real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(subject_access, "audit", slow_audit)
+    outcomes = {}
+
+    def correct(name, user, requester):
+        try:
+            subject_access.correct_request(
+                SubjectAccessRequest.objects.get(pk=request.pk),
+                by=user,
+                drawn=drawn,
+                requester=requester,
+                received_on=today,
+            )
+            outcomes[name] = requester
+        except TransitionRefused as refused:
+            outcomes[name] = refused.message
+
+    failures = at_once(
+        partial(correct, "dsl", dsl, "Jane Ahmed, grandmother"),
+        partial(correct, "deputy", deputy_dsl, "Jane Ahmed, aunt"),
+    )
+
+    assert failures == []
+    saved = [who for who in outcomes.values() if who.startswith("Jane Ahmed, ")]
+    assert len(saved) == 1
+    refused = next(message for message in outcomes.values() if message not in saved)
+    assert "Someone has corrected this request since this page was opened" in refused
+    assert SubjectAccessRequest.objects.get().requester == saved[0]
+    assert AuditEvent.objects.filter(action="pupil.access_request.correct").count() == 1
