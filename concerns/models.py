@@ -534,6 +534,25 @@ class AccessAnswer(models.TextChoices):
 WITHHOLDING = (AccessAnswer.IN_PART, AccessAnswer.WITHHELD)
 
 
+class AccessBasis(models.TextChoices):
+    """Whose right a request exercises. The right of access is the pupil's: a pupil who
+    understands it decides whether someone else may exercise it for them; for one who does
+    not, a parent or carer may, where that is in the pupil's best interests (ICO guidance on
+    children's data)."""
+
+    PUPIL = "pupil", "The pupil made the request themselves"
+    AGREED = "agreed", (
+        "The pupil understands their rights, and agreed to the requester acting for them"
+    )
+    BEST_INTERESTS = "best_interests", (
+        "The pupil is not able to understand their rights, and answering the requester is in "
+        "the pupil's best interests"
+    )
+    NOT_AGREED = "not_agreed", (
+        "The pupil understands their rights, and did not agree to the requester acting for them"
+    )
+
+
 class SubjectAccessRequest(models.Model):
     """A request for the child protection records held about a pupil (UK GDPR article 15),
     by the pupil or someone acting for them.
@@ -587,6 +606,13 @@ class SubjectAccessRequest(models.Model):
     )
     answered_on = models.DateField(null=True, blank=True)
     answer = models.CharField(max_length=20, choices=AccessAnswer.choices, blank=True)
+    basis = models.CharField(
+        max_length=20,
+        choices=AccessBasis.choices,
+        blank=True,
+        help_text="Recorded with the answer: whether the pupil made the request, or on what "
+        "footing the requester acts for them.",
+    )
     withheld_reason = models.TextField(
         blank=True, help_text="Why some or all of the records were withheld."
     )

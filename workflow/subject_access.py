@@ -25,7 +25,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.log import record as audit
-from concerns.models import WITHHOLDING, AccessAnswer, Concern, SubjectAccessRequest
+from concerns.models import (
+    WITHHOLDING,
+    AccessAnswer,
+    AccessBasis,
+    Concern,
+    SubjectAccessRequest,
+)
 
 from .core import DESTROYED, lock_pupil, require, require_school_lead
 from .exceptions import Stale, TransitionRefused
@@ -380,12 +386,28 @@ def record_clarification(request, *, by, clarified_on):
     return request
 
 
-def record_answer(request, *, by, answered_on, answer, withheld_reason=""):
-    """Record the school's answer: the day, what was disclosed, and why anything was
-    withheld."""
+def record_answer(request, *, by, answered_on, answer, basis, withheld_reason=""):
+    """Record the school's answer: the day, what was disclosed, whether the pupil made the
+    request or on what footing the requester acts for them (`basis`), and why anything was
+    withheld. A pupil who understands their rights and did not agree to the requester acting
+    for them decides: nothing is disclosed to the requester."""
     require_school_lead(by, request.school_id, NOT_A_LEAD)
+    basis = require(
+        basis,
+        "basis",
+        "Select whether the pupil made the request, or whether they agreed to the requester "
+        "acting for them",
+    )
+    if basis not in AccessBasis.values:
+        raise TransitionRefused("Select one of the choices given", field="basis")
     answer = require(answer, "answer", "Select what the school disclosed")
     withheld_reason = (withheld_reason or "").strip()
+    if basis == AccessBasis.NOT_AGREED and answer != AccessAnswer.WITHHELD:
+        raise TransitionRefused(
+            "The pupil did not agree to the requester acting for them, so nothing is disclosed "
+            "to the requester: choose that all of the records were withheld, and say why",
+            field="answer",
+        )
     if answer in WITHHOLDING and not withheld_reason:
         raise TransitionRefused(
             "Enter why information was withheld, for example the exemption relied on",
@@ -419,10 +441,16 @@ def record_answer(request, *, by, answered_on, answer, withheld_reason=""):
                     else f"{held} concerns about the pupil are recorded: say whether they were"
                 )
                 raise TransitionRefused(f"{recorded} disclosed or withheld", field="answer")
-        request.answered_on, request.answer = answered_on, answer
+        request.answered_on, request.answer, request.basis = answered_on, answer, basis
         request.withheld_reason, request.answer_recorded_by = withheld_reason, by
         request.save(
-            update_fields=["answered_on", "answer", "withheld_reason", "answer_recorded_by"]
+            update_fields=[
+                "answered_on",
+                "answer",
+                "basis",
+                "withheld_reason",
+                "answer_recorded_by",
+            ]
         )
         audit(
             "pupil.access_request.answer",
@@ -431,6 +459,7 @@ def record_answer(request, *, by, answered_on, answer, withheld_reason=""):
             school=request.pupil.school,
             request=request.pk,
             answer=answer,
+            basis=basis,
             late=request.late,
         )
     return request

@@ -3,7 +3,7 @@
 from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
-from concerns.models import AccessAnswer
+from concerns.models import AccessAnswer, AccessBasis
 from safeguarding.forms import DrawnFrom, GovUKForm, date_field
 
 REASON_LENGTH = 5000
@@ -95,6 +95,17 @@ class AnswerForm(GovUKForm):
         subject="The date the school answered",
         required_message="Enter the date the school answered",
     )
+    basis = forms.ChoiceField(
+        label="Whose request was it?",
+        help_text="The right of access is the pupil's. A pupil who understands their rights "
+        "decides whether someone else may use it for them",
+        choices=AccessBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether the pupil made the request, or whether they agreed to "
+            "the requester acting for them"
+        },
+    )
     answer = forms.ChoiceField(
         label="What did the school disclose?",
         choices=AccessAnswer.choices,
@@ -113,5 +124,8 @@ class AnswerForm(GovUKForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
-            "answered_on", Field.radios("answer", small=True), Field.textarea("withheld_reason")
+            "answered_on",
+            Field.radios("basis", small=True),
+            Field.radios("answer", small=True),
+            Field.textarea("withheld_reason"),
         )

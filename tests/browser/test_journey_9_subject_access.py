@@ -53,6 +53,16 @@ def test_dsl_records_extends_and_answers_a_subject_access_request(
     row = page.get_by_role("row").filter(has_text=pupil.full_name)
     expect(row).to_contain_text("Jane Ahmed, mother")
     look(page, "access-requests")
+    # The date was mistyped: the DSL corrects it, and the due day follows.
+    row.get_by_role("link", name="Correct who asked or when").click()
+    look(page, "access-request-correct")
+    expect(page.get_by_label("Who made the request?")).to_have_value("Jane Ahmed, mother")
+    fill_date(page, "Date the request was received", today - timedelta(days=3))
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.get_by_text("is now due to be answered by")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text=pupil.full_name)
+    received = today - timedelta(days=3)
+    expect(row).to_contain_text(f"{received.day} {received:%B %Y}")
     row.get_by_role("link", name="Extend it").click()
     look(page, "access-request-extend")
     fill_date(page, "Date the requester was told", today)
@@ -87,10 +97,12 @@ def test_dsl_records_extends_and_answers_a_subject_access_request(
     row.get_by_role("link", name="Record the answer").click()
     look(page, "access-request-answer")
     fill_date(page, "Date the school answered", today)
+    page.get_by_label("The pupil is not able to understand their rights").check()
     page.get_by_label("Disclosed in part: some information was withheld").check()
     page.get_by_role("button", name="Record the answer").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter why information was withheld")
     expect(page.get_by_label("Disclosed in part: some information was withheld")).to_be_checked()
+    expect(page.get_by_label("The pupil is not able to understand their rights")).to_be_checked()
     look(page, "access-request-answer-error")
     page.get_by_label("If anything was withheld, why?").fill("A third party's account.")
     page.get_by_role("button", name="Record the answer").click()
@@ -102,7 +114,11 @@ def test_dsl_records_extends_and_answers_a_subject_access_request(
     look(page, "access-requests-answered")
 
     request = SubjectAccessRequest.objects.get(pupil=pupil)
-    assert (request.answer, request.answered_on) == ("in_part", today)
+    assert (request.answer, request.answered_on, request.basis) == (
+        "in_part",
+        today,
+        "best_interests",
+    )
 
     # The head teacher reads the answered list, without the DSL's links.
     page = signed_in(head, js=js)

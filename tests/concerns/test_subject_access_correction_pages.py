@@ -134,7 +134,7 @@ def test_a_correction_drawn_before_a_colleagues_is_refused_and_shows_theirs(
 
 def test_an_answered_request_is_not_offered_for_correction(pupil, dsl, client_for):
     request = ask(pupil, dsl)
-    record_answer(request, by=dsl, answered_on=today(), answer="none_held")
+    record_answer(request, basis="pupil", by=dsl, answered_on=today(), answer="none_held")
     client = client_for(dsl)
     assert f'href="{correction(request)}"' not in client.get(LIST + "?answered=yes").text
     response = client.get(correction(request), follow=True)

@@ -95,6 +95,7 @@ def test_a_dsl_records_a_request_from_the_chronology_then_extends_and_answers_it
         answer(request),
         {
             **day("answered_on", today()),
+            "basis": "agreed",
             "answer": "in_part",
             "withheld_reason": "A third party's account.",
         },
@@ -105,6 +106,8 @@ def test_a_dsl_records_a_request_from_the_chronology_then_extends_and_answers_it
     page = client.get(ANSWERED).content.decode()
     assert "Disclosed in part: some information was withheld" in page
     assert "Withheld because: A third party&#x27;s account." in page
+    assert "and agreed to the requester acting for them" in page
+    assert AuditEvent.objects.get(action="pupil.access_request.answer").detail["basis"] == "agreed"
     actions = list(
         AuditEvent.objects.filter(action__startswith="pupil.access_request.")
         .order_by("pk")
@@ -135,7 +138,7 @@ def test_withholding_without_a_reason_is_refused_beside_the_reason(walk, pupil, 
     walk.recorded()
     request = ask(pupil, dsl)
     response = client_for(dsl).post(
-        answer(request), {**day("answered_on", today()), "answer": "withheld"}
+        answer(request), {**day("answered_on", today()), "basis": "pupil", "answer": "withheld"}
     )
     assert response.status_code == 200
     assert "withheld_reason" in response.context["form"].errors
@@ -162,8 +165,10 @@ def test_the_answered_list_is_latest_first_and_flags_late_answers(clock, pupil, 
     clock.set(2026, 11, 20, 10, 0)
     first = record_request(pupil, by=dsl, requester="First", received_on=date(2026, 9, 1))
     second = record_request(pupil, by=dsl, requester="Second", received_on=date(2026, 10, 1))
-    record_answer(first, by=dsl, answered_on=date(2026, 10, 20), answer="none_held")  # late
-    record_answer(second, by=dsl, answered_on=date(2026, 10, 30), answer="none_held")
+    record_answer(
+        first, basis="pupil", by=dsl, answered_on=date(2026, 10, 20), answer="none_held"
+    )  # late
+    record_answer(second, basis="pupil", by=dsl, answered_on=date(2026, 10, 30), answer="none_held")
     page = client_for(dsl).get(ANSWERED).content.decode()
     assert page.index("Second") < page.index("First")
     assert page.count(">Late<") == 1
@@ -216,7 +221,7 @@ def test_another_schools_dsl_gets_a_404_audited(pupil, dsl, other_school_dsl, cl
 
 def test_an_answered_request_goes_back_to_the_list_and_says_so(pupil, dsl, client_for):
     access_request = ask(pupil, dsl)
-    record_answer(access_request, by=dsl, answered_on=today(), answer="none_held")
+    record_answer(access_request, basis="pupil", by=dsl, answered_on=today(), answer="none_held")
     client = client_for(dsl)
     for url in (answer(access_request), extend(access_request)):
         response = client.get(url, follow=True)
@@ -263,7 +268,7 @@ def test_a_request_due_today_is_flagged(clock, pupil, dsl, client_for):
 def test_a_late_answer_is_flagged_late_not_overdue(clock, pupil, dsl, client_for):
     clock.set(2026, 11, 20, 10, 0)
     sar = record_request(pupil, by=dsl, requester="A parent", received_on=date(2026, 9, 1))
-    record_answer(sar, by=dsl, answered_on=date(2026, 10, 20), answer="none_held")
+    record_answer(sar, basis="pupil", by=dsl, answered_on=date(2026, 10, 20), answer="none_held")
     page = client_for(dsl).get(ANSWERED).content.decode()
     assert ">Late<" in page
     assert "Overdue" not in page
@@ -405,9 +410,45 @@ def test_an_answer_given_while_waiting_says_why_it_is_not_late(clock, pupil, dsl
     request = record_request(pupil, by=dsl, requester="A parent", received_on=date(2026, 9, 8))
     ask_to_clarify(request, by=dsl, asked_on=date(2026, 10, 8), question="Which years?")
     clock.set(2026, 11, 2, 10, 0)
-    record_answer(request, by=dsl, answered_on=date(2026, 11, 2), answer="none_held")
+    record_answer(request, basis="pupil", by=dsl, answered_on=date(2026, 11, 2), answer="none_held")
     page = client_for(dsl).get(ANSWERED).text
     assert "Answered while waiting for the requester to clarify it (asked on 8 October 2026)" in (
         page
     )
     assert ">Late<" not in page
+
+
+def test_a_pupil_who_did_not_agree_has_nothing_disclosed_to_the_requester(
+    walk, pupil, dsl, client_for
+):
+    walk.recorded()
+    request = ask(pupil, dsl)
+    client = client_for(dsl)
+    data = {**day("answered_on", today()), "basis": "not_agreed", "answer": "disclosed"}
+    response = client.post(answer(request), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "did not agree to the requester acting for them" in form.errors["answer"][0]
+    assert form["basis"].value() == "not_agreed"
+    request.refresh_from_db()
+    assert request.answered_on is None
+    reason = "Amelia, 14, does not want her father to see them."
+    response = client.post(
+        answer(request), data | {"answer": "withheld", "withheld_reason": reason}
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert (request.answer, request.basis) == ("withheld", "not_agreed")
+
+
+def test_the_answer_says_whose_request_it_was(pupil, dsl, client_for):
+    request = ask(pupil, dsl)
+    response = client_for(dsl).post(
+        answer(request), {**day("answered_on", today()), "answer": "none_held"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["basis"] == [
+        "Select whether the pupil made the request, or whether they agreed to the requester "
+        "acting for them"
+    ]
+    assert 'id="basis"' in response.text or 'name="basis"' in response.text

@@ -71,7 +71,12 @@ def requests(clock, school, dsl, other_school, other_school_dsl):
         if answered:
             reason = "Serious harm test." if answer == "in_part" else ""
             record_answer(
-                request, by=lead, answered_on=answered, answer=answer, withheld_reason=reason
+                request,
+                basis="pupil",
+                by=lead,
+                answered_on=answered,
+                answer=answer,
+                withheld_reason=reason,
             )
 
 
@@ -111,7 +116,14 @@ def _request(school, dsl, received, answered=None, answer=None, extend=False):
         extend_request(request, by=dsl, told_on=received, reason="Many records.")
     if answered:
         reason = "Serious harm." if answer in ("in_part", "withheld") else ""
-        record_answer(request, by=dsl, answered_on=answered, answer=answer, withheld_reason=reason)
+        record_answer(
+            request,
+            basis="pupil",
+            by=dsl,
+            answered_on=answered,
+            answer=answer,
+            withheld_reason=reason,
+        )
     return request
 
 

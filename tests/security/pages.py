@@ -510,6 +510,7 @@ FORM_PAGES = {
         DSL,
         lambda w: {
             **day("answered_on", earlier(days=0)),
+            "basis": "agreed",
             "answer": "in_part",
             "withheld_reason": "A third party's account, withheld under the serious harm test.",
         },

@@ -45,6 +45,7 @@ def test_two_dsls_answer_one_request_at_once_and_one_answer_is_recorded(
         try:
             subject_access.record_answer(
                 SubjectAccessRequest.objects.get(pk=request.pk),
+                basis="pupil",
                 by=user,
                 answered_on=today,
                 answer=kind,
@@ -93,7 +94,7 @@ def test_no_records_held_is_not_answered_while_a_concern_about_the_pupil_is_reco
         time.sleep(0.2)
         try:
             subject_access.record_answer(
-                request, by=dsl, answered_on=timezone.localdate(), answer="none_held"
+                request, basis="pupil", by=dsl, answered_on=timezone.localdate(), answer="none_held"
             )
             outcome.append("answered")
         except TransitionRefused as refused:

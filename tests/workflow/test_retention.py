@@ -220,7 +220,9 @@ def _everything_about(walk, pupil, dsl):
     request = record_request(
         pupil, by=dsl, requester="Jordan, themself", received_on=today() - timedelta(days=5)
     )
-    record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.DISCLOSED)
+    record_answer(
+        request, basis="pupil", by=dsl, answered_on=today(), answer=AccessAnswer.DISCLOSED
+    )
     ConcernDraft.objects.create(author=walk.teacher, school=pupil.school, pupil=pupil)
     return [first.pk, second.pk], attachment
 

@@ -76,6 +76,7 @@ def test_a_request_is_answered_once_with_the_reason_anything_was_withheld(
     request = ask(pupil, dsl)
     record_answer(
         request,
+        basis="pupil",
         by=deputy_dsl,
         answered_on=today(),
         answer=AccessAnswer.IN_PART,
@@ -94,7 +95,9 @@ def test_a_request_is_answered_once_with_the_reason_anything_was_withheld(
     assert "third party" not in str(audit.detail)
 
     with pytest.raises(TransitionRefused) as refused:
-        record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.DISCLOSED)
+        record_answer(
+            request, basis="pupil", by=dsl, answered_on=today(), answer=AccessAnswer.DISCLOSED
+        )
     assert "already recorded the answer" in refused.value.message
     request.refresh_from_db()
     assert request.answer == "in_part"
@@ -105,7 +108,9 @@ def test_withholding_needs_its_reason(walk, pupil, dsl, answer):
     walk.recorded()
     request = ask(pupil, dsl)
     with pytest.raises(TransitionRefused) as refused:
-        record_answer(request, by=dsl, answered_on=today(), answer=answer, withheld_reason=" ")
+        record_answer(
+            request, basis="pupil", by=dsl, answered_on=today(), answer=answer, withheld_reason=" "
+        )
     assert refused.value.field == "withheld_reason"
     assert SubjectAccessRequest.objects.get().answered_on is None
 
@@ -116,6 +121,7 @@ def test_a_reason_for_withholding_with_nothing_withheld_is_queried(walk, pupil, 
     with pytest.raises(TransitionRefused) as refused:
         record_answer(
             request,
+            basis="pupil",
             by=dsl,
             answered_on=today(),
             answer=AccessAnswer.DISCLOSED,
@@ -128,6 +134,7 @@ def test_none_held_is_refused_when_concerns_are_recorded(walk, pupil, dsl):
     request = ask(pupil, dsl)
     record_answer(
         ask(pupil, dsl, requester="The pupil"),
+        basis="pupil",
         by=dsl,
         answered_on=today(),
         answer=AccessAnswer.NONE_HELD,
@@ -135,7 +142,9 @@ def test_none_held_is_refused_when_concerns_are_recorded(walk, pupil, dsl):
     walk.recorded()
     walk.recorded()
     with pytest.raises(TransitionRefused) as refused:
-        record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+        record_answer(
+            request, basis="pupil", by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
+        )
     assert (refused.value.field, refused.value.message) == (
         "answer",
         "2 concerns about the pupil are recorded: say whether they were disclosed or withheld",
@@ -146,7 +155,9 @@ def test_none_held_with_one_concern_recorded_says_so_in_the_singular(walk, pupil
     walk.recorded()
     request = ask(pupil, dsl)
     with pytest.raises(TransitionRefused) as refused:
-        record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+        record_answer(
+            request, basis="pupil", by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
+        )
     assert refused.value.message == (
         "1 concern about the pupil is recorded: say whether it was disclosed or withheld"
     )
@@ -192,11 +203,17 @@ def test_an_answer_comes_between_receipt_and_today(pupil, dsl):
         (today() - timedelta(days=6), "when the request was received"),
     ]:
         with pytest.raises(TransitionRefused) as refused:
-            record_answer(request, by=dsl, answered_on=day, answer=AccessAnswer.NONE_HELD)
+            record_answer(
+                request, basis="pupil", by=dsl, answered_on=day, answer=AccessAnswer.NONE_HELD
+            )
         assert refused.value.field == "answered_on"
         assert message in refused.value.message
     record_answer(
-        request, by=dsl, answered_on=today() - timedelta(days=5), answer=AccessAnswer.NONE_HELD
+        request,
+        basis="pupil",
+        by=dsl,
+        answered_on=today() - timedelta(days=5),
+        answer=AccessAnswer.NONE_HELD,
     )
 
 
@@ -205,11 +222,15 @@ def test_an_answer_after_its_due_day_is_audited_as_late(clock, pupil, dsl):
     request = ask(pupil, dsl, received_on=date(2026, 10, 1))  # due Monday 2 November
     assert request.due_on == date(2026, 11, 2)
     assert request.late
-    record_answer(request, by=dsl, answered_on=date(2026, 11, 2), answer=AccessAnswer.NONE_HELD)
+    record_answer(
+        request, basis="pupil", by=dsl, answered_on=date(2026, 11, 2), answer=AccessAnswer.NONE_HELD
+    )
     request.refresh_from_db()
     assert not request.late  # answered on its due day: in time
     late = ask(pupil, dsl, received_on=date(2026, 10, 1), requester="The pupil")
-    record_answer(late, by=dsl, answered_on=date(2026, 11, 3), answer=AccessAnswer.NONE_HELD)
+    record_answer(
+        late, basis="pupil", by=dsl, answered_on=date(2026, 11, 3), answer=AccessAnswer.NONE_HELD
+    )
     assert (
         AuditEvent.objects.filter(action="pupil.access_request.answer")
         .order_by("pk")[1]
@@ -288,7 +309,9 @@ def test_none_held_counts_only_this_pupils_concerns(walk, school, pupil, dsl):
     walk.pupil = other
     walk.recorded()
     request = ask(pupil, dsl)
-    record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    record_answer(
+        request, basis="pupil", by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
+    )
     assert SubjectAccessRequest.objects.get().answer == "none_held"
 
 
@@ -300,7 +323,9 @@ def test_an_answered_request_is_not_extended_and_a_reason_is_required(pupil, dsl
         "reason",
         "Enter why the request needs more time",
     )
-    record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    record_answer(
+        request, basis="pupil", by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
+    )
     with pytest.raises(TransitionRefused) as refused:
         extend_request(request, by=dsl, told_on=today(), reason="Many records.")
     assert "already recorded the answer" in refused.value.message
@@ -315,7 +340,9 @@ def test_only_the_schools_leads_record_each_step(pupil, school, dsl, role):
     with pytest.raises(TransitionRefused):
         extend_request(request, by=someone, told_on=today(), reason="Many records.")
     with pytest.raises(TransitionRefused):
-        record_answer(request, by=someone, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+        record_answer(
+            request, basis="pupil", by=someone, answered_on=today(), answer=AccessAnswer.NONE_HELD
+        )
     with pytest.raises(TransitionRefused):
         ask_to_clarify(request, by=someone, asked_on=today(), question="Which years?")
     ask_to_clarify(request, by=dsl, asked_on=today(), question="Which years?")
@@ -332,7 +359,11 @@ def test_another_schools_dsl_cannot_record_one(pupil, dsl, other_school_dsl):
     request = ask(pupil, dsl)
     with pytest.raises(TransitionRefused):
         record_answer(
-            request, by=other_school_dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
+            request,
+            basis="pupil",
+            by=other_school_dsl,
+            answered_on=today(),
+            answer=AccessAnswer.NONE_HELD,
         )
     assert SubjectAccessRequest.objects.get().answered_on is None
 
@@ -417,7 +448,7 @@ def test_an_answer_given_while_still_waiting_is_not_late(clock, pupil, dsl):
     request = asked(clock, pupil, dsl, on=date(2026, 10, 8))
     clock.set(2026, 11, 2, 10, 0)
     request = record_answer(
-        request, by=dsl, answered_on=date(2026, 11, 2), answer=AccessAnswer.NONE_HELD
+        request, basis="pupil", by=dsl, answered_on=date(2026, 11, 2), answer=AccessAnswer.NONE_HELD
     )
     assert not request.late
     assert AuditEvent.objects.get(action="pupil.access_request.answer").detail["late"] is False
@@ -468,7 +499,9 @@ def test_the_requesters_answer_comes_once_after_they_were_asked(clock, pupil, ds
 
 def test_an_answered_request_is_not_sent_back_to_clarify(pupil, dsl):
     request = ask(pupil, dsl)
-    record_answer(request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD)
+    record_answer(
+        request, basis="pupil", by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD
+    )
     for step in (
         lambda: ask_to_clarify(request, by=dsl, asked_on=today(), question="Which?"),
         lambda: record_clarification(request, by=dsl, clarified_on=today()),
@@ -520,3 +553,32 @@ def test_the_database_refuses_a_clarification_never_asked_for_or_an_unsaid_quest
     for change in ({"clarified_on": today()}, {"clarification_asked_on": today()}):
         with pytest.raises(IntegrityError), transaction.atomic():
             rows.update(**change)
+
+
+@pytest.mark.parametrize(
+    "answer", [AccessAnswer.DISCLOSED, AccessAnswer.IN_PART, AccessAnswer.NONE_HELD]
+)
+def test_nothing_is_disclosed_to_a_requester_the_pupil_did_not_agree_to(pupil, dsl, answer):
+    request = ask(pupil, dsl)
+    with pytest.raises(TransitionRefused) as refused:
+        record_answer(
+            request,
+            by=dsl,
+            answered_on=today(),
+            answer=answer,
+            basis="not_agreed",
+            withheld_reason="x" if answer == AccessAnswer.IN_PART else "",
+        )
+    assert refused.value.field == "answer"
+    assert SubjectAccessRequest.objects.get().answered_on is None
+
+
+@pytest.mark.parametrize(("basis", "field"), [("", "basis"), ("parent", "basis")])
+def test_whose_request_it_was_is_required_and_one_of_the_choices(pupil, dsl, basis, field):
+    request = ask(pupil, dsl)
+    with pytest.raises(TransitionRefused) as refused:
+        record_answer(
+            request, by=dsl, answered_on=today(), answer=AccessAnswer.NONE_HELD, basis=basis
+        )
+    assert refused.value.field == field
+    assert SubjectAccessRequest.objects.get().answered_on is None

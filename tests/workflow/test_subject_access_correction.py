@@ -78,7 +78,13 @@ def test_a_correction_drawn_before_a_colleagues_is_refused(request_, dsl, deputy
 
 
 def test_an_answered_request_is_not_corrected(request_, dsl):
-    record_answer(request_, by=dsl, answered_on=date(2026, 9, 20), answer=AccessAnswer.NONE_HELD)
+    record_answer(
+        request_,
+        basis="pupil",
+        by=dsl,
+        answered_on=date(2026, 9, 20),
+        answer=AccessAnswer.NONE_HELD,
+    )
     with pytest.raises(TransitionRefused) as refused:
         correct(request_, dsl, received_on=date(2026, 9, 7))
     assert "already recorded the answer" in refused.value.message
