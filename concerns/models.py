@@ -541,15 +541,20 @@ class AccessBasis(models.TextChoices):
     children's data)."""
 
     PUPIL = "pupil", "The pupil made the request themselves"
-    AGREED = "agreed", (
-        "The pupil understands their rights, and agreed to the requester acting for them"
+    AGREED = (
+        "agreed",
+        ("The pupil understands their rights, and agreed to the requester acting for them"),
     )
-    BEST_INTERESTS = "best_interests", (
-        "The pupil is not able to understand their rights, and answering the requester is in "
-        "the pupil's best interests"
+    BEST_INTERESTS = (
+        "best_interests",
+        (
+            "The pupil is not able to understand their rights, and answering the requester is in "
+            "the pupil's best interests"
+        ),
     )
-    NOT_AGREED = "not_agreed", (
-        "The pupil understands their rights, and did not agree to the requester acting for them"
+    NOT_AGREED = (
+        "not_agreed",
+        ("The pupil understands their rights, and did not agree to the requester acting for them"),
     )
 
 

@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concerns', '0014_subject_access_clarification'),
+        ("concerns", "0014_subject_access_clarification"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='subjectaccessrequest',
-            name='basis',
-            field=models.CharField(blank=True, choices=[('pupil', 'The pupil made the request themselves'), ('agreed', 'The pupil understands their rights, and agreed to the requester acting for them'), ('best_interests', "The pupil is not able to understand their rights, and answering the requester is in the pupil's best interests"), ('not_agreed', 'The pupil understands their rights, and did not agree to the requester acting for them')], help_text='Recorded with the answer: whether the pupil made the request, or on what footing the requester acts for them.', max_length=20),
+            model_name="subjectaccessrequest",
+            name="basis",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("pupil", "The pupil made the request themselves"),
+                    (
+                        "agreed",
+                        "The pupil understands their rights, and agreed to the requester acting for them",
+                    ),
+                    (
+                        "best_interests",
+                        "The pupil is not able to understand their rights, and answering the requester is in the pupil's best interests",
+                    ),
+                    (
+                        "not_agreed",
+                        "The pupil understands their rights, and did not agree to the requester acting for them",
+                    ),
+                ],
+                help_text="Recorded with the answer: whether the pupil made the request, or on what footing the requester acts for them.",
+                max_length=20,
+            ),
         ),
     ]
