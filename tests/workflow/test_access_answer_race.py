@@ -23,6 +23,18 @@ pytestmark = [
 ]
 
 
+def hold_each_lock_a_moment(monkeypatch):
+    """Each step holds the request's lock a moment before its audit row, so that the other,
+    started at the same time, arrives meanwhile."""
+    real_audit = subject_access.audit
+
+    def slow_audit(*args, **kwargs):
+        time.sleep(0.3)
+        return real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(subject_access, "audit", slow_audit)
+
+
 def test_two_dsls_answer_one_request_at_once_and_one_answer_is_recorded(
     walk, pupil, dsl, deputy_dsl, monkeypatch
 ):
@@ -31,14 +43,7 @@ def test_two_dsls_answer_one_request_at_once_and_one_answer_is_recorded(
     request = subject_access.record_request(
         pupil, by=dsl, requester="Jane Ahmed, mother", received_on=today
     )
-    real_audit = subject_access.audit
-
-    def slow_audit(*args, **kwargs):
-        # Hold the first one's lock a moment, so the other arrives meanwhile.
-        time.sleep(0.3)
-        return real_audit(*args, **kwargs)
-
-    monkeypatch.setattr(subject_access, "audit", slow_audit)
+    hold_each_lock_a_moment(monkeypatch)
     outcomes = {}
 
     def answer(name, user, kind, reason):
@@ -115,13 +120,7 @@ def test_two_dsls_correct_one_request_at_once_and_the_later_is_told(
         pupil, by=dsl, requester="Jane Ahmed, mother", received_on=today
     )
     drawn = subject_access.request_version(request)
-    real_audit = subject_access.audit
-
-    def slow_audit(*args, **kwargs):
-        time.sleep(0.3)
-        return real_audit(*args, **kwargs)
-
-    monkeypatch.setattr(subject_access, "audit", slow_audit)
+    hold_each_lock_a_moment(monkeypatch)
     outcomes = {}
 
     def correct(name, user, requester):
