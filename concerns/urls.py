@@ -49,6 +49,11 @@ urlpatterns = [
     path("pupils/<int:pk>/edit/", pupils.pupil_edit, name="pupil_edit"),
     path("pupils/<int:pk>/chronology/", pupils.pupil_chronology, name="pupil_chronology"),
     path("pupils/<int:pk>/file/", pupils.pupil_file, name="pupil_file"),
+    path(
+        "pupils/<int:pk>/file/attachments/",
+        attachments.pupil_attachments,
+        name="pupil_attachments",
+    ),
     path("pupils/import/", pupils.pupil_import, name="pupil_import"),
     path("pupils/leavers/", leavers.leavers_list, name="leavers"),
     path("pupils/<int:pk>/leaving/", leavers.leaving, name="leaving"),

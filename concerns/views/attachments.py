@@ -1,5 +1,9 @@
 """Attaching files to a concern, and downloading them through a scoped, audited view."""
 
+import shutil
+import tempfile
+import zipfile
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
@@ -9,9 +13,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.log import viewed
 from concerns.attachments import may_attach, open_attachment, store_attachment
 from concerns.forms.case import AttachmentForm
-from concerns.selectors import get_attachment_for, get_concern_for
+from concerns.selectors import (
+    attachments_visible_to,
+    get_attachment_for,
+    get_concern_for,
+    get_pupil_for,
+)
 
-from .access import SCHOOL_PEOPLE, SCHOOL_WRITERS, role_required
+from .access import SCHOOL_PEOPLE, SCHOOL_READERS, SCHOOL_WRITERS, role_required
+
+# Kept in memory up to this size; a larger archive is written to an unnamed temporary file,
+# deleted as soon as it is closed.
+IN_MEMORY = 16 * 1024 * 1024
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,13 +60,62 @@ def download(request, pk, attachment_pk):
     concern = get_concern_for(request.membership, pk)
     attachment = get_attachment_for(request.membership, concern, attachment_pk)
     viewed(request, attachment, school=concern.school, action="attachment.download")
-    response = FileResponse(
-        open_attachment(attachment),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return _download(open_attachment(attachment), attachment.original_name, attachment.content_type)
+
+
+def _download(file, filename, content_type):
+    """The file, to save, never shown in the browser nor kept in a cache."""
+    response = FileResponse(file, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _in_archive(attachment, taken):
+    """The attachment's name in the archive: in a folder named by its concern's reference,
+    numbered when another in that folder has the same name."""
+    name = attachment.original_name
+    if name in {".", ".."}:
+        name = "attachment"
+    folder = attachment.concern.reference
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    candidate, n = f"{folder}/{name}", 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{folder}/{stem} ({n}){dot}{extension}"
+    taken.add(candidate)
+    return candidate
+
+
+@require_GET
+@role_required(SCHOOL_READERS)
+def pupil_attachments(request, pk):
+    """Every file attached to the concerns about a pupil, in one zip file to send with their
+    printed child protection file: a folder for each concern, named by its reference. Each
+    file in it is audited as a download of that attachment."""
+    membership = request.membership
+    pupil = get_pupil_for(membership, pk)
+    attachments = list(
+        attachments_visible_to(membership)
+        .filter(concern__pupil=pupil)
+        .select_related("concern")
+        .order_by("concern__observed_at", "concern_id", "uploaded_at", "pk")
+    )
+    if not attachments:
+        messages.info(request, f"No files are attached to the concerns about {pupil.full_name}")
+        return redirect("concerns:pupil_file", pupil.pk)
+    # The response closes it once sent.
+    archive = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115
+    taken = set()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for attachment in attachments:
+            name = _in_archive(attachment, taken)
+            with open_attachment(attachment) as source, zipped.open(name, "w") as target:
+                shutil.copyfileobj(source, target)
+    for attachment in attachments:
+        viewed(request, attachment, school=membership.school, action="attachment.download")
+    archive.seek(0)
+    return _download(archive, f"attachments-{pupil.pk}.zip", "application/zip")

@@ -196,7 +196,13 @@ def pupil_file(request, pk):
     pupil = _pupil_of(concerns, membership, pk)
     _with_casework(concerns, attachments=True)
     viewed(request, pupil, school=membership.school, action="pupil.file.view")
-    context = _pupil_context(request, pupil, concerns=concerns, produced_at=timezone.now())
+    context = _pupil_context(
+        request,
+        pupil,
+        concerns=concerns,
+        produced_at=timezone.now(),
+        attachments=sum(len(concern.attachments.all()) for concern in concerns),
+    )
     return render(request, "concerns/pupils/file.html", context)
 
 

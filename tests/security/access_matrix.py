@@ -222,6 +222,8 @@ ROUTES = {
     "concerns:pupil_edit": Route(pupil, get={LEADS: OK}, post=shows_errors(LEADS), scoped=True),
     "concerns:pupil_chronology": Route(pupil, get={READERS: OK}, scoped=True),
     "concerns:pupil_file": Route(pupil, get={READERS: OK}, scoped=True),
+    # The pupil's attached files in one zip: as the whole file.
+    "concerns:pupil_attachments": Route(pupil, get={READERS: OK}, scoped=True),
     "concerns:pupil_import": Route(get={LEADS: OK}, post=shows_errors(LEADS)),
     # Leavers' child protection files: the school's leads record each step; the head teacher
     # reads the list.

@@ -53,6 +53,8 @@ AUDITED = {
     "concerns:pupil_edit": ("pupil.view", "pupil", lambda w: w.pupil.pk),
     "concerns:pupil_chronology": ("pupil.chronology.view", "pupil", lambda w: w.pupil.pk),
     "concerns:pupil_file": ("pupil.file.view", "pupil", lambda w: w.pupil.pk),
+    # The world's pupil has one attached file: its download is the row.
+    "concerns:pupil_attachments": ("attachment.download", "attachment", lambda w: w.attachment.pk),
     "concerns:leavers": ("pupil.leavers.view", "school", school),
     "concerns:access_requests": ("pupil.access_requests.view", "school", school),
     "concerns:access_request_new": ("pupil.access_request.view", "pupil", lambda w: w.pupil.pk),

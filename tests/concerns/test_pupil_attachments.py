@@ -1,0 +1,87 @@
+"""A pupil's attached files in one zip file, to send with their printed child protection file:
+a folder for each concern named by its reference, every file as it was uploaded, each one's
+download audited; only for those who may read the whole file."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from concerns.attachments import store_attachment
+from tests.concerns.test_attachments import image, pdf
+
+
+def zip_url(pupil):
+    return reverse("concerns:pupil_attachments", args=[pupil.pk])
+
+
+def attach(concern, by, name, content):
+    return store_attachment(concern, by=by, upload=SimpleUploadedFile(name, content))
+
+
+def archive_of(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "no-store" in response["Cache-Control"]
+    assert 'attachment; filename="attachments-' in response["Content-Disposition"]
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+@pytest.fixture
+def two_concerns(walk, dsl, teacher, media_root):
+    first, second = walk.recorded(), walk.recorded()
+    attach(first, teacher, "body-map.pdf", pdf())
+    attach(first, dsl, "body-map.pdf", pdf() + b"%second\n")
+    attach(second, dsl, "photo.png", image("PNG"))
+    return first, second
+
+
+def test_a_dsl_downloads_every_attached_file_in_a_folder_per_concern(
+    two_concerns, pupil, dsl, client_for
+):
+    first, second = two_concerns
+    client = client_for(dsl)
+    page = client.get(reverse("concerns:pupil_file", args=[pupil.pk])).text
+    assert f'href="{zip_url(pupil)}"' in page
+    assert "Download all 3 attached files as one zip file" in page
+
+    archive = archive_of(client.get(zip_url(pupil)))
+    assert archive.namelist() == [
+        f"{first.reference}/body-map.pdf",
+        f"{first.reference}/body-map (2).pdf",
+        f"{second.reference}/photo.png",
+    ]
+    assert archive.read(f"{first.reference}/body-map.pdf") == pdf()
+    assert archive.read(f"{first.reference}/body-map (2).pdf") == pdf() + b"%second\n"
+    assert archive.read(f"{second.reference}/photo.png") == image("PNG")
+    downloads = AuditEvent.objects.filter(action="attachment.download")
+    assert downloads.count() == 3
+    assert {event.actor for event in downloads} == {dsl}
+
+
+def test_the_head_teacher_may_download_them_and_staff_may_not(
+    two_concerns, pupil, head, teacher, client_for
+):
+    assert len(archive_of(client_for(head).get(zip_url(pupil))).namelist()) == 3
+    assert client_for(teacher).get(zip_url(pupil)).status_code == 403
+
+
+def test_another_schools_dsl_gets_a_404(two_concerns, pupil, other_school_dsl, client_for):
+    assert client_for(other_school_dsl).get(zip_url(pupil)).status_code == 404
+    assert not AuditEvent.objects.filter(action="attachment.download").exists()
+
+
+def test_with_no_files_attached_the_file_says_so_and_offers_no_download(
+    walk, pupil, dsl, client_for
+):
+    walk.recorded()
+    client = client_for(dsl)
+    page = client.get(reverse("concerns:pupil_file", args=[pupil.pk])).text
+    assert f'href="{zip_url(pupil)}"' not in page
+    assert "None has a file attached." in page
+    response = client.get(zip_url(pupil), follow=True)
+    assert response.redirect_chain == [(reverse("concerns:pupil_file", args=[pupil.pk]), 302)]
+    assert f"No files are attached to the concerns about {pupil.full_name}" in response.text
