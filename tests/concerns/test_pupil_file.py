@@ -184,6 +184,21 @@ def test_the_file_identifies_the_pupil_the_school_and_when_it_was_produced(
     assert f'<a href="{back}" class="govuk-back-link">Back to the chronology</a>' in html
 
 
+
+def test_the_title_a_saved_pdf_takes_its_name_from_tells_files_apart_without_naming_the_child(
+    clock, walk, client_for, dsl
+):
+    # Browsers name a saved PDF after the page's title, and keep titles in their history.
+    clock.set(2026, 7, 1, 0, 30)  # London time: still 30 June in UTC
+    walk.recorded()
+    pupil = walk.pupil
+    html = client_for(dsl).get(whole_file(pupil)).content.decode()
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert f"Child protection file, pupil {pupil.pk}, produced 1 July 2026" in title
+    assert pupil.given_name not in title
+    assert pupil.family_name not in title
+
+
 def test_the_attachments_say_who_added_them_when_and_how_big(clock, walk, client_for, dsl, school):
     clock.set(2026, 7, 1, 14, 30)  # British Summer Time
     concern = walk.recorded()
