@@ -52,8 +52,8 @@ REVIEW_WITHIN_HOURS = 8  # one working day
 OPEN_REQUEST = [AdviceStatus.OPEN, AdviceStatus.CLAIMED]
 
 # Audit actions that read a child's record, with the column each is counted in. The lists
-# (the inbox, the roll, a recorder's own concerns, an import's preview, the leavers' files and
-# the subject access requests) name children too.
+# (the inbox, the roll, a recorder's own concerns, an import's preview, the leavers' files,
+# the subject access requests and the records due for review) name children too.
 VIEW_ACTIONS = {
     "concern.view": "concern",
     "concern.confirmation.view": "concern",
@@ -71,6 +71,8 @@ VIEW_ACTIONS = {
     "pupil.search": "lists",  # a search for the pupil, recording a concern: names shown
     "pupil.leavers.view": "lists",
     "pupil.access_requests.view": "lists",
+    "pupil.reviews.view": "lists",  # the records due for review at the 25th birthday
+    "pupil.review.view": "pupil",  # one pupil's review
 }
 VIEW_COLUMNS = list(dict.fromkeys(VIEW_ACTIONS.values()))
 DOWNLOAD = "attachment.download"
@@ -217,7 +219,13 @@ def _step_one(figures, school, concerns, first_dsl_action):
     monthly, groups = {}, {}
     # (Asked among the school's requests, which hold every request on its concerns: from
     # its own index, rather than hashing every request of every school.)
-    sought = Exists(AdviceRequest.objects.filter(school=school, concern_id=OuterRef("pk")))
+    # A request the school withdrew is not advice sought: a concern closed after one is listed
+    # among the closures without hub advice.
+    sought = Exists(
+        AdviceRequest.objects.filter(school=school, concern_id=OuterRef("pk")).exclude(
+            status=AdviceStatus.WITHDRAWN
+        )
+    )
     for month, group, n, with_advice in (
         concerns.annotate(month=TruncMonth("recorded_at", tzinfo=LONDON))
         .values("month", "year_group")
@@ -306,7 +314,9 @@ def _step_three(figures, school, period):
         AdviceRequest.objects.filter(
             concern=OuterRef("concern"),
             advised_at__isnull=False,
-            advised_at__lte=OuterRef("logged_at"),
+            # The advice the conversation followed: the latest given before it was held, not
+            # before it was logged (follow-up advice may come between the two).
+            advised_at__lte=OuterRef("held_at"),
         )
         .order_by("-advised_at")
         .values("advised_at")[:1]

@@ -134,9 +134,15 @@ def notes(audience):
     return [*NOTES, GOVERNORS_NOTE] if audience == GOVERNORS else list(NOTES)
 
 
-def key_figures(key, rows):
+def key_figures(key, of, rows):
+    """The section's key figures, captioned by what they are of: each table's region is named
+    by its caption, and a screen reader lists the regions by name."""
     return Table(
-        key=key, caption="Key figures", headers=["Measure", "Value"], rows=rows, numeric=(1,)
+        key=key,
+        caption=f"Key figures: {of}",
+        headers=["Measure", "Value"],
+        rows=rows,
+        numeric=(1,),
     )
 
 

@@ -72,6 +72,7 @@ def _step_one(f, fmt):
         tables=[
             key_figures(
                 "step-1-summary",
+                "step 1, recording concerns",
                 [
                     ["Concerns recorded", fmt.count(f.recorded)],
                     [
@@ -125,6 +126,7 @@ def _step_two(f, fmt):
         tables=[
             key_figures(
                 "step-2-summary",
+                "step 2, advice from the Early Help Hub",
                 [
                     [
                         "Concerns recorded where hub advice was sought",
@@ -173,6 +175,7 @@ def _step_three(f, fmt):
         tables=[
             key_figures(
                 "step-3-summary",
+                "step 3, talking with the parent or carer",
                 [
                     ["Conversations held", fmt.count(f.conversations_held)],
                     ["Conversations not held (with a reason)", fmt.count(f.conversations_not_held)],
@@ -215,19 +218,27 @@ def _escalations(f, fmt):
                 key="escalations-outcome",
                 caption="Recorded outcomes of escalations",
                 headers=["Referred to", "Outcome", "Number"],
-                rows=[
-                    [
-                        Escalation.Target(t).label,
-                        Escalation.Outcome(o).label if o else "Not yet recorded",
-                        fmt.count(n),
-                    ]
-                    for t, o, n in f.escalation_outcomes
-                ],
+                rows=_outcome_rows(f.escalation_outcomes, fmt),
                 numeric=(2,),
                 empty="No escalations in this period.",
             ),
         ],
     )
+
+
+def _outcome_rows(outcomes, fmt):
+    """A row for each target and outcome. A target's outcomes add up to its total in the
+    table before: `breakdown` hides one more where the shown ones would give away a hidden
+    one."""
+    rows, by_target = [], {}
+    for target, outcome, n in outcomes:
+        by_target.setdefault(target, []).append((outcome, n))
+    for target, counted_outcomes in by_target.items():
+        texts = fmt.breakdown([n for _, n in counted_outcomes])
+        for (outcome, _), text in zip(counted_outcomes, texts, strict=True):
+            label = Escalation.Outcome(outcome).label if outcome else "Not yet recorded"
+            rows.append([Escalation.Target(target).label, label, text])
+    return rows
 
 
 def _leavers(f, fmt):
@@ -256,6 +267,7 @@ def _leavers(f, fmt):
         tables=[
             key_figures(
                 "leavers-summary",
+                "leavers' child protection files",
                 [
                     ["Leavers with a child protection file", fmt.count(n["left"])],
                     *([label, text] for label, text in zip(labels, sent + received, strict=True)),
@@ -283,6 +295,7 @@ def _subject_access(f, fmt):
         tables=[
             key_figures(
                 "subject-access-summary",
+                "subject access requests",
                 [
                     ["Requests received for a pupil's records", fmt.count(n["received"])],
                     *([label, text] for label, text in zip(labels, answered, strict=True)),
@@ -309,6 +322,7 @@ def _records_reviews(f, fmt):
         tables=[
             key_figures(
                 "records-reviews-summary",
+                "records reviewed at the 25th birthday",
                 [
                     ["Pupils' records kept for longer, with the reason", fmt.count(n["kept"])],
                     ["Pupils' records destroyed", fmt.count(n["destroyed"])],
@@ -333,6 +347,7 @@ def _shown(rows, total, listed):
 def _exceptions(f, fmt, governors, listed):
     summary = key_figures(
         "exceptions-summary",
+        "exceptions",
         [
             ["Closures without hub advice", fmt.count(f.closed_without_advice_count)],
             ["Parent conversations not held", fmt.count(f.not_held_count)],

@@ -184,7 +184,6 @@ def test_the_file_identifies_the_pupil_the_school_and_when_it_was_produced(
     assert f'<a href="{back}" class="govuk-back-link">Back to the chronology</a>' in html
 
 
-
 def test_the_title_a_saved_pdf_takes_its_name_from_tells_files_apart_without_naming_the_child(
     clock, walk, client_for, dsl
 ):

@@ -99,7 +99,10 @@ def test_the_report_counts_how_each_leavers_file_went(leavers, client_for, head)
     client = reauthenticate(client_for(head))
     assert html_tables(client.get(REPORT).text)["leavers-summary"] == EXPECTED
     download = client.get(REPORT, {"format": "csv"}).content.decode("utf-8")
-    section = ("Child protection files of pupils who left", "Key figures")
+    section = (
+        "Child protection files of pupils who left",
+        "Key figures: leavers' child protection files",
+    )
     assert csv_tables(download)[section] == EXPECTED
 
 
