@@ -172,6 +172,7 @@ class ParentConversationForm(VersionedForm):
         # Without JavaScript every revealed question shows; with it, only the chosen answer's.
         self.helper.layout = Layout(
             "expected_version",
+            "submission_key",
             ConditionalRadios(
                 "held",
                 ConditionalQuestion(
