@@ -109,6 +109,13 @@ def _record_concern(*, by, pupil, observed_at, categories, delay_reason, submiss
     now = timezone.now()
     require(observed_at, "observed_at", "Enter the date and time it was seen or heard")
     not_in_future(observed_at, "observed_at", "The date and time must be in the past")
+    born = pupil.date_of_birth
+    if timezone.localdate(observed_at) < born:
+        raise TransitionRefused(
+            f"The date it was seen or heard must be on or after {born.day} {born:%B %Y}, when "
+            f"{pupil.given_name} was born",
+            field="observed_at",
+        )
     require(text["location"], "location", "Enter where it happened")
     categories = sorted(set(categories or []))
     if not categories:

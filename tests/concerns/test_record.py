@@ -1,7 +1,7 @@
 """Staff record a concern (step 1): the pages, their messages and rules, check your answers,
 and the confirmation."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -412,6 +412,28 @@ def test_changing_the_pupil_from_check_your_answers(teacher_client, pupil, schoo
     assert response["Location"] == check_url(draft)
     teacher_client.post(check_url(draft))
     assert Concern.objects.get().pupil == other
+
+
+def test_a_date_before_the_pupil_was_born_is_refused_and_leads_back_to_the_date(
+    teacher_client, pupil
+):
+    # A mistyped year (2010 for 2020) would lead the pupil's chronology and skew the report.
+    pupil.date_of_birth = date(2018, 5, 1)
+    pupil.save()
+    draft = start(teacher_client, pupil)
+    seen = datetime(2010, 1, 1, 9, 0, tzinfo=timezone.get_current_timezone())
+    teacher_client.post(question_url(draft, "when"), when_data(seen))
+    teacher_client.post(question_url(draft, "delay"), {"delay_reason": "I was away."})
+    fill(teacher_client, draft, {k: v for k, v in answers().items() if k != "when"})
+    response = teacher_client.post(check_url(draft))
+    assert response.status_code == 200
+    assert (
+        f"The date it was seen or heard must be on or after 1 May 2018, when {pupil.given_name} "
+        "was born" in response.text
+    )
+    assert f'href="{question_url(draft, "when", change=True)}"' in response.text
+    assert not Concern.objects.exists()
+    assert ConcernDraft.objects.filter(pk=draft.pk).exists()
 
 
 def test_sending_with_an_answer_missing_lists_it_and_records_nothing(teacher_client, pupil):

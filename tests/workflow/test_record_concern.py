@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from uuid import uuid4
 
 import pytest
@@ -93,6 +93,21 @@ def test_refuses_incomplete_or_impossible_concerns(teacher, pupil, overrides, fi
     assert refused.value.field == field
     assert message in refused.value.message
     assert snapshot() == before
+
+
+def test_refuses_a_concern_seen_before_the_pupil_was_born_and_takes_their_birthday(teacher, pupil):
+    born = pupil.date_of_birth
+    midnight = datetime.combine(born, time(0, 0), tzinfo=timezone.get_current_timezone())
+    data = concern_data(observed_at=midnight - timedelta(minutes=1), delay_reason="Late.")
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        record_concern(by=teacher, pupil=pupil, **data)
+    assert refused.value.field == "observed_at"
+    assert f"on or after {born.day} {born:%B %Y}, when {pupil.given_name} was born" in (
+        refused.value.message
+    )
+    assert snapshot() == before
+    record_concern(by=teacher, pupil=pupil, **(data | {"observed_at": midnight}))
 
 
 def test_a_late_record_with_a_reason_is_accepted(teacher, pupil):
