@@ -14,7 +14,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from reports.figures import VIEW_ACTIONS, audit_figures
 from reports.periods import Period
-from tests.factories import PupilFactory
+from reports.services import confirm_prevent_policy
+from schools.models import Membership, Role
+from tests.factories import PupilFactory, member
 from tests.security.test_audit_walk import AUDITED
 from tests.walk import concern_data, escalation_data
 from workflow.advice import (
@@ -24,6 +26,7 @@ from workflow.advice import (
     withdraw_advice_request,
 )
 from workflow.concerns import (
+    add_addendum,
     close_concern,
     escalate_significant_harm,
     log_parent_conversation,
@@ -142,3 +145,86 @@ def test_each_table_region_has_its_own_name(clock, client_for, head, audience):
     labels = re.findall(r'role="region" aria-label="([^"]*)"', page)
     assert labels
     assert {label: n for label, n in Counter(labels).items() if n > 1} == {}
+
+
+# Who counts as the school's DSL, its staff, and a refused look from elsewhere: scoped to this
+# school's memberships and records, however many schools a person belongs to.
+
+
+def figures_now(school, day=date(2026, 3, 2)):
+    return audit_figures(school, Period.academic_year(day), now=timezone.now())
+
+
+def test_a_deputy_dsls_first_action_is_the_dsls_review(clock, school, teacher, deputy_dsl):
+    clock.set(2026, 3, 2, 9, 0)
+    concern = record_concern(by=teacher, pupil=PupilFactory(school=school), **concern_data())
+    clock.set(2026, 3, 2, 11, 0)
+    request_hub_advice(concern, by=deputy_dsl, summary="S.", question="Q?", urgency="amber")
+    assert figures_now(school).recorded_to_dsl.values == (2.0,)
+
+
+def test_a_dsl_elsewhere_who_is_staff_here_is_not_this_schools_dsl(
+    clock, school, other_school, teacher
+):
+    both = member(Role.STAFF, school, full_name="Sam Both")
+    Membership.objects.create(user=both, school=other_school, role=Role.DSL)
+    clock.set(2026, 3, 2, 9, 0)
+    concern = record_concern(by=both, pupil=PupilFactory(school=school), **concern_data())
+    add_addendum(concern, by=both, text="More from the teacher who saw it.")
+    clock.set(2026, 3, 4, 9, 0)
+    figures = figures_now(school)
+    assert figures.recorded_to_dsl.values == ()
+    assert [row[1] for row in figures.awaiting_review] == [concern.reference]
+
+
+def test_a_dsl_here_who_is_staff_elsewhere_is_not_listed_as_staff_reading_beyond_their_own(
+    clock, school, other_school, teacher, client_for
+):
+    lead = member(Role.DSL, school, full_name="Lee Lead")
+    Membership.objects.create(user=lead, school=other_school, role=Role.STAFF)
+    clock.set(2026, 3, 2, 9, 0)
+    concern = record_concern(by=teacher, pupil=PupilFactory(school=school), **concern_data())
+    client = client_for(lead)
+    session = client.session
+    session["membership_id"] = lead.memberships.get(school=school).pk
+    session.save()
+    assert client.get(reverse("concerns:detail", args=[concern.pk])).status_code == 200
+    assert AuditEvent.objects.filter(actor=lead, action="concern.view").exists()
+    assert figures_now(school).staff_beyond_own == []
+
+
+def test_a_refused_look_at_this_schools_pupil_from_elsewhere_is_counted(
+    clock, school, pupil, other_school_dsl, client_for
+):
+    clock.set(2026, 3, 2, 9, 0)
+    url = reverse("concerns:pupil_chronology", args=[pupil.pk])
+    assert client_for(other_school_dsl).get(url).status_code == 404
+    denied = figures_now(school).denied
+    assert [(row["actor_id"], row["attempts"]) for row in denied] == [(other_school_dsl.pk, 1)]
+
+
+def test_a_policy_confirmed_after_the_period_is_not_its_evidence(clock, school, head):
+    school.safeguarding_policy_url = "https://school.example/policy"
+    school.save()
+    clock.set(2026, 9, 2, 9, 0)  # the next academic year
+    confirm_prevent_policy(school, by=head, expected_url=school.safeguarding_policy_url)
+    assert figures_now(school, date(2026, 3, 2)).confirmation is None
+    assert figures_now(school, date(2026, 9, 2)).confirmation is not None
+
+
+def test_claimed_requests_are_still_open_and_withdrawn_ones_neither_open_nor_answered(
+    clock, school, teacher, dsl, hub_advisor
+):
+    pupil = PupilFactory(school=school)
+    clock.set(2026, 3, 2, 9, 0)
+    requests = []
+    for _ in range(3):
+        concern = record_concern(by=teacher, pupil=pupil, **concern_data())
+        requests.append(
+            request_hub_advice(concern, by=dsl, summary="S.", question="Q?", urgency="amber")
+        )
+    claim_advice_request(requests[0], by=hub_advisor)
+    withdraw_advice_request(requests[1], by=dsl, reason="Sent by mistake.")
+    figures = figures_now(school)
+    assert (figures.requests_made, figures.requests_open) == (3, 2)
+    assert all(row.times.values == () for row in figures.by_urgency)
