@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from reports.figures import VIEW_ACTIONS, audit_figures
+from reports.figures import VIEW_ACTIONS, Sample, audit_figures
 from reports.periods import Period
 from reports.services import confirm_prevent_policy
 from schools.models import Membership, Role
@@ -33,6 +33,7 @@ from workflow.concerns import (
     record_concern,
     record_escalation_outcome,
 )
+from workflow.leavers import record_leaving
 
 from .conftest import LONDON
 from .tables import html_tables
@@ -228,3 +229,33 @@ def test_claimed_requests_are_still_open_and_withdrawn_ones_neither_open_nor_ans
     figures = figures_now(school)
     assert (figures.requests_made, figures.requests_open) == (3, 2)
     assert all(row.times.values == () for row in figures.by_urgency)
+
+
+@pytest.mark.parametrize(
+    ("values", "median", "p90"),
+    [
+        ((), None, None),
+        ((4.0,), 4.0, 4.0),
+        ((1.0, 2.0), 1.5, 2.0),
+        (tuple(float(n) for n in range(1, 11)), 5.5, 9.0),  # rank ceil(9.0) = 9
+        (tuple(float(n) for n in range(11, 0, -1)), 6.0, 10.0),  # rank ceil(9.9) = 10
+    ],
+)
+def test_the_median_and_the_90th_percentile_by_nearest_rank(values, median, p90):
+    sample = Sample(values)
+    assert (sample.median, sample.p90) == (median, p90)
+
+
+def test_a_pupil_who_left_on_the_periods_last_day_is_counted_in_it(clock, school, teacher, dsl):
+    pupil = PupilFactory(school=school)
+    clock.set(2026, 8, 31, 15, 0)
+    record_concern(by=teacher, pupil=pupil, **concern_data())
+    record_leaving(
+        pupil,
+        by=dsl,
+        left_on=date(2026, 8, 31),
+        starts_on=date(2026, 9, 3),
+        new_school="Wardown Vale High School",
+    )
+    assert figures_now(school, date(2026, 8, 31)).leavers["left"] == 1
+    assert figures_now(school, date(2026, 9, 1)).leavers["left"] == 0
