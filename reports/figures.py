@@ -135,6 +135,7 @@ class AuditFigures:
     overdue_requests: list = field(default_factory=list)  # now
     # Step 3
     conversations_held: int = 0
+    held_before_advice: int = 0  # of those held: before the hub's advice came
     not_held_by_reason: list = field(default_factory=list)  # [(NotHeldReason, n)]
     not_needed_escalated: int = 0
     advice_to_conversation: Sample = Sample()  # working hours
@@ -332,10 +333,13 @@ def _step_three(figures, school, period):
             not_held[reason] = not_held.get(reason, 0) + 1
             continue
         figures.conversations_held += 1
-        # Held before the advice came (a talk the same morning, logged after it): not a time
-        # from advice to conversation, and counted as none it would pull the median down.
+        # Held before the advice came (a talk the same morning, logged after it): step 3
+        # before step 2, counted on its own; not a time from advice to conversation, and
+        # counted as none it would pull the median down.
         if advised_at is not None and held_at >= advised_at:
             advice_to_conversation.append(working_hours_between(advised_at, held_at))
+        else:
+            figures.held_before_advice += 1
     figures.not_held_by_reason = [
         (reason, not_held.get(reason, 0)) for reason in ParentConversation.NotHeldReason
     ]

@@ -178,6 +178,10 @@ def _step_three(f, fmt):
                 "step 3, talking with the parent or carer",
                 [
                     ["Conversations held", fmt.count(f.conversations_held)],
+                    [
+                        "Of those, held before the hub's advice came",
+                        fmt.count(f.held_before_advice),
+                    ],
                     ["Conversations not held (with a reason)", fmt.count(f.conversations_not_held)],
                     [
                         "Not needed because the concern was escalated for significant harm",

@@ -144,6 +144,7 @@ def full_version(c):
         "step-3-summary": [
             ["Measure", "Value"],
             ["Conversations held", "1"],
+            ["Of those, held before the hub's advice came", "0"],
             ["Conversations not held (with a reason)", "1"],
             ["Not needed because the concern was escalated for significant harm", "1"],
             ["Median time from hub advice to the conversation (working hours)", "3.0"],

@@ -259,3 +259,32 @@ def test_a_pupil_who_left_on_the_periods_last_day_is_counted_in_it(clock, school
     )
     assert figures_now(school, date(2026, 8, 31)).leavers["left"] == 1
     assert figures_now(school, date(2026, 9, 1)).leavers["left"] == 0
+
+
+def test_a_conversation_held_before_the_advice_came_is_counted_apart_from_the_median(
+    clock, school, teacher, dsl, hub_advisor
+):
+    # Step 3 before step 2: the DSL spoke to the mother at 10, the hub advised at noon.
+    pupil = PupilFactory(school=school)
+    clock.set(2026, 3, 2, 9, 0)
+    concern = record_concern(by=teacher, pupil=pupil, **concern_data())
+    request = request_hub_advice(concern, by=dsl, summary="S.", question="Q?", urgency="amber")
+    claim_advice_request(request, by=hub_advisor)
+    clock.set(2026, 3, 2, 12, 0)
+    give_advice(
+        request, by=hub_advisor, advice="Talk.", next_step="talk_to_parent", level_of_need=2
+    )
+    clock.set(2026, 3, 2, 15, 0)
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        held=True,
+        held_at=datetime(2026, 3, 2, 10, 0, tzinfo=LONDON),
+        with_name="Mrs A",
+        with_relationship="Mother",
+        method="in_person",
+        discussed="Things.",
+    )
+    figures = figures_now(school)
+    assert (figures.conversations_held, figures.held_before_advice) == (1, 1)
+    assert figures.advice_to_conversation.values == ()
