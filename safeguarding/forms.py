@@ -220,8 +220,16 @@ def _as_the_clock_showed(day, text):
 
 
 def apply_refusal(form, refused):
-    """Show the workflow's refusal beside its field, or at the top of the form."""
-    field = form.aliases.get(refused.field, refused.field)
+    """Show the workflow's refusal beside its field, or at the top of the form.
+
+    A refusal about one part of a date and time names it ("held_at:date", "held_at:time"): it
+    goes beside the input the form's `aliases` give that part, so that the error summary links
+    to the box that needs changing; failing that, beside the field for the whole."""
+    name = refused.field
+    field = form.aliases.get(name)
+    if field is None and name is not None:
+        whole = name.split(":")[0]
+        field = form.aliases.get(whole, whole)
     form.add_error(field if field in form.fields else None, refused.message)
 
 

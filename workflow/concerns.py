@@ -237,7 +237,10 @@ def log_parent_conversation(
     if held:
         require(held_at, "held_at", "Enter when the conversation was held")
         not_in_future(
-            held_at, "held_at", "The date and time of the conversation must be in the past"
+            held_at,
+            "held_at",
+            "The time of the conversation must be in the past",
+            day_message="The date of the conversation must be today or in the past",
         )
         not_before_seen(concern, held_at, "held_at", "The date of the conversation")
         fields = {
@@ -356,7 +359,10 @@ def escalate_significant_harm(
         require(referred_to_other, "referred_to_other", "Enter who the concern was referred to")
     require(referred_at, "referred_at", "Enter when the referral was made")
     not_in_future(
-        referred_at, "referred_at", "The date and time of the referral must be in the past"
+        referred_at,
+        "referred_at",
+        "The time of the referral must be in the past",
+        day_message="The date of the referral must be today or in the past",
     )
     not_before_seen(concern, referred_at, "referred_at", "The date of the referral")
     if parent_informed is None:

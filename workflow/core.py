@@ -83,20 +83,41 @@ def require(value, field, message):
     return value.strip() if isinstance(value, str) else value
 
 
-def not_in_future(moment, field, message):
-    if moment > timezone.now():
+def date_part(field):
+    """The name a refusal gives the day of the date and time `field`: "held_at:date". A page
+    shows it beside the date, where the day is put right, not beside the time."""
+    return f"{field}:date"
+
+
+def time_part(field):
+    """The name a refusal gives the time of day of the date and time `field`: "held_at:time"."""
+    return f"{field}:time"
+
+
+def not_in_future(moment, field, message, *, day_message=None):
+    """Refuse a `moment` later than now with `message` beside `field`.
+
+    With `day_message` the refusal names the part that is wrong: a day after today is refused
+    with `day_message` beside the day (`date_part`), a later time today with `message` beside
+    the time (`time_part`)."""
+    if moment <= timezone.now():
+        return moment
+    if day_message is None:
         raise TransitionRefused(message, field=field)
-    return moment
+    if timezone.localdate(moment) > timezone.localdate():
+        raise TransitionRefused(day_message, field=date_part(field))
+    raise TransitionRefused(message, field=time_part(field))
 
 
 def not_before_seen(concern, moment, field, what):
-    """A step about a concern cannot come before the day the concern was seen or heard."""
+    """A step about a concern cannot come before the day the concern was seen or heard. The
+    refusal is about the day, so it names the day of `field` (`date_part`)."""
     seen = timezone.localdate(concern.observed_at)
     if timezone.localdate(moment) < seen:
         raise TransitionRefused(
             f"{what} must be on or after {seen.day} {seen:%B %Y}, when the concern was seen "
             "or heard",
-            field=field,
+            field=date_part(field),
         )
     return moment
 

@@ -97,7 +97,8 @@ HELD = [("yes", "Yes, it took place"), ("no", "No, it did not take place")]
 
 
 class ParentConversationForm(VersionedForm):
-    aliases = {"held_at": "held_time"}
+    # A refusal about the day goes beside the date, one about the time of day beside the time.
+    aliases = {"held_at": "held_on", "held_at:date": "held_on", "held_at:time": "held_time"}
     # Revealed answers the workflow needs, with its own words for a missing one.
     NEEDED_IF_HELD = {
         "held_on": "Enter the date of the conversation",

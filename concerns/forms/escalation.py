@@ -9,7 +9,12 @@ from safeguarding.forms import YES_NO, GovUKForm, combine, date_field, time_fiel
 
 
 class EscalationForm(GovUKForm):
-    aliases = {"referred_at": "referred_time"}
+    # A refusal about the day goes beside the date, one about the time of day beside the time.
+    aliases = {
+        "referred_at": "referred_on",
+        "referred_at:date": "referred_on",
+        "referred_at:time": "referred_time",
+    }
 
     indicators = forms.CharField(
         label="What indicates significant harm?",

@@ -512,7 +512,7 @@ def test_the_hub_cannot_escalate_on_a_request_the_school_withdrew(
     assert not Escalation.objects.exists()
 
 
-def test_an_escalation_with_a_future_time_is_refused_beside_the_time(
+def test_an_escalation_dated_tomorrow_is_refused_beside_the_date(
     client_for, open_request, hub_advisor
 ):
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -526,9 +526,10 @@ def test_an_escalation_with_a_future_time_is_refused_beside_the_time(
             referred_on_2=str(tomorrow.year),
         ),
     )
-    assert errors(response)["referred_time"] == [
-        "The date and time of the referral must be in the past"
-    ]
+    assert errors(response) == {
+        "referred_on": ["The date of the referral must be today or in the past"]
+    }
+    assert 'href="#id_referred_on_0"' in response.content.decode()
     assert "afraid to go home tonight" in response.content.decode()
     assert snapshot() == before
 

@@ -304,19 +304,68 @@ def test_whether_it_was_held_must_be_answered(walk, client_for, dsl):
     assert errors_of(response) == {"held": ["Select whether the conversation was held"]}
 
 
-def test_a_conversation_in_the_future_is_refused_beside_the_time(walk, client_for, dsl):
-    concern = walk.advice_received()
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    data = held_post(
-        concern, held_on_0=tomorrow.day, held_on_1=tomorrow.month, held_on_2=tomorrow.year
-    )
-    response = client_for(dsl).post(url("conversation", concern), data)
+# A date refused by the workflow (after today, or before the concern was seen) is shown
+# beside the date, where it is put right, and the error summary links to the date's first box.
+
+
+def _typed_date(field, day):
+    return {f"{field}_0": str(day.day), f"{field}_1": str(day.month), f"{field}_2": str(day.year)}
+
+
+@pytest.mark.parametrize(
+    ("step", "field", "what"),
+    [
+        ("conversation", "held_on", "The date of the conversation"),
+        ("escalate", "referred_on", "The date of the referral"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("days", "refusal"),
+    [
+        (1, "{what} must be today or in the past"),
+        (-10, "{what} must be on or after {seen}, when the concern was seen or heard"),
+    ],
+)
+def test_a_refused_date_is_shown_beside_the_date_and_linked_from_the_summary(
+    walk, client_for, dsl, step, field, what, days, refusal
+):
+    concern = walk.advice_received()  # seen 3 days ago
+    seen = timezone.localdate(concern.observed_at)
+    post = held_post if step == "conversation" else escalation_post
+    day = timezone.localdate() + timedelta(days=days)
+    before = case_state()
+    response = client_for(dsl).post(url(step, concern), post(concern, **_typed_date(field, day)))
     assert response.status_code == 200
-    assert errors_of(response)["held_time"] == [
-        "The date and time of the conversation must be in the past"
-    ]
-    assert "Breakfast, and help with money." in response.content.decode()
-    assert fresh(concern).status == S.ADVICE_RECEIVED
+    message = refusal.format(what=what, seen=f"{seen.day} {seen:%B %Y}")
+    assert errors_of(response) == {field: [message]}
+    html = response.content.decode()
+    summary = html.split('govuk-error-summary__list"')[1].split("</ul>")[0]
+    assert re.findall(r'href="#([^"]+)"', summary) == [f"id_{field}_0"]
+    assert response.context["form"][field].value() == [str(day.day), str(day.month), str(day.year)]
+    assert case_state() == before
+
+
+@pytest.mark.parametrize(
+    ("step", "time_field", "message"),
+    [
+        ("conversation", "held_time", "The time of the conversation must be in the past"),
+        ("escalate", "referred_time", "The time of the referral must be in the past"),
+    ],
+)
+def test_a_time_later_today_is_shown_beside_the_time(
+    walk, client_for, dsl, clock, step, time_field, message
+):
+    clock.set(2026, 3, 10, 14, 0)
+    concern = walk.advice_received()
+    post = held_post if step == "conversation" else escalation_post
+    date_field = time_field.replace("_time", "_on")
+    typed = _typed_date(date_field, timezone.localdate()) | {time_field: "4pm"}
+    before = case_state()
+    response = client_for(dsl).post(url(step, concern), post(concern, **typed))
+    assert errors_of(response) == {time_field: [message]}
+    assert f'href="#id_{time_field}"' in response.content.decode()
+    assert response.context["form"][time_field].value() == "4pm"
+    assert case_state() == before
 
 
 def _seen_before_the_clocks_went_back(walk):

@@ -172,10 +172,14 @@ def test_a_refused_transition_shows_beside_the_matching_field():
     form = EscalationForm(escalation_post())
     assert form.is_valid()
     apply_refusal(
-        form, TransitionRefused("The date and time must be in the past", field="referred_at")
+        form, TransitionRefused("The date must be today or earlier", field="referred_at:date")
     )
+    apply_refusal(form, TransitionRefused("The time must be earlier", field="referred_at:time"))
+    apply_refusal(form, TransitionRefused("Enter what indicates harm", field="indicators"))
     apply_refusal(form, TransitionRefused("Only DSLs can do that"))
-    assert form.errors["referred_time"] == ["The date and time must be in the past"]
+    assert form.errors["referred_on"] == ["The date must be today or earlier"]
+    assert form.errors["referred_time"] == ["The time must be earlier"]
+    assert form.errors["indicators"] == ["Enter what indicates harm"]
     assert form.non_field_errors() == ["Only DSLs can do that"]
 
 

@@ -157,7 +157,7 @@ def test_a_conversation_not_held_needs_a_reason_and_details(walk, dsl):
     ("overrides", "field"),
     [
         ({"held_at": None}, "held_at"),
-        ({"held_at": timezone.now() + timedelta(days=1)}, "held_at"),
+        ({"held_at": timezone.now() + timedelta(days=1)}, "held_at:date"),
         ({"with_name": ""}, "with_name"),
         ({"with_relationship": ""}, "with_relationship"),
         ({"method": "carrier pigeon"}, "method"),
@@ -222,7 +222,7 @@ def test_hub_cannot_escalate_a_concern_not_shared_with_it(walk, hub_advisor):
         ({"indicators": ""}, "indicators"),
         ({"referred_to": "the press"}, "referred_to"),
         ({"referred_to": "other", "referred_to_other": ""}, "referred_to_other"),
-        ({"referred_at": timezone.now() + timedelta(hours=2)}, "referred_at"),
+        ({"referred_at": timezone.now() + timedelta(days=1)}, "referred_at:date"),
         ({"parent_informed": None}, "parent_informed"),
         (
             {"parent_informed": False, "parent_not_informed_reason": ""},
@@ -535,7 +535,7 @@ def test_a_conversation_dated_before_the_concern_was_seen_is_refused(walk, dsl):
         log_parent_conversation(
             concern, by=dsl, **held_conversation(held_at=concern.observed_at - timedelta(days=1))
         )
-    assert refused.value.field == "held_at"
+    assert refused.value.field == "held_at:date"
     assert f"{seen.day} {seen:%B %Y}" in refused.value.message
     assert snapshot() == before
     log_parent_conversation(concern, by=dsl, **held_conversation(held_at=concern.observed_at))
@@ -544,10 +544,45 @@ def test_a_conversation_dated_before_the_concern_was_seen_is_refused(walk, dsl):
 def test_a_referral_dated_before_the_concern_was_seen_is_refused(walk, dsl):
     concern = walk.recorded()
     before = snapshot()
-    with pytest.raises(TransitionRefused, match="The date of the referral must be on or after"):
+    with pytest.raises(
+        TransitionRefused, match="The date of the referral must be on or after"
+    ) as refused:
         escalate_significant_harm(
             concern, by=dsl, **escalation_data(referred_at=concern.observed_at - timedelta(days=2))
         )
+    assert refused.value.field == "referred_at:date"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("attempt", "field", "message"),
+    [
+        (
+            lambda concern, dsl, at: log_parent_conversation(
+                concern, by=dsl, **held_conversation(held_at=at)
+            ),
+            "held_at:time",
+            "The time of the conversation must be in the past",
+        ),
+        (
+            lambda concern, dsl, at: escalate_significant_harm(
+                concern, by=dsl, **escalation_data(referred_at=at)
+            ),
+            "referred_at:time",
+            "The time of the referral must be in the past",
+        ),
+    ],
+    ids=["conversation", "referral"],
+)
+def test_a_time_later_today_is_refused_as_the_time_not_the_date(
+    walk, dsl, clock, attempt, field, message
+):
+    clock.set(2026, 3, 10, 14, 0)
+    concern = walk.advice_received()
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        attempt(concern, dsl, clock.now() + timedelta(hours=2))
+    assert (refused.value.field, refused.value.message) == (field, message)
     assert snapshot() == before
 
 
