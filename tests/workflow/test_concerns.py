@@ -153,6 +153,26 @@ def test_a_conversation_not_held_needs_a_reason_and_details(walk, dsl):
     assert conversation.not_held_reason == ParentConversation.NotHeldReason.UNREACHABLE
 
 
+def test_spaces_and_blank_lines_around_what_was_typed_are_not_kept(walk, dsl):
+    """Pasted text often brings them; kept, they would show as gaps on the record."""
+    concern = walk.advice_received()
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        **held_conversation(
+            with_name="  Mrs Ahmed ",
+            with_relationship="\tMother\n",
+            discussed="\n\nBreakfast and routines.\n  ",
+        ),
+    )
+    conversation = ParentConversation.objects.get(concern=concern)
+    assert (conversation.with_name, conversation.with_relationship, conversation.discussed) == (
+        "Mrs Ahmed",
+        "Mother",
+        "Breakfast and routines.",
+    )
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
