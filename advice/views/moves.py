@@ -76,6 +76,9 @@ MOVES = {
         "Release this request",
         "Release it to the queue",
         "The request is back in the queue for anyone to claim.",
+        made_already=lambda r, user, sent: (
+            r.status == AdviceStatus.OPEN and r.claimed_by_id is None
+        ),
     ),
     "reassign": Move(
         Action.REASSIGN,
@@ -85,6 +88,9 @@ MOVES = {
         "Reassign",
         "The request has been reassigned.",
         form_kwargs=lambda r: {"staff": hub_staff(r.concern.school.local_authority_id)},
+        made_already=lambda r, user, sent: (
+            r.status == AdviceStatus.CLAIMED and r.claimed_by_id == sent["to"].pk
+        ),
     ),
     "rerate": Move(
         Action.RERATE,
@@ -94,6 +100,13 @@ MOVES = {
         "Change the urgency",
         "The urgency has changed and the due time has been worked out again.",
         form_kwargs=lambda r: {"current": r.urgency},
+        # Only from a page drawn before the change: choosing the urgency it has now, on a
+        # page that is up to date, is a mistake the form points out.
+        made_already=lambda r, user, sent: (
+            r.status in {AdviceStatus.OPEN, AdviceStatus.CLAIMED}
+            and r.urgency == sent["urgency"]
+            and r.version != sent["expected_version"]
+        ),
     ),
     "advise": Move(
         Action.GIVE_ADVICE,

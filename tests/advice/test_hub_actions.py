@@ -461,6 +461,29 @@ def test_a_second_click_on_claim_or_send_says_it_was_done(client_for, open_reque
     assert fresh(open_request).advice == advice["advice"]
 
 
+@pytest.mark.parametrize("name", ["release", "reassign", "rerate"])
+def test_a_second_click_on_a_managers_move_says_it_was_done(client_for, claimed, hub_manager, name):
+    """The second post of a double click finds the page out of date because the first one was
+    saved: it is told so, not that nothing was saved."""
+    sent = {
+        "expected_version": claimed.version,
+        "to": hub_manager.pk,
+        "urgency": "red",
+        "reason": "The school has since learned of a threat.",
+    }
+    client = client_for(hub_manager)
+    first = client.post(url(name, claimed), sent, follow=True)
+    assert [str(m) for m in first.context["messages"]] == [MOVES_DONE[name]]
+    made = fresh(claimed)
+
+    second = client.post(url(name, claimed), sent, follow=True)
+
+    assert [str(m) for m in second.context["messages"]] == [MOVES_DONE[name]]
+    assert "Nothing was saved" not in second.text
+    assert "There is a problem" not in second.text
+    assert fresh(claimed).version == made.version  # made once
+
+
 # Escalate for significant harm
 
 
