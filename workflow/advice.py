@@ -9,8 +9,8 @@ from schools.models import HUB_ROLES, Membership
 
 from . import notify
 from .core import actor_for, check, check_role, lock_concern, move, require
-from .exceptions import TransitionRefused
-from .rules import REFUSED_STATUS, Action, request_target
+from .exceptions import Stale, TransitionRefused
+from .rules import HUB, REFUSED_ROLE, REFUSED_STATUS, Action, request_target
 from .working_time import add_working_hours
 
 STALE_REQUEST = (
@@ -33,7 +33,7 @@ def _lock(advice_request):
 
 def _check_request(action, request, expected_version=None):
     if expected_version is not None and request.version != expected_version:
-        raise TransitionRefused(STALE_REQUEST.format(status=request.get_status_display()))
+        raise Stale(STALE_REQUEST.format(status=request.get_status_display()))
     target = request_target(action, request.status)
     if target is None:
         raise TransitionRefused(_why_not(action, request))
@@ -53,6 +53,11 @@ def _why_not(action, request):
     if action in {Action.RELEASE, Action.GIVE_ADVICE}:
         return "Nobody has claimed this request. Claim it first."
     return REFUSED_STATUS.get(action, "That cannot be done to this advice request now.")
+
+
+def held_by(request):
+    """Who has a claimed request now, for someone else who tries to answer it."""
+    return f"{request.claimed_by.full_name} has this request now."
 
 
 def _save(request, target, *fields):
@@ -277,10 +282,19 @@ def give_advice(
 
     Who: only the advisor who has claimed the request. From: request CLAIMED (to ANSWERED);
     the concern moves WITH_HUB to ADVICE_RECEIVED (or stays ESCALATED). Notifies the
-    school's DSLs, with no child's details in the email.
+    school's DSLs, with no child's details in the email. Raises TransitionRefused for
+    anyone but the hub staff of the school's authority; to hub staff it says where the
+    request stands (withdrawn, answered, unclaimed, or who has it now) before anything else.
     """
     actor = actor_for(by)
     concern, request = _lock(advice_request)
+    if not actor.in_authority(concern.school.local_authority_id, HUB):
+        raise TransitionRefused(REFUSED_ROLE[Action.GIVE_ADVICE])
+    # An advisor whose request was withdrawn, answered or given to a colleague while they
+    # typed is told that, not to claim it first, which they cannot do.
+    _check_request(Action.GIVE_ADVICE, request)
+    if request.claimed_by_id != by.pk:
+        raise TransitionRefused(f"{held_by(request)} Nothing was saved.")
     check_role(actor, Action.GIVE_ADVICE, concern, request)
     target = _check_request(Action.GIVE_ADVICE, request, expected_version)
     # Advice answers the concern as the advisor saw it: an escalation or an addendum since then

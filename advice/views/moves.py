@@ -16,12 +16,13 @@ from safeguarding.kept import kept_for
 from workflow.advice import (
     claim_advice_request,
     give_advice,
+    held_by,
     reassign_advice_request,
     release_advice_request,
     rerate_advice_request,
 )
 from workflow.concerns import escalate_significant_harm
-from workflow.exceptions import TransitionRefused
+from workflow.exceptions import Stale, TransitionRefused
 from workflow.rules import REFUSED_ROLE, REFUSED_STATUS, Action, Actor, available_request_actions
 
 from ..forms import (
@@ -141,7 +142,7 @@ MOVES = {
 }
 
 
-def _unavailable(action, advice_request):
+def _unavailable(action, advice_request, user):
     """Why a move offered by an older page cannot be made now."""
     if advice_request.status == AdviceStatus.ANSWERED:
         return "Advice has already been given on this request."
@@ -151,6 +152,8 @@ def _unavailable(action, advice_request):
         return f"{advice_request.claimed_by.full_name} has already claimed this request."
     if action in {Action.RELEASE, Action.GIVE_ADVICE} and not advice_request.claimed_by_id:
         return "Nobody has claimed this request. Claim it first."
+    if action == Action.GIVE_ADVICE and advice_request.claimed_by_id != user.pk:
+        return held_by(advice_request)
     if action == Action.ESCALATE:
         return REFUSED_STATUS[action]
     return REFUSED_ROLE[action]
@@ -163,7 +166,7 @@ def _move_page(request, pk, name):
     allowed = move.action in available_request_actions(actor, advice_request)
     kept = kept_for(request) if request.method == "GET" else None
     if request.method == "GET" and not allowed and kept is None:
-        messages.info(request, _unavailable(move.action, advice_request))
+        messages.info(request, _unavailable(move.action, advice_request, request.user))
         return redirect("advice:detail", pk)
     kwargs = move.form_kwargs(advice_request)
     if kept is not None:
@@ -171,9 +174,10 @@ def _move_page(request, pk, name):
         # and keeps the text to copy.
         form = move.form(kept, **kwargs)
         if not allowed:
-            messages.info(request, _unavailable(move.action, advice_request))
+            messages.info(request, _unavailable(move.action, advice_request, request.user))
     elif request.method == "POST":
         form = move.form(request.POST, **kwargs)
+        said_why = False
         if form.is_valid():
             target = advice_request.concern if move.on_concern else advice_request
             try:
@@ -186,9 +190,14 @@ def _move_page(request, pk, name):
                 allowed = move.action in available_request_actions(actor, advice_request)
                 form = _again(move, form, request.POST, advice_request, kwargs)
                 apply_refusal(form, refused)
+                said_why = refused.field is None and not isinstance(refused, Stale)
             else:
                 messages.success(request, move.done)
                 return redirect("advice:detail", pk)
+        if not allowed and not said_why:
+            # A mistake in the form, or a page out of date, says nothing of why the move
+            # cannot be made at all now; the page offers no button, so it says why.
+            form.add_error(None, _unavailable(move.action, advice_request, request.user))
     else:
         form = move.form(initial=move.versions(advice_request), **kwargs)
     if move.shows_question:

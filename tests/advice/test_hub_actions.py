@@ -19,6 +19,7 @@ from tests.factories import member
 from tests.walk import escalation_data, snapshot
 from workflow.advice import (
     claim_advice_request,
+    reassign_advice_request,
     rerate_advice_request,
     withdraw_advice_request,
 )
@@ -331,7 +332,7 @@ def test_the_claimant_gives_advice_and_the_schools_dsls_are_told(
         assert "breakfast" not in notification.body
 
 
-def test_someone_who_has_not_claimed_it_is_refused_and_keeps_what_they_typed(
+def test_someone_who_has_not_claimed_it_is_told_who_has_it_and_keeps_what_they_typed(
     client_for, claimed, hub_manager
 ):
     client = client_for(hub_manager)
@@ -342,9 +343,8 @@ def test_someone_who_has_not_claimed_it_is_refused_and_keeps_what_they_typed(
     response = client.post(url("advise", claimed), advice_post(claimed))
 
     assert response.status_code == 200
-    assert errors(response)["__all__"] == [
-        "Only the advisor who has claimed this request can give advice on it. Claim it first."
-    ]
+    # Not "claim it first": it is claimed.
+    assert errors(response)["__all__"] == ["Ada Advisor has this request now. Nothing was saved."]
     page = response.content.decode()
     assert "Talk with mum about breakfast club; offer an early help assessment." in page
     assert "Send the advice to the school" not in page  # no button that cannot work
@@ -439,6 +439,49 @@ def test_advice_from_a_page_drawn_before_an_addendum_is_refused(
     refused = client_for(hub_advisor).post(url("advise", claimed), typed)
     assert "has changed since you opened the page" in errors(refused)["__all__"][0]
     assert fresh(claimed).status == AdviceStatus.CLAIMED
+
+
+def test_advice_with_a_mistake_on_a_request_withdrawn_meanwhile_says_it_was_withdrawn(
+    client_for, claimed, hub_advisor, dsl
+):
+    """The page offers no button; the mistake alone would not say why."""
+    typed = advice_post(fresh(claimed), next_step="")
+    withdraw_advice_request(claimed, by=dsl, reason="Sent about the wrong child.")
+
+    response = client_for(hub_advisor).post(url("advise", claimed), typed)
+
+    assert errors(response)["__all__"] == ["The school has withdrawn this advice request."]
+    assert "see the message above" in response.text
+    assert "Send the advice to the school" not in response.text
+    assert typed["advice"] in response.text  # kept, to copy
+    assert fresh(claimed).status == AdviceStatus.WITHDRAWN
+
+
+def test_advice_from_an_advisor_whose_request_was_reassigned_says_who_has_it_now(
+    client_for, claimed, hub_advisor, hub_manager
+):
+    typed = advice_post(fresh(claimed))
+    reassign_advice_request(fresh(claimed), by=hub_manager, to=hub_manager)
+
+    response = client_for(hub_advisor).post(url("advise", claimed), typed)
+
+    assert errors(response)["__all__"] == ["Max Manager has this request now. Nothing was saved."]
+    assert "Claim it first" not in response.text
+    assert "Send the advice to the school" not in response.text
+    assert typed["advice"] in response.text
+    assert fresh(claimed).advice == ""
+
+
+def test_a_release_from_a_page_drawn_before_the_school_withdrew_says_it_was_withdrawn(
+    client_for, claimed, hub_advisor, dsl
+):
+    sent = {"expected_version": claimed.version}
+    withdraw_advice_request(claimed, by=dsl, reason="Sent about the wrong child.")
+    response = client_for(hub_advisor).post(url("release", claimed), sent)
+    said = list(errors(response)["__all__"])
+    assert "has changed since you opened the page" in said[0]
+    assert said[1:] == ["The school has withdrawn this advice request."]
+    assert "Release it to the queue" not in response.text
 
 
 def test_a_second_click_on_claim_or_send_says_it_was_done(client_for, open_request, hub_advisor):

@@ -261,13 +261,43 @@ def test_give_advice_moves_the_concern_on_and_tells_the_dsls(
     assert recipients == {dsl.email, deputy_dsl.email}
 
 
-def test_only_the_claimant_gives_advice(walk, authority, hub_manager):
+def test_only_the_claimant_gives_advice_and_the_others_are_told_who_has_it(
+    walk, authority, hub_manager
+):
     concern = walk.claimed()
+    claimant = walk.request(concern).claimed_by.full_name
     before = snapshot()
     for other in [member(Role.HUB_ADVISOR, authority), hub_manager]:
-        with pytest.raises(TransitionRefused, match="advisor who has claimed"):
+        with pytest.raises(TransitionRefused) as refused:
             give_advice(walk.request(concern), by=other, **given_advice())
+        assert refused.value.message == f"{claimant} has this request now. Nothing was saved."
     assert snapshot() == before
+
+
+def test_advice_from_an_advisor_whose_request_was_reassigned_says_who_has_it_now(
+    walk, hub_advisor, hub_manager
+):
+    """Not "claim it first", which they cannot do: a manager gave it to someone else."""
+    concern = walk.claimed()
+    reassign_advice_request(walk.request(concern), by=hub_manager, to=hub_manager)
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        give_advice(walk.request(concern), by=hub_advisor, **given_advice())
+    assert refused.value.message == "Max Manager has this request now. Nothing was saved."
+    assert snapshot() == before
+
+
+def test_advice_typed_while_the_school_withdrew_the_request_says_it_was_withdrawn(
+    walk, dsl, hub_advisor
+):
+    concern = walk.claimed()
+    typed_on = walk.request(concern).version
+    withdraw_advice_request(walk.request(concern), by=dsl, reason="Wrong child.")
+    with pytest.raises(TransitionRefused) as refused:
+        give_advice(
+            walk.request(concern), by=hub_advisor, expected_version=typed_on, **given_advice()
+        )
+    assert refused.value.message == "The school has withdrawn this advice request."
 
 
 def test_an_advisor_whose_hub_role_has_ended_cannot_act_on_what_they_claimed(
