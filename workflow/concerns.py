@@ -286,6 +286,15 @@ def _latest_request(concern):
     return concern.advice_requests.order_by("-requested_at", "-pk").first()
 
 
+def _through(concern, advice_request):
+    """The concern's advice request a move is made through, read again under the concern's
+    lock (a withdrawal locks the concern first): `advice_request` if it is one of this
+    concern's, else None; the latest if `advice_request` is None."""
+    if advice_request is None:
+        return _latest_request(concern)
+    return concern.advice_requests.filter(pk=advice_request.pk).first()
+
+
 def _latest_advice(concern, *, since=None):
     answered = _since(concern.advice_requests.filter(status="answered"), "advised_at", since)
     return answered.order_by("-advised_at", "-pk").first()
@@ -330,6 +339,7 @@ def escalate_significant_harm(
     parent_not_informed_reason="",
     expected_version=None,
     submission_key=None,
+    advice_request=None,
 ):
     """Significant harm: the normal safeguarding escalation, which makes step 3 unnecessary.
 
@@ -339,11 +349,14 @@ def escalate_significant_harm(
     the parent or carer was told (with the reason if not). Notifies the school's DSLs and
     head teacher. With a `submission_key`, a repeated submission (a second click, a form sent
     again after the first was saved) returns the escalation the first one recorded, as
-    `add_addendum` does. Raises TransitionRefused otherwise.
+    `add_addendum` does. The hub escalates through `advice_request`, the request whose page
+    it is on (the concern's latest request if None): one it has answered will do, one the
+    school withdrew will not, whatever the school has asked since. Raises TransitionRefused
+    otherwise.
     """
     actor = actor_for(by)
     concern = lock_concern(concern)
-    request = _latest_request(concern)
+    request = _through(concern, advice_request)
     check_role(actor, Action.ESCALATE, concern, request)
     if submission_key is not None:
         # The concern's row is locked: a second submission waits here for the first, and is

@@ -180,8 +180,10 @@ def _move_page(request, pk, name):
         said_why = False
         if form.is_valid():
             target = advice_request.concern if move.on_concern else advice_request
+            # A move of the concern is made through this request, as its page offered it.
+            through = {"advice_request": advice_request} if move.on_concern else {}
             try:
-                move.perform(target, by=request.user, **form.transition_kwargs())
+                move.perform(target, by=request.user, **through, **form.transition_kwargs())
             except TransitionRefused as refused:
                 advice_request = get_request_for(request.membership, pk)
                 if move.made_already(advice_request, request.user, form.cleaned_data):

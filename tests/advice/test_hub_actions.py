@@ -16,10 +16,11 @@ from concerns.models import ConcernStatus, Escalation
 from safeguarding.clock import numeric
 from schools.models import Role
 from tests.factories import member
-from tests.walk import escalation_data, snapshot
+from tests.walk import advice_data, escalation_data, snapshot
 from workflow.advice import (
     claim_advice_request,
     reassign_advice_request,
+    request_hub_advice,
     rerate_advice_request,
     withdraw_advice_request,
 )
@@ -576,6 +577,26 @@ def test_the_hub_cannot_escalate_on_a_request_the_school_withdrew(
     refused = client.post(url("escalate", open_request), escalation_post(open_request.concern))
     assert "has not withdrawn" in errors(refused)["__all__"][0]
     assert not Escalation.objects.exists()
+
+
+def test_the_hub_escalates_from_a_request_it_answered_after_a_later_one_was_withdrawn(
+    client_for, walk, hub_advisor, dsl
+):
+    """The page offered the button; the button works."""
+    concern = walk.advice_received()
+    answered = walk.request(concern)
+    later = request_hub_advice(fresh(answered).concern, by=dsl, **advice_data())
+    withdraw_advice_request(later, by=dsl, reason="Asked by mistake.")
+    client = client_for(hub_advisor)
+    assert "Escalate for significant harm" in client.get(url("detail", answered)).text
+
+    response = client.post(url("escalate", answered), escalation_post(fresh(answered).concern))
+
+    assert response.status_code == 302
+    assert Escalation.objects.get().escalated_by == hub_advisor
+    assert fresh(answered).concern.status == ConcernStatus.ESCALATED
+    # The later, withdrawn, request's page offers nothing.
+    assert "Escalate for significant harm" not in client.get(url("detail", later)).text
 
 
 def test_an_escalation_dated_tomorrow_is_refused_beside_the_date(

@@ -236,6 +236,47 @@ def test_hub_cannot_escalate_a_concern_not_shared_with_it(walk, hub_advisor):
     assert snapshot() == before
 
 
+def test_hub_escalates_through_a_request_it_answered_after_the_school_withdrew_a_later_one(
+    walk, dsl, hub_advisor
+):
+    """An urgent case: the school asking again, then withdrawing that, does not undo what the
+    hub was asked, and answered, before."""
+    concern = walk.advice_received()
+    answered = walk.request(concern)
+    later = request_hub_advice(concern, by=dsl, **advice_data())
+    withdraw_advice_request(later, by=dsl, reason="Asked by mistake.")
+    escalation = escalate_significant_harm(
+        concern, by=hub_advisor, advice_request=answered, **escalation_data()
+    )
+    assert escalation.by_hub
+    assert last_event(concern).advice_request == answered
+    concern.refresh_from_db()
+    assert concern.status == S.ESCALATED
+
+
+def test_hub_cannot_escalate_through_a_request_the_school_withdrew(walk, dsl, hub_advisor):
+    concern = walk.with_hub()
+    withdrawn = walk.request(concern)
+    withdraw_advice_request(withdrawn, by=dsl, reason="Sent about the wrong child.")
+    before = snapshot()
+    with pytest.raises(TransitionRefused, match="has not withdrawn"):
+        escalate_significant_harm(
+            concern, by=hub_advisor, advice_request=withdrawn, **escalation_data()
+        )
+    assert snapshot() == before
+
+
+def test_hub_cannot_escalate_through_another_concerns_request(walk, hub_advisor):
+    shared = walk.with_hub()
+    not_shared = walk.recorded()
+    before = snapshot()
+    with pytest.raises(TransitionRefused):
+        escalate_significant_harm(
+            not_shared, by=hub_advisor, advice_request=walk.request(shared), **escalation_data()
+        )
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
