@@ -23,7 +23,14 @@ from workflow.advice import (
 )
 from workflow.concerns import escalate_significant_harm
 from workflow.exceptions import Stale, TransitionRefused
-from workflow.rules import REFUSED_ROLE, REFUSED_STATUS, Action, Actor, available_request_actions
+from workflow.rules import (
+    REFUSED_ROLE,
+    REFUSED_STATUS,
+    Action,
+    Actor,
+    available_request_actions,
+    concern_target,
+)
 
 from ..forms import (
     AdviceForm,
@@ -144,6 +151,14 @@ MOVES = {
 
 def _unavailable(action, advice_request, user):
     """Why a move offered by an older page cannot be made now."""
+    if action == Action.ESCALATE:
+        # A move of the concern, which answered requests do not stop: the concern's status
+        # says why first.
+        if concern_target(action, advice_request.concern.status) is None:
+            return REFUSED_STATUS[action]
+        if advice_request.status == AdviceStatus.WITHDRAWN:
+            return "The school has withdrawn this advice request."
+        return REFUSED_ROLE[action]
     if advice_request.status == AdviceStatus.ANSWERED:
         return "Advice has already been given on this request."
     if advice_request.status == AdviceStatus.WITHDRAWN:
@@ -154,8 +169,6 @@ def _unavailable(action, advice_request, user):
         return "Nobody has claimed this request. Claim it first."
     if action == Action.GIVE_ADVICE and advice_request.claimed_by_id != user.pk:
         return held_by(advice_request)
-    if action == Action.ESCALATE:
-        return REFUSED_STATUS[action]
     return REFUSED_ROLE[action]
 
 

@@ -16,7 +16,7 @@ from concerns.models import ConcernStatus, Escalation
 from safeguarding.clock import numeric
 from schools.models import Role
 from tests.factories import member
-from tests.walk import advice_data, escalation_data, snapshot
+from tests.walk import advice_data, closing, escalation_data, snapshot
 from workflow.advice import (
     claim_advice_request,
     reassign_advice_request,
@@ -24,7 +24,7 @@ from workflow.advice import (
     rerate_advice_request,
     withdraw_advice_request,
 )
-from workflow.concerns import add_addendum, escalate_significant_harm
+from workflow.concerns import add_addendum, close_concern, escalate_significant_harm
 from workflow.models import Notification
 from workflow.working_time import add_working_hours
 
@@ -597,6 +597,31 @@ def test_the_hub_escalates_from_a_request_it_answered_after_a_later_one_was_with
     assert fresh(answered).concern.status == ConcernStatus.ESCALATED
     # The later, withdrawn, request's page offers nothing.
     assert "Escalate for significant harm" not in client.get(url("detail", later)).text
+
+
+def test_escalate_on_an_answered_request_of_a_closed_concern_says_it_is_closed(
+    client_for, walk, hub_advisor
+):
+    """Not that advice has been given, which does not stop an escalation."""
+    answered = walk.request(walk.closed())
+    response = client_for(hub_advisor).get(url("escalate", answered), follow=True)
+    assert response.redirect_chain == [(url("detail", answered), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "A closed concern cannot be escalated. Reopen it first."
+    ]
+
+
+def test_escalating_a_concern_the_school_closed_meanwhile_says_it_is_closed(
+    client_for, walk, hub_advisor, dsl
+):
+    concern = walk.conversation_logged()
+    answered = walk.request(concern)
+    typed = escalation_post(concern, indicators="")  # a mistake, too
+    close_concern(concern, by=dsl, **closing())
+    response = client_for(hub_advisor).post(url("escalate", answered), typed)
+    assert errors(response)["__all__"] == ["A closed concern cannot be escalated. Reopen it first."]
+    assert "Record the escalation" not in response.text
+    assert not Escalation.objects.exists()
 
 
 def test_an_escalation_dated_tomorrow_is_refused_beside_the_date(
