@@ -3,8 +3,12 @@
 Order: overdue first, then urgency (red, amber, green), then due time, then id. "Overdue"
 depends on the time, so a page is ordered as of one moment (`as_of`), which the cursor
 carries to the next page: a request that falls overdue while someone is paging does not jump
-back over the cursor and get skipped. Pages are keyset pages (rows after the last row's sort
-key), never OFFSET, so requests that arrive meanwhile cannot make a row repeat or vanish.
+back over the cursor and get skipped. For the order, "overdue" is past its due time as of
+that moment, whatever the status (an answered request past its due time sorts with the
+overdue ones, though it is not tagged overdue): a request answered or withdrawn while someone
+is paging every status keeps its place, and is not shown again on a later page. Pages are
+keyset pages (rows after the last row's sort key), never OFFSET, so requests that arrive
+meanwhile cannot make a row repeat or vanish.
 """
 
 from dataclasses import dataclass, field
@@ -194,9 +198,11 @@ _ROW_COLUMNS = (
 
 
 def _ranked(requests, as_of):
+    # Past due, not `_overdue`: a sort key that changed with the status would move a request
+    # answered between pages back past the cursor, to be shown again.
     return requests.annotate(
         overdue_rank=Case(
-            When(_overdue(as_of), then=Value(0)), default=Value(1), output_field=IntegerField()
+            When(due_at__lt=as_of, then=Value(0)), default=Value(1), output_field=IntegerField()
         ),
         urgency_rank=_urgency_rank(),
     )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from advice import queue as queue_module
+from advice.models import AdviceStatus
 from advice.queue import Cursor, Filters, queue_page
 from schools.models import Role
 from tests.factories import member
@@ -304,6 +305,38 @@ def test_pages_neither_repeat_nor_skip_rows_when_requests_arrive_and_fall_overdu
     assert [r.pk for r in back.rows] == [r.pk for r in pages[1].rows]
     # A fresh first page, taken after 11:00, puts the overdue request first.
     assert page(wed(12)).rows[0].pk == green_due_at_11.pk
+
+
+@pytest.mark.parametrize("meanwhile", ["answered", "withdrawn"])
+def test_a_request_answered_or_withdrawn_between_pages_is_shown_once(
+    cases, school, hub_advisor, meanwhile
+):
+    """Paging through every status, the advisor sees each request once, though the first
+    page's overdue request is answered (or withdrawn) before they turn the page."""
+    membership, now = hub_advisor.memberships.get(), timezone.now()
+    overdue = [
+        cases.request(school, "red", when=now - TEN_DAYS_AGO + timedelta(minutes=i)) for i in (0, 1)
+    ]
+    amber, green = (
+        cases.request(school, "amber", when=now),
+        cases.request(school, "green", when=now),
+    )
+    every_status = Filters(statuses=tuple(AdviceStatus.values))
+    pages = [queue_page(membership, hub_advisor, every_status, now=now, size=2)]
+    assert [r.pk for r in pages[0].rows] == [overdue[0].pk, overdue[1].pk]
+
+    if meanwhile == "answered":
+        cases.answered(overdue[0], hub_advisor)
+    else:
+        cases.withdrawn(overdue[0])
+    while pages[-1].next_cursor:
+        after = pages[-1].next_cursor
+        pages.append(
+            queue_page(membership, hub_advisor, every_status, now=now, size=2, after=after)
+        )
+
+    seen = [r.pk for page in pages for r in page.rows]
+    assert seen == [overdue[0].pk, overdue[1].pk, amber.pk, green.pk]
 
 
 def test_following_the_page_links_keeps_the_filters(
