@@ -19,14 +19,9 @@ def queue(request):
     membership, now = request.membership, timezone.now()
     form = QueueFilterForm(request.GET, schools=schools_for(membership))
     filters = form.filters()
-    page = queue_page(
-        membership,
-        request.user,
-        filters,
-        now=now,
-        after=Cursor.decode(request.GET.get("after")),
-        before=Cursor.decode(request.GET.get("before")),
-    )
+    after = Cursor.decode(request.GET.get("after"))
+    before = Cursor.decode(request.GET.get("before"))
+    page = queue_page(membership, request.user, filters, now=now, after=after, before=before)
     by_status, by_urgency = counts(membership, request.user, filters, as_of=page.as_of)
     for row in page.rows:
         row.due_text, row.overdue = due_phrase(row, now), is_overdue(row, now)
@@ -48,5 +43,8 @@ def queue(request):
             for urgency in Urgency
         ],
         "filtered": form.is_bound,
+        # A later page can empty while it is read (its requests answered or withdrawn): it
+        # says so and leads back to the first, not that nothing matches the filters.
+        "paged": after is not None or before is not None,
     }
     return render(request, "advice/queue.html", context)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from advice import queue as queue_module
 from advice.models import AdviceStatus
@@ -357,6 +358,35 @@ def test_following_the_page_links_keeps_the_filters(
     assert 'rel="prev"' in response.content.decode()
     back = client.get(f"{URL}?{response.context['previous_query']}")
     assert shown(back) == seen[2:4]
+
+
+def test_a_later_page_emptied_meanwhile_says_so_and_leads_back_to_the_first(
+    cases, school, hub_advisor, client_for, monkeypatch
+):
+    monkeypatch.setattr(queue_module, "PAGE_SIZE", 2)
+    made = [cases.request(school, "red") for _ in range(3)]
+    cases.request(school, "amber")  # not shown: the filters ask for red
+    client = client_for(hub_advisor)
+    first = client.get(f"{URL}?{OPEN_WORK}urgency=red&school=")
+    next_query = first.context["next_query"]
+    cases.answered(made[2], hub_advisor)  # the only request on the second page
+
+    emptied = client.get(f"{URL}?{next_query}")
+
+    assert shown(emptied) == []
+    page = emptied.content.decode()
+    assert "No advice requests match these filters." not in page
+    assert "There are no more requests on this page." in page
+    query = emptied.context["query"]
+    assert "urgency=red" in query
+    assert f'href="?{escape(query)}">Go back to the first page</a>' in page
+    assert shown(client.get(f"{URL}?{query}")) == [made[0].pk, made[1].pk]
+
+
+def test_a_first_page_with_nothing_to_show_says_nothing_matches(cases, hub_advisor, client_for):
+    page = client_for(hub_advisor).get(f"{URL}?urgency=red&school=").content.decode()
+    assert "No advice requests match these filters." in page
+    assert "Go back to the first page" not in page
 
 
 def test_an_altered_cursor_shows_the_first_page(cases, school, hub_advisor, client_for):
