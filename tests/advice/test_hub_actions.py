@@ -243,6 +243,22 @@ def test_a_manager_reassigns_to_an_advisor_of_the_same_hub(
     assert "Reassigned to Ada Advisor: Ada knows the family." in page
 
 
+def test_a_former_advisor_of_the_hub_is_not_offered_for_reassignment(
+    client_for, open_request, hub_manager, authority
+):
+    former = member(Role.HUB_ADVISOR, authority, full_name="Fern Former")
+    former.memberships.update(is_active=False)  # their hub role has ended
+    client = client_for(hub_manager)
+    assert "Fern Former" not in client.get(url("reassign", open_request)).text
+    before = snapshot()
+    response = client.post(
+        url("reassign", open_request),
+        {"expected_version": open_request.version, "to": former.pk},
+    )
+    assert errors(response)["to"] == ["Select someone from this authority's Early Help Hub"]
+    assert snapshot() == before
+
+
 def test_a_request_cannot_be_given_to_another_authoritys_advisor(
     client_for, open_request, hub_manager, other_la_advisor
 ):

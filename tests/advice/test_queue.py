@@ -148,6 +148,19 @@ def test_each_filter_narrows_the_queue(
     assert sorted(shown(response)) == sorted(mixed[name] for name in expected)
 
 
+def test_only_open_work_past_its_due_time_is_tagged_overdue(cases, school, hub_advisor, client_for):
+    """A request answered or withdrawn after its due time is no longer overdue work."""
+    late = [cases.request(school, "red", when=timezone.now() - TEN_DAYS_AGO) for _ in range(3)]
+    cases.answered(late[1], hub_advisor)
+    cases.withdrawn(late[2])
+    response = client_for(hub_advisor).get(f"{URL}?school=")  # every status
+    assert sorted(shown(response)) == sorted(r.pk for r in late)
+    page = response.content.decode()
+    assert page.count('govuk-tag--red">Overdue</strong>') == 1
+    row_of_open = page.split(late[0].concern.reference)[1].split("</tr>")[0]
+    assert "Overdue</strong>" in row_of_open
+
+
 def test_a_school_of_another_authority_is_not_a_choice(
     mixed, hub_advisor, client_for, other_la_school
 ):
@@ -387,6 +400,26 @@ def test_a_first_page_with_nothing_to_show_says_nothing_matches(cases, hub_advis
     page = client_for(hub_advisor).get(f"{URL}?urgency=red&school=").content.decode()
     assert "No advice requests match these filters." in page
     assert "Go back to the first page" not in page
+
+
+def test_the_page_links_keep_overdue_only(cases, school, hub_advisor, client_for, monkeypatch):
+    monkeypatch.setattr(queue_module, "PAGE_SIZE", 2)
+    now = timezone.now()
+    late = [
+        cases.request(school, "green", when=now - TEN_DAYS_AGO + timedelta(minutes=i))
+        for i in range(3)
+    ]
+    cases.request(school, "red", when=now)  # due later: not overdue, and first among the rest
+    client = client_for(hub_advisor)
+    first = client.get(f"{URL}?{OPEN_WORK}overdue=on&school=")
+    assert shown(first) == [late[0].pk, late[1].pk]
+
+    second = client.get(f"{URL}?{first.context['next_query']}")
+
+    assert shown(second) == [late[2].pk]
+    assert second.context["form"]["overdue"].value() is True  # the box is still ticked
+    back = client.get(f"{URL}?{second.context['previous_query']}")
+    assert shown(back) == [late[0].pk, late[1].pk]
 
 
 def test_an_altered_cursor_shows_the_first_page(cases, school, hub_advisor, client_for):

@@ -1,14 +1,18 @@
 """A request's page: what the school shared, nothing more, each view audited, and only the
 moves this user can make."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from schools.models import Membership, Role
 from tests.factories import member
-from tests.walk import escalation_data, held_conversation
-from workflow.advice import claim_advice_request
+from tests.hubcases import at
+from tests.walk import escalation_data, given_advice, held_conversation
+from workflow.advice import claim_advice_request, give_advice, withdraw_advice_request
 from workflow.concerns import add_addendum, escalate_significant_harm, log_parent_conversation
 
 
@@ -96,6 +100,16 @@ def test_contacts_leave_out_people_who_have_left(client_for, shared, hub_advisor
     assert "The school has no active DSL in this service" in page
 
 
+def test_contacts_leave_out_people_whose_account_is_deactivated(
+    client_for, shared, hub_advisor, dsl, deputy_dsl
+):
+    dsl.is_active = False
+    dsl.save(update_fields=["is_active"])
+    page = client_for(hub_advisor).get(page_of(shared)).content.decode()
+    assert dsl.email not in page
+    assert deputy_dsl.email in page
+
+
 def test_shows_earlier_advice_on_the_same_concern_but_not_the_pupils_other_concerns(
     walk, client_for, hub_advisor
 ):
@@ -113,6 +127,45 @@ def test_shows_earlier_advice_on_the_same_concern_but_not_the_pupils_other_conce
     assert "Breakfast and routines." in page  # the parent conversation on this concern
     assert "A different worry" not in page
     assert other.reference not in page
+
+
+def test_earlier_advice_lists_only_the_requests_made_before_this_one(walk, client_for, hub_advisor):
+    """On a concern asked about three times, the second request's page shows the first as
+    earlier advice, and not the third, which came after it."""
+    concern = walk.advice_received()  # the school asked "Should we talk to mum?"
+    log_parent_conversation(concern, by=walk.dsl, **held_conversation())
+    walk.with_hub(concern, question="Mum has not followed up. What now?")
+    second = walk.request(concern)
+    claim_advice_request(second, by=hub_advisor)
+    give_advice(second, by=hub_advisor, **given_advice(advice="Offer an early help assessment."))
+    log_parent_conversation(concern, by=walk.dsl, **held_conversation())
+    walk.with_hub(concern, question="Mum refused the assessment. Should we refer?")
+
+    page = client_for(hub_advisor).get(page_of(second)).content.decode()
+
+    earlier = page.split("Earlier advice on this concern")[1].split("safeguarding leads")[0]
+    assert "Should we talk to mum?" in earlier
+    assert "Mum has not followed up. What now?" not in earlier  # not itself
+    assert "Mum refused the assessment" not in page
+
+
+def test_an_answered_or_withdrawn_request_past_its_due_time_is_not_shown_as_overdue(
+    walk, client_for, hub_advisor, dsl
+):
+    client = client_for(hub_advisor)
+    with at(timezone.now() - timedelta(days=10)):
+        open_late = walk.request(walk.with_hub())
+        answered_late = walk.request(walk.with_hub())
+        withdrawn_late = walk.request(walk.with_hub())
+    claim_advice_request(answered_late, by=hub_advisor)
+    give_advice(answered_late, by=hub_advisor, **given_advice())
+    withdraw_advice_request(withdrawn_late, by=dsl, reason="Sent about the wrong child.")
+
+    assert "Overdue by" in client.get(page_of(open_late)).text
+    for done in [answered_late, withdrawn_late]:
+        page = client.get(page_of(done)).text
+        assert "govuk-warning-text" not in page
+        assert "Overdue" not in page
 
 
 def test_each_view_writes_exactly_one_audit_event(client_for, shared, hub_advisor):
