@@ -42,6 +42,27 @@ REPORT = reverse("reports:audit")
 NFA = "The mark was explained by the PE teacher who saw the fall happen."
 
 
+def asked(concern, dsl):
+    return request_hub_advice(concern, by=dsl, summary="S.", question="Q?", urgency="amber")
+
+
+def advised_to_talk(request, advisor):
+    give_advice(request, by=advisor, advice="Talk.", next_step="talk_to_parent", level_of_need=2)
+
+
+def talked(concern, dsl, *, held_at):
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        held=True,
+        held_at=held_at,
+        with_name="Mrs A",
+        with_relationship="Mother",
+        method="in_person",
+        discussed="Things.",
+    )
+
+
 def test_every_page_that_shows_a_child_is_counted_among_the_reads():
     # The audit walk lists the row each page writes; all but the reports' show a child.
     shown = {action for action, _, _ in AUDITED.values() if action != "report.view"}
@@ -70,10 +91,10 @@ def test_a_request_the_school_withdrew_is_not_advice_sought(clock, school, teach
     pupil = PupilFactory(school=school)
     clock.set(2026, 3, 2, 9, 0)
     concern = record_concern(by=teacher, pupil=pupil, **concern_data())
-    asked = record_concern(by=teacher, pupil=pupil, **concern_data())
+    other = record_concern(by=teacher, pupil=pupil, **concern_data())
     clock.set(2026, 3, 2, 10, 0)
-    request = request_hub_advice(concern, by=dsl, summary="S.", question="Q?", urgency="amber")
-    request_hub_advice(asked, by=dsl, summary="S.", question="Q?", urgency="amber")
+    request = asked(concern, dsl)
+    asked(other, dsl)
     clock.set(2026, 3, 2, 11, 0)
     withdraw_advice_request(request, by=dsl, reason="Sent by mistake.")
     clock.set(2026, 3, 2, 12, 0)
@@ -91,25 +112,14 @@ def test_the_time_to_the_conversation_counts_from_the_advice_it_followed(
     pupil = PupilFactory(school=school)
     clock.set(2026, 3, 2, 9, 0)
     concern = record_concern(by=teacher, pupil=pupil, **concern_data())
-    for asked, advised in [((2, 10), (2, 12)), ((3, 14), (4, 10))]:
-        clock.set(2026, 3, *asked, 0)
-        request = request_hub_advice(concern, by=dsl, summary="S.", question="Q?", urgency="amber")
+    for asked_at, advised in [((2, 10), (2, 12)), ((3, 14), (4, 10))]:
+        clock.set(2026, 3, *asked_at, 0)
+        request = asked(concern, dsl)
         claim_advice_request(request, by=hub_advisor)
         clock.set(2026, 3, *advised, 0)
-        give_advice(
-            request, by=hub_advisor, advice="Talk.", next_step="talk_to_parent", level_of_need=2
-        )
+        advised_to_talk(request, hub_advisor)
     clock.set(2026, 3, 5, 9, 0)
-    log_parent_conversation(
-        concern,
-        by=dsl,
-        held=True,
-        held_at=datetime(2026, 3, 3, 11, 0, tzinfo=LONDON),
-        with_name="Mrs A",
-        with_relationship="Mother",
-        method="in_person",
-        discussed="Things.",
-    )
+    talked(concern, dsl, held_at=datetime(2026, 3, 3, 11, 0, tzinfo=LONDON))
     figures = audit_figures(school, Period.academic_year(date(2026, 3, 5)), now=timezone.now())
     assert figures.advice_to_conversation.values == (7.0,)
 
@@ -221,9 +231,7 @@ def test_claimed_requests_are_still_open_and_withdrawn_ones_neither_open_nor_ans
     requests = []
     for _ in range(3):
         concern = record_concern(by=teacher, pupil=pupil, **concern_data())
-        requests.append(
-            request_hub_advice(concern, by=dsl, summary="S.", question="Q?", urgency="amber")
-        )
+        requests.append(asked(concern, dsl))
     claim_advice_request(requests[0], by=hub_advisor)
     withdraw_advice_request(requests[1], by=dsl, reason="Sent by mistake.")
     figures = figures_now(school)
@@ -268,23 +276,12 @@ def test_a_conversation_held_before_the_advice_came_is_counted_apart_from_the_me
     pupil = PupilFactory(school=school)
     clock.set(2026, 3, 2, 9, 0)
     concern = record_concern(by=teacher, pupil=pupil, **concern_data())
-    request = request_hub_advice(concern, by=dsl, summary="S.", question="Q?", urgency="amber")
+    request = asked(concern, dsl)
     claim_advice_request(request, by=hub_advisor)
     clock.set(2026, 3, 2, 12, 0)
-    give_advice(
-        request, by=hub_advisor, advice="Talk.", next_step="talk_to_parent", level_of_need=2
-    )
+    advised_to_talk(request, hub_advisor)
     clock.set(2026, 3, 2, 15, 0)
-    log_parent_conversation(
-        concern,
-        by=dsl,
-        held=True,
-        held_at=datetime(2026, 3, 2, 10, 0, tzinfo=LONDON),
-        with_name="Mrs A",
-        with_relationship="Mother",
-        method="in_person",
-        discussed="Things.",
-    )
+    talked(concern, dsl, held_at=datetime(2026, 3, 2, 10, 0, tzinfo=LONDON))
     figures = figures_now(school)
     assert (figures.conversations_held, figures.held_before_advice) == (1, 1)
     assert figures.advice_to_conversation.values == ()
