@@ -1,6 +1,7 @@
 """Work started on several database connections at the same moment, for the race tests."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -35,3 +36,15 @@ def at_once(*jobs, timeout=60):
     for thread in threads:
         thread.join(timeout=timeout)
     return raised
+
+
+def hold_locks_a_moment(monkeypatch, module, seconds=0.3):
+    """Make `module`'s steps pause before writing their audit row, inside their transaction, so
+    the first to take a row's lock still holds it when the other, started with it, arrives."""
+    real_audit = module.audit
+
+    def slow_audit(*args, **kwargs):
+        time.sleep(seconds)
+        return real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(module, "audit", slow_audit)

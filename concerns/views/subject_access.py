@@ -17,7 +17,6 @@ from concerns.forms.subject_access import (
     ExtendForm,
 )
 from concerns.keyset import Key, paginate
-from concerns.models import SubjectAccessRequest
 from concerns.selectors import access_requests_for, get_access_request_for, get_pupil_for
 from safeguarding.templatetags.presenters import uk_date
 from workflow import subject_access
@@ -115,14 +114,10 @@ def _cannot(request, access_request, step=None):
     return redirect("concerns:access_requests")
 
 
-def _request_step(request, pk, step, *, perform, title, success, **page):
-    """A step on one of the school's requests (`pk`, or the request itself): back to the list,
-    saying why, when it cannot be taken now; otherwise its page. `perform(access_request,
-    by=, **data)` records it; `title` names the pupil as {name}; `success(name, saved)` says
-    what happened."""
-    access_request = pk
-    if not isinstance(access_request, SubjectAccessRequest):
-        access_request = get_access_request_for(request.membership, pk)
+def _request_step(request, access_request, step, *, perform, title, success, **page):
+    """A step on one of the school's requests: back to the list, saying why, when it cannot be
+    taken now; otherwise its page. `perform(access_request, by=, **data)` records it; `title`
+    names the pupil as {name}; `success(name, saved)` says what happened."""
     if back := _cannot(request, access_request, step):
         return back
     pupil = access_request.pupil
@@ -150,7 +145,7 @@ def access_request_extend(request, pk):
     """Extend a complex request to three months, saying why."""
     return _request_step(
         request,
-        pk,
+        get_access_request_for(request.membership, pk),
         "extend",
         form_class=ExtendForm,
         perform=subject_access.extend_request,
@@ -167,7 +162,7 @@ def access_request_clarify(request, pk):
     stands still until they answer."""
     return _request_step(
         request,
-        pk,
+        get_access_request_for(request.membership, pk),
         "clarify",
         form_class=ClarifyForm,
         perform=subject_access.ask_to_clarify,
@@ -186,7 +181,7 @@ def access_request_clarified(request, pk):
     """Record the day the requester's clarification arrived: the time limit runs again."""
     return _request_step(
         request,
-        pk,
+        get_access_request_for(request.membership, pk),
         "clarified",
         form_class=ClarifiedForm,
         perform=subject_access.record_clarification,
@@ -202,7 +197,7 @@ def access_request_answer(request, pk):
     """Record the school's answer, and why anything was withheld."""
     return _request_step(
         request,
-        pk,
+        get_access_request_for(request.membership, pk),
         None,
         form_class=AnswerForm,
         perform=subject_access.record_answer,

@@ -2,7 +2,6 @@
 scoped, audited view."""
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -15,7 +14,7 @@ from audit.models import AuditEvent
 from concerns import attachments
 from concerns.models import Attachment
 from schools.models import Role
-from tests.concurrency import at_once, simultaneous_writers
+from tests.concurrency import at_once, hold_locks_a_moment, simultaneous_writers
 from tests.factories import member, signed_in
 
 MB = 1024 * 1024
@@ -298,17 +297,13 @@ def test_the_same_upload_sent_twice_at_once_attaches_the_file_once(
     """Both sends pass the check for an earlier upload before either has stored one: the key's
     unique index stops the second, which answers as if it had stored the first's."""
     concern = walk.recorded()
-    real_audit, real_lookup, found = attachments.audit, attachments._stored_by, []
-
-    def slow_audit(*args, **kwargs):
-        time.sleep(0.5)  # hold the first transaction open while the second arrives
-        return real_audit(*args, **kwargs)
+    real_lookup, found = attachments._stored_by, []
+    hold_locks_a_moment(monkeypatch, attachments, seconds=0.5)
 
     def watched_lookup(*args):
         found.append(real_lookup(*args))
         return found[-1]
 
-    monkeypatch.setattr(attachments, "audit", slow_audit)
     monkeypatch.setattr(attachments, "_stored_by", watched_lookup)
     setup = Client()
     signed_in(setup, teacher)

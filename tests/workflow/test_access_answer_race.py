@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns.models import SubjectAccessRequest
-from tests.concurrency import at_once, simultaneous_writers
+from tests.concurrency import at_once, hold_locks_a_moment, simultaneous_writers
 from tests.walk import concern_data
 from workflow import concerns as workflow_concerns
 from workflow import subject_access
@@ -23,18 +23,6 @@ pytestmark = [
 ]
 
 
-def hold_each_lock_a_moment(monkeypatch):
-    """Each step holds the request's lock a moment before its audit row, so that the other,
-    started at the same time, arrives meanwhile."""
-    real_audit = subject_access.audit
-
-    def slow_audit(*args, **kwargs):
-        time.sleep(0.3)
-        return real_audit(*args, **kwargs)
-
-    monkeypatch.setattr(subject_access, "audit", slow_audit)
-
-
 def test_two_dsls_answer_one_request_at_once_and_one_answer_is_recorded(
     walk, pupil, dsl, deputy_dsl, monkeypatch
 ):
@@ -43,7 +31,7 @@ def test_two_dsls_answer_one_request_at_once_and_one_answer_is_recorded(
     request = subject_access.record_request(
         pupil, by=dsl, requester="Jane Ahmed, mother", received_on=today
     )
-    hold_each_lock_a_moment(monkeypatch)
+    hold_locks_a_moment(monkeypatch, subject_access)
     outcomes = {}
 
     def answer(name, user, kind, reason):
@@ -120,7 +108,7 @@ def test_two_dsls_correct_one_request_at_once_and_the_later_is_told(
         pupil, by=dsl, requester="Jane Ahmed, mother", received_on=today
     )
     drawn = subject_access.request_version(request)
-    hold_each_lock_a_moment(monkeypatch)
+    hold_locks_a_moment(monkeypatch, subject_access)
     outcomes = {}
 
     def correct(name, user, requester):

@@ -1,12 +1,11 @@
 """Two advisors press "claim" on the same request at the same moment: exactly one wins."""
 
-import time
 from functools import partial
 
 import pytest
 
 from advice.models import AdviceRequest, AdviceStatus
-from tests.concurrency import at_once, simultaneous_writers
+from tests.concurrency import at_once, hold_locks_a_moment, simultaneous_writers
 from workflow import core
 from workflow.advice import claim_advice_request
 from workflow.exceptions import TransitionRefused
@@ -22,14 +21,7 @@ def test_two_advisors_claim_at_once_and_exactly_one_wins(
 ):
     concern = walk.with_hub()
     request = walk.request(concern)
-    real_audit = core.audit
-
-    def slow_audit(*args, **kwargs):
-        # Hold the winner's lock a moment, so the other claim is sure to arrive meanwhile.
-        time.sleep(0.3)
-        return real_audit(*args, **kwargs)
-
-    monkeypatch.setattr(core, "audit", slow_audit)
+    hold_locks_a_moment(monkeypatch, core)
     outcomes = {}
 
     def claim(name, user):

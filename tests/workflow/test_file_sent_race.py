@@ -1,7 +1,6 @@
 """Two DSLs record at the same moment that a leaver's file was sent: one is recorded, the
 other is told, and the file holds the first one's date and method, with one audit row."""
 
-import time
 from datetime import timedelta
 from functools import partial
 
@@ -10,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns.models import FileTransfer
-from tests.concurrency import at_once, simultaneous_writers
+from tests.concurrency import at_once, hold_locks_a_moment, simultaneous_writers
 from workflow import leavers
 from workflow.exceptions import TransitionRefused
 
@@ -32,14 +31,7 @@ def test_two_dsls_record_the_file_sent_at_once_and_one_is_recorded(
         starts_on=today - timedelta(days=1),
         new_school="Wardown Vale High School",
     )
-    real_audit = leavers.audit
-
-    def slow_audit(*args, **kwargs):
-        # Hold the first one's lock a moment, so the other arrives meanwhile.
-        time.sleep(0.3)
-        return real_audit(*args, **kwargs)
-
-    monkeypatch.setattr(leavers, "audit", slow_audit)
+    hold_locks_a_moment(monkeypatch, leavers)
     outcomes = {}
 
     def send(name, user, how):

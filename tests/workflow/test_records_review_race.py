@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import Concern, FileTransfer, RecordsReview, SubjectAccessRequest
 from schools.models import Pupil
-from tests.concurrency import at_once, simultaneous_writers
+from tests.concurrency import at_once, hold_locks_a_moment, simultaneous_writers
 from tests.factories import kept_review
 from tests.walk import concern_data
 from workflow import retention
@@ -37,14 +37,7 @@ def test_two_dsls_review_one_pupils_records_at_once_and_one_decision_is_recorded
     walk.closed()
     # Or both review again records kept for longer, each from a page drawn after that keep.
     since = kept_review(pupil, by=dsl, reason="A claim.", days=90).pk if kept_before else None
-    real_audit = retention.audit
-
-    def slow_audit(*args, **kwargs):
-        # Hold the first one's lock a moment, so the other arrives meanwhile.
-        time.sleep(0.3)
-        return real_audit(*args, **kwargs)
-
-    monkeypatch.setattr(retention, "audit", slow_audit)
+    hold_locks_a_moment(monkeypatch, retention)
     outcomes = {}
 
     def review(name, user, **decision):
