@@ -568,7 +568,9 @@ class SubjectAccessRequest(models.Model):
     information the request is about: the time limit stands still from that day until their
     answer arrives, and the due day moves on by as many days. Information may be withheld,
     for example where disclosing it would be likely to cause serious harm; the reason is
-    recorded. Each step is recorded by a DSL and audited (workflow.subject_access)."""
+    recorded. Where the school needed proof of who the requester is and asked for it, the
+    time limit starts when it arrives. Each step is recorded by a DSL and audited
+    (workflow.subject_access)."""
 
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="access_requests")
     school = models.ForeignKey(
@@ -578,9 +580,15 @@ class SubjectAccessRequest(models.Model):
         max_length=200, help_text="Who asked, and who they are to the pupil."
     )
     received_on = models.DateField()
+    identity_confirmed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day proof arrived of who the requester is, or that they act for the "
+        "pupil, when the school needed it and asked: the time limit starts then.",
+    )
     due_on = models.DateField(
-        help_text="One month from receipt, or three once extended, moved on by the days spent "
-        "waiting for the requester to clarify."
+        help_text="One month from receipt (or from the proof of identity, when asked for), or "
+        "three once extended, moved on by the days spent waiting for the requester to clarify."
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -8,7 +8,10 @@ extended by two further months, if the requester is told why within the first mo
 school holds a lot of information about the pupil, it may ask the requester which information
 the request is about, by the due day: the time limit stands still from that day until their
 answer arrives, and every day it stood still moves the due day on by a day ("stopping the
-clock": the ICO's guidance, and Article 12A of the UK GDPR since 5 February 2026).
+clock": the ICO's guidance, and Article 12A of the UK GDPR since 5 February 2026). Where the
+school needed proof of who the requester is, or that they act for the pupil, and asked for it
+(article 12(6)), the time limit starts on the day that proof arrives, not the day of receipt
+(article 12A(3)(b)).
 Information may be withheld, for example where disclosing it would be likely to cause serious
 harm to the child or another person; the reason is recorded with the answer.
 
@@ -49,7 +52,7 @@ STALE_REQUEST = (
     "Someone has corrected this request since this page was opened: it now shows their "
     "details. Check them, then save again. Nothing was saved."
 )
-REQUEST_FIELDS = ("requester", "received_on")
+REQUEST_FIELDS = ("requester", "received_on", "identity_confirmed_on")
 
 
 def _months_after(day, months):
@@ -71,13 +74,23 @@ def due_on(received_on, months=MONTHS, paused=0, not_before=None):
     return day
 
 
+def starts_on(request):
+    """The day the time limit starts: the day the request was received, or the later day
+    proof of the requester's identity arrived, when the school asked for it."""
+    return max(request.received_on, request.identity_confirmed_on or request.received_on)
+
+
 def stood_still(request, upto=None):
     """How long the time limit stood still: the days from the one the requester was asked to
     clarify to the one their answer arrived, both counted (DPA 2018 s.54(3C), UK GDPR article
     12A: "beginning with" and "ending with"), or, while it is awaited, to `upto`; and the day
-    after, when it ran again. (0, None) when it has not stood still."""
+    after, when it ran again. Days before the time limit started are not counted: it was not
+    running. (0, None) when it has not stood still."""
     asked, end = request.clarification_asked_on, request.clarified_on or upto
-    if asked is None or end is None or end < asked:
+    if asked is None or end is None:
+        return 0, None
+    asked = max(asked, starts_on(request))
+    if end < asked:
         return 0, None
     return (end - asked).days + 1, end + timedelta(days=1)
 
@@ -88,14 +101,14 @@ def _due(request):
     the answer is then due on the first working day after the requester's."""
     months = EXTENDED_MONTHS if request.extension_reason else MONTHS
     paused, resumed = stood_still(request)
-    return due_on(request.received_on, months, paused, not_before=resumed)
+    return due_on(starts_on(request), months, paused, not_before=resumed)
 
 
 def last_day_to_extend(request, told_on=None):
     """The requester must be told of an extension within the first month, not counting the
     days the time limit stood still (up to `told_on`, or today, while an answer is awaited)."""
     paused, resumed = stood_still(request, upto=told_on or timezone.localdate())
-    return due_on(request.received_on, MONTHS, paused, not_before=resumed)
+    return due_on(starts_on(request), MONTHS, paused, not_before=resumed)
 
 
 def may_extend(request):
@@ -119,22 +132,26 @@ def _day(value, field, what, *, after, after_what):
     return value
 
 
-def record_request(pupil, *, by, requester, received_on):
-    """Record a subject access request about `pupil`, received on `received_on`."""
+def record_request(pupil, *, by, requester, received_on, identity_confirmed_on=None):
+    """Record a subject access request about `pupil`, received on `received_on`, and the day
+    proof of the requester's identity arrived, when the school asked for it."""
     require_school_lead(by, pupil.school_id, NOT_A_LEAD)
     requester = require(requester, "requester", "Enter who made the request")
     received_on = _received(pupil, received_on)
+    identity_confirmed_on = _identity_confirmed(identity_confirmed_on, received_on)
     try:
         with transaction.atomic():
             lock_pupil(pupil)
-            request = SubjectAccessRequest.objects.create(
+            request = SubjectAccessRequest(
                 pupil=pupil,
                 school_id=pupil.school_id,
                 requester=requester,
                 received_on=received_on,
-                due_on=due_on(received_on),
+                identity_confirmed_on=identity_confirmed_on,
                 recorded_by=by,
             )
+            request.due_on = _due(request)
+            request.save()
             audit(
                 "pupil.access_request.record",
                 actor=by,
@@ -171,16 +188,43 @@ def _received(pupil, received_on):
     )
 
 
+def _identity_confirmed(identity_confirmed_on, received_on):
+    """The day proof of identity arrived, if given: on or after receipt, and not later than
+    today."""
+    if identity_confirmed_on is None:
+        return None
+    return _day(
+        identity_confirmed_on,
+        "identity_confirmed_on",
+        "The date proof of identity arrived",
+        after=received_on,
+        after_what="when the request was received",
+    )
+
+
 def _steps_still_in_time(request):
-    """Refused, beside the date received, when a step already recorded could not have been
-    taken had the request arrived on its corrected day: each step's day comes on or after
-    receipt, an extension is told within the first month, and the requester is asked to
-    clarify by the day the answer was then due."""
+    """Refused, beside the date received (or the date proof of identity arrived, when the time
+    limit starts then), when a step already recorded could not have been taken on the
+    corrected days: each step's day comes on or after receipt, an extension is told within
+    the first month, and the requester is asked to clarify by the day the answer was then
+    due."""
+    received, start = request.received_on, starts_on(request)
+    if start > received:
+        field, since, check = (
+            "identity_confirmed_on",
+            "With the time limit starting when proof of identity arrived",
+            "the date proof of identity arrived",
+        )
+    else:
+        field, since, check = (
+            "received_on",
+            "Received on that day",
+            "the date the request was received",
+        )
 
-    def refuse(message):
-        raise TransitionRefused(message, field="received_on")
+    def refuse(message, field=field):
+        raise TransitionRefused(message, field=field)
 
-    received = request.received_on
     steps = [
         (request.extended_on, "the requester was told of the extension"),
         (request.clarification_asked_on, "the requester was asked to clarify it"),
@@ -189,38 +233,40 @@ def _steps_still_in_time(request):
         if day is not None and day < received:
             refuse(
                 f"The date the request was received must be on or before {day.day} "
-                f"{day:%B %Y}, when {what}"
+                f"{day:%B %Y}, when {what}",
+                field="received_on",
             )
     if request.extended_on is not None:
         last = last_day_to_extend(request, request.extended_on)
         if request.extended_on > last:
             told = request.extended_on
             refuse(
-                f"Received on that day, the requester had to be told of the extension by "
-                f"{last.day} {last:%B %Y}, but was told on {told.day} {told:%B %Y}. Check the "
-                "date the request was received"
+                f"{since}, the requester had to be told of the extension by "
+                f"{last.day} {last:%B %Y}, but was told on {told.day} {told:%B %Y}. Check "
+                f"{check}"
             )
     asked = request.clarification_asked_on
     if asked is not None:
         extended_first = request.extended_on is not None and request.extended_on <= asked
-        due = due_on(received, EXTENDED_MONTHS if extended_first else MONTHS)
+        due = due_on(start, EXTENDED_MONTHS if extended_first else MONTHS)
         if asked > due:
             refuse(
-                f"Received on that day, the answer was due by {due.day} {due:%B %Y}, before "
-                f"the requester was asked to clarify it on {asked.day} {asked:%B %Y}. Check "
-                "the date the request was received"
+                f"{since}, the answer was due by {due.day} {due:%B %Y}, before the requester "
+                f"was asked to clarify it on {asked.day} {asked:%B %Y}. Check {check}"
             )
 
 
-def correct_request(request, *, by, drawn, requester, received_on):
-    """Correct who made a request, or the day it arrived, while it is not answered: the due
-    day follows. `drawn`: the `request_version` the form was drawn from."""
+def correct_request(request, *, by, drawn, requester, received_on, identity_confirmed_on=None):
+    """Correct who made a request, the day it arrived, or the day proof of the requester's
+    identity arrived (recorded here when it comes after the request), while it is not
+    answered: the due day follows. `drawn`: the `request_version` the form was drawn from."""
     require_school_lead(by, request.school_id, NOT_A_LEAD)
     # Stale first, before the fields: a page drawn before a colleague's correction says so.
     if drawn != request_version(request):
         raise Stale(STALE_REQUEST)
     requester = require(requester, "requester", "Enter who made the request")
     received_on = _received(request.pupil, received_on)
+    identity_confirmed_on = _identity_confirmed(identity_confirmed_on, received_on)
     try:
         with transaction.atomic():
             request = _locked(request)
@@ -228,14 +274,14 @@ def correct_request(request, *, by, drawn, requester, received_on):
                 raise TransitionRefused(ANSWERED)
             if drawn != request_version(request):
                 raise Stale(STALE_REQUEST)
-            changed = [
-                name
-                for name, value in (("requester", requester), ("received_on", received_on))
-                if getattr(request, name) != value
-            ]
+            values = dict(
+                zip(REQUEST_FIELDS, (requester, received_on, identity_confirmed_on), strict=False)
+            )
+            changed = [name for name in REQUEST_FIELDS if getattr(request, name) != values[name]]
             if not changed:
                 return request
-            request.requester, request.received_on = requester, received_on
+            for name in changed:
+                setattr(request, name, values[name])
             _steps_still_in_time(request)
             request.due_on = _due(request)
             request.save(update_fields=[*changed, "due_on"])

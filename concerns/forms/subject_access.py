@@ -18,14 +18,24 @@ class AccessRequestForm(GovUKForm):
     )
     received_on = date_field(
         "Date the request was received",
-        help_text="The answer is due within one calendar month of this day, for example 3 9 2026",
+        help_text="The answer is due within one calendar month of this day, or of the day proof of "
+        "identity arrived if you asked for it. For example, 3 9 2026",
         subject="The date the request was received",
         required_message="Enter the date the request was received",
+    )
+    identity_confirmed_on = date_field(
+        "Date proof of the requester's identity arrived (if you asked for it)",
+        help_text="If you needed proof of who the requester is, or that they act for the pupil, "
+        "and asked for it, the month starts on the day it arrived. Leave this empty if you did "
+        "not ask. If it has not arrived yet, add it here when it does, by correcting the request",
+        subject="The date proof of identity arrived",
+        required_message="Enter the date proof of identity arrived",
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(Field.text("requester"), "received_on")
+        self.helper.layout = Layout(Field.text("requester"), "received_on", "identity_confirmed_on")
 
 
 class AccessRequestCorrectionForm(DrawnFrom, AccessRequestForm):

@@ -54,7 +54,7 @@ def test_dsl_records_extends_and_answers_a_subject_access_request(
     expect(row).to_contain_text("Jane Ahmed, mother")
     look(page, "access-requests")
     # The date was mistyped: the DSL corrects it, and the due day follows.
-    row.get_by_role("link", name="Correct who asked or when").click()
+    row.get_by_role("link", name="Correct who asked or when, or add proof of identity").click()
     look(page, "access-request-correct")
     expect(page.get_by_label("Who made the request?")).to_have_value("Jane Ahmed, mother")
     fill_date(page, "Date the request was received", today - timedelta(days=3))

@@ -147,3 +147,31 @@ def test_the_head_teacher_is_not_offered_a_correction(pupil, dsl, head, client_f
     client = client_for(head)
     assert f'href="{correction(request)}"' not in client.get(LIST).text
     assert client.get(correction(request)).status_code == 403
+
+
+def test_proof_of_identity_arriving_later_is_added_from_the_list_and_moves_the_due_day(
+    pupil, dsl, client_for
+):
+    request = ask(pupil, dsl, days_ago=6)
+    client = client_for(dsl)
+    assert "Correct who asked or when, or add proof of identity" in client.get(LIST).text
+    form = client.get(correction(request)).text
+    proof = today() - timedelta(days=1)
+    response = client.post(
+        correction(request),
+        {
+            "requester": request.requester,
+            **day("received_on", request.received_on),
+            **day("identity_confirmed_on", proof),
+            "drawn": drawn_on(form),
+        },
+        follow=True,
+    )
+    due = due_on(proof)
+    assert f"is now due to be answered by {due.day} {due:%B %Y}" in response.text
+    assert f"Proof of identity arrived on {proof.day} {proof:%B %Y}" in response.text
+    stored = SubjectAccessRequest.objects.get()
+    assert (stored.identity_confirmed_on, stored.due_on) == (proof, due)
+    page = client.get(correction(request)).text
+    assert "Proof of identity arrived" in page
+    assert f'value="{proof.day}"' in page

@@ -452,3 +452,53 @@ def test_the_answer_says_whose_request_it_was(pupil, dsl, client_for):
         "acting for them"
     ]
     assert 'id="basis"' in response.text or 'name="basis"' in response.text
+
+
+def test_a_request_recorded_with_its_proof_of_identity_is_due_a_month_from_the_proof(
+    pupil, dsl, client_for
+):
+    client = client_for(dsl)
+    form = client.get(new(pupil)).text
+    assert "Date proof of the requester's identity arrived (if you asked for it)" in form
+    received, proof = today() - timedelta(days=9), today() - timedelta(days=2)
+    response = client.post(
+        new(pupil),
+        {
+            "requester": "Jane Ahmed, mother",
+            **day("received_on", received),
+            **day("identity_confirmed_on", proof),
+        },
+        follow=True,
+    )
+    due = due_on(proof)
+    assert f"is due to be answered by {due.day} {due:%B %Y}" in response.text
+    assert f"Proof of identity arrived on {proof.day} {proof:%B %Y}" in response.text
+    stored = SubjectAccessRequest.objects.get()
+    assert (stored.received_on, stored.identity_confirmed_on, stored.due_on) == (
+        received,
+        proof,
+        due,
+    )
+
+
+def test_proof_of_identity_before_the_request_is_refused_beside_it_keeping_what_was_typed(
+    pupil, dsl, client_for
+):
+    received = today() - timedelta(days=2)
+    response = client_for(dsl).post(
+        new(pupil),
+        {
+            "requester": "Jane Ahmed, mother",
+            **day("received_on", received),
+            **day("identity_confirmed_on", received - timedelta(days=1)),
+        },
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["identity_confirmed_on"] == [
+        f"The date proof of identity arrived must be on or after {received.day} "
+        f"{received:%B %Y}, when the request was received"
+    ]
+    assert 'href="#id_identity_confirmed_on_0"' in response.text  # the summary leads to it
+    assert form["requester"].value() == "Jane Ahmed, mother"
+    assert not SubjectAccessRequest.objects.exists()
