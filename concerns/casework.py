@@ -18,6 +18,7 @@ from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import User
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
+from workflow.working_time import WORKING_DAY, add_working_hours, working_hours_between
 
 from .models import (
     Addendum,
@@ -266,6 +267,13 @@ def _parent_step(concern, zone):
         else:
             step.state = "done" if step.state == "done" else "in_progress"
             step.lines.append("Outcome of the referral awaited")
+            if decision_overdue(escalation.referred_to, escalation.referred_at, timezone.now()):
+                due = decision_due_at(escalation.referred_to, escalation.referred_at)
+                step.lines.append(
+                    "Children's social care should have decided what to do within one working "
+                    f"day of the referral, by {uk_datetime(due, zone)}: follow it up, then record "
+                    "the outcome"
+                )
     if step.lines:
         return step
     if concern.status == S.ADVICE_RECEIVED:
@@ -314,6 +322,28 @@ def steps(concern):
 def open_request(concern):
     """The concern's advice request still with the hub, if any (from the prefetch)."""
     return next((r for r in concern.advice_requests.all() if r.is_open), None)
+
+
+# Children's social care acknowledges a referral and decides the next steps within one working
+# day of it (Working Together 2023; Keeping Children Safe in Education). The referrer follows it
+# up when that decision has not come.
+DECISION_WITHIN_HOURS = WORKING_DAY.total_seconds() / 3600
+
+
+def decision_due_at(referred_to, referred_at):
+    """When children's social care should have decided what to do about a referral; None for
+    the other targets, which set no such time."""
+    if referred_to != Escalation.Target.CSC:
+        return None
+    return add_working_hours(referred_at, DECISION_WITHIN_HOURS)
+
+
+def decision_overdue(referred_to, referred_at, now):
+    """A referral to children's social care with no outcome a working day after it was made."""
+    return (
+        referred_to == Escalation.Target.CSC
+        and working_hours_between(referred_at, now) > DECISION_WITHIN_HOURS
+    )
 
 
 def escalations_awaiting_outcome(concern):

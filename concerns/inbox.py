@@ -26,6 +26,7 @@ from advice.models import AdviceRequest, AdviceStatus
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import Pupil
 
+from .casework import decision_overdue
 from .keyset import Key, paginate
 from .models import (
     Category,
@@ -80,6 +81,15 @@ def inbox_queryset(
         last_closed_at=Subquery(last_closed.values("closed_at")[:1]),
         hub_due_at=Subquery(open_request.values("due_at")[:1]),
         awaiting_outcome=Exists(Escalation.objects.filter(concern=OuterRef("pk"), outcome="")),
+        # The earliest referral to children's social care still awaiting its outcome, which
+        # is followed up after a working day.
+        csc_referred_at=Subquery(
+            Escalation.objects.filter(
+                concern=OuterRef("pk"), outcome="", referred_to=Escalation.Target.CSC
+            )
+            .order_by("referred_at")
+            .values("referred_at")[:1]
+        ),
     )
     if status:
         rows = rows.filter(status=status)
@@ -113,8 +123,8 @@ def inbox_queryset(
     return rows
 
 
-def next_step(concern):
-    """What the concern needs next, in words, from the row's annotations."""
+def next_step(concern, now):
+    """What the concern needs next, in words, from the row's annotations, at `now`."""
     status = concern.status
     if status == S.RECORDED:
         return "Review it: ask the hub for advice, escalate, or close it"
@@ -127,6 +137,13 @@ def next_step(concern):
     if status == S.PARENT_CONVERSATION_LOGGED:
         return "Close it, or ask the hub for follow-up advice"
     if status == S.ESCALATED:
+        if concern.csc_referred_at and decision_overdue(
+            Escalation.Target.CSC, concern.csc_referred_at, now
+        ):
+            return (
+                "Follow up the referral: children's social care should have decided what to do "
+                "within one working day. Then record the outcome"
+            )
         if concern.awaiting_outcome:
             return "Record the outcome of the referral when you hear it"
         return "Close it, now the referral's outcome is known"
@@ -144,6 +161,7 @@ ROW_COLUMNS = (
     "last_closed_at",
     "hub_due_at",
     "awaiting_outcome",
+    "csc_referred_at",
     "pupil__given_name",
     "pupil__family_name",
     "pupil__year_group",
@@ -183,7 +201,7 @@ def inbox_page(membership, *, after="", before="", size=PAGE_SIZE, **filters):
     headings = dict(HEADINGS)
     if filters.get("status") == S.CLOSED:
         headings[len(GROUPS) - 1] = "Closed"  # all of them, not only the last 30 days
-    sections = []
+    sections, now = [], timezone.now()
     for found in page.rows:
         row = Row(
             pk=found.id,
@@ -193,7 +211,7 @@ def inbox_page(membership, *, after="", before="", size=PAGE_SIZE, **filters):
             pupil_name=f"{found.pupil__given_name} {found.pupil__family_name}",
             year_group=YEAR_GROUPS.get(found.pupil__year_group, found.pupil__year_group),
             recorded_by_name=found.recorded_by__full_name,
-            next_step=next_step(found),
+            next_step=next_step(found, now),
             categories=[Category(value).label for value in categories_of(found.category_list)],
         )
         if not sections or sections[-1][0] != found.stage:
