@@ -333,6 +333,12 @@ class Escalation(models.Model):
             models.Index(
                 fields=["concern"], condition=Q(outcome=""), name="escalation_awaiting_outcome"
             ),
+            # The head teacher's report: the school's referrals still awaiting their outcome.
+            models.Index(
+                fields=["school", "referred_at"],
+                condition=Q(outcome=""),
+                name="escalation_school_awaiting",
+            ),
             models.Index(fields=["escalated_at"], name="escalation_escalated_at"),
             # The head teacher's report: the school's escalations made in a period.
             models.Index(fields=["school", "escalated_at"], name="escalation_school_escalated"),

@@ -26,6 +26,7 @@ from django.db.models.functions import Cast, TruncMonth
 
 from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, Urgency
 from audit.models import AuditEvent
+from concerns.casework import decision_overdue
 from concerns.models import (
     WITHHOLDING,
     Category,
@@ -142,6 +143,9 @@ class AuditFigures:
     # Escalations
     escalations_by_target: list = field(default_factory=list)  # [(Target, n)]
     escalation_outcomes: list = field(default_factory=list)  # [(Target, Outcome | None, n)]
+    # now: referrals to children's social care with no outcome a working day after them,
+    # [(pk, reference, referred_at, working hours since)]
+    undecided_referrals: list = field(default_factory=list)
     # Leavers' child protection files (workflow.leavers), for pupils who left in the period
     leavers: dict = field(default_factory=dict)
     # Subject access requests (workflow.subject_access) received in the period
@@ -368,6 +372,15 @@ def _step_three(figures, school, period):
         for outcome in [*Escalation.Outcome, None]
         if (target, outcome) in outcomes
     ]
+    csc = Escalation.Target.CSC
+    for pk, reference, referred_at in (
+        Escalation.objects.filter(school=school, outcome="", referred_to=csc)
+        .order_by("referred_at", "pk")
+        .values_list("concern_id", "concern__reference", "referred_at")
+    ):
+        if decision_overdue(csc, referred_at, figures.now):
+            hours = working_hours_between(referred_at, figures.now)
+            figures.undecided_referrals.append((pk, reference, referred_at, hours))
 
 
 def _leavers(figures, school, period):

@@ -337,6 +337,13 @@ def _records_reviews(f, fmt):
     )
 
 
+# Children's social care decides what to do about a referral within one working day; the
+# school follows it up when no decision comes (concerns.casework.decision_overdue).
+UNDECIDED = (
+    "Referrals to children's social care with no outcome recorded a working day after them (now)"
+)
+
+
 def _shown(rows, total, listed):
     """The rows to show, and the note under the table when some are left out."""
     rows = rows if listed is None else rows[:listed]
@@ -360,6 +367,7 @@ def _exceptions(f, fmt, governors, listed):
                 "Concerns awaiting DSL review for more than one working day (now)",
                 fmt.count(len(f.awaiting_review)),
             ],
+            [UNDECIDED, fmt.count(len(f.undecided_referrals))],
         ],
     )
     section = Section(
@@ -377,6 +385,7 @@ def _exceptions(f, fmt, governors, listed):
     not_held, not_held_note = _shown(f.not_held, f.not_held_count, listed)
     overdue, overdue_note = _shown(f.overdue_requests, len(f.overdue_requests), listed)
     awaiting, awaiting_note = _shown(f.awaiting_review, len(f.awaiting_review), listed)
+    undecided, undecided_note = _shown(f.undecided_referrals, len(f.undecided_referrals), listed)
     section.tables += [
         Table(
             key="exceptions-closed",
@@ -433,6 +442,17 @@ def _exceptions(f, fmt, governors, listed):
             numeric=(2,),
             empty="None now.",
             note=awaiting_note,
+        ),
+        Table(
+            key="exceptions-undecided",
+            caption=UNDECIDED,
+            headers=["Concern", "Referred", "Waiting (working hours)"],
+            rows=[
+                [link(pk, ref), uk_datetime(at), f"{hours:.1f}"] for pk, ref, at, hours in undecided
+            ],
+            numeric=(2,),
+            empty="None now.",
+            note=undecided_note,
         ),
     ]
     return section

@@ -3,14 +3,17 @@ it being made (Working Together 2023; Keeping Children Safe in Education), and t
 follows it up when that decision has not come. The DSL's inbox and the concern page say so
 once a working day has passed with no outcome recorded; referrals elsewhere set no such time."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from concerns.casework import decision_due_at, decision_overdue
 from concerns.models import Escalation
 from concerns.models import Escalation as E
+from reports.figures import audit_figures
+from reports.periods import Period
 from workflow.concerns import escalate_significant_harm, record_escalation_outcome
 from workflow.working_time import LONDON, add_working_hours
 
@@ -103,3 +106,22 @@ def test_the_concern_page_says_when_the_decision_was_due(walk, clock, client_for
         "Children's social care should have decided what to do within one working day of the "
         "referral, by 23 November 2026 at 4:00pm: follow it up, then record the outcome"
     ) in lines
+
+
+def test_the_head_teachers_report_lists_referrals_undecided_after_a_working_day(
+    walk, clock, school
+):
+    waiting = escalate(walk, clock)
+    decided = escalate(walk, clock)
+    record_escalation_outcome(
+        Escalation.objects.get(concern=decided), by=walk.dsl, outcome=E.Outcome.SECTION_47
+    )
+    escalate(walk, clock, referred_to=E.Target.POLICE)
+    recent = walk.recorded()
+    clock.set(2026, 11, 24, 10, 0)  # Tuesday: a working day and an hour after the first three
+    escalate_significant_harm(
+        recent, by=walk.dsl, **escalation_data(referred_at=london(2026, 11, 24, 9, 0))
+    )
+    figures = audit_figures(school, Period.academic_year(date(2026, 11, 24)), now=timezone.now())
+    # Friday 4pm to Tuesday 10am: an hour, a day, an hour.
+    assert figures.undecided_referrals == [(waiting.pk, waiting.reference, FRIDAY_4PM, 10.0)]

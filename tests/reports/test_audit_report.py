@@ -177,6 +177,11 @@ def full_version(c):
             ["Parent conversations not held", "1"],
             ["Advice requests past their due time (now)", "1"],
             ["Concerns awaiting DSL review for more than one working day (now)", "1"],
+            [
+                "Referrals to children's social care with no outcome recorded a working day "
+                "after them (now)",
+                "0",
+            ],
         ],
         "exceptions-closed": [
             ["Concern", "Closed", "Closed by", "Outcome", "Reason given"],
@@ -315,6 +320,11 @@ def governors_version():
             ["Parent conversations not held", FEW],
             ["Advice requests past their due time (now)", FEW],
             ["Concerns awaiting DSL review for more than one working day (now)", FEW],
+            [
+                "Referrals to children's social care with no outcome recorded a working day "
+                "after them (now)",
+                "0",
+            ],
         ],
         "access-summary": [
             ["Measure", "Number"],
@@ -799,8 +809,9 @@ def test_a_long_list_of_exceptions_shows_the_oldest_and_the_csv_has_them_all(
     assert len(tables["exceptions-not-held"]) == 1 + 2
     assert ["Advice requests past their due time (now)", "3"] in tables["exceptions-summary"]
     assert len(tables["exceptions-overdue"]) == 1 + 2
-    # Closed without advice, conversations not held, overdue, awaiting review: 3 of each.
-    assert page.count("The full list is in the CSV spreadsheet.") == 4
+    # Closed without advice, conversations not held, overdue, awaiting review, and referrals
+    # to children's social care still without an outcome: 3 or more of each.
+    assert page.count("The full list is in the CSV spreadsheet.") == 5
     assert "The first 2 of 3, oldest first." in page
     download = csv_tables(client.get(REPORT, {"format": "csv"}).content.decode("utf-8"))
     in_csv = without_notes(download[("Exceptions", "Closed without hub advice")])
@@ -810,6 +821,11 @@ def test_a_long_list_of_exceptions_shows_the_oldest_and_the_csv_has_them_all(
         == 4
     )
     assert len(without_notes(download[("Exceptions", "Parent conversations not held")])) == 4
+    undecided = (
+        "Referrals to children's social care with no outcome recorded a working day after them "
+        "(now)"
+    )
+    assert len(without_notes(download[("Exceptions", undecided)])) > 3  # all, not the first 2
     assert "The full list is in the CSV spreadsheet." not in str(download)
     # The PDF lists as many as it can draw within a request's time, and says where the rest are.
     assert client.get(REPORT, {"format": "pdf"})["Content-Type"] == "application/pdf"
@@ -818,7 +834,7 @@ def test_a_long_list_of_exceptions_shows_the_oldest_and_the_csv_has_them_all(
     assert [row[0] for row in pdf_tables["exceptions-closed"][1:]] == closed[:1]
     assert len(pdf_tables["exceptions-not-held"]) == 1 + 1
     assert len(pdf_tables["exceptions-overdue"]) == 1 + 1
-    assert pdf_html.count("The full list is in the CSV spreadsheet.") == 4
+    assert pdf_html.count("The full list is in the CSV spreadsheet.") == 5
     assert "The first 1 of 3, oldest first." in pdf_html
 
 
