@@ -384,8 +384,6 @@ def _exceptions(f, fmt, governors, listed):
     closed, closed_note = _shown(f.closed_without_advice, f.closed_without_advice_count, listed)
     not_held, not_held_note = _shown(f.not_held, f.not_held_count, listed)
     overdue, overdue_note = _shown(f.overdue_requests, len(f.overdue_requests), listed)
-    awaiting, awaiting_note = _shown(f.awaiting_review, len(f.awaiting_review), listed)
-    undecided, undecided_note = _shown(f.undecided_referrals, len(f.undecided_referrals), listed)
     section.tables += [
         Table(
             key="exceptions-closed",
@@ -432,30 +430,32 @@ def _exceptions(f, fmt, governors, listed):
             empty="None now.",
             note=overdue_note,
         ),
-        Table(
-            key="exceptions-awaiting",
-            caption="Concerns awaiting DSL review for more than one working day (now)",
-            headers=["Concern", "Recorded", "Waiting (working hours)"],
-            rows=[
-                [link(pk, ref), uk_datetime(at), f"{hours:.1f}"] for pk, ref, at, hours in awaiting
-            ],
-            numeric=(2,),
-            empty="None now.",
-            note=awaiting_note,
+        _waiting(
+            "exceptions-awaiting",
+            "Concerns awaiting DSL review for more than one working day (now)",
+            "Recorded",
+            f.awaiting_review,
+            listed,
         ),
-        Table(
-            key="exceptions-undecided",
-            caption=UNDECIDED,
-            headers=["Concern", "Referred", "Waiting (working hours)"],
-            rows=[
-                [link(pk, ref), uk_datetime(at), f"{hours:.1f}"] for pk, ref, at, hours in undecided
-            ],
-            numeric=(2,),
-            empty="None now.",
-            note=undecided_note,
-        ),
+        _waiting("exceptions-undecided", UNDECIDED, "Referred", f.undecided_referrals, listed),
     ]
     return section
+
+
+def _waiting(key, caption, since, waiting, listed):
+    """A list of the concerns still waiting now, oldest first, with the working hours each
+    has waited since `since`."""
+    rows, note = _shown(waiting, len(waiting), listed)
+    link = _concern_link()
+    return Table(
+        key=key,
+        caption=caption,
+        headers=["Concern", since, "Waiting (working hours)"],
+        rows=[[link(pk, ref), uk_datetime(at), f"{hours:.1f}"] for pk, ref, at, hours in rows],
+        numeric=(2,),
+        empty="None now.",
+        note=note,
+    )
 
 
 def _access(f, fmt, governors):
