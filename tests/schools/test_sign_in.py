@@ -94,6 +94,13 @@ def test_password_reset_for_unknown_email_reveals_nothing(client, db):
     assert response["Location"] == reverse("account_reset_password_done")
 
 
+def test_a_reset_asked_for_an_unknown_address_sends_it_nothing(client, db):
+    """Anyone can type any address: the service must not mail strangers (asking them to sign
+    up, which nobody can), nor be a way to send its mail to someone's inbox again and again."""
+    client.post(reverse("account_reset_password"), {"email": "stranger@example.org"})
+    assert mail.outbox == []
+
+
 def test_weak_new_password_is_refused_with_a_reason(client, dsl):
     client.post(reverse("account_reset_password"), {"email": dsl.email})
     link = re.search(r"(/account/password/reset/key/\S+)", mail.outbox[0].body).group(1)
