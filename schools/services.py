@@ -118,15 +118,33 @@ def end_membership(membership, *, by):
     request. The row stays, so reports still show who held the role.
 
     Who: an active LA admin of the membership's authority, for a role they may grant (so
-    not an LA admin's, their own included). Refuses a membership already ended.
+    not an LA admin's, their own included). Refuses a membership already ended, and the
+    school's last designated safeguarding lead (every school has one: another is added
+    first).
     """
     authority = membership.authority
     _refuse_unless_la_admin(by, authority)
     if membership.role not in GRANTABLE[type(membership.place)]:
         raise Refused("Only the service's operators can end a local authority administrator's role")
+    dsls = []
+    if membership.role == Role.DSL:
+        # The school's DSLs are locked together, in one order, so that two administrators
+        # ending its last two at once cannot each see the other still there.
+        dsls = list(
+            Membership.objects.select_for_update(of=("self",))
+            .filter(school_id=membership.school_id, role=Role.DSL, is_active=True)
+            .filter(user__is_active=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_active:
         raise Refused("This role has already been ended")
+    if membership.role == Role.DSL and not [pk for pk in dsls if pk != membership.pk]:
+        raise Refused(
+            f"{membership.user} is the only designated safeguarding lead at {membership.school}. "
+            "Add another designated safeguarding lead first, then end this role"
+        )
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     record(

@@ -241,6 +241,7 @@ def test_a_role_already_held_is_refused(client_for, la_admin, school, dsl):
 
 
 def test_ending_a_role_is_audited_and_it_stops_working(client_for, la_admin, school, dsl):
+    member(Role.DSL, school)  # the school keeps a designated safeguarding lead
     membership = dsl.memberships.get()
     client = client_for(la_admin)
     before = _last_pk()
@@ -255,6 +256,7 @@ def test_ending_a_role_is_audited_and_it_stops_working(client_for, la_admin, sch
 
 
 def test_an_ended_role_can_be_given_again(client_for, la_admin, school, dsl):
+    member(Role.DSL, school)
     membership = dsl.memberships.get()
     end_membership(membership, by=la_admin)
     before = _last_pk()
@@ -293,13 +295,49 @@ def test_only_an_la_admin_of_the_authority_may_use_the_services(
     assert _rows(before) == []
 
 
-def test_a_role_already_ended_is_not_ended_again(la_admin, dsl):
+def test_a_role_already_ended_is_not_ended_again(la_admin, school, dsl):
+    member(Role.DSL, school)
     membership = dsl.memberships.get()
     end_membership(membership, by=la_admin)
     before = _last_pk()
     with pytest.raises(Refused):
         end_membership(membership, by=la_admin)  # a page opened before it was ended
     assert _rows(before) == []
+
+
+def test_the_schools_only_dsl_keeps_their_role_until_another_is_added(
+    client_for, la_admin, school, dsl, deputy_dsl, other_school_dsl
+):
+    """Every school has a designated safeguarding lead (Keeping Children Safe in Education):
+    without one, nobody is named to take the lead on the school's concerns."""
+    membership = dsl.memberships.get()
+    client = client_for(la_admin)
+    before = _last_pk()
+    page = client.post(reverse("people:end", args=[membership.pk]))
+    assert page.status_code == 400
+    assert "Dee Lead is the only designated safeguarding lead at Lea Bank Primary School" in (
+        page.text
+    )
+    membership.refresh_from_db()
+    assert membership.is_active
+    assert _rows(before) == []
+    # A DSL whose account is switched off is no DSL: the school still has only Dee Lead.
+    member(Role.DSL, school, is_active=False)
+    assert client.post(reverse("people:end", args=[membership.pk])).status_code == 400
+    membership.refresh_from_db()
+    assert membership.is_active
+    # Once another DSL is added, the role can be ended.
+    member(Role.DSL, school)
+    response = client.post(reverse("people:end", args=[membership.pk]))
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert not membership.is_active
+
+
+def test_the_schools_last_dsl_is_not_ended_from_the_service_either(la_admin, school, dsl):
+    with pytest.raises(Refused):
+        end_membership(dsl.memberships.get(), by=la_admin)
+    assert dsl.memberships.get().is_active
 
 
 MAIL_DOWN = "tests.mail_down.MailServerDown"
@@ -408,9 +446,10 @@ def test_an_ended_role_leaves_the_people_page_and_the_schools_count(
         schools = client.get(reverse("people:schools")).context["schools"]
         return next(s.people for s in schools if s == school)
 
-    assert counted() == 2
+    member(Role.DSL, school)
+    assert counted() == 3
     end_membership(dsl.memberships.get(), by=la_admin)
-    assert counted() == 1
+    assert counted() == 2
     page = client.get(reverse("people:school", args=[school.pk])).text
     assert teacher.email in page
     assert dsl.email not in page  # the page lists who holds a role now; reports keep the past
