@@ -61,11 +61,16 @@ def people_of_authority(authority):
     return _active_in_authority(authority.pk).values_list("user__email", flat=True)
 
 
-def _active_in_authority(authority_id):
-    """Active memberships at the authority itself or at one of its schools."""
-    return Membership.objects.filter(is_active=True).filter(
+def _in_authority(authority_id):
+    """Memberships, active or ended, at the authority itself or at one of its schools."""
+    return Membership.objects.filter(
         Q(local_authority_id=authority_id) | Q(school__local_authority_id=authority_id)
     )
+
+
+def _active_in_authority(authority_id):
+    """Active memberships at the authority itself or at one of its schools."""
+    return _in_authority(authority_id).filter(is_active=True)
 
 
 def schools_administered_by(membership):
@@ -102,6 +107,12 @@ def get_school_administered_by(membership, pk):
 
 
 def get_membership_administered_by(membership, pk):
-    """An active role at the LA admin's authority or its schools; another's answers 404,
-    audited."""
-    return get_in_scope(memberships_administered_by(membership), pk, "membership")
+    """A role at the LA admin's authority or its schools, ended ones included (a page drawn
+    before a colleague ended it is told so: schools.services refuses it); another's answers
+    404, audited."""
+    if membership is None or membership.role != Role.LA_ADMIN:
+        return get_in_scope(Membership.objects.none(), pk, "membership")
+    roles = _in_authority(membership.local_authority_id).select_related(
+        "user", "school__local_authority", "local_authority"
+    )
+    return get_in_scope(roles, pk, "membership")

@@ -25,6 +25,7 @@ from .models import HUB_ROLES, SCHOOL_ROLES, LocalAuthority, Membership, Role, S
 from .selectors import has_authority_role
 
 GRANTABLE = {School: SCHOOL_ROLES, LocalAuthority: HUB_ROLES}
+ALREADY_ENDED = "This role has already been ended"
 
 
 def grantable_roles(place):
@@ -139,7 +140,7 @@ def end_membership(membership, *, by):
         )
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if not membership.is_active:
-        raise Refused("This role has already been ended")
+        raise Refused(ALREADY_ENDED)
     if membership.role == Role.DSL and not [pk for pk in dsls if pk != membership.pk]:
         raise Refused(
             f"{membership.user} is the only designated safeguarding lead at {membership.school}. "
@@ -164,15 +165,17 @@ def resend_set_password_email(membership, *, by, send):
     """Send the person holding `membership` the email to set their password again, through
     `send(user)`, for when the first one was lost or could not be sent.
 
-    Who: an active LA admin of the membership's authority. Refuses a person who has set a
-    password already (they reset it themselves from the sign-in page) and an account the
-    service's operators have switched off. The audit row is written first, in the same
-    transaction, so an email that fails to go (`send` raises OSError) leaves no row and one
-    that goes always has one.
+    Who: an active LA admin of the membership's authority. Refuses a role that has been
+    ended, a person who has set a password already (they reset it themselves from the sign-in
+    page) and an account the service's operators have switched off. The audit row is written
+    first, in the same transaction, so an email that fails to go (`send` raises OSError)
+    leaves no row and one that goes always has one.
     """
     authority = membership.authority
     _refuse_unless_la_admin(by, authority)
     user = membership.user
+    if not Membership.objects.filter(pk=membership.pk, is_active=True).exists():
+        raise Refused(f"{user}'s role has been ended: add them again to give them a role")
     if user.has_usable_password():
         raise Refused(
             f"{user} has set a password already: if they have forgotten it, they can reset it "

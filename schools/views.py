@@ -31,7 +31,13 @@ from .selectors import (
     people_of_authority,
     schools_administered_by,
 )
-from .services import add_member, end_membership, grantable_roles, resend_set_password_email
+from .services import (
+    ALREADY_ENDED,
+    add_member,
+    end_membership,
+    grantable_roles,
+    resend_set_password_email,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +172,7 @@ def add_person(request, school_pk=None):
 def end_role(request, pk):
     """Ask, then end a person's role: it stops working at their next request."""
     membership = get_membership_administered_by(_la_admin(request), pk)
-    error = None
+    error = None if membership.is_active else ALREADY_ENDED
     if request.method == "POST":
         try:
             end_membership(membership, by=request.user)
@@ -176,7 +182,8 @@ def end_role(request, pk):
             messages.success(request, f"{membership.user} is no longer {membership}.")
             return redirect(_people_url(membership.place))
     context = {"membership": membership, "error": error, "back": _people_url(membership.place)}
-    return render(request, "schools/people/end.html", context, status=400 if error else 200)
+    status = 400 if error and request.method == "POST" else 200
+    return render(request, "schools/people/end.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

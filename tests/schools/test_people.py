@@ -340,6 +340,39 @@ def test_the_schools_last_dsl_is_not_ended_from_the_service_either(la_admin, sch
     assert dsl.memberships.get().is_active
 
 
+def test_ending_a_role_a_colleague_has_just_ended_says_so(client_for, la_admin, school, teacher):
+    """The page was drawn before another administrator ended the role (or the button was
+    pressed twice): the person is told what happened, not "page not found"."""
+    membership = teacher.memberships.get()
+    client = client_for(la_admin)
+    assert client.get(reverse("people:end", args=[membership.pk])).status_code == 200
+    end_membership(membership, by=member(Role.LA_ADMIN, school.local_authority))
+    before = _last_pk()
+    page = client.post(reverse("people:end", args=[membership.pk]))
+    assert page.status_code == 400
+    assert "This role has already been ended" in page.text
+    assert "End the role</button>" not in page.text
+    assert _rows(before) == []
+    page = client.get(reverse("people:end", args=[membership.pk]))  # opened again later
+    assert "This role has already been ended" in page.text
+    assert "End the role</button>" not in page.text
+
+
+def test_the_set_password_email_is_not_sent_for_a_role_ended_meanwhile(
+    client_for, la_admin, school
+):
+    member(Role.DSL, school)
+    membership = _new_person(la_admin, school)
+    client = client_for(la_admin)
+    end_membership(membership, by=member(Role.LA_ADMIN, school.local_authority))
+    before = _last_pk()
+    response = client.post(reverse("people:resend", args=[membership.pk]))
+    assert response["Location"] == reverse("people:school", args=[school.pk])
+    assert mail.outbox == []
+    assert _rows(before) == []
+    assert "role has been ended" in client.get(response["Location"]).text
+
+
 MAIL_DOWN = "tests.mail_down.MailServerDown"
 
 
