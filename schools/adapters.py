@@ -1,12 +1,15 @@
 """How django-allauth and django-axes fit this service: no public sign-up, a second factor that
 cannot be switched off, lockouts keyed on the email address, and sign-ins audited."""
 
+from urllib.parse import quote
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.log import record
@@ -26,6 +29,18 @@ class AccountAdapter(DefaultAccountAdapter):
         super().login(request, user)
         request.session[SIGNED_IN_AT] = timezone.now().isoformat()
         record("auth.login", actor=user, obj=user)
+
+    def send_mail(self, template_prefix, email, context):
+        # The service's name, not the host the request named, in every email allauth sends.
+        super().send_mail(
+            template_prefix, email, {**context, "service_name": settings.SERVICE_NAME}
+        )
+
+    def get_reset_password_from_key_url(self, key):
+        # The service's public address, as every other email's links (workflow/notify.py): not
+        # built from the request's Host header.
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return settings.SITE_URL + path.replace("UID-KEY", quote(key))
 
     def get_reauthentication_methods(self, user):
         # Confirming it is you means the second factor when the user has one, not the password.

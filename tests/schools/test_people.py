@@ -138,6 +138,21 @@ def test_adding_a_new_person_makes_their_account_and_audits_both(client_for, la_
     assert "/account/password/reset/key/" in email.body
 
 
+def test_a_new_persons_email_asks_them_to_set_a_password_on_the_service(
+    client_for, la_admin, school, settings
+):
+    """The email is the person's only way in: it says what it is, is not a password reset
+    "you can safely ignore", and links to the service's own address."""
+    settings.SITE_URL = "https://safeguarding.example.gov.uk"
+    sent = {"email": "new.person@example.org", "full_name": "Nell New", "role": Role.DSL}
+    client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
+    [email] = mail.outbox
+    assert email.subject == "Set your password for Record a safeguarding concern"
+    assert "ignore" not in email.body
+    assert "testserver" not in email.body
+    assert "\nhttps://safeguarding.example.gov.uk/account/password/reset/key/" in email.body
+
+
 def test_adding_a_role_to_an_existing_account_makes_no_account(client_for, la_admin, authority):
     person = member(Role.STAFF, member_school := _school(authority), email="known@example.org")
     client = client_for(la_admin)

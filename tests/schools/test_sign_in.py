@@ -88,6 +88,20 @@ def test_password_reset_by_email_round_trip(client, dsl):
     assert dsl.check_password(new_password)
 
 
+def test_the_reset_link_is_to_the_services_own_address_whatever_host_was_asked(
+    client, dsl, settings
+):
+    settings.SITE_URL = "https://safeguarding.example.gov.uk"
+    settings.ALLOWED_HOSTS = ["testserver", "internal.example"]
+    client.post(
+        reverse("account_reset_password"), {"email": dsl.email}, HTTP_HOST="internal.example"
+    )
+    [email] = mail.outbox
+    assert email.subject == "Reset your password for Record a safeguarding concern"
+    assert "internal.example" not in email.body
+    assert "\nhttps://safeguarding.example.gov.uk/account/password/reset/key/" in email.body
+
+
 def test_password_reset_for_unknown_email_reveals_nothing(client, db):
     response = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
     assert response.status_code == 302
