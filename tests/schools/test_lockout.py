@@ -28,6 +28,21 @@ def test_five_failures_lock_the_account_even_with_the_right_password(client, dsl
     assert AuditEvent.objects.filter(action="auth.lockout").exists()
 
 
+def test_failures_count_together_however_the_address_is_typed(client, dsl):
+    """Sign-in does not mind capitals or spaces round the address, so neither does the count:
+    otherwise each way of typing it would get five guesses of its own."""
+    local, domain = dsl.email.split("@")
+    for typed in [
+        dsl.email.upper(),
+        f" {dsl.email} ",
+        f"{local.capitalize()}@{domain}",
+        f"{local}@{domain.upper()}",
+        f"\t{dsl.email.title()}",
+    ]:
+        fail(client, typed, 1)
+    assert sign_in(Client(), dsl.email).status_code == 429
+
+
 def test_four_failures_do_not_lock(client, dsl):
     fail(client, dsl.email, 4)
     assert sign_in(Client(), dsl.email)["Location"] == reverse("home")

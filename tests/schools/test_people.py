@@ -9,7 +9,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from schools.exceptions import Refused
 from schools.models import Membership, Role, User
-from schools.services import add_member, end_membership
+from schools.services import add_member, end_membership, resend_set_password_email
+from schools.views import send_set_password_email
 from tests.factories import member
 
 
@@ -296,15 +297,19 @@ def test_an_la_admin_cannot_end_their_own_or_another_admins_role(client_for, la_
 
 
 def test_only_an_la_admin_of_the_authority_may_use_the_services(
-    school, dsl, hub_manager, other_authority
+    school, dsl, hub_manager, other_authority, la_admin
 ):
     outsider = member(Role.LA_ADMIN, other_authority)
+    newcomer = _new_person(la_admin, school)
     before = _last_pk()
     for actor in (dsl, hub_manager, outsider):
         with pytest.raises(Refused):
             add_member(school, by=actor, email="n@example.org", full_name="N", role=Role.STAFF)
         with pytest.raises(Refused):
             end_membership(dsl.memberships.get(), by=actor)
+        with pytest.raises(Refused):
+            resend_set_password_email(newcomer, by=actor, send=send_set_password_email)
+    assert mail.outbox == []
     assert dsl.memberships.get().is_active
     assert not User.objects.filter(email="n@example.org").exists()
     assert _rows(before) == []
@@ -470,6 +475,20 @@ def test_sending_again_to_someone_with_a_password_is_refused(client_for, la_admi
     assert mail.outbox == []
     assert _rows(before) == []
     assert "has set a password already" in client.get(response["Location"]).text
+
+
+def test_sending_again_to_an_account_switched_off_is_refused(client_for, la_admin, school):
+    membership = _new_person(la_admin, school)
+    membership.user.is_active = False
+    membership.user.save(update_fields=["is_active"])
+    client = client_for(la_admin)
+    before = _last_pk()
+    response = client.post(reverse("people:resend", args=[membership.pk]))
+    assert mail.outbox == []
+    assert _rows(before) == []
+    page = client.get(response["Location"]).text
+    assert "Nell New&#x27;s account has been switched off" in page
+    assert "has been sent" not in page
 
 
 def test_sending_again_when_mail_is_down_says_so_and_audits_nothing(
