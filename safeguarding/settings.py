@@ -240,9 +240,11 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/account/login/"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_PREVENT_ENUMERATION = True
-# A reset asked for an address with no account sends nothing (the page says the same either
-# way): allauth's default mails the stranger an invitation to sign up, which nobody can here.
-ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# A reset asked for an address with no account is answered by email too (so the page answers
+# as fast either way, and its timing does not tell who has an account), with the service's own
+# words (templates/account/email/unknown_account_*): no invitation to sign up, which nobody
+# can. allauth's rate limit ("reset_password") caps how often one address is mailed.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Lockouts are django-axes' job (per account, visible to the authority's admin); allauth's own
