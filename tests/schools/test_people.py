@@ -109,6 +109,22 @@ def test_another_authoritys_school_and_roles_answer_404_and_change_nothing(
     assert _writes(before) == []
 
 
+def test_another_authoritys_hub_roles_answer_404_and_change_nothing(
+    client_for, la_admin, other_la_advisor
+):
+    membership = other_la_advisor.memberships.get()
+    client = client_for(la_admin)
+    before = _last_pk()
+    end = reverse("people:end", args=[membership.pk])
+    assert client.get(end).status_code == 404
+    assert client.post(end).status_code == 404
+    assert client.post(reverse("people:resend", args=[membership.pk])).status_code == 404
+    membership.refresh_from_db()
+    assert membership.is_active
+    assert mail.outbox == []
+    assert _writes(before) == []
+
+
 def test_adding_a_new_person_makes_their_account_and_audits_both(client_for, la_admin, school):
     client = client_for(la_admin)
     before = _last_pk()
