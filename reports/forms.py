@@ -1,5 +1,6 @@
 """Forms for the evidence pages and the audit report's period. Shape only: the services decide."""
 
+import uuid
 from datetime import date
 
 from crispy_forms_gds.layout import Field, Layout
@@ -121,6 +122,8 @@ class ValuesEvidenceForm(GovUKForm):
         },
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Made when the page is drawn, so the same form sent twice (a second click) adds one entry.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,6 +139,7 @@ class ValuesEvidenceForm(GovUKForm):
             Field.checkboxes("year_groups", small=True),
             Field.checkboxes("values"),
             "expected_version",
+            "submission_key",
         )
 
     def clean(self):

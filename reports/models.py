@@ -132,6 +132,12 @@ class ValuesEvidence(ValuesContent):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Set by the form that added it, so a repeated submission finds this row.",
+    )
 
     class Meta(ValuesContent.Meta):
         verbose_name_plural = "values evidence"

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.log import record
@@ -167,13 +167,33 @@ def _revision(evidence, *, by, at):
     )
 
 
+def _added_by(school, by, submission_key):
+    if submission_key is None:
+        return None
+    return ValuesEvidence.objects.filter(
+        school=school, created_by=by, submission_key=submission_key
+    ).first()
+
+
 @transaction.atomic
-def add_values_evidence(school, *, by, activity_date, title, description, year_groups, values):
+def add_values_evidence(
+    school,
+    *,
+    by,
+    activity_date,
+    title,
+    description,
+    year_groups,
+    values,
+    submission_key=None,
+):
     """Add an activity to the school's British values log (step 5).
 
     Who: anyone with a role in the school (staff, DSLs, deputies, head teacher). Needs a date
     (not in the future), a title, a description, at least one year group and at least one of
-    the four values. Writes the entry and its first revision.
+    the four values. Writes the entry and its first revision. With a `submission_key`, the
+    same form sent again (a second click) returns the entry the first one added: the head
+    teacher's report counts entries, so a duplicate would overstate the evidence.
     """
     _refuse_unless(
         by,
@@ -188,10 +208,27 @@ def add_values_evidence(school, *, by, activity_date, title, description, year_g
         year_groups=year_groups,
         values=values,
     )
+    earlier = _added_by(school, by, submission_key)
+    if earlier is not None:
+        return earlier
     now = timezone.now()
-    evidence = ValuesEvidence.objects.create(
-        school=school, created_by=by, created_at=now, updated_at=now, version=1, **content
-    )
+    try:
+        with transaction.atomic():
+            evidence = ValuesEvidence.objects.create(
+                school=school,
+                created_by=by,
+                created_at=now,
+                updated_at=now,
+                version=1,
+                submission_key=submission_key,
+                **content,
+            )
+    except IntegrityError:
+        # The same form, sent twice at once: the other request added it.
+        earlier = _added_by(school, by, submission_key)
+        if earlier is None:
+            raise
+        return earlier
     _revision(evidence, by=by, at=now)
     record("valuesevidence.add", actor=by, obj=evidence, school=school)
     return evidence

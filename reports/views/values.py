@@ -48,7 +48,12 @@ def values_add(request):
     form = ValuesEvidenceForm(_sent_or_kept(request), school=membership.school)
     if request.method == "POST" and form.is_valid():
         try:
-            add_values_evidence(membership.school, by=request.user, **form.service_kwargs())
+            add_values_evidence(
+                membership.school,
+                by=request.user,
+                submission_key=form.cleaned_data["submission_key"],
+                **form.service_kwargs(),
+            )
         except TransitionRefused as refused:
             apply_refusal(form, refused)
         else:

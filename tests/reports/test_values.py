@@ -377,3 +377,23 @@ def test_a_head_of_another_school_cannot_edit(school, dsl, other_school):
     other_head = member(Role.HEAD_TEACHER, other_school)
     with pytest.raises(TransitionRefused):
         edit_values_evidence(evidence, by=other_head, expected_version=1, **_content(evidence))
+
+
+def test_the_same_activity_sent_twice_is_added_once(clock, client_for, dsl, school):
+    # A double click on "Add activity" must not put the activity in the log twice: the head
+    # teacher's report counts every entry, so a duplicate would overstate step 5.
+    clock.set(2026, 3, 3, 16, 0)
+    client = client_for(dsl)
+    key = client.get(ADD).context["form"]["submission_key"].value()
+    for _ in range(2):
+        response = client.post(ADD, form_data(submission_key=str(key)))
+        assert response.status_code == 302
+        assert response["Location"] == LOG
+    evidence = ValuesEvidence.objects.get()
+    assert evidence.revisions.count() == 1
+    assert AuditEvent.objects.filter(action="valuesevidence.add").count() == 1
+    # A fresh page is a new activity, even with the same words.
+    other_key = client.get(ADD).context["form"]["submission_key"].value()
+    assert other_key != key
+    client.post(ADD, form_data(submission_key=str(other_key)))
+    assert ValuesEvidence.objects.count() == 2
