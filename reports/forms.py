@@ -56,6 +56,8 @@ class PolicyUrlForm(GovUKForm):
         },
         widget=forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "url"}),
     )
+    # The address when the page was drawn: a colleague's change since is refused, not undone.
+    expected_url = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class PolicyConfirmForm(GovUKForm):

@@ -69,11 +69,13 @@ def _clean_url(url):
 
 
 @transaction.atomic
-def set_policy_url(school, *, by, url):
+def set_policy_url(school, *, by, url, expected_url=None):
     """Record the address of the school's published safeguarding policy (step 1).
 
     Who: the school's head teacher, DSLs and deputy DSLs. Needs a full http(s) address.
-    Returns the school; saving the same address again writes nothing.
+    With `expected_url` (the address the page showed), refuses if someone changed it since,
+    rather than silently undoing their change. Returns the school; saving the same address
+    again writes nothing.
     """
     _refuse_unless(
         by,
@@ -86,6 +88,12 @@ def set_policy_url(school, *, by, url):
     before = school.safeguarding_policy_url
     if url == before:
         return school
+    if expected_url is not None and before != expected_url:
+        raise TransitionRefused(
+            "Someone changed the address since you opened this page. Nothing was saved: check "
+            f"the address now saved ({before or 'none'}) and save yours again if it is right.",
+            field="url",
+        )
     school.safeguarding_policy_url = url
     school.save(update_fields=["safeguarding_policy_url"])
     record(

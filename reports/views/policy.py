@@ -42,13 +42,25 @@ def policy_url(request):
     school = membership.school
     form = PolicyUrlForm(
         request.POST if request.method == "POST" else kept_for(request),
-        initial={"url": school.safeguarding_policy_url},
+        initial={
+            "url": school.safeguarding_policy_url,
+            "expected_url": school.safeguarding_policy_url,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            set_policy_url(school, by=request.user, url=form.cleaned_data["url"])
+            set_policy_url(
+                school,
+                by=request.user,
+                url=form.cleaned_data["url"],
+                expected_url=form.cleaned_data["expected_url"],
+            )
         except TransitionRefused as refused:
             apply_refusal(form, refused)
+            # Sending it again, having seen the newer address, is a decision to replace it.
+            school.refresh_from_db(fields=["safeguarding_policy_url"])
+            form.data = form.data.copy()
+            form.data["expected_url"] = school.safeguarding_policy_url
         else:
             messages.success(request, "The address of the safeguarding policy has been saved.")
             return redirect("reports:policy")

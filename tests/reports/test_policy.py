@@ -142,7 +142,9 @@ def test_there_is_nothing_to_confirm_without_a_policy_address(client_for, head, 
 
 
 def test_a_dsl_changes_the_policy_address(client_for, dsl, school):
-    response = client_for(dsl).post(POLICY_URL, {"url": "https://www.leabank.sch.uk/policies"})
+    response = client_for(dsl).post(
+        POLICY_URL, {"url": "https://www.leabank.sch.uk/policies", "expected_url": ADDRESS}
+    )
     assert response.status_code == 302
     school.refresh_from_db()
     assert school.safeguarding_policy_url == "https://www.leabank.sch.uk/policies"
@@ -150,8 +152,34 @@ def test_a_dsl_changes_the_policy_address(client_for, dsl, school):
     assert event.detail == {"before": ADDRESS, "after": "https://www.leabank.sch.uk/policies"}
 
 
+def test_an_address_changed_by_a_colleague_since_the_page_was_drawn_is_not_overwritten(
+    client_for, dsl, head, school
+):
+    client = client_for(dsl)
+    page = client.get(POLICY_URL)
+    assert page.context["form"]["expected_url"].value() == ADDRESS
+    set_policy_url(school, by=head, url="https://www.leabank.sch.uk/policies/2026")
+    typed = "https://www.leabank.sch.uk/old-policies"
+    response = client.post(POLICY_URL, {"url": typed, "expected_url": ADDRESS})
+    assert response.status_code == 200
+    assert "<title>Error: " in response.text
+    assert "Someone changed the address since you opened this page" in response.text
+    assert f'value="{typed}"' in response.text
+    school.refresh_from_db()
+    assert school.safeguarding_policy_url == "https://www.leabank.sch.uk/policies/2026"
+    assert AuditEvent.objects.filter(action="school.policy_url.change").count() == 1
+    # The page now answers to the address saved meanwhile: sending it again is a decision.
+    assert response.context["form"]["expected_url"].value() == school.safeguarding_policy_url
+    again = client.post(POLICY_URL, response.context["form"].data)
+    assert again.status_code == 302
+    school.refresh_from_db()
+    assert school.safeguarding_policy_url == typed
+
+
 def test_an_address_without_a_scheme_is_taken_as_https(client_for, head, school):
-    client_for(head).post(POLICY_URL, {"url": "www.leabank.sch.uk/policies"})
+    client_for(head).post(
+        POLICY_URL, {"url": "www.leabank.sch.uk/policies", "expected_url": ADDRESS}
+    )
     school.refresh_from_db()
     assert school.safeguarding_policy_url == "https://www.leabank.sch.uk/policies"
 
@@ -160,7 +188,7 @@ def test_an_address_without_a_scheme_is_taken_as_https(client_for, head, school)
     "url", ["not a web address", "javascript:alert(1)", "ftp://school.example/policy", ""]
 )
 def test_a_bad_address_is_refused_beside_the_field(client_for, head, school, url):
-    response = client_for(head).post(POLICY_URL, {"url": url})
+    response = client_for(head).post(POLICY_URL, {"url": url, "expected_url": ADDRESS})
     assert response.status_code == 200
     assert "<title>Error: " in response.text
     assert (

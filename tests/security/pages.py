@@ -614,7 +614,10 @@ FORM_PAGES = {
     reports.PolicyUrlForm: FormPage(
         _url("reports:policy_url"),
         HEAD,
-        lambda w: {"url": "https://www.leabank.example.sch.uk/safeguarding"},
+        lambda w: {
+            "url": "https://www.leabank.example.sch.uk/safeguarding",
+            "expected_url": w.school.safeguarding_policy_url,
+        },
         shown_on=lambda w: [reverse("reports:policy"), reverse("home")],
     ),
     reports.PolicyConfirmForm: FormPage(
