@@ -578,13 +578,20 @@ def _access(f, fmt, governors):
     return section
 
 
-def _confirmation_text(confirmation, governors):
+def _confirmation_text(confirmation, governors, policy):
     if confirmation is None:
         return "Not confirmed by the end of the period"
     on = uk_date(confirmation.confirmed_at)
-    if governors:
-        return f"Confirmed by the head teacher on {on}"
-    return f"Confirmed by {confirmation.confirmed_by.full_name}, head teacher, on {on}"
+    who = (
+        "the head teacher" if governors else f"{confirmation.confirmed_by.full_name}, head teacher,"
+    )
+    if confirmation.policy_url != policy:
+        # The head confirmed what another address held, not the policy published now.
+        return (
+            f"Not confirmed for this address: the last confirmation, by {who} on {on}, was for "
+            "a different address"
+        )
+    return f"Confirmed by {who} on {on}"
 
 
 def _evidence(f, fmt, governors):
@@ -597,7 +604,7 @@ def _evidence(f, fmt, governors):
         ],
         [
             "Policy covers Prevent, with no separate Prevent policy (step 4)",
-            _confirmation_text(confirmation, governors),
+            _confirmation_text(confirmation, governors, policy),
         ],
     ]
     if confirmation is not None:

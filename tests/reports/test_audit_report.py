@@ -20,7 +20,7 @@ from concerns.models import Closure
 from concerns.roll import details_version
 from reports.figures import audit_figures
 from reports.periods import Period
-from reports.services import PREVENT_STATEMENT
+from reports.services import PREVENT_STATEMENT, confirm_prevent_policy, set_policy_url
 from tests.conftest import reauthenticate
 from tests.factories import PupilFactory
 from tests.walk import concern_data, held_conversation
@@ -754,6 +754,30 @@ def test_another_school_sees_only_its_own_figures(year, client_for, other_school
     for concern in year.values():
         assert concern.reference not in text
     assert "Hana Head" not in text
+
+
+def test_a_confirmation_of_an_earlier_policy_address_is_not_reported_as_covering_this_one(
+    clock, client_for, head, dsl, school
+):
+    clock.set(2025, 10, 1, 10, 0)
+    confirm_prevent_policy(school, by=head, expected_url=ADDRESS)
+    clock.set(2026, 1, 12, 10, 0)
+    new_address = "https://school.example/safeguarding-policy-2026"
+    set_policy_url(school, by=dsl, url=new_address, expected_url=ADDRESS)
+    clock.set(2026, 3, 16, 10, 0)
+    policy = dict(html_tables(client_for(head).get(REPORT).text)["evidence-policy"][1:])
+    assert policy["Published safeguarding policy (step 1)"] == new_address
+    assert policy["Policy covers Prevent, with no separate Prevent policy (step 4)"] == (
+        "Not confirmed for this address: the last confirmation, by Hana Head, head teacher, "
+        "on 1 October 2025, was for a different address"
+    )
+    assert policy["Policy address confirmed"] == ADDRESS
+    # Once the head confirms the new address, the report says so.
+    confirm_prevent_policy(school, by=head, expected_url=new_address)
+    policy = dict(html_tables(client_for(head).get(REPORT).text)["evidence-policy"][1:])
+    assert policy["Policy covers Prevent, with no separate Prevent policy (step 4)"] == (
+        "Confirmed by Hana Head, head teacher, on 16 March 2026"
+    )
 
 
 def test_the_report_is_not_cached(client_for, head):
