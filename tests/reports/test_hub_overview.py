@@ -3,7 +3,7 @@ hand on a small fixed data set, and a CSV that carries the same figures as the p
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -142,6 +142,46 @@ def test_each_advisors_open_claims(fixed, hub_manager, school):
         ["Max Manager", 1, 1],
         [newcomer.full_name, 0, 0],
     ]
+
+
+def test_the_chosen_days_run_from_midnight_to_midnight_london_time_in_summer(
+    cases, school, hub_manager
+):
+    # June is BST: London midnight is 11pm UTC the evening before.
+    for when in (
+        datetime(2026, 5, 31, 22, 59, 59, tzinfo=UTC),  # 11:59:59pm on 31 May: before
+        datetime(2026, 5, 31, 23, 0, tzinfo=UTC),  # midnight starting 1 June: counted
+        datetime(2026, 6, 30, 22, 59, 59, tzinfo=UTC),  # 11:59:59pm on 30 June: counted
+        datetime(2026, 6, 30, 23, 0, tzinfo=UTC),  # midnight starting 1 July: after
+    ):
+        cases.request(school, "green", when=when)
+    overview = hub_overview(
+        hub_manager.memberships.get(),
+        now=datetime(2026, 7, 2, 9, 0, tzinfo=UTC),
+        start=date(2026, 6, 1),
+        end=date(2026, 6, 30),
+    )
+    assert overview.by_school.rows[-1] == ["All schools", 2]
+
+
+def test_a_request_due_this_minute_is_not_yet_overdue_and_advice_90_days_ago_is_out(
+    cases, school, hub_advisor, hub_manager
+):
+    asked = datetime(2026, 7, 2, 8, 0, tzinfo=UTC)  # Thursday, 9am BST
+    now = cases.request(school, "red", when=asked).due_at  # the minute it falls due
+    cases.claimed(cases.request(school, "red", when=asked), hub_advisor)
+    on_the_edge = cases.request(school, "red", when=now - timedelta(days=91))
+    cases.answered(on_the_edge, hub_advisor, when=now - timedelta(days=90))
+    just_inside = cases.request(school, "red", when=now - timedelta(days=91))
+    cases.answered(just_inside, hub_advisor, when=now - timedelta(days=90) + timedelta(seconds=1))
+    overview = hub_overview(
+        hub_manager.memberships.get(), now=now, start=date(2026, 6, 1), end=date(2026, 7, 2)
+    )
+    assert overview.open_work.rows[0] == ["Red", 1, 1, 2, 0]
+    assert overview.claims.rows == [["Ada Advisor", 1, 0], ["Max Manager", 0, 0]]
+    last_30, last_90 = overview.advice
+    assert last_90.rows[0][2] == 1
+    assert last_30.rows[0][2] == 0
 
 
 def test_the_90th_percentile_is_the_nearest_rank():
