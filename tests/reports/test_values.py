@@ -397,3 +397,20 @@ def test_the_same_activity_sent_twice_is_added_once(clock, client_for, dsl, scho
     assert other_key != key
     client.post(ADD, form_data(submission_key=str(other_key)))
     assert ValuesEvidence.objects.count() == 2
+
+
+def test_the_service_refuses_a_date_before_2000_and_anything_not_on_its_lists(school, dsl):
+    # The page's form checks these first; the service must hold on its own (an import, a
+    # command or a tampered page reaches it directly), or the log would hold what the
+    # report cannot place.
+    with pytest.raises(TransitionRefused) as refused:
+        entry(school, dsl, activity_date=date(1999, 12, 31))
+    assert refused.value.field == "activity_date"
+    with pytest.raises(TransitionRefused) as refused:
+        entry(school, dsl, values=["democracy", "monarchy"])
+    assert refused.value.field == "values"
+    with pytest.raises(TransitionRefused) as refused:
+        entry(school, dsl, year_groups=["6", "14"])
+    assert refused.value.field == "year_groups"
+    assert not ValuesEvidence.objects.exists()
+    assert entry(school, dsl, activity_date=date(2000, 1, 1)).activity_date == date(2000, 1, 1)
