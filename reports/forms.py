@@ -66,6 +66,8 @@ class PolicyConfirmForm(GovUKForm):
         error_messages={"required": "Confirm the statement is true, or go back"},
     )
     expected_url = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Made when the page is drawn, so the same form sent twice records one confirmation.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
 
 _PHASE_YEAR_GROUPS = {

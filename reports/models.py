@@ -28,6 +28,12 @@ class PolicyConfirmation(models.Model):
         "policy address confirmed", help_text="The policy's address when it was confirmed."
     )
     statement = models.TextField(help_text="The exact words the head teacher confirmed.")
+    submission_key = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Set by the form that confirmed, so a repeated submission finds this row.",
+    )
 
     class Meta:
         ordering = ["-confirmed_at", "-pk"]

@@ -103,12 +103,14 @@ def set_policy_url(school, *, by, url, expected_url=None):
 
 
 @transaction.atomic
-def confirm_prevent_policy(school, *, by, expected_url):
+def confirm_prevent_policy(school, *, by, expected_url, submission_key=None):
     """The head teacher confirms the policy covers Prevent, with no separate Prevent policy
     (step 4). Each confirmation is a new row, so earlier ones stay in the history.
 
     Who: the school's head teacher only. Needs a published policy address, and refuses if it
     changed since the page showed `expected_url` (the head confirms the policy they saw).
+    With a `submission_key`, the same form sent again (a second click) returns the
+    confirmation the first one recorded.
     """
     _refuse_unless(
         by,
@@ -117,6 +119,13 @@ def confirm_prevent_policy(school, *, by, expected_url):
         "Only the head teacher can confirm that the safeguarding policy covers Prevent.",
     )
     school = School.objects.select_for_update().get(pk=school.pk)
+    if submission_key is not None:
+        # The school's row is locked: a second submission waits here for the first.
+        earlier = PolicyConfirmation.objects.filter(
+            school=school, confirmed_by=by, submission_key=submission_key
+        ).first()
+        if earlier is not None:
+            return earlier
     if not school.safeguarding_policy_url:
         raise TransitionRefused(
             "Add the address of the published safeguarding policy before confirming it."
@@ -131,6 +140,7 @@ def confirm_prevent_policy(school, *, by, expected_url):
         confirmed_by=by,
         policy_url=school.safeguarding_policy_url,
         statement=PREVENT_STATEMENT,
+        submission_key=submission_key,
     )
     record("policy.confirm", actor=by, obj=confirmation, school=school)
     return confirmation

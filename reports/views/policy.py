@@ -79,7 +79,10 @@ def policy_confirm(request):
     if request.method == "POST" and form.is_valid():
         try:
             confirm_prevent_policy(
-                school, by=request.user, expected_url=form.cleaned_data["expected_url"]
+                school,
+                by=request.user,
+                expected_url=form.cleaned_data["expected_url"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except TransitionRefused as refused:
             apply_refusal(form, refused)

@@ -76,6 +76,23 @@ def test_the_head_confirms_the_policy_covers_prevent(client_for, head, school):
     assert "Confirmed by Hana Head, head teacher" in client.get(POLICY).text
 
 
+def test_a_confirmation_sent_twice_is_recorded_once(client_for, head, school):
+    # A double click on "Confirm" must not put two confirmations in the school's history.
+    client = client_for(head)
+    key = client.get(CONFIRM).context["form"]["submission_key"].value()
+    sent = {"confirm": "on", "expected_url": ADDRESS, "submission_key": str(key)}
+    for _ in range(2):
+        response = client.post(CONFIRM, sent)
+        assert response.status_code == 302
+        assert response["Location"] == POLICY
+    assert PolicyConfirmation.objects.count() == 1
+    assert AuditEvent.objects.filter(action="policy.confirm").count() == 1
+    # Opening the page again is confirming again.
+    key = client.get(CONFIRM).context["form"]["submission_key"].value()
+    client.post(CONFIRM, {**sent, "submission_key": str(key)})
+    assert PolicyConfirmation.objects.count() == 2
+
+
 def test_confirming_needs_the_box_ticked(client_for, head):
     response = client_for(head).post(CONFIRM, {"expected_url": ADDRESS})
     assert response.status_code == 200
