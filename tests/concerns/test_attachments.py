@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -321,3 +322,37 @@ def test_the_same_upload_sent_twice_at_once_attaches_the_file_once(
     assert [r.status_code for r in responses] == [302, 302]
     assert Attachment.objects.filter(concern=concern).count() == 1
     assert len(stored_files(media_root)) == 1
+
+
+def test_the_service_itself_refuses_anyone_but_the_leads_and_the_recorder(
+    walk, teacher, school, media_root
+):
+    # The page's selector hides other people's concerns from staff first; the service must
+    # hold on its own for any other caller.
+    concern = walk.recorded()
+    assert concern.recorded_by == teacher
+    colleague = member(Role.STAFF, school)
+    head = member(Role.HEAD_TEACHER, school)
+    for user in (colleague, head):
+        with pytest.raises(PermissionDenied):
+            attachments.store_attachment(
+                concern, by=user, upload=SimpleUploadedFile("note.pdf", pdf())
+            )
+    # The recorder who has since left the school no longer attaches to it.
+    teacher.memberships.update(is_active=False)
+    with pytest.raises(PermissionDenied):
+        attachments.store_attachment(
+            concern, by=teacher, upload=SimpleUploadedFile("note.pdf", pdf())
+        )
+    assert not Attachment.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_the_kept_name_has_no_path_and_no_hidden_or_reversing_characters():
+    # The page's upload parser strips these too; the name shown on the concern and given to
+    # the download must never carry a path or a right-to-left override that disguises it.
+    assert attachments.clean_name("..\\..\\windows\\evil.pdf") == "evil.pdf"
+    assert attachments.clean_name("a/b/c.pdf") == "c.pdf"
+    assert attachments.clean_name("photo\u202egnp.pdf") == "photognp.pdf"
+    assert attachments.clean_name("note\x00\x07.pdf") == "note.pdf"
+    assert attachments.clean_name("") == "attachment"
