@@ -128,6 +128,39 @@ def test_the_schools_dsls_open_them(request, walk, client_for, name, status, per
     assert response.context["form"]["expected_version"].value() == concern.version
 
 
+def _action_pages(walk):
+    recorded, escalated, closed = walk.recorded(), walk.escalated(), walk.closed()
+    claimed = walk.claimed()
+    request = AdviceRequest.objects.get(concern=claimed)
+    return [
+        url("request_advice", recorded),
+        url("conversation", walk.advice_received()),
+        url("escalate", recorded),
+        url("outcome", escalated, escalated.escalations.get().pk),
+        url("close", walk.conversation_logged()),
+        url("reopen", closed),
+        url("withdraw_request", claimed, request.pk),
+        url("addendum", recorded),
+        url("attachment_upload", recorded),
+    ]
+
+
+def test_each_action_pages_title_says_which_concern_without_naming_the_child(walk, client_for, dsl):
+    # WCAG 2.4.2: a DSL with two concerns open in two tabs, or going back through the history,
+    # tells them apart by the title, as the hub's pages do; the child's name stays out of it.
+    client = client_for(dsl)
+    for address in _action_pages(walk):
+        concern = Concern.objects.get(pk=address.split("/")[2])
+        html = client.get(address).content.decode()
+        title = html[html.index("<title>") : html.index("</title>")]
+        assert f": {concern.reference} " in title, (address, title)
+        assert walk.pupil.family_name not in title
+        refused = client.post(address, {}).content.decode()
+        title = refused[refused.index("<title>") : refused.index("</title>")]
+        assert title.startswith("<title>Error: "), (address, title)
+        assert f": {concern.reference} " in title, (address, title)
+
+
 def test_an_action_not_allowed_now_sends_the_dsl_back_with_the_reason(walk, client_for, dsl):
     concern = walk.recorded()
     response = client_for(dsl).get(url("conversation", concern), follow=True)
