@@ -116,6 +116,22 @@ def test_no_pupils_name_is_in_a_page_title_which_browser_history_keeps(client_fo
         assert pupil.full_name in page  # the heading still says whose it is
 
 
+def test_each_pupils_pages_have_their_own_title_still_without_the_name(client_for, dsl, school):
+    # WCAG 2.4.2: two pupils' chronologies open in two tabs, or met again in the history, are
+    # told apart by their titles, as the child protection file's are: by the pupil's number.
+    client = client_for(dsl)
+    pupils = PupilFactory.create_batch(2, school=school)
+    for name in ["concerns:pupil_chronology", "concerns:pupil_edit"]:
+        titles = set()
+        for pupil in pupils:
+            page = client.get(reverse(name, args=[pupil.pk])).text
+            title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+            assert f"pupil {pupil.pk}" in title, name
+            assert pupil.family_name not in title, name
+            titles.add(title)
+        assert len(titles) == 2, name
+
+
 def test_the_roll_costs_the_same_queries_for_1_and_50_pupils(client_for, dsl, school, queries_for):
     client = client_for(dsl)
     PupilFactory(school=school)
