@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from advice.models import AdviceStatus
 from audit.log import viewed
 from audit.scope import OutOfScope
 from concerns.casework import load_casework, open_request
@@ -25,12 +26,25 @@ DONE = "done_submissions"
 _DONE_KEPT = 20
 
 
-def _act(request, pk, *, action, form_class, template, perform, success, subject=None, about=None):
+def _act(
+    request,
+    pk,
+    *,
+    action,
+    form_class,
+    template,
+    perform,
+    success,
+    subject=None,
+    about=None,
+    start=None,
+):
     """The shared shape of every action page.
 
     `subject(concern)` picks the record the form acts on (the concern, an advice request, an
     escalation); its `version`, where it has one, travels in the form so a stale page is refused.
     `perform(subject, form)` calls the workflow. `about(concern)` gives the page more to say.
+    `start(concern)` gives answers the DSL already typed in this concern, for a new form.
     """
     concern = get_concern_for(request.membership, pk)
     load_casework([concern])
@@ -65,7 +79,9 @@ def _act(request, pk, *, action, form_class, template, perform, success, subject
         if action not in available_actions(actor, concern, open_request(concern)):
             messages.info(request, REFUSED_STATUS.get(action, NOT_NOW))
             return redirect("concerns:detail", concern.pk)
-        initial = {"expected_version": target.version} if hasattr(target, "version") else {}
+        initial = start(concern) if start else {}
+        if hasattr(target, "version"):
+            initial["expected_version"] = target.version
         form = form_class(initial=initial, **form_kwargs)
     viewed(request, concern, school=concern.school)
     context = {"concern": concern, "form": form, "target": target}
@@ -99,7 +115,24 @@ def request_advice(request, pk):
         template="concerns/actions/request_advice.html",
         perform=_versioned(advice_flow.request_hub_advice, request),
         success="Your request has been sent to the Early Help Hub",
+        start=_asked_before,
     )
+
+
+def _asked_before(concern):
+    """What the school told the hub last time (WCAG 3.3.7: not typed again). A withdrawn
+    request was never answered, so all of it; after an answer, the summary of the case only:
+    the question is a new one."""
+    earlier = max(concern.advice_requests.all(), key=lambda r: r.requested_at, default=None)
+    if earlier is None:
+        return {}
+    if earlier.status == AdviceStatus.WITHDRAWN:
+        return {
+            "summary": earlier.summary,
+            "question": earlier.question,
+            "urgency": earlier.urgency,
+        }
+    return {"summary": earlier.summary}
 
 
 @require_http_methods(["GET", "POST"])

@@ -680,6 +680,43 @@ def test_withdrawing_the_advice_request(walk, client_for, dsl):
     assert fresh(concern).status == S.RECORDED
 
 
+def test_asking_again_after_withdrawing_starts_from_what_was_asked(walk, client_for, dsl):
+    # WCAG 3.3.7: a DSL who withdrew a request (to add something, say) is not made to type the
+    # summary and the question again: the page starts from them, to change or send as they are.
+    concern = walk.claimed()
+    request = AdviceRequest.objects.get(concern=concern)
+    client = client_for(dsl)
+    client.post(
+        url("withdraw_request", concern, request.pk),
+        {
+            "reason": "Sent too soon: the summary leaves out the sibling.",
+            "expected_version": request.version,
+        },
+    )
+    assert fresh(concern).status == S.RECORDED
+    form = client.get(url("request_advice", concern)).context["form"]
+    assert form["summary"].value() == request.summary
+    assert form["question"].value() == request.question
+    assert form["urgency"].value() == request.urgency
+    assert form["expected_version"].value() == fresh(concern).version
+
+
+def test_a_follow_up_request_starts_from_the_summary_the_hub_was_given(walk, client_for, dsl):
+    # The summary of the case was typed once already; the question is a new one.
+    concern = walk.advice_received()
+    request = AdviceRequest.objects.get(concern=concern)
+    form = client_for(dsl).get(url("request_advice", concern)).context["form"]
+    assert form["summary"].value() == request.summary
+    assert not form["question"].value()
+    assert not form["urgency"].value()
+
+
+def test_a_first_request_starts_empty(walk, client_for, dsl):
+    form = client_for(dsl).get(url("request_advice", walk.recorded())).context["form"]
+    assert not form["summary"].value()
+    assert not form["question"].value()
+
+
 def test_withdrawing_a_request_that_has_changed_is_refused(walk, client_for, dsl):
     concern = walk.with_hub()
     request = AdviceRequest.objects.get(concern=concern)
