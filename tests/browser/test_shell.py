@@ -87,3 +87,18 @@ def test_the_page_warns_before_the_session_ends_and_stays_signed_in_on_request(
     warning.wait_for(state="detached")
     assert Session.objects.order_by("-expire_date").first().expire_date > before
     assert page.get_by_role("heading", level=1).is_visible()  # still signed in
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_a_refused_form_puts_focus_on_its_error_summary(browse, js):
+    """A screen reader user who sends a form with a mistake hears the error summary first, and
+    a keyboard user's next Tab is its first link: with JavaScript (GOV.UK Frontend moves focus)
+    and without it (the summary asks for focus itself)."""
+    page = browse(js=js)
+    page.goto("/account/login/")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("load")
+    assert page.title().startswith("Error: ")
+    assert page.evaluate("document.activeElement.className") == "govuk-error-summary"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#id_login"
