@@ -125,3 +125,32 @@ def test_journey_1_by_keyboard_alone(browse, teacher, dsl, pupil):
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.WITH_HUB
     assert AdviceRequest.objects.get(concern=concern).urgency == "amber"
+
+
+def test_a_link_at_the_edge_of_a_tables_scrolling_box_is_scrolled_into_view(
+    signed_in, walk, dsl, pupil
+):
+    """On a phone a wide table scrolls sideways in its own box. A link whose column starts
+    right at the box's edge must be scrolled fully into view when Tab reaches it: Chromium
+    counts a sliver as 'visible' and leaves it hidden, unless the box asks for some room."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflow.leavers import record_leaving
+
+    walk.recorded()
+    today = timezone.localdate()
+    record_leaving(
+        pupil,
+        by=dsl,
+        left_on=today - timedelta(days=2),
+        starts_on=today - timedelta(days=1),
+        new_school="Wardown Vale High School",
+    )
+    page = signed_in(dsl)
+    # The widths at which, on these rows, the last column starts at the box's edge.
+    for width in range(316, 342, 2):
+        page.set_viewport_size({"width": width, "height": 700})
+        page.goto("/concerns/pupils/leavers/")
+        tab_until(page, lambda now: now["text"].startswith("Record that the file was sent"))
