@@ -7,6 +7,9 @@ from django import forms
 from concerns.models import Escalation
 from safeguarding.forms import YES_NO, GovUKForm, combine, date_field, time_field, yes_no
 
+OTHER_NEEDED = "Enter who the concern was referred to"
+REASON_NEEDED = "Enter why the parent or carer was not told"
+
 
 class EscalationForm(GovUKForm):
     # A refusal about the day goes beside the date, one about the time of day beside the time.
@@ -59,6 +62,15 @@ class EscalationForm(GovUKForm):
 
     def clean(self):
         cleaned = super().clean()
+        # The workflow refuses these too, one at a time; asked here, they are listed with
+        # every other missing answer on the first send.
+        needed = [
+            ("referred_to", Escalation.Target.OTHER, "referred_to_other", OTHER_NEEDED),
+            ("parent_informed", "no", "parent_not_informed_reason", REASON_NEEDED),
+        ]
+        for question, answer, follow_up, message in needed:
+            if cleaned.get(question) == answer and not cleaned.get(follow_up, "").strip():
+                self.add_error(follow_up, message)
         cleaned["referred_at"] = combine(self, "referred_on", "referred_time")
         return cleaned
 

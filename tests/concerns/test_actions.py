@@ -475,6 +475,30 @@ def test_an_escalation_sent_twice_by_the_dsl_is_recorded_once(walk, client_for, 
     assert concern.escalations.count() == 1
 
 
+def test_an_escalations_missing_answers_are_all_listed_at_once(walk, client_for, dsl):
+    # WCAG 3.3.1: a DSL under pressure is told every missing answer on the first send, not
+    # one more each time they fix the last: who "other" is and why the parent was not told
+    # are listed with the rest, beside their questions.
+    concern = walk.recorded()
+    before = case_state()
+    response = client_for(dsl).post(
+        url("escalate", concern),
+        escalation_post(
+            concern,
+            indicators="",
+            referred_to="other",
+            referred_to_other="",
+            parent_not_informed_reason="",
+        ),
+    )
+    assert errors_of(response) == {
+        "indicators": ["Enter what indicates significant harm"],
+        "referred_to_other": ["Enter who the concern was referred to"],
+        "parent_not_informed_reason": ["Enter why the parent or carer was not told"],
+    }
+    assert case_state() == before
+
+
 def test_escalating_without_saying_why_the_parent_was_not_told_is_refused(walk, client_for, dsl):
     concern = walk.recorded()
     response = client_for(dsl).post(
