@@ -78,7 +78,7 @@ def check_file(upload):
     """The content type of an acceptable upload; ValidationError saying what is wrong if not."""
     if upload.size == 0:
         raise ValidationError("The selected file is empty", code="empty")
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+    if upload.size >= settings.ATTACHMENT_MAX_BYTES:  # "smaller than", as the message says
         raise ValidationError(
             f"The selected file must be smaller than {max_megabytes()}MB", code="too_large"
         )

@@ -266,7 +266,7 @@ def _records(text):
 
 def read(upload, roll):
     """Check an uploaded CSV against the school's roll (`roll`: its pupils). Writes nothing."""
-    if upload.size > settings.PUPIL_IMPORT_MAX_BYTES:
+    if upload.size >= settings.PUPIL_IMPORT_MAX_BYTES:  # "smaller than", as the message says
         megabytes = settings.PUPIL_IMPORT_MAX_BYTES // (1024 * 1024)
         raise ImportRefused(f"The selected file must be smaller than {megabytes}MB")
     data = upload.read()

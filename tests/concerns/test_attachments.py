@@ -5,7 +5,7 @@ import io
 import zipfile
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -132,6 +132,16 @@ def test_a_file_that_is_not_what_it_should_be_is_refused_and_nothing_kept(
     assert "govuk-error-summary" in response.content.decode()
     assert not Attachment.objects.exists()
     assert stored_files(media_root) == []
+
+
+def test_the_size_limit_is_as_the_message_says_smaller_than_10mb():
+    def of_size(size):
+        return SimpleUploadedFile("report.pdf", pdf().ljust(size, b"0"))
+
+    assert attachments.check_file(of_size(10 * MB - 1)) == "application/pdf"
+    with pytest.raises(ValidationError) as refused:
+        attachments.check_file(of_size(10 * MB))
+    assert refused.value.messages == ["The selected file must be smaller than 10MB"]
 
 
 def test_a_file_over_10mb_is_refused(walk, client_for, dsl, media_root):

@@ -308,6 +308,13 @@ def test_a_file_that_is_too_large_is_refused(client, settings):
     assert response.context["form"].errors["file"] == ["The selected file must be smaller than 1MB"]
 
 
+def test_a_file_of_exactly_the_limit_is_refused_as_the_message_says(client, settings):
+    settings.PUPIL_IMPORT_MAX_BYTES = 1024 * 1024
+    exact = GOOD.encode().ljust(1024 * 1024, b"\n")
+    response = client.post(IMPORT, {"file": SimpleUploadedFile("pupils.csv", exact)})
+    assert response.context["form"].errors["file"] == ["The selected file must be smaller than 1MB"]
+
+
 def test_no_file_chosen(client):
     response = client.post(IMPORT, {})
     assert response.context["form"].errors["file"] == ["Select a CSV file"]
