@@ -94,6 +94,9 @@ def lockouts(request):
                 "auth.lockout_cleared", actor=request.user, authority=authority, account=username
             )
             messages.success(request, f"{username} can sign in again.")
+        elif username in people_of_authority(authority):
+            # Its 15 minutes ran out, or a colleague cleared it, since the page was drawn.
+            messages.info(request, f"{username} is no longer locked out, so can sign in now.")
         return redirect("lockouts")
     return render(request, "schools/lockouts.html", {"locked": locked, "authority": authority})
 

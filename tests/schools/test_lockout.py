@@ -129,3 +129,21 @@ def test_a_lockout_whose_15_minutes_have_passed_is_not_listed(client_for, dsl, l
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
     assert dsl.email not in admin.get(reverse("lockouts")).text
     assert sign_in(Client(), dsl.email)["Location"] == reverse("home")
+
+
+def test_clearing_a_lockout_that_ended_meanwhile_says_it_has_ended(client_for, dsl, la_admin):
+    admin = client_for(la_admin)
+    fail(Client(), dsl.email, 5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    page = admin.post(reverse("lockouts"), {"username": dsl.email}, follow=True).text
+    assert f"{dsl.email} is no longer locked out, so can sign in now." in page
+    assert not AuditEvent.objects.filter(action="auth.lockout_cleared").exists()
+
+
+def test_clearing_another_authoritys_person_says_nothing_about_them(
+    client, client_for, la_admin, other_la_advisor
+):
+    page = client_for(la_admin).post(
+        reverse("lockouts"), {"username": other_la_advisor.email}, follow=True
+    )
+    assert other_la_advisor.email not in page.text
