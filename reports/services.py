@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.log import record
 from schools.models import DSL_ROLES, SCHOOL_ROLES, Pupil, Role, School
 from schools.selectors import active_memberships
-from workflow.exceptions import TransitionRefused
+from workflow.exceptions import Stale, TransitionRefused
 
 from .models import (
     BritishValue,
@@ -38,6 +38,11 @@ PREVENT_STATEMENT = (
 )
 
 _URL = URLValidator(schemes=["http", "https"])
+
+STALE_VALUES = (
+    "Someone changed this activity since you opened the page. Nothing was saved: their version "
+    "is shown above the form. Make your change to it, or save yours again to replace it."
+)
 
 
 def _roles_in(user, school):
@@ -286,10 +291,7 @@ def edit_values_evidence(
             "Only the person who added this activity, the head teacher or a DSL can change it."
         )
     if evidence.version != expected_version:
-        raise TransitionRefused(
-            "Someone changed this activity since you opened the page. Nothing was saved: "
-            "check the latest version and make your change again."
-        )
+        raise Stale(STALE_VALUES)
     content = _clean_content(
         activity_date=activity_date,
         title=title,

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
 from schools.models import SCHOOL_ROLES
-from workflow.exceptions import TransitionRefused
+from workflow.exceptions import Stale, TransitionRefused
 
 from ..access import require_role
 from ..forms import ValuesEvidenceForm, ValuesFilterForm
@@ -93,6 +93,7 @@ def values_edit(request, pk):
         initial=ValuesEvidenceForm.initial_from(evidence),
         school=membership.school,
     )
+    latest = None
     if request.method == "POST" and form.is_valid():
         try:
             saved = edit_values_evidence(
@@ -101,6 +102,13 @@ def values_edit(request, pk):
                 expected_version=form.cleaned_data["expected_version"],
                 **form.service_kwargs(),
             )
+        except Stale as refused:
+            # A colleague's change since the page was drawn: shown, with what was typed kept;
+            # sent again, it is replaced on purpose.
+            apply_refusal(form, refused)
+            latest = get_values_evidence_for(membership, pk)
+            form.data = form.data.copy()
+            form.data["expected_version"] = latest.version
         except TransitionRefused as refused:
             apply_refusal(form, refused)
         else:
@@ -109,4 +117,8 @@ def values_edit(request, pk):
             else:
                 messages.success(request, "Your changes have been saved.")
             return redirect("reports:values_detail", pk=saved.pk)
-    return render(request, "reports/values_form.html", {"form": form, "evidence": evidence})
+    return render(
+        request,
+        "reports/values_form.html",
+        {"form": form, "evidence": evidence, "latest": latest},
+    )

@@ -304,8 +304,27 @@ def test_an_edit_from_a_stale_page_is_refused(client_for, dsl, head, school):
     assert response.status_code == 200
     assert "Someone changed this activity since you opened the page" in response.text
     assert 'value="From the stale page"' in response.text
+    assert "Saved now, by a colleague" in response.text
+    assert "Newer" in response.text  # their version, to check against
     evidence.refresh_from_db()
     assert (evidence.title, evidence.version, evidence.revisions.count()) == ("Newer", 2, 2)
+
+
+def test_a_stale_edit_sent_again_after_seeing_the_colleagues_version_replaces_it(
+    client_for, dsl, head, school
+):
+    evidence = entry(school, dsl)
+    stale = edit_data(evidence, title="From the stale page")
+    edit_values_evidence(
+        evidence, by=head, expected_version=1, **{**_content(evidence), "title": "Newer"}
+    )
+    client = client_for(dsl)
+    url = reverse("reports:values_edit", args=[evidence.pk])
+    refused = client.post(url, stale)
+    again = {**stale, "expected_version": refused.context["form"]["expected_version"].value()}
+    assert client.post(url, again).status_code == 302
+    evidence.refresh_from_db()
+    assert (evidence.title, evidence.version) == ("From the stale page", 3)
 
 
 def test_saving_without_a_change_writes_nothing(client_for, dsl, school):
