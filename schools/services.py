@@ -16,7 +16,7 @@ and giving themselves a DSL's role would open every child's record in a school.
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from audit.log import record
 
@@ -59,8 +59,19 @@ def _clean_email(email):
     return email
 
 
-@transaction.atomic
-def add_member(place, *, by, email, role, full_name=""):
+def add_member(place, **details):
+    """Give the person with `email` the `role` at `place` (`_add_member`). A colleague adding
+    the same person at the same moment makes the account or the role first: this one then
+    finds theirs, as if it had come a moment later."""
+    try:
+        with transaction.atomic():
+            return _add_member(place, **details)
+    except IntegrityError:
+        with transaction.atomic():
+            return _add_member(place, **details)
+
+
+def _add_member(place, *, by, email, role, full_name=""):
     """Give the person with `email` the `role` at `place` (a school of the LA admin's
     authority, or the authority itself), making their account if the address is new.
 

@@ -38,13 +38,14 @@ def at_once(*jobs, timeout=60):
     return raised
 
 
-def hold_locks_a_moment(monkeypatch, module, seconds=0.3):
-    """Make `module`'s steps pause before writing their audit row, inside their transaction, so
-    the first to take a row's lock still holds it when the other, started with it, arrives."""
-    real_audit = module.audit
+def hold_locks_a_moment(monkeypatch, module, seconds=0.3, name="audit"):
+    """Make `module`'s steps pause before writing their audit row (through `module.<name>`),
+    inside their transaction, so the first to take a row's lock (or write a row the other will
+    collide with) still holds it when the other, started with it, arrives."""
+    real_audit = getattr(module, name)
 
     def slow_audit(*args, **kwargs):
         time.sleep(seconds)
         return real_audit(*args, **kwargs)
 
-    monkeypatch.setattr(module, "audit", slow_audit)
+    monkeypatch.setattr(module, name, slow_audit)
