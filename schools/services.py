@@ -14,11 +14,15 @@ who audit it in the admin), and never a role to themselves: an LA admin sees no 
 and giving themselves a DSL's role would open every child's record in a school.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from audit.log import record
+from audit.models import AuditEvent
 
 from .exceptions import Refused
 from .models import HUB_ROLES, SCHOOL_ROLES, LocalAuthority, Membership, Role, School, User
@@ -26,6 +30,8 @@ from .selectors import has_authority_role
 
 GRANTABLE = {School: SCHOOL_ROLES, LocalAuthority: HUB_ROLES}
 ALREADY_ENDED = "This role has already been ended"
+# A set-password email sent again within this time is a second click, not a second need.
+RESENT_WITHIN = timedelta(minutes=1)
 
 
 def grantable_roles(place):
@@ -194,6 +200,19 @@ def resend_set_password_email(membership, *, by, send):
         )
     if not user.is_active:
         raise Refused(f"{user}'s account has been switched off: ask the service's operators")
+    # A second click waits here for the first, then finds the email it sent.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    sent_lately = AuditEvent.objects.filter(
+        action="user.set_password_email",
+        object_type="user",
+        object_id=str(user.pk),
+        at__gte=timezone.now() - RESENT_WITHIN,
+    )
+    if sent_lately.exists():
+        raise Refused(
+            f"The email to set a password was sent to {user} less than a minute ago. Ask them "
+            "to look for it, in their junk folder too, before sending another"
+        )
     record(
         "user.set_password_email",
         actor=by,

@@ -2,6 +2,8 @@
 holds which role, adding a person and ending a role. Never another authority's, never case
 content, and every write audited."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -555,3 +557,20 @@ def test_an_existing_account_is_found_whatever_the_capitals_typed(client_for, la
     assert person.memberships.filter(school=school, role=Role.DSL, is_active=True).exists()
     assert User.objects.count() == accounts
     assert mail.outbox == []
+
+
+def test_a_second_click_on_send_again_sends_one_email_and_says_it_was_sent(
+    clock, client_for, la_admin, school
+):
+    membership = _new_person(la_admin, school)
+    client = client_for(la_admin)
+    url = reverse("people:resend", args=[membership.pk])
+    client.post(url)
+    page = client.post(url, follow=True).text
+    assert len(mail.outbox) == 1
+    assert "The email to set a password was sent to Nell New less than a minute ago" in page
+    assert AuditEvent.objects.filter(action="user.set_password_email").count() == 1
+    clock.moment += timedelta(minutes=1, seconds=1)
+    client = client_for(la_admin)
+    client.post(url)
+    assert len(mail.outbox) == 2  # a minute later, a real second need
