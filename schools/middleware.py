@@ -4,6 +4,7 @@ The choice lives in the session. A membership that has been deactivated stops wo
 next request: it is no longer among the user's active memberships, so it is dropped.
 """
 
+from django.contrib import messages
 from django.shortcuts import redirect
 
 from .selectors import active_memberships
@@ -30,13 +31,25 @@ class CurrentMembershipMiddleware:
             request.memberships = list(active_memberships(request.user))
             chosen = request.session.get(SESSION_KEY)
             by_id = {m.pk: m for m in request.memberships}
+            ended = chosen is not None and chosen not in by_id
             if chosen in by_id:
                 request.membership = by_id[chosen]
             elif len(request.memberships) == 1:
                 request.membership = request.memberships[0]
                 request.session[SESSION_KEY] = request.membership.pk
-            elif chosen is not None:
+                if ended:
+                    messages.info(
+                        request,
+                        f"The role you were working in has ended. You are now working as "
+                        f"{request.membership}.",
+                    )
+            elif ended:
                 del request.session[SESSION_KEY]
+                if request.memberships:
+                    messages.info(
+                        request,
+                        "The role you were working in has ended. Choose the role to work in.",
+                    )
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
