@@ -277,7 +277,10 @@ def test_viewing_and_downloading_are_each_audited(fixed, hub_manager, client_for
 
 
 def test_the_default_days_are_the_last_90(hub_manager, client_for):
-    overview = client_for(hub_manager).get(URL).context["overview"]
+    response = client_for(hub_manager).get(URL)
+    # The volumes count what schools sent, withdrawn requests too, and say so.
+    assert "including any it later withdrew" in response.text
+    overview = response.context["overview"]
     today = timezone.localdate()
     assert overview.end == today
     assert (today - overview.start).days == 90
