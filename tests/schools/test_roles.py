@@ -62,13 +62,19 @@ def test_pupil_search_is_scoped_to_the_membership_school(dsl, school, other_scho
     assert list(pupils_for(hub_advisor.memberships.get())) == []
 
 
-def test_a_role_ended_while_in_use_says_so_and_moves_to_the_one_left(client_for, dsl, other_school):
-    MembershipFactory(user=dsl, role=Role.STAFF, school=other_school)
+def working_as_dsl_then_ended(client_for, dsl):
+    """A client working in `dsl`'s DSL role, which an administrator has then ended."""
     client = client_for(dsl)
     working = dsl.memberships.get(role=Role.DSL)
     client.post(reverse("choose_role"), {"membership": working.pk})
     working.is_active = False
     working.save(update_fields=["is_active"])
+    return client
+
+
+def test_a_role_ended_while_in_use_says_so_and_moves_to_the_one_left(client_for, dsl, other_school):
+    MembershipFactory(user=dsl, role=Role.STAFF, school=other_school)
+    client = working_as_dsl_then_ended(client_for, dsl)
     home = client.get(reverse("home"), follow=True).text
     assert "The role you were working in has ended. You are now working as" in home
     assert "Chiltern Rise Academy" in home
@@ -79,11 +85,7 @@ def test_a_role_ended_while_in_use_asks_which_of_the_others_to_work_in(
 ):
     MembershipFactory(user=dsl, role=Role.STAFF, school=other_school)
     MembershipFactory(user=dsl, role=Role.HEAD_TEACHER, school=school)
-    client = client_for(dsl)
-    working = dsl.memberships.get(role=Role.DSL)
-    client.post(reverse("choose_role"), {"membership": working.pk})
-    working.is_active = False
-    working.save(update_fields=["is_active"])
+    client = working_as_dsl_then_ended(client_for, dsl)
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("choose_role")
     assert "The role you were working in has ended. Choose the role to work in." in response.text
