@@ -185,11 +185,13 @@ class AddPersonForm(GovUKForm):
         },
         widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
+    # Asked every time: asking only when the address has no account would tell the admin
+    # whether anyone, in any authority, signs in with it.
     full_name = forms.CharField(
         label="Full name",
         max_length=150,
-        required=False,
-        help_text="Needed only if they do not have an account yet.",
+        help_text="If they already have an account, it keeps the name they gave it.",
+        error_messages={"required": "Enter the person's full name"},
     )
     role = forms.ChoiceField(
         label="Role",

@@ -77,7 +77,7 @@ def add_member(place, **details):
             return _add_member(place, **details)
 
 
-def _add_member(place, *, by, email, role, full_name=""):
+def _add_member(place, *, by, email, role, full_name):
     """Give the person with `email` the `role` at `place` (a school of the LA admin's
     authority, or the authority itself), making their account if the address is new.
 
@@ -92,17 +92,16 @@ def _add_member(place, *, by, email, role, full_name=""):
     if role not in GRANTABLE[type(place)]:
         raise Refused("Select one of the roles listed", field="role")
     email = _clean_email(email)
+    # Required whether or not the address has an account, so that the answer does not say
+    # which addresses have one. An account's own name stands.
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise Refused("Enter the person's full name", field="full_name")
     user = User.objects.filter(email=email).first()
     created = user is None
     if user == by:
         raise Refused("You cannot give yourself a role: ask another administrator", field="email")
     if created:
-        full_name = (full_name or "").strip()
-        if not full_name:
-            raise Refused(
-                "Enter the person's full name: there is no account with this email address yet",
-                field="full_name",
-            )
         user = User.objects.create_user(email, full_name=full_name)
         record("user.create", actor=by, obj=user, authority=authority)
     where = {"school": place} if isinstance(place, School) else {"local_authority": place}

@@ -2,6 +2,7 @@
 holds which role, adding a person and ending a role. Never another authority's, never case
 content, and every write audited."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -100,7 +101,7 @@ def test_another_authoritys_school_and_roles_answer_404_and_change_nothing(
     assert client.get(reverse("people:school", args=[other_la_school.pk])).status_code == 404
     add = reverse("people:school_add", args=[other_la_school.pk])
     assert client.get(add).status_code == 404
-    sent = {"email": la_admin.email, "role": Role.DSL}
+    sent = {"email": la_admin.email, "full_name": "Me", "role": Role.DSL}
     assert client.post(add, sent).status_code == 404
     end = reverse("people:end", args=[membership.pk])
     assert client.get(end).status_code == 404
@@ -173,14 +174,18 @@ def test_a_new_persons_email_asks_them_to_set_a_password_on_the_service(
 
 
 def test_adding_a_role_to_an_existing_account_makes_no_account(client_for, la_admin, authority):
-    person = member(Role.STAFF, member_school := _school(authority), email="known@example.org")
+    person = member(
+        Role.STAFF, member_school := _school(authority), email="known@example.org", full_name="Kim"
+    )
     client = client_for(la_admin)
     before = _last_pk()
-    sent = {"email": "known@example.org", "role": Role.HUB_ADVISOR}
+    sent = {"email": "known@example.org", "full_name": "Kimberley Known", "role": Role.HUB_ADVISOR}
     response = client.post(reverse("people:authority_add"), sent)
     assert response.status_code == 302
     membership = Membership.objects.get(user=person, local_authority=authority)
     assert membership.role == Role.HUB_ADVISOR
+    person.refresh_from_db()
+    assert person.full_name == "Kim"  # their account's own name stands
     assert _rows(before) == [("membership.grant", "membership", str(membership.pk))]
     assert person.memberships.get(school=member_school).is_active
     assert mail.outbox == []
@@ -238,7 +243,7 @@ def test_the_service_refuses_roles_an_la_admin_may_not_give(
 
 def test_an_la_admin_cannot_give_themselves_a_role(client_for, la_admin, school):
     before, people = _last_pk(), Membership.objects.count()
-    sent = {"email": la_admin.email, "role": Role.DSL}
+    sent = {"email": la_admin.email, "full_name": "Me", "role": Role.DSL}
     page = client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
     assert page.status_code == 200
     assert "You cannot give yourself a role" in page.text
@@ -266,9 +271,31 @@ def test_bad_input_gets_a_message_beside_its_field(
     assert not Membership.objects.filter(user__email="n@example.org").exists()
 
 
+def test_the_form_does_not_tell_whether_an_address_has_an_account(
+    client_for, la_admin, school, other_la_school
+):
+    """An LA admin of one authority could otherwise learn, address by address, who signs in to
+    the service anywhere, and under what name: the name is asked for every address alike."""
+    member(Role.DSL, other_la_school, email="elsewhere@example.org", full_name="Cara Elsewhere")
+    client = client_for(la_admin)
+    url = reverse("people:school_add", args=[school.pk])
+    pages = [
+        client.post(url, {"email": email, "role": Role.STAFF}).text.replace(email, "")
+        for email in ("elsewhere@example.org", "nobody@example.org")
+    ]
+    assert "Enter the person&#x27;s full name" in pages[0]
+    assert _without_token(pages[0]) == _without_token(pages[1])
+    assert "Cara Elsewhere" not in pages[0]
+    assert not Membership.objects.filter(school=school, role=Role.STAFF).exists()
+
+
+def _without_token(page):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+
+
 def test_a_role_already_held_is_refused(client_for, la_admin, school, dsl):
     before = _last_pk()
-    sent = {"email": dsl.email, "role": Role.DSL}
+    sent = {"email": dsl.email, "full_name": dsl.full_name, "role": Role.DSL}
     page = client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
     assert "is already designated safeguarding lead" in page.text
     assert _rows(before) == []
@@ -294,7 +321,7 @@ def test_an_ended_role_can_be_given_again(client_for, la_admin, school, dsl):
     membership = dsl.memberships.get()
     end_membership(membership, by=la_admin)
     before = _last_pk()
-    sent = {"email": dsl.email, "role": Role.DSL}
+    sent = {"email": dsl.email, "full_name": dsl.full_name, "role": Role.DSL}
     client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
     membership.refresh_from_db()
     assert membership.is_active
@@ -551,7 +578,7 @@ def test_the_end_link_is_shown_only_for_roles_the_la_admin_may_end(
 def test_an_existing_account_is_found_whatever_the_capitals_typed(client_for, la_admin, school):
     person = member(Role.STAFF, school, email="known.person@example.org")
     accounts = User.objects.count()
-    sent = {"email": "Known.Person@Example.ORG", "role": Role.DSL}
+    sent = {"email": "Known.Person@Example.ORG", "full_name": "Kim Known", "role": Role.DSL}
     response = client_for(la_admin).post(reverse("people:school_add", args=[school.pk]), sent)
     assert response.status_code == 302
     assert person.memberships.filter(school=school, role=Role.DSL, is_active=True).exists()
