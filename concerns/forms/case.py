@@ -397,10 +397,10 @@ class InboxFilterForm(GovUKForm):
             Field.text("q", field_width=20),
             Div(
                 *(
-                    Div(Field.select(name), css_class="govuk-grid-column-one-quarter")
+                    Div(Field.select(name), css_class="app-filters__field")
                     for name in ("status", "category", "year_group", "recorded_by")
                 ),
-                css_class="govuk-grid-row",
+                css_class="app-filters",
             ),
         )
 

@@ -313,10 +313,41 @@ def assert_reflows(page):
     assert wider == [], f"the page scrolls sideways at {NARROWEST['width']} pixels: {wider}"
 
 
+def assert_text_resizes(page):
+    """WCAG 1.4.4: with the browser's text size at 200% (its default font size, not page zoom),
+    no form field spills out of its own group over the next one, and the page does not scroll
+    sideways at desktop width. GOV.UK Frontend sizes its text in rem, so doubling the root's
+    font size is what that setting does."""
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    try:
+        spilt = page.evaluate(
+            """() => {
+                const width = document.documentElement.clientWidth;
+                const out = [...document.querySelectorAll("main input, main select, main textarea")]
+                    .filter((e) => e.type !== "hidden" && !e.closest("table"))
+                    .filter((e) => {
+                        const group = e.closest(".govuk-form-group");
+                        const edge = group ? group.getBoundingClientRect().right : width;
+                        return e.getBoundingClientRect().right > edge + 1;
+                    });
+                if (document.documentElement.scrollWidth > width) {
+                    out.push(...[...document.querySelectorAll("main *")]
+                        .filter((e) => e.getBoundingClientRect().right > width + 1)
+                        .filter((e) => !e.parentElement.closest("table, pre")));
+                }
+                return out.map((e) => e.outerHTML.slice(0, 80)).slice(0, 5);
+            }"""
+        )
+    finally:
+        page.evaluate("document.documentElement.style.removeProperty('font-size')")
+    assert spilt == [], f"with text at 200% these spill out of their place: {spilt}"
+
+
 def check_page(page):
     """Everything every page must pass: axe-core's WCAG A and AA rules at desktop width and on a
-    320-pixel-wide phone, no sideways scrolling on the phone, error summary links that land,
-    and nothing refused by the CSP or failing to load."""
+    320-pixel-wide phone, no sideways scrolling on the phone, no field spilling out of its place
+    with the browser's text at 200%, error summary links that land, and nothing refused by the
+    CSP or failing to load."""
     size = page.viewport_size
     # A click that submits a form returns before the next page has loaded: check that page, with
     # its stylesheet applied, not the one it replaces.
@@ -324,6 +355,7 @@ def check_page(page):
     try:
         assert_accessible(page)
         assert_error_summary_links_land(page)
+        assert_text_resizes(page)
         page.set_viewport_size(NARROWEST)
         assert_accessible(page)
         assert_reflows(page)
