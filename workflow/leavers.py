@@ -5,6 +5,7 @@ file, within 5 school days of the child starting at the new school (for a move b
 within the first 5 days of the new term), and gets confirmation of receipt. Each step is
 recorded once, by a DSL or deputy of the pupil's school, with its audit row in the same
 transaction. A form drawn before a colleague recorded the step is refused, not applied twice.
+While the pupil is away, a mistyped leaving or sending is corrected (`correct_leaving`).
 A pupil who comes back ends their leaving (`record_return`); if they leave again, that leaving
 is recorded afresh, with its own file to send.
 """
@@ -41,6 +42,7 @@ STALE_LEAVING = (
     "Nothing was saved: check the details below and submit again."
 )
 LEAVING_FIELDS = ("new_school", "left_on", "starts_on")
+SENDING_FIELDS = ("sent_on", "sent_how")
 CAME_BACK = (
     "Someone has already recorded that {name} came back to the school on {day}. Nothing was saved."
 )
@@ -126,31 +128,68 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
 
 
 def leaving_version(transfer):
-    """A fingerprint of the leaving's details as a page shows them: a correction drawn from
-    other details is stale, and would undo a colleague's."""
-    values = [str(getattr(transfer, name)) for name in LEAVING_FIELDS]
+    """A fingerprint of the leaving's details, and of the file's sending, as a page shows
+    them: a correction drawn from other details is stale, and would undo a colleague's."""
+    values = [str(getattr(transfer, name)) for name in (*LEAVING_FIELDS, *SENDING_FIELDS)]
     return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:20]
 
 
-def correct_leaving(transfer, *, by, drawn, **fields):
+def _sent_on(sent_on):
+    return _not_after_today(
+        require(sent_on, "sent_on", "Enter the date the file was sent"),
+        "sent_on",
+        "The date the file was sent",
+    )
+
+
+def _sent_after_first_concern(pupil, sent_on):
+    """Refused beside the date unless the file existed then: there was none before the first
+    concern about the pupil was recorded."""
+    first = Concern.objects.filter(pupil=pupil).aggregate(first=Min("recorded_at"))
+    opened = timezone.localdate(first["first"])
+    if sent_on < opened:
+        raise TransitionRefused(
+            f"The date the file was sent must be on or after {opened.day} {opened:%B %Y}, "
+            "when the first concern about the pupil was recorded",
+            field="sent_on",
+        )
+
+
+def correct_leaving(transfer, *, by, drawn, sent_on=None, sent_how="", **fields):
     """Correct the details of a leaving (the new school, the day they left, their first day
-    there) while its file is not yet sent: the file's due day follows the first day. `drawn`:
-    the `leaving_version` the form was drawn from."""
+    there) and, once the file is sent, the day it was sent and how, while the pupil is away:
+    the file's due day follows the first day. A sending day is refused when the receipt
+    already recorded could not then have been. `drawn`: the `leaving_version` the form was
+    drawn from. Nothing changed: nothing is written, audit included."""
     require_school_lead(by, transfer.school_id, NOT_A_LEAD)
     # Stale first, before the fields: a page drawn before a colleague's correction says so.
     if drawn != leaving_version(transfer):
         raise Stale(STALE_LEAVING.format(name=transfer.pupil.full_name))
     details = _leaving(transfer.pupil, correcting=transfer.pk, **fields)
+    if transfer.sent_on is not None:  # as drawn: checked again below, with the row locked
+        details["sent_on"] = _sent_on(sent_on)
+        details["sent_how"] = require(sent_how, "sent_how", "Select how the file was sent")
     with transaction.atomic():
         transfer = _locked(transfer)
         name = transfer.pupil.full_name
-        if transfer.sent_on is not None:
-            raise TransitionRefused(ALREADY_SENT.format(name=name))
         if drawn != leaving_version(transfer):
             raise Stale(STALE_LEAVING.format(name=name))
-        changed = [key for key in LEAVING_FIELDS if getattr(transfer, key) != details[key]]
+        changed = [
+            key
+            for key in (*LEAVING_FIELDS, *SENDING_FIELDS)
+            if key in details and getattr(transfer, key) != details[key]
+        ]
         if not changed:
             return transfer
+        if "sent_on" in changed:
+            _sent_after_first_concern(transfer.pupil, details["sent_on"])
+            received = transfer.received_on
+            if received is not None and details["sent_on"] > received:
+                raise TransitionRefused(
+                    f"The date the file was sent must be on or before {received.day} "
+                    f"{received:%B %Y}, when the new school received it",
+                    field="sent_on",
+                )
         for key in changed:
             setattr(transfer, key, details[key])
         transfer.due_on = due_on(transfer.starts_on)
@@ -188,24 +227,13 @@ def _locked(transfer):
 def record_file_sent(transfer, *, by, sent_on, sent_how):
     """Record the day the file was sent to the new school, and how."""
     require_school_lead(by, transfer.school_id, NOT_A_LEAD)
-    sent_on = _not_after_today(
-        require(sent_on, "sent_on", "Enter the date the file was sent"),
-        "sent_on",
-        "The date the file was sent",
-    )
+    sent_on = _sent_on(sent_on)
     sent_how = require(sent_how, "sent_how", "Select how the file was sent")
     with transaction.atomic():
         transfer = _locked(transfer)
         if transfer.sent_on is not None:
             raise TransitionRefused(ALREADY_SENT.format(name=transfer.pupil.full_name))
-        first = Concern.objects.filter(pupil=transfer.pupil).aggregate(first=Min("recorded_at"))
-        opened = timezone.localdate(first["first"])
-        if sent_on < opened:
-            raise TransitionRefused(
-                f"The date the file was sent must be on or after {opened.day} {opened:%B %Y}, "
-                "when the first concern about the pupil was recorded",
-                field="sent_on",
-            )
+        _sent_after_first_concern(transfer.pupil, sent_on)
         transfer.sent_on, transfer.sent_how, transfer.sent_recorded_by = sent_on, sent_how, by
         transfer.save(update_fields=["sent_on", "sent_how", "sent_recorded_by"])
         audit(

@@ -87,8 +87,29 @@ class ReturnForm(GovUKForm):
 
 
 class LeavingCorrectionForm(DrawnFrom, LeavingForm):
-    # The details the page was drawn from (workflow.leavers.leaving_version).
+    """The details of a leaving, to correct; with `sent`, the file's sending too (the workflow
+    requires those then: a page drawn before a colleague recorded the sending is refused as
+    stale, not for the boxes it did not have). `drawn`: the details the page was drawn from
+    (workflow.leavers.leaving_version)."""
 
-    def __init__(self, *args, **kwargs):
+    sent_on = date_field(
+        "Date the file was sent",
+        help_text="For example, 20 7 2026",
+        subject="The date the file was sent",
+        required_message="Enter the date the file was sent",
+        required=False,
+    )
+    sent_how = forms.ChoiceField(
+        label="How was it sent?",
+        choices=SendMethod.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, sent=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if sent:
+            self.helper.layout.extend(["sent_on", Field.radios("sent_how", small=True)])
+        else:
+            del self.fields["sent_on"], self.fields["sent_how"]
         self.helper.layout.append("drawn")

@@ -1,6 +1,7 @@
 """Pupils who have left, and their child protection files on the way to the new school."""
 
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -199,21 +200,18 @@ def returned(request, pk):
 @require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def leaving_change(request, pk):
-    """Correct the details of a pupil's leaving while their file is not yet sent."""
+    """Correct the details of a pupil's leaving while they are away, and once their file is
+    sent, the day it was sent and how: the due day, and whether it was late, follow."""
     pupil, transfer, back = _away(request, pk)
     if back is not None:
         return back
-    if transfer.sent_on is not None:
-        return _already(
-            request,
-            pupil,
-            f"{pupil.full_name}'s file has been sent, so the details of the leaving can no "
-            "longer be changed.",
-        )
+    sent = transfer.sent_on is not None
+    fields = (*leavers.LEAVING_FIELDS, *(leavers.SENDING_FIELDS if sent else ()))
     context = {
         "transfer": transfer,
         "from_chronology": True,
-        "title": f"Change the details of {pupil.full_name}'s leaving",
+        "title": f"Change the details of {pupil.full_name}'s leaving"
+        + (" and file" if sent else ""),
         "button": "Save the changes",
     }
 
@@ -223,27 +221,34 @@ def leaving_change(request, pk):
         context["transfer"] = fresh
         form.refresh_drawn(leavers.leaving_version(fresh))
 
+    def success(saved):
+        if saved.sent_on is None:
+            due = f"The file is due by {uk_date(saved.due_on)}"
+        else:
+            due = (
+                f"The file was due by {uk_date(saved.due_on)} and was sent on "
+                f"{uk_date(saved.sent_on)}" + (", late" if saved.late else "")
+            )
+        if leavers.leaving_version(saved) == leavers.leaving_version(transfer):
+            return (
+                messages.INFO,
+                f"Nothing was changed: the details of {pupil.full_name}'s leaving are as they "
+                f"were. {due}",
+            )
+        return f"The details of {pupil.full_name}'s leaving have been saved. {due}"
+
     return pupil_step(
         request,
         pupil,
-        form_class=LeavingCorrectionForm,
+        form_class=partial(LeavingCorrectionForm, sent=sent),
         perform=lambda data: leavers.correct_leaving(transfer, by=request.user, **data),
         template="concerns/leavers/step.html",
         context=context,
         read_as="pupil.leaving.view",
         done=reverse("concerns:pupil_chronology", args=[pupil.pk]),
-        success=lambda saved: (
-            f"The details of {pupil.full_name}'s leaving have been saved. "
-            f"The file is due by {uk_date(saved.due_on)}"
-            if leavers.leaving_version(saved) != leavers.leaving_version(transfer)
-            else (
-                messages.INFO,
-                f"Nothing was changed: the details of {pupil.full_name}'s leaving are as they "
-                f"were. The file is due by {uk_date(saved.due_on)}",
-            )
-        ),
+        success=success,
         initial={
-            **{name: getattr(transfer, name) for name in leavers.LEAVING_FIELDS},
+            **{name: getattr(transfer, name) for name in fields},
             "drawn": leavers.leaving_version(transfer),
         },
         stale=stale,

@@ -419,9 +419,7 @@ def test_only_a_lead_is_offered_to_record_a_return(leaver, dsl, head, client_for
     assert client_for(head).get(came_back).status_code == 403
 
 
-def test_a_dsl_corrects_a_leaving_from_the_chronology_until_the_file_is_sent(
-    leaver, dsl, client_for
-):
+def test_a_dsl_corrects_a_leaving_from_the_chronology(leaver, dsl, client_for):
     left(leaver, dsl)
     client = client_for(dsl)
     chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
@@ -448,11 +446,54 @@ def test_a_dsl_corrects_a_leaving_from_the_chronology_until_the_file_is_sent(
     assert "Left on" in response.text
     assert "for Stopsley High School" in response.text
 
-    record_file_sent(FileTransfer.objects.get(), by=dsl, sent_on=today(), sent_how="post")
-    assert f'href="{change}"' not in client.get(chronology).text
-    response = client.get(change, follow=True)
+
+def test_once_the_file_is_sent_its_day_and_the_leaving_are_corrected_from_the_chronology(
+    leaver, dsl, deputy_dsl, client_for
+):
+    transfer = left(leaver, dsl)
+    client = client_for(dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    change = reverse("concerns:leaving_change", args=[leaver.pk])
+    unsent = re.search(r'name="drawn" value="(\w+)"', client.get(change).text).group(1)
+    record_file_sent(transfer, by=deputy_dsl, sent_on=today(), sent_how="post")
+    details = {
+        "new_school": "Stopsley High School",
+        **day("left_on", transfer.left_on),
+        **day("starts_on", transfer.starts_on),
+    }
+    # A page drawn before a colleague recorded the sending: refused, and now asks for it.
+    page = client.post(change, details | {"drawn": unsent}).text
+    assert "since this page was opened" in page
+    assert 'name="sent_on_0"' in page
+    assert FileTransfer.objects.get().new_school == "Wardown Vale High School"
+
+    assert f'href="{change}"' in client.get(chronology).text
+    form = client.get(change).text
+    assert "leaving and file" in form
+    assert f'name="sent_on_0" value="{today().day}"' in form  # the sending, as recorded
+    drawn = re.search(r'name="drawn" value="(\w+)"', form).group(1)
+    # Sent today, due in two school days' time: typed as sent a week on, it would be refused.
+    response = client.post(
+        change,
+        details
+        | day("sent_on", today() + timedelta(days=7))
+        | {"sent_how": "post", "drawn": drawn},
+    )
+    assert response.status_code == 200
+    assert "The date the file was sent must be today or in the past" in response.text
+    response = client.post(
+        change,
+        details | day("sent_on", today()) | {"sent_how": "by_hand", "drawn": drawn},
+        follow=True,
+    )
     assert response.redirect_chain == [(chronology, 302)]
-    assert "can no longer be changed" in response.text
+    assert "leaving have been saved" in response.text
+    assert "for Stopsley High School" in response.text
+    saved = FileTransfer.objects.get()
+    assert (saved.new_school, saved.sent_how) == ("Stopsley High School", "by_hand")
+    assert AuditEvent.objects.get(action="pupil.leaving.correct").detail == {
+        "changed": ["new_school", "sent_how"]
+    }
 
 
 def test_a_correction_that_changes_nothing_says_so_and_is_not_logged_as_one(

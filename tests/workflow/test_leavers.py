@@ -363,19 +363,131 @@ def test_a_leaving_is_corrected_until_the_file_is_sent_and_the_due_day_follows(l
             left_on=today() - timedelta(days=3),
             starts_on=today(),
         )
-    record_file_sent(corrected, by=dsl, sent_on=today(), sent_how="post")
-    with pytest.raises(TransitionRefused, match=r"already recorded that .* file was sent"):
-        correct_leaving(
-            transfer,
-            by=dsl,
-            drawn=leaving_version(corrected),
-            new_school="Wardown Vale High School",
-            left_on=today() - timedelta(days=3),
-            starts_on=today(),
-        )
     transfer.refresh_from_db()
     assert transfer.new_school == "Stopsley High School"
     assert AuditEvent.objects.filter(action="pupil.leaving.correct").count() == 1
+
+
+@pytest.fixture
+def long_known(clock, pupil, walk):
+    """A leaver whose first concern was recorded 40 days ago."""
+    now = clock.moment
+    clock.moment = now - timedelta(days=40)
+    walk.recorded()
+    clock.moment = now
+    return pupil
+
+
+def sent_leaver(pupil, dsl, *, sent_on, received_on=None):
+    transfer = leave(pupil, dsl, left_on=today() - timedelta(days=20), starts_on=today())
+    transfer = record_file_sent(transfer, by=dsl, sent_on=sent_on, sent_how="post")
+    if received_on is not None:
+        transfer = record_file_received(transfer, by=dsl, received_on=received_on, received_by="S")
+    return transfer
+
+
+def as_recorded(transfer, **changes):
+    names = ("new_school", "left_on", "starts_on", "sent_on", "sent_how")
+    return {name: getattr(transfer, name) for name in names} | changes
+
+
+def test_once_the_file_is_sent_a_mistyped_first_day_or_sending_is_corrected(long_known, dsl):
+    # The first day was typed three weeks late, so the file sent today read as in time.
+    transfer = leave(long_known, dsl, left_on=today() - timedelta(days=20), starts_on=today())
+    transfer = record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
+    assert not transfer.late
+    starts = today() - timedelta(days=19)
+    corrected = correct_leaving(
+        transfer,
+        by=dsl,
+        drawn=leaving_version(transfer),
+        **as_recorded(transfer, starts_on=starts, sent_how="by_hand"),
+    )
+    transfer.refresh_from_db()
+    assert (transfer.starts_on, transfer.due_on, transfer.sent_how) == (
+        starts,
+        due_on(starts),
+        "by_hand",
+    )
+    assert transfer.late  # the report now counts it as sent late
+    audit = AuditEvent.objects.get(action="pupil.leaving.correct")
+    assert audit.detail == {"changed": ["starts_on", "sent_how"]}  # names, not values
+    # The day it was sent, corrected to the day before: in time after all.
+    correct_leaving(
+        transfer,
+        by=dsl,
+        drawn=leaving_version(corrected),
+        **as_recorded(corrected, sent_on=due_on(starts)),
+    )
+    transfer.refresh_from_db()
+    assert transfer.sent_on == due_on(starts)
+    assert not transfer.late
+
+
+def test_a_sending_day_after_the_recorded_receipt_is_refused_beside_it(long_known, dsl):
+    received = today() - timedelta(days=2)
+    transfer = sent_leaver(
+        long_known, dsl, sent_on=today() - timedelta(days=3), received_on=received
+    )
+    with pytest.raises(TransitionRefused, match=r"on or before .*, when the new school") as refused:
+        correct_leaving(
+            transfer,
+            by=dsl,
+            drawn=leaving_version(transfer),
+            **as_recorded(transfer, sent_on=today() - timedelta(days=1)),
+        )
+    assert refused.value.field == "sent_on"
+    with pytest.raises(TransitionRefused, match="today or in the past") as refused:
+        correct_leaving(
+            transfer,
+            by=dsl,
+            drawn=leaving_version(transfer),
+            **as_recorded(transfer, sent_on=today() + timedelta(days=1)),
+        )
+    assert refused.value.field == "sent_on"
+    with pytest.raises(TransitionRefused, match="Select how the file was sent") as refused:
+        correct_leaving(
+            transfer, by=dsl, drawn=leaving_version(transfer), **as_recorded(transfer, sent_how="")
+        )
+    assert refused.value.field == "sent_how"
+    transfer.refresh_from_db()
+    assert transfer.sent_on == today() - timedelta(days=3)
+    assert not AuditEvent.objects.filter(action="pupil.leaving.correct").exists()
+    # On the day it was received, it could have been sent.
+    correct_leaving(
+        transfer, by=dsl, drawn=leaving_version(transfer), **as_recorded(transfer, sent_on=received)
+    )
+    assert FileTransfer.objects.get().sent_on == received
+
+
+def test_a_corrected_sending_day_is_still_after_the_first_concern(clock, pupil, walk, dsl):
+    clock.set(2026, 3, 2, 10, 0)
+    walk.recorded()
+    clock.set(2026, 3, 16, 10, 0)
+    transfer = leave(pupil, dsl, left_on=date(2026, 3, 6), starts_on=date(2026, 3, 9))
+    transfer = record_file_sent(transfer, by=dsl, sent_on=date(2026, 3, 10), sent_how="post")
+    with pytest.raises(TransitionRefused, match="on or after 2 March 2026, when the first concern"):
+        correct_leaving(
+            transfer,
+            by=dsl,
+            drawn=leaving_version(transfer),
+            **as_recorded(transfer, sent_on=date(2026, 3, 1)),
+        )
+    assert FileTransfer.objects.get().sent_on == date(2026, 3, 10)
+
+
+def test_a_correction_drawn_before_the_file_was_sent_is_stale(leaver, dsl, deputy_dsl):
+    transfer = leave(leaver, dsl)
+    drawn = leaving_version(transfer)
+    record_file_sent(FileTransfer.objects.get(), by=deputy_dsl, sent_on=today(), sent_how="post")
+    with pytest.raises(Stale):
+        correct_leaving(
+            FileTransfer.objects.get(),
+            by=dsl,
+            drawn=drawn,
+            **as_recorded(transfer, new_school="Stopsley High School"),
+        )
+    assert FileTransfer.objects.get().new_school == "Wardown Vale High School"
 
 
 def test_a_correction_is_checked_as_the_leaving_was(leaver, dsl, school, other_school_dsl):
