@@ -38,6 +38,12 @@ class ReviewForm(GovUKForm):
     # overwritten by this one (workflow.retention).
     since = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
+    # The questions revealed under each choice.
+    UNDER = {
+        ReviewDecision.KEEP: ("reason", "review_again_on"),
+        ReviewDecision.DESTROY: ("confirmed",),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Without JavaScript every revealed question shows; with it, only the chosen answer's.
@@ -52,6 +58,17 @@ class ReviewForm(GovUKForm):
             "since",
         )
 
+    def clean(self):
+        """A mistake under the choice not taken is not one: its answer is not used, and with
+        JavaScript its question is hidden, where an error could not be seen or put right."""
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        for choice, names in self.UNDER.items():
+            if decision is not None and decision != choice:
+                for name in names:
+                    self._errors.pop(name, None)
+        return cleaned
+
     def refresh_since(self, latest):
         """After a refusal, the page answers to the latest review: what was typed is kept."""
         self.data = self.data.copy()
@@ -61,6 +78,5 @@ class ReviewForm(GovUKForm):
     def chosen(data):
         """The decision and the answers under it; those under the other choice are not sent
         (GOV.UK's conditional reveal: a hidden question's answer is not part of the answer)."""
-        if data.get("decision") == ReviewDecision.KEEP:
-            return {k: data.get(k) for k in ("decision", "reason", "review_again_on", "since")}
-        return {k: data.get(k) for k in ("decision", "confirmed", "since")}
+        names = ReviewForm.UNDER.get(data.get("decision"), ReviewForm.UNDER[ReviewDecision.DESTROY])
+        return {k: data.get(k) for k in ("decision", *names, "since")}

@@ -468,3 +468,24 @@ def test_the_chronology_leads_a_dsl_to_the_review_from_the_25th_birthday(
     assert link not in client_for(head).get(chronology).text  # the head teacher reads only
     if offered:
         assert client_for(dsl).get(review(former)).status_code == 200
+
+
+def test_a_mistake_under_the_other_choice_does_not_stop_the_one_chosen(school, dsl, client_for):
+    # Without JavaScript both questions show: a day half typed under "keep", then "destroy"
+    # chosen. With it, the "keep" question is hidden: an error there could not be seen or put
+    # right, and the error summary's link would lead nowhere.
+    pupil = former_pupil(school, dsl)
+    response = client_for(dsl).post(
+        review(pupil),
+        {"decision": "destroy", "confirmed": "on", "review_again_on_0": "31"},
+    )
+    assert response.status_code == 302
+    assert not Pupil.objects.filter(pk=pupil.pk).exists()
+    # The same day half typed with "keep" chosen is still the mistake it is.
+    kept = former_pupil(school, dsl)
+    page = client_for(dsl).post(
+        review(kept), {"decision": "keep", "reason": "A claim.", "review_again_on_0": "31"}
+    )
+    assert page.status_code == 200
+    assert "govuk-error-summary" in page.text
+    assert not RecordsReview.objects.filter(pupil=kept).exists()
