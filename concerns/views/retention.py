@@ -6,10 +6,12 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
+from audit.scope import OutOfScope
 from concerns.forms.retention import ReviewForm
 from concerns.keyset import Key, paginate
 from concerns.models import ReviewDecision
@@ -71,6 +73,28 @@ def _not_reviewable(request, pupil):
     return redirect("concerns:records_reviews")
 
 
+def _destroyed(request, pk):
+    """Back to the school's log, saying so, when the records with file reference `pk` were
+    destroyed (by a colleague while the page was open, or by this form's first submission);
+    otherwise None. The log is the school's own: not a refused look at someone's records."""
+    destroyed = (
+        records_reviews_for(request.membership)
+        .filter(file_reference=pk, decision=ReviewDecision.DESTROY)
+        .select_related("decided_by")
+        .first()
+    )
+    if destroyed is None:
+        return None
+    said = (
+        f"The records with file reference {pk} were destroyed on "
+        f"{uk_date(destroyed.decided_at)} by {destroyed.decided_by.full_name}."
+    )
+    if request.method == "POST":
+        said += " Nothing was saved."
+    messages.info(request, said)
+    return redirect(reverse("concerns:records_reviews") + "?done=yes")
+
+
 def _facts(pupil):
     """What the review page shows: the 25th birthday, the concerns held, and the latest
     review, which keeps the records until a day (still to come, or passed)."""
@@ -102,7 +126,12 @@ def _reviewed(pupil, review):
 @role_required(LEADS)
 def records_review(request, pk):
     """Review a pupil's records at their 25th birthday: keep them for longer, or destroy them."""
-    pupil = get_pupil_for(request.membership, pk)
+    try:
+        pupil = get_pupil_for(request.membership, pk)
+    except OutOfScope:
+        if back := _destroyed(request, pk):
+            return back
+        raise
     if back := _not_reviewable(request, pupil):
         return back
     context = _facts(pupil)

@@ -109,7 +109,9 @@ def test_the_dsl_destroys_the_records_and_the_log_keeps_only_the_reference(schoo
     assert "Destroyed" in done
     assert f">{reference}<" in done
     assert "Jordan" not in done  # the log keeps nothing about the child
-    assert client.get(review(jordan)).status_code == 404
+    gone = client.get(review(jordan), follow=True)
+    assert gone.redirect_chain == [(DONE, 302)]  # the review page says they were destroyed
+    assert "Jordan" not in gone.text
     assert client.get(reverse("concerns:pupil_chronology", args=[reference])).status_code == 404
 
 
@@ -489,3 +491,28 @@ def test_a_mistake_under_the_other_choice_does_not_stop_the_one_chosen(school, d
     assert page.status_code == 200
     assert "govuk-error-summary" in page.text
     assert not RecordsReview.objects.filter(pupil=kept).exists()
+
+
+def test_a_review_sent_after_the_records_were_destroyed_says_so_rather_than_not_found(
+    school, other_school, dsl, deputy_dsl, client_for
+):
+    pupil = former_pupil(school, dsl)
+    reference = pupil.pk
+    client = client_for(dsl)
+    assert client.get(review(pupil)).status_code == 200
+    # A colleague destroys the records while this page is open (or the DSL's own first
+    # press of the button did, and this is the second).
+    client_for(deputy_dsl).post(review(pupil), {"decision": "destroy", "confirmed": "on"})
+    again = today() + timedelta(days=30)
+    keep = {"decision": "keep", "reason": "A claim.", **day("review_again_on", again)}
+    for data in (keep, {"decision": "destroy", "confirmed": "on"}):
+        response = client.post(review(pupil), data, follow=True)
+        assert response.redirect_chain == [(DONE, 302)]
+        assert f"The records with file reference {reference} were destroyed on " in response.text
+        assert "Nothing was saved" in response.text
+    assert list(RecordsReview.objects.values_list("decision", flat=True)) == ["destroy"]
+    # The school's own log, not a look at someone else's records: no refusal is audited.
+    assert not AuditEvent.objects.filter(action="access.denied").exists()
+    # Another school's DSL is told nothing of it.
+    other = client_for(member(Role.DSL, other_school))
+    assert other.post(review(pupil), keep).status_code == 404
