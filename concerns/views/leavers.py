@@ -216,10 +216,15 @@ def leaving_change(request, pk):
     }
 
     def stale(form):
-        # A colleague corrected the details meanwhile: the page shows theirs.
+        # A colleague corrected the details meanwhile: the page shows theirs. A page drawn
+        # before they recorded the sending had no boxes for it: they hold what was recorded.
         fresh = file_transfers_for(request.membership).get(pk=transfer.pk)
         context["transfer"] = fresh
         form.refresh_drawn(leavers.leaving_version(fresh))
+        if "sent_how" in form.fields and "sent_how" not in form.data:
+            day = fresh.sent_on
+            form.data.update({"sent_on_0": day.day, "sent_on_1": day.month, "sent_on_2": day.year})
+            form.data["sent_how"] = fresh.sent_how
 
     def success(saved):
         if saved.sent_on is None:

@@ -461,18 +461,24 @@ def test_once_the_file_is_sent_its_day_and_the_leaving_are_corrected_from_the_ch
         **day("left_on", transfer.left_on),
         **day("starts_on", transfer.starts_on),
     }
-    # A page drawn before a colleague recorded the sending: refused, and now asks for it.
+    # A page drawn before a colleague recorded the sending: refused, showing theirs.
     page = client.post(change, details | {"drawn": unsent}).text
     assert "since this page was opened" in page
-    assert 'name="sent_on_0"' in page
+    # The sending, as the colleague recorded it, fills the boxes the page did not have.
+    assert f'name="sent_on_0" value="{today().day}"' in page
+    assert 'value="Stopsley High School"' in page  # what was typed, kept
     assert FileTransfer.objects.get().new_school == "Wardown Vale High School"
+    fresh = re.search(r'name="drawn" value="(\w+)"', page).group(1)
+    again = details | day("sent_on", today()) | {"sent_how": "post", "drawn": fresh}
+    assert client.post(change, again).status_code == 302
+    assert FileTransfer.objects.get().new_school == "Stopsley High School"
 
     assert f'href="{change}"' in client.get(chronology).text
     form = client.get(change).text
     assert "leaving and file" in form
     assert f'name="sent_on_0" value="{today().day}"' in form  # the sending, as recorded
     drawn = re.search(r'name="drawn" value="(\w+)"', form).group(1)
-    # Sent today, due in two school days' time: typed as sent a week on, it would be refused.
+    # A sending day after today is refused beside it, with what was typed kept.
     response = client.post(
         change,
         details
@@ -491,9 +497,11 @@ def test_once_the_file_is_sent_its_day_and_the_leaving_are_corrected_from_the_ch
     assert "for Stopsley High School" in response.text
     saved = FileTransfer.objects.get()
     assert (saved.new_school, saved.sent_how) == ("Stopsley High School", "by_hand")
-    assert AuditEvent.objects.get(action="pupil.leaving.correct").detail == {
-        "changed": ["new_school", "sent_how"]
-    }
+    corrections = AuditEvent.objects.filter(action="pupil.leaving.correct").order_by("pk")
+    assert [event.detail for event in corrections] == [
+        {"changed": ["new_school"]},
+        {"changed": ["sent_how"]},
+    ]
 
 
 def test_a_correction_that_changes_nothing_says_so_and_is_not_logged_as_one(
