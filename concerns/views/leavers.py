@@ -52,7 +52,10 @@ def leavers_list(request):
 
 
 def _already(request, pupil, message):
-    """The step cannot be taken now: back to the pupil's chronology, saying why."""
+    """The step cannot be taken now: back to the pupil's chronology, saying why, and for a
+    form sent (a colleague took the step meanwhile), that nothing was saved."""
+    if request.method == "POST":
+        message += " Nothing was saved."
     messages.info(request, message)
     return redirect("concerns:pupil_chronology", pupil.pk)
 
@@ -69,7 +72,7 @@ def _away(request, pk):
         # Drawn for an earlier leaving: the pupil came back and left again meanwhile.
         message = (
             f"This page was for an earlier leaving: {pupil.full_name} has since come back and "
-            f"left again, for {transfer.new_school}. Nothing was saved."
+            f"left again, for {transfer.new_school}."
         )
         return pupil, None, _already(request, pupil, message)
     if transfer is not None:
@@ -79,8 +82,6 @@ def _away(request, pk):
         why = f"{pupil.full_name} is not recorded as having left the school."
     else:
         why = f"{pupil.full_name} came back to the school on {uk_date(back.returned_on)}."
-    if request.method == "POST":
-        why += " Nothing was saved."
     return pupil, None, _already(request, pupil, why)
 
 

@@ -204,6 +204,32 @@ def test_a_step_already_taken_goes_back_to_the_chronology_and_says_so(leaver, ds
         response = client.get(reverse(name, args=[leaver.pk]), follow=True)
         assert response.redirect_chain == [(chronology, 302)]
         assert said in response.content.decode()
+        assert "Nothing was saved" not in response.text  # only a submission saves anything
+
+
+def test_a_step_sent_after_a_colleague_took_it_says_nothing_was_saved(
+    leaver, dsl, deputy_dsl, client_for
+):
+    client = client_for(dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    leaving = reverse("concerns:leaving", args=[leaver.pk])
+    assert client.get(leaving).status_code == 200
+    # Meanwhile a colleague records the leaving, for another school, and the sending.
+    transfer = record_leaving(
+        leaver, by=deputy_dsl, left_on=today(), starts_on=today(), new_school="Stopsley High"
+    )
+    mine = {"new_school": "Wardown", **day("left_on", today()), **day("starts_on", today())}
+    response = client.post(leaving, mine, follow=True)
+    assert response.redirect_chain == [(chronology, 302)]
+    assert "is already recorded as having left the school. Nothing was saved." in response.text
+    sent = reverse("concerns:file_sent", args=[leaver.pk])
+    drawn_for = re.search(r'name="leaving" value="(\d+)"', client.get(sent).text).group(1)
+    record_file_sent(transfer, by=deputy_dsl, sent_on=today(), sent_how="by_hand")
+    data = {**day("sent_on", today()), "sent_how": "post", "leaving": drawn_for}
+    response = client.post(sent, data, follow=True)
+    assert response.redirect_chain == [(chronology, 302)]
+    assert "file is already recorded as sent. Nothing was saved." in response.text
+    assert FileTransfer.objects.get().sent_how == "by_hand"
 
 
 def test_receipt_cannot_be_recorded_before_the_file_was_sent(leaver, dsl, client_for):
