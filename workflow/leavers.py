@@ -155,6 +155,13 @@ def _sent_after_first_concern(pupil, sent_on):
         )
 
 
+def _as_recorded(transfer, given):
+    """Whether the details `given` to correct the leaving are those recorded."""
+    names = (*LEAVING_FIELDS, *(SENDING_FIELDS if transfer.sent_on is not None else ()))
+    plain = {k: v.strip() if isinstance(v, str) else v for k, v in given.items()}
+    return all(plain.get(name) == getattr(transfer, name) for name in names)
+
+
 def correct_leaving(transfer, *, by, drawn, sent_on=None, sent_how="", **fields):
     """Correct the details of a leaving (the new school, the day they left, their first day
     there) and, once the file is sent, the day it was sent and how, while the pupil is away:
@@ -162,8 +169,12 @@ def correct_leaving(transfer, *, by, drawn, sent_on=None, sent_how="", **fields)
     already recorded could not then have been. `drawn`: the `leaving_version` the form was
     drawn from. Nothing changed: nothing is written, audit included."""
     require_school_lead(by, transfer.school_id, NOT_A_LEAD)
+    given = {**fields, "sent_on": sent_on, "sent_how": sent_how}
     # Stale first, before the fields: a page drawn before a colleague's correction says so.
+    # Unless the details are already as given (the same form sent twice): nothing to do.
     if drawn != leaving_version(transfer):
+        if _as_recorded(transfer, given):
+            return transfer
         raise Stale(STALE_LEAVING.format(name=transfer.pupil.full_name))
     details = _leaving(transfer.pupil, correcting=transfer.pk, **fields)
     if transfer.sent_on is not None:  # as drawn: checked again below, with the row locked
@@ -173,6 +184,8 @@ def correct_leaving(transfer, *, by, drawn, sent_on=None, sent_how="", **fields)
         transfer = _locked(transfer)
         name = transfer.pupil.full_name
         if drawn != leaving_version(transfer):
+            if _as_recorded(transfer, given):
+                return transfer
             raise Stale(STALE_LEAVING.format(name=name))
         changed = [
             key

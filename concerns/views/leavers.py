@@ -238,8 +238,8 @@ def leaving_change(request, pk):
         if leavers.leaving_version(saved) == leavers.leaving_version(transfer):
             return (
                 messages.INFO,
-                f"Nothing was changed: the details of {pupil.full_name}'s leaving are as they "
-                f"were. {due}",
+                f"Nothing was changed: the details of {pupil.full_name}'s leaving were "
+                f"already as given. {due}",
             )
         return f"The details of {pupil.full_name}'s leaving have been saved. {due}"
 

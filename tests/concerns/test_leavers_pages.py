@@ -707,3 +707,28 @@ def test_a_colleagues_correction_landing_mid_request_is_shown_and_answered_to(
     assert "Putteridge High School</dd>" in page
     fresh = re.search(r'name="drawn" value="(\w+)"', page).group(1)
     assert fresh == leaving_version(FileTransfer.objects.get())
+
+
+def test_a_correction_sent_twice_is_saved_once_and_the_second_says_nothing_changed(
+    leaver, dsl, client_for
+):
+    # Without JavaScript, nothing stops a second press of the button.
+    transfer = left(leaver, dsl)
+    client = client_for(dsl)
+    change = reverse("concerns:leaving_change", args=[leaver.pk])
+    drawn = re.search(r'name="drawn" value="(\w+)"', client.get(change).text).group(1)
+    mine = {
+        "new_school": "Stopsley High School",
+        **day("left_on", transfer.left_on),
+        **day("starts_on", transfer.starts_on),
+        "drawn": drawn,
+    }
+    assert client.post(change, mine).status_code == 302
+    response = client.post(change, mine, follow=True)
+    assert response.redirect_chain == [
+        (reverse("concerns:pupil_chronology", args=[leaver.pk]), 302)
+    ]
+    assert "since this page was opened" not in response.text  # no colleague was involved
+    assert "Nothing was changed" in response.text
+    assert FileTransfer.objects.get().new_school == "Stopsley High School"
+    assert AuditEvent.objects.filter(action="pupil.leaving.correct").count() == 1
