@@ -185,11 +185,30 @@ def _not_superseded(pupil, since):
     )
 
 
+def _same_keep(pupil, reason, review_again_on):
+    """The pupil's latest review if it keeps the records for `reason` until `review_again_on`
+    already (the same form sent twice, so not a colleague's review to refuse over); or None."""
+    latest = latest_review(pupil).first()
+    reason = reason.strip() if isinstance(reason, str) else reason
+    if (
+        latest is not None
+        and latest.decision == ReviewDecision.KEEP
+        and (latest.reason, latest.review_again_on) == (reason, review_again_on)
+    ):
+        return latest
+    return None
+
+
 def keep_records(pupil, *, by, reason, review_again_on, since=None):
     """Keep the records about `pupil` for longer, for `reason`, until `review_again_on`.
     `since`: the latest review the DSL saw (ReviewForm's), when reviewing kept records again."""
     require_school_lead(by, pupil.school_id, NOT_A_LEAD)
-    _not_superseded(pupil, since)
+    try:
+        _not_superseded(pupil, since)
+    except Stale:
+        if same := _same_keep(pupil, reason, review_again_on):
+            return same
+        raise
     reason = require(reason, "reason", "Enter why the records are kept for longer")
     again = require(review_again_on, "review_again_on", "Enter when to review the records again")
     today = timezone.localdate()
@@ -205,7 +224,12 @@ def keep_records(pupil, *, by, reason, review_again_on, since=None):
             field="review_again_on",
         )
     with transaction.atomic():
-        pupil = _locked(pupil, since)
+        try:
+            pupil = _locked(pupil, since)
+        except Stale:
+            if same := _same_keep(pupil, reason, again):
+                return same
+            raise
         review = RecordsReview.objects.create(
             school_id=pupil.school_id,
             pupil=pupil,

@@ -520,3 +520,24 @@ def test_a_review_sent_after_the_records_were_destroyed_says_so_rather_than_not_
     # Another school's DSL is told nothing of it.
     other = client_for(member(Role.DSL, other_school))
     assert other.post(review(pupil), keep).status_code == 404
+
+
+def test_a_keep_sent_twice_is_recorded_once_and_not_refused_as_a_colleagues(
+    school, dsl, client_for
+):
+    # Without JavaScript, nothing stops a second press of the button.
+    pupil = former_pupil(school, dsl)
+    client = client_for(dsl)
+    again = today() + timedelta(days=30)
+    data = {
+        "decision": "keep",
+        "reason": "A claim.",
+        "since": since(client.get(review(pupil)).text),
+        **day("review_again_on", again),
+    }
+    assert client.post(review(pupil), data).status_code == 302
+    response = client.post(review(pupil), data, follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert f"are kept. Review them again on {again.day} {again:%B %Y}" in response.text
+    assert RecordsReview.objects.count() == 1
+    assert AuditEvent.objects.filter(action="pupil.records.keep").count() == 1
