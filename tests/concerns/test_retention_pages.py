@@ -250,6 +250,22 @@ def test_the_review_page_shows_the_file_and_asks_for_the_confirmation(school, ds
     assert f'href="{reverse("concerns:pupil_file", args=[jordan.pk])}"' in page
 
 
+def test_the_warning_names_everything_a_destruction_deletes(school, dsl, client_for):
+    """The DSL confirms a destruction that cannot be undone: the warning they confirm names
+    each kind of record that workflow.retention.destroy_records deletes with the concerns."""
+    jordan = former_pupil(school, dsl, given_name="Jordan")
+    page = client_for(dsl).get(review(jordan)).content.decode()
+    warning = re.search(r'govuk-warning-text__text">(.*?)</strong>', page, re.S).group(1)
+    for deleted in (
+        "every concern about Jordan, with its history, advice and attachments",
+        "a colleague has started and not sent",
+        "their leavings and of their file sent on",
+        "requests for their records (subject access)",
+        "Jordan from the school's roll",
+    ):
+        assert deleted in warning
+
+
 def test_the_lists_are_in_order_with_each_pupils_count(school, dsl, client_for):
     for name, years in (("Middle", 30), ("Oldest", 40), ("Youngest", 26)):
         former_pupil(school, dsl, years=years, given_name=name)
