@@ -89,6 +89,16 @@ urlpatterns = [
         name="access_request_correct",
     ),
     path(
+        "pupils/subject-access/<int:pk>/extend/correct/",
+        subject_access.access_request_correct_extension,
+        name="access_request_correct_extension",
+    ),
+    path(
+        "pupils/subject-access/<int:pk>/clarify/correct/",
+        subject_access.access_request_correct_clarification,
+        name="access_request_correct_clarification",
+    ),
+    path(
         "pupils/subject-access/<int:pk>/answer/",
         subject_access.access_request_answer,
         name="access_request_answer",

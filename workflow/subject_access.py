@@ -52,7 +52,18 @@ STALE_REQUEST = (
     "Someone has corrected this request since this page was opened: it now shows their "
     "details. Check them, then save again. Nothing was saved."
 )
+STALE_EXTENSION = (
+    "Someone has corrected the extension since this page was opened: it now shows their "
+    "details. Check them, then save again. Nothing was saved."
+)
+STALE_CLARIFICATION = (
+    "Someone has recorded or corrected the clarification since this page was opened: it now "
+    "shows their details. Check them, then save again. Nothing was saved."
+)
+NOT_EXTENDED = "This request has not been extended. Nothing was saved."
 REQUEST_FIELDS = ("requester", "received_on", "identity_confirmed_on")
+EXTENSION_FIELDS = ("extended_on", "extension_reason")
+CLARIFICATION_FIELDS = ("clarification_asked_on", "clarification_asked", "clarified_on")
 
 
 def _months_after(day, months):
@@ -171,10 +182,11 @@ def _already_recorded(requester, received_on):
     )
 
 
-def request_version(request):
-    """A fingerprint of who made the request and when it arrived, as a page shows them: a
-    correction drawn from other details is stale, and would undo a colleague's."""
-    values = [str(getattr(request, name)) for name in REQUEST_FIELDS]
+def request_version(request, fields=REQUEST_FIELDS):
+    """A fingerprint of who made the request and when it arrived (or of another step's
+    `fields`), as a page shows them: a correction drawn from other details is stale, and would
+    undo a colleague's."""
+    values = [str(getattr(request, name)) for name in fields]
     return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:20]
 
 
@@ -247,13 +259,20 @@ def _steps_still_in_time(request):
             )
     asked = request.clarification_asked_on
     if asked is not None:
-        extended_first = request.extended_on is not None and request.extended_on <= asked
-        due = due_on(start, EXTENDED_MONTHS if extended_first else MONTHS)
+        due = _due_when_asked(request)
         if asked > due:
             refuse(
                 f"{since}, the answer was due by {due.day} {due:%B %Y}, before the requester "
                 f"was asked to clarify it on {asked.day} {asked:%B %Y}. Check {check}"
             )
+
+
+def _due_when_asked(request):
+    """The day the answer was due when the requester was asked to clarify (by which they had
+    to be asked): three months once an extension was told by then, one month otherwise."""
+    asked = request.clarification_asked_on
+    extended_first = request.extended_on is not None and request.extended_on <= asked
+    return due_on(starts_on(request), EXTENDED_MONTHS if extended_first else MONTHS)
 
 
 def correct_request(request, *, by, drawn, requester, received_on, identity_confirmed_on=None):
@@ -330,13 +349,7 @@ def extend_request(request, *, by, told_on, reason):
             after=request.received_on,
             after_what="when the request was received",
         )
-        last = last_day_to_extend(request, told_on)
-        if told_on > last:
-            raise TransitionRefused(
-                f"The requester had to be told by {last.day} {last:%B %Y}, within a month of "
-                "receiving the request: after that it cannot be extended",
-                field="told_on",
-            )
+        _told_in_time(request, told_on)
         request.extension_reason, request.extended_on, request.extended_by = reason, told_on, by
         request.due_on = _due(request)
         request.save(update_fields=["extension_reason", "extended_on", "extended_by", "due_on"])
@@ -348,6 +361,160 @@ def extend_request(request, *, by, told_on, reason):
             request=request.pk,
         )
     return request
+
+
+def _told_in_time(request, told_on):
+    """Refused beside the date unless the requester was told of the extension within the
+    first month (the days the time limit stood still not counted)."""
+    last = last_day_to_extend(request, told_on)
+    if told_on > last:
+        raise TransitionRefused(
+            f"The requester had to be told by {last.day} {last:%B %Y}, within a month of "
+            "receiving the request: after that it cannot be extended",
+            field="told_on",
+        )
+
+
+def _correction(request, *, by, drawn, fields, stale, values, check):
+    """Correct `fields` of a request not yet answered to `values`, with `check(request,
+    changed)` refusing a correction that cannot stand (or naming other fields it set), then
+    the due day follows; a page drawn
+    (`drawn`) from other values of the fields is stale. The audit row names the fields
+    changed, never their values. Nothing changed: nothing is written."""
+    with transaction.atomic():
+        request = _locked(request)
+        if request.answered_on is not None:
+            raise TransitionRefused(ANSWERED)
+        if drawn != request_version(request, fields):
+            raise Stale(stale)
+        changed = [name for name in fields if getattr(request, name) != values[name]]
+        if not changed:
+            return request
+        for name in changed:
+            setattr(request, name, values[name])
+        also = check(request, changed) or []
+        request.due_on = _due(request)
+        request.save(update_fields=[*changed, *also, "due_on"])
+        audit(
+            "pupil.access_request.correct",
+            actor=by,
+            obj=request.pupil,
+            school=request.pupil.school,
+            request=request.pk,
+            changed=changed,
+        )
+    return request
+
+
+def correct_extension(request, *, by, drawn, told_on, reason):
+    """Correct the day the requester was told of the extension, or why, while the request is
+    not answered: the due day follows. Refused beside the date when the requester would then
+    have been told after the first month, or after being asked to clarify once that month
+    had run out. `drawn`: the `request_version` of the extension the form was drawn from."""
+    require_school_lead(by, request.school_id, NOT_A_LEAD)
+    if drawn != request_version(request, EXTENSION_FIELDS):
+        raise Stale(STALE_EXTENSION)
+    reason = require(reason, "reason", "Enter why the request needs more time")
+    told_on = require(told_on, "told_on", "Enter the date the requester was told")
+    if not request.extension_reason:
+        raise TransitionRefused(NOT_EXTENDED)
+
+    def check(request, changed):
+        _day(
+            told_on,
+            "told_on",
+            "The date the requester was told",
+            after=request.received_on,
+            after_what="when the request was received",
+        )
+        _told_in_time(request, told_on)
+        asked = request.clarification_asked_on
+        if asked is not None and asked > _due_when_asked(request):
+            raise TransitionRefused(
+                f"The date the requester was told must be on or before {asked.day} "
+                f"{asked:%B %Y}, when they were asked to clarify the request: the first month "
+                "had run out by then",
+                field="told_on",
+            )
+
+    return _correction(
+        request,
+        by=by,
+        drawn=drawn,
+        fields=EXTENSION_FIELDS,
+        stale=STALE_EXTENSION,
+        values={"extended_on": told_on, "extension_reason": reason},
+        check=check,
+    )
+
+
+def correct_clarification(request, *, by, drawn, asked_on, question, clarified_on=None):
+    """Correct the day the requester was asked to clarify the request, what they were asked,
+    or the day their answer arrived (empty: it has not), while the request is not answered:
+    the due day follows. Refused beside the date when the requester would then have been
+    asked after the answer was due, or told of an extension after the first month.
+    `drawn`: the `request_version` of the clarification the form was drawn from."""
+    require_school_lead(by, request.school_id, NOT_A_LEAD)
+    if drawn != request_version(request, CLARIFICATION_FIELDS):
+        raise Stale(STALE_CLARIFICATION)
+    question = require(question, "question", "Enter what the requester was asked")
+    asked_on = require(asked_on, "asked_on", "Enter the date the requester was asked")
+    if request.clarification_asked_on is None:
+        raise TransitionRefused(NOT_ASKED)
+
+    def check(request, changed):
+        _day(
+            asked_on,
+            "asked_on",
+            "The date the requester was asked",
+            after=request.received_on,
+            after_what="when the request was received",
+        )
+        due = _due_when_asked(request)
+        if asked_on > due:
+            raise TransitionRefused(
+                f"The date the requester was asked must be on or before {due.day} "
+                f"{due:%B %Y}, when the answer was due: a time limit that has run out cannot "
+                "stand still",
+                field="asked_on",
+            )
+        if clarified_on is not None:
+            _day(
+                clarified_on,
+                "clarified_on",
+                "The date the requester's clarification arrived",
+                after=asked_on,
+                after_what="when they were asked",
+            )
+        told = request.extended_on
+        if told is not None:
+            last = last_day_to_extend(request, told)
+            if told > last:
+                field = "clarified_on" if "clarified_on" in changed else "asked_on"
+                raise TransitionRefused(
+                    f"With the time limit stopped for those days, the requester had to be told "
+                    f"of the extension by {last.day} {last:%B %Y}, but was told on {told.day} "
+                    f"{told:%B %Y}. Check the dates",
+                    field=field,
+                )
+        if "clarified_on" in changed:
+            request.clarified_recorded_by = by if clarified_on is not None else None
+            return ["clarified_recorded_by"]
+        return None
+
+    return _correction(
+        request,
+        by=by,
+        drawn=drawn,
+        fields=CLARIFICATION_FIELDS,
+        stale=STALE_CLARIFICATION,
+        values={
+            "clarification_asked_on": asked_on,
+            "clarification_asked": question,
+            "clarified_on": clarified_on,
+        },
+        check=check,
+    )
 
 
 def ask_to_clarify(request, *, by, asked_on, question):

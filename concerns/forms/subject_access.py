@@ -89,6 +89,30 @@ class ClarifyForm(GovUKForm):
         self.helper.layout = Layout("asked_on", Field.textarea("question"))
 
 
+class ExtensionCorrectionForm(DrawnFrom, ExtendForm):
+    # The extension as the page was drawn (workflow.subject_access.request_version).
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append("drawn")
+
+
+class ClarificationCorrectionForm(DrawnFrom, ClarifyForm):
+    # The clarification as the page was drawn (workflow.subject_access.request_version).
+    clarified_on = date_field(
+        "Date the requester's clarification arrived (if it has)",
+        help_text="Leave this empty if their answer has not arrived: the time limit stands "
+        "still until it does. For example, 15 9 2026",
+        subject="The date the requester's clarification arrived",
+        required_message="Enter the date the requester's clarification arrived",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.extend(["clarified_on", "drawn"])
+
+
 class ClarifiedForm(GovUKForm):
     clarified_on = date_field(
         "Date the requester's clarification arrived",

@@ -12,9 +12,11 @@ from concerns.forms.subject_access import (
     AccessRequestCorrectionForm,
     AccessRequestForm,
     AnswerForm,
+    ClarificationCorrectionForm,
     ClarifiedForm,
     ClarifyForm,
     ExtendForm,
+    ExtensionCorrectionForm,
 )
 from concerns.keyset import Key, paginate
 from concerns.selectors import access_requests_for, get_access_request_for, get_pupil_for
@@ -108,6 +110,10 @@ def _cannot(request, access_request, step=None):
         why = "is not waiting for the requester to clarify it"
     elif step == "clarified" and access_request.clarified_on is not None:
         why = "is already clarified"
+    elif step == "correct_extension" and not access_request.extended:
+        why = "is not extended"
+    elif step == "correct_clarification" and not asked:
+        why = "has not been sent back to the requester to clarify"
     else:
         return None
     messages.info(request, f"The request about {access_request.pupil.full_name} {why}.")
@@ -207,38 +213,99 @@ def access_request_answer(request, pk):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@role_required(LEADS)
-def access_request_correct(request, pk):
-    """Correct who made a request, or the day it was received, until it is answered: the due
-    day follows. A correction drawn before a colleague's is refused and shows theirs."""
+def _correction(request, pk, step, *, fields, form_class, perform, title, intro, boxes=None):
+    """A page correcting `fields` of one of the school's requests until it is answered, drawn
+    with them as recorded (in the form's `boxes`, the field each is typed in, when named
+    otherwise): the due day follows. A correction drawn before a colleague's is
+    refused and shows theirs; one that changes nothing says so."""
     access_request = get_access_request_for(request.membership, pk)
-    drawn = subject_access.request_version(access_request)
-    context = {"correcting": True}
+    drawn = subject_access.request_version(access_request, fields)
+    context = {"correcting": intro}
 
     def stale(form):
         fresh = get_access_request_for(request.membership, pk)
         context["access_request"] = fresh
-        form.refresh_drawn(subject_access.request_version(fresh))
+        form.refresh_drawn(subject_access.request_version(fresh, fields))
 
     def success(name, saved):
-        if subject_access.request_version(saved) == drawn:
+        if subject_access.request_version(saved, fields) == drawn:
             return (messages.INFO, f"Nothing was changed: the request about {name} is as it was")
         return _due_by(name, saved)
 
+    boxes = boxes or dict(zip(fields, fields, strict=True))
+    initial = {box: getattr(access_request, name) for name, box in boxes.items()}
     return _request_step(
         request,
         access_request,
-        None,
-        form_class=AccessRequestCorrectionForm,
-        perform=subject_access.correct_request,
-        title="Correct the request about {name}",
+        step,
+        form_class=form_class,
+        perform=perform,
+        title=title,
         button="Save the correction",
         success=success,
         context=context,
         stale=stale,
-        initial={
-            **{name: getattr(access_request, name) for name in subject_access.REQUEST_FIELDS},
-            "drawn": drawn,
+        initial={**initial, "drawn": drawn},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_correct(request, pk):
+    """Correct who made a request, or the day it was received, until it is answered."""
+    return _correction(
+        request,
+        pk,
+        None,
+        fields=subject_access.REQUEST_FIELDS,
+        form_class=AccessRequestCorrectionForm,
+        perform=subject_access.correct_request,
+        title="Correct the request about {name}",
+        intro="Correct who made the request, or the day it arrived, if either was recorded "
+        "wrongly. If you asked for proof of who the requester is, or that they act for the "
+        "pupil, add the day it arrived: the month starts then. The day the answer is due "
+        "follows.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_correct_extension(request, pk):
+    """Correct the day the requester was told of the extension, or why, until it is
+    answered."""
+    return _correction(
+        request,
+        pk,
+        "correct_extension",
+        fields=subject_access.EXTENSION_FIELDS,
+        form_class=ExtensionCorrectionForm,
+        boxes={"extended_on": "told_on", "extension_reason": "reason"},
+        perform=subject_access.correct_extension,
+        title="Correct the extension of the request about {name}",
+        intro="Correct the day the requester was told of the extension, or why it was "
+        "needed, if either was recorded wrongly. The day the answer is due follows.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(LEADS)
+def access_request_correct_clarification(request, pk):
+    """Correct the day the requester was asked to clarify, what, or the day their answer
+    arrived, until the request is answered."""
+    return _correction(
+        request,
+        pk,
+        "correct_clarification",
+        fields=subject_access.CLARIFICATION_FIELDS,
+        form_class=ClarificationCorrectionForm,
+        boxes={
+            "clarification_asked_on": "asked_on",
+            "clarification_asked": "question",
+            "clarified_on": "clarified_on",
         },
+        perform=subject_access.correct_clarification,
+        title="Correct the clarification of the request about {name}",
+        intro="Correct the day the requester was asked to clarify the request, what they "
+        "were asked, or the day their answer arrived, if any was recorded wrongly. The day "
+        "the answer is due follows.",
     )

@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns.models import SubjectAccessRequest
-from workflow.subject_access import correct_request, due_on, record_answer, record_request
+from workflow.subject_access import (
+    ask_to_clarify,
+    correct_extension,
+    correct_request,
+    due_on,
+    extend_request,
+    record_answer,
+    record_clarification,
+    record_request,
+)
 
 LIST = reverse("concerns:access_requests")
 
@@ -175,3 +184,90 @@ def test_proof_of_identity_arriving_later_is_added_from_the_list_and_moves_the_d
     page = client.get(correction(request)).text
     assert "Proof of identity arrived" in page
     assert f'value="{proof.day}"' in page
+
+
+def test_a_dsl_corrects_the_day_the_clarification_arrived_from_the_list(pupil, dsl, client_for):
+    request = ask(pupil, dsl, days_ago=6)
+    ask_to_clarify(request, by=dsl, asked_on=today() - timedelta(days=5), question="Which years?")
+    arrived = today() - timedelta(days=1)
+    record_clarification(request, by=dsl, clarified_on=arrived)
+    page = reverse("concerns:access_request_correct_clarification", args=[request.pk])
+    client = client_for(dsl)
+    assert f'href="{page}"' in client.get(LIST).text
+    form = client.get(page).text
+    assert "Which years?</textarea>" in form  # drawn as recorded
+    assert f'value="{arrived.day}"' in form
+    mistyped = today() - timedelta(days=3)
+    response = client.post(
+        page,
+        {
+            **day("asked_on", today() - timedelta(days=5)),
+            "question": "Which years?",
+            **day("clarified_on", mistyped),
+            "drawn": drawn_on(form),
+        },
+        follow=True,
+    )
+    due = due_on(request.received_on, paused=3)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert f"is now due to be answered by {due.day} {due:%B %Y}" in response.text
+    assert SubjectAccessRequest.objects.get().clarified_on == mistyped
+
+
+def test_a_clarification_correction_refused_is_shown_beside_the_date(pupil, dsl, client_for):
+    request = ask(pupil, dsl, days_ago=6)
+    ask_to_clarify(request, by=dsl, asked_on=today() - timedelta(days=5), question="Which years?")
+    page = reverse("concerns:access_request_correct_clarification", args=[request.pk])
+    client = client_for(dsl)
+    form = client.get(page).text
+    response = client.post(
+        page,
+        {
+            **day("asked_on", today() - timedelta(days=5)),
+            "question": "Which years, please?",
+            **day("clarified_on", today() - timedelta(days=6)),
+            "drawn": drawn_on(form),
+        },
+    )
+    assert response.status_code == 200
+    assert "The date the requester&#x27;s clarification arrived must be on or after" in (
+        response.text
+    )
+    assert 'href="#id_clarified_on_0"' in response.text
+    assert "Which years, please?</textarea>" in response.text  # what was typed, kept
+    assert SubjectAccessRequest.objects.get().clarified_on is None
+
+
+def test_a_dsl_corrects_the_extension_and_a_colleagues_meanwhile_is_shown(
+    pupil, dsl, deputy_dsl, client_for
+):
+    request = extend_request(ask(pupil, dsl), by=dsl, told_on=today(), reason="Many records.")
+    page = reverse("concerns:access_request_correct_extension", args=[request.pk])
+    client = client_for(dsl)
+    assert f'href="{page}"' in client.get(LIST).text
+    assert "Extend it<" not in client.get(LIST).text
+    drawn = drawn_on(client.get(page).text)
+    correct_extension(request, by=deputy_dsl, drawn=drawn, told_on=today(), reason="Others to ask.")
+    mine = {**day("told_on", today() - timedelta(days=1)), "reason": "Many records, truly."}
+    response = client.post(page, mine | {"drawn": drawn})
+    assert "Someone has corrected the extension since this page was opened" in response.text
+    assert "Others to ask.</dd>" in response.text
+    assert SubjectAccessRequest.objects.get().extension_reason == "Others to ask."
+    response = client.post(page, mine | {"drawn": drawn_on(response.text)})
+    assert response.status_code == 302
+    stored = SubjectAccessRequest.objects.get()
+    assert (stored.extended_on, stored.extension_reason) == (
+        today() - timedelta(days=1),
+        "Many records, truly.",
+    )
+
+
+def test_a_step_not_taken_is_not_offered_for_correction(pupil, dsl, client_for):
+    request = ask(pupil, dsl)
+    client = client_for(dsl)
+    listed = client.get(LIST).text
+    for name in ("access_request_correct_extension", "access_request_correct_clarification"):
+        page = reverse(f"concerns:{name}", args=[request.pk])
+        assert f'href="{page}"' not in listed
+        response = client.get(page, follow=True)
+        assert response.redirect_chain == [(LIST, 302)]

@@ -246,6 +246,18 @@ ROUTES = {
     "concerns:access_request_correct": Route(
         lambda w: [w.access_request.pk], get={LEADS: OK}, post=shows_errors(LEADS), scoped=True
     ),
+    "concerns:access_request_correct_extension": Route(
+        lambda w: [w.extended_request.pk],
+        get={LEADS: OK},
+        post=shows_errors(LEADS),
+        scoped=True,
+    ),
+    "concerns:access_request_correct_clarification": Route(
+        lambda w: [w.clarifying_request.pk],
+        get={LEADS: OK},
+        post=shows_errors(LEADS),
+        scoped=True,
+    ),
     "concerns:access_request_clarified": Route(
         lambda w: [w.clarifying_request.pk],
         get={LEADS: OK},

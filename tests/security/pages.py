@@ -30,7 +30,11 @@ from tests.clock import typed_time
 from tests.factories import PASSWORD
 from tests.passkeys import SoftPasskey, options_on, register
 from workflow.leavers import leaving_version
-from workflow.subject_access import request_version
+from workflow.subject_access import (
+    CLARIFICATION_FIELDS,
+    EXTENSION_FIELDS,
+    request_version,
+)
 
 from .world import PDF, World
 
@@ -498,6 +502,30 @@ FORM_PAGES = {
             "drawn": request_version(w.access_request),
         },
         shown_on=lambda w: [reverse("concerns:access_requests")],
+    ),
+    subject_access.ExtensionCorrectionForm: FormPage(
+        _url("concerns:access_request_correct_extension", lambda w: w.extended_request.pk),
+        DSL,
+        lambda w: {
+            **day("told_on", earlier(days=1)),
+            "reason": "Many records, and a social worker named in them to ask.",
+            "drawn": request_version(w.extended_request, EXTENSION_FIELDS),
+        },
+        shown_on=lambda w: [
+            reverse("concerns:access_request_answer", args=[w.extended_request.pk]),
+        ],
+    ),
+    subject_access.ClarificationCorrectionForm: FormPage(
+        _url("concerns:access_request_correct_clarification", lambda w: w.clarifying_request.pk),
+        DSL,
+        lambda w: {
+            **day("asked_on", earlier(days=1)),
+            "question": "Which school years, and which concerns, is the request about?",
+            "drawn": request_version(w.clarifying_request, CLARIFICATION_FIELDS),
+        },
+        shown_on=lambda w: [
+            reverse("concerns:access_request_answer", args=[w.clarifying_request.pk]),
+        ],
     ),
     subject_access.ClarifiedForm: FormPage(
         _url("concerns:access_request_clarified", lambda w: w.clarifying_request.pk),

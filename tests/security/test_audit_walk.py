@@ -78,6 +78,16 @@ AUDITED = {
         "pupil",
         lambda w: w.access_request.pupil_id,
     ),
+    "concerns:access_request_correct_extension": (
+        "pupil.access_request.view",
+        "pupil",
+        lambda w: w.extended_request.pupil_id,
+    ),
+    "concerns:access_request_correct_clarification": (
+        "pupil.access_request.view",
+        "pupil",
+        lambda w: w.clarifying_request.pupil_id,
+    ),
     "concerns:access_request_clarified": (
         "pupil.access_request.view",
         "pupil",

@@ -38,7 +38,7 @@ from workflow.concerns import (
     record_concern,
 )
 from workflow.leavers import record_file_sent, record_leaving
-from workflow.subject_access import ask_to_clarify, record_request
+from workflow.subject_access import ask_to_clarify, extend_request, record_request
 
 OWN, OTHER_SCHOOL, OTHER_AUTHORITY = "own", "other school", "other authority"
 ANONYMOUS = "anonymous"
@@ -188,6 +188,15 @@ def build_world():
         by=dsl,
         asked_on=today,
         question="Which school years is the request about?",
+    )
+    # Another, extended: the extension may be corrected.
+    w.extended_request = extend_request(
+        record_request(
+            w.pupil, by=dsl, requester="Ann Ahmed, aunt", received_on=today - timedelta(days=2)
+        ),
+        by=dsl,
+        told_on=today,
+        reason="Many records, and others named in them to ask.",
     )
 
     # A former pupil, 26 now, whose closed concern is due for review at their 25th birthday.
