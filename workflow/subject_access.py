@@ -638,12 +638,22 @@ def record_answer(request, *, by, answered_on, answer, basis, withheld_reason=""
         request = _locked(request)
         if request.answered_on is not None:
             raise TransitionRefused(ANSWERED)
+        after, after_what = request.received_on, "when the request was received"
+        # An answer comes after the steps recorded before it: one dated earlier is mistyped,
+        # and an answer is not corrected.
+        if request.clarified_on is not None:
+            after, after_what = request.clarified_on, "when the requester's clarification arrived"
+        elif request.clarification_asked_on is not None:
+            after, after_what = (
+                request.clarification_asked_on,
+                "when the requester was asked to clarify the request",
+            )
         answered_on = _day(
             require(answered_on, "answered_on", "Enter the date the school answered"),
             "answered_on",
             "The date the school answered",
-            after=request.received_on,
-            after_what="when the request was received",
+            after=after,
+            after_what=after_what,
         )
         if answer == AccessAnswer.NONE_HELD:
             held = Concern.objects.filter(pupil=request.pupil).count()

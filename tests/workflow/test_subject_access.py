@@ -582,3 +582,37 @@ def test_whose_request_it_was_is_required_and_one_of_the_choices(pupil, dsl, bas
         )
     assert refused.value.field == field
     assert SubjectAccessRequest.objects.get().answered_on is None
+
+
+def test_an_answer_dated_before_the_clarification_recorded_is_refused_beside_the_date(
+    clock, pupil, dsl
+):
+    # Asked 10 September; a mistyped answer day before it would stand for good, the record
+    # saying the school answered before it asked.
+    request = asked(clock, pupil, dsl, on=date(2026, 9, 10))
+    with pytest.raises(TransitionRefused) as refused:
+        record_answer(
+            request,
+            basis="pupil",
+            by=dsl,
+            answered_on=date(2026, 9, 9),
+            answer=AccessAnswer.NONE_HELD,
+        )
+    assert refused.value.field == "answered_on"
+    assert "on or after 10 September 2026, when the requester was asked" in refused.value.message
+    request = record_clarification(request, by=dsl, clarified_on=date(2026, 9, 20))
+    with pytest.raises(TransitionRefused) as refused:
+        record_answer(
+            request,
+            basis="pupil",
+            by=dsl,
+            answered_on=date(2026, 9, 19),
+            answer=AccessAnswer.NONE_HELD,
+        )
+    assert "on or after 20 September 2026, when the requester's clarification arrived" in (
+        refused.value.message
+    )
+    assert SubjectAccessRequest.objects.get().answered_on is None
+    record_answer(
+        request, basis="pupil", by=dsl, answered_on=date(2026, 9, 20), answer=AccessAnswer.NONE_HELD
+    )
