@@ -586,6 +586,12 @@ class SubjectAccessRequest(models.Model):
         max_length=200, help_text="Who asked, and who they are to the pupil."
     )
     received_on = models.DateField()
+    identity_requested_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the school asked for proof of who the requester is, or that they act "
+        "for the pupil.",
+    )
     identity_confirmed_on = models.DateField(
         null=True,
         blank=True,

@@ -61,7 +61,7 @@ STALE_CLARIFICATION = (
     "shows their details. Check them, then save again. Nothing was saved."
 )
 NOT_EXTENDED = "This request has not been extended. Nothing was saved."
-REQUEST_FIELDS = ("requester", "received_on", "identity_confirmed_on")
+REQUEST_FIELDS = ("requester", "received_on", "identity_requested_on", "identity_confirmed_on")
 EXTENSION_FIELDS = ("extended_on", "extension_reason")
 CLARIFICATION_FIELDS = ("clarification_asked_on", "clarification_asked", "clarified_on")
 
@@ -143,13 +143,19 @@ def _day(value, field, what, *, after, after_what):
     return value
 
 
-def record_request(pupil, *, by, requester, received_on, identity_confirmed_on=None):
-    """Record a subject access request about `pupil`, received on `received_on`, and the day
-    proof of the requester's identity arrived, when the school asked for it."""
+def record_request(
+    pupil, *, by, requester, received_on, identity_requested_on=None, identity_confirmed_on=None
+):
+    """Record a subject access request about `pupil`, received on `received_on`, and, when the
+    school asked for proof of the requester's identity, the day it asked and the day the proof
+    arrived."""
     require_school_lead(by, pupil.school_id, NOT_A_LEAD)
     requester = require(requester, "requester", "Enter who made the request")
     received_on = _received(pupil, received_on)
     identity_confirmed_on = _identity_confirmed(identity_confirmed_on, received_on)
+    identity_requested_on = _identity_requested(
+        identity_requested_on, received_on, identity_confirmed_on
+    )
     try:
         with transaction.atomic():
             lock_pupil(pupil)
@@ -158,6 +164,7 @@ def record_request(pupil, *, by, requester, received_on, identity_confirmed_on=N
                 school_id=pupil.school_id,
                 requester=requester,
                 received_on=received_on,
+                identity_requested_on=identity_requested_on,
                 identity_confirmed_on=identity_confirmed_on,
                 recorded_by=by,
             )
@@ -212,6 +219,28 @@ def _identity_confirmed(identity_confirmed_on, received_on):
         after=received_on,
         after_what="when the request was received",
     )
+
+
+def _identity_requested(identity_requested_on, received_on, identity_confirmed_on):
+    """The day the school asked for proof of identity, if given: on or after receipt, not
+    later than today, and not after the proof arrived."""
+    if identity_requested_on is None:
+        return None
+    what = "The date you asked for proof of identity"
+    requested = _day(
+        identity_requested_on,
+        "identity_requested_on",
+        what,
+        after=received_on,
+        after_what="when the request was received",
+    )
+    confirmed = identity_confirmed_on
+    if confirmed is not None and requested > confirmed:
+        raise TransitionRefused(
+            f"{what} must be on or before {confirmed.day} {confirmed:%B %Y}, when it arrived",
+            field="identity_requested_on",
+        )
+    return requested
 
 
 def _steps_still_in_time(request):
@@ -275,10 +304,20 @@ def _due_when_asked(request):
     return due_on(starts_on(request), EXTENDED_MONTHS if extended_first else MONTHS)
 
 
-def correct_request(request, *, by, drawn, requester, received_on, identity_confirmed_on=None):
-    """Correct who made a request, the day it arrived, or the day proof of the requester's
-    identity arrived (recorded here when it comes after the request), while it is not
-    answered: the due day follows. `drawn`: the `request_version` the form was drawn from."""
+def correct_request(
+    request,
+    *,
+    by,
+    drawn,
+    requester,
+    received_on,
+    identity_requested_on=None,
+    identity_confirmed_on=None,
+):
+    """Correct who made a request, the day it arrived, or the days the school asked for proof
+    of the requester's identity and the proof arrived (recorded here when they come after the
+    request), while it is not answered: the due day follows. `drawn`: the `request_version`
+    the form was drawn from."""
     require_school_lead(by, request.school_id, NOT_A_LEAD)
     # Stale first, before the fields: a page drawn before a colleague's correction says so.
     if drawn != request_version(request):
@@ -286,6 +325,9 @@ def correct_request(request, *, by, drawn, requester, received_on, identity_conf
     requester = require(requester, "requester", "Enter who made the request")
     received_on = _received(request.pupil, received_on)
     identity_confirmed_on = _identity_confirmed(identity_confirmed_on, received_on)
+    identity_requested_on = _identity_requested(
+        identity_requested_on, received_on, identity_confirmed_on
+    )
     try:
         with transaction.atomic():
             request = _locked(request)
@@ -293,9 +335,12 @@ def correct_request(request, *, by, drawn, requester, received_on, identity_conf
                 raise TransitionRefused(ANSWERED)
             if drawn != request_version(request):
                 raise Stale(STALE_REQUEST)
-            values = dict(
-                zip(REQUEST_FIELDS, (requester, received_on, identity_confirmed_on), strict=False)
-            )
+            values = {
+                "requester": requester,
+                "received_on": received_on,
+                "identity_requested_on": identity_requested_on,
+                "identity_confirmed_on": identity_confirmed_on,
+            }
             changed = [name for name in REQUEST_FIELDS if getattr(request, name) != values[name]]
             if not changed:
                 return request

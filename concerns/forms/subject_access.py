@@ -23,6 +23,14 @@ class AccessRequestForm(GovUKForm):
         subject="The date the request was received",
         required_message="Enter the date the request was received",
     )
+    identity_requested_on = date_field(
+        "Date you asked for proof of the requester's identity (if you did)",
+        help_text="If you needed proof of who the requester is, or that they act for the pupil, "
+        "the day you asked for it. Leave this empty if you did not ask",
+        subject="The date you asked for proof of identity",
+        required_message="Enter the date you asked for proof of identity",
+        required=False,
+    )
     identity_confirmed_on = date_field(
         "Date proof of the requester's identity arrived (if you asked for it)",
         help_text="If you needed proof of who the requester is, or that they act for the pupil, "
@@ -35,7 +43,9 @@ class AccessRequestForm(GovUKForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(Field.text("requester"), "received_on", "identity_confirmed_on")
+        self.helper.layout = Layout(
+            Field.text("requester"), "received_on", "identity_requested_on", "identity_confirmed_on"
+        )
 
 
 class AccessRequestCorrectionForm(DrawnFrom, AccessRequestForm):

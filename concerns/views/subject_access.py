@@ -263,8 +263,8 @@ def access_request_correct(request, pk):
         title="Correct the request about {name}",
         intro="Correct who made the request, or the day it arrived, if either was recorded "
         "wrongly. If you asked for proof of who the requester is, or that they act for the "
-        "pupil, add the day it arrived: the month starts then. The day the answer is due "
-        "follows.",
+        "pupil, add the day you asked and the day it arrived: the month starts then. The day "
+        "the answer is due follows.",
     )
 
 

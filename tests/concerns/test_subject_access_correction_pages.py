@@ -271,3 +271,20 @@ def test_a_step_not_taken_is_not_offered_for_correction(pupil, dsl, client_for):
         assert f'href="{page}"' not in listed
         response = client.get(page, follow=True)
         assert response.redirect_chain == [(LIST, 302)]
+
+
+def test_the_day_proof_of_identity_was_asked_for_is_shown_until_it_arrives(pupil, dsl, client_for):
+    asked_for = today() - timedelta(days=1)
+    client = client_for(dsl)
+    response = client.post(
+        reverse("concerns:access_request_new", args=[pupil.pk]),
+        {
+            "requester": "Jane Ahmed, mother",
+            **day("received_on", today() - timedelta(days=2)),
+            **day("identity_requested_on", asked_for),
+        },
+    )
+    assert response.status_code == 302
+    assert SubjectAccessRequest.objects.get().identity_requested_on == asked_for
+    listed = client.get(LIST).text
+    assert f"Proof of identity asked for on {asked_for.day} {asked_for:%B %Y}: not yet" in listed

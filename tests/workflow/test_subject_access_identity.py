@@ -148,3 +148,43 @@ def test_a_correction_drawn_before_the_proof_was_added_is_stale(today_, pupil, d
     assert SubjectAccessRequest.objects.get(pk=request.pk).identity_confirmed_on == date(
         2026, 9, 17
     )
+
+
+def test_the_day_the_school_asked_for_proof_is_recorded_and_corrected(today_, pupil, dsl):
+    # Asked for proof the day after the request came: the head teacher sees it was prompt.
+    request = record(pupil, dsl, identity_requested_on=date(2026, 9, 9))
+    assert (request.identity_requested_on, request.due_on) == (date(2026, 9, 9), date(2026, 10, 8))
+    request = correct(
+        request,
+        dsl,
+        identity_requested_on=date(2026, 9, 10),
+        identity_confirmed_on=date(2026, 9, 14),
+    )
+    stored = SubjectAccessRequest.objects.get()
+    assert (stored.identity_requested_on, stored.due_on) == (date(2026, 9, 10), date(2026, 10, 14))
+    event = AuditEvent.objects.get(action="pupil.access_request.correct")
+    assert event.detail["changed"] == ["identity_requested_on", "identity_confirmed_on"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"identity_requested_on": date(2026, 9, 7)}, "on or after 8 September 2026, when the"),
+        ({"identity_requested_on": date(2026, 9, 26)}, "must be today or in the past"),
+        (
+            {
+                "identity_requested_on": date(2026, 9, 15),
+                "identity_confirmed_on": date(2026, 9, 14),
+            },
+            "must be on or before 14 September 2026, when it arrived",
+        ),
+    ],
+)
+def test_the_day_proof_was_asked_for_is_refused_beside_it_when_impossible(
+    today_, pupil, dsl, fields, message
+):
+    with pytest.raises(TransitionRefused) as refused:
+        record(pupil, dsl, **fields)
+    assert refused.value.field == "identity_requested_on"
+    assert message in refused.value.message
+    assert not SubjectAccessRequest.objects.exists()
