@@ -451,20 +451,35 @@ def _correction(request, *, by, drawn, fields, stale, values, check):
     return request
 
 
-def correct_extension(request, *, by, drawn, told_on, reason):
+def correct_extension(request, *, by, drawn, told_on, reason, withdrawn=False):
     """Correct the day the requester was told of the extension, or why, while the request is
-    not answered: the due day follows. Refused beside the date when the requester would then
-    have been told after the first month, or after being asked to clarify once that month
-    had run out. `drawn`: the `request_version` of the extension the form was drawn from."""
+    not answered, or take back an extension recorded by mistake (`withdrawn`): the due day
+    follows. Refused beside the date when the requester would then have been told after the
+    first month, or asked to clarify once that month had run out without the extension.
+    `drawn`: the `request_version` of the extension the form was drawn from."""
     require_school_lead(by, request.school_id, NOT_A_LEAD)
     if drawn != request_version(request, EXTENSION_FIELDS):
         raise Stale(STALE_EXTENSION)
-    reason = require(reason, "reason", "Enter why the request needs more time")
-    told_on = require(told_on, "told_on", "Enter the date the requester was told")
+    if withdrawn:
+        told_on, reason = None, ""
+    else:
+        reason = require(reason, "reason", "Enter why the request needs more time")
+        told_on = require(told_on, "told_on", "Enter the date the requester was told")
     if not request.extension_reason:
         raise TransitionRefused(NOT_EXTENDED)
 
     def check(request, changed):
+        asked = request.clarification_asked_on
+        if withdrawn:
+            request.extended_by = None
+            if asked is not None and asked > _due_when_asked(request):
+                raise TransitionRefused(
+                    f"The requester was asked to clarify the request on {asked.day} "
+                    f"{asked:%B %Y}, after the first month had run out: that needed the "
+                    "extension, so it cannot be taken back",
+                    field="withdrawn",
+                )
+            return ["extended_by"]
         _day(
             told_on,
             "told_on",
@@ -473,7 +488,6 @@ def correct_extension(request, *, by, drawn, told_on, reason):
             after_what="when the request was received",
         )
         _told_in_time(request, told_on)
-        asked = request.clarification_asked_on
         if asked is not None and asked > _due_when_asked(request):
             raise TransitionRefused(
                 f"The date the requester was told must be on or before {asked.day} "
@@ -481,6 +495,7 @@ def correct_extension(request, *, by, drawn, told_on, reason):
                 "had run out by then",
                 field="told_on",
             )
+        return None
 
     return _correction(
         request,

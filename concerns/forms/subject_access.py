@@ -101,10 +101,25 @@ class ClarifyForm(GovUKForm):
 
 class ExtensionCorrectionForm(DrawnFrom, ExtendForm):
     # The extension as the page was drawn (workflow.subject_access.request_version).
+    withdrawn = forms.BooleanField(
+        label="The request was not extended: the extension was recorded by mistake",
+        help_text="The answer is then due within the first month again",
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout.append("drawn")
+        # Not needed when the extension is taken back: the workflow asks for them otherwise.
+        self.fields["told_on"].required = self.fields["reason"].required = False
+        self.helper.layout.extend([Field.checkbox("withdrawn"), "drawn"])
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("withdrawn"):
+            for name in ("told_on", "reason"):
+                if name not in self.errors and not data.get(name):
+                    self.add_error(name, self.fields[name].error_messages["required"])
+        return data
 
 
 class ClarificationCorrectionForm(DrawnFrom, ClarifyForm):

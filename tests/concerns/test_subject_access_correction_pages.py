@@ -288,3 +288,23 @@ def test_the_day_proof_of_identity_was_asked_for_is_shown_until_it_arrives(pupil
     assert SubjectAccessRequest.objects.get().identity_requested_on == asked_for
     listed = client.get(LIST).text
     assert f"Proof of identity asked for on {asked_for.day} {asked_for:%B %Y}: not yet" in listed
+
+
+def test_an_extension_recorded_by_mistake_is_taken_back_from_its_page(pupil, dsl, client_for):
+    request = extend_request(ask(pupil, dsl), by=dsl, told_on=today(), reason="Many records.")
+    page = reverse("concerns:access_request_correct_extension", args=[request.pk])
+    client = client_for(dsl)
+    drawn = drawn_on(client.get(page).text)
+    response = client.post(page, {"reason": "", "drawn": drawn})
+    assert response.status_code == 200
+    assert "Enter the date the requester was told" in response.text
+    assert 'href="#id_told_on_0"' in response.text
+    assert "Enter why the request needs more time" in response.text  # both at once
+    response = client.post(page, {"withdrawn": "on", "reason": "", "drawn": drawn}, follow=True)
+    due = due_on(request.received_on)
+    assert f"is now due to be answered by {due.day} {due:%B %Y}" in response.text
+    stored = SubjectAccessRequest.objects.get()
+    assert (stored.extension_reason, stored.due_on) == ("", due)
+    assert f'href="{reverse("concerns:access_request_extend", args=[request.pk])}"' in (
+        response.text
+    )

@@ -265,3 +265,31 @@ def test_another_schools_dsl_cannot_correct_a_step(clarified, other_school_dsl):
     with pytest.raises(TransitionRefused):
         fix_clarification(clarified, other_school_dsl, clarified_on=date(2026, 9, 17))
     assert stored(clarified).clarified_on == date(2026, 9, 24)
+
+
+def test_an_extension_recorded_by_mistake_is_taken_back_and_the_month_is_due_again(request_, dsl):
+    request = extend_request(request_, by=dsl, told_on=date(2026, 9, 15), reason="Many.")
+    assert request.due_on == date(2026, 12, 8)
+    corrected = fix_extension(request, dsl, told_on=None, reason="", withdrawn=True)
+    row = stored(request_)
+    assert (row.extension_reason, row.extended_on, row.extended_by, row.due_on) == (
+        "",
+        None,
+        None,
+        date(2026, 10, 8),
+    )
+    assert corrected.due_on == date(2026, 10, 8)
+    event = AuditEvent.objects.get(action="pupil.access_request.correct")
+    assert event.detail["changed"] == ["extended_on", "extension_reason"]
+
+
+def test_an_extension_that_asking_to_clarify_needed_is_not_taken_back(clock, request_, dsl):
+    clock.set(2026, 10, 1, 10, 0)
+    extend_request(request_, by=dsl, told_on=date(2026, 10, 1), reason="Many records.")
+    clock.set(2026, 10, 25, 10, 0)
+    ask_to_clarify(request_, by=dsl, asked_on=date(2026, 10, 20), question="Which years?")
+    with pytest.raises(TransitionRefused) as refused:
+        fix_extension(stored(request_), dsl, withdrawn=True)
+    assert refused.value.field == "withdrawn"
+    assert "after the first month had run out" in refused.value.message
+    assert stored(request_).extension_reason == "Many records."
