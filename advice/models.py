@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from schools.models import Pupil
+
 
 class Urgency(models.TextChoices):
     RED = "red", "Red"
@@ -65,6 +67,10 @@ class AdviceRequest(models.Model):
             "withdrawn_reason",
             "withdrawn_by",
             "withdrawn_at",
+            "withdrawn_pupil_given_name",
+            "withdrawn_pupil_family_name",
+            "withdrawn_pupil_date_of_birth",
+            "withdrawn_pupil_year_group",
         }
     )
 
@@ -121,6 +127,14 @@ class AdviceRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The pupil's details as they stood when the school withdrew the request: the hub's page
+    # shows these, not a name or year group the school gave the pupil afterwards (docs/adr/008).
+    withdrawn_pupil_given_name = models.CharField(max_length=100, blank=True)
+    withdrawn_pupil_family_name = models.CharField(max_length=100, blank=True)
+    withdrawn_pupil_date_of_birth = models.DateField(null=True, blank=True)
+    withdrawn_pupil_year_group = models.CharField(
+        max_length=2, choices=Pupil.YearGroup.choices, blank=True
+    )
 
     class Meta:
         ordering = ["due_at", "pk"]

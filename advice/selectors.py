@@ -6,7 +6,7 @@ from django.db.models.lookups import IsNull
 
 from audit.scope import get_in_scope
 from concerns.models import Addendum, Escalation, ParentConversation, category_list
-from schools.models import DSL_ROLES, HUB_ROLES, Membership, Role, User
+from schools.models import DSL_ROLES, HUB_ROLES, Membership, Pupil, Role, User
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
@@ -93,6 +93,7 @@ def get_request_page_for(membership, pk):
     advice_request.concern_status_shared = (
         advice_request.status_when_withdrawn if advice_request.withdrawn_at else concern.status
     )
+    advice_request.pupil_shared = pupil_shared(advice_request)
     people = User.objects.in_bulk(
         {advice_request.requested_by_id, advice_request.claimed_by_id, concern.recorded_by_id}
         - {None}
@@ -101,6 +102,23 @@ def get_request_page_for(membership, pk):
     advice_request.claimed_by = people.get(advice_request.claimed_by_id)
     concern.recorded_by = people[concern.recorded_by_id]
     return advice_request
+
+
+def pupil_shared(advice_request):
+    """The pupil as the request shares them: as they are now, or for a withdrawn request as
+    they were when the school withdrew it (a copy made then, never saved)."""
+    pupil = advice_request.concern.pupil
+    if advice_request.withdrawn_at is None:
+        return pupil
+    return Pupil(
+        pk=pupil.pk,
+        school_id=pupil.school_id,
+        upn="",  # not shown to the hub
+        **{
+            name: getattr(advice_request, f"withdrawn_pupil_{name}")
+            for name in ("given_name", "family_name", "date_of_birth", "year_group")
+        },
+    )
 
 
 def shared_records(advice_request):

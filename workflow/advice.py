@@ -129,8 +129,9 @@ def withdraw_advice_request(advice_request, *, by, reason, expected_version=None
     request.withdrawn_reason = reason
     request.withdrawn_by = by
     request.withdrawn_at = timezone.now()
+    shared = _share_pupil_as_now(request, concern.pupil)
     claimant = request.claimed_by
-    _save(request, target, "withdrawn_reason", "withdrawn_by", "withdrawn_at")
+    _save(request, target, "withdrawn_reason", "withdrawn_by", "withdrawn_at", *shared)
     move(concern, Action.WITHDRAW_REQUEST, concern_target, by=by, request=request, note=reason)
     if claimant is not None:
         _tell_hub(
@@ -142,6 +143,20 @@ def withdraw_advice_request(advice_request, *, by, reason, expected_version=None
             f"{concern.reference}, which you had claimed. You need not answer it.",
         )
     return request
+
+
+PUPIL_SHARED = ["given_name", "family_name", "date_of_birth", "year_group"]
+
+
+def _share_pupil_as_now(request, pupil):
+    """Keep the pupil's details on a request being withdrawn, as the hub saw them: its page
+    shows these from now on (docs/adr/008). Returns the fields set."""
+    fields = []
+    for name in PUPIL_SHARED:
+        field = f"withdrawn_pupil_{name}"
+        setattr(request, field, getattr(pupil, name))
+        fields.append(field)
+    return fields
 
 
 @transaction.atomic

@@ -2,12 +2,15 @@
 (docs/adr/008): what the school adds afterwards stays off the hub's page, and the school's
 own pages still show everything."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from concerns.attachments import store_attachment
+from concerns.roll import update_pupil
 from safeguarding.templatetags.presenters import uk_datetime
 from tests.walk import escalation_data, held_conversation
 from workflow.advice import withdraw_advice_request
@@ -190,3 +193,38 @@ def test_a_file_attached_after_withdrawal_is_neither_shown_nor_given_to_the_hub(
     missing = client.get(reverse("concerns:attachment_download", args=[concern.pk, 999_999]))
     assert exists.status_code == missing.status_code != 200
     assert AuditEvent.objects.filter(action="access.denied", actor=hub_advisor).count() == 2
+
+
+def test_the_pupils_details_corrected_after_withdrawal_are_not_on_the_hubs_page(
+    walk, client_for, hub_advisor
+):
+    # A child's name changes (a new family, a placement away from someone they fear): the new
+    # name, born-on date and year group are the school's to share by asking again, not news
+    # the hub reads on a request the school withdrew.
+    concern = walk.with_hub()
+    pupil = concern.pupil
+    before = pupil.full_name
+    advice_request = withdrawn(walk, concern)
+    update_pupil(
+        pupil,
+        by=walk.dsl,
+        given_name="Rosalind",
+        family_name="Okonkwo-Hart",
+        date_of_birth=date(2014, 2, 3),
+        year_group="7",
+    )
+
+    page = hub_page(client_for, hub_advisor, advice_request)
+
+    assert before in page
+    assert "Okonkwo-Hart" not in page
+    assert "Born 3 February 2014" not in page
+    assert "Year 7" not in page
+    assert "Okonkwo-Hart" in school_page(client_for, walk.dsl, concern)
+
+
+def test_an_open_request_shows_the_pupils_details_as_they_are_now(walk, client_for, hub_advisor):
+    concern = walk.with_hub()
+    update_pupil(concern.pupil, by=walk.dsl, family_name="Okonkwo-Hart")
+
+    assert "Okonkwo-Hart" in hub_page(client_for, hub_advisor, walk.request(concern))
