@@ -261,8 +261,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_ADAPTER = "schools.adapters.MFAAdapter"
-# The passkey forms with the service's wording, and a failed passkey audited like a wrong code.
+# The passkey forms with the service's wording, and a failed passkey audited like a wrong code;
+# a wrong code after the password counts towards the account's lockout (django-axes).
 MFA_FORMS = {
+    "authenticate": "schools.forms.SecondStepForm",
     "add_webauthn": "schools.forms.AddPasskeyForm",
     "edit_webauthn": "schools.forms.RenamePasskeyForm",
     "authenticate_webauthn": "schools.forms.PasskeyAuthenticateForm",
@@ -273,7 +275,8 @@ MFA_FORMS = {
 MFA_SECRET_KEYS = env.list("MFA_SECRET_KEYS", default=[]) or [SECRET_KEY]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Safeguarding concerns")
 
-# Lockout: 5 failures for an account within 15 minutes pause its sign-in for 15 minutes.
+# Lockout: 5 failures for an account within 15 minutes pause its sign-in for 15 minutes. A
+# wrong password and a wrong code from the app (schools.forms.SecondStepForm) each count.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]
@@ -284,7 +287,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 # A failed sign-in's query string and form are kept with the attempt: never the address asked
 # for (`next`, which may hold a search for a child's name) nor the email address typed.
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login", "next"]
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login", "next", "code"]
 # Lockouts are per account by design: locking by address would lock out a whole school behind
 # one NAT address after five typos. allauth's per-address rate limit covers password spraying.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

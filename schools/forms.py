@@ -4,6 +4,7 @@ from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordFor
 from allauth.account.forms import LoginForm
 from allauth.core import context
 from allauth.mfa import signals as mfa_signals
+from allauth.mfa.base.forms import AuthenticateForm
 from allauth.mfa.models import Authenticator
 from allauth.mfa.webauthn.forms import (
     AddWebAuthnForm,
@@ -11,10 +12,12 @@ from allauth.mfa.webauthn.forms import (
     EditWebAuthnForm,
     ReauthenticateWebAuthnForm,
 )
+from axes.handlers.proxy import AxesProxyHandler
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Layout, Size
 from crispy_forms_gds.layout import Field as GdsField
 from django import forms
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
@@ -137,6 +140,26 @@ class RenamePasskeyForm(EditWebAuthnForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _name_field(self.fields["name"], "Name for this passkey")
+
+
+class SecondStepForm(AuthenticateForm):
+    """The code from the app (or a recovery code) after the password. A wrong code counts
+    against the account as a wrong password does (django-axes): someone who has the password
+    gets five guesses at the six digits in 15 minutes, not as many as they can send. A paused
+    account is refused here too, even with the right code, and shown the lockout page."""
+
+    def clean_code(self):
+        request = context.request
+        credentials = {"email": self.user.email}
+        if AxesProxyHandler.is_locked(request, credentials):
+            request.axes_locked_out = True  # django-axes' middleware answers with its page
+            request.axes_credentials = credentials
+            raise ValidationError("Too many attempts to sign in", code="locked")
+        try:
+            return super().clean_code()
+        except ValidationError:
+            user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+            raise
 
 
 class _PasskeyCheck:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from tests.factories import PASSWORD, totp_code
 
 from .test_sign_in import sign_in
 
@@ -147,3 +148,35 @@ def test_clearing_another_authoritys_person_says_nothing_about_them(
         reverse("lockouts"), {"username": other_la_advisor.email}, follow=True
     )
     assert other_la_advisor.email not in page.text
+
+
+def wrong_code():
+    return "000000" if totp_code() != "000000" else "111111"
+
+
+def test_five_wrong_codes_lock_the_account_even_with_the_right_code(client, dsl):
+    # Someone who has the password must not get to guess the app's six digits: a wrong code
+    # counts as a failed sign-in, as a wrong password does, and five of them pause the account.
+    client.post(reverse("account_login"), {"login": dsl.email, "password": PASSWORD})
+    for _ in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": wrong_code()})
+
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
+    assert "_auth_user_id" not in client.session
+    assert "Too many attempts to sign in" in response.text
+    assert sign_in(Client(), dsl.email).status_code == 429  # the password alone is paused too
+    assert AuditEvent.objects.filter(action="auth.lockout").exists()
+
+
+def test_wrong_codes_from_fresh_sign_ins_count_together(dsl):
+    for _ in range(5):
+        sign_in(Client(), dsl.email, code=wrong_code())
+
+    assert sign_in(Client(), dsl.email).status_code == 429
+
+
+def test_four_wrong_codes_do_not_lock(dsl):
+    for _ in range(4):
+        sign_in(Client(), dsl.email, code=wrong_code())
+
+    assert sign_in(Client(), dsl.email)["Location"] == reverse("home")
