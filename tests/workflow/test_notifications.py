@@ -4,7 +4,9 @@ a child's name or any case content."""
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import OperationalError
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.walk import concern_data
 from workflow.models import Notification
@@ -97,3 +99,37 @@ def test_emails_carry_no_pupil_name_and_no_case_content(
             assert word not in text, f"{word!r} leaked into {message.subject!r}"
         assert "Sign in" in message.body
     assert concern.reference in "".join(m.subject for m in mail.outbox)
+
+
+class Stop(Exception):
+    """Ends `send_notifications --loop` in a test, in place of its wait between runs."""
+
+
+@pytest.mark.django_db(transaction=True)  # each run starts on a fresh connection, as in service
+def test_the_sending_loop_carries_on_after_the_database_fails_a_run(walk, dsl, monkeypatch):
+    # The database restarting under `send_notifications --loop` ended the loop: nothing was
+    # sent again, urgent notices included, until someone noticed and restarted it.
+    from workflow.management.commands import send_notifications
+
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        walk.recorded()  # one notification, left pending by a mail server that was down
+    Notification.objects.update(next_attempt_at=timezone.now())  # and due again now
+    runs = []
+
+    def deliver_once_failing():
+        runs.append(1)
+        if len(runs) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return deliver()
+
+    def wait(seconds):
+        if len(runs) == 2:
+            raise Stop
+
+    monkeypatch.setattr(send_notifications, "deliver", deliver_once_failing)
+    monkeypatch.setattr(send_notifications.time, "sleep", wait)
+    with pytest.raises(Stop):
+        call_command("send_notifications", loop=60)
+
+    assert [m.to for m in mail.outbox] == [[dsl.email]]
+    assert Notification.objects.get().status == Notification.Status.SENT

@@ -1,8 +1,12 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
 from workflow.notify import deliver
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -18,8 +22,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=None, **options):
         while True:
-            sent, failed = deliver()
-            self.stdout.write(f"Sent {sent}; {failed} failed and will be retried.")
             if not loop:
+                self._run()
                 return
+            # A run the database failed (restarted, failed over) is tried again after the wait,
+            # on a new connection: the notifications stay pending meanwhile, and the loop goes
+            # on rather than leaving every later one unsent until someone restarts it.
+            close_old_connections()
+            try:
+                self._run()
+            except DatabaseError as error:
+                # The error's name only: its message may quote a row (an address, a subject).
+                logger.warning(
+                    "Notifications not sent this run (%s); will try again", type(error).__name__
+                )
             time.sleep(loop)
+
+    def _run(self):
+        sent, failed = deliver()
+        self.stdout.write(f"Sent {sent}; {failed} failed and will be retried.")
