@@ -230,7 +230,7 @@ FORM_PAGES = {
         ANONYMOUS,
         lambda w: {"login": w.user(DSL).email, "password": PASSWORD},
     ),
-    mfa_base_forms.AuthenticateForm: FormPage(
+    schools.SecondStepForm: FormPage(
         _url("mfa_authenticate"), ANONYMOUS, lambda w: {"code": "123456"}, ready=password_first
     ),
     mfa_base_forms.ReauthenticateForm: FormPage(
