@@ -210,3 +210,18 @@ class AuthenticatorAdmin(AuditedAdmin):
             user=user_id,
             mfa_type=kind,
         )
+        if kind == Authenticator.Type.TOTP:
+            # The recovery codes were made with the app and may be kept beside the lost phone:
+            # they go with it, and setting the app up again makes new ones. (Left, they would
+            # be kept as they are, and go on working.)
+            codes = Authenticator.objects.filter(
+                user_id=user_id, type=Authenticator.Type.RECOVERY_CODES
+            )
+            for recovery in codes:
+                self.delete_model(request, recovery)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            # Recovery codes chosen beside their app have gone with it already.
+            if Authenticator.objects.filter(pk=obj.pk).exists():
+                self.delete_model(request, obj)

@@ -3,7 +3,9 @@ there is audited as the service's own pages audit theirs."""
 
 import pytest
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -245,3 +247,40 @@ def test_deleting_in_the_admin_is_audited(client, authority, model, make):
     assert not model.objects.filter(pk=obj.pk).exists()
     rows = [(r.action, r.actor, r.object_type, r.object_id) for r in _new_rows(before)]
     assert rows == [(f"{name}.delete", root, name, str(obj.pk))]
+
+
+def test_a_lost_phone_reset_in_the_admin_lets_the_person_set_up_the_app_again(client, db):
+    # Setting the app up in the service also makes recovery codes. Deleting the app alone
+    # left them: setting up the new app keeps codes that exist, so the old ones, perhaps
+    # kept beside the lost phone, went on working as a second factor.
+    root, person = _operator(), UserFactory(email="lost.phone@example.org")
+    RecoveryCodes.activate(person)
+    app = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
+    signed_in(client, root)
+    before = _last_pk()
+    client.post(reverse("admin:mfa_authenticator_delete", args=[app.pk]), {"post": "yes"})
+
+    theirs = Client()
+    response = theirs.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
+    assert response["Location"] == reverse("home")  # no code asked for
+    assert theirs.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
+    assert not Authenticator.objects.filter(user=person).exists()  # the old codes went too
+    rows = [r for r in _new_rows(before) if r.action == "authenticator.delete"]
+    assert [(r.actor, r.detail["mfa_type"]) for r in rows] == [
+        (root, "totp"),
+        (root, "recovery_codes"),
+    ]
+
+
+def test_resetting_an_app_and_its_recovery_codes_together_audits_each_once(client, db):
+    root, person = _operator(), UserFactory(email="lost.phone@example.org")
+    RecoveryCodes.activate(person)
+    chosen = list(Authenticator.objects.filter(user=person).order_by("pk"))
+    signed_in(client, root)
+    before = _last_pk()
+    sent = {"action": "delete_selected", "_selected_action": [a.pk for a in chosen], "post": "yes"}
+    client.post(reverse("admin:mfa_authenticator_changelist"), sent)
+
+    assert not Authenticator.objects.filter(user=person).exists()
+    rows = _new_rows(before)
+    assert sorted(r.object_id for r in rows) == sorted(str(a.pk) for a in chosen)
