@@ -102,36 +102,42 @@ def _retry_delay(attempts):
     return timedelta(minutes=min(2**attempts, 60))
 
 
+# How long a sender has a notification to itself while it sends: far longer than a send takes
+# (EMAIL_TIMEOUT is 10 s), so another sender never sends it too; a sender that died mid-send
+# leaves it to be sent again after this.
+CLAIM = timedelta(minutes=5)
+
+
 def deliver(ids=None):
     """Send the pending notifications that are due (only `ids`, if given). Returns the number
-    sent and the number that failed and wait for a retry."""
+    sent and the number that failed and wait for a retry.
+
+    Each is claimed first, by one UPDATE that moves its next attempt on (only one sender's
+    UPDATE finds it still due), and sent outside any transaction: a mail server slow to answer
+    holds no lock on the database (on SQLite, its only write lock) while everyone else works."""
     now = timezone.now()
     due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
     if ids is not None:
         due = due.filter(pk__in=ids)
     sent = failed = 0
     for pk in due.values_list("pk", flat=True):
-        with transaction.atomic():
-            row = (
-                Notification.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=Notification.Status.PENDING)
-                .first()
-            )
-            if row is None:
-                continue  # another sender has it
-            try:
-                send_mail(row.subject, row.body, None, [row.recipient])
-            except Exception as error:  # any failure of the mail backend: keep it and retry
-                row.attempts += 1
-                row.last_error = type(error).__name__[:200]
-                row.next_attempt_at = timezone.now() + _retry_delay(row.attempts)
-                row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-                logger.warning("Notification %s not sent (%s); will retry", row.pk, row.last_error)
-                failed += 1
-            else:
-                row.status = Notification.Status.SENT
-                row.attempts += 1
-                row.sent_at = timezone.now()
-                row.save(update_fields=["status", "attempts", "sent_at"])
-                sent += 1
+        claimed = due.filter(pk=pk).update(next_attempt_at=timezone.now() + CLAIM)
+        if not claimed:
+            continue  # another sender has it, or has sent it
+        row = Notification.objects.get(pk=pk)
+        try:
+            send_mail(row.subject, row.body, None, [row.recipient])
+        except Exception as error:  # any failure of the mail backend: keep it and retry
+            row.attempts += 1
+            row.last_error = type(error).__name__[:200]
+            row.next_attempt_at = timezone.now() + _retry_delay(row.attempts)
+            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            logger.warning("Notification %s not sent (%s); will retry", row.pk, row.last_error)
+            failed += 1
+        else:
+            row.status = Notification.Status.SENT
+            row.attempts += 1
+            row.sent_at = timezone.now()
+            row.save(update_fields=["status", "attempts", "sent_at"])
+            sent += 1
     return sent, failed

@@ -4,10 +4,11 @@ a child's name or any case content."""
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.utils import timezone
 
+from tests.concurrency import at_once, simultaneous_writers
 from tests.walk import concern_data
 from workflow.models import Notification
 from workflow.notify import deliver
@@ -133,3 +134,44 @@ def test_the_sending_loop_carries_on_after_the_database_fails_a_run(walk, dsl, m
 
     assert [m.to for m in mail.outbox] == [[dsl.email]]
     assert Notification.objects.get().status == Notification.Status.SENT
+
+
+class WatchingBackend:
+    """A mail server that notes whether the sender had a database transaction open while it
+    talked to it."""
+
+    seen = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        WatchingBackend.seen.append(connection.in_atomic_block)
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)  # as in service: no test transaction around it all
+def test_no_database_transaction_is_held_open_while_the_mail_server_is_talked_to(walk, dsl):
+    # A mail server slow to answer (up to EMAIL_TIMEOUT, for each email) held a transaction
+    # open, and on SQLite the database's one write lock with it, so a teacher saving a
+    # concern meanwhile waited, and could be refused with "database is locked".
+    WatchingBackend.seen = []
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.WatchingBackend"):
+        walk.recorded()
+
+    assert WatchingBackend.seen == [False]
+    assert Notification.objects.get().status == Notification.Status.SENT
+
+
+@pytest.mark.django_db(transaction=True)
+@simultaneous_writers
+def test_two_senders_at_once_send_each_notification_once(walk, dsl):
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        for _ in range(10):
+            walk.recorded()  # ten notifications, left pending by a mail server that was down
+    Notification.objects.update(next_attempt_at=timezone.now())  # all due again now
+
+    assert at_once(deliver, deliver) == []
+
+    assert len(mail.outbox) == 10
+    assert set(Notification.objects.values_list("status", "attempts")) == {("sent", 2)}
