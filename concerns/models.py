@@ -684,14 +684,26 @@ class SubjectAccessRequest(models.Model):
         return self.clarification_asked_on is not None and self.clarified_on is None
 
     @property
+    def awaiting_identity(self):
+        """Asked for proof of the requester's identity, and it has not arrived: the time limit
+        has not started (UK GDPR article 12A(3)(b))."""
+        return self.identity_requested_on is not None and self.identity_confirmed_on is None
+
+    @property
+    def on_hold(self):
+        """The time limit is not running: not yet started, or standing still."""
+        return self.awaiting_identity or self.waiting
+
+    @property
     def late(self):
         """Answered after its due day, or not answered and the due day has passed; never while
-        the time limit stands still (clarification is asked for by the due day)."""
-        return not self.waiting and (self.answered_on or timezone.localdate()) > self.due_on
+        the time limit is not running (clarification is asked for by the due day, and it has
+        not started until proof of identity arrives)."""
+        return not self.on_hold and (self.answered_on or timezone.localdate()) > self.due_on
 
     @property
     def due_today(self):
-        return self.answered_on is None and not self.waiting and self.due_on == timezone.localdate()
+        return self.answered_on is None and not self.on_hold and self.due_on == timezone.localdate()
 
 
 class ReviewDecision(models.TextChoices):

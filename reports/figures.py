@@ -418,9 +418,12 @@ def _subject_access(figures, school, period):
     not yet answered and overdue or still in time (as at `now`), how many were extended, and
     how many answers withheld anything. One query, by the school's index of its requests."""
     today = figures.now.astimezone(LONDON).date()
-    # Waiting for the requester to clarify, the time limit stands still: neither late nor
-    # overdue (clarification is asked for by the due day), and the unanswered have a row.
-    waiting = Q(clarification_asked_on__isnull=False, clarified_on__isnull=True)
+    # Waiting for the requester to clarify, the time limit stands still; waiting for their
+    # proof of identity, it has not started: neither late nor overdue (clarification is asked
+    # for by the due day), and the unanswered have a row (SubjectAccessRequest.on_hold).
+    waiting = Q(clarification_asked_on__isnull=False, clarified_on__isnull=True) | Q(
+        identity_requested_on__isnull=False, identity_confirmed_on__isnull=True
+    )
     answered, unanswered = Q(answered_on__isnull=False), Q(answered_on__isnull=True) & ~waiting
     figures.subject_access = SubjectAccessRequest.objects.filter(
         school=school, received_on__gte=period.start, received_on__lte=period.end

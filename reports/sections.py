@@ -291,7 +291,7 @@ def _subject_access(f, fmt):
         "Answered late",
         "Not yet answered, and overdue",
         "Not yet answered, still in time",
-        "Not yet answered, the time limit stopped while the requester clarifies it",
+        "Not yet answered, waiting for the requester to clarify it or to prove who they are",
     ]
     return Section(
         key="subject-access",

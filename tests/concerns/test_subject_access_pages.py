@@ -14,10 +14,12 @@ from concerns.models import SubjectAccessRequest
 from tests.factories import PupilFactory
 from workflow.subject_access import (
     ask_to_clarify,
+    correct_request,
     due_on,
     extend_request,
     record_answer,
     record_request,
+    request_version,
 )
 
 LIST = reverse("concerns:access_requests")
@@ -502,3 +504,53 @@ def test_proof_of_identity_before_the_request_is_refused_beside_it_keeping_what_
     assert 'href="#id_identity_confirmed_on_0"' in response.text  # the summary leads to it
     assert form["requester"].value() == "Jane Ahmed, mother"
     assert not SubjectAccessRequest.objects.exists()
+
+
+def test_a_request_waiting_for_proof_of_identity_is_not_overdue_until_it_arrives(
+    clock, pupil, dsl, client_for
+):
+    """Article 12A(3)(b): where the school asked for proof of who the requester is, the time
+    limit starts when it arrives. A month after receipt with no proof, the school is not late."""
+    clock.set(2026, 10, 20, 10, 0)
+    request = record_request(
+        pupil,
+        by=dsl,
+        requester="A parent",
+        received_on=date(2026, 9, 8),
+        identity_requested_on=date(2026, 9, 9),
+    )
+    client = client_for(dsl)
+    page = client.get(LIST).text
+    assert "Time limit not started" in page
+    assert "It starts when proof of identity arrives" in page
+    assert "Overdue" not in page
+    # The proof arrived on 1 October: due Monday 2 November, still in time.
+    correct_request(
+        request,
+        by=dsl,
+        drawn=request_version(request),
+        requester="A parent",
+        received_on=date(2026, 9, 8),
+        identity_requested_on=date(2026, 9, 9),
+        identity_confirmed_on=date(2026, 10, 1),
+    )
+    page = client.get(LIST).text
+    assert "Time limit not started" not in page
+    assert "2 November 2026" in page
+    assert "Overdue" not in page
+
+
+def test_an_answer_given_before_the_proof_arrived_is_not_late(clock, pupil, dsl, client_for):
+    clock.set(2026, 11, 2, 10, 0)
+    request = record_request(
+        pupil,
+        by=dsl,
+        requester="A parent",
+        received_on=date(2026, 9, 8),
+        identity_requested_on=date(2026, 9, 9),
+    )
+    record_answer(request, basis="pupil", by=dsl, answered_on=date(2026, 11, 2), answer="none_held")
+    page = client_for(dsl).get(ANSWERED).text
+    assert "Answered before proof of identity arrived (asked for on 9 September 2026)" in page
+    assert ">Late<" not in page
+    assert AuditEvent.objects.get(action="pupil.access_request.answer").detail["late"] is False

@@ -87,7 +87,10 @@ EXPECTED = [
     ["Answered late", "1"],  # B1
     ["Not yet answered, and overdue", "2"],  # C1, C2
     ["Not yet answered, still in time", "3"],  # D, X, K
-    ["Not yet answered, the time limit stopped while the requester clarifies it", "1"],  # W
+    [
+        "Not yet answered, waiting for the requester to clarify it or to prove who they are",
+        "1",
+    ],  # W
     ["Extended to three months, with the reason given", "1"],  # X
     ["Clarified by the requester, the time limit stopped meanwhile", "1"],  # K
     ["Answers that withheld some or all of the records", "1"],  # B1
@@ -152,6 +155,34 @@ def test_the_report_counts_by_londons_today_extensions_and_every_withholding_ans
     assert rows["Not yet answered, still in time"] == "2"
     assert rows["Extended to three months, with the reason given"] == "6"
     assert rows["Answers that withheld some or all of the records"] == "5"
+
+
+def test_a_request_waiting_for_proof_of_identity_is_neither_overdue_nor_late(
+    clock, school, dsl, head, client_for
+):
+    """Its time limit has not started (article 12A(3)(b)): the head teacher is not told the
+    school is late with it, and an answer given meanwhile was in time."""
+    clock.set(2026, 3, 16, 10, 0)
+    for answered in (None, date(2026, 3, 10)):
+        pupil = PupilFactory(school=school, date_of_birth=date(2015, 1, 1))
+        request = record_request(
+            pupil,
+            by=dsl,
+            requester="A parent",
+            received_on=date(2026, 2, 2),
+            identity_requested_on=date(2026, 2, 3),
+        )
+        if answered:
+            record_answer(request, basis="pupil", by=dsl, answered_on=answered, answer="disclosed")
+    _request(school, dsl, date(2026, 2, 2))  # no proof asked for: overdue since 2 March
+    rows = _summary(reauthenticate(client_for(head)))
+    assert rows["Not yet answered, and overdue"] == "1"
+    assert (
+        rows["Not yet answered, waiting for the requester to clarify it or to prove who they are"]
+        == "1"
+    )
+    assert rows["Answered by the day due"] == "1"
+    assert rows["Answered late"] == "0"
 
 
 def test_a_request_received_on_the_years_last_day_counts(clock, school, dsl, head, client_for):
