@@ -319,9 +319,15 @@ def correct_request(
     request), while it is not answered: the due day follows. `drawn`: the `request_version`
     the form was drawn from."""
     require_school_lead(by, request.school_id, NOT_A_LEAD)
+    given = {
+        "requester": requester,
+        "received_on": received_on,
+        "identity_requested_on": identity_requested_on,
+        "identity_confirmed_on": identity_confirmed_on,
+    }
     # Stale first, before the fields: a page drawn before a colleague's correction says so.
     if drawn != request_version(request):
-        raise Stale(STALE_REQUEST)
+        return _unless_as_recorded(request, given, STALE_REQUEST)
     requester = require(requester, "requester", "Enter who made the request")
     received_on = _received(request.pupil, received_on)
     identity_confirmed_on = _identity_confirmed(identity_confirmed_on, received_on)
@@ -334,7 +340,7 @@ def correct_request(
             if request.answered_on is not None:
                 raise TransitionRefused(ANSWERED)
             if drawn != request_version(request):
-                raise Stale(STALE_REQUEST)
+                return _unless_as_recorded(request, given, STALE_REQUEST)
             values = {
                 "requester": requester,
                 "received_on": received_on,
@@ -359,6 +365,16 @@ def correct_request(
             )
     except IntegrityError:
         raise _already_recorded(requester, received_on) from None
+    return request
+
+
+def _unless_as_recorded(request, given, stale):
+    """For a page drawn from other details than the request's now: the request, if they are
+    already as `given` (the same form sent twice: nothing to change, nobody to blame), or
+    Stale with the `stale` message (a colleague's correction came in between)."""
+    for name, value in given.items():
+        if (value.strip() if isinstance(value, str) else value) != getattr(request, name):
+            raise Stale(stale)
     return request
 
 
@@ -431,7 +447,7 @@ def _correction(request, *, by, drawn, fields, stale, values, check):
         if request.answered_on is not None:
             raise TransitionRefused(ANSWERED)
         if drawn != request_version(request, fields):
-            raise Stale(stale)
+            return _unless_as_recorded(request, values, stale)
         changed = [name for name in fields if getattr(request, name) != values[name]]
         if not changed:
             return request
@@ -459,7 +475,12 @@ def correct_extension(request, *, by, drawn, told_on, reason, withdrawn=False):
     `drawn`: the `request_version` of the extension the form was drawn from."""
     require_school_lead(by, request.school_id, NOT_A_LEAD)
     if drawn != request_version(request, EXTENSION_FIELDS):
-        raise Stale(STALE_EXTENSION)
+        given = {"extended_on": told_on, "extension_reason": reason}
+        return _unless_as_recorded(
+            request,
+            {"extended_on": None, "extension_reason": ""} if withdrawn else given,
+            STALE_EXTENSION,
+        )
     if withdrawn:
         told_on, reason = None, ""
     else:
@@ -516,7 +537,12 @@ def correct_clarification(request, *, by, drawn, asked_on, question, clarified_o
     `drawn`: the `request_version` of the clarification the form was drawn from."""
     require_school_lead(by, request.school_id, NOT_A_LEAD)
     if drawn != request_version(request, CLARIFICATION_FIELDS):
-        raise Stale(STALE_CLARIFICATION)
+        given = {
+            "clarification_asked_on": asked_on,
+            "clarification_asked": question,
+            "clarified_on": clarified_on,
+        }
+        return _unless_as_recorded(request, given, STALE_CLARIFICATION)
     question = require(question, "question", "Enter what the requester was asked")
     asked_on = require(asked_on, "asked_on", "Enter the date the requester was asked")
     if request.clarification_asked_on is None:

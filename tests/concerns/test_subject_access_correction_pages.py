@@ -141,6 +141,26 @@ def test_a_correction_drawn_before_a_colleagues_is_refused_and_shows_theirs(
     assert SubjectAccessRequest.objects.get().requester == "Jane Ahmed, aunt"
 
 
+def test_a_correction_sent_twice_says_nothing_changed_not_that_a_colleague_did(
+    pupil, dsl, client_for
+):
+    """Without JavaScript a double click sends the form twice: the second finds the request
+    already as it says, and tells the DSL so, rather than blaming a colleague."""
+    request = ask(pupil, dsl)
+    client = client_for(dsl)
+    sent = {
+        "requester": "Jane Ahmed, grandmother",
+        **day("received_on", request.received_on),
+        "drawn": drawn_on(client.get(correction(request)).text),
+    }
+    assert client.post(correction(request), sent).status_code == 302
+    response = client.post(correction(request), sent, follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert "Nothing was changed" in response.text
+    assert "Someone has corrected" not in response.text
+    assert AuditEvent.objects.filter(action="pupil.access_request.correct").count() == 1
+
+
 def test_an_answered_request_is_not_offered_for_correction(pupil, dsl, client_for):
     request = ask(pupil, dsl)
     record_answer(request, basis="pupil", by=dsl, answered_on=today(), answer="none_held")

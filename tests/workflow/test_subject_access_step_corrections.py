@@ -223,6 +223,26 @@ def test_an_extension_correction_drawn_before_a_colleagues_is_refused(request_, 
     assert stored(request).extended_on == date(2026, 9, 14)
 
 
+def test_a_step_correction_sent_twice_is_not_refused_as_a_colleagues(clarified, dsl):
+    """The same form sent again (a double click) finds the step as it says: nothing to do."""
+    drawn = request_version(clarified, CLARIFICATION_FIELDS)
+    again = {"asked_on": date(2026, 9, 10), "question": "Which years?"}
+    fix = {**again, "clarified_on": date(2026, 9, 17)}
+    correct_clarification(stored(clarified), by=dsl, drawn=drawn, **fix)
+    events = AuditEvent.objects.filter(action="pupil.access_request.correct").count()
+    assert correct_clarification(stored(clarified), by=dsl, drawn=drawn, **fix).clarified_on == (
+        date(2026, 9, 17)
+    )
+    assert AuditEvent.objects.filter(action="pupil.access_request.correct").count() == events
+    request = extend_request(stored(clarified), by=dsl, told_on=date(2026, 9, 15), reason="Many.")
+    drawn = request_version(request, EXTENSION_FIELDS)
+    for _ in range(2):
+        correct_extension(
+            stored(request), by=dsl, drawn=drawn, told_on=date(2026, 9, 14), reason="Many."
+        )
+    assert stored(request).extended_on == date(2026, 9, 14)
+
+
 def test_an_answered_request_is_not_corrected(clarified, dsl):
     record_answer(
         clarified, basis="pupil", by=dsl, answered_on=date(2026, 10, 1), answer="none_held"
