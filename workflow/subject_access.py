@@ -334,38 +334,24 @@ def correct_request(
     identity_requested_on = _identity_requested(
         identity_requested_on, received_on, identity_confirmed_on
     )
+    values = {
+        "requester": requester,
+        "received_on": received_on,
+        "identity_requested_on": identity_requested_on,
+        "identity_confirmed_on": identity_confirmed_on,
+    }
     try:
-        with transaction.atomic():
-            request = _locked(request)
-            if request.answered_on is not None:
-                raise TransitionRefused(ANSWERED)
-            if drawn != request_version(request):
-                return _unless_as_recorded(request, given, STALE_REQUEST)
-            values = {
-                "requester": requester,
-                "received_on": received_on,
-                "identity_requested_on": identity_requested_on,
-                "identity_confirmed_on": identity_confirmed_on,
-            }
-            changed = [name for name in REQUEST_FIELDS if getattr(request, name) != values[name]]
-            if not changed:
-                return request
-            for name in changed:
-                setattr(request, name, values[name])
-            _steps_still_in_time(request)
-            request.due_on = _due(request)
-            request.save(update_fields=[*changed, "due_on"])
-            audit(
-                "pupil.access_request.correct",
-                actor=by,
-                obj=request.pupil,
-                school=request.pupil.school,
-                request=request.pk,
-                changed=changed,
-            )
+        return _correction(
+            request,
+            by=by,
+            drawn=drawn,
+            fields=REQUEST_FIELDS,
+            stale=STALE_REQUEST,
+            values=values,
+            check=lambda request, changed: _steps_still_in_time(request),
+        )
     except IntegrityError:
         raise _already_recorded(requester, received_on) from None
-    return request
 
 
 def _unless_as_recorded(request, given, stale):
