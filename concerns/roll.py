@@ -37,15 +37,17 @@ def add_pupil(*, by, school, **fields):
 
 def update_pupil(pupil, *, by, drawn=None, **fields):
     """Correct a pupil's details. Raises ValidationError if the new UPN is already on the roll,
-    or if `drawn` (the details_version the form was drawn from) is no longer theirs."""
+    or if `drawn` (the details_version the form was drawn from) is no longer theirs and the
+    details given are not already theirs. Nothing changed: nothing is written, audit included."""
     try:
         with transaction.atomic():
             pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
-            if drawn is not None and drawn != details_version(pupil):
-                raise ValidationError(STALE, code="stale")
             changed = sorted(
                 name for name, value in fields.items() if getattr(pupil, name) != value
             )
+            # Stale, unless the details are already as given (the same form sent twice).
+            if changed and drawn is not None and drawn != details_version(pupil):
+                raise ValidationError(STALE, code="stale")
             if not changed:
                 return pupil
             for name in changed:

@@ -311,6 +311,20 @@ def test_a_page_drawn_before_a_colleagues_correction_does_not_undo_it(
     assert (pupil.given_name, pupil.year_group) == ("Amelie", "5")
 
 
+def test_a_correction_sent_twice_is_saved_once_and_blames_no_colleague(client_for, dsl, pupil):
+    # Without JavaScript, nothing stops a second press of the button.
+    client = client_for(dsl)
+    drawn = client.get(edit(pupil)).context["form"]["drawn"].value()
+    sent = pupil_post(given_name="Amelie", family_name="Ahmed", upn=pupil.upn, drawn=drawn)
+    assert client.post(edit(pupil), sent).status_code == 302
+    again = client.post(edit(pupil), sent, follow=True)
+    assert again.redirect_chain == [(PUPILS, 302)]
+    assert "Someone has changed" not in again.text  # no colleague was involved
+    pupil.refresh_from_db()
+    assert pupil.given_name == "Amelie"
+    assert AuditEvent.objects.filter(action="pupil.update").count() == 1
+
+
 def test_a_refused_correction_is_audited_as_a_read(client_for, dsl, pupil, school):
     other = PupilFactory(school=school)
     client_for(dsl).post(edit(pupil), pupil_post(upn=other.upn))
