@@ -94,7 +94,10 @@ class PupilForm(GovUKForm):
         today = timezone.localdate()
         if born >= today:
             raise ValidationError("Date of birth must be in the past")
-        if born.year < today.year - OLDEST_AGE:
+        # A pupil on the roll passes 25 while their records wait for review (workflow.retention):
+        # their date of birth as it stands does not stop a correction of their other details.
+        kept = self.pupil is not None and born == self.pupil.date_of_birth
+        if born.year < today.year - OLDEST_AGE and not kept:
             raise ValidationError(f"Date of birth must be within the last {OLDEST_AGE} years")
         return born
 

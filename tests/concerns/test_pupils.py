@@ -254,6 +254,32 @@ def test_a_bad_date_of_birth_is_explained(client_for, dsl, day, month, year, mes
     assert response.context["form"].errors["date_of_birth"] == [message]
 
 
+def test_a_pupil_past_25_can_still_have_other_details_corrected(client_for, dsl, school):
+    # Their records are kept until reviewed, and a subject access request may need a name put right.
+    born = date(timezone.localdate().year - 27, 3, 1)
+    pupil = PupilFactory(school=school, date_of_birth=born, year_group="13")
+    client = client_for(dsl)
+    drawn = client.get(edit(pupil)).context["form"]["drawn"].value()
+    sent = pupil_post(
+        given_name="Amelie",
+        family_name=pupil.family_name,
+        date_of_birth_0="1",
+        date_of_birth_1="3",
+        date_of_birth_2=str(born.year),
+        year_group="13",
+        upn=pupil.upn,
+        drawn=drawn,
+    )
+    assert client.post(edit(pupil), sent).status_code == 302
+    pupil.refresh_from_db()
+    assert (pupil.given_name, pupil.date_of_birth) == ("Amelie", born)
+    # A date of birth changed to one as old is still refused.
+    earlier = client.post(edit(pupil), sent | {"date_of_birth_1": "2", "drawn": ""})
+    assert earlier.context["form"].errors["date_of_birth"] == [
+        "Date of birth must be within the last 25 years"
+    ]
+
+
 def test_every_missing_answer_is_listed(client_for, dsl):
     response = client_for(dsl).post(ADD, {})
     assert set(response.context["form"].errors) == {
