@@ -25,13 +25,18 @@ def details_version(pupil):
 
 
 def add_pupil(*, by, school, **fields):
-    """Add a pupil to `school`'s roll. Raises ValidationError if the UPN is already on it."""
+    """Add a pupil to `school`'s roll. Raises ValidationError if the UPN is already on it,
+    unless the pupil with it has exactly these details (the same form sent twice): that
+    pupil is returned, and nothing is written."""
     try:
         with transaction.atomic():
             pupil = Pupil.objects.create(school=school, **fields)
             audit("pupil.create", actor=by, obj=pupil, school=school)
     except IntegrityError:
-        raise ValidationError({"upn": UPN_TAKEN}) from None
+        same = Pupil.objects.filter(school=school, **fields).first()
+        if same is None:
+            raise ValidationError({"upn": UPN_TAKEN}) from None
+        return same
     return pupil
 
 

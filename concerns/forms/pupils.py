@@ -83,11 +83,20 @@ class PupilForm(GovUKForm):
         if self.pupil is not None:
             others = others.exclude(pk=self.pupil.pk)
         other = others.first()
-        if other is not None:
+        if other is not None and not self._as_given(other):
             raise ValidationError(
                 f"{other.full_name} already has this UPN: check it, or edit {other.given_name}"
             )
         return upn
+
+    def _as_given(self, other):
+        """Whether `other`, the pupil with the UPN given for a new pupil, has exactly the details
+        given: the same form sent twice (without JavaScript nothing stops a second press)."""
+        if self.pupil is not None:
+            return False
+        given = self.cleaned_data
+        names = [name for name in FIELDS if name != "upn"]
+        return all(name in given and getattr(other, name) == given[name] for name in names)
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -231,6 +232,40 @@ def test_a_upn_already_on_the_roll_is_refused(client_for, dsl, pupil):
         "Amelia Ahmed already has this UPN: check it, or edit Amelia"
     ]
     assert Pupil.objects.count() == 1
+
+
+def test_a_new_pupil_sent_twice_is_added_once_without_an_error(client_for, dsl, school):
+    # Without JavaScript, nothing stops a second press of the button.
+    client = client_for(dsl)
+    assert client.post(ADD, pupil_post()).status_code == 302
+    again = client.post(ADD, pupil_post(), follow=True)
+    assert again.redirect_chain == [(PUPILS, 302)]
+    assert "already has this UPN" not in again.text
+    assert Pupil.objects.filter(school=school).count() == 1
+    assert AuditEvent.objects.filter(action="pupil.create").count() == 1
+    # A different child given the same UPN is still refused.
+    other = client.post(ADD, pupil_post(given_name="Zofia"))
+    assert other.context["form"].errors["upn"] == [
+        "Zoë Kowalska already has this UPN: check it, or edit Zoë"
+    ]
+
+
+def test_two_presses_that_cross_add_the_pupil_once(dsl, school):
+    # Both pass the form's check before either is saved: the second meets the first's row.
+    from concerns.roll import add_pupil
+
+    details = {
+        "given_name": "Zoë",
+        "family_name": "Kowalska",
+        "date_of_birth": date(2016, 5, 17),
+        "year_group": "4",
+        "upn": make_upn("821", 2001, 20, 7),
+    }
+    first = add_pupil(by=dsl, school=school, **details)
+    assert add_pupil(by=dsl, school=school, **details) == first
+    assert AuditEvent.objects.filter(action="pupil.create").count() == 1
+    with pytest.raises(ValidationError):
+        add_pupil(by=dsl, school=school, **details | {"given_name": "Zofia"})
 
 
 def test_the_same_upn_at_another_school_is_allowed(client_for, dsl, other_school):
