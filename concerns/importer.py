@@ -363,12 +363,25 @@ class ImportConflict(Exception):
     """The roll changed between the preview and the confirmation."""
 
 
+class AlreadyImported(Exception):
+    """The roll already holds every pupil of the preview as it gives them: the same
+    confirmation sent twice (or a colleague's import of the same file). Nothing was written."""
+
+
+def _as_given(rows, school):
+    """Whether the roll holds every one of `rows` with exactly its details."""
+    roll = Pupil.objects.filter(school=school, upn__in=[row.upn for row in rows])
+    held = {pupil.upn: pupil for pupil in roll}
+    return all(row.upn in held and not _changes(held[row.upn], row) for row in rows)
+
+
 def import_rows(stored, *, school, by):
     """Add and update the pupils of a confirmed preview, all or nothing, and audit it.
 
     `stored` is the preview as kept in the session: every row is checked again, and against
     the roll as it is now, before anything is written. Raises ImportConflict if the roll no
-    longer matches the preview (someone else imported or edited a pupil meanwhile).
+    longer matches the preview (someone else imported or edited a pupil meanwhile), or
+    AlreadyImported if it now holds every row as given.
     """
     try:
         # The stored ISO date and year group are accepted spellings, so they read as themselves.
@@ -412,6 +425,8 @@ def import_rows(stored, *, school, by):
                 added=len(added),
                 updated=len(updated),
             )
-    except IntegrityError:
+    except (ImportConflict, IntegrityError):
+        if _as_given(rows, school):
+            raise AlreadyImported from None
         raise ImportConflict from None
     return len(added), len(updated)

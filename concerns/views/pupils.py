@@ -35,6 +35,10 @@ CHRONOLOGY_ORDER = [Key("observed_at", datetime), Key("id", int)]
 # of the longest chronologies about 130 KB.
 CHRONOLOGY_PAGE_SIZE = 25
 IMPORT_KEY = "pupil_import"
+ALREADY_IMPORTED = (
+    "The roll already holds the pupils of this file as it gives them, so nothing more was "
+    "imported."
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -235,7 +239,14 @@ def pupil_import(request):
 def pupil_import_preview(request):
     """What the import will do; nothing is saved until the DSL confirms."""
     stored = request.session.get(IMPORT_KEY)
-    if not stored or stored["school"] != request.membership.school_id:
+    if stored and stored["school"] != request.membership.school_id:
+        stored = None
+    if stored and "rows" not in stored:  # imported: only its token is kept
+        if request.method == "POST" and request.POST.get("token") == stored["token"]:
+            messages.info(request, ALREADY_IMPORTED)  # the same confirmation sent twice
+            return redirect("concerns:pupils")
+        stored = None
+    if not stored:
         messages.info(request, "Upload the file to check it first")
         return redirect("concerns:pupil_import")
     data = request.POST if request.method == "POST" else None
@@ -249,6 +260,9 @@ def pupil_import_preview(request):
             added, updated = importer.import_rows(
                 stored, school=request.membership.school, by=request.user
             )
+        except importer.AlreadyImported:
+            messages.info(request, ALREADY_IMPORTED)
+            return redirect("concerns:pupils")
         except importer.ImportConflict:
             messages.info(
                 request,
@@ -256,6 +270,8 @@ def pupil_import_preview(request):
                 "Upload the file again to check it against the roll as it is now.",
             )
             return redirect("concerns:pupil_import")
+        # Used up: a second press of the button is told it was imported, not to upload again.
+        request.session[IMPORT_KEY] = {"token": stored["token"], "school": stored["school"]}
         messages.success(request, f"{added} pupils added and {updated} updated")
         return redirect("concerns:pupils")
     rows = [importer.Row(**row) for row in stored["rows"]]

@@ -419,3 +419,49 @@ def test_year_groups_as_a_mis_writes_them(text, expected):
 )
 def test_uk_and_iso_dates(text, expected):
     assert parse_date(text) == expected
+
+
+# The confirmation sent twice (without JavaScript nothing stops a second press).
+
+
+def test_a_confirmation_sent_twice_imports_once_and_says_so(client, school):
+    upload(client, csv_file(GOOD))
+    token = client.get(PREVIEW).context["form"]["token"].value()
+    assert client.post(PREVIEW, {"token": token})["Location"] == reverse("concerns:pupils")
+    again = client.post(PREVIEW, {"token": token}, follow=True)
+    assert again.redirect_chain == [(reverse("concerns:pupils"), 302)]
+    assert "Upload the file to check it first" not in again.text
+    assert "already holds the pupils of this file" in again.text
+    assert Pupil.objects.filter(school=school).count() == 2
+    assert AuditEvent.objects.filter(action="pupil.import").count() == 1
+    # The preview itself is still used up.
+    assert client.get(PREVIEW)["Location"] == IMPORT
+
+
+def test_two_confirmations_that_cross_do_not_say_nothing_was_imported(client, school):
+    upload(client, csv_file(GOOD))
+    token = client.get(PREVIEW).context["form"]["token"].value()
+    # The second press is read with the session as it was before the first one's answer.
+    before = dict(client.session)
+    assert client.post(PREVIEW, {"token": token})["Location"] == reverse("concerns:pupils")
+    session = client.session
+    session.update(before)
+    session.save()
+    again = client.post(PREVIEW, {"token": token}, follow=True)
+    assert again.redirect_chain == [(reverse("concerns:pupils"), 302)]
+    assert "nothing was imported" not in again.text
+    assert "already holds the pupils of this file" in again.text
+    assert Pupil.objects.filter(school=school).count() == 2
+    assert AuditEvent.objects.filter(action="pupil.import").count() == 1
+
+
+def test_a_confirmation_refused_as_stale_is_not_taken_for_an_import_when_sent_again(
+    client, school
+):
+    upload(client, csv_file(GOOD))
+    token = client.get(PREVIEW).context["form"]["token"].value()
+    PupilFactory(school=school, upn=UPNS[1])  # someone added a different Oliver meanwhile
+    client.post(PREVIEW, {"token": token})
+    again = client.post(PREVIEW, {"token": token}, follow=True)
+    assert "already holds the pupils" not in again.text
+    assert Pupil.objects.filter(school=school).count() == 1
