@@ -249,10 +249,18 @@ def _records(text):
     """(line number, cells) for each non-blank row, the header first."""
     sample = text[:4096]
     try:
-        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", ",;\t")
+        sniffed = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "", ",;\t")
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        sniffed = csv.excel
+    # Only the separator is taken from the heading row. The rest is as Excel and every MIS
+    # write it: a heading row holds no doubled quote, so the sniffer would read a name
+    # written "John ""Jack""" as John "Jack""" (RFC 4180 doubles a quote inside quotes).
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        csv.excel,
+        delimiter=sniffed.delimiter,
+        skipinitialspace=sniffed.skipinitialspace,
+    )
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):

@@ -104,6 +104,18 @@ def test_common_header_spellings_and_a_semicolon_file_are_read(client, school):
     assert (pupil.given_name, pupil.family_name, pupil.year_group) == ("Oliver", "Nowak", "R")
 
 
+def test_quotes_and_commas_inside_a_name_are_read_as_excel_writes_them(client, school):
+    text = (
+        '"UPN","Forename","Surname","Date of Birth","Year"\r\n'
+        f'"{UPNS[0]}","John ""Jack""","O\'Brien, Jr","17/05/2016","4"\r\n'
+        "\r\n"
+    )
+    upload(client, csv_file(text))
+    confirm(client)
+    pupil = Pupil.objects.get(school=school)
+    assert (pupil.given_name, pupil.family_name) == ('John "Jack"', "O'Brien, Jr")
+
+
 # Bad rows, each reported by line number.
 
 
