@@ -27,7 +27,7 @@ from django.utils import timezone
 from audit.log import record as audit
 from concerns.roll import details_version
 from schools.models import Pupil
-from schools.validators import validate_upn
+from schools.validators import validate_upn, year_group_misfit
 
 MAX_ROWS = 10_000
 UPDATED_FIELDS = ["given_name", "family_name", "date_of_birth", "year_group"]
@@ -233,6 +233,10 @@ def check_row(line, values, *, today=None):
         problems.append(
             f"the year group '{values['year_group'].strip()}' is not one of N, R or 1 to 13"
         )
+    if born is not None and year_group is not None and not problems:
+        misfit = year_group_misfit(year_group, born, today)
+        if misfit:
+            problems.append(misfit)
     if problems:
         message = "; ".join(problems)
         raise ValidationError(message[0].upper() + message[1:])

@@ -62,3 +62,40 @@ def validate_urn(value):
             "A URN (unique reference number) must be exactly 6 digits, for example 109876.",
             code="urn_format",
         )
+
+
+
+# How far ahead of the usual year group a pupil may be: a year is rare, two is rarer still.
+YEARS_AHEAD_OF_GROUP = 2
+
+
+def usual_year(born, today):
+    """The year a child born on `born` is usually in on `today`, as a number (Reception 0,
+    Nursery -1): in England a child starts Reception in the school year (1 September to 31
+    August) in which they turn 5."""
+    school_year = today.year if today.month >= 9 else today.year - 1
+    born_in = born.year if born.month >= 9 else born.year - 1
+    return school_year - born_in - 5
+
+
+def year_group_misfit(year_group, born, today):
+    """Why `year_group` ("N", "R" or "1" to "13") cannot be that of a pupil born on `born`,
+    or "" if it can: a child too young for it. A typing slip (2024 for 2014) would otherwise
+    put a wrong age on every record about them. Older is not refused: a child may be taught
+    below their age, and some stay in a sixth form or special school into their twenties."""
+    number = {"N": -1, "R": 0}.get(year_group)
+    number = int(year_group) if number is None else number
+    usual = usual_year(born, today)
+    if number - usual <= YEARS_AHEAD_OF_GROUP:
+        return ""
+    if usual <= -1:
+        expected = "Nursery, or not yet at school"
+    elif usual == 0:
+        expected = "Reception"
+    else:
+        expected = f"Year {usual}"
+    label = {"N": "Nursery", "R": "Reception"}.get(year_group, f"Year {year_group}")
+    return (
+        f"{label} does not fit the date of birth {born:%d/%m/%Y}: a child born then is "
+        f"usually in {expected}. Check the year group and the date of birth"
+    )

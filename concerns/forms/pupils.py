@@ -11,7 +11,7 @@ from concerns.roll import FIELDS, details_version
 from safeguarding.forms import GovUKForm, date_field
 from safeguarding.searches import SearchField
 from schools.models import Pupil
-from schools.validators import validate_upn
+from schools.validators import validate_upn, year_group_misfit
 
 
 class PupilSearchForm(GovUKForm):
@@ -109,6 +109,23 @@ class PupilForm(GovUKForm):
         if born.year < today.year - OLDEST_AGE and not kept:
             raise ValidationError(f"Date of birth must be within the last {OLDEST_AGE} years")
         return born
+
+
+    def clean(self):
+        cleaned = super().clean()
+        born, year_group = cleaned.get("date_of_birth"), cleaned.get("year_group")
+        if born is None or not year_group:
+            return cleaned
+        # A pupil's details as they stand do not stop a correction of their name.
+        if self.pupil is not None and (born, year_group) == (
+            self.pupil.date_of_birth,
+            self.pupil.year_group,
+        ):
+            return cleaned
+        misfit = year_group_misfit(year_group, born, timezone.localdate())
+        if misfit:
+            self.add_error("year_group", misfit)
+        return cleaned
 
 
 class PupilImportForm(GovUKForm):

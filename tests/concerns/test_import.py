@@ -8,6 +8,7 @@ from html import unescape
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns.importer import parse_date, parse_year_group
@@ -142,6 +143,17 @@ def test_every_bad_row_is_reported_with_its_line_number_and_the_good_ones_import
     assert "4 lines with a problem" in html
     confirm(client)
     assert list(Pupil.objects.values_list("upn", flat=True)) == [UPNS[0]]
+
+
+def test_a_year_group_the_child_is_too_young_for_is_refused_on_its_line(client):
+    born = timezone.localdate().year - 2
+    text = GOOD + f"{UPNS[2]},Ava,Nowak,01/01/{born},Year 11\n"
+    upload(client, csv_file(text))
+    stored = client.get(PREVIEW).context["stored"]
+    assert stored["counts"]["new"] == 2
+    [(line, reason)] = stored["errors"]
+    assert line == 4
+    assert reason.startswith(f"Year 11 does not fit the date of birth 01/01/{born}")
 
 
 def test_a_upn_twice_in_the_file_is_refused_on_both_lines(client):
@@ -467,9 +479,7 @@ def test_two_confirmations_that_cross_do_not_say_nothing_was_imported(client, sc
     assert AuditEvent.objects.filter(action="pupil.import").count() == 1
 
 
-def test_a_confirmation_refused_as_stale_is_not_taken_for_an_import_when_sent_again(
-    client, school
-):
+def test_a_confirmation_refused_as_stale_is_not_taken_for_an_import_when_sent_again(client, school):
     upload(client, csv_file(GOOD))
     token = client.get(PREVIEW).context["form"]["token"].value()
     PupilFactory(school=school, upn=UPNS[1])  # someone added a different Oliver meanwhile

@@ -315,6 +315,42 @@ def test_a_pupil_past_25_can_still_have_other_details_corrected(client_for, dsl,
     ]
 
 
+def test_a_year_group_the_child_is_too_young_for_is_explained(client_for, dsl):
+    # 2024 typed for 2014, say: every record about the child would give a wrong age.
+    born = str(timezone.localdate().year - 2)
+    response = client_for(dsl).post(
+        ADD,
+        pupil_post(date_of_birth_0="1", date_of_birth_1="1", date_of_birth_2=born, year_group="11"),
+    )
+    assert (
+        response.context["form"]
+        .errors["year_group"][0]
+        .startswith(
+            f"Year 11 does not fit the date of birth 01/01/{born}: a child born then is usually in "
+        )
+    )
+    assert not Pupil.objects.exists()
+
+
+def test_a_year_group_is_checked_when_changed_not_when_the_name_is(client_for, dsl, school):
+    born = date(timezone.localdate().year - 3, 1, 1)
+    # As an import from before this check may have left them.
+    pupil = PupilFactory(school=school, date_of_birth=born, year_group="9")
+    client = client_for(dsl)
+    sent = pupil_post(
+        family_name=pupil.family_name,
+        date_of_birth_0="1",
+        date_of_birth_1="1",
+        date_of_birth_2=str(born.year),
+        year_group="9",
+        upn=pupil.upn,
+    )
+    assert client.post(edit(pupil), sent).status_code == 302
+    moved = client.post(edit(pupil), sent | {"year_group": "10"})
+    assert "does not fit the date of birth" in moved.context["form"].errors["year_group"][0]
+    assert client.post(edit(pupil), sent | {"year_group": "N"}).status_code == 302
+
+
 def test_every_missing_answer_is_listed(client_for, dsl):
     response = client_for(dsl).post(ADD, {})
     assert set(response.context["form"].errors) == {

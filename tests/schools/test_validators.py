@@ -1,7 +1,15 @@
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from schools.validators import upn_check_letter, validate_upn, validate_urn
+from schools.validators import (
+    upn_check_letter,
+    usual_year,
+    validate_upn,
+    validate_urn,
+    year_group_misfit,
+)
 from tests.factories import PupilFactory, SchoolFactory
 
 # Check letters worked out by hand with the DfE method: characters 2-13 times weights 2-13,
@@ -80,3 +88,48 @@ def test_a_school_with_a_bad_urn_is_refused(authority):
     with pytest.raises(ValidationError) as refused:
         school.full_clean()
     assert "exactly 6 digits" in refused.value.message_dict["urn"][0]
+
+
+# A pupil's year group and date of birth.
+
+AUTUMN_2026 = date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(
+    ("born", "usual"),
+    [
+        (date(2021, 9, 1), 0),  # turns 5 on the first day of the school year: Reception
+        (date(2022, 8, 31), 0),  # turns 5 on its last day: Reception too
+        (date(2021, 8, 31), 1),
+        (date(2016, 5, 17), 6),
+        (date(2022, 9, 1), -1),  # Nursery
+    ],
+)
+def test_the_usual_year_starts_reception_in_the_school_year_a_child_turns_5(born, usual):
+    assert usual_year(born, AUTUMN_2026) == usual
+
+
+@pytest.mark.parametrize(
+    ("year_group", "born"),
+    [
+        ("6", date(2016, 5, 17)),
+        ("8", date(2016, 5, 17)),  # two years ahead: rare, but real
+        ("1", date(2016, 5, 17)),  # taught below their age
+        ("13", date(2003, 1, 1)),  # a sixth form or special school into their twenties
+        ("N", date(2024, 1, 1)),
+        ("R", date(2022, 8, 31)),
+    ],
+)
+def test_a_year_group_a_child_could_be_in_fits(year_group, born):
+    assert year_group_misfit(year_group, born, AUTUMN_2026) == ""
+
+
+def test_a_year_group_a_child_is_too_young_for_is_explained():
+    assert year_group_misfit("11", date(2024, 1, 1), AUTUMN_2026) == (
+        "Year 11 does not fit the date of birth 01/01/2024: a child born then is usually in "
+        "Nursery, or not yet at school. Check the year group and the date of birth"
+    )
+    assert year_group_misfit("9", date(2016, 5, 17), AUTUMN_2026).startswith(
+        "Year 9 does not fit the date of birth 17/05/2016: a child born then is usually in Year 6."
+    )
+    assert "usually in Reception" in year_group_misfit("3", date(2022, 1, 1), AUTUMN_2026)
