@@ -54,6 +54,24 @@ HEADERS = {
     "year_group": {"yeargroup", "year", "ncyear", "ncyearactual", "nationalcurriculumyear", "yr"},
 }
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+# A date column exported or saved as a date and time ends with midnight: 17/05/2016 00:00.
+_MIDNIGHT = re.compile(r"(?:\s+|T)00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$")
+# Excel's long UK date styles: 17 May 2016, 17-May-2016, 17 Sept 2016.
+_NAMED_MONTH = re.compile(r"^(\d{1,2})[\s-]+([a-z]{3,9})\.?[\s-]+(\d{4})$", re.IGNORECASE)
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 _YEAR = re.compile(r"^(?:year|yr|y|nc)?\s*0*(\d{1,2})$")
 OLDEST_AGE = 25
 
@@ -176,12 +194,23 @@ def _columns(header_row):
 
 
 def parse_date(text):
-    text = text.strip()
+    text = _MIDNIGHT.sub("", text.strip())
     for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date, no time)
         except ValueError:
             continue
+    named = _NAMED_MONTH.match(text)
+    if named:
+        day, month, year = named.groups()
+        month = month.lower()
+        # The month's name in full, or its first three or four letters (Sept).
+        for number, name in enumerate(_MONTH_NAMES, start=1):
+            if name.startswith(month) and len(month) >= 3:
+                try:
+                    return date(int(year), number, int(day))
+                except ValueError:
+                    return None
     return None
 
 

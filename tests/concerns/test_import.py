@@ -436,6 +436,18 @@ def test_year_groups_as_a_mis_writes_them(text, expected):
         ("2016-05-17", date(2016, 5, 17)),
         ("17-05-2016", date(2016, 5, 17)),
         ("17.05.2016", date(2016, 5, 17)),
+        ("17/05/2016 00:00", date(2016, 5, 17)),  # a date and time column, or Excel's
+        ("17/05/2016 00:00:00", date(2016, 5, 17)),
+        ("2016-05-17T00:00:00", date(2016, 5, 17)),
+        ("2016-05-17 00:00:00.000", date(2016, 5, 17)),
+        ("17 May 2016", date(2016, 5, 17)),  # Excel's long UK dates
+        ("17-May-2016", date(2016, 5, 17)),
+        ("1 Sept 2016", date(2016, 9, 1)),
+        ("01 september 2016", date(2016, 9, 1)),
+        ("17/05/2016 13:45", None),  # a time that is not a date of birth's
+        ("31 Feb 2016", None),
+        ("17 Ma 2016", None),
+        ("17-May-16", None),  # a two-digit year is ambiguous
         ("05/17/2016", None),  # American order is not a UK date
         ("17/05/16", None),  # a two-digit year is ambiguous
         ("yesterday", None),
