@@ -230,7 +230,7 @@ def check_row(line, values, *, today=None):
     """A clean Row from one line's values, or ValidationError listing what is wrong with it."""
     today = today or timezone.localdate()
     problems = []
-    upn = values["upn"].strip().upper()
+    upn = "".join(values["upn"].split()).upper()  # tidied as the pupil form tidies it
     if not upn:
         problems.append("the UPN is missing")
     else:

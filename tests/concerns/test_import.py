@@ -156,6 +156,14 @@ def test_a_year_group_the_child_is_too_young_for_is_refused_on_its_line(client):
     assert reason.startswith(f"Year 11 does not fit the date of birth 01/01/{born}")
 
 
+def test_a_upn_written_in_groups_is_read_as_the_pupil_form_reads_it(client, school):
+    upn = UPNS[3]
+    text = f"UPN,Forename,Surname,DOB,Year\n{upn[:4]} {upn[4:8]} {upn[8:].lower()},Ava,Nowak,17/05/2016,4\n"
+    upload(client, csv_file(text))
+    confirm(client)
+    assert Pupil.objects.get(school=school).upn == upn
+
+
 def test_a_upn_twice_in_the_file_is_refused_on_both_lines(client):
     text = (
         "UPN,Forename,Surname,DOB,Year\n"
