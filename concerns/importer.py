@@ -444,7 +444,7 @@ def import_rows(stored, *, school, by):
                 raise ImportConflict
             if any(details_version(pupil) != drawn[upn] for upn, pupil in roll.items()):
                 raise ImportConflict  # a pupil was corrected since the preview: check again
-            added, updated = [], []
+            added, updated, changed = [], [], {}
             for row in rows:
                 fields = {name: getattr(row, name) for name in UPDATED_FIELDS}
                 fields["date_of_birth"] = row.date
@@ -452,6 +452,11 @@ def import_rows(stored, *, school, by):
                 if pupil is None:
                     added.append(Pupil(school=school, upn=row.upn, **fields))
                     continue
+                # Which of each pupil's details the import changed, as a correction by hand
+                # records them (names of fields, never their values).
+                changed[str(pupil.pk)] = sorted(
+                    name for name, value in fields.items() if getattr(pupil, name) != value
+                )
                 for name, value in fields.items():
                     setattr(pupil, name, value)
                 updated.append(pupil)
@@ -465,6 +470,9 @@ def import_rows(stored, *, school, by):
                 object_id=school.pk,
                 added=len(added),
                 updated=len(updated),
+                # The pupils it touched, so that a change to a child's details is traceable.
+                added_pupils=[pupil.pk for pupil in added],
+                changed=changed,
             )
     except (ImportConflict, IntegrityError):
         if _as_given(rows, school):

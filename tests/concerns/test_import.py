@@ -90,6 +90,8 @@ def test_a_good_file_is_shown_first_and_imported_only_when_confirmed(client, sch
     assert (oliver.date_of_birth, oliver.year_group) == (date(2015, 9, 1), "5")
     event = AuditEvent.objects.get(action="pupil.import")
     assert (event.detail["added"], event.detail["updated"]) == (2, 0)
+    assert event.detail["added_pupils"] == [zoe.pk, oliver.pk]
+    assert "Kowalska" not in str(event.detail)
     # The preview is used up.
     assert client.get(PREVIEW)["Location"] == IMPORT
 
@@ -207,6 +209,9 @@ def test_a_upn_already_on_the_roll_updates_that_pupil_and_never_duplicates(clien
     assert (same.year_group, same.full_name) == ("5", "Oliver Nowak")
     event = AuditEvent.objects.get(action="pupil.import")
     assert (event.detail["added"], event.detail["updated"]) == (0, 1)
+    # Which child's details changed, and which of them, is on the record (never the values).
+    assert event.detail["changed"] == {str(moved_up.pk): ["year_group"]}
+    assert event.detail["added_pupils"] == []
 
 
 def test_an_update_says_what_changes(client, school):
