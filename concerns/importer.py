@@ -21,7 +21,7 @@ from datetime import date, datetime
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from audit.log import record as audit
@@ -416,6 +416,40 @@ def _as_given(rows, school):
     return all(row.upn in held and not _changes(held[row.upn], row) for row in rows)
 
 
+def _update(updated):
+    """Write each (pupil, changed fields) pair. Pupils given the same new values (a September
+    import moves a year group up) are written by one UPDATE; the rest, each with its own
+    values, by one statement sent for them all. (bulk_update builds a CASE for every field of
+    every row: 25 seconds for 10,000 pupils, holding their rows - on SQLite every writer -
+    all along.)"""
+    groups = {}
+    for pupil, fields in updated:
+        groups.setdefault(tuple(sorted(fields.items())), []).append(pupil)
+    each = []
+    for values, pupils in groups.items():
+        if len(pupils) == 1:
+            each.extend(pupils)
+            continue
+        ids = [pupil.pk for pupil in pupils]
+        for start in range(0, len(ids), 500):
+            Pupil.objects.filter(pk__in=ids[start : start + 500]).update(**dict(values))
+    if not each:
+        return
+    fields = [Pupil._meta.get_field(name) for name in UPDATED_FIELDS]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    # Table and column names come from the model, never from input.
+    table, key = quote(Pupil._meta.db_table), quote(Pupil._meta.pk.column)
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # nosec B608
+    params = [
+        [field.get_db_prep_value(field.value_from_object(pupil), connection) for field in fields]
+        + [pupil.pk]
+        for pupil in each
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def import_rows(stored, *, school, by):
     """Add and update the pupils of a confirmed preview, all or nothing, and audit it.
 
@@ -457,11 +491,11 @@ def import_rows(stored, *, school, by):
                 changed[str(pupil.pk)] = sorted(
                     name for name, value in fields.items() if getattr(pupil, name) != value
                 )
+                updated.append((pupil, {name: fields[name] for name in changed[str(pupil.pk)]}))
                 for name, value in fields.items():
                     setattr(pupil, name, value)
-                updated.append(pupil)
             Pupil.objects.bulk_create(added, batch_size=500)
-            Pupil.objects.bulk_update(updated, UPDATED_FIELDS, batch_size=500)
+            _update(updated)
             audit(
                 "pupil.import",
                 actor=by,
