@@ -26,12 +26,18 @@ class PupilForm(GovUKForm):
     given_name = forms.CharField(
         label="Given name",
         max_length=100,
-        error_messages={"required": "Enter the pupil's given name"},
+        error_messages={
+            "required": "Enter the pupil's given name",
+            "max_length": "Given name must be 100 characters or fewer",
+        },
     )
     family_name = forms.CharField(
         label="Family name",
         max_length=100,
-        error_messages={"required": "Enter the pupil's family name"},
+        error_messages={
+            "required": "Enter the pupil's family name",
+            "max_length": "Family name must be 100 characters or fewer",
+        },
     )
     date_of_birth = date_field(
         "Date of birth",
@@ -48,7 +54,10 @@ class PupilForm(GovUKForm):
         label="UPN (unique pupil number)",
         help_text="13 characters, as in your MIS, for example A821200100001",
         max_length=20,
-        error_messages={"required": "Enter the pupil's UPN"},
+        error_messages={
+            "required": "Enter the pupil's UPN",
+            "max_length": "A UPN must be 13 characters long: a check letter then 12 characters",
+        },
     )
 
     # The details the page was drawn from (concerns.roll.details_version): a colleague's

@@ -351,6 +351,17 @@ def test_a_year_group_is_checked_when_changed_not_when_the_name_is(client_for, d
     assert client.post(edit(pupil), sent | {"year_group": "N"}).status_code == 302
 
 
+def test_a_name_or_upn_too_long_is_explained_in_words_the_dsl_can_act_on(client_for, dsl):
+    response = client_for(dsl).post(
+        ADD, pupil_post(given_name="A" * 101, family_name="B" * 101, upn="A8212001200071234567890")
+    )
+    assert response.context["form"].errors == {
+        "given_name": ["Given name must be 100 characters or fewer"],
+        "family_name": ["Family name must be 100 characters or fewer"],
+        "upn": ["A UPN must be 13 characters long: a check letter then 12 characters"],
+    }
+
+
 def test_every_missing_answer_is_listed(client_for, dsl):
     response = client_for(dsl).post(ADD, {})
     assert set(response.context["form"].errors) == {
