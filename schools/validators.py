@@ -64,7 +64,6 @@ def validate_urn(value):
         )
 
 
-
 # How far ahead of the usual year group a pupil may be: a year is rare, two is rarer still.
 YEARS_AHEAD_OF_GROUP = 2
 

@@ -119,7 +119,6 @@ class PupilForm(GovUKForm):
             raise ValidationError(f"Date of birth must be within the last {OLDEST_AGE} years")
         return born
 
-
     def clean(self):
         cleaned = super().clean()
         born, year_group = cleaned.get("date_of_birth"), cleaned.get("year_group")

@@ -36,8 +36,7 @@ CHRONOLOGY_ORDER = [Key("observed_at", datetime), Key("id", int)]
 CHRONOLOGY_PAGE_SIZE = 25
 IMPORT_KEY = "pupil_import"
 ALREADY_IMPORTED = (
-    "The roll already holds the pupils of this file as it gives them, so nothing more was "
-    "imported."
+    "The roll already holds the pupils of this file as it gives them, so nothing more was imported."
 )
 
 
