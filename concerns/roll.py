@@ -25,9 +25,9 @@ def details_version(pupil):
 
 
 def add_pupil(*, by, school, **fields):
-    """Add a pupil to `school`'s roll. Raises ValidationError if the UPN is already on it,
-    unless the pupil with it has exactly these details (the same form sent twice): that
-    pupil is returned, and nothing is written."""
+    """Add a pupil to `school`'s roll; returns (pupil, whether it was added). Raises
+    ValidationError if the UPN is already on it, unless the pupil with it has exactly these
+    details (the same form sent twice): that pupil is returned, and nothing is written."""
     try:
         with transaction.atomic():
             pupil = Pupil.objects.create(school=school, **fields)
@@ -36,8 +36,8 @@ def add_pupil(*, by, school, **fields):
         same = Pupil.objects.filter(school=school, **fields).first()
         if same is None:
             raise ValidationError({"upn": UPN_TAKEN}) from None
-        return same
-    return pupil
+        return same, False
+    return pupil, True
 
 
 def update_pupil(pupil, *, by, drawn=None, **fields):

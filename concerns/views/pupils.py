@@ -75,8 +75,13 @@ def _save_pupil(request, pupil=None):
         fields = {name: form.cleaned_data[name] for name in FIELDS}
         try:
             if pupil is None:
-                pupil = add_pupil(by=request.user, school=request.membership.school, **fields)
-                messages.success(request, f"{pupil.full_name} has been added")
+                pupil, added = add_pupil(
+                    by=request.user, school=request.membership.school, **fields
+                )
+                if added:
+                    messages.success(request, f"{pupil.full_name} has been added")
+                else:  # the same form sent twice, the first already saved
+                    messages.info(request, f"{pupil.full_name} was already on the roll")
             else:
                 drawn = form.cleaned_data["drawn"] or None
                 pupil = update_pupil(pupil, by=request.user, drawn=drawn, **fields)

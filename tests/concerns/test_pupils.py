@@ -241,6 +241,7 @@ def test_a_new_pupil_sent_twice_is_added_once_without_an_error(client_for, dsl, 
     again = client.post(ADD, pupil_post(), follow=True)
     assert again.redirect_chain == [(PUPILS, 302)]
     assert "already has this UPN" not in again.text
+    assert "Zoë Kowalska was already on the roll" in again.text
     assert Pupil.objects.filter(school=school).count() == 1
     assert AuditEvent.objects.filter(action="pupil.create").count() == 1
     # A different child given the same UPN is still refused.
@@ -261,8 +262,9 @@ def test_two_presses_that_cross_add_the_pupil_once(dsl, school):
         "year_group": "4",
         "upn": make_upn("821", 2001, 20, 7),
     }
-    first = add_pupil(by=dsl, school=school, **details)
-    assert add_pupil(by=dsl, school=school, **details) == first
+    first, added = add_pupil(by=dsl, school=school, **details)
+    assert added
+    assert add_pupil(by=dsl, school=school, **details) == (first, False)
     assert AuditEvent.objects.filter(action="pupil.create").count() == 1
     with pytest.raises(ValidationError):
         add_pupil(by=dsl, school=school, **details | {"given_name": "Zofia"})
