@@ -262,9 +262,11 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_ADAPTER = "schools.adapters.MFAAdapter"
 # The passkey forms with the service's wording, and a failed passkey audited like a wrong code;
-# a wrong code after the password counts towards the account's lockout (django-axes).
+# a wrong code, after the password or before a download, counts towards the account's lockout
+# (django-axes).
 MFA_FORMS = {
     "authenticate": "schools.forms.SecondStepForm",
+    "reauthenticate": "schools.forms.ReauthenticateCodeForm",
     "add_webauthn": "schools.forms.AddPasskeyForm",
     "edit_webauthn": "schools.forms.RenamePasskeyForm",
     "authenticate_webauthn": "schools.forms.PasskeyAuthenticateForm",
@@ -276,7 +278,8 @@ MFA_SECRET_KEYS = env.list("MFA_SECRET_KEYS", default=[]) or [SECRET_KEY]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Safeguarding concerns")
 
 # Lockout: 5 failures for an account within 15 minutes pause its sign-in for 15 minutes. A
-# wrong password and a wrong code from the app (schools.forms.SecondStepForm) each count.
+# wrong password and a wrong code from the app (schools.forms._CodeCountsTowardsLockout), at
+# sign-in or before a download, each count.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]

@@ -4,7 +4,7 @@ from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordFor
 from allauth.account.forms import LoginForm
 from allauth.core import context
 from allauth.mfa import signals as mfa_signals
-from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.models import Authenticator
 from allauth.mfa.webauthn.forms import (
     AddWebAuthnForm,
@@ -142,11 +142,11 @@ class RenamePasskeyForm(EditWebAuthnForm):
         _name_field(self.fields["name"], "Name for this passkey")
 
 
-class SecondStepForm(AuthenticateForm):
-    """The code from the app (or a recovery code) after the password. A wrong code counts
-    against the account as a wrong password does (django-axes): someone who has the password
-    gets five guesses at the six digits in 15 minutes, not as many as they can send. A paused
-    account is refused here too, even with the right code, and shown the lockout page."""
+class _CodeCountsTowardsLockout:
+    """A wrong code from the app (or a wrong recovery code) counts against the account as a
+    wrong password does (django-axes): someone who has the password, or a signed-in session
+    left open, gets five guesses at the six digits in 15 minutes, not as many as they can send.
+    A paused account is refused, even with the right code, and shown the lockout page."""
 
     def clean_code(self):
         request = context.request
@@ -160,6 +160,14 @@ class SecondStepForm(AuthenticateForm):
         except ValidationError:
             user_login_failed.send(sender=__name__, credentials=credentials, request=request)
             raise
+
+
+class SecondStepForm(_CodeCountsTowardsLockout, AuthenticateForm):
+    """The code after the password."""
+
+
+class ReauthenticateCodeForm(_CodeCountsTowardsLockout, ReauthenticateForm):
+    """The code again before a report is downloaded ("confirm it's you")."""
 
 
 class _PasskeyCheck:

@@ -180,3 +180,18 @@ def test_four_wrong_codes_do_not_lock(dsl):
         sign_in(Client(), dsl.email, code=wrong_code())
 
     assert sign_in(Client(), dsl.email)["Location"] == reverse("home")
+
+
+def test_wrong_codes_before_a_download_count_towards_the_lockout(client_for, head):
+    # A session left open on a shared computer must not give unlimited guesses at the code
+    # that "confirm it's you" asks for before a report leaves the service.
+    client = client_for(head)
+    for _ in range(5):
+        client.post(reverse("mfa_reauthenticate"), {"code": wrong_code()})
+
+    response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code()})
+    assert "Too many attempts to sign in" in response.text
+    download = client.get(reverse("reports:audit"), {"format": "csv"})
+    assert download["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert sign_in(Client(), head.email).status_code == 429
+    assert AuditEvent.objects.filter(action="auth.lockout").exists()
