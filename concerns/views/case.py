@@ -51,7 +51,8 @@ def inbox(request):
 
 def _buttons(concern, actions, request_open):
     """Each action the workflow allows now, as a link to its own form, the usual next step
-    first. Once escalated, another referral is possible but no longer the likely next step."""
+    first. Once the hub has advised, asking it again is possible but no longer the likely next
+    step; once escalated, neither is another referral."""
     pk = concern.pk
     escalated = concern.status == ConcernStatus.ESCALATED
     links = {
@@ -81,21 +82,28 @@ def _buttons(concern, actions, request_open):
         else [],
         Action.ADD_ADDENDUM: [("Add an addendum", "addendum", [pk])],
     }
-    if escalated and Action.ESCALATE in actions:
-        actions = [a for a in actions if a != Action.ESCALATE]
-        actions.insert(max(len(actions) - 1, 0), Action.ESCALATE)
+    later = [Action.ESCALATE] if escalated else []
+    if concern.status != ConcernStatus.RECORDED:
+        later.append(Action.REQUEST_ADVICE)
+    for action in later:
+        if action in actions:
+            actions = [a for a in actions if a != action]
+            actions.insert(max(len(actions) - 1, 0), action)
     buttons = [
         {"label": label, "url": reverse(f"concerns:{name}", args=args), "action": action}
         for action in actions
         for label, name, args in links[action]
     ]
-    for position, button in enumerate(buttons):
+    # The first button that is not the red escalation is the green one.
+    primary_given = False
+    for button in buttons:
         if button["action"] == Action.ESCALATE and not escalated:
             button["style"] = "govuk-button--warning"
-        elif position > 0:
+        elif primary_given:
             button["style"] = "govuk-button--secondary"
         else:
             button["style"] = ""
+            primary_given = True
     return buttons
 
 

@@ -76,16 +76,17 @@ def test_each_view_writes_exactly_one_audit_event(request, walk, client_for, per
 EXPECTED_DSL_ACTIONS = {
     S.RECORDED: [Action.REQUEST_ADVICE, Action.ESCALATE, Action.CLOSE, Action.ADD_ADDENDUM],
     S.WITH_HUB: [Action.ESCALATE, Action.WITHDRAW_REQUEST, Action.ADD_ADDENDUM],
+    # Once the hub has advised, asking it again is no longer the usual next step.
     S.ADVICE_RECEIVED: [
-        Action.REQUEST_ADVICE,
         Action.LOG_CONVERSATION,
         Action.ESCALATE,
+        Action.REQUEST_ADVICE,
         Action.ADD_ADDENDUM,
     ],
     S.PARENT_CONVERSATION_LOGGED: [
-        Action.REQUEST_ADVICE,
         Action.ESCALATE,
         Action.CLOSE,
+        Action.REQUEST_ADVICE,
         Action.ADD_ADDENDUM,
     ],
     S.ESCALATED: [Action.RECORD_OUTCOME, Action.CLOSE, Action.ESCALATE, Action.ADD_ADDENDUM],
@@ -209,6 +210,10 @@ def test_the_usual_next_step_is_the_primary_button_and_escalation_stands_out(wal
         (Action.REQUEST_ADVICE, ""),
         (Action.ESCALATE, "govuk-button--warning"),
     ]
+    advised = client_for(dsl).get(detail(walk.advice_received())).context["buttons"]
+    assert (advised[0]["action"], advised[0]["style"]) == (Action.LOG_CONVERSATION, "")
+    talked = client_for(dsl).get(detail(walk.conversation_logged())).context["buttons"]
+    assert [b["style"] for b in talked][:2] == ["govuk-button--warning", ""]  # then close
     escalated = client_for(dsl).get(detail(walk.escalated())).context["buttons"]
     assert escalated[0]["style"] == ""
     assert escalated[0]["label"] == (
