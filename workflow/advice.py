@@ -133,10 +133,11 @@ def withdraw_advice_request(advice_request, *, by, reason, expected_version=None
     claimant = request.claimed_by
     _save(request, target, "withdrawn_reason", "withdrawn_by", "withdrawn_at", *shared)
     move(concern, Action.WITHDRAW_REQUEST, concern_target, by=by, request=request, note=reason)
+    authority = concern.school.local_authority
     if claimant is not None:
         _tell_hub(
             "advice_withdrawn",
-            [claimant.email],
+            notify.hub_staff(authority, [claimant]),
             request,
             subject=f"Advice request on {concern.reference} withdrawn",
             opening=f"{concern.school.name} has withdrawn its advice request on concern "
@@ -260,10 +261,15 @@ def rerate_advice_request(advice_request, *, by, urgency, reason, expected_versi
     _save(request, target, "urgency", "due_at")
     note = f"Urgency {before} to {request.get_urgency_display()}: {reason}"
     move(concern, Action.RERATE, concern.status, by=by, request=request, note=note, urgency=urgency)
-    if request.claimed_by_id:
-        recipients = [] if request.claimed_by == by else [request.claimed_by.email]
+    authority = concern.school.local_authority
+    if request.claimed_by == by:
+        recipients = []
     else:
-        recipients = notify.hub(concern.school.local_authority) if urgency == "red" else []
+        # The advisor who has it, while still on the hub's staff; if nobody is (unclaimed, or
+        # claimed by someone who has left), the hub, for a request made red.
+        recipients = notify.hub_staff(authority, [request.claimed_by]) or (
+            notify.hub(authority) if urgency == "red" else []
+        )
     if recipients:
         _tell_hub(
             "advice_rerated",

@@ -56,6 +56,15 @@ def school_leads_and_head(school):
     return _emails(Membership.objects.filter(school=school, role__in=roles))
 
 
+def hub_staff(authority, users):
+    """The addresses of those of `users` still on the authority's hub staff: not someone whose
+    hub role has ended or whose account is switched off."""
+    users = [user for user in users if user is not None]
+    return _emails(
+        Membership.objects.filter(local_authority=authority, role__in=HUB_ROLES, user__in=users)
+    )
+
+
 def hub(authority):
     if authority.hub_email:
         return [authority.hub_email]

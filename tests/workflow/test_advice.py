@@ -180,6 +180,27 @@ def test_the_advisor_of_a_withdrawn_request_is_told_they_need_not_answer(walk, d
     assert "Sent in error" not in told.body  # the school's words stay on the service
 
 
+def test_an_advisor_whose_hub_role_has_ended_is_not_told_of_a_withdrawal(walk, dsl, la_admin):
+    # Someone who has left the hub is no longer told about a school's concerns.
+    concern = walk.claimed()
+    end_membership(walk.advisor.memberships.get(), by=la_admin)
+    Notification.objects.all().delete()
+    withdraw_advice_request(walk.request(concern), by=dsl, reason="Sent in error")
+    assert not Notification.objects.exists()
+
+
+def test_a_request_made_red_while_its_advisor_has_left_tells_the_hub_not_them(
+    walk, authority, hub_manager
+):
+    concern = walk.claimed()
+    walk.advisor.is_active = False  # the account switched off
+    walk.advisor.save(update_fields=["is_active"])
+    Notification.objects.all().delete()
+    rerate_advice_request(walk.request(concern), by=hub_manager, urgency="red", reason="Worse")
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient, told.urgent) == ("advice_rerated", authority.hub_email, True)
+
+
 def test_reassign_refuses_advisors_of_another_authority_and_advisors_doing_it(
     walk, hub_manager, hub_advisor, other_la_advisor
 ):
