@@ -25,6 +25,12 @@ urlpatterns = [
     path(
         "account/2fa/totp/activate/", school_views.ActivateApp.as_view(), name="mfa_activate_totp"
     ),
+    # Before allauth's own: a mail server that is down is explained (schools/views.py).
+    path(
+        "account/password/reset/",
+        school_views.ResetPassword.as_view(),
+        name="account_reset_password",
+    ),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@ from functools import partial
 
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.internal.flows.login import record_authentication
+from allauth.account.views import PasswordResetView
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.views import ActivateTOTPView
 from axes.models import AccessAttempt
@@ -110,6 +111,26 @@ class ActivateApp(ActivateTOTPView):
         response = super().form_valid(form)
         record_authentication(self.request, self.request.user, "mfa", type=Authenticator.Type.TOTP)
         return response
+
+
+class ResetPassword(PasswordResetView):
+    """allauth's page for asking for a reset link. A mail server that cannot take the email
+    (smtplib's errors are OSErrors) is said so beside the address, which is kept, instead of
+    the service's error page, which left the person not knowing whether a link was coming. The
+    same is said whether or not the address has an account (allauth emails both)."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except OSError as error:
+            # The error's kind only: an SMTP error's text can hold the address.
+            logger.warning("Password reset email not sent: %s", type(error).__name__)
+            form.add_error(
+                "email",
+                "The email could not be sent just now. Try again in a few minutes; if it "
+                "keeps failing, tell your local authority's administrator",
+            )
+            return self.form_invalid(form)
 
 
 # The local authority's administrator: schools and people of their authority, no case content.

@@ -123,6 +123,22 @@ def test_a_reset_asked_for_an_unknown_address_does_not_invite_them_to_sign_up(cl
     assert len(mail.outbox) == 5
 
 
+@pytest.mark.parametrize("known", [True, False])
+def test_a_reset_asked_for_while_mail_is_down_says_so_and_keeps_the_address(
+    client, dsl, settings, caplog, known
+):
+    # The mail server refusing the email showed the service's error page: the person could not
+    # tell whether a link was coming. The same is said whether or not the address has an account.
+    settings.EMAIL_BACKEND = "tests.mail_down.MailServerDown"
+    address = dsl.email if known else "stranger@example.org"
+    response = client.post(reverse("account_reset_password"), {"email": address})
+    assert response.status_code == 200
+    assert "The email could not be sent just now" in response.text
+    assert f'value="{address}"' in response.text
+    assert "govuk-error-summary" in response.text
+    assert address not in caplog.text
+
+
 def test_weak_new_password_is_refused_with_a_reason(client, dsl):
     client.post(reverse("account_reset_password"), {"email": dsl.email})
     link = re.search(r"(/account/password/reset/key/\S+)", mail.outbox[0].body).group(1)
