@@ -179,8 +179,9 @@ def add_addendum(concern, *, by, text, submission_key=None):
     Who: the person who recorded it, the school's DSLs and the head teacher. From: any
     status, including closed; the status does not change. With a `submission_key`, a
     repeated submission (a second click, a resent form) returns the addendum the first one
-    added: an addendum can never be removed, so a duplicate would stay for good. Raises
-    TransitionRefused for anyone else or for an empty note.
+    added: an addendum can never be removed, so a duplicate would stay for good. One added
+    by anyone but a DSL is notified to the school's DSLs. Raises TransitionRefused for anyone
+    else or for an empty note.
     """
     actor = actor_for(by)
     concern = lock_concern(concern)
@@ -199,6 +200,20 @@ def add_addendum(concern, *, by, text, submission_key=None):
     concern.version += 1
     concern.save(update_fields=["version"])
     history(concern, Action.ADD_ADDENDUM, concern.status, by=by, at=addendum.created_at)
+    if not actor.in_school(concern.school, SCHOOL_LEADS):
+        # Staff add what they learn later to the concern they recorded, even once it is closed:
+        # the DSLs must see it, as they saw the concern.
+        notify.queue(
+            "addendum_added",
+            notify.school_leads(concern.school),
+            subject=f"Addendum to safeguarding concern {concern.reference}",
+            body=(
+                f"The member of staff who recorded safeguarding concern {concern.reference} at "
+                f"{concern.school.name} has added to it. It needs a DSL to read the addendum."
+                f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
+            ),
+            concern=concern,
+        )
     return addendum
 
 

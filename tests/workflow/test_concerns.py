@@ -89,6 +89,20 @@ def test_addendum_may_be_added_to_a_closed_concern(walk, dsl):
     assert concern.addenda.count() == 1
 
 
+def test_the_dsls_are_told_of_an_addendum_from_staff_without_its_words(walk, teacher, dsl):
+    # Staff add what they learn later to the concern they recorded; the DSLs were never told,
+    # so it went unread, on a closed concern most of all.
+    concern = walk.closed()
+    Notification.objects.all().delete()
+    add_addendum(concern, by=teacher, text="She told me today that it happened again.")
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient, told.concern) == ("addendum_added", dsl.email, concern)
+    assert concern.reference in told.subject
+    assert "happened again" not in told.subject + told.body
+    add_addendum(concern, by=dsl, text="Spoke to her.")  # a DSL's own is not news to them
+    assert Notification.objects.count() == 1
+
+
 def test_an_empty_addendum_is_refused(walk, dsl):
     with pytest.raises(TransitionRefused) as refused:
         add_addendum(walk.recorded(), by=dsl, text="  ")
