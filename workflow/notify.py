@@ -107,8 +107,10 @@ def _deliver_in_background(ids):
         connection.close()
 
 
-def _retry_delay(attempts):
-    return timedelta(minutes=min(2**attempts, 60))
+def _retry_delay(attempts, urgent):
+    # Backing off spares a mail server that is down; an urgent one (a child who may be at
+    # immediate risk) is still tried every few minutes, so it goes soon after it is back up.
+    return timedelta(minutes=min(2**attempts, 5 if urgent else 60))
 
 
 # How long a sender has a notification to itself while it sends: far longer than a send takes
@@ -139,7 +141,7 @@ def deliver(ids=None):
         except Exception as error:  # any failure of the mail backend: keep it and retry
             row.attempts += 1
             row.last_error = type(error).__name__[:200]
-            row.next_attempt_at = timezone.now() + _retry_delay(row.attempts)
+            row.next_attempt_at = timezone.now() + _retry_delay(row.attempts, row.urgent)
             row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
             logger.warning("Notification %s not sent (%s); will retry", row.pk, row.last_error)
             failed += 1

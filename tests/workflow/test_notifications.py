@@ -1,6 +1,8 @@
 """The outbox: written with the transition, sent after commit, never lost, and never carrying
 a child's name or any case content."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -69,6 +71,22 @@ def test_a_notification_not_yet_due_for_retry_waits(walk):
         deliver()
     assert deliver() == (0, 0)
     assert Notification.objects.get().status == Notification.Status.PENDING
+
+
+@pytest.mark.parametrize(("urgent", "wait"), [(False, 60), (True, 5)])
+def test_an_urgent_notification_is_retried_every_few_minutes_while_mail_is_down(
+    walk, clock, urgent, wait
+):
+    # After an hour or two of a mail server being down, an urgent notice (a child who may be at
+    # immediate risk) waited up to an hour after it came back, as any other did.
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        walk.recorded(immediate_risk=urgent)
+        for _ in range(8):
+            Notification.objects.update(next_attempt_at=clock.now())  # due again
+            deliver()
+    notification = Notification.objects.get()
+    assert (notification.urgent, notification.attempts) == (urgent, 8)
+    assert notification.next_attempt_at == clock.now() + timedelta(minutes=wait)
 
 
 @pytest.mark.parametrize("urgent", [False, True])
