@@ -105,7 +105,8 @@ def request_hub_advice(concern, *, by, summary, question, urgency, expected_vers
             f"{concern.school.name} has asked the Early Help Hub for advice on concern "
             f"{concern.reference}. Urgency: {request.get_urgency_display()}, due "
             f"{clock.numeric(request.due_at)}."
-            f"\n\nSign in to see the queue: {notify.link('advice:detail', request.pk)}"
+            " It needs an advisor to claim and answer it."
+            f"\n\nSign in to see the request: {notify.link('advice:detail', request.pk)}"
         ),
         concern=concern,
         urgent=urgency == "red",

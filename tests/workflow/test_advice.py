@@ -53,6 +53,11 @@ def test_request_hub_advice_sends_the_concern_to_the_hub(walk, dsl, authority):
     notification = Notification.objects.get(kind="advice_requested")
     assert notification.recipient == authority.hub_email
     assert notification.urgent
+    # The link opens the request itself, and the email says so and what it needs.
+    assert "It needs an advisor to claim and answer it." in notification.body
+    assert f"Sign in to see the request: https://testserver/hub/requests/{request.pk}/" in (
+        notification.body
+    )
 
 
 def test_hub_staff_are_told_when_the_authority_has_no_shared_inbox(
