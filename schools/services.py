@@ -82,10 +82,11 @@ def _add_member(place, *, by, email, role, full_name):
     authority, or the authority itself), making their account if the address is new.
 
     Who: an active LA admin of the place's authority, for a role in `grantable_roles(place)`,
-    and not for themselves. A new account has no password: the person sets one from the
-    emailed link, then sets up their authenticator app at first sign-in. A role the person
-    held there before and that was ended starts again (the same row: who held which role
-    where is history). Returns (membership, whether the account was made).
+    and not for themselves, nor for an account the service's operators have switched off. A
+    new account has no password: the person sets one from the emailed link, then sets up
+    their authenticator app at first sign-in. A role the person held there before and that
+    was ended starts again (the same row: who held which role where is history). Returns
+    (membership, whether the account was made).
     """
     authority = _authority_of(place)
     _refuse_unless_la_admin(by, authority)
@@ -101,6 +102,14 @@ def _add_member(place, *, by, email, role, full_name):
     created = user is None
     if user == by:
         raise Refused("You cannot give yourself a role: ask another administrator", field="email")
+    if not created and not user.is_active:
+        # They cannot sign in: the role would look given (a school's only working DSL, say)
+        # and not work. Their name is not given: the address may be another authority's.
+        raise Refused(
+            "The account with this email address has been switched off: ask the service's "
+            "operators to switch it on, then add the role",
+            field="email",
+        )
     if created:
         user = User.objects.create_user(email, full_name=full_name)
         record("user.create", actor=by, obj=user, authority=authority)

@@ -601,3 +601,21 @@ def test_a_second_click_on_send_again_sends_one_email_and_says_it_was_sent(
     client = client_for(la_admin)
     client.post(url)
     assert len(mail.outbox) == 2  # a minute later, a real second need
+
+
+def test_a_role_is_not_given_to_an_account_switched_off(client_for, la_admin, school, dsl):
+    """Someone who cannot sign in would look like the school's second DSL and never come."""
+    leaver = member(Role.DSL, school, full_name="Lee Leaver")
+    leaver.memberships.update(is_active=False)
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    client = client_for(la_admin)
+    before = _last_pk()
+    sent = {"email": leaver.email, "full_name": "Lee Leaver", "role": Role.DSL}
+    page = client.post(reverse("people:school_add", args=[school.pk]), sent)
+    assert page.status_code == 200
+    assert 'href="#id_email' in page.text
+    assert "has been switched off: ask the service&#x27;s operators" in page.text
+    assert f'value="{leaver.email}"' in page.text  # what was typed is kept
+    assert not leaver.memberships.filter(is_active=True).exists()
+    assert _rows(before) == []
