@@ -74,11 +74,12 @@ def _active_in_authority(authority_id):
 
 
 def schools_administered_by(membership):
-    """The schools an LA admin's membership manages, each with its number of people."""
+    """The schools an LA admin's membership manages, each with its number of people (a
+    head teacher who is also the DSL is one person)."""
     if membership is None or membership.role != Role.LA_ADMIN:
         return School.objects.none()
     return School.objects.filter(local_authority_id=membership.local_authority_id).annotate(
-        people=Count("memberships", filter=Q(memberships__is_active=True))
+        people=Count("memberships__user", distinct=True, filter=Q(memberships__is_active=True))
     )
 
 

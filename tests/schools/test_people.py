@@ -619,3 +619,11 @@ def test_a_role_is_not_given_to_an_account_switched_off(client_for, la_admin, sc
     assert f'value="{leaver.email}"' in page.text  # what was typed is kept
     assert not leaver.memberships.filter(is_active=True).exists()
     assert _rows(before) == []
+
+
+def test_the_schools_list_counts_a_person_with_two_roles_once(client_for, la_admin, school, dsl):
+    """A small school's head teacher is often its DSL too: one person, not two."""
+    Membership.objects.create(user=dsl, school=school, role=Role.HEAD_TEACHER)
+    member(Role.STAFF, school)
+    schools = client_for(la_admin).get(reverse("people:schools")).context["schools"]
+    assert [s.people for s in schools if s == school] == [2]
