@@ -165,7 +165,12 @@ def people(request, school_pk=None):
     """Who holds which role at one school, or at the authority (its hub and administrators)."""
     place = _place(request, school_pk)
     roles = set(grantable_roles(place))
-    members = [(m, m.role in roles, not m.user.has_usable_password()) for m in members_at(place)]
+    # An account the operators switched off cannot sign in: its roles are marked, and no
+    # set-password email is offered (schools.services refuses it).
+    members = [
+        (m, m.role in roles, m.user.is_active and not m.user.has_usable_password())
+        for m in members_at(place)
+    ]
     context = {"place": place, "members": members, "is_school": school_pk is not None}
     return render(request, "schools/people/people.html", context)
 

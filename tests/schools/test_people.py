@@ -627,3 +627,17 @@ def test_the_schools_list_counts_a_person_with_two_roles_once(client_for, la_adm
     member(Role.STAFF, school)
     schools = client_for(la_admin).get(reverse("people:schools")).context["schools"]
     assert [s.people for s in schools if s == school] == [2]
+
+
+def test_a_role_whose_account_is_switched_off_is_marked(client_for, la_admin, school, dsl):
+    """The school's DSL cannot sign in: the administrator sees so, rather than a DSL in post."""
+    leaver = _new_person(la_admin, school)
+    for user in (dsl, leaver.user):
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    page = client_for(la_admin).get(reverse("people:school", args=[school.pk])).text
+    row = page[page.index(dsl.email) :].split("</tr>")[0]
+    assert "Account switched off" in row
+    assert page.count("Account switched off") == 2
+    # Sending the set-password email to someone who cannot sign in is not offered.
+    assert reverse("people:resend", args=[leaver.pk]) not in page
