@@ -8,6 +8,7 @@ with a message naming it; nothing is silently read as a default.
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -366,7 +367,12 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # Send notification emails in a background thread after commit, so nobody waits for the mail
 # server. Off only in the test suite, which delivers them in line to look at them.
 NOTIFICATIONS_IN_BACKGROUND = env_bool("NOTIFICATIONS_IN_BACKGROUND", True)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="safeguarding@localhost")
+# Off DEBUG, the service's own domain: mail servers refuse a sender "@localhost", and every
+# email would wait in the outbox for good.
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL",
+    default=f"safeguarding@{'localhost' if DEBUG else urlsplit(SITE_URL).hostname}",
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en-gb"

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 
 
-def start(tmp_path, **variables):
+def start(tmp_path, script=SETUP, **variables):
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
@@ -23,7 +23,7 @@ def start(tmp_path, **variables):
         **variables,
     }
     return subprocess.run(
-        [sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
     )
 
 
@@ -38,6 +38,15 @@ def test_without_a_public_https_address_startup_stops_when_debug_is_off(tmp_path
     result = start(tmp_path, DEBUG="false", SECRET_KEY="k" * 50, SITE_URL=url)
     assert result.returncode != 0
     assert "SITE_URL must be the service's public https:// address" in result.stderr
+
+
+def test_emails_come_from_the_services_own_domain_unless_set(tmp_path):
+    # A sender "@localhost" is refused by mail servers: nothing would ever be sent.
+    script = SETUP.replace("settings.DEBUG", "settings.DEFAULT_FROM_EMAIL")
+    result = start(tmp_path, script, SECRET_KEY="k" * 50)
+    assert result.stdout.strip() == "safeguarding@safeguarding.example.gov.uk", result.stderr
+    chosen = start(tmp_path, script, SECRET_KEY="k" * 50, DEFAULT_FROM_EMAIL="alerts@la.gov.uk")
+    assert chosen.stdout.strip() == "alerts@la.gov.uk"
 
 
 def test_development_key_is_generated_once_and_kept(tmp_path):
