@@ -89,7 +89,10 @@ def lockouts(request):
     )
     if request.method == "POST":
         username = request.POST.get("username", "")
-        if locked.filter(username=username).exists():
+        if username == request.user.email:
+            # Someone may be guessing this admin's password: another admin checks with them.
+            messages.error(request, "You cannot clear your own lockout: ask another administrator")
+        elif locked.filter(username=username).exists():
             reset(username=username)
             record(
                 "auth.lockout_cleared", actor=request.user, authority=authority, account=username

@@ -195,3 +195,14 @@ def test_wrong_codes_before_a_download_count_towards_the_lockout(client_for, hea
     assert download["Location"].startswith(reverse("mfa_reauthenticate"))
     assert sign_in(Client(), head.email).status_code == 429
     assert AuditEvent.objects.filter(action="auth.lockout").exists()
+
+
+def test_an_administrator_cannot_clear_their_own_lockout(client_for, la_admin):
+    # Someone may be guessing the admin's own password: another administrator checks with them.
+    admin = client_for(la_admin)
+    fail(Client(), la_admin.email, 5)
+    assert "Another administrator clears this" in admin.get(reverse("lockouts")).text
+    page = admin.post(reverse("lockouts"), {"username": la_admin.email}, follow=True).text
+    assert "You cannot clear your own lockout: ask another administrator" in page
+    assert sign_in(Client(), la_admin.email).status_code == 429
+    assert not AuditEvent.objects.filter(action="auth.lockout_cleared").exists()
