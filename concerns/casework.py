@@ -203,7 +203,18 @@ def _name(user):
     return user.full_name if user else "someone"
 
 
-def _hub_step(concern, requests, zone):
+def _reopened_at(concern):
+    """When the concern was last reopened, or None. Each step's state is about the concern
+    since then (what came before answered an earlier episode, as `close_concern` counts it);
+    its lines still tell the whole history."""
+    return max((e.at for e in concern.events.all() if e.action == Action.REOPEN), default=None)
+
+
+def _since(moment, reopened):
+    return reopened is None or moment >= reopened
+
+
+def _hub_step(concern, requests, zone, reopened):
     open_request = next((r for r in requests if r.is_open), None)
     answered = [r for r in requests if r.status == AdviceStatus.ANSWERED]
     withdrawn = [r for r in requests if r.status == AdviceStatus.WITHDRAWN]
@@ -214,6 +225,8 @@ def _hub_step(concern, requests, zone):
         )
     for request in withdrawn:
         step.lines.append(f"A request was withdrawn {uk_datetime(request.withdrawn_at, zone)}")
+    answered = [r for r in answered if _since(r.advised_at, reopened)]
+    escalations = [e for e in concern.escalations.all() if _since(e.escalated_at, reopened)]
     if open_request is not None:
         step.state = "in_progress"
         step.lines.append(
@@ -228,7 +241,7 @@ def _hub_step(concern, requests, zone):
         )
     elif answered:
         step.state = "done"
-    elif concern.status == S.ESCALATED or concern.escalations.all():
+    elif concern.status == S.ESCALATED or escalations:
         step.state = "not_needed"
         step.lines.append("Escalated without waiting for the hub's advice")
     elif concern.status == S.CLOSED:
@@ -237,10 +250,11 @@ def _hub_step(concern, requests, zone):
     return step
 
 
-def _parent_step(concern, zone):
+def _parent_step(concern, zone, reopened):
     step = Step("Step 3: parent or carer conversation, or escalation", "cannot_start")
     for conversation in concern.conversations.all():
-        step.state = "done"
+        if _since(conversation.logged_at, reopened):
+            step.state = "done"
         if conversation.held:
             step.lines.append(
                 f"Conversation held {uk_datetime(conversation.held_at, zone)} with "
@@ -258,14 +272,17 @@ def _parent_step(concern, zone):
             f"Escalated {uk_datetime(escalation.escalated_at, zone)} by "
             f"{_name(escalation.escalated_by)}: referred to {target}"
         )
+        current = _since(escalation.escalated_at, reopened)
         if escalation.outcome:
-            step.state = "done"
+            if current:
+                step.state = "done"
             step.lines.append(
                 f"Outcome: {escalation.get_outcome_display()} "
                 f"({uk_date(escalation.outcome_recorded_at, zone)})"
             )
         else:
-            step.state = "done" if step.state == "done" else "in_progress"
+            if current:
+                step.state = "done" if step.state == "done" else "in_progress"
             step.lines.append("Outcome of the referral awaited")
             if decision_overdue(escalation.referred_to, escalation.referred_at, timezone.now()):
                 due = decision_due_at(escalation.referred_to, escalation.referred_at)
@@ -274,14 +291,14 @@ def _parent_step(concern, zone):
                     f"day of the referral, by {uk_datetime(due, zone)}: follow it up, then record "
                     "the outcome"
                 )
-    if step.lines:
+    if step.state != "cannot_start":
         return step
     if concern.status == S.ADVICE_RECEIVED:
         step.state = "due"
         step.lines.append("Talk with the parent or carer, then log the conversation")
     elif concern.status == S.CLOSED:
         step.state = "not_needed"
-    else:
+    elif not step.lines:
         step.lines.append("Follows the hub's advice")
     return step
 
@@ -307,14 +324,15 @@ def steps(concern):
     """Where the concern is in the process, step by step, with dates and who."""
     requests = list(concern.advice_requests.all())
     zone = timezone.get_current_timezone()
+    reopened = _reopened_at(concern)
     return [
         Step(
             "Step 1: concern recorded",
             "done",
             [f"Recorded {uk_datetime(concern.recorded_at, zone)} by {_name(concern.recorded_by)}"],
         ),
-        _hub_step(concern, requests, zone),
-        _parent_step(concern, zone),
+        _hub_step(concern, requests, zone, reopened),
+        _parent_step(concern, zone, reopened),
         _closed_step(concern, zone),
     ]
 

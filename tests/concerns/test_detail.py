@@ -11,7 +11,7 @@ from concerns.attachments import store_attachment
 from concerns.models import ConcernStatus
 from schools.models import Role
 from tests.factories import member
-from workflow.concerns import add_addendum
+from workflow.concerns import add_addendum, reopen_concern
 from workflow.rules import Action
 
 S = ConcernStatus
@@ -162,6 +162,23 @@ def test_the_step_tracker_shows_each_step_with_dates_and_who(walk, client_for, d
     assert "by Tara Teacher" in steps[0].lines[0]
     assert "by Ada Advisor" in steps[1].lines[0]
     assert "with Mrs Ahmed (Mother)" in steps[2].lines[0]
+
+
+def test_a_reopened_concern_shows_its_steps_to_do_again_with_what_came_before(
+    walk, client_for, dsl
+):
+    # Reopened, it needs the hub's advice again (or an escalation) before step 3 and before
+    # it closes: the earlier episode's steps are history, not this one's, done.
+    concern = walk.closed()
+    reopen_concern(concern, by=dsl, reason="Her brother says things are worse at home.")
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert [step.state for step in steps] == ["done", "not_started", "cannot_start", "not_started"]
+    assert "by Ada Advisor" in steps[1].lines[0]
+    assert "with Mrs Ahmed (Mother)" in steps[2].lines[0]
+
+    walk.advice_received(concern)
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert [step.state for step in steps] == ["done", "done", "due", "not_started"]
 
 
 def test_the_step_tracker_says_the_parent_conversation_is_due_after_advice(walk, client_for, dsl):
