@@ -254,6 +254,9 @@ class EscalationOutcomeForm(GovUKForm):
         required=False,
         widget=_textarea(4),
     )
+    # Made when the page is drawn: the same form sent twice (a second click) is told it was
+    # done, rather than that the outcome is already recorded (concerns/views/actions.py).
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def transition_kwargs(self):
         return {"outcome": self.cleaned_data["outcome"], "details": self.cleaned_data["details"]}

@@ -525,6 +525,21 @@ def test_recording_the_outcome_of_a_referral(walk, client_for, dsl):
     assert Action.RECORD_OUTCOME not in [button["action"] for button in detail.context["buttons"]]
 
 
+def test_an_outcome_sent_twice_says_it_was_recorded_not_that_it_already_was(walk, client_for, dsl):
+    concern = walk.escalated()
+    escalation = concern.escalations.get()
+    client = client_for(dsl)
+    page = client.get(url("outcome", concern, escalation.pk)).text
+    # What the page's form carries, as a browser sends it back.
+    carried = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', page))
+    sent = carried | {"outcome": "section_47"}
+    assert client.post(url("outcome", concern, escalation.pk), sent).status_code == 302
+    second = client.post(url("outcome", concern, escalation.pk), sent, follow=True)
+    assert "There is a problem" not in second.text
+    assert "The outcome of the referral has been recorded" in second.text
+    assert WorkflowEvent.objects.filter(action=Action.RECORD_OUTCOME).count() == 1
+
+
 def test_an_other_outcome_needs_details(walk, client_for, dsl):
     concern = walk.escalated()
     escalation = concern.escalations.get()
