@@ -67,7 +67,9 @@ def _save(request, target, *fields):
 
 
 @transaction.atomic
-def request_hub_advice(concern, *, by, summary, question, urgency, expected_version=None):
+def request_hub_advice(
+    concern, *, by, summary, question, urgency, expected_version=None, submission_key=None
+):
     """Step 2: the DSL asks the Early Help Hub for advice.
 
     Who: the school's DSLs. From: RECORDED, ADVICE_RECEIVED or PARENT_CONVERSATION_LOGGED
@@ -96,7 +98,15 @@ def request_hub_advice(concern, *, by, summary, question, urgency, expected_vers
         status=AdviceStatus.OPEN,
         concern_status_before=concern.status,
     )
-    move(concern, Action.REQUEST_ADVICE, target, by=by, request=request, urgency=urgency)
+    move(
+        concern,
+        Action.REQUEST_ADVICE,
+        target,
+        by=by,
+        request=request,
+        urgency=urgency,
+        submission_key=submission_key,
+    )
     notify.queue(
         "advice_requested",
         notify.hub(concern.school.local_authority),
@@ -115,7 +125,9 @@ def request_hub_advice(concern, *, by, summary, question, urgency, expected_vers
 
 
 @transaction.atomic
-def withdraw_advice_request(advice_request, *, by, reason, expected_version=None):
+def withdraw_advice_request(
+    advice_request, *, by, reason, expected_version=None, submission_key=None
+):
     """The school withdraws a request the hub has not answered.
 
     Who: the school's DSLs. From: request OPEN or CLAIMED; the concern returns to the status
@@ -133,7 +145,15 @@ def withdraw_advice_request(advice_request, *, by, reason, expected_version=None
     shared = _share_pupil_as_now(request, concern.pupil)
     claimant = request.claimed_by
     _save(request, target, "withdrawn_reason", "withdrawn_by", "withdrawn_at", *shared)
-    move(concern, Action.WITHDRAW_REQUEST, concern_target, by=by, request=request, note=reason)
+    move(
+        concern,
+        Action.WITHDRAW_REQUEST,
+        concern_target,
+        by=by,
+        request=request,
+        note=reason,
+        submission_key=submission_key,
+    )
     authority = concern.school.local_authority
     if claimant is not None:
         _tell_hub(

@@ -235,6 +235,7 @@ def log_parent_conversation(
     not_held_reason="",
     attempts="",
     details="",
+    submission_key=None,
 ):
     """Step 3: the conversation with the parent or carer, or the reason it was not held.
 
@@ -289,7 +290,7 @@ def log_parent_conversation(
     conversation = ParentConversation.objects.create(
         concern=concern, school_id=concern.school_id, held=held, logged_by=by, **fields
     )
-    move(concern, Action.LOG_CONVERSATION, target, by=by, held=held)
+    move(concern, Action.LOG_CONVERSATION, target, by=by, held=held, submission_key=submission_key)
     return conversation
 
 
@@ -489,7 +490,7 @@ _REFERRAL_ADVICE = {
 
 
 @transaction.atomic
-def close_concern(concern, *, by, outcome, rationale, expected_version=None):
+def close_concern(concern, *, by, outcome, rationale, expected_version=None, submission_key=None):
     """Close a concern with its outcome and the reason for it.
 
     Who: the school's DSLs. From: PARENT_CONVERSATION_LOGGED, ESCALATED, or RECORDED (no
@@ -580,12 +581,20 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None):
         without_hub_advice=without_advice,
         closed_by=by,
     )
-    move(concern, Action.CLOSE, target, by=by, outcome=outcome, without_hub_advice=without_advice)
+    move(
+        concern,
+        Action.CLOSE,
+        target,
+        by=by,
+        outcome=outcome,
+        without_hub_advice=without_advice,
+        submission_key=submission_key,
+    )
     return closure
 
 
 @transaction.atomic
-def reopen_concern(concern, *, by, reason, expected_version=None):
+def reopen_concern(concern, *, by, reason, expected_version=None, submission_key=None):
     """Reopen a closed concern, for example when new information arrives.
 
     Who: the school's DSLs. From: CLOSED; to: RECORDED, keeping all its history. Needs a
@@ -595,4 +604,4 @@ def reopen_concern(concern, *, by, reason, expected_version=None):
     concern = lock_concern(concern)
     target = check(actor, Action.REOPEN, concern, expected_version=expected_version)
     reason = require(reason, "reason", "Enter why the concern is being reopened")
-    return move(concern, Action.REOPEN, target, by=by, note=reason)
+    return move(concern, Action.REOPEN, target, by=by, note=reason, submission_key=submission_key)

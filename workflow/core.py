@@ -122,7 +122,27 @@ def not_before_seen(concern, moment, field, what):
     return moment
 
 
-def move(concern, action, target, *, by, note="", request=None, at=None, **audit_detail):
+def done_by(concern, submission_key, *, by):
+    """Whether `by` has already made a move on `concern` with the form `submission_key`: a
+    form refused because the concern has moved on may be the one that moved it, sent twice."""
+    return (
+        submission_key is not None
+        and concern.events.filter(submission_key=submission_key, actor=by).exists()
+    )
+
+
+def move(
+    concern,
+    action,
+    target,
+    *,
+    by,
+    note="",
+    request=None,
+    at=None,
+    submission_key=None,
+    **audit_detail,
+):
     """Apply a checked move: new status and version, one WorkflowEvent, one AuditEvent."""
     if target == PREVIOUS:
         target = request.concern_status_before
@@ -131,11 +151,30 @@ def move(concern, action, target, *, by, note="", request=None, at=None, **audit
     concern.version += 1
     concern.save(update_fields=["status", "version"])
     return history(
-        concern, action, from_status, by=by, note=note, request=request, at=at, **audit_detail
+        concern,
+        action,
+        from_status,
+        by=by,
+        note=note,
+        request=request,
+        at=at,
+        submission_key=submission_key,
+        **audit_detail,
     )
 
 
-def history(concern, action, from_status, *, by, note="", request=None, at=None, **audit_detail):
+def history(
+    concern,
+    action,
+    from_status,
+    *,
+    by,
+    note="",
+    request=None,
+    at=None,
+    submission_key=None,
+    **audit_detail,
+):
     """Write the WorkflowEvent and the AuditEvent for a move already applied to `concern`."""
     event = WorkflowEvent.objects.create(
         concern=concern,
@@ -146,6 +185,7 @@ def history(concern, action, from_status, *, by, note="", request=None, at=None,
         actor=by,
         at=at or timezone.now(),
         note=note,
+        submission_key=submission_key,
     )
     audit(
         f"workflow.{action}",

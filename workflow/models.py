@@ -20,6 +20,9 @@ class WorkflowEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+    # The key of the form that made the move, so that the same form sent again while the
+    # first was being saved (a double click) is told it was done (`core.done_by`).
+    submission_key = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

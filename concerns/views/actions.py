@@ -15,6 +15,7 @@ from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
 from workflow import advice as advice_flow
 from workflow import concerns as concern_flow
+from workflow.core import done_by
 from workflow.exceptions import TransitionRefused
 from workflow.rules import REFUSED_STATUS, Action, Actor, available_actions
 
@@ -57,8 +58,13 @@ def _act(
             try:
                 perform(target, form)
             except TransitionRefused as refused:
-                if key is not None and str(key) in request.session.get(DONE, []):
-                    # The same form, sent again after it was done: a second click.
+                if key is not None and (
+                    str(key) in request.session.get(DONE, [])
+                    or done_by(concern, key, by=request.user)
+                ):
+                    # The same form, sent again after it was done: a second click (the
+                    # session says so once the first has answered; the concern's history
+                    # says so while the first is still answering, as a double click finds).
                     messages.success(request, success)
                     return redirect("concerns:detail", concern.pk)
                 apply_refusal(form, refused)
@@ -97,7 +103,7 @@ def _versioned(transition, request):
             subject,
             by=request.user,
             expected_version=form.cleaned_data["expected_version"],
-            **form.transition_kwargs(),
+            **{"submission_key": form.cleaned_data["submission_key"]} | form.transition_kwargs(),
         )
 
     return perform

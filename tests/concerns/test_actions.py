@@ -633,6 +633,45 @@ def test_a_second_click_says_it_was_done_not_that_nothing_was_saved(walk, client
     assert WorkflowEvent.objects.count() == before + 1
 
 
+@pytest.mark.parametrize(
+    "action", ["close", "conversation", "request_advice", "reopen", "withdraw_request"]
+)
+def test_a_double_click_says_it_was_done_while_the_first_click_is_still_answering(
+    walk, client_for, dsl, action
+):
+    # A double click sends the form twice at once: the second waits for the first to save,
+    # and is answered before the first has told the session it was done. Here the second
+    # comes from a session the first never told, as it is then.
+    concern = {
+        "close": walk.conversation_logged,
+        "conversation": walk.advice_received,
+        "request_advice": walk.recorded,
+        "reopen": walk.closed,
+        "withdraw_request": walk.claimed,
+    }[action]()
+    more = [AdviceRequest.objects.get(concern=concern).pk] if action == "withdraw_request" else []
+    address = url(action, concern, *more)
+    sent = {
+        "close": {"outcome": "monitoring", "rationale": "Breakfast club is in place now."},
+        "conversation": held_post(concern),
+        "request_advice": advice_post(concern),
+        "reopen": {"reason": "New information from the class teacher."},
+        "withdraw_request": {"reason": "Mum came in and explained."},
+    }[action]
+    first = client_for(dsl)
+    carried = dict(
+        re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', first.get(address).text)
+    )
+    sent = carried | sent
+    before = WorkflowEvent.objects.count()
+    assert first.post(address, sent).status_code == 302
+    second = client_for(dsl).post(address, sent, follow=True)
+    assert "Nothing was saved" not in second.text
+    assert "There is a problem" not in second.text
+    assert second.redirect_chain == [(url("detail", concern), 302)]
+    assert WorkflowEvent.objects.count() == before + 1
+
+
 def test_closing_a_concern_marked_at_immediate_risk_says_to_escalate_or_ask_first(
     walk, client_for, dsl
 ):
