@@ -35,6 +35,9 @@ from .exceptions import TransitionRefused
 from .rules import SCHOOL_LEADS, SCHOOL_RECORDERS, Action
 
 DELAY_NEEDS_REASON = timedelta(days=7)
+OUTCOME_RECORDED = (
+    "The outcome of this escalation is already recorded. Add an addendum for later news."
+)
 NFA_MIN_WORDS = 5
 
 
@@ -456,9 +459,7 @@ def record_escalation_outcome(escalation, *, by, outcome, details=""):
     escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
     check(actor, Action.RECORD_OUTCOME, concern, _latest_request(concern))
     if escalation.outcome:
-        raise TransitionRefused(
-            "The outcome of this escalation is already recorded. Add an addendum for later news."
-        )
+        raise TransitionRefused(OUTCOME_RECORDED)
     if outcome not in Escalation.Outcome.values:
         raise TransitionRefused("Select the outcome", field="outcome")
     if outcome == Escalation.Outcome.OTHER:

@@ -39,6 +39,7 @@ def _act(
     subject=None,
     about=None,
     start=None,
+    done=None,
 ):
     """The shared shape of every action page.
 
@@ -46,6 +47,7 @@ def _act(
     escalation); its `version`, where it has one, travels in the form so a stale page is refused.
     `perform(subject, form)` calls the workflow. `about(concern)` gives the page more to say.
     `start(concern)` gives answers the DSL already typed in this concern, for a new form.
+    `done(target)`, where the step is taken once on its subject, says why it cannot be now.
     """
     concern = get_concern_for(request.membership, pk)
     load_casework([concern])
@@ -84,6 +86,9 @@ def _act(
         actor = Actor(request.user, request.memberships)
         if action not in available_actions(actor, concern, open_request(concern)):
             messages.info(request, REFUSED_STATUS.get(action, NOT_NOW))
+            return redirect("concerns:detail", concern.pk)
+        if done and (reason := done(target)):
+            messages.info(request, reason)
             return redirect("concerns:detail", concern.pk)
         initial = start(concern) if start else {}
         if hasattr(target, "version"):
@@ -196,6 +201,7 @@ def outcome(request, pk, escalation_pk):
             escalation, by=request.user, **form.transition_kwargs()
         ),
         success="The outcome of the referral has been recorded",
+        done=lambda escalation: escalation.outcome and concern_flow.OUTCOME_RECORDED,
     )
 
 

@@ -540,6 +540,22 @@ def test_an_outcome_sent_twice_says_it_was_recorded_not_that_it_already_was(walk
     assert WorkflowEvent.objects.filter(action=Action.RECORD_OUTCOME).count() == 1
 
 
+def test_the_outcome_page_of_a_referral_with_its_outcome_says_so_and_offers_no_form(
+    walk, client_for, dsl
+):
+    # The concern still awaits another referral's outcome, so the page is not refused for
+    # the concern as a whole: a link to the first one's page (from the history, an old tab)
+    # must not ask for an outcome the workflow will refuse once it has been typed.
+    concern = walk.escalated()
+    first = concern.escalations.get()
+    escalate_significant_harm(fresh(concern), by=dsl, **escalation_data(referred_to="police"))
+    client = client_for(dsl)
+    client.post(url("outcome", concern, first.pk), {"outcome": "section_47"})
+    response = client.get(url("outcome", concern, first.pk), follow=True)
+    assert response.redirect_chain == [(url("detail", concern), 302)]
+    assert "The outcome of this escalation is already recorded" in response.text
+
+
 def test_an_other_outcome_needs_details(walk, client_for, dsl):
     concern = walk.escalated()
     escalation = concern.escalations.get()
