@@ -127,12 +127,18 @@ class ParentConversationForm(VersionedForm):
         required_message="Enter the date of the conversation",
     )
     held_time = time_field("Time of the conversation", required=False)
-    with_name = forms.CharField(label="Who did you speak with?", required=False, max_length=150)
+    with_name = forms.CharField(
+        label="Who did you speak with?",
+        required=False,
+        max_length=150,
+        error_messages={"max_length": "Who you spoke with must be 150 characters or fewer"},
+    )
     with_relationship = forms.CharField(
         label="Their relationship to the child",
         help_text="For example, mother, father, grandparent, foster carer",
         required=False,
         max_length=100,
+        error_messages={"max_length": "Their relationship must be 100 characters or fewer"},
     )
     method = forms.ChoiceField(
         label="How was it held?",

@@ -32,7 +32,12 @@ class EscalationForm(GovUKForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select who the concern was referred to"},
     )
-    referred_to_other = forms.CharField(label="If other, who?", required=False, max_length=150)
+    referred_to_other = forms.CharField(
+        label="If other, who?",
+        required=False,
+        max_length=150,
+        error_messages={"max_length": "Who it was referred to must be 150 characters or fewer"},
+    )
     referred_on = date_field(
         "When was the referral made?",
         help_text="For example, 27 3 2026",
@@ -42,9 +47,17 @@ class EscalationForm(GovUKForm):
     referred_time = time_field(
         "Time of the referral", error_messages={"required": "Enter the time of the referral"}
     )
-    spoken_to = forms.CharField(label="Who did you speak to?", required=False, max_length=150)
+    spoken_to = forms.CharField(
+        label="Who did you speak to?",
+        required=False,
+        max_length=150,
+        error_messages={"max_length": "Who you spoke to must be 150 characters or fewer"},
+    )
     reference_number = forms.CharField(
-        label="Their reference number (if given)", required=False, max_length=60
+        label="Their reference number (if given)",
+        required=False,
+        max_length=60,
+        error_messages={"max_length": "Their reference number must be 60 characters or fewer"},
     )
     parent_informed = forms.ChoiceField(
         label="Has the parent or carer been told about the referral?",
@@ -69,6 +82,8 @@ class EscalationForm(GovUKForm):
             ("parent_informed", "no", "parent_not_informed_reason", REASON_NEEDED),
         ]
         for question, answer, follow_up, message in needed:
+            if follow_up in self.errors:  # given, but refused already (too long)
+                continue
             if cleaned.get(question) == answer and not cleaned.get(follow_up, "").strip():
                 self.add_error(follow_up, message)
         cleaned["referred_at"] = combine(self, "referred_on", "referred_time")

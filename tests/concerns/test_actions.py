@@ -499,6 +499,34 @@ def test_an_escalations_missing_answers_are_all_listed_at_once(walk, client_for,
     assert case_state() == before
 
 
+def test_answers_too_long_are_explained_in_words_the_dsl_can_act_on(walk, client_for, dsl):
+    concern = walk.advice_received()
+    client = client_for(dsl)
+    talked = client.post(
+        url("conversation", concern),
+        held_post(concern, with_name="A" * 151, with_relationship="B" * 101),
+    )
+    assert errors_of(talked) == {
+        "with_name": ["Who you spoke with must be 150 characters or fewer"],
+        "with_relationship": ["Their relationship must be 100 characters or fewer"],
+    }
+    referred = client.post(
+        url("escalate", concern),
+        escalation_post(
+            concern,
+            referred_to="other",
+            referred_to_other="C" * 151,
+            spoken_to="D" * 151,
+            reference_number="E" * 61,
+        ),
+    )
+    assert errors_of(referred) == {
+        "referred_to_other": ["Who it was referred to must be 150 characters or fewer"],
+        "spoken_to": ["Who you spoke to must be 150 characters or fewer"],
+        "reference_number": ["Their reference number must be 60 characters or fewer"],
+    }
+
+
 def test_escalating_without_saying_why_the_parent_was_not_told_is_refused(walk, client_for, dsl):
     concern = walk.recorded()
     response = client_for(dsl).post(
