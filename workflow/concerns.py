@@ -447,7 +447,7 @@ def escalate_significant_harm(
 
 
 @transaction.atomic
-def record_escalation_outcome(escalation, *, by, outcome, details=""):
+def record_escalation_outcome(escalation, *, by, outcome, details="", submission_key=None):
     """What came of an escalation (for example a section 47 enquiry, or Channel support).
 
     Who: the school's DSLs, or hub staff on a shared concern. The
@@ -471,7 +471,14 @@ def record_escalation_outcome(escalation, *, by, outcome, details=""):
     escalation.save(
         update_fields=["outcome", "outcome_details", "outcome_recorded_by", "outcome_recorded_at"]
     )
-    history(concern, Action.RECORD_OUTCOME, concern.status, by=by, outcome=outcome)
+    history(
+        concern,
+        Action.RECORD_OUTCOME,
+        concern.status,
+        by=by,
+        outcome=outcome,
+        submission_key=submission_key,
+    )
     return escalation
 
 

@@ -265,7 +265,8 @@ class EscalationOutcomeForm(GovUKForm):
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
     def transition_kwargs(self):
-        return {"outcome": self.cleaned_data["outcome"], "details": self.cleaned_data["details"]}
+        data = self.cleaned_data
+        return {key: data[key] for key in ("outcome", "details", "submission_key")}
 
 
 class CloseForm(VersionedForm):

@@ -22,9 +22,6 @@ from workflow.rules import REFUSED_STATUS, Action, Actor, available_actions
 from .access import LEADS, SCHOOL_WRITERS, role_required
 
 NOT_NOW = "That cannot be done to this concern now."
-# The forms this session sent successfully, by submission key (the latest few).
-DONE = "done_submissions"
-_DONE_KEPT = 20
 
 
 def _act(
@@ -60,22 +57,15 @@ def _act(
             try:
                 perform(target, form)
             except TransitionRefused as refused:
-                if key is not None and (
-                    str(key) in request.session.get(DONE, [])
-                    or done_by(concern, key, by=request.user)
-                ):
-                    # The same form, sent again after it was done: a second click (the
-                    # session says so once the first has answered; the concern's history
-                    # says so while the first is still answering, as a double click finds).
+                if done_by(concern, key, by=request.user):
+                    # The same form, sent again after it was done: a second click, which
+                    # may have waited for the first to be saved.
                     messages.success(request, success)
                     return redirect("concerns:detail", concern.pk)
                 apply_refusal(form, refused)
                 if hasattr(form, "refresh_version"):
                     form.refresh_version(target.version)
             else:
-                if key is not None:
-                    done = request.session.get(DONE, [])
-                    request.session[DONE] = [*done, str(key)][-_DONE_KEPT:]
                 messages.success(request, success)
                 return redirect("concerns:detail", concern.pk)
     elif (kept := kept_for(request)) is not None:
