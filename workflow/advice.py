@@ -36,11 +36,12 @@ def _check_request(action, request, expected_version=None):
         raise Stale(STALE_REQUEST.format(status=request.get_status_display()))
     target = request_target(action, request.status)
     if target is None:
-        raise TransitionRefused(_why_not(action, request))
+        raise TransitionRefused(why_not(action, request))
     return target
 
 
-def _why_not(action, request):
+def why_not(action, request):
+    """Why `action` cannot be made on the advice request now, in words for the person trying."""
     if request.status == AdviceStatus.WITHDRAWN:
         return "The school has withdrawn this advice request."
     if request.status == AdviceStatus.ANSWERED:

@@ -249,6 +249,10 @@ def withdraw_request(request, pk, request_pk):
         subject=_advice_request(request_pk),
         perform=_versioned(advice_flow.withdraw_advice_request, request),
         success="The advice request has been withdrawn",
+        done=lambda advice_request: (
+            not advice_request.is_open
+            and advice_flow.why_not(Action.WITHDRAW_REQUEST, advice_request)
+        ),
     )
 
 

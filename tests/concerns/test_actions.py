@@ -851,6 +851,19 @@ def test_withdrawing_a_request_that_has_changed_is_refused(walk, client_for, dsl
     assert request.status == AdviceStatus.OPEN
 
 
+def test_the_withdraw_page_of_a_request_already_answered_says_so_and_offers_no_form(
+    walk, client_for, dsl
+):
+    # A follow-up request is open, so the concern has one to withdraw: the page of the first,
+    # answered one (an old tab, the browser's history) must not take a reason for nothing.
+    concern = walk.advice_received()
+    answered = AdviceRequest.objects.get(concern=concern)
+    walk.with_hub(concern)
+    response = client_for(dsl).get(url("withdraw_request", concern, answered.pk), follow=True)
+    assert response.redirect_chain == [(url("detail", concern), 302)]
+    assert "Advice has already been given on this request." in response.text
+
+
 def test_withdrawing_another_concerns_request_is_a_404(walk, client_for, dsl):
     concern = walk.with_hub()
     other = walk.with_hub()
