@@ -408,6 +408,13 @@ def escalate_significant_harm(
             "Enter why the parent or carer was not told",
         )
     by_hub = not actor.in_school(concern.school, SCHOOL_LEADS)
+    # An answer to the question another choice reveals (typed, then the choice changed; every
+    # question shows without JavaScript) is not the record's: 'Police: MASH duty team' would
+    # say the referral went somewhere it did not.
+    if referred_to != Escalation.Target.OTHER:
+        referred_to_other = ""
+    if parent_informed:
+        parent_not_informed_reason = ""
     escalation = Escalation.objects.create(
         concern=concern,
         school_id=concern.school_id,

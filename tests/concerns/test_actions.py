@@ -527,6 +527,25 @@ def test_answers_too_long_are_explained_in_words_the_dsl_can_act_on(walk, client
     }
 
 
+def test_an_escalation_keeps_only_the_answers_that_go_with_its_choices(walk, client_for, dsl):
+    # Without JavaScript every follow-up question shows: the DSL typed 'If other, who?' and
+    # why the parent was not told, then chose the police, and that the parent was told.
+    concern = walk.recorded()
+    client = client_for(dsl)
+    sent = escalation_post(
+        concern,
+        referred_to="police",
+        referred_to_other="MASH duty team",
+        parent_informed="yes",
+    )
+    assert client.post(url("escalate", concern), sent).status_code == 302
+    escalation = Escalation.objects.get(concern=concern)
+    assert (escalation.referred_to_other, escalation.parent_not_informed_reason) == ("", "")
+    html = client.get(url("detail", concern)).text
+    assert "referred to Police" in html
+    assert "MASH duty team" not in html
+
+
 def test_escalating_without_saying_why_the_parent_was_not_told_is_refused(walk, client_for, dsl):
     concern = walk.recorded()
     response = client_for(dsl).post(
