@@ -504,6 +504,44 @@ _REFERRAL_ADVICE = {
 }
 
 
+def referral_missing(concern):
+    """Why `concern` cannot close until a referral is recorded, or None: significant harm is
+    indicated, so the normal escalation applies first. The hub advised a referral (to
+    children's social care or Prevent) and none to there is recorded, or the parent
+    conversation was not held because it would place the child at risk and nothing is
+    escalated; each counted since the concern was last reopened."""
+    since = _last_reopened(concern)
+    referrals = _since(concern.escalations.all(), "escalated_at", since)
+    advice = _latest_advice(concern, since=since)
+    advised = _REFERRAL_ADVICE.get(advice.recommended_next_step) if advice else None
+    if advised is not None and not referrals.filter(referred_to=advised).exists():
+        # An escalated concern cannot go back to the hub (DESIGN §3), so only the referral
+        # is offered there.
+        again = (
+            ""
+            if concern.status == ConcernStatus.ESCALATED
+            else ", or ask the hub again if things have changed"
+        )
+        return (
+            f"The hub advised: {advice.get_recommended_next_step_display()}. Record that "
+            f"referral (escalate, to {Escalation.Target(advised).label}, with when it was "
+            f"made) before closing the concern{again}."
+        )
+    conversations = _since(concern.conversations.all(), "logged_at", since)
+    conversation = conversations.order_by("-logged_at", "-pk").first()
+    if (
+        conversation is not None
+        and conversation.not_held_reason == ParentConversation.NotHeldReason.RISK
+        and not referrals.exists()
+    ):
+        return (
+            "The parent conversation was not held because talking to the parent or carer "
+            "would place the child at risk: an indication of significant harm. Escalate the "
+            "concern, with who it went to and when, before closing it."
+        )
+    return None
+
+
 @transaction.atomic
 def close_concern(concern, *, by, outcome, rationale, expected_version=None, submission_key=None):
     """Close a concern with its outcome and the reason for it.
@@ -543,37 +581,9 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None, sub
             "Prevent), or ask the hub for advice, before closing it.",
             field="outcome",
         )
-    since = _last_reopened(concern)
-    referrals = _since(concern.escalations.all(), "escalated_at", since)
-    advice = _latest_advice(concern, since=since)
-    advised = _REFERRAL_ADVICE.get(advice.recommended_next_step) if advice else None
-    if advised is not None and not referrals.filter(referred_to=advised).exists():
-        # An escalated concern cannot go back to the hub (DESIGN §3), so only the referral
-        # is offered there.
-        again = (
-            ""
-            if concern.status == ConcernStatus.ESCALATED
-            else ", or ask the hub again if things have changed"
-        )
-        raise TransitionRefused(
-            f"The hub advised: {advice.get_recommended_next_step_display()}. Record that "
-            f"referral (escalate, to {Escalation.Target(advised).label}, with when it was "
-            f"made) before closing the concern{again}.",
-            field="outcome",
-        )
-    conversations = _since(concern.conversations.all(), "logged_at", since)
-    conversation = conversations.order_by("-logged_at", "-pk").first()
-    if (
-        conversation is not None
-        and conversation.not_held_reason == ParentConversation.NotHeldReason.RISK
-        and not referrals.exists()
-    ):
-        raise TransitionRefused(
-            "The parent conversation was not held because talking to the parent or carer "
-            "would place the child at risk: an indication of significant harm. Escalate the "
-            "concern, with who it went to and when, before closing it.",
-            field="outcome",
-        )
+    if (missing := referral_missing(concern)) is not None:
+        raise TransitionRefused(missing, field="outcome")
+    referrals = _since(concern.escalations.all(), "escalated_at", _last_reopened(concern))
     referral = _REFERRALS.get(outcome)
     if referral is not None and not referrals.filter(referred_to=referral).exists():
         raise TransitionRefused(

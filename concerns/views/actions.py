@@ -207,7 +207,10 @@ def close(request, pk):
         template="concerns/actions/close.html",
         perform=_versioned(concern_flow.close_concern, request),
         success="The concern has been closed",
-        about=lambda concern: {"risk_unanswered": concern_flow.immediate_risk_unanswered(concern)},
+        about=lambda concern: {
+            "risk_unanswered": concern_flow.immediate_risk_unanswered(concern),
+            "referral_missing": concern_flow.referral_missing(concern),
+        },
     )
 
 

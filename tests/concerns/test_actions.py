@@ -13,11 +13,12 @@ from advice.models import AdviceRequest, AdviceStatus
 from concerns.models import Addendum, Closure, Concern, ConcernStatus, Escalation
 from schools.models import Role
 from tests.factories import member
-from workflow.concerns import escalate_significant_harm
+from workflow.advice import give_advice
+from workflow.concerns import escalate_significant_harm, log_parent_conversation
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
-from ..walk import escalation_data, snapshot
+from ..walk import escalation_data, given_advice, held_conversation, snapshot
 
 S = ConcernStatus
 
@@ -756,6 +757,20 @@ def test_closing_a_concern_marked_at_immediate_risk_says_to_escalate_or_ask_firs
 
     escalated = walk.escalated(walk.recorded(immediate_risk=True))
     assert "cannot be closed until" not in client.get(url("close", escalated)).text
+
+
+def test_the_close_page_says_a_referral_the_hub_advised_is_needed_before_reasons_are_typed(
+    walk, client_for, dsl, hub_advisor
+):
+    concern = walk.claimed()
+    give_advice(walk.request(concern), by=hub_advisor, **given_advice(next_step="mash"))
+    log_parent_conversation(fresh(concern), by=dsl, **held_conversation())
+    html = client_for(dsl).get(url("close", concern)).text
+    assert "Record that referral (escalate, to Children&#x27;s social care (MASH)" in html
+    assert url("escalate", concern) in html
+
+    walk.escalated(fresh(concern))
+    assert "Record that referral" not in client_for(dsl).get(url("close", concern)).text
 
 
 def test_the_head_teachers_inbox_does_not_offer_to_add_to_the_record(client_for, head):
