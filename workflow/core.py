@@ -143,7 +143,9 @@ def move(
     submission_key=None,
     **audit_detail,
 ):
-    """Apply a checked move: new status and version, one WorkflowEvent, one AuditEvent."""
+    """Apply a checked move: new status and version, one WorkflowEvent, one AuditEvent. The
+    `submission_key` of the form that asked for the move, if any, is kept on the WorkflowEvent
+    (`done_by`)."""
     if target == PREVIOUS:
         target = request.concern_status_before
     from_status = concern.status
