@@ -61,6 +61,9 @@ class GovUKForm(forms.Form):
 
     # Workflow field name -> this form's field name, where they differ.
     aliases = {}
+    # The questions revealed under each answer of a radio question (GOV.UK's conditional
+    # reveal): {question: {answer: (field names, ...)}}.
+    revealed = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +74,22 @@ class GovUKForm(forms.Form):
             for widget in getattr(field.widget, "widgets", [field.widget]):
                 if isinstance(widget, forms.TextInput):
                     widget.attrs.setdefault("autocomplete", "off")
+
+    def forget_unchosen(self):
+        """A mistake under an answer not chosen is not one: its answer is not used, and with
+        JavaScript its question is hidden, where an error could be neither seen nor put right.
+        Call it from `clean()`, before asking for the chosen answer's questions."""
+        for question, under in self.revealed.items():
+            chosen = self.cleaned_data.get(question)
+            if not chosen:
+                continue
+            for answer, names in under.items():
+                if answer != chosen:
+                    for name in names:
+                        if self._errors.pop(name, None) is not None:
+                            self.cleaned_data[name] = getattr(
+                                self.fields[name], "empty_value", None
+                            )
 
 
 class DrawnFrom(forms.Form):

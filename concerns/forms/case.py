@@ -108,6 +108,22 @@ class ParentConversationForm(VersionedForm):
         "method": "Select how the conversation was held",
         "discussed": "Enter what was discussed",
     }
+    revealed = {
+        "held": {
+            "yes": (
+                "held_on",
+                "held_time",
+                "with_name",
+                "with_relationship",
+                "method",
+                "others_present",
+                "discussed",
+                "parent_view",
+                "agreed_actions",
+            ),
+            "no": ("not_held_reason", "attempts", "details"),
+        }
+    }
     NEEDED_IF_NOT_HELD = {
         "not_held_reason": "Select why the conversation was not held",
         "details": "Enter the details of why the conversation was not held",
@@ -205,6 +221,7 @@ class ParentConversationForm(VersionedForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.forget_unchosen()
         held = cleaned.get("held")
         needed = {"yes": self.NEEDED_IF_HELD, "no": self.NEEDED_IF_NOT_HELD}.get(held, {})
         for name, message in needed.items():

@@ -43,6 +43,7 @@ class ReviewForm(GovUKForm):
         ReviewDecision.KEEP: ("reason", "review_again_on"),
         ReviewDecision.DESTROY: ("confirmed",),
     }
+    revealed = {"decision": UNDER}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,14 +60,8 @@ class ReviewForm(GovUKForm):
         )
 
     def clean(self):
-        """A mistake under the choice not taken is not one: its answer is not used, and with
-        JavaScript its question is hidden, where an error could not be seen or put right."""
         cleaned = super().clean()
-        decision = cleaned.get("decision")
-        for choice, names in self.UNDER.items():
-            if decision is not None and decision != choice:
-                for name in names:
-                    self._errors.pop(name, None)
+        self.forget_unchosen()
         return cleaned
 
     def refresh_since(self, latest):

@@ -284,6 +284,26 @@ def test_logging_a_conversation_that_did_not_happen_ignores_the_held_answers(wal
     assert (conversation.not_held_reason, conversation.with_name) == ("risk", "")
 
 
+def test_a_half_typed_answer_under_the_choice_not_taken_does_not_block_it(walk, client_for, dsl):
+    # Started as held, then it did not take place: with JavaScript the held questions are
+    # hidden, where an error about them could be neither seen nor put right.
+    concern = walk.advice_received()
+    data = held_post(
+        concern,
+        held="no",
+        held_on_0="31",
+        held_on_1="2",
+        held_time="25:99",
+        with_name="M" * 151,
+        not_held_reason="risk",
+        details="Mum's partner is the alleged abuser.",
+    )
+    response = client_for(dsl).post(url("conversation", concern), data)
+    assert response.status_code == 302, errors_of(response)
+    conversation = concern.conversations.get()
+    assert (conversation.held, conversation.held_at, conversation.with_name) == (False, None, "")
+
+
 def test_the_page_shows_every_question_without_javascript(walk, client_for, dsl):
     html = client_for(dsl).get(url("conversation", walk.advice_received())).content.decode()
     # Both revealed sections are in the page; only GOV.UK's script hides the one not chosen.
