@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 from allauth.account import forms as account_forms
-from allauth.mfa.base import forms as mfa_base_forms
 from allauth.mfa.recovery_codes import forms as recovery_forms
 from allauth.mfa.totp import forms as totp_forms
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -233,7 +232,7 @@ FORM_PAGES = {
     schools.SecondStepForm: FormPage(
         _url("mfa_authenticate"), ANONYMOUS, lambda w: {"code": "123456"}, ready=password_first
     ),
-    mfa_base_forms.ReauthenticateForm: FormPage(
+    schools.ReauthenticateCodeForm: FormPage(
         _url("mfa_reauthenticate"), DSL, lambda w: {"code": "123456"}
     ),
     account_forms.ReauthenticateForm: FormPage(
