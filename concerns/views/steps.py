@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 
 from audit.log import viewed
 from safeguarding.forms import apply_refusal
+from safeguarding.kept import kept_for
 from workflow.exceptions import Stale, TransitionRefused
 
 
@@ -27,8 +28,10 @@ def pupil_step(
     such as that nothing changed. A refusal is shown beside its field, with what was typed
     kept; after a `Stale` refusal (a colleague changed the record since the page was drawn),
     `stale(form)` brings the page up to date. The page shows the pupil's name, so showing it
-    is an audited read (`read_as`)."""
-    form = form_class(request.POST if request.method == "POST" else None, initial=initial)
+    is an audited read (`read_as`). What the person typed before their session ended is shown
+    again, to check and send (safeguarding.kept)."""
+    data = request.POST if request.method == "POST" else kept_for(request)
+    form = form_class(data, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = perform(form.cleaned_data)

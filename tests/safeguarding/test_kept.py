@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client
@@ -13,8 +14,11 @@ from reports.models import ValuesEvidence
 from reports.services import add_values_evidence
 from schools.adapters import SIGNED_IN_AT
 from schools.models import Role
-from tests.factories import PASSWORD, member, totp_code
+from tests.factories import PASSWORD, PupilFactory, member, totp_code
+from tests.walk import closing, concern_data
 from workflow.advice import claim_advice_request
+from workflow.concerns import close_concern, record_concern
+from workflow.subject_access import record_request
 
 RATIONALE = "Mum explained the bruise: a fall at the park, which the PE teacher saw happen."
 
@@ -201,3 +205,56 @@ def test_a_policy_address_sent_after_the_session_ended_is_kept(head):
     landed = sign_in_at(client, sent["Location"], head)
     assert landed == change
     assert address in client.get(landed).text
+
+
+WITHHELD = "It names the foster carer, who has not agreed to it being disclosed."
+KEPT_LONGER = "The police have asked for them to be kept until the trial of the adult concerned."
+
+
+def _day(name, moment):
+    return {f"{name}_0": moment.day, f"{name}_1": moment.month, f"{name}_2": moment.year}
+
+
+def _answer_page(pupil, dsl):
+    asked = record_request(
+        pupil, by=dsl, requester="Jane Ahmed, mother", received_on=timezone.localdate()
+    )
+    fields = {"basis": "pupil", "answer": "partial", "withheld_reason": WITHHELD}
+    url = reverse("concerns:access_request_answer", args=[asked.pk])
+    return url, {**_day("answered_on", timezone.localdate()), **fields}, WITHHELD
+
+
+def _review_page(pupil, dsl):
+    former = PupilFactory(school=pupil.school, date_of_birth=date(1990, 1, 5))
+    close_concern(record_concern(by=dsl, pupil=former, **concern_data()), by=dsl, **closing())
+    fields = {"decision": "keep", "reason": KEPT_LONGER}
+    again = timezone.localdate() + timedelta(days=365)
+    url = reverse("concerns:records_review", args=[former.pk])
+    return url, {**_day("review_again_on", again), **fields}, KEPT_LONGER
+
+
+def _leaving_page(pupil, dsl):
+    record_concern(by=dsl, pupil=pupil, **concern_data())
+    fields = {"new_school": "Stopsley High School"}
+    url = reverse("concerns:leaving", args=[pupil.pk])
+    today = timezone.localdate()
+    return (
+        url,
+        {**_day("left_on", today), **_day("starts_on", today), **fields},
+        fields["new_school"],
+    )
+
+
+@pytest.mark.parametrize("drawn", [_answer_page, _review_page, _leaving_page])
+def test_a_pupil_step_sent_after_the_session_ended_is_kept(drawn, pupil, dsl):
+    """A subject access answer, a records review, a leaver: what was typed is there again."""
+    url, fields, words = drawn(pupil, dsl)
+    client = signed_in(dsl)
+    page = client.get(url)
+    end_sessions()
+    sent = client.post(url, {"_typed_by": typed_by(page), **fields})
+    landed = sign_in_at(client, sent["Location"], dsl)
+    assert landed == url
+    page = client.get(landed)
+    assert words in page.text
+    assert "You were signed out, so nothing was saved" in page.text
