@@ -15,8 +15,6 @@ from django.utils.cache import add_never_cache_headers
 from audit.log import record
 from schools.adapters import SIGNED_IN_AT
 
-from .kept import keep_typed
-
 
 class SecurityHeadersMiddleware:
     """Permissions-Policy on every response; nothing a signed-in user sees is ever cached."""
@@ -57,10 +55,11 @@ class SessionLifetimeMiddleware:
             if started is None:
                 request.session[SIGNED_IN_AT] = now.isoformat()
             elif now - datetime.fromisoformat(started) > settings.SESSION_ABSOLUTE_AGE:
+                # The request goes on signed out, as one after 30 idle minutes does: a form being
+                # sent now is kept by the page or KeepTypedFormMiddleware, and LoginRequired
+                # sends them to sign in and back here after.
                 logout(request)
-                keep_typed(request)  # a form being sent now is kept for them in the new session
                 messages.info(request, "For your security you were signed out after 12 hours.")
-                return redirect_to_login(request.get_full_path())  # and back here after
         response = self.get_response(request)
         if request.user.is_authenticated:
             _touch(request.session)

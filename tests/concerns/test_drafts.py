@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from audit.models import AuditEvent
 from concerns.models import Concern, ConcernDraft
 from concerns.recording import drafts_for
 from concerns.views.record import KEPT
+from schools.adapters import SIGNED_IN_AT
 from schools.models import Membership, Role
 from tests.factories import PASSWORD, member
 from workflow.models import Notification
@@ -279,6 +281,27 @@ def test_text_typed_as_the_session_expired_is_restored_after_signing_in(
     fill(client, draft, {k: v for k, v in pages.items() if ORDER.index(k) > 4})
     assert client.post(check_url(draft))["Location"] == done_url(draft)
     assert Concern.objects.get().what_happened == ACCOUNT
+
+
+def test_text_typed_as_the_twelve_hours_ended_is_restored_after_signing_in(
+    client_for, teacher, pupil
+):
+    client = client_for(teacher)
+    draft = start(client, pupil)
+    page = question_url(draft, "what-happened")
+    session = client.session
+    session[SIGNED_IN_AT] = (timezone.now() - timedelta(hours=12, minutes=1)).isoformat()
+    session.save()
+    cache.clear()  # the code used to sign in, 12 hours old
+
+    response = client.post(page, {"what_happened": ACCOUNT, "action": "continue"})
+    assert response["Location"] == f"{reverse('account_login')}?next={quote(page)}"
+    assert sign_in(client, teacher, page)["Location"] == page
+    restored = client.get(page)
+    assert ACCOUNT in restored.text
+    assert "signed out after 12 hours" in restored.text
+    draft.refresh_from_db()
+    assert draft.answers["what_happened"] == [ACCOUNT]
 
 
 def test_kept_text_is_discarded_if_someone_else_signs_in(client_for, teacher, school, pupil):
