@@ -11,8 +11,11 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
+from django.shortcuts import redirect
 from django.template import loader
-from django.views import defaults
+from django.views import csrf, defaults
+
+from .kept import drawn_for, keep_typed
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 10
@@ -66,3 +69,21 @@ def bad_request(request, exception):
     if _database_unavailable(exception):
         return _unavailable()
     return defaults.bad_request(request, exception)
+
+
+FORM_REFUSED = (
+    "Your form could not be sent: the page was open for a long time, or you signed in again "
+    "in another tab. What you typed is below: check it and send it again."
+)
+
+
+def csrf_failure(request, reason=""):
+    """A form refused for its CSRF token. Sent by the person it was drawn for, signed in now
+    (a page left open while they signed in again in another tab), what they typed is shown
+    again on its page to check and send (safeguarding.kept). Otherwise, a form sent from
+    another site for one, the page saying it could not be sent."""
+    user = getattr(request, "user", None)
+    author = user is not None and user.is_authenticated and drawn_for(request) == user.pk
+    if author and keep_typed(request, said=FORM_REFUSED):
+        return redirect(request.get_full_path())
+    return csrf.csrf_failure(request, reason)

@@ -44,20 +44,33 @@ def keep_for_page(request, path, data, *, said):
     }
 
 
-def keep_typed(request):
+def keep_typed(request, *, said=RESTORED):
     """Keep the fields of this POST in the session (which has just been emptied or ended),
-    if its form says who it was drawn for and it is within the limits."""
+    if its form says who it was drawn for and it is within the limits; True if kept."""
     token = request.POST.get(FIELD, "")
     if request.method != "POST" or not token:
-        return
+        return False
     data = {
         name: request.POST.getlist(name)[:_MAX_VALUES]
         for name in list(request.POST)[:_MAX_FIELDS]
         if name not in {FIELD, "csrfmiddlewaretoken"}
     }
     if sum(len(value) for values in data.values() for value in values) > _MAX_CHARACTERS:
-        return
-    request.session[KEPT] = {"path": request.path, "by": token, "data": data}
+        return False
+    request.session[KEPT] = {"path": request.path, "by": token, "data": data, "said": said}
+    return True
+
+
+def _author(token):
+    try:
+        return signing.loads(token, salt=_SALT, max_age=_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+def drawn_for(request):
+    """Who the form in this POST was drawn for (a user's pk), or None."""
+    return _author(request.POST.get(FIELD, ""))
 
 
 class KeepTypedFormMiddleware:
@@ -83,11 +96,7 @@ def kept_for(request):
     if not kept or kept.get("path") != request.path:
         return None
     del request.session[KEPT]
-    try:
-        typed_by = signing.loads(kept["by"], salt=_SALT, max_age=_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    if typed_by != request.user.pk:
+    if _author(kept["by"]) != request.user.pk:
         return None
     data = QueryDict(mutable=True)
     for name, values in kept["data"].items():

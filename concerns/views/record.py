@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.log import record as audit
 from audit.log import viewed
 from audit.scope import OutOfScope
-from safeguarding.kept import keep_for_page
+from safeguarding.kept import keep_for_page, kept_for
 from safeguarding.searches import recall, searchable, show_results
 from schools.selectors import pupils_for
 from workflow.concerns import record_concern
@@ -227,6 +227,8 @@ def _question(request, pk, page):
             request,
             "You were signed out, so we kept what you typed on this page. Check it, then continue.",
         )
+    elif (typed := kept_for(request)) is not None:  # a form refused for a stale CSRF token
+        form = journey.save(page, typed)
     else:
         form = journey.form(page)
     return render(

@@ -14,6 +14,7 @@ from reports.models import ValuesEvidence
 from reports.services import add_values_evidence
 from schools.adapters import SIGNED_IN_AT
 from schools.models import Role
+from tests.concerns.journey import FACTS, question_url, start
 from tests.factories import PASSWORD, PupilFactory, member, totp_code
 from tests.walk import closing, concern_data
 from workflow.advice import claim_advice_request
@@ -258,3 +259,67 @@ def test_a_pupil_step_sent_after_the_session_ended_is_kept(drawn, pupil, dsl):
     page = client.get(landed)
     assert words in page.text
     assert "You were signed out, so nothing was saved" in page.text
+
+
+def csrf_token(page):
+    return page.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+
+
+def signed_in_again_in_another_tab(client, user):
+    """What that does to a form open in this tab: its CSRF token no longer matches."""
+    end_sessions()
+    sign_in_at(client, reverse("account_login"), user)
+    client.handler.enforce_csrf_checks = True
+
+
+def test_a_form_refused_for_a_stale_token_is_there_again_to_send(walk, dsl):
+    concern = walk.recorded()
+    close = reverse("concerns:close", args=[concern.pk])
+    client = signed_in(dsl)
+    typed = {**close_form(client, concern), "csrfmiddlewaretoken": csrf_token(client.get(close))}
+    signed_in_again_in_another_tab(client, dsl)
+    sent = client.post(close, typed)
+    assert (sent.status_code, sent["Location"]) == (302, close)
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.RECORDED  # nothing saved
+    page = client.get(close)
+    assert RATIONALE in page.text
+    assert "Your form could not be sent" in page.text
+    again = {**page.context["form"].data, "csrfmiddlewaretoken": csrf_token(page)}
+    assert client.post(close, again).status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.CLOSED
+
+
+def test_a_form_drawn_for_someone_else_refused_for_its_token_is_not_kept(walk, dsl, school):
+    concern = walk.recorded()
+    close = reverse("concerns:close", args=[concern.pk])
+    colleague = member(Role.DEPUTY_DSL, school)
+    client = signed_in(dsl)
+    typed = {**close_form(client, concern), "csrfmiddlewaretoken": csrf_token(client.get(close))}
+    signed_in_again_in_another_tab(client, colleague)
+    sent = client.post(close, typed)
+    assert sent.status_code == 403
+    assert "Your form could not be sent" in sent.text
+    assert "kept_form" not in client.session
+
+
+def test_a_concerns_page_refused_for_a_stale_token_keeps_what_was_typed(teacher, pupil):
+    client = signed_in(teacher)
+    draft = start(client, pupil)
+    what_happened = question_url(draft, "what-happened")
+    page = client.get(what_happened)
+    typed = {
+        "_typed_by": typed_by(page),
+        "csrfmiddlewaretoken": csrf_token(page),
+        "what_happened": FACTS,
+        "action": "continue",
+    }
+    signed_in_again_in_another_tab(client, teacher)
+    sent = client.post(what_happened, typed)
+    assert sent["Location"] == what_happened
+    page = client.get(what_happened)
+    assert FACTS in page.text
+    assert "Your form could not be sent" in page.text
+    draft.refresh_from_db()
+    assert draft.answers["what_happened"] == [FACTS]
