@@ -21,21 +21,24 @@ function warning(onStay) {
   title.id = "session-warning-title";
   header.append(title);
   const content = element("div", "govuk-notification-banner__content");
-  content.append(
-    element("p", "govuk-notification-banner__heading", "You will be signed out in 2 minutes"),
-    element(
-      "p",
-      "govuk-body",
-      "You have not done anything on the service for a while. If you are signed out, what " +
-        "you have typed is kept for when you sign in again.",
-    ),
+  const heading = element(
+    "p",
+    "govuk-notification-banner__heading",
+    "You will be signed out in 2 minutes",
   );
+  const text = element(
+    "p",
+    "govuk-body",
+    "You have not done anything on the service for a while. If you are signed out, what " +
+      "you have typed is kept for when you sign in again.",
+  );
+  content.append(heading, text);
   const stay = element("button", "govuk-button", "Stay signed in");
   stay.type = "button";
   stay.addEventListener("click", onStay);
   content.append(stay);
   banner.append(header, content);
-  return { banner, stay };
+  return { banner, heading, text, stay };
 }
 
 if (keepAlive && Number.isFinite(warnAfter)) {
@@ -45,9 +48,29 @@ if (keepAlive && Number.isFinite(warnAfter)) {
   };
   const show = () => {
     const before = document.activeElement;
-    const { banner, stay } = warning(async () => {
-      const response = await fetch(keepAlive, { credentials: "same-origin" });
-      if (!response.ok) return; // signed out already: the next send keeps what was typed
+    const { banner, heading, text, stay } = warning(async () => {
+      // Not following a redirect: signed out already, the service answers with the sign-in
+      // page, which would look like success.
+      const response = await fetch(keepAlive, {
+        credentials: "same-origin",
+        redirect: "manual",
+      }).catch(() => null);
+      if (response?.type === "opaqueredirect") {
+        heading.textContent = "You have been signed out";
+        text.textContent =
+          "What you have typed on this page is kept: send it, sign in again, and it is " +
+          "shown to you to check and send.";
+        stay.remove();
+        banner.tabIndex = -1; // the button had focus: keep it in the banner, not the page's top
+        banner.focus();
+        return;
+      }
+      if (!response?.ok) {
+        text.textContent =
+          "The service could not be reached. Try again in a moment. If you are signed out, " +
+          "what you have typed is kept for when you sign in again.";
+        return;
+      }
       banner.remove();
       if (before && before !== document.body) before.focus();
       window.clearTimeout(timer);

@@ -102,3 +102,37 @@ def test_a_refused_form_puts_focus_on_its_error_summary(browse, js):
     assert page.evaluate("document.activeElement.className") == "govuk-error-summary"
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#id_login"
+
+
+def test_staying_signed_in_after_the_session_ended_says_so(browse, server, dsl, settings):
+    """Pressing "Stay signed in" too late does not pretend to have kept the session."""
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_COOKIE_AGE = 60 + 120 + 3
+    page = browse()
+    page.goto("/account/login/")
+    enter_credentials(page, dsl)
+    warning = page.get_by_role("alert").filter(has_text="You will be signed out in 2 minutes")
+    warning.wait_for(timeout=15_000)
+    Session.objects.all().delete()  # away from the computer until the session ended
+    page.keyboard.press("Enter")
+    page.get_by_role("alert").filter(has_text="You have been signed out").wait_for()
+    assert not page.get_by_role("button", name="Stay signed in").is_visible()
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "alert"
+
+
+def test_staying_signed_in_while_the_service_is_down_says_so_and_can_be_tried_again(
+    browse, server, dsl, settings
+):
+    settings.SESSION_COOKIE_AGE = 60 + 120 + 3
+    page = browse()
+    page.goto("/account/login/")
+    enter_credentials(page, dsl)
+    warning = page.get_by_role("alert").filter(has_text="You will be signed out in 2 minutes")
+    warning.wait_for(timeout=15_000)
+    page.route("**/session/keep-alive/", lambda route: route.abort())
+    page.keyboard.press("Enter")
+    page.get_by_role("alert").filter(has_text="The service could not be reached").wait_for()
+    page.unroute("**/session/keep-alive/")
+    page.get_by_role("button", name="Stay signed in").click()
+    warning.wait_for(state="detached")
