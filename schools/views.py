@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
 from safeguarding.forms import apply_refusal
+from safeguarding.kept import kept_for
 
 from .exceptions import Refused
 from .forms import AddPersonForm, ChooseRoleForm
@@ -183,7 +184,8 @@ def add_person(request, school_pk=None):
     """Give a person a role at the school or the authority, making their account if new."""
     place = _place(request, school_pk)
     form = AddPersonForm(
-        request.POST if request.method == "POST" else None, roles=grantable_roles(place)
+        request.POST if request.method == "POST" else kept_for(request),
+        roles=grantable_roles(place),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -24,6 +24,7 @@ from concerns.selectors import (
     with_file_transfer,
     with_pupils_file_transfer,
 )
+from safeguarding.kept import kept_for
 from safeguarding.searches import recall, searchable, show_results
 from workflow import retention
 
@@ -69,7 +70,7 @@ def pupils(request):
 
 def _save_pupil(request, pupil=None):
     roll = pupils_for(request.membership)
-    data = request.POST if request.method == "POST" else None
+    data = request.POST if request.method == "POST" else kept_for(request)
     form = PupilForm(data, roll=roll, pupil=pupil)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in FIELDS}

@@ -323,3 +323,33 @@ def test_a_concerns_page_refused_for_a_stale_token_keeps_what_was_typed(teacher,
     assert "Your form could not be sent" in page.text
     draft.refresh_from_db()
     assert draft.answers["what_happened"] == [FACTS]
+
+
+def _new_pupil(school):
+    fields = {"given_name": "Zofia", "family_name": "Kowalska-Brennan", "year_group": "4"}
+    born = _day("date_of_birth", timezone.localdate() - timedelta(days=9 * 365))
+    return reverse("concerns:pupil_add"), {**fields, **born}, fields["family_name"]
+
+
+def _new_person(school):
+    fields = {"email": "nell.newperson@example.org", "full_name": "Nell Newperson"}
+    url = reverse("people:school_add", args=[school.pk])
+    return url, {**fields, "role": Role.STAFF}, fields["full_name"]
+
+
+@pytest.mark.parametrize(
+    ("drawn", "role"),
+    [(_new_pupil, Role.DSL), (_new_person, Role.LA_ADMIN)],
+    ids=["pupil", "person"],
+)
+def test_a_pupil_or_person_added_after_the_session_ended_is_kept(drawn, role, school):
+    user = member(role, school if role == Role.DSL else school.local_authority)
+    url, fields, words = drawn(school)
+    client = signed_in(user)
+    page = client.get(url)
+    end_sessions()
+    sent = client.post(url, {"_typed_by": typed_by(page), **fields})
+    assert sign_in_at(client, sent["Location"], user) == url
+    page = client.get(url)
+    assert words in page.text
+    assert "You were signed out, so nothing was saved" in page.text
