@@ -160,3 +160,20 @@ def test_a_session_truly_deleted_meanwhile_is_still_a_bad_request(signed_in, set
     with connection.execute_wrapper(gone):
         response = signed_in.post(reverse("concerns:record_pupil"), {"q": "Amelia"})
     assert response.status_code == 400
+
+
+def test_a_form_sent_during_an_outage_is_sent_again_by_reloading_the_page(walk, signed_in):
+    """What was typed is in the browser tab, not on the server: the page says how to send it
+    again, and sending the same form again once the database is back saves it."""
+    concern = walk.conversation_logged()
+    close = reverse("concerns:close", args=[concern.pk])
+    typed = {
+        "outcome": "monitoring",
+        "rationale": "Breakfast club in place and attendance is good.",
+        "expected_version": concern.version,
+    }
+    with database_down(when=lambda sql: sql.startswith('INSERT INTO "workflow_workflowevent"')):
+        text = unavailable(signed_in.post(close, typed))
+    assert "reload this page to send it again" in text
+    assert signed_in.post(close, typed).status_code == 302  # the reload, once it is back
+    assert Concern.objects.get(pk=concern.pk).status == ConcernStatus.CLOSED
