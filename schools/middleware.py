@@ -6,6 +6,8 @@ next request: it is no longer among the user's active memberships, so it is drop
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from .selectors import active_memberships
 
@@ -65,5 +67,10 @@ class CurrentMembershipMiddleware:
         ):
             return None
         if request.memberships:
-            return redirect("choose_role")
+            # Back here once chosen: the page they signed in again for, perhaps with what they
+            # typed before their session ended (safeguarding.kept).
+            path = request.get_full_path()
+            if request.method != "GET" or path == reverse("home"):
+                return redirect("choose_role")
+            return redirect(f"{reverse('choose_role')}?{urlencode({'next': path})}")
         return redirect("no_access")

@@ -16,6 +16,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
@@ -56,7 +57,9 @@ def choose_role(request):
         request.session[SESSION_KEY] = form.cleaned_data["membership"]
         chosen = next(m for m in request.memberships if m.pk == form.cleaned_data["membership"])
         messages.success(request, f"You are now working as {chosen}.")
-        return redirect("home")
+        back = request.GET.get("next", "")
+        safe = url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+        return redirect(back if safe else "home")
     return render(request, "schools/choose_role.html", {"form": form})
 
 

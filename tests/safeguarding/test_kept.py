@@ -15,7 +15,7 @@ from reports.services import add_values_evidence
 from schools.adapters import SIGNED_IN_AT
 from schools.models import Role
 from tests.concerns.journey import FACTS, question_url, start
-from tests.factories import PASSWORD, PupilFactory, member, totp_code
+from tests.factories import PASSWORD, MembershipFactory, PupilFactory, member, totp_code
 from tests.walk import closing, concern_data
 from workflow.advice import claim_advice_request
 from workflow.concerns import close_concern, record_concern
@@ -352,4 +352,24 @@ def test_a_pupil_or_person_added_after_the_session_ended_is_kept(drawn, role, sc
     assert sign_in_at(client, sent["Location"], user) == url
     page = client.get(url)
     assert words in page.text
+    assert "You were signed out, so nothing was saved" in page.text
+
+
+def test_someone_with_several_roles_chooses_one_and_finds_what_they_typed(walk, dsl, other_school):
+    MembershipFactory(user=dsl, role=Role.STAFF, school=other_school)
+    working = dsl.memberships.get(role=Role.DSL)
+    concern = walk.recorded()
+    close = reverse("concerns:close", args=[concern.pk])
+    client = signed_in(dsl)
+    client.post(reverse("choose_role"), {"membership": working.pk})
+    typed = close_form(client, concern)
+    end_sessions()
+    sent = client.post(close, typed)
+    assert sign_in_at(client, sent["Location"], dsl) == close
+    choose = client.get(close)["Location"]
+    form_tag = client.get(choose).text.split("<form", 1)[1].split(">", 1)[0]
+    assert "action" not in form_tag  # sent to its own address, with the page to go back to
+    assert client.post(choose, {"membership": working.pk})["Location"] == close
+    page = client.get(close)
+    assert RATIONALE in page.text
     assert "You were signed out, so nothing was saved" in page.text

@@ -89,3 +89,10 @@ def test_a_role_ended_while_in_use_asks_which_of_the_others_to_work_in(
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("choose_role")
     assert "The role you were working in has ended. Choose the role to work in." in response.text
+
+
+def test_choosing_a_role_goes_back_only_to_a_page_of_this_service(client_for, dsl, other_school):
+    MembershipFactory(user=dsl, role=Role.STAFF, school=other_school)
+    choose = reverse("choose_role") + "?next=https://evil.example/concerns/"
+    response = client_for(dsl).post(choose, {"membership": dsl.memberships.first().pk})
+    assert response["Location"] == reverse("home")
