@@ -57,7 +57,10 @@ class GovUKForm(forms.Form):
     Its text boxes hold children's names, who was spoken to, references: a browser remembers
     what was typed into a text box and offers it again in boxes like it, so on a shared
     staff-room computer typing "A" could offer "Amelia Ahmed". They are `autocomplete="off"`
-    unless a field says otherwise (GOV.UK: only for the user's own details)."""
+    unless a field says otherwise (GOV.UK: only for the user's own details).
+
+    No text box carries `maxlength`: a browser would cut a longer account short as it is
+    pasted, silently. The form says how long it may be instead, keeping every word typed."""
 
     # Workflow field name -> this form's field name, where they differ.
     aliases = {}
@@ -74,6 +77,12 @@ class GovUKForm(forms.Form):
             for widget in getattr(field.widget, "widgets", [field.widget]):
                 if isinstance(widget, forms.TextInput):
                     widget.attrs.setdefault("autocomplete", "off")
+                if isinstance(widget, forms.TextInput | forms.Textarea):
+                    widget.attrs.pop("maxlength", None)
+            if getattr(field, "max_length", None):
+                field.error_messages.setdefault(
+                    "max_length", f"Write {field.max_length:,} characters or fewer"
+                )
 
     def forget_unchosen(self):
         """A mistake under an answer not chosen is not one: its answer is not used, and with
