@@ -1,8 +1,10 @@
 // Warns, two minutes before, that the session is about to end for want of a request, with a
-// button to stay signed in (WCAG 2.2.1). Without this script nothing is lost either: a form
-// sent after the session ended is kept for its author until they sign in again.
+// button to stay signed in (WCAG 2.2.1); and two minutes before it ends 12 hours after signing
+// in, which cannot be put off. Without this script nothing is lost either: a form sent after
+// the session ended is kept for its author until they sign in again.
 const body = document.body;
 const warnAfter = Number(body.dataset.sessionWarningAfter);
+const endWarnAfter = Number(body.dataset.sessionEndWarningAfter ?? Number.NaN);
 const keepAlive = body.dataset.keepAlive;
 
 function element(tag, className, text) {
@@ -81,4 +83,16 @@ if (keepAlive && Number.isFinite(warnAfter)) {
     stay.focus();
   };
   schedule();
+  if (Number.isFinite(endWarnAfter)) {
+    window.setTimeout(() => {
+      window.clearTimeout(timer);
+      document.querySelector(".app-session-warning")?.remove();
+      const { banner, text, stay } = warning(() => {});
+      text.textContent =
+        "For your security, everyone is signed out 12 hours after signing in. What you have " +
+        "typed is kept for when you sign in again.";
+      stay.remove();
+      (document.getElementById("main-content") || body).prepend(banner);
+    }, endWarnAfter * 1000);
+  }
 }

@@ -1,4 +1,9 @@
+from datetime import datetime
+
 from django.conf import settings
+from django.utils import timezone
+
+from schools.adapters import SIGNED_IN_AT
 
 from .navigation import tasks_for
 
@@ -19,4 +24,15 @@ def service(request):
         "current_membership": membership,
         "navigation": [t for t in tasks_for(membership.role) if t["url"]] if membership else [],
         "session_warning_after": max(int(earliest_end) - SESSION_WARNING, 0),
+        "session_end_warning_after": _end_warning_after(request),
     }
+
+
+def _end_warning_after(request):
+    """When to warn that the session ends 12 hours after sign-in, however active it has been
+    (safeguarding.middleware): seconds after the page loaded; None when not signed in."""
+    started = getattr(request, "session", {}).get(SIGNED_IN_AT)
+    if started is None:
+        return None
+    ends = datetime.fromisoformat(started) + settings.SESSION_ABSOLUTE_AGE
+    return max(int((ends - timezone.now()).total_seconds()) - SESSION_WARNING, 0)

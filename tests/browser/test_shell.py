@@ -136,3 +136,17 @@ def test_staying_signed_in_while_the_service_is_down_says_so_and_can_be_tried_ag
     page.unroute("**/session/keep-alive/")
     page.get_by_role("button", name="Stay signed in").click()
     warning.wait_for(state="detached")
+
+
+def test_the_page_warns_before_the_twelve_hours_end(browse, server, dsl, settings):
+    """WCAG 2.2.1: the end that cannot be put off is announced before it comes, too."""
+    from datetime import timedelta
+
+    settings.SESSION_ABSOLUTE_AGE = timedelta(seconds=120 + 5)  # the warning, and 5 s
+    page = browse()
+    page.goto("/account/login/")
+    enter_credentials(page, dsl)
+    warning = page.get_by_role("alert").filter(has_text="signed out 12 hours after signing in")
+    warning.wait_for(timeout=15_000)
+    assert "You will be signed out in 2 minutes" in warning.inner_text()
+    assert not page.get_by_role("button", name="Stay signed in").is_visible()
