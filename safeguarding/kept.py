@@ -46,9 +46,9 @@ def keep_for_page(request, path, data, *, said):
 
 def keep_typed(request, *, said=RESTORED):
     """Keep the fields of this POST in the session (which has just been emptied or ended),
-    if its form says who it was drawn for and it is within the limits; True if kept."""
-    token = request.POST.get(FIELD, "")
-    if request.method != "POST" or not token:
+    if its form says, signed, who it was drawn for (so that someone without an account cannot
+    park text in sessions) and it is within the limits; True if kept."""
+    if request.method != "POST" or drawn_for(request) is None:
         return False
     data = {
         name: request.POST.getlist(name)[:_MAX_VALUES]
@@ -57,6 +57,7 @@ def keep_typed(request, *, said=RESTORED):
     }
     if sum(len(value) for values in data.values() for value in values) > _MAX_CHARACTERS:
         return False
+    token = request.POST[FIELD]
     request.session[KEPT] = {"path": request.path, "by": token, "data": data, "said": said}
     return True
 

@@ -373,3 +373,14 @@ def test_someone_with_several_roles_chooses_one_and_finds_what_they_typed(walk, 
     page = client.get(close)
     assert RATIONALE in page.text
     assert "You were signed out, so nothing was saved" in page.text
+
+
+def test_a_form_without_a_signed_note_of_its_author_is_not_kept(walk, client):
+    concern = walk.recorded()
+    client.get(reverse("account_login"))
+    sent = client.post(
+        reverse("concerns:close", args=[concern.pk]),
+        {"_typed_by": "anyone", "rationale": "x" * 200_000},
+    )
+    assert sent["Location"].startswith(reverse("account_login"))
+    assert "kept_form" not in client.session
