@@ -292,6 +292,10 @@ AXES_VERBOSE = False
 # A failed sign-in's query string and form are kept with the attempt: never the address asked
 # for (`next`, which may hold a search for a child's name) nor the email address typed.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "login", "next", "code"]
+# Not in Django's admin: deleting an attempt there clears a lockout, and deleting the logs erases
+# sign-in history, with no audit row. Lockouts are cleared on the LA admin's page, audited, and
+# the audit trail (read-only in the admin) holds every sign-in, failure and lockout.
+AXES_ENABLE_ADMIN = False
 # Lockouts are per account by design: locking by address would lock out a whole school behind
 # one NAT address after five typos. allauth's per-address rate limit covers password spraying.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

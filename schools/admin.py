@@ -1,6 +1,8 @@
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
 
 from audit.log import record
@@ -9,6 +11,12 @@ from .models import LocalAuthority, Membership, School, User
 
 # Pupils are not here: the roll is a child's data, kept by the school's DSL on the service's
 # own pages, where every read and change is audited (see concerns.admin).
+
+# Nor the libraries' pages that write without an audit row. allauth's email addresses: each is
+# one more address to sign in with and to be sent a password reset at (a person's address is
+# changed on their page below, audited). Groups: nobody's rights come from one here.
+admin.site.unregister(EmailAddress)
+admin.site.unregister(Group)
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -2,13 +2,17 @@
 there is audited as the service's own pages audit theirs."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from axes.models import AccessAttempt
+from django.contrib import admin
 from django.contrib.auth.models import Permission
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from schools.admin import AuditedAdmin
 from schools.models import LocalAuthority, Membership, Role, School, User
 from tests.factories import (
     PASSWORD,
@@ -17,6 +21,8 @@ from tests.factories import (
     UserFactory,
     signed_in,
 )
+from tests.schools.test_lockout import fail
+from tests.schools.test_sign_in import sign_in
 
 
 def _operator():
@@ -284,3 +290,46 @@ def test_resetting_an_app_and_its_recovery_codes_together_audits_each_once(clien
     assert not Authenticator.objects.filter(user=person).exists()
     rows = _new_rows(before)
     assert sorted(r.object_id for r in rows) == sorted(str(a.pk) for a in chosen)
+
+
+def test_every_page_of_the_admin_that_writes_audits_its_writes():
+    """Whatever an operator may add, change or delete there is audited (AuditedAdmin); the
+    rest is shown read-only. A library's own admin audits nothing."""
+    request = RequestFactory().get("/admin/")
+    request.user = User(is_active=True, is_staff=True, is_superuser=True)
+    writable = {
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, AuditedAdmin)
+        and (
+            model_admin.has_add_permission(request)
+            or model_admin.has_change_permission(request)
+            or model_admin.has_delete_permission(request)
+        )
+    }
+    assert writable == set()
+
+
+def test_an_operator_cannot_clear_a_lockout_in_the_admin_unaudited(client, dsl):
+    # The LA admin clears one on the lockouts page, audited; in the admin, deleting the
+    # attempts cleared it with no row, as deleting the sign-in history erased it.
+    fail(Client(), dsl.email, 5)
+    signed_in(client, _operator())
+    attempt = AccessAttempt.objects.get()
+    for url in [
+        reverse("admin:index") + f"axes/accessattempt/{attempt.pk}/delete/",
+        reverse("admin:index") + "axes/accesslog/",
+    ]:
+        assert client.post(url, {"post": "yes"}).status_code == 404
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+    assert sign_in(Client(), dsl.email).status_code == 429
+
+
+def test_an_operator_cannot_give_a_person_another_address_to_sign_in_with(client, dsl):
+    # Neither may the person (tests/schools/test_sign_in.py): a password reset sent there
+    # would give whoever reads it the account, with nothing in the audit trail.
+    signed_in(client, _operator())
+    sent = {"user": dsl.pk, "email": "someone@elsewhere.example", "verified": "on"}
+    response = client.post(reverse("admin:index") + "account/emailaddress/add/", sent)
+    assert response.status_code == 404
+    assert not EmailAddress.objects.filter(email="someone@elsewhere.example").exists()
