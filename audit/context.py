@@ -33,18 +33,12 @@ class RequestDetailsMiddleware:
         """Audit every refusal: a look-up outside the user's scope, or a page their role lacks."""
         from django.core.exceptions import PermissionDenied
 
-        from .log import record
+        from .log import denied
         from .scope import OutOfScope
 
         if isinstance(exception, OutOfScope | PermissionDenied):
-            membership = getattr(request, "membership", None)
-            record(
-                "access.denied",
-                actor=request.user,
-                school=membership.school if membership and membership.school_id else None,
-                authority=membership.local_authority
-                if membership and not membership.school_id
-                else None,
+            denied(
+                request,
                 object_type=getattr(exception, "object_type", ""),
                 object_id=getattr(exception, "object_id", ""),
             )

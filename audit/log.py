@@ -110,3 +110,17 @@ def viewed(request, obj, *, school, action=None):
     return record(
         action or f"{obj._meta.model_name}.view", actor=request.user, obj=obj, school=school
     )
+
+
+def denied(request, *, object_type="", object_id=""):
+    """Audit one refusal by this request, in the chain of the place the user works as (a view
+    that draws its own 403 page, rather than raising PermissionDenied, calls it itself)."""
+    membership = getattr(request, "membership", None)
+    return record(
+        "access.denied",
+        actor=request.user,
+        school=membership.school if membership and membership.school_id else None,
+        authority=membership.local_authority if membership and not membership.school_id else None,
+        object_type=object_type,
+        object_id=object_id,
+    )

@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.log import denied, viewed
 from audit.log import record as audit
-from audit.log import viewed
 from audit.scope import OutOfScope
 from safeguarding.kept import keep_for_page, kept_for
 from safeguarding.searches import recall, searchable, show_results
@@ -59,6 +59,7 @@ def recorders_only(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not may_record(request.membership):
+            denied(request)  # as every other 403 is
             return render(request, "concerns/record/forbidden.html", status=403)
         return view(request, *args, **kwargs)
 

@@ -5,6 +5,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from concerns.models import ConcernDraft
 
 from .journey import record
@@ -50,6 +51,26 @@ def test_roles_that_do_not_record_get_a_403_page(request, client_for, draft, rol
     assert client.post(question, {"location": "Hall"}).status_code == 403
     draft.refresh_from_db()
     assert draft.answers == {}
+
+
+@pytest.mark.parametrize("role", ROLES_THAT_DO_NOT_RECORD)
+def test_each_refusal_of_a_recording_page_is_audited(request, client_for, draft, role):
+    """As every other 403 is: the head teacher's report lists the refusals at the school."""
+    person = request.getfixturevalue(role)
+    client = client_for(person)
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    for url in _pages(draft):
+        client.get(url)
+    rows = AuditEvent.objects.exclude(pk__in=before).order_by("pk")
+    assert [(row.action, row.actor) for row in rows] == [("access.denied", person)] * len(
+        _pages(draft)
+    )
+    working_as = person.memberships.get()
+    assert {(row.school_id, row.local_authority_id) for row in rows} == {
+        (working_as.school_id, working_as.school.local_authority_id)
+        if working_as.school_id
+        else (None, working_as.local_authority_id)
+    }
 
 
 def test_another_schools_dsl_gets_a_404_for_a_draft_or_a_confirmation(
