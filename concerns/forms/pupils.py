@@ -71,6 +71,7 @@ class PupilForm(GovUKForm):
         super().__init__(*args, **kwargs)
         self.roll = roll
         self.pupil = pupil
+        self.upn_holder = None  # the pupil on the roll whose UPN was given, named in its error
         self.helper.layout = Layout(
             Field.text("given_name", field_width=20),
             Field.text("family_name", field_width=20),
@@ -93,6 +94,7 @@ class PupilForm(GovUKForm):
             others = others.exclude(pk=self.pupil.pk)
         other = others.first()
         if other is not None and not self._as_given(other):
+            self.upn_holder = other
             raise ValidationError(
                 f"{other.full_name} already has this UPN: check it, or edit {other.given_name}"
             )

@@ -94,9 +94,11 @@ def _save_pupil(request, pupil=None):
             form.add_error(None, error)
         else:
             return redirect("concerns:pupils")
-    if pupil is not None:
-        # The page shows the pupil's details (and, after a refusal, checks them against theirs).
-        viewed(request, pupil, school=request.membership.school)
+    # The page shows the pupil's details (and, after a refusal, checks them against theirs), and
+    # names the pupil who already has the UPN typed.
+    for shown in (pupil, form.upn_holder):
+        if shown is not None:
+            viewed(request, shown, school=request.membership.school)
     return render(request, "concerns/pupils/form.html", {"form": form, "pupil": pupil})
 
 

@@ -234,6 +234,21 @@ def test_a_upn_already_on_the_roll_is_refused(client_for, dsl, pupil):
     assert Pupil.objects.count() == 1
 
 
+def test_naming_the_pupil_who_has_the_upn_typed_is_audited(client_for, dsl, pupil, school):
+    # A name found by UPN is a read of that child's details, as on their own page.
+    client = client_for(dsl)
+    other = PupilFactory(school=school, given_name="Ben", family_name="Ahmed")
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    assert "Amelia Ahmed" in client.post(ADD, pupil_post(upn=pupil.upn)).text
+    assert "Amelia Ahmed" in client.post(edit(other), pupil_post(upn=pupil.upn)).text
+    rows = AuditEvent.objects.exclude(pk__in=before).order_by("pk")
+    assert [(row.action, row.object_id, row.actor) for row in rows] == [
+        ("pupil.view", str(pupil.pk), dsl),
+        ("pupil.view", str(other.pk), dsl),
+        ("pupil.view", str(pupil.pk), dsl),
+    ]
+
+
 def test_a_new_pupil_sent_twice_is_added_once_without_an_error(client_for, dsl, school):
     # Without JavaScript, nothing stops a second press of the button.
     client = client_for(dsl)
