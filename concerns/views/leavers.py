@@ -118,7 +118,7 @@ def leaving(request, pk):
         form_class=LeavingForm,
         perform=lambda data: leavers.record_leaving(pupil, by=request.user, **data),
         template_context={
-            "title": f"Record that {pupil.full_name} has left",
+            "title": "Record that {name} has left",
             "button": "Record that they left",
         },
         success=f"{pupil.full_name}'s child protection file is now on the leavers' list",
@@ -146,7 +146,7 @@ def _file_step(request, pk, form_class, record, done):
         form_class=form_class,
         perform=lambda data: record(transfer, by=request.user, **data),
         template_context={
-            "title": f"Record that {pupil.full_name}'s file was {done}",
+            "title": "Record that {name}'s file was " + done,
             "button": f"Record that it was {done}",
         },
         success=f"{pupil.full_name}'s file has been recorded as {done}",
@@ -184,7 +184,7 @@ def returned(request, pk):
         template_context={
             "returning": True,
             "from_chronology": True,
-            "title": f"Record that {pupil.full_name} has come back",
+            "title": "Record that {name} has come back",
             "button": "Record that they came back",
         },
         done=reverse("concerns:pupil_chronology", args=[pupil.pk]),
@@ -211,8 +211,7 @@ def leaving_change(request, pk):
     context = {
         "transfer": transfer,
         "from_chronology": True,
-        "title": f"Change the details of {pupil.full_name}'s leaving"
-        + (" and file" if sent else ""),
+        "title": "Change the details of {name}'s leaving" + (" and file" if sent else ""),
         "button": "Save the changes",
     }
 

@@ -29,7 +29,9 @@ def pupil_step(
     kept; after a `Stale` refusal (a colleague changed the record since the page was drawn),
     `stale(form)` brings the page up to date. The page shows the pupil's name, so showing it
     is an audited read (`read_as`). What the person typed before their session ended is shown
-    again, to check and send (safeguarding.kept)."""
+    again, to check and send (safeguarding.kept). `context["title"]`, if any, names the pupil as
+    {name}: the heading says their name, the page's title (which browser history keeps) their
+    number."""
     data = request.POST if request.method == "POST" else kept_for(request)
     form = form_class(data, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -45,4 +47,10 @@ def pupil_step(
             messages.add_message(request, level, text)
             return redirect(done)
     viewed(request, pupil, school=request.membership.school, action=read_as)
+    if title := context.get("title"):
+        context = {
+            **context,
+            "title": title.format(name=pupil.full_name),
+            "page_title": title.format(name=f"pupil {pupil.pk}"),
+        }
     return render(request, template, {"form": form, "pupil": pupil, **context})

@@ -87,7 +87,7 @@ def access_request_new(request, pk):
         None,
         form_class=AccessRequestForm,
         perform=lambda data: subject_access.record_request(pupil, by=request.user, **data),
-        title=f"Record a subject access request about {pupil.full_name}",
+        title="Record a subject access request about {name}",
         button="Record the request",
         success=lambda saved: (
             f"The request about {pupil.full_name} is due to be answered by {uk_date(saved.due_on)}"
@@ -132,7 +132,7 @@ def _request_step(request, access_request, step, *, perform, title, success, **p
         pupil,
         access_request,
         perform=lambda data: perform(access_request, by=request.user, **data),
-        title=title.format(name=pupil.full_name),
+        title=title,
         success=lambda saved: success(pupil.full_name, saved),
         **page,
     )

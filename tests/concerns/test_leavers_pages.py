@@ -732,3 +732,27 @@ def test_a_correction_sent_twice_is_saved_once_and_the_second_says_nothing_chang
     assert "Nothing was changed" in response.text
     assert FileTransfer.objects.get().new_school == "Stopsley High School"
     assert AuditEvent.objects.filter(action="pupil.leaving.correct").count() == 1
+
+
+def title_of(response):
+    return re.search(r"<title>(.*?)</title>", response.text, re.S).group(1)
+
+
+def test_no_leaving_pages_title_names_the_pupil_which_browser_history_keeps(
+    leaver, dsl, client_for
+):
+    # SECURITY.md: no page's title names a child. Each page is told apart by the pupil's number,
+    # as the chronology's is; the heading still says whose it is.
+    client = client_for(dsl)
+    pages = [client.get(reverse("concerns:leaving", args=[leaver.pk]))]
+    transfer = left(leaver, dsl)
+    for name in ("concerns:file_sent", "concerns:returned", "concerns:leaving_change"):
+        pages.append(client.get(reverse(name, args=[leaver.pk])))
+    record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post")
+    pages.append(client.get(reverse("concerns:file_received", args=[leaver.pk])))
+    for page in pages:
+        assert page.status_code == 200
+        assert leaver.given_name not in title_of(page)
+        assert leaver.family_name not in title_of(page)
+        assert f"pupil {leaver.pk}" in title_of(page)
+        assert leaver.full_name in page.text

@@ -3,6 +3,7 @@ soonest due first until answered, extended within the first month, answered with
 for anything withheld; each form keeps what was typed and says what is wrong beside the
 field. The head teacher reads the lists."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -554,3 +555,26 @@ def test_an_answer_given_before_the_proof_arrived_is_not_late(clock, pupil, dsl,
     assert "Answered before proof of identity arrived (asked for on 9 September 2026)" in page
     assert ">Late<" not in page
     assert AuditEvent.objects.get(action="pupil.access_request.answer").detail["late"] is False
+
+
+def test_no_request_pages_title_names_the_pupil_which_browser_history_keeps(pupil, dsl, client_for):
+    # SECURITY.md: no page's title names a child. Each page is told apart by the pupil's number,
+    # as the chronology's is; the heading still says whose it is.
+    client = client_for(dsl)
+    access_request = ask(pupil, dsl)
+    urls = [new(pupil), extend(access_request), clarify(access_request), answer(access_request)]
+    urls.append(reverse("concerns:access_request_correct", args=[access_request.pk]))
+    pages = [client.get(url) for url in urls]
+    extend_request(access_request, by=dsl, told_on=today(), reason="Many records.")
+    ask_to_clarify(access_request, by=dsl, asked_on=today(), question="Which years?")
+    urls = [clarified(access_request)]
+    for name in ("correct_extension", "correct_clarification"):
+        urls.append(reverse(f"concerns:access_request_{name}", args=[access_request.pk]))
+    pages += [client.get(url) for url in urls]
+    for page in pages:
+        assert page.status_code == 200
+        title = re.search(r"<title>(.*?)</title>", page.text, re.S).group(1)
+        assert pupil.given_name not in title
+        assert pupil.family_name not in title
+        assert f"pupil {pupil.pk}" in title
+        assert pupil.full_name in page.text
