@@ -230,6 +230,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_FORMS = {
     "login": "schools.forms.SignInForm",
     "change_password": "schools.forms.ChangePasswordForm",
+    "reset_password": "schools.forms.ResetPasswordForm",
+    "reset_password_from_key": "schools.forms.ResetPasswordKeyForm",
 }
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -22,6 +22,13 @@ SIGNED_IN_AT = "signed_in_at"
 class AccountAdapter(DefaultAccountAdapter):
     """Accounts are created by an administrator: nobody can sign themselves up."""
 
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        # Says what to do, without telling which of the two was wrong.
+        "email_password_mismatch": "Check your email address and password: one of them is not "
+        "right",
+    }
+
     def is_open_for_signup(self, request):
         return False
 

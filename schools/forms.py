@@ -2,6 +2,8 @@ import json
 
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import ResetPasswordKeyForm as AllauthResetPasswordKeyForm
 from allauth.core import context
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
@@ -59,25 +61,54 @@ class SignInForm(LoginForm):
         password.widget.attrs = {"autocomplete": "current-password"}
 
 
+def _govuk_fields(form, fields):
+    """allauth's fields with GOV.UK wording: (name, label, autocomplete, what to do when
+    empty) each; labels, not placeholders."""
+    for name, label, autocomplete, required in fields:
+        field = form.fields[name]
+        field.label, field.help_text = label, ""
+        field.error_messages["required"] = required
+        field.widget.attrs = {"autocomplete": autocomplete}
+
+
+NEW_PASSWORD_FIELDS = [
+    ("password1", "New password", "new-password", "Enter a new password"),
+    ("password2", "Confirm the new password", "new-password", "Enter the new password again"),
+]
+
+
 class ChangePasswordForm(AllauthChangePasswordForm):
     """allauth's password change with GOV.UK wording: labels, not placeholders."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, label, autocomplete, required in [
-            ("oldpassword", "Current password", "current-password", "Enter your current password"),
-            ("password1", "New password", "new-password", "Enter a new password"),
-            (
-                "password2",
-                "Confirm the new password",
-                "new-password",
-                "Enter the new password again",
-            ),
-        ]:
-            field = self.fields[name]
-            field.label, field.help_text = label, ""
-            field.error_messages["required"] = required
-            field.widget.attrs = {"autocomplete": autocomplete}
+        current = (
+            "oldpassword",
+            "Current password",
+            "current-password",
+            "Enter your current password",
+        )
+        _govuk_fields(self, [current, *NEW_PASSWORD_FIELDS])
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's request for a reset link with GOV.UK wording, as the sign-in page's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _govuk_fields(self, [("email", "Email address", "username", "Enter your email address")])
+        self.fields["email"].error_messages["invalid"] = (
+            "Enter an email address in the correct format, like name@example.com"
+        )
+
+
+class ResetPasswordKeyForm(AllauthResetPasswordKeyForm):
+    """allauth's new password from a reset link (a new person's first page too) with GOV.UK
+    wording, as the change of password's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _govuk_fields(self, NEW_PASSWORD_FIELDS)
 
 
 # Passkeys. The browser fills the hidden `credential` field with what the authenticator

@@ -242,3 +242,34 @@ def test_the_email_page_shows_the_address_and_who_can_change_it(client_for, dsl)
     assert dsl.email in page.text
     assert "Accounts are set up by administrators" in page.text
     assert 'name="email"' not in page.text
+
+
+def test_a_wrong_password_is_explained_in_plain_words(client, dsl):
+    response = sign_in(client, dsl.email, "not-the-password")
+    assert "Check your email address and password: one of them is not right" in response.text
+    assert "and/or" not in response.text
+
+
+def test_asking_for_a_reset_is_a_govuk_form_that_says_what_is_wrong(client):
+    page = client.get(reverse("account_reset_password")).text
+    assert "placeholder=" not in page
+    assert re.search(r'<label for="id_email" class="govuk-label">\s*Email address\s*</label>', page)
+    # Someone who remembers their password after all can go back to signing in.
+    assert f'href="{reverse("account_login")}" class="govuk-back-link"' in page
+    empty = client.post(reverse("account_reset_password"), {"email": ""}).text
+    assert 'href="#id_email">Enter your email address</a>' in empty
+    assert "This field is required" not in empty
+
+
+def test_choosing_a_new_password_from_the_link_is_a_govuk_form(client, dsl):
+    # The same page is a new person's first: the link the administrator's invitation sends.
+    client.post(reverse("account_reset_password"), {"email": dsl.email})
+    link = re.search(r"(/account/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    page = client.get(link, follow=True)
+    assert "placeholder=" not in page.text
+    assert "New Password" not in page.text
+    for label in ["New password", "Confirm the new password"]:
+        assert label in page.text
+    empty = client.post(page.redirect_chain[-1][0], {"password1": "", "password2": ""}).text
+    assert 'href="#id_password1">Enter a new password</a>' in empty
+    assert 'href="#id_password2">Enter the new password again</a>' in empty
