@@ -176,3 +176,20 @@ def test_a_session_idle_for_thirty_minutes_has_ended(client, dsl):
         expire_date=timezone.now() - timedelta(seconds=1)
     )
     assert client.get(reverse("home"))["Location"].startswith(reverse("account_login"))
+
+
+def test_sign_in_security_counts_the_recovery_codes_left(client, dsl):
+    codes = RecoveryCodes.activate(dsl)
+    total = len(codes.get_unused_codes())
+    sign_in(client, dsl.email, code=codes.get_unused_codes()[0])
+    page = client.get(reverse("mfa_index")).text
+    assert f"{total - 1} unused" in page
+
+
+def test_sign_in_security_leads_to_changing_the_password(client_for, dsl):
+    # The only way to the change of password: it is linked from nowhere else.
+    client = client_for(dsl)
+    page = client.get(reverse("mfa_index")).text
+    assert f'href="{reverse("account_change_password")}"' in page
+    change = client.get(reverse("account_change_password")).text
+    assert f'href="{reverse("mfa_index")}" class="govuk-back-link"' in change
