@@ -543,3 +543,12 @@ def test_the_chronology_prints_without_the_pages_controls(walk, client_for, dsl)
         walk.recorded()
     html = client_for(dsl).get(chronology(walk.pupil)).content.decode()
     assert 'class="govuk-pagination govuk-pagination--block app-no-print"' in html
+
+
+def test_the_chronologys_back_link_says_where_it_goes(client_for, dsl, head, pupil):
+    # The chronology is reached from a concern, the roll and the leavers' and requests' lists:
+    # a bare "Back" to the roll reads as back to where the person came from.
+    url = reverse("concerns:pupil_chronology", args=[pupil.pk])
+    for person, back in ((dsl, "Back to pupils"), (head, "Back to concerns")):
+        page = client_for(person).get(url).text
+        assert re.search(rf'class="govuk-back-link">{back}</a>', page), person
