@@ -48,6 +48,7 @@ from ..recording import (
     start_draft,
 )
 from ..selectors import concerns_visible_to
+from .access import LEADS
 
 KEPT = "record_concern_kept"  # session key: answers posted after the session expired
 MINE_PAGE_SIZE = 25
@@ -302,12 +303,15 @@ def done(request, key):
     if concern is None:
         raise OutOfScope("concern", key)
     viewed(request, concern, school=concern.school, action="concern.confirmation.view")
+    # A safeguarding lead is the person a teacher is sent to: they act on it themselves.
+    is_lead = request.membership.role in LEADS
     return render(
         request,
         "concerns/record/done.html",
         {
             "concern": concern,
-            "leads": school_leads(concern.school) if concern.immediate_risk else [],
+            "leads": school_leads(concern.school) if concern.immediate_risk and not is_lead else [],
+            "is_lead": is_lead,
         },
     )
 

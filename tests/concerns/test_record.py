@@ -523,3 +523,20 @@ def test_changing_to_a_pupil_who_has_left_the_school_is_not_offered(
     assert f'value="{pupil.pk}"' not in page.text
     check = teacher_client.get(check_url(draft))
     assert "Choose the pupil the concern is about" in check.text
+
+
+def test_a_safeguarding_lead_who_records_a_concern_is_led_to_it_not_told_to_wait_for_the_dsl(
+    client_for, pupil, dsl, deputy_dsl
+):
+    # The DSL or a deputy is the person a teacher's confirmation sends them to: theirs says
+    # what they do next, and never to go and speak to themselves.
+    for lead in (dsl, deputy_dsl):
+        client = client_for(lead)
+        draft = record(client, pupil, risk={"immediate_risk": "yes"})
+        concern = Concern.objects.get(submission_key=draft.pk)
+        page = client.get(done_url(draft)).text
+        assert "Your DSL" not in page
+        assert "sent to your school's designated safeguarding lead" not in page
+        assert "speak to them now as well" not in page
+        assert f'href="{reverse("concerns:detail", args=[concern.pk])}"' in page
+        assert "immediate danger, call 999" in page
