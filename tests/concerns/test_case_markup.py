@@ -170,7 +170,7 @@ OLD_STEPS = """{% load casework %}{# Where the concern is in the process. `full`
 OLD_CHRONOLOGY = """{% extends "base.html" %}
 {% load presenters %}
 {% block page_title %}A pupil's chronology{% endblock %}
-{% block before_content %}{% if request.membership.role == "head_teacher" %}{% url 'concerns:inbox' as back_url %}{% else %}{% url 'concerns:pupils' as back_url %}{% endif %}<a href="{{ back_url }}" class="govuk-back-link">Back</a>{% endblock %}
+{% block before_content %}{% if request.membership.role == "head_teacher" %}<a href="{% url 'concerns:inbox' %}" class="govuk-back-link">Back to concerns</a>{% else %}<a href="{% url 'concerns:pupils' %}" class="govuk-back-link">Back to pupils</a>{% endif %}{% endblock %}
 {% block content %}
 <span class="govuk-caption-l">{{ request.membership.school }}</span>
 <h1 class="govuk-heading-l">Chronology for {{ pupil.full_name }}</h1>

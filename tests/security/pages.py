@@ -271,10 +271,10 @@ FORM_PAGES = {
     schools.PasskeyReauthenticateForm: FormPage(
         _url("mfa_reauthenticate_webauthn"), DSL, lambda w: {}, ready=passkey_confirm_ready
     ),
-    account_forms.ResetPasswordForm: FormPage(
+    schools.ResetPasswordForm: FormPage(
         _url("account_reset_password"), ANONYMOUS, lambda w: {"email": w.user(DSL).email}
     ),
-    account_forms.ResetPasswordKeyForm: FormPage(
+    schools.ResetPasswordKeyForm: FormPage(
         lambda w: reset_key_url(w, key="set-password"),
         ANONYMOUS,
         lambda w: {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
