@@ -242,15 +242,8 @@ class ParentConversationForm(VersionedForm):
                 "held_at": data["held_at"],
                 **{
                     key: data[key]
-                    for key in (
-                        "with_name",
-                        "with_relationship",
-                        "method",
-                        "others_present",
-                        "discussed",
-                        "parent_view",
-                        "agreed_actions",
-                    )
+                    for key in self.revealed["held"]["yes"]
+                    if key not in ("held_on", "held_time")  # held_at, above
                 },
             }
         return {
