@@ -5,12 +5,16 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
 from workflow.notify import deliver
+from workflow.reminders import remind_overdue
 
 logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Send notifications that are due, including retries of ones that failed before."
+    help = (
+        "Queue reminders of work gone overdue, then send notifications that are due, "
+        "including retries of ones that failed before."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -39,5 +43,8 @@ class Command(BaseCommand):
             time.sleep(loop)
 
     def _run(self):
+        reminded = remind_overdue()
         sent, failed = deliver()
-        self.stdout.write(f"Sent {sent}; {failed} failed and will be retried.")
+        self.stdout.write(
+            f"Reminded of {reminded} overdue; sent {sent}; {failed} failed and will be retried."
+        )

@@ -1,0 +1,317 @@
+"""Reminders of overdue work: each item told once, to its own people, only once it is overdue
+and only while it still is, with no child's data in the email."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from concerns.models import Escalation
+from schools.models import Membership, Role
+from tests.factories import PupilFactory, member
+from tests.walk import Walker, closing, escalation_data
+from workflow import reminders
+from workflow.advice import (
+    claim_advice_request,
+    give_advice,
+    rerate_advice_request,
+    withdraw_advice_request,
+)
+from workflow.concerns import (
+    close_concern,
+    escalate_significant_harm,
+    record_escalation_outcome,
+    reopen_concern,
+)
+from workflow.core import lock_concern
+from workflow.models import Notification
+from workflow.reminders import (
+    ADVICE_OVERDUE,
+    REFERRAL_OVERDUE,
+    REVIEW_OVERDUE,
+    remind_overdue,
+)
+
+MONDAY = (2026, 3, 2)  # a working week with no bank holiday
+
+
+def told(kind):
+    return sorted(Notification.objects.filter(kind=kind).values_list("recipient", flat=True))
+
+
+@pytest.fixture
+def other_walk(other_la_school):
+    pupil = PupilFactory(school=other_la_school, given_name="Zara", family_name="Zed")
+    return Walker(
+        member(Role.STAFF, other_la_school),
+        member(Role.DSL, other_la_school),
+        member(Role.HUB_ADVISOR, other_la_school.local_authority),
+        pupil,
+    )
+
+
+def claimed(walk, urgency):
+    concern = walk.with_hub(urgency=urgency)
+    claim_advice_request(walk.request(concern), by=walk.advisor)
+    return concern
+
+
+# (a) Advice requests past their due time
+
+
+def test_a_red_request_is_told_to_the_hub_once_only_after_its_due_time(walk, clock, authority):
+    clock.set(*MONDAY, 10, 0)
+    walk.with_hub(urgency="red")  # due at 14:00
+    clock.set(*MONDAY, 14, 0)
+    assert remind_overdue() == 0
+    clock.set(*MONDAY, 14, 1)
+    assert remind_overdue() == 1
+    clock.set(*MONDAY, 16, 0)
+    assert remind_overdue() == 0
+    reminder = Notification.objects.get(kind=ADVICE_OVERDUE)
+    assert reminder.recipient == authority.hub_email
+    assert reminder.urgent
+    assert reminder.subject.startswith("URGENT: ")
+    assert "Lea Bank Primary School" in reminder.body
+    assert "due 14:00 on 02/03/2026" in reminder.body
+
+
+def test_a_claimed_request_is_told_to_its_advisor_and_a_red_one_to_the_hub_too(
+    walk, clock, authority, hub_advisor, hub_manager
+):
+    clock.set(*MONDAY, 10, 0)
+    amber = claimed(walk, "amber")
+    clock.set(*MONDAY, 11, 0)
+    red = claimed(walk, "red")
+    clock.set(*MONDAY, 15, 5)  # red due 15:00; amber due Tuesday 10:00
+    remind_overdue()
+    assert told(ADVICE_OVERDUE) == sorted([authority.hub_email, hub_advisor.email])
+    assert set(
+        Notification.objects.filter(kind=ADVICE_OVERDUE).values_list("concern", flat=True)
+    ) == {red.pk}
+    clock.set(2026, 3, 3, 10, 5)
+    remind_overdue()
+    amber_told = Notification.objects.filter(kind=ADVICE_OVERDUE, concern=amber)
+    assert [n.recipient for n in amber_told] == [hub_advisor.email]
+    assert not amber_told.get().urgent
+
+
+def test_a_request_whose_advisor_has_left_the_hub_is_told_to_the_hub(
+    walk, clock, authority, hub_advisor
+):
+    clock.set(*MONDAY, 10, 0)
+    claimed(walk, "amber")
+    Membership.objects.filter(user=hub_advisor).update(is_active=False)
+    clock.set(2026, 3, 3, 10, 5)
+    remind_overdue()
+    assert told(ADVICE_OVERDUE) == [authority.hub_email]
+
+
+@pytest.mark.parametrize("end", ["answered", "withdrawn"])
+def test_a_request_answered_or_withdrawn_in_time_is_not_told(walk, clock, dsl, hub_advisor, end):
+    clock.set(*MONDAY, 10, 0)
+    concern = claimed(walk, "red")
+    clock.set(*MONDAY, 13, 0)
+    if end == "answered":
+        give_advice(
+            walk.request(concern),
+            by=hub_advisor,
+            advice="Talk with mum.",
+            next_step="talk_to_parent",
+            level_of_need=2,
+        )
+    else:
+        withdraw_advice_request(walk.request(concern), by=dsl, reason="Sent about the wrong child.")
+    clock.set(*MONDAY, 16, 0)
+    assert remind_overdue() == 0
+    assert told(ADVICE_OVERDUE) == []
+
+
+def test_a_request_given_more_time_is_told_again_when_that_passes(walk, clock, hub_manager):
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.with_hub(urgency="red")
+    clock.set(*MONDAY, 14, 5)
+    assert remind_overdue() == 1
+    rerate_advice_request(
+        walk.request(concern), by=hub_manager, urgency="amber", reason="Not as urgent."
+    )
+    assert remind_overdue() == 0
+    clock.set(2026, 3, 3, 10, 5)  # due again at Tuesday 10:00
+    assert remind_overdue() == 1
+
+
+def test_a_request_answered_while_the_pass_runs_is_not_told(walk, clock, monkeypatch):
+    # Found overdue, then answered by the advisor before the pass reaches it: the pass checks
+    # again under the concern's lock, as it does for another pass that reminded it first.
+    clock.set(*MONDAY, 10, 0)
+    concern = claimed(walk, "red")
+    clock.set(*MONDAY, 14, 5)
+
+    def answered_first(row):
+        give_advice(
+            walk.request(concern),
+            by=walk.advisor,
+            advice="Talk with mum.",
+            next_step="talk_to_parent",
+            level_of_need=2,
+        )
+        return lock_concern(row)
+
+    monkeypatch.setattr(reminders, "lock_concern", answered_first)
+    assert remind_overdue() == 0
+    assert told(ADVICE_OVERDUE) == []
+
+
+# (b) New concerns with no DSL decision after a working day
+
+
+def test_a_concern_with_no_dsl_decision_after_a_working_day_is_told_to_its_dsls_once(
+    walk, clock, dsl, deputy_dsl, teacher, head, other_school_dsl
+):
+    clock.set(*MONDAY, 16, 0)
+    concern = walk.recorded()
+    clock.set(2026, 3, 3, 16, 0)  # one working day: not yet over
+    assert remind_overdue() == 0
+    clock.set(2026, 3, 3, 16, 1)
+    assert remind_overdue() == 1
+    assert remind_overdue() == 0
+    assert told(REVIEW_OVERDUE) == sorted([dsl.email, deputy_dsl.email])
+    reminder = Notification.objects.filter(kind=REVIEW_OVERDUE).first()
+    assert reminder.concern == concern
+    assert "by 16:00 on 03/03/2026" in reminder.body
+
+
+def test_a_concern_on_which_a_dsl_decided_is_not_told(walk, clock, dsl):
+    clock.set(*MONDAY, 10, 0)
+    walk.with_hub(walk.recorded())
+    closed = walk.recorded()
+    close_concern(
+        closed,
+        by=dsl,
+        outcome="nfa",
+        rationale="The child was collected by her aunt as arranged with the office.",
+    )
+    clock.set(2026, 3, 4, 10, 0)
+    remind_overdue()
+    assert told(REVIEW_OVERDUE) == []
+
+
+def test_a_reopened_concern_is_not_told_as_a_new_one(walk, clock, dsl):
+    # Its DSL decided once, and reopened it themselves: it is theirs in hand, not waiting.
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.closed()
+    clock.set(2026, 3, 9, 10, 0)
+    reopen_concern(concern, by=dsl, reason="New disclosure from her brother.")
+    clock.set(2026, 3, 9, 10, 5)
+    remind_overdue()
+    assert told(REVIEW_OVERDUE) == []
+
+
+# (c) Referrals to children's social care with no outcome after a working day
+
+
+def test_an_undecided_referral_is_told_to_the_dsls_once_after_a_working_day(walk, clock, dsl):
+    clock.set(*MONDAY, 10, 0)
+    escalated = walk.escalated()  # referred at 09:55
+    police = walk.recorded()
+    escalate_significant_harm(police, by=dsl, **escalation_data(referred_to="police"))
+    clock.set(2026, 3, 3, 9, 55)
+    remind_overdue()
+    assert told(REFERRAL_OVERDUE) == []
+    clock.set(2026, 3, 3, 9, 56)
+    remind_overdue()
+    remind_overdue()
+    reminder = Notification.objects.get(kind=REFERRAL_OVERDUE)
+    assert (reminder.recipient, reminder.concern, reminder.urgent) == (dsl.email, escalated, True)
+    assert "by 09:55 on 03/03/2026" in reminder.body
+
+
+@pytest.mark.parametrize("end", ["outcome", "closed"])
+def test_a_referral_with_its_outcome_or_closed_is_not_told(walk, clock, dsl, end):
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.escalated()
+    if end == "outcome":
+        record_escalation_outcome(
+            Escalation.objects.get(concern=concern), by=dsl, outcome="section_47"
+        )
+    else:
+        close_concern(concern, by=dsl, **closing(outcome="csc"))
+    clock.set(2026, 3, 4, 10, 0)
+    remind_overdue()
+    assert told(REFERRAL_OVERDUE) == []
+
+
+# All three
+
+
+def _overdue_of_each_kind(walk, clock):
+    clock.set(*MONDAY, 10, 0)
+    walk.recorded()
+    walk.with_hub(urgency="red")
+    walk.escalated()
+    clock.set(2026, 3, 4, 10, 0)
+
+
+def test_another_authority_and_school_are_told_only_of_their_own(
+    walk, other_walk, clock, dsl, authority, other_authority, other_school_dsl, other_la_advisor
+):
+    clock.set(*MONDAY, 10, 0)
+    other_walk.recorded()
+    other_walk.with_hub(urgency="red")
+    _overdue_of_each_kind(walk, clock)
+    remind_overdue()
+    ours = {dsl.email, authority.hub_email}
+    theirs = {other_walk.dsl.email, other_authority.hub_email}
+    by_school = {
+        (n.concern.school_id, n.recipient)
+        for n in Notification.objects.filter(kind__endswith="due")
+    }
+    assert {r for s, r in by_school if s == walk.pupil.school_id} == ours
+    assert {r for s, r in by_school if s == other_walk.pupil.school_id} == theirs
+    recipients = set(Notification.objects.values_list("recipient", flat=True))
+    assert other_school_dsl.email not in recipients
+    assert other_la_advisor.email not in recipients
+
+
+def test_reminders_carry_no_child_data(walk, clock, pupil):
+    _overdue_of_each_kind(walk, clock)
+    assert remind_overdue() == 3
+    reminders = Notification.objects.filter(
+        kind__in=[ADVICE_OVERDUE, REVIEW_OVERDUE, REFERRAL_OVERDUE]
+    )
+    assert {n.kind for n in reminders} == {ADVICE_OVERDUE, REVIEW_OVERDUE, REFERRAL_OVERDUE}
+    for reminder in reminders:
+        text = reminder.subject + reminder.body
+        for private in [pupil.given_name, pupil.family_name, "Playground", "coat", "belt"]:
+            assert private not in text
+        assert "Sign in to see it: http" in text
+
+
+def test_the_send_notifications_command_sends_the_reminders(walk, clock, dsl):
+    _overdue_of_each_kind(walk, clock)
+    mail.outbox.clear()
+    call_command("send_notifications")
+    call_command("send_notifications")
+    subjects = [m.subject for m in mail.outbox]
+    assert len([s for s in subjects if "waiting for a DSL's decision" in s]) == 1
+    assert len([s for s in subjects if "no decision recorded" in s]) == 1
+    assert len([s for s in subjects if "is overdue" in s]) == 1
+
+
+def test_a_pass_costs_the_same_queries_however_many_are_overdue_and_told(walk, clock):
+    clock.set(*MONDAY, 10, 0)
+    walk.with_hub(urgency="red")
+    clock.set(*MONDAY, 15, 0)
+    remind_overdue()
+    with CaptureQueriesContext(connection) as one:
+        assert remind_overdue() == 0
+    clock.set(*MONDAY, 10, 0)
+    for _ in range(20):
+        walk.with_hub(urgency="red")
+        walk.escalated()
+    clock.set(2026, 3, 4, 15, 0)
+    remind_overdue()
+    with CaptureQueriesContext(connection) as many:
+        assert remind_overdue() == 0
+    assert len(many) == len(one) == 3

@@ -1,0 +1,187 @@
+"""Reminders of work gone overdue, queued once for each time it goes overdue.
+
+`send_notifications` runs `remind_overdue` before it sends, so cron or `--loop` needs nothing
+new. Three things are reminded:
+
+- an advice request the hub has not answered by its due time: to the advisor who has it,
+  while still on the hub's staff, else to the hub; a red request (a child who may be at risk)
+  to the hub as well, and marked urgent;
+- a new concern with no decision from a DSL (advice asked, escalated or closed) a working day
+  after it was recorded (Working Together 2023): to the school's DSLs;
+- a referral to children's social care with no outcome a working day after it was made: to
+  the school's DSLs, urgent (it was escalated for significant harm).
+
+A reminder is a Notification of its own kind for the concern, queued at or after the moment
+the item fell due: finding one is what stops the next run queuing it again. A request whose
+due time moves later (re-rated) and passes again is reminded again. Emails carry the
+reference, the school's name for the hub, what is overdue since when, and a link: no child's
+data.
+
+Which items are newly overdue is found by three queries, however many are open; only those
+found cost more, each in its own transaction under its concern's lock, which checks again
+that no other run has just reminded it.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from advice.models import AdviceRequest, AdviceStatus
+from concerns.casework import DECISION_WITHIN_HOURS, decision_due_at, decision_overdue
+from concerns.models import Concern, ConcernStatus, Escalation
+from safeguarding import clock
+
+from . import notify
+from .advice import _tell_hub
+from .core import lock_concern
+from .exceptions import TransitionRefused
+from .models import Notification, WorkflowEvent
+from .rules import Action
+from .working_time import WORKING_DAY, add_working_hours, working_hours_between
+
+ADVICE_OVERDUE = "advice_overdue"
+REVIEW_OVERDUE = "review_overdue"
+REFERRAL_OVERDUE = "referral_decision_overdue"
+
+# A DSL decides what to do about a new concern within one working day.
+REVIEW_WITHIN_HOURS = WORKING_DAY.total_seconds() / 3600
+# The moves that are a DSL's first decision on a concern.
+DECISIONS = [Action.REQUEST_ADVICE, Action.ESCALATE, Action.CLOSE]
+
+
+def _reminded(kind, since):
+    """A reminder of `kind` about the row's concern, queued at or after the row's `since`."""
+    return Exists(
+        Notification.objects.filter(
+            kind=kind, concern=OuterRef("concern"), created_at__gte=OuterRef(since)
+        )
+    )
+
+
+def _overdue_requests(now):
+    return AdviceRequest.objects.filter(
+        status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED], due_at__lt=now
+    ).exclude(_reminded(ADVICE_OVERDUE, "due_at"))
+
+
+def _unreviewed_concerns(now):
+    # A working day is never less than 8 hours on the clock: the index on status and the
+    # time narrow it down, working_hours_between decides.
+    decided = WorkflowEvent.objects.filter(concern=OuterRef("pk"), action__in=DECISIONS)
+    reminded = Notification.objects.filter(kind=REVIEW_OVERDUE, concern=OuterRef("pk"))
+    return Concern.objects.filter(
+        status=ConcernStatus.RECORDED, recorded_at__lte=now - WORKING_DAY
+    ).exclude(Exists(decided) | Exists(reminded))
+
+
+def _undecided_referrals(now):
+    return (
+        Escalation.objects.filter(
+            outcome="",
+            referred_to=Escalation.Target.CSC,
+            referred_at__lte=now - timedelta(hours=DECISION_WITHIN_HOURS),
+        )
+        .exclude(concern__status=ConcernStatus.CLOSED)
+        .exclude(_reminded(REFERRAL_OVERDUE, "referred_at"))
+    )
+
+
+def remind_overdue(now=None):
+    """Queue a reminder for each item newly overdue at `now`. Returns how many were queued."""
+    now = now or timezone.now()
+    requests = _overdue_requests(now).select_related("concern", "school", "local_authority")
+    concerns = [
+        concern
+        for concern in _unreviewed_concerns(now).select_related("school")
+        if working_hours_between(concern.recorded_at, now) > REVIEW_WITHIN_HOURS
+    ]
+    referrals = [
+        escalation
+        for escalation in _undecided_referrals(now).select_related("concern__school")
+        if decision_overdue(escalation.referred_to, escalation.referred_at, now)
+    ]
+    queued = 0
+    for request in requests:
+        queued += _once(
+            _overdue_requests(now).filter(pk=request.pk), request.concern, _advice, request
+        )
+    for concern in concerns:
+        queued += _once(_unreviewed_concerns(now).filter(pk=concern.pk), concern, _review, concern)
+    for escalation in referrals:
+        queued += _once(
+            _undecided_referrals(now).filter(pk=escalation.pk),
+            escalation.concern,
+            _referral,
+            escalation,
+        )
+    return queued
+
+
+def _once(still_due, concern, remind, item):
+    """Queue `remind(item)` unless, under the concern's lock, it is no longer due (answered,
+    decided, closed, or reminded by another run meanwhile)."""
+    with transaction.atomic():
+        try:
+            lock_concern(concern)
+        except TransitionRefused:  # destroyed at review meanwhile
+            return 0
+        if not still_due.exists():
+            return 0
+        remind(item)
+        return 1
+
+
+def _advice(request):
+    concern, authority = request.concern, request.local_authority
+    # The advisor who has it, while still on the hub's staff; else the hub. A red request
+    # goes to the hub too, whoever has it: a child may be at risk while they are away.
+    recipients = notify.hub_staff(authority, [request.claimed_by])
+    if not recipients or request.urgency == "red":
+        recipients = sorted({*recipients, *notify.hub(authority)})
+    _tell_hub(
+        ADVICE_OVERDUE,
+        recipients,
+        request,
+        subject=f"Advice request on {concern.reference} is overdue",
+        opening=f"The advice request from {request.school.name} on concern "
+        f"{concern.reference} has not been answered by its due time.",
+    )
+
+
+def _review(concern):
+    due = add_working_hours(concern.recorded_at, REVIEW_WITHIN_HOURS)
+    notify.queue(
+        REVIEW_OVERDUE,
+        notify.school_leads(concern.school),
+        subject=f"Safeguarding concern {concern.reference} is waiting for a DSL's decision",
+        body=(
+            f"Safeguarding concern {concern.reference} was recorded at "
+            f"{clock.numeric(concern.recorded_at)}. A DSL should have decided what to do "
+            f"within one working day, by {clock.numeric(due)}: ask the hub for advice, "
+            "escalate it, or close it."
+            f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
+        ),
+        concern=concern,
+        urgent=concern.immediate_risk,
+    )
+
+
+def _referral(escalation):
+    concern = escalation.concern
+    due = decision_due_at(escalation.referred_to, escalation.referred_at)
+    notify.queue(
+        REFERRAL_OVERDUE,
+        notify.school_leads(concern.school),
+        subject=f"Referral on {concern.reference}: no decision recorded",
+        body=(
+            f"Safeguarding concern {concern.reference} was referred to children's social care "
+            f"at {clock.numeric(escalation.referred_at)}. They should have decided what to do "
+            f"within one working day, by {clock.numeric(due)}, and no outcome is recorded: "
+            "follow up the referral, then record its outcome."
+            f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
+        ),
+        concern=concern,
+        urgent=True,
+    )
