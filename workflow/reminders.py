@@ -61,9 +61,13 @@ def _reminded(kind, since):
 
 
 def _overdue_requests(now):
-    return AdviceRequest.objects.filter(
-        status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED], due_at__lt=now
-    ).exclude(_reminded(ADVICE_OVERDUE, "due_at"))
+    return (
+        AdviceRequest.objects.filter(
+            status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED], due_at__lt=now
+        )
+        .exclude(_reminded(ADVICE_OVERDUE, "due_at"))
+        .select_related("concern", "school", "local_authority")
+    )
 
 
 def _unreviewed_concerns(now):
@@ -71,9 +75,11 @@ def _unreviewed_concerns(now):
     # time narrow it down, working_hours_between decides.
     decided = WorkflowEvent.objects.filter(concern=OuterRef("pk"), action__in=DECISIONS)
     reminded = Notification.objects.filter(kind=REVIEW_OVERDUE, concern=OuterRef("pk"))
-    return Concern.objects.filter(
-        status=ConcernStatus.RECORDED, recorded_at__lte=now - WORKING_DAY
-    ).exclude(Exists(decided) | Exists(reminded))
+    return (
+        Concern.objects.filter(status=ConcernStatus.RECORDED, recorded_at__lte=now - WORKING_DAY)
+        .exclude(Exists(decided) | Exists(reminded))
+        .select_related("school")
+    )
 
 
 def _undecided_referrals(now):
@@ -85,49 +91,47 @@ def _undecided_referrals(now):
         )
         .exclude(concern__status=ConcernStatus.CLOSED)
         .exclude(_reminded(REFERRAL_OVERDUE, "referred_at"))
+        .select_related("concern__school")
     )
 
 
 def remind_overdue(now=None):
     """Queue a reminder for each item newly overdue at `now`. Returns how many were queued."""
     now = now or timezone.now()
-    requests = _overdue_requests(now).select_related("concern", "school", "local_authority")
+    requests = list(_overdue_requests(now))
     concerns = [
         concern
-        for concern in _unreviewed_concerns(now).select_related("school")
+        for concern in _unreviewed_concerns(now)
         if working_hours_between(concern.recorded_at, now) > REVIEW_WITHIN_HOURS
     ]
     referrals = [
         escalation
-        for escalation in _undecided_referrals(now).select_related("concern__school")
+        for escalation in _undecided_referrals(now)
         if decision_overdue(escalation.referred_to, escalation.referred_at, now)
     ]
     queued = 0
     for request in requests:
-        queued += _once(
-            _overdue_requests(now).filter(pk=request.pk), request.concern, _advice, request
-        )
+        queued += _once(request.concern, _overdue_requests(now).filter(pk=request.pk), _advice)
     for concern in concerns:
-        queued += _once(_unreviewed_concerns(now).filter(pk=concern.pk), concern, _review, concern)
+        queued += _once(concern, _unreviewed_concerns(now).filter(pk=concern.pk), _review)
     for escalation in referrals:
         queued += _once(
-            _undecided_referrals(now).filter(pk=escalation.pk),
-            escalation.concern,
-            _referral,
-            escalation,
+            escalation.concern, _undecided_referrals(now).filter(pk=escalation.pk), _referral
         )
     return queued
 
 
-def _once(still_due, concern, remind, item):
-    """Queue `remind(item)` unless, under the concern's lock, it is no longer due (answered,
-    decided, closed, or reminded by another run meanwhile)."""
+def _once(concern, still_due, remind):
+    """Under the concern's lock, read the item again from `still_due` and queue `remind(item)`,
+    unless it is no longer due (answered, decided, closed, or reminded by another run
+    meanwhile); a request re-rated meanwhile is told with its new due time."""
     with transaction.atomic():
         try:
             lock_concern(concern)
         except TransitionRefused:  # destroyed at review meanwhile
             return 0
-        if not still_due.exists():
+        item = still_due.first()
+        if item is None:
             return 0
         remind(item)
         return 1
