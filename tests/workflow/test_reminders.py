@@ -163,6 +163,26 @@ def test_a_request_answered_while_the_pass_runs_is_not_told(walk, clock, monkeyp
     assert told(ADVICE_OVERDUE) == []
 
 
+def test_a_request_rerated_while_the_pass_runs_is_told_with_its_new_due_time(
+    walk, clock, monkeypatch, hub_manager
+):
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.with_hub(urgency="red")  # due Monday 14:00
+    clock.set(2026, 3, 3, 15, 0)
+
+    def rerated_first(row):
+        rerate_advice_request(
+            walk.request(concern), by=hub_manager, urgency="amber", reason="Not as urgent."
+        )
+        return lock_concern(row)
+
+    monkeypatch.setattr(reminders, "lock_concern", rerated_first)
+    assert remind_overdue() == 1
+    reminder = Notification.objects.get(kind=ADVICE_OVERDUE)
+    assert "Urgency: Amber, due 10:00 on 03/03/2026" in reminder.body
+    assert not reminder.urgent
+
+
 # (b) New concerns with no DSL decision after a working day
 
 
