@@ -17,9 +17,10 @@ due time moves later (re-rated) and passes again is reminded again. Emails carry
 reference, the school's name for the hub, what is overdue since when, and a link: no child's
 data.
 
-Which items are newly overdue is found by three queries, however many are open; only those
-found cost more, each in its own transaction under its concern's lock, which checks again
-that no other run has just reminded it.
+Only what fell due in the last week is reminded, so a first run on years of records sends
+nothing for what is long past. Which items are newly overdue is found by three queries,
+however many are open; only those found cost more, each in its own transaction under its
+concern's lock, which checks again that no other run has just reminded it.
 """
 
 from datetime import timedelta
@@ -45,6 +46,9 @@ ADVICE_OVERDUE = "advice_overdue"
 REVIEW_OVERDUE = "review_overdue"
 REFERRAL_OVERDUE = "referral_decision_overdue"
 
+# Only what fell due in the last week is reminded: a service started on years of records, or
+# a send_notifications stopped for weeks, must not email its whole backlog (the lists show it).
+RECENT = timedelta(days=7)
 # A DSL decides what to do about a new concern within one working day.
 REVIEW_WITHIN_HOURS = WORKING_DAY.total_seconds() / 3600
 # The moves that are a DSL's first decision on a concern.
@@ -63,7 +67,9 @@ def _reminded(kind, since):
 def _overdue_requests(now):
     return (
         AdviceRequest.objects.filter(
-            status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED], due_at__lt=now
+            status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED],
+            due_at__lt=now,
+            due_at__gte=now - RECENT,
         )
         .exclude(_reminded(ADVICE_OVERDUE, "due_at"))
         .select_related("concern", "school", "local_authority")
@@ -76,7 +82,11 @@ def _unreviewed_concerns(now):
     decided = WorkflowEvent.objects.filter(concern=OuterRef("pk"), action__in=DECISIONS)
     reminded = Notification.objects.filter(kind=REVIEW_OVERDUE, concern=OuterRef("pk"))
     return (
-        Concern.objects.filter(status=ConcernStatus.RECORDED, recorded_at__lte=now - WORKING_DAY)
+        Concern.objects.filter(
+            status=ConcernStatus.RECORDED,
+            recorded_at__lte=now - WORKING_DAY,
+            recorded_at__gte=now - RECENT,
+        )
         .exclude(Exists(decided) | Exists(reminded))
         .select_related("school")
     )
@@ -88,6 +98,7 @@ def _undecided_referrals(now):
             outcome="",
             referred_to=Escalation.Target.CSC,
             referred_at__lte=now - timedelta(hours=DECISION_WITHIN_HOURS),
+            referred_at__gte=now - RECENT,
         )
         .exclude(concern__status=ConcernStatus.CLOSED)
         .exclude(_reminded(REFERRAL_OVERDUE, "referred_at"))

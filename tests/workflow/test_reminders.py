@@ -77,6 +77,20 @@ def test_a_red_request_is_told_to_the_hub_once_only_after_its_due_time(walk, clo
     assert "due 14:00 on 02/03/2026" in reminder.body
 
 
+def test_what_fell_due_over_a_week_ago_is_not_emailed_as_a_backlog(walk, clock, dsl):
+    # A first run on years of records, or after the sender was stopped for weeks, must not
+    # email every old item at once: the lists show them.
+    clock.set(*MONDAY, 10, 0)
+    walk.with_hub(urgency="red")
+    walk.recorded()
+    walk.escalated()
+    clock.set(2026, 3, 10, 10, 0)  # eight days on
+    assert remind_overdue() == 0
+    assert not Notification.objects.filter(
+        kind__in=[ADVICE_OVERDUE, REVIEW_OVERDUE, REFERRAL_OVERDUE]
+    ).exists()
+
+
 def test_a_claimed_request_is_told_to_its_advisor_and_a_red_one_to_the_hub_too(
     walk, clock, authority, hub_advisor, hub_manager
 ):
