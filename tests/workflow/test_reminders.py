@@ -5,7 +5,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from concerns.models import Escalation
 from schools.models import Membership, Role
@@ -25,6 +27,7 @@ from workflow.concerns import (
     reopen_concern,
 )
 from workflow.core import lock_concern
+from workflow.management.commands import send_notifications
 from workflow.models import Notification
 from workflow.reminders import (
     ADVICE_OVERDUE,
@@ -331,6 +334,26 @@ def test_the_send_notifications_command_sends_the_reminders(walk, clock, dsl):
     assert len([s for s in subjects if "waiting for a DSL's decision" in s]) == 1
     assert len([s for s in subjects if "no decision recorded" in s]) == 1
     assert len([s for s in subjects if "is overdue" in s]) == 1
+
+
+def test_a_fault_in_the_reminders_does_not_stop_what_is_queued_being_sent(
+    walk, clock, dsl, monkeypatch, django_capture_on_commit_callbacks
+):
+    # An urgent notice already queued must go whatever goes wrong in finding overdue work.
+    with (
+        override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        walk.recorded(immediate_risk=True)
+    Notification.objects.update(next_attempt_at=timezone.now())
+
+    def broken():
+        raise RuntimeError("a bug in the reminders")
+
+    monkeypatch.setattr(send_notifications, "remind_overdue", broken)
+    call_command("send_notifications")
+    assert Notification.objects.get().status == Notification.Status.SENT
+    assert dsl.email in mail.outbox[-1].to
 
 
 def test_a_pass_costs_the_same_queries_however_many_are_overdue_and_told(walk, clock):

@@ -43,7 +43,13 @@ class Command(BaseCommand):
             time.sleep(loop)
 
     def _run(self):
-        reminded = remind_overdue()
+        try:
+            reminded = remind_overdue()
+        except Exception as error:  # a fault in the reminders must not hold up what is queued
+            logger.error(
+                "Reminders not queued this run (%s); sending goes on", type(error).__name__
+            )
+            reminded = 0
         sent, failed = deliver()
         self.stdout.write(
             f"Reminded of {reminded} overdue; sent {sent}; {failed} failed and will be retried."
