@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from concerns.recording import drafts_for
+from concerns.views.access import LEADS
 from reports.selectors import policy_reminder
 from schools.middleware import membership_not_required
 
@@ -21,6 +22,7 @@ def home(request):
             "membership": membership,
             "tasks": tasks_for(membership.role),
             "drafts": drafts_for(membership).select_related("pupil"),
+            "is_lead": membership.role in LEADS,  # for the drafts' wording
             "policy_reminder": policy_reminder(membership),
         },
     )

@@ -77,8 +77,19 @@ def _written(page, posted):
     return "\n\n".join(parts)
 
 
+def _is_lead(request):
+    """A safeguarding lead is the person a teacher is sent to: they act on a concern themselves,
+    so the pages speak to them of the concerns inbox, not of their DSL."""
+    return request.membership.role in LEADS
+
+
 def _already_sent(request, concern):
-    messages.info(request, "This concern has already been sent to your DSL.")
+    messages.info(
+        request,
+        "This concern has already been sent: it is in the concerns inbox."
+        if _is_lead(request)
+        else "This concern has already been sent to your DSL.",
+    )
     return redirect("concerns:record_done", key=concern.submission_key)
 
 
@@ -94,6 +105,7 @@ def start(request):
             "school": membership.school,
             "leads": school_leads(membership.school),
             "drafts": drafts_for(membership).select_related("pupil"),
+            "is_lead": _is_lead(request),
         },
     )
 
@@ -273,6 +285,7 @@ def check(request, pk):
             "sent": request.method == "POST",
             "has_hints": any(row.hints for row in review.rows),
             "back_url": page_url(found.pk, journey.pages()[-1]),
+            "is_lead": _is_lead(request),
         },
     )
 
@@ -303,8 +316,7 @@ def done(request, key):
     if concern is None:
         raise OutOfScope("concern", key)
     viewed(request, concern, school=concern.school, action="concern.confirmation.view")
-    # A safeguarding lead is the person a teacher is sent to: they act on it themselves.
-    is_lead = request.membership.role in LEADS
+    is_lead = _is_lead(request)
     return render(
         request,
         "concerns/record/done.html",

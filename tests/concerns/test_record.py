@@ -540,3 +540,39 @@ def test_a_safeguarding_lead_who_records_a_concern_is_led_to_it_not_told_to_wait
         assert "speak to them now as well" not in page
         assert f'href="{reverse("concerns:detail", args=[concern.pk])}"' in page
         assert "immediate danger, call 999" in page
+
+
+def test_a_safeguarding_lead_recording_a_concern_is_told_it_goes_to_the_inbox_not_their_dsl(
+    client_for, teacher_client, pupil, school, dsl, deputy_dsl
+):
+    # The start page, check your answers and the unfinished concerns speak to a lead of the
+    # concerns inbox, which is where what they send goes; a teacher still reads of their DSL.
+    school.safeguarding_policy_url = ""
+    school.save()
+    for lead in (dsl, deputy_dsl):
+        client = client_for(lead)
+        draft = start(client, pupil)
+        fill(client, draft, answers())
+        for url in (reverse("concerns:start"), reverse("home"), check_url(draft)):
+            page = client.get(url).text
+            assert "your DSL" not in page, url
+            assert "Send to the DSL" not in page, url
+        start_page = client.get(reverse("concerns:start")).text
+        assert "It goes into the concerns inbox" in start_page
+        assert f'href="{reverse("reports:policy")}"' in start_page
+        check = client.get(check_url(draft)).text
+        assert "Now send it: it goes into the concerns inbox" in check
+        assert ">Send the concern</button>" in check
+        client.post(check_url(draft))
+        again = client.get(reverse("concerns:record_draft", args=[draft.pk]), follow=True)
+        assert "already been sent: it is in the concerns inbox" in again.text
+
+    draft = start(teacher_client, pupil)
+    fill(teacher_client, draft, answers())
+    assert (
+        "Tell your designated safeguarding lead (DSL)"
+        in teacher_client.get(reverse("concerns:start")).text
+    )
+    check = teacher_client.get(check_url(draft)).text
+    assert "Now send it to your DSL" in check
+    assert ">Send to the DSL</button>" in check
