@@ -65,7 +65,7 @@ START_TASKS = {
     ],
     Role.HUB_MANAGER: [
         ("Advice queue", "advice:queue", "Advice requests from every school in the authority."),
-        ("Hub overview", "reports:hub_overview", "Timeliness, volumes and open claims."),
+        ("Early Help Hub overview", "reports:hub_overview", "Timeliness, volumes and open claims."),
     ],
     Role.LA_ADMIN: [
         ("Sign-in lockouts", "lockouts", "Accounts paused after failed sign-ins."),

@@ -46,7 +46,9 @@ def inbox(request):
     )
     school = request.membership.school
     viewed(request, school, school=school, action="concern.inbox.view")
-    return render(request, "concerns/inbox.html", {"form": form, "page": page})
+    # As the navigation names it: the head teacher's is a read-only list, not an inbox.
+    heading = "Concerns" if request.membership.role == Role.HEAD_TEACHER else "Concerns inbox"
+    return render(request, "concerns/inbox.html", {"form": form, "page": page, "heading": heading})
 
 
 def _buttons(concern, actions, request_open):

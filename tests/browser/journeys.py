@@ -122,7 +122,7 @@ def open_concern_from_inbox(page, look, reference, *, start="start-dsl"):
     """A DSL goes from their start page to the concern, through the inbox."""
     look(page, start)
     page.get_by_role("link", name="Concerns inbox").first.click()
-    expect(heading(page)).to_have_text("Concerns")
+    expect(heading(page)).to_have_text("Concerns inbox")
     look(page, "inbox")
     page.get_by_role("link", name=reference).click()
     expect(heading(page)).to_have_text(f"Concern {reference}")
