@@ -53,7 +53,7 @@ class Move:
     perform: Any
     title: str
     button: str
-    done: str
+    done: Any  # the success message, or a function of the user and what they sent
     on_concern: bool = False  # escalation is a move of the concern
     form_kwargs: Any = field(default=lambda advice_request: {})
     # The versions the page was drawn from, which a stale page's move is refused against.
@@ -94,7 +94,12 @@ MOVES = {
         reassign_advice_request,
         "Reassign this request",
         "Reassign",
-        "The request has been reassigned.",
+        lambda user, sent: (
+            "The request has been reassigned to you."
+            if sent["to"] == user
+            else f"The request has been reassigned to {sent['to'].full_name}, who has been "
+            "emailed to say so."
+        ),
         form_kwargs=lambda r: {"staff": hub_staff(r.concern.school.local_authority_id)},
         made_already=lambda r, user, sent: (
             r.status == AdviceStatus.CLAIMED and r.claimed_by_id == sent["to"].pk
@@ -149,6 +154,10 @@ MOVES = {
 }
 
 
+def _done(move, user, sent):
+    return move.done(user, sent) if callable(move.done) else move.done
+
+
 def _unavailable(action, advice_request, user):
     """Why a move offered by an older page cannot be made now."""
     if action == Action.ESCALATE:
@@ -200,14 +209,14 @@ def _move_page(request, pk, name):
             except TransitionRefused as refused:
                 advice_request = get_request_for(request.membership, pk)
                 if move.made_already(advice_request, request.user, form.cleaned_data):
-                    messages.success(request, move.done)
+                    messages.success(request, _done(move, request.user, form.cleaned_data))
                     return redirect("advice:detail", pk)
                 allowed = move.action in available_request_actions(actor, advice_request)
                 form = _again(move, form, request.POST, advice_request, kwargs)
                 apply_refusal(form, refused)
                 said_why = refused.field is None and not isinstance(refused, Stale)
             else:
-                messages.success(request, move.done)
+                messages.success(request, _done(move, request.user, form.cleaned_data))
                 return redirect("advice:detail", pk)
         if not allowed and not said_why:
             # A mistake in the form, or a page out of date, says nothing of why the move

@@ -13,6 +13,7 @@ from concerns.forms import case as forms
 from concerns.selectors import get_concern_for
 from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
+from safeguarding.templatetags.presenters import uk_datetime
 from workflow import advice as advice_flow
 from workflow import concerns as concern_flow
 from workflow.core import done_by
@@ -44,6 +45,7 @@ def _act(
     escalation); its `version`, where it has one, travels in the form so a stale page is refused.
     `perform(subject, form)` calls the workflow. `about(concern)` gives the page more to say.
     `start(concern)` gives answers the DSL already typed in this concern, for a new form.
+    `success` is the message once it is done, or a function of the concern giving it.
     `done(target)`, where the step is taken once on its subject, says why it cannot be now.
     """
     concern = get_concern_for(request.membership, pk)
@@ -60,13 +62,13 @@ def _act(
                 if done_by(concern, key, by=request.user):
                     # The same form, sent again after it was done: a second click, which
                     # may have waited for the first to be saved.
-                    messages.success(request, success)
+                    messages.success(request, _said(success, concern))
                     return redirect("concerns:detail", concern.pk)
                 apply_refusal(form, refused)
                 if hasattr(form, "refresh_version"):
                     form.refresh_version(target.version)
             else:
-                messages.success(request, success)
+                messages.success(request, _said(success, concern))
                 return redirect("concerns:detail", concern.pk)
     elif (kept := kept_for(request)) is not None:
         # Typed before their session ended: shown again to send, whatever has changed since
@@ -87,6 +89,10 @@ def _act(
     viewed(request, concern, school=concern.school)
     context = {"concern": concern, "form": form, "target": target}
     return render(request, template, context | (about(concern) if about else {}))
+
+
+def _said(success, concern):
+    return success(concern) if callable(success) else success
 
 
 def _versioned(transition, request):
@@ -115,8 +121,17 @@ def request_advice(request, pk):
         form_class=forms.AdviceRequestForm,
         template="concerns/actions/request_advice.html",
         perform=_versioned(advice_flow.request_hub_advice, request),
-        success="Your request has been sent to the Early Help Hub",
+        success=_sent_to_hub,
         start=_asked_before,
+    )
+
+
+def _sent_to_hub(concern):
+    """The request just sent, with when the hub's answer is due."""
+    sent = concern.advice_requests.order_by("-requested_at", "-pk").first()  # not the prefetch
+    return (
+        "Your request has been sent to the Early Help Hub. "
+        f"The hub's answer is due by {uk_datetime(sent.due_at)}"
     )
 
 

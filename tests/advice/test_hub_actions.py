@@ -30,6 +30,7 @@ from workflow.working_time import add_working_hours
 
 MOVES = ["claim", "release", "reassign", "rerate", "advise", "escalate"]
 MOVES_DONE = {name: move.done for name, move in advice_moves.MOVES.items()}
+MOVES_DONE["reassign"] = "The request has been reassigned to you."  # as the tests reassign
 MANAGER_ONLY = ["reassign", "rerate"]
 
 
@@ -234,9 +235,14 @@ def test_a_manager_reassigns_to_an_advisor_of_the_same_hub(
             "to": hub_advisor.pk,
             "reason": "Ada knows the family.",
         },
+        follow=True,
     )
 
-    assert response.status_code == 302
+    # The manager is told to whom it went, and that they have been told.
+    assert [str(m) for m in response.context["messages"]] == [
+        "The request has been reassigned to Ada Advisor, who has been emailed to say so."
+    ]
+    assert Notification.objects.get(kind="advice_reassigned").recipient == hub_advisor.email
     request = fresh(open_request)
     assert (request.status, request.claimed_by) == (AdviceStatus.CLAIMED, hub_advisor)
     page = client.get(reverse("advice:detail", args=[request.pk])).content.decode()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus
 from concerns.models import Addendum, Closure, Concern, ConcernStatus, Escalation
+from safeguarding.templatetags.presenters import uk_datetime
 from schools.models import Role
 from tests.factories import member
 from workflow.advice import give_advice
@@ -197,7 +198,23 @@ def test_asking_the_hub_sends_the_request(walk, client_for, dsl):
     request = AdviceRequest.objects.get(concern=concern)
     assert (request.urgency, request.requested_by) == ("amber", dsl)
     page = client.get(response["Location"]).content.decode()
-    assert "Your request has been sent to the Early Help Hub" in page
+    # When the answer is due, as the pages show dates: what the DSL plans around.
+    assert (
+        "Your request has been sent to the Early Help Hub. The hub&#x27;s answer is due by "
+        f"{uk_datetime(request.due_at)}" in page
+    )
+
+
+def test_asking_the_hub_again_says_when_the_new_request_is_due(walk, client_for, dsl):
+    concern = walk.advice_received()
+    answered = AdviceRequest.objects.get(concern=concern)
+    client = client_for(dsl)
+    response = client.post(
+        url("request_advice", concern), advice_post(fresh(concern), urgency="red"), follow=True
+    )
+    again = AdviceRequest.objects.filter(concern=concern).exclude(pk=answered.pk).get()
+    (said,) = [str(m) for m in response.context["messages"]]
+    assert said.endswith(f"The hub's answer is due by {uk_datetime(again.due_at)}")
 
 
 def test_the_urgency_choices_explain_red_amber_and_green_and_their_targets(walk, client_for, dsl):
