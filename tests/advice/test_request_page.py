@@ -1,6 +1,7 @@
 """A request's page: what the school shared, nothing more, each view audited, and only the
 moves this user can make."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -249,3 +250,15 @@ def test_an_answered_request_shows_the_advice_and_no_hub_moves_but_escalation(
     page = response.content.decode()
     assert "Talk with mum first." in page
     assert "Level 2: early help" in page
+
+
+def test_an_answer_left_blank_reads_as_it_does_on_the_schools_concern_page(
+    client_for, walk, hub_advisor, dsl
+):
+    concern = walk.recorded(child_words="", others_present="", immediate_action="")
+    walk.with_hub(concern)
+    hub = client_for(hub_advisor).get(page_of(walk.request(concern))).text
+    school = client_for(dsl).get(reverse("concerns:detail", args=[concern.pk])).text
+    for question in ("The child's own words", "Who else was there", "What was done straight away"):
+        for page in (hub, school):
+            assert re.search(rf">{question}</dt>\s*<dd[^>]*>\s*None recorded\s*<", page), question
