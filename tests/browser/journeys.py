@@ -183,7 +183,7 @@ def log_conversation_and_close(page, look, *, mistakes=False):
     page.get_by_role("button", name="Log the parent or carer conversation").click()
     look(page, "conversation")
     if mistakes:
-        page.get_by_role("button", name="Log the conversation").click()
+        page.get_by_role("button", name="Save", exact=True).click()
         look(page, "conversation-error")
     page.get_by_label("Yes, it took place").check()
     look(page, "conversation-held")
@@ -195,7 +195,7 @@ def log_conversation_and_close(page, look, *, mistakes=False):
     page.get_by_label("Their relationship to the child").fill("Mother")
     page.get_by_label("In person", exact=True).check()
     page.get_by_label("What was discussed").fill("The video, and who Amelia talks to online.")
-    page.get_by_role("button", name="Log the conversation").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("The parent or carer conversation has been logged")).to_be_visible()
     look(page, "concern-conversation-logged")
 

@@ -286,6 +286,15 @@ def test_logging_a_held_conversation(walk, client_for, dsl):
     assert (held_at.date(), held_at.hour, held_at.minute) == (yesterday(), 15, 30)
 
 
+def test_the_conversation_page_button_is_true_whether_or_not_it_took_place(walk, client_for, dsl):
+    # The same button records a conversation that did not take place: it cannot say it logs
+    # the conversation.
+    page = client_for(dsl).get(url("conversation", walk.advice_received())).text
+    buttons = re.findall(r"<button[^>]*>\s*(.*?)\s*</button>", page, re.S)
+    assert "Save" in buttons
+    assert "Log the conversation" not in buttons
+
+
 def test_logging_a_conversation_that_did_not_happen_ignores_the_held_answers(walk, client_for, dsl):
     concern = walk.advice_received()
     data = held_post(
