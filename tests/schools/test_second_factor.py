@@ -193,3 +193,15 @@ def test_sign_in_security_leads_to_changing_the_password(client_for, dsl):
     assert f'href="{reverse("account_change_password")}"' in page
     change = client.get(reverse("account_change_password")).text
     assert f'href="{reverse("mfa_index")}" class="govuk-back-link"' in change
+
+
+def test_making_new_recovery_codes_and_signing_out_each_have_a_back_link(client_for, dsl):
+    # Neither page is a dead end: without JavaScript, the back link is the way out.
+    RecoveryCodes.activate(dsl)
+    client = reauthenticate(client_for(dsl))
+    generate = client.get(reverse("mfa_generate_recovery_codes"))
+    assert generate.status_code == 200
+    assert f'href="{reverse("mfa_view_recovery_codes")}" class="govuk-back-link"' in generate.text
+    sign_out = client.get(reverse("account_logout"))
+    assert sign_out.status_code == 200
+    assert f'href="{reverse("home")}" class="govuk-back-link"' in sign_out.text
