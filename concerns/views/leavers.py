@@ -85,6 +85,13 @@ def _away(request, pk):
     return pupil, None, _already(request, pupil, why)
 
 
+def _opened_from(request, pupil):
+    """The page a step linked from both the pupil's chronology and their child protection file
+    was opened from (`?from=file`), for its back link; the chronology by default."""
+    page = "pupil_file" if request.GET.get("from") == "file" else "pupil_chronology"
+    return reverse(f"concerns:{page}", args=[pupil.pk])
+
+
 def _step(request, pupil, transfer, *, template_context, done="concerns:leavers", **step):
     """A leaver's step on the shared step page: `step` as `pupil_step` takes it, `success` a
     message or a function of what was saved."""
@@ -183,7 +190,7 @@ def returned(request, pk):
         perform=lambda data: leavers.record_return(transfer, by=request.user, **data),
         template_context={
             "returning": True,
-            "from_chronology": True,
+            "back_url": _opened_from(request, pupil),
             "title": "Record that {name} has come back",
             "button": "Record that they came back",
         },
@@ -210,7 +217,7 @@ def leaving_change(request, pk):
     fields = (*leavers.LEAVING_FIELDS, *(leavers.SENDING_FIELDS if sent else ()))
     context = {
         "transfer": transfer,
-        "from_chronology": True,
+        "back_url": _opened_from(request, pupil),
         "title": "Change the details of {name}'s leaving" + (" and file" if sent else ""),
         "button": "Save the changes",
     }

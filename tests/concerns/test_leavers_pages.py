@@ -756,3 +756,25 @@ def test_no_leaving_pages_title_names_the_pupil_which_browser_history_keeps(
         assert leaver.family_name not in title_of(page)
         assert f"pupil {leaver.pk}" in title_of(page)
         assert leaver.full_name in page.text
+
+
+@pytest.mark.parametrize("step", ["leaving_change", "returned"])
+def test_a_step_opened_from_the_file_leads_back_to_the_file_and_from_the_chronology_to_it(
+    leaver, dsl, client_for, step
+):
+    left(leaver, dsl)
+    client = client_for(dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    file = reverse("concerns:pupil_file", args=[leaver.pk])
+    url = reverse(f"concerns:{step}", args=[leaver.pk])
+    assert f'href="{url}?from=file"' in client.get(file).text
+    assert f'href="{url}"' in client.get(chronology).text
+    for opened, back in (
+        (f"{url}?from=file", file),
+        (url, chronology),
+        (f"{url}?from=x", chronology),
+    ):
+        page = client.get(opened).text
+        assert f'<a href="{back}" class="govuk-back-link">' in page, opened
+        refused = client.post(opened, {}).text  # the page shown again keeps its way back
+        assert f'<a href="{back}" class="govuk-back-link">' in refused, opened
