@@ -389,7 +389,7 @@ def give_advice(
     )
     notify.queue(
         "advice_given",
-        notify.school_leads(concern.school),
+        notify.school_leads(concern.school, but=by),
         subject=f"Early Help Hub advice on {concern.reference}",
         body=(
             f"The Early Help Hub has given its advice on safeguarding concern "

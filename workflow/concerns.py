@@ -156,7 +156,7 @@ def _record_concern(*, by, pupil, observed_at, categories, delay_reason, submiss
     history(concern, Action.RECORD, "", by=by, at=now)
     notify.queue(
         "concern_recorded",
-        notify.school_leads(school),
+        notify.school_leads(school, but=by),
         subject=f"New safeguarding concern {concern.reference}",
         body=(
             f"A member of staff at {school.name} has recorded a safeguarding concern "
@@ -440,7 +440,7 @@ def escalate_significant_harm(
     )
     notify.queue(
         "concern_escalated",
-        notify.school_leads_and_head(concern.school),
+        notify.school_leads_and_head(concern.school, but=by),
         subject=f"Safeguarding concern {concern.reference} escalated",
         body=(
             f"Safeguarding concern {concern.reference} at {concern.school.name} has been "

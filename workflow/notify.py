@@ -37,23 +37,23 @@ def link(url_name, *args):
     return settings.SITE_URL + path
 
 
-def _emails(memberships):
-    return sorted(
-        set(
-            memberships.filter(is_active=True, user__is_active=True).values_list(
-                "user__email", flat=True
-            )
-        )
-    )
+def _emails(memberships, but=None):
+    """The addresses of the active people in `memberships`, leaving out `but`: whoever acted
+    is not emailed about what they did themselves (it is on the concern's history)."""
+    memberships = memberships.filter(is_active=True, user__is_active=True)
+    if but is not None:
+        memberships = memberships.exclude(user=but)
+    return sorted(set(memberships.values_list("user__email", flat=True)))
 
 
-def school_leads(school):
-    return _emails(Membership.objects.filter(school=school, role__in=[Role.DSL, Role.DEPUTY_DSL]))
+def school_leads(school, but=None):
+    roles = [Role.DSL, Role.DEPUTY_DSL]
+    return _emails(Membership.objects.filter(school=school, role__in=roles), but)
 
 
-def school_leads_and_head(school):
+def school_leads_and_head(school, but=None):
     roles = [Role.DSL, Role.DEPUTY_DSL, Role.HEAD_TEACHER]
-    return _emails(Membership.objects.filter(school=school, role__in=roles))
+    return _emails(Membership.objects.filter(school=school, role__in=roles), but)
 
 
 def hub_staff(authority, users):

@@ -208,7 +208,7 @@ def test_a_held_conversation_needs_its_details(walk, dsl, overrides, field):
     assert snapshot() == before
 
 
-def test_escalation_tells_the_dsls_and_head_and_makes_step_three_unnecessary(
+def test_escalation_tells_the_other_dsls_and_head_and_makes_step_three_unnecessary(
     walk, dsl, deputy_dsl, head
 ):
     concern = walk.recorded()
@@ -221,7 +221,8 @@ def test_escalation_tells_the_dsls_and_head_and_makes_step_three_unnecessary(
     recipients = set(
         Notification.objects.filter(kind="concern_escalated").values_list("recipient", flat=True)
     )
-    assert recipients == {dsl.email, deputy_dsl.email, head.email}
+    # The DSL who escalated is not told of their own escalation.
+    assert recipients == {deputy_dsl.email, head.email}
     close_concern(concern, by=dsl, **closing(outcome="csc"))
     concern.refresh_from_db()
     assert concern.status == S.CLOSED

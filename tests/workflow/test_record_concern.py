@@ -43,6 +43,15 @@ def test_records_a_concern_with_its_event_audit_and_dsl_notification(teacher, ds
     assert not notification.urgent
 
 
+def test_a_dsl_who_records_a_concern_is_not_emailed_about_it_but_the_other_leads_are(
+    dsl, deputy_dsl, pupil
+):
+    # They know: it is in front of them, and on the concern's history.
+    record_concern(by=dsl, pupil=pupil, **concern_data())
+    told = Notification.objects.filter(kind="concern_recorded")
+    assert list(told.values_list("recipient", flat=True)) == [deputy_dsl.email]
+
+
 def test_references_count_up_within_the_authority(teacher, pupil, other_school):
     first = record_concern(by=teacher, pupil=pupil, **concern_data())
     other_teacher = member(Role.STAFF, other_school)
