@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from audit.log import record as audit
 from concerns.roll import details_version
+from safeguarding import clock
 from schools.models import Pupil
 from schools.validators import validate_upn, year_group_misfit
 
@@ -368,9 +369,9 @@ def _sort_against_roll(rows, roll, preview):
                 (
                     row.line,
                     f"The UPN {row.upn} is {pupil.full_name}'s, born "
-                    f"{pupil.date_of_birth:%d/%m/%Y}, on the roll: check the UPN. If this is "
-                    "the same pupil, correct their name or date of birth on their own page "
-                    "first",
+                    f"{clock.written_date(pupil.date_of_birth)}, on the roll: check the UPN. "
+                    "If this is the same pupil, correct their name or date of birth on their "
+                    "own page first",
                 )
             )
             continue
@@ -394,7 +395,7 @@ def _changes(pupil, row):
     if pupil.given_name != row.given_name or pupil.family_name != row.family_name:
         changes.append(f"name was {pupil.full_name}")
     if pupil.date_of_birth != row.date:
-        changes.append(f"date of birth was {pupil.date_of_birth:%d/%m/%Y}")
+        changes.append(f"date of birth was {clock.written_date(pupil.date_of_birth)}")
     if pupil.year_group != row.year_group:
         changes.append(f"year group was {pupil.get_year_group_display()}")
     return changes

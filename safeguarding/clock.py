@@ -16,8 +16,24 @@ def zone_suffix(local):
     return f" {local.tzname()}" if in_repeated_hour(local) else ""
 
 
-def numeric(value):
-    """13:05 on 29/11/2026, for messages and emails; 01:30 BST on 25/10/2026 in the repeated
-    hour."""
-    local = timezone.localtime(value)
-    return f"{local:%H:%M}{zone_suffix(local)} on {local:%d/%m/%Y}"
+def time_of_day(local):
+    """4:05pm; in the hour the clocks go back, which time round: 1:30am BST, 1:30am GMT."""
+    if local.hour == 12 and local.minute == 0:
+        return "midday"
+    if local.hour == 0 and local.minute == 0:
+        return "midnight"
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{hour}:{local.minute:02d}{suffix}{zone_suffix(local)}"
+
+
+def written_date(day):
+    """28 November 2026, as the pages write a date."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def written(value, zone=None):
+    """28 November 2026 at 4:05pm (Europe/London, or the `zone` given): the GOV.UK style, the
+    same on pages, in messages and in emails."""
+    local = timezone.localtime(value, zone)
+    return f"{local.day} {local:%B %Y} at {time_of_day(local)}"

@@ -11,6 +11,8 @@ that up in the table.
 
 from django.core.exceptions import ValidationError
 
+from safeguarding import clock
+
 UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
@@ -95,6 +97,6 @@ def year_group_misfit(year_group, born, today):
         expected = f"Year {usual}"
     label = {"N": "Nursery", "R": "Reception"}.get(year_group, f"Year {year_group}")
     return (
-        f"{label} does not fit the date of birth {born:%d/%m/%Y}: a child born then is "
+        f"{label} does not fit the date of birth {clock.written_date(born)}: a child born then is "
         f"usually in {expected}. Check the year group and the date of birth"
     )

@@ -48,8 +48,8 @@ def why_not(action, request):
         return "Advice has already been given on this request."
     if action == Action.CLAIM and request.status == AdviceStatus.CLAIMED:
         return (
-            f"{request.claimed_by.full_name} claimed this request at "
-            f"{clock.numeric(request.claimed_at)}. It has not been taken over."
+            f"{request.claimed_by.full_name} claimed this request on "
+            f"{clock.written(request.claimed_at)}. It has not been taken over."
         )
     if action in {Action.RELEASE, Action.GIVE_ADVICE}:
         return "Nobody has claimed this request. Claim it first."
@@ -115,7 +115,7 @@ def request_hub_advice(
         body=(
             f"{concern.school.name} has asked the Early Help Hub for advice on concern "
             f"{concern.reference}. Urgency: {request.get_urgency_display()}, due "
-            f"{clock.numeric(request.due_at)}."
+            f"{clock.written(request.due_at)}."
             " It needs an advisor to claim and answer it."
             f"\n\nSign in to see the request: {notify.link('advice:detail', request.pk)}"
         ),
@@ -407,7 +407,7 @@ def _tell_hub(kind, recipients, request, *, subject, opening):
     still_due = request.status != AdviceStatus.WITHDRAWN
     if still_due:
         opening += (
-            f" Urgency: {request.get_urgency_display()}, due {clock.numeric(request.due_at)}."
+            f" Urgency: {request.get_urgency_display()}, due {clock.written(request.due_at)}."
         )
     notify.queue(
         kind,

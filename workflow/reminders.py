@@ -172,9 +172,9 @@ def _review(concern):
         notify.school_leads(concern.school),
         subject=f"Safeguarding concern {concern.reference} is waiting for a DSL's decision",
         body=(
-            f"Safeguarding concern {concern.reference} was recorded at "
-            f"{clock.numeric(concern.recorded_at)}. A DSL should have decided what to do "
-            f"within one working day, by {clock.numeric(due)}: ask the hub for advice, "
+            f"Safeguarding concern {concern.reference} was recorded on "
+            f"{clock.written(concern.recorded_at)}. A DSL should have decided what to do "
+            f"within one working day, by {clock.written(due)}: ask the hub for advice, "
             "escalate it, or close it."
             f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
         ),
@@ -192,8 +192,8 @@ def _referral(escalation):
         subject=f"Referral on {concern.reference}: no decision recorded",
         body=(
             f"Safeguarding concern {concern.reference} was referred to children's social care "
-            f"at {clock.numeric(escalation.referred_at)}. They should have decided what to do "
-            f"within one working day, by {clock.numeric(due)}, and no outcome is recorded: "
+            f"on {clock.written(escalation.referred_at)}. They should have decided what to do "
+            f"within one working day, by {clock.written(due)}, and no outcome is recorded: "
             "follow up the referral, then record its outcome."
             f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
         ),

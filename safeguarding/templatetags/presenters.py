@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from advice.models import AdviceStatus, Urgency
 from concerns.models import ConcernStatus
-from safeguarding.clock import zone_suffix
+from safeguarding.clock import time_of_day, written, written_date
 
 register = template.Library()
 
@@ -29,17 +29,6 @@ _REQUEST_COLOURS = {
 _URGENCY_COLOURS = {Urgency.RED: "red", Urgency.AMBER: "orange", Urgency.GREEN: "green"}
 
 
-def _time(moment):
-    """4:05pm; in the hour the clocks go back, which time round: 1:30am BST, 1:30am GMT."""
-    hour = moment.hour % 12 or 12
-    suffix = "am" if moment.hour < 12 else "pm"
-    if moment.hour == 12 and moment.minute == 0:
-        return "midday"
-    if moment.hour == 0 and moment.minute == 0:
-        return "midnight"
-    return f"{hour}:{moment.minute:02d}{suffix}{zone_suffix(moment)}"
-
-
 @register.filter
 def uk_date(value, zone=None):
     """28 November 2026. Code printing many dates passes the time `zone`, so it is looked up
@@ -48,21 +37,18 @@ def uk_date(value, zone=None):
         return ""
     if hasattr(value, "hour"):
         value = timezone.localtime(value, zone)
-    return f"{value.day} {value:%B %Y}"
+    return written_date(value)
 
 
 @register.filter
 def uk_datetime(value, zone=None):
     """28 November 2026 at 4:05pm (Europe/London, or the `zone` given)"""
-    if not value:
-        return ""
-    local = timezone.localtime(value, zone)
-    return f"{local.day} {local:%B %Y} at {_time(local)}"
+    return written(value, zone) if value else ""
 
 
 @register.filter
 def uk_time(value):
-    return _time(timezone.localtime(value)) if value else ""
+    return time_of_day(timezone.localtime(value)) if value else ""
 
 
 def _tag(colour, text):

@@ -13,7 +13,7 @@ from advice.models import AdviceRequest, AdviceStatus
 from advice.views import moves as advice_moves
 from audit.models import AuditEvent
 from concerns.models import ConcernStatus, Escalation
-from safeguarding.clock import numeric
+from safeguarding.clock import written
 from schools.models import Role
 from tests.factories import member
 from tests.walk import advice_data, closing, escalation_data, snapshot
@@ -174,7 +174,7 @@ def test_the_second_advisor_to_claim_is_told_who_claimed_it_and_when(
 
     assert response.status_code == 200
     message = (
-        f"Max Manager claimed this request at {numeric(fresh(open_request).claimed_at)}. "
+        f"Max Manager claimed this request on {written(fresh(open_request).claimed_at)}. "
         "It has not been taken over."
     )
     assert errors(response)["__all__"] == [message]

@@ -157,7 +157,7 @@ def test_a_year_group_the_child_is_too_young_for_is_refused_on_its_line(client):
     assert stored["counts"]["new"] == 2
     [(line, reason)] = stored["errors"]
     assert line == 4
-    assert reason.startswith(f"Year 11 does not fit the date of birth 01/01/{born}")
+    assert reason.startswith(f"Year 11 does not fit the date of birth 1 January {born}")
 
 
 def test_a_upn_written_in_groups_is_read_as_the_pupil_form_reads_it(client, school):
@@ -231,6 +231,20 @@ def test_an_update_says_what_changes(client, school):
     assert "year group was Year 4" in html
 
 
+def test_a_corrected_date_of_birth_is_written_as_the_preview_writes_dates(client, school):
+    PupilFactory(
+        school=school,
+        upn=UPNS[1],
+        given_name="Oliver",
+        family_name="Nowak",
+        date_of_birth=date(2015, 9, 2),
+    )
+    upload(client, csv_file(GOOD))
+    html = client.get(PREVIEW).content.decode()
+    assert "1 September 2015" in html
+    assert "Date of birth was 2 September 2015" in html
+
+
 def test_a_upn_on_the_roll_given_to_a_different_child_is_refused(client, school):
     # A brother's UPN typed for his sister: her concerns would all become his.
     brother = PupilFactory(
@@ -244,7 +258,7 @@ def test_a_upn_on_the_roll_given_to_a_different_child_is_refused(client, school)
     upload(client, csv_file(GOOD))
     preview = client.get(PREVIEW)
     html = unescape(preview.content.decode())
-    assert f"The UPN {UPNS[0]} is Adam Kowalski's, born 02/02/2013, on the roll" in html
+    assert f"The UPN {UPNS[0]} is Adam Kowalski's, born 2 February 2013, on the roll" in html
     assert [line for line, _ in preview.context["stored"]["errors"]] == [2]
     confirm(client)
     brother.refresh_from_db()

@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime
 
-from safeguarding.clock import numeric
+from safeguarding.clock import written
 from safeguarding.templatetags.presenters import (
     concern_status_tag,
     uk_date,
@@ -42,8 +42,12 @@ def test_tags_carry_text_as_well_as_colour():
     assert "With the Early Help Hub" in concern_status_tag("with_hub")
 
 
-def test_times_in_messages_and_emails_say_which_hour_when_the_clocks_go_back():
-    assert numeric(datetime(2026, 7, 1, 15, 5, tzinfo=UTC)) == "16:05 on 01/07/2026"
-    assert numeric(datetime(2026, 10, 25, 0, 30, tzinfo=UTC)) == "01:30 BST on 25/10/2026"
-    assert numeric(datetime(2026, 10, 25, 1, 30, tzinfo=UTC)) == "01:30 GMT on 25/10/2026"
-    assert numeric(datetime(2026, 10, 25, 2, 30, tzinfo=UTC)) == "02:30 on 25/10/2026"
+def test_times_in_messages_and_emails_are_written_as_the_pages_write_them():
+    # One style everywhere: an email saying "16:05 on 01/07/2026" about a page saying
+    # "1 July 2026 at 4:05pm" reads as two different times.
+    assert written(datetime(2026, 7, 1, 15, 5, tzinfo=UTC)) == "1 July 2026 at 4:05pm"
+    assert written(datetime(2026, 10, 25, 0, 30, tzinfo=UTC)) == "25 October 2026 at 1:30am BST"
+    assert written(datetime(2026, 10, 25, 1, 30, tzinfo=UTC)) == "25 October 2026 at 1:30am GMT"
+    assert written(datetime(2026, 10, 25, 2, 30, tzinfo=UTC)) == "25 October 2026 at 2:30am"
+    moment = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
+    assert written(moment) == uk_datetime(moment) == "1 December 2026 at 5:00pm"

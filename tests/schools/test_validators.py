@@ -126,10 +126,10 @@ def test_a_year_group_a_child_could_be_in_fits(year_group, born):
 
 def test_a_year_group_a_child_is_too_young_for_is_explained():
     assert year_group_misfit("11", date(2024, 1, 1), AUTUMN_2026) == (
-        "Year 11 does not fit the date of birth 01/01/2024: a child born then is usually in "
+        "Year 11 does not fit the date of birth 1 January 2024: a child born then is usually in "
         "Nursery, or not yet at school. Check the year group and the date of birth"
     )
     assert year_group_misfit("9", date(2016, 5, 17), AUTUMN_2026).startswith(
-        "Year 9 does not fit the date of birth 17/05/2016: a child born then is usually in Year 6."
+        "Year 9 does not fit the date of birth 17 May 2016: a child born then is usually in Year 6."
     )
     assert "usually in Reception" in year_group_misfit("3", date(2022, 1, 1), AUTUMN_2026)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from advice.models import AdviceRequest, AdviceStatus
 from audit.models import AuditEvent
 from concerns.models import ConcernStatus
+from safeguarding.templatetags.presenters import uk_datetime
 from schools.models import Role
 from schools.services import end_membership
 from tests.factories import member
@@ -55,6 +56,8 @@ def test_request_hub_advice_sends_the_concern_to_the_hub(walk, dsl, authority):
     assert notification.urgent
     # The link opens the request itself, and the email says so and what it needs.
     assert "It needs an advisor to claim and answer it." in notification.body
+    # The due time written as the hub's queue page writes it.
+    assert f"due {uk_datetime(request.due_at)}." in notification.body
     assert f"Sign in to see the request: https://testserver/hub/requests/{request.pk}/" in (
         notification.body
     )
@@ -108,7 +111,7 @@ def test_a_second_claim_says_who_claimed_it_and_when(walk, hub_advisor, hub_mana
     before = snapshot()
     with pytest.raises(TransitionRefused) as refused:
         claim_advice_request(request, by=hub_manager)
-    assert "Ada Advisor claimed this request at" in refused.value.message
+    assert "Ada Advisor claimed this request on" in refused.value.message
     assert "not been taken over" in refused.value.message
     assert snapshot() == before
 
@@ -122,7 +125,7 @@ def test_a_claim_in_the_hour_the_clocks_go_back_says_which_time_it_was(walk, hub
     request.refresh_from_db()
     with pytest.raises(TransitionRefused) as refused:
         claim_advice_request(request, by=hub_manager)
-    assert "claimed this request at 01:30 GMT on 25/10/2026." in refused.value.message
+    assert "claimed this request on 25 October 2026 at 1:30am GMT." in refused.value.message
 
 
 def test_release_returns_the_request_to_the_queue(walk, hub_advisor):

@@ -40,7 +40,7 @@ def test_two_advisors_claim_at_once_and_exactly_one_wins(
     assert list(outcomes.values()).count("won") == 1
     loser = next(message for message in outcomes.values() if message != "won")
     winner = hub_advisor if outcomes["advisor"] == "won" else hub_manager
-    assert f"{winner.full_name} claimed this request at" in loser
+    assert f"{winner.full_name} claimed this request on" in loser
     request.refresh_from_db()
     assert (request.status, request.claimed_by) == (AdviceStatus.CLAIMED, winner)
     assert request.events.filter(action="claim_advice_request").count() == 1

@@ -77,7 +77,7 @@ def test_a_red_request_is_told_to_the_hub_once_only_after_its_due_time(walk, clo
     assert reminder.urgent
     assert reminder.subject.startswith("URGENT: ")
     assert "Lea Bank Primary School" in reminder.body
-    assert "due 14:00 on 02/03/2026" in reminder.body
+    assert "due 2 March 2026 at 2:00pm" in reminder.body
 
 
 def test_what_fell_due_over_a_week_ago_is_not_emailed_as_a_backlog(walk, clock, dsl):
@@ -196,7 +196,7 @@ def test_a_request_rerated_while_the_pass_runs_is_told_with_its_new_due_time(
     monkeypatch.setattr(reminders, "lock_concern", rerated_first)
     assert remind_overdue() == 1
     reminder = Notification.objects.get(kind=ADVICE_OVERDUE)
-    assert "Urgency: Amber, due 10:00 on 03/03/2026" in reminder.body
+    assert "Urgency: Amber, due 3 March 2026 at 10:00am" in reminder.body
     assert not reminder.urgent
 
 
@@ -216,7 +216,7 @@ def test_a_concern_with_no_dsl_decision_after_a_working_day_is_told_to_its_dsls_
     assert told(REVIEW_OVERDUE) == sorted([dsl.email, deputy_dsl.email])
     reminder = Notification.objects.filter(kind=REVIEW_OVERDUE).first()
     assert reminder.concern == concern
-    assert "by 16:00 on 03/03/2026" in reminder.body
+    assert "by 3 March 2026 at 4:00pm" in reminder.body
 
 
 def test_a_concern_on_which_a_dsl_decided_is_not_told(walk, clock, dsl):
@@ -261,7 +261,7 @@ def test_an_undecided_referral_is_told_to_the_dsls_once_after_a_working_day(walk
     remind_overdue()
     reminder = Notification.objects.get(kind=REFERRAL_OVERDUE)
     assert (reminder.recipient, reminder.concern, reminder.urgent) == (dsl.email, escalated, True)
-    assert "by 09:55 on 03/03/2026" in reminder.body
+    assert "by 3 March 2026 at 9:55am" in reminder.body
 
 
 @pytest.mark.parametrize("end", ["outcome", "closed"])
