@@ -249,6 +249,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # can. allauth's rate limit ("reset_password") caps how often one address is mailed.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# The account holder is emailed when the way they sign in changes (a password, the authenticator
+# app, recovery codes, a passkey), in the service's words (templates/account/email/password_*,
+# templates/mfa/email/): if it was not them, that email is how they find out.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # Lockouts are django-axes' job (per account, visible to the authority's admin); allauth's own
 # limit stays only as a per-address brake on password spraying.

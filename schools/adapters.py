@@ -1,6 +1,7 @@
 """How django-allauth and django-axes fit this service: no public sign-up, a second factor that
 cannot be switched off, lockouts keyed on the email address, and sign-ins audited."""
 
+import logging
 from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -15,6 +16,8 @@ from django.utils import timezone
 from audit.log import record
 
 from . import secrets
+
+logger = logging.getLogger(__name__)
 
 SIGNED_IN_AT = "signed_in_at"
 
@@ -42,6 +45,15 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(
             template_prefix, email, {**context, "service_name": settings.SERVICE_NAME}
         )
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        # A notice of a change already made (a new password, a passkey): a mail server that
+        # cannot take it must not turn the change into the service's error page, or undo it.
+        # The error's kind only: an SMTP error's text can hold the address.
+        try:
+            super().send_notification_mail(template_prefix, user, context, email)
+        except OSError as error:
+            logger.warning("Sign-in change notice not sent: %s", type(error).__name__)
 
     def get_reset_password_from_key_url(self, key):
         # The service's public address, as every other email's links (workflow/notify.py): not

@@ -1,0 +1,117 @@
+"""Whoever holds an account is emailed when the way they sign in changes: a new password, a new
+authenticator app, new recovery codes, a passkey added or removed. If it was not them, someone
+else may be able to sign in as them, and this email is how they find out."""
+
+import re
+
+import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.conf import settings
+from django.urls import reverse
+
+from schools.models import Role
+from tests.conftest import reauthenticate
+from tests.factories import PASSWORD, member, totp_code
+
+from .test_passkeys import add_passkey, passkeys_of
+
+WHEN = re.compile(r"on \d{1,2} [A-Z][a-z]+ \d{4} at (\d{1,2}:\d\d[ap]m|midday|midnight)")
+
+
+def the_notice(mailoutbox, user):
+    """The one email about a sign-in change, checked for what every one of them says."""
+    [email] = mailoutbox
+    assert email.to == [user.email]
+    assert settings.SERVICE_NAME in email.subject  # through the service's AccountAdapter
+    assert WHEN.search(email.body), email.body  # when, as the pages write dates
+    assert "If it was not you" in email.body
+    assert "designated safeguarding lead (DSL)" in email.body
+    assert "local authority's administrator" in email.body
+    # Nothing that belongs to allauth's own wording or a request's details.
+    for stray in ["example.com", "IP address", "Browser:", "Hello from"]:
+        assert stray not in email.body
+    return email
+
+
+def test_a_changed_password_is_emailed_to_its_owner(client_for, dsl, mailoutbox):
+    new = "several unrelated words 2026"
+    response = client_for(dsl).post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": new, "password2": new},
+    )
+    assert response.status_code == 302
+    email = the_notice(mailoutbox, dsl)
+    assert "password" in email.subject.lower()
+    assert f"Your password for {settings.SERVICE_NAME} was changed on" in email.body
+
+
+def test_a_password_reset_from_the_emailed_link_is_emailed_to_its_owner(client, dsl, mailoutbox):
+    client.post(reverse("account_reset_password"), {"email": dsl.email})
+    link = re.search(r"(/account/password/reset/key/\S+)", mailoutbox[0].body).group(1)
+    page = client.get(link, follow=True)
+    url = page.redirect_chain[-1][0] if page.redirect_chain else link
+    mailoutbox.clear()
+    new = "plum-orbit-lantern-42"
+    assert client.post(url, {"password1": new, "password2": new}).status_code == 302
+    email = the_notice(mailoutbox, dsl)
+    assert f"Your password for {settings.SERVICE_NAME} was changed on" in email.body
+
+
+# Setting up the app and making new codes email their owner once the change has committed,
+# from inside the request (allauth's context): a committed transaction, not a captured callback
+# run after the request has gone.
+@pytest.mark.django_db(transaction=True)
+def test_setting_up_the_authenticator_app_is_emailed(client, school, mailoutbox):
+    user = member(Role.DSL, school, mfa=False)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    confirm = client.get(reverse("mfa_activate_totp"))
+    page = client.post(confirm["Location"], {"password": PASSWORD}, follow=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    email = the_notice(mailoutbox, user)
+    assert "An authenticator app was set up" in email.body
+
+
+# Setting up the app and making new codes email their owner once the change has committed,
+# from inside the request (allauth's context): a committed transaction, not a captured callback
+# run after the request has gone.
+@pytest.mark.django_db(transaction=True)
+def test_new_recovery_codes_are_emailed(client_for, dsl, mailoutbox):
+    RecoveryCodes.activate(dsl)
+    client = reauthenticate(client_for(dsl))
+    response = client.post(reverse("mfa_generate_recovery_codes"))
+    assert response.status_code == 302
+    email = the_notice(mailoutbox, dsl)
+    assert "New recovery codes were made" in email.body
+    assert "old codes no longer work" in email.body
+
+
+def test_a_passkey_added_and_one_removed_are_each_emailed(client_for, dsl, mailoutbox):
+    client = reauthenticate(client_for(dsl))
+    add_passkey(client)
+    added = the_notice(mailoutbox, dsl)
+    assert "A passkey was added" in added.body
+    mailoutbox.clear()
+    passkey = passkeys_of(dsl).get()
+    assert client.post(reverse("mfa_remove_webauthn", args=[passkey.pk])).status_code == 302
+    removed = the_notice(mailoutbox, dsl)
+    assert "A passkey was removed" in removed.body
+
+
+def test_a_password_change_while_mail_is_down_is_still_made_and_said(
+    client_for, dsl, settings, caplog
+):
+    # The email is a notice, not the change: a mail server that is down must not turn a new
+    # password into the service's error page (or undo it).
+    settings.EMAIL_BACKEND = "tests.mail_down.MailServerDown"
+    client = client_for(dsl)
+    new = "several unrelated words 2026"
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": new, "password2": new},
+    )
+    assert response.status_code == 302
+    dsl.refresh_from_db()
+    assert dsl.check_password(new)
+    assert dsl.email not in caplog.text
