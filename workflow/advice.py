@@ -242,6 +242,7 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
         raise TransitionRefused(
             "Choose an advisor from this authority's Early Help Hub", field="to"
         )
+    taken_from = request.claimed_by
     request.claimed_by = to
     request.claimed_at = timezone.now()
     _save(request, target, "claimed_by", "claimed_at")
@@ -255,6 +256,21 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
             subject=f"Advice request on {concern.reference} given to you",
             opening=f"{by.full_name} has given you the advice request from {concern.school.name} "
             f"on concern {concern.reference}.",
+        )
+    if taken_from not in (None, by, to):
+        # The advisor who had it may be part way through their advice: they hear it is no
+        # longer theirs now, not when their advice is refused. Nothing for them to do: not urgent.
+        notify.queue(
+            "advice_reassigned_away",
+            notify.hub_staff(concern.school.local_authority, [taken_from]),
+            subject=f"Advice request on {concern.reference} given to a colleague",
+            body=(
+                f"{by.full_name} has given the advice request from {concern.school.name} on "
+                f"concern {concern.reference}, which you had claimed, to {to.full_name}. "
+                "You need not answer it."
+                f"\n\nSign in to see it: {notify.link('advice:detail', request.pk)}"
+            ),
+            concern=concern,
         )
     return request
 

@@ -164,6 +164,25 @@ def test_the_advisor_given_a_request_is_told(walk, authority, hub_manager):
     assert concern.pupil.family_name not in told.subject + told.body
 
 
+def test_the_advisor_a_request_is_taken_from_is_told_they_need_not_answer_it(
+    walk, authority, hub_manager
+):
+    # Ada, who claimed it and may be halfway through her advice, learnt only when hers was
+    # refused as no longer hers.
+    concern = walk.with_hub(urgency="red")
+    ada = claim_advice_request(walk.request(concern), by=walk.advisor).claimed_by
+    colleague = member(Role.HUB_ADVISOR, authority, full_name="Cal Colleague")
+    Notification.objects.all().delete()
+    reassign_advice_request(walk.request(concern), by=hub_manager, to=colleague)
+    told = Notification.objects.get(recipient=ada.email)
+    assert told.kind == "advice_reassigned_away"
+    assert "Cal Colleague" in told.body
+    assert "You need not answer it" in told.body
+    assert f"/hub/requests/{walk.request(concern).pk}/" in told.body
+    assert not told.urgent  # nothing for her to do, however urgent the request
+    assert concern.pupil.family_name not in told.subject + told.body
+
+
 def test_a_request_made_red_tells_its_advisor_or_the_hub(walk, authority, hub_manager):
     concern = walk.with_hub(urgency="green")
     Notification.objects.all().delete()
