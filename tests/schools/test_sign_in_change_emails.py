@@ -45,7 +45,14 @@ def test_a_changed_password_is_emailed_to_its_owner(client_for, dsl, mailoutbox)
     assert f"Your password for {settings.SERVICE_NAME} was changed on" in email.body
 
 
-def test_a_password_reset_from_the_emailed_link_is_emailed_to_its_owner(client, dsl, mailoutbox):
+@pytest.mark.parametrize("first", [False, True], ids=["reset", "first password"])
+def test_a_password_chosen_from_the_emailed_link_is_emailed_to_its_owner(
+    client, school, mailoutbox, first
+):
+    dsl = member(Role.DSL, school, mfa=not first)
+    if first:  # a new account: its holder chooses a password from the email that set it up
+        dsl.set_unusable_password()
+        dsl.save()
     client.post(reverse("account_reset_password"), {"email": dsl.email})
     link = re.search(r"(/account/password/reset/key/\S+)", mailoutbox[0].body).group(1)
     page = client.get(link, follow=True)
@@ -54,7 +61,8 @@ def test_a_password_reset_from_the_emailed_link_is_emailed_to_its_owner(client, 
     new = "plum-orbit-lantern-42"
     assert client.post(url, {"password1": new, "password2": new}).status_code == 302
     email = the_notice(mailoutbox, dsl)
-    assert f"Your password for {settings.SERVICE_NAME} was changed on" in email.body
+    # Said so that it is true of a first password as of a forgotten one replaced.
+    assert f"A new password for {settings.SERVICE_NAME} was chosen on" in email.body
 
 
 # Setting up the app and making new codes email their owner once the change has committed,
