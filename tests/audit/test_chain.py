@@ -147,6 +147,14 @@ def test_an_unreadable_anchors_file_is_reported(trail, tmp_path):
         verify("--anchors", str(anchors))
 
 
+@pytest.mark.parametrize("where", ["directory", "missing folder"])
+def test_an_anchors_path_that_cannot_be_used_fails_with_one_line_naming_it(trail, tmp_path, where):
+    # A typo in the cron line: a clear failure to alert on, not a traceback.
+    path = tmp_path if where == "directory" else tmp_path / "no-such-folder" / "anchors.jsonl"
+    with pytest.raises(CommandError, match=f"The anchors file {path} could not be"):
+        verify("--anchors", str(path))
+
+
 def test_a_row_added_in_a_chain_of_its_own_is_caught(trail, teacher):
     forged = AuditEvent(
         at=trail[-1].at,

@@ -32,9 +32,16 @@ class Command(BaseCommand):
             raise CommandError(f"Audit chain broken. {problem}")
         if anchors:
             now = timezone.now().isoformat()
-            with anchors.open("a", encoding="utf-8") as file:
-                for anchor in current_anchors():
-                    file.write(json.dumps({**anchor, "at": now}) + "\n")
+            try:
+                with anchors.open("a", encoding="utf-8") as file:
+                    for anchor in current_anchors():
+                        file.write(json.dumps({**anchor, "at": now}) + "\n")
+            except OSError as error:
+                raise CommandError(
+                    f"The anchors file {anchors} could not be written ({error.strerror}): "
+                    f"today's chain ends are not kept. The chain itself is intact: {count} "
+                    "events verified."
+                ) from None
         self.stdout.write(f"Audit chain intact: {count} events verified.")
 
 
@@ -45,5 +52,9 @@ def _read(path):
         lines = path.read_text(encoding="utf-8").splitlines()
         anchors = [json.loads(line) for line in lines if line.strip()]
         return [{"chain": a["chain"], "id": a["id"], "hash": a["hash"]} for a in anchors]
+    except OSError as error:  # a directory, or not readable by the user cron runs it as
+        raise CommandError(
+            f"The anchors file {path} could not be read ({error.strerror})."
+        ) from None
     except (ValueError, UnicodeDecodeError, KeyError, TypeError) as error:
         raise CommandError(f"The anchors file {path} could not be read: {error!r}") from None
