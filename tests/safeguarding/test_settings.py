@@ -71,6 +71,7 @@ def test_debug_is_off_unless_set(tmp_path):
         ("DEBUG", "maybe"),
         ("EMAIL_PORT", "twenty-five"),
         ("SESSION_COOKIE_AGE", "half an hour"),
+        ("LOG_LEVEL", "verbose"),
     ],
 )
 def test_malformed_variable_stops_startup_naming_it(tmp_path, variable, value):
@@ -78,6 +79,7 @@ def test_malformed_variable_stops_startup_naming_it(tmp_path, variable, value):
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert "ImproperlyConfigured" in last_line
+    assert variable in last_line
     assert variable in last_line
 
 
