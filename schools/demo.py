@@ -262,5 +262,21 @@ def _secret(user, with_passwords):
     return totp_secret(user) if with_passwords else None
 
 
+def real_data():
+    """What in the database is not the fictional demo's (nor the scale data sets', which grow
+    it), named for a refusal; None when there is nothing else. Every demo person, school and
+    hub inbox is at a reserved `.example` domain; an operator's superuser alone (a developer's
+    own, on their machine) holds no one's data."""
+    if User.objects.filter(is_superuser=False).exclude(email__iendswith=".example").exists():
+        return "a person"
+    demo = {(spec["code"], spec["hub_email"]) for spec in AUTHORITIES}
+    if any(pair not in demo for pair in LocalAuthority.objects.values_list("code", "hub_email")):
+        return "an authority"
+    fictional = r"^https://[a-z0-9-]+\.example/"
+    if School.objects.exclude(safeguarding_policy_url__regex=fictional).exists():
+        return "a school"
+    return None
+
+
 def passwords_allowed(explicit_demo):
     return settings.DEBUG or explicit_demo

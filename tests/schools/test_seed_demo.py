@@ -1,7 +1,7 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
@@ -112,3 +112,45 @@ def test_every_demo_user_signs_in_with_the_printed_password_and_secret_and_sees_
         home = client.get(reverse("home")).text
         assert f'<h1 class="govuk-heading-l">{role}</h1>' in home, email
         assert place in home
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("flags", [(), ("--demo",)])
+@override_settings(DEBUG=True)
+def test_seed_demo_refuses_a_database_holding_real_data(flags):
+    # A live Luton, set up by an operator with the code the demo uses: demo people with a
+    # published password must never get roles at a real authority, nor fictional children
+    # join its schools.
+    luton = LocalAuthority.objects.create(
+        code="LUT", name="Luton Borough Council", hub_email="earlyhelphub@luton.gov.uk"
+    )
+    User.objects.create_user("dsl@realschool.sch.uk")
+    before = snapshot()
+    with pytest.raises(CommandError, match="not the demo's"):
+        run(*flags)
+    assert snapshot() == before
+    assert not Membership.objects.filter(local_authority=luton).exists()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+@pytest.mark.parametrize(
+    "real",
+    [
+        lambda: User.objects.create_user("head@school.sch.uk"),
+        lambda: LocalAuthority.objects.create(code="BED", name="Bedford Borough Council"),
+    ],
+)
+def test_any_real_person_or_authority_stops_seed_demo(real):
+    real()
+    with pytest.raises(CommandError, match="not the demo's"):
+        run()
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_seed_demo_runs_beside_an_operators_superuser():
+    # A developer's own superuser on their laptop is not real data.
+    User.objects.create_superuser("me@council.gov.uk", "a-long-password-1")
+    run()
+    assert LocalAuthority.objects.count() == 2

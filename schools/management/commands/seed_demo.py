@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from advice.demo import seed_demo_cases
 from reports.demo import seed_demo_evidence
-from schools.demo import DEMO_PASSWORD, passwords_allowed, seed
+from schools.demo import DEMO_PASSWORD, passwords_allowed, real_data, seed
 
 
 class Command(BaseCommand):
@@ -24,6 +24,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, demo, scale=None, **options):
+        # Demo people share a published password and would join an authority with the demo's
+        # code: never on a database holding anyone real.
+        found = real_data()
+        if found:
+            raise CommandError(
+                f"This database holds {found} that is not the demo's: seed_demo runs only on a "
+                "database of its own. Nothing was changed."
+            )
         with_passwords = passwords_allowed(demo)
         sign_ins, created = seed(with_passwords=with_passwords)
         if scale:
