@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.test import override_settings
 from django.utils import timezone
@@ -152,6 +152,21 @@ def test_the_sending_loop_carries_on_after_the_database_fails_a_run(walk, dsl, m
 
     assert [m.to for m in mail.outbox] == [[dsl.email]]
     assert Notification.objects.get().status == Notification.Status.SENT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seconds", ["-5", "0"])
+def test_a_loop_wait_that_is_not_a_positive_number_of_seconds_is_refused_before_any_run(
+    seconds, monkeypatch
+):
+    # A negative wait crashed the loop after its first run, with a traceback; 0 ran once only.
+    from workflow.management.commands import send_notifications
+
+    runs = []
+    monkeypatch.setattr(send_notifications, "remind_overdue", lambda: runs.append(1) or 0)
+    with pytest.raises(CommandError, match="--loop"):
+        call_command("send_notifications", "--loop", seconds)
+    assert runs == []
 
 
 class WatchingBackend:

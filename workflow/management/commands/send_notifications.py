@@ -1,3 +1,4 @@
+import argparse
 import logging
 import time
 
@@ -10,6 +11,19 @@ from workflow.reminders import remind_overdue
 logger = logging.getLogger(__name__)
 
 
+def seconds(value):
+    """The wait between runs: a whole number of seconds, at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of seconds, 1 or more, not {value!r}"
+        )
+    return number
+
+
 class Command(BaseCommand):
     help = (
         "Queue reminders of work gone overdue, then send notifications that are due, "
@@ -19,7 +33,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--loop",
-            type=int,
+            type=seconds,
             metavar="SECONDS",
             help="Keep going, waiting this long between runs.",
         )
