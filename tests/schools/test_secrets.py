@@ -11,7 +11,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.utils import decrypt
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -56,6 +56,20 @@ def test_a_key_is_replaced_without_anyone_setting_their_app_up_again(settings, s
     call_command("rotate_mfa_secrets", stdout=StringIO())
     settings.MFA_SECRET_KEYS = settings.MFA_SECRET_KEYS[:1]
     assert _signs_in(dsl)
+
+
+def test_rotating_after_removing_the_old_key_too_soon_fails_clearly_and_changes_nothing(
+    settings, school
+):
+    # The operator replaced the key instead of putting the new one first: a traceback
+    # (InvalidToken) said nothing of what to do.
+    settings.MFA_SECRET_KEYS = ["the-old-key-" + "x" * 40]
+    dsl = member(Role.DSL, school)
+    before = _app(dsl).data
+    settings.MFA_SECRET_KEYS = ["the-new-key-" + "y" * 40]
+    with pytest.raises(CommandError, match=r"MFA_SECRET_KEYS.*Nothing was changed"):
+        call_command("rotate_mfa_secrets", stdout=StringIO())
+    assert _app(dsl).data == before
 
 
 def test_without_its_key_a_secret_cannot_be_read(settings, school):
