@@ -425,9 +425,14 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         f"not {env.str('LOG_LEVEL')!r}."
     )
 
+# One handler, whose lines carry no exception's message (safeguarding/logs.py). Django's own
+# "django" logger loses its mail_admins handler: a server error's email would hold the form
+# that was sent and the code's variables, a child's record among them, if ADMINS were set.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"()": "safeguarding.logs.WithoutMessages"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
