@@ -78,8 +78,18 @@ def env_database(name, default):
 DEBUG = env_bool("DEBUG", False)
 
 
+def _guessable(key):
+    """Django's own test of a secret key (check --deploy, security.W009)."""
+    return len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure-")
+
+
 def _secret_key():
     key = env.str("SECRET_KEY", default="")
+    if key and not DEBUG and _guessable(key):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is too easy to guess: use at least 50 random characters (python -c "
+            '"import secrets; print(secrets.token_urlsafe(50))").'
+        )
     if key:
         return key
     if not DEBUG:
@@ -282,6 +292,11 @@ MFA_FORMS = {
 # Keys for authenticator secrets at rest (schools/secrets.py): the first encrypts, each decrypts.
 # Set them apart from SECRET_KEY in production, so that replacing one leaves the other alone.
 MFA_SECRET_KEYS = env.list("MFA_SECRET_KEYS", default=[]) or [SECRET_KEY]
+if not DEBUG and any(_guessable(key) for key in MFA_SECRET_KEYS):
+    raise ImproperlyConfigured(
+        "MFA_SECRET_KEYS holds a key too easy to guess: use at least 50 random characters for "
+        "each key."
+    )
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Safeguarding concerns")
 
 # Lockout: 5 failures for an account within 15 minutes pause its sign-in for 15 minutes. A

@@ -108,7 +108,7 @@ def test_production_settings_set_hsts_and_secure_cookies(tmp_path):
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
         "ENV_FILE": str(tmp_path / "none.env"),
-        "SECRET_KEY": "k" * 60,
+        "SECRET_KEY": "a-production-like-secret-" + "k" * 60,
         "SITE_URL": "https://safeguarding.example.gov.uk",
     }
     result = subprocess.run(

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# Long and varied enough for a live service (Django's own test: 50 characters, 5 different).
+KEY = "settings-test-only-not-a-secret-" + "0123456789" * 3
 SETUP = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
 
 
@@ -35,17 +37,37 @@ def test_missing_secret_key_stops_startup_when_debug_is_off(tmp_path):
 
 @pytest.mark.parametrize("url", ["", "http://safeguarding.example.gov.uk"])
 def test_without_a_public_https_address_startup_stops_when_debug_is_off(tmp_path, url):
-    result = start(tmp_path, DEBUG="false", SECRET_KEY="k" * 50, SITE_URL=url)
+    result = start(tmp_path, DEBUG="false", SECRET_KEY=KEY, SITE_URL=url)
     assert result.returncode != 0
     assert "SITE_URL must be the service's public https:// address" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SECRET_KEY", "changeme"),
+        ("SECRET_KEY", "k" * 60),
+        ("SECRET_KEY", "django-insecure-" + "abcdefghij" * 5),
+        ("MFA_SECRET_KEYS", "short"),
+        ("MFA_SECRET_KEYS", KEY.replace("settings", "mfa") + ",short"),
+    ],
+)
+def test_a_guessable_key_stops_startup_when_debug_is_off(tmp_path, variable, value):
+    # Sessions, password-reset links and the authenticator secrets at rest rest on these keys.
+    result = start(tmp_path, DEBUG="false", **{"SECRET_KEY": KEY, variable: value})
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last_line
+    assert variable in last_line
+    assert value.split(",")[-1] not in last_line  # a key is never printed, not even a bad one
 
 
 def test_emails_come_from_the_services_own_domain_unless_set(tmp_path):
     # A sender "@localhost" is refused by mail servers: nothing would ever be sent.
     script = SETUP.replace("settings.DEBUG", "settings.DEFAULT_FROM_EMAIL")
-    result = start(tmp_path, script, SECRET_KEY="k" * 50)
+    result = start(tmp_path, script, SECRET_KEY=KEY)
     assert result.stdout.strip() == "safeguarding@safeguarding.example.gov.uk", result.stderr
-    chosen = start(tmp_path, script, SECRET_KEY="k" * 50, DEFAULT_FROM_EMAIL="alerts@la.gov.uk")
+    chosen = start(tmp_path, script, SECRET_KEY=KEY, DEFAULT_FROM_EMAIL="alerts@la.gov.uk")
     assert chosen.stdout.strip() == "alerts@la.gov.uk"
 
 
@@ -58,7 +80,7 @@ def test_development_key_is_generated_once_and_kept(tmp_path):
 
 
 def test_debug_is_off_unless_set(tmp_path):
-    result = start(tmp_path, SECRET_KEY="k" * 50)
+    result = start(tmp_path, SECRET_KEY=KEY)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
 
@@ -75,7 +97,7 @@ def test_debug_is_off_unless_set(tmp_path):
     ],
 )
 def test_malformed_variable_stops_startup_naming_it(tmp_path, variable, value):
-    result = start(tmp_path, SECRET_KEY="k" * 50, **{variable: value})
+    result = start(tmp_path, SECRET_KEY=KEY, **{variable: value})
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert "ImproperlyConfigured" in last_line
@@ -90,7 +112,7 @@ def test_database_url_switches_to_postgresql(tmp_path):
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
-        "SECRET_KEY": "k" * 50,
+        "SECRET_KEY": KEY,
         "SITE_URL": "https://safeguarding.example.gov.uk",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "ENV_FILE": str(tmp_path / "no.env"),
@@ -124,7 +146,7 @@ def test_every_variable_the_settings_read_is_documented():
 )
 def test_a_bad_database_url_is_shown_without_its_password(tmp_path, url):
     """Start-up errors go to the service manager's or the container's logs."""
-    result = start(tmp_path, SECRET_KEY="k" * 50, DATABASE_URL=url)
+    result = start(tmp_path, SECRET_KEY=KEY, DATABASE_URL=url)
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
     assert "app:***@db" in result.stderr
