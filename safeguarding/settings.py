@@ -391,6 +391,17 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+if (
+    not DEBUG
+    and EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+    and EMAIL_HOST_PASSWORD
+    and not EMAIL_USE_TLS
+    and EMAIL_HOST not in {"localhost", "127.0.0.1", "::1"}
+):
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS must be true to sign in to a mail server on another machine: the "
+        "EMAIL_HOST_PASSWORD, and every password-reset link, would cross the network in clear."
+    )
 # Send notification emails in a background thread after commit, so nobody waits for the mail
 # server. Off only in the test suite, which delivers them in line to look at them.
 NOTIFICATIONS_IN_BACKGROUND = env_bool("NOTIFICATIONS_IN_BACKGROUND", True)

@@ -62,6 +62,24 @@ def test_a_guessable_key_stops_startup_when_debug_is_off(tmp_path, variable, val
     assert value.split(",")[-1] not in last_line  # a key is never printed, not even a bad one
 
 
+def test_a_mail_password_sent_without_tls_stops_startup_when_debug_is_off(tmp_path):
+    # The SMTP password, and every password-reset link, would cross the network in clear.
+    mail = {"EMAIL_HOST": "smtp.council.gov.uk", "EMAIL_HOST_USER": "safeguarding"}
+    result = start(tmp_path, SECRET_KEY=KEY, EMAIL_HOST_PASSWORD="Hunter2-S3cret", **mail)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "EMAIL_USE_TLS" in last_line
+    assert "Hunter2" not in result.stderr
+    with_tls = start(
+        tmp_path, SECRET_KEY=KEY, EMAIL_HOST_PASSWORD="x", EMAIL_USE_TLS="true", **mail
+    )
+    assert with_tls.returncode == 0, with_tls.stderr
+    # A relay on the same machine, or one that needs no password, is the operator's choice.
+    assert start(tmp_path, SECRET_KEY=KEY, EMAIL_HOST="smtp.council.gov.uk").returncode == 0
+    local = start(tmp_path, SECRET_KEY=KEY, EMAIL_HOST_USER="u", EMAIL_HOST_PASSWORD="x")
+    assert local.returncode == 0, local.stderr
+
+
 def test_emails_come_from_the_services_own_domain_unless_set(tmp_path):
     # A sender "@localhost" is refused by mail servers: nothing would ever be sent.
     script = SETUP.replace("settings.DEBUG", "settings.DEFAULT_FROM_EMAIL")
