@@ -8,7 +8,8 @@ from schools.demo import DEMO_PASSWORD, passwords_allowed, real_data, seed
 class Command(BaseCommand):
     help = (
         "Create fictional demo data (idempotent: running it again changes nothing) and print "
-        "the demo sign-ins. Demo passwords are set only when DEBUG is on or --demo is given."
+        "the demo sign-ins. Demo passwords are set only when DEBUG is on or --demo is given. "
+        "Refuses a database that holds any person, authority or school not the demo's."
     )
 
     def add_arguments(self, parser):
