@@ -459,6 +459,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"()": "safeguarding.logs.WithoutMessages"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    # Never below INFO: Django's DEBUG lines hold SQL with its parameters, a child's name in them.
+    "loggers": {
+        "django": {
+            "handlers": [],
+            "level": "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL,
+            "propagate": True,
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

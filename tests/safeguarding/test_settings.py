@@ -80,6 +80,16 @@ def test_a_mail_password_sent_without_tls_stops_startup_when_debug_is_off(tmp_pa
     assert local.returncode == 0, local.stderr
 
 
+def test_even_the_debug_log_level_never_logs_sql_with_its_parameters(tmp_path):
+    script = (
+        "import django; django.setup(); from django.db import connection\n"
+        "with connection.cursor() as c: c.execute('SELECT %s', ['Zebedee Quill'])"
+    )
+    result = start(tmp_path, script, DEBUG="true", LOG_LEVEL="DEBUG")
+    assert result.returncode == 0, result.stderr
+    assert "Zebedee" not in result.stderr
+
+
 def test_emails_come_from_the_services_own_domain_unless_set(tmp_path):
     # A sender "@localhost" is refused by mail servers: nothing would ever be sent.
     script = SETUP.replace("settings.DEBUG", "settings.DEFAULT_FROM_EMAIL")
