@@ -8,7 +8,7 @@ class SafeguardingConfig(AppConfig):
     verbose_name = "Safeguarding service"
 
     def ready(self):
-        from . import db
+        from . import checks, db  # noqa: F401  (checks registers itself)
 
         db.connect()
 

@@ -78,7 +78,7 @@ def test_friendly_500_page(client_for, dsl, settings):
     assert "secret internal detail" not in response.text
 
 
-def test_deploy_checks_pass_with_production_settings(tmp_path):
+def deploy_check(tmp_path, **variables):
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
@@ -87,15 +87,31 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
         "SECRET_KEY": "a-production-like-secret-" + "k" * 60,
         "ALLOWED_HOSTS": "safeguarding.example.gov.uk",
         "SITE_URL": "https://safeguarding.example.gov.uk",
+        # The check reads the setting; it does not connect.
+        "DATABASE_URL": "postgres://safeguarding@db.internal:5432/safeguarding",
+        **variables,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
     )
+
+
+def test_deploy_checks_pass_with_production_settings(tmp_path):
+    result = deploy_check(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_checks_fail_on_sqlite(tmp_path):
+    # Only PostgreSQL has the trigger that refuses changes to the audit trail (SECURITY.md);
+    # DATABASE_URL left unset off DEBUG meant a SQLite file beside the code, and nothing said so.
+    result = deploy_check(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+    assert "PostgreSQL" in result.stderr
 
 
 def test_production_settings_set_hsts_and_secure_cookies(tmp_path):
