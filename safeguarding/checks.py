@@ -18,3 +18,17 @@ def database_is_postgresql(app_configs, **kwargs):
             id="safeguarding.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def authenticator_keys_are_apart(app_configs, **kwargs):
+    if settings.SECRET_KEY not in settings.MFA_SECRET_KEYS:
+        return []
+    return [
+        CheckWarning(
+            "MFA_SECRET_KEYS is unset or holds SECRET_KEY.",
+            hint="Give authenticator secrets keys of their own: replacing SECRET_KEY (after a "
+            "leak) would otherwise leave every authenticator app unreadable (SECURITY.md).",
+            id="safeguarding.W002",
+        )
+    ]

@@ -89,6 +89,7 @@ def deploy_check(tmp_path, **variables):
         "SITE_URL": "https://safeguarding.example.gov.uk",
         # The check reads the setting; it does not connect.
         "DATABASE_URL": "postgres://safeguarding@db.internal:5432/safeguarding",
+        "MFA_SECRET_KEYS": "production-like-authenticator-key-" + "m" * 40,
         **variables,
     }
     return subprocess.run(
@@ -103,6 +104,14 @@ def deploy_check(tmp_path, **variables):
 def test_deploy_checks_pass_with_production_settings(tmp_path):
     result = deploy_check(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("keys", ["", "a-production-like-secret-" + "k" * 60])
+def test_deploy_checks_fail_when_authenticator_secrets_share_the_secret_key(tmp_path, keys):
+    # Replacing a leaked SECRET_KEY would then leave every authenticator app unreadable.
+    result = deploy_check(tmp_path, MFA_SECRET_KEYS=keys)
+    assert result.returncode != 0
+    assert "MFA_SECRET_KEYS" in result.stderr
 
 
 def test_deploy_checks_fail_on_sqlite(tmp_path):
