@@ -16,6 +16,7 @@ from django.utils import timezone
 from advice.models import AdviceRequest, AdviceStatus
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import User
+from workflow.concerns import referral_missing
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 from workflow.working_time import WORKING_DAY, add_working_hours, working_hours_between
@@ -291,6 +292,11 @@ def _parent_step(concern, zone, reopened):
                     f"day of the referral, by {uk_datetime(due, zone)}: follow it up, then record "
                     "the outcome"
                 )
+    if concern.status != S.CLOSED and (missing := referral_missing(concern)) is not None:
+        # Significant harm is indicated: the referral comes before the concern can close, so
+        # the step is not done until it is made.
+        step.state = "due"
+        step.lines.append(missing)
     if step.state != "cannot_start":
         return step
     if concern.status == S.ADVICE_RECEIVED:

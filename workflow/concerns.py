@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from advice.models import NextStep
+from advice.models import AdviceStatus, NextStep
 from concerns.models import (
     Addendum,
     Category,
@@ -509,12 +509,19 @@ def referral_missing(concern):
     indicated, so the normal escalation applies first. The hub advised a referral (to
     children's social care or Prevent) and none to there is recorded, or the parent
     conversation was not held because it would place the child at risk and nothing is
-    escalated; each counted since the concern was last reopened."""
-    since = _last_reopened(concern)
-    referrals = _since(concern.escalations.all(), "escalated_at", since)
-    advice = _latest_advice(concern, since=since)
+    escalated; each counted since the concern was last reopened. Read from the concern's
+    records as `.all()` gives them, so a page that loaded them (concerns.casework) asks
+    nothing more."""
+    since = max((e.at for e in concern.events.all() if e.action == Action.REOPEN), default=None)
+
+    def current(rows, made_at):
+        return [r for r in rows if since is None or getattr(r, made_at) >= since]
+
+    referrals = current(concern.escalations.all(), "escalated_at")
+    answered = [r for r in concern.advice_requests.all() if r.status == AdviceStatus.ANSWERED]
+    advice = max(current(answered, "advised_at"), key=lambda r: (r.advised_at, r.pk), default=None)
     advised = _REFERRAL_ADVICE.get(advice.recommended_next_step) if advice else None
-    if advised is not None and not referrals.filter(referred_to=advised).exists():
+    if advised is not None and not any(r.referred_to == advised for r in referrals):
         # An escalated concern cannot go back to the hub (DESIGN §3), so only the referral
         # is offered there.
         again = (
@@ -527,12 +534,12 @@ def referral_missing(concern):
             f"referral (escalate, to {Escalation.Target(advised).label}, with when it was "
             f"made) before closing the concern{again}."
         )
-    conversations = _since(concern.conversations.all(), "logged_at", since)
-    conversation = conversations.order_by("-logged_at", "-pk").first()
+    conversations = current(concern.conversations.all(), "logged_at")
+    conversation = max(conversations, key=lambda c: (c.logged_at, c.pk), default=None)
     if (
         conversation is not None
         and conversation.not_held_reason == ParentConversation.NotHeldReason.RISK
-        and not referrals.exists()
+        and not referrals
     ):
         return (
             "The parent conversation was not held because talking to the parent or carer "

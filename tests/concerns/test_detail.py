@@ -11,7 +11,9 @@ from concerns.attachments import store_attachment
 from concerns.models import ConcernStatus
 from schools.models import Role
 from tests.factories import member
-from workflow.concerns import add_addendum, reopen_concern
+from tests.walk import given_advice, held_conversation
+from workflow.advice import give_advice
+from workflow.concerns import add_addendum, log_parent_conversation, reopen_concern
 from workflow.rules import Action
 
 S = ConcernStatus
@@ -290,3 +292,41 @@ def test_the_page_asks_for_files_only_when_the_concern_has_some(walk, client_for
     assert "Body map.pdf" in client_for(dsl).get(detail(concern)).content.decode()
     # The recorder sees the files they attached themselves, not the DSL's.
     assert "Body map.pdf" not in client_for(teacher).get(detail(concern)).content.decode()
+
+
+def _advised_to_refer(walk):
+    concern = walk.claimed()
+    give_advice(walk.request(concern), by=walk.advisor, **given_advice(next_step="mash"))
+    return concern
+
+
+def test_step_3_is_not_done_while_the_referral_the_hub_advised_is_missing(walk, client_for, dsl):
+    # The hub advised a referral to children's social care and the DSL logged the parent
+    # conversation: the concern cannot close until the referral is recorded, so step 3 is not
+    # complete, and the tracker says what is outstanding.
+    concern = _advised_to_refer(walk)
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert steps[2].state == "due"
+    assert any("Record that referral" in line for line in steps[2].lines)
+
+    walk.escalated(concern)
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert steps[2].state == "done"
+    assert not any("Record that referral" in line for line in steps[2].lines)
+
+
+def test_step_3_is_not_done_when_the_conversation_was_not_held_for_the_childs_safety(
+    walk, client_for, dsl
+):
+    # Not told because telling would place the child at risk: significant harm is indicated,
+    # and the concern must be escalated before it can close.
+    concern = walk.advice_received()
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        **held_conversation(held=False, not_held_reason="risk", details="Dad is the risk."),
+    )
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert steps[2].state == "due"
+    assert any("Escalate the concern" in line for line in steps[2].lines)
