@@ -20,9 +20,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
-from advice.models import AdviceRequest, AdviceStatus
+from advice.models import AdviceRequest, AdviceStatus, NextStep
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import Pupil
 
@@ -33,6 +34,7 @@ from .models import (
     Closure,
     ConcernStatus,
     Escalation,
+    ParentConversation,
     categories_of,
     category_list,
 )
@@ -42,15 +44,21 @@ S = ConcernStatus
 RECENTLY_CLOSED = timedelta(days=30)
 PAGE_SIZE = 25
 
+# A concern whose parent conversation is logged but which cannot close until a referral is
+# recorded (workflow.concerns.referral_missing): it has its own group.
+REFERRAL_DUE = "referral_due"
+
 GROUPS = [
     (S.RECORDED, "New: awaiting DSL review"),
     (S.WITH_HUB, "With the Early Help Hub"),
     (S.ADVICE_RECEIVED, "Advice received: parent conversation due"),
+    (REFERRAL_DUE, "Referral to record before closing"),
     (S.ESCALATED, "Escalated: outcome awaited"),
     (S.PARENT_CONVERSATION_LOGGED, "Parent conversation logged: ready to close"),
     (S.CLOSED, "Recently closed"),
 ]
 HEADINGS = dict(enumerate(heading for _, heading in GROUPS))
+RANKS = {status: rank for rank, (status, _) in enumerate(GROUPS)}
 
 KEYS = [
     Key("stage", int),
@@ -60,9 +68,39 @@ KEYS = [
 ]
 
 
+def _referral_due():
+    """A concern with its parent conversation logged whose latest advice was a referral (to
+    children's social care or Prevent), or whose latest conversation was not held because it
+    would place the child at risk: significant harm is indicated, and it may not close until
+    the referral is recorded. Any escalation since it was last reopened would have moved it on
+    from this status, so none is to be looked for (as `referral_missing` must elsewhere)."""
+    latest_advice = AdviceRequest.objects.filter(
+        concern=OuterRef("pk"), status=AdviceStatus.ANSWERED
+    ).order_by("-advised_at", "-pk")
+    latest_conversation = ParentConversation.objects.filter(concern=OuterRef("pk")).order_by(
+        "-logged_at", "-pk"
+    )
+    return Q(status=S.PARENT_CONVERSATION_LOGGED) & (
+        Q(
+            In(
+                Subquery(latest_advice.values("recommended_next_step")[:1]),
+                [NextStep.MASH, NextStep.PREVENT],
+            )
+        )
+        | Q(
+            Exact(
+                Subquery(latest_conversation.values("not_held_reason")[:1]),
+                ParentConversation.NotHeldReason.RISK,
+            )
+        )
+    )
+
+
 def _stage():
+    ranks = dict(RANKS)
     return Case(
-        *(When(status=status, then=Value(rank)) for rank, (status, _) in enumerate(GROUPS)),
+        When(_referral_due(), then=Value(ranks.pop(REFERRAL_DUE))),
+        *(When(status=status, then=Value(rank)) for status, rank in ranks.items()),
         output_field=IntegerField(),
     )
 
@@ -135,6 +173,8 @@ def next_step(concern, now):
     if status == S.ADVICE_RECEIVED:
         return "Talk with the parent or carer and log the conversation"
     if status == S.PARENT_CONVERSATION_LOGGED:
+        if concern.stage == RANKS[REFERRAL_DUE]:
+            return "Record the referral (escalate), then close it"
         return "Close it, or ask the hub for follow-up advice"
     if status == S.ESCALATED:
         if concern.csc_referred_at and decision_overdue(

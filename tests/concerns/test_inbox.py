@@ -7,14 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from concerns.inbox import GROUPS
+from concerns.inbox import GROUPS, REFERRAL_DUE
 from concerns.models import Closure, Concern, ConcernStatus
 from schools.models import Role
 from tests.factories import PupilFactory, member
 from tests.searching import search
-from workflow.concerns import record_concern
+from workflow.advice import give_advice
+from workflow.concerns import log_parent_conversation, record_concern
 
-from ..walk import concern_data
+from ..walk import concern_data, given_advice, held_conversation
 
 S = ConcernStatus
 INBOX = reverse("concerns:inbox")
@@ -76,7 +77,11 @@ def test_groups_come_in_working_order_with_urgent_first_then_oldest(walk, client
     response = client_for(dsl).get(INBOX)
 
     sections = response.context["page"].sections
-    assert [heading for heading, _ in sections] == [heading for _, heading in GROUPS]
+    assert [heading for heading, _ in sections] == [
+        heading
+        for group, heading in GROUPS
+        if group != REFERRAL_DUE  # none needs a referral
+    ]
     assert references(response) == [
         urgent.reference,
         old.reference,
@@ -92,6 +97,33 @@ def test_groups_come_in_working_order_with_urgent_first_then_oldest(walk, client
     assert "Talk with the parent or carer and log the conversation" in html
     assert "Record the outcome of the referral" in html
     assert "Wait for the hub&#x27;s advice, due" in html
+
+
+def test_a_conversation_logged_where_a_referral_must_come_first_is_not_ready_to_close(
+    walk, client_for, dsl
+):
+    # The hub advised a referral to children's social care, or the parent was not told because
+    # telling would place the child at risk: the concern cannot close until the referral is
+    # recorded, whatever the parent conversation's log says.
+    advised = walk.claimed()
+    give_advice(walk.request(advised), by=walk.advisor, **given_advice(next_step="mash"))
+    log_parent_conversation(advised, by=dsl, **held_conversation())
+    at_risk = walk.advice_received()
+    log_parent_conversation(
+        at_risk,
+        by=dsl,
+        **held_conversation(held=False, not_held_reason="risk", details="Dad is the risk."),
+    )
+    logged = walk.conversation_logged()
+
+    sections = client_for(dsl).get(INBOX).context["page"].sections
+    grouped = {heading: [row.reference for row in rows] for heading, rows in sections}
+    assert grouped["Parent conversation logged: ready to close"] == [logged.reference]
+    due = grouped["Referral to record before closing"]
+    assert sorted(due) == sorted([advised.reference, at_risk.reference])
+    steps = {row.reference: row.next_step for _, rows in sections for row in rows}
+    assert steps[advised.reference].startswith("Record the referral")
+    assert steps[logged.reference] == "Close it, or ask the hub for follow-up advice"
 
 
 def test_each_row_shows_reference_pupil_categories_recorder_age_and_next_step(
