@@ -162,8 +162,19 @@ def conversation(request, pk):
         form_class=forms.ParentConversationForm,
         template="concerns/actions/conversation.html",
         perform=_versioned(concern_flow.log_parent_conversation, request),
-        success="The parent or carer conversation has been logged",
+        success=_conversation_logged,
     )
+
+
+def _conversation_logged(concern):
+    """What was recorded: the conversation, or that it did not take place and why."""
+    logged = concern.conversations.order_by("-logged_at", "-pk").first()  # not the prefetch
+    if logged is not None and not logged.held:
+        return (
+            "You have recorded that the conversation with the parent or carer did not take "
+            "place, and why"
+        )
+    return "The parent or carer conversation has been logged"
 
 
 @require_http_methods(["GET", "POST"])

@@ -310,6 +310,20 @@ def test_logging_a_conversation_that_did_not_happen_ignores_the_held_answers(wal
     assert (conversation.not_held_reason, conversation.with_name) == ("risk", "")
 
 
+def test_the_message_after_logging_says_what_was_recorded(walk, client_for, dsl):
+    # A conversation that did not take place was not "logged" as if it had happened.
+    client = client_for(dsl)
+    concern = walk.advice_received()
+    data = held_post(concern, held="no", not_held_reason="risk", details="Dad is the risk.")
+    said = client.post(url("conversation", concern), data, follow=True).text
+    assert "that the conversation with the parent or carer did not take place" in said
+    assert "conversation has been logged" not in said
+
+    concern = walk.advice_received()
+    said = client.post(url("conversation", concern), held_post(concern), follow=True).text
+    assert "The parent or carer conversation has been logged" in said
+
+
 def test_a_half_typed_answer_under_the_choice_not_taken_does_not_block_it(walk, client_for, dsl):
     # Started as held, then it did not take place: with JavaScript the held questions are
     # hidden, where an error about them could be neither seen nor put right.
