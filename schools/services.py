@@ -167,10 +167,7 @@ def end_membership(membership, *, by):
     if not membership.is_active:
         raise Refused(ALREADY_ENDED)
     if membership.role == Role.DSL and not [pk for pk in dsls if pk != membership.pk]:
-        raise Refused(
-            f"{membership.user} is the only designated safeguarding lead at {membership.school}. "
-            "Add another designated safeguarding lead first, then end this role"
-        )
+        raise Refused(_only_dsl(membership))
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     record(
@@ -183,6 +180,27 @@ def end_membership(membership, *, by):
         role=membership.role,
     )
     return membership
+
+
+def _only_dsl(membership):
+    return (
+        f"{membership.user} is the only designated safeguarding lead at {membership.school}. "
+        "Add another designated safeguarding lead first, then end this role"
+    )
+
+
+def why_role_cannot_end(membership):
+    """Why `end_membership` would refuse this active role, for the page to say before it is
+    asked: it is the school's only designated safeguarding lead. None if it may end (which
+    `end_membership` checks again, under lock)."""
+    if membership.role != Role.DSL or not membership.is_active:
+        return None
+    others = (
+        Membership.objects.filter(school_id=membership.school_id, role=Role.DSL, is_active=True)
+        .filter(user__is_active=True)
+        .exclude(pk=membership.pk)
+    )
+    return None if others.exists() else _only_dsl(membership)
 
 
 @transaction.atomic

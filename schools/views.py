@@ -40,6 +40,7 @@ from .services import (
     end_membership,
     grantable_roles,
     resend_set_password_email,
+    why_role_cannot_end,
 )
 
 logger = logging.getLogger(__name__)
@@ -218,7 +219,12 @@ def end_role(request, pk):
         else:
             messages.success(request, f"{membership.user} is no longer {membership}.")
             return redirect(_people_url(membership.place))
-    context = {"membership": membership, "error": error, "back": _people_url(membership.place)}
+    context = {
+        "membership": membership,
+        "error": error,
+        "blocked": None if error else why_role_cannot_end(membership),
+        "back": _people_url(membership.place),
+    }
     status = 400 if error and request.method == "POST" else 200
     return render(request, "schools/people/end.html", context, status=status)
 

@@ -399,6 +399,25 @@ def test_the_schools_only_dsl_keeps_their_role_until_another_is_added(
     assert not membership.is_active
 
 
+def test_the_end_page_says_up_front_why_the_only_dsls_role_cannot_end(
+    client_for, la_admin, school, dsl
+):
+    # Not a button that is then refused: the reason, and what to do, before anything is pressed.
+    url = reverse("people:end", args=[dsl.memberships.get().pk])
+    client = client_for(la_admin)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Dee Lead is the only designated safeguarding lead at Lea Bank Primary School" in (
+        page.text
+    )
+    assert "End the role</button>" not in page.text
+    assert "Error:" not in page.text  # nothing was sent to be wrong
+    member(Role.DSL, school)
+    page = client.get(url)
+    assert "End the role</button>" in page.text
+    assert "only designated safeguarding lead" not in page.text
+
+
 def test_the_schools_last_dsl_is_not_ended_from_the_service_either(la_admin, school, dsl):
     with pytest.raises(Refused):
         end_membership(dsl.memberships.get(), by=la_admin)
