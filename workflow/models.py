@@ -51,6 +51,10 @@ class Notification(models.Model):
     concern = models.ForeignKey(
         "concerns.Concern", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The referral a reminder is about (workflow.reminders): a concern may have several.
+    escalation = models.ForeignKey(
+        "concerns.Escalation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

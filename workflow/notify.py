@@ -71,7 +71,7 @@ def hub(authority):
     return _emails(Membership.objects.filter(local_authority=authority, role__in=HUB_ROLES))
 
 
-def queue(kind, recipients, *, subject, body, concern=None, urgent=False):
+def queue(kind, recipients, *, subject, body, concern=None, urgent=False, escalation=None):
     """Write one notification per recipient now; deliver them after the transaction commits."""
     if urgent:
         subject = f"URGENT: {subject}"
@@ -82,6 +82,7 @@ def queue(kind, recipients, *, subject, body, concern=None, urgent=False):
             subject=subject,
             body=body + FOOTER,
             concern=concern,
+            escalation=escalation,
             urgent=urgent,
         )
         for recipient in recipients

@@ -12,7 +12,8 @@ new. Three things are reminded:
   the school's DSLs, urgent (it was escalated for significant harm).
 
 A reminder is a Notification of its own kind for the concern, queued at or after the moment
-the item fell due: finding one is what stops the next run queuing it again. A request whose
+the item fell due: finding one is what stops the next run queuing it again. A referral's
+reminder names its referral (`Notification.escalation`), as a concern may have several. A request whose
 due time moves later (re-rated) and passes again is reminded again. Emails carry the
 reference, the school's name for the hub, what is overdue since when, and a link: no child's
 data.
@@ -101,7 +102,10 @@ def _undecided_referrals(now):
             referred_at__gte=now - RECENT,
         )
         .exclude(concern__status=ConcernStatus.CLOSED)
-        .exclude(_reminded(REFERRAL_OVERDUE, "referred_at"))
+        # Each referral is reminded on its own: a concern may have more than one.
+        .exclude(
+            Exists(Notification.objects.filter(kind=REFERRAL_OVERDUE, escalation=OuterRef("pk")))
+        )
         .select_related("concern__school")
     )
 
@@ -198,5 +202,6 @@ def _referral(escalation):
             f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
         ),
         concern=concern,
+        escalation=escalation,
         urgent=True,
     )

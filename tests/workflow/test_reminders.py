@@ -264,6 +264,25 @@ def test_an_undecided_referral_is_told_to_the_dsls_once_after_a_working_day(walk
     assert "by 3 March 2026 at 9:55am" in reminder.body
 
 
+def test_each_undecided_referral_on_a_concern_is_told_on_its_own(walk, clock, dsl):
+    # Two referrals to children's social care on one concern, neither decided: each is
+    # followed up, the second whether it fell due in the same run as the first or later.
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.escalated()  # referred at 09:55
+    clock.set(*MONDAY, 11, 0)
+    escalate_significant_harm(concern, by=dsl, **escalation_data(reference_number="MASH-2"))
+    clock.set(*MONDAY, 15, 0)
+    escalate_significant_harm(concern, by=dsl, **escalation_data(reference_number="MASH-3"))
+    clock.set(2026, 3, 3, 11, 0)  # the first two are overdue, the third not yet
+    assert remind_overdue() == 2
+    clock.set(2026, 3, 3, 15, 0)
+    assert remind_overdue() == 1
+    assert remind_overdue() == 0
+    reminded = Notification.objects.filter(kind=REFERRAL_OVERDUE).values_list("body", flat=True)
+    assert len(reminded) == 3  # one DSL, three referrals
+    assert len(set(reminded)) == 3  # each names its own referral's time
+
+
 @pytest.mark.parametrize("end", ["outcome", "closed"])
 def test_a_referral_with_its_outcome_or_closed_is_not_told(walk, clock, dsl, end):
     clock.set(*MONDAY, 10, 0)
