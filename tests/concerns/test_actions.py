@@ -896,6 +896,20 @@ def test_withdrawing_the_advice_request(walk, client_for, dsl):
     assert fresh(concern).status == S.RECORDED
 
 
+def test_the_withdraw_page_of_an_escalated_concern_says_it_stays_escalated(walk, client_for, dsl):
+    # Escalated while the hub had it: withdrawing the request does not undo the escalation, so
+    # the page must not say the concern goes back to where it was before the DSL asked.
+    concern = walk.escalated(walk.claimed())
+    request = AdviceRequest.objects.get(concern=concern)
+    page = client_for(dsl).get(url("withdraw_request", concern, request.pk)).text
+    assert "goes back to where it was" not in page
+    assert "stays escalated" in page
+    claimed = walk.claimed()
+    request = AdviceRequest.objects.get(concern=claimed)
+    page = client_for(dsl).get(url("withdraw_request", claimed, request.pk)).text
+    assert "The concern goes back to where it was before you asked." in page
+
+
 def test_asking_again_after_withdrawing_starts_from_what_was_asked(walk, client_for, dsl):
     # WCAG 3.3.7: a DSL who withdrew a request (to add something, say) is not made to type the
     # summary and the question again: the page starts from them, to change or send as they are.
