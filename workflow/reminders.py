@@ -13,8 +13,8 @@ new. Three things are reminded:
 
 A reminder is a Notification of its own kind for the concern, queued at or after the moment
 the item fell due: finding one is what stops the next run queuing it again. A referral's
-reminder names its referral (`Notification.escalation`), as a concern may have several. A request whose
-due time moves later (re-rated) and passes again is reminded again. Emails carry the
+reminder names its referral (`Notification.escalation`), as a concern may have several. A
+request whose due time moves later (re-rated) and passes again is reminded again. Emails carry the
 reference, the school's name for the hub, what is overdue since when, and a link: no child's
 data.
 
