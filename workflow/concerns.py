@@ -35,6 +35,10 @@ from .exceptions import TransitionRefused
 from .rules import SCHOOL_LEADS, SCHOOL_RECORDERS, Action
 
 DELAY_NEEDS_REASON = timedelta(days=7)
+REQUEST_STILL_OPEN = (
+    "An advice request is still open with the hub. Wait for the advice, or withdraw the "
+    "request, before closing the concern."
+)
 OUTCOME_RECORDED = (
     "The outcome of this escalation is already recorded. Add an addendum for later news."
 )
@@ -568,10 +572,7 @@ def close_concern(concern, *, by, outcome, rationale, expected_version=None, sub
     concern = lock_concern(concern)
     target = check(actor, Action.CLOSE, concern, expected_version=expected_version)
     if _open_request(concern) is not None:
-        raise TransitionRefused(
-            "An advice request is still open with the hub. Wait for the advice, or withdraw "
-            "the request, before closing the concern."
-        )
+        raise TransitionRefused(REQUEST_STILL_OPEN)
     if outcome not in Closure.Outcome.values:
         raise TransitionRefused("Select the outcome", field="outcome")
     without_advice = concern.status == ConcernStatus.RECORDED

@@ -234,6 +234,8 @@ def close(request, pk):
         perform=_versioned(concern_flow.close_concern, request),
         success="The concern has been closed",
         about=lambda concern: {
+            "request_open": (pending := open_request(concern)),
+            "request_still_open": pending and concern_flow.REQUEST_STILL_OPEN,
             "risk_unanswered": concern_flow.immediate_risk_unanswered(concern),
             "referral_missing": concern_flow.referral_missing(concern),
         },

@@ -833,6 +833,20 @@ def test_the_close_page_says_a_referral_the_hub_advised_is_needed_before_reasons
     assert "Record that referral" not in client_for(dsl).get(url("close", concern)).text
 
 
+def test_the_close_page_says_an_open_advice_request_must_be_settled_before_reasons_are_typed(
+    walk, client_for, dsl
+):
+    # Escalated while the hub had the request: closing is refused until the advice comes or
+    # the request is withdrawn, so the page says so before the DSL types their reasons.
+    concern = walk.escalated(walk.claimed())
+    request = AdviceRequest.objects.get(concern=concern)
+    html = client_for(dsl).get(url("close", concern)).text
+    assert "An advice request is still open with the hub" in html
+    assert url("withdraw_request", concern, request.pk) in html
+
+    assert "still open with the hub" not in client_for(dsl).get(url("close", walk.escalated())).text
+
+
 def test_the_head_teachers_inbox_does_not_offer_to_add_to_the_record(client_for, head):
     html = client_for(head).get(reverse("concerns:inbox")).text
     assert "You can read every concern in the school." in html
