@@ -18,6 +18,7 @@ from concerns.models import ConcernStatus
 from concerns.selectors import get_concern_page_for, recorders_for
 from safeguarding.searches import recall, searchable, show_results
 from schools.models import Role
+from workflow.concerns import referral_missing
 from workflow.rules import Action, Actor, available_actions
 
 from .access import LEADS, SCHOOL_PEOPLE, SCHOOL_READERS, role_required
@@ -122,6 +123,9 @@ def detail(request, pk):
     actions = available_actions(Actor(request.user, request.memberships), concern, request_open)
     if not lead:
         actions = [action for action in actions if action == Action.ADD_ADDENDUM]
+    if Action.CLOSE in actions and referral_missing(concern) is not None:
+        # Closing would be refused until the referral is recorded (the tracker says so).
+        actions = [action for action in actions if action != Action.CLOSE]
     attachments = [
         a for a in concern.attachments.all() if not recorder or a.uploaded_by_id == request.user.pk
     ]

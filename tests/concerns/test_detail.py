@@ -316,6 +316,20 @@ def test_step_3_is_not_done_while_the_referral_the_hub_advised_is_missing(walk, 
     assert not any("Record that referral" in line for line in steps[2].lines)
 
 
+def test_no_close_button_while_a_referral_must_come_first(walk, client_for, dsl):
+    # Closing would be refused for want of the referral: the page offers the escalation, as
+    # the usual next step, and no button to a refusal.
+    concern = _advised_to_refer(walk)
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    buttons = client_for(dsl).get(detail(concern)).context["buttons"]
+    assert Action.CLOSE not in [b["action"] for b in buttons]
+    assert buttons[0]["action"] == Action.ESCALATE
+
+    walk.escalated(concern)
+    buttons = client_for(dsl).get(detail(concern)).context["buttons"]
+    assert Action.CLOSE in [b["action"] for b in buttons]
+
+
 def test_step_3_is_not_done_when_the_conversation_was_not_held_for_the_childs_safety(
     walk, client_for, dsl
 ):
