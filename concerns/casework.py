@@ -292,7 +292,11 @@ def _parent_step(concern, zone, reopened):
                     f"day of the referral, by {uk_datetime(due, zone)}: follow it up, then record "
                     "the outcome"
                 )
-    if concern.status != S.CLOSED and (missing := referral_missing(concern)) is not None:
+    if (
+        concern.status != S.CLOSED
+        and open_request(concern) is None  # asked again: the hub's new advice comes first
+        and (missing := referral_missing(concern)) is not None
+    ):
         # Significant harm is indicated: the referral comes before the concern can close, so
         # the step is not done until it is made.
         step.state = "due"

@@ -316,6 +316,17 @@ def test_step_3_is_not_done_while_the_referral_the_hub_advised_is_missing(walk, 
     assert not any("Record that referral" in line for line in steps[2].lines)
 
 
+def test_asked_again_the_tracker_waits_for_the_hubs_new_advice(walk, client_for, dsl):
+    # Things changed and the DSL asked the hub again: while it has the request, the tracker
+    # does not tell the DSL to record the earlier advice's referral or to ask again.
+    concern = _advised_to_refer(walk)
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    walk.with_hub(concern)
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert steps[1].state == "in_progress"
+    assert not any("Record that referral" in line for line in steps[2].lines)
+
+
 def test_no_close_button_while_a_referral_must_come_first(walk, client_for, dsl):
     # Closing would be refused for want of the referral: the page offers the escalation, as
     # the usual next step, and no button to a refusal.
