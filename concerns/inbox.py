@@ -44,8 +44,8 @@ S = ConcernStatus
 RECENTLY_CLOSED = timedelta(days=30)
 PAGE_SIZE = 25
 
-# A concern whose parent conversation is logged but which cannot close until a referral is
-# recorded (workflow.concerns.referral_missing): it has its own group.
+# A concern advised on, or with its parent conversation logged, which cannot close until a
+# referral is recorded (workflow.concerns.referral_missing): it has its own group.
 REFERRAL_DUE = "referral_due"
 
 GROUPS = [
@@ -69,18 +69,19 @@ KEYS = [
 
 
 def _referral_due():
-    """A concern with its parent conversation logged whose latest advice was a referral (to
-    children's social care or Prevent), or whose latest conversation was not held because it
-    would place the child at risk: significant harm is indicated, and it may not close until
-    the referral is recorded. Any escalation since it was last reopened would have moved it on
-    from this status, so none is to be looked for (as `referral_missing` must elsewhere)."""
+    """A concern with the hub's advice received or its parent conversation logged whose latest
+    advice was a referral (to children's social care or Prevent), or whose latest conversation
+    was not held because it would place the child at risk: significant harm is indicated, and
+    it may not close until the referral is recorded. Any escalation since it was last reopened
+    would have moved it on from these statuses, so none is to be looked for (as
+    `referral_missing` must elsewhere)."""
     latest_advice = AdviceRequest.objects.filter(
         concern=OuterRef("pk"), status=AdviceStatus.ANSWERED
     ).order_by("-advised_at", "-pk")
     latest_conversation = ParentConversation.objects.filter(concern=OuterRef("pk")).order_by(
         "-logged_at", "-pk"
     )
-    return Q(status=S.PARENT_CONVERSATION_LOGGED) & (
+    return Q(status__in=[S.ADVICE_RECEIVED, S.PARENT_CONVERSATION_LOGGED]) & (
         Q(
             In(
                 Subquery(latest_advice.values("recommended_next_step")[:1]),
@@ -170,11 +171,11 @@ def next_step(concern, now):
         if concern.hub_due_at:
             return f"Wait for the hub's advice, due {uk_datetime(concern.hub_due_at)}"
         return "Wait for the hub's advice"
+    if concern.stage == RANKS[REFERRAL_DUE]:
+        return "Record the referral (escalate), then close it"
     if status == S.ADVICE_RECEIVED:
         return "Talk with the parent or carer and log the conversation"
     if status == S.PARENT_CONVERSATION_LOGGED:
-        if concern.stage == RANKS[REFERRAL_DUE]:
-            return "Record the referral (escalate), then close it"
         return "Close it, or ask the hub for follow-up advice"
     if status == S.ESCALATED:
         if concern.csc_referred_at and decision_overdue(

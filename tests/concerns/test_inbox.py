@@ -126,6 +126,17 @@ def test_a_conversation_logged_where_a_referral_must_come_first_is_not_ready_to_
     assert steps[logged.reference] == "Close it, or ask the hub for follow-up advice"
 
 
+def test_advice_to_refer_is_not_shown_as_a_parent_conversation_due(walk, client_for, dsl):
+    # The hub advised a referral to children's social care: the inbox does not tell the DSL
+    # to talk with the parent first (which a referral for significant harm may rule out).
+    advised = walk.claimed()
+    give_advice(walk.request(advised), by=walk.advisor, **given_advice(next_step="mash"))
+    sections = client_for(dsl).get(INBOX).context["page"].sections
+    assert [(heading, [row.next_step for row in rows]) for heading, rows in sections] == [
+        ("Referral to record before closing", ["Record the referral (escalate), then close it"])
+    ]
+
+
 def test_each_row_shows_reference_pupil_categories_recorder_age_and_next_step(
     walk, client_for, dsl
 ):
