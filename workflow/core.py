@@ -10,7 +10,7 @@ from schools.selectors import active_memberships
 
 from .exceptions import TransitionRefused
 from .models import WorkflowEvent
-from .rules import PREVIOUS, REFUSED_ROLE, REFUSED_STATUS, Actor, concern_target, may
+from .rules import PREVIOUS, REFUSED_ROLE, Actor, concern_target, may, refused_from
 
 DESTROYED = "The records about this pupil have been destroyed. Nothing was saved."
 STALE = (
@@ -72,7 +72,7 @@ def check(actor, action, concern, request=None, *, expected_version=None):
         raise TransitionRefused(STALE.format(status=concern.get_status_display()))
     target = concern_target(action, concern.status)
     if target is None:
-        raise TransitionRefused(REFUSED_STATUS[action])
+        raise TransitionRefused(refused_from(action, concern.status))
     return target
 
 

@@ -206,6 +206,25 @@ REFUSED_STATUS = {
 }
 
 
+# Where the general reason above would mislead, what to say from a particular status.
+REFUSED_FROM = {
+    (Action.LOG_CONVERSATION, S.PARENT_CONVERSATION_LOGGED): "The parent conversation is "
+    "already logged. Add an addendum for anything said since.",
+    (Action.LOG_CONVERSATION, S.ESCALATED): "This concern has been escalated: whether the "
+    "parent or carer was told is recorded with the referral. Add an addendum for any later "
+    "conversation.",
+    (Action.LOG_CONVERSATION, S.CLOSED): "This concern is closed. Reopen it first.",
+    (Action.CLOSE, S.WITH_HUB): "An advice request is still open with the hub. Wait for the "
+    "advice, or withdraw the request, before closing the concern.",
+    (Action.CLOSE, S.CLOSED): "This concern is already closed.",
+}
+
+
+def refused_from(action, status, default=None):
+    """What to say when `action` is not allowed from `status`."""
+    return REFUSED_FROM.get((action, status)) or REFUSED_STATUS.get(action, default)
+
+
 def concern_target(action, status):
     """The status `action` moves a concern to from `status`, or None if it is not allowed."""
     return CONCERN_MOVES[action].get(status)

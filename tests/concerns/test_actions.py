@@ -172,6 +172,32 @@ def test_an_action_not_allowed_now_sends_the_dsl_back_with_the_reason(walk, clie
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (S.PARENT_CONVERSATION_LOGGED, "The parent conversation is already logged"),
+        (S.ESCALATED, "This concern has been escalated"),
+        (S.CLOSED, "This concern is closed"),
+    ],
+)
+def test_the_conversation_page_refused_says_why_for_where_the_concern_is(
+    walk, client_for, dsl, status, said
+):
+    # Not "hub advice must be received first" to a DSL who has had it, or whose concern has
+    # moved past the conversation.
+    concern = walk.to(status)
+    html = client_for(dsl).get(url("conversation", concern), follow=True).text
+    assert said in html
+    assert "Hub advice must be received" not in html
+
+
+def test_the_close_page_refused_for_a_closed_concern_says_it_is_closed(walk, client_for, dsl):
+    concern = walk.closed()
+    html = client_for(dsl).get(url("close", concern), follow=True).text
+    assert "This concern is already closed" in html
+    assert "cannot be closed yet" not in html
+
+
 def test_a_refused_post_shows_the_workflows_reason_and_keeps_the_text(walk, client_for, dsl):
     concern = walk.recorded()
     before = case_state()

@@ -119,6 +119,19 @@ SCHOOL_STEPS = {
     ),
     Action.REOPEN: ([S.CLOSED], "Only a closed concern can be reopened."),
 }
+# Where the step's general reason would mislead (hub advice "must be received" by a DSL who
+# has had it; "cannot be closed yet" of a closed concern), what the DSL is told from there.
+TOLD_FROM = {
+    (Action.LOG_CONVERSATION, S.PARENT_CONVERSATION_LOGGED): "The parent conversation is "
+    "already logged. Add an addendum for anything said since.",
+    (Action.LOG_CONVERSATION, S.ESCALATED): "This concern has been escalated: whether the "
+    "parent or carer was told is recorded with the referral. Add an addendum for any later "
+    "conversation.",
+    (Action.LOG_CONVERSATION, S.CLOSED): "This concern is closed. Reopen it first.",
+    (Action.CLOSE, S.WITH_HUB): "An advice request is still open with the hub. Wait for the "
+    "advice, or withdraw the request, before closing the concern.",
+    (Action.CLOSE, S.CLOSED): "This concern is already closed.",
+}
 DISALLOWED_CONCERN = [
     pytest.param(action, status, id=f"{action.value}-from-{status.value}")
     for action, (allowed, _) in SCHOOL_STEPS.items()
@@ -143,7 +156,7 @@ def test_the_schools_steps_refuse_every_status_they_may_not_start_from(walk, act
     before = snapshot()
     with pytest.raises(TransitionRefused) as refused:
         CONCERN_CALLS[action](walk, concern, allowed_concern_actor(walk, action))
-    assert refused.value.message == SCHOOL_STEPS[action][1]
+    assert refused.value.message == TOLD_FROM.get((action, status), SCHOOL_STEPS[action][1])
     assert snapshot() == before  # status, version, events and audit rows unchanged
 
 
