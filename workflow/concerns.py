@@ -333,10 +333,11 @@ def immediate_risk_unanswered(concern):
     the hub's advice nor an escalation, ever: it may not close until it has one. Ever, not
     since reopening: the mark belongs to the concern as recorded, which was answered once
     either came."""
+    # From the records as `.all()` gives them, as `referral_missing`: the concern page has them.
     return (
         concern.immediate_risk
-        and _latest_advice(concern) is None
-        and not concern.escalations.exists()
+        and not any(r.status == AdviceStatus.ANSWERED for r in concern.advice_requests.all())
+        and not concern.escalations.all()
     )
 
 

@@ -18,7 +18,7 @@ from concerns.models import ConcernStatus
 from concerns.selectors import get_concern_page_for, recorders_for
 from safeguarding.searches import recall, searchable, show_results
 from schools.models import Role
-from workflow.concerns import referral_missing
+from workflow.concerns import immediate_risk_unanswered, referral_missing
 from workflow.rules import Action, Actor, available_actions
 
 from .access import LEADS, SCHOOL_PEOPLE, SCHOOL_READERS, role_required
@@ -52,10 +52,11 @@ def inbox(request):
     return render(request, "concerns/inbox.html", {"form": form, "page": page, "heading": heading})
 
 
-def _buttons(concern, actions, request_open):
+def _buttons(concern, actions, request_open, *, referral_first=False):
     """Each action the workflow allows now, as a link to its own form, the usual next step
     first. Once the hub has advised, asking it again is possible but no longer the likely next
-    step; once escalated, neither is another referral."""
+    step; once escalated, neither is another referral. Where a referral must come first (the
+    hub advised one, or the child was marked at immediate risk), the escalation leads."""
     pk = concern.pk
     escalated = concern.status == ConcernStatus.ESCALATED
     links = {
@@ -92,13 +93,16 @@ def _buttons(concern, actions, request_open):
         if action in actions:
             actions = [a for a in actions if a != action]
             actions.insert(max(len(actions) - 1, 0), action)
+    if referral_first and Action.ESCALATE in actions:
+        actions = [Action.ESCALATE, *(a for a in actions if a != Action.ESCALATE)]
     buttons = [
         {"label": label, "url": reverse(f"concerns:{name}", args=args), "action": action}
         for action in actions
         for label, name, args in links[action]
     ]
-    # The first button that is not the red escalation is the green one.
-    primary_given = False
+    # The first button that is not the red escalation is the green one; none is green when the
+    # escalation leads.
+    primary_given = referral_first and Action.ESCALATE in actions and not escalated
     for button in buttons:
         if button["action"] == Action.ESCALATE and not escalated:
             button["style"] = "govuk-button--warning"
@@ -123,8 +127,12 @@ def detail(request, pk):
     actions = available_actions(Actor(request.user, request.memberships), concern, request_open)
     if not lead:
         actions = [action for action in actions if action == Action.ADD_ADDENDUM]
-    if Action.CLOSE in actions and referral_missing(concern) is not None:
-        # Closing would be refused until the referral is recorded (the tracker says so).
+    # Significant harm is indicated and nothing answers it yet: escalating is the next step, and
+    # closing would be refused (the tracker and the close page say why).
+    referral_first = referral_missing(concern) is not None or (
+        concern.status == ConcernStatus.RECORDED and immediate_risk_unanswered(concern)
+    )
+    if referral_first:
         actions = [action for action in actions if action != Action.CLOSE]
     attachments = [
         a for a in concern.attachments.all() if not recorder or a.uploaded_by_id == request.user.pk
@@ -139,7 +147,7 @@ def detail(request, pk):
             "lead": lead,
             "steps": steps(concern),
             "entries": chronology(concern, full=not recorder),
-            "buttons": _buttons(concern, actions, request_open),
+            "buttons": _buttons(concern, actions, request_open, referral_first=referral_first),
             "attachments": attachments,
             "may_attach": lead or recorder,
         },

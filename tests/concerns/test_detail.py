@@ -11,9 +11,14 @@ from concerns.attachments import store_attachment
 from concerns.models import ConcernStatus
 from schools.models import Role
 from tests.factories import member
-from tests.walk import given_advice, held_conversation
+from tests.walk import escalation_data, given_advice, held_conversation
 from workflow.advice import give_advice
-from workflow.concerns import add_addendum, log_parent_conversation, reopen_concern
+from workflow.concerns import (
+    add_addendum,
+    escalate_significant_harm,
+    log_parent_conversation,
+    reopen_concern,
+)
 from workflow.rules import Action
 
 S = ConcernStatus
@@ -339,6 +344,47 @@ def test_no_close_button_while_a_referral_must_come_first(walk, client_for, dsl)
     walk.escalated(concern)
     buttons = client_for(dsl).get(detail(concern)).context["buttons"]
     assert Action.CLOSE in [b["action"] for b in buttons]
+
+
+def test_advised_to_refer_the_escalation_leads_and_no_green_button_comes_before_it(
+    walk, client_for, dsl
+):
+    # The hub advised a referral: significant harm is indicated, so the parent conversation is
+    # not the next step; the red escalation comes first and nothing green competes with it.
+    concern = _advised_to_refer(walk)
+    buttons = client_for(dsl).get(detail(concern)).context["buttons"]
+    assert (buttons[0]["action"], buttons[0]["style"]) == (
+        Action.ESCALATE,
+        "govuk-button--warning",
+    )
+    assert {b["style"] for b in buttons[1:]} == {"govuk-button--secondary"}
+
+
+def test_referred_elsewhere_than_advised_the_missing_referral_is_the_green_button(
+    walk, client_for, dsl
+):
+    # Advised to refer to children's social care, the DSL escalated to the police: the
+    # referral the hub advised is still to record, and recording it is the next step.
+    concern = _advised_to_refer(walk)
+    escalate_significant_harm(
+        concern, by=dsl, **escalation_data(referred_to="police", spoken_to="PC Duty")
+    )
+    buttons = client_for(dsl).get(detail(concern)).context["buttons"]
+    assert (buttons[0]["label"], buttons[0]["style"]) == ("Record another referral", "")
+    assert Action.CLOSE not in [b["action"] for b in buttons]
+
+
+def test_a_child_marked_at_immediate_risk_gets_no_close_button_until_answered(
+    walk, client_for, dsl
+):
+    # Closing would be refused until the hub has advised or the concern is escalated.
+    concern = walk.recorded(immediate_risk=True)
+    buttons = client_for(dsl).get(detail(concern)).context["buttons"]
+    assert Action.CLOSE not in [b["action"] for b in buttons]
+    assert buttons[0]["action"] == Action.ESCALATE
+    assert Action.CLOSE in [
+        b["action"] for b in client_for(dsl).get(detail(walk.recorded())).context["buttons"]
+    ]
 
 
 def test_step_3_is_not_done_when_the_conversation_was_not_held_for_the_childs_safety(
