@@ -343,11 +343,79 @@ def assert_text_resizes(page):
     assert spilt == [], f"with text at 200% these spill out of their place: {spilt}"
 
 
+# WCAG 1.4.12's text spacing, as a reader's own style sheet sets it. A constructed style sheet:
+# the CSP refuses a <style> element. On the body and what is in it, not the root element:
+# Chromium keeps the root's letter spacing in a printed page's margins (its page numbers) after
+# the sheet is taken away again.
+_TEXT_SPACING = """() => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`body, body * { line-height: 1.5 !important;
+        letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
+        p { margin-bottom: 2em !important; }`);
+    const before = document.adoptedStyleSheets;
+    document.adoptedStyleSheets = [...before, sheet];
+    try {
+        return [...document.querySelectorAll("body *")].filter((e) => {
+            const style = getComputedStyle(e);
+            const cuts = (overflow) => overflow === "hidden" || overflow === "clip";
+            const r = e.getBoundingClientRect();
+            // Visually hidden text is a 1-pixel box on purpose; it is read, not seen.
+            if (r.width <= 1 || r.height <= 1 || !e.checkVisibility()) return false;
+            if (!(e.innerText || "").trim()) return false;
+            return (cuts(style.overflowY) && e.scrollHeight > e.clientHeight + 1)
+                || (cuts(style.overflowX) && e.scrollWidth > e.clientWidth + 1);
+        }).map((e) => e.outerHTML.slice(0, 80)).slice(0, 5);
+    } finally {
+        document.adoptedStyleSheets = before;
+    }
+}"""
+
+
+def assert_text_spacing(page):
+    """WCAG 1.4.12: with wider lines, paragraphs, letters and words, no text is cut off by a
+    box that hides what does not fit."""
+    clipped = page.evaluate(_TEXT_SPACING)
+    assert clipped == [], f"with the text spaced out these cut their text off: {clipped}"
+
+
+# WCAG 2.5.8: a target at least 24 by 24 CSS pixels, or one whose 24-pixel circle (centred on
+# it) touches no other target and no other small target's circle. A link within a sentence is
+# exempt, as are visually hidden targets (the skip link until it has focus).
+_SMALL_TARGETS = """() => {
+    const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary";
+    const targets = [...document.querySelectorAll(selector)]
+        .filter((e) => e.checkVisibility({visibilityProperty: true}))
+        .map((e) => ({e, r: e.getBoundingClientRect()}))
+        .filter(({r}) => r.width > 1 && r.height > 1);
+    const small = ({r}) => r.width < 24 || r.height < 24;
+    const inSentence = ({e}) => e.tagName === "A" && getComputedStyle(e).display === "inline"
+        && e.parentElement.innerText.trim().length > e.innerText.trim().length + 2;
+    const centre = ({r}) => [r.left + r.width / 2, r.top + r.height / 2];
+    const distance = ([x, y], r) =>
+        Math.hypot(Math.max(r.left - x, 0, x - r.right), Math.max(r.top - y, 0, y - r.bottom));
+    return targets.filter((t) => small(t) && !inSentence(t)).filter((t) => {
+        const c = centre(t);
+        return targets.some((o) => o.e !== t.e && !o.e.contains(t.e) && !t.e.contains(o.e)
+            && (distance(c, o.r) < 12
+                || (small(o) && Math.hypot(c[0] - centre(o)[0], c[1] - centre(o)[1]) < 24)));
+    }).map(({e, r}) => `${Math.round(r.width)}x${Math.round(r.height)} ${e.outerHTML.slice(0, 80)}`
+    );
+}"""
+
+
+def assert_target_sizes(page):
+    """WCAG 2.5.8: every link, button and field is big enough, or far enough from the next, to
+    be pressed without pressing its neighbour."""
+    crowded = page.evaluate(_SMALL_TARGETS)
+    assert crowded == [], f"targets smaller than 24 pixels and too close to another: {crowded}"
+
+
 def check_page(page):
     """Everything every page must pass: axe-core's WCAG A and AA rules at desktop width and on a
     320-pixel-wide phone, no sideways scrolling on the phone, no field spilling out of its place
-    with the browser's text at 200%, error summary links that land, and nothing refused by the
-    CSP or failing to load."""
+    with the browser's text at 200%, no text cut off when spaced out and no crowded small
+    targets at either width, error summary links that land, and nothing refused by the CSP or
+    failing to load."""
     size = page.viewport_size
     # A click that submits a form returns before the next page has loaded: check that page, with
     # its stylesheet applied, not the one it replaces.
@@ -356,9 +424,13 @@ def check_page(page):
         assert_accessible(page)
         assert_error_summary_links_land(page)
         assert_text_resizes(page)
+        assert_text_spacing(page)
+        assert_target_sizes(page)
         page.set_viewport_size(NARROWEST)
         assert_accessible(page)
         assert_reflows(page)
+        assert_text_spacing(page)
+        assert_target_sizes(page)
     finally:
         page.set_viewport_size(size)
     errors = page.context.console_errors
