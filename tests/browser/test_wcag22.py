@@ -1,9 +1,14 @@
-"""WCAG 2.2 criteria checked on the pages where real data makes them fail, at the narrowest
-phone width (1.4.10 Reflow)."""
+"""WCAG 2.2 criteria checked where the journeys' pages do not show them: long real addresses at
+the narrowest phone width (1.4.10 Reflow), and signing in with a password manager or an
+authenticator app (3.3.8 Accessible authentication, 3.3.7 Redundant entry)."""
+
+import re
 
 from django.urls import reverse
 
-from .conftest import NARROWEST, assert_reflows, enter_credentials
+from tests.factories import PASSWORD
+
+from .conftest import NARROWEST, assert_reflows, enter_credentials, fresh_code
 
 # As schools publish them, and as a DSL's work address reads: far wider than a phone.
 POLICY_URL = (
@@ -33,3 +38,63 @@ def test_long_web_and_email_addresses_wrap_on_a_phone(browse, walk, school, dsl,
         page.goto(path)
         assert page.get_by_role("heading", level=1).is_visible()
         assert_reflows(page)
+
+
+# Each field a person signs in with: what the browser or a password manager may fill it with
+# (WCAG 3.3.8), and the keyboard a phone shows.
+_SIGN_IN_FIELDS = """() => [...document.querySelectorAll("main input:not([type=hidden])")]
+    .map((input) => {
+        // A page that blocked pasting would cancel the paste event.
+        const data = new DataTransfer();
+        data.setData("text/plain", "123456");
+        const paste = new ClipboardEvent("paste", {
+            clipboardData: data, bubbles: true, cancelable: true});
+        input.dispatchEvent(paste);
+        return [input.name || input.id, input.getAttribute("autocomplete"), input.inputMode,
+            input.hidden ? input.value : null, paste.defaultPrevented];
+    })"""
+
+
+def fields(page):
+    return {name: rest for name, *rest in page.evaluate(_SIGN_IN_FIELDS)}
+
+
+def test_signing_in_and_choosing_a_password_can_all_be_filled_or_pasted(browse, dsl):
+    """WCAG 3.3.8 and 3.3.7: every step of signing in, resetting a password and confirming it is
+    you takes a password manager's or an authenticator app's answer, pasted or filled in, with
+    the keyboard for digits where a code is asked for. Choosing a new password tells the
+    password manager whose it is, so that nobody types their email address again to save it."""
+    from django.core import mail
+
+    page = browse()
+    page.goto("/account/password/reset/")
+    assert fields(page) == {"email": ["username", "", None, False]}
+    page.get_by_label("Email address").fill(dsl.email)
+    page.get_by_role("button", name="Send the link").click()
+    page.wait_for_url("**/password/reset/done/")
+    link = re.search(r"/account/password/reset/key/\S+", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    assert page.get_by_role("heading", level=1).inner_text() == "Choose a new password"
+    assert fields(page) == {
+        "username": ["username", "", dsl.email, False],
+        "password1": ["new-password", "", None, False],
+        "password2": ["new-password", "", None, False],
+    }
+
+    page.goto("/account/login/")
+    assert fields(page) == {
+        "login": ["username", "", None, False],
+        "password": ["current-password", "", None, False],
+    }
+    page.get_by_label("Email address").fill(dsl.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/2fa/authenticate/")
+    assert fields(page) == {"code": ["one-time-code", "numeric", None, False]}
+    page.get_by_label("Enter your security code").fill(fresh_code(dsl))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/")
+
+    page.goto(reverse("mfa_reauthenticate"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Confirm it is you"
+    assert fields(page) == {"code": ["one-time-code", "numeric", None, False]}
