@@ -343,7 +343,8 @@ def test_a_year_group_the_child_is_too_young_for_is_explained(client_for, dsl):
         response.context["form"]
         .errors["year_group"][0]
         .startswith(
-            f"Year 11 does not fit the date of birth 01/01/{born}: a child born then is usually in "
+            f"Year 11 does not fit the date of birth 1 January {born}: a child born then is "
+            "usually in "
         )
     )
     assert not Pupil.objects.exists()
