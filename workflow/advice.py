@@ -165,6 +165,16 @@ def withdraw_advice_request(
             opening=f"{concern.school.name} has withdrawn its advice request on concern "
             f"{concern.reference}, which you had claimed. You need not answer it.",
         )
+    elif request.urgency == "red":
+        # The hub was told of a red request as urgent: it hears, too, that nobody need pick it up.
+        _tell_hub(
+            "advice_withdrawn",
+            notify.hub(authority),
+            request,
+            subject=f"Advice request on {concern.reference} withdrawn",
+            opening=f"{concern.school.name} has withdrawn its red advice request on concern "
+            f"{concern.reference} before anyone claimed it. Nobody need answer it.",
+        )
     return request
 
 
@@ -403,16 +413,20 @@ def give_advice(
         next_step=next_step,
         level_of_need=level_of_need,
     )
+    # Advice to refer means significant harm is indicated: the school acts on it today.
+    refer = next_step in STATUTORY_NEXT_STEPS
     notify.queue(
         "advice_given",
         notify.school_leads(concern.school, but=by),
         subject=f"Early Help Hub advice on {concern.reference}",
         body=(
             f"The Early Help Hub has given its advice on safeguarding concern "
-            f"{concern.reference}.\n\nSign in to read it: "
-            f"{notify.link('concerns:detail', concern.pk)}"
+            f"{concern.reference}."
+            + (" It advises a referral: read it and act on it today." if refer else "")
+            + f"\n\nSign in to read it: {notify.link('concerns:detail', concern.pk)}"
         ),
         concern=concern,
+        urgent=refer,
     )
     return request
 

@@ -221,6 +221,22 @@ def add_addendum(concern, *, by, text, submission_key=None):
             ),
             concern=concern,
         )
+    pending = _open_request(concern)
+    if pending is not None and pending.claimed_by_id is not None:
+        # The advisor answering the hub's request would otherwise advise without what was
+        # added: their advice form is refused as stale, and only then would they look.
+        notify.queue(
+            "addendum_for_advisor",
+            notify.hub_staff(concern.school.local_authority, [pending.claimed_by]),
+            subject=f"Addendum to {concern.reference}, whose advice request you have claimed",
+            body=(
+                f"{concern.school.name} has added to safeguarding concern {concern.reference}, "
+                "whose advice request you have claimed. Read the addendum before you give "
+                f"your advice.\n\nSign in to see it: {notify.link('advice:detail', pending.pk)}"
+            ),
+            concern=concern,
+            urgent=pending.urgency == "red",
+        )
     return addendum
 
 

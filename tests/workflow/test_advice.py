@@ -207,6 +207,38 @@ def test_the_advisor_of_a_withdrawn_request_is_told_they_need_not_answer(walk, d
     assert "Sent in error" not in told.body  # the school's words stay on the service
 
 
+def test_a_red_request_withdrawn_before_anyone_claimed_it_is_told_to_the_hub(walk, dsl, authority):
+    # The hub was emailed URGENT about it; without a word it would still be picked up.
+    concern = walk.with_hub(urgency="red")
+    Notification.objects.all().delete()
+    withdraw_advice_request(walk.request(concern), by=dsl, reason="Sent in error")
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient, told.urgent) == (
+        "advice_withdrawn",
+        authority.hub_email,
+        False,
+    )
+    assert "Nobody need answer it" in told.body
+    amber = walk.with_hub()
+    Notification.objects.all().delete()
+    withdraw_advice_request(walk.request(amber), by=dsl, reason="Sent in error")
+    assert not Notification.objects.exists()  # it waits in the queue, where its end shows
+
+
+def test_advice_to_refer_reaches_the_school_as_urgent(walk, dsl, hub_advisor):
+    # Significant harm is indicated: the referral is made today, not when the DSL next looks.
+    concern = walk.claimed()
+    Notification.objects.all().delete()
+    give_advice(walk.request(concern), by=walk.advisor, **given_advice(next_step="mash"))
+    told = Notification.objects.get(recipient=dsl.email)
+    assert (told.kind, told.urgent) == ("advice_given", True)
+    assert "It advises a referral" in told.body
+    ordinary = walk.claimed()
+    Notification.objects.all().delete()
+    give_advice(walk.request(ordinary), by=walk.advisor, **given_advice())
+    assert Notification.objects.get(recipient=dsl.email).urgent is False
+
+
 def test_an_advisor_whose_hub_role_has_ended_is_not_told_of_a_withdrawal(walk, dsl, la_admin):
     # Someone who has left the hub is no longer told about a school's concerns.
     concern = walk.claimed()

@@ -103,6 +103,22 @@ def test_the_dsls_are_told_of_an_addendum_from_staff_without_its_words(walk, tea
     assert Notification.objects.count() == 1
 
 
+def test_the_advisor_who_has_the_request_is_told_of_an_addendum(walk, dsl, teacher):
+    # Otherwise they advise without it, and learn of it only when their advice is refused.
+    concern = walk.claimed()
+    advisor = walk.request(concern).claimed_by
+    Notification.objects.all().delete()
+    add_addendum(concern, by=dsl, text="Mum rang: they are moving house tomorrow.")
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient) == ("addendum_for_advisor", advisor.email)
+    assert "moving" not in told.subject + told.body
+    assert f"/hub/requests/{walk.request(concern).pk}/" in told.body
+    unclaimed = walk.with_hub()
+    Notification.objects.all().delete()
+    add_addendum(unclaimed, by=dsl, text="Mum rang.")  # whoever claims it reads it there
+    assert not Notification.objects.exists()
+
+
 def test_an_empty_addendum_is_refused(walk, dsl):
     with pytest.raises(TransitionRefused) as refused:
         add_addendum(walk.recorded(), by=dsl, text="  ")
