@@ -551,6 +551,16 @@ def test_escalating_for_significant_harm(walk, client_for, dsl):
     assert not escalation.by_hub
 
 
+def test_the_page_for_another_referral_is_headed_as_its_button_says(walk, client_for, dsl):
+    client = client_for(dsl)
+    first = client.get(url("escalate", walk.recorded())).content.decode()
+    assert "<title>Escalate for significant harm" in first
+    html = client.get(url("escalate", walk.escalated())).content.decode()
+    assert "<title>Record another referral" in html
+    assert '<h1 class="govuk-heading-l">Record another referral</h1>' in " ".join(html.split())
+    assert "Escalate for significant harm" not in html
+
+
 def test_an_escalation_sent_twice_by_the_dsl_is_recorded_once(walk, client_for, dsl):
     concern = walk.with_hub()
     client = client_for(dsl)
