@@ -13,7 +13,9 @@ from PIL import Image  # installed with WeasyPrint
 
 from schools.models import Role
 from tests.factories import PupilFactory, member
-from tests.walk import Walker
+from tests.walk import Walker, given_advice
+from workflow.advice import claim_advice_request
+from workflow.advice import give_advice as advise
 
 from .conftest import DESKTOP, PHONE, look
 from .journeys import give_advice, open_concern_from_inbox, record_concern
@@ -73,7 +75,34 @@ def caseload(teacher, dsl, hub_advisor, pupil, school, other_school):
         for given, family, year in [("Ben", "Carter", "2"), ("Chloe", "Dunn", "5")]
     )
     walk.recorded(categories=["neglect"])
-    shown = walk.advice_received(walk.recorded(categories=["radicalisation"]))
+    # A Prevent concern, shown going through the same steps as any other (the letter's point 4).
+    shown = walk.with_hub(
+        walk.recorded(
+            categories=["radicalisation"],
+            location="Year 4 classroom",
+            what_happened=(
+                "In a lesson on the Second World War, Amelia said people of one religion should "
+                "be made to leave the country, and repeated phrases from videos she says her "
+                "older cousin shows her."
+            ),
+            child_words="My cousin says they are the enemy and we have to be ready.",
+            others_present="Mr Brown (teaching assistant) and the class",
+            immediate_action="Talked with her about respect for other faiths; told the DSL.",
+        ),
+        summary="Year 4 pupil repeating extremist views from videos an older cousin shows her.",
+        question="Is this a Prevent referral, or should we talk with mum first?",
+    )
+    claim_advice_request(walk.request(shown), by=hub_advisor)
+    advise(
+        walk.request(shown),
+        by=hub_advisor,
+        **given_advice(
+            advice=(
+                "Talk with mum first about what Amelia watches and with whom. Come back to us "
+                "if she is worried, or if it continues: we would then discuss a Prevent referral."
+            )
+        ),
+    )
     harm = Walker(teacher, dsl, hub_advisor, ben)
     harm.escalated(harm.recorded(categories=["physical_abuse"], immediate_risk=True))
     Walker(teacher, dsl, hub_advisor, chloe).closed()
