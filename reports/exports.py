@@ -14,6 +14,10 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 # (a rationale, a name) must never run as one.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+# The Government Security Classification a council gives a safeguarding record: the first line
+# of every file downloaded, so a copy saved or forwarded says how it must be handled.
+MARKING = "OFFICIAL-SENSITIVE"
+
 # A4 pages, numbered, for the PDF. (The service's print stylesheet, which the PDF reads too,
 # sets the same margins and numbers for every printed page; its own win in WeasyPrint, so
 # what this adds is the A4 size.)
@@ -34,10 +38,11 @@ def spreadsheet_safe(cell):
 
 class SafeWriter:
     """A CSV writer that passes every cell through `spreadsheet_safe`, headings and names
-    included: a school's name, say, is typed by a person too."""
+    included: a school's name, say, is typed by a person too. Its first line is the marking."""
 
     def __init__(self, out):
         self._writer = csv.writer(out)
+        self._writer.writerow([MARKING])
 
     def writerow(self, cells):
         self._writer.writerow([spreadsheet_safe(cell) for cell in cells])

@@ -636,7 +636,19 @@ def test_a_school_name_that_looks_like_a_formula_is_not_run(client_for, head, sc
     school.save(update_fields=["name"])
     download = reauthenticate(client_for(head)).get(REPORT, {"format": "csv"})
     rows = list(csv.reader(io.StringIO(download.content.decode())))
-    assert rows[1] == ["School", "'" + school.name]
+    assert rows[2] == ["School", "'" + school.name]
+
+
+def test_the_csv_is_marked_official_sensitive_and_opens_as_utf_8(client_for, head, school):
+    """A council's information governance marks such a file OFFICIAL-SENSITIVE on its first
+    line; the byte-order mark before it lets a spreadsheet read an accented name."""
+    school.name = "École Zoë"
+    school.save(update_fields=["name"])
+    download = reauthenticate(client_for(head)).get(REPORT, {"format": "csv"})
+    assert download.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[0] == ["OFFICIAL-SENSITIVE"]
+    assert ["School", "École Zoë"] in rows
 
 
 # Every view and download is audited, once

@@ -232,7 +232,7 @@ def page_tables(response):
 def csv_tables(response):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     sections, current = [], None
-    for row in rows[5:]:  # after the title, the time and the days covered
+    for row in rows[6:]:  # after the marking, the title, the time and the days covered
         if not row:
             current = None
         elif current is None:
@@ -253,6 +253,13 @@ def test_the_csv_carries_the_figures_on_the_page(fixed, hub_manager, client_for)
     assert len(page_tables(page)) == 6
     assert csv_tables(download) == page_tables(page)
     assert "Requests received from,01/02/2026" in download.content.decode()
+
+
+def test_the_csv_is_marked_official_sensitive_on_its_first_line(hub_manager, client_for):
+    download = reauthenticate(client_for(hub_manager)).get(f"{URL}?format=csv")
+    assert download.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[0] == ["OFFICIAL-SENSITIVE"]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@"])
