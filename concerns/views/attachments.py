@@ -60,7 +60,12 @@ def download(request, pk, attachment_pk):
     concern = get_concern_for(request.membership, pk)
     attachment = get_attachment_for(request.membership, concern, attachment_pk)
     viewed(request, attachment, school=concern.school, action="attachment.download")
-    return _download(open_attachment(attachment), attachment.original_name, attachment.content_type)
+    # Saved under the concern's reference, not the name it was uploaded with, which may name
+    # the child and would stay in a shared PC's download history. (The check on upload means
+    # the name ends in the file's own type.)
+    ending = attachment.original_name.rpartition(".")[2].lower()
+    filename = f"{concern.reference}-attachment-{attachment.pk}.{ending}"
+    return _download(open_attachment(attachment), filename, attachment.content_type)
 
 
 def _download(file, filename, content_type):
