@@ -21,12 +21,15 @@ MARKING = "OFFICIAL-SENSITIVE"
 # A4 pages, numbered, for the PDF. (The service's print stylesheet, which the PDF reads too,
 # sets the same margins and numbers for every printed page; its own win in WeasyPrint, so
 # what this adds is the A4 size.)
+# Each page's head names whose report it is: the text of the page's `.app-running-head`.
 PAGE = """
 @page {
   size: A4;
   margin: 15mm 12mm;
+  @top-right { content: string(running-head); font: 9pt arial; }
   @bottom-right { content: "Page " counter(page) " of " counter(pages); font: 9pt arial; }
 }
+.app-running-head { string-set: running-head content(); }
 """
 
 

@@ -43,3 +43,4 @@ def test_every_printed_page_of_the_file_names_the_pupil_and_is_numbered(
     for number, text in enumerate(pages, start=1):
         assert running_head in text, number
         assert f"Page {number} of {len(pages)}" in text
+        assert "OFFICIAL-SENSITIVE" in text, number

@@ -579,6 +579,21 @@ def test_the_pdf_is_rendered_from_the_pages_html(year, client_for, head, monkeyp
     assert "govuk-service-navigation" not in html
 
 
+def test_every_pdf_page_is_marked_and_names_the_school_and_its_number(year, client_for, head):
+    """A page that comes apart from the rest still says how to handle it, whose it is and
+    where it belongs."""
+    from pypdf import PdfReader
+
+    download = reauthenticate(client_for(head)).get(REPORT, {"format": "pdf"})
+    pages = [sheet.extract_text() for sheet in PdfReader(io.BytesIO(download.content)).pages]
+    assert len(pages) > 1
+    school = year["A"].school.name
+    for number, text in enumerate(pages, start=1):
+        assert "OFFICIAL-SENSITIVE" in text, number
+        assert school in text, number
+        assert f"Page {number} of {len(pages)}" in text, number
+
+
 def test_the_governors_downloads_name_nobody(year, client_for, head, monkeypatch):
     rendered = []
     real = audit_report_view.html_to_pdf
