@@ -44,3 +44,25 @@ def test_every_printed_page_of_the_file_names_the_pupil_and_is_numbered(
         assert running_head in text, number
         assert f"Page {number} of {len(pages)}" in text
         assert "OFFICIAL-SENSITIVE" in text, number
+
+
+def test_every_printed_page_of_the_chronology_names_the_pupil_and_school(
+    signed_in, teacher, dsl, pupil, school
+):
+    """The chronology prints too (from the browser's own menu): a loose page of it is as much
+    a child's record as a page of the file."""
+    for n in range(4):
+        account = f"Account {n}: " + "She said she was hungry and cold at home. " * 40
+        record_concern(by=teacher, pupil=pupil, **concern_data(what_happened=account))
+    page = signed_in(dsl)
+    page.goto(reverse("concerns:pupil_chronology", args=[pupil.pk]))
+    page.emulate_media(media="print")
+
+    pages = [sheet.extract_text() for sheet in PdfReader(BytesIO(page.pdf())).pages]
+
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert f"Chronology for {pupil.full_name}, born" in text, number
+        assert school.name in text, number
+        assert "OFFICIAL-SENSITIVE" in text, number
+        assert f"Page {number} of {len(pages)}" in text, number

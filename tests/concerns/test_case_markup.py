@@ -185,6 +185,9 @@ OLD_CHRONOLOGY = """{% extends "base.html" %}
 {% if reviewable and is_lead %}<p class="govuk-body app-no-print">{{ pupil.given_name }} is 25 or older: <a class="govuk-link" href="{% url 'concerns:records_review' pupil.pk %}">review the records about {{ pupil.given_name }}</a> (keep them for longer, or destroy them).</p>{% endif %}
 <p class="govuk-body app-no-print">Every concern about {{ pupil.given_name }} in the order they were seen or heard, with each step taken.{% if page.rows %} To print the child protection file or save it as a PDF, <a class="govuk-link" href="{% url 'concerns:pupil_file' pupil.pk %}">open the whole file on one page</a>.{% endif %}</p>
 
+<table class="app-print-frame" role="presentation">
+  <thead><tr><td>Chronology for {{ pupil.full_name }}, born {{ pupil.date_of_birth|uk_date }}{% if pupil.upn %}, UPN {{ pupil.upn }}{% endif %}. {{ request.membership.school }}.</td></tr></thead>
+  <tbody><tr><td>
 {% for concern in page.rows %}
 <section class="govuk-!-margin-bottom-9" aria-labelledby="concern-{{ concern.pk }}">
   <h2 class="govuk-heading-m" id="concern-{{ concern.pk }}">{{ concern.observed_at|uk_date }}: concern <a class="govuk-link" href="{% url 'concerns:detail' concern.pk %}">{{ concern.reference }}</a></h2>
@@ -202,6 +205,8 @@ OLD_CHRONOLOGY = """{% extends "base.html" %}
 {% empty %}
 <p class="govuk-body">No concerns have been recorded about {{ pupil.full_name }}.</p>
 {% endfor %}
+  </td></tr></tbody>
+</table>
 {% include "concerns/_pagination.html" %}
 {% endblock %}
 """  # noqa: E501
