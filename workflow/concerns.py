@@ -23,6 +23,7 @@ from .core import (
     actor_for,
     check,
     check_role,
+    done_by,
     history,
     lock_concern,
     lock_pupil,
@@ -32,7 +33,13 @@ from .core import (
     require,
 )
 from .exceptions import TransitionRefused
-from .rules import SCHOOL_LEADS, SCHOOL_RECORDERS, Action
+from .rules import (
+    SCHOOL_LEADS,
+    SCHOOL_RECORDERS,
+    Action,
+    conversation_refused,
+    refused_from,
+)
 
 DELAY_NEEDS_REASON = timedelta(days=7)
 REQUEST_STILL_OPEN = (
@@ -262,14 +269,21 @@ def log_parent_conversation(
 ):
     """Step 3: the conversation with the parent or carer, or the reason it was not held.
 
-    Who: the school's DSLs. From: ADVICE_RECEIVED (step 3 follows step 2's advice); to:
-    PARENT_CONVERSATION_LOGGED. Held needs when, with whom, their relationship, how, and
+    Who: the school's DSLs. From: ADVICE_RECEIVED (step 3 follows step 2's advice), or
+    PARENT_CONVERSATION_LOGGED when the latest conversation since the concern was last
+    reopened was not held for a reason other than the child's safety (the talk happened
+    later); to: PARENT_CONVERSATION_LOGGED. Held needs when, with whom, their relationship, how, and
     what was discussed; not held needs a reason from the list and details (and the attempts
     made, if the parent could not be reached). Raises TransitionRefused otherwise.
     """
     actor = actor_for(by)
     concern = lock_concern(concern)
     target = check(actor, Action.LOG_CONVERSATION, concern, expected_version=expected_version)
+    if (refused := conversation_refused(concern)) is not None:
+        raise TransitionRefused(refused)
+    if done_by(concern, submission_key, by=by):
+        # The same form sent again, once the first was logged (the row lock made it wait).
+        raise TransitionRefused(refused_from(Action.LOG_CONVERSATION, concern.status))
     if held is None:
         raise TransitionRefused("Select whether the conversation was held", field="held")
     fields = {}

@@ -9,7 +9,7 @@ buttons will work.
 from django.db import models
 
 from advice.models import AdviceStatus
-from concerns.models import ConcernStatus
+from concerns.models import ConcernStatus, ParentConversation
 from schools.models import Role
 
 S = ConcernStatus
@@ -54,7 +54,12 @@ CONCERN_MOVES = {
     Action.RERATE: _HUB_AT_WORK,
     # Advice on an escalated concern is recorded, but the concern stays escalated.
     Action.GIVE_ADVICE: {S.WITH_HUB: S.ADVICE_RECEIVED, S.ESCALATED: S.ESCALATED},
-    Action.LOG_CONVERSATION: {S.ADVICE_RECEIVED: S.PARENT_CONVERSATION_LOGGED},
+    # Again once logged only where the latest was not held, and not for the child's safety
+    # (`conversation_refused`): the talk that happened later is step 3.
+    Action.LOG_CONVERSATION: {
+        S.ADVICE_RECEIVED: S.PARENT_CONVERSATION_LOGGED,
+        S.PARENT_CONVERSATION_LOGGED: S.PARENT_CONVERSATION_LOGGED,
+    },
     Action.ESCALATE: dict.fromkeys(_OPEN, S.ESCALATED),
     # News of a referral may arrive at any time, even after closing or reopening.
     Action.RECORD_OUTCOME: {status: status for status in S},
@@ -220,6 +225,46 @@ REFUSED_FROM = {
 }
 
 
+CONVERSATION_WITHHELD_FOR_RISK = (
+    "The parent conversation was not held because talking to the parent or carer would place "
+    "the child at risk: an indication of significant harm. Escalate the concern rather than "
+    "logging a conversation. Add an addendum for anything said since."
+)
+
+
+def latest_conversation(concern):
+    """The concern's latest parent conversation logged since it was last reopened, or None.
+    Read from the records as `.all()` gives them, so a page that loaded them asks nothing more."""
+    since = max((e.at for e in concern.events.all() if e.action == Action.REOPEN), default=None)
+    return max(
+        (c for c in concern.conversations.all() if since is None or c.logged_at >= since),
+        key=lambda c: (c.logged_at, c.pk),
+        default=None,
+    )
+
+
+def conversation_refused(concern):
+    """Why the parent conversation cannot be logged again on a concern whose conversation is
+    logged, or None. A conversation that happens after one logged as not held (the parent or
+    carer could not be reached, or declined) is logged; not after one held, nor after one not
+    held because it would place the child at risk (significant harm: an escalation)."""
+    if concern.status != S.PARENT_CONVERSATION_LOGGED:
+        return None
+    latest = latest_conversation(concern)
+    if latest is None or latest.held:
+        return REFUSED_FROM[(Action.LOG_CONVERSATION, S.PARENT_CONVERSATION_LOGGED)]
+    if latest.not_held_reason == ParentConversation.NotHeldReason.RISK:
+        return CONVERSATION_WITHHELD_FOR_RISK
+    return None
+
+
+def refused_now(action, concern, default=None):
+    """What to say when `action` is not allowed on `concern` now."""
+    if action == Action.LOG_CONVERSATION and (refused := conversation_refused(concern)):
+        return refused
+    return refused_from(action, concern.status, default)
+
+
 def refused_from(action, status, default=None):
     """What to say when `action` is not allowed from `status`."""
     return REFUSED_FROM.get((action, status)) or REFUSED_STATUS.get(action, default)
@@ -264,6 +309,8 @@ def available_actions(actor, concern, open_request=None):
         if action == Action.WITHDRAW_REQUEST and open_request is None:
             continue
         if action == Action.REQUEST_ADVICE and open_request is not None:
+            continue
+        if action == Action.LOG_CONVERSATION and conversation_refused(concern):
             continue
         if action == Action.RECORD_OUTCOME and not any(
             not e.outcome for e in concern.escalations.all()

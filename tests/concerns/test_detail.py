@@ -401,3 +401,48 @@ def test_step_3_is_not_done_when_the_conversation_was_not_held_for_the_childs_sa
     steps = client_for(dsl).get(detail(concern)).context["steps"]
     assert steps[2].state == "due"
     assert any("Escalate the concern" in line for line in steps[2].lines)
+
+
+def _not_held(concern, dsl, reason):
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        held=False,
+        not_held_reason=reason,
+        attempts="Phoned twice, letter home",
+        details="No answer on any number.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "offered"),
+    [("unreachable", True), ("child_asked", True), ("other", True), ("risk", False)],
+)
+def test_after_a_conversation_not_held_the_page_offers_to_log_the_one_that_happens_later(
+    walk, client_for, dsl, reason, offered
+):
+    # Not after one withheld for the child's safety: significant harm, so an escalation.
+    concern = walk.advice_received()
+    _not_held(concern, dsl, reason)
+    response = client_for(dsl).get(detail(concern))
+    assert (Action.LOG_CONVERSATION in actions_shown(response)) == offered
+    assert ("Log the parent or carer conversation" in response.text) == offered
+
+
+def test_a_conversation_held_after_one_not_held_is_step_3_and_both_are_in_the_history(
+    walk, client_for, dsl
+):
+    concern = walk.advice_received()
+    _not_held(concern, dsl, "unreachable")
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    response = client_for(dsl).get(detail(concern))
+    assert Action.LOG_CONVERSATION not in actions_shown(response)
+    assert Action.CLOSE in actions_shown(response)
+    step = response.context["steps"][2]
+    assert step.state == "done"
+    assert any(line.startswith("Conversation not held: ") for line in step.lines)
+    assert any(line.startswith("Conversation held ") for line in step.lines)
+    logged = [e for e in response.context["entries"] if e.action == Action.LOG_CONVERSATION]
+    assert [e.record.held for e in logged] == [False, True]
+    assert "Mrs Ahmed (Mother)" in response.text
+    assert "No answer on any number." in response.text

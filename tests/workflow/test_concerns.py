@@ -775,3 +775,65 @@ def test_an_escalated_concern_is_told_to_record_the_advised_referral_not_to_ask_
         close_concern(concern, by=dsl, **closing(outcome="nfa"))
     assert "Record that referral" in refused.value.message
     assert "ask the hub again" not in refused.value.message
+
+
+def _not_reached(concern, dsl, **overrides):
+    data = {
+        "held": False,
+        "not_held_reason": "unreachable",
+        "attempts": "Phoned twice, letter home",
+        "details": "No answer on any number.",
+    }
+    log_parent_conversation(concern, by=dsl, **data | overrides)
+    concern.refresh_from_db()
+
+
+@pytest.mark.parametrize("reason", ["unreachable", "child_asked", "other"])
+def test_a_conversation_held_after_one_logged_as_not_held_is_logged(walk, dsl, reason):
+    """The parent could not be reached (or declined) when step 3 was logged, and the talk
+    happened later: it is recorded as step 3, not left to an addendum."""
+    concern = walk.advice_received()
+    _not_reached(concern, dsl, not_held_reason=reason)
+    conversation = log_parent_conversation(concern, by=dsl, **held_conversation())
+    concern.refresh_from_db()
+    assert concern.status == S.PARENT_CONVERSATION_LOGGED
+    assert [c.held for c in concern.conversations.all()] == [False, True]
+    assert conversation.held
+    event = last_event(concern)
+    assert (event.action, event.from_status, event.to_status) == (
+        "log_parent_conversation",
+        S.PARENT_CONVERSATION_LOGGED,
+        S.PARENT_CONVERSATION_LOGGED,
+    )
+    assert AuditEvent.objects.filter(action="workflow.log_parent_conversation").count() == 2
+    close_concern(concern, by=dsl, **closing())
+
+
+def test_no_conversation_is_logged_after_one_held_or_one_withheld_for_the_childs_safety(walk, dsl):
+    held = walk.advice_received()
+    _not_reached(held, dsl)
+    log_parent_conversation(held, by=dsl, **held_conversation())
+    held.refresh_from_db()
+    withheld = walk.advice_received()
+    _not_held_for_risk(withheld, dsl)
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as refused:
+        log_parent_conversation(held, by=dsl, **held_conversation())
+    assert refused.value.message == (
+        "The parent conversation is already logged. Add an addendum for anything said since."
+    )
+    with pytest.raises(TransitionRefused) as refused:
+        log_parent_conversation(withheld, by=dsl, **held_conversation())
+    assert "would place the child at risk" in refused.value.message
+    assert "Escalate" in refused.value.message
+    assert snapshot() == before
+
+
+def test_the_same_form_sent_twice_logs_a_conversation_not_held_once(walk, dsl):
+    concern = walk.advice_received()
+    key = "6f1c2a5e-0000-4000-8000-000000000001"
+    _not_reached(concern, dsl, submission_key=key)
+    before = snapshot()
+    with pytest.raises(TransitionRefused):
+        _not_reached(concern, dsl, submission_key=key)
+    assert snapshot() == before
