@@ -18,7 +18,7 @@ from workflow import advice as advice_flow
 from workflow import concerns as concern_flow
 from workflow.core import done_by
 from workflow.exceptions import TransitionRefused
-from workflow.rules import Action, Actor, available_actions, refused_from
+from workflow.rules import Action, Actor, available_actions, refused_now
 
 from .access import LEADS, SCHOOL_WRITERS, role_required
 
@@ -77,7 +77,7 @@ def _act(
     else:
         actor = Actor(request.user, request.memberships)
         if action not in available_actions(actor, concern, open_request(concern)):
-            messages.info(request, refused_from(action, concern.status, NOT_NOW))
+            messages.info(request, refused_now(action, concern, NOT_NOW))
             return redirect("concerns:detail", concern.pk)
         if done and (reason := done(target)):
             messages.info(request, reason)

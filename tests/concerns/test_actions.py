@@ -1121,3 +1121,64 @@ def test_a_referral_date_that_does_not_exist_is_refused_in_plain_words(
         escalation_post(concern, referred_on_0=day, referred_on_1=month, referred_on_2=year),
     )
     assert errors_of(response)["referred_on"] == ["The date of the referral must be a real date"]
+
+
+def not_held_post(concern, **overrides):
+    data = {
+        "held": "no",
+        "not_held_reason": "unreachable",
+        "attempts": "Phoned twice, letter home",
+        "details": "No answer on any number.",
+        "expected_version": concern.version,
+    }
+    return data | overrides
+
+
+def test_a_conversation_held_after_one_not_held_is_logged_from_its_page(walk, client_for, dsl):
+    concern = walk.advice_received()
+    client = client_for(dsl)
+    assert client.post(url("conversation", concern), not_held_post(concern)).status_code == 302
+    concern = fresh(concern)
+    assert client.get(url("conversation", concern)).status_code == 200
+    response = client.post(url("conversation", concern), held_post(concern), follow=True)
+    assert response.redirect_chain == [(url("detail", concern), 302)]
+    assert "The parent or carer conversation has been logged" in response.text
+    assert [c.held for c in concern.conversations.all()] == [False, True]
+    assert fresh(concern).status == S.PARENT_CONVERSATION_LOGGED
+
+
+def test_after_a_conversation_withheld_for_the_childs_safety_the_page_says_to_escalate(
+    walk, client_for, dsl
+):
+    concern = walk.advice_received()
+    client = client_for(dsl)
+    sent = not_held_post(concern, not_held_reason="risk", attempts="")
+    assert client.post(url("conversation", concern), sent).status_code == 302
+    concern = fresh(concern)
+    response = client.get(url("conversation", concern), follow=True)
+    assert response.redirect_chain == [(url("detail", concern), 302)]
+    assert "would place the child at risk" in response.text
+    assert "already logged" not in response.text
+    events = WorkflowEvent.objects.count()
+    refused = client.post(url("conversation", concern), held_post(concern))
+    assert refused.status_code == 200
+    assert "would place the child at risk" in refused.text
+    assert 'value="Mrs Ahmed"' in refused.text  # nothing typed is lost
+    assert concern.conversations.count() == 1
+    assert WorkflowEvent.objects.count() == events
+    assert (fresh(concern).status, fresh(concern).version) == (concern.status, concern.version)
+
+
+def test_a_conversation_not_held_sent_twice_is_logged_once(walk, client_for, dsl):
+    # Once one not held is logged another may follow, so the version and key must stop a
+    # second click from logging it twice.
+    concern = walk.advice_received()
+    client = client_for(dsl)
+    page = client.get(url("conversation", concern)).text
+    key = re.search(r'name="submission_key" value="([^"]+)"', page).group(1)
+    sent = not_held_post(concern) | {"submission_key": key}
+    assert client.post(url("conversation", concern), sent).status_code == 302
+    second = client.post(url("conversation", concern), sent, follow=True)
+    assert second.redirect_chain == [(url("detail", concern), 302)]
+    assert "There is a problem" not in second.text
+    assert concern.conversations.count() == 1
