@@ -302,3 +302,23 @@ def test_a_tampered_cursor_shows_the_first_page(walk, client_for, dsl):
     concern = walk.recorded()
     response = client_for(dsl).get(INBOX, {"after": "not-a-cursor"})
     assert references(response) == [concern.reference]
+
+
+def test_a_conversation_held_after_one_not_held_is_the_rows_step_3(walk, client_for, dsl):
+    # Not reached at first, then talked with: the row shows the conversation logged, ready to
+    # close, as for any other held conversation.
+    concern = walk.advice_received()
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        held=False,
+        not_held_reason="unreachable",
+        attempts="Phoned twice",
+        details="No answer.",
+    )
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    sections = client_for(dsl).get(INBOX).context["page"].sections
+    grouped = {heading: [row.reference for row in rows] for heading, rows in sections}
+    assert grouped["Parent conversation logged: ready to close"] == [concern.reference]
+    steps = {row.reference: row.next_step for _, rows in sections for row in rows}
+    assert steps[concern.reference] == "Close it, or ask the hub for follow-up advice"
