@@ -42,6 +42,7 @@ from concerns.models import (
     SubjectAccessRequest,
 )
 from schools.models import DSL_ROLES, Membership, Pupil, Role
+from workflow.models import WorkflowEvent
 from workflow.retention import due_for_review
 from workflow.rules import Action
 from workflow.working_time import working_hours_between
@@ -314,6 +315,33 @@ def _step_two(figures, school, period, concerns):
     ]
 
 
+def _followed():
+    """Whether a later parent conversation was logged on the same concern with no reopening
+    between: the concern's step 3 counts by its latest (a conversation not held, then held
+    once the parent or carer was reached, was held). A reopening starts a new episode, whose
+    conversation does not change how the earlier one ended."""
+    reopened_between = WorkflowEvent.objects.filter(
+        concern=OuterRef(OuterRef("concern")),
+        action=Action.REOPEN,
+        at__gt=OuterRef(OuterRef("logged_at")),
+        at__lte=OuterRef("logged_at"),
+    )
+    later = ParentConversation.objects.filter(
+        Q(logged_at__gt=OuterRef("logged_at"))
+        | Q(logged_at=OuterRef("logged_at"), pk__gt=OuterRef("pk")),
+        concern=OuterRef("concern"),
+    ).filter(~Exists(reopened_between))
+    return Exists(later)
+
+
+def _counted_conversations(school, period):
+    """The period's parent conversations as step 3 counts them: every one held, and those
+    not held that no later conversation followed (`_followed`)."""
+    return ParentConversation.objects.filter(school=school, **_in(period, "logged_at")).filter(
+        Q(held=True) | ~_followed()
+    )
+
+
 def _step_three(figures, school, period):
     latest_advice = (
         AdviceRequest.objects.filter(
@@ -328,7 +356,7 @@ def _step_three(figures, school, period):
     )
     not_held, advice_to_conversation = {}, []
     for held, reason, advised_at, held_at in (
-        ParentConversation.objects.filter(school=school, **_in(period, "logged_at"))
+        _counted_conversations(school, period)
         .order_by()
         .annotate(advised_at=Subquery(latest_advice))
         .values_list("held", "not_held_reason", "advised_at", "held_at")
@@ -480,7 +508,7 @@ def _exceptions(figures, school, period, listed):
         listed,
     )
     figures.not_held, figures.not_held_count = _first(
-        ParentConversation.objects.filter(school=school, held=False, **_in(period, "logged_at")),
+        _counted_conversations(school, period).filter(held=False),
         ("logged_at", "pk"),
         (
             "concern_id",

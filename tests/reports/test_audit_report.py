@@ -946,3 +946,56 @@ def test_a_conversation_held_before_the_advice_is_no_time_from_advice_to_convers
     figures = audit_figures(school, Period.academic_year(today), now=timezone.now())
     assert figures.conversations_held == 2
     assert figures.advice_to_conversation.n == 1
+
+
+def _not_reached(concern, dsl, reason="unreachable"):
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        held=False,
+        not_held_reason=reason,
+        attempts="Two calls.",
+        details="No answer.",
+    )
+    concern.refresh_from_db()
+
+
+def test_a_concerns_step_3_counts_by_its_latest_conversation(walk, dsl, school, client_for, head):
+    """Not reached at first, then talked with: step 3 was held, and is neither counted nor
+    listed as not held. Not reached, then declined: one not held, for the latest reason."""
+    talked = walk.advice_received()
+    _not_reached(talked, dsl)
+    log_parent_conversation(talked, by=dsl, **held_conversation())
+    declined = walk.advice_received()
+    _not_reached(declined, dsl)
+    _not_reached(declined, dsl, reason="other")
+    today = timezone.localdate()
+    figures = audit_figures(school, Period.academic_year(today), now=timezone.now())
+    assert figures.conversations_held == 1
+    assert dict(figures.not_held_by_reason) == {
+        "risk": 0,
+        "unreachable": 0,
+        "child_asked": 0,
+        "other": 1,
+    }
+    assert figures.not_held_count == 1
+    assert [row[1] for row in figures.not_held] == [declined.reference]
+    page = reauthenticate(client_for(head)).get(REPORT).text
+    assert html_tables(page)["step-3-summary"][1] == ["Conversations held", "1"]
+    assert "followed by a later one on the same concern" in page
+
+
+def test_a_conversation_not_held_in_an_earlier_episode_still_counts(walk, dsl, school):
+    """Closed after the parent could not be reached, then reopened on new information and
+    talked with: the first episode's step 3 was not held, and stays so."""
+    concern = walk.advice_received()
+    _not_reached(concern, dsl)
+    close_concern(concern, by=dsl, outcome="monitoring", rationale="Breakfast club in place.")
+    concern.refresh_from_db()
+    reopen_concern(concern, by=dsl, reason="New disclosure")
+    concern = walk.advice_received(concern)
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    today = timezone.localdate()
+    figures = audit_figures(school, Period.academic_year(today), now=timezone.now())
+    assert figures.conversations_held == 1
+    assert figures.not_held_count == 1
