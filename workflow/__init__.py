@@ -13,7 +13,9 @@ The local authority's process (its letter to parents, July 2016) has five steps:
 3. In most cases the school then talks with the parent or carer
    (`log_parent_conversation`: PARENT_CONVERSATION_LOGGED), unless there is an indication of
    significant harm, when the normal escalation applies (`escalate_significant_harm`:
-   ESCALATED, from any open status, by the school's DSLs or by the hub).
+   ESCALATED, from any open status, by the school's DSLs or by the hub). A conversation
+   logged as not held, other than for the child's safety, may be followed by the one that
+   happens later.
 4. There is no separate Prevent pathway: radicalisation is one category of the one taxonomy,
    and a Prevent referral is one escalation target. Prevent concerns use these same functions.
 5. The school promotes the fundamental British values through its curriculum (evidence is
