@@ -38,6 +38,7 @@ from .rules import (
     SCHOOL_RECORDERS,
     Action,
     conversation_refused,
+    latest_conversation,
     refused_from,
 )
 
@@ -569,8 +570,7 @@ def referral_missing(concern):
             f"referral (escalate, to {Escalation.Target(advised).label}, with when it was "
             f"made) before closing the concern{again}."
         )
-    conversations = current(concern.conversations.all(), "logged_at")
-    conversation = max(conversations, key=lambda c: (c.logged_at, c.pk), default=None)
+    conversation = latest_conversation(concern)
     if (
         conversation is not None
         and conversation.not_held_reason == ParentConversation.NotHeldReason.RISK
