@@ -24,6 +24,7 @@ from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus, NextStep
+from safeguarding.searches import name_contains
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import Pupil
 
@@ -155,8 +156,7 @@ def inbox_queryset(
         rows = rows.filter(recorded_by=recorded_by)
     for word in search.split():
         rows = rows.filter(
-            Q(pupil__given_name__icontains=word)
-            | Q(pupil__family_name__icontains=word)
+            name_contains(word, "pupil__given_name", "pupil__family_name")
             | Q(pupil__upn=word.upper())
         )
     return rows

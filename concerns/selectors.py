@@ -8,6 +8,7 @@ it with the hub through an advice request, and only for schools of their own aut
 from django.db.models import Exists, FilteredRelation, OuterRef, Q
 
 from audit.scope import get_in_scope
+from safeguarding.searches import name_contains
 from schools.models import DSL_ROLES, HUB_ROLES, Role
 from schools.selectors import pupils_for
 
@@ -130,7 +131,7 @@ def search_pupils(membership, text=""):
     pupils = pupils_for(membership)
     for word in text.split():
         pupils = pupils.filter(
-            Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(upn=word.upper())
+            name_contains(word, "given_name", "family_name") | Q(upn=word.upper())
         )
     return pupils
 

@@ -20,6 +20,7 @@ from functools import wraps
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.utils.http import urlencode
 
@@ -29,6 +30,10 @@ OLD_PARAM = "q"  # where the words once went, in addresses still bookmarked
 KEPT = 10  # searches a session keeps
 MAX_LENGTH = 100
 EXPIRED = "Your search has expired. Search again."
+# The apostrophes a name may be typed with: a keyboard's straight one, and the curly one (or its
+# left-hand twin, or the modifier letter) that a phone, Word or an MIS puts in its place. A name
+# on the roll with either is found by a search typed with the other.
+APOSTROPHES = "'\u2019\u2018\u02bc"
 
 
 class SearchField(forms.CharField):
@@ -48,6 +53,22 @@ class SearchField(forms.CharField):
         if isinstance(value, str):
             value = value.replace("\x00", "")
         return super().to_python(value)
+
+
+def name_contains(word, *fields):
+    """A filter: one of `fields` contains `word` (any case), with any apostrophe in `word`
+    matching any other (a few more look-ups for a word with one; none for a word without)."""
+    variants = {word}
+    if any(mark in word for mark in APOSTROPHES):
+        variants = {
+            word.translate(str.maketrans(APOSTROPHES, mark * len(APOSTROPHES)))
+            for mark in APOSTROPHES
+        }
+    found = Q()
+    for field in fields:
+        for variant in sorted(variants):
+            found |= Q(**{f"{field}__icontains": variant})
+    return found
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns.models import Concern
+from concerns.recording import find_pupils
 from schools.demo import make_upn
 from schools.models import Pupil
 from tests.factories import PupilFactory
@@ -105,6 +106,28 @@ def test_a_name_is_found_whatever_the_case_of_its_letters(client_for, dsl, teach
     record_concern(by=teacher, pupil=lukasz, **concern_data())
     inbox = found(reverse("concerns:inbox"), "łukasz").text
     assert "ŻAK-Öztürk" in inbox
+
+
+def test_either_apostrophe_finds_a_name_typed_with_the_other(client_for, dsl, teacher, school):
+    """A phone or Word types a curly apostrophe where a keyboard types a straight one: either
+    finds the other, on the roll, in the inbox and in the pupil picker of 'record a concern'."""
+    zoe = PupilFactory(school=school, given_name="Zoë", family_name="O'Connor-Smith")
+    aoife = PupilFactory(school=school, given_name="Aoife", family_name="O\u2019Brien")
+    client = client_for(dsl)
+
+    def found(url, text):
+        return client.get(search(client, url, text))
+
+    for typed in ["O\u2019Connor", "o\u2018connor-smith", "O'Connor", "zoë o\u02bcconnor"]:
+        assert names(found(PUPILS, typed)) == ["Zoë O'Connor-Smith"], typed
+    for typed in ["O'Brien", "o\u2019brien"]:
+        assert names(found(PUPILS, typed)) == ["Aoife O\u2019Brien"], typed
+    record_concern(by=teacher, pupil=zoe, **concern_data())
+    record_concern(by=teacher, pupil=aoife, **concern_data())
+    inbox = reverse("concerns:inbox")
+    assert "O&#x27;Connor-Smith" in found(inbox, "O\u2019Connor").text
+    assert "O\u2019Brien" in found(inbox, "o'brien").text
+    assert [p.pk for p in find_pupils(dsl.memberships.get(), "O\u2019Connor")] == [zoe.pk]
 
 
 def test_no_pupils_name_is_in_a_page_title_which_browser_history_keeps(client_for, dsl, pupil):
