@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -170,7 +171,9 @@ def find_pupils(membership, query):
     for word in words:
         by_name &= name_contains(word, "given_name", "family_name")
     matches = pupils_for(membership).filter(Q(upn__iexact=query.strip()) | by_name)
-    return list(matches.order_by("family_name", "given_name", "pk")[: SEARCH_LIMIT + 1])
+    return list(
+        matches.order_by(Lower("family_name"), Lower("given_name"), "pk")[: SEARCH_LIMIT + 1]
+    )
 
 
 def school_leads(school):

@@ -6,6 +6,7 @@ it with the hub through an advice request, and only for schools of their own aut
 """
 
 from django.db.models import Exists, FilteredRelation, OuterRef, Q
+from django.db.models.functions import Lower
 
 from audit.scope import get_in_scope
 from safeguarding.searches import name_contains
@@ -127,8 +128,12 @@ def recorders_for(membership):
 
 
 def search_pupils(membership, text=""):
-    """The membership's roll, narrowed to pupils matching every word of `text` by name or UPN."""
-    pupils = pupils_for(membership)
+    """The membership's roll, narrowed to pupils matching every word of `text` by name or UPN,
+    with the keys that list it by name whatever the case of a name's first letter (de Souza
+    among the Ds, not after Zielinski)."""
+    pupils = pupils_for(membership).annotate(
+        family_key=Lower("family_name"), given_key=Lower("given_name")
+    )
     for word in text.split():
         pupils = pupils.filter(
             name_contains(word, "given_name", "family_name") | Q(upn=word.upper())

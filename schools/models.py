@@ -3,7 +3,8 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .validators import validate_upn, validate_urn
@@ -149,7 +150,16 @@ class Pupil(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "upn"], name="pupil_upn_unique_per_school"),
         ]
-        indexes = [models.Index(fields=["school", "family_name", "given_name"])]
+        indexes = [
+            models.Index(fields=["school", "family_name", "given_name"]),
+            # The roll and the pupil picker list names whatever the case of their first letter.
+            models.Index(
+                F("school"),
+                Lower("family_name"),
+                Lower("given_name"),
+                name="pupil_school_name_lower",
+            ),
+        ]
 
     def __str__(self):
         return self.full_name

@@ -30,7 +30,7 @@ from workflow import retention
 
 from .access import LEADS, SCHOOL_READERS, role_required
 
-PUPIL_ORDER = [Key("family_name", str), Key("given_name", str), Key("id", int)]
+PUPIL_ORDER = [Key("family_key", str), Key("given_key", str), Key("id", int)]
 CHRONOLOGY_ORDER = [Key("observed_at", datetime), Key("id", int)]
 # Each concern is printed in full with its steps and history (about 5 KB); 25 keeps a page
 # of the longest chronologies about 130 KB.

@@ -10,8 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from concerns.keyset import paginate
 from concerns.models import Concern
 from concerns.recording import find_pupils
+from concerns.selectors import search_pupils
+from concerns.views.pupils import PUPIL_ORDER
 from schools.demo import make_upn
 from schools.models import Pupil
 from tests.factories import PupilFactory
@@ -128,6 +131,33 @@ def test_either_apostrophe_finds_a_name_typed_with_the_other(client_for, dsl, te
     assert "O&#x27;Connor-Smith" in found(inbox, "O\u2019Connor").text
     assert "O\u2019Brien" in found(inbox, "o'brien").text
     assert [p.pk for p in find_pupils(dsl.memberships.get(), "O\u2019Connor")] == [zoe.pk]
+
+
+def test_names_are_listed_whatever_the_case_of_their_first_letter(client_for, dsl, school):
+    """A family name may start with a small letter (de Souza, al-Hassan, bin Abdullah): it is
+    listed among the others, not after Z, on the roll (and its next page) and in the picker."""
+    for family in ["Nowak", "de Souza", "Ahmed", "al-Hassan", "bin Abdullah", "Zielinski"]:
+        PupilFactory(school=school, given_name="Sam", family_name=family)
+    expected = [
+        "Sam Ahmed",
+        "Sam al-Hassan",
+        "Sam bin Abdullah",
+        "Sam de Souza",
+        "Sam Nowak",
+        "Sam Zielinski",
+    ]
+    client = client_for(dsl)
+    assert names(client.get(PUPILS)) == expected
+    assert [p.full_name for p in find_pupils(dsl.memberships.get(), "sam")] == expected
+    page = paginate(search_pupils(dsl.memberships.get()), PUPIL_ORDER, size=3, by_id=True)
+    after = paginate(
+        search_pupils(dsl.memberships.get()),
+        PUPIL_ORDER,
+        after=page.next_cursor,
+        size=3,
+        by_id=True,
+    )
+    assert [p.full_name for p in page.rows + after.rows] == expected
 
 
 def test_no_pupils_name_is_in_a_page_title_which_browser_history_keeps(client_for, dsl, pupil):
