@@ -4,6 +4,7 @@ Every other app asks these questions here rather than filtering memberships itse
 """
 
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 
 from audit.scope import get_in_scope
 
@@ -84,12 +85,13 @@ def schools_administered_by(membership):
 
 
 def members_at(place):
-    """The active memberships at a school or an authority, by the person's name."""
+    """The active memberships at a school or an authority, by the person's name whatever the
+    case of its first letter."""
     where = {"school": place} if isinstance(place, School) else {"local_authority": place}
     return (
         Membership.objects.filter(is_active=True, **where)
         .select_related("user")
-        .order_by("user__full_name", "user__email", "role")
+        .order_by(Lower("user__full_name"), "user__email", "role")
     )
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from schools.exceptions import Refused
 from schools.models import Membership, Role, User
+from schools.selectors import members_at
 from schools.services import add_member, end_membership, resend_set_password_email
 from schools.views import send_set_password_email
 from tests.factories import member
@@ -660,3 +661,15 @@ def test_a_role_whose_account_is_switched_off_is_marked(client_for, la_admin, sc
     assert page.count("Account switched off") == 2
     # Sending the set-password email to someone who cannot sign in is not offered.
     assert reverse("people:resend", args=[leaver.pk]) not in page
+
+
+def test_people_are_listed_whatever_the_case_of_their_first_letter(client_for, la_admin, school):
+    """Added with their name as they write it (trimmed, otherwise exactly), and listed among
+    the others: de Souza among the Ds, not after Zielinski."""
+    client = client_for(la_admin)
+    for n, name in enumerate(["Ola Zielinski", "  ana de Souza ", "Siobhán Ní Bhriain"]):
+        sent = {"email": f"p{n}@example.org", "full_name": name, "role": Role.STAFF}
+        assert client.post(reverse("people:school_add", args=[school.pk]), sent).status_code == 302
+    assert User.objects.get(email="p1@example.org").full_name == "ana de Souza"
+    listed = [m.user.full_name for m in members_at(school)]
+    assert listed == ["ana de Souza", "Ola Zielinski", "Siobhán Ní Bhriain"]
