@@ -15,6 +15,7 @@ Windows writes for "CSV", and the preview says so, so that a name like "Zoë" ca
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -27,6 +28,7 @@ from django.utils import timezone
 from audit.log import record as audit
 from concerns.roll import details_version
 from safeguarding import clock
+from safeguarding.searches import APOSTROPHES
 from schools.models import Pupil
 from schools.validators import validate_upn, year_group_misfit
 
@@ -386,8 +388,16 @@ def _someone_else(pupil, row):
     """A different child, not the same one's corrected details: both their name and their
     date of birth differ (a brother or sister's UPN, say). A new surname, or a date of birth
     put right, is an update."""
-    names = [(p.given_name.casefold(), p.family_name.casefold()) for p in (pupil, row)]
+    names = [_written_alike(p.given_name, p.family_name) for p in (pupil, row)]
     return names[0] != names[1] and pupil.date_of_birth != row.date
+
+
+def _written_alike(*names):
+    """Names as alike whatever their capitals, accents and apostrophes: the roll typed by hand
+    has Zoe O'Connor where the MIS has Zoë O\u2019Connor."""
+    plain = unicodedata.normalize("NFKD", " ".join(names).casefold())
+    plain = "".join(char for char in plain if not unicodedata.combining(char))
+    return " ".join(plain.translate(str.maketrans(APOSTROPHES, "'" * len(APOSTROPHES))).split())
 
 
 def _changes(pupil, row):

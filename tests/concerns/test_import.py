@@ -278,6 +278,34 @@ def test_the_same_child_with_a_new_surname_is_an_update(client, school):
     assert "Name was Zoë Nowak" in client.get(PREVIEW).content.decode()
 
 
+def test_the_same_name_written_another_way_with_a_corrected_birth_date_is_an_update(client, school):
+    """The roll typed by hand has O'Connor and Zoe; the MIS has O\u2019Connor and Zoë. The
+    same child, their date of birth put right: not refused as another child's UPN."""
+    zoe = PupilFactory(
+        school=school,
+        upn=UPNS[0],
+        given_name="Zoe",
+        family_name="O'Connor-Smith",
+        date_of_birth=date(2016, 5, 18),
+        year_group="4",
+    )
+    upload(
+        client,
+        csv_file(
+            "UPN,Forename,Surname,Date of Birth,Year\n"
+            f"{UPNS[0]},Zoë,O\u2019connor-Smith,17/05/2016,4\n"
+        ),
+    )
+    preview = client.get(PREVIEW)
+    assert preview.context["stored"]["errors"] == []
+    html = unescape(preview.content.decode())
+    assert "Name was Zoe O'Connor-Smith" in html
+    assert "date of birth was 18 May 2016" in html
+    confirm(client)
+    zoe.refresh_from_db()
+    assert (zoe.full_name, zoe.date_of_birth) == ("Zoë O\u2019connor-Smith", date(2016, 5, 17))
+
+
 def test_each_showing_of_the_check_is_audited(client, school, dsl):
     """The check shows the roll's present details of the pupils the file would change."""
     PupilFactory(school=school, upn=UPNS[1], given_name="Olly", family_name="Nowak")
