@@ -24,7 +24,7 @@ from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus, NextStep
-from safeguarding.searches import name_contains
+from safeguarding.searches import as_upn, name_contains
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import Pupil
 
@@ -154,11 +154,11 @@ def inbox_queryset(
         rows = rows.filter(pupil__year_group=year_group)
     if recorded_by:
         rows = rows.filter(recorded_by=recorded_by)
-    for word in search.split():
-        rows = rows.filter(
-            name_contains(word, "pupil__given_name", "pupil__family_name")
-            | Q(pupil__upn=word.upper())
-        )
+    if search.split():
+        by_name = Q()
+        for word in search.split():
+            by_name &= name_contains(word, "pupil__given_name", "pupil__family_name")
+        rows = rows.filter(by_name | Q(pupil__upn=as_upn(search)))
     return rows
 
 

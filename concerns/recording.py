@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from audit.scope import OutOfScope, get_in_scope
-from safeguarding.searches import name_contains
+from safeguarding.searches import as_upn, name_contains
 from safeguarding.templatetags.presenters import uk_date
 from schools.models import DSL_ROLES, Membership, Role
 from schools.selectors import pupils_for
@@ -170,7 +170,7 @@ def find_pupils(membership, query):
     by_name = Q()
     for word in words:
         by_name &= name_contains(word, "given_name", "family_name")
-    matches = pupils_for(membership).filter(Q(upn__iexact=query.strip()) | by_name)
+    matches = pupils_for(membership).filter(Q(upn=as_upn(query)) | by_name)
     return list(
         matches.order_by(Lower("family_name"), Lower("given_name"), "pk")[: SEARCH_LIMIT + 1]
     )

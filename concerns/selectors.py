@@ -9,7 +9,7 @@ from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.db.models.functions import Lower
 
 from audit.scope import get_in_scope
-from safeguarding.searches import name_contains
+from safeguarding.searches import as_upn, name_contains
 from schools.models import DSL_ROLES, HUB_ROLES, Role
 from schools.selectors import pupils_for
 
@@ -134,11 +134,12 @@ def search_pupils(membership, text=""):
     pupils = pupils_for(membership).annotate(
         family_key=Lower("family_name"), given_key=Lower("given_name")
     )
+    if not text.split():
+        return pupils
+    by_name = Q()
     for word in text.split():
-        pupils = pupils.filter(
-            name_contains(word, "given_name", "family_name") | Q(upn=word.upper())
-        )
-    return pupils
+        by_name &= name_contains(word, "given_name", "family_name")
+    return pupils.filter(by_name | Q(upn=as_upn(text)))
 
 
 def file_transfers_for(membership):

@@ -71,6 +71,12 @@ def name_contains(word, *fields):
     return found
 
 
+def as_upn(text):
+    """`text` as the UPN it would be, typed in small letters or in groups ('a821 2001 00001'),
+    as the pupil form tidies one."""
+    return "".join(text.split()).upper()
+
+
 @dataclass(frozen=True)
 class Search:
     """What was searched for on this page, and the token that stands for it in its address."""

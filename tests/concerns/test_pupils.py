@@ -160,6 +160,20 @@ def test_names_are_listed_whatever_the_case_of_their_first_letter(client_for, ds
     assert [p.full_name for p in page.rows + after.rows] == expected
 
 
+def test_a_upn_typed_in_groups_and_small_letters_finds_its_pupil(client_for, dsl, teacher, school):
+    """A UPN read out or copied from a letter comes with spaces: it is the same UPN, on the
+    roll, in the inbox and in the pupil picker."""
+    zoe = PupilFactory(school=school, given_name="Zoë", family_name="O'Connor-Smith")
+    PupilFactory(school=school, given_name="Oliver", family_name="Nowak")
+    typed = f" {zoe.upn[:1].lower()} {zoe.upn[1:4]} {zoe.upn[4:8]} {zoe.upn[8:].lower()} "
+    client = client_for(dsl)
+    assert names(client.get(search(client, PUPILS, typed))) == ["Zoë O'Connor-Smith"]
+    assert [p.pk for p in find_pupils(dsl.memberships.get(), typed)] == [zoe.pk]
+    record_concern(by=teacher, pupil=zoe, **concern_data())
+    inbox = client.get(search(client, reverse("concerns:inbox"), typed)).text
+    assert "O&#x27;Connor-Smith" in inbox
+
+
 def test_no_pupils_name_is_in_a_page_title_which_browser_history_keeps(client_for, dsl, pupil):
     client = client_for(dsl)
     for name in ["concerns:pupil_chronology", "concerns:pupil_edit"]:
