@@ -119,12 +119,13 @@ def get_pupil_for(membership, pk):
 
 
 def recorders_for(membership):
-    """The people who recorded concerns this membership can see (for the inbox's filter)."""
+    """The people who recorded concerns this membership can see (for the inbox's filter), by
+    name whatever the case of its first letter."""
     from schools.models import User
 
     return User.objects.filter(
         pk__in=concerns_visible_to(membership).values("recorded_by_id")
-    ).order_by("full_name", "pk")
+    ).order_by(Lower("full_name"), "pk")
 
 
 def search_pupils(membership, text=""):

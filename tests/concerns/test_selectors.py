@@ -3,7 +3,7 @@ import pytest
 from audit.scope import OutOfScope
 from concerns.casework import load_casework
 from concerns.models import Concern
-from concerns.selectors import concerns_visible_to, get_concern_for
+from concerns.selectors import concerns_visible_to, get_concern_for, recorders_for
 from schools.models import Role
 from tests.factories import PupilFactory, member
 from workflow.concerns import record_concern
@@ -72,3 +72,12 @@ def test_casework_for_a_mix_keeps_each_concerns_own_categories(walk):
     assert mixed[1].category_values == ["online_safety"]
     assert mixed[0].category_values == ["neglect", "radicalisation"]
     assert sorted(c.category for c in mixed[0].categories.all()) == ["neglect", "radicalisation"]
+
+
+def test_the_inbox_lists_who_recorded_by_name_whatever_its_first_letters_case(school, dsl):
+    """The 'recorded by' filter: 'ana de Souza' among the As, not after 'Ola Zielinski'."""
+    pupil = PupilFactory(school=school)
+    for name in ["Ola Zielinski", "ana de Souza", "Ben Ahmed"]:
+        record_concern(by=member(Role.STAFF, school, full_name=name), pupil=pupil, **concern_data())
+    listed = [user.full_name for user in recorders_for(dsl.memberships.get())]
+    assert listed == ["ana de Souza", "Ben Ahmed", "Ola Zielinski"]
