@@ -61,7 +61,7 @@ def test_head_teacher_reads_the_report_and_downloads_csv_and_pdf(signed_in, walk
     assert download.suggested_filename.startswith(f"safeguarding-audit-{walk.pupil.school.urn}-")
     assert download.suggested_filename.endswith(".csv")
     rows = list(csv.reader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["Safeguarding audit report"]
+    assert rows[:2] == [["OFFICIAL-SENSITIVE"], ["Safeguarding audit report"]]
     assert ["Concerns recorded", "3"] in rows
     assert ["Children's social care (MASH)", "1"] in rows
 
