@@ -18,7 +18,7 @@ from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import User
 from workflow.concerns import referral_missing
 from workflow.models import WorkflowEvent
-from workflow.rules import Action
+from workflow.rules import Action, reopened_at
 from workflow.working_time import WORKING_DAY, add_working_hours, working_hours_between
 
 from .models import (
@@ -204,13 +204,6 @@ def _name(user):
     return user.full_name if user else "someone"
 
 
-def _reopened_at(concern):
-    """When the concern was last reopened, or None. Each step's state is about the concern
-    since then (what came before answered an earlier episode, as `close_concern` counts it);
-    its lines still tell the whole history."""
-    return max((e.at for e in concern.events.all() if e.action == Action.REOPEN), default=None)
-
-
 def _since(moment, reopened):
     return reopened is None or moment >= reopened
 
@@ -334,7 +327,9 @@ def steps(concern):
     """Where the concern is in the process, step by step, with dates and who."""
     requests = list(concern.advice_requests.all())
     zone = timezone.get_current_timezone()
-    reopened = _reopened_at(concern)
+    # Each step's state is about the concern since it was last reopened (what came before
+    # answered an earlier episode, as `close_concern` counts it); its lines tell the whole history.
+    reopened = reopened_at(concern)
     return [
         Step(
             "Step 1: concern recorded",

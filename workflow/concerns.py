@@ -40,6 +40,7 @@ from .rules import (
     conversation_refused,
     latest_conversation,
     refused_from,
+    reopened_at,
 )
 
 DELAY_NEEDS_REASON = timedelta(days=7)
@@ -548,7 +549,7 @@ def referral_missing(concern):
     escalated; each counted since the concern was last reopened. Read from the concern's
     records as `.all()` gives them, so a page that loaded them (concerns.casework) asks
     nothing more."""
-    since = max((e.at for e in concern.events.all() if e.action == Action.REOPEN), default=None)
+    since = reopened_at(concern)
 
     def current(rows, made_at):
         return [r for r in rows if since is None or getattr(r, made_at) >= since]

@@ -232,10 +232,17 @@ CONVERSATION_WITHHELD_FOR_RISK = (
 )
 
 
+def reopened_at(concern):
+    """When the concern was last reopened, or None: what came before belongs to an earlier
+    episode. Read from its events as `.all()` gives them, so a page that loaded them asks
+    nothing more."""
+    return max((e.at for e in concern.events.all() if e.action == Action.REOPEN), default=None)
+
+
 def latest_conversation(concern):
     """The concern's latest parent conversation logged since it was last reopened, or None.
     Read from the records as `.all()` gives them, so a page that loaded them asks nothing more."""
-    since = max((e.at for e in concern.events.all() if e.action == Action.REOPEN), default=None)
+    since = reopened_at(concern)
     return max(
         (c for c in concern.conversations.all() if since is None or c.logged_at >= since),
         key=lambda c: (c.logged_at, c.pk),
