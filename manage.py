@@ -4,6 +4,8 @@ import sys
 
 if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safeguarding.settings")
-    from django.core.management import execute_from_command_line
+    # Every command, Django's too: a database that cannot be reached is one line, not a
+    # traceback (safeguarding/reach.py).
+    from safeguarding.reach import run_command
 
-    execute_from_command_line(sys.argv)
+    run_command(sys.argv)

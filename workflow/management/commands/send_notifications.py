@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from safeguarding.reach import unreachable
 from workflow.notify import deliver
 from workflow.reminders import remind_overdue
 
@@ -60,6 +61,8 @@ class Command(BaseCommand):
         try:
             reminded = remind_overdue()
         except Exception as error:  # a fault in the reminders must not hold up what is queued
+            if isinstance(error, DatabaseError) and unreachable():
+                raise  # nothing can be sent either: manage.py says so in one line
             logger.error(
                 "Reminders not queued this run (%s); sending goes on", type(error).__name__
             )
