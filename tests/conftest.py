@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from hypothesis import settings
 
+from safeguarding.reach import described, reason
 from schools.models import Role
 
 from .factories import (
@@ -30,6 +31,47 @@ settings.register_profile("dev", max_examples=20, deadline=None)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
+
+
+def pytest_sessionstart(session):
+    """`make test` with DATABASE_URL set and its PostgreSQL not up stops at once with one line
+    saying so, not a traceback for every test that needs the database."""
+    why = server_unreachable()
+    if why:
+        pytest.exit(
+            f"The tests need {described()}, which cannot be reached: {why}. Start PostgreSQL, "
+            "or unset DATABASE_URL to run them on SQLite.",
+            returncode=3,
+        )
+
+
+def server_unreachable():
+    """None if the PostgreSQL server the tests would create their database on answers."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    import psycopg
+
+    config = connection.settings_dict
+    params = {
+        "user": config["USER"] or None,
+        "password": config["PASSWORD"] or None,
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+        "connect_timeout": 10,
+    }
+    # As Django does to create the test database: the server's own database, else the named one
+    # (which need not exist: the tests make their own).
+    first = None
+    for name in ["postgres", config["NAME"]]:
+        try:
+            psycopg.connect(dbname=name, **params).close()
+        except psycopg.Error as error:
+            first = first or error
+        else:
+            return None
+    return reason(first)
 
 
 @pytest.fixture

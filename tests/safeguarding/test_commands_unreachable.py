@@ -88,3 +88,39 @@ def test_traceback_asked_for_is_given(tmp_path):
     result = manage(tmp_path, "purge_drafts", "--traceback", database_url=url)
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+def test_the_suite_against_a_stopped_postgresql_stops_at_once_saying_what_to_do(tmp_path):
+    # make test with DATABASE_URL set: one line, not an error and a traceback per test.
+    url = f"postgres://safeguarding:{PASSWORD}@127.0.0.1:{closed_port()}/safeguarding"
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "ENV_FILE": str(tmp_path / "no.env"),
+        "DATABASE_URL": url,
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            "tests/workflow/test_rules.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 3
+    said = result.stdout + result.stderr
+    assert "which cannot be reached: Connection refused. Start PostgreSQL, or unset " in said
+    assert "DATABASE_URL to run them on SQLite." in said
+    assert "Traceback" not in said
+    assert " passed" not in said and " error" not in said
+    assert PASSWORD not in said
