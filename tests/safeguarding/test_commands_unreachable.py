@@ -122,5 +122,6 @@ def test_the_suite_against_a_stopped_postgresql_stops_at_once_saying_what_to_do(
     assert "which cannot be reached: Connection refused. Start PostgreSQL, or unset " in said
     assert "DATABASE_URL to run them on SQLite." in said
     assert "Traceback" not in said
-    assert " passed" not in said and " error" not in said
+    assert " passed" not in said
+    assert " error" not in said
     assert PASSWORD not in said
