@@ -350,6 +350,9 @@ CSRF_COOKIE_HTTPONLY = True
 # A form refused for a stale token (signed in again in another tab) keeps what was typed.
 CSRF_FAILURE_VIEW = "safeguarding.errors.csrf_failure"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer checks each server over plain http, behind the proxy that terminates TLS: a
+# redirect would read as the server being down. The health page holds nothing about anyone.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)

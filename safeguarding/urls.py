@@ -16,6 +16,7 @@ urlpatterns = [
     path("lockouts/", school_views.lockouts, name="lockouts"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("privacy/", views.privacy, name="privacy"),
+    path("health/", views.health, name="health"),
     path("session/keep-alive/", views.keep_alive, name="session_keep_alive"),
     path("people/", include("schools.urls")),
     path("concerns/", include("concerns.urls")),

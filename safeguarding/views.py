@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from concerns.recording import drafts_for
 from concerns.views.access import LEADS
@@ -47,3 +50,28 @@ def keep_alive(request):
     moves the session's end on (saved now, not at the next minute's touch)."""
     request.session.modified = True
     return HttpResponse(status=204)
+
+
+@login_not_required
+@membership_not_required
+@require_safe  # GET or HEAD, as load balancers ask
+def health(request):
+    """For a load balancer: 200 when this server can serve pages, else 503, and which part is
+    missing. Its database answers, and (in production) the static files were collected: without
+    them every page fails. No session, no audit row, nothing about anyone."""
+    problems = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        problems.append("database unavailable")
+    if settings.STATIC_MANIFEST:
+        try:
+            staticfiles_storage.stored_name("css/application.css")
+        except ValueError:  # no manifest, or one without the service's stylesheet
+            problems.append("static files not collected (run collectstatic, then restart)")
+    if problems:
+        response = HttpResponse("; ".join(problems) + "\n", content_type="text/plain", status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponse("OK\n", content_type="text/plain")

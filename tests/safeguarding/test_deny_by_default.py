@@ -20,6 +20,7 @@ PUBLIC = {
     "account_confirm_email",
     "accessibility",
     "privacy",
+    "health",  # for load balancers; nothing about anyone
 }
 
 

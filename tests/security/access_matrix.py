@@ -138,6 +138,8 @@ ROUTES = {
     ),
     "accessibility": Route(get={EVERYONE: OK}, anonymous=public()),
     "privacy": Route(get={EVERYONE: OK}, anonymous=public()),
+    # For load balancers: whether this server can serve pages. Nothing about anyone.
+    "health": Route(get={EVERYONE: OK}, anonymous=public()),
     # "Stay signed in": moves a signed-in session's end on, and answers with nothing.
     "session_keep_alive": Route(get={EVERYONE: "204"}),
     # Recording a concern (step 1). A draft is its author's alone: the home school's DSLs are
