@@ -68,3 +68,15 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} to {self.recipient} ({self.status})"
+
+
+class ReminderPass(models.Model):
+    """When the reminders (workflow.reminders) last looked for overdue work: one row.
+
+    The next pass looks back from there, so work that went overdue while send_notifications
+    was stopped, for however long, is still reminded once."""
+
+    last_ran_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Reminders last ran at {self.last_ran_at}"

@@ -18,10 +18,13 @@ request whose due time moves later (re-rated) and passes again is reminded again
 reference, the school's name for the hub, what is overdue since when, and a link: no child's
 data.
 
-Only what fell due in the last week is reminded, so a first run on years of records sends
-nothing for what is long past. Which items are newly overdue is found by three queries,
-however many are open; only those found cost more, each in its own transaction under its
-concern's lock, which checks again that no other run has just reminded it.
+Each pass looks back to a week before the last pass (`ReminderPass`), so work that went overdue
+while send_notifications was stopped, for days or weeks, is reminded once when it runs again,
+each email saying how overdue it is; what was answered, decided or closed meanwhile is not.
+The very first pass looks back a week only, so a service that gains reminders with years of
+records does not email all that is long past (the lists show it). Which items are newly overdue
+is found by three queries, however many are open; only those found cost more, each in its own
+transaction under its concern's lock, which checks again that no other run has just reminded it.
 """
 
 from datetime import timedelta
@@ -39,7 +42,7 @@ from . import notify
 from .advice import _tell_hub
 from .core import lock_concern
 from .exceptions import TransitionRefused
-from .models import Notification, WorkflowEvent
+from .models import Notification, ReminderPass, WorkflowEvent
 from .rules import Action
 from .working_time import WORKING_DAY, add_working_hours, working_hours_between
 
@@ -47,8 +50,8 @@ ADVICE_OVERDUE = "advice_overdue"
 REVIEW_OVERDUE = "review_overdue"
 REFERRAL_OVERDUE = "referral_decision_overdue"
 
-# Only what fell due in the last week is reminded: a service started on years of records, or
-# a send_notifications stopped for weeks, must not email its whole backlog (the lists show it).
+# How far before the last pass a pass looks: a first pass looks back this far only, so that a
+# service gaining reminders on years of records does not email its whole backlog.
 RECENT = timedelta(days=7)
 # A DSL decides what to do about a new concern within one working day.
 REVIEW_WITHIN_HOURS = WORKING_DAY.total_seconds() / 3600
@@ -65,19 +68,19 @@ def _reminded(kind, since):
     )
 
 
-def _overdue_requests(now):
+def _overdue_requests(now, since):
     return (
         AdviceRequest.objects.filter(
             status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED],
             due_at__lt=now,
-            due_at__gte=now - RECENT,
+            due_at__gte=since,
         )
         .exclude(_reminded(ADVICE_OVERDUE, "due_at"))
         .select_related("concern", "school", "local_authority")
     )
 
 
-def _unreviewed_concerns(now):
+def _unreviewed_concerns(now, since):
     # A working day is never less than 8 hours on the clock: the index on status and the
     # time narrow it down, working_hours_between decides.
     decided = WorkflowEvent.objects.filter(concern=OuterRef("pk"), action__in=DECISIONS)
@@ -86,20 +89,20 @@ def _unreviewed_concerns(now):
         Concern.objects.filter(
             status=ConcernStatus.RECORDED,
             recorded_at__lte=now - WORKING_DAY,
-            recorded_at__gte=now - RECENT,
+            recorded_at__gte=since,
         )
         .exclude(Exists(decided) | Exists(reminded))
         .select_related("school")
     )
 
 
-def _undecided_referrals(now):
+def _undecided_referrals(now, since):
     return (
         Escalation.objects.filter(
             outcome="",
             referred_to=Escalation.Target.CSC,
             referred_at__lte=now - timedelta(hours=DECISION_WITHIN_HOURS),
-            referred_at__gte=now - RECENT,
+            referred_at__gte=since,
         )
         .exclude(concern__status=ConcernStatus.CLOSED)
         # Each referral is reminded on its own: a concern may have more than one.
@@ -113,30 +116,46 @@ def _undecided_referrals(now):
 def remind_overdue(now=None):
     """Queue a reminder for each item newly overdue at `now`. Returns how many were queued."""
     now = now or timezone.now()
-    requests = list(_overdue_requests(now))
+    last = ReminderPass.objects.filter(pk=1).values_list("last_ran_at", flat=True).first()
+    since = min(last or now, now) - RECENT
+    requests = list(_overdue_requests(now, since))
     concerns = [
         concern
-        for concern in _unreviewed_concerns(now)
+        for concern in _unreviewed_concerns(now, since)
         if working_hours_between(concern.recorded_at, now) > REVIEW_WITHIN_HOURS
     ]
     referrals = [
         escalation
-        for escalation in _undecided_referrals(now)
+        for escalation in _undecided_referrals(now, since)
         if decision_overdue(escalation.referred_to, escalation.referred_at, now)
     ]
     queued = 0
     for request in requests:
-        queued += _once(request.concern, _overdue_requests(now).filter(pk=request.pk), _advice)
+        still_due = _overdue_requests(now, since).filter(pk=request.pk)
+        queued += _once(request.concern, still_due, _advice, now)
     for concern in concerns:
-        queued += _once(concern, _unreviewed_concerns(now).filter(pk=concern.pk), _review)
+        still_due = _unreviewed_concerns(now, since).filter(pk=concern.pk)
+        queued += _once(concern, still_due, _review, now)
     for escalation in referrals:
-        queued += _once(
-            escalation.concern, _undecided_referrals(now).filter(pk=escalation.pk), _referral
-        )
+        still_due = _undecided_referrals(now, since).filter(pk=escalation.pk)
+        queued += _once(escalation.concern, still_due, _referral, now)
+    # Only once every item found is reminded: a pass that fails part-way is looked back over.
+    if not ReminderPass.objects.filter(pk=1, last_ran_at__lte=now).update(last_ran_at=now):
+        ReminderPass.objects.get_or_create(pk=1, defaults={"last_ran_at": now})
     return queued
 
 
-def _once(concern, still_due, remind):
+def overdue_for(due, now):
+    """How long past `due` it is at `now`, as a person says it: "3 hours", "9 days"."""
+    hours = int((now - due).total_seconds() // 3600)
+    if hours < 1:
+        return "less than an hour"
+    if hours < 48:
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    return f"{hours // 24} days"
+
+
+def _once(concern, still_due, remind, now):
     """Under the concern's lock, read the item again from `still_due` and queue `remind(item)`,
     unless it is no longer due (answered, decided, closed, or reminded by another run
     meanwhile); a request re-rated meanwhile is told with its new due time."""
@@ -148,11 +167,11 @@ def _once(concern, still_due, remind):
         item = still_due.first()
         if item is None:
             return 0
-        remind(item)
+        remind(item, now)
         return 1
 
 
-def _advice(request):
+def _advice(request, now):
     concern, authority = request.concern, request.local_authority
     # The advisor who has it, while still on the hub's staff; else the hub. A red request
     # goes to the hub too, whoever has it: a child may be at risk while they are away.
@@ -165,11 +184,12 @@ def _advice(request):
         request,
         subject=f"Advice request on {concern.reference} is overdue",
         opening=f"The advice request from {request.school.name} on concern "
-        f"{concern.reference} has not been answered by its due time.",
+        f"{concern.reference} has not been answered by its due time: it is "
+        f"{overdue_for(request.due_at, now)} overdue.",
     )
 
 
-def _review(concern):
+def _review(concern, now):
     due = add_working_hours(concern.recorded_at, REVIEW_WITHIN_HOURS)
     notify.queue(
         REVIEW_OVERDUE,
@@ -178,8 +198,8 @@ def _review(concern):
         body=(
             f"Safeguarding concern {concern.reference} was recorded on "
             f"{clock.written(concern.recorded_at)}. A DSL should have decided what to do "
-            f"within one working day, by {clock.written(due)}: ask the hub for advice, "
-            "escalate it, or close it."
+            f"within one working day, by {clock.written(due)}, and it is "
+            f"{overdue_for(due, now)} past that: ask the hub for advice, escalate it, or close it."
             f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
         ),
         concern=concern,
@@ -187,7 +207,7 @@ def _review(concern):
     )
 
 
-def _referral(escalation):
+def _referral(escalation, now):
     concern = escalation.concern
     due = decision_due_at(escalation.referred_to, escalation.referred_at)
     notify.queue(
@@ -197,8 +217,8 @@ def _referral(escalation):
         body=(
             f"Safeguarding concern {concern.reference} was referred to children's social care "
             f"on {clock.written(escalation.referred_at)}. They should have decided what to do "
-            f"within one working day, by {clock.written(due)}, and no outcome is recorded: "
-            "follow up the referral, then record its outcome."
+            f"within one working day, by {clock.written(due)}, and no outcome is recorded "
+            f"{overdue_for(due, now)} later: follow up the referral, then record its outcome."
             f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
         ),
         concern=concern,

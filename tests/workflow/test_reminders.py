@@ -80,9 +80,9 @@ def test_a_red_request_is_told_to_the_hub_once_only_after_its_due_time(walk, clo
     assert "due 2 March 2026 at 2:00pm" in reminder.body
 
 
-def test_what_fell_due_over_a_week_ago_is_not_emailed_as_a_backlog(walk, clock, dsl):
-    # A first run on years of records, or after the sender was stopped for weeks, must not
-    # email every old item at once: the lists show them.
+def test_a_first_run_does_not_email_what_fell_due_over_a_week_ago(walk, clock, dsl):
+    # A service gaining reminders with years of records must not email every old item at
+    # once: the lists show them.
     clock.set(*MONDAY, 10, 0)
     walk.with_hub(urgency="red")
     walk.recorded()
@@ -92,6 +92,47 @@ def test_what_fell_due_over_a_week_ago_is_not_emailed_as_a_backlog(walk, clock, 
     assert not Notification.objects.filter(
         kind__in=[ADVICE_OVERDUE, REVIEW_OVERDUE, REFERRAL_OVERDUE]
     ).exists()
+
+
+def test_work_gone_overdue_while_the_sender_was_stopped_is_told_once_each_saying_how_late(
+    walk, clock, dsl, hub_advisor, authority
+):
+    clock.set(*MONDAY, 9, 0)
+    assert remind_overdue() == 0  # the sender runs, then stops (a server left down)
+    clock.set(*MONDAY, 10, 0)
+    walk.recorded()  # a DSL should decide by Tuesday 10:00
+    walk.with_hub(urgency="red")  # the hub should answer by Monday 14:00
+    walk.escalated()  # children's social care should decide by Tuesday 10:00
+    answered = claimed(walk, "red")
+    clock.set(*MONDAY, 15, 0)
+    give_advice(
+        walk.request(answered),
+        by=hub_advisor,
+        advice="Talk with mum.",
+        next_step="talk_to_parent",
+        level_of_need=2,
+    )
+    clock.set(2026, 3, 16, 11, 0)  # two weeks on, send_notifications runs again
+    assert remind_overdue() == 3
+    assert remind_overdue() == 0
+    assert told(ADVICE_OVERDUE) == [authority.hub_email]  # not the one answered late
+    assert told(REVIEW_OVERDUE) == [dsl.email]
+    assert told(REFERRAL_OVERDUE) == [dsl.email]
+    advice = Notification.objects.get(kind=ADVICE_OVERDUE).body
+    assert "has not been answered by its due time: it is 13 days overdue." in advice
+    review = Notification.objects.get(kind=REVIEW_OVERDUE).body
+    assert "by 3 March 2026 at 10:00am, and it is 13 days past that" in review
+    referral = Notification.objects.get(kind=REFERRAL_OVERDUE).body
+    assert "and no outcome is recorded 13 days later" in referral
+
+
+def test_a_reminder_soon_after_the_due_time_says_so_in_hours(walk, clock, authority):
+    clock.set(*MONDAY, 10, 0)
+    walk.with_hub(urgency="red")
+    clock.set(*MONDAY, 14, 30)
+    assert remind_overdue() == 1
+    body = Notification.objects.get(kind=ADVICE_OVERDUE).body
+    assert "it is less than an hour overdue." in body
 
 
 def test_a_claimed_request_is_told_to_its_advisor_and_a_red_one_to_the_hub_too(
@@ -390,4 +431,5 @@ def test_a_pass_costs_the_same_queries_however_many_are_overdue_and_told(walk, c
     remind_overdue()
     with CaptureQueriesContext(connection) as many:
         assert remind_overdue() == 0
-    assert len(many) == len(one) == 3
+    # When the last pass ran, the three searches, and the pass noted.
+    assert len(many) == len(one) == 5
