@@ -42,6 +42,9 @@ class Notification(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
+        # A reminder still unsent (the mail server down) when its item was answered, decided or
+        # closed: sent late it would call done work overdue (workflow.reminders).
+        SETTLED = "settled", "Not sent: settled first"
 
     kind = models.CharField(max_length=40)
     recipient = models.EmailField()

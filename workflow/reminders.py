@@ -20,7 +20,8 @@ data.
 
 Each pass looks back to a week before the last pass (`ReminderPass`), so work that went overdue
 while send_notifications was stopped, for days or weeks, is reminded once when it runs again,
-each email saying how overdue it is; what was answered, decided or closed meanwhile is not.
+each email saying how overdue it is; what was answered, decided or closed meanwhile is not,
+nor is a reminder the mail server held up while its item was settled.
 The very first pass looks back a week only, so a service that gains reminders with years of
 records does not email all that is long past (the lists show it). Which items are newly overdue
 is found by three queries, however many are open; only those found cost more, each in its own
@@ -30,7 +31,7 @@ transaction under its concern's lock, which checks again that no other run has j
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus
@@ -116,6 +117,7 @@ def _undecided_referrals(now, since):
 def remind_overdue(now=None):
     """Queue a reminder for each item newly overdue at `now`. Returns how many were queued."""
     now = now or timezone.now()
+    _forget_settled(now)
     last = ReminderPass.objects.filter(pk=1).values_list("last_ran_at", flat=True).first()
     since = min(last or now, now) - RECENT
     requests = list(_overdue_requests(now, since))
@@ -143,6 +145,29 @@ def remind_overdue(now=None):
     if not ReminderPass.objects.filter(pk=1, last_ran_at__lte=now).update(last_ran_at=now):
         ReminderPass.objects.get_or_create(pk=1, defaults={"last_ran_at": now})
     return queued
+
+
+def _forget_settled(now):
+    """Reminders not yet sent (the mail server refused them, perhaps for days) about items no
+    longer overdue are not sent: a hub told late that a request answered yesterday is overdue
+    is sent looking for work that is done. One UPDATE, however many are pending."""
+    overdue_request = AdviceRequest.objects.filter(
+        concern=OuterRef("concern"),
+        status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED],
+        due_at__lt=now,
+    )
+    undecided = Concern.objects.filter(pk=OuterRef("concern"), status=ConcernStatus.RECORDED)
+    undecided_referral = Escalation.objects.filter(pk=OuterRef("escalation"), outcome="").exclude(
+        concern__status=ConcernStatus.CLOSED
+    )
+    settled = (
+        (Q(kind=ADVICE_OVERDUE) & ~Exists(overdue_request))
+        | (Q(kind=REVIEW_OVERDUE) & ~Exists(undecided))
+        | (Q(kind=REFERRAL_OVERDUE) & ~Exists(undecided_referral))
+    )
+    Notification.objects.filter(settled, status=Notification.Status.PENDING).update(
+        status=Notification.Status.SETTLED
+    )
 
 
 def overdue_for(due, now):

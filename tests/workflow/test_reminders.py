@@ -126,6 +126,54 @@ def test_work_gone_overdue_while_the_sender_was_stopped_is_told_once_each_saying
     assert "and no outcome is recorded 13 days later" in referral
 
 
+@pytest.mark.parametrize("end", ["answered", "re-rated"])
+def test_a_reminder_the_mail_server_held_up_is_not_sent_once_the_request_is_settled(
+    walk, clock, hub_advisor, hub_manager, end
+):
+    clock.set(*MONDAY, 10, 0)
+    concern = claimed(walk, "red")
+    clock.set(*MONDAY, 14, 5)
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        call_command("send_notifications")  # queued, refused by the mail server
+    reminders = Notification.objects.filter(kind=ADVICE_OVERDUE)  # the advisor and the hub
+    assert set(reminders.values_list("status", flat=True)) == {Notification.Status.PENDING}
+    clock.set(*MONDAY, 16, 0)
+    if end == "answered":
+        give_advice(
+            walk.request(concern),
+            by=hub_advisor,
+            advice="Talk with mum.",
+            next_step="talk_to_parent",
+            level_of_need=2,
+        )
+    else:
+        rerate_advice_request(
+            walk.request(concern), by=hub_manager, urgency="green", reason="Not as urgent."
+        )
+    mail.outbox.clear()
+    clock.set(*MONDAY, 17, 0)
+    call_command("send_notifications")  # the mail server is back
+    assert set(reminders.values_list("status", flat=True)) == {Notification.Status.SETTLED}
+    assert not [m for m in mail.outbox if "is overdue" in m.subject]
+
+
+def test_an_unsent_reminder_of_a_concern_still_undecided_is_sent_when_the_mail_server_is_back(
+    walk, clock, dsl
+):
+    clock.set(*MONDAY, 10, 0)
+    walk.recorded()
+    walk.escalated()
+    clock.set(2026, 3, 3, 11, 0)
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        call_command("send_notifications")
+    mail.outbox.clear()
+    Notification.objects.update(next_attempt_at=timezone.now())
+    call_command("send_notifications")
+    subjects = [m.subject for m in mail.outbox]
+    assert len([s for s in subjects if "waiting for a DSL's decision" in s]) == 1
+    assert len([s for s in subjects if "no decision recorded" in s]) == 1
+
+
 def test_a_reminder_soon_after_the_due_time_says_so_in_hours(walk, clock, authority):
     clock.set(*MONDAY, 10, 0)
     walk.with_hub(urgency="red")
@@ -431,5 +479,6 @@ def test_a_pass_costs_the_same_queries_however_many_are_overdue_and_told(walk, c
     remind_overdue()
     with CaptureQueriesContext(connection) as many:
         assert remind_overdue() == 0
-    # When the last pass ran, the three searches, and the pass noted.
-    assert len(many) == len(one) == 5
+    # Unsent reminders settled meanwhile, when the last pass ran, the three searches, and the
+    # pass noted.
+    assert len(many) == len(one) == 6
