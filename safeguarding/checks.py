@@ -1,8 +1,10 @@
 """Checks `manage.py check --deploy` adds for a live service (SECURITY.md)."""
 
 from django.conf import settings
-from django.core.checks import Tags, register
+from django.core.checks import Error, Tags, register
 from django.core.checks import Warning as CheckWarning
+
+from . import static_files
 
 
 @register(Tags.security, deploy=True)
@@ -30,5 +32,19 @@ def authenticator_keys_are_apart(app_configs, **kwargs):
             hint="Give authenticator secrets keys of their own: replacing SECRET_KEY (after a "
             "leak) would otherwise leave every authenticator app unreadable (SECURITY.md).",
             id="safeguarding.W002",
+        )
+    ]
+
+
+@register(deploy=True)
+def static_files_collected(app_configs, **kwargs):
+    if static_files.collected():
+        return []
+    return [
+        Error(
+            f"The static files are not collected in STATIC_ROOT ({settings.STATIC_ROOT}).",
+            hint="Every page would fail to draw. Run python manage.py collectstatic --noinput "
+            "(after each upgrade too), then start the service.",
+            id="safeguarding.E001",
         )
     ]

@@ -1,5 +1,7 @@
 """Static files in production: hashed, compressed names, cached by browsers for ever."""
 
+from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 # `import { x } from "./a.js";` and `import "./b.mjs";` in the service's own modules. Only
@@ -25,3 +27,15 @@ class StaticFiles(CompressedManifestStaticFilesStorage):
     bundle; these patterns look only at the modules the service wrote."""
 
     patterns = (*CompressedManifestStaticFilesStorage.patterns, ("*.mjs", _IMPORTS))
+
+
+def collected():
+    """False when production's hashed names are wanted (STATIC_MANIFEST) and collectstatic has
+    not written them where this server reads them: then every page fails to draw."""
+    if not settings.STATIC_MANIFEST:
+        return True
+    try:
+        staticfiles_storage.stored_name("css/application.css")
+    except ValueError:  # no manifest, or one without the service's stylesheet
+        return False
+    return True

@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -11,6 +9,7 @@ from concerns.views.access import LEADS
 from reports.selectors import policy_reminder
 from schools.middleware import membership_not_required
 
+from . import static_files
 from .navigation import tasks_for
 
 
@@ -65,11 +64,8 @@ def health(request):
             cursor.execute("SELECT 1")
     except DatabaseError:
         problems.append("database unavailable")
-    if settings.STATIC_MANIFEST:
-        try:
-            staticfiles_storage.stored_name("css/application.css")
-        except ValueError:  # no manifest, or one without the service's stylesheet
-            problems.append("static files not collected (run collectstatic, then restart)")
+    if not static_files.collected():
+        problems.append("static files not collected (run collectstatic, then restart)")
     if problems:
         response = HttpResponse("; ".join(problems) + "\n", content_type="text/plain", status=503)
         response["Retry-After"] = "10"

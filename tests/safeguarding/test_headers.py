@@ -79,7 +79,14 @@ def test_friendly_500_page(client_for, dsl, settings):
 
 
 def deploy_check(tmp_path, **variables):
+    # As collectstatic leaves it (the stylesheet is all the check looks for).
+    collected = tmp_path / "collected"
+    collected.mkdir(exist_ok=True)
+    (collected / "staticfiles.json").write_text(
+        '{"version": "1.1", "paths": {"css/application.css": "css/application.1.css"}}'
+    )
     env = {
+        "STATIC_ROOT": str(collected),
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "safeguarding.settings",
         "ENV_FILE": str(tmp_path / "none.env"),
@@ -121,6 +128,14 @@ def test_deploy_checks_fail_on_sqlite(tmp_path):
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
     assert "PostgreSQL" in result.stderr
+
+
+def test_deploy_checks_fail_until_the_static_files_are_collected(tmp_path):
+    # Without them every page fails to draw (a 500 whose log names no file).
+    result = deploy_check(tmp_path, STATIC_ROOT=str(tmp_path / "never-collected"))
+    assert result.returncode != 0
+    assert "safeguarding.E001" in result.stderr
+    assert "collectstatic --noinput" in result.stderr
 
 
 def test_production_settings_set_hsts_and_secure_cookies(tmp_path):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from safeguarding.checks import static_files_collected
 
 from .test_unavailable import database_down
 
@@ -80,3 +81,17 @@ def test_asked_over_plain_http_behind_the_tls_proxy_it_answers_not_redirects(set
     client = Client()  # its middleware is loaded with the setting on
     assert client.get(reverse("health")).status_code == 200
     assert client.get(reverse("accessibility")).status_code == 301
+
+
+def test_the_deploy_check_fails_until_the_static_files_are_collected(settings, tmp_path):
+    settings.STATIC_MANIFEST = True
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = MANIFEST_STORAGE
+    (problem,) = static_files_collected(None)
+    assert problem.id == "safeguarding.E001"
+    assert "collectstatic" in problem.hint
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps({"version": "1.1", "paths": {"css/application.css": "css/application.1.css"}})
+    )
+    settings.STORAGES = {**MANIFEST_STORAGE}  # the storage reads the manifest afresh
+    assert static_files_collected(None) == []
