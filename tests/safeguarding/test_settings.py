@@ -179,3 +179,15 @@ def test_a_bad_database_url_is_shown_without_its_password(tmp_path, url):
     assert "DATABASE_URL" in result.stderr
     assert "app:***@db" in result.stderr
     assert "Hunter2" not in result.stderr
+
+
+def test_make_runs_default_database_starts_without_warnings(tmp_path):
+    # migrate and runserver print the system checks: on SQLite, nothing to act on.
+    script = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('check', databases=['default'])"
+    )
+    result = start(tmp_path, script, DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path}/db")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("System check identified no issues")
