@@ -120,6 +120,13 @@ def _retry_delay(attempts, urgent):
 CLAIM = timedelta(minutes=5)
 
 
+def settle(notifications):
+    """Of `notifications`, those not yet sent are not to be sent: what they tell of is done."""
+    return notifications.filter(status=Notification.Status.PENDING).update(
+        status=Notification.Status.SETTLED
+    )
+
+
 def deliver(ids=None):
     """Send the pending notifications that are due (only `ids`, if given). Returns the number
     sent and the number that failed and wait for a retry.

@@ -165,9 +165,7 @@ def _forget_settled(now):
         | (Q(kind=REVIEW_OVERDUE) & ~Exists(undecided))
         | (Q(kind=REFERRAL_OVERDUE) & ~Exists(undecided_referral))
     )
-    Notification.objects.filter(settled, status=Notification.Status.PENDING).update(
-        status=Notification.Status.SETTLED
-    )
+    notify.settle(Notification.objects.filter(settled))
 
 
 def overdue_for(due, now):
