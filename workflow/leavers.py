@@ -4,7 +4,8 @@ Keeping Children Safe in Education: the DSL sends the file separately from the m
 file, within 5 school days of the child starting at the new school (for a move between terms,
 within the first 5 days of the new term), and gets confirmation of receipt. Each step is
 recorded once, by a DSL or deputy of the pupil's school, with its audit row in the same
-transaction. A form drawn before a colleague recorded the step is refused, not applied twice.
+transaction. A form drawn before a colleague recorded the step is refused, not applied twice;
+the same form sent again by the DSL who recorded it (a double click) is told it is recorded.
 While the pupil is away, a mistyped leaving or sending is corrected (`correct_leaving`).
 A pupil who comes back ends their leaving (`record_return`); if they leave again, that leaving
 is recorded afresh, with its own file to send.
@@ -46,6 +47,13 @@ SENDING_FIELDS = ("sent_on", "sent_how")
 CAME_BACK = (
     "Someone has already recorded that {name} came back to the school on {day}. Nothing was saved."
 )
+# Each step of a leaving: who recorded it, and the details they gave.
+STEPS = {
+    "leaving": ("recorded_by_id", LEAVING_FIELDS),
+    "sent": ("sent_recorded_by_id", SENDING_FIELDS),
+    "received": ("receipt_recorded_by_id", ("received_on", "received_by")),
+    "returned": ("return_recorded_by_id", ("returned_on",)),
+}
 
 
 def due_on(starts_on):
@@ -59,6 +67,19 @@ def due_on(starts_on):
             if counted == SCHOOL_DAYS:
                 return day
         day += timedelta(days=1)
+
+
+def recorded_already(transfer, step, *, by, **details):
+    """Whether `by` recorded `step` ("leaving", "sent", "received" or "returned") of
+    `transfer` with these `details`: the same form sent again (a second click, or the back
+    button), which is told the step is recorded, not that a colleague recorded it."""
+    if transfer is None:
+        return False
+    recorder, names = STEPS[step]
+    plain = {k: v.strip() if isinstance(v, str) else v for k, v in details.items()}
+    return getattr(transfer, recorder) == by.pk and all(
+        plain.get(name) == getattr(transfer, name) for name in names
+    )
 
 
 def _not_after_today(day, field, what):
@@ -123,6 +144,9 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
             )
             audit("pupil.leaving.record", actor=by, obj=pupil, school=pupil.school)
     except IntegrityError:
+        away = FileTransfer.objects.filter(pupil=pupil, returned_on__isnull=True).first()
+        if recorded_already(away, "leaving", by=by, **details):
+            return away
         raise TransitionRefused(ALREADY_LEFT.format(name=name)) from None
     return transfer
 
@@ -245,6 +269,8 @@ def record_file_sent(transfer, *, by, sent_on, sent_how):
     with transaction.atomic():
         transfer = _locked(transfer)
         if transfer.sent_on is not None:
+            if recorded_already(transfer, "sent", by=by, sent_on=sent_on, sent_how=sent_how):
+                return transfer
             raise TransitionRefused(ALREADY_SENT.format(name=transfer.pupil.full_name))
         _sent_after_first_concern(transfer.pupil, sent_on)
         transfer.sent_on, transfer.sent_how, transfer.sent_recorded_by = sent_on, sent_how, by
@@ -276,6 +302,9 @@ def record_file_received(transfer, *, by, received_on, received_by):
         if transfer.sent_on is None:
             raise TransitionRefused(NOT_SENT.format(name=name))
         if transfer.received_on is not None:
+            given = {"received_on": received_on, "received_by": received_by}
+            if recorded_already(transfer, "received", by=by, **given):
+                return transfer
             raise TransitionRefused(ALREADY_RECEIVED.format(name=name))
         if received_on < transfer.sent_on:
             sent = transfer.sent_on
@@ -302,7 +331,13 @@ def record_return(transfer, *, by, returned_on):
         "The date the pupil came back",
     )
     with transaction.atomic():
-        transfer = _locked(transfer)
+        try:
+            transfer = _locked(transfer)
+        except TransitionRefused:
+            back = FileTransfer.objects.filter(pk=transfer.pk).first()
+            if recorded_already(back, "returned", by=by, returned_on=returned_on):
+                return back
+            raise
         left = transfer.left_on
         if returned_on < left:
             raise TransitionRefused(

@@ -60,11 +60,27 @@ def _already(request, pupil, message):
     return redirect("concerns:pupil_chronology", pupil.pk)
 
 
-def _away(request, pk):
+def _sent_again(request, transfer, form_class, step, message, done="concerns:leavers"):
+    """For a form recording `step` of `transfer` sent again once its sender had recorded it
+    with the same details (a second click, or the back button): on to `done`, saying the step
+    is recorded (`message`), not that nothing was saved. None for any other request."""
+    if request.method != "POST" or transfer is None:
+        return None
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return None
+    if not leavers.recorded_already(transfer, step, by=request.user, **form.cleaned_data):
+        return None
+    messages.success(request, message)
+    return redirect(done)
+
+
+def _away(request, pk, *, returned=None):
     """The pupil and the transfer of their file while they are away from the school; or, when
     they are not (they never left, or came back: a page drawn before a colleague recorded
     that), or a form was drawn for an earlier leaving (its hidden `leaving`), back to their
-    chronology saying so, as the response."""
+    chronology saying so, as the response. `returned(pupil, transfer)`: the response to a
+    return sent again, given the leaving the pupil came back from, if it is one."""
     pupil = get_pupil_for(request.membership, pk)
     transfer = getattr(pupil, "file_transfer", None)
     drawn_for = request.POST.get("leaving", "") if request.method == "POST" else ""
@@ -78,6 +94,8 @@ def _away(request, pk):
     if transfer is not None:
         return pupil, transfer, None
     back = pupil.file_transfers.exclude(returned_on=None).order_by("-returned_on").first()
+    if returned is not None and (again := returned(pupil, back)) is not None:
+        return pupil, None, again
     if back is None:
         why = f"{pupil.full_name} is not recorded as having left the school."
     else:
@@ -114,8 +132,9 @@ def leaving(request, pk):
     """Record that a pupil has left, and where to: their file is then due."""
     pupil = get_pupil_for(request.membership, pk)
     transfer = getattr(pupil, "file_transfer", None)
+    success = f"{pupil.full_name}'s child protection file is now on the leavers' list"
     if transfer is not None:
-        return _already(
+        return _sent_again(request, transfer, LeavingForm, "leaving", success) or _already(
             request, pupil, f"{pupil.full_name} is already recorded as having left the school."
         )
     return _step(
@@ -128,7 +147,7 @@ def leaving(request, pk):
             "title": "Record that {name} has left",
             "button": "Record that they left",
         },
-        success=f"{pupil.full_name}'s child protection file is now on the leavers' list",
+        success=success,
     )
 
 
@@ -138,6 +157,9 @@ def _file_step(request, pk, form_class, record, done):
     pupil, transfer, back = _away(request, pk)
     if back is not None:
         return back
+    success = f"{pupil.full_name}'s file has been recorded as {done}"
+    if again := _sent_again(request, transfer, form_class, done, success):
+        return again
     if transfer.received_on is not None:
         return _already(
             request, pupil, f"{pupil.full_name}'s file is already recorded as received."
@@ -156,7 +178,7 @@ def _file_step(request, pk, form_class, record, done):
             "title": "Record that {name}'s file was " + done,
             "button": f"Record that it was {done}",
         },
-        success=f"{pupil.full_name}'s file has been recorded as {done}",
+        success=success,
     )
 
 
@@ -178,10 +200,15 @@ def file_received(request, pk):
 @role_required(LEADS)
 def returned(request, pk):
     """Record that a pupil who left has come back to the school: their leaving ends."""
-    pupil, transfer, back = _away(request, pk)
+
+    def again(pupil, transfer):
+        chronology = reverse("concerns:pupil_chronology", args=[pupil.pk])
+        said = _came_back_message(pupil, transfer) if transfer is not None else ""
+        return _sent_again(request, transfer, ReturnForm, "returned", said, chronology)
+
+    pupil, transfer, back = _away(request, pk, returned=again)
     if back is not None:
         return back
-    sent = transfer.sent_on is not None
     return _step(
         request,
         pupil,
@@ -195,13 +222,17 @@ def returned(request, pk):
             "button": "Record that they came back",
         },
         done=reverse("concerns:pupil_chronology", args=[pupil.pk]),
-        success=f"{pupil.full_name} is recorded as back at the school. "
-        + (
-            f"Ask {transfer.new_school} for the child protection records they hold about "
-            f"{pupil.given_name}"
-            if sent
-            else "Their file was not sent, and is no longer due"
-        ),
+        success=_came_back_message(pupil, transfer),
+    )
+
+
+def _came_back_message(pupil, transfer):
+    """What recording that `pupil` came back from `transfer`'s leaving says."""
+    return f"{pupil.full_name} is recorded as back at the school. " + (
+        f"Ask {transfer.new_school} for the child protection records they hold about "
+        f"{pupil.given_name}"
+        if transfer.sent_on is not None
+        else "Their file was not sent, and is no longer due"
     )
 
 

@@ -315,11 +315,13 @@ def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver,
     assert f'href="{reverse("concerns:leaving", args=[leaver.pk])}"' in page  # may leave again
     assert "Left " not in client.get(reverse("concerns:pupils")).text.split("<tbody")[1]
     assert leaver.full_name not in client.get(LEAVERS).text
-    # Its steps are over: a page drawn before the return says so, and saves nothing.
+    # Its steps are over: a page drawn before the return says so, and saves nothing. (The
+    # return sent again as it was recorded is a second click: each_step_sent_twice.)
     back = f"Amelia Ahmed came back to the school on {today().day} {today():%B %Y}"
     for step in ("returned", "file_received", "leaving_change"):
         page = reverse(f"concerns:{step}", args=[leaver.pk])
-        response = client.post(page, day("returned_on", today()), follow=True)
+        yesterday = today() - timedelta(days=1)
+        response = client.post(page, day("returned_on", yesterday), follow=True)
         assert response.redirect_chain == [(chronology, 302)]
         assert back in response.text
     assert not AuditEvent.objects.filter(action="access.denied").exists()
@@ -778,3 +780,63 @@ def test_a_step_opened_from_the_file_leads_back_to_the_file_and_from_the_chronol
         assert f'<a href="{back}" class="govuk-back-link">' in page, opened
         refused = client.post(opened, {}).text  # the page shown again keeps its way back
         assert f'<a href="{back}" class="govuk-back-link">' in refused, opened
+
+
+def test_each_step_sent_twice_says_it_was_recorded_not_that_nothing_was_saved(
+    leaver, dsl, client_for
+):
+    """A second click (or the back button and Send again) arrives once the first has recorded
+    the step: it is told so, and the step is recorded once."""
+    client = client_for(dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[leaver.pk])
+    steps = [
+        (
+            "concerns:leaving",
+            {
+                "new_school": "Wardown Vale High School",
+                **day("left_on", today() - timedelta(days=2)),
+                **day("starts_on", today() - timedelta(days=1)),
+            },
+            LEAVERS,
+            "child protection file is now on the leavers&#x27; list",
+        ),
+        (
+            "concerns:file_sent",
+            {**day("sent_on", today()), "sent_how": "post"},
+            LEAVERS,
+            "file has been recorded as sent",
+        ),
+        (
+            "concerns:file_received",
+            {**day("received_on", today()), "received_by": "Sam Patel, DSL"},
+            LEAVERS,
+            "file has been recorded as received",
+        ),
+        (
+            "concerns:returned",
+            day("returned_on", today()),
+            chronology,
+            "is recorded as back at the school",
+        ),
+    ]
+    for name, data, done, said in steps:
+        url = reverse(name, args=[leaver.pk])
+        for _ in range(2):
+            response = client.post(url, data, follow=True)
+            assert response.redirect_chain == [(done, 302)], name
+            assert said in response.text, name
+            assert "Nothing was saved" not in response.text, name
+    transfer = FileTransfer.objects.get()
+    assert (transfer.sent_how, transfer.received_by) == ("post", "Sam Patel, DSL")
+    assert transfer.returned_on == today()
+    for action in ("leaving.record", "file.sent", "file.received", "return.record"):
+        assert AuditEvent.objects.filter(action=f"pupil.{action}").count() == 1, action
+
+
+def test_a_step_sent_again_with_other_details_still_says_nothing_was_saved(leaver, dsl, client_for):
+    left(leaver, dsl, sent=True)
+    sent = reverse("concerns:file_sent", args=[leaver.pk])
+    data = {**day("sent_on", today()), "sent_how": "by_hand"}  # recorded as sent by post
+    response = client_for(dsl).post(sent, data, follow=True)
+    assert "file is already recorded as sent. Nothing was saved." in response.text
+    assert FileTransfer.objects.get().sent_how == "post"

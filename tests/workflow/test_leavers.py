@@ -269,15 +269,18 @@ def test_a_pupil_who_comes_back_can_leave_again_with_a_new_file_to_send(leaver, 
     assert second.due_on == due_on(today())
     assert list(FileTransfer.objects.filter(pupil=leaver, returned_on__isnull=True)) == [second]
     with pytest.raises(TransitionRefused, match="already recorded as having left"):
-        leave(leaver, dsl, left_on=today(), starts_on=today())
+        leave(leaver, deputy_dsl, left_on=today(), starts_on=today())
+    # The same leaving sent again by the DSL who recorded it (a double click) is that one.
+    assert leave(leaver, dsl, left_on=today(), starts_on=today()) == second
 
 
-def test_coming_back_ends_the_leaving_and_its_steps(leaver, dsl):
+def test_coming_back_ends_the_leaving_and_its_steps(leaver, dsl, deputy_dsl):
     transfer = leave(leaver, dsl)
     record_return(transfer, by=dsl, returned_on=today())
     for step in (
         lambda: record_file_sent(transfer, by=dsl, sent_on=today(), sent_how="post"),
-        lambda: record_return(transfer, by=dsl, returned_on=today()),
+        lambda: record_return(transfer, by=deputy_dsl, returned_on=today()),
+        lambda: record_return(transfer, by=dsl, returned_on=today() - timedelta(days=1)),
     ):
         with pytest.raises(TransitionRefused, match=r"already recorded that .* came back"):
             step()
