@@ -172,8 +172,27 @@ def record_request(
             request.save()
             _audit_step("record", request, by)
     except IntegrityError:
+        earlier = SubjectAccessRequest.objects.filter(
+            pupil=pupil, requester=requester, received_on=received_on
+        ).first()
+        if _sent_again(earlier, by, identity_requested_on, identity_confirmed_on):
+            return earlier
         raise _already_recorded(requester, received_on) from None
     return request
+
+
+def _sent_again(earlier, by, identity_requested_on, identity_confirmed_on):
+    """Whether `earlier`, the request already recorded from the same requester on the same
+    day, is this one sent again by the DSL who recorded it (a second click, or the back button
+    and Send again), with the same details, and not yet answered: it is told it is recorded,
+    not that nothing was saved. A colleague's, or one since answered, is refused."""
+    return (
+        earlier is not None
+        and earlier.recorded_by_id == by.pk
+        and earlier.answered_on is None
+        and (earlier.identity_requested_on, earlier.identity_confirmed_on)
+        == (identity_requested_on, identity_confirmed_on)
+    )
 
 
 def _already_recorded(requester, received_on):

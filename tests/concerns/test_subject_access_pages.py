@@ -578,3 +578,27 @@ def test_no_request_pages_title_names_the_pupil_which_browser_history_keeps(pupi
         assert pupil.family_name not in title
         assert f"pupil {pupil.pk}" in title
         assert pupil.full_name in page.text
+
+
+def test_a_request_sent_twice_says_it_was_recorded_not_that_nothing_was_saved(
+    walk, pupil, dsl, deputy_dsl, client_for
+):
+    """A second click on Record the request (or the back button and Send again) arrives once
+    the first has recorded it: the DSL is told it is recorded and when it is due. A colleague
+    recording the same request is still told it is recorded already and nothing was saved."""
+    walk.recorded()
+    received = today() - timedelta(days=3)
+    data = {"requester": "Jane Ahmed, mother", **day("received_on", received)}
+    due = due_on(received)
+    for _ in range(2):
+        response = client_for(dsl).post(new(pupil), data, follow=True)
+        assert response.redirect_chain == [(LIST, 302)]
+        assert f"is due to be answered by {due.day} {due:%B %Y}" in response.text
+        assert "Nothing was saved" not in response.text
+    assert SubjectAccessRequest.objects.count() == 1
+    assert AuditEvent.objects.filter(action="pupil.access_request.record").count() == 1
+
+    response = client_for(deputy_dsl).post(new(pupil), data)
+    assert response.status_code == 200
+    assert "is already recorded. Nothing was saved." in response.text
+    assert SubjectAccessRequest.objects.count() == 1

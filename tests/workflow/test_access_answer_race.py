@@ -136,3 +136,26 @@ def test_two_dsls_correct_one_request_at_once_and_the_later_is_told(
     assert "Someone has corrected this request since this page was opened" in refused
     assert SubjectAccessRequest.objects.get().requester == saved[0]
     assert AuditEvent.objects.filter(action="pupil.access_request.correct").count() == 1
+
+
+def test_a_request_sent_twice_at_once_by_one_dsl_is_recorded_once_and_both_are_told_so(
+    walk, pupil, dsl, monkeypatch
+):
+    """A double click on Record the request: the second waits on the first's unique row, then
+    is answered with the request the first recorded, not refused as already recorded."""
+    walk.recorded()
+    hold_locks_a_moment(monkeypatch, subject_access, name="_audit_step")
+    recorded = []
+
+    def send():
+        recorded.append(
+            subject_access.record_request(
+                pupil, by=dsl, requester="Jane Ahmed", received_on=timezone.localdate()
+            ).pk
+        )
+
+    assert at_once(send, send) == []
+    assert len(recorded) == 2
+    assert len(set(recorded)) == 1
+    assert SubjectAccessRequest.objects.count() == 1
+    assert AuditEvent.objects.filter(action="pupil.access_request.record").count() == 1
