@@ -671,6 +671,18 @@ def record_clarification(request, *, by, clarified_on):
     return request
 
 
+def answered_already(request, *, by, answered_on, answer, basis, withheld_reason=""):
+    """Whether `by` recorded this answer to `request` already: the same form sent again (a
+    second click, or the back button), which is told it is recorded, not that a colleague
+    recorded it."""
+    return request.answer_recorded_by_id == by.pk and (
+        request.answered_on,
+        request.answer,
+        request.basis,
+        request.withheld_reason,
+    ) == (answered_on, answer, basis, (withheld_reason or "").strip())
+
+
 def record_answer(request, *, by, answered_on, answer, basis, withheld_reason=""):
     """Record the school's answer: the day, what was disclosed, whether the pupil made the
     request or on what footing the requester acts for them (`basis`), and why anything was
@@ -709,6 +721,9 @@ def record_answer(request, *, by, answered_on, answer, basis, withheld_reason=""
         lock_pupil(request.pupil)
         request = _locked(request)
         if request.answered_on is not None:
+            given = {"answered_on": answered_on, "answer": answer, "basis": basis}
+            if answered_already(request, by=by, withheld_reason=withheld_reason, **given):
+                return request
             raise TransitionRefused(ANSWERED)
         after, after_what = request.received_on, "when the request was received"
         # An answer comes after the steps recorded before it: one dated earlier is mistyped,

@@ -200,17 +200,30 @@ def access_request_clarified(request, pk):
 @require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def access_request_answer(request, pk):
-    """Record the school's answer, and why anything was withheld."""
+    """Record the school's answer, and why anything was withheld. The same answer sent again
+    by the DSL who recorded it (a second click) is told it is recorded."""
+    access_request = get_access_request_for(request.membership, pk)
+    if request.method == "POST" and access_request.answered_on is not None:
+        form = AnswerForm(request.POST)
+        if form.is_valid() and subject_access.answered_already(
+            access_request, by=request.user, **form.cleaned_data
+        ):
+            messages.success(request, _answered(access_request.pupil.full_name))
+            return redirect("concerns:access_requests")
     return _request_step(
         request,
-        get_access_request_for(request.membership, pk),
+        access_request,
         None,
         form_class=AnswerForm,
         perform=subject_access.record_answer,
         title="Record the answer to the request about {name}",
         button="Record the answer",
-        success=lambda name, saved: f"The answer to the request about {name} has been recorded",
+        success=lambda name, saved: _answered(name),
     )
+
+
+def _answered(name):
+    return f"The answer to the request about {name} has been recorded"
 
 
 def _correction(request, pk, step, *, fields, form_class, perform, title, intro, boxes=None):

@@ -602,3 +602,21 @@ def test_a_request_sent_twice_says_it_was_recorded_not_that_nothing_was_saved(
     assert response.status_code == 200
     assert "is already recorded. Nothing was saved." in response.text
     assert SubjectAccessRequest.objects.count() == 1
+
+
+def test_an_answer_sent_twice_says_it_was_recorded_and_a_colleagues_is_told_it_is_answered(
+    walk, pupil, dsl, deputy_dsl, client_for
+):
+    walk.recorded()
+    access_request = ask(pupil, dsl)
+    data = {**day("answered_on", today()), "basis": "pupil", "answer": "disclosed"}
+    for _ in range(2):
+        response = client_for(dsl).post(answer(access_request), data, follow=True)
+        assert response.redirect_chain == [(LIST, 302)]
+        assert "The answer to the request about Amelia Ahmed has been recorded" in response.text
+        assert "is already answered" not in response.text
+    assert AuditEvent.objects.filter(action="pupil.access_request.answer").count() == 1
+
+    response = client_for(deputy_dsl).post(answer(access_request), data, follow=True)
+    assert "The request about Amelia Ahmed is already answered." in response.text
+    assert "has been recorded" not in response.text

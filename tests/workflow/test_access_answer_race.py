@@ -159,3 +159,30 @@ def test_a_request_sent_twice_at_once_by_one_dsl_is_recorded_once_and_both_are_t
     assert len(set(recorded)) == 1
     assert SubjectAccessRequest.objects.count() == 1
     assert AuditEvent.objects.filter(action="pupil.access_request.record").count() == 1
+
+
+def test_an_answer_sent_twice_at_once_by_one_dsl_is_recorded_once_and_both_are_told_so(
+    walk, pupil, dsl, monkeypatch
+):
+    """A double click on Record the answer: the second waits for the first's lock, then is
+    answered with the answer the first recorded, not told someone else recorded one."""
+    walk.recorded()
+    today = timezone.localdate()
+    request = subject_access.record_request(
+        pupil, by=dsl, requester="Jane Ahmed", received_on=today
+    )
+    hold_locks_a_moment(monkeypatch, subject_access, name="_audit_step")
+
+    def answer():
+        subject_access.record_answer(
+            SubjectAccessRequest.objects.get(pk=request.pk),
+            basis="pupil",
+            by=dsl,
+            answered_on=today,
+            answer="withheld",
+            withheld_reason="Serious harm. ",
+        )
+
+    assert at_once(answer, answer) == []
+    assert SubjectAccessRequest.objects.get().withheld_reason == "Serious harm."
+    assert AuditEvent.objects.filter(action="pupil.access_request.answer").count() == 1
