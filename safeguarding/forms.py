@@ -16,15 +16,19 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils import timezone
 
-_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+# "14:30", "9.15am", and the 24-hour clock as the UK writes it without a separator: "1730".
+_TIME = re.compile(r"^\s*(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?\s*$", re.IGNORECASE)
+# "5:30 p.m.", "5:30 P.M": the dotted way of writing am and pm.
+_DOTTED_HALF = re.compile(r"\b([ap])\.\s*m\b\.?", re.IGNORECASE)
 # The zone a time may name after it ("1:30am GMT"): how to say which of the two 1:30ams there
 # were on the night the clocks went back.
 _ZONE = re.compile(r"^(.*?)\s*(bst|gmt)\s*$", re.IGNORECASE)
 
 
 def parse_time(text):
-    """'14:30', '2:30pm', '2pm', '9.15am', 'midday' -> time; None if it is not a time."""
-    text = (text or "").strip().lower()
+    """'14:30', '1730', '2:30pm', '2pm', '9.15am', '5:30 p.m.', 'midday' -> time; None if it
+    is not a time."""
+    text = _DOTTED_HALF.sub(r"\1m", (text or "").strip().lower())
     if text in {"midday", "noon"}:
         return time(12, 0)
     if text == "midnight":

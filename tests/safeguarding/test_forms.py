@@ -20,13 +20,19 @@ from workflow.exceptions import TransitionRefused
         ("12:05pm", time(12, 5)),
         ("midday", time(12, 0)),
         (" 9:05 AM ", time(9, 5)),
+        ("1730", time(17, 30)),
+        ("0930", time(9, 30)),
+        ("5:30 p.m.", time(17, 30)),
+        ("9 A.M.", time(9, 0)),
     ],
 )
 def test_times_are_read_as_people_write_them(text, expected):
     assert parse_time(text) == expected
 
 
-@pytest.mark.parametrize("text", ["25:00", "13pm", "9:75", "teatime", "", "0am"])
+@pytest.mark.parametrize(
+    "text", ["25:00", "13pm", "9:75", "teatime", "", "0am", "2460", "17300", "1730pm"]
+)
 def test_impossible_times_are_not_times(text):
     assert parse_time(text) is None
 
