@@ -107,7 +107,9 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+        # London time, as every page shows it: the admin titles a row with this.
+        at = timezone.localtime(self.at)
+        return f"{at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -40,7 +40,8 @@ class PolicyConfirmation(models.Model):
         indexes = [models.Index(fields=["school", "-confirmed_at", "-id"])]
 
     def __str__(self):
-        return f"Prevent policy confirmation for {self.school_id} at {self.confirmed_at:%Y-%m-%d}"
+        day = timezone.localdate(self.confirmed_at)  # London's day, as the pages show it
+        return f"Prevent policy confirmation for {self.school_id} at {day:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
