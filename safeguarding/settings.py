@@ -446,6 +446,14 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 PUPIL_IMPORT_MAX_BYTES = env_int("PUPIL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# No more of a file is kept than the largest these take, however much is sent
+# (safeguarding/uploads.py); and one file a request, as every form of the service takes one.
+FILE_UPLOAD_HANDLERS = [
+    "safeguarding.uploads.OversizedFileHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
