@@ -4,6 +4,7 @@ import shutil
 import tempfile
 import zipfile
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
@@ -112,6 +113,15 @@ def pupil_attachments(request, pk):
     if not attachments:
         messages.info(request, f"No files are attached to the concerns about {pupil.full_name}")
         return redirect("concerns:pupil_file", pupil.pk)
+    return _zip_of(request, pupil, attachments)
+
+
+# Every file about a child at once is an export, as a report's download is: it asks for the
+# second factor again (within 5 minutes), so a session left open on a shared PC cannot take
+# them. Asked after the scope check, so another school's pupil is a 404 as ever.
+@reauthentication_required
+def _zip_of(request, pupil, attachments):
+    membership = request.membership
     # The response closes it once sent.
     archive = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115
     taken = set()

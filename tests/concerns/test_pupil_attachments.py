@@ -12,6 +12,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from concerns.attachments import store_attachment
 from tests.concerns.test_attachments import image, pdf
+from tests.conftest import reauthenticate
 
 
 def zip_url(pupil):
@@ -43,7 +44,7 @@ def test_a_dsl_downloads_every_attached_file_in_a_folder_per_concern(
     two_concerns, pupil, dsl, client_for
 ):
     first, second = two_concerns
-    client = client_for(dsl)
+    client = reauthenticate(client_for(dsl))
     page = client.get(reverse("concerns:pupil_file", args=[pupil.pk])).text
     assert f'href="{zip_url(pupil)}"' in page
     assert "Download all 3 attached files as one zip file" in page
@@ -65,8 +66,22 @@ def test_a_dsl_downloads_every_attached_file_in_a_folder_per_concern(
 def test_the_head_teacher_may_download_them_and_staff_may_not(
     two_concerns, pupil, head, teacher, client_for
 ):
-    assert len(archive_of(client_for(head).get(zip_url(pupil))).namelist()) == 3
+    assert len(archive_of(reauthenticate(client_for(head)).get(zip_url(pupil))).namelist()) == 3
     assert client_for(teacher).get(zip_url(pupil)).status_code == 403
+
+
+def test_every_file_about_a_child_at_once_asks_for_the_second_factor_first(
+    two_concerns, pupil, dsl, client_for
+):
+    """A session left open on a shared school PC cannot take them: the download is an
+    export, as a report's is."""
+    client = client_for(dsl)
+    asked = client.get(zip_url(pupil))
+    assert asked.status_code == 302
+    assert asked["Location"].startswith(reverse("mfa_reauthenticate"))
+    assert not AuditEvent.objects.filter(action="attachment.download").exists()
+    reauthenticate(client)
+    assert len(archive_of(client.get(zip_url(pupil))).namelist()) == 3
 
 
 def test_another_schools_dsl_gets_a_404(two_concerns, pupil, other_school_dsl, client_for):

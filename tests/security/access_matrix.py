@@ -225,7 +225,10 @@ ROUTES = {
     "concerns:pupil_chronology": Route(pupil, get={READERS: OK}, scoped=True),
     "concerns:pupil_file": Route(pupil, get={READERS: OK}, scoped=True),
     # The pupil's attached files in one zip: as the whole file.
-    "concerns:pupil_attachments": Route(pupil, get={READERS: OK}, scoped=True),
+    # Every file about the child at once: an export, so the second factor first.
+    "concerns:pupil_attachments": Route(
+        pupil, get={READERS: to("mfa_reauthenticate")}, scoped=True
+    ),
     "concerns:pupil_import": Route(get={LEADS: OK}, post=shows_errors(LEADS)),
     # Leavers' child protection files: the school's leads record each step; the head teacher
     # reads the list.

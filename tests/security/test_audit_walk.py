@@ -53,8 +53,6 @@ AUDITED = {
     "concerns:pupil_edit": ("pupil.view", "pupil", lambda w: w.pupil.pk),
     "concerns:pupil_chronology": ("pupil.chronology.view", "pupil", lambda w: w.pupil.pk),
     "concerns:pupil_file": ("pupil.file.view", "pupil", lambda w: w.pupil.pk),
-    # The world's pupil has one attached file: its download is the row.
-    "concerns:pupil_attachments": ("attachment.download", "attachment", lambda w: w.attachment.pk),
     "concerns:leavers": ("pupil.leavers.view", "school", school),
     "concerns:access_requests": ("pupil.access_requests.view", "school", school),
     "concerns:access_request_new": ("pupil.access_request.view", "pupil", lambda w: w.pupil.pk),
@@ -182,3 +180,16 @@ def test_each_export_is_audited_once(db, world, name, output, roles, object_id):
         status, rows = walk(visitor, reverse(name) + f"?format={output}")
         assert status == 200
         assert rows == [("report.export", "report", object_id, user.pk)], role
+
+
+def test_a_pupils_files_at_once_are_audited_as_each_files_download(db, world):
+    """Asked for after the second factor again (an export); the world's pupil has one
+    attached file: its download is the row."""
+    url = reverse("concerns:pupil_attachments", args=[world.pupil.pk])
+    for role in sorted(READERS):
+        user = world.user(role)
+        visitor = Visitor(user)
+        reauthenticate(visitor.client)
+        status, rows = walk(visitor, url)
+        assert status == 200
+        assert rows == [("attachment.download", "attachment", str(world.attachment.pk), user.pk)]
