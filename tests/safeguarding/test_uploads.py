@@ -80,3 +80,15 @@ def test_two_files_in_one_form_are_refused(dsl_client, limits):
     )
     assert response.status_code == 400
     assert not Attachment.objects.exists()
+
+
+def test_a_huge_pupil_file_is_refused_beside_the_field(db, limits, settings):
+    settings.PUPIL_IMPORT_MAX_BYTES = LIMIT
+    settings.ATTACHMENT_MAX_BYTES = 2 * LIMIT  # the largest any form takes
+    pupil = PupilFactory()
+    dsl = member(Role.DSL, pupil.school)
+    rows = b"UPN,Given name,Family name,Date of birth,Year group\n".ljust(5 * LIMIT, b"\n")
+    response = signed_in(Client(), dsl).post(
+        reverse("concerns:pupil_import"), {"file": SimpleUploadedFile("pupils.csv", rows)}
+    )
+    assert response.context["form"].errors["file"] == ["The selected file must be smaller than 1MB"]
