@@ -11,6 +11,7 @@ from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Max, Sum
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.log import record
 from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
+from workflow.roles import tell_of_role
 
 from .exceptions import Refused
 from .forms import AddPersonForm, ChooseRoleForm
@@ -193,7 +195,9 @@ def add_person(request, school_pk=None):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            membership, created = add_member(place, by=request.user, **form.cleaned_data)
+            with transaction.atomic():  # the role and the email telling its place's leads
+                membership, created = add_member(place, by=request.user, **form.cleaned_data)
+                tell_of_role(membership, by=request.user, at=timezone.now())
         except Refused as refused:
             apply_refusal(form, refused)
         else:

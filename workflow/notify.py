@@ -56,6 +56,10 @@ def school_leads_and_head(school, but=None):
     return _emails(Membership.objects.filter(school=school, role__in=roles), but)
 
 
+def hub_managers(authority, but=None):
+    return _emails(Membership.objects.filter(local_authority=authority, role=Role.HUB_MANAGER), but)
+
+
 def hub_staff(authority, users):
     """The addresses of those of `users` still on the authority's hub staff: not someone whose
     hub role has ended or whose account is switched off."""
