@@ -3,7 +3,7 @@
 Every other app asks these questions here rather than filtering memberships itself.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 
 from audit.scope import get_in_scope
@@ -57,9 +57,22 @@ def is_hub(membership):
     return membership is not None and membership.role in {Role.HUB_ADVISOR, Role.HUB_MANAGER}
 
 
-def people_of_authority(authority):
-    """Email addresses of everyone with an active role in the authority or one of its schools."""
-    return _active_in_authority(authority.pk).values_list("user__email", flat=True)
+def lockouts_clearable_in(authority):
+    """Email addresses of the people whose lockout the authority's administrator may clear:
+    those with an active role in the authority or one of its schools and none elsewhere, who
+    are not the service's operators. An administrator could otherwise give a role to anyone's
+    account (another authority's person, an operator) and clear its lockout again and again,
+    guessing its password; such an account waits out its 15 minutes instead."""
+    elsewhere = Membership.objects.filter(user=OuterRef("user"), is_active=True).filter(
+        (Q(local_authority__isnull=False) & ~Q(local_authority_id=authority.pk))
+        | (Q(school__isnull=False) & ~Q(school__local_authority_id=authority.pk))
+    )
+    return (
+        _active_in_authority(authority.pk)
+        .filter(user__is_staff=False, user__is_superuser=False)
+        .exclude(Exists(elsewhere))
+        .values_list("user__email", flat=True)
+    )
 
 
 def _in_authority(authority_id):

@@ -32,8 +32,8 @@ from .models import Role, School
 from .selectors import (
     get_membership_administered_by,
     get_school_administered_by,
+    lockouts_clearable_in,
     members_at,
-    people_of_authority,
     schools_administered_by,
 )
 from .services import (
@@ -86,7 +86,7 @@ def lockouts(request):
     # tried from (a row each) in the last 15 minutes; older ones have stopped counting.
     locked = (
         AccessAttempt.objects.filter(
-            username__in=people_of_authority(authority),
+            username__in=lockouts_clearable_in(authority),
             attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
         )
         .values("username")
@@ -105,7 +105,7 @@ def lockouts(request):
                 "auth.lockout_cleared", actor=request.user, authority=authority, account=username
             )
             messages.success(request, f"{username} can sign in again.")
-        elif username in people_of_authority(authority):
+        elif username in lockouts_clearable_in(authority):
             # Its 15 minutes ran out, or a colleague cleared it, since the page was drawn.
             messages.info(request, f"{username} is no longer locked out, so can sign in now.")
         return redirect("lockouts")

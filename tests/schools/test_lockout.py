@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from tests.factories import PASSWORD, totp_code
+from schools.models import Role, User
+from tests.factories import PASSWORD, member, totp_code
 
 from .test_sign_in import sign_in
 
@@ -206,3 +207,27 @@ def test_an_administrator_cannot_clear_their_own_lockout(client_for, la_admin):
     assert "You cannot clear your own lockout: ask another administrator" in page
     assert sign_in(Client(), la_admin.email).status_code == 429
     assert not AuditEvent.objects.filter(action="auth.lockout_cleared").exists()
+
+
+def test_an_account_with_a_role_in_another_authority_is_not_cleared_here(
+    client, client_for, la_admin, school, other_la_advisor
+):
+    """An administrator giving a role to another authority's person, to clear their lockout
+    again and again while guessing, finds the account is not theirs to clear."""
+    member(Role.STAFF, school, email=other_la_advisor.email)
+    fail(client, other_la_advisor.email, 5)
+    admin = client_for(la_admin)
+    assert other_la_advisor.email not in admin.get(reverse("lockouts")).text
+    page = admin.post(reverse("lockouts"), {"username": other_la_advisor.email}, follow=True)
+    assert other_la_advisor.email not in page.text  # not "no longer locked out" either
+    assert sign_in(Client(), other_la_advisor.email).status_code == 429
+    assert not AuditEvent.objects.filter(action="auth.lockout_cleared").exists()
+
+
+def test_an_operators_lockout_is_not_cleared_by_an_authority(client, client_for, la_admin, dsl):
+    User.objects.filter(pk=dsl.pk).update(is_staff=True)  # an operator who also holds a role
+    fail(client, dsl.email, 5)
+    admin = client_for(la_admin)
+    assert dsl.email not in admin.get(reverse("lockouts")).text
+    admin.post(reverse("lockouts"), {"username": dsl.email})
+    assert sign_in(Client(), dsl.email).status_code == 429
