@@ -74,6 +74,16 @@ def clean_name(name):
     return name or "attachment"
 
 
+def saved_name(attachment, concern):
+    """What an attachment of `concern` is saved as, downloaded alone or in the pupil's zip
+    file: the concern's reference and the attachment's number, never the name it was uploaded
+    with, which may name the child (or another child) and would stay in a shared PC's download
+    history or an email's list of files. The check on upload means the uploaded name ends in
+    the file's own type."""
+    ending = attachment.original_name.rpartition(".")[2].lower()
+    return f"{concern.reference}-attachment-{attachment.pk}.{ending}"
+
+
 def check_file(upload):
     """The content type of an acceptable upload; ValidationError saying what is wrong if not."""
     if upload.size == 0:

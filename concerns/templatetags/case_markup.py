@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeData, mark_safe
 
+from concerns.attachments import saved_name
 from safeguarding.markup import cached_tag as _tag
 from safeguarding.markup import text as _text
 from safeguarding.templatetags.presenters import (
@@ -313,7 +314,8 @@ class _Page:
 
 def attachments_html(concern, zone):
     """The concern's attachments by name, each a link to its (audited) download: what the
-    pupil's whole file lists, since files cannot be printed inside it."""
+    pupil's whole file lists, since files cannot be printed inside it. Each says the name it
+    is saved under, in the zip file or alone, so whoever receives the file can match them."""
     rows = concern.attachments.all()
     if not rows:
         return '<p class="govuk-body">None.</p>'
@@ -321,7 +323,8 @@ def attachments_html(concern, zone):
         f'\n    <li><a class="govuk-link" href="'
         f'{_text(reverse("concerns:attachment_download", args=[concern.pk, row.pk]))}">'
         f"{_text(row.original_name)}</a>, {_text(filesizeformat(row.size))}, added "
-        f"{_text(uk_datetime(row.uploaded_at, zone))} by {_text(row.uploaded_by.full_name)}</li>"
+        f"{_text(uk_datetime(row.uploaded_at, zone))} by {_text(row.uploaded_by.full_name)}; "
+        f"saved as {_text(saved_name(row, concern))}</li>"
         for row in rows
     )
     return f'<ul class="govuk-list govuk-list--bullet">{items}\n  </ul>'

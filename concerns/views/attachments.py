@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
-from concerns.attachments import may_attach, open_attachment, store_attachment
+from concerns.attachments import may_attach, open_attachment, saved_name, store_attachment
 from concerns.forms.case import AttachmentForm
 from concerns.selectors import (
     attachments_visible_to,
@@ -61,11 +61,7 @@ def download(request, pk, attachment_pk):
     concern = get_concern_for(request.membership, pk)
     attachment = get_attachment_for(request.membership, concern, attachment_pk)
     viewed(request, attachment, school=concern.school, action="attachment.download")
-    # Saved under the concern's reference, not the name it was uploaded with, which may name
-    # the child and would stay in a shared PC's download history. (The check on upload means
-    # the name ends in the file's own type.)
-    ending = attachment.original_name.rpartition(".")[2].lower()
-    filename = f"{concern.reference}-attachment-{attachment.pk}.{ending}"
+    filename = saved_name(attachment, concern)
     return _download(open_attachment(attachment), filename, attachment.content_type)
 
 
@@ -78,30 +74,13 @@ def _download(file, filename, content_type):
     return response
 
 
-def _in_archive(attachment, taken):
-    """The attachment's name in the archive: in a folder named by its concern's reference,
-    numbered when another in that folder has the same name."""
-    name = attachment.original_name
-    if name in {".", ".."}:
-        name = "attachment"
-    folder = attachment.concern.reference
-    stem, dot, extension = name.rpartition(".")
-    if not dot:
-        stem, extension = name, ""
-    candidate, n = f"{folder}/{name}", 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{folder}/{stem} ({n}){dot}{extension}"
-    taken.add(candidate)
-    return candidate
-
-
 @require_GET
 @role_required(SCHOOL_READERS)
 def pupil_attachments(request, pk):
     """Every file attached to the concerns about a pupil, in one zip file to send with their
-    printed child protection file: a folder for each concern, named by its reference. Each
-    file in it is audited as a download of that attachment."""
+    printed child protection file: a folder for each concern, named by its reference, each
+    file in it named as it downloads alone (the file lists each under that name). Each file
+    in it is audited as a download of that attachment."""
     membership = request.membership
     pupil = get_pupil_for(membership, pk)
     attachments = list(
@@ -124,10 +103,10 @@ def _zip_of(request, pupil, attachments):
     membership = request.membership
     # The response closes it once sent.
     archive = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115
-    taken = set()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         for attachment in attachments:
-            name = _in_archive(attachment, taken)
+            concern = attachment.concern
+            name = f"{concern.reference}/{saved_name(attachment, concern)}"
             with open_attachment(attachment) as source, zipped.open(name, "w") as target:
                 shutil.copyfileobj(source, target)
     for attachment in attachments:

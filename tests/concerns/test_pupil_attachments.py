@@ -1,5 +1,6 @@
 """A pupil's attached files in one zip file, to send with their printed child protection file:
-a folder for each concern named by its reference, every file as it was uploaded, each one's
+a folder for each concern named by its reference, every file in it named as it downloads alone
+(by the reference, not the name it was uploaded with, which may name a child), each one's
 download audited; only for those who may read the whole file."""
 
 import io
@@ -34,9 +35,9 @@ def archive_of(response):
 @pytest.fixture
 def two_concerns(walk, dsl, teacher, media_root):
     first, second = walk.recorded(), walk.recorded()
-    attach(first, teacher, "body-map.pdf", pdf())
-    attach(first, dsl, "body-map.pdf", pdf() + b"%second\n")
-    attach(second, dsl, "photo.png", image("PNG"))
+    attach(first, teacher, "Amelia Ahmed body map.PDF", pdf())
+    attach(first, dsl, "Amelia Ahmed body map.PDF", pdf() + b"%second\n")
+    attach(second, dsl, "photo of Omar's arm.png", image("PNG"))
     return first, second
 
 
@@ -44,23 +45,48 @@ def test_a_dsl_downloads_every_attached_file_in_a_folder_per_concern(
     two_concerns, pupil, dsl, client_for
 ):
     first, second = two_concerns
+    one, two = first.attachments.order_by("pk")
+    (three,) = second.attachments.all()
     client = reauthenticate(client_for(dsl))
     page = client.get(reverse("concerns:pupil_file", args=[pupil.pk])).text
     assert f'href="{zip_url(pupil)}"' in page
     assert "Download all 3 attached files as one zip file" in page
 
     archive = archive_of(client.get(zip_url(pupil)))
-    assert archive.namelist() == [
-        f"{first.reference}/body-map.pdf",
-        f"{first.reference}/body-map (2).pdf",
-        f"{second.reference}/photo.png",
+    names = [
+        f"{first.reference}/{first.reference}-attachment-{one.pk}.pdf",
+        f"{first.reference}/{first.reference}-attachment-{two.pk}.pdf",
+        f"{second.reference}/{second.reference}-attachment-{three.pk}.png",
     ]
-    assert archive.read(f"{first.reference}/body-map.pdf") == pdf()
-    assert archive.read(f"{first.reference}/body-map (2).pdf") == pdf() + b"%second\n"
-    assert archive.read(f"{second.reference}/photo.png") == image("PNG")
+    assert archive.namelist() == names
+    assert archive.read(names[0]) == pdf()
+    assert archive.read(names[1]) == pdf() + b"%second\n"
+    assert archive.read(names[2]) == image("PNG")
     downloads = AuditEvent.objects.filter(action="attachment.download")
     assert downloads.count() == 3
     assert {event.actor for event in downloads} == {dsl}
+
+
+def test_each_file_in_the_zip_is_named_as_it_downloads_alone_and_as_the_file_lists_it(
+    two_concerns, pupil, dsl, client_for
+):
+    """Neither the child's name nor another child's, which uploaded names may hold, goes into
+    the zip: it is what an email to the new school lists, and stays in the download folder."""
+    first, second = two_concerns
+    client = client_for(dsl)
+    inside = {name.rpartition("/")[2] for name in archive_of(client.get(zip_url(pupil))).namelist()}
+    alone = set()
+    for attachment in (*first.attachments.all(), *second.attachments.all()):
+        download = reverse(
+            "concerns:attachment_download", args=[attachment.concern_id, attachment.pk]
+        )
+        disposition = client.get(download)["Content-Disposition"]
+        alone.add(disposition.partition('filename="')[2].rstrip('"'))
+    assert inside == alone
+    assert not any("Ahmed" in name or "Omar" in name for name in inside)
+    page = client.get(reverse("concerns:pupil_file", args=[pupil.pk])).text
+    for name in inside:
+        assert f"saved as {name}</li>" in page
 
 
 def test_the_head_teacher_may_download_them_and_staff_may_not(
