@@ -69,3 +69,31 @@ def request_status_tag(status):
 def urgency_tag(urgency):
     """Colour and text together: never colour alone."""
     return _tag(_URGENCY_COLOURS[urgency], Urgency(urgency).label)
+
+
+class PrintFrameNode(template.Node):
+    def __init__(self, head, body):
+        self.head, self.body = head, body
+
+    def render(self, context):
+        return (
+            '<table class="app-print-frame" role="presentation">\n'
+            f"  <thead><tr><td>{self.head.render(context)}</td></tr></thead>\n"
+            f"  <tbody><tr><td>{self.body.render(context)}</td></tr></tbody>\n"
+            "</table>"
+        )
+
+
+@register.tag
+def print_frame(parser, token):
+    """A page about one child that may be printed:
+    `{% print_frame %}running head{% print_body %}the record{% endprint_frame %}`. Printed,
+    or saved as a PDF, the running head (who the child is, which school) is at the top of every
+    page, so a page that comes apart from the rest is known for whose it is; on screen it is
+    hidden, the page's own heading saying it once. The print stylesheet's `.app-print-frame`
+    makes it a table whose head the browser repeats on each page."""
+    head = parser.parse(("print_body",))
+    parser.delete_first_token()
+    body = parser.parse(("endprint_frame",))
+    parser.delete_first_token()
+    return PrintFrameNode(head, body)

@@ -66,3 +66,56 @@ def test_every_printed_page_of_the_chronology_names_the_pupil_and_school(
         assert school.name in text, number
         assert "OFFICIAL-SENSITIVE" in text, number
         assert f"Page {number} of {len(pages)}" in text, number
+
+
+def _printed(page):
+    """Each printed page's text, its lines joined: a long running head wraps on paper."""
+    page.emulate_media(media="print")
+    sheets = PdfReader(BytesIO(page.pdf())).pages
+    return [" ".join(sheet.extract_text().split()) for sheet in sheets]
+
+
+LONG = "She said she was hungry and cold at home, and that nobody was there at night. " * 60
+
+
+def test_every_printed_page_of_a_concern_names_the_pupil_and_school(
+    signed_in, walk, dsl, pupil, school
+):
+    """A DSL prints one concern for a meeting or a strategy discussion: a page of it that
+    comes apart from the first is still known for whose it is."""
+    concern = walk.recorded(what_happened=LONG, child_words=LONG)
+    page = signed_in(dsl)
+    page.goto(reverse("concerns:detail", args=[concern.pk]))
+    running_head = f"Concern {concern.reference} about {pupil.full_name}, born"
+    expect(page.get_by_text(running_head)).to_be_hidden()
+
+    pages = _printed(page)
+
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert running_head in text, number
+        assert school.name in text, number
+        assert "OFFICIAL-SENSITIVE" in text, number
+        assert f"Page {number} of {len(pages)}" in text, number
+
+
+def test_every_printed_page_of_an_advice_request_names_the_child_and_school(
+    signed_in, walk, hub_advisor, pupil, school
+):
+    """The hub advisor prints a request to take to a multi-agency meeting: every page says
+    whose it is and which school asked; the buttons are not printed."""
+    concern = walk.with_hub(walk.recorded(what_happened=LONG, child_words=LONG))
+    advice_request = walk.request(concern)
+    page = signed_in(hub_advisor)
+    page.goto(reverse("advice:detail", args=[advice_request.pk]))
+    running_head = f"Advice request {concern.reference} about {pupil.full_name}, born"
+    expect(page.get_by_text(running_head)).to_be_hidden()
+
+    pages = _printed(page)
+
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert running_head in text, number
+        assert school.name in text, number
+        assert "OFFICIAL-SENSITIVE" in text, number
+    assert "Claim this request" not in "".join(pages)

@@ -238,6 +238,7 @@ OLD_DETAIL = """{% extends "base.html" %}
 </div>
 {% endif %}
 
+{% print_frame %}Concern {{ concern.reference }} about {{ concern.pupil.full_name }}, born {{ concern.pupil.date_of_birth|uk_date }}{% if concern.pupil.upn %}, UPN {{ concern.pupil.upn }}{% endif %}. {{ request.membership.school }}.{% print_body %}
 <div class="govuk-grid-row">
   <div class="govuk-grid-column-two-thirds">
     <h2 class="govuk-heading-m">Where it is</h2>
@@ -271,6 +272,7 @@ OLD_DETAIL = """{% extends "base.html" %}
     </ol>
   </div>
 </div>
+{% endprint_frame %}
 {% endblock %}
 """  # noqa: E501
 
