@@ -64,7 +64,11 @@ class GovUKForm(forms.Form):
     unless a field says otherwise (GOV.UK: only for the user's own details).
 
     No text box carries `maxlength`: a browser would cut a longer account short as it is
-    pasted, silently. The form says how long it may be instead, keeping every word typed."""
+    pasted, silently. The form says how long it may be instead, keeping every word typed.
+
+    Every text box is `dir="auto"`: a child's words or a parent's name may be typed in Arabic
+    or Urdu, and the box then runs right to left, as the page showing it does, instead of
+    jumbling the words of a line that mixes the two."""
 
     # Workflow field name -> this form's field name, where they differ.
     aliases = {}
@@ -83,6 +87,7 @@ class GovUKForm(forms.Form):
                     widget.attrs.setdefault("autocomplete", "off")
                 if isinstance(widget, forms.TextInput | forms.Textarea):
                     widget.attrs.pop("maxlength", None)
+                    widget.attrs.setdefault("dir", "auto")
             if getattr(field, "max_length", None):
                 field.error_messages.setdefault(
                     "max_length", f"Write {field.max_length:,} characters or fewer"
