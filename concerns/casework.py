@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db.models.query import QuerySet
 from django.utils import timezone
+from django.utils.html import format_html
 
 from advice.models import AdviceRequest, AdviceStatus
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
@@ -250,9 +251,15 @@ def _parent_step(concern, zone, reopened):
         if _since(conversation.logged_at, reopened):
             step.state = "done"
         if conversation.held:
+            # The names as typed, perhaps in Arabic or Urdu: each in its own direction.
             step.lines.append(
-                f"Conversation held {uk_datetime(conversation.held_at, zone)} with "
-                f"{conversation.with_name} ({conversation.with_relationship})"
+                format_html(
+                    'Conversation held {} with <span dir="auto">{}</span> '
+                    '(<span dir="auto">{}</span>)',
+                    uk_datetime(conversation.held_at, zone),
+                    conversation.with_name,
+                    conversation.with_relationship,
+                )
             )
         else:
             step.lines.append(
@@ -261,10 +268,18 @@ def _parent_step(concern, zone, reopened):
                 f"{_name(conversation.logged_by)})"
             )
     for escalation in concern.escalations.all():
-        target = escalation.referred_to_other or escalation.get_referred_to_display()
+        target = (
+            format_html('<span dir="auto">{}</span>', escalation.referred_to_other)
+            if escalation.referred_to_other
+            else escalation.get_referred_to_display()
+        )
         step.lines.append(
-            f"Escalated {uk_datetime(escalation.escalated_at, zone)} by "
-            f"{_name(escalation.escalated_by)}: referred to {target}"
+            format_html(
+                "Escalated {} by {}: referred to {}",
+                uk_datetime(escalation.escalated_at, zone),
+                _name(escalation.escalated_by),
+                target,
+            )
         )
         current = _since(escalation.escalated_at, reopened)
         if escalation.outcome:

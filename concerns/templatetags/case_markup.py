@@ -60,15 +60,27 @@ def _display(instance, name):
     return labels.get(value, value)
 
 
+# What people typed may be in Arabic or Urdu as well as English: a block of it (`typed=True`
+# on a row) or a few words of it among the service's own (`_own`) follows the direction of
+# its own first letters, so a line mixing the two is not jumbled.
+_AUTO = ' dir="auto"'
+
+
+def _own(value):
+    """Words someone typed (markup already escaped), among the service's own words."""
+    return f'<span dir="auto">{value}</span>'
+
+
 # templates/concerns/_record.html, as it was: the concern as recorded (step 1).
 
 
-def _block_row(key, value):
-    """One row of the record's summary list; `value` is markup already escaped."""
+def _block_row(key, value, typed=False):
+    """One row of the record's summary list; `value` is markup already escaped, and
+    `typed` if someone typed it."""
     return (
         '  <div class="govuk-summary-list__row">\n'
         f'    <dt class="govuk-summary-list__key">{key}</dt>\n'
-        f'    <dd class="govuk-summary-list__value">{value}</dd>\n'
+        f'    <dd class="govuk-summary-list__value"{_AUTO if typed else ""}>{value}</dd>\n'
         "  </div>\n"
     )
 
@@ -88,14 +100,14 @@ def record_html(concern, zone, in_chronology=False):
             '  <div class="govuk-summary-list__row">\n'
             '    <dt class="govuk-summary-list__key">Pupil</dt>\n'
             '    <dd class="govuk-summary-list__value">\n'
-            f"      {_text(pupil.full_name)}<br>\n"
+            f"      {_own(_text(pupil.full_name))}<br>\n"
             f'      <span class="govuk-hint govuk-!-margin-0">{year}, born {born}, '
             f"UPN {_text(pupil.upn)}</span>\n"
             "    </dd>\n"
             "  </div>\n"
         )
     delay = (
-        _block_row("Why it was recorded later", _lines(concern.delay_reason))
+        _block_row("Why it was recorded later", _lines(concern.delay_reason), typed=True)
         if concern.delay_reason
         else ""
     )
@@ -111,18 +123,24 @@ def record_html(concern, zone, in_chronology=False):
             _block_row("Seen or heard", _text(uk_datetime(concern.observed_at, zone))),
             _block_row("Recorded", recorded),
             _optional(delay),
-            _block_row("Where", _text(concern.location)),
+            _block_row("Where", _text(concern.location), typed=True),
             '  <div class="govuk-summary-list__row">\n'
             '    <dt class="govuk-summary-list__key">Categories</dt>\n'
             '    <dd class="govuk-summary-list__value">\n'
             f'      <ul class="govuk-list">{labels}</ul>\n'
             "    </dd>\n"
             "  </div>\n",
-            _block_row("What happened", _lines(concern.what_happened)),
-            _block_row("The child's own words", _lines(concern.child_words) or "None recorded"),
-            _block_row("Who else was there", _lines(concern.others_present) or "None recorded"),
+            _block_row("What happened", _lines(concern.what_happened), typed=True),
             _block_row(
-                "What was done straight away", _lines(concern.immediate_action) or "None recorded"
+                "The child's own words", _lines(concern.child_words) or "None recorded", typed=True
+            ),
+            _block_row(
+                "Who else was there", _lines(concern.others_present) or "None recorded", typed=True
+            ),
+            _block_row(
+                "What was done straight away",
+                _lines(concern.immediate_action) or "None recorded",
+                typed=True,
             ),
             _block_row("Immediate risk of significant harm?", risk),
             "</dl>\n",
@@ -169,11 +187,12 @@ def steps_html(steps, full=False):
 # step wrote.
 
 
-def _row(key, value):
-    """One row of an entry's summary list, on one line; `value` is markup already escaped."""
+def _row(key, value, typed=False):
+    """One row of an entry's summary list, on one line; `value` is markup already escaped,
+    and `typed` if someone typed it."""
     return (
         f'<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">{key}</dt>'
-        f'<dd class="govuk-summary-list__value">{value}</dd></div>'
+        f'<dd class="govuk-summary-list__value"{_AUTO if typed else ""}>{value}</dd></div>'
     )
 
 
@@ -185,21 +204,21 @@ def _rows(*rows):
 
 
 def _addendum(r, zone):
-    return f'\n<div class="govuk-inset-text govuk-!-margin-top-0">{_lines(r.text)}</div>\n'
+    return f'\n<div class="govuk-inset-text govuk-!-margin-top-0"{_AUTO}>{_lines(r.text)}</div>\n'
 
 
 def _request(r, zone):
     return _rows(
         _row("Urgency", f"{_tag(urgency_tag, r.urgency)} due {_text(uk_datetime(r.due_at, zone))}"),
-        _row("Summary for the hub", _lines(r.summary)),
-        _row("Question", _lines(r.question)),
+        _row("Summary for the hub", _lines(r.summary), typed=True),
+        _row("Question", _lines(r.question), typed=True),
         _row("Request now", _tag(request_status_tag, r.status)),
     )
 
 
 def _advice(r, zone):
     return _rows(
-        _row("Advice", _lines(r.advice)),
+        _row("Advice", _lines(r.advice), typed=True),
         _row("Recommended next step", _text(_display(r, "recommended_next_step"))),
         _row("Level of need", _text(_display(r, "level_of_need"))),
         _row("Follow up on", _text(uk_date(r.follow_up_on, zone))) if r.follow_up_on else "",
@@ -212,33 +231,37 @@ def _conversation(r, zone):
         return _rows(
             "",
             _row("Held", f"{_text(uk_datetime(r.held_at, zone))}, {method}"),
-            _row("With", f"{_text(r.with_name)} ({_text(r.with_relationship)})"),
-            _row("Also there", _lines(r.others_present)) if r.others_present else "",
-            _row("What was discussed", _lines(r.discussed)),
-            _row("Their view", _lines(r.parent_view)) if r.parent_view else "",
-            _row("Actions agreed", _lines(r.agreed_actions)) if r.agreed_actions else "",
+            _row("With", f"{_own(_text(r.with_name))} ({_own(_text(r.with_relationship))})"),
+            _row("Also there", _lines(r.others_present), typed=True) if r.others_present else "",
+            _row("What was discussed", _lines(r.discussed), typed=True),
+            _row("Their view", _lines(r.parent_view), typed=True) if r.parent_view else "",
+            _row("Actions agreed", _lines(r.agreed_actions), typed=True)
+            if r.agreed_actions
+            else "",
             "",
         )
     return _rows(
         "",
         _row("Not held", _text(_display(r, "not_held_reason"))),
-        _row("Attempts to reach them", _lines(r.attempts)) if r.attempts else "",
-        _row("Details", _lines(r.details)),
+        _row("Attempts to reach them", _lines(r.attempts), typed=True) if r.attempts else "",
+        _row("Details", _lines(r.details), typed=True),
         "",
     )
 
 
 def _escalation(r, zone):
-    other = f": {_text(r.referred_to_other)}" if r.referred_to_other else ""
+    other = f": {_own(_text(r.referred_to_other))}" if r.referred_to_other else ""
     by_hub = " (by the Early Help Hub)" if r.by_hub else ""
-    told = "Yes" if r.parent_informed else f"No: {_lines(r.parent_not_informed_reason)}"
+    told = "Yes" if r.parent_informed else f"No: {_own(_lines(r.parent_not_informed_reason))}"
     referred_at = _text(uk_datetime(r.referred_at, zone))
     referred = f"{_text(_display(r, 'referred_to'))}{other}, {referred_at}{by_hub}"
     return _rows(
         _row("Referred to", referred),
-        _row("Spoke to", _text(r.spoken_to)) if r.spoken_to else "",
-        _row("Their reference", _text(r.reference_number)) if r.reference_number else "",
-        _row("What indicates significant harm", _lines(r.indicators)),
+        _row("Spoke to", _text(r.spoken_to), typed=True) if r.spoken_to else "",
+        _row("Their reference", _text(r.reference_number), typed=True)
+        if r.reference_number
+        else "",
+        _row("What indicates significant harm", _lines(r.indicators), typed=True),
         _row("Parent or carer told", told),
     )
 
@@ -247,7 +270,7 @@ def _outcome(r, zone):
     outcome = f"{_text(_display(r, 'outcome'))} (referral to {_text(_display(r, 'referred_to'))})"
     return _rows(
         _row("Outcome", outcome),
-        _row("Details", _lines(r.outcome_details)) if r.outcome_details else "",
+        _row("Details", _lines(r.outcome_details), typed=True) if r.outcome_details else "",
     )
 
 
@@ -259,7 +282,7 @@ def _closure(r, zone):
     )
     return _rows(
         _row("Outcome", f"{_text(_display(r, 'outcome'))}{tag}"),
-        _row("Reasons", _lines(r.rationale)),
+        _row("Reasons", _lines(r.rationale), typed=True),
     )
 
 
@@ -281,9 +304,9 @@ def entry_html(entry, zone, level=""):
     if show is not None and record:
         body = show(record, zone)
     elif entry.action == "withdraw_advice_request":
-        body = f'\n<p class="govuk-body">Reason: {_lines(entry.note)}</p>\n'
+        body = f'\n<p class="govuk-body">Reason: {_own(_lines(entry.note))}</p>\n'
     elif entry.note:
-        body = f'\n<p class="govuk-body">{_lines(entry.note)}</p>\n'
+        body = f'\n<p class="govuk-body"{_AUTO}>{_lines(entry.note)}</p>\n'
     else:
         body = ""
     return (

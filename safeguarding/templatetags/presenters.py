@@ -71,6 +71,14 @@ def urgency_tag(urgency):
     return _tag(_URGENCY_COLOURS[urgency], Urgency(urgency).label)
 
 
+@register.filter
+def typed(value):
+    """Words someone typed (a name, a reason), among the page's own words: in Arabic or Urdu
+    they run right to left within the sentence, neither jumbling it nor taking its full stop.
+    A block that holds only typed words says `dir="auto"` itself instead."""
+    return format_html('<span dir="auto">{}</span>', value)
+
+
 class PrintFrameNode(template.Node):
     def __init__(self, head, body):
         self.head, self.body = head, body

@@ -514,7 +514,7 @@ def test_a_conversation_in_the_hour_the_clocks_repeat_is_the_one_named_and_shown
     held_at = concern.conversations.get().held_at
     assert held_at == utc
     page = client.get(url("detail", concern)).content.decode()
-    assert f"Conversation held 25 October 2026 at {shown} with Mrs Ahmed" in page
+    assert f'Conversation held 25 October 2026 at {shown} with <span dir="auto">Mrs Ahmed' in page
 
 
 def test_a_conversation_in_the_hour_the_clocks_repeat_must_say_which(walk, client_for, dsl):

@@ -37,17 +37,17 @@ OLD_ENTRY = """{% load presenters %}{# One entry of a concern's chronology, with
 <p class="govuk-body-s govuk-!-margin-bottom-2">{{ entry.at|uk_datetime }}, {{ entry.actor.full_name }}</p>
 {% with r=entry.record %}
 {% if entry.action == "add_addendum" and r %}
-<div class="govuk-inset-text govuk-!-margin-top-0">{{ r.text|linebreaksbr }}</div>
+<div class="govuk-inset-text govuk-!-margin-top-0" dir="auto">{{ r.text|linebreaksbr }}</div>
 {% elif entry.action == "request_hub_advice" and r %}
 <dl class="govuk-summary-list govuk-summary-list--no-border">
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Urgency</dt><dd class="govuk-summary-list__value">{{ r.urgency|urgency_tag }} due {{ r.due_at|uk_datetime }}</dd></div>
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Summary for the hub</dt><dd class="govuk-summary-list__value">{{ r.summary|linebreaksbr }}</dd></div>
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Question</dt><dd class="govuk-summary-list__value">{{ r.question|linebreaksbr }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Summary for the hub</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.summary|linebreaksbr }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Question</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.question|linebreaksbr }}</dd></div>
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Request now</dt><dd class="govuk-summary-list__value">{{ r.status|request_status_tag }}</dd></div>
 </dl>
 {% elif entry.action == "give_advice" and r %}
 <dl class="govuk-summary-list govuk-summary-list--no-border">
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Advice</dt><dd class="govuk-summary-list__value">{{ r.advice|linebreaksbr }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Advice</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.advice|linebreaksbr }}</dd></div>
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Recommended next step</dt><dd class="govuk-summary-list__value">{{ r.get_recommended_next_step_display }}</dd></div>
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Level of need</dt><dd class="govuk-summary-list__value">{{ r.get_level_of_need_display }}</dd></div>
   {% if r.follow_up_on %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Follow up on</dt><dd class="govuk-summary-list__value">{{ r.follow_up_on|uk_date }}</dd></div>{% endif %}
@@ -56,39 +56,39 @@ OLD_ENTRY = """{% load presenters %}{# One entry of a concern's chronology, with
 <dl class="govuk-summary-list govuk-summary-list--no-border">
   {% if r.held %}
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Held</dt><dd class="govuk-summary-list__value">{{ r.held_at|uk_datetime }}, {{ r.get_method_display|lower }}</dd></div>
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">With</dt><dd class="govuk-summary-list__value">{{ r.with_name }} ({{ r.with_relationship }})</dd></div>
-  {% if r.others_present %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Also there</dt><dd class="govuk-summary-list__value">{{ r.others_present|linebreaksbr }}</dd></div>{% endif %}
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">What was discussed</dt><dd class="govuk-summary-list__value">{{ r.discussed|linebreaksbr }}</dd></div>
-  {% if r.parent_view %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Their view</dt><dd class="govuk-summary-list__value">{{ r.parent_view|linebreaksbr }}</dd></div>{% endif %}
-  {% if r.agreed_actions %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Actions agreed</dt><dd class="govuk-summary-list__value">{{ r.agreed_actions|linebreaksbr }}</dd></div>{% endif %}
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">With</dt><dd class="govuk-summary-list__value"><span dir="auto">{{ r.with_name }}</span> (<span dir="auto">{{ r.with_relationship }}</span>)</dd></div>
+  {% if r.others_present %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Also there</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.others_present|linebreaksbr }}</dd></div>{% endif %}
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">What was discussed</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.discussed|linebreaksbr }}</dd></div>
+  {% if r.parent_view %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Their view</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.parent_view|linebreaksbr }}</dd></div>{% endif %}
+  {% if r.agreed_actions %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Actions agreed</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.agreed_actions|linebreaksbr }}</dd></div>{% endif %}
   {% else %}
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Not held</dt><dd class="govuk-summary-list__value">{{ r.get_not_held_reason_display }}</dd></div>
-  {% if r.attempts %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Attempts to reach them</dt><dd class="govuk-summary-list__value">{{ r.attempts|linebreaksbr }}</dd></div>{% endif %}
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Details</dt><dd class="govuk-summary-list__value">{{ r.details|linebreaksbr }}</dd></div>
+  {% if r.attempts %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Attempts to reach them</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.attempts|linebreaksbr }}</dd></div>{% endif %}
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Details</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.details|linebreaksbr }}</dd></div>
   {% endif %}
 </dl>
 {% elif entry.action == "escalate_significant_harm" and r %}
 <dl class="govuk-summary-list govuk-summary-list--no-border">
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Referred to</dt><dd class="govuk-summary-list__value">{{ r.get_referred_to_display }}{% if r.referred_to_other %}: {{ r.referred_to_other }}{% endif %}, {{ r.referred_at|uk_datetime }}{% if r.by_hub %} (by the Early Help Hub){% endif %}</dd></div>
-  {% if r.spoken_to %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Spoke to</dt><dd class="govuk-summary-list__value">{{ r.spoken_to }}</dd></div>{% endif %}
-  {% if r.reference_number %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Their reference</dt><dd class="govuk-summary-list__value">{{ r.reference_number }}</dd></div>{% endif %}
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">What indicates significant harm</dt><dd class="govuk-summary-list__value">{{ r.indicators|linebreaksbr }}</dd></div>
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Parent or carer told</dt><dd class="govuk-summary-list__value">{% if r.parent_informed %}Yes{% else %}No: {{ r.parent_not_informed_reason|linebreaksbr }}{% endif %}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Referred to</dt><dd class="govuk-summary-list__value">{{ r.get_referred_to_display }}{% if r.referred_to_other %}: <span dir="auto">{{ r.referred_to_other }}</span>{% endif %}, {{ r.referred_at|uk_datetime }}{% if r.by_hub %} (by the Early Help Hub){% endif %}</dd></div>
+  {% if r.spoken_to %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Spoke to</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.spoken_to }}</dd></div>{% endif %}
+  {% if r.reference_number %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Their reference</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.reference_number }}</dd></div>{% endif %}
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">What indicates significant harm</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.indicators|linebreaksbr }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Parent or carer told</dt><dd class="govuk-summary-list__value">{% if r.parent_informed %}Yes{% else %}No: <span dir="auto">{{ r.parent_not_informed_reason|linebreaksbr }}</span>{% endif %}</dd></div>
 </dl>
 {% elif entry.action == "record_escalation_outcome" and r %}
 <dl class="govuk-summary-list govuk-summary-list--no-border">
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Outcome</dt><dd class="govuk-summary-list__value">{{ r.get_outcome_display }} (referral to {{ r.get_referred_to_display }})</dd></div>
-  {% if r.outcome_details %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Details</dt><dd class="govuk-summary-list__value">{{ r.outcome_details|linebreaksbr }}</dd></div>{% endif %}
+  {% if r.outcome_details %}<div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Details</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.outcome_details|linebreaksbr }}</dd></div>{% endif %}
 </dl>
 {% elif entry.action == "close_concern" and r %}
 <dl class="govuk-summary-list govuk-summary-list--no-border">
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Outcome</dt><dd class="govuk-summary-list__value">{{ r.get_outcome_display }}{% if r.without_hub_advice %} <strong class="govuk-tag govuk-tag--orange">Closed without hub advice</strong>{% endif %}</dd></div>
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Reasons</dt><dd class="govuk-summary-list__value">{{ r.rationale|linebreaksbr }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Reasons</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.rationale|linebreaksbr }}</dd></div>
 </dl>
 {% elif entry.action == "withdraw_advice_request" %}
-<p class="govuk-body">Reason: {{ entry.note|linebreaksbr }}</p>
+<p class="govuk-body">Reason: <span dir="auto">{{ entry.note|linebreaksbr }}</span></p>
 {% elif entry.note %}
-<p class="govuk-body">{{ entry.note|linebreaksbr }}</p>
+<p class="govuk-body" dir="auto">{{ entry.note|linebreaksbr }}</p>
 {% endif %}
 {% endwith %}
 """  # noqa: E501
@@ -99,7 +99,7 @@ OLD_RECORD = """{% load presenters %}{# The concern as it was recorded (step 1):
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">Pupil</dt>
     <dd class="govuk-summary-list__value">
-      {{ concern.pupil.full_name }}<br>
+      <span dir="auto">{{ concern.pupil.full_name }}</span><br>
       <span class="govuk-hint govuk-!-margin-0">{{ concern.pupil.get_year_group_display }}, born {{ concern.pupil.date_of_birth|uk_date }}, UPN {{ concern.pupil.upn }}</span>
     </dd>
   </div>
@@ -115,12 +115,12 @@ OLD_RECORD = """{% load presenters %}{# The concern as it was recorded (step 1):
   {% if concern.delay_reason %}
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">Why it was recorded later</dt>
-    <dd class="govuk-summary-list__value">{{ concern.delay_reason|linebreaksbr }}</dd>
+    <dd class="govuk-summary-list__value" dir="auto">{{ concern.delay_reason|linebreaksbr }}</dd>
   </div>
   {% endif %}
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">Where</dt>
-    <dd class="govuk-summary-list__value">{{ concern.location }}</dd>
+    <dd class="govuk-summary-list__value" dir="auto">{{ concern.location }}</dd>
   </div>
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">Categories</dt>
@@ -130,19 +130,19 @@ OLD_RECORD = """{% load presenters %}{# The concern as it was recorded (step 1):
   </div>
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">What happened</dt>
-    <dd class="govuk-summary-list__value">{{ concern.what_happened|linebreaksbr }}</dd>
+    <dd class="govuk-summary-list__value" dir="auto">{{ concern.what_happened|linebreaksbr }}</dd>
   </div>
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">The child's own words</dt>
-    <dd class="govuk-summary-list__value">{{ concern.child_words|linebreaksbr|default:"None recorded" }}</dd>
+    <dd class="govuk-summary-list__value" dir="auto">{{ concern.child_words|linebreaksbr|default:"None recorded" }}</dd>
   </div>
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">Who else was there</dt>
-    <dd class="govuk-summary-list__value">{{ concern.others_present|linebreaksbr|default:"None recorded" }}</dd>
+    <dd class="govuk-summary-list__value" dir="auto">{{ concern.others_present|linebreaksbr|default:"None recorded" }}</dd>
   </div>
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">What was done straight away</dt>
-    <dd class="govuk-summary-list__value">{{ concern.immediate_action|linebreaksbr|default:"None recorded" }}</dd>
+    <dd class="govuk-summary-list__value" dir="auto">{{ concern.immediate_action|linebreaksbr|default:"None recorded" }}</dd>
   </div>
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">Immediate risk of significant harm?</dt>
@@ -173,7 +173,7 @@ OLD_CHRONOLOGY = """{% extends "base.html" %}
 {% block before_content %}{% if request.membership.role == "head_teacher" %}<a href="{% url 'concerns:inbox' %}" class="govuk-back-link">Back to concerns</a>{% else %}<a href="{% url 'concerns:pupils' %}" class="govuk-back-link">Back to pupils</a>{% endif %}{% endblock %}
 {% block content %}
 <span class="govuk-caption-l">{{ request.membership.school }}</span>
-<h1 class="govuk-heading-l">Chronology for {{ pupil.full_name }}</h1>
+<h1 class="govuk-heading-l">Chronology for {{ pupil.full_name|typed }}</h1>
 <dl class="govuk-summary-list">
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Date of birth</dt><dd class="govuk-summary-list__value">{{ pupil.date_of_birth|uk_date }}</dd></div>
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Year group</dt><dd class="govuk-summary-list__value">{{ pupil.get_year_group_display }}</dd></div>
@@ -186,7 +186,7 @@ OLD_CHRONOLOGY = """{% extends "base.html" %}
 <p class="govuk-body app-no-print">Every concern about {{ pupil.given_name }} in the order they were seen or heard, with each step taken.{% if page.rows %} To print the child protection file or save it as a PDF, <a class="govuk-link" href="{% url 'concerns:pupil_file' pupil.pk %}">open the whole file on one page</a>.{% endif %}</p>
 
 <table class="app-print-frame" role="presentation">
-  <thead><tr><td>Chronology for {{ pupil.full_name }}, born {{ pupil.date_of_birth|uk_date }}{% if pupil.upn %}, UPN {{ pupil.upn }}{% endif %}. {{ request.membership.school }}.</td></tr></thead>
+  <thead><tr><td>Chronology for {{ pupil.full_name|typed }}, born {{ pupil.date_of_birth|uk_date }}{% if pupil.upn %}, UPN {{ pupil.upn }}{% endif %}. {{ request.membership.school }}.</td></tr></thead>
   <tbody><tr><td>
 {% for concern in page.rows %}
 <section class="govuk-!-margin-bottom-9" aria-labelledby="concern-{{ concern.pk }}">
@@ -219,7 +219,7 @@ OLD_DETAIL = """{% extends "base.html" %}
 {% if back_url %}<a href="{{ back_url }}" class="govuk-back-link">{% if full %}Back to concerns{% else %}Back to my concerns{% endif %}</a>{% endif %}
 {% endblock %}
 {% block content %}
-<span class="govuk-caption-l">{{ concern.pupil.full_name }}</span>
+<span class="govuk-caption-l" dir="auto">{{ concern.pupil.full_name }}</span>
 <h1 class="govuk-heading-l">Concern {{ concern.reference }}</h1>
 <p class="govuk-body">{{ concern.status|concern_status_tag }}</p>
 
@@ -238,7 +238,7 @@ OLD_DETAIL = """{% extends "base.html" %}
 </div>
 {% endif %}
 
-{% print_frame %}Concern {{ concern.reference }} about {{ concern.pupil.full_name }}, born {{ concern.pupil.date_of_birth|uk_date }}{% if concern.pupil.upn %}, UPN {{ concern.pupil.upn }}{% endif %}. {{ request.membership.school }}.{% print_body %}
+{% print_frame %}Concern {{ concern.reference }} about {{ concern.pupil.full_name|typed }}, born {{ concern.pupil.date_of_birth|uk_date }}{% if concern.pupil.upn %}, UPN {{ concern.pupil.upn }}{% endif %}. {{ request.membership.school }}.{% print_body %}
 <div class="govuk-grid-row">
   <div class="govuk-grid-column-two-thirds">
     <h2 class="govuk-heading-m">Where it is</h2>

@@ -271,7 +271,7 @@ def test_a_dsl_corrects_the_extension_and_a_colleagues_meanwhile_is_shown(
     mine = {**day("told_on", today() - timedelta(days=1)), "reason": "Many records, truly."}
     response = client.post(page, mine | {"drawn": drawn})
     assert "Someone has corrected the extension since this page was opened" in response.text
-    assert "Others to ask.</dd>" in response.text
+    assert "Others to ask.</span></dd>" in response.text
     assert SubjectAccessRequest.objects.get().extension_reason == "Others to ask."
     response = client.post(page, mine | {"drawn": drawn_on(response.text)})
     assert response.status_code == 302

@@ -1,0 +1,93 @@
+"""What people type may be in Arabic or Urdu (Luton's families, and the staff who write down a
+child's words as they were said), often mixed with English. Shown without `dir="auto"`, a line
+of it takes the page's left-to-right order and reads jumbled; with it, each block of typed words
+(or each typed name within a sentence) runs in the direction of its own first letters."""
+
+from html.parser import HTMLParser
+
+from django.urls import reverse
+
+from concerns.models import Concern
+from tests.walk import advice_data, concern_data, given_advice, held_conversation
+from workflow.advice import give_advice, request_hub_advice
+from workflow.concerns import add_addendum, log_parent_conversation
+
+# "He said he is afraid to go home" and a mother's name, as they would be typed, with English.
+WORDS = "قال إنه خائف من العودة إلى المنزل. He said dad twice."
+ACCOUNT = "Arrived upset. کہا کہ وہ گھر جانے سے ڈرتا ہے"
+ADDENDUM = "ملاحظة: spoke to the class teacher again."
+ADVICE = "تحدث مع الأم أولا, then call the hub back."
+NAME = "فاطمة أحمد"
+DISCUSSED = "ناقشنا الفطور والروتين اليومي"
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _Direction(HTMLParser):
+    """The `dir` of the nearest element around each piece of text that says one."""
+
+    def __init__(self):
+        super().__init__()
+        self.open, self.found = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.open.append((tag, dict(attrs).get("dir")))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        said = next((d for _, d in reversed(self.open) if d), None)
+        self.found.append((data, said))
+
+
+def direction_of(page, text):
+    """The direction the page gives `text` (where it first appears): "auto", or None."""
+    parser = _Direction()
+    parser.feed(page)
+    found = [said for data, said in parser.found if text in data]
+    assert found, f"{text!r} is not on the page"
+    return found[0]
+
+
+def test_the_concern_page_and_the_chronology_show_typed_words_in_their_own_direction(
+    walk, client_for, teacher, dsl, hub_advisor, pupil
+):
+    concern = walk.advice_received(walk.recorded(**concern_data(child_words=WORDS)))
+    add_addendum(concern, by=dsl, text=ADDENDUM)
+    concern = Concern.objects.get(pk=concern.pk)
+    log_parent_conversation(
+        concern, by=dsl, **held_conversation(with_name=NAME, discussed=DISCUSSED)
+    )
+    client = client_for(dsl)
+    for url in (
+        reverse("concerns:detail", args=[concern.pk]),
+        reverse("concerns:pupil_chronology", args=[pupil.pk]),
+        reverse("concerns:pupil_file", args=[pupil.pk]),
+    ):
+        page = client.get(url).text
+        for typed in (WORDS, ADDENDUM, NAME, DISCUSSED):
+            assert direction_of(page, typed) == "auto", (url, typed)
+        # The service's own words keep the page's direction.
+        assert direction_of(page, "The child's own words") is None, url
+
+
+def test_the_hub_sees_typed_words_in_their_own_direction(walk, client_for, dsl, hub_advisor):
+    concern = walk.recorded(child_words=WORDS, what_happened=ACCOUNT)
+    add_addendum(concern, by=dsl, text=ADDENDUM)
+    request_hub_advice(Concern.objects.get(pk=concern.pk), by=dsl, **advice_data(question=ADVICE))
+    advice_request = walk.request(concern)
+    page = client_for(hub_advisor).get(reverse("advice:detail", args=[advice_request.pk])).text
+    for typed in (WORDS, ACCOUNT, ADDENDUM, ADVICE):
+        assert direction_of(page, typed) == "auto", typed
+    assert direction_of(page, "What the school is asking") is None
+
+
+def test_the_advice_given_is_shown_in_its_own_direction(walk, client_for, dsl, hub_advisor):
+    concern = walk.claimed()
+    give_advice(walk.request(concern), by=hub_advisor, **given_advice(advice=ADVICE))
+    page = client_for(dsl).get(reverse("concerns:detail", args=[concern.pk])).text
+    assert direction_of(page, ADVICE) == "auto"
+    page = client_for(hub_advisor).get(reverse("advice:detail", args=[walk.request(concern).pk]))
+    assert direction_of(page.text, ADVICE) == "auto"
