@@ -35,8 +35,11 @@ def _cell(position, cell, numeric):
     )
     if position == 0:
         return f'<th scope="row" class="govuk-table__header">{text}</th>'
-    extra = " govuk-table__cell--numeric" if position in numeric else ""
-    return f'<td class="govuk-table__cell{extra}">{text}</td>'
+    if position in numeric:
+        return f'<td class="govuk-table__cell govuk-table__cell--numeric">{text}</td>'
+    # A reason, details or a name as someone typed them, perhaps in Arabic or Urdu: in the
+    # direction of its own first letters.
+    return f'<td class="govuk-table__cell" dir="auto">{text}</td>'
 
 
 @register.simple_tag

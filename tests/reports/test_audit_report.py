@@ -21,6 +21,7 @@ from concerns.roll import details_version
 from reports.figures import audit_figures
 from reports.periods import Period
 from reports.services import PREVENT_STATEMENT, confirm_prevent_policy, set_policy_url
+from tests.concerns.test_typed_direction import direction_of
 from tests.conftest import reauthenticate
 from tests.factories import PupilFactory
 from tests.walk import concern_data, held_conversation
@@ -999,3 +1000,11 @@ def test_a_conversation_not_held_in_an_earlier_episode_still_counts(walk, dsl, s
     figures = audit_figures(school, Period.academic_year(today), now=timezone.now())
     assert figures.conversations_held == 1
     assert figures.not_held_count == 1
+
+
+def test_reasons_typed_in_any_language_are_shown_in_their_own_direction(year, client_for, head):
+    """A rationale or the details of a conversation not held may be typed in Arabic or Urdu:
+    each table cell of typed words runs in the direction of its own first letters."""
+    page = client_for(head).get(REPORT).text
+    for narrative in (NFA_RATIONALE, NOT_HELD_DETAILS, NOT_HELD_ATTEMPTS):
+        assert direction_of(page, narrative) == "auto", narrative

@@ -21,7 +21,7 @@ TEMPLATE = """{# One table of the audit report (reports.sections.Table). #}
   <tbody class="govuk-table__body">
     {% for row in table.rows %}
     <tr class="govuk-table__row">
-      {% for cell in row %}{% if forloop.first %}<th scope="row" class="govuk-table__header">{% else %}<td class="govuk-table__cell{% if forloop.counter0 in table.numeric %} govuk-table__cell--numeric{% endif %}">{% endif %}{% if cell.href %}<a class="govuk-link" href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell|linebreaksbr }}{% endif %}{% if forloop.first %}</th>{% else %}</td>{% endif %}{% endfor %}
+      {% for cell in row %}{% if forloop.first %}<th scope="row" class="govuk-table__header">{% else %}<td class="govuk-table__cell{% if forloop.counter0 in table.numeric %} govuk-table__cell--numeric{% endif %}"{% if forloop.counter0 not in table.numeric %} dir="auto"{% endif %}>{% endif %}{% if cell.href %}<a class="govuk-link" href="{{ cell.href }}">{{ cell.text }}</a>{% else %}{{ cell|linebreaksbr }}{% endif %}{% if forloop.first %}</th>{% else %}</td>{% endif %}{% endfor %}
     </tr>
     {% empty %}
     <tr class="govuk-table__row"><td class="govuk-table__cell" colspan="{{ table.headers|length }}">{{ table.empty }}</td></tr>
