@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from django.urls import reverse
 
 from concerns.models import Concern
+from tests.concerns.journey import answers, check_url, fill, start
 from tests.walk import advice_data, concern_data, given_advice, held_conversation
 from workflow.advice import give_advice, request_hub_advice
 from workflow.concerns import add_addendum, log_parent_conversation
@@ -91,3 +92,13 @@ def test_the_advice_given_is_shown_in_its_own_direction(walk, client_for, dsl, h
     assert direction_of(page, ADVICE) == "auto"
     page = client_for(hub_advisor).get(reverse("advice:detail", args=[walk.request(concern).pk]))
     assert direction_of(page.text, ADVICE) == "auto"
+
+
+def test_check_your_answers_shows_each_answer_in_its_own_direction(client_for, teacher, pupil):
+    """Before sending, the person recording reads back what they typed as it will be kept."""
+    client = client_for(teacher)
+    draft = start(client, pupil)
+    fill(client, draft, answers(**{"child-words": {"child_words": WORDS}}))
+    page = client.get(check_url(draft)).text
+    assert direction_of(page, WORDS) == "auto"
+    assert direction_of(page, "Playground") == "auto"
