@@ -19,7 +19,7 @@ from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import User
 from workflow.concerns import referral_missing
 from workflow.models import WorkflowEvent
-from workflow.rules import Action, reopened_at
+from workflow.rules import Action, conversation_refused, reopened_at
 from workflow.working_time import WORKING_DAY, add_working_hours, working_hours_between
 
 from .models import (
@@ -309,6 +309,10 @@ def _parent_step(concern, zone, reopened):
         # the step is not done until it is made.
         step.state = "due"
         step.lines.append(missing)
+    if concern.status == S.PARENT_CONVERSATION_LOGGED and conversation_refused(concern) is None:
+        # This episode's latest conversation was not held, not for the child's safety: the
+        # talk that happens later is logged, and becomes step 3.
+        step.lines.append("If you talk with the parent or carer later, log the conversation")
     if step.state != "cannot_start":
         return step
     if concern.status == S.ADVICE_RECEIVED:

@@ -430,6 +430,31 @@ def test_after_a_conversation_not_held_the_page_offers_to_log_the_one_that_happe
     assert ("Log the parent or carer conversation" in response.text) == offered
 
 
+LATER = "If you talk with the parent or carer later, log the conversation"
+
+
+@pytest.mark.parametrize(
+    ("reason", "offered"),
+    [("unreachable", True), ("child_asked", True), ("other", True), ("risk", False)],
+)
+def test_after_a_conversation_not_held_the_tracker_says_to_log_the_one_that_happens_later(
+    walk, client_for, dsl, reason, offered
+):
+    concern = walk.advice_received()
+    _not_held(concern, dsl, reason)
+    step = client_for(dsl).get(detail(concern)).context["steps"][2]
+    assert (LATER in step.lines) == offered
+
+
+def test_once_the_later_conversation_is_held_the_tracker_no_longer_asks_for_it(
+    walk, client_for, dsl
+):
+    concern = walk.advice_received()
+    _not_held(concern, dsl, "unreachable")
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    assert LATER not in client_for(dsl).get(detail(concern)).context["steps"][2].lines
+
+
 def test_a_conversation_held_after_one_not_held_is_step_3_and_both_are_in_the_history(
     walk, client_for, dsl
 ):
