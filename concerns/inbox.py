@@ -27,6 +27,8 @@ from advice.models import AdviceRequest, AdviceStatus, NextStep
 from safeguarding.searches import as_upn, name_contains
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
 from schools.models import Pupil
+from workflow.models import WorkflowEvent
+from workflow.rules import Action
 
 from .casework import decision_overdue
 from .keyset import Key, paginate
@@ -69,19 +71,31 @@ KEYS = [
 ]
 
 
+def _latest_conversation():
+    """The concern's parent conversations since it was last reopened, latest first: those with
+    no reopening after them, as `workflow.rules.latest_conversation` reads them. One logged
+    before a reopening answered an earlier episode."""
+    reopened_after = WorkflowEvent.objects.filter(
+        concern=OuterRef(OuterRef("pk")), action=Action.REOPEN, at__gt=OuterRef("logged_at")
+    )
+    return (
+        ParentConversation.objects.filter(concern=OuterRef("pk"))
+        .filter(~Exists(reopened_after))
+        .order_by("-logged_at", "-pk")
+    )
+
+
 def _referral_due():
     """A concern with the hub's advice received or its parent conversation logged whose latest
     advice was a referral (to children's social care or Prevent), or whose latest conversation
     was not held because it would place the child at risk: significant harm is indicated, and
     it may not close until the referral is recorded. Any escalation since it was last reopened
     would have moved it on from these statuses, so none is to be looked for (as
-    `referral_missing` must elsewhere)."""
+    `referral_missing` must elsewhere); a conversation from before that reopening is not
+    this episode's."""
     latest_advice = AdviceRequest.objects.filter(
         concern=OuterRef("pk"), status=AdviceStatus.ANSWERED
     ).order_by("-advised_at", "-pk")
-    latest_conversation = ParentConversation.objects.filter(concern=OuterRef("pk")).order_by(
-        "-logged_at", "-pk"
-    )
     return Q(status__in=[S.ADVICE_RECEIVED, S.PARENT_CONVERSATION_LOGGED]) & (
         Q(
             In(
@@ -91,7 +105,7 @@ def _referral_due():
         )
         | Q(
             Exact(
-                Subquery(latest_conversation.values("not_held_reason")[:1]),
+                Subquery(_latest_conversation().values("not_held_reason")[:1]),
                 ParentConversation.NotHeldReason.RISK,
             )
         )
@@ -120,6 +134,9 @@ def inbox_queryset(
         stage=_stage(),
         last_closed_at=Subquery(last_closed.values("closed_at")[:1]),
         hub_due_at=Subquery(open_request.values("due_at")[:1]),
+        # Why this episode's latest conversation was not held ("" when it was held, None when
+        # there is none): one not held may be followed by the talk that happens later.
+        not_held_reason=Subquery(_latest_conversation().values("not_held_reason")[:1]),
         awaiting_outcome=Exists(Escalation.objects.filter(concern=OuterRef("pk"), outcome="")),
         # The earliest referral to children's social care still awaiting its outcome, which
         # is followed up after a working day.
@@ -176,6 +193,11 @@ def next_step(concern, now):
     if status == S.ADVICE_RECEIVED:
         return "Talk with the parent or carer and log the conversation"
     if status == S.PARENT_CONVERSATION_LOGGED:
+        if concern.not_held_reason:  # not for the child's safety: that is a referral due
+            return (
+                "Log the conversation if you talk with the parent or carer later, close it, "
+                "or ask the hub for follow-up advice"
+            )
         return "Close it, or ask the hub for follow-up advice"
     if status == S.ESCALATED:
         if concern.csc_referred_at and decision_overdue(
@@ -199,6 +221,7 @@ ROW_COLUMNS = (
     "status",
     "recorded_at",
     "stage",
+    "not_held_reason",
     "last_closed_at",
     "hub_due_at",
     "awaiting_outcome",

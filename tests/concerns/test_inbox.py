@@ -13,9 +13,15 @@ from schools.models import Role
 from tests.factories import PupilFactory, member
 from tests.searching import search
 from workflow.advice import give_advice
-from workflow.concerns import log_parent_conversation, record_concern
+from workflow.concerns import (
+    close_concern,
+    escalate_significant_harm,
+    log_parent_conversation,
+    record_concern,
+    reopen_concern,
+)
 
-from ..walk import concern_data, given_advice, held_conversation
+from ..walk import closing, concern_data, escalation_data, given_advice, held_conversation
 
 S = ConcernStatus
 INBOX = reverse("concerns:inbox")
@@ -322,3 +328,54 @@ def test_a_conversation_held_after_one_not_held_is_the_rows_step_3(walk, client_
     assert grouped["Parent conversation logged: ready to close"] == [concern.reference]
     steps = {row.reference: row.next_step for _, rows in sections for row in rows}
     assert steps[concern.reference] == "Close it, or ask the hub for follow-up advice"
+
+
+def _rows(client):
+    sections = client.get(INBOX).context["page"].sections
+    grouped = {heading: [row.reference for row in rows] for heading, rows in sections}
+    steps = {row.reference: row.next_step for _, rows in sections for row in rows}
+    return grouped, steps
+
+
+@pytest.mark.parametrize("reason", ["unreachable", "child_asked", "other"])
+def test_after_a_conversation_not_held_the_row_says_to_log_the_one_that_happens_later(
+    walk, client_for, dsl, reason
+):
+    # The parent could not be reached (or the talk did not happen for another reason): the
+    # concern may close, and the DSL is told that the talk, when it happens, is logged too.
+    concern = walk.advice_received()
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        held=False,
+        not_held_reason=reason,
+        attempts="Phoned twice",
+        details="No answer.",
+    )
+    grouped, steps = _rows(client_for(dsl))
+    assert grouped["Parent conversation logged: ready to close"] == [concern.reference]
+    assert steps[concern.reference] == (
+        "Log the conversation if you talk with the parent or carer later, close it, or ask "
+        "the hub for follow-up advice"
+    )
+
+
+def test_a_conversation_withheld_for_risk_before_a_reopening_is_not_this_episodes(
+    walk, client_for, dsl
+):
+    # Withheld for the child's safety, escalated and closed; reopened on new information and
+    # advised again: this episode has had no conversation, so the talk is due, not a referral
+    # (as the concern page and closing it say).
+    concern = walk.advice_received()
+    log_parent_conversation(
+        concern,
+        by=dsl,
+        **held_conversation(held=False, not_held_reason="risk", details="Dad is the risk."),
+    )
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    close_concern(concern, by=dsl, **closing())
+    reopen_concern(concern, by=dsl, reason="A new note from the class teacher.")
+    concern = walk.advice_received(concern)
+    grouped, steps = _rows(client_for(dsl))
+    assert grouped["Advice received: parent conversation due"] == [concern.reference]
+    assert steps[concern.reference] == "Talk with the parent or carer and log the conversation"
