@@ -315,30 +315,39 @@ def _step_two(figures, school, period, concerns):
     ]
 
 
+def _reopened(concern, after, until):
+    """A reopening of `concern` after `after` and no later than `until`: what came before it
+    answered an earlier episode (as `workflow.rules.reopened_at` has it)."""
+    return Exists(
+        WorkflowEvent.objects.filter(
+            concern=concern, action=Action.REOPEN, at__gt=after, at__lte=until
+        )
+    )
+
+
 def _followed():
     """Whether a later parent conversation was logged on the same concern with no reopening
     between: the concern's step 3 counts by its latest (a conversation not held, then held
-    once the parent or carer was reached, was held). A reopening starts a new episode, whose
-    conversation does not change how the earlier one ended."""
-    reopened_between = WorkflowEvent.objects.filter(
-        concern=OuterRef(OuterRef("concern")),
-        action=Action.REOPEN,
-        at__gt=OuterRef(OuterRef("logged_at")),
-        at__lte=OuterRef("logged_at"),
-    )
+    once the parent or carer was reached, was held; held, then not held after follow-up
+    advice, was not held). A reopening starts a new episode, whose conversation does not
+    change how the earlier one ended."""
     later = ParentConversation.objects.filter(
         Q(logged_at__gt=OuterRef("logged_at"))
         | Q(logged_at=OuterRef("logged_at"), pk__gt=OuterRef("pk")),
         concern=OuterRef("concern"),
-    ).filter(~Exists(reopened_between))
+    ).filter(
+        ~_reopened(
+            OuterRef(OuterRef("concern")), OuterRef(OuterRef("logged_at")), OuterRef("logged_at")
+        )
+    )
     return Exists(later)
 
 
 def _counted_conversations(school, period):
-    """The period's parent conversations as step 3 counts them: every one held, and those
-    not held that no later conversation followed (`_followed`)."""
+    """The period's parent conversations as step 3 counts them: each episode of a concern
+    once, by its latest conversation, held or not: those no later one followed (`_followed`)."""
     return ParentConversation.objects.filter(school=school, **_in(period, "logged_at")).filter(
-        Q(held=True) | ~_followed()
+        ~_followed()
     )
 
 
@@ -348,8 +357,17 @@ def _step_three(figures, school, period):
             concern=OuterRef("concern"),
             advised_at__isnull=False,
             # The advice the conversation followed: the latest given before it was held, not
-            # before it was logged (follow-up advice may come between the two).
+            # before it was logged (follow-up advice may come between the two), and in its
+            # episode: advice that answered the concern before a reopening is not what a
+            # later talk followed.
             advised_at__lte=OuterRef("held_at"),
+        )
+        .filter(
+            ~_reopened(
+                OuterRef(OuterRef("concern")),
+                OuterRef("advised_at"),
+                OuterRef(OuterRef("logged_at")),
+            )
         )
         .order_by("-advised_at")
         .values("advised_at")[:1]
@@ -376,8 +394,14 @@ def _step_three(figures, school, period):
         (reason, not_held.get(reason, 0)) for reason in ParentConversation.NotHeldReason
     ]
     figures.advice_to_conversation = Sample(tuple(advice_to_conversation))
+    # A conversation before the escalation, in its episode: one that ended an earlier episode
+    # did not make this escalation's step 3 unnecessary.
     talked_first = ParentConversation.objects.filter(
         concern=OuterRef("concern"), logged_at__lte=OuterRef("escalated_at")
+    ).filter(
+        ~_reopened(
+            OuterRef(OuterRef("concern")), OuterRef("logged_at"), OuterRef(OuterRef("escalated_at"))
+        )
     )
     by_target, outcomes, without_talk = {}, {}, set()
     for concern_id, target, outcome, talked in (

@@ -5,7 +5,7 @@ import csv
 import io
 import re
 import zlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -24,9 +24,10 @@ from reports.services import PREVENT_STATEMENT, confirm_prevent_policy, set_poli
 from tests.concerns.test_typed_direction import direction_of
 from tests.conftest import reauthenticate
 from tests.factories import PupilFactory
-from tests.walk import concern_data, held_conversation
+from tests.walk import concern_data, escalation_data, held_conversation
 from workflow.concerns import (
     close_concern,
+    escalate_significant_harm,
     log_parent_conversation,
     record_concern,
     reopen_concern,
@@ -1008,3 +1009,94 @@ def test_reasons_typed_in_any_language_are_shown_in_their_own_direction(year, cl
     page = client_for(head).get(REPORT).text
     for narrative in (NFA_RATIONALE, NOT_HELD_DETAILS, NOT_HELD_ATTEMPTS):
         assert direction_of(page, narrative) == "auto", narrative
+
+
+def _step_3(client):
+    """Step 3's key figures and the exceptions' count of conversations not held, as the page
+    and the CSV show them (the PDF is the page's HTML)."""
+    page = html_tables(client.get(REPORT).text)
+    download = csv_tables(client.get(REPORT, {"format": "csv"}).content.decode("utf-8"))
+    step_3 = "Step 3: talking with the parent or carer"
+    in_csv = download[(step_3, "Key figures: step 3, talking with the parent or carer")]
+    exceptions = download[("Exceptions", "Key figures: exceptions")]
+    return page["step-3-summary"], in_csv, page["exceptions-summary"], exceptions
+
+
+def test_held_then_not_held_after_follow_up_advice_counts_once_as_not_held(
+    walk, dsl, school, client_for, head
+):
+    """Talked with, then asked the hub again, then the parent could not be reached for the
+    follow-up talk: one concern, one step 3, counted as its latest, not held; not also as
+    held."""
+    concern = walk.conversation_logged()
+    concern = walk.advice_received(concern)
+    _not_reached(concern, dsl)
+    figures = audit_figures(school, Period.academic_year(timezone.localdate()), now=timezone.now())
+    assert figures.conversations_held == 0
+    assert dict(figures.not_held_by_reason)["unreachable"] == 1
+    assert figures.not_held_count == 1
+    assert [row[1] for row in figures.not_held] == [concern.reference]
+    summary, in_csv, exceptions, exceptions_csv = _step_3(reauthenticate(client_for(head)))
+    for rows in (summary, in_csv):
+        assert ["Conversations held", "0"] in rows
+        assert ["Conversations not held (with a reason)", "1"] in rows
+    for rows in (exceptions, exceptions_csv):
+        assert ["Parent conversations not held", "1"] in rows
+
+
+def test_two_conversations_held_count_once_by_the_latest(walk, dsl, school, client_for, head):
+    """Talked with the morning the advice came (before it), then again after follow-up advice:
+    one conversation held, after the advice, with its one time from advice to conversation."""
+    concern = walk.advice_received()
+    advised_at = concern.advice_requests.get().advised_at
+    log_parent_conversation(
+        concern, by=dsl, **held_conversation(held_at=advised_at - timedelta(hours=2))
+    )
+    concern = walk.advice_received(concern)
+    log_parent_conversation(concern, by=dsl, **held_conversation(held_at=timezone.now()))
+    figures = audit_figures(school, Period.academic_year(timezone.localdate()), now=timezone.now())
+    assert figures.conversations_held == 1
+    assert figures.held_before_advice == 0
+    assert figures.advice_to_conversation.n == 1
+    summary, in_csv, _, _ = _step_3(reauthenticate(client_for(head)))
+    for rows in (summary, in_csv):
+        assert ["Conversations held", "1"] in rows
+        assert ["Of those, held before the hub's advice came", "0"] in rows
+
+
+def test_an_escalation_after_a_reopening_is_step_3_not_needed_for_that_episode(
+    walk, dsl, school, client_for, head
+):
+    """Talked with and closed; reopened on a disclosure and escalated at once: the talk ended
+    the first episode, and did not make the second one's step 3 unnecessary."""
+    concern = walk.conversation_logged()
+    close_concern(concern, by=dsl, outcome="monitoring", rationale="Breakfast club in place.")
+    reopen_concern(concern, by=dsl, reason="A disclosure of being hit at home.")
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    figures = audit_figures(school, Period.academic_year(timezone.localdate()), now=timezone.now())
+    assert figures.conversations_held == 1
+    assert figures.not_needed_escalated == 1
+    summary, in_csv, _, _ = _step_3(reauthenticate(client_for(head)))
+    for rows in (summary, in_csv):
+        assert ["Not needed because the concern was escalated for significant harm", "1"] in rows
+
+
+def test_a_talk_after_a_reopening_is_timed_from_that_episodes_advice(clock, walk, dsl, school):
+    """Reopened, the parent was talked with before the hub's new advice came: held before the
+    advice, not timed from the advice that answered the concern before it was closed."""
+    clock.set(2026, 3, 2, 10, 0)
+    concern = walk.advice_received()
+    clock.set(2026, 3, 2, 15, 0)
+    log_parent_conversation(concern, by=dsl, **held_conversation())
+    close_concern(concern, by=dsl, outcome="monitoring", rationale="Breakfast club in place.")
+    clock.set(2026, 3, 4, 9, 0)
+    reopen_concern(concern, by=dsl, reason="A new note from the class teacher.")
+    clock.set(2026, 3, 5, 10, 0)
+    concern = walk.advice_received(concern)
+    talked_at = clock.set(2026, 3, 4, 14, 0)
+    clock.set(2026, 3, 5, 11, 0)
+    log_parent_conversation(concern, by=dsl, **held_conversation(held_at=talked_at))
+    figures = audit_figures(school, Period.academic_year(date(2026, 3, 5)), now=timezone.now())
+    assert figures.conversations_held == 2
+    assert figures.held_before_advice == 1
+    assert figures.advice_to_conversation.values == (4.5,)  # 10:00 to 15:00, less 30 minutes
