@@ -10,6 +10,7 @@ from audit.log import viewed
 from audit.scope import OutOfScope
 from concerns.casework import load_casework, open_request
 from concerns.forms import case as forms
+from concerns.models import ParentConversation
 from concerns.selectors import get_concern_for
 from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
@@ -170,10 +171,13 @@ def _conversation_logged(concern):
     """What was recorded: the conversation, or that it did not take place and why."""
     logged = concern.conversations.order_by("-logged_at", "-pk").first()  # not the prefetch
     if logged is not None and not logged.held:
-        return (
+        said = (
             "You have recorded that the conversation with the parent or carer did not take "
             "place, and why"
         )
+        if logged.not_held_reason == ParentConversation.NotHeldReason.RISK:
+            return said  # significant harm: the page goes on to the escalation
+        return f"{said}. If you talk with them later, log that conversation too"
     return "The parent or carer conversation has been logged"
 
 

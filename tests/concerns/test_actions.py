@@ -350,6 +350,24 @@ def test_the_message_after_logging_says_what_was_recorded(walk, client_for, dsl)
     assert "The parent or carer conversation has been logged" in said
 
 
+@pytest.mark.parametrize(("reason", "told"), [("unreachable", True), ("risk", False)])
+def test_after_logging_one_not_held_the_dsl_is_told_to_log_the_later_talk(
+    walk, client_for, dsl, reason, told
+):
+    # Not after one withheld for the child's safety: that concern is escalated instead.
+    concern = walk.advice_received()
+    data = held_post(
+        concern,
+        held="no",
+        not_held_reason=reason,
+        attempts="Phoned twice.",
+        details="No answer.",
+    )
+    said = client_for(dsl).post(url("conversation", concern), data, follow=True).text
+    assert "that the conversation with the parent or carer did not take place" in said
+    assert ("If you talk with them later, log that conversation too" in said) == told
+
+
 def test_a_half_typed_answer_under_the_choice_not_taken_does_not_block_it(walk, client_for, dsl):
     # Started as held, then it did not take place: with JavaScript the held questions are
     # hidden, where an error about them could be neither seen nor put right.
