@@ -73,7 +73,7 @@ def test_each_file_in_the_zip_is_named_as_it_downloads_alone_and_as_the_file_lis
     """Neither the child's name nor another child's, which uploaded names may hold, goes into
     the zip: it is what an email to the new school lists, and stays in the download folder."""
     first, second = two_concerns
-    client = client_for(dsl)
+    client = reauthenticate(client_for(dsl))
     inside = {name.rpartition("/")[2] for name in archive_of(client.get(zip_url(pupil))).namelist()}
     alone = set()
     for attachment in (*first.attachments.all(), *second.attachments.all()):
