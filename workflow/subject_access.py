@@ -414,6 +414,8 @@ def extend_request(request, *, by, told_on, reason):
         if request.answered_on is not None:
             raise TransitionRefused(ANSWERED)
         if request.extension_reason:
+            if extended_already(request, by=by, told_on=told_on, reason=reason):
+                return request
             raise TransitionRefused(EXTENDED)
         told_on = _day(
             told_on,
@@ -428,6 +430,16 @@ def extend_request(request, *, by, told_on, reason):
         request.save(update_fields=["extension_reason", "extended_on", "extended_by", "due_on"])
         _audit_step("extend", request, by)
     return request
+
+
+def extended_already(request, *, by, told_on, reason):
+    """Whether `by` extended `request` already, told on `told_on` for `reason`: the same form
+    sent again (a second click, or the back button), which is told it is extended, not that a
+    colleague extended it."""
+    return request.extended_by_id == by.pk and (
+        request.extended_on,
+        request.extension_reason,
+    ) == (told_on, (reason or "").strip())
 
 
 def _told_in_time(request, told_on):
@@ -614,6 +626,8 @@ def ask_to_clarify(request, *, by, asked_on, question):
         if request.answered_on is not None:
             raise TransitionRefused(ANSWERED)
         if request.clarification_asked_on is not None:
+            if asked_already(request, by=by, asked_on=asked_on, question=question):
+                return request
             raise TransitionRefused(ASKED)
         asked_on = _day(
             asked_on,
@@ -640,6 +654,18 @@ def ask_to_clarify(request, *, by, asked_on, question):
         )
         _audit_step("clarify", request, by)
     return request
+
+
+def asked_already(request, *, by, asked_on, question):
+    """Whether `by` recorded already that the requester was asked `question` on `asked_on`,
+    and their answer is still awaited: the same form sent again (a second click, or the back
+    button), which is told the time limit stands still, not that a colleague recorded it."""
+    return (
+        request.clarification_asked_by_id == by.pk
+        and request.clarified_on is None
+        and (request.clarification_asked_on, request.clarification_asked)
+        == (asked_on, (question or "").strip())
+    )
 
 
 def record_clarification(request, *, by, clarified_on):

@@ -138,6 +138,19 @@ def _request_step(request, access_request, step, *, perform, title, success, **p
     )
 
 
+def _sent_again(request, access_request, form_class, already):
+    """For a step already taken: back to the list when this is the same form sent again by
+    whoever took it (a second click, or the back button and Send again, which `already(
+    access_request, by=, **data)` tells); otherwise None, and the page says why it cannot
+    be taken."""
+    if request.method != "POST":
+        return None
+    form = form_class(request.POST)
+    if form.is_valid() and already(access_request, by=request.user, **form.cleaned_data):
+        return redirect("concerns:access_requests")
+    return None
+
+
 def _due_by(name, saved):
     due = uk_date(saved.due_on)
     if saved.late:
@@ -148,10 +161,17 @@ def _due_by(name, saved):
 @require_http_methods(["GET", "POST"])
 @role_required(LEADS)
 def access_request_extend(request, pk):
-    """Extend a complex request to three months, saying why."""
+    """Extend a complex request to three months, saying why. The same extension sent again
+    by the DSL who recorded it (a second click) is told it is extended."""
+    access_request = get_access_request_for(request.membership, pk)
+    if access_request.extended and (
+        done := _sent_again(request, access_request, ExtendForm, subject_access.extended_already)
+    ):
+        messages.success(request, _due_by(access_request.pupil.full_name, access_request))
+        return done
     return _request_step(
         request,
-        get_access_request_for(request.membership, pk),
+        access_request,
         "extend",
         form_class=ExtendForm,
         perform=subject_access.extend_request,
@@ -165,19 +185,30 @@ def access_request_extend(request, pk):
 @role_required(LEADS)
 def access_request_clarify(request, pk):
     """Record asking the requester which information the request is about: the time limit
-    stands still until they answer."""
+    stands still until they answer. The same form sent again by the DSL who recorded it (a
+    second click) is told so."""
+    access_request = get_access_request_for(request.membership, pk)
+    if access_request.clarification_asked_on is not None and (
+        done := _sent_again(request, access_request, ClarifyForm, subject_access.asked_already)
+    ):
+        messages.success(request, _stands_still(access_request.pupil.full_name, access_request))
+        return done
     return _request_step(
         request,
-        get_access_request_for(request.membership, pk),
+        access_request,
         "clarify",
         form_class=ClarifyForm,
         perform=subject_access.ask_to_clarify,
         title="Ask the requester to clarify the request about {name}",
         button="Record that they were asked",
-        success=lambda name, saved: (
-            f"The time limit for the request about {name} stands still from "
-            f"{uk_date(saved.clarification_asked_on)} until the requester answers"
-        ),
+        success=_stands_still,
+    )
+
+
+def _stands_still(name, saved):
+    return (
+        f"The time limit for the request about {name} stands still from "
+        f"{uk_date(saved.clarification_asked_on)} until the requester answers"
     )
 
 
@@ -203,13 +234,11 @@ def access_request_answer(request, pk):
     """Record the school's answer, and why anything was withheld. The same answer sent again
     by the DSL who recorded it (a second click) is told it is recorded."""
     access_request = get_access_request_for(request.membership, pk)
-    if request.method == "POST" and access_request.answered_on is not None:
-        form = AnswerForm(request.POST)
-        if form.is_valid() and subject_access.answered_already(
-            access_request, by=request.user, **form.cleaned_data
-        ):
-            messages.success(request, _answered(access_request.pupil.full_name))
-            return redirect("concerns:access_requests")
+    if access_request.answered_on is not None and (
+        done := _sent_again(request, access_request, AnswerForm, subject_access.answered_already)
+    ):
+        messages.success(request, _answered(access_request.pupil.full_name))
+        return done
     return _request_step(
         request,
         access_request,

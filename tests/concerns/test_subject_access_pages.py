@@ -621,3 +621,50 @@ def test_an_answer_sent_twice_says_it_was_recorded_and_a_colleagues_is_told_it_i
     response = client_for(deputy_dsl).post(answer(access_request), data, follow=True)
     assert "The request about Amelia Ahmed is already answered." in response.text
     assert "has been recorded" not in response.text
+
+
+def test_an_extension_sent_twice_says_it_is_extended_and_a_colleagues_is_told_it_is_already(
+    pupil, dsl, deputy_dsl, client_for
+):
+    access_request = ask(pupil, dsl)
+    data = {**day("told_on", today()), "reason": "Many records. "}
+    for _ in range(2):
+        response = client_for(dsl).post(extend(access_request), data, follow=True)
+        assert response.redirect_chain == [(LIST, 302)]
+        assert "The request about Amelia Ahmed is now due to be answered by" in response.text
+        assert "is already extended" not in response.text
+    assert AuditEvent.objects.filter(action="pupil.access_request.extend").count() == 1
+
+    response = client_for(deputy_dsl).post(extend(access_request), data, follow=True)
+    assert "The request about Amelia Ahmed is already extended." in response.text
+    assert "now due to be answered" not in response.text
+    other = {**day("told_on", today()), "reason": "Other people are named."}
+    response = client_for(dsl).post(extend(access_request), other, follow=True)
+    assert "The request about Amelia Ahmed is already extended." in response.text
+    assert SubjectAccessRequest.objects.get().extension_reason == "Many records."
+
+
+def test_asking_to_clarify_sent_twice_says_the_time_limit_stands_still_once(
+    pupil, dsl, deputy_dsl, client_for
+):
+    access_request = ask(pupil, dsl)
+    asked = today()
+    data = {**day("asked_on", asked), "question": "Which years?"}
+    for _ in range(2):
+        response = client_for(dsl).post(clarify(access_request), data, follow=True)
+        assert response.redirect_chain == [(LIST, 302)]
+        assert (
+            f"The time limit for the request about Amelia Ahmed stands still from "
+            f"{asked.day} {asked:%B %Y} until the requester answers"
+        ) in response.text
+        assert "is already waiting" not in response.text
+    assert AuditEvent.objects.filter(action="pupil.access_request.clarify").count() == 1
+
+    response = client_for(deputy_dsl).post(clarify(access_request), data, follow=True)
+    assert "is already waiting for the requester to clarify it." in response.text
+    assert "stands still from" not in response.text
+    response = client_for(dsl).post(
+        clarify(access_request), {**data, "question": "Which concerns?"}, follow=True
+    )
+    assert "is already waiting for the requester to clarify it." in response.text
+    assert SubjectAccessRequest.objects.get().clarification_asked == "Which years?"

@@ -186,3 +186,58 @@ def test_an_answer_sent_twice_at_once_by_one_dsl_is_recorded_once_and_both_are_t
     assert at_once(answer, answer) == []
     assert SubjectAccessRequest.objects.get().withheld_reason == "Serious harm."
     assert AuditEvent.objects.filter(action="pupil.access_request.answer").count() == 1
+
+
+def test_an_extension_sent_twice_at_once_by_one_dsl_is_recorded_once_and_both_are_told_so(
+    pupil, dsl, deputy_dsl, monkeypatch
+):
+    """A double click on Extend the request: the second waits for the first's lock, then is
+    answered with the extension the first recorded; a colleague's at the same moment is
+    refused."""
+    today = timezone.localdate()
+    request = subject_access.record_request(
+        pupil, by=dsl, requester="Jane Ahmed", received_on=today
+    )
+    hold_locks_a_moment(monkeypatch, subject_access, name="_audit_step")
+
+    def extend(user):
+        subject_access.extend_request(
+            SubjectAccessRequest.objects.get(pk=request.pk),
+            by=user,
+            told_on=today,
+            reason="Many records. ",
+        )
+
+    assert at_once(partial(extend, dsl), partial(extend, dsl)) == []
+    saved = SubjectAccessRequest.objects.get()
+    assert (saved.extension_reason, saved.extended_by) == ("Many records.", dsl)
+    assert AuditEvent.objects.filter(action="pupil.access_request.extend").count() == 1
+    with pytest.raises(TransitionRefused, match="already been extended"):
+        extend(deputy_dsl)
+
+
+def test_asking_to_clarify_sent_twice_at_once_by_one_dsl_is_recorded_once_and_both_are_told(
+    pupil, dsl, deputy_dsl, monkeypatch
+):
+    """A double click on Record that they were asked: the second waits for the first's lock,
+    then is answered with what the first recorded; a colleague's is refused."""
+    today = timezone.localdate()
+    request = subject_access.record_request(
+        pupil, by=dsl, requester="Jane Ahmed", received_on=today
+    )
+    hold_locks_a_moment(monkeypatch, subject_access, name="_audit_step")
+
+    def ask(user):
+        subject_access.ask_to_clarify(
+            SubjectAccessRequest.objects.get(pk=request.pk),
+            by=user,
+            asked_on=today,
+            question=" Which years?",
+        )
+
+    assert at_once(partial(ask, dsl), partial(ask, dsl)) == []
+    saved = SubjectAccessRequest.objects.get()
+    assert (saved.clarification_asked, saved.clarification_asked_by) == ("Which years?", dsl)
+    assert AuditEvent.objects.filter(action="pupil.access_request.clarify").count() == 1
+    with pytest.raises(TransitionRefused, match="already recorded asking"):
+        ask(deputy_dsl)
