@@ -43,7 +43,9 @@ class Notification(models.Model):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
         # A reminder still unsent (the mail server down) when its item was answered, decided or
-        # closed: sent late it would call done work overdue (workflow.reminders).
+        # closed: sent late it would call done work overdue (workflow.reminders). Or one still
+        # unsent when its recipient's role ended or their account was switched off
+        # (workflow.notify.deliver).
         SETTLED = "settled", "Not sent: settled first"
 
     kind = models.CharField(max_length=40)

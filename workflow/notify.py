@@ -13,10 +13,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from schools.models import HUB_ROLES, Membership, Role
+from schools.models import HUB_ROLES, LocalAuthority, Membership, Role, User
 
 from .models import Notification
 
@@ -131,9 +132,27 @@ def settle(notifications):
     )
 
 
+def _with_reach(notifications):
+    """`notifications`, each saying whether it goes to a user of the service (`to_user`), who
+    still has an active account with an active role (`user_active`), or to an authority's
+    shared hub mailbox (`to_mailbox`): one query for the whole batch. A retry sent after the
+    person's role ended or their account was switched off would reach someone no longer
+    entitled to know of the work."""
+    recipient = OuterRef("recipient")
+    return notifications.annotate(
+        to_user=Exists(User.objects.filter(email=recipient)),
+        user_active=Exists(
+            Membership.objects.filter(user__email=recipient, user__is_active=True, is_active=True)
+        ),
+        to_mailbox=Exists(LocalAuthority.objects.filter(hub_email=recipient)),
+    )
+
+
 def deliver(ids=None):
     """Send the pending notifications that are due (only `ids`, if given). Returns the number
-    sent and the number that failed and wait for a retry.
+    sent and the number that failed and wait for a retry. One to a user of the service who no
+    longer has an active account with an active role is settled, not sent; the hub's shared
+    mailbox is no user's, and is sent to.
 
     Each is claimed first, by one UPDATE that moves its next attempt on (only one sender's
     UPDATE finds it still due), and sent outside any transaction: a mail server slow to answer
@@ -142,8 +161,14 @@ def deliver(ids=None):
     due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
     if ids is not None:
         due = due.filter(pk__in=ids)
+    rows = list(_with_reach(due).values_list("pk", "to_user", "user_active", "to_mailbox"))
+    gone = {pk for pk, to_user, active, mailbox in rows if to_user and not active and not mailbox}
+    if gone:
+        # Not one claimed by another sender meanwhile: `due` no longer finds it.
+        settle(due.filter(pk__in=gone))
+        logger.info("Notifications %s not sent: their recipients left the service", gone)
     sent = failed = 0
-    for pk in due.values_list("pk", flat=True):
+    for pk in [row[0] for row in rows if row[0] not in gone]:
         claimed = due.filter(pk=pk).update(next_attempt_at=timezone.now() + CLAIM)
         if not claimed:
             continue  # another sender has it, or has sent it

@@ -8,9 +8,12 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from schools.models import Role
 from tests.concurrency import at_once, simultaneous_writers
+from tests.factories import member
 from tests.walk import concern_data
 from workflow.models import Notification
 from workflow.notify import deliver
@@ -208,3 +211,75 @@ def test_two_senders_at_once_send_each_notification_once(walk, dsl):
 
     assert len(mail.outbox) == 10
     assert set(Notification.objects.values_list("status", "attempts")) == {("sent", 2)}
+
+
+def _left_pending_by_a_mail_server_that_was_down(walk):
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        walk.recorded()
+    Notification.objects.update(next_attempt_at=timezone.now())  # the retry is due
+
+
+def _role_ended(user):
+    user.memberships.update(is_active=False)
+
+
+def _account_switched_off(user):
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+@pytest.mark.parametrize("leaves", [_role_ended, _account_switched_off])
+def test_a_retry_is_not_sent_to_someone_who_left_the_service_meanwhile(
+    walk, dsl, deputy_dsl, leaves
+):
+    # A DSL whose role ended (or whose account was switched off) while the mail server was
+    # down was still emailed about the school's concern when it came back.
+    _left_pending_by_a_mail_server_that_was_down(walk)
+    leaves(dsl)
+
+    assert deliver() == (1, 0)
+
+    assert [m.to for m in mail.outbox] == [[deputy_dsl.email]]
+    statuses = dict(Notification.objects.values_list("recipient", "status"))
+    assert statuses == {
+        dsl.email: Notification.Status.SETTLED,
+        deputy_dsl.email: Notification.Status.SENT,
+    }
+    assert deliver() == (0, 0)  # and is not tried again
+
+
+def test_a_retry_is_sent_to_someone_who_still_holds_another_role(walk, dsl, other_school):
+    _left_pending_by_a_mail_server_that_was_down(walk)
+    member(Role.DSL, other_school, email=dsl.email)  # moved on to lead another school
+    dsl.memberships.exclude(school=other_school).update(is_active=False)
+
+    assert deliver() == (1, 0)
+    assert [m.to for m in mail.outbox] == [[dsl.email]]
+
+
+def test_a_retry_to_the_hubs_shared_mailbox_is_sent(authority):
+    # The hub's mailbox is no user's account: it has no role to end.
+    notification = Notification.objects.create(
+        kind="advice_requested", recipient=authority.hub_email, subject="Advice", body="Sign in"
+    )
+
+    assert deliver() == (1, 0)
+    assert [m.to for m in mail.outbox] == [[authority.hub_email]]
+    notification.refresh_from_db()
+    assert notification.status == Notification.Status.SENT
+
+
+def test_delivery_checks_every_recipient_in_one_query(school):
+    # One query for the batch, however many recipients have left.
+    def queries_to_deliver(leavers):
+        Notification.objects.all().delete()
+        for n in range(leavers):
+            user = member(Role.DEPUTY_DSL, school, email=f"leaver{leavers}.{n}@example.org")
+            _account_switched_off(user)
+            Notification.objects.create(kind="k", recipient=user.email, subject="s", body="b")
+        with CaptureQueriesContext(connection) as queries:
+            assert deliver() == (0, 0)
+        assert Notification.objects.filter(status=Notification.Status.SETTLED).count() == leavers
+        return len(queries)
+
+    assert queries_to_deliver(1) == queries_to_deliver(20)
