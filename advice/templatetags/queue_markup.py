@@ -11,7 +11,7 @@ from django import template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from safeguarding.markup import cached_tag, pk_url, text
+from safeguarding.markup import cached_tag, pk_url, text, typed
 from safeguarding.templatetags.presenters import request_status_tag, uk_datetime, urgency_tag
 
 register = template.Library()
@@ -28,7 +28,7 @@ def queue_rows(rows):
         received, due = uk_datetime(row.requested_at, zone), uk_datetime(row.due_at, zone)
         labels = "".join(f"<li>{text(label)}</li>" for label in row.categories)
         status = cached_tag(request_status_tag, row.status)
-        claimed_by = text(row.claimed_by_name) if row.claimed_by_name else "Nobody yet"
+        claimed_by = typed(text(row.claimed_by_name)) if row.claimed_by_name else "Nobody yet"
         parts.append(
             '\n    <tr class="govuk-table__row">\n'
             '      <th scope="row" class="govuk-table__header"><a class="govuk-link" '

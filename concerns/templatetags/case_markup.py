@@ -21,6 +21,7 @@ from django.utils.safestring import SafeData, mark_safe
 from concerns.attachments import saved_name
 from safeguarding.markup import cached_tag as _tag
 from safeguarding.markup import text as _text
+from safeguarding.markup import typed as _own
 from safeguarding.templatetags.presenters import (
     concern_status_tag,
     request_status_tag,
@@ -64,11 +65,6 @@ def _display(instance, name):
 # on a row) or a few words of it among the service's own (`_own`) follows the direction of
 # its own first letters, so a line mixing the two is not jumbled.
 _AUTO = ' dir="auto"'
-
-
-def _own(value):
-    """Words someone typed (markup already escaped), among the service's own words."""
-    return f'<span dir="auto">{value}</span>'
 
 
 # templates/concerns/_record.html, as it was: the concern as recorded (step 1).

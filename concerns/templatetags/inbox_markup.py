@@ -9,7 +9,7 @@ renders that loop beside it and compares the two byte for byte.
 from django import template
 from django.utils.safestring import mark_safe
 
-from safeguarding.markup import pk_url, text
+from safeguarding.markup import pk_url, text, typed
 
 from .casework import age
 
@@ -30,10 +30,10 @@ def inbox_rows(rows):
             f'        <a class="govuk-link" href="{url(row.pk)}">{text(row.reference)}</a>\n'
             f"        {_RISK if row.immediate_risk else ''}\n"
             "      </th>\n"
-            f'      <td class="govuk-table__cell">{text(row.pupil_name)}<br>'
+            f'      <td class="govuk-table__cell">{typed(text(row.pupil_name))}<br>'
             f'<span class="govuk-hint govuk-!-margin-0">{text(row.year_group)}</span></td>\n'
             f'      <td class="govuk-table__cell">{categories}</td>\n'
-            f'      <td class="govuk-table__cell">{text(row.recorded_by_name)}</td>\n'
+            f'      <td class="govuk-table__cell">{typed(text(row.recorded_by_name))}</td>\n'
             f'      <td class="govuk-table__cell">{text(age(row.recorded_at))}</td>\n'
             f'      <td class="govuk-table__cell">{text(row.next_step)}</td>\n'
             "    </tr>\n    "

@@ -4,10 +4,12 @@ Templates hold no business logic; they call these."""
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from advice.models import AdviceStatus, Urgency
 from concerns.models import ConcernStatus
+from safeguarding import markup
 from safeguarding.clock import time_of_day, written, written_date
 
 register = template.Library()
@@ -76,7 +78,7 @@ def typed(value):
     """Words someone typed (a name, a reason), among the page's own words: in Arabic or Urdu
     they run right to left within the sentence, neither jumbling it nor taking its full stop.
     A block that holds only typed words says `dir="auto"` itself instead."""
-    return format_html('<span dir="auto">{}</span>', value)
+    return mark_safe(markup.typed(conditional_escape(value)))  # nosec B308 B703
 
 
 class PrintFrameNode(template.Node):

@@ -25,7 +25,7 @@ OLD_LOOP = """{% load presenters %}{% for row in rows %}
       <td class="govuk-table__cell">{{ row.requested_at|uk_datetime }}</td>
       <td class="govuk-table__cell">{% if row.overdue %}<strong class="govuk-tag govuk-tag--red">Overdue</strong><br>{% endif %}<span class="govuk-!-font-weight-bold">{{ row.due_text }}</span><br><span class="govuk-body-s">{{ row.due_at|uk_datetime }}</span></td>
       <td class="govuk-table__cell">{{ row.status|request_status_tag }}</td>
-      <td class="govuk-table__cell">{% if row.claimed_by %}{{ row.claimed_by.full_name }}{% else %}Nobody yet{% endif %}</td>
+      <td class="govuk-table__cell">{% if row.claimed_by %}{{ row.claimed_by.full_name|typed }}{% else %}Nobody yet{% endif %}</td>
     </tr>
     {% endfor %}"""  # noqa: E501
 

@@ -12,15 +12,15 @@ from django.utils import timezone
 
 from concerns.inbox import Row
 
-OLD_LOOP = """{% load casework %}{% for concern in rows %}
+OLD_LOOP = """{% load casework presenters %}{% for concern in rows %}
     <tr class="govuk-table__row">
       <th scope="row" class="govuk-table__header">
         <a class="govuk-link" href="{% url 'concerns:detail' concern.pk %}">{{ concern.reference }}</a>
         {% if concern.immediate_risk %}<br><strong class="govuk-tag govuk-tag--red">Immediate risk</strong>{% endif %}
       </th>
-      <td class="govuk-table__cell">{{ concern.pupil.full_name }}<br><span class="govuk-hint govuk-!-margin-0">{{ concern.pupil.get_year_group_display }}</span></td>
+      <td class="govuk-table__cell">{{ concern.pupil.full_name|typed }}<br><span class="govuk-hint govuk-!-margin-0">{{ concern.pupil.get_year_group_display }}</span></td>
       <td class="govuk-table__cell">{{ concern.category_labels|join:", " }}</td>
-      <td class="govuk-table__cell">{{ concern.recorded_by.full_name }}</td>
+      <td class="govuk-table__cell">{{ concern.recorded_by.full_name|typed }}</td>
       <td class="govuk-table__cell">{{ concern.recorded_at|age }}</td>
       <td class="govuk-table__cell">{{ concern.next_step }}</td>
     </tr>

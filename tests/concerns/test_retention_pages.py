@@ -292,7 +292,7 @@ def test_the_lists_are_in_order_with_each_pupils_count(school, dsl, client_for):
         )
     done = client.get(DONE).content.decode()
     assert done.index("Youngest claim.") < done.index("Oldest claim.")  # latest first
-    assert "by Dee Lead" in done
+    assert 'by <span dir="auto">Dee Lead</span>' in done
 
 
 def test_a_pupil_not_due_is_not_reviewable_beside_one_who_is(school, dsl, client_for):

@@ -102,3 +102,28 @@ def test_check_your_answers_shows_each_answer_in_its_own_direction(client_for, t
     page = client.get(check_url(draft)).text
     assert direction_of(page, WORDS) == "auto"
     assert direction_of(page, "Playground") == "auto"
+
+
+def test_lists_show_a_childs_and_a_colleagues_name_in_its_own_direction(
+    walk, client_for, teacher, dsl, la_admin, school, pupil
+):
+    """The inbox, "my concerns", the pupil roll and the people page write names typed in
+    Arabic or Urdu in their own direction, among the service's own words."""
+    pupil.given_name, pupil.family_name = "فاطمة", "أحمد"
+    pupil.save(update_fields=["given_name", "family_name"])
+    teacher.full_name = "مريم خان"
+    teacher.save(update_fields=["full_name"])
+    walk.recorded()
+    pages = {
+        "concerns:inbox": (dsl, [NAME, teacher.full_name]),
+        "concerns:mine": (teacher, [NAME]),
+        "concerns:pupils": (dsl, ["فاطمة", "أحمد"]),
+    }
+    for name, (user, names) in pages.items():
+        page = client_for(user).get(reverse(name)).text
+        page = page[page.index("<table") :]  # the list, not a filter's choices above it
+        for typed in names:
+            assert direction_of(page, typed) == "auto", (name, typed)
+    page = client_for(la_admin).get(reverse("people:school", args=[school.pk])).text
+    assert direction_of(page, teacher.full_name) == "auto"
+    assert direction_of(page, "People at") is None
