@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from advice.models import AdviceRequest, AdviceStatus
-from safeguarding.templatetags.presenters import uk_date, uk_datetime
+from safeguarding.templatetags.presenters import typed, uk_date, uk_datetime
 from schools.models import User
 from workflow.concerns import referral_missing
 from workflow.models import WorkflowEvent
@@ -202,7 +202,8 @@ class Step:
 
 
 def _name(user):
-    return user.full_name if user else "someone"
+    """Who did it, as a line of a step says it: their name as typed, in its own direction."""
+    return typed(user.full_name) if user else "someone"
 
 
 def _since(moment, reopened):
@@ -216,7 +217,11 @@ def _hub_step(concern, requests, zone, reopened):
     step = Step("Step 2: Early Help Hub advice", "not_started")
     for request in answered:
         step.lines.append(
-            f"Advice given {uk_datetime(request.advised_at, zone)} by {_name(request.advised_by)}"
+            format_html(
+                "Advice given {} by {}",
+                uk_datetime(request.advised_at, zone),
+                _name(request.advised_by),
+            )
         )
     for request in withdrawn:
         step.lines.append(f"A request was withdrawn {uk_datetime(request.withdrawn_at, zone)}")
@@ -225,12 +230,16 @@ def _hub_step(concern, requests, zone, reopened):
     if open_request is not None:
         step.state = "in_progress"
         step.lines.append(
-            f"Asked {uk_datetime(open_request.requested_at, zone)} by "
-            f"{_name(open_request.requested_by)} ({open_request.get_urgency_display()}), due "
-            f"{uk_datetime(open_request.due_at, zone)}"
+            format_html(
+                "Asked {} by {} ({}), due {}",
+                uk_datetime(open_request.requested_at, zone),
+                _name(open_request.requested_by),
+                open_request.get_urgency_display(),
+                uk_datetime(open_request.due_at, zone),
+            )
         )
         step.lines.append(
-            f"Being answered by {_name(open_request.claimed_by)}"
+            format_html("Being answered by {}", _name(open_request.claimed_by))
             if open_request.claimed_by_id
             else "Waiting for a hub advisor to pick it up"
         )
@@ -263,9 +272,12 @@ def _parent_step(concern, zone, reopened):
             )
         else:
             step.lines.append(
-                f"Conversation not held: {conversation.get_not_held_reason_display()} "
-                f"(logged {uk_datetime(conversation.logged_at, zone)} by "
-                f"{_name(conversation.logged_by)})"
+                format_html(
+                    "Conversation not held: {} (logged {} by {})",
+                    conversation.get_not_held_reason_display(),
+                    uk_datetime(conversation.logged_at, zone),
+                    _name(conversation.logged_by),
+                )
             )
     for escalation in concern.escalations.all():
         target = (
@@ -331,12 +343,18 @@ def _closed_step(concern, zone):
     reopened = [e for e in concern.events.all() if e.action == Action.REOPEN]
     for closure in closures:
         step.lines.append(
-            f"Closed {uk_datetime(closure.closed_at, zone)} by {_name(closure.closed_by)}: "
-            f"{closure.get_outcome_display()}"
-            + (" (no further action without hub advice)" if closure.without_hub_advice else "")
+            format_html(
+                "Closed {} by {}: {}{}",
+                uk_datetime(closure.closed_at, zone),
+                _name(closure.closed_by),
+                closure.get_outcome_display(),
+                " (no further action without hub advice)" if closure.without_hub_advice else "",
+            )
         )
     for event in reopened:
-        step.lines.append(f"Reopened {uk_datetime(event.at, zone)} by {_name(event.actor)}")
+        step.lines.append(
+            format_html("Reopened {} by {}", uk_datetime(event.at, zone), _name(event.actor))
+        )
     if concern.status == S.CLOSED:
         step.state = "done"
     return step
@@ -353,7 +371,13 @@ def steps(concern):
         Step(
             "Step 1: concern recorded",
             "done",
-            [f"Recorded {uk_datetime(concern.recorded_at, zone)} by {_name(concern.recorded_by)}"],
+            [
+                format_html(
+                    "Recorded {} by {}",
+                    uk_datetime(concern.recorded_at, zone),
+                    _name(concern.recorded_by),
+                )
+            ],
         ),
         _hub_step(concern, requests, zone, reopened),
         _parent_step(concern, zone, reopened),

@@ -108,9 +108,8 @@ def record_html(concern, zone, in_chronology=False):
         else ""
     )
     labels = "".join(f"<li>{_text(label)}</li>" for label in concern.category_labels)
-    recorded = (
-        f"{_text(uk_datetime(concern.recorded_at, zone))} by {_text(concern.recorded_by.full_name)}"
-    )
+    recorded_by = _own(_text(concern.recorded_by.full_name))
+    recorded = f"{_text(uk_datetime(concern.recorded_at, zone))} by {recorded_by}"
     risk = "Yes, the person who recorded it thinks so" if concern.immediate_risk else "No"
     return "".join(
         [
@@ -309,7 +308,7 @@ def entry_html(entry, zone, level=""):
         f'\n<{level} class="govuk-heading-s govuk-!-margin-bottom-1">{_text(entry.title)}'
         f"</{level}>\n"
         f'<p class="govuk-body-s govuk-!-margin-bottom-2">{_text(uk_datetime(entry.at, zone))}, '
-        f"{_text(entry.actor.full_name)}</p>\n\n{body}\n\n"
+        f"{_own(_text(entry.actor.full_name))}</p>\n\n{body}\n\n"
     )
 
 
@@ -341,8 +340,8 @@ def attachments_html(concern, zone):
     items = "".join(
         f'\n    <li><a class="govuk-link" href="'
         f'{_text(reverse("concerns:attachment_download", args=[concern.pk, row.pk]))}">'
-        f"{_text(row.original_name)}</a>, {_text(filesizeformat(row.size))}, added "
-        f"{_text(uk_datetime(row.uploaded_at, zone))} by {_text(row.uploaded_by.full_name)}; "
+        f"{_own(_text(row.original_name))}</a>, {_text(filesizeformat(row.size))}, added "
+        f"{_text(uk_datetime(row.uploaded_at, zone))} by {_own(_text(row.uploaded_by.full_name))}; "
         f"saved as {_text(saved_name(row, concern))}</li>"
         for row in rows
     )

@@ -87,9 +87,9 @@ def test_shows_what_the_school_shared(client_for, shared, hub_advisor, dsl, depu
         "Online contact with an adult.",
         "Prevent referral?",
         "answer within 1 working day",
-        f"{dsl.full_name} (designated safeguarding lead)",
+        f'<span dir="auto">{dsl.full_name}</span> (designated safeguarding lead)',
         dsl.email,
-        f"{deputy_dsl.full_name} (deputy designated safeguarding lead)",
+        f'<span dir="auto">{deputy_dsl.full_name}</span> (deputy designated safeguarding lead)',
     ]:
         assert text in page, text
 
@@ -200,9 +200,9 @@ def test_a_request_with_nothing_else_on_its_concern_says_so(walk, client_for, hu
     assert "Talking with the parent or carer" not in page
     assert "Escalations for significant harm</h3>" not in page
     # The people on the page, fetched apart from the request: who recorded, asked, claimed.
-    assert f"{concern.recorded_by.full_name}, " in page
-    assert f"{advice_request.requested_by.full_name}, " in page
-    assert f"{hub_advisor.full_name}, since" in page
+    assert f'<span dir="auto">{concern.recorded_by.full_name}</span>, ' in page
+    assert f'<span dir="auto">{advice_request.requested_by.full_name}</span>, ' in page
+    assert f'<span dir="auto">{hub_advisor.full_name}</span>, since' in page
 
 
 # Only the moves that will work

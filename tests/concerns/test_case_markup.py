@@ -34,7 +34,7 @@ from workflow.rules import Action
 # The templates as they were before the markup was written in Python.
 OLD_ENTRY = """{% load presenters %}{# One entry of a concern's chronology, with the record its step wrote. #}
 <{{ level|default:"h3" }} class="govuk-heading-s govuk-!-margin-bottom-1">{{ entry.title }}</{{ level|default:"h3" }}>
-<p class="govuk-body-s govuk-!-margin-bottom-2">{{ entry.at|uk_datetime }}, {{ entry.actor.full_name }}</p>
+<p class="govuk-body-s govuk-!-margin-bottom-2">{{ entry.at|uk_datetime }}, {{ entry.actor.full_name|typed }}</p>
 {% with r=entry.record %}
 {% if entry.action == "add_addendum" and r %}
 <div class="govuk-inset-text govuk-!-margin-top-0" dir="auto">{{ r.text|linebreaksbr }}</div>
@@ -110,7 +110,7 @@ OLD_RECORD = """{% load presenters %}{# The concern as it was recorded (step 1):
   </div>
   <div class="govuk-summary-list__row">
     <dt class="govuk-summary-list__key">Recorded</dt>
-    <dd class="govuk-summary-list__value">{{ concern.recorded_at|uk_datetime }} by {{ concern.recorded_by.full_name }}</dd>
+    <dd class="govuk-summary-list__value">{{ concern.recorded_at|uk_datetime }} by {{ concern.recorded_by.full_name|typed }}</dd>
   </div>
   {% if concern.delay_reason %}
   <div class="govuk-summary-list__row">
@@ -252,8 +252,8 @@ OLD_DETAIL = """{% extends "base.html" %}
     {% if attachments %}
     <ul class="govuk-list">
       {% for attachment in attachments %}
-      <li><a class="govuk-link" href="{% url 'concerns:attachment_download' concern.pk attachment.pk %}">{{ attachment.original_name }}</a>
-        <span class="govuk-hint govuk-!-margin-0">{{ attachment.size|filesizeformat }}, added {{ attachment.uploaded_at|uk_datetime }} by {{ attachment.uploaded_by.full_name }}</span></li>
+      <li><a class="govuk-link" href="{% url 'concerns:attachment_download' concern.pk attachment.pk %}">{{ attachment.original_name|typed }}</a>
+        <span class="govuk-hint govuk-!-margin-0">{{ attachment.size|filesizeformat }}, added {{ attachment.uploaded_at|uk_datetime }} by {{ attachment.uploaded_by.full_name|typed }}</span></li>
       {% endfor %}
     </ul>
     {% else %}

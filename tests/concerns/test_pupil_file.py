@@ -63,7 +63,7 @@ def test_the_file_holds_every_concern_on_one_page_oldest_first(request, walk, cl
     first = timezone.localtime(now - timedelta(days=9))
     span = f"31, from {first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
     assert span in html
-    assert f"by {user.full_name}" in html  # who produced the printout
+    assert f'by <span dir="auto">{user.full_name}</span>' in html  # who produced the printout
     event = AuditEvent.objects.get(action="pupil.file.view")
     assert (event.actor, event.object_type, event.object_id) == (
         user,
@@ -84,9 +84,9 @@ def test_the_file_names_each_concerns_attachments_and_links_to_them(walk, client
     for attachment in (first, second):
         link = reverse("concerns:attachment_download", args=[with_files.pk, attachment.pk])
         assert f'<a class="govuk-link" href="{link}">' in concern_part
-    assert "Body map &amp; notes.pdf</a>" in concern_part  # the name is escaped
+    assert "Body map &amp; notes.pdf</span></a>" in concern_part  # the name is escaped
     assert f"added {timezone.localtime(first.uploaded_at).day} " in concern_part
-    assert f"by {dsl.full_name}" in concern_part
+    assert f'by <span dir="auto">{dsl.full_name}</span>' in concern_part
     assert concern_part.index("Body map") < concern_part.index("Photo.pdf")
     assert 'Attachments</h3>\n  <p class="govuk-body">None.</p>' in rest
     # The chronology, paged and printed for reading, does not list them.
@@ -205,7 +205,10 @@ def test_the_attachments_say_who_added_them_when_and_how_big(clock, walk, client
     attach(concern, adder, "Map.pdf")
     html = client_for(dsl).get(whole_file(walk.pupil)).content.decode()
     size = f"{len(PDF)}\xa0bytes"
-    assert f"Map.pdf</a>, {size}, added 1 July 2026 at 2:30pm by Ann &lt;Adder&gt; &amp; Co" in html
+    assert (
+        f"Map.pdf</span></a>, {size}, added 1 July 2026 at 2:30pm by "
+        '<span dir="auto">Ann &lt;Adder&gt; &amp; Co</span>'
+    ) in html
 
 
 def test_concerns_seen_at_the_same_moment_are_in_the_order_recorded(walk, client_for, dsl):

@@ -5,8 +5,10 @@ of it takes the page's left-to-right order and reads jumbled; with it, each bloc
 
 from html.parser import HTMLParser
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from concerns.attachments import store_attachment
 from concerns.models import Concern
 from tests.concerns.journey import answers, check_url, fill, start
 from tests.walk import advice_data, concern_data, given_advice, held_conversation
@@ -20,6 +22,7 @@ ADDENDUM = "ملاحظة: spoke to the class teacher again."
 ADVICE = "تحدث مع الأم أولا, then call the hub back."
 NAME = "فاطمة أحمد"
 DISCUSSED = "ناقشنا الفطور والروتين اليومي"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
 
@@ -41,6 +44,13 @@ class _Direction(HTMLParser):
     def handle_data(self, data):
         said = next((d for _, d in reversed(self.open) if d), None)
         self.found.append((data, said))
+
+
+def directions(page, text):
+    """Each piece of text holding `text`, with the direction the page gives it."""
+    parser = _Direction()
+    parser.feed(page)
+    return [(data, said) for data, said in parser.found if text in data]
 
 
 def direction_of(page, text):
@@ -127,3 +137,27 @@ def test_lists_show_a_childs_and_a_colleagues_name_in_its_own_direction(
     page = client_for(la_admin).get(reverse("people:school", args=[school.pk])).text
     assert direction_of(page, teacher.full_name) == "auto"
     assert direction_of(page, "People at") is None
+
+
+def test_who_did_each_step_and_a_files_name_are_shown_in_their_own_direction(
+    walk, client_for, teacher, dsl, pupil
+):
+    """Staff names in "by ..." phrases and the history, and the name a file was uploaded
+    under, typed in Arabic or Urdu, read as typed on the concern page, the chronology and the
+    whole file."""
+    teacher.full_name = "مريم خان"
+    teacher.save(update_fields=["full_name"])
+    concern = walk.recorded()
+    store_attachment(concern, by=teacher, upload=SimpleUploadedFile("خريطة الجسم.pdf", PDF))
+    client = client_for(dsl)
+    for url in (
+        reverse("concerns:detail", args=[concern.pk]),
+        reverse("concerns:pupil_chronology", args=[pupil.pk]),
+        reverse("concerns:pupil_file", args=[pupil.pk]),
+    ):
+        page = client.get(url).text
+        for found, said in directions(page, teacher.full_name):
+            assert said == "auto", (url, found)
+        assert directions(page, teacher.full_name), url
+        if "chronology" not in url:
+            assert direction_of(page, "خريطة الجسم.pdf") == "auto", url

@@ -73,7 +73,7 @@ def test_the_head_confirms_the_policy_covers_prevent(client_for, head, school):
     ) == (school, head, ADDRESS, PREVENT_STATEMENT)
     event = AuditEvent.objects.get(action="policy.confirm")
     assert (event.actor, event.school, event.object_id) == (head, school, str(confirmation.pk))
-    assert "Confirmed by Hana Head, head teacher" in client.get(POLICY).text
+    assert 'Confirmed by <span dir="auto">Hana Head</span>, head teacher' in client.get(POLICY).text
 
 
 def test_a_confirmation_sent_twice_is_recorded_once(client_for, head, school):

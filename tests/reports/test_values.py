@@ -289,8 +289,11 @@ def test_a_dsl_edits_an_activity_and_the_earlier_version_is_kept(
     assert "School council hustings" in log
     assert "School council elections" not in log
     detail = client.get(reverse("reports:values_detail", args=[evidence.pk])).text
-    assert "Version 2 (current): changed by Dee Lead on 4 March 2026 at 3:30pm" in detail
-    assert "Version 1: added by Tara Teacher" in detail
+    assert (
+        'Version 2 (current): changed by <span dir="auto">Dee Lead</span> on 4 March 2026 at 3:30pm'
+        in detail
+    )
+    assert 'Version 1: added by <span dir="auto">Tara Teacher</span>' in detail
     assert "School council elections" in detail
 
 
