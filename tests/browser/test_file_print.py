@@ -75,6 +75,14 @@ def _printed(page):
     return [" ".join(sheet.extract_text().split()) for sheet in sheets]
 
 
+def _column_widths(page):
+    """How wide the page's (two-thirds) column is, and the page's text, as they print."""
+    return page.evaluate(
+        "[document.querySelector('.govuk-grid-column-two-thirds').getBoundingClientRect().width,"
+        " document.querySelector('main').getBoundingClientRect().width]"
+    )
+
+
 LONG = "She said she was hungry and cold at home, and that nobody was there at night. " * 60
 
 
@@ -97,6 +105,9 @@ def test_every_printed_page_of_a_concern_names_the_pupil_and_school(
         assert school.name in text, number
         assert "OFFICIAL-SENSITIVE" in text, number
         assert f"Page {number} of {len(pages)}" in text, number
+    # On paper the account runs the full width of the sheet, not in two thirds of it.
+    column, text = _column_widths(page)
+    assert column >= text - 1, (column, text)
 
 
 def test_every_printed_page_of_an_advice_request_names_the_child_and_school(
@@ -119,3 +130,5 @@ def test_every_printed_page_of_an_advice_request_names_the_child_and_school(
         assert school.name in text, number
         assert "OFFICIAL-SENSITIVE" in text, number
     assert "Claim this request" not in "".join(pages)
+    column, text = _column_widths(page)
+    assert column >= text - 1, (column, text)
