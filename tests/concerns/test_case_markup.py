@@ -203,7 +203,7 @@ OLD_CHRONOLOGY = """{% extends "base.html" %}
   </ol>
 </section>
 {% empty %}
-<p class="govuk-body">No concerns have been recorded about {{ pupil.full_name }}.</p>
+<p class="govuk-body">No concerns have been recorded about {{ pupil.full_name|typed }}.</p>
 {% endfor %}
   </td></tr></tbody>
 </table>
@@ -246,7 +246,7 @@ OLD_DETAIL = """{% extends "base.html" %}
 
     <h2 class="govuk-heading-m">The concern as recorded</h2>
     {% include "concerns/_record.html" %}
-    {% if full %}<p class="govuk-body app-no-print"><a class="govuk-link" href="{% url 'concerns:pupil_chronology' concern.pupil.pk %}">Every concern about {{ concern.pupil.full_name }}</a></p>{% endif %}
+    {% if full %}<p class="govuk-body app-no-print"><a class="govuk-link" href="{% url 'concerns:pupil_chronology' concern.pupil.pk %}">Every concern about {{ concern.pupil.full_name|typed }}</a></p>{% endif %}
 
     <h2 class="govuk-heading-m">Attachments</h2>
     {% if attachments %}

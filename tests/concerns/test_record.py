@@ -278,7 +278,7 @@ def test_single_question_pages_use_the_question_as_their_heading(teacher_client,
     assert "call 999" in risk.text
     when = teacher_client.get(question_url(draft, "when"))
     assert '<h1 class="govuk-heading-l">When did you see or hear it?</h1>' in when.text
-    assert "Record a concern about Amelia Ahmed" in when.text
+    assert 'Record a concern about <span dir="auto">Amelia Ahmed</span>' in when.text
 
 
 # The 7-day rule ---------------------------------------------------------------------------

@@ -161,3 +161,22 @@ def test_who_did_each_step_and_a_files_name_are_shown_in_their_own_direction(
         assert directions(page, teacher.full_name), url
         if "chronology" not in url:
             assert direction_of(page, "خريطة الجسم.pdf") == "auto", url
+
+
+def test_a_childs_name_within_the_services_own_sentences_keeps_its_own_direction(
+    walk, client_for, dsl, pupil
+):
+    """ "Every concern about ...", "Change ...'s details": the child's name in Arabic runs in
+    its own direction, the sentence around it in the page's."""
+    pupil.given_name, pupil.family_name = "فاطمة", "أحمد"
+    pupil.save(update_fields=["given_name", "family_name"])
+    concern = walk.recorded()
+    client = client_for(dsl)
+    for url, sentence in (
+        (reverse("concerns:detail", args=[concern.pk]), "Every concern about "),
+        (reverse("concerns:pupil_edit", args=[pupil.pk]), "Change "),
+    ):
+        page = client.get(url).text
+        page = page[page.index(sentence) :]
+        assert direction_of(page, NAME) == "auto", url
+        assert direction_of(page, sentence) is None, url
