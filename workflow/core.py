@@ -122,6 +122,19 @@ def not_before_seen(concern, moment, field, what):
     return moment
 
 
+def sent_again(record, *, by, recorder, **fields):
+    """Whether `by` took this step on `record` already (`recorder`: the field holding who did)
+    with these `fields` as given, text compared without its outer spaces: the same form sent
+    again by a second click or the back button, which is told the step is done, not refused as
+    if a colleague had done it. Concern actions use submission keys instead (`done_by`)."""
+    if record is None or getattr(record, recorder) != by.pk:
+        return False
+    return all(
+        getattr(record, name) == (value.strip() if isinstance(value, str) else value)
+        for name, value in fields.items()
+    )
+
+
 def done_by(concern, submission_key, *, by):
     """Whether `by` has already made a move on `concern` with the form `submission_key`: a
     form refused because the concern has moved on may be the one that moved it, sent twice."""

@@ -22,7 +22,7 @@ from django.utils import timezone
 from audit.log import record as audit
 from concerns.models import Concern, FileTransfer
 
-from .core import DESTROYED, lock_pupil, require, require_school_lead
+from .core import DESTROYED, lock_pupil, require, require_school_lead, sent_again
 from .exceptions import Stale, TransitionRefused
 from .working_time import is_working_day
 
@@ -73,13 +73,9 @@ def recorded_already(transfer, step, *, by, **details):
     """Whether `by` recorded `step` ("leaving", "sent", "received" or "returned") of
     `transfer` with these `details`: the same form sent again (a second click, or the back
     button), which is told the step is recorded, not that a colleague recorded it."""
-    if transfer is None:
-        return False
     recorder, names = STEPS[step]
-    plain = {k: v.strip() if isinstance(v, str) else v for k, v in details.items()}
-    return getattr(transfer, recorder) == by.pk and all(
-        plain.get(name) == getattr(transfer, name) for name in names
-    )
+    given = {name: details.get(name) for name in names}
+    return sent_again(transfer, by=by, recorder=recorder, **given)
 
 
 def _not_after_today(day, field, what):

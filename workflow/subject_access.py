@@ -36,7 +36,7 @@ from concerns.models import (
     SubjectAccessRequest,
 )
 
-from .core import DESTROYED, lock_pupil, require, require_school_lead
+from .core import DESTROYED, lock_pupil, require, require_school_lead, sent_again
 from .exceptions import Stale, TransitionRefused
 from .working_time import is_working_day
 
@@ -188,10 +188,14 @@ def _sent_again(earlier, by, identity_requested_on, identity_confirmed_on):
     not that nothing was saved. A colleague's, or one since answered, is refused."""
     return (
         earlier is not None
-        and earlier.recorded_by_id == by.pk
         and earlier.answered_on is None
-        and (earlier.identity_requested_on, earlier.identity_confirmed_on)
-        == (identity_requested_on, identity_confirmed_on)
+        and sent_again(
+            earlier,
+            by=by,
+            recorder="recorded_by_id",
+            identity_requested_on=identity_requested_on,
+            identity_confirmed_on=identity_confirmed_on,
+        )
     )
 
 
@@ -436,10 +440,13 @@ def extended_already(request, *, by, told_on, reason):
     """Whether `by` extended `request` already, told on `told_on` for `reason`: the same form
     sent again (a second click, or the back button), which is told it is extended, not that a
     colleague extended it."""
-    return request.extended_by_id == by.pk and (
-        request.extended_on,
-        request.extension_reason,
-    ) == (told_on, (reason or "").strip())
+    return sent_again(
+        request,
+        by=by,
+        recorder="extended_by_id",
+        extended_on=told_on,
+        extension_reason=reason or "",
+    )
 
 
 def _told_in_time(request, told_on):
@@ -660,11 +667,12 @@ def asked_already(request, *, by, asked_on, question):
     """Whether `by` recorded already that the requester was asked `question` on `asked_on`,
     and their answer is still awaited: the same form sent again (a second click, or the back
     button), which is told the time limit stands still, not that a colleague recorded it."""
-    return (
-        request.clarification_asked_by_id == by.pk
-        and request.clarified_on is None
-        and (request.clarification_asked_on, request.clarification_asked)
-        == (asked_on, (question or "").strip())
+    return request.clarified_on is None and sent_again(
+        request,
+        by=by,
+        recorder="clarification_asked_by_id",
+        clarification_asked_on=asked_on,
+        clarification_asked=question or "",
     )
 
 
@@ -701,12 +709,15 @@ def answered_already(request, *, by, answered_on, answer, basis, withheld_reason
     """Whether `by` recorded this answer to `request` already: the same form sent again (a
     second click, or the back button), which is told it is recorded, not that a colleague
     recorded it."""
-    return request.answer_recorded_by_id == by.pk and (
-        request.answered_on,
-        request.answer,
-        request.basis,
-        request.withheld_reason,
-    ) == (answered_on, answer, basis, (withheld_reason or "").strip())
+    return sent_again(
+        request,
+        by=by,
+        recorder="answer_recorded_by_id",
+        answered_on=answered_on,
+        answer=answer,
+        basis=basis,
+        withheld_reason=withheld_reason or "",
+    )
 
 
 def record_answer(request, *, by, answered_on, answer, basis, withheld_reason=""):
