@@ -15,6 +15,8 @@ from django.utils.cache import add_never_cache_headers
 from audit.log import record
 from schools.adapters import SIGNED_IN_AT
 
+from .views import health
+
 
 class SecurityHeadersMiddleware:
     """Permissions-Policy on every response; nothing a signed-in user sees is ever cached."""
@@ -29,6 +31,21 @@ class SecurityHeadersMiddleware:
             add_never_cache_headers(response)
             response.headers["Cache-Control"] += ", no-store"
         return response
+
+
+class HealthCheckMiddleware:
+    """Answers /health/ before Django checks the Host header against ALLOWED_HOSTS (in
+    CommonMiddleware), so a load balancer that asks by the server's address, as most do and
+    some cannot be told otherwise, gets the server's health and not a 400. The answer names
+    no host and no one, and nothing else is reachable this way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/health/":
+            return health(request)
+        return self.get_response(request)
 
 
 # When the session's idle expiry was last pushed back (written with the session).

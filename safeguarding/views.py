@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.decorators.http import require_GET, require_safe
 
 from concerns.recording import drafts_for
@@ -54,6 +55,7 @@ def keep_alive(request):
 @login_not_required
 @membership_not_required
 @require_safe  # GET or HEAD, as load balancers ask
+@xframe_options_deny  # answered ahead of the clickjacking middleware (HealthCheckMiddleware)
 def health(request):
     """For a load balancer: 200 when this server can serve pages, else 503, and which part is
     missing. Its database answers, and (in production) the static files were collected: without

@@ -11,6 +11,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from safeguarding.checks import static_files_collected
 
+from .test_headers import check_headers
 from .test_unavailable import database_down
 
 MANIFEST_STORAGE = {
@@ -95,3 +96,20 @@ def test_the_deploy_check_fails_until_the_static_files_are_collected(settings, t
     )
     settings.STORAGES = {**MANIFEST_STORAGE}  # the storage reads the manifest afresh
     assert static_files_collected(None) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_load_balancer_asking_by_the_servers_address_gets_its_health(balancer, method):
+    # Load balancers ask each server by its address, which is not one of the service's names
+    # (some, such as AWS's, cannot be told to send another Host header).
+    response = getattr(balancer, method)(reverse("health"), HTTP_HOST="10.0.3.17:8000")
+    assert response.status_code == 200
+    check_headers(response)
+    assert AuditEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_any_other_page_asked_by_an_unknown_host_is_still_refused(balancer):
+    for url in (reverse("account_login"), reverse("health") + "x", "/health"):
+        assert balancer.get(url, HTTP_HOST="10.0.3.17:8000").status_code == 400
