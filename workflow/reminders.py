@@ -20,8 +20,9 @@ data.
 
 Each pass looks back to a week before the last pass (`ReminderPass`), so work that went overdue
 while send_notifications was stopped, for days or weeks, is reminded once when it runs again,
-each email saying how overdue it is; what was answered, decided or closed meanwhile is not,
-nor is a reminder the mail server held up while its item was settled.
+each email saying how overdue it is in working time, as its deadline is counted; what was
+answered, decided or closed meanwhile is not, nor is a reminder the mail server held up while
+its item was settled.
 The very first pass looks back a week only, so a service that gains reminders with years of
 records does not email all that is long past (the lists show it). Which items are newly overdue
 is found by three queries, however many are open; only those found cost more, each in its own
@@ -35,6 +36,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus
+from advice.presenters import working_time
 from concerns.casework import DECISION_WITHIN_HOURS, decision_due_at, decision_overdue
 from concerns.models import Concern, ConcernStatus, Escalation
 from safeguarding import clock
@@ -169,13 +171,10 @@ def _forget_settled(now):
 
 
 def overdue_for(due, now):
-    """How long past `due` it is at `now`, as a person says it: "3 hours", "9 days"."""
-    hours = int((now - due).total_seconds() // 3600)
-    if hours < 1:
-        return "less than an hour"
-    if hours < 48:
-        return f"{hours} hour{'' if hours == 1 else 's'}"
-    return f"{hours // 24} days"
+    """How long past `due` it is at `now`, in working time, as every deadline reminded is
+    counted ("3 working hours", "2 working days"), and as the hub's queue says it: a request
+    due on Friday afternoon is hours overdue on Monday morning, not three days."""
+    return working_time(working_hours_between(due, now))
 
 
 def _once(concern, still_due, remind, now):

@@ -119,11 +119,12 @@ def test_work_gone_overdue_while_the_sender_was_stopped_is_told_once_each_saying
     assert told(REVIEW_OVERDUE) == [dsl.email]
     assert told(REFERRAL_OVERDUE) == [dsl.email]
     advice = Notification.objects.get(kind=ADVICE_OVERDUE).body
-    assert "has not been answered by its due time: it is 13 days overdue." in advice
+    # Two weeks on the calendar, nine working days past each deadline.
+    assert "has not been answered by its due time: it is 9 working days overdue." in advice
     review = Notification.objects.get(kind=REVIEW_OVERDUE).body
-    assert "by 3 March 2026 at 10:00am, and it is 13 days past that" in review
+    assert "by 3 March 2026 at 10:00am, and it is 9 working days past that" in review
     referral = Notification.objects.get(kind=REFERRAL_OVERDUE).body
-    assert "and no outcome is recorded 13 days later" in referral
+    assert "and no outcome is recorded 9 working days later" in referral
 
 
 @pytest.mark.parametrize("end", ["answered", "re-rated"])
@@ -180,7 +181,43 @@ def test_a_reminder_soon_after_the_due_time_says_so_in_hours(walk, clock, author
     clock.set(*MONDAY, 14, 30)
     assert remind_overdue() == 1
     body = Notification.objects.get(kind=ADVICE_OVERDUE).body
-    assert "it is less than an hour overdue." in body
+    assert "it is less than 1 working hour overdue." in body
+
+
+def test_a_request_due_before_a_weekend_is_told_how_overdue_in_working_time(walk, clock, authority):
+    # The hub's targets are working time, as its queue counts them: due on Friday and still
+    # unanswered on Monday morning is a couple of working hours late, not "three days".
+    clock.set(2026, 3, 3, 11, 0)  # a Tuesday
+    walk.with_hub(urgency="green")  # due Friday 11:00
+    clock.set(2026, 3, 6, 10, 0)
+    assert remind_overdue() == 0
+    clock.set(2026, 3, 6, 12, 0)
+    walk.with_hub(urgency="red")  # due Friday 16:00; the sender is stopped over the weekend
+    clock.set(2026, 3, 9, 11, 30)  # Monday
+    assert remind_overdue() == 2
+    bodies = sorted(Notification.objects.filter(kind=ADVICE_OVERDUE).values_list("body", flat=True))
+    red = [b for b in bodies if "Urgency: Red" in b]
+    green = [b for b in bodies if "Urgency: Green" in b]
+    # Friday 16:00-17:00 and Monday 9:00-11:30.
+    assert "it is 3 working hours overdue." in red[0]
+    # Friday 11:00-17:00 and Monday 9:00-11:30: past a working day.
+    assert "it is 1 working day overdue." in green[0]
+
+
+def test_work_due_before_a_bank_holiday_weekend_is_told_how_overdue_in_working_days(
+    walk, clock, dsl
+):
+    # Easter 2026: Good Friday 3 April and Easter Monday 6 April are not working days.
+    clock.set(2026, 4, 1, 10, 0)  # a Wednesday
+    walk.recorded()  # a DSL should decide by Thursday 10:00
+    walk.escalated()  # children's social care should decide by Thursday 9:55
+    clock.set(2026, 4, 7, 11, 0)  # Tuesday, the sender back after the long weekend
+    assert remind_overdue() == 2
+    review = Notification.objects.get(kind=REVIEW_OVERDUE).body
+    # Thursday 10:00-17:00 and Tuesday 9:00-11:00: nine working hours, not five days.
+    assert "by 2 April 2026 at 10:00am, and it is 1 working day past that" in review
+    referral = Notification.objects.get(kind=REFERRAL_OVERDUE).body
+    assert "by 2 April 2026 at 9:55am, and no outcome is recorded 1 working day later" in referral
 
 
 def test_a_claimed_request_is_told_to_its_advisor_and_a_red_one_to_the_hub_too(
