@@ -6,8 +6,9 @@ new. Three things are reminded:
 - an advice request the hub has not answered by its due time: to the advisor who has it,
   while still on the hub's staff, else to the hub; a red request (a child who may be at risk)
   to the hub as well, and marked urgent;
-- a new concern with no decision from a DSL (advice asked, escalated or closed) a working day
-  after it was recorded (Working Together 2023): to the school's DSLs;
+- a concern waiting for a DSL's decision (advice asked, escalated or closed) a working day
+  after it was recorded (Working Together 2023), or after it came back to them undecided
+  (reopened, or its advice request withdrawn): to the school's DSLs, once each time;
 - a referral to children's social care with no outcome a working day after it was made: to
   the school's DSLs, urgent (it was escalated for significant harm).
 
@@ -32,7 +33,8 @@ transaction under its concern's lock, which checks again that no other run has j
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus
@@ -58,15 +60,17 @@ REFERRAL_OVERDUE = "referral_decision_overdue"
 RECENT = timedelta(days=7)
 # A DSL decides what to do about a new concern within one working day.
 REVIEW_WITHIN_HOURS = WORKING_DAY.total_seconds() / 3600
-# The moves that are a DSL's first decision on a concern.
-DECISIONS = [Action.REQUEST_ADVICE, Action.ESCALATE, Action.CLOSE]
+# The moves that bring a concern back to waiting for a DSL's decision (RECORDED): a reopening,
+# and a withdrawn request that leaves it as it was before it was asked. Each starts the working
+# day again, as the concern is theirs to decide on again.
+RETURNS = [Action.REOPEN, Action.WITHDRAW_REQUEST]
 
 
-def _reminded(kind, since):
+def _reminded(kind, since, concern="concern"):
     """A reminder of `kind` about the row's concern, queued at or after the row's `since`."""
     return Exists(
         Notification.objects.filter(
-            kind=kind, concern=OuterRef("concern"), created_at__gte=OuterRef(since)
+            kind=kind, concern=OuterRef(concern), created_at__gte=OuterRef(since)
         )
     )
 
@@ -83,18 +87,31 @@ def _overdue_requests(now, since):
     )
 
 
+def _returns_to_dsl():
+    """The concern's moves back to waiting for a DSL's decision, latest first."""
+    return WorkflowEvent.objects.filter(
+        concern=OuterRef("pk"), action__in=RETURNS, to_status=ConcernStatus.RECORDED
+    ).order_by("-at", "-pk")
+
+
 def _unreviewed_concerns(now, since):
-    # A working day is never less than 8 hours on the clock: the index on status and the
-    # time narrow it down, working_hours_between decides.
-    decided = WorkflowEvent.objects.filter(concern=OuterRef("pk"), action__in=DECISIONS)
-    reminded = Notification.objects.filter(kind=REVIEW_OVERDUE, concern=OuterRef("pk"))
+    """Concerns waiting for a DSL's decision since `awaiting_since` (recorded, or come back
+    undecided since: `returned_by` says how), not reminded since then. A working day is never
+    less than 8 hours on the clock: the index on status and the time narrow it down,
+    working_hours_between decides."""
+    returned = _returns_to_dsl()
     return (
-        Concern.objects.filter(
-            status=ConcernStatus.RECORDED,
-            recorded_at__lte=now - WORKING_DAY,
-            recorded_at__gte=since,
+        Concern.objects.filter(status=ConcernStatus.RECORDED, recorded_at__lte=now - WORKING_DAY)
+        .annotate(
+            awaiting_since=Coalesce(
+                Subquery(returned.values("at")[:1]),
+                "recorded_at",
+                output_field=DateTimeField(),
+            ),
+            returned_by=Subquery(returned.values("action")[:1]),
         )
-        .exclude(Exists(decided) | Exists(reminded))
+        .filter(awaiting_since__lte=now - WORKING_DAY, awaiting_since__gte=since)
+        .exclude(_reminded(REVIEW_OVERDUE, "awaiting_since", concern="pk"))
         .select_related("school")
     )
 
@@ -126,7 +143,7 @@ def remind_overdue(now=None):
     concerns = [
         concern
         for concern in _unreviewed_concerns(now, since)
-        if working_hours_between(concern.recorded_at, now) > REVIEW_WITHIN_HOURS
+        if working_hours_between(concern.awaiting_since, now) > REVIEW_WITHIN_HOURS
     ]
     referrals = [
         escalation
@@ -158,7 +175,12 @@ def _forget_settled(now):
         status__in=[AdviceStatus.OPEN, AdviceStatus.CLAIMED],
         due_at__lt=now,
     )
-    undecided = Concern.objects.filter(pk=OuterRef("concern"), status=ConcernStatus.RECORDED)
+    # Undecided since the reminder: one about an earlier time it waited (decided, then
+    # reopened) would give the wrong times; the new wait is reminded of its own.
+    returned_since = _returns_to_dsl().filter(at__gt=OuterRef(OuterRef("created_at")))
+    undecided = Concern.objects.filter(
+        pk=OuterRef("concern"), status=ConcernStatus.RECORDED
+    ).exclude(Exists(returned_since))
     undecided_referral = Escalation.objects.filter(pk=OuterRef("escalation"), outcome="").exclude(
         concern__status=ConcernStatus.CLOSED
     )
@@ -212,15 +234,20 @@ def _advice(request, now):
 
 
 def _review(concern, now):
-    due = add_working_hours(concern.recorded_at, REVIEW_WITHIN_HOURS)
+    since = concern.awaiting_since
+    due = add_working_hours(since, REVIEW_WITHIN_HOURS)
+    came = {
+        Action.REOPEN: f"was reopened on {clock.written(since)}",
+        Action.WITHDRAW_REQUEST: "has been waiting for a DSL's decision since its advice "
+        f"request was withdrawn on {clock.written(since)}",
+    }.get(concern.returned_by, f"was recorded on {clock.written(since)}")
     notify.queue(
         REVIEW_OVERDUE,
         notify.school_leads(concern.school),
         subject=f"Safeguarding concern {concern.reference} is waiting for a DSL's decision",
         body=(
-            f"Safeguarding concern {concern.reference} was recorded on "
-            f"{clock.written(concern.recorded_at)}. A DSL should have decided what to do "
-            f"within one working day, by {clock.written(due)}, and it is "
+            f"Safeguarding concern {concern.reference} {came}. A DSL should have decided what "
+            f"to do within one working day, by {clock.written(due)}, and it is "
             f"{overdue_for(due, now)} past that: ask the hub for advice, escalate it, or close it."
             f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
         ),

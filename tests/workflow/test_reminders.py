@@ -360,15 +360,93 @@ def test_a_concern_on_which_a_dsl_decided_is_not_told(walk, clock, dsl):
     assert told(REVIEW_OVERDUE) == []
 
 
-def test_a_reopened_concern_is_not_told_as_a_new_one(walk, clock, dsl):
-    # Its DSL decided once, and reopened it themselves: it is theirs in hand, not waiting.
+def test_a_reopened_concern_undecided_a_working_day_later_is_told_again_once(walk, clock, dsl):
+    # Reopened on new information, it waits for a DSL's decision again, as a new concern does:
+    # if nobody asks the hub, escalates or closes it within a working day, they are told.
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.recorded()
+    clock.set(2026, 3, 3, 10, 1)
+    assert remind_overdue() == 1  # its first wait
+    close_concern(concern, by=dsl, **closing(outcome="nfa"))
+    clock.set(2026, 3, 9, 10, 0)
+    reopen_concern(concern, by=dsl, reason="New disclosure from her brother.")
+    clock.set(2026, 3, 10, 10, 0)  # a working day since the reopening: not yet over
+    assert remind_overdue() == 0
+    clock.set(2026, 3, 10, 10, 1)
+    assert remind_overdue() == 1
+    assert remind_overdue() == 0
+    clock.set(2026, 3, 12, 10, 0)
+    assert remind_overdue() == 0
+    latest = Notification.objects.filter(kind=REVIEW_OVERDUE).latest("created_at", "pk")
+    assert latest.recipient == dsl.email
+    assert "was reopened on 9 March 2026 at 10:00am" in latest.body
+    assert "by 10 March 2026 at 10:00am, and it is less than 1 working hour past" in latest.body
+    assert "New disclosure" not in latest.body
+
+
+def test_a_reopened_concern_decided_within_a_working_day_is_not_told(walk, clock, dsl):
     clock.set(*MONDAY, 10, 0)
     concern = walk.closed()
     clock.set(2026, 3, 9, 10, 0)
     reopen_concern(concern, by=dsl, reason="New disclosure from her brother.")
-    clock.set(2026, 3, 9, 10, 5)
+    clock.set(2026, 3, 9, 15, 0)
+    walk.with_hub(concern)
+    clock.set(2026, 3, 11, 10, 0)
     remind_overdue()
     assert told(REVIEW_OVERDUE) == []
+
+
+def test_a_concern_whose_request_is_withdrawn_is_told_a_working_day_after_the_withdrawal(
+    walk, clock, dsl
+):
+    # Asking the hub was the DSL's decision; withdrawn (sent about the wrong child, say), the
+    # concern waits for one again, and the working day starts from the withdrawal.
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.with_hub(walk.recorded())
+    clock.set(*MONDAY, 15, 0)
+    withdraw_advice_request(walk.request(concern), by=dsl, reason="Sent about the wrong child.")
+    clock.set(2026, 3, 3, 10, 1)  # a working day since it was recorded, not since it came back
+    assert remind_overdue() == 0
+    clock.set(2026, 3, 3, 15, 1)
+    assert remind_overdue() == 1
+    assert remind_overdue() == 0
+    body = Notification.objects.get(kind=REVIEW_OVERDUE).body
+    assert "since its advice request was withdrawn on 2 March 2026 at 3:00pm" in body
+    assert "by 3 March 2026 at 3:00pm" in body
+    assert "wrong child" not in body
+
+
+def test_a_withdrawn_follow_up_request_leaves_nothing_to_review(walk, clock, dsl):
+    # A request withdrawn after earlier advice returns the concern to that advice: the DSL
+    # decided long ago, and step 3 is next.
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.with_hub(walk.advice_received())
+    withdraw_advice_request(walk.request(concern), by=dsl, reason="Asked twice by mistake.")
+    clock.set(2026, 3, 4, 10, 0)
+    remind_overdue()
+    assert told(REVIEW_OVERDUE) == []
+
+
+def test_an_unsent_reminder_of_an_earlier_wait_is_not_sent_once_the_concern_is_reopened(
+    walk, clock, dsl
+):
+    # Its times are the earlier wait's: the reopened concern is reminded of its own, later.
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.recorded()
+    clock.set(2026, 3, 3, 10, 5)
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        call_command("send_notifications")
+    first = Notification.objects.get(kind=REVIEW_OVERDUE)
+    clock.set(2026, 3, 3, 11, 0)
+    close_concern(concern, by=dsl, **closing(outcome="nfa"))
+    clock.set(2026, 3, 3, 11, 30)
+    reopen_concern(concern, by=dsl, reason="New disclosure from her brother.")
+    Notification.objects.update(next_attempt_at=timezone.now())
+    mail.outbox.clear()
+    call_command("send_notifications")
+    first.refresh_from_db()
+    assert first.status == Notification.Status.SETTLED
+    assert not [m for m in mail.outbox if "waiting for a DSL's decision" in m.subject]
 
 
 # (c) Referrals to children's social care with no outcome after a working day
