@@ -7,6 +7,7 @@ of exceptions and of who looked at what become counts.
 """
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from advice.models import URGENCY_TARGET_TEXT, Urgency
 from concerns.models import Category, Closure, Escalation, ParentConversation
@@ -28,6 +29,7 @@ from .presentation import (
     counted,
     key_figures,
 )
+from .selectors import year_ago
 
 
 def _concern_link():
@@ -578,13 +580,21 @@ def _access(f, fmt, governors):
     return section
 
 
-def _confirmation_text(confirmation, governors, policy):
+def _confirmation_text(confirmation, governors, policy, as_at):
+    """Whether the policy was confirmed to cover Prevent, as the start page's reminder judges
+    it (`reports.selectors.policy_reminder`), at `as_at`: the period's last day, or today."""
     if confirmation is None:
         return "Not confirmed by the end of the period"
     on = uk_date(confirmation.confirmed_at)
     who = (
         "the head teacher" if governors else f"{confirmation.confirmed_by.full_name}, head teacher,"
     )
+    if timezone.localtime(confirmation.confirmed_at).date() < year_ago(as_at):
+        # The start page already asks the head to confirm again: not evidence for the period.
+        return (
+            f"Not confirmed in the 12 months to {uk_date(as_at)}: the last confirmation, "
+            f"by {who} on {on}, is more than 12 months old"
+        )
     if confirmation.policy_url != policy:
         # The head confirmed what another address held, not the policy published now.
         return (
@@ -604,7 +614,9 @@ def _evidence(f, fmt, governors):
         ],
         [
             "Policy covers Prevent, with no separate Prevent policy (step 4)",
-            _confirmation_text(confirmation, governors, policy),
+            _confirmation_text(
+                confirmation, governors, policy, min(f.period.end, timezone.localdate(f.now))
+            ),
         ],
     ]
     if confirmation is not None:

@@ -285,3 +285,64 @@ def test_a_conversation_held_before_the_advice_came_is_counted_apart_from_the_me
     figures = figures_now(school)
     assert (figures.conversations_held, figures.held_before_advice) == (1, 1)
     assert figures.advice_to_conversation.values == ()
+
+
+PREVENT_ROW = "Policy covers Prevent, with no separate Prevent policy (step 4)"
+
+
+def _prevent_row(client, query=None):
+    return dict(html_tables(client.get(REPORT, query or {}).text)["evidence-policy"][1:])[
+        PREVENT_ROW
+    ]
+
+
+@pytest.mark.parametrize(
+    ("confirmed_on", "out_of_date"),
+    [((2025, 3, 16), False), ((2025, 3, 15), True)],
+)
+def test_a_confirmation_more_than_12_months_old_is_not_reported_as_covering_the_policy(
+    clock, school, head, client_for, confirmed_on, out_of_date
+):
+    # The start page asks the head to confirm again once the confirmation is more than 12
+    # months old; the report, run on 16 March 2026, does not call it confirmed either.
+    clock.set(*confirmed_on, 9, 0)
+    confirm_prevent_policy(school, by=head, expected_url=school.safeguarding_policy_url)
+    clock.set(2026, 3, 16, 12, 0)
+    client = client_for(head)
+    on = f"{confirmed_on[2]} March 2025"
+    if out_of_date:
+        assert _prevent_row(client) == (
+            "Not confirmed in the 12 months to 16 March 2026: the last confirmation, by Hana "
+            f"Head, head teacher, on {on}, is more than 12 months old"
+        )
+        assert _prevent_row(client, {"audience": "governors"}) == (
+            "Not confirmed in the 12 months to 16 March 2026: the last confirmation, by the "
+            f"head teacher on {on}, is more than 12 months old"
+        )
+    else:
+        assert _prevent_row(client) == f"Confirmed by Hana Head, head teacher, on {on}"
+
+
+def test_a_past_periods_confirmation_is_judged_at_the_end_of_that_period(
+    clock, school, head, client_for
+):
+    # Confirmed in October 2023: current all through the 2023 to 2024 year, out of date by
+    # the end of the 2024 to 2025 year (31 August 2025).
+    clock.set(2023, 10, 2, 9, 0)
+    confirm_prevent_policy(school, by=head, expected_url=school.safeguarding_policy_url)
+    clock.set(2026, 3, 16, 12, 0)
+    client = client_for(head)
+
+    def year(first):
+        return {
+            **{"start_0": "1", "start_1": "9", "start_2": str(first)},
+            **{"end_0": "31", "end_1": "8", "end_2": str(first + 1)},
+        }
+
+    assert _prevent_row(client, year(2023)) == (
+        "Confirmed by Hana Head, head teacher, on 2 October 2023"
+    )
+    assert _prevent_row(client, year(2024)) == (
+        "Not confirmed in the 12 months to 31 August 2025: the last confirmation, by Hana "
+        "Head, head teacher, on 2 October 2023, is more than 12 months old"
+    )
