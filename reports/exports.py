@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 
+from safeguarding.clock import written
+
 # A spreadsheet runs a cell that starts with one of these as a formula: text typed by a user
 # (a rationale, a name) must never run as one.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -55,13 +57,15 @@ class SafeWriter:
             self.writerow(cells)
 
 
-def report_csv(*, title, school, period, version, sections, notes):
+def report_csv(*, title, school, period, version, produced_at, sections, notes):
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow([title])
     writer.writerow(["School", school.name])
     writer.writerow(["Period", period.label])
     writer.writerow(["Version", version])
+    # As the page says: the figures marked "now" are as at this moment.
+    writer.writerow(["Produced on", written(produced_at)])
     for section in sections:
         for table in section.tables:
             writer.writerow([])

@@ -60,6 +60,7 @@ def audit_report(request):
             school=school,
             period=period,
             version=context["version"],
+            produced_at=context["generated_at"],
             sections=sections,
             notes=context["notes"],
         )

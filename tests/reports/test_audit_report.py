@@ -668,6 +668,24 @@ def test_the_csv_is_marked_official_sensitive_and_opens_as_utf_8(client_for, hea
     assert ["School", "École Zoë"] in rows
 
 
+def test_the_csv_says_when_it_was_produced_as_the_page_does(clock, client_for, head):
+    """Its '(now)' figures (requests overdue, concerns awaiting review) are as at that moment:
+    a copy kept for an inspector, without it, could not say when they were true."""
+    clock.set(2026, 3, 16, 12, 0)
+    client = reauthenticate(client_for(head))
+    assert "Produced on 16 March 2026 at midday." in client.get(REPORT).text
+    download = client.get(REPORT, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[:6] == [
+        ["OFFICIAL-SENSITIVE"],
+        ["Safeguarding audit report"],
+        ["School", "Lea Bank Primary School"],
+        ["Period", "1 September 2025 to 31 August 2026"],
+        ["Version", "Full version, for the school's leaders"],
+        ["Produced on", "16 March 2026 at midday"],
+    ]
+
+
 # Every view and download is audited, once
 
 
