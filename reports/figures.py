@@ -43,6 +43,7 @@ from concerns.models import (
 )
 from schools.models import DSL_ROLES, Membership, Pupil, Role
 from workflow.models import WorkflowEvent
+from workflow.reminders import DECISIONS
 from workflow.retention import due_for_review
 from workflow.rules import Action
 from workflow.working_time import working_hours_between
@@ -271,10 +272,12 @@ def _step_one(figures, school, concerns, first_dsl_action):
             if first is not None
         )
     )
+    # Waiting for a DSL's decision (asking the hub, escalating, closing), as the reminder to
+    # the school's leads has it: a note added is a DSL's first action, not their decision.
+    decided = WorkflowEvent.objects.filter(concern=OuterRef("pk"), action__in=DECISIONS)
     waiting = (
         Concern.objects.filter(school=school, status=ConcernStatus.RECORDED)
-        .annotate(first_dsl=first_dsl_action)
-        .filter(first_dsl__isnull=True)
+        .exclude(Exists(decided))
         .order_by("recorded_at", "pk")
         .values_list("pk", "reference", "recorded_at")
     )

@@ -34,6 +34,7 @@ from workflow.concerns import (
     record_escalation_outcome,
 )
 from workflow.leavers import record_leaving
+from workflow.reminders import remind_overdue
 
 from .conftest import LONDON
 from .tables import html_tables
@@ -346,3 +347,20 @@ def test_a_past_periods_confirmation_is_judged_at_the_end_of_that_period(
         "Not confirmed in the 12 months to 31 August 2025: the last confirmation, by Hana "
         "Head, head teacher, on 2 October 2023, is more than 12 months old"
     )
+
+
+def test_a_concern_a_dsl_only_added_a_note_to_still_awaits_their_decision(
+    clock, school, teacher, dsl
+):
+    # Recorded on Monday at 9, a note from the DSL at 10, nothing decided by Wednesday at 9:
+    # the leads are reminded it waits for a DSL's decision, and the head's report lists it.
+    clock.set(2026, 3, 2, 9, 0)
+    concern = record_concern(by=teacher, pupil=PupilFactory(school=school), **concern_data())
+    clock.set(2026, 3, 2, 10, 0)
+    add_addendum(concern, by=dsl, text="Seen; I will speak to the class teacher.")
+    clock.set(2026, 3, 4, 9, 0)
+    assert remind_overdue() == 1
+    figures = figures_now(school)
+    assert [(row[1], row[3]) for row in figures.awaiting_review] == [(concern.reference, 16.0)]
+    # The note is still the DSL's first action on it, for the median.
+    assert figures.recorded_to_dsl.values == (1.0,)
