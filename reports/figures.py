@@ -33,7 +33,6 @@ from concerns.models import (
     Closure,
     Concern,
     ConcernCategory,
-    ConcernStatus,
     Escalation,
     FileTransfer,
     ParentConversation,
@@ -43,7 +42,7 @@ from concerns.models import (
 )
 from schools.models import DSL_ROLES, Membership, Pupil, Role
 from workflow.models import WorkflowEvent
-from workflow.reminders import DECISIONS
+from workflow.reminders import awaiting_decision
 from workflow.retention import due_for_review
 from workflow.rules import Action
 from workflow.working_time import working_hours_between
@@ -272,19 +271,17 @@ def _step_one(figures, school, concerns, first_dsl_action):
             if first is not None
         )
     )
-    # Waiting for a DSL's decision (asking the hub, escalating, closing), as the reminder to
-    # the school's leads has it: a note added is a DSL's first action, not their decision.
-    decided = WorkflowEvent.objects.filter(concern=OuterRef("pk"), action__in=DECISIONS)
+    # Waiting for a DSL's decision, as the reminder to the school's leads has it: since the
+    # concern was recorded, or came back undecided (reopened, its request withdrawn).
     waiting = (
-        Concern.objects.filter(school=school, status=ConcernStatus.RECORDED)
-        .exclude(Exists(decided))
-        .order_by("recorded_at", "pk")
-        .values_list("pk", "reference", "recorded_at")
+        awaiting_decision(Concern.objects.filter(school=school))
+        .order_by("awaiting_since", "pk")
+        .values_list("pk", "reference", "awaiting_since")
     )
-    for pk, reference, recorded_at in waiting:
-        hours = working_hours_between(recorded_at, figures.now)
+    for pk, reference, since in waiting:
+        hours = working_hours_between(since, figures.now)
         if hours > REVIEW_WITHIN_HOURS:
-            figures.awaiting_review.append((pk, reference, recorded_at, hours))
+            figures.awaiting_review.append((pk, reference, since, hours))
 
 
 def _step_two(figures, school, period, concerns):

@@ -67,7 +67,8 @@ NOTES = [
     "concern after it was recorded (for example asking the hub, escalating, closing or adding "
     "a note). A concern awaits DSL review until a DSL decides what to do: asks the hub, "
     "escalates it or closes it, as the reminder to the DSLs has it; a note alone does not end "
-    "the wait.",
+    "the wait. A concern reopened, or whose advice request was withdrawn, waits again from "
+    "then.",
     "Medians are the middle value (the average of the middle two for an even number). The 90th "
     "percentile is the value 90% of answers were as fast as or faster than (nearest rank).",
     "Year groups are the year groups the pupils were in when each concern was recorded.",

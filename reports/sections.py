@@ -435,7 +435,7 @@ def _exceptions(f, fmt, governors, listed):
         _waiting(
             "exceptions-awaiting",
             "Concerns awaiting DSL review for more than one working day (now)",
-            "Recorded",
+            "Waiting since",
             f.awaiting_review,
             listed,
         ),

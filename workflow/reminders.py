@@ -94,22 +94,25 @@ def _returns_to_dsl():
     ).order_by("-at", "-pk")
 
 
-def _unreviewed_concerns(now, since):
-    """Concerns waiting for a DSL's decision since `awaiting_since` (recorded, or come back
-    undecided since: `returned_by` says how), not reminded since then. A working day is never
-    less than 8 hours on the clock: the index on status and the time narrow it down,
-    working_hours_between decides."""
+def awaiting_decision(concerns):
+    """Those of `concerns` waiting for a DSL's decision (asking the hub, escalating, closing):
+    still RECORDED, since `awaiting_since`, when they were recorded or came back undecided
+    (`returned_by` says how). A note added is not a decision. The report lists these too."""
     returned = _returns_to_dsl()
+    return concerns.filter(status=ConcernStatus.RECORDED).annotate(
+        awaiting_since=Coalesce(
+            Subquery(returned.values("at")[:1]), "recorded_at", output_field=DateTimeField()
+        ),
+        returned_by=Subquery(returned.values("action")[:1]),
+    )
+
+
+def _unreviewed_concerns(now, since):
+    """Concerns waiting for a DSL's decision, newly a working day or more, not reminded since
+    they began to wait. A working day is never less than 8 hours on the clock: the index on
+    status and the time narrow it down, working_hours_between decides."""
     return (
-        Concern.objects.filter(status=ConcernStatus.RECORDED, recorded_at__lte=now - WORKING_DAY)
-        .annotate(
-            awaiting_since=Coalesce(
-                Subquery(returned.values("at")[:1]),
-                "recorded_at",
-                output_field=DateTimeField(),
-            ),
-            returned_by=Subquery(returned.values("action")[:1]),
-        )
+        awaiting_decision(Concern.objects.filter(recorded_at__lte=now - WORKING_DAY))
         .filter(awaiting_since__lte=now - WORKING_DAY, awaiting_since__gte=since)
         .exclude(_reminded(REVIEW_OVERDUE, "awaiting_since", concern="pk"))
         .select_related("school")

@@ -217,7 +217,7 @@ def full_version(c):
             ],
         ],
         "exceptions-awaiting": [
-            ["Concern", "Recorded", "Waiting (working hours)"],
+            ["Concern", "Waiting since", "Waiting (working hours)"],
             [c["F"].reference, "11 March 2026 at 10:00am", "26.0"],
         ],
         "access-viewers": [

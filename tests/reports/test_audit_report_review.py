@@ -32,6 +32,7 @@ from workflow.concerns import (
     log_parent_conversation,
     record_concern,
     record_escalation_outcome,
+    reopen_concern,
 )
 from workflow.leavers import record_leaving
 from workflow.reminders import remind_overdue
@@ -187,6 +188,23 @@ def test_a_dsl_elsewhere_who_is_staff_here_is_not_this_schools_dsl(
     figures = figures_now(school)
     assert figures.recorded_to_dsl.values == ()
     assert [row[1] for row in figures.awaiting_review] == [concern.reference]
+
+
+def test_a_reopened_concern_awaits_review_again_from_its_reopening(clock, school, teacher, dsl):
+    # Reopened and left undecided, it waits for a DSL's decision as a new concern does, and is
+    # reminded; the report lists it with the time it began to wait again.
+    clock.set(2026, 3, 2, 9, 0)
+    concern = record_concern(by=teacher, pupil=PupilFactory(school=school), **concern_data())
+    clock.set(2026, 3, 2, 11, 0)
+    close_concern(concern, by=dsl, outcome="nfa", rationale=NFA)
+    clock.set(2026, 3, 9, 10, 0)
+    reopen_concern(concern, by=dsl, reason="New disclosure from her brother.")
+    clock.set(2026, 3, 10, 10, 0)  # one working day: not yet over it
+    assert figures_now(school).awaiting_review == []
+    clock.set(2026, 3, 11, 10, 0)
+    (row,) = figures_now(school).awaiting_review
+    assert row[1:] == (concern.reference, datetime(2026, 3, 9, 10, 0, tzinfo=LONDON), 16.0)
+    assert remind_overdue() == 1
 
 
 def test_a_dsl_here_who_is_staff_elsewhere_is_not_listed_as_staff_reading_beyond_their_own(
