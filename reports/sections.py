@@ -134,7 +134,7 @@ def _step_two(f, fmt):
                         "Concerns recorded where hub advice was sought",
                         fmt.share(f.advice_sought, f.recorded),
                     ],
-                    ["Advice requests made", fmt.count(f.requests_made)],
+                    ["Advice requests made, withdrawn ones included", fmt.count(f.requests_made)],
                     [
                         "Advice requests made in the period and still open",
                         fmt.count(f.requests_open),

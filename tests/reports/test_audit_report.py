@@ -126,7 +126,7 @@ def full_version(c):
         "step-2-summary": [
             ["Measure", "Value"],
             ["Concerns recorded where hub advice was sought", "50% (4 of 8)"],
-            ["Advice requests made", "4"],
+            ["Advice requests made, withdrawn ones included", "4"],
             ["Advice requests made in the period and still open", "1"],
         ],
         "step-2-urgency": [
@@ -300,7 +300,7 @@ def governors_version():
         "step-2-summary": [
             ["Measure", "Value"],
             ["Concerns recorded where hub advice was sought", HIDDEN],
-            ["Advice requests made", FEW],
+            ["Advice requests made, withdrawn ones included", FEW],
             ["Advice requests made in the period and still open", FEW],
         ],
         "step-2-urgency": [
