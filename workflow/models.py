@@ -49,6 +49,13 @@ class Notification(models.Model):
         SETTLED = "settled", "Not sent: settled first"
 
     kind = models.CharField(max_length=40)
+    # The person it is for, if it is for a user of the service: sent to their address as it is
+    # when it is sent (an address corrected meanwhile is the one used), and settled unsent if
+    # they have left the service by then. None for the hub's shared mailbox, which is no one's.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The address it goes to: the person's when it was queued, then the one it was sent to.
     recipient = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField()

@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from schools.models import HUB_ROLES, LocalAuthority, Membership, Role, User
+from schools.models import HUB_ROLES, Membership, Role, User
 
 from .models import Notification
 
@@ -38,59 +38,77 @@ def link(url_name, *args):
     return settings.SITE_URL + path
 
 
-def _emails(memberships, but=None):
-    """The addresses of the active people in `memberships`, leaving out `but`: whoever acted
-    is not emailed about what they did themselves (it is on the concern's history)."""
+def _people(memberships, but=None):
+    """The active people in `memberships`, leaving out `but`: whoever acted is not emailed
+    about what they did themselves (it is on the concern's history)."""
     memberships = memberships.filter(is_active=True, user__is_active=True)
     if but is not None:
         memberships = memberships.exclude(user=but)
-    return sorted(set(memberships.values_list("user__email", flat=True)))
+    return list(User.objects.filter(pk__in=memberships.values("user")).order_by("email"))
 
 
 def school_leads(school, but=None):
     roles = [Role.DSL, Role.DEPUTY_DSL]
-    return _emails(Membership.objects.filter(school=school, role__in=roles), but)
+    return _people(Membership.objects.filter(school=school, role__in=roles), but)
 
 
 def school_leads_and_head(school, but=None):
     roles = [Role.DSL, Role.DEPUTY_DSL, Role.HEAD_TEACHER]
-    return _emails(Membership.objects.filter(school=school, role__in=roles), but)
+    return _people(Membership.objects.filter(school=school, role__in=roles), but)
 
 
 def hub_managers(authority, but=None):
-    return _emails(Membership.objects.filter(local_authority=authority, role=Role.HUB_MANAGER), but)
+    return _people(Membership.objects.filter(local_authority=authority, role=Role.HUB_MANAGER), but)
 
 
 def hub_staff(authority, users):
-    """The addresses of those of `users` still on the authority's hub staff: not someone whose
-    hub role has ended or whose account is switched off."""
+    """Those of `users` still on the authority's hub staff: not someone whose hub role has
+    ended or whose account is switched off."""
     users = [user for user in users if user is not None]
-    return _emails(
+    return _people(
         Membership.objects.filter(local_authority=authority, role__in=HUB_ROLES, user__in=users)
     )
 
 
 def hub(authority):
+    """The authority's shared hub mailbox (an address, no one's account), or else its hub staff."""
     if authority.hub_email:
         return [authority.hub_email]
-    return _emails(Membership.objects.filter(local_authority=authority, role__in=HUB_ROLES))
+    return _people(Membership.objects.filter(local_authority=authority, role__in=HUB_ROLES))
+
+
+def _addressed(recipients):
+    """(user, address) for each of `recipients`, people (users) or mailboxes (addresses), once
+    each."""
+    seen = set()
+    for recipient in recipients:
+        if isinstance(recipient, str):
+            user, address = None, recipient
+        else:
+            user, address = recipient, recipient.email
+        key = user.pk if user is not None else address.lower()
+        if key not in seen:
+            seen.add(key)
+            yield user, address
 
 
 def queue(kind, recipients, *, subject, body, concern=None, urgent=False, escalation=None):
-    """Write one notification per recipient now; deliver them after the transaction commits."""
+    """Write one notification per recipient now, a person (a user) or a shared mailbox (an
+    address); deliver them after the transaction commits."""
     if urgent:
         subject = f"URGENT: {subject}"
     rows = Notification.objects.bulk_create(
         Notification(
             kind=kind,
-            recipient=recipient,
+            user=user,
+            recipient=address,
             subject=subject,
             body=body + FOOTER,
             concern=concern,
             escalation=escalation,
             urgent=urgent,
         )
-        for recipient in recipients
+        for user, address in _addressed(recipients)
     )
     ids = [row.pk for row in rows]
     if ids:
@@ -132,27 +150,23 @@ def settle(notifications):
     )
 
 
-def _with_reach(notifications):
-    """`notifications`, each saying whether it goes to a user of the service (`to_user`), who
-    still has an active account with an active role (`user_active`), or to an authority's
-    shared hub mailbox (`to_mailbox`): one query for the whole batch. A retry sent after the
-    person's role ended or their account was switched off would reach someone no longer
-    entitled to know of the work."""
-    recipient = OuterRef("recipient")
+def _still_told(notifications):
+    """`notifications`, each saying whether its person, if it is for one, still has an active
+    account with an active role (`active`): one query for the whole batch. A retry sent after
+    the person's role ended or their account was switched off would reach someone no longer
+    entitled to know of the work. A shared mailbox is no one's, and has no role to end."""
     return notifications.annotate(
-        to_user=Exists(User.objects.filter(email=recipient)),
-        user_active=Exists(
-            Membership.objects.filter(user__email=recipient, user__is_active=True, is_active=True)
-        ),
-        to_mailbox=Exists(LocalAuthority.objects.filter(hub_email=recipient)),
+        active=Exists(
+            Membership.objects.filter(user=OuterRef("user"), user__is_active=True, is_active=True)
+        )
     )
 
 
 def deliver(ids=None):
-    """Send the pending notifications that are due (only `ids`, if given). Returns the number
-    sent and the number that failed and wait for a retry. One to a user of the service who no
-    longer has an active account with an active role is settled, not sent; the hub's shared
-    mailbox is no user's, and is sent to.
+    """Send the pending notifications that are due (only `ids`, if given), each to its person's
+    address as it is now. Returns the number sent and the number that failed and wait for a
+    retry. One to a person who no longer has an active account with an active role is
+    settled, not sent; the hub's shared mailbox is no one's, and is sent to.
 
     Each is claimed first, by one UPDATE that moves its next attempt on (only one sender's
     UPDATE finds it still due), and sent outside any transaction: a mail server slow to answer
@@ -161,8 +175,8 @@ def deliver(ids=None):
     due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
     if ids is not None:
         due = due.filter(pk__in=ids)
-    rows = list(_with_reach(due).values_list("pk", "to_user", "user_active", "to_mailbox"))
-    gone = {pk for pk, to_user, active, mailbox in rows if to_user and not active and not mailbox}
+    rows = list(_still_told(due).values_list("pk", "user", "active"))
+    gone = {pk for pk, user, active in rows if user is not None and not active}
     if gone:
         # Not one claimed by another sender meanwhile: `due` no longer finds it.
         settle(due.filter(pk__in=gone))
@@ -172,9 +186,10 @@ def deliver(ids=None):
         claimed = due.filter(pk=pk).update(next_attempt_at=timezone.now() + CLAIM)
         if not claimed:
             continue  # another sender has it, or has sent it
-        row = Notification.objects.get(pk=pk)
+        row = Notification.objects.select_related("user").get(pk=pk)
+        address = row.user.email if row.user is not None else row.recipient
         try:
-            send_mail(row.subject, row.body, None, [row.recipient])
+            send_mail(row.subject, row.body, None, [address])
         except Exception as error:  # any failure of the mail backend: keep it and retry
             row.attempts += 1
             row.last_error = type(error).__name__[:200]
@@ -184,8 +199,9 @@ def deliver(ids=None):
             failed += 1
         else:
             row.status = Notification.Status.SENT
+            row.recipient = address  # where it went, if the person's address changed meanwhile
             row.attempts += 1
             row.sent_at = timezone.now()
-            row.save(update_fields=["status", "attempts", "sent_at"])
+            row.save(update_fields=["status", "recipient", "attempts", "sent_at"])
             sent += 1
     return sent, failed

@@ -224,7 +224,7 @@ def _advice(request, now):
     # goes to the hub too, whoever has it: a child may be at risk while they are away.
     recipients = notify.hub_staff(authority, [request.claimed_by])
     if not recipients or request.urgency == "red":
-        recipients = sorted({*recipients, *notify.hub(authority)})
+        recipients = [*recipients, *notify.hub(authority)]  # each once (notify.queue)
     _tell_hub(
         ADVICE_OVERDUE,
         recipients,

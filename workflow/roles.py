@@ -19,7 +19,7 @@ READS_THE_SCHOOLS_RECORDS = DSL_ROLES | {Role.HEAD_TEACHER}
 
 
 def _told(membership):
-    """The addresses of those told of `membership` (never its holder)."""
+    """Those told of `membership` (never its holder)."""
     if membership.school_id is not None:
         if membership.role not in READS_THE_SCHOOLS_RECORDS:
             return []

@@ -1,9 +1,11 @@
 """The outbox: written with the transition, sent after commit, never lost, and never carrying
 a child's name or any case content."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
@@ -276,10 +278,72 @@ def test_delivery_checks_every_recipient_in_one_query(school):
         for n in range(leavers):
             user = member(Role.DEPUTY_DSL, school, email=f"leaver{leavers}.{n}@example.org")
             _account_switched_off(user)
-            Notification.objects.create(kind="k", recipient=user.email, subject="s", body="b")
+            Notification.objects.create(
+                kind="k", user=user, recipient=user.email, subject="s", body="b"
+            )
         with CaptureQueriesContext(connection) as queries:
             assert deliver() == (0, 0)
         assert Notification.objects.filter(status=Notification.Status.SETTLED).count() == leavers
         return len(queries)
 
     assert queries_to_deliver(1) == queries_to_deliver(20)
+
+
+def test_a_retry_goes_to_the_persons_address_as_it_is_when_sent(walk, dsl, deputy_dsl):
+    # A DSL's address corrected while the mail server was down: the retry went to the old,
+    # wrong address, which may be someone else's, with the school's concern reference in it.
+    _left_pending_by_a_mail_server_that_was_down(walk)
+    wrong = dsl.email
+    dsl.email = "j.smith@school.example.org"
+    dsl.save(update_fields=["email"])
+
+    assert deliver() == (2, 0)
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([dsl.email, deputy_dsl.email])
+    assert wrong not in [m.to[0] for m in mail.outbox]
+    told = Notification.objects.get(user=dsl)
+    assert (told.recipient, told.status) == (dsl.email, Notification.Status.SENT)
+
+
+def test_a_retry_is_settled_for_someone_who_left_even_if_their_address_changed(
+    walk, dsl, deputy_dsl
+):
+    # Matched by address, a leaver whose address had changed too was no longer found as a
+    # user, and the retry was sent to the old address as if it were the hub's mailbox.
+    _left_pending_by_a_mail_server_that_was_down(walk)
+    old = dsl.email
+    dsl.email = "left.school@example.org"
+    dsl.save(update_fields=["email"])
+    _role_ended(dsl)
+
+    assert deliver() == (1, 0)
+
+    assert [m.to for m in mail.outbox] == [[deputy_dsl.email]]
+    told = Notification.objects.get(user=dsl)
+    assert (told.recipient, told.status) == (old, Notification.Status.SETTLED)
+
+
+def test_each_notification_names_its_person_and_the_hubs_mailbox_names_no_one(walk, dsl, authority):
+    walk.with_hub()
+
+    assert Notification.objects.get(kind="concern_recorded").user == dsl
+    to_hub = Notification.objects.get(kind="advice_requested")
+    assert (to_hub.user, to_hub.recipient) == (None, authority.hub_email)
+
+
+backfill = importlib.import_module("workflow.migrations.0006_notification_user")
+
+
+def test_notifications_queued_before_are_pointed_at_their_person_by_address(dsl, authority):
+    def queued_to(address):
+        return Notification.objects.create(kind="k", recipient=address, subject="s", body="b")
+
+    to_dsl = queued_to(dsl.email.upper())  # an address typed in capitals still finds them
+    to_hub = queued_to(authority.hub_email)
+    to_no_one = queued_to("someone.else@example.org")
+
+    backfill.point_at_people(apps, None)
+
+    assert Notification.objects.get(pk=to_dsl.pk).user == dsl
+    assert Notification.objects.get(pk=to_hub.pk).user is None
+    assert Notification.objects.get(pk=to_no_one.pk).user is None
