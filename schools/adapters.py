@@ -1,9 +1,9 @@
 """How django-allauth and django-axes fit this service: no public sign-up, a second factor that
 cannot be switched off, lockouts keyed on the email address, and sign-ins audited."""
 
-import logging
 from urllib.parse import quote
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -14,10 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.log import record
+from workflow import notify
 
 from . import secrets
-
-logger = logging.getLogger(__name__)
 
 SIGNED_IN_AT = "signed_in_at"
 
@@ -47,13 +46,34 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
-        # A notice of a change already made (a new password, a passkey): a mail server that
-        # cannot take it must not turn the change into the service's error page, or undo it.
-        # The error's kind only: an SMTP error's text can hold the address.
-        try:
-            super().send_notification_mail(template_prefix, user, context, email)
-        except OSError as error:
-            logger.warning("Sign-in change notice not sent: %s", type(error).__name__)
+        # A notice of a change already made (a new password, a passkey) goes through the outbox
+        # (workflow/notify.py), as every other email that tells of something done: written
+        # with the change, sent once it has committed, and retried while the mail server is
+        # down. An outage neither loses the notice (how someone learns that another person may
+        # be signing in as them) nor turns the change into the service's error page, or undoes
+        # it. The emailed link to choose a password is not queued: it is sent at once, or the
+        # page says it could not be (schools/views.py), and its key is never stored.
+        if not account_settings.EMAIL_NOTIFICATIONS:
+            return
+        address = email or user.email
+        to_them = address.lower() == user.email.lower()  # not a notice to an address left behind
+        message = self.render_mail(
+            template_prefix,
+            address,
+            {
+                "email": address,
+                "service_name": settings.SERVICE_NAME,
+                "timestamp": timezone.now(),
+                **(context or {}),
+            },
+        )
+        notify.queue(
+            notify.SIGN_IN + template_prefix.rsplit("/", 1)[-1],
+            [user if to_them else address],
+            subject=message.subject,
+            body=message.body,
+            footer="",  # the notice's own says it holds nothing about a child
+        )
 
     def get_reset_password_from_key_url(self, key):
         # The service's public address, as every other email's links (workflow/notify.py): not

@@ -92,7 +92,17 @@ def _addressed(recipients):
             yield user, address
 
 
-def queue(kind, recipients, *, subject, body, concern=None, urgent=False, escalation=None):
+def queue(
+    kind,
+    recipients,
+    *,
+    subject,
+    body,
+    concern=None,
+    urgent=False,
+    escalation=None,
+    footer=FOOTER,
+):
     """Write one notification per recipient now, a person (a user) or a shared mailbox (an
     address); deliver them after the transaction commits."""
     if urgent:
@@ -103,7 +113,7 @@ def queue(kind, recipients, *, subject, body, concern=None, urgent=False, escala
             user=user,
             recipient=address,
             subject=subject,
-            body=body + FOOTER,
+            body=body + footer,
             concern=concern,
             escalation=escalation,
             urgent=urgent,
@@ -150,6 +160,12 @@ def settle(notifications):
     )
 
 
+# The kind of every sign-in notice (schools/adapters.py), each telling a person of a change to
+# their own account. It tells of no one's work, so it is sent whatever roles they hold by then:
+# a system operator holds none, and a notice of a change they did not make is theirs to have.
+SIGN_IN = "sign_in_"
+
+
 def _still_told(notifications):
     """`notifications`, each saying whether its person, if it is for one, still has an active
     account with an active role (`active`): one query for the whole batch. A retry sent after
@@ -166,7 +182,8 @@ def deliver(ids=None):
     """Send the pending notifications that are due (only `ids`, if given), each to its person's
     address as it is now. Returns the number sent and the number that failed and wait for a
     retry. One to a person who no longer has an active account with an active role is
-    settled, not sent; the hub's shared mailbox is no one's, and is sent to.
+    settled, not sent, unless it is a sign-in notice about their own account; the hub's
+    shared mailbox is no one's, and is sent to.
 
     Each is claimed first, by one UPDATE that moves its next attempt on (only one sender's
     UPDATE finds it still due), and sent outside any transaction: a mail server slow to answer
@@ -175,8 +192,12 @@ def deliver(ids=None):
     due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
     if ids is not None:
         due = due.filter(pk__in=ids)
-    rows = list(_still_told(due).values_list("pk", "user", "active"))
-    gone = {pk for pk, user, active in rows if user is not None and not active}
+    rows = list(_still_told(due).values_list("pk", "user", "active", "kind"))
+    gone = {
+        pk
+        for pk, user, active, kind in rows
+        if user is not None and not active and not kind.startswith(SIGN_IN)
+    }
     if gone:
         # Not one claimed by another sender meanwhile: `due` no longer finds it.
         settle(due.filter(pk__in=gone))
