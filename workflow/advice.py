@@ -215,17 +215,34 @@ def claim_advice_request(advice_request, *, by, expected_version=None):
 def release_advice_request(advice_request, *, by, expected_version=None):
     """Give a claimed request back to the queue.
 
-    Who: the advisor who claimed it, or a hub manager. From: CLAIMED; to: OPEN.
+    Who: the advisor who claimed it, or a hub manager. From: CLAIMED; to: OPEN. A manager's
+    release is told to the advisor who had it.
     """
     actor = actor_for(by)
     concern, request = _lock(advice_request)
     check_role(actor, Action.RELEASE, concern, request)
     target = _check_request(Action.RELEASE, request, expected_version)
     check(actor, Action.RELEASE, concern, request)
+    taken_from = request.claimed_by
     request.claimed_by = None
     request.claimed_at = None
     _save(request, target, "claimed_by", "claimed_at")
     move(concern, Action.RELEASE, concern.status, by=by, request=request)
+    if taken_from != by:
+        # The advisor may be part way through their advice: they hear now that it is no
+        # longer theirs, not when it is refused as unclaimed. Nothing for them to do: not urgent.
+        notify.queue(
+            "advice_released_away",
+            notify.hub_staff(concern.school.local_authority, [taken_from]),
+            subject=f"Advice request on {concern.reference} released to the queue",
+            body=(
+                f"{by.full_name} has released the advice request from {concern.school.name} on "
+                f"concern {concern.reference}, which you had claimed, back to the hub's queue. "
+                "You need not answer it unless you claim it again."
+                f"\n\nSign in to see it: {notify.link('advice:detail', request.pk)}"
+            ),
+            concern=concern,
+        )
     return request
 
 

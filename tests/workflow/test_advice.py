@@ -483,3 +483,29 @@ def test_due_time_uses_working_hours(walk, dsl, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: friday_4pm)
     request = request_hub_advice(concern, by=dsl, **advice_data(urgency="red"))
     assert request.due_at == datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+def test_the_advisor_whose_claim_a_manager_releases_is_told_they_need_not_answer_it(
+    walk, hub_manager
+):
+    # Ada, who claimed it and may be halfway through her advice, learnt only when hers was
+    # refused as unclaimed, by which time a colleague may have claimed it.
+    concern = walk.with_hub(urgency="red")
+    ada = claim_advice_request(walk.request(concern), by=walk.advisor).claimed_by
+    Notification.objects.all().delete()
+    release_advice_request(walk.request(concern), by=hub_manager)
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient) == ("advice_released_away", ada.email)
+    assert hub_manager.full_name in told.body
+    assert "back to the hub's queue" in told.body
+    assert f"/hub/requests/{walk.request(concern).pk}/" in told.body
+    assert not told.urgent
+    assert concern.pupil.family_name not in told.subject + told.body
+    assert concern.pupil.given_name not in told.subject + told.body
+
+
+def test_an_advisor_releasing_their_own_claim_is_not_emailed_about_it(walk):
+    concern = walk.claimed()
+    Notification.objects.all().delete()
+    release_advice_request(walk.request(concern), by=walk.advisor)
+    assert not Notification.objects.exists()
