@@ -1,13 +1,16 @@
 """Journey 2: a hub advisor finds the school's request in the queue, claims it, and advises
 talking with the parent (level 2). With and without JavaScript."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from advice.models import AdviceStatus
 from concerns.models import ConcernStatus
 
 from .conftest import look
-from .journeys import give_advice
+from .journeys import give_advice, heading
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
@@ -26,3 +29,25 @@ def test_hub_advisor_claims_the_request_and_advises_talking_with_the_parent(
     assert advice_request.level_of_need == 2
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.ADVICE_RECEIVED
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_reading_the_whole_concern_while_advising_keeps_the_advice_typed(
+    signed_in, walk, hub_advisor, js
+):
+    # The advice page shows only the school's question: an advisor half way through their
+    # advice reads the rest of the concern, and comes back to what they had written.
+    concern = walk.claimed(walk.recorded(what_happened="Bruise on her left arm."))
+    advice = "Talk with her father first; tell us what he says about the bruise."
+
+    page = signed_in(hub_advisor, js=js)
+    page.goto(f"/hub/requests/{walk.request(concern).pk}/advice/")
+    page.get_by_label("Your advice to the school").fill(advice)
+    link = page.get_by_role("link", name=re.compile("^Read the whole concern"))
+    with page.context.expect_page(timeout=5000) as opened:
+        link.click()
+    reading = opened.value
+    expect(heading(reading)).to_have_text(f"Advice request {concern.reference}")
+    expect(reading.get_by_text("Bruise on her left arm.")).to_be_visible()
+    expect(page.get_by_label("Your advice to the school")).to_have_value(advice)
+    expect(link).to_have_text("Read the whole concern (opens in new tab)")  # as GOV.UK says
