@@ -157,6 +157,48 @@ def earlier_requests(membership, advice_request):
     )
 
 
+# Every change of a concern's version writes one of its events; these write one without a change.
+_NO_NEW_VERSION = (Action.RECORD, Action.RECORD_OUTCOME)
+
+
+def changes_since(advice_request, version):
+    """What has been done to the request's concern since a page showed it at `version`,
+    oldest first, for a page refused as out of date to show what the person missed: the
+    events that moved the concern's version on, each addendum's with its words (`addendum`),
+    and a note only on this request's own events. Only what the request shares: nothing from
+    before it was made, nor, once withdrawn, since (docs/adr/008)."""
+    concern = advice_request.concern
+    missed = concern.version - version
+    if missed <= 0:
+        return []
+    events = concern.events.exclude(action__in=_NO_NEW_VERSION).select_related("actor")
+    events = list(events.order_by("-at", "-pk")[:missed])[::-1]
+    shared_until = None
+    if advice_request.withdrawn_at is not None:
+        withdrawal = advice_request.events.filter(action=Action.WITHDRAW_REQUEST).first()
+        shared_until = (
+            (withdrawal.at, withdrawal.pk) if withdrawal else (advice_request.withdrawn_at, 0)
+        )
+    events = [
+        event
+        for event in events
+        if event.at >= advice_request.requested_at
+        and (shared_until is None or (event.at, event.pk) <= shared_until)
+    ]
+    if not events:
+        return []
+    added = {
+        addendum.created_at: addendum
+        for addendum in concern.addenda.filter(created_at__gte=events[0].at)
+    }
+    for event in events:
+        event.label = Action(event.action).label
+        event.addendum = added.get(event.at) if event.action == Action.ADD_ADDENDUM else None
+        if event.advice_request_id != advice_request.pk:
+            event.note = ""  # the school's own words about other steps are not shared
+    return events
+
+
 def request_history(advice_request):
     """The workflow events of one request (claims, reassignments, urgency changes, advice)."""
     return advice_request.events.select_related("actor").order_by("at", "pk")

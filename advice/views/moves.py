@@ -41,7 +41,7 @@ from ..forms import (
     RerateForm,
 )
 from ..models import AdviceStatus
-from ..selectors import get_request_for, hub_staff
+from ..selectors import changes_since, get_request_for, hub_staff
 from .access import hub_manager_only, hub_only
 from .request import request_context
 
@@ -63,6 +63,9 @@ class Move:
     made_already: Any = field(default=lambda r, user, sent: False)
     warning: bool = False
     shows_question: bool = False  # the school's words about the child: the page is audited
+    # The form's field carrying the concern's version: a move refused as out of date shows
+    # what has been done to the concern since, for the person to read before sending again.
+    concern_version: str | None = None
 
 
 MOVES = {
@@ -129,6 +132,7 @@ MOVES = {
         "Send the advice to the school",
         "Your advice has been sent. The school's DSLs have been told to read it.",
         shows_question=True,
+        concern_version="expected_concern_version",
         # The same advice, sent again: different words would be lost, so they are refused.
         made_already=lambda r, user, sent: (
             r.status == AdviceStatus.ANSWERED
@@ -150,6 +154,7 @@ MOVES = {
         on_concern=True,
         versions=lambda r: {"expected_version": r.concern.version},
         warning=True,
+        concern_version="expected_version",
     ),
 }
 
@@ -187,6 +192,7 @@ def _move_page(request, pk, name):
     actor = Actor(request.user, request.memberships)
     allowed = move.action in available_request_actions(actor, advice_request)
     kept = kept_for(request) if request.method == "GET" else None
+    changes = ()
     if request.method == "GET" and not allowed and kept is None:
         messages.info(request, _unavailable(move.action, advice_request, request.user))
         return redirect("advice:detail", pk)
@@ -212,6 +218,9 @@ def _move_page(request, pk, name):
                     messages.success(request, _done(move, request.user, form.cleaned_data))
                     return redirect("advice:detail", pk)
                 allowed = move.action in available_request_actions(actor, advice_request)
+                if move.concern_version:
+                    seen = form.cleaned_data[move.concern_version]
+                    changes = changes_since(advice_request, seen)
                 form = _again(move, form, request.POST, advice_request, kwargs)
                 apply_refusal(form, refused)
                 said_why = refused.field is None and not isinstance(refused, Stale)
@@ -224,11 +233,13 @@ def _move_page(request, pk, name):
             form.add_error(None, _unavailable(move.action, advice_request, request.user))
     else:
         form = move.form(initial=move.versions(advice_request), **kwargs)
-    if move.shows_question:
+    if move.shows_question or changes:
         viewed(request, advice_request, school=advice_request.concern.school)
     context = request_context(advice_request, timezone.now())
     return render(
-        request, "advice/move.html", context | {"move": move, "form": form, "allowed": allowed}
+        request,
+        "advice/move.html",
+        context | {"move": move, "form": form, "allowed": allowed, "changes": changes},
     )
 
 

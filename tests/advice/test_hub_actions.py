@@ -464,6 +464,82 @@ def test_advice_from_a_page_drawn_before_an_addendum_is_refused(
     assert fresh(claimed).status == AdviceStatus.CLAIMED
 
 
+def test_advice_refused_as_out_of_date_shows_what_the_school_added_meanwhile(
+    client_for, claimed, hub_advisor, dsl
+):
+    # The refused page carries the concern's new version, so the advisor could send the same
+    # advice again at once: the page shows the correction it missed, to read before sending.
+    client = client_for(hub_advisor)
+    typed = advice_post(claimed)
+    add_addendum(fresh(claimed).concern, by=dsl, text="Correction: it was her uncle, not dad.")
+    views = AuditEvent.objects.filter(action="advicerequest.view").count()
+
+    refused = client.post(url("advise", claimed), typed)
+
+    page = refused.content.decode()
+    missed = page.split("What has changed since you opened this page")[1].split("<form")[0]
+    assert "Addendum added" in missed
+    assert dsl.full_name in missed
+    assert "Correction: it was her uncle, not dad." in missed
+    assert typed["advice"] in page
+    assert AuditEvent.objects.filter(action="advicerequest.view").count() == views + 1
+
+
+def test_advice_refused_as_out_of_date_shows_a_change_of_urgency_and_its_reason(
+    client_for, claimed, hub_advisor, hub_manager
+):
+    client = client_for(hub_advisor)
+    typed = advice_post(claimed)
+    rerate_advice_request(claimed, by=hub_manager, urgency="red", reason="A new disclosure.")
+
+    page = client.post(url("advise", claimed), typed).content.decode()
+
+    missed = page.split("What has changed since you opened this page")[1].split("<form")[0]
+    assert "Urgency Amber to Red: A new disclosure." in missed
+    assert hub_manager.full_name in missed
+
+
+def test_what_changed_leaves_out_what_the_school_added_after_withdrawing_the_request(
+    client_for, claimed, hub_advisor, dsl
+):
+    # A withdrawn request shares its concern as it stood then (docs/adr/008).
+    typed = advice_post(claimed)
+    add_addendum(fresh(claimed).concern, by=dsl, text="Mum has called the school.")
+    withdraw_advice_request(fresh(claimed), by=dsl, reason="Mum has agreed to early help.")
+    add_addendum(fresh(claimed).concern, by=dsl, text="Written after the withdrawal.")
+
+    page = client_for(hub_advisor).post(url("advise", claimed), typed).content.decode()
+
+    assert "The school has withdrawn this advice request." in page
+    missed = page.split("What has changed since you opened this page")[1].split("<form")[0]
+    assert "Mum has called the school." in missed
+    assert "Mum has agreed to early help." in missed  # the withdrawal's own reason
+    assert "Written after the withdrawal." not in page
+    assert typed["advice"] in page
+
+
+def test_advice_refused_for_a_mistake_alone_shows_no_changes(client_for, claimed, hub_advisor):
+    page = client_for(hub_advisor).post(url("advise", claimed), advice_post(claimed, advice=""))
+    assert "What has changed since you opened this page" not in page.content.decode()
+
+
+def test_an_escalation_refused_as_out_of_date_shows_the_addendum_it_missed_audited(
+    client_for, open_request, hub_advisor, dsl
+):
+    client = client_for(hub_advisor)
+    sent = escalation_post(open_request.concern)
+    add_addendum(fresh(open_request).concern, by=dsl, text="Dad has moved out this week.")
+    views = AuditEvent.objects.filter(action="advicerequest.view").count()
+
+    refused = client.post(url("escalate", open_request), sent)
+
+    assert refused.status_code == 200
+    assert not Escalation.objects.exists()
+    missed = refused.content.decode().split("What has changed since you opened this page")[1]
+    assert "Dad has moved out this week." in missed.split("<form")[0]
+    assert AuditEvent.objects.filter(action="advicerequest.view").count() == views + 1
+
+
 def test_advice_with_a_mistake_on_a_request_withdrawn_meanwhile_says_it_was_withdrawn(
     client_for, claimed, hub_advisor, dsl
 ):
