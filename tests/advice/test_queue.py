@@ -402,6 +402,16 @@ def test_a_first_page_with_nothing_to_show_says_nothing_matches(cases, hub_advis
     assert "Go back to the first page" not in page
 
 
+def test_an_empty_queue_with_no_filters_chosen_says_nobody_is_waiting(
+    cases, school, hub_advisor, client_for
+):
+    # An advisor who has chosen no filter is not told that their filters match nothing.
+    cases.answered(cases.request(school), hub_advisor)  # finished work is not waiting
+    page = client_for(hub_advisor).get(URL).content.decode()
+    assert "There are no open or claimed advice requests" in page
+    assert "No advice requests match these filters." not in page
+
+
 def test_the_page_links_keep_overdue_only(cases, school, hub_advisor, client_for, monkeypatch):
     monkeypatch.setattr(queue_module, "PAGE_SIZE", 2)
     now = timezone.now()
