@@ -251,7 +251,7 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
     """A hub manager gives a request to a named advisor.
 
     Who: hub managers of the school's authority. From: OPEN or CLAIMED; to: CLAIMED by `to`,
-    who must be hub staff of the same authority.
+    who must be hub staff of the same authority and not already have it.
     """
     actor = actor_for(by)
     concern, request = _lock(advice_request)
@@ -268,6 +268,11 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
     if to is None or not is_hub_staff:
         raise TransitionRefused(
             "Choose an advisor from this authority's Early Help Hub", field="to"
+        )
+    if request.claimed_by_id == to.pk:
+        # Nothing would change but a history line and an email telling them of work they have.
+        raise TransitionRefused(
+            f"{to.full_name} already has this request. Choose someone else", field="to"
         )
     taken_from = request.claimed_by
     request.claimed_by = to

@@ -104,8 +104,12 @@ MOVES = {
             "emailed to say so."
         ),
         form_kwargs=lambda r: {"staff": hub_staff(r.concern.school.local_authority_id)},
+        # Only from a page drawn before the reassignment: choosing the advisor who has it
+        # now, on a page that is up to date, is a mistake the form points out.
         made_already=lambda r, user, sent: (
-            r.status == AdviceStatus.CLAIMED and r.claimed_by_id == sent["to"].pk
+            r.status == AdviceStatus.CLAIMED
+            and r.claimed_by_id == sent["to"].pk
+            and r.version != sent["expected_version"]
         ),
     ),
     "rerate": Move(

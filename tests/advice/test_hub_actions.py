@@ -249,6 +249,25 @@ def test_a_manager_reassigns_to_an_advisor_of_the_same_hub(
     assert "Reassigned to Ada Advisor: Ada knows the family." in page
 
 
+def test_reassigning_to_the_advisor_who_has_it_is_refused_beside_the_choice(
+    client_for, claimed, hub_manager, hub_advisor
+):
+    # Nothing would change but a line in the history and an email telling Ada she has been
+    # given a request she is already working on.
+    Notification.objects.all().delete()
+    response = client_for(hub_manager).post(
+        url("reassign", claimed),
+        {"expected_version": claimed.version, "to": hub_advisor.pk, "reason": "Ada's patch."},
+    )
+    assert response.status_code == 200
+    assert errors(response)["to"] == ["Ada Advisor already has this request. Choose someone else"]
+    assert "Ada&#x27;s patch." in response.content.decode()  # what was typed is kept
+    request = fresh(claimed)
+    assert (request.version, request.claimed_at) == (claimed.version, claimed.claimed_at)
+    assert not request.events.filter(action="reassign_advice_request").exists()
+    assert not Notification.objects.exists()
+
+
 def test_a_former_advisor_of_the_hub_is_not_offered_for_reassignment(
     client_for, open_request, hub_manager, authority
 ):
