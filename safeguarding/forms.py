@@ -145,6 +145,19 @@ class ListedModelChoiceField(forms.ModelChoiceField):
     iterator = ListedChoices
 
 
+class NamesSelect(forms.Select):
+    """A drop-down list of people by name. Each name is `dir="auto"` (a global attribute, so
+    valid on an <option>): one typed in Arabic or Urdu runs right to left in the list, as it
+    does on the page, instead of taking the list's direction; the list's own choice ("Anyone")
+    keeps the page's."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value):
+            option["attrs"]["dir"] = "auto"
+        return option
+
+
 YEAR_DIGITS = "The year must include 4 numbers, for example 2026"
 
 

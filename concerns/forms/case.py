@@ -17,6 +17,7 @@ from concerns.models import Category, Closure, ConcernStatus, Escalation, Parent
 from safeguarding.forms import (
     GovUKForm,
     ListedModelChoiceField,
+    NamesSelect,
     combine,
     date_field,
     time_field,
@@ -405,6 +406,7 @@ class InboxFilterForm(GovUKForm):
     recorded_by = ListedModelChoiceField(
         label="Recorded by",
         queryset=None,
+        widget=NamesSelect,
         required=False,
         empty_label="Anyone",
         error_messages={"invalid_choice": "Select a person from the list"},

@@ -180,3 +180,18 @@ def test_a_childs_name_within_the_services_own_sentences_keeps_its_own_direction
         page = page[page.index(sentence) :]
         assert direction_of(page, NAME) == "auto", url
         assert direction_of(page, sentence) is None, url
+
+
+def test_the_inbox_lists_who_recorded_by_name_in_their_own_direction(
+    walk, client_for, teacher, dsl
+):
+    """The "Recorded by" filter's choices are colleagues' names: one typed in Arabic or Urdu
+    runs in its own direction in the list; "Anyone" is the service's own word."""
+    teacher.full_name = "مريم خان"
+    teacher.save(update_fields=["full_name"])
+    walk.recorded()
+    page = client_for(dsl).get(reverse("concerns:inbox")).text
+    start = page.rindex("<select", 0, page.index('name="recorded_by"'))
+    choices = page[start : page.index("</select>", start)]
+    assert direction_of(choices, teacher.full_name) == "auto"
+    assert direction_of(choices, "Anyone") is None
