@@ -195,3 +195,14 @@ def test_the_inbox_lists_who_recorded_by_name_in_their_own_direction(
     choices = page[start : page.index("</select>", start)]
     assert direction_of(choices, teacher.full_name) == "auto"
     assert direction_of(choices, "Anyone") is None
+
+
+def test_the_header_says_who_is_signed_in_with_their_name_in_its_own_direction(client_for, dsl):
+    """ "Signed in as ..., working as ...": a name in Arabic or Urdu neither jumbles the line
+    nor takes its comma."""
+    dsl.full_name = "مريم خان"
+    dsl.save(update_fields=["full_name"])
+    page = client_for(dsl).get(reverse("home")).text
+    page = page[page.index("Signed in as") :]
+    assert direction_of(page, dsl.full_name) == "auto"
+    assert direction_of(page, "Signed in as") is None
