@@ -2,10 +2,12 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 
 from audit.log import viewed
 from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
+from safeguarding.templatetags.presenters import typed
 from workflow.exceptions import Stale, TransitionRefused
 
 
@@ -30,8 +32,9 @@ def pupil_step(
     `stale(form)` brings the page up to date. The page shows the pupil's name, so showing it
     is an audited read (`read_as`). What the person typed before their session ended is shown
     again, to check and send (safeguarding.kept). `context["title"]`, if any, names the pupil as
-    {name}: the heading says their name, the page's title (which browser history keeps) their
-    number."""
+    {name}: the heading says their name, in its own direction (typed in Arabic or Urdu, it
+    runs right to left within the service's words), the page's title (which browser history
+    keeps) their number."""
     data = request.POST if request.method == "POST" else kept_for(request)
     form = form_class(data, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -50,7 +53,7 @@ def pupil_step(
     if title := context.get("title"):
         context = {
             **context,
-            "title": title.format(name=pupil.full_name),
+            "title": format_html(title, name=typed(pupil.full_name)),
             "page_title": title.format(name=f"pupil {pupil.pk}"),
         }
     return render(request, template, {"form": form, "pupil": pupil, **context})

@@ -182,8 +182,8 @@ OLD_CHRONOLOGY = """{% extends "base.html" %}
 {% include "concerns/leavers/_on_chronology.html" %}
 {% include "concerns/leavers/_earlier.html" %}
 {% include "concerns/subject_access/_on_chronology.html" %}
-{% if reviewable and is_lead %}<p class="govuk-body app-no-print">{{ pupil.given_name }} is 25 or older: <a class="govuk-link" href="{% url 'concerns:records_review' pupil.pk %}">review the records about {{ pupil.given_name }}</a> (keep them for longer, or destroy them).</p>{% endif %}
-<p class="govuk-body app-no-print">Every concern about {{ pupil.given_name }} in the order they were seen or heard, with each step taken.{% if page.rows %} To print the child protection file or save it as a PDF, <a class="govuk-link" href="{% url 'concerns:pupil_file' pupil.pk %}">open the whole file on one page</a>.{% endif %}</p>
+{% if reviewable and is_lead %}<p class="govuk-body app-no-print">{{ pupil.given_name|typed }} is 25 or older: <a class="govuk-link" href="{% url 'concerns:records_review' pupil.pk %}">review the records about {{ pupil.given_name|typed }}</a> (keep them for longer, or destroy them).</p>{% endif %}
+<p class="govuk-body app-no-print">Every concern about {{ pupil.given_name|typed }} in the order they were seen or heard, with each step taken.{% if page.rows %} To print the child protection file or save it as a PDF, <a class="govuk-link" href="{% url 'concerns:pupil_file' pupil.pk %}">open the whole file on one page</a>.{% endif %}</p>
 
 <table class="app-print-frame" role="presentation">
   <thead><tr><td>Chronology for {{ pupil.full_name|typed }}, born {{ pupil.date_of_birth|uk_date }}{% if pupil.upn %}, UPN {{ pupil.upn }}{% endif %}. {{ request.membership.school }}.</td></tr></thead>

@@ -301,7 +301,7 @@ def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver,
     assert f'href="{came_back}"' in before
     assert "Earlier leavings" not in before
     form = client.get(came_back).text
-    assert "Record that Amelia Ahmed has come back" in form
+    assert 'Record that <span dir="auto">Amelia Ahmed</span> has come back' in form
     assert f'<a href="{chronology}" class="govuk-back-link">' in form
     assert "Ask Wardown Vale High School for the child protection records" in form
 

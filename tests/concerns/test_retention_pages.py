@@ -262,11 +262,14 @@ def test_the_warning_names_everything_a_destruction_deletes(school, dsl, client_
     page = client_for(dsl).get(review(jordan)).content.decode()
     warning = re.search(r'govuk-warning-text__text">(.*?)</strong>', page, re.S).group(1)
     for deleted in (
-        "every concern about Jordan, with its history, advice and attachments",
+        (
+            'every concern about <span dir="auto">Jordan</span>, with its history, advice and'
+            " attachments"
+        ),
         "a colleague has started and not sent",
         "their leavings and of their file sent on",
         "requests for their records (subject access)",
-        "Jordan from the school's roll",
+        '<span dir="auto">Jordan</span> from the school\'s roll',
     ):
         assert deleted in warning
 

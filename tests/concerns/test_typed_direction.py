@@ -3,17 +3,20 @@ child's words as they were said), often mixed with English. Shown without `dir="
 of it takes the page's left-to-right order and reads jumbled; with it, each block of typed words
 (or each typed name within a sentence) runs in the direction of its own first letters."""
 
+from datetime import timedelta
 from html.parser import HTMLParser
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from concerns.attachments import store_attachment
 from concerns.models import Concern
 from tests.concerns.journey import answers, check_url, fill, start
-from tests.walk import advice_data, concern_data, given_advice, held_conversation
+from tests.walk import advice_data, closing, concern_data, given_advice, held_conversation
 from workflow.advice import give_advice, request_hub_advice
-from workflow.concerns import add_addendum, log_parent_conversation
+from workflow.concerns import add_addendum, close_concern, log_parent_conversation
+from workflow.leavers import record_leaving, record_return
 
 # "He said he is afraid to go home" and a mother's name, as they would be typed, with English.
 WORDS = "قال إنه خائف من العودة إلى المنزل. He said dad twice."
@@ -206,3 +209,69 @@ def test_the_header_says_who_is_signed_in_with_their_name_in_its_own_direction(c
     page = page[page.index("Signed in as") :]
     assert direction_of(page, dsl.full_name) == "auto"
     assert direction_of(page, "Signed in as") is None
+
+
+def _in_sentence(page, sentence, name):
+    """The direction of `name` and of the service's words around it, from where `sentence`
+    begins."""
+    page = page[page.rindex("<", 0, page.index(sentence)) :]
+    return direction_of(page, name), direction_of(page, sentence)
+
+
+def test_a_childs_given_name_in_the_services_guidance_keeps_its_own_direction(
+    walk, client_for, dsl, pupil
+):
+    """ "Every concern about ... is on this one page", "Send ...'s child protection file",
+    the headings of the steps about a pupil ("Record that ... has left"): the child's name in
+    Arabic runs in its own direction, the sentence around it in the page's."""
+    pupil.given_name, pupil.family_name = "فاطمة", "أحمد"
+    pupil.save(update_fields=["given_name", "family_name"])
+    walk.recorded()
+    client = client_for(dsl)
+    chronology = reverse("concerns:pupil_chronology", args=[pupil.pk])
+    leaving = reverse("concerns:leaving", args=[pupil.pk])
+    access_request = reverse("concerns:access_request_new", args=[pupil.pk])
+    for url, sentence, name in (
+        (chronology, "Every concern about ", "فاطمة"),
+        (chronology, "Record that ", "فاطمة"),
+        (chronology, "Record a subject access request about ", "فاطمة"),
+        (reverse("concerns:pupil_file", args=[pupil.pk]), "Every concern about ", "فاطمة"),
+        (leaving, "Record that ", NAME),
+        (leaving, "Send ", "فاطمة"),
+        (access_request, "Record a subject access request about ", NAME),
+        (access_request, "Open ", "فاطمة"),
+    ):
+        page = client.get(url).text
+        assert _in_sentence(page, sentence, name) == ("auto", None), (url, sentence)
+
+    today = timezone.localdate()
+    transfer = record_leaving(
+        pupil,
+        by=dsl,
+        left_on=today - timedelta(days=2),
+        starts_on=today - timedelta(days=1),
+        new_school="Wardown Vale High School",
+    )
+    record_return(transfer, by=dsl, returned_on=today)
+    page = client.get(chronology).text
+    assert _in_sentence(page, "Not sent: ", "فاطمة") == ("auto", None)
+
+
+def test_a_former_pupils_given_name_in_the_records_review_keeps_its_own_direction(
+    walk, client_for, dsl, pupil
+):
+    """At 25 the records are reviewed: "... is 25 or older", "Open ...'s whole child
+    protection file" and the warning before destroying them name the child in Arabic in its own
+    direction."""
+    born = timezone.localdate() - timedelta(days=366 * 26)
+    pupil.given_name, pupil.family_name, pupil.date_of_birth = "فاطمة", "أحمد", born
+    pupil.save(update_fields=["given_name", "family_name", "date_of_birth"])
+    close_concern(walk.recorded(), by=dsl, **closing(outcome="nfa"))
+    client = client_for(dsl)
+    page = client.get(reverse("concerns:pupil_chronology", args=[pupil.pk])).text
+    older = page[page.rindex("<p", 0, page.index(" is 25 or older")) :]
+    assert direction_of(older, "فاطمة") == "auto"
+    assert direction_of(older, " is 25 or older") is None
+    review = client.get(reverse("concerns:records_review", args=[pupil.pk])).text
+    for sentence in ("Open ", "Destroying the records deletes every concern about "):
+        assert _in_sentence(review, sentence, "فاطمة") == ("auto", None), sentence
