@@ -98,7 +98,28 @@ class Row:
     pupil_id: int | None = None
     # The pupil's details as the preview showed them (concerns.roll.details_version).
     drawn: str = ""
+    # What the file would change of the pupil on the roll: (what, as it was) pairs.
     changes: list = field(default_factory=list)
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def before(self):
+        """The changes as the preview says them ("name was ...; year group was Year 4"), in
+        pieces for `with_typed`: the name on the roll, as it was typed, apart from the
+        service's words, so that one in Arabic or Urdu keeps its own direction."""
+        said = []
+        for change in self.changes:
+            if said:
+                said.append(("; ", False))
+            if isinstance(change, str):  # a preview kept from before the name was apart
+                said.append((change, False))
+                continue
+            what, was = change
+            said += [(f"{what} was ", False), (was, what == "name")]
+        return said
 
     @property
     def date(self):
@@ -114,7 +135,8 @@ class Preview:
     new: list = field(default_factory=list)
     updates: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
-    errors: list = field(default_factory=list)  # (line, reason)
+    # (line, reason): a reason naming a pupil is in pieces for `with_typed`, the name apart.
+    errors: list = field(default_factory=list)
     encoding_note: str = ""
 
     @property
@@ -367,21 +389,23 @@ def _sort_against_roll(rows, roll, preview):
         if _someone_else(pupil, row):
             # Every concern about the child on the roll would follow the UPN to this one:
             # a reused temporary UPN, or a mistyped one that still passes its check letter.
-            preview.errors.append(
+            born = clock.written_date(pupil.date_of_birth)
+            reason = [
+                (f"The UPN {row.upn} is ", False),
+                (pupil.full_name, True),
                 (
-                    row.line,
-                    f"The UPN {row.upn} is {pupil.full_name}'s, born "
-                    f"{clock.written_date(pupil.date_of_birth)}, on the roll: check the UPN. "
-                    "If this is the same pupil, correct their name or date of birth on their "
-                    "own page first",
-                )
-            )
+                    f"'s, born {born}, on the roll: check the UPN. If this is the same pupil, "
+                    "correct their name or date of birth on their own page first",
+                    False,
+                ),
+            ]
+            preview.errors.append((row.line, reason))
             continue
         row.pupil_id = pupil.pk
         row.drawn = details_version(pupil)
         row.changes = _changes(pupil, row)
         (preview.updates if row.changes else preview.unchanged).append(row)
-    preview.errors.sort()
+    preview.errors.sort(key=lambda error: error[0])
 
 
 def _someone_else(pupil, row):
@@ -403,11 +427,11 @@ def _written_alike(*names):
 def _changes(pupil, row):
     changes = []
     if pupil.given_name != row.given_name or pupil.family_name != row.family_name:
-        changes.append(f"name was {pupil.full_name}")
+        changes.append(("name", pupil.full_name))
     if pupil.date_of_birth != row.date:
-        changes.append(f"date of birth was {clock.written_date(pupil.date_of_birth)}")
+        changes.append(("date of birth", clock.written_date(pupil.date_of_birth)))
     if pupil.year_group != row.year_group:
-        changes.append(f"year group was {pupil.get_year_group_display()}")
+        changes.append(("year group", pupil.get_year_group_display()))
     return changes
 
 

@@ -81,6 +81,21 @@ def typed(value):
     return mark_safe(markup.typed(conditional_escape(value)))  # nosec B308 B703
 
 
+@register.filter
+def with_typed(message):
+    """A message of the service's with typed words within it (a pupil's name in a problem
+    with an imported line): a string, or its pieces as (text, typed) pairs. Each typed piece
+    runs in its own direction, as `typed` writes it; the rest keeps the page's."""
+    if isinstance(message, str):
+        return conditional_escape(message)
+    return mark_safe(  # nosec B308 B703
+        "".join(
+            markup.typed(conditional_escape(text)) if typed else conditional_escape(text)
+            for text, typed in message
+        )
+    )
+
+
 class PrintFrameNode(template.Node):
     def __init__(self, head, body):
         self.head, self.body = head, body

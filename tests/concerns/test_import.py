@@ -227,8 +227,29 @@ def test_an_update_says_what_changes(client, school):
     )
     upload(client, csv_file(GOOD))
     html = client.get(PREVIEW).content.decode()
-    assert "Name was Olly Nowak" in html
+    assert 'Name was <span dir="auto">Olly Nowak</span>' in html
     assert "year group was Year 4" in html
+
+
+def test_a_check_kept_from_before_names_were_set_apart_is_still_shown_and_imported(client, school):
+    """A preview uploaded just before the service was updated keeps its changes as sentences
+    ("name was ..."): it is still shown, and imports, rather than failing."""
+    olly = PupilFactory(
+        school=school,
+        upn=UPNS[1],
+        given_name="Olly",
+        family_name="Nowak",
+        date_of_birth=date(2015, 9, 1),
+    )
+    upload(client, csv_file(GOOD))
+    session = client.session
+    for row in session["pupil_import"]["rows"]:
+        row["changes"] = [f"{what} was {was}" for what, was in row["changes"]]
+    session.save()
+    assert "Name was Olly Nowak; year group was Year 4" in client.get(PREVIEW).text
+    confirm(client)
+    olly.refresh_from_db()
+    assert (olly.full_name, olly.year_group) == ("Oliver Nowak", "5")
 
 
 def test_a_corrected_date_of_birth_is_written_as_the_preview_writes_dates(client, school):
@@ -258,7 +279,8 @@ def test_a_upn_on_the_roll_given_to_a_different_child_is_refused(client, school)
     upload(client, csv_file(GOOD))
     preview = client.get(PREVIEW)
     html = unescape(preview.content.decode())
-    assert f"The UPN {UPNS[0]} is Adam Kowalski's, born 2 February 2013, on the roll" in html
+    said = f'The UPN {UPNS[0]} is <span dir="auto">Adam Kowalski</span>\'s, born 2 February 2013'
+    assert f"{said}, on the roll" in html
     assert [line for line, _ in preview.context["stored"]["errors"]] == [2]
     confirm(client)
     brother.refresh_from_db()
@@ -275,7 +297,7 @@ def test_the_same_child_with_a_new_surname_is_an_update(client, school):
         date_of_birth=date(2016, 5, 17),
     )
     upload(client, csv_file(GOOD))
-    assert "Name was Zoë Nowak" in client.get(PREVIEW).content.decode()
+    assert 'Name was <span dir="auto">Zoë Nowak</span>' in client.get(PREVIEW).text
 
 
 def test_the_same_name_written_another_way_with_a_corrected_birth_date_is_an_update(client, school):
@@ -299,7 +321,7 @@ def test_the_same_name_written_another_way_with_a_corrected_birth_date_is_an_upd
     preview = client.get(PREVIEW)
     assert preview.context["stored"]["errors"] == []
     html = unescape(preview.content.decode())
-    assert "Name was Zoe O'Connor-Smith" in html
+    assert 'Name was <span dir="auto">Zoe O\'Connor-Smith</span>' in html
     assert "date of birth was 18 May 2016" in html
     confirm(client)
     zoe.refresh_from_db()

@@ -3,7 +3,7 @@ child's words as they were said), often mixed with English. Shown without `dir="
 of it takes the page's left-to-right order and reads jumbled; with it, each block of typed words
 (or each typed name within a sentence) runs in the direction of its own first letters."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from concerns.attachments import store_attachment
 from concerns.models import Concern
+from schools.demo import make_upn
 from tests.concerns.journey import answers, check_url, fill, start
+from tests.factories import PupilFactory
 from tests.walk import advice_data, closing, concern_data, given_advice, held_conversation
 from workflow.advice import give_advice, request_hub_advice
 from workflow.concerns import add_addendum, close_concern, log_parent_conversation
@@ -275,3 +277,33 @@ def test_a_former_pupils_given_name_in_the_records_review_keeps_its_own_directio
     review = client.get(reverse("concerns:records_review", args=[pupil.pk])).text
     for sentence in ("Open ", "Destroying the records deletes every concern about "):
         assert _in_sentence(review, sentence, "فاطمة") == ("auto", None), sentence
+
+
+def test_the_pupil_import_check_shows_each_name_in_its_own_direction(client_for, dsl, school):
+    """Before importing a roll, the DSL checks it: the new pupils, each changed pupil's name
+    now and before, and the pupil on the roll a line's UPN belongs to, in Arabic, each run in
+    its own direction within the service's words."""
+    upns = [make_upn("821", 3001, 21, n) for n in range(3)]
+    PupilFactory(school=school, upn=upns[0], given_name="فاطمة", family_name="أحمد")
+    PupilFactory(
+        school=school,
+        upn=upns[1],
+        given_name="مريم",
+        family_name="خان",
+        date_of_birth=date(2013, 2, 2),
+        year_group="6",
+    )
+    roll = (
+        "UPN,Forename,Surname,Date of Birth,Year\n"
+        f"{upns[0]},فاطمة,خان,17/05/2016,4\n"  # a new surname: an update
+        f"{upns[1]},Zoë,Kowalska,17/05/2016,4\n"  # another child's UPN: refused
+        f"{upns[2]},يوسف,علي,01/09/2015,5\n"
+    )
+    client = client_for(dsl)
+    upload = SimpleUploadedFile("pupils.csv", roll.encode(), "text/csv")
+    client.post(reverse("concerns:pupil_import"), {"file": upload})
+    page = client.get(reverse("concerns:pupil_import_preview")).text
+    for name in ("يوسف علي", "فاطمة خان", "فاطمة أحمد", "مريم خان"):
+        assert direction_of(page, name) == "auto", name
+    for words in ("Name was ", f"The UPN {upns[1]} is "):
+        assert direction_of(page, words) is None, words

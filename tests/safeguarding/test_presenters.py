@@ -7,6 +7,7 @@ from safeguarding.templatetags.presenters import (
     uk_datetime,
     uk_time,
     urgency_tag,
+    with_typed,
 )
 
 
@@ -51,3 +52,13 @@ def test_times_in_messages_and_emails_are_written_as_the_pages_write_them():
     assert written(datetime(2026, 10, 25, 2, 30, tzinfo=UTC)) == "25 October 2026 at 2:30am"
     moment = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
     assert written(moment) == uk_datetime(moment) == "1 December 2026 at 5:00pm"
+
+
+def test_a_message_with_a_name_in_it_escapes_every_piece_and_sets_the_name_apart():
+    """A name read from an imported file is shown in its own direction, and neither it nor
+    the service's words around it can add markup to the page."""
+    said = [("The UPN <b> is ", False), ("<script>Adam</script>", True), ("'s", False)]
+    assert with_typed(said) == (
+        'The UPN &lt;b&gt; is <span dir="auto">&lt;script&gt;Adam&lt;/script&gt;</span>&#x27;s'
+    )
+    assert with_typed("Line <3") == "Line &lt;3"
