@@ -73,7 +73,7 @@ def test_immediate_risk_alerts_the_dsl_urgently_and_tells_the_teacher_to_speak_t
     page = teacher_client.get(done_url(draft))
     assert "govuk-warning-text" in page.text
     assert "speak to them now as well" in page.text
-    assert "(Dee Lead or Dev Deputy)" in page.text
+    assert '(<span dir="auto">Dee Lead</span> or <span dir="auto">Dev Deputy</span>)' in page.text
 
 
 def test_the_confirmation_page_view_is_audited(teacher_client, teacher, pupil):
@@ -98,7 +98,7 @@ def test_without_a_published_policy_the_start_page_says_whom_to_ask(teacher_clie
     school.save()
     page = teacher_client.get(reverse("concerns:start"))
     assert "has not yet given a link to its published safeguarding policy" in page.text
-    assert "Ask your DSL (Dee Lead)" in page.text
+    assert 'Ask your DSL (<span dir="auto">Dee Lead</span>)' in page.text
 
 
 def test_prevent_is_a_category_among_the_others_with_no_route_of_its_own(teacher_client, pupil):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from concerns.attachments import store_attachment
 from concerns.models import Concern
 from schools.demo import make_upn
-from tests.concerns.journey import answers, check_url, fill, start
+from tests.concerns.journey import answers, check_url, done_url, fill, record, start
 from tests.factories import PupilFactory
 from tests.walk import advice_data, closing, concern_data, given_advice, held_conversation
 from workflow.advice import give_advice, request_hub_advice
@@ -307,3 +307,32 @@ def test_the_pupil_import_check_shows_each_name_in_its_own_direction(client_for,
         assert direction_of(page, name) == "auto", name
     for words in ("Name was ", f"The UPN {upns[1]} is "):
         assert direction_of(page, words) is None, words
+
+
+def test_the_dsls_named_in_the_services_advice_and_a_role_to_end_keep_their_own_direction(
+    client_for, teacher, dsl, deputy_dsl, la_admin, school, pupil
+):
+    """ "Ask your DSL (... or ...)", "speak to them now as well (... or ...)" and "End ...'s
+    role": a colleague's name in Arabic or Urdu runs in its own direction, the sentence around
+    it in the page's."""
+    dsl.full_name, deputy_dsl.full_name = "مريم خان", "فاطمة أحمد"
+    dsl.save(update_fields=["full_name"])
+    deputy_dsl.save(update_fields=["full_name"])
+    school.safeguarding_policy_url = ""
+    school.save(update_fields=["safeguarding_policy_url"])
+    client = client_for(teacher)
+    done = done_url(record(client, pupil, risk={"immediate_risk": "yes"}))
+    for url, sentence in (
+        (reverse("concerns:start"), "Ask your DSL ("),
+        (done, "speak to them now as well ("),
+    ):
+        page = client.get(url).text
+        page = page[page.index(sentence) :]
+        for name in (dsl.full_name, deputy_dsl.full_name):
+            assert direction_of(page, name) == "auto", (url, name)
+        assert direction_of(page, sentence) is None, url
+    end = client_for(la_admin).get(reverse("people:end", args=[dsl.memberships.get().pk]))
+    heading = end.text[end.text.index("<h1") :]  # the page's <title> says it too
+    assert _in_sentence(heading, "End ", dsl.full_name) == ("auto", None)
+    details = end.text[end.text.index('class="govuk-summary-list"') :]
+    assert direction_of(details, dsl.full_name) == "auto"
