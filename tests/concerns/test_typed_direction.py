@@ -16,7 +16,7 @@ from schools.demo import make_upn
 from tests.concerns.journey import answers, check_url, done_url, fill, record, start
 from tests.factories import PupilFactory
 from tests.walk import advice_data, closing, concern_data, given_advice, held_conversation
-from workflow.advice import give_advice, request_hub_advice
+from workflow.advice import give_advice, request_hub_advice, rerate_advice_request
 from workflow.concerns import add_addendum, close_concern, log_parent_conversation
 from workflow.leavers import record_leaving, record_return
 
@@ -336,3 +336,35 @@ def test_the_dsls_named_in_the_services_advice_and_a_role_to_end_keep_their_own_
     assert _in_sentence(heading, "End ", dsl.full_name) == ("auto", None)
     details = end.text[end.text.index('class="govuk-summary-list"') :]
     assert direction_of(details, dsl.full_name) == "auto"
+
+
+def test_a_new_schools_name_and_a_reason_in_a_requests_history_keep_their_own_direction(
+    walk, client_for, dsl, hub_manager, pupil
+):
+    """The new school's name a DSL types when a pupil leaves, and a hub manager's reason for
+    changing a request's urgency, shown within the service's own sentences and tables."""
+    school_name = "مدرسة الأمل"
+    concern = walk.with_hub(walk.recorded())
+    today = timezone.localdate()
+    transfer = record_leaving(
+        pupil,
+        by=dsl,
+        left_on=today - timedelta(days=2),
+        starts_on=today - timedelta(days=1),
+        new_school=school_name,
+    )
+    client = client_for(dsl)
+    for url in (
+        reverse("concerns:pupil_chronology", args=[pupil.pk]),
+        reverse("concerns:leavers"),
+    ):
+        assert direction_of(client.get(url).text, school_name) == "auto", url
+
+    record_return(transfer, by=dsl, returned_on=today)
+    page = client.get(reverse("concerns:pupil_chronology", args=[pupil.pk])).text
+    assert direction_of(page, school_name) == "auto"
+
+    advice_request = walk.request(concern)
+    rerate_advice_request(advice_request, by=hub_manager, urgency="red", reason=WORDS)
+    page = client_for(hub_manager).get(reverse("advice:detail", args=[advice_request.pk])).text
+    assert direction_of(page, WORDS) == "auto"
