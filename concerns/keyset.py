@@ -12,8 +12,6 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from functools import reduce
-from operator import or_
 
 from django.db.models import F, Q
 
@@ -81,15 +79,19 @@ def _decode(cursor, keys):
     return decoded
 
 
-def _beyond(keys, values, *, forwards):
-    """Rows strictly after (or before) the row with these key values, in the keys' order."""
-    conditions = []
-    for position, key in enumerate(keys):
+def beyond(keys, values, *, forwards):
+    """Rows strictly after (or before) the row with these key values, in the keys' order.
+
+    Written nested, k1 > v1 OR (k1 = v1 AND (k2 > v2 OR (k2 = v2 AND k3 > v3))), not as one
+    OR per key: a computed key (the inbox's group, the queue's overdue rank) is then copied
+    into the statement twice, not once for every key after it."""
+    condition = None
+    for key, value in zip(reversed(keys), reversed(values), strict=True):
         # Ascending going forwards, or descending going backwards, means greater.
         lookup = "gt" if key.descending != forwards else "lt"
-        equal = {k.name: v for k, v in zip(keys[:position], values[:position], strict=True)}
-        conditions.append(Q(**equal, **{f"{key.name}__{lookup}": values[position]}))
-    return reduce(or_, conditions)
+        past = Q(**{f"{key.name}__{lookup}": value})
+        condition = past if condition is None else past | (Q(**{key.name: value}) & condition)
+    return condition
 
 
 def _ordering(keys, *, forwards):
@@ -124,7 +126,7 @@ def paginate(queryset, keys, *, after="", before="", size=25, by_id=False):
     before_values = None if after_values else decode(before)
     if before_values is not None:
         rows = list(
-            queryset.filter(_beyond(keys, before_values, forwards=False)).order_by(
+            queryset.filter(beyond(keys, before_values, forwards=False)).order_by(
                 *_ordering(keys, forwards=False)
             )[: size + 1]
         )
@@ -133,7 +135,7 @@ def paginate(queryset, keys, *, after="", before="", size=25, by_id=False):
         has_next = True
     else:
         if after_values is not None:
-            queryset = queryset.filter(_beyond(keys, after_values, forwards=True))
+            queryset = queryset.filter(beyond(keys, after_values, forwards=True))
         rows = list(queryset.order_by(*_ordering(keys, forwards=True))[: size + 1])
         has_next = len(rows) > size
         rows = rows[:size]

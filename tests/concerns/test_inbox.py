@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from concerns.inbox import GROUPS, REFERRAL_DUE
+from concerns.inbox import GROUPS, REFERRAL_DUE, inbox_page, inbox_queryset
 from concerns.models import Closure, Concern, ConcernStatus
 from schools.models import Role
 from tests.factories import PupilFactory, member
@@ -308,6 +310,31 @@ def test_a_tampered_cursor_shows_the_first_page(walk, client_for, dsl):
     concern = walk.recorded()
     response = client_for(dsl).get(INBOX, {"after": "not-a-cursor"})
     assert references(response) == [concern.reference]
+
+
+def _rows_statement(membership, **cursor):
+    with CaptureQueriesContext(connection) as captured:
+        page = inbox_page(membership, size=2, **cursor)
+    (statement,) = [query["sql"] for query in captured if " LIMIT " in query["sql"]]
+    return page, statement
+
+
+def test_a_later_page_asks_the_database_for_each_rows_group_at_most_twice_more(walk, dsl):
+    """The group is a CASE with subqueries: each copy of it in a later page's condition (rows
+    after the cursor) is more for the database to plan and run on every page turned."""
+    for _ in range(3):
+        walk.recorded()
+    membership = dsl.memberships.get()
+    query = inbox_queryset(membership).query
+    group, _ = query.get_compiler(connection=connection).compile(query.annotations["stage"])
+    marker = '"recommended_next_step"'  # the referral group's subquery, inside the group
+    assert marker in group
+
+    first, first_statement = _rows_statement(membership)
+    later, later_statement = _rows_statement(membership, after=first.next_cursor)
+    assert len(later.rows) == 1
+    copies = (later_statement.count(marker) - first_statement.count(marker)) / group.count(marker)
+    assert copies <= 2
 
 
 def test_a_conversation_held_after_one_not_held_is_the_rows_step_3(walk, client_for, dsl):

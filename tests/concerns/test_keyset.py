@@ -1,6 +1,9 @@
 """Keyset pages: every row once, in order, forwards and backwards, whatever the keys' directions."""
 
+import itertools
+
 import pytest
+from django.db.models import Case, IntegerField, Value, When
 
 from concerns.keyset import Key, paginate
 from schools.models import Pupil
@@ -54,3 +57,43 @@ def test_a_cursor_that_is_not_ours_gives_the_first_page(roll, cursor):
     page = paginate(Pupil.objects.all(), KEYS, after=cursor, size=5)
     assert page.rows == roll[:5]
     assert not page.has_previous
+
+
+# A computed first key (as the inbox's group and the queue's overdue rank are), and rows that
+# tie on every key but the last: 24 pupils, each band, family and given name shared by two.
+BAND = Case(
+    When(year_group__in=["1", "2"], then=Value(0)), default=Value(1), output_field=IntegerField()
+)
+
+
+@pytest.mark.parametrize("descending", list(itertools.product([False, True], repeat=4)))
+def test_every_row_once_in_order_both_ways_when_rows_tie_on_every_key_but_the_last(
+    school, descending
+):
+    for index in range(24):
+        PupilFactory(
+            school=school,
+            year_group=str(1 + index % 4),
+            family_name=f"F{index % 3}",
+            given_name=f"G{index % 2}",
+        )
+    names = ["band", "family_name", "given_name", "id"]
+    keys = [
+        Key(name, str if "name" in name else int, way)
+        for name, way in zip(names, descending, strict=True)
+    ]
+    pupils = Pupil.objects.annotate(band=BAND)
+    expected = list(pupils)
+    for key in reversed(keys):  # stable sorts, last key first
+        expected.sort(key=lambda pupil: getattr(pupil, key.name), reverse=key.descending)
+
+    pages = [paginate(pupils, keys, size=5)]
+    while pages[-1].has_next:
+        pages.append(paginate(pupils, keys, after=pages[-1].next_cursor, size=5))
+    assert [pupil for page in pages for pupil in page.rows] == expected
+
+    back = [pages[-1]]
+    while back[0].has_previous:
+        back.insert(0, paginate(pupils, keys, before=back[0].previous_cursor, size=5))
+    assert [pupil for page in back for pupil in page.rows] == expected
+    assert [len(page.rows) for page in back] == [5, 5, 5, 5, 4]
