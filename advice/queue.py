@@ -17,6 +17,7 @@ from datetime import datetime
 from django.core import signing
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 
+from concerns.keyset import Key, beyond
 from concerns.models import Category, ConcernCategory, categories_of, category_list
 
 from .models import AdviceStatus, Urgency
@@ -130,25 +131,13 @@ def _filtered(membership, user, filters, as_of, *, skip=()):
     return requests
 
 
-def _after(cursor):
-    """Rows whose sort key comes after the cursor's (all four keys ascending)."""
-    o, u, d, pk = cursor.overdue_rank, cursor.urgency_rank, cursor.due_at, cursor.pk
-    return (
-        Q(overdue_rank__gt=o)
-        | Q(overdue_rank=o, urgency_rank__gt=u)
-        | Q(overdue_rank=o, urgency_rank=u, due_at__gt=d)
-        | Q(overdue_rank=o, urgency_rank=u, due_at=d, pk__gt=pk)
-    )
+KEYS = [Key("overdue_rank"), Key("urgency_rank"), Key("due_at", datetime), Key("pk")]
 
 
-def _before(cursor):
-    o, u, d, pk = cursor.overdue_rank, cursor.urgency_rank, cursor.due_at, cursor.pk
-    return (
-        Q(overdue_rank__lt=o)
-        | Q(overdue_rank=o, urgency_rank__lt=u)
-        | Q(overdue_rank=o, urgency_rank=u, due_at__lt=d)
-        | Q(overdue_rank=o, urgency_rank=u, due_at=d, pk__lt=pk)
-    )
+def _beyond(cursor, *, forwards):
+    """Rows whose sort key comes after (or before) the cursor's: all four keys ascending."""
+    values = [cursor.overdue_rank, cursor.urgency_rank, cursor.due_at, cursor.pk]
+    return beyond(KEYS, values, forwards=forwards)
 
 
 ORDER = ("overdue_rank", "urgency_rank", "due_at", "pk")
@@ -240,14 +229,18 @@ def queue_page(membership, user, filters, *, now, after=None, before=None, size=
     rows = _ranked(_filtered(membership, user, filters, as_of), as_of)
     if before is not None:
         backwards = [f"-{key}" for key in ORDER]
-        chosen = rows.filter(_before(before)).order_by(*backwards).values("pk")[: size + 1]
+        chosen = (
+            rows.filter(_beyond(before, forwards=False))
+            .order_by(*backwards)
+            .values("pk")[: size + 1]
+        )
         rows = _page_of(membership, chosen, backwards, as_of)
         more_before = len(rows) > size
         rows = rows[:size][::-1]
         more_after = True
     else:
         if after is not None:
-            rows = rows.filter(_after(after))
+            rows = rows.filter(_beyond(after, forwards=True))
         chosen = rows.order_by(*ORDER).values("pk")[: size + 1]
         rows = _page_of(membership, chosen, ORDER, as_of)
         more_after = len(rows) > size

@@ -321,6 +321,34 @@ def test_pages_neither_repeat_nor_skip_rows_when_requests_arrive_and_fall_overdu
     assert page(wed(12)).rows[0].pk == green_due_at_11.pk
 
 
+def test_a_later_page_asks_the_database_for_each_rows_overdue_rank_at_most_twice_more(
+    cases, school, hub_advisor
+):
+    """Whether a request is overdue is worked out (a CASE on its due time) for every request
+    the database passes: each copy of it in a later page's condition (rows after the cursor)
+    is more to plan and run on every page turned."""
+    membership, now = hub_advisor.memberships.get(), timezone.now()
+    for urgency in ["red", "amber", "green"]:
+        cases.request(school, urgency)
+    query = queue_module._ranked(queue_module.requests_visible_to(membership), now).query
+    overdue, _ = query.get_compiler(connection=connection).compile(
+        query.annotations["overdue_rank"]
+    )
+    marker = '"due_at" <'
+    assert overdue.count(marker) == 1
+
+    def statement(**cursor):
+        with CaptureQueriesContext(connection) as captured:
+            page = queue_page(membership, hub_advisor, Filters(), now=now, size=2, **cursor)
+        (sql,) = [query["sql"] for query in captured]
+        return page, sql
+
+    first, first_sql = statement()
+    later, later_sql = statement(after=first.next_cursor)
+    assert len(later.rows) == 1
+    assert later_sql.count(marker) - first_sql.count(marker) <= 2
+
+
 @pytest.mark.parametrize("meanwhile", ["answered", "withdrawn"])
 def test_a_request_answered_or_withdrawn_between_pages_is_shown_once(
     cases, school, hub_advisor, meanwhile
