@@ -157,8 +157,15 @@ def earlier_requests(membership, advice_request):
     )
 
 
-# Every change of a concern's version writes one of its events; these write one without a change.
-_NO_NEW_VERSION = (Action.RECORD, Action.RECORD_OUTCOME)
+# Every change of a concern's version writes one of its events; these write one without a change
+# (who at the hub has a request moves only the request's version: workflow/advice.py).
+_NO_NEW_VERSION = (
+    Action.RECORD,
+    Action.RECORD_OUTCOME,
+    Action.CLAIM,
+    Action.RELEASE,
+    Action.REASSIGN,
+)
 
 
 def changes_since(advice_request, version):

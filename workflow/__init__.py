@@ -38,4 +38,8 @@ Rules every transition follows:
 - A refused transition raises `workflow.exceptions.TransitionRefused` with a message a person
   can act on, and writes nothing. A form posted from a stale page (`expected_version`) is
   refused, not applied. Two advisors cannot both claim one request.
+- A concern's `version` moves on with every change the school sees or acts on; the hub
+  claiming, releasing or reassigning a request moves only the request's own `version`, which
+  the hub's forms check. So a DSL's page on the concern is not refused as out of date because
+  someone at the hub picked the request up (advice/selectors.py `changes_since` counts on it).
 """

@@ -8,7 +8,7 @@ from safeguarding import clock
 from schools.models import HUB_ROLES, Membership
 
 from . import notify
-from .core import actor_for, check, check_role, lock_concern, move, require
+from .core import actor_for, check, check_role, history, lock_concern, move, require
 from .exceptions import Stale, TransitionRefused
 from .rules import HUB, REFUSED_ROLE, REFUSED_STATUS, Action, request_target
 from .working_time import add_working_hours
@@ -127,18 +127,29 @@ def request_hub_advice(
 
 @transaction.atomic
 def withdraw_advice_request(
-    advice_request, *, by, reason, expected_version=None, submission_key=None
+    advice_request,
+    *,
+    by,
+    reason,
+    expected_version=None,
+    expected_concern_version=None,
+    submission_key=None,
 ):
     """The school withdraws a request the hub has not answered.
 
     Who: the school's DSLs. From: request OPEN or CLAIMED; the concern returns to the status
-    it had before the request (or stays ESCALATED). Needs a reason.
+    it had before the request (or stays ESCALATED). Needs a reason. The school's page carries
+    the concern's version (`expected_concern_version`), not the request's: a colleague's
+    addendum or a new urgency refuses it as stale, the hub claiming or passing the request on
+    (which move only the request's version) does not.
     """
     actor = actor_for(by)
     concern, request = _lock(advice_request)
     check_role(actor, Action.WITHDRAW_REQUEST, concern, request)
     target = _check_request(Action.WITHDRAW_REQUEST, request, expected_version)
-    concern_target = check(actor, Action.WITHDRAW_REQUEST, concern, request)
+    concern_target = check(
+        actor, Action.WITHDRAW_REQUEST, concern, request, expected_version=expected_concern_version
+    )
     reason = require(reason, "reason", "Enter why the request is being withdrawn")
     request.withdrawn_reason = reason
     request.withdrawn_by = by
@@ -207,7 +218,10 @@ def claim_advice_request(advice_request, *, by, expected_version=None):
     request.claimed_by = by
     request.claimed_at = timezone.now()
     _save(request, target, "claimed_by", "claimed_at")
-    move(concern, Action.CLAIM, concern.status, by=by, request=request)
+    # Who at the hub has it is nothing the school acts on: the concern's version stays, so a
+    # DSL's page on the concern (an escalation, a withdrawal) is not refused as out of date.
+    # The hub's own forms answer to the request's version, which has moved on.
+    history(concern, Action.CLAIM, concern.status, by=by, request=request)
     return request
 
 
@@ -227,7 +241,7 @@ def release_advice_request(advice_request, *, by, expected_version=None):
     request.claimed_by = None
     request.claimed_at = None
     _save(request, target, "claimed_by", "claimed_at")
-    move(concern, Action.RELEASE, concern.status, by=by, request=request)
+    history(concern, Action.RELEASE, concern.status, by=by, request=request)  # as a claim
     if taken_from != by:
         # The advisor may be part way through their advice: they hear now that it is no
         # longer theirs, not when it is refused as unclaimed. Nothing for them to do: not urgent.
@@ -279,7 +293,10 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
     request.claimed_at = timezone.now()
     _save(request, target, "claimed_by", "claimed_at")
     note = f"Reassigned to {to.full_name}" + (f": {reason.strip()}" if reason.strip() else "")
-    move(concern, Action.REASSIGN, concern.status, by=by, request=request, note=note, to_user=to.pk)
+    # As a claim: the concern's version stays.
+    history(
+        concern, Action.REASSIGN, concern.status, by=by, request=request, note=note, to_user=to.pk
+    )
     if to != by:
         _tell_hub(
             "advice_reassigned",
@@ -330,6 +347,8 @@ def rerate_advice_request(advice_request, *, by, urgency, reason, expected_versi
     request.due_at = due_at(request.requested_at, urgency)
     _save(request, target, "urgency", "due_at")
     note = f"Urgency {before} to {request.get_urgency_display()}: {reason}"
+    # The urgency and due time are the school's to see, and may change its mind (withdrawing a
+    # request the hub now rates red): the concern's version moves on, unlike a claim's.
     move(concern, Action.RERATE, concern.status, by=by, request=request, note=note, urgency=urgency)
     authority = concern.school.local_authority
     if request.claimed_by == by:

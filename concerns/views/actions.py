@@ -39,6 +39,7 @@ def _act(
     about=None,
     start=None,
     done=None,
+    version=None,
 ):
     """The shared shape of every action page.
 
@@ -48,9 +49,11 @@ def _act(
     `start(concern)` gives answers the DSL already typed in this concern, for a new form.
     `success` is the message once it is done, or a function of the concern giving it.
     `done(target)`, where the step is taken once on its subject, says why it cannot be now.
+    `version(concern, target)` is the version the form carries, where not the subject's own.
     """
     concern = get_concern_for(request.membership, pk)
     load_casework([concern])
+    drawn = version or (lambda concern, target: target.version)
     target = subject(concern) if subject else concern
     form_kwargs = {"concern": concern} if getattr(form_class, "needs_concern", False) else {}
     if request.method == "POST":
@@ -67,7 +70,7 @@ def _act(
                     return redirect("concerns:detail", concern.pk)
                 apply_refusal(form, refused)
                 if hasattr(form, "refresh_version"):
-                    form.refresh_version(target.version)
+                    form.refresh_version(drawn(concern, target))
             else:
                 messages.success(request, _said(success, concern))
                 return redirect("concerns:detail", concern.pk)
@@ -84,8 +87,8 @@ def _act(
             messages.info(request, reason)
             return redirect("concerns:detail", concern.pk)
         initial = start(concern) if start else {}
-        if hasattr(target, "version"):
-            initial["expected_version"] = target.version
+        if version is not None or hasattr(target, "version"):
+            initial["expected_version"] = drawn(concern, target)
         form = form_class(initial=initial, **form_kwargs)
     viewed(request, concern, school=concern.school)
     context = {"concern": concern, "form": form, "target": target}
@@ -96,15 +99,15 @@ def _said(success, concern):
     return success(concern) if callable(success) else success
 
 
-def _versioned(transition, request):
+def _versioned(transition, request, checked_as="expected_version"):
     """Call `transition` on the page's subject as this user, with the version the form was
-    loaded at, so a stale form is refused rather than applied."""
+    loaded at (as its argument `checked_as`), so a stale form is refused rather than applied."""
 
     def perform(subject, form):
         return transition(
             subject,
             by=request.user,
-            expected_version=form.cleaned_data["expected_version"],
+            **{checked_as: form.cleaned_data["expected_version"]},
             **{"submission_key": form.cleaned_data["submission_key"]} | form.transition_kwargs(),
         )
 
@@ -282,7 +285,12 @@ def withdraw_request(request, pk, request_pk):
         form_class=forms.WithdrawRequestForm,
         template="concerns/actions/withdraw.html",
         subject=_advice_request(request_pk),
-        perform=_versioned(advice_flow.withdraw_advice_request, request),
+        # The concern's version, not the request's: the hub claiming or passing the request on
+        # changes nothing the DSL withdraws it for, and does not refuse their page.
+        version=lambda concern, advice_request: concern.version,
+        perform=_versioned(
+            advice_flow.withdraw_advice_request, request, "expected_concern_version"
+        ),
         success="The advice request has been withdrawn",
         done=lambda advice_request: (
             not advice_request.is_open

@@ -559,6 +559,39 @@ def test_an_escalation_refused_as_out_of_date_shows_the_addendum_it_missed_audit
     assert AuditEvent.objects.filter(action="advicerequest.view").count() == views + 1
 
 
+def test_a_hub_escalation_is_recorded_though_a_colleague_claimed_the_request_meanwhile(
+    client_for, open_request, hub_advisor, hub_manager
+):
+    # Who at the hub has the request changes nothing about the child the escalation acts on.
+    sent = escalation_post(open_request.concern)
+    claim_advice_request(open_request, by=hub_manager)
+    response = client_for(hub_advisor).post(url("escalate", open_request), sent)
+    assert response.status_code == 302
+    assert Escalation.objects.get().reference_number == "MASH-778"
+
+
+def test_what_changed_shows_the_addendum_missed_among_the_hubs_claims_and_reassignments(
+    client_for, open_request, hub_advisor, hub_manager, authority, dsl
+):
+    # Claims and reassignments do not move the concern's version on: counting them as steps
+    # would show them in place of the school's correction the advisor has not read.
+    client = client_for(hub_advisor)
+    sent = escalation_post(open_request.concern)
+    claim_advice_request(open_request, by=hub_manager)
+    add_addendum(fresh(open_request).concern, by=dsl, text="Dad has moved out this week.")
+    colleague = member(Role.HUB_ADVISOR, authority, full_name="Ola Colleague")
+    reassign_advice_request(fresh(open_request), by=hub_manager, to=colleague)
+
+    refused = client.post(url("escalate", open_request), sent)
+
+    assert refused.status_code == 200
+    missed = refused.content.decode().split("What has changed since you opened this page")[1]
+    missed = missed.split("<form")[0]
+    assert "Dad has moved out this week." in missed
+    assert "Advice request reassigned" not in missed
+    assert "Advice request claimed" not in missed
+
+
 def test_advice_with_a_mistake_on_a_request_withdrawn_meanwhile_says_it_was_withdrawn(
     client_for, claimed, hub_advisor, dsl
 ):

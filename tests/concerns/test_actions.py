@@ -14,7 +14,13 @@ from concerns.models import Addendum, Closure, Concern, ConcernStatus, Escalatio
 from safeguarding.templatetags.presenters import uk_datetime
 from schools.models import Role
 from tests.factories import member
-from workflow.advice import give_advice
+from workflow.advice import (
+    claim_advice_request,
+    give_advice,
+    reassign_advice_request,
+    release_advice_request,
+    rerate_advice_request,
+)
 from workflow.concerns import escalate_significant_harm, log_parent_conversation
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
@@ -956,7 +962,7 @@ def test_withdrawing_the_advice_request(walk, client_for, dsl):
     request = AdviceRequest.objects.get(concern=concern)
     response = client_for(dsl).post(
         url("withdraw_request", concern, request.pk),
-        {"reason": "Mum came in and explained.", "expected_version": request.version},
+        {"reason": "Mum came in and explained.", "expected_version": concern.version},
     )
     assert response.status_code == 302
     request.refresh_from_db()
@@ -988,7 +994,7 @@ def test_asking_again_after_withdrawing_starts_from_what_was_asked(walk, client_
         url("withdraw_request", concern, request.pk),
         {
             "reason": "Sent too soon: the summary leaves out the sibling.",
-            "expected_version": request.version,
+            "expected_version": concern.version,
         },
     )
     assert fresh(concern).status == S.RECORDED
@@ -1015,16 +1021,104 @@ def test_a_first_request_starts_empty(walk, client_for, dsl):
     assert not form["question"].value()
 
 
-def test_withdrawing_a_request_that_has_changed_is_refused(walk, client_for, dsl):
+def test_withdrawing_a_request_whose_concern_has_changed_is_refused(walk, client_for, dsl):
     concern = walk.with_hub()
     request = AdviceRequest.objects.get(concern=concern)
     response = client_for(dsl).post(
         url("withdraw_request", concern, request.pk),
-        {"reason": "Resolved.", "expected_version": request.version + 1},
+        {"reason": "Resolved.", "expected_version": concern.version - 1},
     )
-    assert "This advice request has changed" in response.content.decode()
+    assert "This concern has changed" in response.content.decode()
     request.refresh_from_db()
     assert request.status == AdviceStatus.OPEN
+
+
+# The hub's moves on a request while a DSL has a page on its concern open. Who at the hub has
+# the request is nothing the school acts on: a DSL recording a referral at 4pm, or withdrawing a
+# request sent about the wrong child, is not sent back to start again because the hub claimed
+# it meanwhile. A new urgency is the school's to see first.
+
+
+def _hub_moves(hub_advisor, hub_manager, authority):
+    def claim(request):
+        claim_advice_request(request, by=hub_advisor)
+
+    def release(request):
+        claim_advice_request(request, by=hub_advisor)
+        release_advice_request(request, by=hub_manager)
+
+    def reassign(request):
+        reassign_advice_request(request, by=hub_manager, to=member(Role.HUB_ADVISOR, authority))
+
+    return {"claim": claim, "release": release, "reassign": reassign}
+
+
+def _drawn(client, page):
+    """What the page's form carries, as the browser sends it back."""
+    form = client.get(page).context["form"]
+    return {name: form[name].value() for name in ("expected_version", "submission_key")}
+
+
+@pytest.mark.parametrize("hub_move", ["claim", "release", "reassign"])
+@pytest.mark.parametrize("escalated_first", [False, True])
+def test_a_dsls_escalation_is_recorded_though_the_hub_moved_the_request_meanwhile(
+    walk, client_for, dsl, hub_advisor, hub_manager, authority, hub_move, escalated_first
+):
+    concern = walk.with_hub()
+    if escalated_first:  # another referral recorded while the hub still has the request
+        concern = walk.escalated(concern)
+    client = client_for(dsl)
+    drawn = _drawn(client, url("escalate", concern))
+    _hub_moves(hub_advisor, hub_manager, authority)[hub_move](walk.request(concern))
+    response = client.post(url("escalate", concern), escalation_post(concern) | drawn)
+    assert response.status_code == 302
+    referral = fresh(concern).escalations.latest("pk")
+    assert (fresh(concern).status, referral.reference_number) == (S.ESCALATED, "MASH-991")
+
+
+@pytest.mark.parametrize("hub_move", ["claim", "release", "reassign"])
+def test_a_dsls_withdrawal_is_made_though_the_hub_moved_the_request_meanwhile(
+    walk, client_for, dsl, hub_advisor, hub_manager, authority, hub_move
+):
+    concern = walk.with_hub()
+    request = walk.request(concern)
+    client = client_for(dsl)
+    page = url("withdraw_request", concern, request.pk)
+    drawn = _drawn(client, page)
+    _hub_moves(hub_advisor, hub_manager, authority)[hub_move](request)
+    response = client.post(page, {"reason": "Sent about the wrong child."} | drawn)
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert (request.status, request.withdrawn_reason) == (
+        AdviceStatus.WITHDRAWN,
+        "Sent about the wrong child.",
+    )
+    assert fresh(concern).status == S.RECORDED
+
+
+def test_a_withdrawal_drawn_before_the_hub_made_the_request_red_is_refused_and_kept(
+    walk, client_for, dsl, hub_manager
+):
+    # The hub now thinks the child's case more urgent than the school did: the DSL sees that
+    # before withdrawing. What they typed is kept, and the page answers to the new state.
+    concern = walk.with_hub()
+    request = walk.request(concern)
+    client = client_for(dsl)
+    page = url("withdraw_request", concern, request.pk)
+    drawn = _drawn(client, page)
+    rerate_advice_request(request, by=hub_manager, urgency="red", reason="Sibling known to us.")
+    response = client.post(page, {"reason": "Sent about the wrong child."} | drawn)
+    assert response.status_code == 200
+    assert "This concern has changed" in response.text
+    assert response.context["form"]["reason"].value() == "Sent about the wrong child."
+    assert "Red" in response.text
+    request.refresh_from_db()
+    assert request.status == AdviceStatus.OPEN
+    again = {"reason": "Sent about the wrong child."} | {
+        name: response.context["form"][name].value()
+        for name in ("expected_version", "submission_key")
+    }
+    assert client.post(page, again).status_code == 302
 
 
 def test_the_withdraw_page_of_a_request_already_answered_says_so_and_offers_no_form(

@@ -386,7 +386,7 @@ FORM_PAGES = {
     case.WithdrawRequestForm: FormPage(
         _url("concerns:withdraw_request", lambda w: w.waiting.pk, lambda w: w.waiting_request.pk),
         DSL,
-        lambda w: {"expected_version": str(w.waiting_request.version), "reason": "Resolved."},
+        lambda w: {"expected_version": str(w.waiting.version), "reason": "Resolved."},
         shown_on=detail_of(lambda w: w.waiting),
     ),
     case.AddendumForm: FormPage(

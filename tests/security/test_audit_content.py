@@ -203,10 +203,11 @@ def test_a_whole_journey_audits_every_step_and_no_narrative(journey):
         },
     )
     again = AdviceRequest.objects.filter(concern=concern).latest("pk")
+    concern.refresh_from_db()
     journey.post(
         dsl,
         on("concerns:withdraw_request", again.pk),
-        {"expected_version": again.version, "reason": said("withdraw")},
+        {"expected_version": concern.version, "reason": said("withdraw")},
     )
 
     # Reading it all back: chronology, the hub's page, the roll, the report and its export.
