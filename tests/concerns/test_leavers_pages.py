@@ -303,7 +303,10 @@ def test_a_pupil_who_comes_back_is_on_the_roll_again_and_can_leave_again(leaver,
     form = client.get(came_back).text
     assert 'Record that <span dir="auto">Amelia Ahmed</span> has come back' in form
     assert f'<a href="{chronology}" class="govuk-back-link">' in form
-    assert "Ask Wardown Vale High School for the child protection records" in form
+    assert (
+        'Ask <span dir="auto">Wardown Vale High School</span> for the child protection records'
+        in form
+    )
 
     response = client.post(came_back, day("returned_on", today()), follow=True)
     assert response.redirect_chain == [(chronology, 302)]
@@ -472,7 +475,7 @@ def test_a_dsl_corrects_a_leaving_from_the_chronology(leaver, dsl, client_for):
     assert f"The file is due by {due.day} {due:%B %Y}" in response.text
     assert "leaving have been saved" in response.text
     assert "Left on" in response.text
-    assert "for Stopsley High School" in response.text
+    assert 'for <span dir="auto">Stopsley High School</span>' in response.text
 
 
 def test_once_the_file_is_sent_its_day_and_the_leaving_are_corrected_from_the_chronology(
@@ -522,7 +525,7 @@ def test_once_the_file_is_sent_its_day_and_the_leaving_are_corrected_from_the_ch
     )
     assert response.redirect_chain == [(chronology, 302)]
     assert "leaving have been saved" in response.text
-    assert "for Stopsley High School" in response.text
+    assert 'for <span dir="auto">Stopsley High School</span>' in response.text
     saved = FileTransfer.objects.get()
     assert (saved.new_school, saved.sent_how) == ("Stopsley High School", "by_hand")
     corrections = AuditEvent.objects.filter(action="pupil.leaving.correct").order_by("pk")
@@ -601,7 +604,7 @@ def test_a_correction_drawn_before_a_colleagues_is_refused_and_shows_theirs(
     assert response.status_code == 200
     page = response.text
     assert "since this page was opened" in page
-    assert "Putteridge High School</dd>" in page  # the colleague's correction, shown
+    assert "Putteridge High School</span></dd>" in page  # the colleague's correction, shown
     assert 'value="Stopsley High School"' in page  # and what was typed, kept
     fresh = re.search(r'name="drawn" value="(\w+)"', page).group(1)
     assert FileTransfer.objects.get().new_school == "Putteridge High School"
@@ -633,7 +636,7 @@ def test_a_mistake_on_a_stale_correction_says_first_that_a_colleague_corrected_i
     }
     page = client.post(change, mine | {"drawn": drawn}).text
     assert "since this page was opened" in page
-    assert "Putteridge High School</dd>" in page
+    assert "Putteridge High School</span></dd>" in page
     assert FileTransfer.objects.get().new_school == "Putteridge High School"
 
 
@@ -706,7 +709,7 @@ def test_a_colleagues_correction_landing_mid_request_is_shown_and_answered_to(
     }
     page = client.post(change, mine | {"drawn": drawn}).text
     assert "since this page was opened" in page
-    assert "Putteridge High School</dd>" in page
+    assert "Putteridge High School</span></dd>" in page
     fresh = re.search(r'name="drawn" value="(\w+)"', page).group(1)
     assert fresh == leaving_version(FileTransfer.objects.get())
 

@@ -153,7 +153,10 @@ def test_the_chronology_and_the_leavers_step_lead_to_the_file(walk, client_for, 
     sent = reverse("concerns:file_sent", args=[walk.pupil.pk])
     assert link in client.get(sent).content.decode()
     # The file says where it is going, as the chronology does.
-    assert "for Wardown Vale High" in client.get(whole_file(walk.pupil)).content.decode()
+    assert (
+        'for <span dir="auto">Wardown Vale High'
+        in client.get(whole_file(walk.pupil)).content.decode()
+    )
 
 
 def test_a_pupil_with_no_concerns_is_still_an_audited_read(client_for, dsl, pupil):
