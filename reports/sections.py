@@ -580,11 +580,17 @@ def _access(f, fmt, governors):
     return section
 
 
-def _confirmation_text(confirmation, governors, policy, as_at):
+def _confirmation_text(confirmation, governors, policy, as_at, *, over):
     """Whether the policy was confirmed to cover Prevent, as the start page's reminder judges
-    it (`reports.selectors.policy_reminder`), at `as_at`: the period's last day, or today."""
+    it (`reports.selectors.policy_reminder`), at `as_at`: the period's last day, or today,
+    for a period not `over` yet."""
     if confirmation is None:
-        return "Not confirmed by the end of the period"
+        # A period still running has no end yet to be judged at: the head may still confirm.
+        return (
+            "Not confirmed by the end of the period"
+            if over
+            else "Not confirmed in this period so far"
+        )
     on = uk_date(confirmation.confirmed_at)
     who = (
         "the head teacher" if governors else f"{confirmation.confirmed_by.full_name}, head teacher,"
@@ -615,7 +621,11 @@ def _evidence(f, fmt, governors):
         [
             "Policy covers Prevent, with no separate Prevent policy (step 4)",
             _confirmation_text(
-                confirmation, governors, policy, min(f.period.end, timezone.localdate(f.now))
+                confirmation,
+                governors,
+                policy,
+                min(f.period.end, timezone.localdate(f.now)),
+                over=f.period.end < timezone.localdate(f.now),
             ),
         ],
     ]

@@ -367,6 +367,21 @@ def test_a_past_periods_confirmation_is_judged_at_the_end_of_that_period(
     )
 
 
+def test_a_policy_not_yet_confirmed_in_a_period_still_running_is_not_judged_at_its_end(
+    clock, school, head, client_for
+):
+    # On 16 March 2026 the 2025 to 2026 year runs to 31 August: the head may still confirm,
+    # so the report does not say the year ended without it. A year that is over does.
+    clock.set(2026, 3, 16, 12, 0)
+    client = client_for(head)
+    assert _prevent_row(client) == "Not confirmed in this period so far"
+    last_year = {
+        **{"start_0": "1", "start_1": "9", "start_2": "2024"},
+        **{"end_0": "31", "end_1": "8", "end_2": "2025"},
+    }
+    assert _prevent_row(client, last_year) == "Not confirmed by the end of the period"
+
+
 def test_a_concern_a_dsl_only_added_a_note_to_still_awaits_their_decision(
     clock, school, teacher, dsl
 ):
