@@ -20,9 +20,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import format_html
 
 from audit.log import record
 from audit.models import AuditEvent
+from safeguarding.templatetags.presenters import typed
 
 from .exceptions import Refused
 from .models import HUB_ROLES, SCHOOL_ROLES, LocalAuthority, Membership, Role, School, User
@@ -183,9 +185,13 @@ def end_membership(membership, *, by):
 
 
 def _only_dsl(membership):
-    return (
-        f"{membership.user} is the only designated safeguarding lead at {membership.school}. "
-        "Add another designated safeguarding lead first, then end this role"
+    # The person's name in its own direction (typed in Arabic or Urdu, it would jumble the
+    # sentence): the page shows this as it is, the rest escaped.
+    return format_html(
+        "{} is the only designated safeguarding lead at {}. "
+        "Add another designated safeguarding lead first, then end this role",
+        typed(membership.user),
+        membership.school,
     )
 
 

@@ -17,12 +17,14 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import record
 from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
+from safeguarding.templatetags.presenters import typed
 from workflow.roles import tell_of_role
 
 from .exceptions import Refused
@@ -201,10 +203,12 @@ def add_person(request, school_pk=None):
         except Refused as refused:
             apply_refusal(form, refused)
         else:
+            name = typed(membership.user)
             if created and not _sent(request, membership.user):
-                messages.warning(request, f"{membership.user} is now {membership}, but {_NOT_SENT}")
+                said = format_html("{} is now {}, but {}", name, membership, _NOT_SENT)
+                messages.warning(request, said)
             else:
-                messages.success(request, f"{membership.user} is now {membership}.")
+                messages.success(request, format_html("{} is now {}.", name, membership))
             return redirect(_people_url(place))
     context = {"form": form, "place": place, "back": _people_url(place)}
     return render(request, "schools/people/add.html", context)
@@ -221,7 +225,8 @@ def end_role(request, pk):
         except Refused as refused:
             error = refused.message
         else:
-            messages.success(request, f"{membership.user} is no longer {membership}.")
+            said = format_html("{} is no longer {}.", typed(membership.user), membership)
+            messages.success(request, said)
             return redirect(_people_url(membership.place))
     context = {
         "membership": membership,
@@ -247,10 +252,12 @@ def resend_set_password(request, pk):
         messages.error(request, refused.message)
     except OSError as error:
         _log_not_sent(membership.user, error)
-        messages.warning(request, f"The email to {membership.user} {_NOT_SENT_AGAIN}")
+        said = format_html("The email to {} {}", typed(membership.user), _NOT_SENT_AGAIN)
+        messages.warning(request, said)
     else:
         messages.success(
-            request, f"The email to set a password has been sent to {membership.user}."
+            request,
+            format_html("The email to set a password has been sent to {}.", typed(membership.user)),
         )
     return redirect(_people_url(membership.place))
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
@@ -20,6 +21,7 @@ from concerns.selectors import (
     get_concern_for,
     get_pupil_for,
 )
+from safeguarding.templatetags.presenters import typed
 
 from .access import SCHOOL_PEOPLE, SCHOOL_READERS, SCHOOL_WRITERS, role_required
 
@@ -48,7 +50,8 @@ def upload(request, pk):
         except ValidationError as error:
             form.add_error("file", error)
         else:
-            messages.success(request, f"{attachment.original_name} has been attached")
+            said = format_html("{} has been attached", typed(attachment.original_name))
+            messages.success(request, said)
             return redirect("concerns:detail", concern.pk)
     viewed(request, concern, school=concern.school)
     return render(request, "concerns/attachments/upload.html", {"concern": concern, "form": form})
@@ -90,7 +93,8 @@ def pupil_attachments(request, pk):
         .order_by("concern__observed_at", "concern_id", "uploaded_at", "pk")
     )
     if not attachments:
-        messages.info(request, f"No files are attached to the concerns about {pupil.full_name}")
+        said = format_html("No files are attached to the concerns about {}", typed(pupil.full_name))
+        messages.info(request, said)
         return redirect("concerns:pupil_file", pupil.pk)
     return _zip_of(request, pupil, attachments)
 

@@ -6,6 +6,7 @@ from functools import partial
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
@@ -18,7 +19,7 @@ from concerns.forms.leavers import (
 )
 from concerns.keyset import Key, paginate
 from concerns.selectors import file_transfers_for, get_pupil_for
-from safeguarding.templatetags.presenters import uk_date
+from safeguarding.templatetags.presenters import typed, uk_date
 from workflow import leavers
 
 from .access import LEADS, SCHOOL_READERS, role_required
@@ -55,7 +56,7 @@ def _already(request, pupil, message):
     """The step cannot be taken now: back to the pupil's chronology, saying why, and for a
     form sent (a colleague took the step meanwhile), that nothing was saved."""
     if request.method == "POST":
-        message += " Nothing was saved."
+        message = format_html("{} Nothing was saved.", message)
     messages.info(request, message)
     return redirect("concerns:pupil_chronology", pupil.pk)
 
@@ -86,9 +87,10 @@ def _away(request, pk, *, returned=None):
     drawn_for = request.POST.get("leaving", "") if request.method == "POST" else ""
     if transfer is not None and drawn_for not in ("", str(transfer.pk)):
         # Drawn for an earlier leaving: the pupil came back and left again meanwhile.
-        message = (
-            f"This page was for an earlier leaving: {pupil.full_name} has since come back and "
-            f"left again, for {transfer.new_school}."
+        message = format_html(
+            "This page was for an earlier leaving: {} has since come back and left again, for {}.",
+            typed(pupil.full_name),
+            typed(transfer.new_school),
         )
         return pupil, None, _already(request, pupil, message)
     if transfer is not None:
@@ -97,9 +99,13 @@ def _away(request, pk, *, returned=None):
     if returned is not None and (again := returned(pupil, back)) is not None:
         return pupil, None, again
     if back is None:
-        why = f"{pupil.full_name} is not recorded as having left the school."
+        why = format_html("{} is not recorded as having left the school.", typed(pupil.full_name))
     else:
-        why = f"{pupil.full_name} came back to the school on {uk_date(back.returned_on)}."
+        why = format_html(
+            "{} came back to the school on {}.",
+            typed(pupil.full_name),
+            uk_date(back.returned_on),
+        )
     return pupil, None, _already(request, pupil, why)
 
 
@@ -132,10 +138,11 @@ def leaving(request, pk):
     """Record that a pupil has left, and where to: their file is then due."""
     pupil = get_pupil_for(request.membership, pk)
     transfer = getattr(pupil, "file_transfer", None)
-    success = f"{pupil.full_name}'s child protection file is now on the leavers' list"
+    name = typed(pupil.full_name)
+    success = format_html("{}'s child protection file is now on the leavers' list", name)
     if transfer is not None:
         return _sent_again(request, transfer, LeavingForm, "leaving", success) or _already(
-            request, pupil, f"{pupil.full_name} is already recorded as having left the school."
+            request, pupil, format_html("{} is already recorded as having left the school.", name)
         )
     return _step(
         request,
@@ -157,17 +164,18 @@ def _file_step(request, pk, form_class, record, done):
     pupil, transfer, back = _away(request, pk)
     if back is not None:
         return back
-    success = f"{pupil.full_name}'s file has been recorded as {done}"
+    name = typed(pupil.full_name)
+    success = format_html("{}'s file has been recorded as {}", name, done)
     if again := _sent_again(request, transfer, form_class, done, success):
         return again
     if transfer.received_on is not None:
         return _already(
-            request, pupil, f"{pupil.full_name}'s file is already recorded as received."
+            request, pupil, format_html("{}'s file is already recorded as received.", name)
         )
     if done == "sent" and transfer.sent_on is not None:
-        return _already(request, pupil, f"{pupil.full_name}'s file is already recorded as sent.")
+        return _already(request, pupil, format_html("{}'s file is already recorded as sent.", name))
     if done == "received" and transfer.sent_on is None:
-        return _already(request, pupil, f"Record that {pupil.full_name}'s file was sent first.")
+        return _already(request, pupil, format_html("Record that {}'s file was sent first.", name))
     return _step(
         request,
         pupil,
@@ -228,11 +236,16 @@ def returned(request, pk):
 
 def _came_back_message(pupil, transfer):
     """What recording that `pupil` came back from `transfer`'s leaving says."""
-    return f"{pupil.full_name} is recorded as back at the school. " + (
-        f"Ask {transfer.new_school} for the child protection records they hold about "
-        f"{pupil.given_name}"
-        if transfer.sent_on is not None
-        else "Their file was not sent, and is no longer due"
+    back = "{} is recorded as back at the school. "
+    if transfer.sent_on is None:
+        return format_html(
+            back + "Their file was not sent, and is no longer due", typed(pupil.full_name)
+        )
+    return format_html(
+        back + "Ask {} for the child protection records they hold about {}",
+        typed(pupil.full_name),
+        typed(transfer.new_school),
+        typed(pupil.given_name),
     )
 
 
@@ -275,10 +288,15 @@ def leaving_change(request, pk):
         if leavers.leaving_version(saved) == leavers.leaving_version(transfer):
             return (
                 messages.INFO,
-                f"Nothing was changed: the details of {pupil.full_name}'s leaving were "
-                f"already as given. {due}",
+                format_html(
+                    "Nothing was changed: the details of {}'s leaving were already as given. {}",
+                    typed(pupil.full_name),
+                    due,
+                ),
             )
-        return f"The details of {pupil.full_name}'s leaving have been saved. {due}"
+        return format_html(
+            "The details of {}'s leaving have been saved. {}", typed(pupil.full_name), due
+        )
 
     return pupil_step(
         request,

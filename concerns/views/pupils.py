@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
@@ -26,6 +27,7 @@ from concerns.selectors import (
 )
 from safeguarding.kept import kept_for
 from safeguarding.searches import recall, searchable, show_results
+from safeguarding.templatetags.presenters import typed
 from workflow import retention
 
 from .access import LEADS, SCHOOL_READERS, role_required
@@ -80,13 +82,16 @@ def _save_pupil(request, pupil=None):
                     by=request.user, school=request.membership.school, **fields
                 )
                 if added:
-                    messages.success(request, f"{pupil.full_name} has been added")
+                    said = format_html("{} has been added", typed(pupil.full_name))
+                    messages.success(request, said)
                 else:  # the same form sent twice, the first already saved
-                    messages.info(request, f"{pupil.full_name} was already on the roll")
+                    said = format_html("{} was already on the roll", typed(pupil.full_name))
+                    messages.info(request, said)
             else:
                 drawn = form.cleaned_data["drawn"] or None
                 pupil = update_pupil(pupil, by=request.user, drawn=drawn, **fields)
-                messages.success(request, f"{pupil.full_name}'s details have been saved")
+                said = format_html("{}'s details have been saved", typed(pupil.full_name))
+                messages.success(request, said)
         except ValidationError as error:
             if getattr(error, "code", None) == "stale":
                 pupil = get_pupil_for(request.membership, pupil.pk)

@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
@@ -16,7 +17,7 @@ from concerns.forms.retention import ReviewForm
 from concerns.keyset import Key, paginate
 from concerns.models import ReviewDecision
 from concerns.selectors import get_pupil_for, records_reviews_for
-from safeguarding.templatetags.presenters import uk_date
+from safeguarding.templatetags.presenters import typed, uk_date
 from schools.selectors import pupils_for
 from workflow import retention
 
@@ -66,10 +67,10 @@ def _not_reviewable(request, pupil):
         return None
     due = retention.review_due_on(pupil.date_of_birth)
     if due > timezone.localdate():
-        why = f"are kept until {pupil.given_name} is 25, on {uk_date(due)}"
+        why = format_html("are kept until {} is 25, on {}", typed(pupil.given_name), uk_date(due))
     else:
         why = "are not held: no concerns are recorded"
-    messages.info(request, f"The records about {pupil.full_name} {why}.")
+    messages.info(request, format_html("The records about {} {}.", typed(pupil.full_name), why))
     return redirect("concerns:records_reviews")
 
 
@@ -85,12 +86,14 @@ def _destroyed(request, pk):
     )
     if destroyed is None:
         return None
-    said = (
-        f"The records with file reference {pk} were destroyed on "
-        f"{uk_date(destroyed.decided_at)} by {destroyed.decided_by.full_name}."
+    said = format_html(
+        "The records with file reference {} were destroyed on {} by {}.",
+        pk,
+        uk_date(destroyed.decided_at),
+        typed(destroyed.decided_by.full_name),
     )
     if request.method == "POST":
-        said += " Nothing was saved."
+        said = format_html("{} Nothing was saved.", said)
     messages.info(request, said)
     return redirect(reverse("concerns:records_reviews") + "?done=yes")
 
@@ -110,9 +113,10 @@ def _facts(pupil):
 
 def _reviewed(pupil, review):
     if review.decision == ReviewDecision.KEEP:
-        return (
-            f"The records about {pupil.full_name} are kept. Review them again on "
-            f"{uk_date(review.review_again_on)}"
+        return format_html(
+            "The records about {} are kept. Review them again on {}",
+            typed(pupil.full_name),
+            uk_date(review.review_again_on),
         )
     held = "1 concern" if review.concerns == 1 else f"{review.concerns} concerns"
     # Not the child's name: a message waits in the session until it is shown.

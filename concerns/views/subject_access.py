@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
@@ -20,7 +21,7 @@ from concerns.forms.subject_access import (
 )
 from concerns.keyset import Key, paginate
 from concerns.selectors import access_requests_for, get_access_request_for, get_pupil_for
-from safeguarding.templatetags.presenters import uk_date
+from safeguarding.templatetags.presenters import typed, uk_date
 from workflow import subject_access
 
 from .access import LEADS, SCHOOL_READERS, role_required
@@ -89,8 +90,10 @@ def access_request_new(request, pk):
         perform=lambda data: subject_access.record_request(pupil, by=request.user, **data),
         title="Record a subject access request about {name}",
         button="Record the request",
-        success=lambda saved: (
-            f"The request about {pupil.full_name} is due to be answered by {uk_date(saved.due_on)}"
+        success=lambda saved: format_html(
+            "The request about {} is due to be answered by {}",
+            typed(pupil.full_name),
+            uk_date(saved.due_on),
         ),
     )
 
@@ -116,7 +119,8 @@ def _cannot(request, access_request, step=None):
         why = "has not been sent back to the requester to clarify"
     else:
         return None
-    messages.info(request, f"The request about {access_request.pupil.full_name} {why}.")
+    name = typed(access_request.pupil.full_name)
+    messages.info(request, format_html("The request about {} {}.", name, why))
     return redirect("concerns:access_requests")
 
 
@@ -154,8 +158,10 @@ def _sent_again(request, access_request, form_class, already):
 def _due_by(name, saved):
     due = uk_date(saved.due_on)
     if saved.late:
-        return f"The request about {name} was due to be answered by {due}, and is overdue"
-    return f"The request about {name} is now due to be answered by {due}"
+        return format_html(
+            "The request about {} was due to be answered by {}, and is overdue", typed(name), due
+        )
+    return format_html("The request about {} is now due to be answered by {}", typed(name), due)
 
 
 @require_http_methods(["GET", "POST"])
@@ -206,9 +212,10 @@ def access_request_clarify(request, pk):
 
 
 def _stands_still(name, saved):
-    return (
-        f"The time limit for the request about {name} stands still from "
-        f"{uk_date(saved.clarification_asked_on)} until the requester answers"
+    return format_html(
+        "The time limit for the request about {} stands still from {} until the requester answers",
+        typed(name),
+        uk_date(saved.clarification_asked_on),
     )
 
 
@@ -252,7 +259,7 @@ def access_request_answer(request, pk):
 
 
 def _answered(name):
-    return f"The answer to the request about {name} has been recorded"
+    return format_html("The answer to the request about {} has been recorded", typed(name))
 
 
 def _correction(request, pk, step, *, fields, form_class, perform, title, intro, boxes=None):
@@ -271,7 +278,10 @@ def _correction(request, pk, step, *, fields, form_class, perform, title, intro,
 
     def success(name, saved):
         if subject_access.request_version(saved, fields) == drawn:
-            return (messages.INFO, f"Nothing was changed: the request about {name} is as it was")
+            said = format_html(
+                "Nothing was changed: the request about {} is as it was", typed(name)
+            )
+            return (messages.INFO, said)
         return _due_by(name, saved)
 
     boxes = boxes or dict(zip(fields, fields, strict=True))

@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from concerns.attachments import store_attachment
 from tests.concerns.test_attachments import image, pdf
 from tests.conftest import reauthenticate
+from tests.notices import notice
 
 
 def zip_url(pupil):
@@ -125,4 +126,4 @@ def test_with_no_files_attached_the_file_says_so_and_offers_no_download(
     assert "None has a file attached." in page
     response = client.get(zip_url(pupil), follow=True)
     assert response.redirect_chain == [(reverse("concerns:pupil_file", args=[pupil.pk]), 302)]
-    assert f"No files are attached to the concerns about {pupil.full_name}" in response.text
+    assert f"No files are attached to the concerns about {pupil.full_name}" in notice(response.text)

@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from concerns.models import Concern, RecordsReview
 from schools.models import Pupil, Role
 from tests.factories import PupilFactory, kept_review, member
+from tests.notices import notice
 from workflow import retention
 from workflow.concerns import close_concern, record_concern
 from workflow.retention import keep_records, review_due_on
@@ -80,7 +81,9 @@ def test_the_dsl_keeps_records_for_longer_from_the_list(school, dsl, client_for)
     )
     assert response.redirect_chain == [(LIST, 302)]
     page = response.content.decode()
-    assert f"The records about Jordan Example are kept. Review them again on {again.day}" in page
+    assert f"The records about Jordan Example are kept. Review them again on {again.day}" in notice(
+        page
+    )
     assert "There are no records to review." in page
     done = client.get(DONE).content.decode()
     assert "A civil claim is pending." in done
@@ -175,7 +178,7 @@ def test_records_not_yet_due_are_not_listed_nor_reviewable(school, dsl, client_f
     response = client.get(review(young), follow=True)
     assert response.redirect_chain == [(LIST, 302)]
     due = review_due_on(young.date_of_birth)
-    assert f"are kept until Young is 25, on {due.day} {due:%B %Y}" in response.content.decode()
+    assert f"are kept until Young is 25, on {due.day} {due:%B %Y}" in notice(response.text)
     response = client.post(review(young), {"decision": "destroy", "confirmed": "on"})
     assert response.status_code == 302
     assert Concern.objects.filter(pupil=young).exists()

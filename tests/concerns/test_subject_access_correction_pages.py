@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns.models import SubjectAccessRequest
+from tests.notices import notice
 from workflow.subject_access import (
     ask_to_clarify,
     correct_extension,
@@ -168,7 +169,7 @@ def test_an_answered_request_is_not_offered_for_correction(pupil, dsl, client_fo
     assert f'href="{correction(request)}"' not in client.get(LIST + "?answered=yes").text
     response = client.get(correction(request), follow=True)
     assert response.redirect_chain == [(LIST, 302)]
-    assert f"The request about {pupil.full_name} is already answered" in response.text
+    assert f"The request about {pupil.full_name} is already answered" in notice(response.text)
 
 
 def test_the_head_teacher_is_not_offered_a_correction(pupil, dsl, head, client_for):

@@ -13,6 +13,8 @@ from django.utils import timezone
 from concerns.attachments import store_attachment
 from concerns.models import Concern
 from schools.demo import make_upn
+from schools.models import Pupil
+from tests import notices
 from tests.concerns.journey import answers, check_url, done_url, fill, record, start
 from tests.factories import PupilFactory
 from tests.walk import advice_data, closing, concern_data, given_advice, held_conversation
@@ -368,3 +370,150 @@ def test_a_new_schools_name_and_a_reason_in_a_requests_history_keep_their_own_di
     rerate_advice_request(advice_request, by=hub_manager, urgency="red", reason=WORDS)
     page = client_for(hub_manager).get(reverse("advice:detail", args=[advice_request.pk])).text
     assert direction_of(page, WORDS) == "auto"
+
+
+def _message(page, start='<p class="govuk-notification-banner__heading">', end="</p>"):
+    """The service's message at the top of `page` (its first notification banner's words),
+    or what else lies from `start` to `end`, as markup."""
+    at = page.index(start)
+    return page[at : page.index(end, at) + len(end)]
+
+
+def _apart(said, sentence, *names):
+    """`said` (a message's markup) reads `sentence`: each of `names` in it runs in its own
+    direction, and every other word, the service's, in the page's."""
+    assert sentence in notices.words(said), notices.words(said)
+    parser = _Direction()
+    parser.feed(said)
+    for data, direction in parser.found:
+        assert direction == ("auto" if data in names else None), (sentence, data)
+    for name in names:
+        assert direction_of(said, name) == "auto", (sentence, name)
+
+
+def _day(name, moment):
+    return {f"{name}_0": moment.day, f"{name}_1": moment.month, f"{name}_2": moment.year}
+
+
+def test_the_messages_after_a_step_about_a_pupil_name_them_in_their_own_direction(
+    walk, client_for, dsl, pupil
+):
+    """ "... has been added", "...'s child protection file is now on the leavers' list",
+    "Ask ... for the child protection records they hold about ...", "The request about ... is
+    due", "The records about ... are kept until ... is 25": said once a step is done, or why it
+    cannot be, in the page's message; a name or a school typed in Arabic runs in its own
+    direction within it."""
+    client = client_for(dsl)
+    upn = make_upn("821", 2001, 20, 7)
+    added = {
+        **{"given_name": "يوسف", "family_name": "علي", "year_group": "4", "upn": upn},
+        **_day("date_of_birth", date(2016, 5, 17)),
+    }
+    page = client.post(reverse("concerns:pupil_add"), added, follow=True).text
+    _apart(_message(page), "يوسف علي has been added", "يوسف علي")
+    page = client.post(reverse("concerns:pupil_add"), added, follow=True).text
+    _apart(_message(page), "يوسف علي was already on the roll", "يوسف علي")
+    new = Pupil.objects.get(upn=upn)
+    page = client.post(reverse("concerns:pupil_edit", args=[new.pk]), added, follow=True).text
+    _apart(_message(page), "يوسف علي's details have been saved", "يوسف علي")
+
+    pupil.given_name, pupil.family_name = "فاطمة", "أحمد"
+    pupil.save(update_fields=["given_name", "family_name"])
+    walk.recorded()
+    today = timezone.localdate()
+    school = "مدرسة الأمل"
+    leaving = {
+        "new_school": school,
+        **_day("left_on", today - timedelta(days=2)),
+        **_day("starts_on", today - timedelta(days=1)),
+    }
+    url = reverse("concerns:leaving", args=[pupil.pk])
+    page = client.post(url, leaving, follow=True).text
+    _apart(_message(page), f"{NAME}'s child protection file is now on the leavers' list", NAME)
+    page = client.post(url, {**leaving, "new_school": "Another school"}, follow=True).text
+    already = f"{NAME} is already recorded as having left the school. Nothing was saved."
+    _apart(_message(page), already, NAME)
+    sent = {**_day("sent_on", today), "sent_how": "post"}
+    page = client.post(reverse("concerns:file_sent", args=[pupil.pk]), sent, follow=True).text
+    _apart(_message(page), f"{NAME}'s file has been recorded as sent", NAME)
+    back = reverse("concerns:returned", args=[pupil.pk])
+    page = client.post(back, _day("returned_on", today), follow=True).text
+    came_back = (
+        f"{NAME} is recorded as back at the school. Ask {school} for the child protection "
+        "records they hold about فاطمة"
+    )
+    _apart(_message(page), came_back, NAME, school, "فاطمة")
+    page = client.get(reverse("concerns:file_sent", args=[pupil.pk]), follow=True).text
+    _apart(_message(page), f"{NAME} came back to the school on {today.day} {today:%B %Y}.", NAME)
+
+    asked = {"requester": "Jane Ahmed, mother", **_day("received_on", today)}
+    url = reverse("concerns:access_request_new", args=[pupil.pk])
+    page = client.post(url, asked, follow=True).text
+    _apart(_message(page), f"The request about {NAME} is due to be answered by ", NAME)
+
+    page = client.get(reverse("concerns:records_review", args=[pupil.pk]), follow=True).text
+    kept = f"The records about {NAME} are kept until فاطمة is 25"
+    _apart(_message(page), kept, NAME, "فاطمة")
+
+    page = client.get(reverse("concerns:pupil_attachments", args=[pupil.pk]), follow=True).text
+    _apart(_message(page), f"No files are attached to the concerns about {NAME}", NAME)
+
+
+def test_the_messages_about_a_colleagues_role_name_them_in_their_own_direction(
+    client_for, la_admin, school, dsl
+):
+    """ "... is now ...", "... is no longer ..." and why the school's only DSL's role cannot
+    end: a colleague's name typed in Arabic or Urdu runs in its own direction within them."""
+    dsl.full_name = "مريم خان"
+    dsl.save(update_fields=["full_name"])
+    client = client_for(la_admin)
+    end = reverse("people:end", args=[dsl.memberships.get().pk])
+    only = f"{dsl.full_name} is the only designated safeguarding lead at {school.name}"
+    warning = client.get(end).text
+    said = _message(warning, '<strong class="govuk-warning-text__text">', "</strong>")
+    _apart(
+        said.replace('<span class="govuk-visually-hidden">Warning</span>', ""), only, dsl.full_name
+    )
+    error = client.post(end).text
+    said = _message(error, '<div class="govuk-error-summary__body">', "</div>")
+    _apart(said, only, dsl.full_name)
+
+    person = {"email": "new.person@example.org", "full_name": "فاطمة أحمد", "role": "dsl"}
+    page = client.post(reverse("people:school_add", args=[school.pk]), person, follow=True).text
+    _apart(_message(page), "فاطمة أحمد is now ", "فاطمة أحمد")
+    page = client.post(end, follow=True).text
+    _apart(_message(page), f"{dsl.full_name} is no longer ", dsl.full_name)
+
+
+def test_a_name_set_apart_in_a_message_is_only_ever_shown_as_the_words_typed(
+    walk, client_for, dsl, pupil
+):
+    """The service writes the markup that sets a name or a school apart in a message: what
+    was typed, markup or not, is shown as the characters typed, never run by the browser."""
+    pupil.given_name = "<script>alert(1)</script>"
+    pupil.save(update_fields=["given_name"])
+    walk.recorded()
+    client = client_for(dsl)
+    page = client.get(reverse("concerns:records_review", args=[pupil.pk]), follow=True).text
+    said = _message(page)
+    assert "<script>" not in page
+    assert '<span dir="auto">&lt;script&gt;alert(1)&lt;/script&gt; Ahmed</span>' in said
+    assert notices.words(said).startswith(
+        "The records about <script>alert(1)</script> Ahmed are kept"
+    )
+    today = timezone.localdate()
+    leaving = {"new_school": "<b>Wardown</b>", **_day("left_on", today)}
+    leaving.update(_day("starts_on", today))
+    url = reverse("concerns:leaving", args=[pupil.pk])
+    client.post(url, leaving, follow=True)
+    page = client.post(url, {**leaving, "new_school": "Elsewhere"}, follow=True).text
+    assert "<script>" not in page
+    assert notices.words(_message(page)).endswith("left the school. Nothing was saved.")
+    sent = {**_day("sent_on", today), "sent_how": "post"}
+    client.post(reverse("concerns:file_sent", args=[pupil.pk]), sent, follow=True)
+    back = reverse("concerns:returned", args=[pupil.pk])
+    page = client.post(back, _day("returned_on", today), follow=True).text
+    said = _message(page)
+    assert "<script>" not in page
+    assert "<b>" not in said
+    assert '<span dir="auto">&lt;b&gt;Wardown&lt;/b&gt;</span>' in said
