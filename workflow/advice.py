@@ -245,17 +245,14 @@ def release_advice_request(advice_request, *, by, expected_version=None):
     if taken_from != by:
         # The advisor may be part way through their advice: they hear now that it is no
         # longer theirs, not when it is refused as unclaimed. Nothing for them to do: not urgent.
-        notify.queue(
+        _no_longer_theirs(
             "advice_released_away",
-            notify.hub_staff(concern.school.local_authority, [taken_from]),
+            taken_from,
+            request,
             subject=f"Advice request on {concern.reference} released to the queue",
-            body=(
-                f"{by.full_name} has released the advice request from {concern.school.name} on "
-                f"concern {concern.reference}, which you had claimed, back to the hub's queue. "
-                "You need not answer it unless you claim it again."
-                f"\n\nSign in to see it: {notify.link('advice:detail', request.pk)}"
-            ),
-            concern=concern,
+            opening=f"{by.full_name} has released the advice request from {concern.school.name} "
+            f"on concern {concern.reference}, which you had claimed, back to the hub's queue. "
+            "You need not answer it unless you claim it again.",
         )
     return request
 
@@ -309,17 +306,14 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
     if taken_from not in (None, by, to):
         # The advisor who had it may be part way through their advice: they hear it is no
         # longer theirs now, not when their advice is refused. Nothing for them to do: not urgent.
-        notify.queue(
+        _no_longer_theirs(
             "advice_reassigned_away",
-            notify.hub_staff(concern.school.local_authority, [taken_from]),
+            taken_from,
+            request,
             subject=f"Advice request on {concern.reference} given to a colleague",
-            body=(
-                f"{by.full_name} has given the advice request from {concern.school.name} on "
-                f"concern {concern.reference}, which you had claimed, to {to.full_name}. "
-                "You need not answer it."
-                f"\n\nSign in to see it: {notify.link('advice:detail', request.pk)}"
-            ),
-            concern=concern,
+            opening=f"{by.full_name} has given the advice request from {concern.school.name} on "
+            f"concern {concern.reference}, which you had claimed, to {to.full_name}. "
+            "You need not answer it.",
         )
     return request
 
@@ -470,6 +464,20 @@ def give_advice(
         urgent=refer,
     )
     return request
+
+
+def _no_longer_theirs(kind, advisor, request, *, subject, opening):
+    """The advisor who had claimed `request`, while still on the hub's staff, hears at once that
+    it is no longer theirs (they may be part way through their advice), not when their advice
+    is refused. Nothing for them to do: not urgent. A link, and no child's data."""
+    concern = request.concern
+    notify.queue(
+        kind,
+        notify.hub_staff(concern.school.local_authority, [advisor]),
+        subject=subject,
+        body=f"{opening}\n\nSign in to see it: {notify.link('advice:detail', request.pk)}",
+        concern=concern,
+    )
 
 
 def _tell_hub(kind, recipients, request, *, subject, opening):
