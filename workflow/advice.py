@@ -297,7 +297,7 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
     if to != by:
         _tell_hub(
             "advice_reassigned",
-            [to.email],
+            [to],
             request,
             subject=f"Advice request on {concern.reference} given to you",
             opening=f"{by.full_name} has given you the advice request from {concern.school.name} "

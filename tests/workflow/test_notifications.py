@@ -17,6 +17,7 @@ from schools.models import Role
 from tests.concurrency import at_once, simultaneous_writers
 from tests.factories import member
 from tests.walk import concern_data
+from workflow.advice import reassign_advice_request
 from workflow.models import Notification
 from workflow.notify import deliver
 
@@ -257,6 +258,26 @@ def test_a_retry_is_sent_to_someone_who_still_holds_another_role(walk, dsl, othe
 
     assert deliver() == (1, 0)
     assert [m.to for m in mail.outbox] == [[dsl.email]]
+
+
+def test_a_reassignment_is_not_sent_to_an_advisor_whose_hub_role_ended_meanwhile(
+    walk, authority, hub_manager
+):
+    # The email telling an advisor they had been given a request was queued to their address
+    # alone, as if to the hub's shared mailbox: sent once the mail server was back, after
+    # their hub role had ended, telling someone who had left of the hub's work.
+    concern = walk.claimed()
+    colleague = member(Role.HUB_ADVISOR, authority, full_name="Cal Colleague")
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        reassign_advice_request(walk.request(concern), by=hub_manager, to=colleague)
+    Notification.objects.update(next_attempt_at=timezone.now())  # the retry is due
+    _role_ended(colleague)
+
+    deliver()
+
+    assert colleague.email not in [address for m in mail.outbox for address in m.to]
+    told = Notification.objects.get(kind="advice_reassigned")
+    assert (told.user, told.status) == (colleague, Notification.Status.SETTLED)
 
 
 def test_a_retry_to_the_hubs_shared_mailbox_is_sent(authority):
