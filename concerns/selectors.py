@@ -35,9 +35,11 @@ def concerns_visible_to(membership):
 
 
 def _shared_with_hub():
-    from advice.models import AdviceRequest
+    """Concerns a request shares as they are now. A withdrawn one shares its concern only as it
+    stood, on the request's own page (docs/adr/008), so it does not count here."""
+    from advice.models import AdviceRequest, AdviceStatus
 
-    return AdviceRequest.objects.values("concern_id")
+    return AdviceRequest.objects.exclude(status=AdviceStatus.WITHDRAWN).values("concern_id")
 
 
 def get_concern_for(membership, pk):

@@ -6,6 +6,7 @@ from concerns.models import Concern
 from concerns.selectors import concerns_visible_to, get_concern_for, recorders_for
 from schools.models import Role
 from tests.factories import PupilFactory, member
+from workflow.advice import withdraw_advice_request
 from workflow.concerns import record_concern
 
 from ..walk import concern_data
@@ -39,6 +40,17 @@ def test_hub_sees_a_concern_only_once_shared_and_only_in_its_authority(
     assert unshared not in concerns_visible_to(membership(hub_advisor))
     assert list(concerns_visible_to(membership(other_la_advisor))) == []
     assert list(concerns_visible_to(membership(la_admin))) == []
+
+
+def test_hub_no_longer_sees_a_concern_live_once_the_school_withdraws_its_only_request(
+    walk, dsl, hub_advisor
+):
+    # ADR 008: a withdrawn request shares the concern only as it stood, on the request's page.
+    concern = walk.with_hub()
+    withdraw_advice_request(walk.request(concern), by=dsl, reason="Resolved in school.")
+    assert list(concerns_visible_to(membership(hub_advisor))) == []
+    walk.with_hub(Concern.objects.get(pk=concern.pk))
+    assert list(concerns_visible_to(membership(hub_advisor))) == [concern]
 
 
 def test_out_of_scope_lookup_is_a_404(walk, other_school_dsl):
