@@ -3,8 +3,8 @@
 Each figure family is one query over the whole set (COUNT, MIN ... GROUP BY, run by the
 database), so the report makes the same number of queries whatever the number of concerns.
 Families that read the same rows share a query (concerns by month and by year group, and
-how many sought advice; requests made, open and answered; conversations by outcome and
-their times; escalations by target and outcome): each query is a round trip, which costs
+how many sought advice; requests made, open, answered and withdrawn; conversations by outcome
+and their times; escalations by target and outcome): each query is a round trip, which costs
 more than the rows on a busy server.
 Medians and percentiles need the individual durations: each comes from one `values_list` query
 per figure family and is worked out here in Python, because working hours (Monday to Friday,
@@ -133,6 +133,9 @@ class AuditFigures:
     advice_sought: int = 0
     requests_made: int = 0
     requests_open: int = 0
+    # Made in the period and withdrawn by the school since: with the open and the answered
+    # (by_urgency), these add up to the requests made.
+    requests_withdrawn: int = 0
     by_urgency: list = field(default_factory=list)  # [UrgencyFigures]
     overdue_requests: list = field(default_factory=list)  # now
     # Step 3
@@ -296,6 +299,8 @@ def _step_two(figures, school, period, concerns):
             figures.requests_open += 1
         elif status == AdviceStatus.ANSWERED:
             answered[urgency].append(working_hours_between(requested_at, advised_at))
+        elif status == AdviceStatus.WITHDRAWN:
+            figures.requests_withdrawn += 1
     figures.by_urgency = [
         UrgencyFigures(
             urgency=urgency,

@@ -77,8 +77,9 @@ NOTES = [
 GOVERNORS_NOTE = (
     "This is the governors' version: any count from 1 to 4 is shown as 'fewer than 5' (a count "
     "of 0 is shown as 0), shares and times based on fewer than 5 records are not shown, and no "
-    "names of staff or pupils, and no concern references, are included. Where a table's other "
-    "figures would give away a count of fewer than 5, one more count is 'not shown'."
+    "names of staff or pupils, and no concern references, are included. Where the other "
+    "figures would give away a count of fewer than 5 (the advice requests still open, answered "
+    "and withdrawn add up to those made, say), one more count is 'not shown'."
 )
 
 

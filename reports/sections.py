@@ -122,6 +122,12 @@ def _step_one(f, fmt):
 
 
 def _step_two(f, fmt):
+    # Each request made is still open, answered (in one urgency's row) or withdrawn: with the
+    # number made shown, `breakdown` hides a further count where the shown ones would give a
+    # hidden one away.
+    still_open, withdrawn, *answered = fmt.breakdown(
+        [f.requests_open, f.requests_withdrawn, *(u.times.n for u in f.by_urgency)]
+    )
     return Section(
         key="step-2",
         title="Step 2: advice from the Early Help Hub",
@@ -135,9 +141,10 @@ def _step_two(f, fmt):
                         fmt.share(f.advice_sought, f.recorded),
                     ],
                     ["Advice requests made, withdrawn ones included", fmt.count(f.requests_made)],
+                    ["Advice requests made in the period and still open", still_open],
                     [
-                        "Advice requests made in the period and still open",
-                        fmt.count(f.requests_open),
+                        "Advice requests made in the period and since withdrawn by the school",
+                        withdrawn,
                     ],
                 ],
             ),
@@ -156,15 +163,17 @@ def _step_two(f, fmt):
                     [
                         Urgency(u.urgency).label,
                         URGENCY_TARGET_TEXT[u.urgency],
-                        fmt.count(u.times.n),
+                        n,
                         fmt.hours(u.times),
                         fmt.hours(u.times, "p90"),
-                        fmt.share(u.within_target, u.times.n),
+                        # "... of 7" would give a withheld count back.
+                        WITHHELD if n == WITHHELD else fmt.share(u.within_target, u.times.n),
                     ]
-                    for u in f.by_urgency
+                    for u, n in zip(f.by_urgency, answered, strict=True)
                 ],
                 numeric=(2, 3, 4, 5),
-                note="Requests answered, by the urgency they had when answered.",
+                note="Requests answered, by the urgency they had when answered. With those "
+                "still open and those withdrawn, they add up to the advice requests made.",
             ),
         ],
     )

@@ -128,6 +128,7 @@ def full_version(c):
             ["Concerns recorded where hub advice was sought", "50% (4 of 8)"],
             ["Advice requests made, withdrawn ones included", "4"],
             ["Advice requests made in the period and still open", "1"],
+            ["Advice requests made in the period and since withdrawn by the school", "0"],
         ],
         "step-2-urgency": [
             [
@@ -302,6 +303,7 @@ def governors_version():
             ["Concerns recorded where hub advice was sought", HIDDEN],
             ["Advice requests made, withdrawn ones included", FEW],
             ["Advice requests made in the period and still open", FEW],
+            ["Advice requests made in the period and since withdrawn by the school", "0"],
         ],
         "step-2-urgency": [
             [
