@@ -76,6 +76,9 @@ _MONTH_NAMES = [
     "december",
 ]
 _YEAR = re.compile(r"^(?:year|yr|y|nc)?\s*0*(\d{1,2})$")
+# A date of birth in numbers with the year last: 17/05/2016, or 05/17/2016 from a file written
+# month first.
+_NUMBERS = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 OLDEST_AGE = 25
 
 
@@ -303,6 +306,37 @@ def check_row(line, values, *, today=None):
     )
 
 
+def _month_first_line(lines):
+    """The first line whose date of birth can only be month first (05/17/2016), or None. A
+    file holds one MIS's export: where one date is month first, 06/05/2016 is 5 June."""
+    for line, values in lines:
+        numbers = _NUMBERS.match(_MIDNIGHT.sub("", values["date_of_birth"].strip()))
+        if numbers and int(numbers[1]) <= 12 < int(numbers[2]) <= 31:
+            return line
+    return None
+
+
+def _check_day_first(values, month_first_line):
+    """Refuse a date of birth that reads both ways round (06/05/2016) in a file whose line
+    `month_first_line` is month first: which is the child's birthday is for a person to say."""
+    text = values["date_of_birth"].strip()
+    numbers = _NUMBERS.match(_MIDNIGHT.sub("", text))
+    if month_first_line is None or not numbers:
+        return
+    day, month, year = (int(n) for n in numbers.groups())
+    if day == month:
+        return  # the same day either way round
+    try:
+        other = date(year, day, month)
+    except ValueError:
+        return
+    raise ValidationError(
+        f"The date of birth '{text}' could be {clock.written_date(date(year, month, day))} or "
+        f"{clock.written_date(other)}: line {month_first_line} of the file has its month "
+        "first. Export the dates day first, like 17/05/2016, or like 2016-05-17"
+    )
+
+
 def _records(text):
     """(line number, cells) for each non-blank row, the header first."""
     sample = text[:4096]
@@ -351,15 +385,21 @@ def read(upload, roll):
         raise ImportRefused("The selected file is empty") from None
     positions = _columns(header)
     preview = Preview(encoding_note=note)
-    rows = []
+    lines = []
     for count, (line, cells) in enumerate(records, start=1):
         if count > MAX_ROWS:
             raise ImportRefused(f"The file has more than {MAX_ROWS:,} pupils: split it up")
         values = {
             name: cells[index] if index < len(cells) else "" for name, index in positions.items()
         }
+        lines.append((line, values))
+    month_first_line = _month_first_line(lines)
+    rows = []
+    for line, values in lines:
         try:
-            rows.append(check_row(line, values))
+            row = check_row(line, values)
+            _check_day_first(values, month_first_line)
+            rows.append(row)
         except ValidationError as error:
             preview.errors.append((line, error.messages[0]))
     if not rows and not preview.errors:

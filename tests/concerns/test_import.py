@@ -149,6 +149,28 @@ def test_every_bad_row_is_reported_with_its_line_number_and_the_good_ones_import
     assert list(Pupil.objects.values_list("upn", flat=True)) == [UPNS[0]]
 
 
+def test_a_file_written_month_first_imports_no_date_of_birth_read_the_wrong_way_round(client):
+    # 05/17/2016 shows the file is month first, so its 06/05/2016 is 5 June, not 6 May: read
+    # day first it would put the wrong birthday on the child's record without a word.
+    text = (
+        "UPN,Forename,Surname,Date of Birth,Year\n"
+        f"{UPNS[0]},Zoë,Kowalska,05/17/2016,4\n"
+        f"{UPNS[1]},Oliver,Nowak,06/05/2016,4\n"
+        f"{UPNS[2]},Ava,Khan,07/07/2016,4\n"
+        f"{UPNS[3]},Noah,Brown,2016-03-04,4\n"
+    )
+    upload(client, csv_file(text))
+    stored = client.get(PREVIEW).context["stored"]
+    errors = dict(stored["errors"])
+    assert sorted(errors) == [2, 3]
+    assert "date of birth '05/17/2016' is not a date" in errors[2]
+    assert "could be 6 May 2016 or 5 June 2016" in errors[3]
+    assert "line 2" in errors[3]
+    confirm(client)
+    # The same day either way round, and a date written year first, are not in doubt.
+    assert sorted(Pupil.objects.values_list("upn", flat=True)) == sorted([UPNS[2], UPNS[3]])
+
+
 def test_a_year_group_the_child_is_too_young_for_is_refused_on_its_line(client):
     born = timezone.localdate().year - 2
     text = GOOD + f"{UPNS[2]},Ava,Nowak,01/01/{born},Year 11\n"
