@@ -11,5 +11,9 @@ from .models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "kind", "recipient", "status", "attempts", "last_error"]
+    list_display = ["created_at", "kind", "user", "recipient", "status", "attempts", "last_error"]
     list_filter = ["status", "kind"]
+    # Whom each is for (a user of the service; none for the hub's shared mailbox), found by
+    # their name or address as it is now, or by the address it went to.
+    list_select_related = ["user"]
+    search_fields = ["user__full_name", "user__email", "recipient"]
