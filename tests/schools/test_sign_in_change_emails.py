@@ -180,3 +180,29 @@ def test_a_sign_in_notice_is_sent_to_someone_with_no_role_as_to_anyone(
 
     assert deliver() == (1, 0)
     the_notice(mailoutbox, operator)
+
+
+def test_a_notice_sent_after_its_persons_address_was_corrected_names_no_old_address(
+    client_for, dsl, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Queued while the mail server was down, then the person's mistyped address corrected: the
+    # retry goes to the address as it is now, and must not tell them it was sent to the old
+    # one (whoever reads it would think the account is someone else's, or that a stranger has
+    # their mail).
+    old = dsl.email
+    _change_password(
+        client_for(dsl),
+        mail_down=True,
+        django_capture_on_commit_callbacks=django_capture_on_commit_callbacks,
+        settings=settings,
+    )
+    dsl.email = "corrected.address@example.org"
+    dsl.save(update_fields=["email"])
+    Notification.objects.update(next_attempt_at=timezone.now())
+
+    assert deliver() == (1, 0)
+    email = the_notice(mailoutbox, dsl)
+    assert email.to == ["corrected.address@example.org"]
+    assert old not in email.body
+    assert old not in email.subject
+    assert "This email holds no details about any child." in email.body
