@@ -120,7 +120,10 @@ def _add_member(place, *, by, email, role, full_name):
         Membership.objects.select_for_update().filter(user=user, role=role, **where).first()
     )
     if membership is not None and membership.is_active:
-        raise Refused(f"{user} is already {Role(role).label.lower()} at {place}", field="email")
+        raise Refused(
+            format_html("{} is already {} at {}", typed(user), Role(role).label.lower(), place),
+            field="email",
+        )
     if membership is not None:
         membership.is_active = True
         membership.save(update_fields=["is_active"])
@@ -224,14 +227,23 @@ def resend_set_password_email(membership, *, by, send):
     _refuse_unless_la_admin(by, authority)
     user = membership.user
     if not Membership.objects.filter(pk=membership.pk, is_active=True).exists():
-        raise Refused(f"{user}'s role has been ended: add them again to give them a role")
+        raise Refused(
+            format_html("{}'s role has been ended: add them again to give them a role", typed(user))
+        )
     if user.has_usable_password():
         raise Refused(
-            f"{user} has set a password already: if they have forgotten it, they can reset it "
-            "from the sign-in page"
+            format_html(
+                "{} has set a password already: if they have forgotten it, they can reset it "
+                "from the sign-in page",
+                typed(user),
+            )
         )
     if not user.is_active:
-        raise Refused(f"{user}'s account has been switched off: ask the service's operators")
+        raise Refused(
+            format_html(
+                "{}'s account has been switched off: ask the service's operators", typed(user)
+            )
+        )
     # A second click waits here for the first, then finds the email it sent.
     User.objects.select_for_update().filter(pk=user.pk).first()
     sent_lately = AuditEvent.objects.filter(
@@ -242,8 +254,11 @@ def resend_set_password_email(membership, *, by, send):
     )
     if sent_lately.exists():
         raise Refused(
-            f"The email to set a password was sent to {user} less than a minute ago. Ask them "
-            "to look for it, in their junk folder too, before sending another"
+            format_html(
+                "The email to set a password was sent to {} less than a minute ago. Ask them "
+                "to look for it, in their junk folder too, before sending another",
+                typed(user),
+            )
         )
     record(
         "user.set_password_email",

@@ -2,9 +2,11 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import format_html
 
 from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, LevelOfNeed, NextStep
 from safeguarding import clock
+from safeguarding.templatetags.presenters import typed
 from schools.models import HUB_ROLES, Membership
 
 from . import notify
@@ -47,9 +49,10 @@ def why_not(action, request):
     if request.status == AdviceStatus.ANSWERED:
         return "Advice has already been given on this request."
     if action == Action.CLAIM and request.status == AdviceStatus.CLAIMED:
-        return (
-            f"{request.claimed_by.full_name} claimed this request on "
-            f"{clock.written(request.claimed_at)}. It has not been taken over."
+        return format_html(
+            "{} claimed this request on {}. It has not been taken over.",
+            typed(request.claimed_by.full_name),
+            clock.written(request.claimed_at),
         )
     if action in {Action.RELEASE, Action.GIVE_ADVICE}:
         return "Nobody has claimed this request. Claim it first."
@@ -57,8 +60,10 @@ def why_not(action, request):
 
 
 def held_by(request):
-    """Who has a claimed request now, for someone else who tries to answer it."""
-    return f"{request.claimed_by.full_name} has this request now."
+    """Who has a claimed request now, for someone else who tries to answer it: their name in
+    its own direction (typed in Arabic or Urdu, it would jumble the sentence), the rest
+    escaped, for a page to show as it is."""
+    return format_html("{} has this request now.", typed(request.claimed_by.full_name))
 
 
 def _save(request, target, *fields):
@@ -283,7 +288,8 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
     if request.claimed_by_id == to.pk:
         # Nothing would change but a history line and an email telling them of work they have.
         raise TransitionRefused(
-            f"{to.full_name} already has this request. Choose someone else", field="to"
+            format_html("{} already has this request. Choose someone else", typed(to.full_name)),
+            field="to",
         )
     taken_from = request.claimed_by
     request.claimed_by = to
@@ -398,7 +404,7 @@ def give_advice(
     # typed is told that, not to claim it first, which they cannot do.
     _check_request(Action.GIVE_ADVICE, request)
     if request.claimed_by_id != by.pk:
-        raise TransitionRefused(f"{held_by(request)} Nothing was saved.")
+        raise TransitionRefused(format_html("{} Nothing was saved.", held_by(request)))
     check_role(actor, Action.GIVE_ADVICE, concern, request)
     target = _check_request(Action.GIVE_ADVICE, request, expected_version)
     # Advice answers the concern as the advisor saw it: an escalation or an addendum since then

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import format_html
 
 from advice.models import AdviceStatus, NextStep
 from concerns.models import (
@@ -17,6 +18,7 @@ from concerns.models import (
     ParentConversation,
     ReferenceSequence,
 )
+from safeguarding.templatetags.presenters import typed
 
 from . import notify
 from .core import (
@@ -128,8 +130,12 @@ def _record_concern(*, by, pupil, observed_at, categories, delay_reason, submiss
     born = pupil.date_of_birth
     if timezone.localdate(observed_at) < born:
         raise TransitionRefused(
-            f"The date it was seen or heard must be on or after {born.day} {born:%B %Y}, when "
-            f"{pupil.given_name} was born",
+            format_html(
+                "The date it was seen or heard must be on or after {} {}, when {} was born",
+                born.day,
+                f"{born:%B %Y}",
+                typed(pupil.given_name),
+            ),
             field="observed_at",
         )
     require(text["location"], "location", "Enter where it happened")

@@ -18,9 +18,11 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
+from django.utils.html import format_html
 
 from audit.log import record as audit
 from concerns.models import Concern, FileTransfer
+from safeguarding.templatetags.presenters import typed
 
 from .core import DESTROYED, lock_pupil, require, require_school_lead, sent_again
 from .exceptions import Stale, TransitionRefused
@@ -54,6 +56,12 @@ STEPS = {
     "received": ("receipt_recorded_by_id", ("received_on", "received_by")),
     "returned": ("return_recorded_by_id", ("returned_on",)),
 }
+
+
+def _naming(message, name, **more):
+    """`message` naming the pupil: their name in its own direction (typed in Arabic or Urdu,
+    it would jumble the sentence), the rest escaped, for a page to show as it is."""
+    return format_html(message, name=typed(name), **more)
 
 
 def due_on(starts_on):
@@ -127,7 +135,7 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
     name = pupil.full_name
     details = _leaving(pupil, left_on=left_on, starts_on=starts_on, new_school=new_school)
     if not Concern.objects.filter(pupil=pupil).exists():
-        raise TransitionRefused(NO_FILE.format(name=name))
+        raise TransitionRefused(_naming(NO_FILE, name))
     try:
         with transaction.atomic():
             lock_pupil(pupil)
@@ -143,7 +151,7 @@ def record_leaving(pupil, *, by, left_on, starts_on, new_school):
         away = FileTransfer.objects.filter(pupil=pupil, returned_on__isnull=True).first()
         if recorded_already(away, "leaving", by=by, **details):
             return away
-        raise TransitionRefused(ALREADY_LEFT.format(name=name)) from None
+        raise TransitionRefused(_naming(ALREADY_LEFT, name)) from None
     return transfer
 
 
@@ -195,7 +203,7 @@ def correct_leaving(transfer, *, by, drawn, sent_on=None, sent_how="", **fields)
     if drawn != leaving_version(transfer):
         if _as_recorded(transfer, given):
             return transfer
-        raise Stale(STALE_LEAVING.format(name=transfer.pupil.full_name))
+        raise Stale(_naming(STALE_LEAVING, transfer.pupil.full_name))
     details = _leaving(transfer.pupil, correcting=transfer.pk, **fields)
     if transfer.sent_on is not None:  # as drawn: checked again below, with the row locked
         details["sent_on"] = _sent_on(sent_on)
@@ -206,7 +214,7 @@ def correct_leaving(transfer, *, by, drawn, sent_on=None, sent_how="", **fields)
         if drawn != leaving_version(transfer):
             if _as_recorded(transfer, given):
                 return transfer
-            raise Stale(STALE_LEAVING.format(name=name))
+            raise Stale(_naming(STALE_LEAVING, name))
         changed = [
             key
             for key in (*LEAVING_FIELDS, *SENDING_FIELDS)
@@ -252,7 +260,7 @@ def _locked(transfer):
     if transfer.returned_on is not None:
         day = transfer.returned_on
         raise TransitionRefused(
-            CAME_BACK.format(name=transfer.pupil.full_name, day=f"{day.day} {day:%B %Y}")
+            _naming(CAME_BACK, transfer.pupil.full_name, day=f"{day.day} {day:%B %Y}")
         )
     return transfer
 
@@ -267,7 +275,7 @@ def record_file_sent(transfer, *, by, sent_on, sent_how):
         if transfer.sent_on is not None:
             if recorded_already(transfer, "sent", by=by, sent_on=sent_on, sent_how=sent_how):
                 return transfer
-            raise TransitionRefused(ALREADY_SENT.format(name=transfer.pupil.full_name))
+            raise TransitionRefused(_naming(ALREADY_SENT, transfer.pupil.full_name))
         _sent_after_first_concern(transfer.pupil, sent_on)
         transfer.sent_on, transfer.sent_how, transfer.sent_recorded_by = sent_on, sent_how, by
         transfer.save(update_fields=["sent_on", "sent_how", "sent_recorded_by"])
@@ -296,12 +304,12 @@ def record_file_received(transfer, *, by, received_on, received_by):
         transfer = _locked(transfer)
         name = transfer.pupil.full_name
         if transfer.sent_on is None:
-            raise TransitionRefused(NOT_SENT.format(name=name))
+            raise TransitionRefused(_naming(NOT_SENT, name))
         if transfer.received_on is not None:
             given = {"received_on": received_on, "received_by": received_by}
             if recorded_already(transfer, "received", by=by, **given):
                 return transfer
-            raise TransitionRefused(ALREADY_RECEIVED.format(name=name))
+            raise TransitionRefused(_naming(ALREADY_RECEIVED, name))
         if received_on < transfer.sent_on:
             sent = transfer.sent_on
             raise TransitionRefused(

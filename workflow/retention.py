@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import DateField, Exists, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.html import format_html
 
 from advice.models import AdviceRequest
 from audit.log import record as audit
@@ -46,6 +47,7 @@ from concerns.models import (
     ReviewDecision,
     SubjectAccessRequest,
 )
+from safeguarding.templatetags.presenters import typed
 from schools.models import Pupil
 
 from .core import require, require_school_lead
@@ -162,8 +164,12 @@ def _locked(pupil, since):
     due = review_due_on(pupil.date_of_birth)
     if due > timezone.localdate():
         raise TransitionRefused(
-            f"The records are kept until {pupil.given_name} is 25, on {due.day} "
-            f"{due:%B %Y}. Nothing was saved."
+            format_html(
+                "The records are kept until {} is 25, on {} {}. Nothing was saved.",
+                typed(pupil.given_name),
+                due.day,
+                f"{due:%B %Y}",
+            )
         )
     _not_superseded(pupil, since)
     return pupil

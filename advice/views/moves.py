@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from audit.log import viewed
 from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
+from safeguarding.templatetags.presenters import typed
 from workflow.advice import (
     claim_advice_request,
     give_advice,
@@ -100,8 +102,10 @@ MOVES = {
         lambda user, sent: (
             "The request has been reassigned to you."
             if sent["to"] == user
-            else f"The request has been reassigned to {sent['to'].full_name}, who has been "
-            "emailed to say so."
+            else format_html(
+                "The request has been reassigned to {}, who has been emailed to say so.",
+                typed(sent["to"].full_name),
+            )
         ),
         form_kwargs=lambda r: {"staff": hub_staff(r.concern.school.local_authority_id)},
         # Only from a page drawn before the reassignment: choosing the advisor who has it
@@ -182,7 +186,8 @@ def _unavailable(action, advice_request, user):
     if advice_request.status == AdviceStatus.WITHDRAWN:
         return "The school has withdrawn this advice request."
     if action == Action.CLAIM and advice_request.claimed_by_id:
-        return f"{advice_request.claimed_by.full_name} has already claimed this request."
+        claimant = typed(advice_request.claimed_by.full_name)
+        return format_html("{} has already claimed this request.", claimant)
     if action in {Action.RELEASE, Action.GIVE_ADVICE} and not advice_request.claimed_by_id:
         return "Nobody has claimed this request. Claim it first."
     if action == Action.GIVE_ADVICE and advice_request.claimed_by_id != user.pk:

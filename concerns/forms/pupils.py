@@ -5,11 +5,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 
 from concerns.importer import OLDEST_AGE
 from concerns.roll import FIELDS, details_version
 from safeguarding.forms import GovUKForm, date_field
 from safeguarding.searches import SearchField
+from safeguarding.templatetags.presenters import typed
 from schools.models import Pupil
 from schools.validators import validate_upn, year_group_misfit
 
@@ -96,7 +98,11 @@ class PupilForm(GovUKForm):
         if other is not None and not self._as_given(other):
             self.upn_holder = other
             raise ValidationError(
-                f"{other.full_name} already has this UPN: check it, or edit {other.given_name}"
+                format_html(
+                    "{} already has this UPN: check it, or edit {}",
+                    typed(other.full_name),
+                    typed(other.given_name),
+                )
             )
         return upn
 

@@ -16,6 +16,7 @@ from concerns.models import ConcernStatus, Escalation
 from safeguarding.clock import written
 from schools.models import Role
 from tests.factories import member
+from tests.notices import notice, words
 from tests.walk import advice_data, closing, escalation_data, snapshot
 from workflow.advice import (
     claim_advice_request,
@@ -177,7 +178,7 @@ def test_the_second_advisor_to_claim_is_told_who_claimed_it_and_when(
         f"Max Manager claimed this request on {written(fresh(open_request).claimed_at)}. "
         "It has not been taken over."
     )
-    assert errors(response)["__all__"] == [message]
+    assert [words(e) for e in errors(response)["__all__"]] == [message]
     page = response.content.decode()
     assert "There is a problem" in page
     assert "<title>Error: " in page
@@ -189,7 +190,7 @@ def test_opening_claim_on_a_claimed_request_goes_back_to_it_and_says_who_has_it(
 ):
     response = client_for(hub_manager).get(url("claim", claimed), follow=True)
     assert response.redirect_chain == [(reverse("advice:detail", args=[claimed.pk]), 302)]
-    assert "Ada Advisor has already claimed this request." in response.content.decode()
+    assert "Ada Advisor has already claimed this request." in notice(response.text)
 
 
 def test_the_claimant_releases_a_request_to_the_queue(client_for, claimed, hub_advisor):
@@ -239,7 +240,7 @@ def test_a_manager_reassigns_to_an_advisor_of_the_same_hub(
     )
 
     # The manager is told to whom it went, and that they have been told.
-    assert [str(m) for m in response.context["messages"]] == [
+    assert [words(m.message) for m in response.context["messages"]] == [
         "The request has been reassigned to Ada Advisor, who has been emailed to say so."
     ]
     assert Notification.objects.get(kind="advice_reassigned").recipient == hub_advisor.email
@@ -260,7 +261,9 @@ def test_reassigning_to_the_advisor_who_has_it_is_refused_beside_the_choice(
         {"expected_version": claimed.version, "to": hub_advisor.pk, "reason": "Ada's patch."},
     )
     assert response.status_code == 200
-    assert errors(response)["to"] == ["Ada Advisor already has this request. Choose someone else"]
+    assert [words(e) for e in errors(response)["to"]] == [
+        "Ada Advisor already has this request. Choose someone else"
+    ]
     assert "Ada&#x27;s patch." in response.content.decode()  # what was typed is kept
     request = fresh(claimed)
     assert (request.version, request.claimed_at) == (claimed.version, claimed.claimed_at)
@@ -386,7 +389,9 @@ def test_someone_who_has_not_claimed_it_is_told_who_has_it_and_keeps_what_they_t
 
     assert response.status_code == 200
     # Not "claim it first": it is claimed.
-    assert errors(response)["__all__"] == ["Ada Advisor has this request now. Nothing was saved."]
+    assert [words(e) for e in errors(response)["__all__"]] == [
+        "Ada Advisor has this request now. Nothing was saved."
+    ]
     page = response.content.decode()
     assert "Talk with mum about breakfast club; offer an early help assessment." in page
     assert "Send the advice to the school" not in page  # no button that cannot work
@@ -616,7 +621,9 @@ def test_advice_from_an_advisor_whose_request_was_reassigned_says_who_has_it_now
 
     response = client_for(hub_advisor).post(url("advise", claimed), typed)
 
-    assert errors(response)["__all__"] == ["Max Manager has this request now. Nothing was saved."]
+    assert [words(e) for e in errors(response)["__all__"]] == [
+        "Max Manager has this request now. Nothing was saved."
+    ]
     assert "Claim it first" not in response.text
     assert "Send the advice to the school" not in response.text
     assert typed["advice"] in response.text

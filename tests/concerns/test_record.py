@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns.models import Category, Concern, ConcernDraft
 from tests.factories import PupilFactory
+from tests.notices import words
 from tests.searching import search
 from workflow.exceptions import TransitionRefused
 from workflow.models import Notification
@@ -429,7 +430,7 @@ def test_a_date_before_the_pupil_was_born_is_refused_and_leads_back_to_the_date(
     assert response.status_code == 200
     assert (
         f"The date it was seen or heard must be on or after 1 May 2018, when {pupil.given_name} "
-        "was born" in response.text
+        "was born" in words(response.text)
     )
     assert f'href="{question_url(draft, "when", change=True)}"' in response.text
     assert not Concern.objects.exists()

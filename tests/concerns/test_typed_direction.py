@@ -3,9 +3,10 @@ child's words as they were said), often mixed with English. Shown without `dir="
 of it takes the page's left-to-right order and reads jumbled; with it, each block of typed words
 (or each typed name within a sentence) runs in the direction of its own first letters."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -13,14 +14,27 @@ from django.utils import timezone
 from concerns.attachments import store_attachment
 from concerns.models import Concern
 from schools.demo import make_upn
-from schools.models import Pupil
+from schools.models import Pupil, Role, User
+from schools.services import end_membership
 from tests import notices
 from tests.concerns.journey import answers, check_url, done_url, fill, record, start
-from tests.factories import PupilFactory
+from tests.factories import PupilFactory, member
 from tests.walk import advice_data, closing, concern_data, given_advice, held_conversation
-from workflow.advice import give_advice, request_hub_advice, rerate_advice_request
-from workflow.concerns import add_addendum, close_concern, log_parent_conversation
-from workflow.leavers import record_leaving, record_return
+from workflow.advice import (
+    claim_advice_request,
+    give_advice,
+    request_hub_advice,
+    rerate_advice_request,
+)
+from workflow.concerns import (
+    add_addendum,
+    close_concern,
+    log_parent_conversation,
+    record_concern,
+)
+from workflow.exceptions import TransitionRefused
+from workflow.leavers import record_file_received, record_file_sent, record_leaving, record_return
+from workflow.retention import destroy_records
 
 # "He said he is afraid to go home" and a mother's name, as they would be typed, with English.
 WORDS = "قال إنه خائف من العودة إلى المنزل. He said dad twice."
@@ -517,3 +531,172 @@ def test_a_name_set_apart_in_a_message_is_only_ever_shown_as_the_words_typed(
     assert "<script>" not in page
     assert "<b>" not in said
     assert '<span dir="auto">&lt;b&gt;Wardown&lt;/b&gt;</span>' in said
+
+
+def _summary(page):
+    """The words of the error summary at the top of `page`, as markup."""
+    return _message(page, '<div class="govuk-error-summary__body">', "</div>")
+
+
+def _named(user, name):
+    user.full_name = name
+    user.save(update_fields=["full_name"])
+    return name
+
+
+def test_the_hubs_messages_and_refusals_name_a_colleague_in_their_own_direction(
+    walk, client_for, hub_advisor, hub_manager
+):
+    """ "... has already claimed this request", "... claimed this request on ...", "... has
+    this request now", "The request has been reassigned to ..." and "... already has this
+    request": an advisor's name typed in Arabic or Urdu runs in its own direction within them."""
+    manager = _named(hub_manager, "مريم خان")
+    advisor = _named(hub_advisor, "عمر فاروق")
+    advice_request = walk.request(walk.with_hub())
+    late = client_for(hub_advisor)
+    claim = reverse("advice:claim", args=[advice_request.pk])
+    late.get(claim)  # the advisor opens the claim page; their manager claims it first
+    claim_advice_request(advice_request, by=hub_manager)
+    page = late.post(claim).text
+    _apart(_summary(page), f"{manager} claimed this request on ", manager)
+    page = late.get(claim, follow=True).text
+    _apart(_message(page), f"{manager} has already claimed this request.", manager)
+
+    advise = reverse("advice:advise", args=[advice_request.pk])
+    page = late.get(advise, follow=True).text
+    _apart(_message(page), f"{manager} has this request now.", manager)
+    advice_request.refresh_from_db()
+    sent = {
+        **given_advice(),
+        "expected_version": advice_request.version,
+        "expected_concern_version": advice_request.concern.version,
+    }
+    page = late.post(advise, sent).text
+    _apart(_summary(page), f"{manager} has this request now. Nothing was saved.", manager)
+
+    bosses = client_for(hub_manager)
+    reassign = reverse("advice:reassign", args=[advice_request.pk])
+    sent = {"expected_version": advice_request.version, "to": hub_advisor.pk, "reason": ""}
+    page = bosses.post(reassign, sent, follow=True).text
+    said = f"The request has been reassigned to {advisor}, who has been emailed to say so."
+    _apart(_message(page), said, advisor)
+    advice_request.refresh_from_db()
+    sent["expected_version"] = advice_request.version
+    page = bosses.post(reassign, sent).text
+    _apart(_summary(page), f"{advisor} already has this request. Choose someone else", advisor)
+
+
+def test_a_colleagues_name_in_the_hubs_messages_is_only_ever_shown_as_typed(
+    walk, client_for, hub_advisor, hub_manager
+):
+    _named(hub_manager, "<script>alert(1)</script>")
+    advice_request = walk.request(walk.with_hub())
+    claim_advice_request(advice_request, by=hub_manager)
+    claim = reverse("advice:claim", args=[advice_request.pk])
+    said = _message(client_for(hub_advisor).get(claim, follow=True).text)
+    assert "<script>" not in said
+    assert '<span dir="auto">&lt;script&gt;alert(1)&lt;/script&gt;</span>' in said
+    assert notices.words(said) == "<script>alert(1)</script> has already claimed this request."
+
+
+def test_why_a_colleagues_role_cannot_be_given_or_their_email_sent_names_them_apart(
+    client_for, la_admin, school, dsl, clock
+):
+    """ "... is already ... at ...", "... has set a password already", "The email to set a
+    password was sent to ... less than a minute ago", "...'s account has been switched off",
+    "...'s role has been ended": a colleague's name typed in Arabic or Urdu runs in its own
+    direction within them, and a name typed as markup is shown as typed."""
+    name = _named(dsl, "مريم خان")
+    client = client_for(la_admin)
+    again = {"email": dsl.email, "full_name": name, "role": "dsl"}
+    page = client.post(reverse("people:school_add", args=[school.pk]), again).text
+    _apart(_summary(page), f"{name} is already designated safeguarding lead at ", name)
+    resend = reverse("people:resend", args=[dsl.memberships.get().pk])
+    page = client.post(resend, follow=True).text
+    _apart(_message(page), f"{name} has set a password already", name)
+
+    person = {"email": "new.person@example.org", "full_name": "فاطمة أحمد", "role": "dsl"}
+    client.post(reverse("people:school_add", args=[school.pk]), person, follow=True)
+    new = User.objects.get(email="new.person@example.org").memberships.get()
+    resend = reverse("people:resend", args=[new.pk])
+    client.post(resend, follow=True)
+    page = client.post(resend, follow=True).text  # a second click
+    _apart(_message(page), "The email to set a password was sent to فاطمة أحمد less", "فاطمة أحمد")
+    new.user.is_active = False
+    new.user.full_name = "<b>Nell</b>"
+    new.user.save(update_fields=["is_active", "full_name"])
+    clock.moment += timedelta(minutes=2)
+    said = _message(client_for(la_admin).post(resend, follow=True).text)
+    assert "<b>" not in said
+    assert notices.words(said).startswith("<b>Nell</b>'s account has been switched off")
+    new.user.full_name = "فاطمة أحمد"
+    new.user.save(update_fields=["full_name"])
+    said = _message(client_for(la_admin).post(resend, follow=True).text)
+    _apart(said, "فاطمة أحمد's account has been switched off", "فاطمة أحمد")
+    end_membership(new, by=member(Role.LA_ADMIN, school.local_authority))
+    said = _message(client_for(la_admin).post(resend, follow=True).text)
+    _apart(said, "فاطمة أحمد's role has been ended", "فاطمة أحمد")
+
+
+def test_a_upn_another_pupil_has_names_them_in_their_own_direction(client_for, dsl, pupil):
+    pupil.given_name, pupil.family_name = "فاطمة", "أحمد"
+    pupil.save(update_fields=["given_name", "family_name"])
+    taken = {
+        **{"given_name": "Zoë", "family_name": "Kowalska", "year_group": "4", "upn": pupil.upn},
+        **_day("date_of_birth", date(2016, 5, 17)),
+    }
+    page = client_for(dsl).post(reverse("concerns:pupil_add"), taken).text
+    _apart(_summary(page), f"{NAME} already has this UPN: check it, or edit فاطمة", NAME, "فاطمة")
+
+
+def test_a_leavers_step_a_colleague_took_meanwhile_names_the_pupil_in_their_own_direction(
+    walk, dsl, pupil
+):
+    """Refused by the workflow when a colleague recorded the step between the page's check and
+    the save: the pupil's name in the refusal runs in its own direction."""
+    pupil.given_name, pupil.family_name = "فاطمة", "أحمد"
+    pupil.save(update_fields=["given_name", "family_name"])
+    today = timezone.localdate()
+    leaving = {"left_on": today, "starts_on": today, "new_school": "Wardown"}
+    with pytest.raises(TransitionRefused) as refused:
+        record_leaving(pupil, by=dsl, **leaving)
+    _apart(str(refused.value), f"No concerns have been recorded about {NAME}, so", NAME)
+    walk.recorded()
+    transfer = record_leaving(pupil, by=dsl, **leaving)
+    with pytest.raises(TransitionRefused) as refused:
+        record_leaving(pupil, by=dsl, **{**leaving, "new_school": "Elsewhere"})
+    _apart(str(refused.value), f"{NAME} is already recorded as having left the school.", NAME)
+    with pytest.raises(TransitionRefused) as refused:
+        record_file_received(transfer, by=dsl, received_on=today, received_by="Office")
+    _apart(str(refused.value), f"Record that {NAME}'s file was sent before", NAME)
+    record_file_sent(transfer, by=dsl, sent_on=today, sent_how="post")
+    with pytest.raises(TransitionRefused) as refused:
+        record_file_sent(transfer, by=dsl, sent_on=today, sent_how="electronic")
+    _apart(str(refused.value), f"Someone has already recorded that {NAME}'s file was sent.", NAME)
+    record_file_received(transfer, by=dsl, received_on=today, received_by="Office")
+    with pytest.raises(TransitionRefused) as refused:
+        record_file_received(transfer, by=dsl, received_on=today, received_by="Head")
+    said = f"Someone has already recorded that {NAME}'s file was received."
+    _apart(str(refused.value), said, NAME)
+    record_return(transfer, by=dsl, returned_on=today)
+    with pytest.raises(TransitionRefused) as refused:
+        record_file_sent(transfer, by=dsl, sent_on=today, sent_how="post")
+    _apart(str(refused.value), f"Someone has already recorded that {NAME} came back", NAME)
+
+
+def test_a_childs_given_name_in_a_refusal_about_their_age_keeps_its_own_direction(
+    walk, teacher, dsl, pupil
+):
+    """ "... must be on or after ..., when ... was born" and "The records are kept until ... is
+    25": a given name typed in Arabic runs in its own direction within them."""
+    pupil.given_name, pupil.family_name = "فاطمة", "أحمد"
+    pupil.save(update_fields=["given_name", "family_name"])
+    seen = timezone.make_aware(datetime.combine(pupil.date_of_birth, time(9, 0)))
+    data = concern_data(observed_at=seen - timedelta(days=1), delay_reason="Late.")
+    with pytest.raises(TransitionRefused) as refused:
+        record_concern(by=teacher, pupil=pupil, **data)
+    _apart(str(refused.value), ", when فاطمة was born", "فاطمة")
+    walk.closed()
+    with pytest.raises(TransitionRefused) as refused:
+        destroy_records(pupil, by=dsl, confirmed=True)
+    _apart(str(refused.value), "The records are kept until فاطمة is 25, on ", "فاطمة")

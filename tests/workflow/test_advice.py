@@ -12,6 +12,7 @@ from safeguarding.templatetags.presenters import uk_datetime
 from schools.models import Role
 from schools.services import end_membership
 from tests.factories import member
+from tests.notices import words
 from tests.walk import advice_data, given_advice, snapshot
 from workflow.advice import (
     claim_advice_request,
@@ -111,7 +112,7 @@ def test_a_second_claim_says_who_claimed_it_and_when(walk, hub_advisor, hub_mana
     before = snapshot()
     with pytest.raises(TransitionRefused) as refused:
         claim_advice_request(request, by=hub_manager)
-    assert "Ada Advisor claimed this request on" in refused.value.message
+    assert "Ada Advisor claimed this request on" in words(refused.value.message)
     assert "not been taken over" in refused.value.message
     assert snapshot() == before
 
@@ -350,7 +351,8 @@ def test_only_the_claimant_gives_advice_and_the_others_are_told_who_has_it(
     for other in [member(Role.HUB_ADVISOR, authority), hub_manager]:
         with pytest.raises(TransitionRefused) as refused:
             give_advice(walk.request(concern), by=other, **given_advice())
-        assert refused.value.message == f"{claimant} has this request now. Nothing was saved."
+        said = words(refused.value.message)
+        assert said == f"{claimant} has this request now. Nothing was saved."
     assert snapshot() == before
 
 
@@ -363,7 +365,7 @@ def test_advice_from_an_advisor_whose_request_was_reassigned_says_who_has_it_now
     before = snapshot()
     with pytest.raises(TransitionRefused) as refused:
         give_advice(walk.request(concern), by=hub_advisor, **given_advice())
-    assert refused.value.message == "Max Manager has this request now. Nothing was saved."
+    assert words(refused.value.message) == "Max Manager has this request now. Nothing was saved."
     assert snapshot() == before
 
 

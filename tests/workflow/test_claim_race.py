@@ -6,6 +6,7 @@ import pytest
 
 from advice.models import AdviceRequest, AdviceStatus
 from tests.concurrency import at_once, hold_locks_a_moment, simultaneous_writers
+from tests.notices import words
 from workflow import core
 from workflow.advice import claim_advice_request
 from workflow.exceptions import TransitionRefused
@@ -40,7 +41,7 @@ def test_two_advisors_claim_at_once_and_exactly_one_wins(
     assert list(outcomes.values()).count("won") == 1
     loser = next(message for message in outcomes.values() if message != "won")
     winner = hub_advisor if outcomes["advisor"] == "won" else hub_manager
-    assert f"{winner.full_name} claimed this request on" in loser
+    assert f"{winner.full_name} claimed this request on" in words(loser)
     request.refresh_from_db()
     assert (request.status, request.claimed_by) == (AdviceStatus.CLAIMED, winner)
     assert request.events.filter(action="claim_advice_request").count() == 1

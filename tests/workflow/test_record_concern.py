@@ -8,6 +8,7 @@ from audit.models import AuditEvent
 from concerns.models import Concern, ConcernStatus
 from schools.models import Role
 from tests.factories import MembershipFactory, PupilFactory, member
+from tests.notices import words
 from tests.walk import concern_data, snapshot
 from workflow.concerns import record_concern
 from workflow.exceptions import TransitionRefused
@@ -112,7 +113,7 @@ def test_refuses_a_concern_seen_before_the_pupil_was_born_and_takes_their_birthd
     with pytest.raises(TransitionRefused) as refused:
         record_concern(by=teacher, pupil=pupil, **data)
     assert refused.value.field == "observed_at"
-    assert f"on or after {born.day} {born:%B %Y}, when {pupil.given_name} was born" in (
+    assert f"on or after {born.day} {born:%B %Y}, when {pupil.given_name} was born" in words(
         refused.value.message
     )
     assert snapshot() == before
