@@ -157,53 +157,72 @@ def earlier_requests(membership, advice_request):
     )
 
 
-# Every change of a concern's version writes one of its events; these write one without a change
-# (who at the hub has a request moves only the request's version: workflow/advice.py).
-_NO_NEW_VERSION = (
-    Action.RECORD,
-    Action.RECORD_OUTCOME,
-    Action.CLAIM,
-    Action.RELEASE,
-    Action.REASSIGN,
-)
+class Changes(list):
+    """The events a stale page missed, oldest first (`changes_since`), and how many of the
+    versions it missed no event is known to have produced (`unlisted`)."""
+
+    unlisted = 0
 
 
 def changes_since(advice_request, version):
     """What has been done to the request's concern since a page showed it at `version`,
     oldest first, for a page refused as out of date to show what the person missed: the
-    events that moved the concern's version on, each addendum's with its words (`addendum`),
-    and a note only on this request's own events. Only what the request shares: nothing from
-    before it was made, nor, once withdrawn, since (docs/adr/008)."""
+    events that produced its later versions, each keeping the version it produced
+    (`WorkflowEvent.concern_version`: a claim, release or reassignment produces none), each
+    addendum's with its words (`addendum`), and a note only on this request's own events.
+    Only what the request shares: nothing from before it was made, nor, once withdrawn,
+    since (docs/adr/008), told by the versions the request's own events produced, as clocks
+    can disagree. A version no event is known to have produced (a row from before versions
+    were kept, which workflow migration 0007 could not place) is counted in `unlisted`, for
+    the page to say that not everything is listed."""
     concern = advice_request.concern
-    missed = concern.version - version
-    if missed <= 0:
-        return []
-    events = concern.events.exclude(action__in=_NO_NEW_VERSION).select_related("actor")
-    events = list(events.order_by("-at", "-pk")[:missed])[::-1]
-    shared_until = None
-    if advice_request.withdrawn_at is not None:
-        withdrawal = advice_request.events.filter(action=Action.WITHDRAW_REQUEST).first()
-        shared_until = (
-            (withdrawal.at, withdrawal.pk) if withdrawal else (advice_request.withdrawn_at, 0)
+    changes = Changes()
+    if concern.version <= version:
+        return changes
+    events = concern.events.filter(concern_version__gt=version).select_related("actor")
+    events = list(events.order_by("concern_version"))
+    own = {
+        event.action: event
+        for event in advice_request.events.filter(
+            action__in=[Action.REQUEST_ADVICE, Action.WITHDRAW_REQUEST]
         )
-    events = [
-        event
-        for event in events
-        if event.at >= advice_request.requested_at
-        and (shared_until is None or (event.at, event.pk) <= shared_until)
-    ]
-    if not events:
-        return []
+    }
+    asked = own.get(Action.REQUEST_ADVICE)
+    withdrawal = own.get(Action.WITHDRAW_REQUEST) if advice_request.withdrawn_at else None
+    last_shared = concern.version
+    if advice_request.withdrawn_at is not None:
+        # Nothing is said of what came after the withdrawal, even that it is not listed.
+        last_shared = withdrawal.concern_version if withdrawal else None
+    if last_shared is not None:
+        produced = {event.concern_version for event in events}
+        changes.unlisted = sum(v not in produced for v in range(version + 1, last_shared + 1))
+
+    def shared(event):
+        if asked is not None and asked.concern_version is not None:
+            if event.concern_version < asked.concern_version:
+                return False
+        elif event.at < advice_request.requested_at:
+            return False
+        if advice_request.withdrawn_at is None:
+            return True
+        if withdrawal is not None and withdrawal.concern_version is not None:
+            return event.concern_version <= withdrawal.concern_version
+        until = (withdrawal.at, withdrawal.pk) if withdrawal else (advice_request.withdrawn_at, 0)
+        return (event.at, event.pk) <= until
+
+    changes += filter(shared, events)
+    if not changes:
+        return changes
     added = {
         addendum.created_at: addendum
-        for addendum in concern.addenda.filter(created_at__gte=events[0].at)
+        for addendum in concern.addenda.filter(created_at__gte=min(e.at for e in changes))
     }
-    for event in events:
+    for event in changes:
         event.label = Action(event.action).label
         event.addendum = added.get(event.at) if event.action == Action.ADD_ADDENDUM else None
         if event.advice_request_id != advice_request.pk:
             event.note = ""  # the school's own words about other steps are not shared
-    return events
+    return changes
 
 
 def request_history(advice_request):

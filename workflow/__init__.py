@@ -41,5 +41,8 @@ Rules every transition follows:
 - A concern's `version` moves on with every change the school sees or acts on; the hub
   claiming, releasing or reassigning a request moves only the request's own `version`, which
   the hub's forms check. So a DSL's page on the concern is not refused as out of date because
-  someone at the hub picked the request up (advice/selectors.py `changes_since` counts on it).
+  someone at the hub picked the request up. A move that steps the concern's version on does
+  it through `core.history`, which keeps on its WorkflowEvent the version it produced
+  (`concern_version`): what a stale page missed is read from that (advice/selectors.py
+  `changes_since`), not counted (docs/adr/013).
 """

@@ -219,9 +219,14 @@ def add_addendum(concern, *, by, text, submission_key=None):
     )
     # The record has changed: a page drawn before it (the hub's advice form, a DSL's next
     # step) is refused as stale rather than acting on what it did not show.
-    concern.version += 1
-    concern.save(update_fields=["version"])
-    history(concern, Action.ADD_ADDENDUM, concern.status, by=by, at=addendum.created_at)
+    history(
+        concern,
+        Action.ADD_ADDENDUM,
+        concern.status,
+        by=by,
+        new_version=True,
+        at=addendum.created_at,
+    )
     if not actor.in_school(concern.school, SCHOOL_LEADS):
         # Staff add what they learn later to the concern they recorded, even once it is closed:
         # the DSLs must see it, as they saw the concern.

@@ -10,7 +10,7 @@ from schools.selectors import active_memberships
 
 from .exceptions import TransitionRefused
 from .models import WorkflowEvent
-from .rules import PREVIOUS, REFUSED_ROLE, Actor, concern_target, may, refused_from
+from .rules import PREVIOUS, REFUSED_ROLE, Action, Actor, concern_target, may, refused_from
 
 DESTROYED = "The records about this pupil have been destroyed. Nothing was saved."
 STALE = (
@@ -163,13 +163,12 @@ def move(
         target = request.concern_status_before
     from_status = concern.status
     concern.status = target
-    concern.version += 1
-    concern.save(update_fields=["status", "version"])
     return history(
         concern,
         action,
         from_status,
         by=by,
+        new_version=True,
         note=note,
         request=request,
         at=at,
@@ -184,13 +183,26 @@ def history(
     from_status,
     *,
     by,
+    new_version=False,
     note="",
     request=None,
     at=None,
     submission_key=None,
     **audit_detail,
 ):
-    """Write the WorkflowEvent and the AuditEvent for a move already applied to `concern`."""
+    """Write the WorkflowEvent and the AuditEvent for a move applied to `concern`.
+
+    With `new_version` the move steps the concern's version on (its status saved with it), so
+    that a page drawn before it is refused as stale. This is the one place a concern's version
+    moves on, and the event keeps the version it produced (`WorkflowEvent.concern_version`), as
+    a recording keeps the first: what a stale page missed is read from it, never counted."""
+    produced = None
+    if new_version:
+        concern.version += 1
+        concern.save(update_fields=["status", "version"])
+        produced = concern.version
+    elif action == Action.RECORD:
+        produced = concern.version  # the concern came into being at its first version
     event = WorkflowEvent.objects.create(
         concern=concern,
         advice_request=request,
@@ -201,6 +213,7 @@ def history(
         at=at or timezone.now(),
         note=note,
         submission_key=submission_key,
+        concern_version=produced,
     )
     audit(
         f"workflow.{action}",

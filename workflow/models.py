@@ -23,10 +23,22 @@ class WorkflowEvent(models.Model):
     # The key of the form that made the move, so that the same form sent again while the
     # first was being saved (a double click) is told it was done (`core.done_by`).
     submission_key = models.UUIDField(null=True, blank=True)
+    # The concern's version this move produced, set by `core.history` and nowhere else: 1 on
+    # the recording, the new version on a move that stepped it on (`core.move`, an addendum).
+    # None on a move that left the concern's version as it was (the hub claiming, releasing or
+    # reassigning a request, a referral's outcome), and on a row written before this was kept
+    # that migration 0007 could not place. What a stale page missed is the events with a
+    # version above the one it showed (advice.selectors.changes_since); one event per version.
+    concern_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["concern", "at", "id"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concern", "concern_version"], name="one_event_per_concern_version"
+            )
+        ]
 
     def __str__(self):
         return f"{self.action}: {self.from_status or '-'} -> {self.to_status}"

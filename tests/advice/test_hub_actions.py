@@ -2,6 +2,7 @@
 advice, escalate. The workflow decides; these tests check the pages ask it, show its answer
 and never lose what was typed."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -21,12 +22,13 @@ from tests.walk import advice_data, closing, escalation_data, snapshot
 from workflow.advice import (
     claim_advice_request,
     reassign_advice_request,
+    release_advice_request,
     request_hub_advice,
     rerate_advice_request,
     withdraw_advice_request,
 )
 from workflow.concerns import add_addendum, close_concern, escalate_significant_harm
-from workflow.models import Notification
+from workflow.models import Notification, WorkflowEvent
 from workflow.working_time import add_working_hours
 
 MOVES = ["claim", "release", "reassign", "rerate", "advise", "escalate"]
@@ -595,6 +597,87 @@ def test_what_changed_shows_the_addendum_missed_among_the_hubs_claims_and_reassi
     assert "Dad has moved out this week." in missed
     assert "Advice request reassigned" not in missed
     assert "Advice request claimed" not in missed
+
+
+def missed_labels(response):
+    """The moves a refused page lists under "What has changed", in the order it lists them."""
+    missed = response.content.decode().split("What has changed since you opened this page")[1]
+    return re.findall(r'<p class="govuk-body-s">([^:<]+):', missed.split("<form")[0])
+
+
+def test_what_changed_after_mixed_moves_lists_exactly_those_that_moved_the_concern_on(
+    client_for, open_request, hub_advisor, hub_manager, authority, dsl
+):
+    # The hub passing the request about moves only the request's version; a new urgency, an
+    # addendum and an escalation move the concern's. The list is those, in the order made.
+    sent = escalation_post(open_request.concern)
+    colleague = member(Role.HUB_ADVISOR, authority, full_name="Ola Colleague")
+    claim_advice_request(open_request, by=hub_manager)
+    add_addendum(fresh(open_request).concern, by=dsl, text="Dad has moved out this week.")
+    release_advice_request(fresh(open_request), by=hub_manager)
+    rerate_advice_request(
+        fresh(open_request), by=hub_manager, urgency="red", reason="A new disclosure."
+    )
+    reassign_advice_request(fresh(open_request), by=hub_manager, to=colleague)
+    escalate_significant_harm(
+        fresh(open_request).concern, by=dsl, **escalation_data(parent_informed=False)
+    )
+    release_advice_request(fresh(open_request), by=hub_manager)
+    claim_advice_request(fresh(open_request), by=hub_manager)
+    add_addendum(fresh(open_request).concern, by=dsl, text="Mum rang: she is at her sister's.")
+
+    refused = client_for(hub_advisor).post(url("escalate", open_request), sent)
+
+    assert refused.status_code == 200
+    assert missed_labels(refused) == [
+        "Addendum added",
+        "Advice request urgency changed",
+        "Escalated for significant harm",
+        "Addendum added",
+    ]
+    page = refused.content.decode()
+    assert "Dad has moved out this week." in page
+    assert "Mum rang: she is at her sister&#x27;s." in page
+    assert "Not every change can be listed here" not in page
+
+
+def test_what_changed_follows_the_order_the_moves_were_made_not_their_clocks(
+    client_for, clock, open_request, hub_advisor, hub_manager, dsl
+):
+    # Two app servers' clocks a minute apart: the school's addendum, which the advisor read
+    # before drawing the page, carries a later time than the manager's new urgency made after
+    # it. The page lists the urgency it missed, not the addendum again in its place.
+    add_addendum(fresh(open_request).concern, by=dsl, text="Dad has moved out this week.")
+    sent = escalation_post(fresh(open_request).concern)
+    clock.moment -= timedelta(minutes=1)
+    rerate_advice_request(
+        fresh(open_request), by=hub_manager, urgency="red", reason="A new disclosure."
+    )
+
+    refused = client_for(hub_advisor).post(url("escalate", open_request), sent)
+
+    assert missed_labels(refused) == ["Advice request urgency changed"]
+    assert "Urgency Amber to Red: A new disclosure." in refused.content.decode()
+
+
+def test_what_changed_copes_with_a_change_whose_version_is_not_known(
+    client_for, open_request, hub_advisor, hub_manager, dsl
+):
+    # An addendum from before each event kept the version it produced, which the migration
+    # could not place: the page lists what it knows and says that is not everything.
+    sent = escalation_post(open_request.concern)
+    add_addendum(fresh(open_request).concern, by=dsl, text="Dad has moved out this week.")
+    rerate_advice_request(
+        fresh(open_request), by=hub_manager, urgency="red", reason="A new disclosure."
+    )
+    WorkflowEvent.objects.filter(action="add_addendum").update(concern_version=None)
+
+    refused = client_for(hub_advisor).post(url("escalate", open_request), sent)
+
+    assert refused.status_code == 200
+    assert missed_labels(refused) == ["Advice request urgency changed"]
+    assert "Not every change can be listed here." in refused.content.decode()
+    assert sent["indicators"] in refused.content.decode()
 
 
 def test_advice_with_a_mistake_on_a_request_withdrawn_meanwhile_says_it_was_withdrawn(
