@@ -429,6 +429,7 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
                 "to_status",
                 "actor_id",
                 "at",
+                "concern_version",
             ],
         ),
         "audit": Writer(
@@ -498,8 +499,8 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
         chain["id"] += 1
         written["audit"] += 1
 
-    def event(cid, rid, action, before, after, actor, at, school_id):
-        writers["event"].add(cid, rid, action, before, after, actor, at)
+    def event(cid, rid, action, before, after, actor, at, school_id, produced):
+        writers["event"].add(cid, rid, action, before, after, actor, at, produced)
         written["events"] += 1
         obj = ("advicerequest", rid) if rid else ("concern", cid)
         audit(
@@ -703,7 +704,8 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
             steps = [step for step in steps if step[3] <= now]
             if steps:
                 status = steps[-1][1]
-                version = 1 + len(steps)
+                # A claim moves only the request's version (workflow.advice).
+                version = 1 + sum(step[0] != "claim_advice_request" for step in steps)
             writers["concern"].add(
                 cid,
                 reference,
@@ -722,10 +724,22 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
             )
             writers["category"].add(cid, category)
             written["concerns"] += 1
-            event(cid, None, "record_concern", "", "recorded", recorder, recorded, school.pk)
-            before = "recorded"
+            event(cid, None, "record_concern", "", "recorded", recorder, recorded, school.pk, 1)
+            before, produced = "recorded", 1
             for action, after, actor, moment, step_request in steps:
-                event(cid, step_request, action, before, after, actor, moment, school.pk)
+                claim = action == "claim_advice_request"
+                produced += 0 if claim else 1
+                event(
+                    cid,
+                    step_request,
+                    action,
+                    before,
+                    after,
+                    actor,
+                    moment,
+                    school.pk,
+                    None if claim else produced,
+                )
                 before = after
             for n in range(scale.reads_per_concern):
                 moment = min(now, recorded + timedelta(hours=1 + n * 5))

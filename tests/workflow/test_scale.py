@@ -52,6 +52,20 @@ def test_history_agrees_with_each_concerns_status(built):
     assert len(set(Concern.objects.values_list("reference", flat=True))) == len(statuses)
 
 
+def test_each_concerns_versions_are_those_its_events_produced(built):
+    # As the workflow keeps them (workflow.core.history): a claim produces none, and the last
+    # event that produced one produced the concern's version now.
+    produced = {}
+    for concern_id, action, version in WorkflowEvent.objects.order_by("at", "pk").values_list(
+        "concern_id", "action", "concern_version"
+    ):
+        assert (version is None) == (action == "claim_advice_request")
+        if version is not None:
+            assert version == produced.get(concern_id, 0) + 1
+            produced[concern_id] = version
+    assert produced == dict(Concern.objects.values_list("pk", "version"))
+
+
 def test_the_audit_chain_of_the_data_set_verifies(built):
     assert first_broken_link() is None
 
