@@ -73,3 +73,18 @@ def test_each_error_summary_link_lands_on_an_input(db, form, expected):
     targets = summary_targets(html)
     assert targets == expected
     assert set(targets) <= input_ids(html)
+
+
+def test_an_error_about_the_whole_form_is_said_once_in_the_summary(db):
+    """A refusal that is about no one field (a page out of date, a request withdrawn
+    meanwhile) is in the error summary, which links to the form. The form itself does not
+    repeat it as unstyled text above the first question, which a screen reader would read a
+    second time and which does not look like an error (GOV.UK: errors go in the summary and
+    beside the field they are about)."""
+    form = AdviceForm({"expected_version": "1"})
+    assert not form.is_valid()
+    form.add_error(None, "The school has withdrawn this advice request.")
+    html = PAGE.render(Context({"form": form}))
+    assert summary_targets(html)[0] == "id_advice"
+    assert html.count("The school has withdrawn this advice request.") == 1
+    assert "alert-danger" not in html
