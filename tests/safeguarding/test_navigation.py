@@ -25,3 +25,26 @@ def test_a_navigation_link_leads_to_a_page_headed_as_it_is_labelled(
     page = client.get(task["url"]).text
     assert re.search(r"<h1[^>]*>\s*(.*?)\s*</h1>", page, re.S).group(1) == task["title"]
     assert re.search(r"<title>\s*(.*?) \u2013", page, re.S).group(1) == task["title"]
+
+
+def menu_links(page):
+    menu = page.split('id="navigation"')[1].split("</ul>")[0]
+    return re.findall(r'<li class="([^"]*)"><a [^>]*href="([^"]*)"([^>]*)>', menu)
+
+
+@pytest.mark.parametrize("persona", ["dsl", "head", "hub_manager", "la_admin"])
+def test_the_menu_says_which_of_its_pages_is_open(request, client_for, persona):
+    """On each page the menu leads to, that link, and only it, is marked as the current page:
+    drawn as the active item and announced as the current page (GOV.UK service navigation),
+    as Home and Sign-in security already were, so a screen reader user hears where they are."""
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    for task in tasks_for(user.memberships.get().role):
+        if task["url"] is None:
+            continue
+        current = [
+            href
+            for classes, href, rest in menu_links(client.get(task["url"]).text)
+            if 'aria-current="page"' in rest and "--active" in classes
+        ]
+        assert current == [task["url"]], task["title"]
