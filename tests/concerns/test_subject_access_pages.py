@@ -166,6 +166,29 @@ def test_the_list_is_soonest_due_first_and_flags_the_overdue(pupil, school, dsl,
     assert f'href="{extend(soon)}"' in page
 
 
+def link_names(page):
+    """Each link's address and the name a screen reader gives it (its text, hidden or not)."""
+    main = page.split("<main")[1].split("</main>")[0]
+    return [
+        (href, " ".join(re.sub(r"<[^>]+>", "", text).split()))
+        for href, text in re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(.*?)</a>', main, re.S)
+    ]
+
+
+def test_two_requests_about_one_pupil_have_links_told_apart(pupil, dsl, client_for):
+    """Both parents ask for the same child's records: in the list of links a screen reader
+    offers, each request's links say whose request they are for and when it arrived, so the
+    DSL does not answer or extend the wrong one (WCAG 2.4.4: the row's header is the pupil,
+    the same for both)."""
+    mother = ask(pupil, dsl, days_ago=3, requester="Jane Ahmed, mother")
+    father = ask(pupil, dsl, days_ago=2, requester="Omar Ahmed, father")
+    links = link_names(client_for(dsl).get(LIST).content.decode())
+    for step in (answer, extend, clarify):
+        names = {name for href, name in links if href in (step(mother), step(father))}
+        assert len(names) == 2, names
+    assert any(href == answer(father) and "Omar Ahmed, father" in name for href, name in links)
+
+
 def test_the_answered_list_is_latest_first_and_flags_late_answers(clock, pupil, dsl, client_for):
     clock.set(2026, 11, 20, 10, 0)
     first = record_request(pupil, by=dsl, requester="First", received_on=date(2026, 9, 1))
