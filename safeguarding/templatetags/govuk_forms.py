@@ -43,11 +43,14 @@ def _landing(field, field_id, conditional):
 
 
 @register.filter
-def error_links(form):
-    """(id to link to, message) for every error on the form, non-field errors first."""
+def error_links(form, about_whole_form=""):
+    """(id to link to, message) for every error on the form, non-field errors first. Those
+    link to `about_whole_form` when the page shows what they are about (what changed since the
+    page was drawn), else to the form's first input."""
     conditional = _conditional_radios(form)
     fields = form.visible_fields()
     first = _landing(fields[0], fields[0].auto_id, conditional) if fields else "main-content"
+    first = about_whole_form or first
     links = [(first, error) for error in form.non_field_errors()]
     for field in fields:
         for field_id, errors in field_errors(field):

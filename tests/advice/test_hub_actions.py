@@ -511,6 +511,22 @@ def test_advice_refused_as_out_of_date_shows_what_the_school_added_meanwhile(
     assert AuditEvent.objects.filter(action="advicerequest.view").count() == views + 1
 
 
+def test_refused_as_out_of_date_the_error_summary_leads_to_what_changed(
+    client_for, claimed, hub_advisor, dsl
+):
+    """The error says the concern has changed and to check it: its link in the error summary,
+    which takes focus as the page loads, goes to what changed, where a keyboard or screen
+    reader user reads it, not past it to the advice box below."""
+    typed = advice_post(claimed)
+    add_addendum(fresh(claimed).concern, by=dsl, text="Correction: it was her uncle, not dad.")
+    page = client_for(hub_advisor).post(url("advise", claimed), typed).content.decode()
+    summary = page.split('govuk-error-summary__list"')[1].split("</ul>")[0]
+    (target,) = re.findall(r'href="#([^"]+)"', summary)
+    landing = re.search(rf'<(\w+)[^>]*\bid="{target}"[^>]*>(.*?)</\1>', page, re.S)
+    assert landing.group(2) == "What has changed since you opened this page"
+    assert page.index(landing.group(0)) < page.index("Correction: it was her uncle, not dad.")
+
+
 def test_advice_refused_as_out_of_date_shows_a_change_of_urgency_and_its_reason(
     client_for, claimed, hub_advisor, hub_manager
 ):

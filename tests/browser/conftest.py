@@ -282,17 +282,20 @@ def tab_to(page, name, *, limit=40):
 
 def assert_error_summary_links_land(page):
     """Each link in a GOV.UK error summary must move focus to the field that fixes the problem:
-    its target must exist and be a form control (for radios and checkboxes, the first option)."""
+    its target must exist and be a form control (for radios and checkboxes, the first option),
+    or, for an error about the whole form, what it is about, made to take focus (the hub's
+    'What has changed since you opened this page')."""
     targets = page.evaluate(
         """() => [...document.querySelectorAll('.govuk-error-summary a')].map(a => {
             const id = decodeURIComponent(a.hash.slice(1));
             const target = id && document.getElementById(id);
-            return [a.textContent.trim(), id, target ? target.tagName : null];
+            const tag = target && (target.hasAttribute("tabindex") ? "FOCUSABLE" : target.tagName);
+            return [a.textContent.trim(), id, tag];
         })"""
     )
     if targets:
         assert page.title().startswith("Error: "), f"an error page's title says so: {page.title()}"
-    bad = [t for t in targets if t[2] not in {"INPUT", "SELECT", "TEXTAREA"}]
+    bad = [t for t in targets if t[2] not in {"INPUT", "SELECT", "TEXTAREA", "FOCUSABLE"}]
     assert bad == [], f"error summary links that land nowhere useful: {bad}"
 
 
