@@ -51,3 +51,30 @@ def test_reading_the_whole_concern_while_advising_keeps_the_advice_typed(
     expect(reading.get_by_text("Bruise on her left arm.")).to_be_visible()
     expect(page.get_by_label("Your advice to the school")).to_have_value(advice)
     expect(link).to_have_text("Read the whole concern (opens in new tab)")  # as GOV.UK says
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_advice_refused_as_out_of_date_leads_the_keyboard_to_what_changed(
+    signed_in, walk, hub_advisor, dsl, js
+):
+    # The school adds a correction while the advisor writes: the page refuses the advice,
+    # keeps it, and its error summary (focused as the page loads) leads to the correction.
+    from workflow.concerns import add_addendum
+
+    from .conftest import press, tab_until
+
+    concern = walk.claimed(walk.recorded())
+    advice = "Talk with her father first."
+    page = signed_in(hub_advisor, js=js)
+    page.goto(f"/hub/requests/{walk.request(concern).pk}/advice/")
+    page.get_by_label("Your advice to the school").fill(advice)
+    page.get_by_label("Talk with the parent or carer", exact=True).check()
+    page.get_by_label("Level 2: early help", exact=True).check()
+    add_addendum(concern, by=dsl, text="Correction: it was her uncle, not her father.")
+    page.get_by_role("button", name="Send the advice to the school").click()
+    look(page, "hub-advise-out-of-date")
+    expect(page.get_by_label("Your advice to the school")).to_have_value(advice)
+
+    tab_until(page, lambda now: now["tag"] == "a" and "has changed" in now["text"])
+    press(page, "Enter")
+    expect(page.locator(":focus")).to_have_text("What has changed since you opened this page")
