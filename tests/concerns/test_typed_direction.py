@@ -700,3 +700,18 @@ def test_a_childs_given_name_in_a_refusal_about_their_age_keeps_its_own_directio
     with pytest.raises(TransitionRefused) as refused:
         destroy_records(pupil, by=dsl, confirmed=True)
     _apart(str(refused.value), "The records are kept until فاطمة is 25, on ", "فاطمة")
+
+
+def test_who_asked_for_a_childs_records_is_shown_in_their_own_direction(client_for, dsl, pupil):
+    """A parent's name typed in Arabic on a subject access request: the list of requests and
+    each of its step pages write it in its own direction."""
+    requester = "سارة أحمد، الأم"
+    today = timezone.localdate()
+    asked = {"requester": requester, **_day("received_on", today)}
+    client = client_for(dsl)
+    client.post(reverse("concerns:access_request_new", args=[pupil.pk]), asked)
+    page = client.get(reverse("concerns:access_requests")).text
+    assert direction_of(page[page.index("<table") :], requester) == "auto"
+    access_request = pupil.access_requests.get()
+    page = client.get(reverse("concerns:access_request_answer", args=[access_request.pk])).text
+    assert direction_of(page, requester) == "auto"
