@@ -506,7 +506,9 @@ def record_escalation_outcome(escalation, *, by, outcome, details="", submission
     """What came of an escalation (for example a section 47 enquiry, or Channel support).
 
     Who: the school's DSLs, or hub staff on a shared concern. The
-    status (any) does not change. Recorded once; later news is an addendum. Raises
+    status (any) does not change, but the concern's version steps on, as an addendum's does:
+    what came of a referral changes what the school and the hub act on, so a page drawn before
+    it is refused as stale (docs/adr/013). Recorded once; later news is an addendum. Raises
     TransitionRefused otherwise.
     """
     actor = actor_for(by)
@@ -531,6 +533,9 @@ def record_escalation_outcome(escalation, *, by, outcome, details="", submission
         Action.RECORD_OUTCOME,
         concern.status,
         by=by,
+        new_version=True,
+        # The hub's list of what a stale page missed finds the outcome by this time.
+        at=escalation.outcome_recorded_at,
         outcome=outcome,
         submission_key=submission_key,
     )

@@ -24,11 +24,12 @@ class WorkflowEvent(models.Model):
     # first was being saved (a double click) is told it was done (`core.done_by`).
     submission_key = models.UUIDField(null=True, blank=True)
     # The concern's version this move produced, set by `core.history` and nowhere else: 1 on
-    # the recording, the new version on a move that stepped it on (`core.move`, an addendum).
-    # None on a move that left the concern's version as it was (the hub claiming, releasing or
-    # reassigning a request, a referral's outcome), and on a row written before this was kept
-    # that migration 0007 could not place. What a stale page missed is the events with a
-    # version above the one it showed (advice.selectors.changes_since); one event per version.
+    # the recording, the new version on a move that stepped it on (`core.move`, an addendum,
+    # a referral's outcome). None on a move that left the concern's version as it was (the hub
+    # claiming, releasing or reassigning a request; a referral's outcome before 2 December
+    # 2026), and on a row written before this was kept that migration 0007 could not place.
+    # What a stale page missed is the events with a version above the one it showed
+    # (advice.selectors.changes_since); one event per version.
     concern_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:

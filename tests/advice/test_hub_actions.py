@@ -27,7 +27,12 @@ from workflow.advice import (
     rerate_advice_request,
     withdraw_advice_request,
 )
-from workflow.concerns import add_addendum, close_concern, escalate_significant_harm
+from workflow.concerns import (
+    add_addendum,
+    close_concern,
+    escalate_significant_harm,
+    record_escalation_outcome,
+)
 from workflow.models import Notification, WorkflowEvent
 from workflow.working_time import add_working_hours
 
@@ -557,6 +562,52 @@ def test_what_changed_leaves_out_what_the_school_added_after_withdrawing_the_req
     assert "Mum has called the school." in missed
     assert "Mum has agreed to early help." in missed  # the withdrawal's own reason
     assert "Written after the withdrawal." not in page
+    assert typed["advice"] in page
+
+
+def test_advice_from_a_page_drawn_before_a_referrals_outcome_is_refused_and_lists_it(
+    client_for, claimed, hub_advisor, dsl
+):
+    # The school referred the child to children's social care while the hub had the request;
+    # the advisor's page was drawn before the school recorded that social care had opened a
+    # child in need assessment. Advice sent without having seen that is refused, kept, and
+    # the page says what came of the referral.
+    escalation = escalate_significant_harm(fresh(claimed).concern, by=dsl, **escalation_data())
+    typed = advice_post(fresh(claimed))
+    record_escalation_outcome(
+        escalation, by=dsl, outcome="other", details="Social worker allocated: Ms Okafor."
+    )
+
+    refused = client_for(hub_advisor).post(url("advise", claimed), typed)
+
+    assert "has changed since you opened the page" in errors(refused)["__all__"][0]
+    assert typed["advice"] in refused.content.decode()
+    assert fresh(claimed).status == AdviceStatus.CLAIMED
+    assert missed_labels(refused) == ["Escalation outcome recorded"]
+    form = refused.context["form"]
+    again = client_for(hub_advisor).post(
+        url("advise", claimed),
+        typed | {"expected_concern_version": form["expected_concern_version"].value()},
+    )
+    assert again.status_code == 302
+
+
+def test_what_changed_leaves_out_a_referrals_outcome_recorded_after_the_withdrawal(
+    client_for, claimed, hub_advisor, dsl
+):
+    # A withdrawn request shares its concern as it stood then (docs/adr/008): what came of a
+    # referral, learnt afterwards, is not the hub's to see.
+    escalation = escalate_significant_harm(fresh(claimed).concern, by=dsl, **escalation_data())
+    typed = advice_post(fresh(claimed))
+    withdraw_advice_request(fresh(claimed), by=dsl, reason="Social care lead on this now.")
+    record_escalation_outcome(escalation, by=dsl, outcome="section_47")
+
+    refused = client_for(hub_advisor).post(url("advise", claimed), typed)
+
+    page = refused.content.decode()
+    assert missed_labels(refused) == ["Advice request withdrawn"]
+    assert "Section 47" not in page
+    assert "Escalation outcome recorded" not in page
     assert typed["advice"] in page
 
 

@@ -21,7 +21,11 @@ from workflow.advice import (
     release_advice_request,
     rerate_advice_request,
 )
-from workflow.concerns import escalate_significant_harm, log_parent_conversation
+from workflow.concerns import (
+    escalate_significant_harm,
+    log_parent_conversation,
+    record_escalation_outcome,
+)
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
@@ -783,6 +787,30 @@ def test_closing_from_recorded_explains_the_exception_and_needs_a_full_sentence(
     assert done.status_code == 302
     closure = Closure.objects.get(concern=concern)
     assert closure.without_hub_advice
+    assert fresh(concern).status == S.CLOSED
+
+
+def test_a_close_drawn_before_a_colleague_recorded_the_referrals_outcome_is_refused_and_kept(
+    walk, client_for, dsl, deputy_dsl
+):
+    # Closing on the page as it was would close without having read what social care did.
+    concern = walk.escalated()
+    client = client_for(dsl)
+    drawn = _drawn(client, url("close", concern))
+    sent = {"outcome": "csc", "rationale": "Children's social care lead; we support in school."}
+    record_escalation_outcome(concern.escalations.get(), by=deputy_dsl, outcome="section_47")
+
+    refused = client.post(url("close", concern), sent | drawn)
+
+    assert refused.status_code == 200
+    assert "This concern has changed" in refused.text
+    assert refused.context["form"]["rationale"].value() == sent["rationale"]
+    assert fresh(concern).status == S.ESCALATED
+    again = sent | {
+        name: refused.context["form"][name].value()
+        for name in ("expected_version", "submission_key")
+    }
+    assert client.post(url("close", concern), again).status_code == 302
     assert fresh(concern).status == S.CLOSED
 
 

@@ -48,9 +48,9 @@ def test_each_event_keeps_the_concern_version_it_produced(passed_about):
         ("reassign_advice_request", None),
         ("add_addendum", 4),
         ("escalate_significant_harm", 5),
-        ("record_escalation_outcome", None),
+        ("record_escalation_outcome", 6),
     ]
-    assert passed_about.version == 5
+    assert passed_about.version == 6
 
 
 def test_two_events_cannot_both_have_produced_one_version(passed_about, dsl):
@@ -99,8 +99,13 @@ def test_the_backfill_places_only_what_the_history_of_the_rules_allows(actions, 
 
 def test_the_backfill_gives_rows_written_before_it_the_versions_they_produced(passed_about):
     # The claim and release came before the addendum: under no history of the rules could
-    # they have stepped the version on while it did not, so every row is placed.
-    placed = versions(passed_about)
+    # they have stepped the version on while it did not, so every row is placed. Before the
+    # backfill a referral's outcome stepped no version either: the rows as they were then.
+    placed = [
+        (action, None if action == "record_escalation_outcome" else version)
+        for action, version in versions(passed_about)
+    ]
+    Concern.objects.filter(pk=passed_about.pk).update(version=5)
     WorkflowEvent.objects.update(concern_version=None)
 
     backfill.place_versions(apps, None)
