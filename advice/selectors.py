@@ -169,7 +169,8 @@ def changes_since(advice_request, version):
     oldest first, for a page refused as out of date to show what the person missed: the
     events that produced its later versions, each keeping the version it produced
     (`WorkflowEvent.concern_version`: a claim, release or reassignment produces none), each
-    addendum's with its words (`addendum`), and a note only on this request's own events.
+    addendum's with its words (`addendum`), each referral outcome's with its referral
+    (`escalation`), and a note only on this request's own events.
     Only what the request shares: nothing from before it was made, nor, once withdrawn,
     since (docs/adr/008), told by the versions the request's own events produced, as clocks
     can disagree. A version no event is known to have produced (a row from before versions
@@ -213,13 +214,21 @@ def changes_since(advice_request, version):
     changes += filter(shared, events)
     if not changes:
         return changes
+    since = min(e.at for e in changes)
     added = {
-        addendum.created_at: addendum
-        for addendum in concern.addenda.filter(created_at__gte=min(e.at for e in changes))
+        addendum.created_at: addendum for addendum in concern.addenda.filter(created_at__gte=since)
     }
+    outcomes = {}
+    if any(event.action == Action.RECORD_OUTCOME for event in changes):
+        # Each outcome's event is written at the time the outcome was recorded.
+        outcomes = {
+            escalation.outcome_recorded_at: escalation
+            for escalation in concern.escalations.filter(outcome_recorded_at__gte=since)
+        }
     for event in changes:
         event.label = Action(event.action).label
         event.addendum = added.get(event.at) if event.action == Action.ADD_ADDENDUM else None
+        event.escalation = outcomes.get(event.at) if event.action == Action.RECORD_OUTCOME else None
         if event.advice_request_id != advice_request.pk:
             event.note = ""  # the school's own words about other steps are not shared
     return changes

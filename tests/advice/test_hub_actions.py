@@ -584,6 +584,11 @@ def test_advice_from_a_page_drawn_before_a_referrals_outcome_is_refused_and_list
     assert typed["advice"] in refused.content.decode()
     assert fresh(claimed).status == AdviceStatus.CLAIMED
     assert missed_labels(refused) == ["Escalation outcome recorded"]
+    missed = refused.content.decode().split("What has changed since you opened this page")[1]
+    missed = missed.split("<form")[0]
+    assert "Other (referral to Children&#x27;s social care (MASH))" in missed
+    assert "Social worker allocated: Ms Okafor." in missed
+    assert dsl.full_name in missed
     form = refused.context["form"]
     again = client_for(hub_advisor).post(
         url("advise", claimed),
