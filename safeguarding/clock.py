@@ -37,3 +37,18 @@ def written(value, zone=None):
     same on pages, in messages and in emails."""
     local = timezone.localtime(value, zone)
     return f"{local.day} {local:%B %Y} at {time_of_day(local)}"
+
+
+def written_length(length):
+    """A length of time (a timedelta, or seconds) in words, exactly: '12 hours', '30 minutes',
+    '1 hour and 30 minutes'. Pages and messages that state a setting's length write it with
+    this, so that the words change when the setting does."""
+    seconds = int(length.total_seconds() if hasattr(length, "total_seconds") else length)
+    parts = []
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
+    if not parts:
+        return "0 minutes"
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from schools.adapters import SIGNED_IN_AT
 
+from .clock import written_length
 from .navigation import tasks_for
 
 # How long before a session can end for want of a request the page warns of it (WCAG 2.2.1:
@@ -25,12 +26,16 @@ def service(request):
         "navigation": [t for t in tasks_for(membership.role) if t["url"]] if membership else [],
         "session_warning_after": max(int(earliest_end) - SESSION_WARNING, 0),
         "session_end_warning_after": _end_warning_after(request),
+        # In words, for the script's warning and the privacy notice.
+        "session_length": written_length(settings.SESSION_ABSOLUTE_AGE),
+        "session_idle_length": written_length(settings.SESSION_COOKIE_AGE),
     }
 
 
 def _end_warning_after(request):
-    """When to warn that the session ends 12 hours after sign-in, however active it has been
-    (safeguarding.middleware): seconds after the page loaded; None when not signed in."""
+    """When to warn that the session ends SESSION_ABSOLUTE_AGE after sign-in, however active
+    it has been (safeguarding.middleware): seconds after the page loaded; None when not signed
+    in."""
     started = getattr(request, "session", {}).get(SIGNED_IN_AT)
     if started is None:
         return None

@@ -15,6 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from audit.log import record
 from schools.adapters import SIGNED_IN_AT
 
+from .clock import written_length
 from .views import health
 
 
@@ -53,8 +54,8 @@ TOUCHED_AT = "touched_at"
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session 12 hours after sign-in, however active it has been, and after
-    SESSION_COOKIE_AGE (30 minutes) without a request.
+    """Ends a session SESSION_ABSOLUTE_AGE (12 hours) after sign-in, however active it has
+    been, and after SESSION_COOKIE_AGE (30 minutes) without a request.
 
     The idle expiry moves on when the session is saved. Saving it on every request would write
     and commit a row for every page anyone opens, so it is saved when the expiry would move by
@@ -76,7 +77,8 @@ class SessionLifetimeMiddleware:
                 # sent now is kept by the page or KeepTypedFormMiddleware, and LoginRequired
                 # sends them to sign in and back here after.
                 logout(request)
-                messages.info(request, "For your security you were signed out after 12 hours.")
+                lasted = written_length(settings.SESSION_ABSOLUTE_AGE)
+                messages.info(request, f"For your security you were signed out after {lasted}.")
         response = self.get_response(request)
         if request.user.is_authenticated:
             _touch(request.session)

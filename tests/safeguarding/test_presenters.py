@@ -1,6 +1,6 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from safeguarding.clock import written
+from safeguarding.clock import written, written_length
 from safeguarding.templatetags.presenters import (
     concern_status_tag,
     uk_date,
@@ -62,3 +62,10 @@ def test_a_message_with_a_name_in_it_escapes_every_piece_and_sets_the_name_apart
         'The UPN &lt;b&gt; is <span dir="auto">&lt;script&gt;Adam&lt;/script&gt;</span>&#x27;s'
     )
     assert with_typed("Line <3") == "Line &lt;3"
+
+
+def test_a_settings_length_of_time_is_written_exactly():
+    assert written_length(timedelta(hours=12)) == "12 hours"
+    assert written_length(30 * 60) == "30 minutes"
+    assert written_length(timedelta(hours=1, minutes=30)) == "1 hour and 30 minutes"
+    assert written_length(timedelta(seconds=125)) == "2 minutes and 5 seconds"
