@@ -85,7 +85,7 @@ def lockouts(request):
         raise PermissionDenied
     authority = membership.local_authority
     # Counted as axes counts them: an account's failures from every address and browser it was
-    # tried from (a row each) in the last 15 minutes; older ones have stopped counting.
+    # tried from (a row each) in the last AXES_COOLOFF_TIME; older ones have stopped counting.
     locked = (
         AccessAttempt.objects.filter(
             username__in=lockouts_clearable_in(authority),
@@ -108,10 +108,19 @@ def lockouts(request):
             )
             messages.success(request, f"{username} can sign in again.")
         elif username in lockouts_clearable_in(authority):
-            # Its 15 minutes ran out, or a colleague cleared it, since the page was drawn.
+            # Its pause ran out, or a colleague cleared it, since the page was drawn.
             messages.info(request, f"{username} is no longer locked out, so can sign in now.")
         return redirect("lockouts")
-    return render(request, "schools/lockouts.html", {"locked": locked, "authority": authority})
+    return render(
+        request,
+        "schools/lockouts.html",
+        {
+            "locked": locked,
+            "authority": authority,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "pause": settings.AXES_COOLOFF_TIME,
+        },
+    )
 
 
 class ActivateApp(ActivateTOTPView):

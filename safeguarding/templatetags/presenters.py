@@ -3,6 +3,10 @@
 Templates hold no business logic; they call these."""
 
 from django import template
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
@@ -10,7 +14,7 @@ from django.utils.safestring import mark_safe
 from advice.models import AdviceStatus, Urgency
 from concerns.models import ConcernStatus
 from safeguarding import markup
-from safeguarding.clock import time_of_day, written, written_date
+from safeguarding.clock import time_of_day, written, written_date, written_length
 
 register = template.Library()
 
@@ -46,6 +50,22 @@ def uk_date(value, zone=None):
 def uk_datetime(value, zone=None):
     """28 November 2026 at 4:05pm (Europe/London, or the `zone` given)"""
     return written(value, zone) if value else ""
+
+
+@register.filter
+def duration(value):
+    """12 hours, 30 minutes: a setting's length of time (a timedelta or seconds) in words."""
+    return written_length(value)
+
+
+@register.simple_tag
+def password_min_length():
+    """The fewest characters a password may have, as AUTH_PASSWORD_VALIDATORS check it (None
+    if they do not)."""
+    for validator in get_default_password_validators():
+        if isinstance(validator, MinimumLengthValidator):
+            return validator.min_length
+    return None
 
 
 @register.filter

@@ -4,11 +4,15 @@ a service, they do not go on telling people the default."""
 
 from datetime import timedelta
 
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from schools.adapters import SIGNED_IN_AT
+from tests.factories import PASSWORD
 from tests.schools.test_sign_in import sign_in
+
+MIN_LENGTH = "django.contrib.auth.password_validation.MinimumLengthValidator"
 
 
 def test_the_sign_out_at_the_end_of_a_session_says_how_long_sessions_last(client, dsl, settings):
@@ -37,3 +41,39 @@ def test_the_privacy_notice_says_how_long_the_sign_in_cookie_lasts_without_activ
     page = client.get(reverse("privacy")).text
     assert "deleted after 20 minutes without activity" in page
     assert "30 minutes" not in page
+
+
+def test_a_paused_sign_in_says_how_long_the_pause_is(client, dsl, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = timedelta(hours=1)
+    for _ in range(3):
+        client.post(reverse("account_login"), {"login": dsl.email, "password": "wrong-pass-123"})
+    page = sign_in(Client(), dsl.email)
+    assert page.status_code == 429
+    assert "is paused for 1 hour." in page.text
+    assert "Wait 1 hour, then" in page.text
+    assert "15 minutes" not in page.text
+
+
+def test_the_lockouts_page_says_how_many_tries_pause_an_account_and_for_how_long(
+    client_for, la_admin, settings
+):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=45)
+    page = client_for(la_admin).get(reverse("lockouts")).text
+    assert "An account is paused for 45 minutes after 3 failed attempts to sign in." in page
+    assert "their account is paused for the 45 minutes" in page
+
+
+def test_the_password_pages_ask_for_the_length_the_rules_check(client_for, dsl, settings):
+    settings.AUTH_PASSWORD_VALIDATORS = [
+        {"NAME": MIN_LENGTH, "OPTIONS": {"min_length": 15}},
+    ]
+    client = client_for(dsl)
+    page = client.get(reverse("account_change_password")).text
+    assert "Use at least 15 characters." in page
+    refused = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "fourteen-chars", "password2": "fourteen-chars"},
+    )
+    assert "at least 15 characters" in refused.text
