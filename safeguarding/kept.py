@@ -10,6 +10,9 @@ the page empty, and what was kept is dropped. Nothing is saved to the record unt
 checks the form and sends it again.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import QueryDict
@@ -17,7 +20,9 @@ from django.http import QueryDict
 KEPT = "kept_form"
 FIELD = "_typed_by"
 _SALT = "safeguarding.kept.typed_by"
-_MAX_AGE = 13 * 3600  # a form drawn at most 12 hours ago, the longest a session lasts
+# A form can have been drawn at most SESSION_ABSOLUTE_AGE ago (the longest a session lasts,
+# 'Stay signed in' keeping the page open); an hour more for signing in again after it ends.
+_SIGNING_IN = timedelta(hours=1)
 # Enough for any of the service's forms; a post beyond it is not kept at all.
 _MAX_FIELDS = 40
 _MAX_VALUES = 20
@@ -64,7 +69,7 @@ def keep_typed(request, *, said=RESTORED):
 
 def _author(token):
     try:
-        return signing.loads(token, salt=_SALT, max_age=_MAX_AGE)
+        return signing.loads(token, salt=_SALT, max_age=settings.SESSION_ABSOLUTE_AGE + _SIGNING_IN)
     except signing.BadSignature:
         return None
 

@@ -1,9 +1,11 @@
 """A form sent after the session ended keeps what was typed, for its author alone."""
 
+import time
 from datetime import date, timedelta
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core import signing
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 from concerns.models import ConcernStatus
 from reports.models import ValuesEvidence
 from reports.services import add_values_evidence
+from safeguarding import kept
 from schools.adapters import SIGNED_IN_AT
 from schools.models import Role
 from tests.concerns.journey import FACTS, question_url, start
@@ -104,6 +107,35 @@ def test_a_form_sent_after_twelve_hours_is_kept_too(walk, dsl):
     landed = sign_in_at(client, sent["Location"], dsl)
     assert landed == reverse("concerns:close", args=[concern.pk])
     assert RATIONALE in client.get(landed).text
+
+
+def test_a_form_kept_open_all_of_a_longer_session_is_kept_too(walk, dsl, settings):
+    """A service that lets sessions last 24 hours: a form drawn 20 hours ago (kept open with
+    'Stay signed in') and sent as the 24 hours end is kept as one drawn an hour ago is."""
+    settings.SESSION_ABSOLUTE_AGE = timedelta(hours=24)
+    concern = walk.recorded()
+    client = signed_in(dsl)
+    typed = close_form(client, concern)
+    typed["_typed_by"] = _DrawnHoursAgo(20, salt=kept._SALT).sign_object(dsl.pk)
+    session = client.session
+    session[SIGNED_IN_AT] = (timezone.now() - timedelta(hours=24, minutes=1)).isoformat()
+    session.save()
+    cache.clear()  # the sign-in code, a day old
+    sent = client.post(reverse("concerns:close", args=[concern.pk]), typed)
+    landed = sign_in_at(client, sent["Location"], dsl)
+    assert landed == reverse("concerns:close", args=[concern.pk])
+    assert RATIONALE in client.get(landed).text
+
+
+class _DrawnHoursAgo(signing.TimestampSigner):
+    """Signs as `{% typed_by %}` did `hours` ago."""
+
+    def __init__(self, hours, **kwargs):
+        super().__init__(**kwargs)
+        self.hours = hours
+
+    def timestamp(self):
+        return signing.b62_encode(int(time.time() - self.hours * 3600))
 
 
 def test_the_hubs_advice_sent_after_the_session_ended_is_kept(walk, hub_advisor):
