@@ -10,8 +10,10 @@ PORT ?= 8000
 .PHONY: run code test lint format assets assets-check screenshots bench loadtest faulttest clean
 
 # The venv is rebuilt only when pyproject.toml changes, so a second `make run` starts in seconds.
+# A venv without a working pip (`python3 -m venv` failed part-way, as it does without Debian's
+# python3-venv, or its Python has since been removed) is made again, not used.
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || $(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet '.[dev]'
 	@touch $@
