@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from audit.log import record as audit
+from safeguarding.uploads import written_size
 from schools.models import DSL_ROLES, Role
 from schools.selectors import active_memberships
 
@@ -35,8 +36,9 @@ WRONG_TYPE = "The selected file must be a PDF, JPEG, PNG or Word document (DOCX)
 SNIFF_BYTES = 8192
 
 
-def max_megabytes():
-    return settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+def size_limit():
+    """The largest attachment, as messages state it ('10MB')."""
+    return written_size(settings.ATTACHMENT_MAX_BYTES)
 
 
 def _is_docx(upload):
@@ -90,7 +92,7 @@ def check_file(upload):
         raise ValidationError("The selected file is empty", code="empty")
     if upload.size >= settings.ATTACHMENT_MAX_BYTES:  # "smaller than", as the message says
         raise ValidationError(
-            f"The selected file must be smaller than {max_megabytes()}MB", code="too_large"
+            f"The selected file must be smaller than {size_limit()}", code="too_large"
         )
     kind = _kind(upload)
     if kind is None:

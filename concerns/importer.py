@@ -29,6 +29,7 @@ from audit.log import record as audit
 from concerns.roll import details_version
 from safeguarding import clock
 from safeguarding.searches import APOSTROPHES
+from safeguarding.uploads import written_size
 from schools.models import Pupil
 from schools.validators import validate_upn, year_group_misfit
 
@@ -367,8 +368,8 @@ def _records(text):
 def read(upload, roll):
     """Check an uploaded CSV against the school's roll (`roll`: its pupils). Writes nothing."""
     if upload.size >= settings.PUPIL_IMPORT_MAX_BYTES:  # "smaller than", as the message says
-        megabytes = settings.PUPIL_IMPORT_MAX_BYTES // (1024 * 1024)
-        raise ImportRefused(f"The selected file must be smaller than {megabytes}MB")
+        limit = written_size(settings.PUPIL_IMPORT_MAX_BYTES)
+        raise ImportRefused(f"The selected file must be smaller than {limit}")
     data = upload.read()
     if not data.strip():
         raise ImportRefused("The selected file is empty")

@@ -15,6 +15,19 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
 
+def written_size(size):
+    """A size limit in bytes as a message states it, 'smaller than' it: '10MB', '1.5MB',
+    '512KB'. Rounded down, never up, so a file smaller than what is said is always taken."""
+    megabyte = 1024 * 1024
+    if size >= megabyte:
+        tenths = size * 10 // megabyte
+        whole, tenth = divmod(tenths, 10)
+        return f"{whole}.{tenth}MB" if tenth else f"{whole}MB"
+    if size >= 1024:
+        return f"{size // 1024}KB"
+    return f"{size} bytes"
+
+
 def largest_upload():
     """The most any form of the service takes (each form refuses its own limit and above)."""
     return max(settings.ATTACHMENT_MAX_BYTES, settings.PUPIL_IMPORT_MAX_BYTES)

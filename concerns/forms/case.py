@@ -12,7 +12,7 @@ from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Div,
 from django import forms
 
 from advice.models import URGENCY_TARGET_TEXT, Urgency
-from concerns.attachments import check_file, max_megabytes
+from concerns.attachments import check_file, size_limit
 from concerns.models import Category, Closure, ConcernStatus, Escalation, ParentConversation
 from safeguarding.forms import (
     GovUKForm,
@@ -376,7 +376,7 @@ class AttachmentForm(GovUKForm):
         super().__init__(*args, **kwargs)
         self.fields[
             "file"
-        ].help_text = f"A PDF, JPEG, PNG or Word document (DOCX), smaller than {max_megabytes()}MB"
+        ].help_text = f"A PDF, JPEG, PNG or Word document (DOCX), smaller than {size_limit()}"
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -12,6 +12,7 @@ from concerns.roll import FIELDS, details_version
 from safeguarding.forms import GovUKForm, date_field
 from safeguarding.searches import SearchField
 from safeguarding.templatetags.presenters import typed
+from safeguarding.uploads import written_size
 from schools.models import Pupil
 from schools.validators import validate_upn, year_group_misfit
 
@@ -156,10 +157,10 @@ class PupilImportForm(GovUKForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        megabytes = settings.PUPIL_IMPORT_MAX_BYTES // (1024 * 1024)
+        limit = written_size(settings.PUPIL_IMPORT_MAX_BYTES)
         self.fields["file"].help_text = (
             "Columns: UPN, given name, family name, date of birth (like 17/05/2016) and year "
-            f"group, with those headings in the first row. Smaller than {megabytes}MB."
+            f"group, with those headings in the first row. Smaller than {limit}."
         )
 
 

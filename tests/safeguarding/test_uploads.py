@@ -8,6 +8,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from concerns.models import Attachment
+from safeguarding.uploads import written_size
 from schools.models import Role
 from tests.factories import PupilFactory, member, signed_in
 from tests.walk import concern_data
@@ -92,3 +93,10 @@ def test_a_huge_pupil_file_is_refused_beside_the_field(db, limits, settings):
         reverse("concerns:pupil_import"), {"file": SimpleUploadedFile("pupils.csv", rows)}
     )
     assert response.context["form"].errors["file"] == ["The selected file must be smaller than 1MB"]
+
+
+def test_a_size_limit_is_written_rounded_down_never_up():
+    assert written_size(10 * 1024 * 1024) == "10MB"
+    assert written_size(1536 * 1024) == "1.5MB"
+    assert written_size(15_000_000) == "14.3MB"  # 14.305 MiB: a 14.3MB file is taken
+    assert written_size(512 * 1024) == "512KB"

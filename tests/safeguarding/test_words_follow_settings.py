@@ -4,6 +4,7 @@ a service, they do not go on telling people the default."""
 
 from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -77,3 +78,28 @@ def test_the_password_pages_ask_for_the_length_the_rules_check(client_for, dsl, 
         {"oldpassword": PASSWORD, "password1": "fourteen-chars", "password2": "fourteen-chars"},
     )
     assert "at least 15 characters" in refused.text
+
+
+def test_an_attachment_limit_under_a_megabyte_is_stated_as_it_is(
+    walk, client_for, dsl, settings, tmp_path
+):
+    """A limit that is not a whole number of megabytes was rounded down to one: 512KB read
+    'must be smaller than 0MB', which no file is."""
+    settings.ATTACHMENT_MAX_BYTES = 512 * 1024
+    settings.MEDIA_ROOT = tmp_path
+    concern = walk.recorded()
+    client = client_for(dsl)
+    upload = reverse("concerns:attachment_upload", args=[concern.pk])
+    assert "smaller than 512KB" in client.get(upload).text
+    sent = client.post(
+        upload, {"file": SimpleUploadedFile("big.pdf", b"%PDF-1.4\n".ljust(600 * 1024, b"0"))}
+    )
+    assert sent.context["form"].errors["file"] == ["The selected file must be smaller than 512KB"]
+
+
+def test_a_pupil_import_limit_of_part_megabytes_is_stated_without_rounding_up(
+    client_for, dsl, settings
+):
+    settings.PUPIL_IMPORT_MAX_BYTES = 1536 * 1024
+    page = client_for(dsl).get(reverse("concerns:pupil_import")).text
+    assert "Smaller than 1.5MB." in page
