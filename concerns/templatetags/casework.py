@@ -3,6 +3,8 @@
 from django import template
 from django.utils import timezone
 
+from concerns import recording
+
 register = template.Library()
 
 
@@ -19,6 +21,12 @@ def age(moment):
         return f"{hours} hour{'s' if hours != 1 else ''}"
     days = hours // 24
     return f"{days} day{'s' if days != 1 else ''}"
+
+
+@register.simple_tag
+def draft_lifetime():
+    """How long an unfinished concern is kept after its last change, as the purge keeps it."""
+    return f"{recording.DRAFT_LIFETIME.days} days"
 
 
 @register.filter

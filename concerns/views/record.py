@@ -30,6 +30,7 @@ from schools.selectors import pupils_for
 from workflow.concerns import record_concern
 from workflow.exceptions import TransitionRefused
 
+from .. import recording
 from ..forms.record import LONG_TEXT, PupilChoiceForm, PupilSearchForm
 from ..models import Concern
 from ..recording import (
@@ -230,7 +231,7 @@ def _question(request, pk, page):
             messages.success(
                 request,
                 "Your unfinished concern is saved. Carry on with it from your start page "
-                "within 30 days.",
+                f"within {recording.DRAFT_LIFETIME.days} days.",
             )
             return redirect("home")
         if form.is_valid():

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from concerns import recording
 from concerns.models import Concern, ConcernDraft
 from concerns.recording import drafts_for
 from concerns.views.record import KEPT
@@ -137,6 +138,20 @@ def test_drafts_are_listed_on_the_start_page_of_their_author_only(
         home = client_for(other).get(reverse("home")).text
         assert "Your unfinished concerns" not in home
         assert resume not in home
+
+
+def test_the_pages_say_how_long_a_draft_is_kept_as_the_purge_keeps_it(
+    teacher_client, pupil, monkeypatch
+):
+    """A shorter DRAFT_LIFETIME was still promised as '30 days': a teacher who came back on the
+    20th day found their unfinished concern gone."""
+    monkeypatch.setattr(recording, "DRAFT_LIFETIME", timedelta(days=14))
+    draft = start(teacher_client, pupil)
+    response = teacher_client.post(question_url(draft, "categories"), {"action": "later"})
+    home = teacher_client.get(response["Location"]).text
+    assert "Carry on with it from your start page within 14 days." in home
+    assert "Unfinished concerns are deleted 14 days after you last changed them" in home
+    assert "30 days" not in home
 
 
 def test_a_draft_can_be_deleted_by_its_author(teacher_client, pupil):
