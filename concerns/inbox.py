@@ -264,7 +264,7 @@ def inbox_page(membership, *, after="", before="", size=PAGE_SIZE, **filters):
     )
     headings = dict(HEADINGS)
     if filters.get("status") == S.CLOSED:
-        headings[len(GROUPS) - 1] = "Closed"  # all of them, not only the last 30 days
+        headings[len(GROUPS) - 1] = "Closed"  # all of them, not only the recently closed
     sections, now = [], timezone.now()
     for found in page.rows:
         row = Row(

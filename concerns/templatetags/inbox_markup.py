@@ -9,6 +9,7 @@ renders that loop beside it and compares the two byte for byte.
 from django import template
 from django.utils.safestring import mark_safe
 
+from concerns import inbox
 from safeguarding.markup import pk_url, text, typed
 
 from .casework import age
@@ -16,6 +17,12 @@ from .casework import age
 register = template.Library()
 
 _RISK = '<br><strong class="govuk-tag govuk-tag--red">Immediate risk</strong>'
+
+
+@register.simple_tag
+def recently_closed():
+    """How far back the inbox lists closed concerns: '30 days'."""
+    return f"{inbox.RECENTLY_CLOSED.days} days"
 
 
 @register.simple_tag

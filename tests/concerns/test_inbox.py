@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from concerns import inbox
 from concerns.inbox import GROUPS, REFERRAL_DUE, inbox_page, inbox_queryset
 from concerns.models import Closure, Concern, ConcernStatus
 from schools.models import Role
@@ -69,6 +70,12 @@ def test_another_schools_dsl_sees_none_of_them(walk, client_for, other_school_ds
 
 
 # Grouping and order.
+
+
+def test_an_empty_inbox_says_how_far_back_it_lists_closed_concerns(client_for, dsl, monkeypatch):
+    monkeypatch.setattr(inbox, "RECENTLY_CLOSED", timedelta(days=7))
+    page = client_for(dsl).get(reverse("concerns:inbox")).text
+    assert "There are no open concerns, and none closed in the last 7 days." in page
 
 
 def test_groups_come_in_working_order_with_urgent_first_then_oldest(walk, client_for, dsl):
