@@ -5,6 +5,7 @@ from django import forms
 
 from concerns.models import ReviewDecision
 from safeguarding.forms import GovUKForm, date_field
+from workflow import retention
 
 REASON_LENGTH = 5000
 
@@ -25,7 +26,6 @@ class ReviewForm(GovUKForm):
     )
     review_again_on = date_field(
         "When should they be reviewed again?",
-        help_text="Within 10 years. For example, 1 9 2030",
         subject="The date to review the records again",
         required_message="Enter when to review the records again",
         required=False,
@@ -47,6 +47,9 @@ class ReviewForm(GovUKForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[
+            "review_again_on"
+        ].help_text = f"Within {retention.LONGEST_KEEP_YEARS} years. For example, 1 9 2030"
         # Without JavaScript every revealed question shows; with it, only the chosen answer's.
         self.helper.layout = Layout(
             ConditionalRadios(

@@ -258,6 +258,16 @@ def test_the_review_page_shows_the_file_and_asks_for_the_confirmation(school, ds
     assert f'href="{reverse("concerns:pupil_file", args=[jordan.pk])}"' in page
 
 
+def test_the_review_page_asks_for_a_date_within_the_longest_keep_it_allows(
+    school, dsl, client_for, monkeypatch
+):
+    monkeypatch.setattr(retention, "LONGEST_KEEP_YEARS", 6)
+    page = client_for(dsl).get(review(former_pupil(school, dsl))).text
+    assert "Review them again within 6 years." in page
+    assert "Within 6 years. For example" in page
+    assert "10 years" not in page
+
+
 def test_the_warning_names_everything_a_destruction_deletes(school, dsl, client_for):
     """The DSL confirms a destruction that cannot be undone: the warning they confirm names
     each kind of record that workflow.retention.destroy_records deletes with the concerns."""
