@@ -148,7 +148,8 @@ def _record_concern(*, by, pupil, observed_at, categories, delay_reason, submiss
     require(text["what_happened"], "what_happened", "Enter what happened")
     if now - observed_at > DELAY_NEEDS_REASON and not (delay_reason or "").strip():
         raise TransitionRefused(
-            "Explain why this is being recorded more than 7 days after it was seen or heard",
+            f"Explain why this is being recorded more than {DELAY_NEEDS_REASON.days} days after "
+            "it was seen or heard",
             field="delay_reason",
         )
     # The pupil first: the authority's reference sequence, which every school's recording

@@ -16,6 +16,7 @@ from concerns.models import Category
 from safeguarding.forms import YES_NO, GovUKForm, combine, date_field, time_field, yes_no
 from safeguarding.searches import SearchField
 from safeguarding.templatetags.presenters import uk_date, uk_datetime
+from workflow.concerns import DELAY_NEEDS_REASON
 
 LONG_TEXT = 20000
 
@@ -171,13 +172,16 @@ class WhenForm(QuestionForm):
 
 
 class DelayForm(QuestionForm):
-    title = "Why is this being recorded more than 7 days after it was seen or heard?"
+    title = (
+        f"Why is this being recorded more than {DELAY_NEEDS_REASON.days} days after it was "
+        "seen or heard?"
+    )
     summary_label = "Why it was recorded later"
 
     delay_reason = _long_text(
         "",
-        required_message="Enter why this is being recorded more than 7 days after it was seen "
-        "or heard",
+        required_message=f"Enter why this is being recorded more than {DELAY_NEEDS_REASON.days} "
+        "days after it was seen or heard",
         help_text="For example, you were away, or the child has only now told you something "
         "that makes it a concern.",
     )

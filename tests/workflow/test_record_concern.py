@@ -10,6 +10,7 @@ from schools.models import Role
 from tests.factories import MembershipFactory, PupilFactory, member
 from tests.notices import words
 from tests.walk import concern_data, snapshot
+from workflow import concerns
 from workflow.concerns import record_concern
 from workflow.exceptions import TransitionRefused
 from workflow.models import Notification, WorkflowEvent
@@ -118,6 +119,16 @@ def test_refuses_a_concern_seen_before_the_pupil_was_born_and_takes_their_birthd
     )
     assert snapshot() == before
     record_concern(by=teacher, pupil=pupil, **(data | {"observed_at": midnight}))
+
+
+def test_a_late_record_is_asked_why_in_the_days_the_rule_counts(teacher, pupil, monkeypatch):
+    monkeypatch.setattr(concerns, "DELAY_NEEDS_REASON", timedelta(days=3))
+    with pytest.raises(TransitionRefused) as refused:
+        record_concern(
+            by=teacher, pupil=pupil, **concern_data(observed_at=timezone.now() - timedelta(days=4))
+        )
+    assert refused.value.field == "delay_reason"
+    assert "more than 3 days after it was seen or heard" in refused.value.message
 
 
 def test_a_late_record_with_a_reason_is_accepted(teacher, pupil):
