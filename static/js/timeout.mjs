@@ -1,11 +1,13 @@
 // Warns, two minutes before, that the session is about to end for want of a request, with a
-// button to stay signed in (WCAG 2.2.1); and two minutes before it ends 12 hours after signing
-// in, which cannot be put off. Without this script nothing is lost either: a form sent after
-// the session ended is kept for its author until they sign in again.
+// button to stay signed in (WCAG 2.2.1); and two minutes before it ends the time after signing
+// in the page gives (data-session-length, in words), which cannot be put off. Without this
+// script nothing is lost either: a form sent after the session ended is kept for its author
+// until they sign in again.
 const body = document.body;
 const warnAfter = Number(body.dataset.sessionWarningAfter);
 const endWarnAfter = Number(body.dataset.sessionEndWarningAfter ?? Number.NaN);
 const keepAlive = body.dataset.keepAlive;
+const sessionLength = body.dataset.sessionLength;
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -89,8 +91,8 @@ if (keepAlive && Number.isFinite(warnAfter)) {
       document.querySelector(".app-session-warning")?.remove();
       const { banner, text, stay } = warning(() => {});
       text.textContent =
-        "For your security, everyone is signed out 12 hours after signing in. What you have " +
-        "typed is kept for when you sign in again.";
+        `For your security, everyone is signed out ${sessionLength} after signing in. What ` +
+        "you have typed is kept for when you sign in again.";
       stay.remove();
       (document.getElementById("main-content") || body).prepend(banner);
     }, endWarnAfter * 1000);
