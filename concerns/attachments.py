@@ -20,6 +20,7 @@ from audit.log import record as audit
 from safeguarding.uploads import written_size
 from schools.models import DSL_ROLES, Role
 from schools.selectors import active_memberships
+from workflow.core import lock_concern
 
 from .models import Attachment
 
@@ -122,9 +123,10 @@ def store_attachment(concern, *, by, upload, submission_key=None):
     """Check and keep an uploaded file with `concern`, and audit it.
 
     Who: the school's DSLs and deputies, and the person who recorded the concern. Raises
-    PermissionDenied for anyone else and ValidationError for a file of the wrong type or size;
-    in either case nothing is stored. With a `submission_key`, the same form sent again (a
-    second click) returns the attachment the first one stored instead of storing it twice.
+    PermissionDenied for anyone else, ValidationError for a file of the wrong type or size, and
+    TransitionRefused if the records were destroyed at review meanwhile; in each case nothing
+    is stored. With a `submission_key`, the same form sent again (a second click) returns the
+    attachment the first one stored instead of storing it twice.
     """
     if not may_attach(by, concern):
         raise PermissionDenied("Only the school's DSLs and the person who recorded this concern")
@@ -135,6 +137,9 @@ def store_attachment(concern, *, by, upload, submission_key=None):
     stored_name = default_storage.save(f"attachments/{uuid.uuid4().hex}", upload)
     try:
         with transaction.atomic():
+            # As every step on a concern does: a destruction of the pupil's records at review
+            # holding the row is waited for, and then told, not met with a server error.
+            lock_concern(concern)
             attachment = Attachment.objects.create(
                 concern=concern,
                 uploaded_by=by,

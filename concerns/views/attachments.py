@@ -22,6 +22,7 @@ from concerns.selectors import (
     get_pupil_for,
 )
 from safeguarding.templatetags.presenters import typed
+from workflow.exceptions import TransitionRefused
 
 from .access import SCHOOL_PEOPLE, SCHOOL_READERS, SCHOOL_WRITERS, role_required
 
@@ -49,6 +50,8 @@ def upload(request, pk):
             )
         except ValidationError as error:
             form.add_error("file", error)
+        except TransitionRefused as refused:  # the records destroyed at review meanwhile
+            form.add_error("file", refused.message)
         else:
             said = format_html("{} has been attached", typed(attachment.original_name))
             messages.success(request, said)

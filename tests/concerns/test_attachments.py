@@ -3,20 +3,24 @@ scoped, audited view."""
 
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from audit.models import AuditEvent
 from concerns import attachments
 from concerns.models import Attachment
-from schools.models import Role
+from concerns.views import attachments as views
+from schools.models import Pupil, Role
 from tests.concurrency import at_once, hold_locks_a_moment, simultaneous_writers
 from tests.factories import member, signed_in
+from workflow.retention import destroy_records
 
 MB = 1024 * 1024
 
@@ -368,3 +372,34 @@ def test_the_kept_name_has_no_path_and_no_hidden_or_reversing_characters():
     assert attachments.clean_name("photo\u202egnp.pdf") == "photognp.pdf"
     assert attachments.clean_name("note\x00\x07.pdf") == "note.pdf"
     assert attachments.clean_name("") == "attachment"
+
+
+def test_a_file_sent_while_a_colleague_destroys_the_records_is_told_and_not_kept(
+    walk, client_for, dsl, deputy_dsl, pupil, media_root, monkeypatch
+):
+    """The concern was there when the page was sent, and its records are destroyed (the review
+    at 25) while the file is checked: the DSL is told beside the field, as every other step on
+    a concern tells them, and no file or row is left pointing at records that are gone. Before,
+    the upload took no lock: the database refused the row at commit and the DSL saw a server
+    error (inside this test's transaction, "has been attached" and a row for no concern)."""
+    Pupil.objects.filter(pk=pupil.pk).update(
+        date_of_birth=timezone.localdate() - timedelta(days=26 * 366)
+    )
+    concern = walk.closed()
+    real_store = views.store_attachment
+
+    def store_after_a_colleague_destroys(*args, **kwargs):
+        destroy_records(Pupil.objects.get(pk=pupil.pk), by=deputy_dsl, confirmed=True)
+        return real_store(*args, **kwargs)
+
+    monkeypatch.setattr(views, "store_attachment", store_after_a_colleague_destroys)
+    client = client_for(dsl)
+    client.raise_request_exception = False
+    response = post_file(client, concern, "body map.pdf", pdf())
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "The records about this pupil have been destroyed. Nothing was saved."
+    ]
+    assert not Attachment.objects.exists()
+    assert stored_files(media_root) == []
