@@ -5,6 +5,7 @@ extension disagrees with the content is refused too, because it is either a mist
 disguise. The file is stored under a random name, so nothing a user typed reaches the disk.
 """
 
+import logging
 import os
 import unicodedata
 import uuid
@@ -22,7 +23,9 @@ from schools.models import DSL_ROLES, Role
 from schools.selectors import active_memberships
 from workflow.core import lock_concern
 
-from .models import Attachment
+from .models import Attachment, FileToDelete
+
+logger = logging.getLogger(__name__)
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -179,3 +182,20 @@ def _stored_by(concern, by, submission_key):
 
 def open_attachment(attachment):
     return default_storage.open(attachment.stored_name, "rb")
+
+
+def delete_files(names):
+    """Delete the files of destroyed attachments (`names`, their stored names), and each one's
+    FileToDelete row once it is gone. Returns how many were deleted. One that cannot be deleted
+    now is logged by its random stored name (nothing about the child) and keeps its row, for
+    `delete_destroyed_files` to try again; the rest are still deleted."""
+    deleted = 0
+    for name in names:
+        try:
+            default_storage.delete(name)  # a file already gone is not an error
+        except OSError:
+            logger.exception("Attachment file %s of destroyed records was not deleted", name)
+        else:
+            FileToDelete.objects.filter(stored_name=name).delete()
+            deleted += 1
+    return deleted

@@ -456,6 +456,20 @@ class Attachment(models.Model):
         return self.original_name
 
 
+class FileToDelete(models.Model):
+    """A stored file whose attachment was destroyed with the pupil's records at review
+    (workflow.retention), written in the destruction's transaction: the file is deleted once
+    that has committed, and this row with it. A row left (the server stopped first, or the
+    file could not be deleted) is retried by `delete_destroyed_files`. Only the file's random
+    stored name: nothing about the child."""
+
+    stored_name = models.CharField(max_length=100, unique=True)
+    since = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return self.stored_name
+
+
 class SendMethod(models.TextChoices):
     ELECTRONIC = "electronic", "A secure electronic transfer"
     BY_HAND = "by_hand", "By hand, signed for"

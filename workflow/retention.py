@@ -20,10 +20,8 @@ subject access request not yet answered (destroying records to keep them from a 
 an offence under the Data Protection Act 2018, section 173).
 """
 
-import logging
 from datetime import date
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import DateField, Exists, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -32,6 +30,7 @@ from django.utils.html import format_html
 
 from advice.models import AdviceRequest
 from audit.log import record as audit
+from concerns.attachments import delete_files
 from concerns.models import (
     OPEN_STATUSES,
     Addendum,
@@ -41,6 +40,7 @@ from concerns.models import (
     ConcernCategory,
     ConcernDraft,
     Escalation,
+    FileToDelete,
     FileTransfer,
     ParentConversation,
     RecordsReview,
@@ -53,8 +53,6 @@ from schools.models import Pupil
 from .core import require, require_school_lead
 from .exceptions import Stale, TransitionRefused
 from .models import Notification, WorkflowEvent
-
-logger = logging.getLogger(__name__)
 
 RETENTION_YEARS = 25
 LONGEST_KEEP_YEARS = 10
@@ -297,6 +295,9 @@ def destroy_records(pupil, *, by, confirmed, since=None):
         concerns = Concern.objects.filter(pupil=pupil)
         about = Q(concern__in=concerns)
         files = list(Attachment.objects.filter(about).values_list("stored_name", flat=True))
+        # Kept with the deletion, so that a file whose deletion after the commit does not
+        # happen (the server stops first, or it fails) is still deleted later.
+        FileToDelete.objects.bulk_create(FileToDelete(stored_name=name) for name in files)
         drafts = ConcernDraft.objects.filter(pupil=pupil)
         counts = {
             "concerns": concerns.count(),
@@ -341,19 +342,8 @@ def destroy_records(pupil, *, by, confirmed, since=None):
             review=review.pk,
             **counts,
         )
-        transaction.on_commit(lambda: _delete_files(files))
+        transaction.on_commit(lambda: delete_files(files))
     return review
-
-
-def _delete_files(names):
-    """Delete the destroyed attachments' files. The records are already gone: a file that
-    cannot be deleted now is logged by its random stored name (nothing about the child), for
-    an operator to remove, and the rest are still deleted."""
-    for name in names:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            logger.exception("Attachment file %s of destroyed records was not deleted", name)
 
 
 def review_records(

@@ -2,11 +2,13 @@
 §1): kept for longer with a reason and a day to look again, or destroyed whole, with nothing
 about the child left behind but the file reference in the school's log."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 
 from advice.models import AdviceRequest
@@ -22,6 +24,7 @@ from concerns.models import (
     ConcernCategory,
     ConcernDraft,
     Escalation,
+    FileToDelete,
     FileTransfer,
     ParentConversation,
     RecordsReview,
@@ -269,6 +272,7 @@ def test_destroying_deletes_every_record_about_the_pupil_and_only_theirs(
     assert not SubjectAccessRequest.objects.filter(pupil_id=reference).exists()
     assert not ConcernDraft.objects.exists()  # a colleague's unsent draft about them too
     assert not default_storage.exists(attachment.stored_name)
+    assert not FileToDelete.objects.exists()  # nothing left to delete later
     # The other pupil's records are untouched.
     assert Concern.objects.get(pk=others_concern.pk).pupil == other
     after = {
@@ -517,3 +521,46 @@ def test_a_review_drawn_before_a_colleagues_review_is_refused(walk, former, dsl,
         destroy_records(former, by=dsl, confirmed=True, since=first.pk)
     assert list(RecordsReview.objects.values_list("pk", flat=True)) == [first.pk, second.pk]
     assert Concern.objects.filter(pupil=former).exists()
+
+
+def test_a_file_the_destruction_left_behind_is_deleted_by_the_daily_command(
+    walk, school, former, dsl, settings, tmp_path, monkeypatch
+):
+    """The server stopped between the commit and the files' deletion, or a file could not be
+    deleted then: nothing named the file any more, so nothing would ever have deleted it. The
+    destruction lists its files in its own transaction; the daily command deletes those still
+    listed, and only those (never a file merely because no record names it), saying how many."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    first, second = (
+        store_attachment(walk.closed(), by=dsl, upload=SimpleUploadedFile(name, PDF))
+        for name in ("map.pdf", "note.pdf")
+    )
+    walk.pupil = PupilFactory(school=school, given_name="Oscar", family_name="Other")
+    kept = store_attachment(walk.closed(), by=dsl, upload=SimpleUploadedFile("o.pdf", PDF))
+    unnamed = default_storage.save("attachments/unnamed", SimpleUploadedFile("u.pdf", PDF))
+
+    destroy_records(former, by=dsl, confirmed=True)  # its files' deletion never ran
+
+    assert default_storage.exists(first.stored_name)
+    assert default_storage.exists(second.stored_name)
+    real_delete = default_storage.delete
+
+    def delete(name):
+        if name == second.stored_name:
+            raise PermissionError("read-only")
+        return real_delete(name)
+
+    monkeypatch.setattr(default_storage, "delete", delete)
+    out = io.StringIO()
+    call_command("delete_destroyed_files", stdout=out)
+    assert not default_storage.exists(first.stored_name)
+    assert default_storage.exists(second.stored_name)  # tried again on the next run
+    assert out.getvalue() == (
+        "Deleted 1 file of destroyed records; 1 could not be deleted and will be tried again.\n"
+    )
+    monkeypatch.undo()  # the storage deletes again
+    call_command("delete_destroyed_files", stdout=io.StringIO())
+    assert not default_storage.exists(second.stored_name)
+    assert not FileToDelete.objects.exists()
+    assert default_storage.exists(kept.stored_name)
+    assert default_storage.exists(unnamed)
