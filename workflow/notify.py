@@ -3,7 +3,8 @@
 Delivery never blocks the person who acted: it runs in a background thread once the
 transaction has committed. A failure leaves the row pending with a later retry time;
 `python manage.py send_notifications` (run by cron or `--loop`) retries whatever is due. A
-notification is never deleted.
+notification is never deleted, but with the records it is about when they are destroyed at
+the review at 25 (workflow.retention, docs/adr/012): even while it is being sent.
 """
 
 import logging
@@ -207,22 +208,34 @@ def deliver(ids=None):
         claimed = due.filter(pk=pk).update(next_attempt_at=timezone.now() + CLAIM)
         if not claimed:
             continue  # another sender has it, or has sent it
-        row = Notification.objects.select_related("user").get(pk=pk)
+        # A row may go at any moment with the records it is about, destroyed at review
+        # (workflow.retention): gone before it is read, it is not sent; gone while it is
+        # being sent, there is nothing to write back. Either way the rest go on.
+        row = Notification.objects.select_related("user").filter(pk=pk).first()
+        if row is None:
+            continue
         address = row.user.email if row.user is not None else row.recipient
+        this = Notification.objects.filter(pk=pk)
         try:
             send_mail(row.subject, row.body, None, [address])
         except Exception as error:  # any failure of the mail backend: keep it and retry
             row.attempts += 1
             row.last_error = type(error).__name__[:200]
             row.next_attempt_at = timezone.now() + _retry_delay(row.attempts, row.urgent)
-            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            this.update(
+                attempts=row.attempts,
+                last_error=row.last_error,
+                next_attempt_at=row.next_attempt_at,
+            )
             logger.warning("Notification %s not sent (%s); will retry", row.pk, row.last_error)
             failed += 1
         else:
-            row.status = Notification.Status.SENT
-            row.recipient = address  # where it went, if the person's address changed meanwhile
-            row.attempts += 1
-            row.sent_at = timezone.now()
-            row.save(update_fields=["status", "recipient", "attempts", "sent_at"])
+            this.update(
+                status=Notification.Status.SENT,
+                # Where it went, if the person's address changed meanwhile.
+                recipient=address,
+                attempts=row.attempts + 1,
+                sent_at=timezone.now(),
+            )
             sent += 1
     return sent, failed

@@ -13,13 +13,15 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from schools.models import Role
+from schools.models import Pupil, Role
 from tests.concurrency import at_once, simultaneous_writers
-from tests.factories import member
+from tests.factories import PupilFactory, member
 from tests.walk import concern_data
+from workflow import notify
 from workflow.advice import reassign_advice_request
 from workflow.models import Notification
 from workflow.notify import deliver
+from workflow.retention import destroy_records
 
 
 class RefusingBackend:
@@ -368,3 +370,34 @@ def test_notifications_queued_before_are_pointed_at_their_person_by_address(dsl,
     assert Notification.objects.get(pk=to_dsl.pk).user == dsl
     assert Notification.objects.get(pk=to_hub.pk).user is None
     assert Notification.objects.get(pk=to_no_one.pk).user is None
+
+
+def test_records_destroyed_while_their_notifications_are_sent_do_not_stop_the_others(
+    walk, school, dsl, pupil, monkeypatch
+):
+    # The review at 25 deletes the outbox's rows about the pupil's concerns (ADR 012). One
+    # destroyed while the sender was talking to the mail server made the sender fail on the
+    # row it had just sent, and every notification after it in the run waited for the next.
+    Pupil.objects.filter(pk=pupil.pk).update(
+        date_of_birth=timezone.localdate() - timedelta(days=26 * 366)
+    )
+    destroyed = walk.closed()  # its notifications still pending: no commit in this test
+    walk.pupil = PupilFactory(school=school, given_name="Oscar", family_name="Other")
+    other = walk.recorded()
+    others = Notification.objects.filter(concern=other).count()
+    real_send = notify.send_mail
+
+    def send_while_a_dsl_destroys(*args, **kwargs):
+        if Pupil.objects.filter(pk=pupil.pk).exists():
+            destroy_records(Pupil.objects.get(pk=pupil.pk), by=dsl, confirmed=True)
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(notify, "send_mail", send_while_a_dsl_destroys)
+
+    assert deliver() == (1 + others, 0)
+
+    assert not Notification.objects.filter(concern=destroyed.pk).exists()
+    assert list(Notification.objects.values_list("concern", "status").distinct()) == [
+        (other.pk, Notification.Status.SENT)
+    ]
+    assert len(mail.outbox) == 1 + others
