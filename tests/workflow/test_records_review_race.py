@@ -7,10 +7,12 @@ from datetime import timedelta
 from functools import partial
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from concerns.models import Concern, FileTransfer, RecordsReview, SubjectAccessRequest
+from concerns.attachments import store_attachment
+from concerns.models import Attachment, Concern, FileTransfer, RecordsReview, SubjectAccessRequest
 from schools.models import Pupil
 from tests.concurrency import at_once, hold_locks_a_moment, simultaneous_writers
 from tests.factories import kept_review
@@ -20,6 +22,8 @@ from workflow.concerns import record_concern, reopen_concern
 from workflow.exceptions import TransitionRefused
 from workflow.leavers import record_leaving
 from workflow.subject_access import record_request
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -167,3 +171,35 @@ def test_a_colleague_recording_about_the_pupil_while_the_records_are_destroyed_i
     assert not Pupil.objects.filter(pk=pupil.pk).exists()
     for model in (Concern, SubjectAccessRequest, FileTransfer):
         assert not model.objects.filter(pupil_id=pupil.pk).exists()
+
+
+def test_a_file_attached_while_the_records_are_destroyed_is_told_and_not_kept(
+    walk, pupil, dsl, deputy_dsl, monkeypatch, settings, tmp_path
+):
+    # The upload takes the concern's row as every step on a concern does, so it waits for the
+    # destruction and hears the records are gone; its file is not kept.
+    settings.MEDIA_ROOT = tmp_path
+    Pupil.objects.filter(pk=pupil.pk).update(
+        date_of_birth=timezone.localdate() - timedelta(days=26 * 366)
+    )
+    concern = walk.closed()
+    destroy = _destroy_slowly(monkeypatch, dsl, pupil)
+    outcomes = {}
+
+    def attach():
+        time.sleep(0.3)
+        upload = SimpleUploadedFile("body map.pdf", PDF)
+        try:
+            store_attachment(concern, by=deputy_dsl, upload=upload)
+            outcomes["attach"] = "done"
+        except TransitionRefused as refused:
+            outcomes["attach"] = refused.message
+
+    failures = at_once(destroy, attach)
+
+    assert failures == []
+    assert outcomes == {
+        "attach": "The records about this pupil have been destroyed. Nothing was saved."
+    }
+    assert not Attachment.objects.exists()
+    assert not any((tmp_path / "attachments").iterdir())
