@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from audit.log import record as audit
 from schools.models import Pupil
+from workflow.core import DESTROYED
 
 FIELDS = ["given_name", "family_name", "date_of_birth", "year_group", "upn"]
 UPN_TAKEN = "A pupil with this UPN is already on the roll"
@@ -43,10 +44,14 @@ def add_pupil(*, by, school, **fields):
 def update_pupil(pupil, *, by, drawn=None, **fields):
     """Correct a pupil's details. Raises ValidationError if the new UPN is already on the roll,
     or if `drawn` (the details_version the form was drawn from) is no longer theirs and the
-    details given are not already theirs. Nothing changed: nothing is written, audit included."""
+    details given are not already theirs, or if their records were destroyed at review
+    meanwhile. Nothing changed: nothing is written, audit included."""
     try:
         with transaction.atomic():
-            pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+            try:
+                pupil = Pupil.objects.select_for_update().get(pk=pupil.pk)
+            except Pupil.DoesNotExist:  # their records destroyed at review meanwhile
+                raise ValidationError(DESTROYED) from None
             changed = sorted(
                 name for name, value in fields.items() if getattr(pupil, name) != value
             )

@@ -14,6 +14,7 @@ from concerns.keyset import paginate
 from concerns.models import Concern
 from concerns.recording import find_pupils
 from concerns.selectors import search_pupils
+from concerns.views import pupils as pupils_views
 from concerns.views.pupils import PUPIL_ORDER
 from schools.demo import make_upn
 from schools.models import Pupil
@@ -21,6 +22,7 @@ from tests.factories import PupilFactory
 from tests.notices import notice, words
 from tests.searching import search
 from workflow.concerns import record_concern
+from workflow.retention import destroy_records
 
 from ..walk import concern_data
 
@@ -621,3 +623,40 @@ def test_the_chronologys_back_link_says_where_it_goes(client_for, dsl, head, pup
     for person, back in ((dsl, "Back to pupils"), (head, "Back to concerns")):
         page = client_for(person).get(url).text
         assert re.search(rf'class="govuk-back-link">{back}</a>', page), person
+
+
+def test_a_correction_sent_while_a_colleague_destroys_the_records_is_told(
+    walk, client_for, dsl, deputy_dsl, pupil, monkeypatch
+):
+    # A former pupil's records are destroyed at review while a DSL corrects their name (for a
+    # subject access request, say): the DSL is told, not shown a server error.
+    born = date(timezone.localdate().year - 27, 3, 1)
+    Pupil.objects.filter(pk=pupil.pk).update(date_of_birth=born, year_group="13")
+    walk.closed()
+    client = client_for(dsl)
+    drawn = client.get(edit(pupil)).context["form"]["drawn"].value()
+    real_update = pupils_views.update_pupil
+
+    def update_after_a_colleague_destroys(*args, **kwargs):
+        destroy_records(Pupil.objects.get(pk=pupil.pk), by=deputy_dsl, confirmed=True)
+        return real_update(*args, **kwargs)
+
+    monkeypatch.setattr(pupils_views, "update_pupil", update_after_a_colleague_destroys)
+    client.raise_request_exception = False
+    sent = pupil_post(
+        given_name="Amelie",
+        family_name=pupil.family_name,
+        date_of_birth_0="1",
+        date_of_birth_1="3",
+        date_of_birth_2=str(born.year),
+        year_group="13",
+        upn=pupil.upn,
+        drawn=drawn,
+    )
+    response = client.post(edit(pupil), sent)
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "The records about this pupil have been destroyed. Nothing was saved."
+    ]
+    assert not Pupil.objects.filter(pk=pupil.pk).exists()
