@@ -14,7 +14,9 @@ old address with `?q=` search for nothing: the page opens without the search and
 again (`searchable`).
 """
 
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from functools import wraps
 
@@ -34,6 +36,11 @@ EXPIRED = "Your search has expired. Search again."
 # left-hand twin, or the modifier letter) that a phone, Word or an MIS puts in its place. A name
 # on the roll with either is found by a search typed with the other.
 APOSTROPHES = "'\u2019\u2018\u02bc"
+# What a typed word may have that a name on the roll need not (dropped), and what a name may
+# have between its letters that a typed word need not (passed over). A hyphen leads its set,
+# where it stands for itself.
+_PUNCTUATION = "-.," + APOSTROPHES
+_PASSED_OVER = f"-. {APOSTROPHES}"
 
 
 class SearchField(forms.CharField):
@@ -55,19 +62,62 @@ class SearchField(forms.CharField):
         return super().to_python(value)
 
 
+def _letters_like(letter):
+    """Every way `letter` may be written in a name on the roll: either case, with or without an
+    accent."""
+    base = "".join(c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c))
+    base = (base if len(base) == 1 else letter).lower()
+    base = _UNDECOMPOSED.get(base, base)
+    ways = {letter, base, *_ACCENTED.get(base, ())}
+    return {way for written in ways for way in (written.lower(), written.upper()) if len(way) == 1}
+
+
+def _accented():
+    """Each letter a to z -> the Latin letters that are it with an accent (é, ë, ě, ẽ ...)."""
+    found = {}
+    for point in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        letter = chr(point)
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", letter) if not unicodedata.combining(c)
+        )
+        if len(base) == 1 and base.isascii() and base.isalpha() and base != letter:
+            found.setdefault(base.lower(), set()).add(letter)
+    for letter, base in _UNDECOMPOSED.items():
+        found[base] |= {letter, letter.upper()}
+    return found
+
+
+# Letters Unicode does not write as a letter and an accent, which an English keyboard types as
+# the letter alone: Łukasz as Lukasz, Søren as Soren.
+_UNDECOMPOSED = {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "\u0131": "i", "ħ": "h", "ŧ": "t"}
+_ACCENTED = _accented()
+
+
 def name_contains(word, *fields):
-    """A filter: one of `fields` contains `word` (any case), with any apostrophe in `word`
-    matching any other (a few more look-ups for a word with one; none for a word without)."""
-    variants = {word}
-    if any(mark in word for mark in APOSTROPHES):
-        variants = {
-            word.translate(str.maketrans(APOSTROPHES, mark * len(APOSTROPHES)))
-            for mark in APOSTROPHES
-        }
+    """A filter: one of `fields` contains `word` as a person may type it for a name on the roll.
+
+    Typed on an English keyboard, a name loses its accents (Zoe, Jose Garcia, Lukasz), its
+    apostrophes and hyphens (OBrien, Smithjones), and copied from a list written surname
+    first, gains a comma (Ahmed, Amelia). So case and accents are ignored, the word's
+    punctuation is dropped, and the name's own apostrophes, hyphens, full stops and spaces
+    between its letters are passed over. A regular expression of the word's letters does it on
+    both databases alike, with each letter's cases spelt out rather than left to the database's
+    locale; any other character typed (a %, a digit) is itself."""
+    letters = [
+        char
+        for char in unicodedata.normalize("NFC", word)
+        if char not in _PUNCTUATION and unicodedata.category(char) != "Cf"
+    ]
+    if not letters:
+        return Q()
+    parts = []
+    for letter in letters:
+        ways = _letters_like(letter) if letter.isalpha() else set()
+        parts.append(f"[{''.join(sorted(ways))}]" if len(ways) > 1 else re.escape(letter))
+    pattern = f"[{_PASSED_OVER}]*".join(parts)
     found = Q()
     for field in fields:
-        for variant in sorted(variants):
-            found |= Q(**{f"{field}__icontains": variant})
+        found |= Q(**{f"{field}__regex": pattern})
     return found
 
 
