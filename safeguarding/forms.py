@@ -55,6 +55,36 @@ def split_zone(text):
     return match.group(1), match.group(2).upper()
 
 
+def as_typed(data):
+    """What was sent, as its writer sees it. A browser sends a text box's line break as two
+    characters (CR LF), so a length limit counted it twice: each becomes one. A NUL, which no
+    keyboard types and no one can see, but text copied from another program can carry, is
+    dropped: refused ("Null characters are not allowed"), the writer could not find it to put
+    right, and PostgreSQL cannot store it."""
+
+    def tidy(value):
+        return value.replace("\x00", "").replace("\r\n", "\n") if isinstance(value, str) else value
+
+    if not any("\x00" in v or "\r\n" in v for v in _strings(data)):
+        return data
+    data = data.copy()
+    if hasattr(data, "setlist"):
+        for name, values in list(data.lists()):
+            data.setlist(name, [tidy(value) for value in values])
+    else:
+        for name, value in data.items():
+            data[name] = [tidy(v) for v in value] if isinstance(value, list) else tidy(value)
+    return data
+
+
+def _strings(data):
+    values = data.lists() if hasattr(data, "lists") else data.items()
+    for _, value in values:
+        for one in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(one, str):
+                yield one
+
+
 class GovUKForm(forms.Form):
     """Rendered by crispy-forms' GOV.UK pack; the page supplies the <form> and the button.
 
@@ -78,6 +108,8 @@ class GovUKForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.data = as_typed(self.data)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

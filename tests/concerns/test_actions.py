@@ -1223,6 +1223,18 @@ def test_an_empty_addendum_is_refused(walk, client_for, teacher):
     assert errors_of(response) == {"text": ["Enter the addendum"]}
 
 
+def test_an_addendum_pasted_with_a_nul_character_is_added_without_it(walk, client_for, teacher):
+    """Text copied from another program can carry a NUL, which no one can see on the page: it
+    was refused with "Null characters are not allowed.", a mistake the writer could not find
+    to put right. It is dropped, as the record-a-concern pages drop it, and the rest is kept."""
+    concern = walk.recorded()
+    response = client_for(teacher).post(
+        url("addendum", concern), {"text": "Her aunt\x00 collected her at 3:30pm."}
+    )
+    assert response.status_code == 302
+    assert Addendum.objects.get(concern=concern).text == "Her aunt collected her at 3:30pm."
+
+
 def test_hub_staff_use_their_own_pages(walk, client_for, hub_advisor):
     concern = walk.with_hub()
     assert client_for(hub_advisor).get(url("addendum", concern)).status_code == 403

@@ -269,6 +269,22 @@ def test_a_long_account_is_limited_with_a_clear_message(teacher_client, pupil):
     assert "Write 20,000 characters or fewer" in response.text
 
 
+def test_a_line_break_counts_as_one_character_as_the_writer_sees_it(teacher_client, pupil):
+    """A browser sends each line break in a text box as two characters (CR LF). Counted so, an
+    account of 19,950 characters over 200 lines, as its writer and their word processor count
+    it, was refused as longer than 20,000: each break is one character, and is kept."""
+    draft = start(teacher_client, pupil)
+    lines = ["x" * 99] * 200
+    typed = "\r\n".join(lines)
+    assert len(typed.replace("\r\n", "\n")) < 20000 < len(typed)
+    response = teacher_client.post(question_url(draft, "what-happened"), {"what_happened": typed})
+    assert response.status_code == 302, response.text[:3000]
+    fill(teacher_client, draft, answers(**{"what-happened": {"what_happened": typed}}))
+    assert teacher_client.post(check_url(draft)).status_code == 302
+    concern = Concern.objects.get(submission_key=draft.pk)
+    assert concern.what_happened.splitlines() == lines
+
+
 def test_single_question_pages_use_the_question_as_their_heading(teacher_client, pupil):
     draft = start(teacher_client, pupil)
     where = teacher_client.get(question_url(draft, "where"))

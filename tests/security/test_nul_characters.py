@@ -1,6 +1,6 @@
 """A NUL character can be posted but not typed, and PostgreSQL stores none: where the service
-keeps or searches what was sent as it is, a NUL is dropped, never a 500. (Form fields refuse
-it already: Django's CharField does.)"""
+keeps or searches what was sent as it is, a NUL is dropped, never a 500. (The service's forms
+drop it too, safeguarding.forms.as_typed: refused, the writer could not see it to remove it.)"""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
