@@ -271,6 +271,10 @@ class Journey:
     def data(self):
         return MultiValueDict(self.draft.answers)
 
+    def _form(self, page, data):
+        """The page's form, knowing the child (a date before their birth is a mistake)."""
+        return page.form_class(data, pupil=self.draft.pupil)
+
     def pages(self):
         data = self.data
         return [page for page in PAGES if page.applies_to(data)]
@@ -280,7 +284,7 @@ class Journey:
 
     def form(self, page):
         """The page as it was left: its answers as typed (with any errors), or empty."""
-        return page.form_class(self.data) if self.answered(page) else page.form_class()
+        return self._form(page, self.data if self.answered(page) else None)
 
     def save(self, page, posted):
         """Keep the page's answers as typed, valid or not, and return the form bound to them.
@@ -290,14 +294,14 @@ class Journey:
             for name in page.form_class.input_names()
         }
         save_answers(self.draft, values)
-        return page.form_class(MultiValueDict(values))
+        return self._form(page, MultiValueDict(values))
 
     def first_gap(self):
         """The first page not yet answered (even an optional one: the child's own words
         matter) or answered wrongly; None when every page has a valid answer."""
         data = self.data
         for page in self.pages():
-            if not self.answered(page) or not page.form_class(data).is_valid():
+            if not self.answered(page) or not self._form(page, data).is_valid():
                 return page
         return None
 
@@ -346,7 +350,7 @@ class Journey:
         kwargs = {"delay_reason": ""}
         data = self.data
         for page in self.pages():
-            form = page.form_class(data)
+            form = self._form(page, data)
             row = Row(
                 form.summary_label, "", page_url(pk, page, change=True), form.summary_label.lower()
             )

@@ -79,8 +79,9 @@ class QuestionForm(GovUKForm):
     summary_label = ""  # the question as check-your-answers shows it
     warning = ""  # GOV.UK warning text shown above the question, if any
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, pupil=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.pupil = pupil  # the child the concern is about, where the page needs them
         if len(self.fields) == 1:
             name, field = next(iter(self.fields.items()))
             field.label = self.title
@@ -159,6 +160,16 @@ class WhenForm(QuestionForm):
                 )
             else:
                 self.add_error("observed_time", "The time it was seen or heard must be in the past")
+            moment = None
+        born = self.pupil.date_of_birth if self.pupil is not None else None
+        if moment is not None and born is not None and timezone.localdate(moment) < born:
+            # A mistyped year, refused here rather than after every later page (the workflow
+            # refuses it too, in the same words).
+            self.add_error(
+                "observed_on",
+                f"The date it was seen or heard must be on or after {born.day} {born:%B %Y}, "
+                f"when {self.pupil.given_name} was born",
+            )
             moment = None
         cleaned["observed_at"] = moment
         return cleaned

@@ -453,6 +453,25 @@ def test_a_date_before_the_pupil_was_born_is_refused_and_leads_back_to_the_date(
     assert ConcernDraft.objects.filter(pk=draft.pk).exists()
 
 
+def test_a_date_before_the_pupil_was_born_is_refused_on_the_date_page(teacher_client, pupil):
+    """A mistyped year (2010 for 2020) is put right where it was typed: it was accepted there,
+    then the next page asked why it was being recorded years late, and only after every other
+    page did check your answers refuse it."""
+    pupil.date_of_birth = date(2018, 5, 1)
+    pupil.save()
+    draft = start(teacher_client, pupil)
+    seen = datetime(2010, 1, 1, 9, 0, tzinfo=timezone.get_current_timezone())
+    response = teacher_client.post(question_url(draft, "when"), when_data(seen))
+    assert response.status_code == 200
+    said = f"The date it was seen or heard must be on or after 1 May 2018, when {pupil.given_name}"
+    assert response.context["form"].errors == {"observed_on": [f"{said} was born"]}
+    assert 'href="#id_observed_on_0"' in response.text  # the summary leads to the day's box
+    assert 'value="2010"' in response.text  # what was typed, to correct
+    born_day = datetime(2018, 5, 1, 9, 0, tzinfo=timezone.get_current_timezone())
+    response = teacher_client.post(question_url(draft, "when"), when_data(born_day))
+    assert response["Location"] == question_url(draft, "delay")
+
+
 def test_sending_with_an_answer_missing_lists_it_and_records_nothing(teacher_client, pupil):
     draft = start(teacher_client, pupil)
     fill(teacher_client, draft, {k: v for k, v in answers().items() if k != "where"})
