@@ -193,6 +193,34 @@ class NamesSelect(forms.Select):
 YEAR_DIGITS = "The year must include 4 numbers, for example 2026"
 
 
+MONTHS = [
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]  # fmt: skip
+
+
+def month_number(text):
+    """'3', '03', 'March', 'mar', 'Sept.' -> 3; ValueError if it is no month's number or name
+    (a name shortened to fewer than 3 letters is not one: 'ma' could be March or May)."""
+    text = str(text).strip().rstrip(".").lower()
+    if text.isdigit():
+        return int(text)
+    named = [number for number, name in enumerate(MONTHS, 1) if name.startswith(text)]
+    if len(text) < 3 or len(named) != 1:
+        raise ValueError(f"{text!r} is not a month")
+    return named[0]
+
+
+def _month_validator(message):
+    def validate(value):
+        try:
+            month_number(value)
+        except ValueError:
+            raise ValidationError(message, code="invalid") from None
+
+    return validate
+
+
 class GovUKDateField(DateInputField):
     """The GOV.UK date input (day, month and year boxes), whose messages name the date they are
     about (`subject`, "The date of the referral"): a page may have two dates, and "Enter the
@@ -207,6 +235,9 @@ class GovUKDateField(DateInputField):
         for part, name in zip(self.fields, ["a day", "a month", "a year"], strict=True):
             part.error_messages["incomplete"] = f"{subject} must include {name}"
             part.validators = [RegexValidator(r"^[0-9]+$", self.invalid_message)]
+        # GOV.UK's date input accepts a month's name, in full or short ("March", "mar"), as a
+        # date read off a letter or said aloud is often typed.
+        self.fields[1].validators = [_month_validator(self.invalid_message)]
 
     def compress(self, data_list):
         day, month, year = data_list
@@ -215,7 +246,7 @@ class GovUKDateField(DateInputField):
         if len(str(year).strip()) != 4:
             raise ValidationError(YEAR_DIGITS, code="year")
         try:
-            return date(int(year), int(month), int(day))
+            return date(int(year), month_number(month), int(day))
         except (ValueError, OverflowError):
             raise ValidationError(self.invalid_message, code="invalid_date") from None
 

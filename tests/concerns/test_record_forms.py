@@ -54,6 +54,22 @@ def test_each_missing_part_of_the_date_is_named():
     ]
 
 
+@pytest.mark.parametrize("month", ["March", "march", "MAR", "Mar.", "3", "03"])
+def test_a_month_typed_as_its_name_is_read(month):
+    """GOV.UK's date input accepts a month written in full or short, as a date is often read
+    off a letter or typed as it is said: "Mar" was refused as not a real date."""
+    form = when(day="26", month=month, time="9am")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["observed_at"] == datetime(2026, 3, 26, 9, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize("month", ["Ma", "Marchy", "Smarch", "3rd"])
+def test_a_word_that_is_no_month_is_refused_beside_the_date(month):
+    form = when(day="26", month=month, time="9am")
+    assert not form.is_valid()
+    assert form.errors == {"observed_on": ["The date it was seen or heard must be a real date"]}
+
+
 def test_the_error_summary_links_a_checkbox_or_radio_question_to_its_first_option():
     for form_class in [CategoriesForm, RiskForm]:
         form = form_class({})
