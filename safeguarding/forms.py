@@ -46,6 +46,13 @@ def parse_time(text):
     return time(hour, minute)
 
 
+def _morning_or_afternoon(text):
+    """Whether `text` is a time that could be either: an hour from 1 to 9 without am or pm, and
+    without the leading zero the 24-hour clock writes ("3:30", "330", but not "03:30")."""
+    match = _TIME.match(_DOTTED_HALF.sub(r"\1m", (text or "").strip().lower()))
+    return bool(match) and not match.group(3) and match.group(1) in set("123456789")
+
+
 def split_zone(text):
     """'1:30am GMT' -> ('1:30am', 'GMT'); '1:30am' -> ('1:30am', None)."""
     text = (text or "").strip()
@@ -298,6 +305,11 @@ def _as_the_clock_showed(day, text):
     moment = parse_time(clock)
     if moment is None:
         raise ValidationError("Enter a time, for example 9:30am or 14:30")
+    if zone is None and _morning_or_afternoon(clock):
+        # "3.30" at the end of a school day is the afternoon; read as the 24-hour clock it
+        # was 3:30am, and stored so without a word. Which it was is the writer's to say. (A
+        # zone answers the night the clocks go back, when "1:30 GMT" is the repeated 1:30am.)
+        raise ValidationError(f"Enter {clock}am or {clock}pm")
     on = f"{day.day} {day:%B %Y}"
     wall = datetime.combine(day, moment)
     first = timezone.make_aware(wall)

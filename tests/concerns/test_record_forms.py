@@ -70,6 +70,26 @@ def test_a_word_that_is_no_month_is_refused_beside_the_date(month):
     assert form.errors == {"observed_on": ["The date it was seen or heard must be a real date"]}
 
 
+@pytest.mark.parametrize("typed", ["3.30", "3:30", "330", "3"])
+def test_a_time_without_am_or_pm_that_could_be_either_is_asked_about(typed):
+    """A teacher writing "3.30" at the end of the school day means half past three in the
+    afternoon: it was stored as 3:30am, silently, and in the past it was accepted. An hour from
+    1 to 9 with neither am or pm nor the 24-hour clock's leading zero could be either."""
+    form = when(day="26", time=typed)
+    assert not form.is_valid()
+    assert form.errors == {"observed_time": [f"Enter {typed}am or {typed}pm"]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "hour", "minute"),
+    [("03:30", 3, 30), ("15:30", 15, 30), ("3:30pm", 15, 30), ("12:15", 12, 15), ("0930", 9, 30)],
+)
+def test_a_time_that_can_be_only_one_is_read(typed, hour, minute):
+    form = when(day="26", time=typed)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["observed_at"] == datetime(2026, 3, 26, hour, minute, tzinfo=LONDON)
+
+
 def test_the_error_summary_links_a_checkbox_or_radio_question_to_its_first_option():
     for form_class in [CategoriesForm, RiskForm]:
         form = form_class({})
