@@ -312,5 +312,13 @@ def addendum(request, pk):
         perform=lambda concern, form: concern_flow.add_addendum(
             concern, by=request.user, **form.transition_kwargs()
         ),
-        success="Your addendum has been added",
+        success=ADDENDUM_ADDED if request.membership.role in LEADS else ADDENDUM_SENT,
     )
+
+
+ADDENDUM_ADDED = "Your addendum has been added"
+# Staff: what they add later may be urgent, and the workflow tells the DSLs of it.
+ADDENDUM_SENT = (
+    f"{ADDENDUM_ADDED} and your DSL has been told. If the child may be at immediate risk of "
+    "significant harm, speak to them now as well, in person or by phone."
+)

@@ -14,6 +14,7 @@ from concerns.models import Addendum, Closure, Concern, ConcernStatus, Escalatio
 from safeguarding.templatetags.presenters import uk_datetime
 from schools.models import Role
 from tests.factories import member
+from tests.notices import notice
 from workflow.advice import (
     claim_advice_request,
     give_advice,
@@ -1233,6 +1234,26 @@ def test_an_addendum_pasted_with_a_nul_character_is_added_without_it(walk, clien
     )
     assert response.status_code == 302
     assert Addendum.objects.get(concern=concern).text == "Her aunt collected her at 3:30pm."
+
+
+def test_a_teacher_is_told_their_addendum_went_to_the_dsl_and_what_to_do_if_urgent(
+    walk, client_for, teacher, dsl
+):
+    """What a member of staff adds later may be urgent ("she is afraid to go home tonight"):
+    they are told their DSL has been told, and to speak to them too if the child may be at
+    immediate risk, as after recording the concern. It said only "Your addendum has been
+    added", leaving them to wonder whether anyone would read it. A DSL adding one is told
+    that only: they act on it themselves."""
+    concern = walk.recorded()
+    added = client_for(teacher).post(
+        url("addendum", concern), {"text": "She is afraid to go home tonight."}, follow=True
+    )
+    assert notice(added.text) == (
+        "Your addendum has been added and your DSL has been told. If the child may be at "
+        "immediate risk of significant harm, speak to them now as well, in person or by phone."
+    )
+    added = client_for(dsl).post(url("addendum", concern), {"text": "Spoke to her."}, follow=True)
+    assert notice(added.text) == "Your addendum has been added"
 
 
 def test_hub_staff_use_their_own_pages(walk, client_for, hub_advisor):
