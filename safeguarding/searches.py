@@ -36,11 +36,14 @@ EXPIRED = "Your search has expired. Search again."
 # left-hand twin, or the modifier letter) that a phone, Word or an MIS puts in its place. A name
 # on the roll with either is found by a search typed with the other.
 APOSTROPHES = "'\u2019\u2018\u02bc"
+# The dashes Word or an MIS puts where a hyphen was typed: the en and em dashes, the Unicode
+# hyphen and its non-breaking twin, the figure dash and the minus sign.
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 # What a typed word may have that a name on the roll need not (dropped), and what a name may
 # have between its letters that a typed word need not (passed over). A hyphen leads its set,
 # where it stands for itself.
-_PUNCTUATION = "-.," + APOSTROPHES
-_PASSED_OVER = f"-. {APOSTROPHES}"
+_PUNCTUATION = "-.," + APOSTROPHES + DASHES
+_PASSED_OVER = f"-. \u00a0{APOSTROPHES}{DASHES}"
 
 
 class SearchField(forms.CharField):

@@ -138,6 +138,22 @@ def test_a_name_is_found_as_an_english_keyboard_types_it(client_for, dsl, teache
     assert "García-O\u2019Brien" in found(reverse("concerns:inbox"), "garcia zoe").text
 
 
+def test_a_name_copied_from_word_with_its_dash_finds_the_child(client_for, dsl, school):
+    """Word turns a hyphen into an en dash ("Smith \u2013 Jones"), and an MIS may store a
+    non-breaking hyphen or space: a name copied from a letter or a report finds the child."""
+    PupilFactory(school=school, given_name="Mary\u00a0Ann", family_name="Smith\u2011Jones")
+    PupilFactory(school=school, given_name="Ola", family_name="Nowak-Kowalska")
+    client = client_for(dsl)
+
+    def found(text):
+        return names(client.get(search(client, PUPILS, text)))
+
+    for typed in ["Smith\u2013Jones", "smith-jones", "MaryAnn Smith Jones", "Mary-Ann"]:
+        assert found(typed) == ["Mary\u00a0Ann Smith\u2011Jones"], typed
+    for typed in ["Nowak\u2013Kowalska", "nowak\u2014kowalska", "Nowak\u2212Kowalska"]:
+        assert found(typed) == ["Ola Nowak-Kowalska"], typed
+
+
 def test_either_apostrophe_finds_a_name_typed_with_the_other(client_for, dsl, teacher, school):
     """A phone or Word types a curly apostrophe where a keyboard types a straight one: either
     finds the other, on the roll, in the inbox and in the pupil picker of 'record a concern'."""
