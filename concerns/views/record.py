@@ -187,11 +187,16 @@ def question(request, pk, slug):
     if not request.user.is_authenticated:
         if request.method == "POST" and page is not None:
             # Only this page's inputs, each no longer than a valid answer could be, so a
-            # signed-out visitor cannot park more than one page's worth in a session.
+            # signed-out visitor cannot park more than one page's worth in a session. Counted
+            # as the form counts it, a line break as one character (a browser sends two),
+            # so a valid answer is kept to its last word.
             request.session[KEPT] = {
                 "path": request.path,
                 "answers": {
-                    name: [value[: LONG_TEXT + 1] for value in request.POST.getlist(name)[:50]]
+                    name: [
+                        value.replace("\r\n", "\n")[: LONG_TEXT + 1]
+                        for value in request.POST.getlist(name)[:50]
+                    ]
                     for name in page.form_class.input_names()
                 },
             }

@@ -298,6 +298,31 @@ def test_text_typed_as_the_session_expired_is_restored_after_signing_in(
     assert Concern.objects.get().what_happened == ACCOUNT
 
 
+def test_a_long_account_typed_as_the_session_expired_is_kept_to_its_last_word(
+    client_for, teacher, pupil
+):
+    """A browser sends each line break as two characters: an account within the limit as its
+    writer counts it (19,999 characters over 200 lines) was longer than that as sent, and was
+    cut to 20,001 characters when kept for them: its last lines were lost."""
+    client = client_for(teacher)
+    draft = start(client, pupil)
+    page = question_url(draft, "what-happened")
+    lines = [
+        f"Line {n:03} of what she told me, word for word, as I wrote it down." for n in range(200)
+    ]
+    lines = [line.ljust(99, ".") for line in lines]
+    typed = "\r\n".join(lines)
+    assert len(typed) > 20001
+
+    Session.objects.all().delete()
+    client.post(page, {"what_happened": typed, "action": "continue"})
+    assert sign_in(client, teacher, page)["Location"] == page
+    restored = client.get(page)
+    assert lines[-1] in restored.text
+    draft.refresh_from_db()
+    assert draft.answers["what_happened"][0].splitlines() == lines
+
+
 def test_text_typed_as_the_twelve_hours_ended_is_restored_after_signing_in(
     client_for, teacher, pupil
 ):
