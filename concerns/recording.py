@@ -272,8 +272,13 @@ class Journey:
         return MultiValueDict(self.draft.answers)
 
     def _form(self, page, data):
-        """The page's form, knowing the child (a date before their birth is a mistake)."""
-        return page.form_class(data, pupil=self.draft.pupil)
+        """The page's form, knowing the child (a date before their birth is a mistake) and
+        when it was seen or heard (the delay question says it)."""
+        return page.form_class(data, pupil=self.draft.pupil, seen=self._seen())
+
+    def _seen(self):
+        when = questions.WhenForm(self.data, pupil=self.draft.pupil)
+        return when.cleaned_data["observed_at"] if when.is_valid() else None
 
     def pages(self):
         data = self.data

@@ -79,9 +79,10 @@ class QuestionForm(GovUKForm):
     summary_label = ""  # the question as check-your-answers shows it
     warning = ""  # GOV.UK warning text shown above the question, if any
 
-    def __init__(self, *args, pupil=None, **kwargs):
+    def __init__(self, *args, pupil=None, seen=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.pupil = pupil  # the child the concern is about, where the page needs them
+        self.seen = seen  # when it was seen or heard, as answered, where the page needs it
         if len(self.fields) == 1:
             name, field = next(iter(self.fields.items()))
             field.label = self.title
@@ -196,6 +197,17 @@ class DelayForm(QuestionForm):
         help_text="For example, you were away, or the child has only now told you something "
         "that makes it a concern.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.seen is not None:
+            # A day and month swapped, or last year typed in January, brings this question to
+            # someone who saw it today: the date they gave shows them the mistake.
+            field = self.fields["delay_reason"]
+            field.help_text = (
+                f"You said it was seen or heard on {uk_datetime(self.seen)}. If that is wrong, "
+                f"go back and change it. {field.help_text}"
+            )
 
 
 class WhereForm(QuestionForm):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns.models import Category, Concern, ConcernDraft
+from safeguarding.templatetags.presenters import uk_datetime
 from tests.factories import PupilFactory
 from tests.notices import words
 from tests.searching import search
@@ -317,6 +318,20 @@ def test_more_than_7_days_ago_asks_why_and_records_the_reason(teacher_client, pu
     assert "I was away on a school trip." in check.text
     teacher_client.post(check_url(draft))
     assert Concern.objects.get().delay_reason == "I was away on a school trip."
+
+
+def test_the_delay_question_says_the_date_it_asks_about(teacher_client, pupil):
+    """Day and month swapped (12 2 for 2 December), or last year typed in January, leads to
+    "Why is this being recorded more than 7 days after...?" The page says the date typed, so a
+    teacher who saw it today sees the mistake, rather than wondering what the question means."""
+    draft = start(teacher_client, pupil)
+    seen = timezone.now() - timedelta(days=300)
+    teacher_client.post(question_url(draft, "when"), when_data(seen))
+    page = teacher_client.get(question_url(draft, "delay"))
+    assert (
+        f"You said it was seen or heard on {uk_datetime(seen.replace(second=0, microsecond=0))}. "
+        "If that is wrong, go back and change it." in page.text
+    )
 
 
 def test_within_7_days_the_delay_question_is_not_asked(teacher_client, pupil):
