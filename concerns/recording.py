@@ -61,10 +61,15 @@ def get_draft_for(membership, pk):
 
 @transaction.atomic
 def start_draft(membership, pupil):
-    """A new draft about `pupil`. Refused (TransitionRefused) if the pupil's records were
-    destroyed meanwhile, as every write about a pupil is (workflow.core.lock_pupil)."""
+    """A draft about `pupil`: this user's unfinished one about them with nothing answered yet
+    if there is one (Continue pressed twice, or the child chosen again before a word was
+    typed: two empty drafts would be listed as two concerns), else a new one. Refused
+    (TransitionRefused) if the pupil's records were destroyed meanwhile, as every write about
+    a pupil is (workflow.core.lock_pupil), whose lock also makes a second press wait for the
+    first."""
     lock_pupil(pupil)
-    return ConcernDraft.objects.create(
+    empty = drafts_for(membership).filter(pupil=pupil, answers={}).first()
+    return empty or ConcernDraft.objects.create(
         author_id=membership.user_id, school_id=membership.school_id, pupil=pupil
     )
 

@@ -182,6 +182,25 @@ def test_choosing_the_pupil_starts_a_draft_and_asks_when(teacher_client, teacher
     assert response["Location"] == question_url(draft, "when")
 
 
+def test_continue_pressed_twice_on_choosing_the_pupil_starts_one_concern(
+    teacher_client, pupil, school
+):
+    """A double click, or Continue pressed again on a slow connection: it started two
+    unfinished concerns about the child, and the start page then listed both, one of them
+    empty. A draft with nothing answered yet is taken up again; one with answers is not."""
+    url = search(teacher_client, reverse("concerns:record_pupil"), "Ahmed")
+    first = teacher_client.post(url, {"pupil": str(pupil.pk)})
+    second = teacher_client.post(url, {"pupil": str(pupil.pk)})
+    draft = ConcernDraft.objects.get()
+    assert first["Location"] == second["Location"] == question_url(draft, "when")
+    other = PupilFactory(school=school, given_name="Amelia", family_name="Ahmed-Khan")
+    teacher_client.post(url, {"pupil": str(other.pk)})
+    assert ConcernDraft.objects.count() == 2  # another child: another concern
+    fill(teacher_client, draft, {"when": answers()["when"]})
+    teacher_client.post(url, {"pupil": str(pupil.pk)})
+    assert ConcernDraft.objects.filter(pupil=pupil).count() == 2  # a second concern, begun
+
+
 # Each question's messages -----------------------------------------------------------------
 
 
