@@ -28,6 +28,7 @@ from django.utils import timezone
 from audit.log import record as audit
 from concerns.roll import details_version
 from safeguarding import clock
+from safeguarding.forms import month_number
 from safeguarding.searches import APOSTROPHES
 from safeguarding.uploads import written_size
 from schools.models import Pupil
@@ -62,20 +63,6 @@ DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
 _MIDNIGHT = re.compile(r"(?:\s+|T)00:00(?::00(?:\.0+)?)?(?:Z|[+-]00:?00)?$")
 # Excel's long UK date styles: 17 May 2016, 17-May-2016, 17 Sept 2016.
 _NAMED_MONTH = re.compile(r"^(\d{1,2})[\s-]+([a-z]{3,9})\.?[\s-]+(\d{4})$", re.IGNORECASE)
-_MONTH_NAMES = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
 _YEAR = re.compile(r"^(?:year|yr|y|nc)?\s*0*(\d{1,2})$")
 # A date of birth in numbers with the year last: 17/05/2016, or 05/17/2016 from a file written
 # month first.
@@ -232,14 +219,12 @@ def parse_date(text):
     named = _NAMED_MONTH.match(text)
     if named:
         day, month, year = named.groups()
-        month = month.lower()
-        # The month's name in full, or its first three or four letters (Sept).
-        for number, name in enumerate(_MONTH_NAMES, start=1):
-            if name.startswith(month) and len(month) >= 3:
-                try:
-                    return date(int(year), number, int(day))
-                except ValueError:
-                    return None
+        # The month's name in full, or its first three or four letters (Sept), read as the
+        # service's date boxes read it.
+        try:
+            return date(int(year), month_number(month), int(day))
+        except ValueError:
+            return None
     return None
 
 
