@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns.models import FileTransfer
+from tests.concerns.test_typed_direction import direction_of
 from tests.factories import PupilFactory
-from tests.notices import notice
+from tests.notices import notice, words
 from tests.reports.tables import html_tables
 from tests.walk import concern_data
 from workflow import leavers
@@ -21,6 +22,7 @@ from workflow.concerns import record_concern
 from workflow.leavers import (
     correct_leaving,
     leaving_version,
+    record_file_received,
     record_file_sent,
     record_leaving,
     record_return,
@@ -75,7 +77,7 @@ def test_a_dsl_takes_a_leaver_from_the_chronology_to_confirmed_receipt(leaver, d
     assert "recorded as received" in page
     assert "There are no files to send or to confirm" in page
     page = client.get(chronology).content.decode()
-    assert "confirmed by Sam Patel, DSL" in page
+    assert "confirmed by Sam Patel, DSL" in words(page)
     assert f'href="{leaving}"' not in page
 
 
@@ -259,6 +261,20 @@ def test_a_sent_file_not_yet_confirmed_reads_so_on_the_chronology(leaver, dsl, h
         assert "the new school has not yet confirmed they received it" in page
         assert "confirmed by" not in page
         assert (received in page) is link
+
+
+def test_who_confirmed_receipt_is_shown_in_their_own_direction(leaver, dsl, client_for):
+    """The name typed for whoever confirmed receipt at the new school, in Arabic or Urdu,
+    runs right to left within the service's sentence rather than jumbling it and taking its
+    full stop, on the chronology and on the file."""
+    confirmed_by = "سارة خان، DSL"
+    transfer = left(leaver, dsl, sent=True)
+    record_file_received(transfer, by=dsl, received_on=today(), received_by=confirmed_by)
+    client = client_for(dsl)
+    for name in ("concerns:pupil_chronology", "concerns:pupil_file"):
+        page = client.get(reverse(name, args=[leaver.pk])).text
+        assert direction_of(page, confirmed_by) == "auto", name
+        assert direction_of(page, "Child protection file sent on") is None, name
 
 
 def test_only_a_lead_is_offered_to_record_a_leaver_and_only_one_with_concerns(
