@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from advice.models import AdviceRequest
@@ -551,15 +551,21 @@ def test_a_file_the_destruction_left_behind_is_deleted_by_the_daily_command(
         return real_delete(name)
 
     monkeypatch.setattr(default_storage, "delete", delete)
-    out = io.StringIO()
-    call_command("delete_destroyed_files", stdout=out)
+    # A child's file still on the disk after their records were destroyed is an error for the
+    # operator to see: the run fails (cron and monitoring alert on a non-zero exit), once it
+    # has deleted every other file it could.
+    with pytest.raises(CommandError) as failed:
+        call_command("delete_destroyed_files", stdout=io.StringIO())
+    assert str(failed.value) == (
+        "1 file of destroyed records could not be deleted (the log says why); it will be "
+        "tried again on the next run. 1 file was deleted."
+    )
     assert not default_storage.exists(first.stored_name)
     assert default_storage.exists(second.stored_name)  # tried again on the next run
-    assert out.getvalue() == (
-        "Deleted 1 file of destroyed records; 1 could not be deleted and will be tried again.\n"
-    )
     monkeypatch.undo()  # the storage deletes again
-    call_command("delete_destroyed_files", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("delete_destroyed_files", stdout=out)
+    assert out.getvalue() == "Deleted 1 file of destroyed records.\n"
     assert not default_storage.exists(second.stored_name)
     assert not FileToDelete.objects.exists()
     assert default_storage.exists(kept.stored_name)
