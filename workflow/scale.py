@@ -82,6 +82,9 @@ SCALES = {
 }
 
 URGENCY_HOURS = {"red": 4, "amber": 8, "green": 24}
+# How long after a referral to children's social care the DSL records what came of it: before
+# the earliest the concern closes (5 days after).
+OUTCOME_AFTER = timedelta(days=3)
 LOCATIONS = [
     "Playground",
     "Classroom",
@@ -405,6 +408,8 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
                 "escalated_by_id",
                 "escalated_at",
                 "outcome",
+                "outcome_recorded_by_id",
+                "outcome_recorded_at",
             ],
         ),
         "closure": Writer(
@@ -499,18 +504,13 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
         chain["id"] += 1
         written["audit"] += 1
 
-    def event(cid, rid, action, before, after, actor, at, school_id, produced):
+    def event(cid, rid, action, before, after, actor, at, school_id, produced, detail):
         writers["event"].add(cid, rid, action, before, after, actor, at, produced)
         written["events"] += 1
         obj = ("advicerequest", rid) if rid else ("concern", cid)
-        audit(
-            at,
-            actor,
-            f"workflow.{action}",
-            *obj,
-            school_id,
-            {"concern": cid, "from_status": before, "to_status": after},
-        )
+        # What the transition adds to its audit row (workflow.core.history's audit detail).
+        detail = {"concern": cid, "from_status": before, "to_status": after, **detail}
+        audit(at, actor, f"workflow.{action}", *obj, school_id, detail)
 
     for school in schools:
         school_pupils = pupils[school.pk]
@@ -559,16 +559,20 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
             # (workflow.concerns.close_concern), never closed as no further action alone.
             risk = path == "escalated" or (rng.random() < 0.03 and path != "nfa")
             category = rng.choice(categories)
-            dsl_at = recorded + timedelta(hours=rng.uniform(0.5, 20))
+            # Nothing is done after now: a step that would come later has not happened yet, and
+            # neither has the record it writes.
+            dsl_at = min(now, recorded + timedelta(hours=rng.uniform(0.5, 20)))
             status, version = "recorded", 1
-            steps = []  # (action, to_status, actor, at, request id)
+            steps = []  # (action, to_status, actor, at, request id, what its audit row adds)
             rid = None
             if path in {"advice", "open_request"}:
                 rid = request_id
                 request_id += 1
                 urgency = rng.choice(["red", "amber", "amber", "green", "green"])
                 due = add_working_hours(dsl_at, URGENCY_HOURS[urgency])
-                steps.append(("request_hub_advice", "with_hub", dsl, dsl_at, rid))
+                steps.append(
+                    ("request_hub_advice", "with_hub", dsl, dsl_at, rid, {"urgency": urgency})
+                )
                 advisor = rng.choice(people["hub"]) if people["hub"] else dsl
                 if path == "advice":
                     claimed = dsl_at + timedelta(hours=rng.uniform(0.1, 2))
@@ -576,101 +580,121 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
                         dsl_at, URGENCY_HOURS[urgency] * rng.uniform(0.2, 1.6)
                     )
                     advised = max(advised, claimed + timedelta(minutes=5))
-                    steps.append(("claim_advice_request", "with_hub", advisor, claimed, rid))
-                    steps.append(("give_advice", "advice_received", advisor, advised, rid))
-                    writers["request"].add(
-                        rid,
-                        cid,
-                        authority.pk,
-                        school.pk,
-                        dsl,
-                        dsl_at,
-                        "Summary for the hub.",
-                        "What should we do next?",
-                        urgency,
-                        due,
-                        "answered",
-                        3,
-                        "recorded",
-                        advisor,
-                        claimed,
-                        "Talk with the parent.",
-                        "talk_to_parent",
-                        rng.choice([1, 2, 2, 3]),
-                        advisor,
-                        advised,
-                    )
+                    level = rng.choice([1, 2, 2, 3])
                     talk = advised + timedelta(hours=rng.uniform(2, 72))
-                    if talk < now:
-                        writers["conversation"].add(
-                            cid,
-                            school.pk,
-                            True,
-                            talk,
-                            "Parent",
-                            "Mother",
-                            "phone",
-                            "The concern and support available.",
+                else:
+                    claimed = dsl_at + timedelta(minutes=30) if rng.random() < 0.5 else None
+                    advised = talk = None
+                if claimed is not None and claimed > now:
+                    claimed = None
+                if advised is not None and (claimed is None or advised > now):
+                    advised = talk = None
+                if claimed is not None:
+                    steps.append(("claim_advice_request", "with_hub", advisor, claimed, rid, {}))
+                if advised is not None:
+                    steps.append(
+                        (
+                            "give_advice",
+                            "advice_received",
+                            advisor,
+                            advised,
+                            rid,
+                            {"next_step": "talk_to_parent", "level_of_need": level},
+                        )
+                    )
+                # Its version: 1 when asked, and one more for each claim and answer.
+                writers["request"].add(
+                    rid,
+                    cid,
+                    authority.pk,
+                    school.pk,
+                    dsl,
+                    dsl_at,
+                    "Summary for the hub.",
+                    "What should we do next?",
+                    urgency,
+                    due,
+                    "answered" if advised else "claimed" if claimed else "open",
+                    len(steps),
+                    "recorded",
+                    advisor if claimed else None,
+                    claimed,
+                    "Talk with the parent." if advised else "",
+                    "talk_to_parent" if advised else "",
+                    level if advised else None,
+                    advisor if advised else None,
+                    advised,
+                )
+                if talk is not None and talk < now:
+                    writers["conversation"].add(
+                        cid,
+                        school.pk,
+                        True,
+                        talk,
+                        "Parent",
+                        "Mother",
+                        "phone",
+                        "The concern and support available.",
+                        dsl,
+                        talk,
+                    )
+                    steps.append(
+                        (
+                            "log_parent_conversation",
+                            "parent_conversation_logged",
                             dsl,
                             talk,
+                            None,
+                            {"held": True},
+                        )
+                    )
+                    close = talk + timedelta(days=rng.uniform(1, 20))
+                    if close < now:
+                        writers["closure"].add(
+                            cid,
+                            school.pk,
+                            "monitoring",
+                            "Support in place; monitoring.",
+                            False,
+                            dsl,
+                            close,
                         )
                         steps.append(
                             (
-                                "log_parent_conversation",
-                                "parent_conversation_logged",
-                                dsl,
-                                talk,
-                                None,
-                            )
-                        )
-                        close = talk + timedelta(days=rng.uniform(1, 20))
-                        if close < now:
-                            writers["closure"].add(
-                                cid,
-                                school.pk,
-                                "monitoring",
-                                "Support in place; monitoring.",
-                                False,
+                                "close_concern",
+                                "closed",
                                 dsl,
                                 close,
-                            )
-                            steps.append(("close_concern", "closed", dsl, close, None))
-                else:
-                    claimed = rng.random() < 0.5
-                    writers["request"].add(
-                        rid,
-                        cid,
-                        authority.pk,
-                        school.pk,
-                        dsl,
-                        dsl_at,
-                        "Summary for the hub.",
-                        "What should we do next?",
-                        urgency,
-                        due,
-                        "claimed" if claimed else "open",
-                        2 if claimed else 1,
-                        "recorded",
-                        advisor if claimed else None,
-                        dsl_at + timedelta(minutes=30) if claimed else None,
-                        "",
-                        "",
-                        None,
-                        None,
-                        None,
-                    )
-                    if claimed:
-                        steps.append(
-                            (
-                                "claim_advice_request",
-                                "with_hub",
-                                advisor,
-                                min(now, dsl_at + timedelta(minutes=30)),
-                                rid,
+                                None,
+                                {"outcome": "monitoring", "without_hub_advice": False},
                             )
                         )
                 written["requests"] += 1
             elif path == "escalated":
+                steps.append(
+                    (
+                        "escalate_significant_harm",
+                        "escalated",
+                        dsl,
+                        dsl_at,
+                        None,
+                        {"referred_to": "csc"},
+                    )
+                )
+                # Children's social care open a section 47 enquiry, and the DSL records it
+                # (workflow.concerns.record_escalation_outcome) before the concern closes.
+                outcome_at = dsl_at + OUTCOME_AFTER
+                if outcome_at <= now:
+                    steps.append(
+                        (
+                            "record_escalation_outcome",
+                            "escalated",
+                            dsl,
+                            outcome_at,
+                            None,
+                            {"outcome": "section_47"},
+                        )
+                    )
                 writers["escalation"].add(
                     cid,
                     school.pk,
@@ -681,15 +705,25 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
                     "Telling them could place the child at risk.",
                     dsl,
                     dsl_at,
-                    "section_47" if age_days > 14 else "",
+                    "section_47" if outcome_at <= now else "",
+                    dsl if outcome_at <= now else None,
+                    outcome_at if outcome_at <= now else None,
                 )
-                steps.append(("escalate_significant_harm", "escalated", dsl, dsl_at, None))
                 close = dsl_at + timedelta(days=rng.uniform(5, 40))
                 if close < now:
                     writers["closure"].add(
                         cid, school.pk, "csc", "Children's social care leads.", False, dsl, close
                     )
-                    steps.append(("close_concern", "closed", dsl, close, None))
+                    steps.append(
+                        (
+                            "close_concern",
+                            "closed",
+                            dsl,
+                            close,
+                            None,
+                            {"outcome": "csc", "without_hub_advice": False},
+                        )
+                    )
             elif path == "nfa":
                 writers["closure"].add(
                     cid,
@@ -700,8 +734,16 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
                     dsl,
                     dsl_at,
                 )
-                steps.append(("close_concern", "closed", dsl, dsl_at, None))
-            steps = [step for step in steps if step[3] <= now]
+                steps.append(
+                    (
+                        "close_concern",
+                        "closed",
+                        dsl,
+                        dsl_at,
+                        None,
+                        {"outcome": "monitoring", "without_hub_advice": True},
+                    )
+                )
             if steps:
                 status = steps[-1][1]
                 # A claim moves only the request's version (workflow.advice).
@@ -724,9 +766,9 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
             )
             writers["category"].add(cid, category)
             written["concerns"] += 1
-            event(cid, None, "record_concern", "", "recorded", recorder, recorded, school.pk, 1)
+            event(cid, None, "record_concern", "", "recorded", recorder, recorded, school.pk, 1, {})
             before, produced = "recorded", 1
-            for action, after, actor, moment, step_request in steps:
+            for action, after, actor, moment, step_request, detail in steps:
                 claim = action == "claim_advice_request"
                 produced += 0 if claim else 1
                 event(
@@ -739,6 +781,7 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
                     moment,
                     school.pk,
                     None if claim else produced,
+                    detail,
                 )
                 before = after
             for n in range(scale.reads_per_concern):

@@ -11,6 +11,7 @@ from advice.demo import ADVISOR_EMAIL, seed_demo_cases
 from advice.models import AdviceRequest, AdviceStatus
 from concerns.models import Concern
 from schools.models import User
+from tests.coherence import problems
 from tests.factories import signed_in
 from workflow.models import Notification, WorkflowEvent
 
@@ -73,3 +74,11 @@ def test_no_demo_cases_where_demo_passwords_are_not_allowed():
     output = seed_demo()
     assert "Demo cases" not in output
     assert Concern.objects.count() == 0
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_the_demo_cases_read_as_if_people_had_done_them_through_the_workflow():
+    seed_demo()
+    assert Concern.objects.count() == 5
+    assert problems() == []
