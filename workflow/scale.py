@@ -33,7 +33,13 @@ from concerns.models import (
     ParentConversation,
     ReferenceSequence,
 )
-from schools.demo import FAMILY_NAMES, GIVEN_NAMES, make_upn
+from schools.demo import (
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    academic_year_start,
+    date_of_birth,
+    make_upn,
+)
 from schools.models import LocalAuthority, Membership, Pupil, Role, School, User
 
 from .models import WorkflowEvent
@@ -290,6 +296,8 @@ def _pupils(schools, scale, rng, out):
     writer = Writer(
         Pupil, ["school_id", "given_name", "family_name", "date_of_birth", "year_group", "upn"]
     )
+    # Born in the school year that puts them in their year group now, as the demo's own pupils.
+    start_year = academic_year_start(timezone.localdate())
     for index, school in enumerate(schools):
         groups = (
             ["R", *map(str, range(1, 7))]
@@ -298,8 +306,7 @@ def _pupils(schools, scale, rng, out):
         )
         for serial in range(per_school):
             group = rng.choice(groups)
-            age = 5 + (0 if group == "R" else int(group))
-            born = date(2026 - age, 1, 1) + timedelta(days=rng.randrange(365))
+            born = date_of_birth(rng, group, start_year)
             writer.add(
                 school.pk,
                 rng.choice(GIVEN_NAMES),

@@ -5,12 +5,14 @@ from io import StringIO
 
 import pytest
 from django.db.models import Count, F
+from django.utils import timezone
 
 from advice.models import AdviceRequest
 from audit.verify import first_broken_link
 from concerns.models import Closure, Concern, Escalation, ParentConversation
 from schools.demo import seed
-from schools.models import School
+from schools.models import Pupil, School
+from schools.validators import usual_year
 from tests.coherence import problems
 from workflow.models import WorkflowEvent
 from workflow.scale import SCALES, build
@@ -96,3 +98,16 @@ def test_the_data_set_reads_as_if_people_had_done_it_through_the_workflow(db, se
     build("ci", out=StringIO(), seed=seed_number)
     found = problems()
     assert not found, f"{len(found)} problems, the first: {found[:12]}"
+
+
+def test_each_pupil_is_in_the_year_group_their_date_of_birth_puts_them_in(built):
+    # As the demo's own pupils are (schools.demo.date_of_birth): a Reception child born
+    # before September five years ago would usually be in Year 1.
+    today = timezone.localdate()
+    misfits = [
+        (group, born)
+        for born, group in Pupil.objects.values_list("date_of_birth", "year_group")
+        if usual_year(born, today) != (0 if group == "R" else int(group))
+    ]
+    assert Pupil.objects.count() >= SCALES["ci"].pupils * 0.95
+    assert misfits == []
