@@ -13,6 +13,7 @@ from advice.models import AdviceRequest
 from audit.models import AuditEvent
 from audit.verify import first_broken_link
 from concerns.models import Closure, Concern, Escalation, ParentConversation
+from schools.demo import academic_year_start
 from schools.models import DSL_ROLES, Membership, Role
 from workflow.models import WorkflowEvent
 from workflow.rules import PREVIOUS, Action, concern_target
@@ -27,6 +28,7 @@ HUB_ROLES = {Role.HUB_ADVISOR, Role.HUB_MANAGER}
 def problems():
     found = []
     now = timezone.now()
+    this_year = academic_year_start(timezone.localdate(now))
     events = defaultdict(list)
     for event in WorkflowEvent.objects.order_by("at", "pk"):
         events[event.concern_id].append(event)
@@ -51,6 +53,14 @@ def problems():
             found.append(f"{concern.reference}: seen or heard before the child was born")
         if not concern.observed_at <= concern.recorded_at:
             found.append(f"{concern.reference}: recorded before it was seen or heard")
+        # A concern keeps the pupil's year group when it was recorded; pupils move up a year
+        # each September (the school's MIS import), so it is theirs now less the years since.
+        years_back = this_year - academic_year_start(timezone.localdate(concern.recorded_at))
+        if concern.year_group != _year_then(concern.pupil.year_group, years_back):
+            found.append(
+                f"{concern.reference}: recorded {years_back} school year(s) ago about a child in "
+                f"{concern.pupil.year_group} now, but says they were in {concern.year_group}"
+            )
         if not works_at(concern.recorded_by_id, concern, {Role.STAFF, *DSL_ROLES}):
             found.append(f"{concern.reference}: recorded by someone not on the school's staff")
 
@@ -221,6 +231,12 @@ def problems():
     if (broken := first_broken_link()) is not None:
         found.append(broken)
     return found
+
+
+def _year_then(group, years_back):
+    number = {"N": -1, "R": 0}.get(group)
+    then = (int(group) if number is None else number) - years_back
+    return {-1: "N", 0: "R"}.get(then, str(then)) if then >= -1 else None
 
 
 def _chronology(concern, events, now):

@@ -299,11 +299,7 @@ def _pupils(schools, scale, rng, out):
     # Born in the school year that puts them in their year group now, as the demo's own pupils.
     start_year = academic_year_start(timezone.localdate())
     for index, school in enumerate(schools):
-        groups = (
-            ["R", *map(str, range(1, 7))]
-            if school.phase != "secondary"
-            else list(map(str, range(7, 12)))
-        )
+        groups = _year_groups(school)
         for serial in range(per_school):
             group = rng.choice(groups)
             born = date_of_birth(rng, group, start_year)
@@ -323,6 +319,20 @@ def _pupils(schools, scale, rng, out):
         pupils.setdefault(school_id, []).append(pk)
         year_groups[pk] = group
     return pupils, year_groups
+
+
+def _year_groups(school):
+    if school.phase != "secondary":
+        return ["R", *map(str, range(1, 7))]
+    return list(map(str, range(7, 12)))
+
+
+def _year_then(group, years_back):
+    """The year group of a pupil in `group` now, `years_back` school years ago (pupils move up
+    each September), or None if they were not yet at school."""
+    number = {"N": -1, "R": 0}.get(group)
+    then = (int(group) if number is None else number) - years_back
+    return {-1: "N", 0: "R"}.get(then, str(then)) if then >= -1 else None
 
 
 def _concern_counts(schools, total, rng):
@@ -519,10 +529,28 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
         detail = {"concern": cid, "from_status": before, "to_status": after, **detail}
         audit(at, actor, f"workflow.{action}", *obj, school_id, detail)
 
+    this_year = academic_year_start(timezone.localdate(now))
     for school in schools:
         school_pupils = pupils[school.pk]
         count = counts[school.pk]
-        long_pupils = rng.sample(school_pupils, k=min(len(school_pupils), max(1, count // 400)))
+        groups = _year_groups(school)
+        at_school = {}
+
+        def pupils_then(years_back, school_pupils=school_pupils, groups=groups, at=at_school):
+            """The pupils now on the roll who were at the school `years_back` school years
+            ago, as the workflow asks (a concern is about a pupil on the roll when it is
+            recorded). All of them if none were: only a data set longer than the oldest
+            pupil's time at the school (luton-stress) asks that."""
+            if years_back not in at:
+                then = [
+                    p for p in school_pupils if _year_then(year_groups[p], years_back) in groups
+                ]
+                at[years_back] = (then or school_pupils, set(then or school_pupils))
+            return at[years_back]
+
+        # Pupils with long chronologies have been at the school all the data set's years.
+        earliest, _ = pupils_then(this_year - academic_year_start(timezone.localdate(start)))
+        long_pupils = rng.sample(earliest, k=min(len(earliest), max(1, count // 400)))
         dsl = people[(school.pk, Role.DSL)][0]
         staff = people.get((school.pk, Role.STAFF), [dsl])
         remaining_long = {p: rng.randint(50, 200) for p in long_pupils}
@@ -536,14 +564,22 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
         )
         with_request = set(with_request)
         for index, observed in enumerate(moments):
+            recorded = min(now, observed + timedelta(hours=rng.uniform(0.2, 30)))
+            years_back = this_year - academic_year_start(timezone.localdate(recorded))
+            candidates, on_roll = pupils_then(years_back)
             if remaining_long and rng.random() < 0.35:
                 pupil = rng.choice(list(remaining_long))
                 remaining_long[pupil] -= 1
                 if remaining_long[pupil] <= 0:
                     del remaining_long[pupil]
+                if pupil not in on_roll:
+                    pupil = rng.choice(candidates)
             else:
-                pupil = rng.choice(school_pupils)
-            recorded = min(now, observed + timedelta(hours=rng.uniform(0.2, 30)))
+                pupil = rng.choice(candidates)
+            # The concern keeps the year group the pupil was in when it was recorded.
+            year_group = _year_then(year_groups[pupil], years_back)
+            if year_group not in groups:
+                year_group = year_groups[pupil]
             year = timezone.localtime(recorded).year
             sequence[year] = sequence.get(year, 0) + 1
             reference = f"{authority.code}-{year}-{sequence[year]:05d}"
@@ -760,7 +796,7 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
                 reference,
                 school.pk,
                 pupil,
-                year_groups[pupil],
+                year_group,
                 recorder,
                 observed,
                 recorded,
