@@ -6,6 +6,7 @@ those things through the workflow (workflow/, docs/adr/013).
 
 from collections import defaultdict
 from datetime import timedelta
+from itertools import pairwise
 
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ def problems():
     events = defaultdict(list)
     for event in WorkflowEvent.objects.order_by("at", "pk"):
         events[event.concern_id].append(event)
-    concerns = {c.pk: c for c in Concern.objects.select_related("pupil", "school")}
+    concerns = {c.pk: c for c in Concern.objects.select_related("pupil", "school__local_authority")}
     roles = defaultdict(set)
     for user_id, school_id, authority_id, role in Membership.objects.values_list(
         "user_id", "school_id", "local_authority_id", "role"
@@ -169,6 +170,23 @@ def problems():
         for row in model.objects.all():
             if row.school_id != concerns[row.concern_id].school_id:
                 found.append(f"{model.__name__} {row.pk}: not its concern's school")
+
+    # The authority numbers its concerns each year in the order they were recorded.
+    numbered = defaultdict(list)
+    for concern in concerns.values():
+        year = timezone.localtime(concern.recorded_at).year
+        numbered[(concern.school.local_authority_id, year)].append(concern)
+    for (_, year), rows in numbered.items():
+        rows.sort(key=lambda c: (c.recorded_at, c.pk))
+        code = rows[0].school.local_authority.code
+        for concern in rows:
+            if not concern.reference.startswith(f"{code}-{year}-"):
+                found.append(f"{concern.reference}: recorded in {year}, numbered for another")
+        for before, after in pairwise(rows):
+            if not before.reference < after.reference:
+                found.append(
+                    f"{after.reference}: recorded after {before.reference}, numbered out of order"
+                )
 
     audit_rows = defaultdict(list)
     for row in AuditEvent.objects.filter(action__startswith="workflow."):

@@ -530,6 +530,23 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
         audit(at, actor, f"workflow.{action}", *obj, school_id, detail)
 
     this_year = academic_year_start(timezone.localdate(now))
+    # When each school's concerns were seen and recorded, first: the authority numbers its
+    # concerns in the order they were recorded (LUT-2026-00042), across all its schools.
+    timeline = {}
+    for school in schools:
+        moments = sorted(start + (now - start) * rng.random() for _ in range(counts[school.pk]))
+        recorded = [min(now, m + timedelta(hours=rng.uniform(0.2, 30))) for m in moments]
+        timeline[school.pk] = (moments, recorded, [None] * len(recorded))
+    in_order = sorted(
+        (moment, school_pk, index)
+        for school_pk, (_, recorded, _) in timeline.items()
+        for index, moment in enumerate(recorded)
+    )
+    for moment, school_pk, index in in_order:
+        year = timezone.localtime(moment).year
+        sequence[year] = sequence.get(year, 0) + 1
+        timeline[school_pk][2][index] = f"{authority.code}-{year}-{sequence[year]:05d}"
+    del in_order
     for school in schools:
         school_pupils = pupils[school.pk]
         count = counts[school.pk]
@@ -554,7 +571,7 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
         dsl = people[(school.pk, Role.DSL)][0]
         staff = people.get((school.pk, Role.STAFF), [dsl])
         remaining_long = {p: rng.randint(50, 200) for p in long_pupils}
-        moments = sorted(start + (now - start) * rng.random() for _ in range(count))
+        moments, recorded_times, references = timeline.pop(school.pk)
         # This school's share of the hub's requests; the most recent of them are still open.
         with_request = sorted(
             rng.sample(range(count), k=min(count, round(scale.requests * count / scale.concerns)))
@@ -564,7 +581,7 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
         )
         with_request = set(with_request)
         for index, observed in enumerate(moments):
-            recorded = min(now, observed + timedelta(hours=rng.uniform(0.2, 30)))
+            recorded, reference = recorded_times[index], references[index]
             years_back = this_year - academic_year_start(timezone.localdate(recorded))
             candidates, on_roll = pupils_then(years_back)
             if remaining_long and rng.random() < 0.35:
@@ -580,9 +597,6 @@ def _cases(authority, schools, people, pupils, year_groups, scale, rng, out):
             year_group = _year_then(year_groups[pupil], years_back)
             if year_group not in groups:
                 year_group = year_groups[pupil]
-            year = timezone.localtime(recorded).year
-            sequence[year] = sequence.get(year, 0) + 1
-            reference = f"{authority.code}-{year}-{sequence[year]:05d}"
             recorder = rng.choice(staff)
             cid = concern_id
             concern_id += 1
