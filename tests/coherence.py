@@ -166,10 +166,18 @@ def problems():
                 {"outcome": closure.outcome, "without_hub_advice": closure.without_hub_advice},
             )
         )
-    for model in [ParentConversation, Escalation, Closure]:
+    for model, by in [
+        (ParentConversation, "logged_by_id"),
+        (Escalation, "escalated_by_id"),
+        (Closure, "closed_by_id"),
+    ]:
         for row in model.objects.all():
-            if row.school_id != concerns[row.concern_id].school_id:
+            concern = concerns[row.concern_id]
+            if row.school_id != concern.school_id:
                 found.append(f"{model.__name__} {row.pk}: not its concern's school")
+            hub = model is Escalation and row.by_hub and hub_of(getattr(row, by), concern)
+            if not (hub or works_at(getattr(row, by), concern, DSL_ROLES)):
+                found.append(f"{model.__name__} {row.pk}: by someone not the school's DSL")
 
     # The authority numbers its concerns each year in the order they were recorded.
     numbered = defaultdict(list)

@@ -5,7 +5,16 @@ concerns, and a few pupils have long chronologies of 50 to 200 concerns. Rows ar
 PostgreSQL's COPY (or executemany on SQLite), never one save() per row. Every concern gets the
 WorkflowEvents its status implies and the AuditEvents those transitions (and some reads) would
 have written, hash-chained exactly as `audit.log.record` chains them, so
-`verify_audit_chain` passes on the result.
+`verify_audit_chain` passes on the result. Each record (request, claim, advice, conversation,
+referral and its outcome, closure) has the event and audit row that wrote it, with the detail
+the transition gives it; nothing is dated after now; references follow the order of recording
+across the authority; and a concern keeps the year group its pupil was in then.
+`tests/coherence.py` checks all of this, on this set and on the demo's own cases.
+
+Not yet as the service would have written it: audit rows are chained concern by concern, not
+in time order (their ids do not follow their times; the chain still verifies), and a set
+longer than a pupil's time at school (luton-stress) has concerns about children from before
+they started there, even before they were born: it would need former pupils.
 
 This module writes workflow rows directly because it builds history in bulk; the transition
 functions remain the only way status changes in the running service.
