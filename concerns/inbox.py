@@ -3,8 +3,8 @@
 Groups come in the order a DSL works them; within a group a child thought to be at immediate
 risk comes first, then the oldest. One query finds the concerns closed in the last 30 days,
 one fetches a page of rows with everything a row shows (the hub's due time, whether an
-escalation awaits its outcome, when it was closed), and one more fetches their categories,
-whatever the number of rows.
+escalation awaits its outcome, when it was closed, whether someone else has added to it since
+the reader last opened it) and their categories, whatever the number of rows.
 """
 
 from dataclasses import dataclass, field
@@ -33,8 +33,10 @@ from workflow.rules import Action
 from .casework import decision_overdue
 from .keyset import Key, paginate
 from .models import (
+    Addendum,
     Category,
     Closure,
+    ConcernRead,
     ConcernStatus,
     Escalation,
     ParentConversation,
@@ -121,6 +123,30 @@ def _stage():
     )
 
 
+def _unread_addendum(user_id):
+    """Whether someone else has added to the concern since this person last opened its page
+    (or they never have): what a member of staff learned later, which the DSL must read."""
+    read_after = ConcernRead.objects.filter(
+        concern=OuterRef(OuterRef("pk")), user_id=user_id, read_at__gte=OuterRef("created_at")
+    )
+    return Exists(
+        Addendum.objects.filter(concern=OuterRef("pk"))
+        .exclude(author_id=user_id)
+        .filter(~Exists(read_after))
+    )
+
+
+def mark_read(membership, concern, at):
+    """Note that this person opened the concern's page at `at` (taken before the page read
+    the concern, so that an addendum added meanwhile stays unread): one statement."""
+    ConcernRead.objects.bulk_create(
+        [ConcernRead(concern=concern, user_id=membership.user_id, read_at=at)],
+        update_conflicts=True,
+        unique_fields=["concern", "user"],
+        update_fields=["read_at"],
+    )
+
+
 def inbox_queryset(
     membership, *, status="", category="", year_group="", recorded_by=None, search=""
 ):
@@ -138,6 +164,7 @@ def inbox_queryset(
         # there is none): one not held may be followed by the talk that happens later.
         not_held_reason=Subquery(_latest_conversation().values("not_held_reason")[:1]),
         awaiting_outcome=Exists(Escalation.objects.filter(concern=OuterRef("pk"), outcome="")),
+        unread_addendum=_unread_addendum(membership.user_id),
         # The earliest referral to children's social care still awaiting its outcome, which
         # is followed up after a working day.
         csc_referred_at=Subquery(
@@ -226,6 +253,7 @@ ROW_COLUMNS = (
     "hub_due_at",
     "awaiting_outcome",
     "csc_referred_at",
+    "unread_addendum",
     "pupil__given_name",
     "pupil__family_name",
     "pupil__year_group",
@@ -250,6 +278,7 @@ class Row:
     recorded_by_name: str
     next_step: str
     categories: list = field(default_factory=list)  # labels, in order
+    unread_addendum: bool = False
 
 
 def inbox_page(membership, *, after="", before="", size=PAGE_SIZE, **filters):
@@ -277,6 +306,7 @@ def inbox_page(membership, *, after="", before="", size=PAGE_SIZE, **filters):
             recorded_by_name=found.recorded_by__full_name,
             next_step=next_step(found, now),
             categories=[Category(value).label for value in categories_of(found.category_list)],
+            unread_addendum=found.unread_addendum,
         )
         if not sections or sections[-1][0] != found.stage:
             sections.append((found.stage, []))

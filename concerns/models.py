@@ -219,6 +219,25 @@ class Addendum(models.Model):
         return f"Addendum {self.pk} to {self.concern_id}"
 
 
+class ConcernRead(models.Model):
+    """When a person who works the school's inbox last opened a concern's page: an addendum
+    added after it, by someone else, is shown on their inbox row as not yet read. What they
+    have seen, not what happened to the child; it goes with the concern (not PROTECT) and is
+    never part of its history."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "user"], name="concern_read_once"),
+        ]
+
+    def __str__(self):
+        return f"Concern {self.concern_id} read by {self.user_id}"
+
+
 class ParentConversation(models.Model):
     """Step 3: the conversation with the parent or carer, or why it did not happen."""
 

@@ -17,6 +17,7 @@ from .casework import age
 register = template.Library()
 
 _RISK = '<br><strong class="govuk-tag govuk-tag--red">Immediate risk</strong>'
+_ADDENDUM = '<br><strong class="govuk-tag">New addendum</strong>'
 
 
 @register.simple_tag
@@ -35,7 +36,8 @@ def inbox_rows(rows):
             '\n    <tr class="govuk-table__row">\n'
             '      <th scope="row" class="govuk-table__header">\n'
             f'        <a class="govuk-link" href="{url(row.pk)}">{text(row.reference)}</a>\n'
-            f"        {_RISK if row.immediate_risk else ''}\n"
+            f"        {_RISK if row.immediate_risk else ''}"
+            f"{_ADDENDUM if row.unread_addendum else ''}\n"
             "      </th>\n"
             f'      <td class="govuk-table__cell">{typed(text(row.pupil_name))}<br>'
             f'<span class="govuk-hint govuk-!-margin-0">{text(row.year_group)}</span></td>\n'

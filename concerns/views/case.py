@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
@@ -13,7 +14,7 @@ from concerns.casework import (
     steps,
 )
 from concerns.forms.case import InboxFilterForm
-from concerns.inbox import inbox_page
+from concerns.inbox import inbox_page, mark_read
 from concerns.models import ConcernStatus
 from concerns.selectors import get_concern_page_for, recorders_for
 from safeguarding.searches import recall, searchable, show_results
@@ -119,6 +120,7 @@ def _buttons(concern, actions, request_open, *, referral_first=False):
 def detail(request, pk):
     """One concern: the record, where it is in the process, its history and what can be done."""
     membership = request.membership
+    opened = timezone.now()  # before its addenda are read: one added meanwhile stays unread
     concern = get_concern_page_for(membership, pk)
     load_casework([concern])
     lead = membership.role in LEADS
@@ -138,6 +140,8 @@ def detail(request, pk):
         a for a in concern.attachments.all() if not recorder or a.uploaded_by_id == request.user.pk
     ]
     viewed(request, concern, school=concern.school)
+    if membership.role in SCHOOL_READERS:  # those with an inbox, which shows what they have read
+        mark_read(membership, concern, opened)
     return render(
         request,
         "concerns/detail.html",

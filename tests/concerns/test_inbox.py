@@ -1,8 +1,10 @@
 """The DSL's inbox: every concern of the school, grouped by what it needs next."""
 
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,12 +13,13 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns import inbox
 from concerns.inbox import GROUPS, REFERRAL_DUE, inbox_page, inbox_queryset
-from concerns.models import Closure, Concern, ConcernStatus
+from concerns.models import Closure, Concern, ConcernRead, ConcernStatus
 from schools.models import Role
 from tests.factories import PupilFactory, member
 from tests.searching import search
 from workflow.advice import give_advice
 from workflow.concerns import (
+    add_addendum,
     close_concern,
     escalate_significant_harm,
     log_parent_conversation,
@@ -181,6 +184,87 @@ def test_concerns_closed_over_30_days_ago_leave_the_inbox_but_can_be_found(walk,
     assert [heading for heading, _ in closed.context["page"].sections] == ["Closed"]
 
 
+# What the DSL has not read.
+
+
+def _new_addendum(client):
+    """The references whose rows say an addendum is not yet read, in the page's order."""
+    rows = [row for _, rows in client.get(INBOX).context["page"].sections for row in rows]
+    return [row.reference for row in rows if row.unread_addendum]
+
+
+def test_an_addendum_the_dsl_has_not_read_is_on_the_row_until_they_open_the_concern(
+    walk, client_for, dsl
+):
+    concern = walk.with_hub()
+    untouched = walk.recorded()
+    client = client_for(dsl)
+    client.get(reverse("concerns:detail", args=[concern.pk]))
+    assert _new_addendum(client) == []
+
+    add_addendum(concern, by=walk.teacher, text="She has just told me he hits her again.")
+    html = client.get(INBOX).text
+    assert html.count("New addendum") == 1
+    assert _new_addendum(client) == [concern.reference]
+
+    client.get(reverse("concerns:detail", args=[concern.pk]))
+    assert _new_addendum(client) == []
+    assert "New addendum" not in client.get(INBOX).text
+
+    # Something added later is new again; the other concern was never marked.
+    add_addendum(concern, by=walk.teacher, text="Her brother says the same.")
+    assert _new_addendum(client) == [concern.reference]
+    assert untouched.reference not in _new_addendum(client)
+
+
+def test_each_lead_sees_the_addenda_they_have_not_read_themselves(
+    walk, client_for, dsl, deputy_dsl, head
+):
+    concern = walk.recorded()
+    add_addendum(concern, by=walk.teacher, text="More about the bruise.")
+    lead, deputy, head_teacher = client_for(dsl), client_for(deputy_dsl), client_for(head)
+    lead.get(reverse("concerns:detail", args=[concern.pk]))
+    assert _new_addendum(lead) == []
+    # The deputy and the head teacher have not opened it since: it is still new to them.
+    assert _new_addendum(deputy) == [concern.reference]
+    assert _new_addendum(head_teacher) == [concern.reference]
+
+
+def test_a_leads_own_addendum_is_not_new_to_them(walk, client_for, dsl, deputy_dsl):
+    concern = walk.closed()  # still listed: closed in the last 30 days
+    add_addendum(concern, by=dsl, text="The social worker rang back.")
+    assert _new_addendum(client_for(dsl)) == []
+    assert _new_addendum(client_for(deputy_dsl)) == [concern.reference]
+
+
+def test_a_teacher_opening_their_concern_does_not_mark_it_read_for_the_dsl(
+    walk, client_for, dsl, teacher
+):
+    concern = walk.recorded()
+    add_addendum(concern, by=teacher, text="He said it again at lunch.")
+    client_for(teacher).get(reverse("concerns:detail", args=[concern.pk]))
+    assert _new_addendum(client_for(dsl)) == [concern.reference]
+
+
+def test_addenda_read_before_the_inbox_said_so_are_not_shown_as_new(walk, client_for, dsl):
+    # The migration that began keeping what each lead has read takes their last opening of
+    # each concern from the audit trail: an addendum they had read is not new on day one.
+    backfill = import_module("concerns.migrations.0020_concern_read_by_inbox_reader")
+    read = walk.recorded()
+    unread = walk.recorded()
+    client = client_for(dsl)
+    add_addendum(read, by=walk.teacher, text="Read before.")
+    client.get(reverse("concerns:detail", args=[read.pk]))
+    client.get(reverse("concerns:detail", args=[unread.pk]))
+    add_addendum(unread, by=walk.teacher, text="Added after the DSL looked.")
+    ConcernRead.objects.all().delete()
+    assert _new_addendum(client) == [read.reference, unread.reference]
+
+    backfill.read_marks_from_the_audit_trail(apps, None)
+
+    assert _new_addendum(client) == [unread.reference]
+
+
 # Filters.
 
 
@@ -274,9 +358,11 @@ def _many(walk, count):
 
 def test_the_same_number_of_queries_for_1_and_50_concerns(walk, client_for, dsl, queries_for):
     client = client_for(dsl)
-    walk.with_hub()
+    first = walk.with_hub()
     one = queries_for(client, INBOX)
     _many(walk, 49)
+    for concern in Concern.objects.exclude(pk=first.pk)[:20]:
+        add_addendum(concern, by=walk.teacher, text="More.")  # rows marked unread cost nothing
     assert Concern.objects.count() == 50
     fifty = queries_for(client, INBOX)
     assert one == fifty

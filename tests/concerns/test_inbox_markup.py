@@ -1,8 +1,8 @@
 """The DSL inbox writes its rows in Python (concerns/templatetags/inbox_markup.py) for speed:
 the markup must be exactly what the template loop it replaces wrote, escaping and optional
 parts included. The loop as it was is kept here, and both are rendered through the same engine
-over rows with and without immediate risk, no categories and several, every age, and text that
-needs escaping."""
+over rows with and without immediate risk or an addendum not yet read, no categories and
+several, every age, and text that needs escaping."""
 
 from datetime import timedelta
 from types import SimpleNamespace
@@ -16,7 +16,7 @@ OLD_LOOP = """{% load casework presenters %}{% for concern in rows %}
     <tr class="govuk-table__row">
       <th scope="row" class="govuk-table__header">
         <a class="govuk-link" href="{% url 'concerns:detail' concern.pk %}">{{ concern.reference }}</a>
-        {% if concern.immediate_risk %}<br><strong class="govuk-tag govuk-tag--red">Immediate risk</strong>{% endif %}
+        {% if concern.immediate_risk %}<br><strong class="govuk-tag govuk-tag--red">Immediate risk</strong>{% endif %}{% if concern.unread_addendum %}<br><strong class="govuk-tag">New addendum</strong>{% endif %}
       </th>
       <td class="govuk-table__cell">{{ concern.pupil.full_name|typed }}<br><span class="govuk-hint govuk-!-margin-0">{{ concern.pupil.get_year_group_display }}</span></td>
       <td class="govuk-table__cell">{{ concern.category_labels|join:", " }}</td>
@@ -45,6 +45,7 @@ def rows():
             recorded_by_name=ESCAPE if n % 7 == 0 else "Tara Teacher",
             next_step=ESCAPE if n % 6 == 0 else "Wait for the hub's advice, due 2 May 2026 at 4pm",
             categories=categories[n % 3],
+            unread_addendum=n % 3 == 0,
         )
         for n in range(1, 25)
     ]
@@ -56,6 +57,7 @@ def as_they_were(row):
         pk=row.pk,
         reference=row.reference,
         immediate_risk=row.immediate_risk,
+        unread_addendum=row.unread_addendum,
         pupil=SimpleNamespace(full_name=row.pupil_name, get_year_group_display=row.year_group),
         category_labels=row.categories,
         recorded_by=SimpleNamespace(full_name=row.recorded_by_name),
@@ -71,6 +73,7 @@ def test_the_rows_are_written_exactly_as_the_template_loop_wrote_them():
     assert new == old
     assert "O&#x27;Brien &amp; &lt;Sons&gt; &quot;Academy&quot;" in new
     assert "Immediate risk" in new
+    assert "New addendum" in new
     assert "Under an hour" in new
 
 

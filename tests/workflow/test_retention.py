@@ -15,6 +15,7 @@ from advice.models import AdviceRequest
 from audit.models import AuditEvent
 from audit.verify import first_broken_link
 from concerns.attachments import store_attachment
+from concerns.inbox import mark_read
 from concerns.models import (
     AccessAnswer,
     Addendum,
@@ -23,6 +24,7 @@ from concerns.models import (
     Concern,
     ConcernCategory,
     ConcernDraft,
+    ConcernRead,
     Escalation,
     FileToDelete,
     FileTransfer,
@@ -212,6 +214,7 @@ def _everything_about(walk, pupil, dsl):
     escalated one, closed; a leaver's transfer, an answered request and a draft."""
     first = walk.closed()
     add_addendum(first, by=walk.teacher, text="I remembered one more thing.")
+    mark_read(dsl.memberships.get(), first, timezone.now())  # the DSL opened it since
     attachment = store_attachment(first, by=dsl, upload=SimpleUploadedFile("note.pdf", PDF))
     second = walk.recorded()
     escalate_significant_harm(second, by=dsl, **escalation_data())
@@ -243,6 +246,7 @@ RECORDS_ABOUT_A_CONCERN = [
     (Closure, "concern"),
     (WorkflowEvent, "concern"),
     (Notification, "concern"),
+    (ConcernRead, "concern"),
 ]
 
 
