@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import (
     Case,
+    CharField,
     Exists,
     IntegerField,
     OuterRef,
@@ -114,6 +115,53 @@ def _referral_due():
     )
 
 
+def _this_episode(rows, at):
+    """`rows` (of the concern being read) made since it was last reopened: with no reopening
+    after their time `at`, as `workflow.rules.reopened_at` counts an episode."""
+    reopened_after = WorkflowEvent.objects.filter(
+        concern=OuterRef(OuterRef("pk")), action=Action.REOPEN, at__gt=OuterRef(at)
+    )
+    return rows.filter(~Exists(reopened_after))
+
+
+# Where the hub's advice sends a referral (workflow.concerns.referral_missing reads the same).
+ADVISED_REFERRALS = {
+    NextStep.MASH: (Escalation.Target.CSC, "children's social care"),
+    NextStep.PREVENT: (Escalation.Target.PREVENT, "the Police Prevent team (Channel)"),
+}
+
+
+def _advised_referral_missing():
+    """For an escalated concern, where this episode's latest advice from the hub said to refer
+    it if no referral there is recorded since it was last reopened ("" otherwise): a
+    referral elsewhere (to the police, say) does not let it close."""
+    latest_advice = _this_episode(
+        AdviceRequest.objects.filter(concern=OuterRef("pk"), status=AdviceStatus.ANSWERED),
+        "advised_at",
+    ).order_by("-advised_at", "-pk")
+    advised = Subquery(latest_advice.values("recommended_next_step")[:1])
+
+    def referred(target):
+        return Exists(
+            _this_episode(
+                Escalation.objects.filter(concern=OuterRef("pk"), referred_to=target),
+                "escalated_at",
+            )
+        )
+
+    return Case(
+        *(
+            When(
+                Q(status=S.ESCALATED) & Q(Exact(advised, step)) & ~referred(target),
+                then=Value(target),
+            )
+            for step, (target, _) in ADVISED_REFERRALS.items()
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
 def _stage():
     ranks = dict(RANKS)
     return Case(
@@ -165,6 +213,7 @@ def inbox_queryset(
         not_held_reason=Subquery(_latest_conversation().values("not_held_reason")[:1]),
         awaiting_outcome=Exists(Escalation.objects.filter(concern=OuterRef("pk"), outcome="")),
         unread_addendum=_unread_addendum(membership.user_id),
+        advised_referral_missing=_advised_referral_missing(),
         # The earliest referral to children's social care still awaiting its outcome, which
         # is followed up after a working day.
         csc_referred_at=Subquery(
@@ -234,6 +283,16 @@ def next_step(concern, now):
                 "Follow up the referral: children's social care should have decided what to do "
                 "within one working day. Then record the outcome"
             )
+        if concern.advised_referral_missing:
+            where = next(
+                name
+                for target, name in ADVISED_REFERRALS.values()
+                if target == concern.advised_referral_missing
+            )
+            step = f"Record the referral to {where} the hub advised"
+            if concern.awaiting_outcome:
+                return f"{step}, and the outcome of the referral made when you hear it"
+            return f"{step}, then close it"
         if concern.awaiting_outcome:
             return "Record the outcome of the referral when you hear it"
         return "Close it, now the referral's outcome is known"
@@ -254,6 +313,7 @@ ROW_COLUMNS = (
     "awaiting_outcome",
     "csc_referred_at",
     "unread_addendum",
+    "advised_referral_missing",
     "pupil__given_name",
     "pupil__family_name",
     "pupil__year_group",

@@ -24,8 +24,10 @@ from workflow.concerns import (
     escalate_significant_harm,
     log_parent_conversation,
     record_concern,
+    record_escalation_outcome,
     reopen_concern,
 )
+from workflow.exceptions import TransitionRefused
 
 from ..walk import closing, concern_data, escalation_data, given_advice, held_conversation
 
@@ -153,6 +155,65 @@ def test_advice_to_refer_is_not_shown_as_a_parent_conversation_due(walk, client_
     assert [(heading, [row.next_step for row in rows]) for heading, rows in sections] == [
         ("Referral to record before closing", ["Record the referral (escalate), then close it"])
     ]
+
+
+@pytest.mark.parametrize("outcome", ["", "police_action"])
+def test_an_escalation_elsewhere_is_not_the_referral_the_hub_advised(
+    walk, client_for, dsl, outcome
+):
+    # The hub advised a referral to children's social care; the DSL referred to the police
+    # only. The concern cannot close until the advised referral is recorded (the concern page
+    # and closing it say so): the row does not tell the DSL to close it.
+    concern = walk.claimed()
+    give_advice(walk.request(concern), by=walk.advisor, **given_advice(next_step="mash"))
+    police = escalate_significant_harm(
+        concern, by=dsl, **escalation_data(referred_to="police", reference_number="PC-1")
+    )
+    if outcome:
+        record_escalation_outcome(police, by=dsl, outcome=outcome)
+    with pytest.raises(TransitionRefused, match="The hub advised"):
+        close_concern(concern, by=dsl, **closing(outcome="nfa"))
+    _, steps = _rows(client_for(dsl))
+    assert steps[concern.reference].startswith(
+        "Record the referral to children's social care the hub advised"
+    )
+
+
+def test_an_escalation_to_where_the_hub_advised_lets_the_row_say_close_it(walk, client_for, dsl):
+    concern = walk.claimed()
+    give_advice(walk.request(concern), by=walk.advisor, **given_advice(next_step="mash"))
+    referral = escalate_significant_harm(concern, by=dsl, **escalation_data())
+    record_escalation_outcome(referral, by=dsl, outcome="section_47")
+    _, steps = _rows(client_for(dsl))
+    assert steps[concern.reference] == "Close it, now the referral's outcome is known"
+
+
+@pytest.mark.parametrize("advised_again", [False, True])
+def test_a_referral_the_hub_advises_is_looked_for_since_the_concern_was_reopened(
+    walk, client_for, dsl, advised_again
+):
+    # Advised to refer, referred and closed; reopened on new information, then (advised to
+    # refer again, or not asked) escalated to the police. The earlier advice was answered in
+    # its own episode; advice given again is answered only by a referral made since.
+    concern = walk.claimed()
+    give_advice(walk.request(concern), by=walk.advisor, **given_advice(next_step="mash"))
+    referral = escalate_significant_harm(concern, by=dsl, **escalation_data())
+    record_escalation_outcome(referral, by=dsl, outcome="section_47")
+    close_concern(concern, by=dsl, **closing(outcome="csc"))
+    reopen_concern(concern, by=dsl, reason="A new note from the class teacher.")
+    if advised_again:
+        walk.claimed(concern)
+        give_advice(walk.request(concern), by=walk.advisor, **given_advice(next_step="mash"))
+    police = escalate_significant_harm(
+        concern, by=dsl, **escalation_data(referred_to="police", reference_number="PC-2")
+    )
+    record_escalation_outcome(police, by=dsl, outcome="police_action")
+    _, steps = _rows(client_for(dsl))
+    assert steps[concern.reference] == (
+        "Record the referral to children's social care the hub advised, then close it"
+        if advised_again
+        else "Close it, now the referral's outcome is known"
+    )
 
 
 def test_each_row_shows_reference_pupil_categories_recorder_age_and_next_step(
