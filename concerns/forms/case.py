@@ -6,6 +6,7 @@ missing answer is listed at once; the workflow still decides and has the last wo
 """
 
 import uuid
+from collections import Counter
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Div, Field, Layout
@@ -16,6 +17,7 @@ from concerns.attachments import check_file, size_limit
 from concerns.models import Category, Closure, ConcernStatus, Escalation, ParentConversation
 from safeguarding.forms import (
     GovUKForm,
+    ListedChoices,
     ListedModelChoiceField,
     NamesSelect,
     combine,
@@ -384,6 +386,26 @@ class AttachmentForm(GovUKForm):
         return upload
 
 
+class _Recorders(ListedChoices):
+    """People by name, and by email address as well where two share a name (whatever its
+    case): two identical entries could not be told apart, and choosing the wrong one shows
+    one person's concerns as another's."""
+
+    def __iter__(self):
+        self.names = Counter(str(person).casefold() for person in self.queryset)
+        yield from super().__iter__()
+
+    def choice(self, obj):
+        value, label = super().choice(obj)
+        if self.names[str(obj).casefold()] > 1:
+            label = f"{label} ({obj.email})"
+        return value, label
+
+
+class RecorderField(ListedModelChoiceField):
+    iterator = _Recorders
+
+
 class InboxFilterForm(GovUKForm):
     """The inbox's filters. Sent by POST; the page's address then holds the filters that name
     no one, so a filtered inbox can be bookmarked, and a token for the search, never the words
@@ -403,7 +425,7 @@ class InboxFilterForm(GovUKForm):
         choices=[("", "All year groups"), *Pupil.YearGroup.choices],
         required=False,
     )
-    recorded_by = ListedModelChoiceField(
+    recorded_by = RecorderField(
         label="Recorded by",
         queryset=None,
         widget=NamesSelect,

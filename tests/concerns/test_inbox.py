@@ -408,6 +408,22 @@ def test_the_recorded_by_filter_offers_only_people_of_this_school(
     assert "Olga Outsider" not in html
 
 
+def test_two_recorders_of_the_same_name_can_be_told_apart_in_the_filter(
+    walk, client_for, dsl, school
+):
+    # Two members of staff called Sam Smith: the list says which is which, so the DSL does
+    # not read one's concerns believing them the other's.
+    walk.recorded()  # by Tara Teacher, the only one of her name
+    first = member(Role.STAFF, school, full_name="Sam Smith", email="sam.smith@example.org")
+    second = member(Role.STAFF, school, full_name="sam smith", email="s.smith2@example.org")
+    for person in (first, second):
+        record_concern(by=person, pupil=walk.pupil, **concern_data())
+    html = client_for(dsl).get(INBOX).text
+    assert f'value="{first.pk}" dir="auto">Sam Smith (sam.smith@example.org)</option>' in html
+    assert f'value="{second.pk}" dir="auto">sam smith (s.smith2@example.org)</option>' in html
+    assert 'dir="auto">Tara Teacher</option>' in html
+
+
 # Paging: a constant number of queries, and a keyset that does not shift.
 
 
