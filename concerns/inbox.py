@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Exists,
@@ -162,6 +163,24 @@ def _advised_referral_missing():
     )
 
 
+def _immediate_risk_unanswered():
+    """Whether a concern awaiting review was marked at immediate risk and has had neither the
+    hub's advice nor an escalation, ever (as `workflow.concerns.immediate_risk_unanswered`):
+    it may not close until it has one."""
+    return Case(
+        When(
+            Q(status=S.RECORDED, immediate_risk=True)
+            & ~Exists(
+                AdviceRequest.objects.filter(concern=OuterRef("pk"), status=AdviceStatus.ANSWERED)
+            )
+            & ~Exists(Escalation.objects.filter(concern=OuterRef("pk"))),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
 def _stage():
     ranks = dict(RANKS)
     return Case(
@@ -214,6 +233,7 @@ def inbox_queryset(
         awaiting_outcome=Exists(Escalation.objects.filter(concern=OuterRef("pk"), outcome="")),
         unread_addendum=_unread_addendum(membership.user_id),
         advised_referral_missing=_advised_referral_missing(),
+        risk_unanswered=_immediate_risk_unanswered(),
         # The earliest referral to children's social care still awaiting its outcome, which
         # is followed up after a working day.
         csc_referred_at=Subquery(
@@ -259,6 +279,8 @@ def next_step(concern, now):
     """What the concern needs next, in words, from the row's annotations, at `now`."""
     status = concern.status
     if status == S.RECORDED:
+        if concern.risk_unanswered:
+            return "Review it now: escalate it, or ask the hub for advice, before it can be closed"
         return "Review it: ask the hub for advice, escalate, or close it"
     if status == S.WITH_HUB:
         if concern.hub_due_at:
@@ -314,6 +336,7 @@ ROW_COLUMNS = (
     "csc_referred_at",
     "unread_addendum",
     "advised_referral_missing",
+    "risk_unanswered",
     "pupil__given_name",
     "pupil__family_name",
     "pupil__year_group",

@@ -216,6 +216,25 @@ def test_a_referral_the_hub_advises_is_looked_for_since_the_concern_was_reopened
     )
 
 
+def test_a_concern_marked_at_immediate_risk_is_not_offered_closing_before_an_answer(
+    walk, client_for, dsl
+):
+    # Closing is refused until the hub has advised or it is escalated (the concern page does
+    # not offer it): the row does not offer it either. Reopened after an escalation, the
+    # mark has had its answer and closing is one of the choices again.
+    urgent = walk.recorded(immediate_risk=True)
+    with pytest.raises(TransitionRefused, match="immediate risk"):
+        close_concern(urgent, by=dsl, **closing(outcome="nfa"))
+    answered = walk.escalated(walk.recorded(immediate_risk=True))
+    close_concern(answered, by=dsl, **closing(outcome="nfa"))
+    reopen_concern(answered, by=dsl, reason="A new note from the class teacher.")
+    _, steps = _rows(client_for(dsl))
+    assert steps[urgent.reference] == (
+        "Review it now: escalate it, or ask the hub for advice, before it can be closed"
+    )
+    assert steps[answered.reference] == "Review it: ask the hub for advice, escalate, or close it"
+
+
 def test_each_row_shows_reference_pupil_categories_recorder_age_and_next_step(
     walk, client_for, dsl
 ):
