@@ -330,16 +330,19 @@ def _reopened(concern, after, until):
     )
 
 
-def _followed():
-    """Whether a later parent conversation was logged on the same concern with no reopening
-    between: the concern's step 3 counts by its latest (a conversation not held, then held
-    once the parent or carer was reached, was held; held, then not held after follow-up
-    advice, was not held). A reopening starts a new episode, whose conversation does not
-    change how the earlier one ended."""
+def _followed(period):
+    """Whether a later parent conversation was logged on the same concern in the period with
+    no reopening between: the concern's step 3 counts by its latest (a conversation not held,
+    then held once the parent or carer was reached, was held; held, then not held after
+    follow-up advice, was not held). A reopening starts a new episode, whose conversation
+    does not change how the earlier one ended. One logged after the period counts in its own
+    period: the period's last word on step 3 stays in its report (not held in July, held in
+    September: last year's report shows the July one, and reads the same when run again)."""
     later = ParentConversation.objects.filter(
         Q(logged_at__gt=OuterRef("logged_at"))
         | Q(logged_at=OuterRef("logged_at"), pk__gt=OuterRef("pk")),
         concern=OuterRef("concern"),
+        logged_at__lt=period.end_at,
     ).filter(
         ~_reopened(
             OuterRef(OuterRef("concern")), OuterRef(OuterRef("logged_at")), OuterRef("logged_at")
@@ -350,9 +353,10 @@ def _followed():
 
 def _counted_conversations(school, period):
     """The period's parent conversations as step 3 counts them: each episode of a concern
-    once, by its latest conversation, held or not: those no later one followed (`_followed`)."""
+    once, by its latest conversation in the period, held or not: those no later one in the
+    period followed (`_followed`)."""
     return ParentConversation.objects.filter(school=school, **_in(period, "logged_at")).filter(
-        ~_followed()
+        ~_followed(period)
     )
 
 

@@ -56,10 +56,11 @@ NOTES = [
     "advice request by when it was made, a parent conversation by when it was logged, an "
     "escalation by when it was made, a closure by when it was closed. Figures marked 'now' "
     "describe the school when the report was produced.",
-    "A concern's step 3 counts once, by its latest parent conversation: one followed by a "
-    "later one on the same concern (the parent or carer reached later, say, or talked with "
-    "again after follow-up advice) counts as the later one, unless the concern was closed and "
-    "reopened between them.",
+    "A concern's step 3 counts once, by its latest parent conversation in the period: one "
+    "followed by a later one on the same concern (the parent or carer reached later, say, or "
+    "talked with again after follow-up advice) counts as the later one, unless the concern was "
+    "closed and reopened between them. A later one logged after the period counts in the "
+    "period it was logged in.",
     "Working hours are Monday to Friday, 9am to 5pm (UK time), not counting bank holidays in "
     "England and Wales. One working day is 8 working hours. Time from seen or heard to "
     "recorded is in ordinary hours.",
