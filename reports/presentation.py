@@ -101,7 +101,14 @@ class Formatter:
             return NONE
         if self.small(part) or self.small(whole):
             return NOT_SHOWN
-        return f"{int(100 * part / whole + 0.5)}% ({part:,} of {whole:,})"
+        percent = int(100 * part / whole + 0.5)
+        # Rounded, 199 of 200 within target would read 100% and 1 of 300 would read 0%: an
+        # inspector takes those as every one and none.
+        if percent == 100 and part < whole:
+            percent = "more than 99"
+        elif percent == 0 and part > 0:
+            percent = "less than 1"
+        return f"{percent}% ({part:,} of {whole:,})"
 
     def hours(self, sample, statistic="median"):
         if sample.n == 0:

@@ -42,3 +42,21 @@ def test_a_withheld_count_draws_no_bar_in_the_chart():
     assert table.rows == [["Year 4", WITHHELD], ["Year 6", FEWER]]
     assert [bar.value_text for bar in table.chart.bars] == [WITHHELD, FEWER]
     assert all(bar.width == 0 for bar in table.chart.bars)
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [
+        # 199 of 200 answered within target is not every one: 99.5% does not round to 100%.
+        (199, 200, "more than 99% (199 of 200)"),
+        # 1 of 300 closed without advice is not none: 0.3% does not round to 0%.
+        (1, 300, "less than 1% (1 of 300)"),
+        (200, 200, "100% (200 of 200)"),
+        (0, 300, "0% (0 of 300)"),
+        (1, 2, "50% (1 of 2)"),
+        (2, 3, "67% (2 of 3)"),
+        (0, 0, "none"),
+    ],
+)
+def test_a_share_reads_100_or_0_percent_only_when_it_is_all_or_none(part, whole, shown):
+    assert Formatter(FULL).share(part, whole) == shown
