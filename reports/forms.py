@@ -248,10 +248,15 @@ class ReportPeriodForm(GovUKForm):
 
     def clean(self):
         cleaned = super().clean()
-        latest = timezone.localdate().year + 1  # a period may run to the end of next year
+        today = timezone.localdate()
+        latest = today.year + 1  # a period may run to the end of next year
         start = _real_year(self, "start", latest=latest)
         end = _real_year(self, "end", latest=latest)
-        if start and end:
+        if start and start > today:
+            # Nothing has happened in it yet: its report would be all 0s, read as a school
+            # that recorded nothing (next year typed for this one, say).
+            self.add_error("start", "The first day must be today or in the past")
+        elif start and end:
             if end < start:
                 self.add_error("end", "The last day must be the same as or after the first day")
             elif (end - start).days > LONGEST_REPORT_DAYS:
