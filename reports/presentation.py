@@ -77,7 +77,8 @@ NOTES = [
 ]
 GOVERNORS_NOTE = (
     "This is the governors' version: any count from 1 to 4 is shown as 'fewer than 5' (a count "
-    "of 0 is shown as 0), shares and times based on fewer than 5 records are not shown, and no "
+    "of 0 is shown as 0), shares and times based on fewer than 5 records, and shares that "
+    "would leave fewer than 5 out ('8 of 10'), are not shown, and no "
     "names of staff or pupils, and no concern references, are included. Where the other "
     "figures would give away a count of fewer than 5 (the advice requests still open, answered "
     "and withdrawn add up to those made, say), one more count is 'not shown'."
@@ -99,7 +100,8 @@ class Formatter:
     def share(self, part, whole):
         if whole == 0:
             return NONE
-        if self.small(part) or self.small(whole):
+        # "8 of 10" would give away the 2 that were not: hidden as the part itself would be.
+        if self.small(part) or self.small(whole) or self.small(whole - part):
             return NOT_SHOWN
         percent = int(100 * part / whole + 0.5)
         # Rounded, 199 of 200 within target would read 100% and 1 of 300 would read 0%: an

@@ -2,7 +2,15 @@
 
 import pytest
 
-from reports.presentation import FEWER, FULL, GOVERNORS, WITHHELD, Formatter, counted
+from reports.presentation import (
+    FEWER,
+    FULL,
+    GOVERNORS,
+    NOT_SHOWN,
+    WITHHELD,
+    Formatter,
+    counted,
+)
 
 GOVERNORS_VIEW = Formatter(GOVERNORS)
 
@@ -60,3 +68,19 @@ def test_a_withheld_count_draws_no_bar_in_the_chart():
 )
 def test_a_share_reads_100_or_0_percent_only_when_it_is_all_or_none(part, whole, shown):
     assert Formatter(FULL).share(part, whole) == shown
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [
+        # 8 of 10 concerns sought advice: the 2 that did not are a count of fewer than 5.
+        (8, 10, NOT_SHOWN),
+        (5, 10, "50% (5 of 10)"),
+        (10, 10, "100% (10 of 10)"),
+        (0, 7, "0% (0 of 7)"),
+        (3, 10, NOT_SHOWN),
+        (5, 8, NOT_SHOWN),
+    ],
+)
+def test_a_share_in_the_governors_version_gives_no_small_count_away(part, whole, shown):
+    assert GOVERNORS_VIEW.share(part, whole) == shown
