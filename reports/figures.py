@@ -80,6 +80,7 @@ VIEW_COLUMNS = list(dict.fromkeys(VIEW_ACTIONS.values()))
 DOWNLOAD = "attachment.download"
 EXPORT = "report.export"
 DENIED = "access.denied"
+POLICY_URL_CHANGE = "school.policy_url.change"
 
 
 @dataclass(frozen=True)
@@ -625,7 +626,30 @@ def _access(figures, school, period):
     )
 
 
+def _policy_url_then(school, period, now):
+    """The address of the published policy at the end of the period (now, for a period not
+    over): the address a later change replaced, if the policy has moved since. Every change
+    is audited with what it replaced (`reports.services.set_policy_url`, the admin)."""
+    moved_since = (
+        AuditEvent.objects.filter(
+            school=school,
+            action=POLICY_URL_CHANGE,
+            object_type="school",
+            object_id=str(school.pk),
+            at__gte=min(period.end_at, now),
+        )
+        .order_by("at", "pk")
+        .values_list("detail", flat=True)
+        .first()
+    )
+    if moved_since is None:
+        return school.safeguarding_policy_url
+    return moved_since.get("before") or ""
+
+
 def _evidence(figures, school, period):
+    # A past period is judged by the policy published then, not by where it has moved since.
+    figures.policy_url = _policy_url_then(school, period, figures.now)
     figures.confirmation = (
         PolicyConfirmation.objects.filter(school=school, confirmed_at__lt=period.end_at)
         .select_related("confirmed_by")

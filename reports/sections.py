@@ -663,6 +663,8 @@ def _evidence(f, fmt, governors):
                 caption="Safeguarding policy",
                 headers=["Item", "Detail"],
                 rows=rows,
+                note="The policy published at the end of the period (today, for a period not "
+                "over yet), and the head teacher's latest confirmation by then.",
             ),
             Table(
                 key="evidence-values",
