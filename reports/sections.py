@@ -180,6 +180,9 @@ def _step_two(f, fmt):
 
 
 def _step_three(f, fmt):
+    # The conversations held were held before the advice or timed from it: with the number
+    # held shown, `breakdown` hides the first where it would give away a few held after.
+    before_advice, _ = fmt.breakdown([f.held_before_advice, f.advice_to_conversation.n])
     return Section(
         key="step-3",
         title="Step 3: talking with the parent or carer",
@@ -191,7 +194,7 @@ def _step_three(f, fmt):
                     ["Conversations held", fmt.count(f.conversations_held)],
                     [
                         "Of those, held before the hub's advice came",
-                        fmt.count(f.held_before_advice),
+                        before_advice,
                     ],
                     ["Conversations not held (with a reason)", fmt.count(f.conversations_not_held)],
                     [

@@ -1,0 +1,45 @@
+"""The governors' version of the audit report gives no count of fewer than 5 away, however the
+figures shown are added up or taken from each other."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from tests.conftest import reauthenticate
+from tests.walk import held_conversation
+from workflow.concerns import log_parent_conversation
+
+from .tables import csv_tables, html_tables
+
+REPORT = reverse("reports:audit")
+GOVERNORS = {"audience": "governors"}
+STEP_3 = (
+    "Step 3: talking with the parent or carer",
+    "Key figures: step 3, talking with the parent or carer",
+)
+
+
+def test_conversations_held_after_the_advice_are_not_given_away(clock, walk, dsl, client_for, head):
+    """6 conversations held, 5 of them before the hub's advice came: shown as they are, the
+    two would give away the 1 held after it, which the version hides as 'fewer than 5'."""
+    for n in range(6):
+        clock.set(2026, 3, 2, 10, n)
+        concern = walk.advice_received()
+        advised_at = concern.advice_requests.get().advised_at
+        held_at = advised_at + timedelta(minutes=1) if n == 0 else advised_at - timedelta(hours=1)
+        clock.set(2026, 3, 2, 12, n)
+        log_parent_conversation(concern, by=dsl, **held_conversation(held_at=held_at))
+    client = reauthenticate(client_for(head))
+    page = html_tables(client.get(REPORT, GOVERNORS).text)["step-3-summary"]
+    download = csv_tables(
+        client.get(REPORT, {**GOVERNORS, "format": "csv"}).content.decode("utf-8")
+    )[STEP_3]
+    for rows in (page, download):
+        figures = dict(row for row in rows[1:] if len(row) == 2)
+        assert figures["Conversations held"] == "6"
+        assert figures["Of those, held before the hub's advice came"] == "not shown"
+        assert figures["Median time from hub advice to the conversation (working hours)"] == (
+            "not shown (fewer than 5)"
+        )
+    full = dict(html_tables(client.get(REPORT).text)["step-3-summary"][1:])
+    assert full["Of those, held before the hub's advice came"] == "5"
