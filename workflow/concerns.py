@@ -540,6 +540,25 @@ def record_escalation_outcome(escalation, *, by, outcome, details="", submission
         outcome=outcome,
         submission_key=submission_key,
     )
+    pending = _open_request(concern)
+    if pending is not None and pending.claimed_by_id not in (None, by.pk):
+        # As for an addendum: the advisor answering the hub's request would otherwise advise
+        # without knowing what came of the referral, and learn of it only when their advice
+        # form is refused as stale. What came of it is the child's: the email does not say.
+        notify.queue(
+            "outcome_for_advisor",
+            notify.hub_staff(concern.school.local_authority, [pending.claimed_by]),
+            subject=f"Referral outcome on {concern.reference}, whose advice request you have "
+            "claimed",
+            body=(
+                f"What came of a referral on safeguarding concern {concern.reference} at "
+                f"{concern.school.name} has been recorded. You have claimed its advice "
+                "request: read the outcome before you give your advice."
+                f"\n\nSign in to see it: {notify.link('advice:detail', pending.pk)}"
+            ),
+            concern=concern,
+            urgent=pending.urgency == "red",
+        )
     return escalation
 
 

@@ -119,6 +119,35 @@ def test_the_advisor_who_has_the_request_is_told_of_an_addendum(walk, dsl, teach
     assert not Notification.objects.exists()
 
 
+def test_the_advisor_who_has_the_request_is_told_of_a_referral_outcome(walk, dsl, hub_advisor):
+    # It steps the concern's version on as an addendum does (ADR 013): their advice form is
+    # refused as stale, and without an email only then would they look. The outcome itself
+    # (a section 47 enquiry) is the child's data: the email names only the concern.
+    concern = walk.escalated(walk.claimed())
+    request = walk.request(concern)
+    Notification.objects.all().delete()
+    record_escalation_outcome(
+        concern.escalations.get(), by=dsl, outcome="section_47", details="Strategy meeting held"
+    )
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient, told.concern) == (
+        "outcome_for_advisor",
+        hub_advisor.email,
+        concern,
+    )
+    assert concern.reference in told.subject
+    assert f"/hub/requests/{request.pk}/" in told.body
+    for words in ("ection 47", "Strategy", "enquiry", concern.pupil.family_name):
+        assert words not in told.subject + told.body
+    # The advisor who records it knows; so does whoever claims an unclaimed request, there.
+    again = walk.escalated(walk.claimed())
+    unclaimed = walk.escalated(walk.with_hub())
+    Notification.objects.all().delete()
+    record_escalation_outcome(again.escalations.get(), by=hub_advisor, outcome="section_17")
+    record_escalation_outcome(unclaimed.escalations.get(), by=dsl, outcome="section_17")
+    assert not Notification.objects.exists()
+
+
 def test_an_empty_addendum_is_refused(walk, dsl):
     with pytest.raises(TransitionRefused) as refused:
         add_addendum(walk.recorded(), by=dsl, text="  ")
