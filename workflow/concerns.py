@@ -499,6 +499,25 @@ def escalate_significant_harm(
         concern=concern,
         urgent=True,
     )
+    pending = _open_request(concern)
+    if pending is not None and pending.claimed_by_id not in (None, by.pk):
+        # The advisor answering the hub's request would otherwise go on with advice the
+        # escalation may change, and learn of it only when their advice form is refused as
+        # stale. Who the child was referred to is the child's: the email does not say.
+        notify.queue(
+            "escalated_for_advisor",
+            notify.hub_staff(concern.school.local_authority, [pending.claimed_by]),
+            subject=f"Safeguarding concern {concern.reference}, whose advice request you have "
+            "claimed, escalated",
+            body=(
+                f"Safeguarding concern {concern.reference} at {concern.school.name} has been "
+                "escalated for significant harm. You have claimed its advice request: read the "
+                "escalation before you give your advice."
+                f"\n\nSign in to see it: {notify.link('advice:detail', pending.pk)}"
+            ),
+            concern=concern,
+            urgent=True,
+        )
     return escalation
 
 

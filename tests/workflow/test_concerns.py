@@ -148,6 +148,31 @@ def test_the_advisor_who_has_the_request_is_told_of_a_referral_outcome(walk, dsl
     assert not Notification.objects.exists()
 
 
+def test_the_advisor_who_has_the_request_is_told_the_school_escalated(walk, dsl, hub_manager):
+    # The escalation steps the concern's version on: their advice form is refused as stale,
+    # and, the school's leads told at once, the advisor answering its question heard nothing.
+    concern = walk.claimed()
+    request = walk.request(concern)
+    Notification.objects.all().delete()
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    told = Notification.objects.get(kind="escalated_for_advisor")
+    assert (told.recipient, told.concern, told.urgent) == (walk.advisor.email, concern, True)
+    assert concern.reference in told.subject
+    assert f"/hub/requests/{request.pk}/" in told.body
+    for words in ("MASH", "social care", "belt", concern.pupil.family_name):
+        assert words not in told.subject + told.body
+    # The advisor who escalates knows; a colleague at the hub who does tells the one who has it.
+    Notification.objects.all().delete()
+    escalate_significant_harm(concern, by=walk.advisor, **escalation_data())
+    assert not Notification.objects.filter(kind="escalated_for_advisor").exists()
+    escalate_significant_harm(concern, by=hub_manager, **escalation_data())
+    told = Notification.objects.get(kind="escalated_for_advisor")
+    assert told.recipient == walk.advisor.email
+    Notification.objects.all().delete()
+    walk.escalated(walk.with_hub())  # whoever claims it reads it there
+    assert not Notification.objects.filter(kind="escalated_for_advisor").exists()
+
+
 def test_an_empty_addendum_is_refused(walk, dsl):
     with pytest.raises(TransitionRefused) as refused:
         add_addendum(walk.recorded(), by=dsl, text="  ")
