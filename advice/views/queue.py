@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
@@ -10,6 +11,28 @@ from ..models import AdviceStatus, Urgency
 from ..presenters import due_phrase, is_overdue
 from ..queue import Cursor, counts, queue_page
 from .access import hub_only
+
+# The queue page an advisor last saw, for the back link from a request's page to return to it.
+LAST_SHOWN = "advice.queue"
+
+
+def _remember(request, shown):
+    """Keep the query of the queue page shown (its filters, and its cursor on a later page):
+    an advisor who opens a request from a page of one school's red requests goes back to
+    that page, not to every open request of the authority. Kept for this membership: another
+    authority's schools are not choices in its queue."""
+    kept = {"membership": request.membership.pk, "query": shown}
+    if request.session.get(LAST_SHOWN) != kept:  # no session write for the same page again
+        request.session[LAST_SHOWN] = kept
+
+
+def queue_url(request):
+    """The queue as this membership last saw it, or as it opens."""
+    url = reverse("advice:queue")
+    kept = request.session.get(LAST_SHOWN) or {}
+    if kept.get("membership") == request.membership.pk and kept.get("query"):
+        return f"{url}?{kept['query']}"
+    return url
 
 
 @require_GET
@@ -26,6 +49,12 @@ def queue(request):
     for row in page.rows:
         row.due_text, row.overdue = due_phrase(row, now), is_overdue(row, now)
     query = filter_query(filters)
+    shown = query if form.is_bound else ""
+    if before is not None:
+        shown = f"{query}&{urlencode({'before': before.encode()})}"
+    elif after is not None:
+        shown = f"{query}&{urlencode({'after': after.encode()})}"
+    _remember(request, shown)
     context = {
         "form": form,
         "page": page,

@@ -15,6 +15,7 @@ from ..selectors import (
     shared_records,
 )
 from .access import hub_only
+from .queue import queue_url
 
 
 def can(actor, advice_request):
@@ -60,5 +61,6 @@ def detail(request, pk):
             ),
             "history": history,
             "contacts": school_contacts(concern.school),
+            "queue_url": queue_url(request),
         },
     )

@@ -13,8 +13,9 @@ from django.utils.html import escape
 from advice import queue as queue_module
 from advice.models import AdviceStatus
 from advice.queue import Cursor, Filters, queue_page
+from schools.middleware import SESSION_KEY as MEMBERSHIP
 from schools.models import Role
-from tests.factories import member
+from tests.factories import MembershipFactory, member
 
 URL = reverse("advice:queue")
 TEN_DAYS_AGO = timedelta(days=10)  # always more than three working days: overdue at any urgency
@@ -399,6 +400,57 @@ def test_following_the_page_links_keeps_the_filters(
     assert 'rel="prev"' in response.content.decode()
     back = client.get(f"{URL}?{response.context['previous_query']}")
     assert shown(back) == seen[2:4]
+
+
+def back_link(response):
+    page = response.content.decode()
+    return page.split('" class="govuk-back-link">Back to the queue</a>')[0].rsplit('href="', 1)[1]
+
+
+def test_back_to_the_queue_from_a_request_keeps_the_filters_and_the_page(
+    cases, school, other_school, hub_advisor, client_for, monkeypatch
+):
+    # An advisor working through one school's red requests opens one, claims it, and goes
+    # back: to their filtered page, not to every open request of the authority's 90 schools.
+    monkeypatch.setattr(queue_module, "PAGE_SIZE", 1)
+    wanted = [cases.request(school, "red") for _ in range(2)]
+    cases.request(other_school, "red")
+    client = client_for(hub_advisor)
+    first = client.get(f"{URL}?urgency=red&school={school.pk}")
+    second = client.get(f"{URL}?{first.context['next_query']}")
+    assert shown(second) == [wanted[1].pk]
+    detail = reverse("advice:detail", args=[wanted[1].pk])
+    assert back_link(client.get(detail)) == escape(f"{URL}?{first.context['next_query']}")
+    client.post(reverse("advice:claim", args=[wanted[1].pk]))
+    back = back_link(client.get(detail)).replace("&amp;", "&")
+    assert shown(client.get(back)) == [wanted[1].pk]
+    client.get(f"{URL}?{first.context['query']}")  # the first page again: back goes there
+    assert back_link(client.get(detail)) == escape(f"{URL}?{first.context['query']}")
+    client.get(URL)  # the queue as it opens, or filters cleared: back goes there too
+    assert back_link(client.get(detail)) == URL
+
+
+def test_back_to_the_queue_takes_no_filters_from_another_role(
+    cases, school, other_la_school, hub_advisor, client_for
+):
+    # Filters chosen in one authority's queue name its schools: acting for another authority
+    # in the same session, the back link is to that authority's queue as it opens.
+    elsewhere = MembershipFactory(
+        user=hub_advisor,
+        role=Role.HUB_ADVISOR,
+        school=None,
+        local_authority=other_la_school.local_authority,
+    )
+    theirs = cases.request(other_la_school, "red")
+    client = client_for(hub_advisor)
+    session = client.session
+    session[MEMBERSHIP] = hub_advisor.memberships.exclude(pk=elsewhere.pk).get().pk
+    session.save()
+    client.get(f"{URL}?urgency=red&school={school.pk}")
+    session = client.session
+    session[MEMBERSHIP] = elsewhere.pk
+    session.save()
+    assert back_link(client.get(reverse("advice:detail", args=[theirs.pk]))) == URL
 
 
 def test_a_later_page_emptied_meanwhile_says_so_and_leads_back_to_the_first(
