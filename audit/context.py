@@ -2,7 +2,21 @@
 
 from contextvars import ContextVar
 
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
 _current = ContextVar("audit_request", default=None)
+
+
+def _client_address(request):
+    """The person's address, as allauth's limits on signing in count it: behind the TLS
+    proxy, the one the proxy wrote into X-Forwarded-For (settings.ALLAUTH_TRUSTED_PROXY_COUNT),
+    not the proxy's own; None if there is none to be read."""
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):
+        return None
 
 
 def current_request_details():
@@ -18,7 +32,7 @@ class RequestDetailsMiddleware:
     def __call__(self, request):
         token = _current.set(
             {
-                "ip_address": request.META.get("REMOTE_ADDR") or None,
+                "ip_address": _client_address(request),
                 "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
                 "method": request.method[:10],
                 "path": request.path[:300],
@@ -31,8 +45,6 @@ class RequestDetailsMiddleware:
 
     def process_exception(self, request, exception):
         """Audit every refusal: a look-up outside the user's scope, or a page their role lacks."""
-        from django.core.exceptions import PermissionDenied
-
         from .log import denied
         from .scope import OutOfScope
 

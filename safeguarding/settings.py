@@ -386,8 +386,15 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Whose address a request comes from, for allauth's per-address limits on sign-in and password
+# resets and for the audit trail (audit.context): behind the proxy every request reaches
+# gunicorn from the proxy's own address, so counted by it one person's wrong passwords would
+# stop the whole authority signing in. The person's is the one the last of our proxies wrote
+# into X-Forwarded-For; without a proxy that header is anyone's to send, and is not read.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",

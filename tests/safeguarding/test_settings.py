@@ -191,3 +191,35 @@ def test_make_runs_default_database_starts_without_warnings(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.startswith("System check identified no issues")
+
+
+# Whose address a request is counted against: allauth's per-address limits on sign-in (30 a
+# minute, failed or not) and password resets, and the audit trail's record of where each
+# sign-in and each read of a child's record came from.
+CLIENT_ADDRESS = (
+    "import django; django.setup()\n"
+    "from allauth.account.adapter import get_adapter\n"
+    "from django.test import RequestFactory\n"
+    "from audit.context import RequestDetailsMiddleware, current_request_details\n"
+    "request = RequestFactory().get('/', REMOTE_ADDR='127.0.0.1',"
+    " HTTP_X_FORWARDED_FOR='203.0.113.7')\n"
+    "print(get_adapter(request).get_client_ip(request))\n"
+    "RequestDetailsMiddleware(lambda r: print(current_request_details()['ip_address']))(request)\n"
+)
+
+
+def test_behind_the_proxy_each_person_is_counted_by_their_own_address(tmp_path):
+    """Behind the TLS proxy every request reaches gunicorn from the proxy's address: counted by
+    it, one person's 30 wrong passwords in a minute, or the morning's first 30 sign-ins across
+    the authority, would stop everyone else signing in, and the audit trail would say every
+    sign-in and every read of a child's record came from the proxy."""
+    result = start(tmp_path, CLIENT_ADDRESS, SECRET_KEY=KEY, BEHIND_TLS_PROXY="true")
+    assert result.stdout.split() == ["203.0.113.7", "203.0.113.7"], result.stderr
+
+
+def test_without_a_proxy_an_address_sent_in_a_header_is_not_believed(tmp_path):
+    """Anyone can send X-Forwarded-For: without a proxy in front to write it, believing it
+    would let one person choose a fresh address for each guess, and write any address into
+    the audit trail."""
+    result = start(tmp_path, CLIENT_ADDRESS, SECRET_KEY=KEY)
+    assert result.stdout.split() == ["127.0.0.1", "127.0.0.1"], result.stderr
