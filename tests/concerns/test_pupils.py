@@ -113,6 +113,23 @@ def test_a_name_is_found_whatever_the_case_of_its_letters(client_for, dsl, teach
     assert "ŻAK-Öztürk" in inbox
 
 
+def test_what_a_regular_expression_would_read_as_a_pattern_is_searched_for_as_typed(
+    client_for, dsl, school, pupil
+):
+    """A name search is a regular expression of the typed letters (safeguarding.searches), on
+    both databases: what is typed is only ever the characters themselves, never a pattern that
+    finds a child whose name it is not (or every child on the roll), and never an error page."""
+    PupilFactory(school=school, given_name="Ola", family_name="Nowak")
+    client = client_for(dsl)
+    membership = dsl.memberships.get()
+    for typed in [".*", "a.*k", "[a-z]+", "Amelia|Ola", "(?i)AMELIA", r"\w+", "^Ola$", "a{0}",
+                  "Ame(lia)?", "Ahmed\\", "***=Amelia", "[[:alpha:]]", r"\mOla"]:  # fmt: skip
+        response = client.get(search(client, PUPILS, typed))
+        assert response.status_code == 200, typed
+        assert names(response) == [], typed
+        assert find_pupils(membership, typed) == [], typed
+
+
 def test_a_name_is_found_as_an_english_keyboard_types_it(client_for, dsl, teacher, school):
     """A teacher at a UK keyboard types a name without its accents, apostrophes or hyphens, or
     copies it surname first from the MIS, comma and all: each finds the child, on the roll, in
