@@ -112,10 +112,31 @@ class ClaimForm(GovUKForm):
         return {}
 
 
-class VersionForm(GovUKForm):
+# A version no page carries (every record starts at 1): the hidden field was changed.
+STALE_PAGE = "This page was out of date, so nothing was saved. Check the request and send it again."
+VERSION_FIELDS = ("expected_version", "expected_concern_version")
+
+
+def _version_field():
+    # Below 1, the database is asked for every change to the concern, those that carry no
+    # version included, and a page refused as out of date counted each version up from it.
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class _CarriesVersions:
+    """A form whose hidden versions, if one could be no page's, refuse it as out of date."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.errors for name in VERSION_FIELDS):
+            self.add_error(None, STALE_PAGE)
+        return cleaned
+
+
+class VersionForm(_CarriesVersions, GovUKForm):
     """Carries the version the page showed, so a move made from a stale page is refused."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    expected_version = _version_field()
 
     def transition_kwargs(self):
         return {name: self.cleaned_data[name] for name in self.fields}
@@ -182,7 +203,7 @@ LEVEL_OF_NEED_HINTS = {
 
 class AdviceForm(VersionForm):
     # The concern's version too: the advice answers the concern as it was on the page.
-    expected_concern_version = forms.IntegerField(widget=forms.HiddenInput)
+    expected_concern_version = _version_field()
     advice = forms.CharField(
         label="Your advice to the school",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -215,10 +236,10 @@ class AdviceForm(VersionForm):
     )
 
 
-class HubEscalationForm(EscalationForm):
+class HubEscalationForm(_CarriesVersions, EscalationForm):
     """The school-side escalation form, carrying the concern's version."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    expected_version = _version_field()
 
     def transition_kwargs(self):
         return {

@@ -516,6 +516,27 @@ def test_advice_refused_as_out_of_date_shows_what_the_school_added_meanwhile(
     assert AuditEvent.objects.filter(action="advicerequest.view").count() == views + 1
 
 
+@pytest.mark.parametrize("version", [0, -3_000_000])
+@pytest.mark.parametrize(("move", "field"), [("advise", "expected_concern_version"),
+                                             ("escalate", "expected_version")])  # fmt: skip
+def test_a_version_no_page_carries_is_refused_as_out_of_date_listing_nothing(
+    client_for, claimed, hub_advisor, dsl, move, field, version
+):
+    """The concern's version rides in a hidden field, but anyone can send any number there. One
+    below 1 was taken as a page drawn before the concern began: the refusal counted every
+    version from it, one by one, to say not every change could be listed (a number of 15 digits
+    kept a server busy for days), or, too long for the database, was a server error."""
+    typed = advice_post(claimed) if move == "advise" else escalation_post(claimed.concern)
+    add_addendum(fresh(claimed).concern, by=dsl, text="Correction: it was her uncle, not dad.")
+    refused = client_for(hub_advisor).post(url(move, claimed), typed | {field: version})
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "Not every change can be listed" not in page
+    assert errors(refused)["__all__"]
+    assert fresh(claimed).status == AdviceStatus.CLAIMED
+    assert fresh(claimed).concern.status == ConcernStatus.WITH_HUB
+
+
 def test_refused_as_out_of_date_the_error_summary_leads_to_what_changed(
     client_for, claimed, hub_advisor, dsl
 ):
