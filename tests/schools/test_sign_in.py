@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlencode
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -26,6 +27,23 @@ def test_sign_in_with_email_and_password_lands_on_the_role_start_page(client, ds
     assert home.status_code == 200
     assert "Designated safeguarding lead" in home.text
     assert "Lea Bank Primary School" in home.text
+
+
+@pytest.mark.parametrize(
+    "away",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example/", "https:evil.example",
+     "javascript:alert(1)", "\thttps://evil.example/"],
+)  # fmt: skip
+def test_signing_in_never_sends_the_person_off_the_service(client, dsl, away):
+    """A link to sign in that names another site to go to after (a phishing email's) lands on
+    the service's own start page: the second step's 'next' carries it, so both steps are
+    asked."""
+    login = reverse("account_login") + "?" + urlencode({"next": away})
+    step = client.post(login, {"login": dsl.email, "password": PASSWORD})
+    assert step["Location"].startswith(reverse("mfa_authenticate"))
+    done = client.post(step["Location"], {"code": totp_code(), "next": away})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("home"), away
 
 
 def test_sign_in_email_is_not_case_sensitive(client, dsl):
