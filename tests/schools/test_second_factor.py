@@ -107,6 +107,24 @@ def test_the_authenticator_app_cannot_be_switched_off(client_for, dsl):
     assert Authenticator.objects.filter(user=dsl, type="totp").exists()
 
 
+def test_opening_the_app_setup_again_says_the_second_step_stays_on(client_for, dsl):
+    """The setup page's address, opened again once the app is on (Back, a bookmark, the
+    history), leads to a page of the service's own: headed and titled alike, saying why the
+    app stays on and what to do for a new phone, with the way back to Sign-in security; not
+    allauth's unstyled page whose Deactivate button always fails."""
+    client = reauthenticate(client_for(dsl))
+    response = client.get(reverse("mfa_activate_totp"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_deactivate_totp")
+    page = response.text
+    heading = "Your authenticator app stays on"
+    assert re.search(r'<h1 class="govuk-heading-l">\s*(.*?)\s*</h1>', page).group(1) == heading
+    assert re.search(r"<title>\s*(.*?) \u2013", page).group(1) == heading
+    assert "ask the local authority's administrator to reset it" in page
+    assert f'href="{reverse("mfa_index")}" class="govuk-back-link"' in page
+    assert "<button" not in page.split('id="main-content"')[1]
+    assert "errorlist" not in page
+
+
 def test_the_code_field_takes_a_pasted_code(client, dsl):
     client.post(reverse("account_login"), {"login": dsl.email, "password": PASSWORD})
     page = client.get(reverse("mfa_authenticate")).text
