@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD
 
-from .conftest import NARROWEST, assert_reflows, enter_credentials, fresh_code
+from .conftest import NARROWEST, assert_reflows, check_page, enter_credentials, fresh_code
 
 # As schools publish them, and as a DSL's work address reads: far wider than a phone.
 POLICY_URL = (
@@ -38,6 +38,31 @@ def test_long_web_and_email_addresses_wrap_on_a_phone(browse, walk, school, dsl,
         page.goto(path)
         assert page.get_by_role("heading", level=1).is_visible()
         assert_reflows(page)
+
+
+def test_the_british_values_logs_filters_stay_in_their_place_with_larger_text(browse, school, head):
+    """WCAG 1.4.4: with the browser's text at 200%, the log's filter boxes stay the width of
+    their place, not running under the list of activities beside them (a narrow column held
+    them, whose boxes keep a width in letters that larger text made wider than it)."""
+    from datetime import date
+
+    from reports.services import add_values_evidence
+
+    add_values_evidence(
+        school,
+        by=head,
+        activity_date=date(2026, 10, 5),
+        title="School council elections",
+        description="Each class voted by secret ballot.",
+        year_groups=["5", "6"],
+        values=["democracy", "rule_of_law"],
+    )
+    page = browse()
+    page.goto("/account/login/")
+    enter_credentials(page, head)
+    page.goto(reverse("reports:values"))
+    assert page.get_by_role("cell", name="School council elections").is_visible()
+    check_page(page)
 
 
 # Each field a person signs in with: what the browser or a password manager may fill it with
