@@ -262,6 +262,25 @@ def test_the_email_page_shows_the_address_and_who_can_change_it(client_for, dsl)
     assert 'name="email"' not in page.text
 
 
+@pytest.mark.parametrize(
+    "path",
+    [reverse("account_email_verification_sent"), reverse("account_confirm_email", args=["x"])],
+    ids=["verification-sent", "confirm-link"],
+)
+def test_an_email_confirmation_address_says_addresses_are_set_up_for_you(client, db, path):
+    """Addresses are never confirmed by link here, yet allauth still answers at these two
+    addresses (an old or mistyped link): the page is the service's own, headed and titled
+    alike, saying who changes an address; not allauth's unstyled page, which spoke of
+    finishing a sign-up and sent people to ask for a new link the service never sends."""
+    page = client.get(path).text
+    heading = "Email addresses are set up for you"
+    assert re.search(r'<h1 class="govuk-heading-l">\s*(.*?)\s*</h1>', page).group(1) == heading
+    assert re.search(r"<title>\s*(.*?) \u2013", page).group(1) == heading
+    assert "the local authority's administrator" in page
+    assert "sign" + "up" not in page.lower().replace("-", "")
+    assert "confirmation request" not in page
+
+
 def test_a_wrong_password_is_explained_in_plain_words(client, dsl):
     response = sign_in(client, dsl.email, "not-the-password")
     assert "Check your email address and password: one of them is not right" in response.text
