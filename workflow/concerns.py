@@ -242,23 +242,37 @@ def add_addendum(concern, *, by, text, submission_key=None):
             ),
             concern=concern,
         )
-    pending = _open_request(concern)
-    if pending is not None and pending.claimed_by_id is not None:
-        # The advisor answering the hub's request would otherwise advise without what was
-        # added: their advice form is refused as stale, and only then would they look.
-        notify.queue(
-            "addendum_for_advisor",
-            notify.hub_staff(concern.school.local_authority, [pending.claimed_by]),
-            subject=f"Addendum to {concern.reference}, whose advice request you have claimed",
-            body=(
-                f"{concern.school.name} has added to safeguarding concern {concern.reference}, "
-                "whose advice request you have claimed. Read the addendum before you give "
-                f"your advice.\n\nSign in to see it: {notify.link('advice:detail', pending.pk)}"
-            ),
-            concern=concern,
-            urgent=pending.urgency == "red",
-        )
+    # The advisor answering the hub's request would otherwise advise without what was added:
+    # their advice form is refused as stale, and only then would they look.
+    _tell_advisor(
+        concern,
+        "addendum_for_advisor",
+        by=by,
+        subject=f"Addendum to {concern.reference}, whose advice request you have claimed",
+        said=f"{concern.school.name} has added to safeguarding concern {concern.reference}.",
+        read="the addendum",
+    )
     return addendum
+
+
+def _tell_advisor(concern, kind, *, by, subject, said, read, urgent=None):
+    """Email the advisor who has claimed the concern's open advice request (unless they did
+    it) that something they must read before they advise has been done: `said` says what,
+    naming no child. Urgent when the request is red, unless `urgent` says otherwise."""
+    pending = _open_request(concern)
+    if pending is None or pending.claimed_by_id in (None, by.pk):
+        return
+    notify.queue(
+        kind,
+        notify.hub_staff(concern.school.local_authority, [pending.claimed_by]),
+        subject=subject,
+        body=(
+            f"{said} You have claimed its advice request: read {read} before you give your "
+            f"advice.\n\nSign in to see it: {notify.link('advice:detail', pending.pk)}"
+        ),
+        concern=concern,
+        urgent=pending.urgency == "red" if urgent is None else urgent,
+    )
 
 
 @transaction.atomic
@@ -499,25 +513,20 @@ def escalate_significant_harm(
         concern=concern,
         urgent=True,
     )
-    pending = _open_request(concern)
-    if pending is not None and pending.claimed_by_id not in (None, by.pk):
-        # The advisor answering the hub's request would otherwise go on with advice the
-        # escalation may change, and learn of it only when their advice form is refused as
-        # stale. Who the child was referred to is the child's: the email does not say.
-        notify.queue(
-            "escalated_for_advisor",
-            notify.hub_staff(concern.school.local_authority, [pending.claimed_by]),
-            subject=f"Safeguarding concern {concern.reference}, whose advice request you have "
-            "claimed, escalated",
-            body=(
-                f"Safeguarding concern {concern.reference} at {concern.school.name} has been "
-                "escalated for significant harm. You have claimed its advice request: read the "
-                "escalation before you give your advice."
-                f"\n\nSign in to see it: {notify.link('advice:detail', pending.pk)}"
-            ),
-            concern=concern,
-            urgent=True,
-        )
+    # The advisor answering the hub's request would otherwise go on with advice the escalation
+    # may change, and learn of it only when their advice form is refused as stale. Who the
+    # child was referred to is the child's: the email does not say.
+    _tell_advisor(
+        concern,
+        "escalated_for_advisor",
+        by=by,
+        subject=f"Safeguarding concern {concern.reference}, whose advice request you have "
+        "claimed, escalated",
+        said=f"Safeguarding concern {concern.reference} at {concern.school.name} has been "
+        "escalated for significant harm.",
+        read="the escalation",
+        urgent=True,
+    )
     return escalation
 
 
@@ -559,25 +568,18 @@ def record_escalation_outcome(escalation, *, by, outcome, details="", submission
         outcome=outcome,
         submission_key=submission_key,
     )
-    pending = _open_request(concern)
-    if pending is not None and pending.claimed_by_id not in (None, by.pk):
-        # As for an addendum: the advisor answering the hub's request would otherwise advise
-        # without knowing what came of the referral, and learn of it only when their advice
-        # form is refused as stale. What came of it is the child's: the email does not say.
-        notify.queue(
-            "outcome_for_advisor",
-            notify.hub_staff(concern.school.local_authority, [pending.claimed_by]),
-            subject=f"Referral outcome on {concern.reference}, whose advice request you have "
-            "claimed",
-            body=(
-                f"What came of a referral on safeguarding concern {concern.reference} at "
-                f"{concern.school.name} has been recorded. You have claimed its advice "
-                "request: read the outcome before you give your advice."
-                f"\n\nSign in to see it: {notify.link('advice:detail', pending.pk)}"
-            ),
-            concern=concern,
-            urgent=pending.urgency == "red",
-        )
+    # As for an addendum: the advisor answering the hub's request would otherwise advise
+    # without knowing what came of the referral, and learn of it only when their advice form
+    # is refused as stale. What came of it is the child's: the email does not say.
+    _tell_advisor(
+        concern,
+        "outcome_for_advisor",
+        by=by,
+        subject=f"Referral outcome on {concern.reference}, whose advice request you have claimed",
+        said=f"What came of a referral on safeguarding concern {concern.reference} at "
+        f"{concern.school.name} has been recorded.",
+        read="the outcome",
+    )
     return escalation
 
 
