@@ -251,6 +251,10 @@ class GovUKDateField(DateInputField):
         if not (day and month and year):
             return None
         if len(str(year).strip()) != 4:
+            # The year box's own error, as a box's missing or wrong answer is: the error
+            # summary links to it and it alone is marked (GOV.UK: the first box at fault),
+            # not the day box that is right.
+            self.fields[2].widget.errors = [YEAR_DIGITS]
             raise ValidationError(YEAR_DIGITS, code="year")
         try:
             return date(int(year), month_number(month), int(day))

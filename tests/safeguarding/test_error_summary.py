@@ -88,3 +88,17 @@ def test_an_error_about_the_whole_form_is_said_once_in_the_summary(db):
     assert summary_targets(html)[0] == "id_advice"
     assert html.count("The school has withdrawn this advice request.") == 1
     assert "alert-danger" not in html
+
+
+def test_a_two_digit_year_is_linked_and_marked_on_the_year_box(db):
+    """GOV.UK's date input: the error summary links to the box with the fault, and only that
+    box is shown in error. A year typed as '26' is the year's fault, not the day's."""
+    form = WhenForm(
+        {"observed_on_0": "3", "observed_on_1": "2", "observed_on_2": "26", "observed_time": "9am"}
+    )
+    assert not form.is_valid()
+    html = PAGE.render(Context({"form": form}))
+    assert summary_targets(html) == ["id_observed_on_2"]
+    in_error = re.findall(r'<input\b[^>]*?govuk-input--error[^>]*?\bid="([^"]+)"', html, re.S)
+    assert in_error == ["id_observed_on_2"]
+    assert html.count("The year must include 4 numbers, for example 2026") == 2
