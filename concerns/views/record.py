@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
-from django.forms import Textarea
+from django.forms import MultiWidget, Textarea
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,7 +32,7 @@ from workflow.exceptions import TransitionRefused
 
 from .. import recording
 from ..forms.record import LONG_TEXT, PupilChoiceForm, PupilSearchForm
-from ..models import Concern
+from ..models import Concern, ConcernDraft
 from ..recording import (
     PAGE_BY_SLUG,
     SEARCH_LIMIT,
@@ -214,24 +214,40 @@ def _question(request, pk, page):
         del request.session[KEPT]
     else:
         kept = None
-    found = draft_or_concern(request.membership, pk)
+    try:
+        found = draft_or_concern(request.membership, pk)
+    except OutOfScope as refused:
+        if request.method != "POST":
+            raise
+        # Deleted in another tab, or expired, before Continue was pressed: a 404 as ever (the
+        # same for a draft that is someone else's), but what was typed is not thrown away.
+        denied(request, object_type=refused.object_type, object_id=refused.object_id)
+        return _gone(request, page, request.POST)
     if isinstance(found, Concern):
-        if request.method == "POST" and (typed := _written(page, request.POST)):
-            # Typed after the concern was sent (the back button, a second tab): not lost, but
-            # offered as an addendum, which is how a sent concern takes more.
-            keep_for_page(
-                request,
-                reverse("concerns:addendum", args=[found.pk]),
-                {"text": [typed], "submission_key": [str(uuid.uuid4())]},
-                said="This concern had already been sent, so what you typed was not added to "
-                "it. It is below as an addendum: check it, then add it.",
-            )
-            return redirect("concerns:addendum", found.pk)
-        return _already_sent(request, found)
+        return _sent(request, page, request.POST, found)
     journey = Journey(found)
     changing = "change" in request.GET
+    typed = None
     if request.method == "POST":
-        form = journey.save(page, request.POST)
+        typed = request.POST
+    elif kept is not None:
+        typed = MultiValueDict(kept["answers"])
+        messages.info(
+            request,
+            "You were signed out, so we kept what you typed on this page. Check it, then continue.",
+        )
+    else:
+        typed = kept_for(request)  # a form refused for a stale CSRF token, or None
+    if typed is None:
+        form = journey.form(page)
+    else:
+        try:
+            form = journey.save(page, typed)
+        except ConcernDraft.DoesNotExist:
+            # Sent or deleted in another tab, or purged, since it was read a moment ago.
+            sent = recorded_from(request.membership, pk)
+            return _sent(request, page, typed, sent) if sent else _gone(request, page, typed)
+    if request.method == "POST":
         if request.POST.get("action") == "later":
             messages.success(
                 request,
@@ -241,16 +257,6 @@ def _question(request, pk, page):
             return redirect("home")
         if form.is_valid():
             return redirect(journey.url_after(page, changing=changing))
-    elif kept is not None:
-        form = journey.save(page, MultiValueDict(kept["answers"]))
-        messages.info(
-            request,
-            "You were signed out, so we kept what you typed on this page. Check it, then continue.",
-        )
-    elif (typed := kept_for(request)) is not None:  # a form refused for a stale CSRF token
-        form = journey.save(page, typed)
-    else:
-        form = journey.form(page)
     return render(
         request,
         "concerns/record/question.html",
@@ -260,6 +266,47 @@ def _question(request, pk, page):
             "back_url": journey.url_before(page, changing=changing),
         },
     )
+
+
+def _sent(request, page, posted, concern):
+    """The page's draft has become `concern`: what was typed on the page is offered as an
+    addendum (typed after the concern was sent, from the back button or a second tab)."""
+    if request.method == "POST" and (typed := _written(page, posted)):
+        keep_for_page(
+            request,
+            reverse("concerns:addendum", args=[concern.pk]),
+            {"text": [typed], "submission_key": [str(uuid.uuid4())]},
+            said="This concern had already been sent, so what you typed was not added to "
+            "it. It is below as an addendum: check it, then add it.",
+        )
+        return redirect("concerns:addendum", concern.pk)
+    return _already_sent(request, concern)
+
+
+def _gone(request, page, posted):
+    """The page's draft no longer exists: what was typed on it is shown back, to copy."""
+    return render(
+        request,
+        "concerns/record/gone.html",
+        {"typed": _typed_on(page, posted), "days": recording.DRAFT_LIFETIME.days},
+        status=404,
+    )
+
+
+def _typed_on(page, posted):
+    """(question, answer) for each answer typed or chosen on a page, as its writer gave it."""
+    rows = []
+    for name, field in page.form_class.base_fields.items():
+        if isinstance(field.widget, MultiWidget):  # a date's boxes: "3 March 2026"
+            names = [f"{name}{suffix}" for suffix in field.widget.widgets_names]
+            answer = " ".join(value for n in names if (value := posted.get(n, "").strip()))
+        elif choices := dict(getattr(field, "choices", [])):
+            answer = "\n".join(str(choices[v]) for v in posted.getlist(name) if v in choices)
+        else:
+            answer = posted.get(name, "").strip()
+        if answer:
+            rows.append((field.label or page.form_class.title, answer))
+    return rows
 
 
 @recorders_only

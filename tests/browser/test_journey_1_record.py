@@ -57,3 +57,21 @@ def test_a_two_digit_year_sends_the_teacher_to_the_year_box(signed_in, teacher, 
     expect(page.locator(".govuk-input--error")).to_have_count(1)
     link.click()
     expect(page.get_by_label("Year", exact=True)).to_be_focused()
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["javascript", "no-javascript"])
+def test_an_account_sent_after_its_draft_was_deleted_is_shown_back(signed_in, teacher, pupil, js):
+    draft = ConcernDraft.objects.create(author=teacher, school=pupil.school, pupil=pupil)
+    page = signed_in(teacher, js=js)
+    page.goto(reverse("concerns:record_question", args=[draft.pk, "what-happened"]))
+    account = "She said her uncle took her phone.\nThen he locked the door."
+    page.get_by_label("What happened?").fill(account)
+    ConcernDraft.objects.filter(pk=draft.pk).delete()  # in another tab
+    continue_(page)
+    look(page, "record-gone")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "This unfinished concern no longer exists"
+    )
+    for line in account.splitlines():
+        expect(page.locator(".govuk-summary-list__value")).to_contain_text(line)

@@ -388,3 +388,68 @@ def test_a_signed_out_post_keeps_only_that_pages_answers_at_a_bounded_size(clien
     assert kept["path"] == page
     assert list(kept["answers"]) == ["what_happened"]
     assert len(kept["answers"]["what_happened"][0]) == 20001
+
+
+# A draft destroyed as it is saved -----------------------------------------------------------
+
+
+@pytest.fixture
+def destroyed_as_read(monkeypatch):
+    """The draft is read for the page, then destroyed before the page's answers are saved (its
+    author discarding it in another tab, or the 30-day purge, at that moment)."""
+    from concerns.views import record as views
+
+    read = views.draft_or_concern
+
+    def read_then_destroyed(membership, pk):
+        found = read(membership, pk)
+        ConcernDraft.objects.filter(pk=pk).delete()
+        return found
+
+    monkeypatch.setattr(views, "draft_or_concern", read_then_destroyed)
+
+
+def _typed_back(response, *typed):
+    assert response.status_code == 404
+    assert "This unfinished concern no longer exists" in response.text
+    assert "What you typed on this page has not been saved" in response.text
+    for text in typed:
+        assert text in response.text
+
+
+@pytest.mark.parametrize("action", ["continue", "later"])
+def test_an_account_saved_as_its_draft_is_destroyed_is_shown_back(
+    teacher_client, pupil, destroyed_as_read, action
+):
+    draft = start(teacher_client, pupil)
+    response = teacher_client.post(
+        question_url(draft, "what-happened"), {"what_happened": ACCOUNT, "action": action}
+    )
+    _typed_back(response, ACCOUNT)
+    assert not ConcernDraft.objects.exists()
+    assert not AuditEvent.objects.filter(action="access.denied").exists()
+
+
+def test_a_date_and_time_saved_as_the_draft_is_destroyed_are_shown_back(
+    teacher_client, pupil, destroyed_as_read
+):
+    draft = start(teacher_client, pupil)
+    response = teacher_client.post(
+        question_url(draft, "when"),
+        {"observed_on_0": "3", "observed_on_1": "March", "observed_on_2": "2026",
+         "observed_time": "2:15pm"},
+    )  # fmt: skip
+    _typed_back(response, "3 March 2026", "2:15pm")
+
+
+def test_an_account_sent_to_a_draft_deleted_earlier_is_shown_back(teacher_client, pupil):
+    """Deleted in another tab, then Continue pressed in this one: the same, and the look-up
+    that found nothing is audited as any other."""
+    draft = start(teacher_client, pupil)
+    teacher_client.post(reverse("concerns:record_delete", args=[draft.pk]))
+    response = teacher_client.post(
+        question_url(draft, "what-happened"), {"what_happened": ACCOUNT, "action": "continue"}
+    )
+    _typed_back(response, ACCOUNT)
+    denied = AuditEvent.objects.get(action="access.denied")
+    assert (denied.object_type, denied.object_id) == ("concern draft", str(draft.pk))

@@ -115,3 +115,36 @@ def test_two_simultaneous_sends_record_one_concern(teacher, pupil, dsl, monkeypa
     assert WorkflowEvent.objects.count() == 1
     assert Notification.objects.filter(kind="concern_recorded").count() == 1
     assert not ConcernDraft.objects.exists()
+
+
+def test_words_saved_as_the_concern_is_sent_from_another_tab_are_offered_as_an_addendum(
+    client_for, teacher, pupil, monkeypatch
+):
+    """The page read the draft, then the other tab sent it (recording the concern and deleting
+    the draft) before this page's answers were saved."""
+    from concerns.recording import Journey, discard_draft
+    from concerns.views import record as views
+
+    client = client_for(teacher)
+    draft = start(client, pupil)
+    fill(client, draft, answers())
+    read = views.draft_or_concern
+
+    def read_then_sent(membership, pk):
+        found = read(membership, pk)
+        review = Journey(found).review(membership)
+        workflow_concerns.record_concern(
+            by=teacher, pupil=review.pupil, submission_key=found.pk, **review.kwargs
+        )
+        discard_draft(found)
+        return found
+
+    monkeypatch.setattr(views, "draft_or_concern", read_then_sent)
+    more = "She also said her stepdad locks her in her room at night."
+    response = client.post(
+        question_url(draft, "what-happened"), {"what_happened": more, "action": "continue"}
+    )
+    concern = Concern.objects.get()
+    assert response["Location"] == reverse("concerns:addendum", args=[concern.pk])
+    monkeypatch.undo()
+    assert more in client.get(response["Location"]).context["form"]["text"].value()
