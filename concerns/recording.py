@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from audit.scope import OutOfScope, get_in_scope
+from safeguarding.forms import typed_text
 from safeguarding.searches import as_upn, name_contains
 from safeguarding.templatetags.presenters import uk_date
 from schools.models import DSL_ROLES, Membership, Role
@@ -298,9 +299,10 @@ class Journey:
 
     def save(self, page, posted):
         """Keep the page's answers as typed, valid or not, and return the form bound to them.
-        NUL characters are dropped: no keyboard types one, and PostgreSQL cannot store one."""
+        Kept as the form reads them (`typed_text`): a NUL, which no keyboard types and
+        PostgreSQL cannot store, is dropped, and a line break is one character."""
         values = {
-            name: [value.replace("\x00", "") for value in posted.getlist(name)]
+            name: [typed_text(value) for value in posted.getlist(name)]
             for name in page.form_class.input_names()
         }
         save_answers(self.draft, values)

@@ -70,7 +70,7 @@ def as_typed(data):
     right, and PostgreSQL cannot store it."""
 
     def tidy(value):
-        return value.replace("\x00", "").replace("\r\n", "\n") if isinstance(value, str) else value
+        return typed_text(value) if isinstance(value, str) else value
 
     if not any("\x00" in v or "\r\n" in v for v in _strings(data)):
         return data
@@ -82,6 +82,11 @@ def as_typed(data):
         for name, value in data.items():
             data[name] = [tidy(v) for v in value] if isinstance(value, list) else tidy(value)
     return data
+
+
+def typed_text(value):
+    """One value sent, as its writer sees it (`as_typed`)."""
+    return value.replace("\x00", "").replace("\r\n", "\n")
 
 
 def _strings(data):

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.log import denied, viewed
 from audit.log import record as audit
 from audit.scope import OutOfScope
+from safeguarding.forms import typed_text
 from safeguarding.kept import keep_for_page, kept_for
 from safeguarding.searches import recall, searchable, show_results
 from schools.selectors import pupils_for
@@ -188,13 +189,13 @@ def question(request, pk, slug):
         if request.method == "POST" and page is not None:
             # Only this page's inputs, each no longer than a valid answer could be, so a
             # signed-out visitor cannot park more than one page's worth in a session. Counted
-            # as the form counts it, a line break as one character (a browser sends two),
-            # so a valid answer is kept to its last word.
+            # as the form counts it (`typed_text`: a line break as one character, where a
+            # browser sends two), so a valid answer is kept to its last word.
             request.session[KEPT] = {
                 "path": request.path,
                 "answers": {
                     name: [
-                        value.replace("\r\n", "\n")[: LONG_TEXT + 1]
+                        typed_text(value)[: LONG_TEXT + 1]
                         for value in request.POST.getlist(name)[:50]
                     ]
                     for name in page.form_class.input_names()
