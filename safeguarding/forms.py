@@ -298,18 +298,23 @@ def combine(form, date_name, time_name):
     error added beside the time field."""
     day = form.cleaned_data.get(date_name)
     text = form.cleaned_data.get(time_name)
-    if day is None or text is None:
+    if text is None:
         return None
     try:
+        if day is None:
+            # The date is missing or wrong: the time's own mistakes, which need no date, are
+            # named now, with the date's, not kept back for a second send.
+            _read_clock(text)
+            return None
         return _as_the_clock_showed(day, text)
     except ValidationError as refused:
         form.add_error(time_name, refused)
         return None
 
 
-def _as_the_clock_showed(day, text):
-    """The moment a London clock showed `text` on `day`; ValidationError if no clock showed
-    it, or if two did and `text` does not say which ("1:30am BST" or "1:30am GMT")."""
+def _read_clock(text):
+    """(clock, zone, time) from `text`; ValidationError if it is no time, or could be the
+    morning or the afternoon."""
     clock, zone = split_zone(text)
     moment = parse_time(clock)
     if moment is None:
@@ -319,6 +324,13 @@ def _as_the_clock_showed(day, text):
         # was 3:30am, and stored so without a word. Which it was is the writer's to say. (A
         # zone answers the night the clocks go back, when "1:30 GMT" is the repeated 1:30am.)
         raise ValidationError(f"Enter {clock}am or {clock}pm")
+    return clock, zone, moment
+
+
+def _as_the_clock_showed(day, text):
+    """The moment a London clock showed `text` on `day`; ValidationError if no clock showed
+    it, or if two did and `text` does not say which ("1:30am BST" or "1:30am GMT")."""
+    clock, zone, moment = _read_clock(text)
     on = f"{day.day} {day:%B %Y}"
     wall = datetime.combine(day, moment)
     first = timezone.make_aware(wall)

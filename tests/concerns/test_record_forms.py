@@ -109,3 +109,19 @@ def test_every_question_posts_under_names_that_no_other_question_uses():
         "observed_on_2",
         "observed_time",
     ]
+
+
+@pytest.mark.parametrize(
+    ("day", "time", "time_error"),
+    [
+        ("31", "banana", "Enter a time, for example 9:30am or 14:30"),
+        ("", "3:30", "Enter 3:30am or 3:30pm"),
+    ],
+)
+def test_a_wrong_time_is_named_on_the_first_send_beside_a_wrong_date(day, time, time_error):
+    """GOV.UK lists every problem at once: with the date wrong too, the time's own mistake was
+    kept back until the date was put right, to be found on a second send."""
+    form = when(day=day, month="2", time=time)
+    assert not form.is_valid()
+    assert list(form.errors) == ["observed_on", "observed_time"]
+    assert form.errors["observed_time"] == [time_error]
