@@ -25,10 +25,17 @@ _DOTTED_HALF = re.compile(r"\b([ap])\.\s*m\b\.?", re.IGNORECASE)
 _ZONE = re.compile(r"^(.*?)\s*(bst|gmt)\s*$", re.IGNORECASE)
 
 
+def _clock_text(text):
+    """A time as typed, with "p.m." as "pm", and without a full stop after it ("2pm."), which
+    a sentence has and habit adds."""
+    text = _DOTTED_HALF.sub(r"\1m", (text or "").strip().lower())
+    return text.rstrip(".").rstrip()
+
+
 def parse_time(text):
     """'14:30', '1730', '2:30pm', '2pm', '9.15am', '5:30 p.m.', 'midday' -> time; None if it
     is not a time."""
-    text = _DOTTED_HALF.sub(r"\1m", (text or "").strip().lower())
+    text = _clock_text(text)
     if text in {"midday", "noon"}:
         return time(12, 0)
     if text == "midnight":
@@ -49,7 +56,7 @@ def parse_time(text):
 def _morning_or_afternoon(text):
     """Whether `text` is a time that could be either: an hour from 1 to 9 without am or pm, and
     without the leading zero the 24-hour clock writes ("3:30", "330", but not "03:30")."""
-    match = _TIME.match(_DOTTED_HALF.sub(r"\1m", (text or "").strip().lower()))
+    match = _TIME.match(_clock_text(text))
     return bool(match) and not match.group(3) and match.group(1) in set("123456789")
 
 
@@ -316,6 +323,7 @@ def _read_clock(text):
     """(clock, zone, time) from `text`; ValidationError if it is no time, or could be the
     morning or the afternoon."""
     clock, zone = split_zone(text)
+    clock = clock.rstrip(".").rstrip()  # as the messages below repeat it: "Enter 3:30pm"
     moment = parse_time(clock)
     if moment is None:
         raise ValidationError("Enter a time, for example 9:30am or 14:30")

@@ -125,3 +125,12 @@ def test_a_wrong_time_is_named_on_the_first_send_beside_a_wrong_date(day, time, 
     assert not form.is_valid()
     assert list(form.errors) == ["observed_on", "observed_time"]
     assert form.errors["observed_time"] == [time_error]
+
+
+def test_a_time_ended_with_a_full_stop_is_read_and_repeated_without_it():
+    form = when(time="9:30am.")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["observed_at"] == datetime(2026, 3, 27, 9, 30, tzinfo=LONDON)
+    form = when(time="3:30.")
+    assert not form.is_valid()
+    assert form.errors == {"observed_time": ["Enter 3:30am or 3:30pm"]}

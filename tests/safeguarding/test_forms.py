@@ -24,6 +24,9 @@ from workflow.exceptions import TransitionRefused
         ("0930", time(9, 30)),
         ("5:30 p.m.", time(17, 30)),
         ("9 A.M.", time(9, 0)),
+        # The full stop that ends a sentence, typed after the time out of habit.
+        ("1:00 pm.", time(13, 0)),
+        ("14:30.", time(14, 30)),
     ],
 )
 def test_times_are_read_as_people_write_them(text, expected):
