@@ -77,10 +77,15 @@ def start_draft(membership, pupil):
 
 @transaction.atomic
 def choose_pupil(draft, pupil):
-    """The draft is about `pupil` now; refused as `start_draft` is."""
+    """The draft is about `pupil` now; refused as `start_draft` is. ConcernDraft.DoesNotExist
+    if the draft has gone since it was read (sent or deleted in another tab, or purged)."""
     lock_pupil(pupil)
     draft.pupil = pupil
-    draft.save(update_fields=["pupil", "updated_at"])
+    changed = ConcernDraft.objects.filter(pk=draft.pk).update(
+        pupil=pupil, updated_at=timezone.now()
+    )
+    if not changed:
+        raise ConcernDraft.DoesNotExist("The draft has gone (sent, or deleted).")
 
 
 def save_answers(draft, values):

@@ -146,6 +146,9 @@ def pupil(request, pk=None):
             return redirect(Journey(draft).resume_url())
         except TransitionRefused as refused:  # the pupil's records destroyed meanwhile
             form.add_error("pupil", refused.message)
+        except ConcernDraft.DoesNotExist:  # sent or deleted in another tab since it was read
+            sent = recorded_from(membership, draft.pk)
+            return _already_sent(request, sent) if sent else _gone(request, None, {})
     if query:
         # Who searched the roll, and how many children it showed; never the words searched.
         audit(
@@ -285,11 +288,14 @@ def _sent(request, page, posted, concern):
 
 
 def _gone(request, page, posted):
-    """The page's draft no longer exists: what was typed on it is shown back, to copy."""
+    """The page's draft no longer exists: what was typed on it (if `page`) is shown back."""
     return render(
         request,
         "concerns/record/gone.html",
-        {"typed": _typed_on(page, posted), "days": recording.DRAFT_LIFETIME.days},
+        {
+            "typed": _typed_on(page, posted) if page else [],
+            "days": recording.DRAFT_LIFETIME.days,
+        },
         status=404,
     )
 

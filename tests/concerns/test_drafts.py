@@ -453,3 +453,15 @@ def test_an_account_sent_to_a_draft_deleted_earlier_is_shown_back(teacher_client
     _typed_back(response, ACCOUNT)
     denied = AuditEvent.objects.get(action="access.denied")
     assert (denied.object_type, denied.object_id) == ("concern draft", str(draft.pk))
+
+
+def test_a_pupil_chosen_as_the_draft_is_destroyed_is_told_so(
+    teacher_client, pupil, destroyed_as_read
+):
+    draft = start(teacher_client, pupil)
+    response = teacher_client.post(
+        reverse("concerns:record_draft_pupil", args=[draft.pk]), {"pupil": str(pupil.pk)}
+    )
+    assert response.status_code == 404
+    assert "This unfinished concern no longer exists" in response.text
+    assert not ConcernDraft.objects.exists()
