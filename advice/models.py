@@ -6,9 +6,10 @@ written only by the workflow layer.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 
-from schools.models import Pupil
+from schools.models import HUB_ROLES, Membership, Pupil
 
 
 class Urgency(models.TextChoices):
@@ -169,3 +170,21 @@ class AdviceRequest(models.Model):
     @property
     def is_open(self):
         return self.status in {AdviceStatus.OPEN, AdviceStatus.CLAIMED}
+
+
+def claimant_left():
+    """Whether a claimed request's claimant has left its authority's hub: they hold no active
+    advisor's or manager's role there any more (an LA admin ended it), or the service's
+    operators have switched their account off. Nobody is working on such a request: it counts
+    as unclaimed, for anyone at the hub to claim. An expression, for a query to work out in
+    its own statement (`.annotate(claimant_left=claimant_left())`), never row by row."""
+    still_at_the_hub = Membership.objects.filter(
+        user_id=OuterRef("claimed_by_id"),
+        user__is_active=True,
+        is_active=True,
+        role__in=sorted(HUB_ROLES),
+        local_authority_id=OuterRef("local_authority_id"),
+    )
+    return ExpressionWrapper(
+        Q(status=AdviceStatus.CLAIMED) & ~Exists(still_at_the_hub), output_field=BooleanField()
+    )

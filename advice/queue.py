@@ -20,7 +20,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Val
 from concerns.keyset import Key, beyond
 from concerns.models import Category, ConcernCategory, categories_of, category_list
 
-from .models import AdviceStatus, Urgency
+from .models import AdviceStatus, Urgency, claimant_left
 from .selectors import requests_visible_to
 
 PAGE_SIZE = 50
@@ -125,7 +125,8 @@ def _filtered(membership, user, filters, as_of, *, skip=()):
     if filters.claimed == CLAIMED_BY_ME:
         requests = requests.filter(claimed_by=user)
     elif filters.claimed == UNCLAIMED:
-        requests = requests.filter(claimed_by__isnull=True)
+        # Nobody is working on a request whose claimant has left the hub either.
+        requests = requests.filter(Q(claimed_by__isnull=True) | Q(claimant_left()))
     if filters.overdue:
         requests = requests.filter(_overdue(as_of))
     return requests
@@ -161,6 +162,7 @@ class Row:
     claimed_by_name: str | None
     overdue_rank: int
     urgency_rank: int
+    claimant_left: bool = False  # claimed by someone who has left the hub: nobody has it
     categories: list = field(default_factory=list)  # labels, in order
     due_text: str = ""  # worded by the view, as of the moment it shows the page
     overdue: bool = False
@@ -182,6 +184,7 @@ _ROW_COLUMNS = (
     "claimed_by__full_name",
     "overdue_rank",
     "urgency_rank",
+    "claimant_left",
     "category_list",
 )
 
@@ -207,7 +210,7 @@ def _page_of(membership, chosen, ordering, as_of):
     claimants. Joined before the sort, every open request of the authority would be."""
     found = (
         _ranked(requests_visible_to(membership).filter(pk__in=chosen), as_of)
-        .annotate(category_list=category_list("concern"))
+        .annotate(category_list=category_list("concern"), claimant_left=claimant_left())
         .order_by(*ordering)
         .values_list(*_ROW_COLUMNS)
     )

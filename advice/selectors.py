@@ -10,7 +10,7 @@ from schools.models import DSL_ROLES, HUB_ROLES, Membership, Pupil, Role, User
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
-from .models import AdviceRequest
+from .models import AdviceRequest, AdviceStatus, claimant_left
 
 # What a request's page shows of its concern besides the record itself: each kind, when a row
 # of it was made, and the people its rows name. A withdrawn request shares the concern as it
@@ -35,9 +35,11 @@ def requests_visible_to(membership):
 def get_request_for(membership, pk):
     """The advice request with `pk` if this membership may see it; otherwise a 404, audited."""
     return get_in_scope(
-        requests_visible_to(membership).select_related(
+        requests_visible_to(membership)
+        .select_related(
             "concern__school__local_authority", "concern__pupil", "claimed_by", "requested_by"
-        ),
+        )
+        .annotate(claimant_left=claimant_left()),
         pk,
         "advicerequest",
     )
@@ -68,6 +70,7 @@ def get_request_page_for(membership, pk):
         requests_visible_to(membership)
         .select_related("concern__school", "concern__pupil")
         .annotate(
+            claimant_left=claimant_left(),
             concern_category_list=category_list("concern"),
             **{
                 f"has_{kind}": Exists(
@@ -262,3 +265,24 @@ def hub_staff(authority_id):
         .distinct()
         .order_by("full_name", "pk")
     )
+
+
+def claims_back_to_queue(membership):
+    """How many advice requests go back to the hub's queue, for anyone there to claim, when
+    `membership` ends: those its holder has claimed and not answered at the authority, if
+    this is their last hub role there (`claimant_left`). A count, nothing about a child."""
+    if membership.role not in HUB_ROLES or not membership.is_active:
+        return 0
+    other_hub_roles = Membership.objects.filter(
+        user_id=membership.user_id,
+        local_authority_id=membership.local_authority_id,
+        role__in=sorted(HUB_ROLES),
+        is_active=True,
+    ).exclude(pk=membership.pk)
+    if other_hub_roles.exists():
+        return 0
+    return AdviceRequest.objects.filter(
+        local_authority_id=membership.local_authority_id,
+        claimed_by_id=membership.user_id,
+        status=AdviceStatus.CLAIMED,
+    ).count()

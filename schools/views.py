@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from advice.selectors import claims_back_to_queue
 from audit.log import record
 from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
@@ -241,6 +242,7 @@ def end_role(request, pk):
         "membership": membership,
         "error": error,
         "blocked": None if error else why_role_cannot_end(membership),
+        "claims": claims_back_to_queue(membership),
         "back": _people_url(membership.place),
     }
     status = 400 if error and request.method == "POST" else 200

@@ -37,7 +37,9 @@ Rules every transition follows:
   WorkflowEvent, one AuditEvent and any notifications; emails go out only after commit.
 - A refused transition raises `workflow.exceptions.TransitionRefused` with a message a person
   can act on, and writes nothing. A form posted from a stale page (`expected_version`) is
-  refused, not applied. Two advisors cannot both claim one request.
+  refused, not applied. Two advisors cannot both claim one request. A request claimed by
+  someone who has since left the hub (hub role ended, account switched off) counts as
+  unclaimed: anyone at the hub may claim it (`rules.request_target`, docs/adr/001).
 - A concern's `version` moves on with every change the school sees or acts on; the hub
   claiming, releasing or reassigning a request moves only the request's own `version`, which
   the hub's forms check. So a DSL's page on the concern is not refused as out of date because

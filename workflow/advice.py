@@ -4,7 +4,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import format_html
 
-from advice.models import URGENCY_TARGET_HOURS, AdviceRequest, AdviceStatus, LevelOfNeed, NextStep
+from advice.models import (
+    URGENCY_TARGET_HOURS,
+    AdviceRequest,
+    AdviceStatus,
+    LevelOfNeed,
+    NextStep,
+    claimant_left,
+)
 from safeguarding import clock
 from safeguarding.templatetags.presenters import typed
 from schools.models import HUB_ROLES, Membership
@@ -26,9 +33,14 @@ def due_at(requested_at, urgency):
 
 
 def _lock(advice_request):
-    """Lock the concern, then the request (always in that order, so two locks never cross)."""
+    """Lock the concern, then the request (always in that order, so two locks never cross).
+    Whether its claimant has left the hub is read under the lock, with the request."""
     concern = lock_concern(advice_request.concern)
-    request = AdviceRequest.objects.select_for_update().get(pk=advice_request.pk)
+    request = (
+        AdviceRequest.objects.select_for_update(of=("self",))
+        .annotate(claimant_left=claimant_left())
+        .get(pk=advice_request.pk)
+    )
     request.concern = concern
     return concern, request
 
@@ -36,7 +48,7 @@ def _lock(advice_request):
 def _check_request(action, request, expected_version=None):
     if expected_version is not None and request.version != expected_version:
         raise Stale(STALE_REQUEST.format(status=request.get_status_display()))
-    target = request_target(action, request.status)
+    target = request_target(action, request.status, claimant_left=request.claimant_left)
     if target is None:
         raise TransitionRefused(why_not(action, request))
     return target
@@ -212,21 +224,27 @@ def _share_pupil_as_now(request, pupil):
 def claim_advice_request(advice_request, *, by, expected_version=None):
     """A hub advisor takes a request to answer it.
 
-    Who: hub advisors and managers of the school's authority. From: OPEN; to: CLAIMED. If
-    someone claimed it first, says who and when; it is never silently taken over.
+    Who: hub advisors and managers of the school's authority. From: OPEN, or CLAIMED by
+    someone who has since left the hub (their hub role at the authority ended, or their
+    account switched off: nobody is working on it); to: CLAIMED. If someone still at the hub
+    claimed it first, says who and when; it is never silently taken over. A claim taken from
+    a leaver says so in the history.
     """
     actor = actor_for(by)
     concern, request = _lock(advice_request)
     check_role(actor, Action.CLAIM, concern, request)
     target = _check_request(Action.CLAIM, request, expected_version)
     check(actor, Action.CLAIM, concern, request)
+    leaver = request.claimed_by if request.claimant_left else None
     request.claimed_by = by
     request.claimed_at = timezone.now()
     _save(request, target, "claimed_by", "claimed_at")
     # Who at the hub has it is nothing the school acts on: the concern's version stays, so a
     # DSL's page on the concern (an escalation, a withdrawal) is not refused as out of date.
     # The hub's own forms answer to the request's version, which has moved on.
-    history(concern, Action.CLAIM, concern.status, by=by, request=request)
+    note = f"Taken from {leaver.full_name}, who has left the hub" if leaver else ""
+    extra = {"taken_from": leaver.pk} if leaver else {}
+    history(concern, Action.CLAIM, concern.status, by=by, request=request, note=note, **extra)
     return request
 
 

@@ -282,8 +282,20 @@ def concern_target(action, status):
     return CONCERN_MOVES[action].get(status)
 
 
-def request_target(action, status):
+def request_target(action, status, *, claimant_left=False):
+    """The status `action` moves a request to from `status`, or None if it is not allowed.
+    A request claimed by someone who has since left the hub (`claimant_left`: their hub role
+    ended, or their account switched off) counts as unclaimed for claiming: nobody is working
+    on it, and a red request is due in 4 working hours."""
+    if action == Action.CLAIM and status == A.CLAIMED and claimant_left:
+        return A.CLAIMED
     return REQUEST_MOVES[action].get(status)
+
+
+def has_left(request):
+    """Whether the request's claimant has left the hub, as its page read it (the
+    `advice.models.claimant_left` annotation; a request read without it counts as not)."""
+    return bool(getattr(request, "claimant_left", False))
 
 
 def may(actor, action, concern, request=None):
@@ -339,7 +351,10 @@ def available_request_actions(actor, request):
         Action.RERATE,
         Action.ESCALATE,
     ]:
-        if action in REQUEST_MOVES and request_target(action, request.status) is None:
+        if (
+            action in REQUEST_MOVES
+            and request_target(action, request.status, claimant_left=has_left(request)) is None
+        ):
             continue
         if concern_target(action, request.concern.status) is None:
             continue

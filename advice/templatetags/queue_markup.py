@@ -28,7 +28,12 @@ def queue_rows(rows):
         received, due = uk_datetime(row.requested_at, zone), uk_datetime(row.due_at, zone)
         labels = "".join(f"<li>{text(label)}</li>" for label in row.categories)
         status = cached_tag(request_status_tag, row.status)
-        claimed_by = typed(text(row.claimed_by_name)) if row.claimed_by_name else "Nobody yet"
+        if not row.claimed_by_name:
+            claimed_by = "Nobody yet"
+        elif row.claimant_left:
+            claimed_by = f"Nobody yet ({typed(text(row.claimed_by_name))} has left the hub)"
+        else:
+            claimed_by = typed(text(row.claimed_by_name))
         parts.append(
             '\n    <tr class="govuk-table__row">\n'
             '      <th scope="row" class="govuk-table__header"><a class="govuk-link" '

@@ -32,6 +32,7 @@ from workflow.rules import (
     Actor,
     available_request_actions,
     concern_target,
+    has_left,
 )
 
 from ..forms import (
@@ -185,7 +186,7 @@ def _unavailable(action, advice_request, user):
         return "Advice has already been given on this request."
     if advice_request.status == AdviceStatus.WITHDRAWN:
         return "The school has withdrawn this advice request."
-    if action == Action.CLAIM and advice_request.claimed_by_id:
+    if action == Action.CLAIM and advice_request.claimed_by_id and not has_left(advice_request):
         claimant = typed(advice_request.claimed_by.full_name)
         return format_html("{} has already claimed this request.", claimant)
     if action in {Action.RELEASE, Action.GIVE_ADVICE} and not advice_request.claimed_by_id:

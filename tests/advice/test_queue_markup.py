@@ -1,8 +1,9 @@
 """The hub queue writes its rows in Python (advice/templatetags/queue_markup.py) for speed: the
 markup must be exactly what the template loop it replaces wrote, escaping and optional parts
-included. The loop as it was is kept here, and both are rendered through the same engine over
-rows of every status and urgency, claimed and not, overdue and not, with no categories and
-several, and text that needs escaping."""
+included. The loop as it was is kept here (with the words for a claimant who has left the hub
+added since), and both are rendered through the same engine over rows of every status and
+urgency, claimed and not (by someone still at the hub or not), overdue and not, with no
+categories and several, and text that needs escaping."""
 
 from datetime import datetime
 from itertools import product
@@ -25,7 +26,7 @@ OLD_LOOP = """{% load presenters %}{% for row in rows %}
       <td class="govuk-table__cell">{{ row.requested_at|uk_datetime }}</td>
       <td class="govuk-table__cell">{% if row.overdue %}<strong class="govuk-tag govuk-tag--red">Overdue</strong><br>{% endif %}<span class="govuk-!-font-weight-bold">{{ row.due_text }}</span><br><span class="govuk-body-s">{{ row.due_at|uk_datetime }}</span></td>
       <td class="govuk-table__cell">{{ row.status|request_status_tag }}</td>
-      <td class="govuk-table__cell">{% if row.claimed_by %}{{ row.claimed_by.full_name|typed }}{% else %}Nobody yet{% endif %}</td>
+      <td class="govuk-table__cell">{% if row.claimed_by and row.claimant_left %}Nobody yet ({{ row.claimed_by.full_name|typed }} has left the hub){% elif row.claimed_by %}{{ row.claimed_by.full_name|typed }}{% else %}Nobody yet{% endif %}</td>
     </tr>
     {% endfor %}"""  # noqa: E501
 
@@ -35,8 +36,10 @@ ESCAPE = 'O\'Brien & <Sons> "Academy"'
 
 def rows():
     made = []
-    shapes = product(AdviceStatus, Urgency, [None, "Max Manager", ESCAPE], [True, False])
-    for n, (status, urgency, claimed_by, overdue) in enumerate(shapes, start=1):
+    shapes = product(
+        AdviceStatus, Urgency, [None, "Max Manager", ESCAPE], [True, False], [False, True]
+    )
+    for n, (status, urgency, claimed_by, overdue, left) in enumerate(shapes, start=1):
         made.append(
             Row(
                 pk=n * 7,
@@ -51,6 +54,7 @@ def rows():
                 claimed_by_name=claimed_by,
                 overdue_rank=0 if overdue else 1,
                 urgency_rank=0,
+                claimant_left=left and claimed_by is not None,
                 categories=[["Neglect"], [], ["Neglect", "Radicalisation or extremism (Prevent)"]][
                     n % 3
                 ],
@@ -76,6 +80,7 @@ def as_they_were(row):
         due_text=row.due_text,
         due_at=row.due_at,
         status=row.status,
+        claimant_left=row.claimant_left,
         claimed_by=SimpleNamespace(full_name=row.claimed_by_name) if row.claimed_by_name else None,
     )
 
@@ -83,12 +88,13 @@ def as_they_were(row):
 def test_the_rows_are_written_exactly_as_the_template_loop_wrote_them(settings):
     settings.TIME_ZONE = "Europe/London"
     made = rows()
-    assert len(made) == 72
+    assert len(made) == 144
     old = Template(OLD_LOOP).render(Context({"rows": [as_they_were(row) for row in made]}))
     new = Template("{% load queue_markup %}{% queue_rows rows %}").render(Context({"rows": made}))
     assert new == old
     assert "O&#x27;Brien &amp; &lt;Sons&gt; &quot;Academy&quot;" in new
     assert "Nobody yet" in new
+    assert 'Nobody yet (<span dir="auto">Max Manager</span> has left the hub)' in new
     assert "Overdue</strong>" in new
 
 

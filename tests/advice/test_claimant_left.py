@@ -1,0 +1,161 @@
+"""A hub advisor leaves (an LA admin ends their hub role, or the service's operators switch
+their account off) with advice requests claimed: nobody is working on them, and a red one is
+due in 4 working hours. Each counts as unclaimed: anyone at the hub claims it, the queue shows
+it as nobody's, and the page ending the role says how many go back to the queue."""
+
+import pytest
+from django.urls import reverse
+
+from advice.models import AdviceStatus
+from audit.models import AuditEvent
+from schools.models import Role
+from schools.services import end_membership
+from tests.factories import member
+from tests.notices import words
+from tests.walk import given_advice
+from workflow.advice import claim_advice_request, give_advice
+from workflow.exceptions import TransitionRefused
+from workflow.rules import Action
+
+QUEUE = reverse("advice:queue")
+
+
+def leave_by_role_ended(user, authority, la_admin):
+    for membership in user.memberships.filter(local_authority=authority, is_active=True):
+        end_membership(membership, by=la_admin)
+
+
+def leave_by_account_switched_off(user, authority, la_admin):
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
+WAYS_TO_LEAVE = pytest.mark.parametrize(
+    "leave", [leave_by_role_ended, leave_by_account_switched_off], ids=["role", "account"]
+)
+
+
+@pytest.fixture
+def leaver(authority):
+    return member(Role.HUB_ADVISOR, authority, full_name="Lee Leaver")
+
+
+@pytest.fixture
+def left_request(cases, school, leaver):
+    request = cases.request(school, "red")
+    cases.claimed(request, leaver)
+    return request
+
+
+@WAYS_TO_LEAVE
+def test_an_advisor_claims_a_request_whose_claimant_has_left_and_the_history_says_so(
+    left_request, leaver, hub_advisor, authority, la_admin, leave
+):
+    leave(leaver, authority, la_admin)
+    claimed = claim_advice_request(left_request, by=hub_advisor)
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.claimed_by) == (AdviceStatus.CLAIMED, hub_advisor)
+    event = claimed.events.filter(action=Action.CLAIM).latest("at", "pk")
+    assert (event.actor, event.note) == (hub_advisor, "Taken from Lee Leaver, who has left the hub")
+    audit = AuditEvent.objects.filter(action="workflow.claim_advice_request", actor=hub_advisor)
+    assert audit.get().detail["taken_from"] == leaver.pk
+    # The advisor who has it now answers it.
+    give_advice(claimed, by=hub_advisor, **given_advice(), expected_version=claimed.version)
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.advised_by) == (AdviceStatus.ANSWERED, hub_advisor)
+
+
+def test_a_claim_held_by_someone_still_at_the_hub_is_not_taken_over(
+    left_request, leaver, hub_advisor, hub_manager, authority, la_admin
+):
+    # Still a hub manager there: their advisor's role ended, they have not left the hub.
+    manager_role = member(Role.HUB_MANAGER, authority).memberships.get()
+    manager_role.user = leaver
+    manager_role.save()
+    end_membership(leaver.memberships.get(role=Role.HUB_ADVISOR), by=la_admin)
+    with pytest.raises(TransitionRefused) as refused:
+        claim_advice_request(left_request, by=hub_advisor)
+    assert "Lee Leaver claimed this request on" in words(refused.value.message)
+    left_request.refresh_from_db()
+    assert left_request.claimed_by == leaver
+
+
+def test_a_leavers_claim_at_another_authority_is_still_theirs_there(
+    cases, other_la_school, other_authority, other_la_advisor, authority, la_admin, leaver
+):
+    """Leaving one authority's hub does not free requests they hold at another's."""
+    role_there = member(Role.HUB_ADVISOR, other_authority).memberships.get()
+    role_there.user = leaver
+    role_there.save()
+    request = cases.request(other_la_school, "red")
+    cases.claimed(request, leaver)
+    leave_by_role_ended(leaver, authority, la_admin)
+    with pytest.raises(TransitionRefused):
+        claim_advice_request(request, by=other_la_advisor)
+
+
+@WAYS_TO_LEAVE
+def test_the_queue_shows_a_leavers_request_as_nobodys_and_the_nobody_filter_finds_it(
+    cases,
+    school,
+    left_request,
+    leaver,
+    hub_advisor,
+    hub_manager,
+    authority,
+    la_admin,
+    client_for,
+    leave,
+):
+    held = cases.request(school, "amber")
+    cases.claimed(held, hub_manager)
+    unclaimed = cases.request(school, "green")
+    leave(leaver, authority, la_admin)
+    client = client_for(hub_advisor)
+
+    page = client.get(QUEUE).content.decode()
+    assert 'Nobody yet (<span dir="auto">Lee Leaver</span> has left the hub)' in page
+
+    response = client.get(f"{QUEUE}?status=open&status=claimed&claimed=nobody")
+    assert sorted(row.pk for row in response.context["page"].rows) == sorted(
+        [left_request.pk, unclaimed.pk]
+    )
+    assert response.context["status_counts"][1][1] == 1  # claimed, by nobody at the hub
+
+
+@WAYS_TO_LEAVE
+def test_the_request_page_offers_claim_on_a_leavers_request_and_the_claim_goes_through(
+    left_request, leaver, hub_advisor, authority, la_admin, client_for, leave
+):
+    client = client_for(hub_advisor)
+    detail = reverse("advice:detail", args=[left_request.pk])
+    before = client.get(detail).content.decode()
+    assert "Claim this request</button>" not in before  # Lee is still at the hub
+    leave(leaver, authority, la_admin)
+
+    page = client.get(detail).content.decode()
+    assert "Claim this request</button>" in page
+    assert "has left the hub, so anyone at the hub can claim it" in words(page)
+    response = client.post(reverse("advice:claim", args=[left_request.pk]), follow=True)
+    assert "You have claimed this request" in response.content.decode()
+    left_request.refresh_from_db()
+    assert left_request.claimed_by == hub_advisor
+
+
+def test_ending_a_hub_advisors_role_says_how_many_claimed_requests_go_back_to_the_queue(
+    cases, school, leaver, la_admin, client_for, hub_advisor
+):
+    for urgency in ("red", "amber"):
+        cases.claimed(cases.request(school, urgency), leaver)
+    cases.answered(cases.request(school, "green"), leaver)  # answered: nothing goes back
+    cases.claimed(cases.request(school, "green"), hub_advisor)  # someone else's
+    end = reverse("people:end", args=[leaver.memberships.get().pk])
+    page = words(client_for(la_admin).get(end).content.decode())
+    assert (
+        "They have claimed 2 advice requests that have not been answered. When the role ends, "
+        "they go back to the hub's queue for anyone at the hub to claim." in page
+    )
+    other = reverse("people:end", args=[hub_advisor.memberships.get().pk])
+    assert "advice request that has not been answered. When the role ends, it goes back" in (
+        words(client_for(la_admin).get(other).content.decode())
+    )
