@@ -14,7 +14,7 @@ from django.db.models.query import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 
-from advice.models import AdviceRequest, AdviceStatus
+from advice.models import AdviceRequest, AdviceStatus, claimant_left
 from safeguarding.templatetags.presenters import typed, uk_date, uk_datetime
 from schools.models import User
 from workflow.concerns import referral_missing
@@ -115,6 +115,8 @@ def load_casework(concerns, *, attachments=True, every_kind=False):
         rows = []
         if having:
             rows = model.objects.filter(concern_id__in=sorted(having))
+            if name == "advice_requests":  # whether whoever claimed each has left the hub
+                rows = rows.annotate(claimant_left=claimant_left())
             rows = list(rows.order_by(*_ORDER[name]) if name in _ORDER else rows)
         _store(concerns, name, model, rows)
         named.append((rows, _USERS[name]))
@@ -238,11 +240,21 @@ def _hub_step(concern, requests, zone, reopened):
                 uk_datetime(open_request.due_at, zone),
             )
         )
-        step.lines.append(
-            format_html("Being answered by {}", _name(open_request.claimed_by))
-            if open_request.claimed_by_id
-            else "Waiting for a hub advisor to pick it up"
-        )
+        if getattr(open_request, "claimant_left", False):
+            # Nobody is working on it: the hub's queue offers it to anyone there to claim.
+            step.lines.append(
+                format_html(
+                    "Waiting for a hub advisor to pick it up ({}, who claimed it, has left the "
+                    "hub)",
+                    _name(open_request.claimed_by),
+                )
+            )
+        else:
+            step.lines.append(
+                format_html("Being answered by {}", _name(open_request.claimed_by))
+                if open_request.claimed_by_id
+                else "Waiting for a hub advisor to pick it up"
+            )
     elif answered:
         step.state = "done"
     elif concern.status == S.ESCALATED or escalations:

@@ -189,6 +189,22 @@ def test_a_reopened_concern_shows_its_steps_to_do_again_with_what_came_before(
     assert [step.state for step in steps] == ["done", "done", "due", "not_started"]
 
 
+def test_the_step_tracker_does_not_say_an_advisor_who_has_left_the_hub_is_answering(
+    walk, client_for, dsl, hub_advisor
+):
+    # Their account switched off, nobody is working on the request: the hub's queue shows it
+    # as nobody's for anyone there to claim, and the school is not told it is being answered.
+    concern = walk.claimed()
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert "Being answered by Ada Advisor" in strip_tags(steps[1].lines[1])
+    hub_advisor.is_active = False
+    hub_advisor.save(update_fields=["is_active"])
+    steps = client_for(dsl).get(detail(concern)).context["steps"]
+    assert strip_tags(steps[1].lines[1]) == (
+        "Waiting for a hub advisor to pick it up (Ada Advisor, who claimed it, has left the hub)"
+    )
+
+
 def test_the_step_tracker_says_the_parent_conversation_is_due_after_advice(walk, client_for, dsl):
     concern = walk.advice_received()
     steps = client_for(dsl).get(detail(concern)).context["steps"]
