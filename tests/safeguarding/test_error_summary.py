@@ -40,7 +40,7 @@ def input_ids(html):
             ["id_summary", "id_question", "id_urgency_1"],
         ),
         (
-            AdviceForm({"expected_version": "1"}),
+            AdviceForm({"expected_version": "1", "expected_concern_version": "1"}),
             ["id_advice", "id_next_step_1", "id_level_of_need_1"],
         ),
         (ParentConversationForm({"expected_version": "1"}), ["id_held_0"]),
@@ -81,7 +81,7 @@ def test_an_error_about_the_whole_form_is_said_once_in_the_summary(db):
     repeat it as unstyled text above the first question, which a screen reader would read a
     second time and which does not look like an error (GOV.UK: errors go in the summary and
     beside the field they are about)."""
-    form = AdviceForm({"expected_version": "1"})
+    form = AdviceForm({"expected_version": "1", "expected_concern_version": "1"})
     assert not form.is_valid()
     form.add_error(None, "The school has withdrawn this advice request.")
     html = PAGE.render(Context({"form": form}))
