@@ -10,6 +10,7 @@ the reader last opened it) and their categories, whatever the number of rows.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -205,13 +206,20 @@ def _unread_addendum(user_id):
 
 def mark_read(membership, concern, at):
     """Note that this person opened the concern's page at `at` (taken before the page read
-    the concern, so that an addendum added meanwhile stays unread): one statement."""
-    ConcernRead.objects.bulk_create(
-        [ConcernRead(concern=concern, user_id=membership.user_id, read_at=at)],
-        update_conflicts=True,
-        unique_fields=["concern", "user"],
-        update_fields=["read_at"],
+    the concern, so that an addendum added meanwhile stays unread), never moving it back
+    (a tab opened earlier saving later). One statement, on every concern page: the ORM's
+    upsert would wrap it in a transaction of three."""
+    meta, quote = ConcernRead._meta, connection.ops.quote_name
+    table, read_at = quote(meta.db_table), quote(meta.get_field("read_at").column)
+    concern_id, user_id = (quote(meta.get_field(name).column) for name in ("concern", "user"))
+    sql = (
+        f"INSERT INTO {table} ({concern_id}, {user_id}, {read_at}) VALUES (%s, %s, %s) "  # nosec B608
+        f"ON CONFLICT ({concern_id}, {user_id}) DO UPDATE SET {read_at} = excluded.{read_at} "
+        f"WHERE {table}.{read_at} < excluded.{read_at}"
     )
+    value = meta.get_field("read_at").get_db_prep_value(at, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [concern.pk, membership.user_id, value])
 
 
 def inbox_queryset(

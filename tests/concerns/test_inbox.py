@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from concerns import inbox
-from concerns.inbox import GROUPS, REFERRAL_DUE, inbox_page, inbox_queryset
+from concerns.inbox import GROUPS, REFERRAL_DUE, inbox_page, inbox_queryset, mark_read
 from concerns.models import Closure, Concern, ConcernRead, ConcernStatus
 from schools.models import Role
 from tests.factories import PupilFactory, member
@@ -324,6 +324,24 @@ def test_a_teacher_opening_their_concern_does_not_mark_it_read_for_the_dsl(
     add_addendum(concern, by=teacher, text="He said it again at lunch.")
     client_for(teacher).get(reverse("concerns:detail", args=[concern.pk]))
     assert _new_addendum(client_for(dsl)) == [concern.reference]
+
+
+def test_a_page_opened_before_an_addendum_does_not_unread_a_later_opening(
+    walk, client_for, dsl, django_assert_num_queries
+):
+    # Two tabs: the later opening, after the addendum, marks it read; a page opened before the
+    # addendum but saved after does not take that back. One statement either way.
+    concern = walk.recorded()
+    earlier = timezone.now()
+    add_addendum(concern, by=walk.teacher, text="He came in with another bruise.")
+    client = client_for(dsl)
+    client.get(reverse("concerns:detail", args=[concern.pk]))
+    assert _new_addendum(client) == []
+    membership = dsl.memberships.get()
+    with django_assert_num_queries(1):
+        mark_read(membership, concern, earlier)
+    assert _new_addendum(client) == []
+    assert ConcernRead.objects.get(concern=concern, user=dsl).read_at > earlier
 
 
 def test_addenda_read_before_the_inbox_said_so_are_not_shown_as_new(walk, client_for, dsl):
