@@ -24,12 +24,14 @@ from schools.selectors import schools_for
 from workflow.working_time import working_hours_between
 
 from .forms import ReportPeriodForm
+from .presentation import FULL, Formatter
 
 DEFAULT_PERIOD_DAYS = 90
 ADVICE_WINDOWS = (30, 90)
 OPEN_WORK = (AdviceStatus.OPEN, AdviceStatus.CLAIMED)
 ALL = "All urgencies"
 NONE = "n/a"
+FULL_FIGURES = Formatter(FULL)  # a hub manager sees every count: nothing hidden
 
 
 @dataclass
@@ -79,8 +81,10 @@ def default_period(today):
     return today - timedelta(days=DEFAULT_PERIOD_DAYS), today
 
 
-def _percent(part, whole):
-    return f"{math.floor(100 * part / whole + 0.5)}%" if whole else NONE
+def _share(part, whole):
+    """As the school's audit report shows a share: with its counts, and 100% or 0% only for
+    all or none (199 of 200 within target reads "more than 99%", not "100%")."""
+    return FULL_FIGURES.share(part, whole) if whole else NONE
 
 
 def _hours(value):
@@ -130,7 +134,7 @@ def _timeliness(label, target, answered):
         len(times),
         _hours(statistics.median(times) if times else None),
         _hours(nearest_rank(times, 0.9)),
-        _percent(on_time, len(times)),
+        _share(on_time, len(times)),
     ]
 
 

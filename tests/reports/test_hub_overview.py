@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from reports.hub_overview import hub_overview, nearest_rank
+from reports.hub_overview import _timeliness, hub_overview, nearest_rank
 from schools.models import Role
 from tests.conftest import reauthenticate
 from tests.factories import member
@@ -105,17 +105,40 @@ def test_open_requests_by_urgency_and_overdue_now(fixed, hub_manager):
 def test_time_to_advice_in_working_hours_over_30_and_90_days(fixed, hub_manager):
     last_30, last_90 = figures(hub_manager).advice
     assert last_30.rows == [
-        ["Red", "within 4 working hours", 3, "4.0", "6.0", "67%"],
-        ["Amber", "within 1 working day", 2, "12.0", "16.0", "50%"],
-        ["Green", "within 3 working days", 1, "16.0", "16.0", "100%"],
-        ["All urgencies", "each request's own", 6, "7.0", "16.0", "67%"],
+        ["Red", "within 4 working hours", 3, "4.0", "6.0", "67% (2 of 3)"],
+        ["Amber", "within 1 working day", 2, "12.0", "16.0", "50% (1 of 2)"],
+        ["Green", "within 3 working days", 1, "16.0", "16.0", "100% (1 of 1)"],
+        ["All urgencies", "each request's own", 6, "7.0", "16.0", "67% (4 of 6)"],
     ]
     assert last_90.rows == [
-        ["Red", "within 4 working hours", 3, "4.0", "6.0", "67%"],
-        ["Amber", "within 1 working day", 2, "12.0", "16.0", "50%"],
-        ["Green", "within 3 working days", 2, "24.0", "32.0", "50%"],
-        ["All urgencies", "each request's own", 7, "8.0", "32.0", "57%"],
+        ["Red", "within 4 working hours", 3, "4.0", "6.0", "67% (2 of 3)"],
+        ["Amber", "within 1 working day", 2, "12.0", "16.0", "50% (1 of 2)"],
+        ["Green", "within 3 working days", 2, "24.0", "32.0", "50% (1 of 2)"],
+        ["All urgencies", "each request's own", 7, "8.0", "32.0", "57% (4 of 7)"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("on_time", "late", "within_target"),
+    [
+        # 199 of 200 within target is not every one: 99.5% does not round to 100%.
+        (199, 1, "more than 99% (199 of 200)"),
+        # 1 of 300 is not none: 0.3% does not round to 0%.
+        (1, 299, "less than 1% (1 of 300)"),
+        (200, 0, "100% (200 of 200)"),
+        (0, 300, "0% (0 of 300)"),
+        # No advice given: no share to show, as the times beside it.
+        (0, 0, "n/a"),
+    ],
+)
+def test_within_target_reads_100_or_0_percent_only_when_it_is_all_or_none(
+    on_time, late, within_target
+):
+    # (working hours to advice, target hours) for each request answered.
+    answered = [(3.0, 4)] * on_time + [(5.0, 4)] * late
+    row = _timeliness("Red", "within 4 working hours", answered)
+    assert row[2] == on_time + late
+    assert row[-1] == within_target
 
 
 def test_volumes_by_school_and_category_for_the_chosen_days(fixed, hub_manager):
