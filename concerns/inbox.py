@@ -1,20 +1,23 @@
 """The DSL's inbox: the school's concerns grouped by what each needs next.
 
-Groups come in the order a DSL works them; within a group a child thought to be at immediate
-risk comes first, then the oldest. One query finds the concerns closed in the last 30 days,
-one fetches a page of rows with everything a row shows (the hub's due time, whether an
-escalation awaits its outcome, when it was closed, whether someone else has added to it since
-the reader last opened it) and their categories, whatever the number of rows.
+Groups come in the order a DSL works them; within a group of open concerns a child thought to
+be at immediate risk comes first, then the oldest; closed concerns come most recently closed
+first (a DSL looks for last week's, not the first the school ever closed). One query finds the
+concerns closed in the last 30 days, one fetches a page of rows with everything a row shows
+(the hub's due time, whether an escalation awaits its outcome, when it was closed, whether
+someone else has added to it since the reader last opened it) and their categories, whatever
+the number of rows.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    DateTimeField,
     Exists,
     IntegerField,
     OuterRef,
@@ -23,6 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
@@ -68,12 +72,17 @@ GROUPS = [
 HEADINGS = dict(enumerate(heading for _, heading in GROUPS))
 RANKS = {status: rank for rank, (status, _) in enumerate(GROUPS)}
 
+# Within an open group: at immediate risk first, then oldest recorded. Within the closed one:
+# most recently closed first (`urgent` is false there and `closed_order` the same for every
+# open concern), ties by when recorded.
 KEYS = [
     Key("stage", int),
-    Key("immediate_risk", bool, descending=True),
+    Key("urgent", bool, descending=True),
+    Key("closed_order", datetime, descending=True),
     Key("recorded_at", datetime),
     Key("id", int),
 ]
+OPEN_CLOSED_ORDER = datetime(1970, 1, 1, tzinfo=UTC)  # any fixed time: a key is never NULL
 
 
 def _latest_conversation():
@@ -234,6 +243,18 @@ def inbox_queryset(
         category_list=category_list(),
         stage=_stage(),
         last_closed_at=Subquery(last_closed.values("closed_at")[:1]),
+        urgent=Case(
+            When(status=S.CLOSED, then=Value(False)),
+            default="immediate_risk",
+            output_field=BooleanField(),
+        ),
+        closed_order=Case(
+            # Every closed concern has a closure; were one missing, its recording time would
+            # stand in: a key is never NULL.
+            When(status=S.CLOSED, then=Coalesce("last_closed_at", "recorded_at")),
+            default=Value(OPEN_CLOSED_ORDER),
+            output_field=DateTimeField(),
+        ),
         hub_due_at=Subquery(open_request.values("due_at")[:1]),
         # Why this episode's latest conversation was not held ("" when it was held, None when
         # there is none): one not held may be followed by the talk that happens later.
@@ -337,6 +358,8 @@ ROW_COLUMNS = (
     "status",
     "recorded_at",
     "stage",
+    "urgent",
+    "closed_order",
     "not_held_reason",
     "last_closed_at",
     "hub_due_at",

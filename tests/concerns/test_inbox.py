@@ -264,6 +264,110 @@ def test_concerns_closed_over_30_days_ago_leave_the_inbox_but_can_be_found(walk,
     assert [heading for heading, _ in closed.context["page"].sections] == ["Closed"]
 
 
+def closed_at(concern, when):
+    """Date the concern's latest closure `when`."""
+    latest = Closure.objects.filter(concern=concern).latest("closed_at", "pk")
+    Closure.objects.filter(pk=latest.pk).update(closed_at=when)
+
+
+def test_recently_closed_concerns_come_most_recently_closed_first(walk, client_for, dsl):
+    # Recorded oldest first, closed the other way round; at immediate risk or not, a closed
+    # concern needs nothing more, so the one closed last comes first.
+    urgent_closed_first = walk.closed(walk.recorded(immediate_risk=True))
+    closed_second = walk.closed()
+    closed_last = walk.closed()
+    for concern, days in [(urgent_closed_first, 20), (closed_second, 10), (closed_last, 1)]:
+        backdate(concern, days=days + 5)
+        closed_at(concern, timezone.now() - timedelta(days=days))
+    open_concern = walk.recorded()
+
+    page = client_for(dsl).get(INBOX).context["page"]
+
+    assert [(heading, [row.reference for row in rows]) for heading, rows in page.sections] == [
+        ("New: awaiting DSL review", [open_concern.reference]),
+        (
+            "Recently closed",
+            [closed_last.reference, closed_second.reference, urgent_closed_first.reference],
+        ),
+    ]
+
+
+def test_the_closed_filter_pages_through_every_closed_concern_most_recently_closed_first(
+    walk, client_for, dsl
+):
+    # Years of history, recorded oldest first. Closed on days 30 (two on the same moment:
+    # the tie is kept in a fixed order across pages), 100, 400, 900 and 2000 ago; one closed
+    # years ago and reopened, closed again yesterday, counts by its latest closure.
+    concerns = [walk.closed(walk.recorded(immediate_risk=index == 0)) for index in range(6)]
+    for index, concern in enumerate(concerns):
+        backdate(concern, days=3000 - index)
+    now = timezone.now()
+    ago = [2000, 900, 30, 400, 30, 100]
+    for concern, days in zip(concerns, ago, strict=True):
+        closed_at(concern, now - timedelta(days=days))
+    reopened = concerns[1]
+    reopen_concern(reopened, by=dsl, reason="New information from the family.")
+    walk.closed(Concern.objects.get(pk=reopened.pk))
+    closed_at(reopened, now - timedelta(days=1))
+    walk.recorded()  # open: not listed under Closed
+    expected = [concerns[i].reference for i in (1, 2, 4, 5, 3, 0)]
+    membership = dsl.memberships.get()
+
+    pages, cursor = [], ""
+    while True:
+        page = inbox_page(membership, status=S.CLOSED, size=2, after=cursor)
+        pages.append([row.reference for _, rows in page.sections for row in rows])
+        if not page.has_next:
+            break
+        cursor = page.next_cursor
+    assert pages == [expected[0:2], expected[2:4], expected[4:6]]
+
+    # And back again, page by page, from the last.
+    back = inbox_page(membership, status=S.CLOSED, size=2, before=page.previous_cursor)
+    assert [row.reference for _, rows in back.sections for row in rows] == expected[2:4]
+    assert back.has_previous
+    first = inbox_page(membership, status=S.CLOSED, size=2, before=back.previous_cursor)
+    assert [row.reference for _, rows in first.sections for row in rows] == expected[0:2]
+    assert not first.has_previous
+
+    # The page a DSL opens shows the same order, under one heading.
+    response = client_for(dsl).get(INBOX, {"status": "closed"})
+    assert references(response) == expected
+    assert [heading for heading, _ in response.context["page"].sections] == ["Closed"]
+
+
+def test_pages_run_on_from_the_open_groups_into_the_recently_closed_and_back(walk, dsl):
+    # Pages of two: an urgent open concern first, then the oldest open one; then the closed,
+    # most recently closed first (the one at immediate risk closed earliest), two of them
+    # closed at the same moment.
+    now = timezone.now()
+    closed = [walk.closed(walk.recorded(immediate_risk=True)), walk.closed(), walk.closed()]
+    for concern, days in zip(closed, [9, 3, 3], strict=True):
+        closed_at(concern, now - timedelta(days=days))
+    older, urgent = walk.recorded(), walk.recorded(immediate_risk=True)
+    backdate(older, days=2)
+    expected = [urgent, older, closed[1], closed[2], closed[0]]
+    membership = dsl.memberships.get()
+
+    def shown(page):
+        return [row.pk for _, rows in page.sections for row in rows]
+
+    first = inbox_page(membership, size=2)
+    second = inbox_page(membership, size=2, after=first.next_cursor)
+    third = inbox_page(membership, size=2, after=second.next_cursor)
+    assert [shown(first), shown(second), shown(third)] == [
+        [c.pk for c in expected[0:2]],
+        [c.pk for c in expected[2:4]],
+        [c.pk for c in expected[4:]],
+    ]
+    assert not third.has_next
+    back = inbox_page(membership, size=2, before=third.previous_cursor)
+    assert shown(back) == [c.pk for c in expected[2:4]]
+    assert shown(inbox_page(membership, size=2, before=back.previous_cursor)) == [
+        c.pk for c in expected[0:2]
+    ]
+
+
 # What the DSL has not read.
 
 
