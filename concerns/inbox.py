@@ -47,6 +47,7 @@ from .models import (
     ConcernStatus,
     Escalation,
     ParentConversation,
+    _Joined,
     categories_of,
     category_list,
 )
@@ -142,35 +143,46 @@ ADVISED_REFERRALS = {
 }
 
 
-def _advised_referral_missing():
-    """For an escalated concern, where this episode's latest advice from the hub said to refer
-    it if no referral there is recorded since it was last reopened ("" otherwise): a
-    referral elsewhere (to the police, say) does not let it close."""
+def _advised_and_referred():
+    """For an escalated concern, what this episode's latest advice from the hub said to do
+    next (`advised_step`) and where it has been referred since it was last reopened
+    (`referred_list`, joined by commas), for `advised_referral_missing` to compare: two
+    subqueries, which the ORM builds in half the time of comparing them in SQL."""
     latest_advice = _this_episode(
         AdviceRequest.objects.filter(concern=OuterRef("pk"), status=AdviceStatus.ANSWERED),
         "advised_at",
     ).order_by("-advised_at", "-pk")
-    advised = Subquery(latest_advice.values("recommended_next_step")[:1])
-
-    def referred(target):
-        return Exists(
-            _this_episode(
-                Escalation.objects.filter(concern=OuterRef("pk"), referred_to=target),
-                "escalated_at",
-            )
-        )
-
-    return Case(
-        *(
-            When(
-                Q(status=S.ESCALATED) & Q(Exact(advised, step)) & ~referred(target),
-                then=Value(target),
-            )
-            for step, (target, _) in ADVISED_REFERRALS.items()
+    referrals = _this_episode(Escalation.objects.filter(concern=OuterRef("pk")), "escalated_at")
+    escalated = Q(status=S.ESCALATED)
+    return {
+        "advised_step": Case(
+            When(escalated, then=Subquery(latest_advice.values("recommended_next_step")[:1])),
+            default=Value(""),
+            output_field=CharField(),
         ),
-        default=Value(""),
-        output_field=CharField(),
-    )
+        "referred_list": Case(
+            When(
+                escalated,
+                then=Subquery(
+                    referrals.values("concern")
+                    .annotate(joined=_Joined("referred_to"))
+                    .values("joined")
+                ),
+            ),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+    }
+
+
+def advised_referral_missing(row):
+    """Where the hub's latest advice said to refer an escalated concern, if no referral there
+    is recorded since it was last reopened (None otherwise): a referral elsewhere (to the
+    police, say) does not let it close."""
+    advised = ADVISED_REFERRALS.get(row.advised_step)
+    if advised is None or advised[0] in (row.referred_list or "").split(","):
+        return None
+    return advised
 
 
 def _immediate_risk_unanswered():
@@ -261,7 +273,7 @@ def inbox_queryset(
         not_held_reason=Subquery(_latest_conversation().values("not_held_reason")[:1]),
         awaiting_outcome=Exists(Escalation.objects.filter(concern=OuterRef("pk"), outcome="")),
         unread_addendum=_unread_addendum(membership.user_id),
-        advised_referral_missing=_advised_referral_missing(),
+        **_advised_and_referred(),
         risk_unanswered=_immediate_risk_unanswered(),
         # The earliest referral to children's social care still awaiting its outcome, which
         # is followed up after a working day.
@@ -334,13 +346,9 @@ def next_step(concern, now):
                 "Follow up the referral: children's social care should have decided what to do "
                 "within one working day. Then record the outcome"
             )
-        if concern.advised_referral_missing:
-            where = next(
-                name
-                for target, name in ADVISED_REFERRALS.values()
-                if target == concern.advised_referral_missing
-            )
-            step = f"Record the referral to {where} the hub advised"
+        missing = advised_referral_missing(concern)
+        if missing:
+            step = f"Record the referral to {missing[1]} the hub advised"
             if concern.awaiting_outcome:
                 return f"{step}, and the outcome of the referral made when you hear it"
             return f"{step}, then close it"
@@ -366,7 +374,8 @@ ROW_COLUMNS = (
     "awaiting_outcome",
     "csc_referred_at",
     "unread_addendum",
-    "advised_referral_missing",
+    "advised_step",
+    "referred_list",
     "risk_unanswered",
     "pupil__given_name",
     "pupil__family_name",
