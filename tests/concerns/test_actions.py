@@ -14,7 +14,7 @@ from concerns.models import Addendum, Closure, Concern, ConcernStatus, Escalatio
 from safeguarding.templatetags.presenters import uk_datetime
 from schools.models import Role
 from tests.factories import member
-from tests.notices import notice
+from tests.notices import notice, words
 from workflow.advice import (
     claim_advice_request,
     give_advice,
@@ -997,6 +997,29 @@ def test_withdrawing_the_advice_request(walk, client_for, dsl):
     request.refresh_from_db()
     assert request.status == AdviceStatus.WITHDRAWN
     assert fresh(concern).status == S.RECORDED
+
+
+def test_the_withdraw_page_does_not_say_an_advisor_who_has_left_the_hub_has_the_request(
+    walk, client_for, dsl, hub_advisor
+):
+    # Their account switched off, nobody is working on the request: the DSL deciding whether
+    # to withdraw it is told so, as the concern page's steps tell them, not that it is claimed.
+    concern = walk.claimed()
+    request = AdviceRequest.objects.get(concern=concern)
+    said = " ".join(
+        words(client_for(dsl).get(url("withdraw_request", concern, request.pk)).text).split()
+    )
+    assert "by Ada Advisor." in said
+    hub_advisor.is_active = False
+    hub_advisor.save(update_fields=["is_active"])
+    said = " ".join(
+        words(client_for(dsl).get(url("withdraw_request", concern, request.pk)).text).split()
+    )
+    assert (
+        "It is waiting for a hub advisor to pick it up (Ada Advisor, who claimed it, has left "
+        "the hub)." in said
+    )
+    assert "Claimed by Ada Advisor" not in said
 
 
 def test_the_withdraw_page_of_an_escalated_concern_says_it_stays_escalated(walk, client_for, dsl):
