@@ -20,11 +20,9 @@ pytestmark = [
 ]
 
 
-def test_two_advisors_claim_at_once_and_exactly_one_wins(
-    walk, hub_advisor, hub_manager, monkeypatch
-):
-    concern = walk.with_hub()
-    request = walk.request(concern)
+def _claim_at_once(request, hub_advisor, hub_manager, monkeypatch):
+    """The advisor and the manager claim `request` at the same moment: what each was told
+    ("won", or the refusal's message), by "advisor" and "manager"."""
     hold_locks_a_moment(monkeypatch, core)
     outcomes = {}
 
@@ -38,8 +36,16 @@ def test_two_advisors_claim_at_once_and_exactly_one_wins(
     failures = at_once(
         partial(claim, "advisor", hub_advisor), partial(claim, "manager", hub_manager)
     )
-
     assert failures == []
+    return outcomes
+
+
+def test_two_advisors_claim_at_once_and_exactly_one_wins(
+    walk, hub_advisor, hub_manager, monkeypatch
+):
+    concern = walk.with_hub()
+    request = walk.request(concern)
+    outcomes = _claim_at_once(request, hub_advisor, hub_manager, monkeypatch)
     assert sorted(outcomes.values(), key=lambda v: v != "won")[0] == "won"
     assert list(outcomes.values()).count("won") == 1
     loser = next(message for message in outcomes.values() if message != "won")
@@ -59,21 +65,7 @@ def test_two_advisors_claim_a_leavers_request_at_once_and_exactly_one_wins(
     request = walk.request(walk.with_hub())
     claim_advice_request(request, by=leaver)
     end_membership(leaver.memberships.get(), by=la_admin)
-    hold_locks_a_moment(monkeypatch, core)
-    outcomes = {}
-
-    def claim(name, user):
-        try:
-            claim_advice_request(AdviceRequest.objects.get(pk=request.pk), by=user)
-            outcomes[name] = "won"
-        except TransitionRefused as refused:
-            outcomes[name] = refused.message
-
-    failures = at_once(
-        partial(claim, "advisor", hub_advisor), partial(claim, "manager", hub_manager)
-    )
-
-    assert failures == []
+    outcomes = _claim_at_once(request, hub_advisor, hub_manager, monkeypatch)
     assert list(outcomes.values()).count("won") == 1
     loser = next(message for message in outcomes.values() if message != "won")
     winner = hub_advisor if outcomes["advisor"] == "won" else hub_manager
