@@ -25,7 +25,8 @@ def test_records_a_concern_with_its_event_audit_and_dsl_notification(teacher, ds
     assert concern.school == school
     assert concern.recorded_by == teacher
     assert sorted(concern.category_values) == ["online_safety", "radicalisation"]
-    assert concern.reference == f"LUT-{timezone.localdate().year}-00001"
+    # The year it was recorded in, on a London clock (read after, it may be the next year).
+    assert concern.reference == f"LUT-{timezone.localtime(concern.recorded_at).year}-00001"
     event = WorkflowEvent.objects.get(concern=concern)
     assert (event.action, event.from_status, event.to_status, event.actor) == (
         "record_concern",
@@ -54,7 +55,9 @@ def test_a_dsl_who_records_a_concern_is_not_emailed_about_it_but_the_other_leads
     assert list(told.values_list("recipient", flat=True)) == [deputy_dsl.email]
 
 
-def test_references_count_up_within_the_authority(teacher, pupil, other_school):
+def test_references_count_up_within_the_authority(teacher, pupil, other_school, clock):
+    # Time stands still: recorded either side of midnight on 31 December, the second would
+    # rightly start the next year's count.
     first = record_concern(by=teacher, pupil=pupil, **concern_data())
     other_teacher = member(Role.STAFF, other_school)
     second = record_concern(
