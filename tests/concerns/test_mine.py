@@ -31,7 +31,8 @@ def test_each_concern_shows_its_reference_pupil_date_and_step(client_for, teache
     assert page.status_code == 200
     assert concern.reference in page.text
     assert "Amelia Ahmed" in page.text
-    assert f"{timezone.localdate().day} {timezone.localdate():%B %Y}" in page.text
+    recorded = timezone.localdate(concern.recorded_at)
+    assert f"{recorded.day} {recorded:%B %Y}" in page.text
     assert f">{ConcernStatus(status).label}</strong>" in page.text
 
 
