@@ -306,7 +306,7 @@ def test_viewing_and_downloading_are_each_audited(fixed, hub_manager, client_for
     ]
 
 
-def test_the_default_days_are_the_last_90(hub_manager, client_for):
+def test_the_default_days_are_the_last_90(hub_manager, client_for, clock):
     response = client_for(hub_manager).get(URL)
     # The volumes count what schools sent, withdrawn requests too, and say so.
     assert "including any it later withdrew" in response.text
@@ -316,7 +316,7 @@ def test_the_default_days_are_the_last_90(hub_manager, client_for):
     assert (today - overview.start).days == 90
 
 
-def test_days_the_wrong_way_round_are_refused_beside_the_last_day(hub_manager, client_for):
+def test_days_the_wrong_way_round_are_refused_beside_the_last_day(hub_manager, client_for, clock):
     response = client_for(hub_manager).get(
         f"{URL}?start_0=27&start_1=2&start_2=2026&end_0=1&end_1=2&end_2=2026"
     )
@@ -337,7 +337,7 @@ def test_days_the_wrong_way_round_are_refused_beside_the_last_day(hub_manager, c
     ],
 )
 def test_a_period_too_far_ahead_or_too_long_is_refused_beside_the_last_day(
-    hub_manager, client_for, query, message
+    hub_manager, client_for, clock, query, message
 ):
     response = client_for(hub_manager).get(f"{URL}?{query}")
     assert response.status_code == 200
