@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import F, Q
 
@@ -64,6 +64,10 @@ def _decode(cursor, keys):
             except ValueError:
                 return None
             if value.tzinfo is None:
+                return None
+            try:  # as the database is sent it: a time before year 1 or after 9999 in UTC
+                value.astimezone(UTC)
+            except OverflowError:
                 return None
         elif key.kind is bool:
             if not isinstance(value, bool):

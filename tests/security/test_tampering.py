@@ -238,7 +238,18 @@ def test_a_hand_made_cursor_never_reaches_past_the_schools_roll(db, world, far, 
 
 @pytest.mark.parametrize(
     "after",
-    [*CURSORS, cursor(0, True, "2026-01-01T00:00:00+00:00", 1), cursor(0, True, "\x00", 1)],
+    [
+        *CURSORS,
+        cursor(0, True, "2026-01-01T00:00:00+00:00", 1),
+        cursor(0, True, "\x00", 1),
+        # The inbox's keys as they are: group, urgent, when closed, when recorded, id.
+        cursor(0, True, "1970-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00", 1),
+        cursor(6, False, "2026-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00", 10**30),
+        # Times no clock in UTC can show: the first moment there is, an hour east of UTC,
+        # and the last, an hour west of it.
+        cursor(6, False, "0001-01-01T00:00:00+01:00", "2026-01-01T00:00:00+00:00", 1),
+        cursor(0, True, "1970-01-01T00:00:00+00:00", "9999-12-31T23:59:59-01:00", 1),
+    ],
 )
 def test_a_hand_made_cursor_never_reaches_past_the_schools_inbox(db, world, far, after):
     for key in ("after", "before"):
