@@ -226,10 +226,10 @@ def _unread_addendum(user_id):
 
 
 def mark_read(membership, concern, at):
-    """Note that this person opened the concern's page at `at` (taken before the page read
-    the concern, so that an addendum added meanwhile stays unread), never moving it back
-    (a tab opened earlier saving later). One statement, on every concern page: the ORM's
-    upsert would wrap it in a transaction of three."""
+    """Note that this person has been shown the concern's addenda up to `at` (the latest one
+    its page showed them, so that one saved meanwhile stays unread), never moving it back
+    (a tab opened earlier saving later). One statement, on a concern page with addenda: the
+    ORM's upsert would wrap it in a transaction of three."""
     meta, quote = ConcernRead._meta, connection.ops.quote_name
     table, read_at = quote(meta.db_table), quote(meta.get_field("read_at").column)
     concern_id, user_id = (quote(meta.get_field(name).column) for name in ("concern", "user"))

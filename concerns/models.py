@@ -220,10 +220,11 @@ class Addendum(models.Model):
 
 
 class ConcernRead(models.Model):
-    """When a person who works the school's inbox last opened a concern's page: an addendum
-    added after it, by someone else, is shown on their inbox row as not yet read. What they
-    have seen, not what happened to the child; it goes with the concern (not PROTECT) and is
-    never part of its history."""
+    """How far a person who works the school's inbox has read a concern: the time of the
+    latest addendum its page has shown them (before 3 December 2026, their last opening of it,
+    from the audit trail). An addendum after it, by someone else, is shown on their inbox row
+    as not yet read. What they have seen, not what happened to the child; it goes with the
+    concern (not PROTECT) and is never part of its history."""
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -2,7 +2,6 @@
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
@@ -120,7 +119,6 @@ def _buttons(concern, actions, request_open, *, referral_first=False):
 def detail(request, pk):
     """One concern: the record, where it is in the process, its history and what can be done."""
     membership = request.membership
-    opened = timezone.now()  # before its addenda are read: one added meanwhile stays unread
     concern = get_concern_page_for(membership, pk)
     load_casework([concern])
     lead = membership.role in LEADS
@@ -139,9 +137,15 @@ def detail(request, pk):
     attachments = [
         a for a in concern.attachments.all() if not recorder or a.uploaded_by_id == request.user.pk
     ]
+    entries = chronology(concern, full=not recorder)
     viewed(request, concern, school=concern.school)
-    if membership.role in SCHOOL_READERS:  # those with an inbox, which shows what they have read
-        mark_read(membership, concern, opened)
+    # Those with an inbox, which shows what they have not read: read up to the latest addendum
+    # this page shows, not the time it was opened. An addendum stamped before that time but
+    # saved after the page read the concern (or stamped by a server whose clock is behind)
+    # is not on the page, and stays new.
+    shown = [e.record.created_at for e in entries if e.action == Action.ADD_ADDENDUM and e.record]
+    if membership.role in SCHOOL_READERS and shown:
+        mark_read(membership, concern, max(shown))
     return render(
         request,
         "concerns/detail.html",
@@ -150,7 +154,7 @@ def detail(request, pk):
             "full": not recorder,
             "lead": lead,
             "steps": steps(concern),
-            "entries": chronology(concern, full=not recorder),
+            "entries": entries,
             "buttons": _buttons(concern, actions, request_open, referral_first=referral_first),
             "attachments": attachments,
             "may_attach": lead or recorder,

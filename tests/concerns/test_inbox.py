@@ -1,5 +1,6 @@
 """The DSL's inbox: every concern of the school, grouped by what it needs next."""
 
+import threading
 from datetime import timedelta
 from importlib import import_module
 
@@ -13,10 +14,12 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from concerns import inbox
 from concerns.inbox import GROUPS, REFERRAL_DUE, inbox_page, inbox_queryset, mark_read
-from concerns.models import Closure, Concern, ConcernRead, ConcernStatus
+from concerns.models import Addendum, Closure, Concern, ConcernRead, ConcernStatus
 from schools.models import Role
+from tests.concurrency import simultaneous_writers
 from tests.factories import PupilFactory, member
 from tests.searching import search
+from workflow import core
 from workflow.advice import give_advice
 from workflow.concerns import (
     add_addendum,
@@ -28,6 +31,8 @@ from workflow.concerns import (
     reopen_concern,
 )
 from workflow.exceptions import TransitionRefused
+from workflow.models import WorkflowEvent
+from workflow.rules import Action
 
 from ..walk import closing, concern_data, escalation_data, given_advice, held_conversation
 
@@ -446,6 +451,70 @@ def test_a_page_opened_before_an_addendum_does_not_unread_a_later_opening(
         mark_read(membership, concern, earlier)
     assert _new_addendum(client) == []
     assert ConcernRead.objects.get(concern=concern, user=dsl).read_at > earlier
+
+
+def test_an_addendum_saved_as_the_page_was_read_but_not_shown_on_it_stays_new(
+    walk, client_for, dsl
+):
+    # A teacher's addendum is stamped when its saving begins and seen by others only once it
+    # is saved: begun a moment before the DSL opened the concern and saved a moment after
+    # the page read its addenda (or stamped by a server whose clock is a little behind), it
+    # was not on the page the DSL read, so it is still new to them.
+    concern = walk.recorded()
+    add_addendum(concern, by=walk.teacher, text="The first note.")
+    begun = timezone.now()
+    client = client_for(dsl)
+    page = client.get(reverse("concerns:detail", args=[concern.pk]))
+    assert "The first note." in page.text
+    late = add_addendum(concern, by=walk.teacher, text="She has just told me he hits her again.")
+    Addendum.objects.filter(pk=late.pk).update(created_at=begun)
+    WorkflowEvent.objects.filter(
+        concern=concern, action=Action.ADD_ADDENDUM, at=late.created_at
+    ).update(at=begun)
+    assert _new_addendum(client) == [concern.reference]
+
+    page = client.get(reverse("concerns:detail", args=[concern.pk]))
+    assert "She has just told me he hits her again." in page.text
+    assert _new_addendum(client) == []
+
+
+@simultaneous_writers
+@pytest.mark.django_db(transaction=True)
+def test_an_addendum_still_being_saved_when_the_page_is_read_stays_new(
+    walk, client_for, dsl, monkeypatch
+):
+    # The same, as it happens: the teacher's addendum is written and stamped, and its saving
+    # not yet finished, when the DSL opens the concern.
+    concern = walk.recorded()
+    client = client_for(dsl)
+    writing, finish = threading.Event(), threading.Event()
+    real_audit = core.audit
+
+    def paused_audit(*args, **kwargs):
+        writing.set()
+        finish.wait(30)
+        return real_audit(*args, **kwargs)
+
+    monkeypatch.setattr(core, "audit", paused_audit)
+    teacher = walk.teacher
+
+    def add():
+        try:
+            add_addendum(Concern.objects.get(pk=concern.pk), by=teacher, text="He hits her again.")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=add)
+    thread.start()
+    assert writing.wait(30)
+    monkeypatch.setattr(core, "audit", real_audit)
+    try:
+        page = client.get(reverse("concerns:detail", args=[concern.pk]))
+    finally:
+        finish.set()
+        thread.join(30)
+    assert "He hits her again." not in page.text
+    assert _new_addendum(client) == [concern.reference]
 
 
 def test_addenda_read_before_the_inbox_said_so_are_not_shown_as_new(walk, client_for, dsl):
