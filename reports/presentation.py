@@ -4,7 +4,7 @@ The governors' version replaces every count from 1 to 4 with "fewer than 5" (0 s
 identifies nobody), and hides any share, median or percentile worked out from fewer than 5
 records. Where a table's other counts and the report's totals would give a hidden count away
 (one year group hidden, the rest and the number of concerns shown), one more count is hidden
-beside it (`Formatter.breakdown`).
+beside it (`Formatter.breakdown`), or, where that is not enough, the total (`Formatter.total`).
 """
 
 from dataclasses import dataclass, field
@@ -81,7 +81,8 @@ GOVERNORS_NOTE = (
     "would leave fewer than 5 out ('8 of 10'), are not shown, and no "
     "names of staff or pupils, and no concern references, are included. Where the other "
     "figures would give away a count of fewer than 5 (the advice requests still open, answered "
-    "and withdrawn add up to those made, say), one more count is 'not shown'."
+    "and withdrawn add up to those made, say), one more count is 'not shown', or the total "
+    "itself where no other count can be (five concerns in five year groups, say)."
 )
 
 
@@ -142,6 +143,30 @@ class Formatter:
                 break
         return texts
 
+    def total(self, n, *parts):
+        """The total of one or more breakdowns (`parts`, each a list of the counts that add up
+        to it), as text. In the governors' version it is 'not shown' where, beside its parts
+        as `breakdown` shows them, it would still fix a hidden count: no count of 5 or more is
+        left to withhold (five year groups of 'fewer than 5' and five concerns: 1 each; two
+        and eight: 4 each), or every one is withheld and the difference is their least
+        (6 of one 'not shown' and one 'fewer than 5': 5 and 1)."""
+        if self.small(n) or not any(self.gives_away(counts) for counts in parts):
+            return self.count(n)
+        return WITHHELD
+
+    def gives_away(self, counts):
+        """Whether `breakdown`'s texts and the counts' total leave the hidden counts one
+        possible value each: "fewer than 5" is 1 to 4, "not shown" 5 or more."""
+        hidden = [n for n in counts if self.small(n)]
+        if not hidden:
+            return False
+        texts = self.breakdown(counts)
+        k, together = len(hidden), sum(hidden)
+        withheld = [n for n, text in zip(counts, texts, strict=True) if text == WITHHELD]
+        if withheld:
+            return together + sum(withheld) == k + SMALL * len(withheld)
+        return k == 1 or together in (k, k * (SMALL - 1))
+
     def bar(self, label, n, text=None):
         """(label, value to draw, text) for a chart; a hidden count draws no bar."""
         text = self.count(n) if text is None else text
@@ -165,10 +190,23 @@ def key_figures(key, of, rows):
 
 
 def counted(
-    key, caption, heading, items, fmt, *, chart=True, note="", empty="None in this period."
+    key,
+    caption,
+    heading,
+    items,
+    fmt,
+    *,
+    chart=True,
+    note="",
+    empty="None in this period.",
+    parts=None,
 ):
-    """A two-column table of (label, count) with its bar chart."""
+    """A two-column table of (label, count) with its bar chart. `parts`: for each item, the
+    counts shown elsewhere that add up to it (`Formatter.total`)."""
     texts = fmt.breakdown([n for _, n in items])
+    for i, (_, n) in enumerate(items if parts else ()):
+        if fmt.total(n, parts[i]) == WITHHELD:
+            texts[i] = WITHHELD
     return Table(
         key=key,
         caption=caption,

@@ -67,6 +67,11 @@ def build_sections(figures, audience=FULL, listed=None):
     ]
 
 
+def _recorded(f, fmt):
+    """The number of concerns recorded, which the months and the year groups add up to."""
+    return fmt.total(f.recorded, [n for _, n in f.by_month], [n for _, n in f.by_year_group])
+
+
 def _step_one(f, fmt):
     return Section(
         key="step-1",
@@ -76,7 +81,7 @@ def _step_one(f, fmt):
                 "step-1-summary",
                 "step 1, recording concerns",
                 [
-                    ["Concerns recorded", fmt.count(f.recorded)],
+                    ["Concerns recorded", _recorded(f, fmt)],
                     [
                         "Median time from seen or heard to recorded (hours)",
                         fmt.hours(f.seen_to_recorded),
@@ -125,9 +130,10 @@ def _step_two(f, fmt):
     # Each request made is still open, answered (in one urgency's row) or withdrawn: with the
     # number made shown, `breakdown` hides a further count where the shown ones would give a
     # hidden one away.
-    still_open, withdrawn, *answered = fmt.breakdown(
-        [f.requests_open, f.requests_withdrawn, *(u.times.n for u in f.by_urgency)]
-    )
+    parts = [f.requests_open, f.requests_withdrawn, *(u.times.n for u in f.by_urgency)]
+    still_open, withdrawn, *answered = fmt.breakdown(parts)
+    # "... of 5" would give back a number of concerns recorded that is not shown.
+    sought = WITHHELD if _recorded(f, fmt) == WITHHELD else fmt.share(f.advice_sought, f.recorded)
     return Section(
         key="step-2",
         title="Step 2: advice from the Early Help Hub",
@@ -138,9 +144,12 @@ def _step_two(f, fmt):
                 [
                     [
                         "Concerns recorded where hub advice was sought",
-                        fmt.share(f.advice_sought, f.recorded),
+                        sought,
                     ],
-                    ["Advice requests made, withdrawn ones included", fmt.count(f.requests_made)],
+                    [
+                        "Advice requests made, withdrawn ones included",
+                        fmt.total(f.requests_made, parts),
+                    ],
                     ["Advice requests made in the period and still open", still_open],
                     [
                         "Advice requests made in the period and since withdrawn by the school",
@@ -182,7 +191,8 @@ def _step_two(f, fmt):
 def _step_three(f, fmt):
     # The conversations held were held before the advice or timed from it: with the number
     # held shown, `breakdown` hides the first where it would give away a few held after.
-    before_advice, _ = fmt.breakdown([f.held_before_advice, f.advice_to_conversation.n])
+    held = [f.held_before_advice, f.advice_to_conversation.n]
+    before_advice, _ = fmt.breakdown(held)
     return Section(
         key="step-3",
         title="Step 3: talking with the parent or carer",
@@ -191,12 +201,12 @@ def _step_three(f, fmt):
                 "step-3-summary",
                 "step 3, talking with the parent or carer",
                 [
-                    ["Conversations held", fmt.count(f.conversations_held)],
+                    ["Conversations held", fmt.total(f.conversations_held, held)],
                     [
                         "Of those, held before the hub's advice came",
                         before_advice,
                     ],
-                    ["Conversations not held (with a reason)", fmt.count(f.conversations_not_held)],
+                    ["Conversations not held (with a reason)", _not_held(f, fmt)],
                     [
                         "Not needed because the concern was escalated for significant harm",
                         fmt.count(f.not_needed_escalated),
@@ -219,6 +229,11 @@ def _step_three(f, fmt):
     )
 
 
+def _not_held(f, fmt):
+    """The number of conversations not held, which the reasons add up to."""
+    return fmt.total(f.conversations_not_held, [n for _, n in f.not_held_by_reason])
+
+
 def _escalations(f, fmt):
     return Section(
         key="escalations",
@@ -231,6 +246,11 @@ def _escalations(f, fmt):
                 [(Escalation.Target(t).label, n) for t, n in f.escalations_by_target],
                 fmt,
                 chart=False,
+                # Each target's outcomes, in the table after, add up to its number.
+                parts=[
+                    [n for target, _, n in f.escalation_outcomes if target == t]
+                    for t, _ in f.escalations_by_target
+                ],
             ),
             Table(
                 key="escalations-outcome",
@@ -259,15 +279,22 @@ def _outcome_rows(outcomes, fmt):
     return rows
 
 
+SENT = ("on_time", "late", "overdue", "in_time", "came_back")
+ANSWERED = ("on_time", "late", "overdue", "in_time", "waiting")
+
+
 def _leavers(f, fmt):
     n = f.leavers
     # Each file is in one of the first five rows, and each file sent in one of the last three:
     # `breakdown` hides a further count where the shown ones would give away a hidden one.
-    sent = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"], n["came_back"]])
+    sent = fmt.breakdown([n[key] for key in SENT])
     received = fmt.breakdown([n["received"], n["awaiting"], n["back_unconfirmed"]])
     if {FEWER, WITHHELD} & set(sent[:2]):
         # The three receipt rows add up to the files sent (the first two rows): shown, they
         # would give back a count hidden there.
+        received = [WITHHELD] * len(received)
+    elif fmt.gives_away([n["received"], n["awaiting"], n["back_unconfirmed"]]):
+        # Shown, the files sent (the first two rows) would fix a count hidden here.
         received = [WITHHELD] * len(received)
     labels = [
         "Files sent within 5 school days",
@@ -287,7 +314,10 @@ def _leavers(f, fmt):
                 "leavers-summary",
                 "leavers' child protection files",
                 [
-                    ["Leavers with a child protection file", fmt.count(n["left"])],
+                    [
+                        "Leavers with a child protection file",
+                        fmt.total(n["left"], [n[key] for key in SENT]),
+                    ],
                     *([label, text] for label, text in zip(labels, sent + received, strict=True)),
                 ],
             ),
@@ -299,7 +329,7 @@ def _subject_access(f, fmt):
     n = f.subject_access
     # Each request is in one of these five rows: `breakdown` hides a further count where the
     # shown ones and the total would give away a hidden one.
-    answered = fmt.breakdown([n["on_time"], n["late"], n["overdue"], n["in_time"], n["waiting"]])
+    answered = fmt.breakdown([n[key] for key in ANSWERED])
     labels = [
         "Answered by the day due",
         "Answered late",
@@ -315,7 +345,10 @@ def _subject_access(f, fmt):
                 "subject-access-summary",
                 "subject access requests",
                 [
-                    ["Requests received for a pupil's records", fmt.count(n["received"])],
+                    [
+                        "Requests received for a pupil's records",
+                        fmt.total(n["received"], [n[key] for key in ANSWERED]),
+                    ],
                     *([label, text] for label, text in zip(labels, answered, strict=True)),
                     [
                         "Extended to three months, with the reason given",
@@ -375,7 +408,7 @@ def _exceptions(f, fmt, governors, listed):
         "exceptions",
         [
             ["Closures without hub advice", fmt.count(f.closed_without_advice_count)],
-            ["Parent conversations not held", fmt.count(f.not_held_count)],
+            ["Parent conversations not held", _not_held(f, fmt)],
             ["Advice requests past their due time (now)", fmt.count(len(f.overdue_requests))],
             [
                 "Concerns awaiting DSL review for more than one working day (now)",

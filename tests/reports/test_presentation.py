@@ -84,3 +84,43 @@ def test_a_share_reads_100_or_0_percent_only_when_it_is_all_or_none(part, whole,
 )
 def test_a_share_in_the_governors_version_gives_no_small_count_away(part, whole, shown):
     assert GOVERNORS_VIEW.share(part, whole) == shown
+
+
+@pytest.mark.parametrize(
+    ("total", "counts"),
+    [
+        # Five year groups of fewer than 5 and five concerns: each year group is 1.
+        (5, [1, 1, 1, 1, 1]),
+        # Two of fewer than 5 and eight: each is 4.
+        (8, [4, 4]),
+        # 5 "not shown" (so 5 or more) and 1 "fewer than 5" of 6: they are 5 and 1, and no
+        # other count is left to withhold.
+        (6, [5, 1]),
+        (7, [1, 5, 1]),
+    ],
+)
+def test_a_total_that_would_give_a_hidden_count_away_is_not_shown(total, counts):
+    texts = GOVERNORS_VIEW.breakdown(counts)
+    assert FEWER in texts
+    assert GOVERNORS_VIEW.total(total, counts) == WITHHELD
+
+
+@pytest.mark.parametrize(
+    ("total", "counts", "shown"),
+    [
+        # 1 and 3 of 4 could as well be 2 and 2; the 4 is itself hidden as fewer than 5.
+        (4, [1, 3], FEWER),
+        # Fewer than 5 twice in 6: 1 and 5, 2 and 4, ... nothing is fixed.
+        (6, [2, 4], "6"),
+        # 12 and a withheld 5 of 18 leave 1: the 7 is withheld as well, and 18 can stay.
+        (25, [12, 5, 1, 7], "25"),
+        (9, [0, 9], "9"),
+        (0, [0, 0], "0"),
+    ],
+)
+def test_a_total_is_shown_when_its_parts_give_nothing_away(total, counts, shown):
+    assert GOVERNORS_VIEW.total(total, counts) == shown
+
+
+def test_the_full_version_shows_every_total():
+    assert Formatter(FULL).total(5, [1, 1, 1, 1, 1]) == "5"
