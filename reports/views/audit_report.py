@@ -41,12 +41,13 @@ def audit_report(request):
     """The report for the school's head teacher and DSLs, as a page, CSV or PDF."""
     membership = require_role(request, REPORT_ROLES)
     school, today = membership.school, timezone.localdate()
+    audience = GOVERNORS if request.GET.get("audience") == GOVERNORS else FULL
     form = report_period_form(request.GET)
     if form is not None and not form.is_valid():
-        return render(request, TEMPLATE, _context(school, form, today))
+        # Sent again, the corrected period shows the version the head asked for.
+        return render(request, TEMPLATE, _context(school, form, today, audience=audience))
     period = form.period() if form else Period.academic_year(today)
     form = form or ReportPeriodForm(initial={"start": period.start, "end": period.end})
-    audience = GOVERNORS if request.GET.get("audience") == GOVERNORS else FULL
     output = request.GET.get("format")
     listed = {"csv": None, "pdf": LISTED_IN_PDF}.get(output, LISTED)
     sections = build_sections(

@@ -754,6 +754,15 @@ def test_a_bad_period_says_what_is_wrong(client_for, head, clock, change, messag
     assert not AuditEvent.objects.exists()
 
 
+def test_a_bad_period_on_the_governors_version_keeps_to_that_version(client_for, head):
+    """Corrected and sent again, the period shows the governors' version still: the full one,
+    with pupils' names, is not what the head was preparing for the governors."""
+    response = client_for(head).get(REPORT, {**YEAR_2025, "end_2": "2024", "audience": "governors"})
+    assert "The last day must be the same as or after the first day" in response.text
+    assert '<input type="hidden" name="audience" value="governors">' in response.text
+    assert "audience=governors" in response.text[response.text.index("Academic years") :]
+
+
 def test_each_missing_part_of_a_date_says_which_date(client_for, head):
     """Two dates on one page: "Enter the month" twice would not say which is wrong."""
     response = client_for(head).get(REPORT, {**YEAR_2025, "start_1": "", "end_2": ""})
