@@ -120,14 +120,26 @@ class Formatter:
             return NOT_SHOWN
         return f"{getattr(sample, statistic):.1f}"
 
-    def breakdown(self, counts):
+    def breakdown(self, counts, *, whole_hidden=False):
         """Each count as text, as `count` shows it, and in the governors' version one more
         hidden where the report's totals (the number of concerns, of conversations not held)
         less the counts shown would give away the hidden ones: one count of 1 to 4 alone, or
         several that can only be all 1s or all 4s. The smallest other count is then hidden
         too, so the difference no longer says how the hidden ones split. (The full version
-        hides nothing: `small` is never true there.)"""
+        hides nothing: `small` is never true there.)
+
+        `whole_hidden`: the total they add up to is 'not shown' (`total`), as another
+        breakdown of it would give a count away; this one must not add up to it either, so its
+        largest count is withheld (five concerns in five year groups, all recorded in March:
+        'March: 5' would give the 5 back)."""
         texts = [self.count(n) for n in counts]
+        if whole_hidden and self.governors:
+            # With no total to take them from, the hidden counts cannot be worked out; but
+            # shown in full the counts would add up to it.
+            largest = max(range(len(counts)), key=counts.__getitem__, default=None)
+            if largest is not None and counts[largest] >= SMALL:
+                texts[largest] = WITHHELD
+            return texts
         hidden = [n for n in counts if self.small(n)]
         k, together = len(hidden), sum(hidden)
         if not hidden or not (k == 1 or together in (k, k * (SMALL - 1))):
@@ -200,10 +212,11 @@ def counted(
     note="",
     empty="None in this period.",
     parts=None,
+    whole_hidden=False,
 ):
     """A two-column table of (label, count) with its bar chart. `parts`: for each item, the
     counts shown elsewhere that add up to it (`Formatter.total`)."""
-    texts = fmt.breakdown([n for _, n in items])
+    texts = fmt.breakdown([n for _, n in items], whole_hidden=whole_hidden)
     for i, (_, n) in enumerate(items if parts else ()):
         if fmt.total(n, parts[i]) == WITHHELD:
             texts[i] = WITHHELD

@@ -73,6 +73,10 @@ def _recorded(f, fmt):
 
 
 def _step_one(f, fmt):
+    recorded = _recorded(f, fmt)
+    # Not shown, the number recorded must not be given back by the months or year groups
+    # adding up to it (all in one month, say).
+    whole_hidden = recorded == WITHHELD
     return Section(
         key="step-1",
         title="Step 1: recording concerns",
@@ -81,7 +85,7 @@ def _step_one(f, fmt):
                 "step-1-summary",
                 "step 1, recording concerns",
                 [
-                    ["Concerns recorded", _recorded(f, fmt)],
+                    ["Concerns recorded", recorded],
                     [
                         "Median time from seen or heard to recorded (hours)",
                         fmt.hours(f.seen_to_recorded),
@@ -102,6 +106,7 @@ def _step_one(f, fmt):
                 "Month",
                 [(f"{month:%B %Y}", n) for month, n in f.by_month],
                 fmt,
+                whole_hidden=whole_hidden,
             ),
             counted(
                 "step-1-category",
@@ -120,6 +125,7 @@ def _step_one(f, fmt):
                 [(Pupil.YearGroup(g).label, n) for g, n in f.by_year_group],
                 fmt,
                 note="The pupil's year group when the concern was recorded.",
+                whole_hidden=whole_hidden,
                 empty="No concerns were recorded in this period.",
             ),
         ],

@@ -15,6 +15,7 @@ REPORT = reverse("reports:audit")
 GOVERNORS = {"audience": "governors"}
 STEP_1 = ("Step 1: recording concerns", "Key figures: step 1, recording concerns")
 YEAR_GROUPS = ("Step 1: recording concerns", "Concerns recorded by year group")
+MONTHS = ("Step 1: recording concerns", "Concerns recorded by month")
 STEP_2 = (
     "Step 2: advice from the Early Help Hub",
     "Key figures: step 2, advice from the Early Help Hub",
@@ -39,13 +40,20 @@ def test_five_concerns_in_five_year_groups_are_not_given_away(client_for, head):
     download = csv_tables(
         client.get(REPORT, {**GOVERNORS, "format": "csv"}).content.decode("utf-8")
     )
-    for summary, groups, step_2 in (
-        (page["step-1-summary"], page["step-1-year-group"], page["step-2-summary"]),
-        (download[STEP_1], download[YEAR_GROUPS], download[STEP_2]),
+    for summary, groups, months, step_2 in (
+        (
+            page["step-1-summary"],
+            page["step-1-year-group"],
+            page["step-1-month"],
+            page["step-2-summary"],
+        ),
+        (download[STEP_1], download[YEAR_GROUPS], download[MONTHS], download[STEP_2]),
     ):
         assert [row[1] for row in groups[1:] if len(row) == 2] == ["fewer than 5"] * 5
         figures = dict(row for row in summary[1:] if len(row) == 2)
         assert figures[RECORDED] == "not shown"
+        # All five were recorded in March: "March 2026: 5" would give the number back.
+        assert dict(row for row in months[1:] if len(row) == 2)["March 2026"] == "not shown"
         # "0% (0 of 5)" would give the 5 back.
         assert dict(row for row in step_2[1:] if len(row) == 2)[SOUGHT] == "not shown"
     full = dict(html_tables(client.get(REPORT).text)["step-1-summary"][1:])

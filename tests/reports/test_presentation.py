@@ -124,3 +124,17 @@ def test_a_total_is_shown_when_its_parts_give_nothing_away(total, counts, shown)
 
 def test_the_full_version_shows_every_total():
     assert Formatter(FULL).total(5, [1, 1, 1, 1, 1]) == "5"
+
+
+@pytest.mark.parametrize(
+    ("counts", "shown"),
+    [
+        # Shown in full, they would add up to the total that is not shown.
+        ([5, 0, 0], [WITHHELD, "0", "0"]),
+        ([6, 7, 1], ["6", WITHHELD, FEWER]),
+        # Nothing of 5 or more: the hidden ones do not add up to anything known.
+        ([1, 1, 1, 1, 1], [FEWER] * 5),
+    ],
+)
+def test_counts_of_a_total_not_shown_do_not_add_up_to_it(counts, shown):
+    assert GOVERNORS_VIEW.breakdown(counts, whole_hidden=True) == shown
