@@ -213,3 +213,21 @@ def test_the_governors_version_hides_a_small_came_back_row_and_what_gives_it_awa
     assert receipt_rows(reauthenticate(client_for(head))) == ["6", "0", "4"]
     governors = receipt_rows(client_for(head), "?audience=governors")
     assert governors == ["not shown", "0", "fewer than 5"]
+
+
+def test_the_governors_version_hides_receipts_the_files_sent_would_give_away(
+    clock, school, dsl, head, client_for
+):
+    # 6 files sent in time, 5 received and 1 awaited: "not shown" (5 or more) and "fewer than
+    # 5" beside the 6 sent would say 5 and 1.
+    clock.set(2026, 3, 16, 10, 0)
+    sent_files(school, dsl, 5, received_on=date(2026, 3, 9), received_by="Sam")
+    sent_files(school, dsl, 1)
+    assert receipt_rows(reauthenticate(client_for(head))) == ["5", "1", "0"]
+    rows = dict(
+        html_tables(client_for(head).get(f"{REPORT}?audience=governors").text)["leavers-summary"][
+            1:
+        ]
+    )
+    assert rows["Files sent within 5 school days"] == "6"
+    assert list(rows.values())[-3:] == ["not shown"] * 3
