@@ -138,3 +138,18 @@ def test_the_full_version_shows_every_total():
 )
 def test_counts_of_a_total_not_shown_do_not_add_up_to_it(counts, shown):
     assert GOVERNORS_VIEW.breakdown(counts, whole_hidden=True) == shown
+
+
+def test_a_target_whose_outcomes_would_fix_a_hidden_one_is_not_shown():
+    # Six referrals to children's social care, 5 with one outcome and 1 with another: "6"
+    # beside "not shown" (5 or more) and "fewer than 5" would say 5 and 1.
+    table = counted(
+        "target",
+        "By target",
+        "Referred to",
+        [("Children's social care", 6), ("Police", 7)],
+        GOVERNORS_VIEW,
+        chart=False,
+        parts=[[5, 1], [7]],
+    )
+    assert table.rows == [["Children's social care", WITHHELD], ["Police", "7"]]
