@@ -16,7 +16,13 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from advice.models import URGENCY_TARGET_HOURS, URGENCY_TARGET_TEXT, AdviceStatus, Urgency
+from advice.models import (
+    URGENCY_TARGET_HOURS,
+    URGENCY_TARGET_TEXT,
+    AdviceStatus,
+    Urgency,
+    claimant_left,
+)
 from advice.selectors import hub_staff, requests_visible_to
 from concerns.models import Category
 from safeguarding.forms import date_field
@@ -99,13 +105,16 @@ def nearest_rank(values, fraction):
 
 
 def _open_work(requests, now):
+    # A request claimed by someone who has since left the hub is nobody's, as the queue
+    # shows it ("Nobody yet"): unclaimed here too, for anyone at the hub to claim.
     figures = {
         row["urgency"]: row
         for row in requests.filter(status__in=OPEN_WORK)
+        .alias(left=claimant_left())
         .values("urgency")
         .annotate(
-            unclaimed=Count("pk", filter=Q(status=AdviceStatus.OPEN)),
-            claimed=Count("pk", filter=Q(status=AdviceStatus.CLAIMED)),
+            unclaimed=Count("pk", filter=Q(status=AdviceStatus.OPEN) | Q(left=True)),
+            claimed=Count("pk", filter=Q(status=AdviceStatus.CLAIMED, left=False)),
             overdue=Count("pk", filter=Q(due_at__lt=now)),
         )
         .order_by()
@@ -219,9 +228,19 @@ def _claims(membership, requests, now):
         .order_by()
     }
     people = {user.pk: user.full_name for user in hub_staff(membership.local_authority_id)}
-    # Someone who has left the hub may still hold claims: they are listed too.
-    people |= {pk: row["claimed_by__full_name"] for pk, row in claims.items()}
-    table = Table("Open claims by advisor", ["Advisor", "Open claims", "Overdue"])
+    # Someone who has left the hub (not on its staff: `claimant_left`) may still hold claims:
+    # they are listed too, saying so, as their requests are back in the queue for anyone.
+    people |= {
+        pk: f"{row['claimed_by__full_name']} (has left the hub)"
+        for pk, row in claims.items()
+        if pk not in people
+    }
+    table = Table(
+        "Open claims by advisor",
+        ["Advisor", "Open claims", "Overdue"],
+        note="Requests claimed by someone who has left the hub count as unclaimed under "
+        "'Open requests by urgency': anyone at the hub can claim them.",
+    )
     for pk, name in sorted(people.items(), key=lambda item: (item[1], item[0])):
         row = claims.get(pk, {"open": 0, "overdue": 0})
         table.rows.append([name, row["open"], row["overdue"]])

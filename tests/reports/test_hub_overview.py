@@ -167,6 +167,31 @@ def test_each_advisors_open_claims(fixed, hub_manager, school):
     ]
 
 
+def test_a_claim_held_by_someone_who_has_left_the_hub_counts_as_unclaimed(
+    fixed, hub_manager, hub_advisor
+):
+    # Ada's hub role is ended with the amber request claimed: the queue offers it to anyone as
+    # "Nobody yet (Ada Advisor has left the hub)", so the overview does not count it claimed.
+    hub_advisor.memberships.update(is_active=False)
+    overview = figures(hub_manager)
+    assert overview.open_work.rows == [
+        ["Red", 0, 1, 1, 1],
+        ["Amber", 1, 0, 1, 0],
+        ["Green", 1, 0, 1, 1],
+        ["All urgencies", 2, 1, 3, 2],
+    ]
+    assert overview.claims.rows == [
+        ["Ada Advisor (has left the hub)", 1, 0],
+        ["Max Manager", 1, 1],
+    ]
+    assert "count as unclaimed" in overview.claims.note
+    # Switched off by the service's operators, the same.
+    hub_advisor.memberships.update(is_active=True)
+    hub_advisor.is_active = False
+    hub_advisor.save(update_fields=["is_active"])
+    assert figures(hub_manager).open_work.rows[1] == ["Amber", 1, 0, 1, 0]
+
+
 def test_the_chosen_days_run_from_midnight_to_midnight_london_time_in_summer(
     cases, school, hub_manager
 ):
