@@ -1,3 +1,6 @@
+from dataclasses import replace
+
+from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,12 +30,20 @@ def _remember(request, shown):
 
 
 def queue_url(request):
-    """The queue as this membership last saw it, or as it opens."""
+    """The queue as this membership last saw it, or as it opens. A later page is the same
+    place in the queue, ordered as it stands now: its cursor carries the moment the order
+    was first taken, and kept for the back link that could be hours ago, leaving out of
+    'Overdue only' every request that has become overdue since."""
     url = reverse("advice:queue")
     kept = request.session.get(LAST_SHOWN) or {}
-    if kept.get("membership") == request.membership.pk and kept.get("query"):
-        return f"{url}?{kept['query']}"
-    return url
+    if kept.get("membership") != request.membership.pk or not kept.get("query"):
+        return url
+    query = QueryDict(kept["query"], mutable=True)
+    for side in ("after", "before"):
+        cursor = Cursor.decode(query.get(side))
+        if cursor is not None:
+            query[side] = replace(cursor, as_of=timezone.now()).encode()
+    return f"{url}?{query.urlencode()}"
 
 
 @require_GET

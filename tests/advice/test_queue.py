@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from advice import queue as queue_module
-from advice.models import AdviceStatus
+from advice.models import AdviceRequest, AdviceStatus
 from advice.queue import Cursor, Filters, queue_page
 from schools.middleware import SESSION_KEY as MEMBERSHIP
 from schools.models import Role
 from tests.factories import MembershipFactory, member
+from tests.hubcases import at
 
 URL = reverse("advice:queue")
 TEN_DAYS_AGO = timedelta(days=10)  # always more than three working days: overdue at any urgency
@@ -434,6 +435,32 @@ def test_back_to_the_queue_from_a_request_keeps_the_filters_and_the_page(
     assert back_link(client.get(detail)) == escape(f"{URL}?{first.context['query']}")
     client.get(URL)  # the queue as it opens, or filters cleared: back goes there too
     assert back_link(client.get(detail)) == URL
+
+
+def test_back_to_a_later_page_orders_the_queue_as_it_stands_now(
+    cases, school, hub_advisor, client_for, monkeypatch
+):
+    # An advisor on the second page of overdue requests works on them, each time going back
+    # to the queue: a request that has become overdue meanwhile is in it, not left out
+    # because the page is still ordered as it was when they first turned to it.
+    monkeypatch.setattr(queue_module, "PAGE_SIZE", 1)
+    now = timezone.now()
+    late = [cases.request(school, "red") for _ in range(3)]
+    due = [now - timedelta(hours=3), now - timedelta(hours=2), now + timedelta(minutes=5)]
+    for made, due_at in zip(late, due, strict=True):
+        AdviceRequest.objects.filter(pk=made.pk).update(due_at=due_at)
+    client = client_for(hub_advisor)
+    first = client.get(f"{URL}?{OPEN_WORK}claimed=anyone&overdue=on&school=&category=")
+    second = client.get(f"{URL}?{first.context['next_query']}")
+    assert shown(second) == [late[1].pk]
+    assert second.context["next_query"] is None  # the third is not overdue yet
+
+    with at(now + timedelta(minutes=20)):
+        detail = reverse("advice:detail", args=[late[1].pk])
+        back = client.get(back_link(client.get(detail)).replace("&amp;", "&"))
+        assert shown(back) == [late[1].pk]  # the same place in the queue
+        assert back.context["next_query"] is not None
+        assert shown(client.get(f"{URL}?{back.context['next_query']}")) == [late[2].pk]
 
 
 def test_back_to_the_queue_takes_no_filters_from_another_role(
