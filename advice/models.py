@@ -6,9 +6,11 @@ written only by the workflow layer.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from schools.models import HUB_ROLES, Membership, Pupil
 
 
@@ -178,13 +180,22 @@ def claimant_left():
     operators have switched their account off. Nobody is working on such a request: it counts
     as unclaimed, for anyone at the hub to claim. An expression, for a query to work out in
     its own statement (`.annotate(claimant_left=claimant_left())`), never row by row."""
+    # A role ended since the claim and given again is a return, not a stay: the request went
+    # back to the queue when it ended (the LA admin was told so) and does not silently leave
+    # it again. (A role given while another ran on, a promotion, was never ended.)
+    ended_since_the_claim = AuditEvent.objects.filter(
+        action="membership.end",
+        object_type="membership",
+        object_id=Cast(OuterRef("pk"), CharField()),
+        at__gt=OuterRef(OuterRef("claimed_at")),
+    )
     still_at_the_hub = Membership.objects.filter(
         user_id=OuterRef("claimed_by_id"),
         user__is_active=True,
         is_active=True,
         role__in=sorted(HUB_ROLES),
         local_authority_id=OuterRef("local_authority_id"),
-    )
+    ).exclude(Exists(ended_since_the_claim))
     return ExpressionWrapper(
         Q(status=AdviceStatus.CLAIMED) & ~Exists(still_at_the_hub), output_field=BooleanField()
     )

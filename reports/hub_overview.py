@@ -221,28 +221,30 @@ def _by_category(received):
 
 def _claims(membership, requests, now):
     claims = {
-        row["claimed_by"]: row
+        (row["claimed_by"], row["left"]): row
         for row in requests.filter(status=AdviceStatus.CLAIMED)
-        .values("claimed_by", "claimed_by__full_name")
+        .annotate(left=claimant_left())
+        .values("claimed_by", "claimed_by__full_name", "left")
         .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
         .order_by()
     }
-    people = {user.pk: user.full_name for user in hub_staff(membership.local_authority_id)}
-    # Someone who has left the hub (not on its staff: `claimant_left`) may still hold claims:
-    # they are listed too, saying so, as their requests are back in the queue for anyone.
+    people = {(user.pk, False): user.full_name for user in hub_staff(membership.local_authority_id)}
+    # Someone who has left the hub since they claimed (`claimant_left`; back since, perhaps)
+    # may still be named on claims: they are listed too, saying so, as those requests are
+    # back in the queue for anyone.
     people |= {
-        pk: f"{row['claimed_by__full_name']} (has left the hub)"
-        for pk, row in claims.items()
-        if pk not in people
+        key: row["claimed_by__full_name"]
+        + (" (claimed before leaving the hub)" if row["left"] else "")
+        for key, row in claims.items()
     }
     table = Table(
         "Open claims by advisor",
         ["Advisor", "Open claims", "Overdue"],
-        note="Requests claimed by someone who has left the hub count as unclaimed under "
+        note="Requests claimed by someone who has left the hub since count as unclaimed under "
         "'Open requests by urgency': anyone at the hub can claim them.",
     )
-    for pk, name in sorted(people.items(), key=lambda item: (item[1], item[0])):
-        row = claims.get(pk, {"open": 0, "overdue": 0})
+    for key, name in sorted(people.items(), key=lambda item: (item[1], item[0])):
+        row = claims.get(key, {"open": 0, "overdue": 0})
         table.rows.append([name, row["open"], row["overdue"]])
     return table
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import format_html
 
-from advice.models import AdviceStatus, NextStep
+from advice.models import AdviceStatus, NextStep, claimant_left
 from concerns.models import (
     Addendum,
     Category,
@@ -258,9 +258,14 @@ def add_addendum(concern, *, by, text, submission_key=None):
 def _tell_advisor(concern, kind, *, by, subject, said, read, urgent=None):
     """Email the advisor who has claimed the concern's open advice request (unless they did
     it) that something they must read before they advise has been done: `said` says what,
-    naming no child. Urgent when the request is red, unless `urgent` says otherwise."""
-    pending = _open_request(concern)
-    if pending is None or pending.claimed_by_id in (None, by.pk):
+    naming no child. Urgent when the request is red, unless `urgent` says otherwise. Not
+    someone who has left the hub (`claimant_left`): the request is nobody's."""
+    pending = (
+        concern.advice_requests.filter(status__in=["open", "claimed"])
+        .annotate(claimant_left=claimant_left())
+        .first()
+    )
+    if pending is None or pending.claimed_by_id in (None, by.pk) or pending.claimant_left:
         return
     notify.queue(
         kind,

@@ -37,7 +37,7 @@ from django.db.models import DateTimeField, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from advice.models import AdviceRequest, AdviceStatus
+from advice.models import AdviceRequest, AdviceStatus, claimant_left
 from advice.presenters import working_time
 from concerns.casework import DECISION_WITHIN_HOURS, decision_due_at, decision_overdue
 from concerns.models import Concern, ConcernStatus, Escalation
@@ -83,6 +83,7 @@ def _overdue_requests(now, since):
             due_at__gte=since,
         )
         .exclude(_reminded(ADVICE_OVERDUE, "due_at"))
+        .annotate(claimant_left=claimant_left())
         .select_related("concern", "school", "local_authority")
     )
 
@@ -222,7 +223,9 @@ def _advice(request, now):
     concern, authority = request.concern, request.local_authority
     # The advisor who has it, while still on the hub's staff; else the hub. A red request
     # goes to the hub too, whoever has it: a child may be at risk while they are away.
-    recipients = notify.hub_staff(authority, [request.claimed_by])
+    # Nobody's, if they have left the hub since they claimed it (`claimant_left`), even if
+    # they have come back.
+    recipients = [] if request.claimant_left else notify.hub_staff(authority, [request.claimed_by])
     if not recipients or request.urgency == "red":
         recipients = [*recipients, *notify.hub(authority)]  # each once (notify.queue)
     _tell_hub(

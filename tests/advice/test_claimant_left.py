@@ -9,12 +9,14 @@ from django.urls import reverse
 from advice.models import AdviceStatus
 from audit.models import AuditEvent
 from schools.models import Role
-from schools.services import end_membership
+from schools.services import add_member, end_membership
 from tests.factories import member
 from tests.notices import words
 from tests.walk import given_advice
 from workflow.advice import claim_advice_request, give_advice
+from workflow.concerns import add_addendum
 from workflow.exceptions import TransitionRefused
+from workflow.models import Notification
 from workflow.rules import Action
 
 QUEUE = reverse("advice:queue")
@@ -159,3 +161,27 @@ def test_ending_a_hub_advisors_role_says_how_many_claimed_requests_go_back_to_th
     assert "advice request that has not been answered. When the role ends, it goes back" in (
         words(client_for(la_admin).get(other).content.decode())
     )
+
+
+def test_a_leaver_given_the_role_again_does_not_silently_take_back_their_old_claim(
+    cases, school, left_request, leaver, hub_advisor, authority, la_admin, client_for
+):
+    # Ending the role told the LA admin the request goes back to the queue for anyone at the
+    # hub: given the role again weeks later, it does not leave the queue for them again, with
+    # nobody told, and they are not emailed as if they had it.
+    leave_by_role_ended(leaver, authority, la_admin)
+    add_member(authority, by=la_admin, email=leaver.email, role=Role.HUB_ADVISOR, full_name="Lee")
+    response = client_for(hub_advisor).get(f"{QUEUE}?status=open&status=claimed&claimed=nobody")
+    assert [row.pk for row in response.context["page"].rows] == [left_request.pk]
+    assert "Lee Leaver</span> has left the hub" in response.content.decode()
+    Notification.objects.all().delete()
+    add_addendum(left_request.concern, by=cases.people(school)[1], text="Mum rang again.")
+    assert not Notification.objects.filter(user=leaver).exists()
+    claimed = claim_advice_request(left_request, by=hub_advisor)
+    claimed.refresh_from_db()
+    assert claimed.claimed_by == hub_advisor
+    # What they claim once back is theirs.
+    later = cases.request(school, "amber")
+    cases.claimed(later, leaver)
+    with pytest.raises(TransitionRefused):
+        claim_advice_request(later, by=hub_advisor)

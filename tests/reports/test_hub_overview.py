@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from reports.hub_overview import _timeliness, hub_overview, nearest_rank
 from schools.models import Role
+from schools.services import add_member, end_membership
 from tests.conftest import reauthenticate
 from tests.factories import member
 from tests.hubcases import HubCases
@@ -181,7 +182,7 @@ def test_a_claim_held_by_someone_who_has_left_the_hub_counts_as_unclaimed(
         ["All urgencies", 2, 1, 3, 2],
     ]
     assert overview.claims.rows == [
-        ["Ada Advisor (has left the hub)", 1, 0],
+        ["Ada Advisor (claimed before leaving the hub)", 1, 0],
         ["Max Manager", 1, 1],
     ]
     assert "count as unclaimed" in overview.claims.note
@@ -190,6 +191,22 @@ def test_a_claim_held_by_someone_who_has_left_the_hub_counts_as_unclaimed(
     hub_advisor.is_active = False
     hub_advisor.save(update_fields=["is_active"])
     assert figures(hub_manager).open_work.rows[1] == ["Amber", 1, 0, 1, 0]
+
+
+def test_a_claim_from_before_an_advisor_left_and_came_back_counts_as_unclaimed(
+    fixed, hub_manager, hub_advisor, authority, la_admin
+):
+    end_membership(hub_advisor.memberships.get(), by=la_admin)
+    add_member(
+        authority, by=la_admin, email=hub_advisor.email, role=Role.HUB_ADVISOR, full_name="A"
+    )
+    overview = figures(hub_manager)
+    assert overview.open_work.rows[1] == ["Amber", 1, 0, 1, 0]
+    assert overview.claims.rows == [
+        ["Ada Advisor", 0, 0],
+        ["Ada Advisor (claimed before leaving the hub)", 1, 0],
+        ["Max Manager", 1, 1],
+    ]
 
 
 def test_the_chosen_days_run_from_midnight_to_midnight_london_time_in_summer(

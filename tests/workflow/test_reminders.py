@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from concerns.models import Escalation
 from schools.models import Membership, Role
+from schools.services import add_member, end_membership
 from tests.factories import PupilFactory, member
 from tests.walk import Walker, closing, escalation_data
 from workflow import reminders
@@ -246,6 +247,24 @@ def test_a_request_whose_advisor_has_left_the_hub_is_told_to_the_hub(
     clock.set(*MONDAY, 10, 0)
     claimed(walk, "amber")
     Membership.objects.filter(user=hub_advisor).update(is_active=False)
+    clock.set(2026, 3, 3, 10, 5)
+    remind_overdue()
+    assert told(ADVICE_OVERDUE) == [authority.hub_email]
+
+
+def test_a_request_whose_advisor_left_the_hub_and_came_back_is_told_to_the_hub(
+    walk, clock, authority, hub_advisor, la_admin
+):
+    # Their claim went back to the queue when the role ended: the role given again does not
+    # make the request theirs, so the hub is told it is overdue, not only them.
+    clock.set(*MONDAY, 10, 0)
+    claimed(walk, "amber")
+    clock.set(*MONDAY, 11, 0)
+    end_membership(hub_advisor.memberships.get(), by=la_admin)
+    clock.set(*MONDAY, 12, 0)
+    add_member(
+        authority, by=la_admin, email=hub_advisor.email, role=Role.HUB_ADVISOR, full_name="A"
+    )
     clock.set(2026, 3, 3, 10, 5)
     remind_overdue()
     assert told(ADVICE_OVERDUE) == [authority.hub_email]
