@@ -260,11 +260,7 @@ def _tell_advisor(concern, kind, *, by, subject, said, read, urgent=None):
     it) that something they must read before they advise has been done: `said` says what,
     naming no child. Urgent when the request is red, unless `urgent` says otherwise. Not
     someone who has left the hub (`claimant_left`): the request is nobody's."""
-    pending = (
-        concern.advice_requests.filter(status__in=["open", "claimed"])
-        .annotate(claimant_left=claimant_left())
-        .first()
-    )
+    pending = _open_requests(concern).annotate(claimant_left=claimant_left()).first()
     if pending is None or pending.claimed_by_id in (None, by.pk) or pending.claimant_left:
         return
     notify.queue(
@@ -364,8 +360,13 @@ def log_parent_conversation(
     return conversation
 
 
+def _open_requests(concern):
+    """The concern's advice request still waiting for the hub, as a query (at most one row)."""
+    return concern.advice_requests.filter(status__in=["open", "claimed"])
+
+
 def _open_request(concern):
-    return concern.advice_requests.filter(status__in=["open", "claimed"]).first()
+    return _open_requests(concern).first()
 
 
 def _latest_request(concern):
