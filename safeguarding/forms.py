@@ -134,6 +134,9 @@ class GovUKForm(forms.Form):
         self.helper.disable_csrf = True
         for field in self.fields.values():
             for widget in getattr(field.widget, "widgets", [field.widget]):
+                if type(widget) is forms.Select:
+                    # Django's drop-down list, drawn as GOV.UK's, its mistakes marked too.
+                    widget.__class__ = GovUKSelect
                 if isinstance(widget, forms.TextInput):
                     widget.attrs.setdefault("autocomplete", "off")
                 if isinstance(widget, forms.TextInput | forms.Textarea):
@@ -196,7 +199,33 @@ class ListedModelChoiceField(forms.ModelChoiceField):
     iterator = ListedChoices
 
 
-class NamesSelect(forms.Select):
+# The classes GovUKSelect decides itself, and the text box's that crispy-forms-gds gives.
+_MARKS = {"govuk-select", "govuk-select--error", "govuk-input--error"}
+
+
+class GovUKSelect(forms.Select):
+    """GOV.UK's select (drop-down list), outlined in red when its answer is refused.
+
+    crispy-forms-gds chooses a widget's GOV.UK class by the name of its Python class: only one
+    named `Select` is drawn as `govuk-select`, any other (NamesSelect) as the browser's own
+    small list. And it marks a refused select with a text box's class, `govuk-input--error`,
+    not the select's, `govuk-select--error`. This widget writes both classes itself, whatever
+    it is called: refused is what Django says with `aria-invalid`, which it adds to the widget
+    of a field in error."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        drawn = context["widget"]["attrs"]
+        marks = ["govuk-select"]
+        if drawn.get("aria-invalid") == "true":
+            marks.append("govuk-select--error")
+        guessed = {*_MARKS, type(self).__name__.lower()}
+        kept = [each for each in drawn.get("class", "").split() if each not in guessed]
+        drawn["class"] = " ".join([*marks, *kept])
+        return context
+
+
+class NamesSelect(GovUKSelect):
     """A drop-down list of people by name. Each name is `dir="auto"` (a global attribute, so
     valid on an <option>): one typed in Arabic or Urdu runs right to left in the list, as it
     does on the page, instead of taking the list's direction; the list's own choice ("Anyone")

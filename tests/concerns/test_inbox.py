@@ -1,5 +1,6 @@
 """The DSL's inbox: every concern of the school, grouped by what it needs next."""
 
+import re
 import threading
 from datetime import timedelta
 from importlib import import_module
@@ -632,6 +633,25 @@ def test_two_recorders_of_the_same_name_can_be_told_apart_in_the_filter(
     assert f'value="{first.pk}" dir="auto">Sam Smith (sam.smith@example.org)</option>' in html
     assert f'value="{second.pk}" dir="auto">sam smith (s.smith2@example.org)</option>' in html
     assert 'dir="auto">Tara Teacher</option>' in html
+
+
+def _select(html, name):
+    return re.search(rf'<select name="{name}"[^>]*>', html).group(0)
+
+
+def test_the_recorded_by_filter_is_a_govuk_select_outlined_in_red_when_refused(
+    walk, client_for, dsl
+):
+    # Drawn as the other filters are, GOV.UK's select, not the browser's own small list; and
+    # a person no longer on the list (an old bookmark) marks it as GOV.UK marks a mistake.
+    walk.recorded()
+    client = client_for(dsl)
+    recorded_by = _select(client.get(INBOX).text, "recorded_by")
+    assert 'class="govuk-select"' in recorded_by
+    refused = client.get(INBOX, {"recorded_by": "99999", "status": "nonsense"}).text
+    for name in ("recorded_by", "status"):
+        assert 'class="govuk-select govuk-select--error"' in _select(refused, name)
+    assert "govuk-input--error" not in refused  # a text box's mark, not a select's
 
 
 # Paging: a constant number of queries, and a keyset that does not shift.
