@@ -65,6 +65,33 @@ def test_the_british_values_logs_filters_stay_in_their_place_with_larger_text(br
     check_page(page)
 
 
+# How Chromium draws each of the inbox's filters: its border's colour and width, and whether
+# it fills the width of its place.
+_SELECTS = """() => Object.fromEntries([...document.querySelectorAll("main select")].map(
+    (select) => {
+        const style = getComputedStyle(select);
+        const place = select.closest(".app-filters__field").clientWidth;
+        return [select.name, [style.borderTopColor, style.borderTopWidth,
+            Math.abs(select.offsetWidth - place) < 1]];
+    }))"""
+
+
+def test_the_inbox_filters_a_bookmark_no_longer_fits_are_outlined_as_mistakes(signed_in, walk, dsl):
+    """WCAG 3.3.1 and 1.4.11: a filter refused (an old bookmark naming someone no longer at the
+    school) has GOV.UK's red outline, 'Recorded by' as much as the others, and each is drawn as
+    GOV.UK's select, as wide as its place beside the others."""
+    walk.recorded()
+    page = signed_in(dsl)
+    page.goto(reverse("concerns:inbox"))
+    assert all(fills for _, _, fills in page.evaluate(_SELECTS).values())
+    page.goto(f"{reverse('concerns:inbox')}?recorded_by=99999&status=nonsense")
+    drawn = page.evaluate(_SELECTS)
+    red = "rgb(202, 53, 53)"  # GOV.UK's error colour
+    assert drawn["recorded_by"][:2] == drawn["status"][:2] == [red, "2px"]
+    assert drawn["category"][0] != red
+    check_page(page)
+
+
 # Each field a person signs in with: what the browser or a password manager may fill it with
 # (WCAG 3.3.8), and the keyboard a phone shows.
 _SIGN_IN_FIELDS = """() => [...document.querySelectorAll("main input:not([type=hidden])")]
