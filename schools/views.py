@@ -40,7 +40,6 @@ from .selectors import (
     schools_administered_by,
 )
 from .services import (
-    ALREADY_ENDED,
     add_member,
     end_membership,
     grantable_roles,
@@ -228,7 +227,7 @@ def add_person(request, school_pk=None):
 def end_role(request, pk):
     """Ask, then end a person's role: it stops working at their next request."""
     membership = get_membership_administered_by(_la_admin(request), pk)
-    error = None if membership.is_active else ALREADY_ENDED
+    error = None  # an ended role is the page's to say, not a mistake until "End" is pressed
     if request.method == "POST":
         try:
             end_membership(membership, by=request.user)
@@ -245,8 +244,7 @@ def end_role(request, pk):
         "claims": claims_back_to_queue(membership),
         "back": _people_url(membership.place),
     }
-    status = 400 if error and request.method == "POST" else 200
-    return render(request, "schools/people/end.html", context, status=status)
+    return render(request, "schools/people/end.html", context, status=400 if error else 200)
 
 
 @require_http_methods(["GET", "POST"])

@@ -447,6 +447,27 @@ def test_ending_a_role_a_colleague_has_just_ended_says_so(client_for, la_admin, 
     assert "End the role</button>" not in page.text
 
 
+def test_a_role_already_ended_says_so_plainly_and_leads_back_to_the_people(
+    client_for, la_admin, school, teacher
+):
+    """Opened again once the role has ended (from a bookmark, the browser's history): what
+    happened is said as a fact, not as a mistake the administrator made, nothing says the
+    role is yet to stop, and a link in the page's words leads back to the school's people."""
+    membership = teacher.memberships.get()
+    end_membership(membership, by=la_admin)
+    client = client_for(la_admin)
+    page = client.get(reverse("people:end", args=[membership.pk]))
+    assert page.status_code == 200
+    assert "This role has already been ended" in page.text
+    assert "Error:" not in page.text  # nothing was sent to be wrong
+    assert "govuk-error-summary" not in page.text
+    for sent in (page, client.post(reverse("people:end", args=[membership.pk]))):
+        assert "stops working" not in sent.text  # said of a role still to end
+        back = re.search(r'<p class="govuk-body"><a href="([^"]+)" class="govuk-link">', sent.text)
+        assert back is not None
+        assert back.group(1) == reverse("people:school", args=[school.pk])
+
+
 def test_the_set_password_email_is_not_sent_for_a_role_ended_meanwhile(
     client_for, la_admin, school
 ):
