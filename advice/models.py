@@ -173,6 +173,12 @@ class AdviceRequest(models.Model):
     def is_open(self):
         return self.status in {AdviceStatus.OPEN, AdviceStatus.CLAIMED}
 
+    @property
+    def status_shown(self):
+        """Its status as people read it (`status_shown`), for a request read with the
+        `claimant_left` annotation; one read without it shows its stored status."""
+        return status_shown(self.status, getattr(self, "claimant_left", False))
+
 
 def claimant_left():
     """Whether a claimed request's claimant has left its authority's hub: they hold no active
@@ -199,3 +205,21 @@ def claimant_left():
     return ExpressionWrapper(
         Q(status=AdviceStatus.CLAIMED) & ~Exists(still_at_the_hub), output_field=BooleanField()
     )
+
+
+def status_shown(status, claimant_left):
+    """A request's status as the hub and the school read it. A claim whose claimant has left
+    the hub (`claimant_left`) lapsed: nobody is working on the request, so it is open, waiting
+    for anyone at the hub, with who had claimed it named beside it."""
+    return AdviceStatus.OPEN if claimant_left else status
+
+
+def status_shown_in(statuses):
+    """A condition for requests whose status as people read it (`status_shown`) is one of
+    `statuses`. With open and claimed both chosen, or neither, a lapsed claim is in or out
+    either way, and only the stored status (which an index holds) is read."""
+    chosen = Q(status__in=statuses)
+    if (AdviceStatus.OPEN in statuses) == (AdviceStatus.CLAIMED in statuses):
+        return chosen
+    lapsed = Q(claimant_left())
+    return chosen | lapsed if AdviceStatus.OPEN in statuses else chosen & ~lapsed

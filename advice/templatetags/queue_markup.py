@@ -27,7 +27,7 @@ def queue_rows(rows):
     for row in rows:
         received, due = uk_datetime(row.requested_at, zone), uk_datetime(row.due_at, zone)
         labels = "".join(f"<li>{text(label)}</li>" for label in row.categories)
-        status = cached_tag(request_status_tag, row.status)
+        status = cached_tag(request_status_tag, row.status_shown)
         if not row.claimed_by_name:
             claimed_by = "Nobody yet"
         elif row.claimant_left:

@@ -207,7 +207,7 @@ def _request(r, zone):
         _row("Urgency", f"{_tag(urgency_tag, r.urgency)} due {_text(uk_datetime(r.due_at, zone))}"),
         _row("Summary for the hub", _lines(r.summary), typed=True),
         _row("Question", _lines(r.question), typed=True),
-        _row("Request now", _tag(request_status_tag, r.status)),
+        _row("Request now", _tag(request_status_tag, r.status_shown)),
     )
 
 

@@ -3,6 +3,8 @@ their account off) with advice requests claimed: nobody is working on them, and 
 due in 4 working hours. Each counts as unclaimed: anyone at the hub claims it, the queue shows
 it as nobody's, and the page ending the role says how many go back to the queue."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -96,8 +98,24 @@ def test_a_leavers_claim_at_another_authority_is_still_theirs_there(
         claim_advice_request(request, by=other_la_advisor)
 
 
+def row_of(page, advice_request):
+    """What the queue's row for `advice_request` says, cell by cell."""
+    (row,) = [row for row in page.split("<tr") if advice_request.concern.reference in row]
+    return [words(cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def counted(response, which):
+    """The counts the queue shows beside its filters, by label."""
+    return {kind.label: count for kind, count, _ in response.context[which]}
+
+
+def open_and_claimed(response):
+    counts = counted(response, "status_counts")
+    return counts["Open"], counts["Claimed"]
+
+
 @WAYS_TO_LEAVE
-def test_the_queue_shows_a_leavers_request_as_nobodys_and_the_nobody_filter_finds_it(
+def test_the_queue_shows_a_leavers_request_as_nobodys_and_open_and_its_filters_agree(
     cases,
     school,
     left_request,
@@ -109,6 +127,8 @@ def test_the_queue_shows_a_leavers_request_as_nobodys_and_the_nobody_filter_find
     client_for,
     leave,
 ):
+    """One story: a request nobody is working on reads 'Open' beside 'Nobody yet', not
+    'Claimed'; 'Nobody yet' and 'Open' find it, 'Claimed' does not."""
     held = cases.request(school, "amber")
     cases.claimed(held, hub_manager)
     unclaimed = cases.request(school, "green")
@@ -117,12 +137,53 @@ def test_the_queue_shows_a_leavers_request_as_nobodys_and_the_nobody_filter_find
 
     page = client.get(QUEUE).content.decode()
     assert 'Nobody yet (<span dir="auto">Lee Leaver</span> has left the hub)' in page
+    assert row_of(page, left_request)[-2:] == ["Open", "Nobody yet (Lee Leaver has left the hub)"]
+    assert row_of(page, held)[-2:] == ["Claimed", hub_manager.full_name]
 
-    response = client.get(f"{QUEUE}?status=open&status=claimed&claimed=nobody")
-    assert sorted(row.pk for row in response.context["page"].rows) == sorted(
-        [left_request.pk, unclaimed.pk]
-    )
-    assert response.context["status_counts"][1][1] == 1  # claimed, by nobody at the hub
+    nobodys = client.get(f"{QUEUE}?status=open&status=claimed&claimed=nobody")
+    assert {row.pk for row in nobodys.context["page"].rows} == {left_request.pk, unclaimed.pk}
+    assert open_and_claimed(nobodys) == (2, 0)
+
+    only_open = client.get(f"{QUEUE}?status=open&claimed=any")
+    assert {row.pk for row in only_open.context["page"].rows} == {left_request.pk, unclaimed.pk}
+    assert open_and_claimed(only_open) == (2, 1)
+    assert counted(only_open, "urgency_counts") == {"Red": 1, "Amber": 0, "Green": 1}
+    only_claimed = client.get(f"{QUEUE}?status=claimed&claimed=any")
+    assert [row.pk for row in only_claimed.context["page"].rows] == [held.pk]
+    assert counted(only_claimed, "urgency_counts") == {"Red": 0, "Amber": 1, "Green": 0}
+
+
+def test_a_claim_that_lapsed_is_not_under_claimed_by_me_when_its_advisor_comes_back(
+    cases, school, left_request, leaver, authority, la_admin, client_for
+):
+    leave_by_role_ended(leaver, authority, la_admin)
+    add_member(authority, by=la_admin, email=leaver.email, role=Role.HUB_ADVISOR, full_name="Lee")
+    since = cases.request(school, "amber")
+    cases.claimed(since, leaver)
+    response = client_for(leaver).get(f"{QUEUE}?status=open&status=claimed&claimed=me")
+    assert [row.pk for row in response.context["page"].rows] == [since.pk]
+    assert open_and_claimed(response) == (0, 1)
+
+
+@WAYS_TO_LEAVE
+def test_the_request_page_reads_open_for_a_leavers_request(
+    left_request, leaver, hub_manager, authority, la_admin, client_for, leave
+):
+    leave(leaver, authority, la_admin)
+    page = client_for(hub_manager).get(reverse("advice:detail", args=[left_request.pk]))
+    said = words(page.content.decode())
+    assert "Status Open Claimed by Nobody yet: Lee Leaver claimed it on" in " ".join(said.split())
+    assert "Claim this request" in said
+
+
+def test_the_schools_page_says_a_leavers_request_is_open(
+    cases, school, left_request, leaver, authority, la_admin, client_for
+):
+    leave_by_role_ended(leaver, authority, la_admin)
+    dsl = cases.people(school)[1]
+    page = client_for(dsl).get(reverse("concerns:detail", args=[left_request.concern.pk]))
+    now = re.search(r"Request now</dt>\s*<dd[^>]*>(.*?)</dd>", page.content.decode()).group(1)
+    assert words(now) == "Open"
 
 
 @WAYS_TO_LEAVE

@@ -1,9 +1,9 @@
 """The hub queue writes its rows in Python (advice/templatetags/queue_markup.py) for speed: the
 markup must be exactly what the template loop it replaces wrote, escaping and optional parts
-included. The loop as it was is kept here (with the words for a claimant who has left the hub
-added since), and both are rendered through the same engine over rows of every status and
-urgency, claimed and not (by someone still at the hub or not), overdue and not, with no
-categories and several, and text that needs escaping."""
+included. The loop as it was is kept here (with the words and the open tag for a claimant who
+has left the hub added since), and both are rendered through the same engine over rows of
+every status and urgency, claimed and not (by someone still at the hub or not), overdue and
+not, with no categories and several, and text that needs escaping."""
 
 from datetime import datetime
 from itertools import product
@@ -25,7 +25,7 @@ OLD_LOOP = """{% load presenters %}{% for row in rows %}
       </td>
       <td class="govuk-table__cell">{{ row.requested_at|uk_datetime }}</td>
       <td class="govuk-table__cell">{% if row.overdue %}<strong class="govuk-tag govuk-tag--red">Overdue</strong><br>{% endif %}<span class="govuk-!-font-weight-bold">{{ row.due_text }}</span><br><span class="govuk-body-s">{{ row.due_at|uk_datetime }}</span></td>
-      <td class="govuk-table__cell">{{ row.status|request_status_tag }}</td>
+      <td class="govuk-table__cell">{% if row.claimant_left %}{{ "open"|request_status_tag }}{% else %}{{ row.status|request_status_tag }}{% endif %}</td>
       <td class="govuk-table__cell">{% if row.claimed_by and row.claimant_left %}Nobody yet ({{ row.claimed_by.full_name|typed }} has left the hub){% elif row.claimed_by %}{{ row.claimed_by.full_name|typed }}{% else %}Nobody yet{% endif %}</td>
     </tr>
     {% endfor %}"""  # noqa: E501
@@ -54,7 +54,8 @@ def rows():
                 claimed_by_name=claimed_by,
                 overdue_rank=0 if overdue else 1,
                 urgency_rank=0,
-                claimant_left=left and claimed_by is not None,
+                # As the annotation reads it: only a claimed request's claimant has left.
+                claimant_left=left and claimed_by is not None and status == AdviceStatus.CLAIMED,
                 categories=[["Neglect"], [], ["Neglect", "Radicalisation or extremism (Prevent)"]][
                     n % 3
                 ],
@@ -95,6 +96,8 @@ def test_the_rows_are_written_exactly_as_the_template_loop_wrote_them(settings):
     assert "O&#x27;Brien &amp; &lt;Sons&gt; &quot;Academy&quot;" in new
     assert "Nobody yet" in new
     assert 'Nobody yet (<span dir="auto">Max Manager</span> has left the hub)' in new
+    left = new.split("has left the hub")[0].rsplit('<tr class="govuk-table__row">', 1)[1]
+    assert '<strong class="govuk-tag govuk-tag--blue">Open</strong>' in left
     assert "Overdue</strong>" in new
 
 

@@ -43,7 +43,7 @@ OLD_ENTRY = """{% load presenters %}{# One entry of a concern's chronology, with
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Urgency</dt><dd class="govuk-summary-list__value">{{ r.urgency|urgency_tag }} due {{ r.due_at|uk_datetime }}</dd></div>
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Summary for the hub</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.summary|linebreaksbr }}</dd></div>
   <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Question</dt><dd class="govuk-summary-list__value" dir="auto">{{ r.question|linebreaksbr }}</dd></div>
-  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Request now</dt><dd class="govuk-summary-list__value">{{ r.status|request_status_tag }}</dd></div>
+  <div class="govuk-summary-list__row"><dt class="govuk-summary-list__key">Request now</dt><dd class="govuk-summary-list__value">{{ r.status_shown|request_status_tag }}</dd></div>
 </dl>
 {% elif entry.action == "give_advice" and r %}
 <dl class="govuk-summary-list govuk-summary-list--no-border">
