@@ -60,6 +60,15 @@ def why_not(action, request):
         return "The school has withdrawn this advice request."
     if request.status == AdviceStatus.ANSWERED:
         return "Advice has already been given on this request."
+    if request.claimant_left and action in {Action.RELEASE, Action.GIVE_ADVICE}:
+        # The advisor who had it, back at the hub, included: their claim lapsed when they left.
+        return format_html(
+            "{} claimed this request on {}, but the claim lapsed when they left the hub and "
+            "the request went back to the queue for anyone at the hub. Nobody has it now: "
+            "claim it first.",
+            typed(request.claimed_by.full_name),
+            clock.written(request.claimed_at),
+        )
     if action == Action.CLAIM and request.status == AdviceStatus.CLAIMED:
         return format_html(
             "{} claimed this request on {}. It has not been taken over.",
@@ -228,7 +237,8 @@ def claim_advice_request(advice_request, *, by, expected_version=None):
     someone who has since left the hub (their hub role at the authority ended, or their
     account switched off: nobody is working on it); to: CLAIMED. If someone still at the hub
     claimed it first, says who and when; it is never silently taken over. A claim taken from
-    a leaver says so in the history.
+    a leaver says so in the history, as does a leaver's, back at the hub, on their own
+    lapsed claim.
     """
     actor = actor_for(by)
     concern, request = _lock(advice_request)
@@ -242,8 +252,12 @@ def claim_advice_request(advice_request, *, by, expected_version=None):
     # Who at the hub has it is nothing the school acts on: the concern's version stays, so a
     # DSL's page on the concern (an escalation, a withdrawal) is not refused as out of date.
     # The hub's own forms answer to the request's version, which has moved on.
-    note = f"Taken from {leaver.full_name}, who has left the hub" if leaver else ""
     extra = {"taken_from": leaver.pk} if leaver else {}
+    note = ""
+    if leaver == by:
+        note = "Claimed again on coming back: the claim lapsed when they left the hub"
+    elif leaver:
+        note = f"Taken from {leaver.full_name}, who has left the hub"
     history(concern, Action.CLAIM, concern.status, by=by, request=request, note=note, **extra)
     return request
 
@@ -252,8 +266,9 @@ def claim_advice_request(advice_request, *, by, expected_version=None):
 def release_advice_request(advice_request, *, by, expected_version=None):
     """Give a claimed request back to the queue.
 
-    Who: the advisor who claimed it, or a hub manager. From: CLAIMED; to: OPEN. A manager's
-    release is told to the advisor who had it.
+    Who: the advisor who claimed it, or a hub manager. From: CLAIMED, by someone still at
+    the hub (a leaver's lapsed claim is nobody's already); to: OPEN. A manager's release is
+    told to the advisor who had it.
     """
     actor = actor_for(by)
     concern, request = _lock(advice_request)
@@ -408,7 +423,9 @@ def give_advice(
 ):
     """The hub's advice: what to do next and the level of need.
 
-    Who: only the advisor who has claimed the request. From: request CLAIMED (to ANSWERED);
+    Who: only the advisor who has claimed the request, and is still at the hub since (a
+    claim lapses when its claimant leaves: back, they claim it again first). From: request
+    CLAIMED (to ANSWERED);
     the concern moves WITH_HUB to ADVICE_RECEIVED (or stays ESCALATED). Notifies the
     school's DSLs, with no child's details in the email. Raises TransitionRefused for
     anyone but the hub staff of the school's authority; to hub staff it says where the

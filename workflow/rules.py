@@ -81,6 +81,18 @@ REQUEST_MOVES = {
     Action.GIVE_ADVICE: {A.CLAIMED: A.ANSWERED},
 }
 
+# A request claimed by someone who has since left the hub (`claimant_left`: their hub role
+# ended, or their account switched off) is nobody's: its claim lapsed. Anyone at the hub may
+# claim it (a red one is due in 4 working hours), a manager reassign or re-rate it, the
+# school withdraw it; nobody answers or releases it until someone claims it, the advisor
+# who had it included, if they come back (docs/adr/001).
+LAPSED_CLAIM_MOVES = {
+    Action.WITHDRAW_REQUEST: A.WITHDRAWN,
+    Action.CLAIM: A.CLAIMED,
+    Action.REASSIGN: A.CLAIMED,
+    Action.RERATE: A.CLAIMED,
+}
+
 SCHOOL_RECORDERS = frozenset({Role.STAFF, Role.DSL, Role.DEPUTY_DSL})
 SCHOOL_LEADS = frozenset({Role.DSL, Role.DEPUTY_DSL})
 HUB = frozenset({Role.HUB_ADVISOR, Role.HUB_MANAGER})
@@ -284,11 +296,10 @@ def concern_target(action, status):
 
 def request_target(action, status, *, claimant_left=False):
     """The status `action` moves a request to from `status`, or None if it is not allowed.
-    A request claimed by someone who has since left the hub (`claimant_left`: their hub role
-    ended, or their account switched off) counts as unclaimed for claiming: nobody is working
-    on it, and a red request is due in 4 working hours."""
-    if action == Action.CLAIM and status == A.CLAIMED and claimant_left:
-        return A.CLAIMED
+    A request claimed by someone who has since left the hub (`claimant_left`) moves as
+    `LAPSED_CLAIM_MOVES` says."""
+    if status == A.CLAIMED and claimant_left:
+        return LAPSED_CLAIM_MOVES.get(action)
     return REQUEST_MOVES[action].get(status)
 
 

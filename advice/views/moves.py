@@ -22,6 +22,7 @@ from workflow.advice import (
     reassign_advice_request,
     release_advice_request,
     rerate_advice_request,
+    why_not,
 )
 from workflow.concerns import escalate_significant_harm
 from workflow.exceptions import Stale, TransitionRefused
@@ -189,8 +190,10 @@ def _unavailable(action, advice_request, user):
     if action == Action.CLAIM and advice_request.claimed_by_id and not has_left(advice_request):
         claimant = typed(advice_request.claimed_by.full_name)
         return format_html("{} has already claimed this request.", claimant)
-    if action in {Action.RELEASE, Action.GIVE_ADVICE} and not advice_request.claimed_by_id:
-        return "Nobody has claimed this request. Claim it first."
+    if action in {Action.RELEASE, Action.GIVE_ADVICE} and (
+        not advice_request.claimed_by_id or has_left(advice_request)
+    ):
+        return why_not(action, advice_request)  # nobody has it, or its claim lapsed
     if action == Action.GIVE_ADVICE and advice_request.claimed_by_id != user.pk:
         return held_by(advice_request)
     return REFUSED_ROLE[action]

@@ -13,9 +13,14 @@ from audit.models import AuditEvent
 from schools.models import Role
 from schools.services import add_member, end_membership
 from tests.factories import member
-from tests.notices import words
+from tests.notices import notice, words
 from tests.walk import given_advice
-from workflow.advice import claim_advice_request, give_advice
+from workflow.advice import (
+    claim_advice_request,
+    give_advice,
+    reassign_advice_request,
+    release_advice_request,
+)
 from workflow.concerns import add_addendum
 from workflow.exceptions import TransitionRefused
 from workflow.models import Notification
@@ -166,14 +171,19 @@ def test_a_claim_that_lapsed_is_not_under_claimed_by_me_when_its_advisor_comes_b
 
 
 @WAYS_TO_LEAVE
-def test_the_request_page_reads_open_for_a_leavers_request(
+def test_the_request_page_reads_open_and_offers_only_claiming_a_leavers_request(
     left_request, leaver, hub_manager, authority, la_admin, client_for, leave
 ):
+    """A hub manager, who may release and reassign, is offered to claim or reassign it: not
+    to release a claim nobody holds."""
     leave(leaver, authority, la_admin)
     page = client_for(hub_manager).get(reverse("advice:detail", args=[left_request.pk]))
     said = words(page.content.decode())
     assert "Status Open Claimed by Nobody yet: Lee Leaver claimed it on" in " ".join(said.split())
     assert "Claim this request" in said
+    assert "Reassign" in said
+    assert "Release it to the queue" not in said
+    assert "Give advice" not in said
 
 
 def test_the_schools_page_says_a_leavers_request_is_open(
@@ -184,6 +194,33 @@ def test_the_schools_page_says_a_leavers_request_is_open(
     page = client_for(dsl).get(reverse("concerns:detail", args=[left_request.concern.pk]))
     now = re.search(r"Request now</dt>\s*<dd[^>]*>(.*?)</dd>", page.content.decode()).group(1)
     assert words(now) == "Open"
+
+
+def test_an_advisor_back_at_the_hub_claims_their_lapsed_claim_again_before_answering_it(
+    left_request, leaver, authority, la_admin, client_for
+):
+    """Their claim lapsed when they left (the request went back to the queue for anyone):
+    back, they answer it only once they have claimed it again, as anyone else would."""
+    leave_by_role_ended(leaver, authority, la_admin)
+    add_member(authority, by=la_admin, email=leaver.email, role=Role.HUB_ADVISOR, full_name="Lee")
+    with pytest.raises(TransitionRefused) as refused:
+        give_advice(left_request, by=leaver, **given_advice())
+    assert "the claim lapsed when they left the hub" in words(refused.value.message)
+    assert "claim it first" in words(refused.value.message)
+    left_request.refresh_from_db()
+    assert left_request.status == AdviceStatus.CLAIMED
+    assert not left_request.advice
+
+    client = client_for(leaver)
+    page = client.get(reverse("advice:advise", args=[left_request.pk]), follow=True)
+    assert "the claim lapsed when they left the hub" in notice(page.content.decode())
+    claimed = claim_advice_request(left_request, by=leaver)
+    event = claimed.events.filter(action=Action.CLAIM).latest("at", "pk")
+    assert event.note == "Claimed again on coming back: the claim lapsed when they left the hub"
+    claimed.refresh_from_db()
+    give_advice(claimed, by=leaver, **given_advice(), expected_version=claimed.version)
+    claimed.refresh_from_db()
+    assert (claimed.status, claimed.advised_by) == (AdviceStatus.ANSWERED, leaver)
 
 
 @WAYS_TO_LEAVE
@@ -246,3 +283,17 @@ def test_a_leaver_given_the_role_again_does_not_silently_take_back_their_old_cla
     cases.claimed(later, leaver)
     with pytest.raises(TransitionRefused):
         claim_advice_request(later, by=hub_advisor)
+
+
+def test_a_hub_manager_cannot_release_a_lapsed_claim_nobody_holds_but_can_reassign_it(
+    left_request, leaver, hub_manager, hub_advisor, authority, la_admin
+):
+    leave_by_role_ended(leaver, authority, la_admin)
+    with pytest.raises(TransitionRefused) as refused:
+        release_advice_request(left_request, by=hub_manager)
+    assert "Nobody has it now: claim it first." in words(refused.value.message)
+    left_request.refresh_from_db()
+    assert (left_request.status, left_request.claimed_by) == (AdviceStatus.CLAIMED, leaver)
+    reassign_advice_request(left_request, by=hub_manager, to=hub_advisor)
+    left_request.refresh_from_db()
+    assert (left_request.status, left_request.claimed_by) == (AdviceStatus.CLAIMED, hub_advisor)
