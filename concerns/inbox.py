@@ -2,8 +2,10 @@
 
 Groups come in the order a DSL works them; within a group of open concerns a child thought to
 be at immediate risk comes first, then the oldest; closed concerns come most recently closed
-first (a DSL looks for last week's, not the first the school ever closed). One query finds the
-concerns closed in the last 30 days, one fetches a page of rows with everything a row shows
+first (a DSL looks for last week's, not the first the school ever closed). A closed concern
+someone else has added to since it was closed, however long ago, is listed with the new work
+until the reader has read the addition. One query finds the concerns closed in the last 30
+days and those added to since closing, one fetches a page of rows with everything a row shows
 (the hub's due time, whether an escalation awaits its outcome, when it was closed, whether
 someone else has added to it since the reader last opened it) and their categories, whatever
 the number of rows.
@@ -60,9 +62,13 @@ PAGE_SIZE = 25
 # A concern advised on, or with its parent conversation logged, which cannot close until a
 # referral is recorded (workflow.concerns.referral_missing): it has its own group.
 REFERRAL_DUE = "referral_due"
+# A closed concern with an addendum since it was closed that the reader has not read: new
+# information about a child, which may mean reopening it.
+CLOSED_ADDENDUM = "closed_addendum"
 
 GROUPS = [
     (S.RECORDED, "New: awaiting DSL review"),
+    (CLOSED_ADDENDUM, "Closed: new addendum to read"),
     (S.WITH_HUB, "With the Early Help Hub"),
     (S.ADVICE_RECEIVED, "Advice received: parent conversation due"),
     (REFERRAL_DUE, "Referral to record before closing"),
@@ -203,26 +209,34 @@ def _immediate_risk_unanswered():
     )
 
 
-def _stage():
+def _stage(user_id):
     ranks = dict(RANKS)
+    added_since_closed = _since_closed(_unread_addenda(user_id)).filter(concern=OuterRef("pk"))
     return Case(
+        When(
+            Q(status=S.CLOSED) & Exists(added_since_closed),
+            then=Value(ranks.pop(CLOSED_ADDENDUM)),
+        ),
         When(_referral_due(), then=Value(ranks.pop(REFERRAL_DUE))),
         *(When(status=status, then=Value(rank)) for status, rank in ranks.items()),
         output_field=IntegerField(),
     )
 
 
-def _unread_addendum(user_id):
-    """Whether someone else has added to the concern since this person last opened its page
-    (or they never have): what a member of staff learned later, which the DSL must read."""
+def _unread_addenda(user_id):
+    """Addenda someone else has added since this person last opened their concern's page (or
+    they never have): what a member of staff learned later, which the DSL must read."""
     read_after = ConcernRead.objects.filter(
-        concern=OuterRef(OuterRef("pk")), user_id=user_id, read_at__gte=OuterRef("created_at")
+        concern=OuterRef("concern"), user_id=user_id, read_at__gte=OuterRef("created_at")
     )
-    return Exists(
-        Addendum.objects.filter(concern=OuterRef("pk"))
-        .exclude(author_id=user_id)
-        .filter(~Exists(read_after))
-    )
+    return Addendum.objects.exclude(author_id=user_id).filter(~Exists(read_after))
+
+
+def _since_closed(addenda):
+    """Those of `addenda` added after their concern was last closed: those from before were
+    there for the decision to close it."""
+    last_closed = Closure.objects.filter(concern=OuterRef("concern")).order_by("-closed_at", "-pk")
+    return addenda.filter(created_at__gt=Subquery(last_closed.values("closed_at")[:1]))
 
 
 def mark_read(membership, concern, at):
@@ -253,7 +267,7 @@ def inbox_queryset(
     ).order_by("-requested_at")
     rows = concerns_visible_to(membership).annotate(
         category_list=category_list(),
-        stage=_stage(),
+        stage=_stage(membership.user_id),
         last_closed_at=Subquery(last_closed.values("closed_at")[:1]),
         urgent=Case(
             When(status=S.CLOSED, then=Value(False)),
@@ -272,7 +286,7 @@ def inbox_queryset(
         # there is none): one not held may be followed by the talk that happens later.
         not_held_reason=Subquery(_latest_conversation().values("not_held_reason")[:1]),
         awaiting_outcome=Exists(Escalation.objects.filter(concern=OuterRef("pk"), outcome="")),
-        unread_addendum=_unread_addendum(membership.user_id),
+        unread_addendum=Exists(_unread_addenda(membership.user_id).filter(concern=OuterRef("pk"))),
         **_advised_and_referred(),
         risk_unanswered=_immediate_risk_unanswered(),
         # The earliest referral to children's social care still awaiting its outcome, which
@@ -289,10 +303,11 @@ def inbox_queryset(
         rows = rows.filter(status=status)
     else:
         # The open concerns (a partial index holds each school's) and those closed in the last
-        # 30 days (found first, from the index on the school's closures by date; the outer
-        # query keeps only those this membership may see). The database can combine two index
-        # look-ups only if the closed ones come as a list, not a subquery; both are as many as
-        # the school's current work, not its years of history.
+        # 30 days or added to since closing, unread (found first, in one query: from the index
+        # on the school's closures by date, and from the school's closed concerns' addenda; the
+        # outer query keeps only those this membership may see). The database can combine two
+        # index look-ups only if the closed ones come as a list, not a subquery; both are as
+        # many as the school's current work, not its years of history.
         recent = (
             Closure.objects.filter(
                 school_id=membership.school_id,
@@ -301,7 +316,14 @@ def inbox_queryset(
             .order_by()
             .values_list("concern_id", flat=True)
         )
-        rows = rows.filter(~Q(status=S.CLOSED) | Q(status=S.CLOSED, pk__in=list(recent)))
+        added_to = (
+            _since_closed(_unread_addenda(membership.user_id))
+            .filter(concern__school_id=membership.school_id, concern__status=S.CLOSED)
+            .order_by()
+            .values_list("concern_id", flat=True)
+        )
+        closed = list(recent.union(added_to))
+        rows = rows.filter(~Q(status=S.CLOSED) | Q(status=S.CLOSED, pk__in=closed))
     if category:
         rows = rows.filter(categories__category=category)
     if year_group:
@@ -327,6 +349,8 @@ def next_step(concern, now):
         if concern.hub_due_at:
             return f"Wait for the hub's advice, due {uk_datetime(concern.hub_due_at)}"
         return "Wait for the hub's advice"
+    if concern.stage == RANKS[CLOSED_ADDENDUM]:
+        return "Read the new addendum, and reopen the concern if it needs acting on"
     if concern.stage == RANKS[REFERRAL_DUE]:
         return "Record the referral (escalate), then close it"
     if status == S.ADVICE_RECEIVED:

@@ -99,6 +99,9 @@ def test_groups_come_in_working_order_with_urgent_first_then_oldest(walk, client
     advised = walk.advice_received()
     logged = walk.conversation_logged()
     closed = walk.closed()
+    added_to = walk.closed()
+    closed_at(added_to, timezone.now() - timedelta(days=60))
+    add_addendum(added_to, by=walk.teacher, text="She told me more today.")
 
     response = client_for(dsl).get(INBOX)
 
@@ -112,6 +115,7 @@ def test_groups_come_in_working_order_with_urgent_first_then_oldest(walk, client
         urgent.reference,
         old.reference,
         new.reference,
+        added_to.reference,
         with_hub.reference,
         advised.reference,
         escalated.reference,
@@ -427,6 +431,62 @@ def test_a_leads_own_addendum_is_not_new_to_them(walk, client_for, dsl, deputy_d
     assert _new_addendum(client_for(deputy_dsl)) == [concern.reference]
 
 
+def _grouped(client, **filters):
+    sections = client.get(INBOX, filters).context["page"].sections
+    return {heading: [row.reference for row in rows] for heading, rows in sections}
+
+
+NEW_ADDENDUM_CLOSED = "Closed: new addendum to read"
+
+
+def test_an_addendum_to_a_concern_closed_long_ago_is_shown_until_the_dsl_reads_it(
+    walk, client_for, dsl, deputy_dsl
+):
+    # Closed two months ago, then a teacher learns more about the child: the DSL sees it in
+    # the inbox as it opens, not only under 'Closed', until they have read it.
+    concern = walk.closed()
+    closed_at(concern, timezone.now() - timedelta(days=60))
+    client = client_for(dsl)
+    assert concern.reference not in references(client.get(INBOX))
+
+    add_addendum(concern, by=walk.teacher, text="Her brother says it has started again.")
+    assert _grouped(client)[NEW_ADDENDUM_CLOSED] == [concern.reference]
+    assert _new_addendum(client) == [concern.reference]
+    step = "Read the new addendum, and reopen the concern if it needs acting on"
+    assert step in client.get(INBOX).content.decode()
+    # Under 'Closed' too, where it comes first.
+    assert _grouped(client, status="closed")[NEW_ADDENDUM_CLOSED] == [concern.reference]
+
+    client.get(reverse("concerns:detail", args=[concern.pk]))
+    assert concern.reference not in references(client.get(INBOX))
+    # Each lead reads it for themselves.
+    assert _grouped(client_for(deputy_dsl))[NEW_ADDENDUM_CLOSED] == [concern.reference]
+
+
+def test_a_concern_closed_lately_with_a_new_addendum_is_not_listed_twice(walk, client_for, dsl):
+    concern = walk.closed()
+    add_addendum(concern, by=walk.teacher, text="He said it again at lunch.")
+    grouped = _grouped(client_for(dsl))
+    assert grouped[NEW_ADDENDUM_CLOSED] == [concern.reference]
+    assert "Recently closed" not in grouped
+
+
+def test_addenda_from_before_an_old_closing_do_not_bring_it_back(walk, client_for, dsl):
+    # What was added before the concern was closed was there for the decision to close it: a
+    # lead who never opened it (one who joined since, say) is not sent years of closed
+    # concerns. Nor is their own addendum new to them.
+    concern = walk.conversation_logged()
+    add_addendum(concern, by=walk.teacher, text="Before it was closed.")
+    walk.closed(concern)
+    long_ago = timezone.now() - timedelta(days=400)
+    Addendum.objects.filter(concern=concern).update(created_at=long_ago)
+    closed_at(concern, long_ago + timedelta(days=1))
+    own = walk.closed()
+    closed_at(own, long_ago)
+    add_addendum(own, by=dsl, text="The social worker rang back.")
+    assert references(client_for(dsl).get(INBOX)) == []
+
+
 def test_a_teacher_opening_their_concern_does_not_mark_it_read_for_the_dsl(
     walk, client_for, dsl, teacher
 ):
@@ -715,7 +775,9 @@ def test_a_tampered_cursor_shows_the_first_page(walk, client_for, dsl):
 def _rows_statement(membership, **cursor):
     with CaptureQueriesContext(connection) as captured:
         page = inbox_page(membership, size=2, **cursor)
-    (statement,) = [query["sql"] for query in captured if " LIMIT " in query["sql"]]
+    # The page's rows: the statement that ends in a limit (the closed concerns' has them only
+    # inside it).
+    (statement,) = [query["sql"] for query in captured if re.search(r" LIMIT \d+$", query["sql"])]
     return page, statement
 
 
