@@ -14,10 +14,9 @@ meanwhile cannot make a row repeat or vanish.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core import signing
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 
-from concerns.keyset import Key, beyond
+from concerns.keyset import Key, beyond, dumps, loads
 from concerns.models import Category, ConcernCategory, categories_of, category_list
 
 from .models import AdviceStatus, Urgency, claimant_left, status_shown, status_shown_in
@@ -51,33 +50,13 @@ class Cursor:
     pk: int
 
     def encode(self):
-        return signing.dumps(
-            [
-                self.as_of.isoformat(),
-                self.overdue_rank,
-                self.urgency_rank,
-                self.due_at.isoformat(),
-                self.pk,
-            ],
-            salt=_SALT,
-        )
+        return dumps([getattr(self, key.name) for key in _CURSOR_KEYS], salt=_SALT)
 
     @classmethod
     def decode(cls, token):
         """The cursor in `token`, or None if it is missing, altered or malformed."""
-        if not token:
-            return None
-        try:
-            as_of, overdue_rank, urgency_rank, due_at, pk = signing.loads(token, salt=_SALT)
-            return cls(
-                datetime.fromisoformat(as_of),
-                int(overdue_rank),
-                int(urgency_rank),
-                datetime.fromisoformat(due_at),
-                int(pk),
-            )
-        except (signing.BadSignature, TypeError, ValueError):
-            return None
+        values = loads(token, _CURSOR_KEYS, salt=_SALT)
+        return None if values is None else cls(*values)
 
     @classmethod
     def of(cls, row, as_of):
@@ -135,6 +114,7 @@ def _filtered(membership, user, filters, as_of, *, skip=()):
 
 
 KEYS = [Key("overdue_rank"), Key("urgency_rank"), Key("due_at", datetime), Key("pk")]
+_CURSOR_KEYS = [Key("as_of", datetime), *KEYS]  # a cursor's fields, in order
 
 
 def _beyond(cursor, *, forwards):

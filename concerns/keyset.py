@@ -3,17 +3,22 @@
 A page is "the next N rows after this row" in a fixed total order, not "rows 51 to 75", so a
 concern recorded while someone pages through a list never repeats or hides a row, and a page
 costs one query however deep it is. The cursor is the sort key of the row at the edge of the
-page, encoded for a URL; or, where the sort key is personal (a pupil's name), the row's id
+page, signed for a URL; or, where the sort key is personal (a pupil's name), the row's id
 alone, its key then read from the database (`by_id`).
+
+Signed, not hidden: a cursor the service did not make (typed, or edited) is ignored, and the
+page starts from the first row, but anyone holding the address can read the key in it. A key
+that changes as the list is worked (the inbox's group) cannot be left to the database as the
+id alone is: the row at the edge of the page moves, and the next page with it.
 """
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.core import signing
 from django.db.models import F, Q
+
+_SALT = "concerns.keyset.cursor"
 
 
 @dataclass(frozen=True)
@@ -34,23 +39,20 @@ class Page:
     previous_cursor: str = ""
 
 
-def _encode(row, keys):
-    values = []
-    for key in keys:
-        value = getattr(row, key.name)
-        values.append(value.isoformat() if isinstance(value, datetime) else value)
-    raw = json.dumps(values, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def dumps(values, *, salt=_SALT):
+    """Key values (numbers, text, true or false, times) signed for an address."""
+    shown = [value.isoformat() if isinstance(value, datetime) else value for value in values]
+    return signing.dumps(shown, salt=salt)
 
 
-def _decode(cursor, keys):
-    """The key values in `cursor`, or None if it is not one of ours (a hand-edited URL)."""
-    if not cursor:
+def loads(token, keys, *, salt=_SALT):
+    """The values, one for each of `keys`, in a token `dumps` made with this salt; None if it
+    is missing, altered, made elsewhere, or (were the secret key ever known) not of their kinds."""
+    if not token:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        values = signing.loads(token, salt=salt)
+    except signing.BadSignature:
         return None
     if not isinstance(values, list) or len(values) != len(keys):
         return None
@@ -106,9 +108,13 @@ def _ordering(keys, *, forwards):
     return ordering
 
 
+def _encode(row, keys):
+    return dumps([getattr(row, key.name) for key in keys])
+
+
 def _key_of(queryset, keys, cursor):
     """The sort key of the row whose id is in `cursor`, if `queryset` holds it; else None."""
-    ids = _decode(cursor, keys[-1:])
+    ids = loads(cursor, keys[-1:])
     if ids is None:
         return None
     found = queryset.filter(**{keys[-1].name: ids[0]}).values_list(*(k.name for k in keys))
@@ -124,7 +130,7 @@ def paginate(queryset, keys, *, after="", before="", size=25, by_id=False):
     costs one more query, to read the key."""
 
     def decode(cursor):
-        return _key_of(queryset, keys, cursor) if by_id else _decode(cursor, keys)
+        return _key_of(queryset, keys, cursor) if by_id else loads(cursor, keys)
 
     after_values = decode(after)
     before_values = None if after_values else decode(before)

@@ -1,11 +1,14 @@
 """Keyset pages: every row once, in order, forwards and backwards, whatever the keys' directions."""
 
+import base64
 import itertools
+import json
+from datetime import UTC, datetime
 
 import pytest
 from django.db.models import Case, IntegerField, Value, When
 
-from concerns.keyset import Key, paginate
+from concerns.keyset import Key, dumps, loads, paginate
 from schools.models import Pupil
 from tests.factories import PupilFactory
 
@@ -42,21 +45,72 @@ def test_walking_forwards_then_back_visits_every_row_once_in_order(roll):
 
 @pytest.mark.parametrize(
     "cursor",
-    [
-        "",
-        "%%%",
-        "bm90LWpzb24",
-        "WzEsMl0",
-        "WyJhIiwiYiIsImMiXQ",
-        "WzEsImEiLDFd",
-        # ["\u0000", "a", 1]: no name holds a NUL, and PostgreSQL refuses one in a query.
-        "WyJcdTAwMDAiLCJhIiwxXQ",
-    ],
+    ["", "%%%", "bm90LWpzb24", "WzEsMl0", "e30:1tampered:signature", "{row}", "{row}:{sign}"],
 )
 def test_a_cursor_that_is_not_ours_gives_the_first_page(roll, cursor):
+    # "{row}": the key of the first row, written as cursors were before they were signed; with
+    # the signature of another row's key.
+    key = json.dumps([roll[0].year_group, roll[0].family_name, roll[0].pk]).encode()
+    row = base64.urlsafe_b64encode(key).decode().rstrip("=")
+    signature = dumps([roll[1].year_group, roll[1].family_name, roll[1].pk]).split(":", 1)[1]
+    cursor = cursor.format(row=row, sign=signature)
     page = paginate(Pupil.objects.all(), KEYS, after=cursor, size=5)
     assert page.rows == roll[:5]
     assert not page.has_previous
+
+
+def test_a_cursor_the_list_made_gives_the_rows_after_it(roll):
+    cursor = dumps([roll[0].year_group, roll[0].family_name, roll[0].pk])
+    assert paginate(Pupil.objects.all(), KEYS, after=cursor, size=5).rows == roll[1:6]
+
+
+def test_a_cursor_signed_for_another_list_gives_the_first_page(roll):
+    cursor = dumps(
+        [roll[0].year_group, roll[0].family_name, roll[0].pk], salt="advice.queue.cursor"
+    )
+    page = paginate(Pupil.objects.all(), KEYS, after=cursor, size=5)
+    assert page.rows == roll[:5]
+
+
+# Were the secret key ever known, a cursor signed with it would still be checked for the list's
+# keys before any reached the database.
+@pytest.mark.parametrize(
+    "values",
+    [
+        "not a list",
+        [1, 2],
+        ["a", "b", "c"],
+        [1, "a", 1],
+        ["3", "F0", True],
+        # No name holds a NUL, and PostgreSQL refuses one in a query.
+        ["\x00", "a", 1],
+    ],
+)
+def test_a_signed_cursor_that_is_not_a_key_of_the_list_gives_the_first_page(roll, values):
+    page = paginate(Pupil.objects.all(), KEYS, after=dumps(values), size=5)
+    assert page.rows == roll[:5]
+    assert not page.has_previous
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-01-01T00:00:00",  # no time zone
+        "1 January 2026",
+        1767225600,
+        # Times no clock in UTC can show: the first moment there is, an hour east of UTC, and
+        # the last, an hour west of it.
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+    ],
+)
+def test_a_time_the_database_cannot_be_sent_is_not_a_key(value):
+    assert loads(dumps([value]), [Key("at", datetime)]) is None
+
+
+def test_a_time_keeps_its_moment():
+    moment = datetime(2026, 12, 3, 14, 30, tzinfo=UTC)
+    assert loads(dumps([moment, 7]), [Key("at", datetime), Key("id")]) == [moment, 7]
 
 
 # A computed first key (as the inbox's group and the queue's overdue rank are), and rows that

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from advice.models import AdviceRequest
 from audit.models import AuditEvent
+from concerns.inbox import inbox_page
 from concerns.models import Addendum, Attachment, Concern, ConcernDraft, Escalation
 from reports.models import PolicyConfirmation, ValuesEvidence
 from reports.services import add_values_evidence
@@ -258,6 +259,38 @@ def test_a_hand_made_cursor_never_reaches_past_the_schools_inbox(db, world, far,
         assert listed(response, r'href="/concerns/(\d+)/"') <= set(
             Concern.objects.filter(school=world.school).values_list("pk", flat=True)
         )
+
+
+def _edited(token):
+    """`token` with the immediate-risk flag in its key turned round, its signature kept."""
+    payload, signature = token.split(":", 1)
+    values = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    values[1] = not values[1]
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=") + ":" + signature
+
+
+@pytest.mark.parametrize("made", ["by hand", "edited"])
+def test_an_inbox_cursor_made_or_edited_by_hand_shows_the_first_page(db, world, made):
+    # The inbox's cursor carries a row's sort key (its group, whether the child was thought
+    # at immediate risk, when closed and recorded): the page after one made or changed by
+    # hand would start wherever its maker chose. Signed, as the hub's queue's is, it is
+    # ignored unless the service made it.
+    dsl = world.user(Role.DSL)
+    membership = Membership.objects.get(user=dsl, school=world.school, role=Role.DSL)
+    first = inbox_page(membership, size=1)
+    row = first.rows[0]
+    shown = r'href="/concerns/(\d+)/"'
+    response, _ = attempt(dsl, "GET", reverse("concerns:inbox"), {"after": first.next_cursor})
+    assert row.id not in listed(response, shown)  # a cursor the service made is followed
+    if made == "by hand":
+        times = (row.closed_order.isoformat(), row.recorded_at.isoformat())
+        after = cursor(row.stage, row.urgent, *times, row.id)
+    else:
+        after = _edited(first.next_cursor)
+    response, _ = attempt(dsl, "GET", reverse("concerns:inbox"), {"after": after})
+    assert response.status_code == 200
+    assert row.id in listed(response, shown)
 
 
 @pytest.mark.parametrize("before", ["x", "1.x", "99999999999999999999999.1", "-1.-1", "1.1.1"])
