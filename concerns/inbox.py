@@ -3,9 +3,10 @@
 Groups come in the order a DSL works them; within a group of open concerns a child thought to
 be at immediate risk comes first, then the oldest; closed concerns come most recently closed
 first (a DSL looks for last week's, not the first the school ever closed). A closed concern
-someone else has added to since it was closed, however long ago, is listed with the new work
-until the reader has read the addition. One query finds the concerns closed in the last 30
-days and those added to since closing, one fetches a page of rows with everything a row shows
+someone else has added to since it was closed, however long ago it was closed, is listed with
+the new work until the reader has read the addition, for 30 days from it as a closing is. One
+query finds the concerns closed in the last 30 days and those added to since closing in them,
+one fetches a page of rows with everything a row shows
 (the hub's due time, whether an escalation awaits its outcome, when it was closed, whether
 someone else has added to it since the reader last opened it) and their categories, whatever
 the number of rows.
@@ -303,22 +304,24 @@ def inbox_queryset(
         rows = rows.filter(status=status)
     else:
         # The open concerns (a partial index holds each school's) and those closed in the last
-        # 30 days or added to since closing, unread (found first, in one query: from the index
-        # on the school's closures by date, and from the school's closed concerns' addenda; the
+        # 30 days or added to since closing in them, unread (found first, in one query: from the
+        # index on the school's closures by date, and from the one on addenda by date; the
         # outer query keeps only those this membership may see). The database can combine two
         # index look-ups only if the closed ones come as a list, not a subquery; both are as
         # many as the school's current work, not its years of history.
+        since = timezone.now() - RECENTLY_CLOSED
         recent = (
-            Closure.objects.filter(
-                school_id=membership.school_id,
-                closed_at__gte=timezone.now() - RECENTLY_CLOSED,
-            )
+            Closure.objects.filter(school_id=membership.school_id, closed_at__gte=since)
             .order_by()
             .values_list("concern_id", flat=True)
         )
         added_to = (
             _since_closed(_unread_addenda(membership.user_id))
-            .filter(concern__school_id=membership.school_id, concern__status=S.CLOSED)
+            .filter(
+                concern__school_id=membership.school_id,
+                concern__status=S.CLOSED,
+                created_at__gte=since,
+            )
             .order_by()
             .values_list("concern_id", flat=True)
         )

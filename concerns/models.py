@@ -214,6 +214,9 @@ class Addendum(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name_plural = "addenda"
+        # The inbox finds the last 30 days' addenda to closed concerns from it, whatever the
+        # years of history behind them.
+        indexes = [models.Index(fields=["created_at"], name="addendum_by_time")]
 
     def __str__(self):
         return f"Addendum {self.pk} to {self.concern_id}"

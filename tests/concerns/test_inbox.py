@@ -463,6 +463,21 @@ def test_an_addendum_to_a_concern_closed_long_ago_is_shown_until_the_dsl_reads_i
     assert _grouped(client_for(deputy_dsl))[NEW_ADDENDUM_CLOSED] == [concern.reference]
 
 
+def test_an_addendum_unread_for_30_days_leaves_the_inbox_as_a_closing_does(walk, client_for, dsl):
+    # As with closed concerns, the inbox as it opens lists the last 30 days' additions (the
+    # DSLs were emailed each one); an older one unread is still first under 'Closed'. So the
+    # inbox reads the last month's addenda, not every addendum in the school's history.
+    concern = walk.closed()
+    closed_at(concern, timezone.now() - timedelta(days=90))
+    add_addendum(concern, by=walk.teacher, text="Her brother says it has started again.")
+    Addendum.objects.filter(concern=concern).update(created_at=timezone.now() - timedelta(days=31))
+    client = client_for(dsl)
+    assert concern.reference not in references(client.get(INBOX))
+    assert _grouped(client, status="closed")[NEW_ADDENDUM_CLOSED] == [concern.reference]
+    first = client.get(INBOX, {"status": "closed"}).context["page"].sections[0][1]
+    assert [row.reference for row in first if row.unread_addendum] == [concern.reference]
+
+
 def test_a_concern_closed_lately_with_a_new_addendum_is_not_listed_twice(walk, client_for, dsl):
     concern = walk.closed()
     add_addendum(concern, by=walk.teacher, text="He said it again at lunch.")
