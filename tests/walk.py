@@ -30,6 +30,18 @@ from workflow.models import Notification, WorkflowEvent
 S = ConcernStatus
 
 
+def from_now(overrides):
+    """`overrides` with each `timedelta` made that long from now, as the test runs.
+
+    A time in a `parametrize` list is read as the tests are collected: a run that passes
+    midnight before reaching the test finds "tomorrow" is today."""
+    now = timezone.now()
+    return {
+        name: now + value if isinstance(value, timedelta) else value
+        for name, value in overrides.items()
+    }
+
+
 def concern_data(**overrides):
     data = {
         # Seen three days ago: the steps after it (a conversation, a referral) are dated since.
