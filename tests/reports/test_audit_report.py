@@ -944,8 +944,17 @@ def test_the_report_makes_the_same_number_of_queries_for_10_and_500_concerns(
     assert len(five_hundred.captured_queries) == len(ten.captured_queries)
 
 
+@pytest.fixture
+def term_time(clock):
+    """The clock stopped at 10:00 on Monday 2 March 2026, before the people are made. Tests
+    that walk concerns through the steps and then read the figures of the academic year they
+    are in walked them in one year and read the next when run across midnight on 31 August."""
+    clock.set(2026, 3, 2, 10, 0)
+    return clock
+
+
 def test_each_closure_without_hub_advice_is_counted_and_listed_with_its_reason(
-    walk, client_for, dsl, head
+    term_time, walk, client_for, dsl, head
 ):
     """Reopened on new information and closed again without asking the hub: a second decision
     without advice, with its own reason. The figure counts closures, as the list shows them."""
@@ -964,7 +973,7 @@ def test_each_closure_without_hub_advice_is_counted_and_listed_with_its_reason(
 
 
 def test_a_conversation_held_before_the_advice_is_no_time_from_advice_to_conversation(
-    walk, dsl, school
+    term_time, walk, dsl, school
 ):
     """Counted as 0 hours it would pull the median down, as if the school had talked to the
     parent the moment the advice came."""
@@ -993,7 +1002,9 @@ def _not_reached(concern, dsl, reason="unreachable"):
     concern.refresh_from_db()
 
 
-def test_a_concerns_step_3_counts_by_its_latest_conversation(walk, dsl, school, client_for, head):
+def test_a_concerns_step_3_counts_by_its_latest_conversation(
+    term_time, walk, dsl, school, client_for, head
+):
     """Not reached at first, then talked with: step 3 was held, and is neither counted nor
     listed as not held. Not reached, then declined: one not held, for the latest reason."""
     talked = walk.advice_received()
@@ -1018,13 +1029,14 @@ def test_a_concerns_step_3_counts_by_its_latest_conversation(walk, dsl, school, 
     assert "followed by a later one on the same concern" in page
 
 
-def test_a_conversation_not_held_in_an_earlier_episode_still_counts(walk, dsl, school):
+def test_a_conversation_not_held_in_an_earlier_episode_still_counts(term_time, walk, dsl, school):
     """Closed after the parent could not be reached, then reopened on new information and
     talked with: the first episode's step 3 was not held, and stays so."""
     concern = walk.advice_received()
     _not_reached(concern, dsl)
     close_concern(concern, by=dsl, outcome="monitoring", rationale="Breakfast club in place.")
     concern.refresh_from_db()
+    term_time.moment += timedelta(hours=1)  # episodes are told apart by when they reopen
     reopen_concern(concern, by=dsl, reason="New disclosure")
     concern = walk.advice_received(concern)
     log_parent_conversation(concern, by=dsl, **held_conversation())
@@ -1054,7 +1066,7 @@ def _step_3(client):
 
 
 def test_held_then_not_held_after_follow_up_advice_counts_once_as_not_held(
-    walk, dsl, school, client_for, head
+    term_time, walk, dsl, school, client_for, head
 ):
     """Talked with, then asked the hub again, then the parent could not be reached for the
     follow-up talk: one concern, one step 3, counted as its latest, not held; not also as
@@ -1075,7 +1087,9 @@ def test_held_then_not_held_after_follow_up_advice_counts_once_as_not_held(
         assert ["Parent conversations not held", "1"] in rows
 
 
-def test_two_conversations_held_count_once_by_the_latest(walk, dsl, school, client_for, head):
+def test_two_conversations_held_count_once_by_the_latest(
+    term_time, walk, dsl, school, client_for, head
+):
     """Talked with the morning the advice came (before it), then again after follow-up advice:
     one conversation held, after the advice, with its one time from advice to conversation."""
     concern = walk.advice_received()
@@ -1096,12 +1110,13 @@ def test_two_conversations_held_count_once_by_the_latest(walk, dsl, school, clie
 
 
 def test_an_escalation_after_a_reopening_is_step_3_not_needed_for_that_episode(
-    walk, dsl, school, client_for, head
+    term_time, walk, dsl, school, client_for, head
 ):
     """Talked with and closed; reopened on a disclosure and escalated at once: the talk ended
     the first episode, and did not make the second one's step 3 unnecessary."""
     concern = walk.conversation_logged()
     close_concern(concern, by=dsl, outcome="monitoring", rationale="Breakfast club in place.")
+    term_time.moment += timedelta(hours=1)  # episodes are told apart by when they reopen
     reopen_concern(concern, by=dsl, reason="A disclosure of being hit at home.")
     escalate_significant_harm(concern, by=dsl, **escalation_data())
     figures = audit_figures(school, Period.academic_year(timezone.localdate()), now=timezone.now())
