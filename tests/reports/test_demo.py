@@ -54,7 +54,9 @@ def test_no_demo_evidence_without_demo_passwords():
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
 @FAST_HASHER
-def test_the_demo_head_teacher_sees_the_evidence_in_the_report(client):
+def test_the_demo_head_teacher_sees_the_evidence_in_the_report(client, clock):
+    # The clock stopped: seeded just before midnight on 31 August, the evidence is dated in the
+    # year that is ending, and the report read after it shows the new one.
     seed()
     signed_in(client, User.objects.get(email="head@leabank.example"))
     tables = html_tables(client.get("/reports/audit/").text)
