@@ -78,7 +78,8 @@ def test_no_demo_cases_where_demo_passwords_are_not_allowed():
 
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
-def test_the_demo_cases_read_as_if_people_had_done_them_through_the_workflow():
+def test_the_demo_cases_read_as_if_people_had_done_them_through_the_workflow(clock):
+    # The clock stopped, as for the scale data set (tests/workflow/test_scale.py).
     seed_demo()
     assert Concern.objects.count() == 5
     assert problems() == []

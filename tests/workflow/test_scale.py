@@ -90,7 +90,9 @@ def test_some_pupils_have_long_chronologies(built):
 
 # Seed 5 puts a school's latest concerns within hours of now, when its DSL has yet to act.
 @pytest.mark.parametrize("seed_number", [2016, 5])
-def test_the_data_set_reads_as_if_people_had_done_it_through_the_workflow(db, seed_number):
+def test_the_data_set_reads_as_if_people_had_done_it_through_the_workflow(db, clock, seed_number):
+    # The clock stopped: built just before midnight on 31 August and checked after it, each
+    # concern's year group was read against the school year that had just begun.
     # Every record has the event and the audit row its transition writes, saying what the
     # service says; events follow the workflow to each concern's status and version; no
     # record is about another school's pupil, nor dated before what it follows or after now.
