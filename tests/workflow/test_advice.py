@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
 
 from advice.models import AdviceRequest, AdviceStatus
 from audit.models import AuditEvent
@@ -479,10 +478,12 @@ def test_hub_of_another_authority_cannot_claim(walk, other_la_advisor):
     assert snapshot() == before
 
 
-def test_due_time_uses_working_hours(walk, dsl, monkeypatch):
+def test_due_time_uses_working_hours(clock, walk, dsl):
     friday_4pm = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # GMT in November
+    # Recorded then too: recorded now, the concern seen an hour before 4pm on that Friday was
+    # refused as not yet seen on any day before it.
+    clock.moment = friday_4pm
     concern = walk.recorded(observed_at=friday_4pm - timedelta(hours=1))
-    monkeypatch.setattr(timezone, "now", lambda: friday_4pm)
     request = request_hub_advice(concern, by=dsl, **advice_data(urgency="red"))
     assert request.due_at == datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
