@@ -40,7 +40,9 @@ def today():
 
 
 @pytest.fixture
-def leaver(walk, pupil):
+def leaver(walk, pupil, clock):
+    # With the clock stopped: the tests read today() again and again, and one run over
+    # midnight compared a day recorded before it with today after it.
     walk.recorded()
     return pupil
 
