@@ -517,7 +517,10 @@ def test_a_time_later_today_is_shown_beside_the_time(
     assert case_state() == before
 
 
-def _seen_before_the_clocks_went_back(walk):
+def _seen_before_the_clocks_went_back(walk, clock):
+    # Recorded, and the conversation logged, the day after: on a day before, the dates typed
+    # were not yet in the past.
+    clock.set(2026, 10, 26, 10, 0)
     seen = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
     return walk.advice_received(walk.recorded(observed_at=seen, delay_reason="Half term."))
 
@@ -533,9 +536,9 @@ CLOCKS_BACK = {"held_on_0": "25", "held_on_1": "10", "held_on_2": "2026"}
     ],
 )
 def test_a_conversation_in_the_hour_the_clocks_repeat_is_the_one_named_and_shown_so(
-    walk, client_for, dsl, typed, utc, shown
+    clock, walk, client_for, dsl, typed, utc, shown
 ):
-    concern = _seen_before_the_clocks_went_back(walk)
+    concern = _seen_before_the_clocks_went_back(walk, clock)
     client = client_for(dsl)
     data = held_post(concern, held_time=typed, **CLOCKS_BACK)
     response = client.post(url("conversation", concern), data)
@@ -546,8 +549,8 @@ def test_a_conversation_in_the_hour_the_clocks_repeat_is_the_one_named_and_shown
     assert f'Conversation held 25 October 2026 at {shown} with <span dir="auto">Mrs Ahmed' in page
 
 
-def test_a_conversation_in_the_hour_the_clocks_repeat_must_say_which(walk, client_for, dsl):
-    concern = _seen_before_the_clocks_went_back(walk)
+def test_a_conversation_in_the_hour_the_clocks_repeat_must_say_which(clock, walk, client_for, dsl):
+    concern = _seen_before_the_clocks_went_back(walk, clock)
     data = held_post(concern, held_time="1:30am", **CLOCKS_BACK)
     response = client_for(dsl).post(url("conversation", concern), data)
     assert response.status_code == 200
