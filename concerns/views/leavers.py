@@ -95,7 +95,8 @@ def _away(request, pk, *, returned=None):
         return pupil, None, _already(request, pupil, message)
     if transfer is not None:
         return pupil, transfer, None
-    back = pupil.file_transfers.exclude(returned_on=None).order_by("-returned_on").first()
+    # The latest return; of two on one day (left and came back twice), the later leaving's.
+    back = pupil.file_transfers.exclude(returned_on=None).order_by("-returned_on", "-pk").first()
     if returned is not None and (again := returned(pupil, back)) is not None:
         return pupil, None, again
     if back is None:

@@ -862,3 +862,26 @@ def test_a_step_sent_again_with_other_details_still_says_nothing_was_saved(leave
     response = client_for(dsl).post(sent, data, follow=True)
     assert "file is already recorded as sent. Nothing was saved." in response.text
     assert FileTransfer.objects.get().sent_how == "post"
+
+
+def test_a_return_sent_twice_on_a_day_of_two_returns_answers_for_the_latest(
+    leaver, dsl, client_for
+):
+    """A pupil who left and came back twice in one day (the second leaving to another school,
+    its file not sent): the second click on the last return is told about that return, not
+    the morning's."""
+    record_return(left(leaver, dsl, sent=True), by=dsl, returned_on=today())
+    record_leaving(
+        leaver,
+        by=dsl,
+        left_on=today(),
+        starts_on=today(),
+        new_school="Stopsley Park Academy",
+    )
+    url = reverse("concerns:returned", args=[leaver.pk])
+    client = client_for(dsl)
+    for _ in range(2):
+        said = notice(client.post(url, day("returned_on", today()), follow=True).text)
+        assert "Their file was not sent, and is no longer due" in said
+        assert "Wardown Vale" not in said
+    assert FileTransfer.objects.filter(returned_on=today()).count() == 2
