@@ -175,8 +175,9 @@ class AdviceRequest(models.Model):
 
     @property
     def status_shown(self):
-        """Its status as people read it (`status_shown`), for a request read with the
-        `claimant_left` annotation; one read without it shows its stored status."""
+        """Its status as people read it (the module's `status_shown` below: a lapsed claim is
+        open), for a request read with the `claimant_left` annotation; one read without it
+        shows its stored status."""
         return status_shown(self.status, getattr(self, "claimant_left", False))
 
 
