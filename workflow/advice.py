@@ -19,7 +19,7 @@ from schools.models import HUB_ROLES, Membership
 from . import notify
 from .core import actor_for, check, check_role, history, lock_concern, move, require
 from .exceptions import Stale, TransitionRefused
-from .rules import HUB, REFUSED_ROLE, REFUSED_STATUS, Action, request_target
+from .rules import HUB, REFUSED_ROLE, REFUSED_STATUS, Action, may, request_target
 from .working_time import add_working_hours
 
 STALE_REQUEST = (
@@ -268,10 +268,22 @@ def release_advice_request(advice_request, *, by, expected_version=None):
 
     Who: the advisor who claimed it, or a hub manager. From: CLAIMED, by someone still at
     the hub (a leaver's lapsed claim is nobody's already); to: OPEN. A manager's release is
-    told to the advisor who had it.
+    told to the advisor who had it. Raises TransitionRefused otherwise; to other hub staff
+    it says where the request stands (who has it now, or why nobody does).
     """
     actor = actor_for(by)
     concern, request = _lock(advice_request)
+    if actor.in_authority(concern.school.local_authority_id, HUB) and not may(
+        actor, Action.RELEASE, concern, request
+    ):
+        # An advisor whose page offered Release while the request was theirs is told where it
+        # stands now (given to a colleague, released, withdrawn), not that only the advisor
+        # who claimed it may release it: they did claim it.
+        if request.status == AdviceStatus.CLAIMED and not request.claimant_left:
+            raise TransitionRefused(
+                format_html("{} Only they or a hub manager can release it.", held_by(request))
+            )
+        raise TransitionRefused(why_not(Action.RELEASE, request))
     check_role(actor, Action.RELEASE, concern, request)
     target = _check_request(Action.RELEASE, request, expected_version)
     check(actor, Action.RELEASE, concern, request)

@@ -194,7 +194,7 @@ def _unavailable(action, advice_request, user):
         not advice_request.claimed_by_id or has_left(advice_request)
     ):
         return why_not(action, advice_request)  # nobody has it, or its claim lapsed
-    if action == Action.GIVE_ADVICE and advice_request.claimed_by_id != user.pk:
+    if action in {Action.RELEASE, Action.GIVE_ADVICE} and advice_request.claimed_by_id != user.pk:
         return held_by(advice_request)
     return REFUSED_ROLE[action]
 

@@ -225,6 +225,26 @@ def test_a_release_from_a_stale_page_is_refused(client_for, claimed, hub_advisor
     assert fresh(claimed).claimed_by == hub_advisor
 
 
+def test_a_release_from_a_page_drawn_before_a_reassignment_says_who_has_it_now(
+    client_for, claimed, hub_advisor, hub_manager
+):
+    """Not that only the advisor who claimed it can release it: Ada did claim it."""
+    sent = {"expected_version": claimed.version}
+    reassign_advice_request(fresh(claimed), by=hub_manager, to=hub_manager)
+    client = client_for(hub_advisor)
+
+    response = client.post(url("release", claimed), sent)
+
+    said = [words(e) for e in errors(response)["__all__"]]
+    assert said == ["Max Manager has this request now. Only they or a hub manager can release it."]
+    assert "Release it to the queue" not in response.text
+    assert fresh(claimed).claimed_by == hub_manager
+    opened = client.get(url("release", claimed), follow=True)
+    assert [words(str(m)) for m in opened.context["messages"]] == [
+        "Max Manager has this request now."
+    ]
+
+
 # Reassign and change urgency (hub managers)
 
 
