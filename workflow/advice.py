@@ -330,8 +330,9 @@ def reassign_advice_request(advice_request, *, by, to, reason="", expected_versi
         raise TransitionRefused(
             "Choose an advisor from this authority's Early Help Hub", field="to"
         )
-    if request.claimed_by_id == to.pk:
+    if request.claimed_by_id == to.pk and not request.claimant_left:
         # Nothing would change but a history line and an email telling them of work they have.
+        # (A claim that lapsed when they left the hub is nobody's: given back, it is theirs.)
         raise TransitionRefused(
             format_html("{} already has this request. Choose someone else", typed(to.full_name)),
             field="to",

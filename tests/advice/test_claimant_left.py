@@ -297,3 +297,26 @@ def test_a_hub_manager_cannot_release_a_lapsed_claim_nobody_holds_but_can_reassi
     reassign_advice_request(left_request, by=hub_manager, to=hub_advisor)
     left_request.refresh_from_db()
     assert (left_request.status, left_request.claimed_by) == (AdviceStatus.CLAIMED, hub_advisor)
+
+
+def test_a_hub_manager_gives_a_lapsed_claim_back_to_its_advisor_once_they_are_back(
+    left_request, leaver, hub_manager, authority, la_admin, client_for
+):
+    """Their claim lapsed when they left: nobody has the request, so they do not 'already
+    have' it, and the manager may give it back to them."""
+    leave_by_role_ended(leaver, authority, la_admin)
+    add_member(authority, by=la_admin, email=leaver.email, role=Role.HUB_ADVISOR, full_name="Lee")
+    left_request.refresh_from_db()
+    response = client_for(hub_manager).post(
+        reverse("advice:reassign", args=[left_request.pk]),
+        {"expected_version": left_request.version, "to": leaver.pk, "reason": "Back from leave."},
+    )
+    assert response.status_code == 302
+    left_request.refresh_from_db()
+    assert (left_request.status, left_request.claimed_by) == (AdviceStatus.CLAIMED, leaver)
+    event = left_request.events.filter(action=Action.REASSIGN).get()
+    assert event.note == "Reassigned to Lee Leaver: Back from leave."
+    # Theirs again: they answer it without claiming it first.
+    give_advice(left_request, by=leaver, **given_advice(), expected_version=left_request.version)
+    left_request.refresh_from_db()
+    assert left_request.status == AdviceStatus.ANSWERED
