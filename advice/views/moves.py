@@ -115,6 +115,7 @@ MOVES = {
         made_already=lambda r, user, sent: (
             r.status == AdviceStatus.CLAIMED
             and r.claimed_by_id == sent["to"].pk
+            and not has_left(r)  # a lapsed claim is nobody's: it was not given to them
             and r.version != sent["expected_version"]
         ),
     ),

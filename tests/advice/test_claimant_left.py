@@ -20,6 +20,7 @@ from workflow.advice import (
     give_advice,
     reassign_advice_request,
     release_advice_request,
+    rerate_advice_request,
 )
 from workflow.concerns import add_addendum
 from workflow.exceptions import TransitionRefused
@@ -320,3 +321,24 @@ def test_a_hub_manager_gives_a_lapsed_claim_back_to_its_advisor_once_they_are_ba
     give_advice(left_request, by=leaver, **given_advice(), expected_version=left_request.version)
     left_request.refresh_from_db()
     assert left_request.status == AdviceStatus.ANSWERED
+
+
+def test_giving_a_lapsed_claim_back_from_an_out_of_date_page_is_not_told_it_was_done(
+    left_request, leaver, hub_manager, authority, la_admin, client_for
+):
+    """Lee's name is on the request, but their claim lapsed: the page was out of date, and
+    nothing was reassigned, whatever a second click would look like."""
+    leave_by_role_ended(leaver, authority, la_admin)
+    add_member(authority, by=la_admin, email=leaver.email, role=Role.HUB_ADVISOR, full_name="Lee")
+    left_request.refresh_from_db()
+    drawn_at = left_request.version
+    rerate_advice_request(left_request, by=hub_manager, urgency="amber", reason="Less urgent.")
+    response = client_for(hub_manager).post(
+        reverse("advice:reassign", args=[left_request.pk]),
+        {"expected_version": drawn_at, "to": leaver.pk},
+        follow=True,
+    )
+    assert "has been reassigned" not in words(response.content.decode())
+    assert "has changed since you opened the page" in response.context["form"].errors["__all__"][0]
+    left_request.refresh_from_db()
+    assert not left_request.events.filter(action=Action.REASSIGN).exists()
