@@ -36,6 +36,7 @@ from .core import (
 )
 from .exceptions import TransitionRefused
 from .rules import (
+    CLOSED_TO_THE_HUB,
     SCHOOL_LEADS,
     SCHOOL_RECORDERS,
     Action,
@@ -452,6 +453,8 @@ def escalate_significant_harm(
         earlier = concern.escalations.filter(submission_key=submission_key, escalated_by=by)
         if (found := earlier.first()) is not None:
             return found
+    if concern.status == ConcernStatus.CLOSED and not actor.in_school(concern.school, SCHOOL_LEADS):
+        raise TransitionRefused(CLOSED_TO_THE_HUB)  # the hub: who can reopen it
     target = check(actor, Action.ESCALATE, concern, request, expected_version=expected_version)
     indicators = require(indicators, "indicators", "Enter what indicates significant harm")
     if referred_to not in Escalation.Target.values:

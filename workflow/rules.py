@@ -223,6 +223,14 @@ REFUSED_STATUS = {
 }
 
 
+# The hub cannot reopen a concern: an advisor escalating one the school has closed is told who
+# can, not to "Reopen it first".
+CLOSED_TO_THE_HUB = (
+    "The school has closed this concern, so it cannot be escalated. Only the school's DSL or "
+    "deputy DSL can reopen it: contact them if it should be."
+)
+
+
 # Where the general reason above would mislead, what to say from a particular status.
 REFUSED_FROM = {
     (Action.LOG_CONVERSATION, S.PARENT_CONVERSATION_LOGGED): "The parent conversation is "

@@ -27,8 +27,8 @@ from workflow.advice import (
 from workflow.concerns import escalate_significant_harm
 from workflow.exceptions import Stale, TransitionRefused
 from workflow.rules import (
+    CLOSED_TO_THE_HUB,
     REFUSED_ROLE,
-    REFUSED_STATUS,
     Action,
     Actor,
     available_request_actions,
@@ -180,7 +180,7 @@ def _unavailable(action, advice_request, user):
         # A move of the concern, which answered requests do not stop: the concern's status
         # says why first.
         if concern_target(action, advice_request.concern.status) is None:
-            return REFUSED_STATUS[action]
+            return CLOSED_TO_THE_HUB  # escalation is refused only from closed
         if advice_request.status == AdviceStatus.WITHDRAWN:
             return "The school has withdrawn this advice request."
         return REFUSED_ROLE[action]

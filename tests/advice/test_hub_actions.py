@@ -33,6 +33,7 @@ from workflow.concerns import (
     escalate_significant_harm,
     record_escalation_outcome,
 )
+from workflow.exceptions import TransitionRefused
 from workflow.models import Notification, WorkflowEvent
 from workflow.working_time import add_working_hours
 
@@ -952,6 +953,13 @@ def test_the_hub_escalates_from_a_request_it_answered_after_a_later_one_was_with
     assert "Escalate for significant harm" not in client.get(url("detail", later)).text
 
 
+# The hub cannot reopen a concern: told who can, not to "Reopen it first".
+CLOSED_TO_THE_HUB = (
+    "The school has closed this concern, so it cannot be escalated. Only the school's DSL or "
+    "deputy DSL can reopen it: contact them if it should be."
+)
+
+
 def test_escalate_on_an_answered_request_of_a_closed_concern_says_it_is_closed(
     client_for, walk, hub_advisor
 ):
@@ -959,9 +967,7 @@ def test_escalate_on_an_answered_request_of_a_closed_concern_says_it_is_closed(
     answered = walk.request(walk.closed())
     response = client_for(hub_advisor).get(url("escalate", answered), follow=True)
     assert response.redirect_chain == [(url("detail", answered), 302)]
-    assert [str(m) for m in response.context["messages"]] == [
-        "A closed concern cannot be escalated. Reopen it first."
-    ]
+    assert [str(m) for m in response.context["messages"]] == [CLOSED_TO_THE_HUB]
 
 
 def test_escalating_a_concern_the_school_closed_meanwhile_says_it_is_closed(
@@ -972,7 +978,7 @@ def test_escalating_a_concern_the_school_closed_meanwhile_says_it_is_closed(
     typed = escalation_post(concern, indicators="")  # a mistake, too
     close_concern(concern, by=dsl, **closing())
     response = client_for(hub_advisor).post(url("escalate", answered), typed)
-    assert errors(response)["__all__"] == ["A closed concern cannot be escalated. Reopen it first."]
+    assert errors(response)["__all__"] == [CLOSED_TO_THE_HUB]
     assert "Record the escalation" not in response.text
     assert not Escalation.objects.exists()
 
@@ -1046,3 +1052,22 @@ def test_level_4_advice_with_a_referral_is_sent(client_for, claimed, hub_advisor
     )
     assert response.status_code == 302
     assert (fresh(claimed).status, fresh(claimed).level_of_need) == (AdviceStatus.ANSWERED, 4)
+
+
+def test_the_hub_escalating_a_closed_concern_is_told_the_school_must_reopen_it(
+    walk, hub_advisor, dsl
+):
+    """Refused by the workflow itself (a page that did not check first): the advisor is told
+    who can reopen it; the school's DSL is still told to reopen it."""
+    concern = walk.conversation_logged()
+    answered = walk.request(concern)
+    close_concern(concern, by=dsl, **closing())
+    concern.refresh_from_db()
+    for by, told in (
+        (hub_advisor, CLOSED_TO_THE_HUB),
+        (dsl, "A closed concern cannot be escalated. Reopen it first."),
+    ):
+        with pytest.raises(TransitionRefused) as refused:
+            escalate_significant_harm(concern, by=by, advice_request=answered, **escalation_data())
+        assert str(refused.value) == told
+    assert not Escalation.objects.exists()
