@@ -413,17 +413,27 @@ def _step_three(figures, school, period):
             OuterRef(OuterRef("concern")), OuterRef("logged_at"), OuterRef(OuterRef("escalated_at"))
         )
     )
+    # The escalation's episode, by the reopening that began it (None: the first). Step 3 counts
+    # each episode once, as the conversations do: escalated again after a reopening, a second
+    # step 3 was not needed; referred to two places in one episode, still one.
+    episode = (
+        WorkflowEvent.objects.filter(
+            concern=OuterRef("concern"), action=Action.REOPEN, at__lte=OuterRef("escalated_at")
+        )
+        .order_by("-at", "-pk")
+        .values("at")[:1]
+    )
     by_target, outcomes, without_talk = {}, {}, set()
-    for concern_id, target, outcome, talked in (
+    for concern_id, began, target, outcome, talked in (
         Escalation.objects.filter(school=school, **_in(period, "escalated_at"))
         .order_by()
-        .annotate(talked=Exists(talked_first))
-        .values_list("concern_id", "referred_to", "outcome", "talked")
+        .annotate(talked=Exists(talked_first), began=Subquery(episode))
+        .values_list("concern_id", "began", "referred_to", "outcome", "talked")
     ):
         by_target[target] = by_target.get(target, 0) + 1
         outcomes[(target, outcome or None)] = outcomes.get((target, outcome or None), 0) + 1
         if not talked:
-            without_talk.add(concern_id)
+            without_talk.add((concern_id, began))
     figures.not_needed_escalated = len(without_talk)
     figures.escalations_by_target = [
         (target, by_target.get(target, 0)) for target in Escalation.Target

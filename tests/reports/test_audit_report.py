@@ -1127,6 +1127,27 @@ def test_an_escalation_after_a_reopening_is_step_3_not_needed_for_that_episode(
         assert ["Not needed because the concern was escalated for significant harm", "1"] in rows
 
 
+def test_an_escalation_in_each_of_two_episodes_makes_each_ones_step_3_unnecessary(
+    term_time, walk, dsl, school, client_for, head
+):
+    """Escalated at once and closed; reopened on a new disclosure and escalated at once again:
+    each episode's step 3 was not needed, as each episode counts its conversation once (held
+    in both, it would be two conversations held). Two referrals in one episode (children's
+    social care, then the police) still make one."""
+    concern = walk.escalated()
+    escalate_significant_harm(concern, by=dsl, **escalation_data(referred_to="police"))
+    close_concern(concern, by=dsl, outcome="monitoring", rationale="Police and CSC leading.")
+    term_time.moment += timedelta(hours=1)  # episodes are told apart by when they reopen
+    reopen_concern(concern, by=dsl, reason="A second disclosure of being hit at home.")
+    escalate_significant_harm(concern, by=dsl, **escalation_data())
+    figures = audit_figures(school, Period.academic_year(timezone.localdate()), now=timezone.now())
+    assert figures.escalations == 3
+    assert figures.not_needed_escalated == 2
+    summary, in_csv, _, _ = _step_3(reauthenticate(client_for(head)))
+    for rows in (summary, in_csv):
+        assert ["Not needed because the concern was escalated for significant harm", "2"] in rows
+
+
 def test_a_talk_after_a_reopening_is_timed_from_that_episodes_advice(clock, walk, dsl, school):
     """Reopened, the parent was talked with before the hub's new advice came: held before the
     advice, not timed from the advice that answered the concern before it was closed."""
