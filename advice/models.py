@@ -4,9 +4,21 @@ A concern may have several requests over time (follow-up advice). `status` and `
 written only by the workflow layer.
 """
 
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -206,6 +218,47 @@ def claimant_left():
     return ExpressionWrapper(
         Q(status=AdviceStatus.CLAIMED) & ~Exists(still_at_the_hub), output_field=BooleanField()
     )
+
+
+def claims_lapsed_at(local_authority_id):
+    """`claimant_left`, for the requests of one authority, as a condition on the requests' own
+    columns. It reads the hub's roles there first, in one small query, so that counting
+    thousands of claimed requests looks up no role and no audit row for each of them (on
+    `luton-stress`, 4,989 claimed: the queue's count took 21 ms and 40,568 buffers asking
+    for each, 4.6 ms and 653 buffers so).
+
+    A claim is still held while its claimant holds an active hub role there, on an active
+    account, not ended since the claim: ended last at or before it, or never."""
+    ended = (
+        AuditEvent.objects.filter(
+            action="membership.end",
+            object_type="membership",
+            object_id=Cast(OuterRef("pk"), CharField()),
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(last=Max("at"))
+        .values("last")
+    )
+    roles = (
+        Membership.objects.filter(
+            local_authority_id=local_authority_id,
+            user__is_active=True,
+            is_active=True,
+            role__in=sorted(HUB_ROLES),
+        )
+        .annotate(last_ended=Subquery(ended))
+        .order_by()
+        .values_list("user_id", "last_ended")
+    )
+    held = [
+        Q(claimed_by_id=user_id)
+        if last_ended is None
+        else Q(claimed_by_id=user_id, claimed_at__gte=last_ended)
+        for user_id, last_ended in roles
+    ]
+    lapsed = Q(status=AdviceStatus.CLAIMED)
+    return lapsed & ~reduce(or_, held) if held else lapsed
 
 
 def status_shown(status, claimant_left):

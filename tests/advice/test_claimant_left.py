@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from advice.models import AdviceStatus
+from advice.models import AdviceRequest, AdviceStatus, claimant_left, claims_lapsed_at
 from audit.models import AuditEvent
 from schools.models import Role
 from schools.services import add_member, end_membership
@@ -342,3 +342,57 @@ def test_giving_a_lapsed_claim_back_from_an_out_of_date_page_is_not_told_it_was_
     assert "has changed since you opened the page" in response.context["form"].errors["__all__"][0]
     left_request.refresh_from_db()
     assert not left_request.events.filter(action=Action.REASSIGN).exists()
+
+
+def test_the_queue_as_it_opens_counts_a_claim_made_before_a_leaver_came_back_as_open(
+    cases, school, left_request, leaver, hub_advisor, authority, la_admin, client_for
+):
+    leave_by_role_ended(leaver, authority, la_admin)
+    add_member(authority, by=la_admin, email=leaver.email, role=Role.HUB_ADVISOR, full_name="Lee")
+    since = cases.request(school, "amber")
+    cases.claimed(since, leaver)
+    response = client_for(hub_advisor).get(QUEUE)
+    assert open_and_claimed(response) == (1, 1)
+    assert counted(response, "urgency_counts") == {"Red": 1, "Amber": 1, "Green": 0}
+
+
+@WAYS_TO_LEAVE
+def test_the_counts_condition_agrees_with_claimant_left_on_every_request(
+    cases,
+    school,
+    other_la_school,
+    other_authority,
+    left_request,
+    leaver,
+    hub_manager,
+    authority,
+    la_admin,
+    leave,
+):
+    """The queue's counts read who has left from the hub's roles first (`claims_lapsed_at`):
+    for each request, the same answer as `claimant_left`, which asks for each row."""
+    held = cases.request(school, "amber")
+    cases.claimed(held, hub_manager)
+    cases.request(school, "green")  # nobody's
+    role_there = member(Role.HUB_ADVISOR, other_authority).memberships.get()
+    role_there.user = leaver
+    role_there.save()
+    there = cases.request(other_la_school, "red")
+    cases.claimed(there, leaver)
+    leave(leaver, authority, la_admin)
+    if leave is leave_by_role_ended:  # back at the hub, with a claim made since
+        add_member(authority, by=la_admin, email=leaver.email, role=Role.HUB_ADVISOR, full_name="L")
+        cases.claimed(cases.request(school, "red"), leaver)
+
+    def lapsed(place):
+        requests = AdviceRequest.objects.filter(local_authority=place)
+        by_row = requests.annotate(left=claimant_left()).filter(left=True)
+        by_roles = requests.filter(claims_lapsed_at(place.pk))
+        assert set(by_roles.values_list("pk", flat=True)) == set(
+            by_row.values_list("pk", flat=True)
+        )
+        return set(by_roles.values_list("pk", flat=True))
+
+    assert lapsed(authority) == {left_request.pk}
+    # Switched off, their account is gone from every hub; a role ended, from that one only.
+    assert lapsed(other_authority) == (set() if leave is leave_by_role_ended else {there.pk})

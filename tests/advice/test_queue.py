@@ -196,6 +196,18 @@ def test_counts_per_status_and_urgency_use_the_other_filters(mixed, hub_advisor,
     )
 
 
+def test_the_open_work_is_counted_from_the_requests_alone_however_many_are_claimed(
+    mixed, hub_advisor, client_for
+):
+    """Who has left the hub is read from its roles once, not for each claimed request: on
+    `luton-stress` (4,989 claimed) asking for each took the count from 3 ms to 21 ms."""
+    with CaptureQueriesContext(connection) as captured:
+        client_for(hub_advisor).get(URL)
+    (counting,) = [query["sql"] for query in captured if '"lapsed"' in query["sql"]]
+    assert "schools_membership" not in counting
+    assert "audit_auditevent" not in counting
+
+
 def test_finished_requests_are_counted_up_to_a_cap_and_open_work_exactly(
     mixed, cases, school, hub_advisor, client_for, monkeypatch
 ):
