@@ -268,12 +268,12 @@ def status_shown(status, claimant_left):
     return AdviceStatus.OPEN if claimant_left else status
 
 
-def status_shown_in(statuses):
+def status_shown_in(statuses, lapsed):
     """A condition for requests whose status as people read it (`status_shown`) is one of
-    `statuses`. With open and claimed both chosen, or neither, a lapsed claim is in or out
-    either way, and only the stored status (which an index holds) is read."""
+    `statuses`, given the condition for a lapsed claim (`claims_lapsed_at`). With open and
+    claimed both chosen, or neither, a lapsed claim is in or out either way, and only the
+    stored status (which an index holds) is read."""
     chosen = Q(status__in=statuses)
     if (AdviceStatus.OPEN in statuses) == (AdviceStatus.CLAIMED in statuses):
         return chosen
-    lapsed = Q(claimant_left())
     return chosen | lapsed if AdviceStatus.OPEN in statuses else chosen & ~lapsed

@@ -23,7 +23,6 @@ from .models import (
     AdviceStatus,
     Urgency,
     claimant_left,
-    claims_lapsed_at,
     status_shown,
     status_shown_in,
 )
@@ -91,12 +90,13 @@ def _overdue(as_of):
     return Q(status__in=OPEN_WORK, due_at__lt=as_of)
 
 
-def _filtered(membership, user, filters, as_of, *, skip=()):
-    """The membership's requests narrowed by `filters`, except those named in `skip`."""
+def _filtered(membership, user, filters, as_of, lapsed, *, skip=()):
+    """The membership's requests narrowed by `filters`, except those named in `skip`;
+    `lapsed`: the condition for a claim whose claimant has left the hub (`claims_lapsed_at`)."""
     requests = requests_visible_to(membership)
     if "status" not in skip:
         # As the rows show them: a request whose claimant has left the hub is open.
-        requests = requests.filter(status_shown_in(filters.statuses))
+        requests = requests.filter(status_shown_in(filters.statuses, lapsed))
     if "urgency" not in skip and filters.urgencies:
         requests = requests.filter(urgency__in=filters.urgencies)
     if filters.school_id is not None:
@@ -111,10 +111,10 @@ def _filtered(membership, user, filters, as_of, *, skip=()):
         )
     if filters.claimed == CLAIMED_BY_ME:
         # Not a claim of theirs that lapsed when they left the hub, before they came back.
-        requests = requests.filter(Q(claimed_by=user) & ~Q(claimant_left()))
+        requests = requests.filter(Q(claimed_by=user) & ~lapsed)
     elif filters.claimed == UNCLAIMED:
         # Nobody is working on a request whose claimant has left the hub either.
-        requests = requests.filter(Q(claimed_by__isnull=True) | Q(claimant_left()))
+        requests = requests.filter(Q(claimed_by__isnull=True) | lapsed)
     if filters.overdue:
         requests = requests.filter(_overdue(as_of))
     return requests
@@ -213,16 +213,17 @@ def _page_of(membership, chosen, ordering, as_of):
     return rows
 
 
-def queue_page(membership, user, filters, *, now, after=None, before=None, size=None):
+def queue_page(membership, user, filters, *, now, lapsed, after=None, before=None, size=None):
     """One page of the queue: one query (the rows with their categories).
 
     `after`/`before` are cursors from a previous page; the order is taken as of the first
-    page's moment, which they carry, or `now` on a first page.
+    page's moment, which they carry, or `now` on a first page. `lapsed`: the condition for a
+    lapsed claim (`claims_lapsed_at`), which filters by status or claimant read.
     """
     size = size or PAGE_SIZE
     cursor = after or before
     as_of = cursor.as_of if cursor else now
-    rows = _ranked(_filtered(membership, user, filters, as_of), as_of)
+    rows = _ranked(_filtered(membership, user, filters, as_of, lapsed), as_of)
     if before is not None:
         backwards = [f"-{key}" for key in ORDER]
         chosen = (
@@ -263,32 +264,30 @@ class MoreThan:
 COUNT_CAP = 1_000
 
 
-def counts(membership, user, filters, *, as_of):
+def counts(membership, user, filters, *, as_of, lapsed):
     """How many requests each status and each urgency would show with the other filters
     unchanged. They count columns of the index on authority, status and urgency (never
     nulls), so the database need not read the table, but for claimed requests.
 
     Open and claimed requests (the hub's work now, which stays bounded) and the urgencies
     of the statuses chosen are counted exactly, in one query, as the rows show them: a
-    request whose claimant has left the hub counts as open (`status_shown`), worked out from
-    the hub's roles, read once before it (`claims_lapsed_at`), not for each claimed request.
+    request whose claimant has left the hub counts as open (`status_shown`): `lapsed`, the
+    condition `claims_lapsed_at` worked out from the hub's roles, read once before, not for
+    each claimed request.
     Answered and withdrawn requests pile up for ever (90,000 after 15 years in Luton, 8 to
     15 ms to count), so each is counted up to `COUNT_CAP` and shown as `MoreThan(COUNT_CAP)`
     beyond: two queries that stop early."""
     chosen_urgency = Q(urgency__in=filters.urgencies) if filters.urgencies else Q()
-    chosen_status = status_shown_in(filters.statuses)
+    chosen_status = status_shown_in(filters.statuses, lapsed)
     counted = (
-        _filtered(membership, user, filters, as_of, skip={"status", "urgency"})
+        _filtered(membership, user, filters, as_of, lapsed, skip={"status", "urgency"})
         .filter(status__in=sorted({*OPEN_WORK, *filters.statuses}))
         .aggregate(
             **{
                 status.value: Count("status", filter=Q(status=status) & chosen_urgency)
                 for status in OPEN_WORK
             },
-            lapsed=Count(
-                "status",
-                filter=claims_lapsed_at(membership.local_authority_id) & chosen_urgency,
-            ),
+            lapsed=Count("status", filter=lapsed & chosen_urgency),
             **{
                 urgency.value: Count("urgency", filter=Q(urgency=urgency) & chosen_status)
                 for urgency in Urgency
@@ -297,7 +296,7 @@ def counts(membership, user, filters, *, as_of):
     )
     counted[AdviceStatus.OPEN.value] += counted["lapsed"]
     counted[AdviceStatus.CLAIMED.value] -= counted["lapsed"]
-    others = _filtered(membership, user, filters, as_of, skip={"status"})
+    others = _filtered(membership, user, filters, as_of, lapsed, skip={"status"})
     by_status = {}
     for status in AdviceStatus:
         if status in OPEN_WORK:

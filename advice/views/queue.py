@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from schools.selectors import schools_for
 
 from ..forms import QueueFilterForm, filter_query
-from ..models import AdviceStatus, Urgency
+from ..models import AdviceStatus, Urgency, claims_lapsed_at
 from ..presenters import due_phrase, is_overdue
 from ..queue import Cursor, counts, queue_page
 from .access import hub_only
@@ -55,8 +55,15 @@ def queue(request):
     filters = form.filters()
     after = Cursor.decode(request.GET.get("after"))
     before = Cursor.decode(request.GET.get("before"))
-    page = queue_page(membership, request.user, filters, now=now, after=after, before=before)
-    by_status, by_urgency = counts(membership, request.user, filters, as_of=page.as_of)
+    # Whose claims lapsed (their claimant left the hub), from the hub's roles, read once: the
+    # counts and filters ask it of thousands of requests.
+    lapsed = claims_lapsed_at(membership.local_authority_id)
+    page = queue_page(
+        membership, request.user, filters, now=now, lapsed=lapsed, after=after, before=before
+    )
+    by_status, by_urgency = counts(
+        membership, request.user, filters, as_of=page.as_of, lapsed=lapsed
+    )
     for row in page.rows:
         row.due_text, row.overdue = due_phrase(row, now), is_overdue(row, now)
     query = filter_query(filters)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from advice import queue as queue_module
-from advice.models import AdviceRequest, AdviceStatus
+from advice.models import AdviceRequest, AdviceStatus, claims_lapsed_at
 from advice.queue import Cursor, Filters, queue_page
 from schools.middleware import SESSION_KEY as MEMBERSHIP
 from schools.models import Role
@@ -20,6 +20,10 @@ from tests.hubcases import at
 
 URL = reverse("advice:queue")
 TEN_DAYS_AGO = timedelta(days=10)  # always more than three working days: overdue at any urgency
+
+
+def lapsed(membership):
+    return claims_lapsed_at(membership.local_authority_id)
 
 
 def shown(response):
@@ -208,6 +212,27 @@ def test_the_open_work_is_counted_from_the_requests_alone_however_many_are_claim
     assert "audit_auditevent" not in counting
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["status=open", "status=claimed", "claimed=nobody", "claimed=me", "status=open&claimed=me"],
+)
+def test_a_filtered_queue_reads_who_left_the_hub_once_not_for_each_request(
+    query, mixed, hub_advisor, client_for
+):
+    """Open only, claimed only, nobody's or mine: each asks who has left the hub, and each
+    read that for every claimed request it counted and sorted (on `luton-stress`, 4,989
+    claimed: 18 to 33 ms a statement). The hub's roles are read once, in a statement of
+    their own; only the page's 50 rows are asked about one by one."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client_for(hub_advisor).get(f"{URL}?{query}").status_code == 200
+    counting = [q["sql"] for q in captured if "COUNT(" in q["sql"] and "advice_" in q["sql"]]
+    assert counting
+    for sql in counting:
+        assert "audit_auditevent" not in sql, query
+    (rows,) = [q["sql"] for q in captured if '"category_list"' in q["sql"]]
+    assert rows.count("audit_auditevent") == 1, query  # the rows' own column, not the choice
+
+
 def test_finished_requests_are_counted_up_to_a_cap_and_open_work_exactly(
     mixed, cases, school, hub_advisor, client_for, monkeypatch
 ):
@@ -307,7 +332,9 @@ def test_pages_neither_repeat_nor_skip_rows_when_requests_arrive_and_fall_overdu
     assert green_due_at_11.due_at == wed(11)
 
     def page(now, **cursor):
-        return queue_page(membership, hub_advisor, Filters(), now=now, size=2, **cursor)
+        return queue_page(
+            membership, hub_advisor, Filters(), now=now, lapsed=lapsed(membership), size=2, **cursor
+        )
 
     first = page(wed(10))
     assert [r.pk for r in first.rows] == [red_1.pk, red_2.pk]
@@ -353,9 +380,13 @@ def test_a_later_page_asks_the_database_for_each_rows_overdue_rank_at_most_twice
     marker = '"due_at" <'
     assert overdue.count(marker) == 1
 
+    left = lapsed(membership)
+
     def statement(**cursor):
         with CaptureQueriesContext(connection) as captured:
-            page = queue_page(membership, hub_advisor, Filters(), now=now, size=2, **cursor)
+            page = queue_page(
+                membership, hub_advisor, Filters(), now=now, lapsed=left, size=2, **cursor
+            )
         (sql,) = [query["sql"] for query in captured]
         return page, sql
 
@@ -380,7 +411,11 @@ def test_a_request_answered_or_withdrawn_between_pages_is_shown_once(
         cases.request(school, "green", when=now),
     )
     every_status = Filters(statuses=tuple(AdviceStatus.values))
-    pages = [queue_page(membership, hub_advisor, every_status, now=now, size=2)]
+    pages = [
+        queue_page(
+            membership, hub_advisor, every_status, now=now, lapsed=lapsed(membership), size=2
+        )
+    ]
     assert [r.pk for r in pages[0].rows] == [overdue[0].pk, overdue[1].pk]
 
     if meanwhile == "answered":
@@ -390,7 +425,15 @@ def test_a_request_answered_or_withdrawn_between_pages_is_shown_once(
     while pages[-1].next_cursor:
         after = pages[-1].next_cursor
         pages.append(
-            queue_page(membership, hub_advisor, every_status, now=now, size=2, after=after)
+            queue_page(
+                membership,
+                hub_advisor,
+                every_status,
+                now=now,
+                lapsed=lapsed(membership),
+                size=2,
+                after=after,
+            )
         )
 
     seen = [r.pk for page in pages for r in page.rows]
