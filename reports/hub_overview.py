@@ -38,6 +38,7 @@ OPEN_WORK = (AdviceStatus.OPEN, AdviceStatus.CLAIMED)
 ALL = "All urgencies"
 NONE = "n/a"
 FULL_FIGURES = Formatter(FULL)  # a hub manager sees every count: nothing hidden
+RECEIVED_NOTE = "Every request a school sent in these days, including any it later withdrew."
 
 
 @dataclass

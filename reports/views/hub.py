@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from advice.views.access import hub_manager_only
 from audit.log import record
 from reports.exports import SafeWriter
-from reports.hub_overview import PeriodForm, default_period, hub_overview
+from reports.hub_overview import RECEIVED_NOTE, PeriodForm, default_period, hub_overview
 from safeguarding import clock
 from safeguarding.reauth import export_needs_second_factor
 
@@ -40,7 +40,12 @@ def overview(request):
     return render(
         request,
         "reports/hub_overview.html",
-        {"form": form, "overview": overview, "csv_query": _period_query(start, end, format="csv")},
+        {
+            "form": form,
+            "overview": overview,
+            "received_note": RECEIVED_NOTE,
+            "csv_query": _period_query(start, end, format="csv"),
+        },
     )
 
 
@@ -61,9 +66,14 @@ def _csv(overview, authority):
     writer.writerow(["As at", f"{now:%d/%m/%Y %H:%M}{clock.zone_suffix(now)}"])
     writer.writerow(["Requests received from", f"{overview.start:%d/%m/%Y}"])
     writer.writerow(["Requests received to", f"{overview.end:%d/%m/%Y}"])
+    writer.writerow([RECEIVED_NOTE])
     for table in overview.tables:
         writer.writerow([])
         writer.writerow([table.title])
         writer.writerow(table.headers)
         writer.writerows(table.rows)
+        # What the figures mean, as the page says under each table: without it a reader of
+        # the file sees categories adding up to more than the requests, say.
+        if table.note:
+            writer.writerow([table.note])
     return response
