@@ -157,9 +157,12 @@ class AdviceRequest(models.Model):
             models.Index(fields=["status", "due_at", "id"]),
             models.Index(fields=["concern", "requested_at"]),
             models.Index(fields=["claimed_by", "status"]),
-            # The hub's queue (in its order, from the index alone) and its counts.
+            # The hub's queue (in its order, from the index alone) and its counts; with the
+            # claimant and claim time, whether a claim lapsed (`claims_lapsed_at`) is read
+            # from it too (on luton-stress the count 5.2 -> 2.9 ms, 656 -> 95 buffers).
             models.Index(
                 fields=["local_authority", "status", "urgency", "due_at", "id"],
+                include=["claimed_by", "claimed_at"],
                 name="request_authority_status",
             ),
             # The head teacher's report: requests made in a period, by the hub overview
