@@ -19,13 +19,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Val
 from concerns.keyset import Key, beyond, dumps, loads
 from concerns.models import Category, ConcernCategory, categories_of, category_list
 
-from .models import (
-    AdviceStatus,
-    Urgency,
-    claimant_left,
-    status_shown,
-    status_shown_in,
-)
+from .models import AdviceStatus, Urgency, claimant_left, status_shown, status_shown_in
 from .selectors import requests_visible_to
 
 PAGE_SIZE = 50
@@ -272,11 +266,10 @@ def counts(membership, user, filters, *, as_of, lapsed):
     Open and claimed requests (the hub's work now, which stays bounded) and the urgencies
     of the statuses chosen are counted exactly, in one query, as the rows show them: a
     request whose claimant has left the hub counts as open (`status_shown`): `lapsed`, the
-    condition `claims_lapsed_at` worked out from the hub's roles, read once before, not for
-    each claimed request.
-    Answered and withdrawn requests pile up for ever (90,000 after 15 years in Luton, 8 to
-    15 ms to count), so each is counted up to `COUNT_CAP` and shown as `MoreThan(COUNT_CAP)`
-    beyond: two queries that stop early."""
+    condition `claims_lapsed_at` works out from the hub's roles, read once before, not for
+    each claimed request. Answered and withdrawn requests pile up for ever (90,000 after 15
+    years in Luton, 8 to 15 ms to count), so each is counted up to `COUNT_CAP` and shown as
+    `MoreThan(COUNT_CAP)` beyond: two queries that stop early."""
     chosen_urgency = Q(urgency__in=filters.urgencies) if filters.urgencies else Q()
     chosen_status = status_shown_in(filters.statuses, lapsed)
     counted = (
