@@ -6,11 +6,14 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.http import urlencode
 
 from audit.models import AuditEvent
 from concerns.models import Category, Concern, ConcernDraft
 from safeguarding.templatetags.presenters import uk_datetime
-from tests.factories import PupilFactory
+from schools.models import Role
+from tests.factories import MembershipFactory, PupilFactory
 from tests.notices import words
 from tests.searching import search
 from workflow.exceptions import TransitionRefused
@@ -83,6 +86,43 @@ def test_the_confirmation_page_view_is_audited(teacher_client, teacher, pupil):
     teacher_client.get(done_url(draft))
     event = AuditEvent.objects.get(action="concern.confirmation.view")
     assert (event.actor, event.object_id) == (teacher, str(Concern.objects.get().pk))
+
+
+def test_a_dsl_of_two_schools_following_the_emailed_link_in_the_other_role_is_led_to_switch(
+    client_for, teacher, dsl, pupil, school, other_school
+):
+    """An executive DSL for two schools, working as the other one, opens the email's link: the
+    page is not found in that role, and says how to change role to the one that opens it."""
+    MembershipFactory(user=dsl, role=Role.DSL, school=other_school)
+    record(client_for(teacher), pupil)
+    concern = Concern.objects.get()
+    body = Notification.objects.get(user=dsl).body
+    path = reverse("concerns:detail", args=[concern.pk])
+    assert path in body
+    client = client_for(dsl)
+    here, there = dsl.memberships.get(school=school), dsl.memberships.get(school=other_school)
+    client.post(reverse("choose_role"), {"membership": there.pk})
+
+    page = client.get(path)
+
+    assert page.status_code == 404
+    switch = f"{reverse('choose_role')}?{urlencode({'next': path})}"
+    assert f'href="{escape(switch)}"' in page.text
+    assert (
+        "You are working as designated safeguarding lead at Chiltern Rise Academy. If the record "
+        "is at another school or authority where you have a role, change role to open it."
+    ) in words(page.text)
+    chosen = client.post(switch, {"membership": here.pk})
+    assert chosen["Location"] == path
+    assert client.get(path).status_code == 200
+
+
+def test_someone_with_one_role_is_not_told_to_change_role_on_a_page_not_found(
+    teacher_client, pupil, other_school
+):
+    page = teacher_client.get(reverse("concerns:detail", args=[987654]))
+    assert page.status_code == 404
+    assert reverse("choose_role") not in page.text
 
 
 # The start page ---------------------------------------------------------------------------
