@@ -275,7 +275,9 @@ def _question(request, pk, page):
 def _sent(request, page, posted, concern):
     """The page's draft has become `concern`: what was typed on the page is offered as an
     addendum (typed after the concern was sent, from the back button or a second tab)."""
-    if request.method == "POST" and (typed := _written(page, posted)):
+    if request.method == "POST" and (
+        typed := _written(page, posted) or _changed(page, posted, concern)
+    ):
         keep_for_page(
             request,
             reverse("concerns:addendum", args=[concern.pk]),
@@ -285,6 +287,34 @@ def _sent(request, page, posted, concern):
         )
         return redirect("concerns:addendum", concern.pk)
     return _already_sent(request, concern)
+
+
+def _changed(page, posted, concern):
+    """A page's answer chosen or typed outside a text box (a yes to immediate risk, a place, a
+    category, a date), each under its question, if it is not what the concern says; else ''.
+    The same answer again, from the back button, has nothing to add."""
+    form = page.form_class(posted, pupil=concern.pupil)
+    if not form.is_valid():
+        return ""
+    recorded = {
+        name: sorted(concern.category_values) if name == "categories" else getattr(concern, name)
+        for name in form.record_fields()
+    }
+    given = form.record_kwargs()
+    if "categories" in given:
+        given["categories"] = sorted(set(given["categories"]))
+    if all(given[name] == recorded[name] for name in given if not _boxed(page, name)):
+        return ""
+    rows = _typed_on(page, posted)
+    if len(page.form_class.base_fields) > 1:
+        return "\n\n".join([page.form_class.title, *(f"{q}\n{a}" for q, a in rows)])
+    return "\n\n".join(f"{q}\n{a}" for q, a in rows)
+
+
+def _boxed(page, name):
+    """Whether `name` is answered in a text box, which `_written` offers as it is."""
+    field = page.form_class.base_fields.get(name)
+    return field is not None and isinstance(field.widget, Textarea)
 
 
 def _gone(request, page, posted):

@@ -37,7 +37,10 @@ def test_back_button_after_sending_goes_to_the_confirmation_not_a_new_concern(
     draft = record(client, pupil)
     assert client.get(check_url(draft))["Location"] == done_url(draft)
     # A question page from the browser's history, answered again.
-    response = client.post(question_url(draft, "where"), {"location": "Somewhere else"})
+    # The same answer again: nothing to add, so nothing is offered.
+    response = client.post(question_url(draft, "where"), {"location": "Playground"})
+    assert response["Location"] == done_url(draft)
+    response = client.post(question_url(draft, "risk"), {"immediate_risk": "no"})
     assert response["Location"] == done_url(draft)
     assert Concern.objects.get().location == "Playground"
     confirmation = client.get(done_url(draft), follow=True)
@@ -62,6 +65,46 @@ def test_words_typed_after_sending_are_offered_as_an_addendum_not_lost(client_fo
     sent["submission_key"] = page.context["form"]["submission_key"].value()
     assert client.post(addendum_url, sent).status_code == 302
     assert more in concern.addenda.get().text
+
+
+@pytest.mark.parametrize(
+    ("slug", "posted", "offered"),
+    [
+        (
+            "risk",
+            {"immediate_risk": "yes"},
+            "Do you think the child is at immediate risk of significant harm?\nYes",
+        ),
+        ("where", {"location": "The school minibus"}, "Where did it happen?\nThe school minibus"),
+        (
+            "when",
+            {"observed_on_0": "1", "observed_on_1": "12", "observed_on_2": "2025"}
+            | {"observed_time": "9:15am"},
+            "When did you see or hear it?\n\nDate\n1 12 2025\n\nTime\n9:15am",
+        ),
+        (
+            "categories",
+            {"categories": ["neglect", "radicalisation"]},
+            "What is the concern about?\nNeglect\nRadicalisation or extremism (Prevent)",
+        ),
+    ],
+)
+def test_an_answer_changed_after_sending_is_offered_as_an_addendum_not_lost(
+    client_for, teacher, pupil, slug, posted, offered
+):
+    """The back button to a question, after sending, and an answer chosen or typed again: a
+    child now thought at immediate risk, another place, another category. It was dropped with
+    'This concern has already been sent', where words typed in a box were kept."""
+    client = client_for(teacher)
+    draft = record(client, pupil)
+    concern = Concern.objects.get()
+    response = client.post(question_url(draft, slug), {**posted, "action": "continue"})
+    addendum_url = reverse("concerns:addendum", args=[concern.pk])
+    assert response["Location"] == addendum_url
+    page = client.get(addendum_url)
+    assert page.context["form"]["text"].value() == offered
+    assert "This concern had already been sent" in page.text
+    assert Concern.objects.get().immediate_risk is False  # never edited
 
 
 def test_two_tabs_sending_the_same_draft_record_it_once(client_for, teacher, pupil):
