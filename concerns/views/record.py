@@ -169,6 +169,7 @@ def pupil(request, pk=None):
             "form": form,
             "found": found,
             "too_many": len(found) > SEARCH_LIMIT,
+            "is_lead": _is_lead(request),
         },
     )
 

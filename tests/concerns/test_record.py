@@ -186,6 +186,23 @@ def test_pupils_are_found_by_name_or_upn_in_the_users_own_school_only(
     assert "No pupils found" in other_upn.text
 
 
+def test_a_lead_who_finds_no_pupil_is_led_to_add_them_to_the_roll_not_to_tell_their_dsl(
+    client_for, teacher_client, pupil, dsl, deputy_dsl
+):
+    """A child new to the school and not on the roll yet: a DSL or deputy, who may add pupils,
+    was told to 'tell your DSL now, in person', and nowhere how to record the concern."""
+    url = reverse("concerns:record_pupil")
+    for lead in (dsl, deputy_dsl):
+        client = client_for(lead)
+        page = client.get(search(client, url, "Newcomer"))
+        assert "No pupils found" in page.text
+        assert "tell your DSL" not in page.text
+        assert f'href="{reverse("concerns:pupil_add")}"' in page.text
+    page = teacher_client.get(search(teacher_client, url, "Newcomer"))
+    assert "tell your DSL now, in person" in page.text
+    assert reverse("concerns:pupil_add") not in page.text
+
+
 def test_a_pupil_of_another_school_cannot_be_chosen_by_posting_its_id(teacher_client, other_school):
     elsewhere = PupilFactory(school=other_school, given_name="Amelia", family_name="Ahmed")
     url = search(teacher_client, reverse("concerns:record_pupil"), "Ahmed")
