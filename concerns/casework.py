@@ -337,12 +337,15 @@ def _parent_step(concern, zone, reopened):
         # This episode's latest conversation was not held, not for the child's safety: the
         # talk that happens later is logged, and becomes step 3.
         step.lines.append("If you talk with the parent or carer later, log the conversation")
-    if step.state != "cannot_start":
-        return step
-    if concern.status == S.ADVICE_RECEIVED:
+    if concern.status == S.ADVICE_RECEIVED and step.state != "due":
+        # The hub's advice, asked again after a conversation, is talked through too: until it
+        # is logged (or the concern escalated) the concern cannot close, so the earlier
+        # conversation does not complete the step.
         step.state = "due"
         step.lines.append("Talk with the parent or carer, then log the conversation")
-    elif concern.status == S.CLOSED:
+    if step.state != "cannot_start":
+        return step
+    if concern.status == S.CLOSED:
         step.state = "not_needed"
     elif not step.lines:
         step.lines.append("Follows the hub's advice")

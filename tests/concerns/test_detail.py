@@ -211,6 +211,22 @@ def test_the_step_tracker_says_the_parent_conversation_is_due_after_advice(walk,
     assert steps[2].state == "due"
 
 
+def test_advised_again_after_the_conversation_the_tracker_says_the_next_one_is_due(
+    walk, client_for, dsl
+):
+    # Things changed after the conversation and the DSL asked the hub again: the concern
+    # cannot close until the parent conversation about the new advice is logged (or it is
+    # escalated), so step 3 is to do now, not completed with no next step shown anywhere.
+    concern = walk.conversation_logged()
+    walk.advice_received(concern)
+    response = client_for(dsl).get(detail(concern))
+    assert Action.CLOSE not in actions_shown(response)
+    step = response.context["steps"][2]
+    assert step.state == "due"
+    assert "Talk with the parent or carer, then log the conversation" in step.lines
+    assert any(line.startswith("Conversation held ") for line in step.lines)
+
+
 def test_the_recorder_sees_their_record_and_addenda_but_not_the_dsls_working(
     walk, client_for, teacher, dsl
 ):
