@@ -26,6 +26,7 @@ from safeguarding.forms import (
 )
 from safeguarding.searches import SearchField
 from schools.models import Pupil
+from workflow.rules import reopened_at
 
 from .escalation import EscalationForm
 
@@ -308,9 +309,10 @@ class CloseForm(VersionedForm):
                 "Without the hub's advice a concern can be closed only as no further action or "
                 "monitoring in school"
             )
+            since = " since the concern was reopened" if reopened_at(concern) else ""
             self.fields["rationale"].help_text = (
-                "You have not asked the Early Help Hub for advice, so explain in at least a "
-                "full sentence why no further action is needed."
+                f"You have not asked the Early Help Hub for advice{since}, so explain in at "
+                "least a full sentence why no further action is needed."
             )
 
     def transition_kwargs(self):

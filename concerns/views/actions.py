@@ -19,7 +19,7 @@ from workflow import advice as advice_flow
 from workflow import concerns as concern_flow
 from workflow.core import done_by
 from workflow.exceptions import TransitionRefused
-from workflow.rules import Action, Actor, available_actions, refused_now
+from workflow.rules import Action, Actor, available_actions, refused_now, reopened_at
 
 from .access import LEADS, SCHOOL_WRITERS, role_required
 
@@ -245,6 +245,8 @@ def close(request, pk):
             "request_still_open": pending and concern_flow.REQUEST_STILL_OPEN,
             "risk_unanswered": concern_flow.immediate_risk_unanswered(concern),
             "referral_missing": concern_flow.referral_missing(concern),
+            # Asked before it was closed, the hub was asked: not since it was reopened.
+            "reopened": reopened_at(concern),
         },
     )
 

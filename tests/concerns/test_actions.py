@@ -26,6 +26,7 @@ from workflow.concerns import (
     escalate_significant_harm,
     log_parent_conversation,
     record_escalation_outcome,
+    reopen_concern,
 )
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
@@ -792,6 +793,20 @@ def test_closing_from_recorded_explains_the_exception_and_needs_a_full_sentence(
     closure = Closure.objects.get(concern=concern)
     assert closure.without_hub_advice
     assert fresh(concern).status == S.CLOSED
+
+
+def test_closing_a_reopened_concern_does_not_say_the_hub_was_never_asked(walk, client_for, dsl):
+    # The hub advised before the concern was closed; reopened on new information, closing it
+    # without asking again is the DSL's decision on this episode. The page must not tell the
+    # DSL, who did ask the hub, that they never have.
+    concern = walk.closed()
+    reopen_concern(concern, by=dsl, reason="Attendance has dropped again.")
+    html = words(client_for(dsl).get(url("close", concern)).content.decode())
+    assert "You have not asked the Early Help Hub for advice on this concern" not in html
+    assert (
+        "You have not asked the Early Help Hub for advice since this concern was reopened" in html
+    )
+    assert "You have not asked the Early Help Hub for advice since the concern was reopened" in html
 
 
 def test_a_close_drawn_before_a_colleague_recorded_the_referrals_outcome_is_refused_and_kept(
