@@ -1,7 +1,10 @@
 """The DSL's inbox and the concern page."""
 
+from collections import Counter
+
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.log import viewed
@@ -17,6 +20,7 @@ from concerns.inbox import inbox_page, mark_read
 from concerns.models import ConcernStatus
 from concerns.selectors import get_concern_page_for, recorders_for
 from safeguarding.searches import recall, searchable, show_results
+from safeguarding.templatetags.presenters import typed, uk_datetime
 from schools.models import Role
 from workflow.concerns import immediate_risk_unanswered, referral_missing
 from workflow.rules import Action, Actor, available_actions
@@ -69,14 +73,7 @@ def _buttons(concern, actions, request_open, *, referral_first=False):
                 [pk],
             )
         ],
-        Action.RECORD_OUTCOME: [
-            (
-                f"Record the outcome of the referral to {e.get_referred_to_display()}",
-                "outcome",
-                [pk, e.pk],
-            )
-            for e in escalations_awaiting_outcome(concern)
-        ],
+        Action.RECORD_OUTCOME: _outcome_buttons(concern),
         Action.CLOSE: [("Close the concern", "close", [pk])],
         Action.REOPEN: [("Reopen the concern", "reopen", [pk])],
         Action.WITHDRAW_REQUEST: [
@@ -111,6 +108,25 @@ def _buttons(concern, actions, request_open, *, referral_first=False):
         else:
             button["style"] = ""
             primary_given = True
+    return buttons
+
+
+def _outcome_buttons(concern):
+    """A button for each referral awaiting its outcome, saying which: where it went (as typed,
+    for 'Other'), and when it was made where two went to the same place."""
+    awaiting = escalations_awaiting_outcome(concern)
+    where = {e.pk: e.referred_to_other or e.get_referred_to_display() for e in awaiting}
+    shared = Counter(where.values())
+    buttons = []
+    for e in awaiting:
+        label = f"Record the outcome of the referral to {where[e.pk]}"
+        if e.referred_to_other:  # typed: in its own direction
+            label = format_html(
+                "Record the outcome of the referral to {}", typed(e.referred_to_other)
+            )
+        if shared[where[e.pk]] > 1:
+            label = format_html("{} made {}", label, uk_datetime(e.referred_at))
+        buttons.append((label, "outcome", [concern.pk, e.pk]))
     return buttons
 
 

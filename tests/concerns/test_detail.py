@@ -1,10 +1,14 @@
 """The concern page: the record, where it is, its history, and only the actions allowed now."""
 
+from datetime import timedelta
+from html import unescape
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from audit.models import AuditEvent
@@ -281,6 +285,28 @@ def test_the_usual_next_step_is_the_primary_button_and_escalation_stands_out(wal
         "Record another referral",
         "govuk-button--secondary",
     )
+
+
+def test_each_referral_awaiting_its_outcome_has_a_button_that_says_which(walk, client_for, dsl):
+    # A referral to 'Other' is named as the DSL typed it, not 'Other'; two referrals to the
+    # same place (one before the concern was closed and reopened, say) are told apart by when
+    # they were made. Identical buttons leave the DSL to guess which referral they record.
+    concern = walk.escalated()
+    escalate_significant_harm(
+        concern,
+        by=dsl,
+        **escalation_data(referred_to="other", referred_to_other="NSPCC helpline"),
+    )
+    earlier = timezone.now() - timedelta(hours=2)
+    escalate_significant_harm(concern, by=dsl, **escalation_data(referred_at=earlier))
+    buttons = client_for(dsl).get(detail(concern)).context["buttons"]
+    labels = [
+        unescape(strip_tags(b["label"])) for b in buttons if b["action"] == Action.RECORD_OUTCOME
+    ]
+    assert len(labels) == 3
+    assert "Record the outcome of the referral to NSPCC helpline" in labels
+    assert len(set(labels)) == 3
+    assert all("Other" not in label for label in labels)
 
 
 # What the page reads.
