@@ -117,6 +117,31 @@ def test_a_dsl_of_two_schools_following_the_emailed_link_in_the_other_role_is_le
     assert client.get(path).status_code == 200
 
 
+def test_a_hub_advisor_who_is_also_a_dsl_opening_the_link_as_the_hub_is_led_to_switch(
+    client_for, teacher, hub_advisor, pupil, school
+):
+    """Working in their hub role, the concern page is not theirs to see ("You cannot see this
+    page"): it says how to change to the school role that opens it."""
+    MembershipFactory(user=hub_advisor, role=Role.DSL, school=school)
+    record(client_for(teacher), pupil)
+    path = reverse("concerns:detail", args=[Concern.objects.get().pk])
+    client = client_for(hub_advisor)
+    hub = hub_advisor.memberships.get(school=None)
+    client.post(reverse("choose_role"), {"membership": hub.pk})
+
+    page = client.get(path)
+
+    assert page.status_code == 403
+    switch = f"{reverse('choose_role')}?{urlencode({'next': path})}"
+    assert f'href="{escape(switch)}"' in page.text
+    assert "If the record is at another school or authority where you have a role, change " in (
+        words(page.text)
+    )
+    dsl = hub_advisor.memberships.get(school=school)
+    assert client.post(switch, {"membership": dsl.pk})["Location"] == path
+    assert client.get(path).status_code == 200
+
+
 def test_someone_with_one_role_is_not_told_to_change_role_on_a_page_not_found(
     teacher_client, pupil, other_school
 ):
