@@ -58,6 +58,12 @@ def school_leads_and_head(school, but=None):
     return _people(Membership.objects.filter(school=school, role__in=roles), but)
 
 
+def has_head_teacher(school):
+    """Whether a head teacher of `school` uses the service, to be emailed (`school_leads_and_head`):
+    else whoever escalates a concern is told to tell the head themselves."""
+    return bool(_people(Membership.objects.filter(school=school, role=Role.HEAD_TEACHER)))
+
+
 def hub_managers(authority, but=None):
     return _people(Membership.objects.filter(local_authority=authority, role=Role.HUB_MANAGER), but)
 

@@ -15,6 +15,7 @@ from audit.log import viewed
 from safeguarding.forms import apply_refusal
 from safeguarding.kept import kept_for
 from safeguarding.templatetags.presenters import typed
+from workflow import notify
 from workflow.advice import (
     claim_advice_request,
     give_advice,
@@ -57,7 +58,7 @@ class Move:
     perform: Any
     title: str
     button: str
-    done: Any  # the success message, or a function of the user and what they sent
+    done: Any  # the success message, or a function of the request, the user and what they sent
     on_concern: bool = False  # escalation is a move of the concern
     form_kwargs: Any = field(default=lambda advice_request: {})
     # The versions the page was drawn from, which a stale page's move is refused against.
@@ -101,7 +102,7 @@ MOVES = {
         reassign_advice_request,
         "Reassign this request",
         "Reassign",
-        lambda user, sent: (
+        lambda r, user, sent: (
             "The request has been reassigned to you."
             if sent["to"] == user
             else format_html(
@@ -161,7 +162,12 @@ MOVES = {
         escalate_significant_harm,
         "Escalate for significant harm",
         "Record the escalation",
-        "The escalation is recorded. The school's DSLs and head teacher have been told.",
+        lambda r, user, sent: (
+            "The escalation is recorded. The school's DSLs and head teacher have been told."
+            if notify.has_head_teacher(r.concern.school)
+            else "The escalation is recorded. The school's DSLs have been told; no head teacher "
+            "at the school uses this service."
+        ),
         on_concern=True,
         versions=lambda r: {"expected_version": r.concern.version},
         warning=True,
@@ -170,8 +176,8 @@ MOVES = {
 }
 
 
-def _done(move, user, sent):
-    return move.done(user, sent) if callable(move.done) else move.done
+def _done(move, advice_request, user, sent):
+    return move.done(advice_request, user, sent) if callable(move.done) else move.done
 
 
 def _unavailable(action, advice_request, user):
@@ -229,7 +235,9 @@ def _move_page(request, pk, name):
             except TransitionRefused as refused:
                 advice_request = get_request_for(request.membership, pk)
                 if move.made_already(advice_request, request.user, form.cleaned_data):
-                    messages.success(request, _done(move, request.user, form.cleaned_data))
+                    messages.success(
+                        request, _done(move, advice_request, request.user, form.cleaned_data)
+                    )
                     return redirect("advice:detail", pk)
                 allowed = move.action in available_request_actions(actor, advice_request)
                 if move.concern_version:
@@ -239,7 +247,9 @@ def _move_page(request, pk, name):
                 apply_refusal(form, refused)
                 said_why = refused.field is None and not isinstance(refused, Stale)
             else:
-                messages.success(request, _done(move, request.user, form.cleaned_data))
+                messages.success(
+                    request, _done(move, advice_request, request.user, form.cleaned_data)
+                )
                 return redirect("advice:detail", pk)
         if not allowed and not said_why:
             # A mistake in the form, or a page out of date, says nothing of why the move

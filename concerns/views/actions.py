@@ -17,6 +17,7 @@ from safeguarding.kept import kept_for
 from safeguarding.templatetags.presenters import uk_datetime
 from workflow import advice as advice_flow
 from workflow import concerns as concern_flow
+from workflow import notify
 from workflow.core import done_by
 from workflow.exceptions import TransitionRefused
 from workflow.rules import Action, Actor, available_actions, refused_now, reopened_at
@@ -195,7 +196,12 @@ def escalate(request, pk):
         form_class=forms.ConcernEscalationForm,
         template="concerns/actions/escalate.html",
         perform=_versioned(concern_flow.escalate_significant_harm, request),
-        success="The escalation has been recorded and the head teacher told",
+        success=lambda concern: (
+            "The escalation has been recorded and the head teacher told"
+            if notify.has_head_teacher(concern.school)
+            else "The escalation has been recorded. No head teacher at the school uses this "
+            "service to be told: tell them yourself"
+        ),
     )
 
 

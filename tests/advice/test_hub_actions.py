@@ -905,6 +905,20 @@ def test_the_hub_escalates_from_the_request_and_the_school_is_told(
     assert sorted(told.values_list("recipient", flat=True)) == sorted(
         [dsl.email, deputy_dsl.email, head.email]
     )
+    said = notice(response.client.get(url("detail", open_request)).text)
+    assert said == "The escalation is recorded. The school's DSLs and head teacher have been told."
+
+
+def test_the_hub_is_told_the_head_teacher_was_not_when_the_school_has_none(
+    client_for, open_request, hub_advisor, dsl
+):
+    response = client_for(hub_advisor).post(
+        url("escalate", open_request), escalation_post(open_request.concern), follow=True
+    )
+    assert notice(response.text) == (
+        "The escalation is recorded. The school's DSLs have been told; no head teacher at the "
+        "school uses this service."
+    )
 
 
 def test_an_escalation_sent_twice_is_recorded_once_and_told_once(

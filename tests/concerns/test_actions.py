@@ -584,6 +584,26 @@ def test_escalating_for_significant_harm(walk, client_for, dsl):
     assert not escalation.by_hub
 
 
+@pytest.mark.parametrize("with_head", [True, False])
+def test_the_escalation_says_the_head_teacher_was_told_only_when_one_was(
+    with_head, walk, client_for, dsl, school
+):
+    """Significant harm is for the head teacher to know: the DSL is told they were emailed, or,
+    with no head teacher using the service, to tell them."""
+    if with_head:
+        member(Role.HEAD_TEACHER, school, full_name="Hana Head")
+    concern = walk.with_hub()
+    response = client_for(dsl).post(url("escalate", concern), escalation_post(concern), follow=True)
+    said = notice(response.text)
+    if with_head:
+        assert said == "The escalation has been recorded and the head teacher told"
+    else:
+        assert said == (
+            "The escalation has been recorded. No head teacher at the school uses this "
+            "service to be told: tell them yourself"
+        )
+
+
 def test_the_page_for_another_referral_is_headed_as_its_button_says(walk, client_for, dsl):
     client = client_for(dsl)
     first = client.get(url("escalate", walk.recorded())).content.decode()
