@@ -2,9 +2,10 @@
 
 The governors' version replaces every count from 1 to 4 with "fewer than 5" (0 stays 0: it
 identifies nobody), and hides any share, median or percentile worked out from fewer than 5
-records. Where a table's other counts and the report's totals would give a hidden count away
-(one year group hidden, the rest and the number of concerns shown), one more count is hidden
-beside it (`Formatter.breakdown`), or, where that is not enough, the total (`Formatter.total`).
+records; the British values activities, about no child, are counted in full. Where a table's
+other counts and the report's totals would give a hidden count away (one year group hidden,
+the rest and the number of concerns shown), one more count is hidden beside it
+(`Formatter.breakdown`), or, where that is not enough, the total (`Formatter.total`).
 """
 
 from dataclasses import dataclass, field
@@ -82,7 +83,8 @@ GOVERNORS_NOTE = (
     "names of staff or pupils, and no concern references, are included. Where the other "
     "figures would give away a count of fewer than 5 (the advice requests still open, answered "
     "and withdrawn add up to those made, say), one more count is 'not shown', or the total "
-    "itself where no other count can be (five concerns in five year groups, say)."
+    "itself where no other count can be (five concerns in five year groups, say). The British "
+    "values activities are about no child and are counted in full."
 )
 
 

@@ -686,14 +686,20 @@ def _evidence(f, fmt, governors):
             ["Statement confirmed", confirmation.statement],
         ]
     columns = [(term.key, term.label) for term in f.terms] + [("total", "Whole period")]
+    # In full for the governors too: a curriculum activity is about no child and names nobody,
+    # and 'fewer than 5' would hide from them how often each value was taught.
+    activities = Formatter(FULL)
     coverage_rows = [
-        [value.label, *(fmt.count(f.coverage.get((key, value.value), 0)) for key, _ in columns)]
+        [
+            value.label,
+            *(activities.count(f.coverage.get((key, value.value), 0)) for key, _ in columns),
+        ]
         for value in BritishValue
     ]
     coverage_rows.append(
         [
             "Activities (any value)",
-            *(fmt.count(f.coverage.get((key, "all"), 0)) for key, _ in columns),
+            *(activities.count(f.coverage.get((key, "all"), 0)) for key, _ in columns),
         ]
     )
     return Section(

@@ -1,15 +1,16 @@
 """The governors' version of the audit report gives no count of fewer than 5 away, however the
 figures shown are added up or taken from each other."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.urls import reverse
 
+from reports.services import add_values_evidence
 from tests.conftest import reauthenticate
 from tests.walk import held_conversation
 from workflow.concerns import log_parent_conversation
 
-from .tables import csv_tables, html_tables
+from .tables import csv_tables, html_tables, without_notes
 
 REPORT = reverse("reports:audit")
 GOVERNORS = {"audience": "governors"}
@@ -46,3 +47,31 @@ def test_conversations_held_after_the_advice_are_not_given_away(clock, walk, dsl
     full = dict(html_tables(client.get(REPORT).text)["step-3-summary"][1:])
     assert full["Of those, held before the hub's advice came"] == "5"
     assert full["Conversations held"] == "6"
+
+
+def test_british_values_activities_are_counted_in_full(clock, client_for, head, dsl, school):
+    """A curriculum activity is about no child and names nobody: 3 assemblies on democracy
+    are shown as 3, not hidden as 'fewer than 5', or the governors, who hold the school to
+    account for step 5, could not tell one activity in a term from four."""
+    clock.set(2026, 3, 16, 12, 0)
+    for day in (2, 9, 10):
+        add_values_evidence(
+            school,
+            by=dsl,
+            activity_date=date(2026, 3, day),
+            title=f"Assembly {day}",
+            description="Why we vote.",
+            year_groups=["5"],
+            values=["democracy"],
+        )
+    client = reauthenticate(client_for(head))
+    page = html_tables(client.get(REPORT, GOVERNORS).text)["evidence-values"]
+    download = csv_tables(
+        client.get(REPORT, {**GOVERNORS, "format": "csv"}).content.decode("utf-8")
+    )["Evidence for steps 1, 4 and 5", "British values: activities per value per term (step 5)"]
+    for rows in (page, download):
+        assert rows[0] == ["Value", "Autumn 2025", "Spring 2026", "Summer 2026", "Whole period"]
+        figures = {row[0]: row[1:] for row in without_notes(rows[1:])}
+        assert figures["Democracy"] == ["0", "3", "0", "3"]
+        assert figures["The rule of law"] == ["0", "0", "0", "0"]
+        assert figures["Activities (any value)"] == ["0", "3", "0", "3"]
