@@ -279,8 +279,8 @@ def edit_values_evidence(
     """Change an entry in the values log, keeping every earlier version as a revision.
 
     Who: the school's head teacher, DSLs and deputies, or the person who added it. Refuses a
-    form opened before someone else's change (`expected_version`). Saving without a change
-    writes nothing. Returns the entry.
+    form opened before someone else's change (`expected_version`), unless the entry already
+    says what the form does. Saving without a change writes nothing. Returns the entry.
     """
     evidence = (
         ValuesEvidence.objects.select_for_update().select_related("school").get(pk=evidence.pk)
@@ -290,8 +290,6 @@ def edit_values_evidence(
         raise TransitionRefused(
             "Only the person who added this activity, the head teacher or a DSL can change it."
         )
-    if evidence.version != expected_version:
-        raise Stale(STALE_VALUES)
     content = _clean_content(
         activity_date=activity_date,
         title=title,
@@ -300,7 +298,11 @@ def edit_values_evidence(
         values=values,
     )
     if content == evidence.content():
+        # Already as the form asks, whatever changed since it was drawn (a second click on
+        # Save, the first having saved it): nothing of anyone's is overwritten.
         return evidence
+    if evidence.version != expected_version:
+        raise Stale(STALE_VALUES)
     for name, value in content.items():
         setattr(evidence, name, value)
     evidence.version += 1

@@ -330,6 +330,27 @@ def test_a_stale_edit_sent_again_after_seeing_the_colleagues_version_replaces_it
     assert (evidence.title, evidence.version) == ("From the stale page", 3)
 
 
+def test_save_changes_clicked_twice_saves_once_and_says_so(client_for, dsl, school):
+    # The browser shows the answer to the second click: it must not tell the DSL that someone
+    # else changed the activity, showing their own change as a colleague's.
+    evidence = entry(school, dsl)
+    client = client_for(dsl)
+    url = reverse("reports:values_edit", args=[evidence.pk])
+    data = edit_data(evidence, title="School council hustings")
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain == [(reverse("reports:values_detail", args=[evidence.pk]), 302)]
+    assert "Someone changed this activity" not in again.text
+    assert "Your changes have been saved." in again.text
+    evidence.refresh_from_db()
+    assert (evidence.title, evidence.version, evidence.revisions.count()) == (
+        "School council hustings",
+        2,
+        2,
+    )
+    assert AuditEvent.objects.filter(action="valuesevidence.edit").count() == 1
+
+
 def test_saving_without_a_change_writes_nothing(client_for, dsl, school):
     evidence = entry(school, dsl)
     data = edit_data(evidence, values=["democracy"])
