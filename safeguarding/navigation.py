@@ -11,6 +11,12 @@ START_TASKS = {
     Role.STAFF: [
         ("Record a concern", "concerns:start", "Tell your DSL what you saw or heard."),
         ("My concerns", "concerns:mine", "Concerns you recorded and the step each is at."),
+        # Staff teach the lessons that promote the values, and add them (ADR 009).
+        (
+            "British values log",
+            "reports:values",
+            "Add the lessons and activities that promote the values (step 5).",
+        ),
     ],
     Role.DSL: [
         ("Concerns inbox", "concerns:inbox", "Every open concern and what it needs next."),

@@ -78,6 +78,18 @@ def test_everyone_at_the_school_sees_the_log_and_may_add(client_for, request, pe
     assert client.get(ADD).status_code == 200
 
 
+@pytest.mark.parametrize("persona", ["teacher", "dsl", "deputy_dsl", "head"])
+def test_everyone_at_the_school_finds_the_log_on_the_start_page_and_in_the_menu(
+    client_for, request, persona
+):
+    # Classroom staff teach the lessons and may add them (ADR 009): a log they cannot reach
+    # from the service is one only the leads fill in.
+    page = client_for(request.getfixturevalue(persona)).get(reverse("home")).text
+    menu = page.split('id="navigation"')[1].split("</ul>")[0]
+    assert f'href="{LOG}"' in menu
+    assert f'href="{LOG}"' in page.split("</main>")[0].split('id="main-content"')[1]
+
+
 def test_another_schools_entry_is_not_found_and_the_attempt_is_audited(
     client_for, other_school_dsl, school, dsl
 ):
