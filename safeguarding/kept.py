@@ -19,6 +19,8 @@ from django.http import QueryDict
 
 KEPT = "kept_form"
 FIELD = "_typed_by"
+# Which of their roles the person was working in when the form was drawn (schools.middleware).
+WORKING_AS = "_working_as"
 _SALT = "safeguarding.kept.typed_by"
 # A form can have been drawn at most SESSION_ABSOLUTE_AGE ago (the longest a session lasts,
 # 'Stay signed in' keeping the page open); an hour more for signing in again after it ends.
@@ -58,7 +60,7 @@ def keep_typed(request, *, said=RESTORED):
     data = {
         name: request.POST.getlist(name)[:_MAX_VALUES]
         for name in list(request.POST)[:_MAX_FIELDS]
-        if name not in {FIELD, "csrfmiddlewaretoken"}
+        if name not in {FIELD, WORKING_AS, "csrfmiddlewaretoken"}
     }
     if sum(len(value) for values in data.values() for value in values) > _MAX_CHARACTERS:
         return False

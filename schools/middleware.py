@@ -9,6 +9,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from safeguarding.kept import WORKING_AS, keep_typed
+
 from .selectors import active_memberships
 
 SESSION_KEY = "membership_id"
@@ -55,8 +57,10 @@ class CurrentMembershipMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not request.user.is_authenticated or request.membership is not None:
+        if not request.user.is_authenticated:
             return None
+        if request.membership is not None:
+            return _drawn_in_another_role(request)
         match = request.resolver_match
         name = match.url_name or ""
         if (
@@ -74,3 +78,23 @@ class CurrentMembershipMiddleware:
                 return redirect("choose_role")
             return redirect(f"{reverse('choose_role')}?{urlencode({'next': path})}")
         return redirect("no_access")
+
+
+def _drawn_in_another_role(request):
+    """A form drawn while the person worked in another of their roles (changed in another tab
+    since, or ended and the one left taken up) is not saved in this one: a pupil typed for one
+    school would join another's roll. What was typed opens again on the page, to check."""
+    if request.method != "POST":
+        return None
+    drawn_in = request.POST.get(WORKING_AS)
+    if drawn_in is None or drawn_in == str(request.membership.pk):
+        return None
+    # Plain text: it may wait in the session, and the page escapes it.
+    said = (
+        "This page was opened while you were working in another role, so nothing was saved. "
+        f"You are now working as {request.membership}: check that what you typed, below, "
+        "belongs here before sending it, or change role."
+    )
+    if not keep_typed(request, said=said):
+        messages.info(request, said)
+    return redirect(request.path)

@@ -1,7 +1,10 @@
+import re
+
 from django.urls import reverse
 
-from schools.models import Role
+from schools.models import Pupil, Role
 from schools.selectors import pupils_for, schools_for
+from tests.concerns.test_pupils import pupil_post
 from tests.factories import MembershipFactory, PupilFactory
 
 
@@ -96,3 +99,50 @@ def test_choosing_a_role_goes_back_only_to_a_page_of_this_service(client_for, ds
     choose = reverse("choose_role") + "?next=https://evil.example/concerns/"
     response = client_for(dsl).post(choose, {"membership": dsl.memberships.first().pk})
     assert response["Location"] == reverse("home")
+
+
+def _hidden_fields(page):
+    """The hidden inputs of a page's form, as the browser would send them back."""
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+
+
+def test_a_form_drawn_in_one_role_is_not_saved_in_another_chosen_since(
+    client_for, dsl, school, other_school
+):
+    # A DSL of two schools opens "Add a pupil" working for the first, changes role to the
+    # second in another tab, then saves: the child belongs on the first school's roll, not the
+    # second's, where its staff would read them.
+    MembershipFactory(user=dsl, role=Role.DSL, school=other_school)
+    client = client_for(dsl)
+    client.post(reverse("choose_role"), {"membership": dsl.memberships.get(school=school).pk})
+    page = client.get(reverse("concerns:pupil_add")).text
+    client.post(reverse("choose_role"), {"membership": dsl.memberships.get(school=other_school).pk})
+
+    response = client.post(
+        reverse("concerns:pupil_add"), _hidden_fields(page) | pupil_post(), follow=True
+    )
+
+    assert not Pupil.objects.exists()
+    assert "This page was opened while you were working in another role" in response.text
+    assert "nothing was saved" in response.text
+    assert 'value="Kowalska"' in response.text  # what was typed is kept to check
+
+
+def test_a_form_drawn_in_a_role_ended_since_is_not_saved_in_the_one_left(
+    client_for, dsl, other_school
+):
+    MembershipFactory(user=dsl, role=Role.DSL, school=other_school)
+    client = client_for(dsl)
+    client.post(reverse("choose_role"), {"membership": dsl.memberships.first().pk})
+    page = client.get(reverse("concerns:pupil_add")).text
+    working = dsl.memberships.get(pk=client.session["membership_id"])
+    working.is_active = False
+    working.save(update_fields=["is_active"])
+
+    response = client.post(
+        reverse("concerns:pupil_add"), _hidden_fields(page) | pupil_post(), follow=True
+    )
+
+    assert not Pupil.objects.exists()
+    assert "The role you were working in has ended. You are now working as" in response.text
+    assert 'value="Kowalska"' in response.text
