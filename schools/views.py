@@ -53,6 +53,8 @@ logger = logging.getLogger(__name__)
 @require_http_methods(["GET", "POST"])
 def choose_role(request):
     """A user with several memberships chooses the one they act as; it is kept in the session."""
+    if not request.memberships:  # every role ended: there is nothing to choose from
+        return redirect("no_access")
     form = ChooseRoleForm(
         request.POST if request.method == "POST" else None,
         memberships=request.memberships,

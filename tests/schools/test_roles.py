@@ -146,3 +146,12 @@ def test_a_form_drawn_in_a_role_ended_since_is_not_saved_in_the_one_left(
     assert not Pupil.objects.exists()
     assert "The role you were working in has ended. You are now working as" in response.text
     assert 'value="Kowalska"' in response.text
+
+
+def test_someone_whose_roles_have_all_ended_is_told_so_not_asked_to_choose(client_for, dsl):
+    # A leaver's "change role" link on a page drawn before their roles ended.
+    client = client_for(dsl)
+    dsl.memberships.update(is_active=False)
+    for response in [client.get(reverse("choose_role")), client.post(reverse("choose_role"), {})]:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("no_access")
