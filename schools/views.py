@@ -209,13 +209,15 @@ def add_person(request, school_pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():  # the role and the email telling its place's leads
-                membership, created = add_member(place, by=request.user, **form.cleaned_data)
+                membership, _created = add_member(place, by=request.user, **form.cleaned_data)
                 tell_of_role(membership, by=request.user, at=timezone.now())
         except Refused as refused:
             apply_refusal(form, refused)
         else:
             name = typed(membership.user)
-            if created and not _sent(request, membership.user):
+            # Not only a new account: one made earlier whose link was never used (it expires)
+            # has no other way in.
+            if not membership.user.has_usable_password() and not _sent(request, membership.user):
                 said = format_html("{} is now {}, but {}", name, membership, _NOT_SENT)
                 messages.warning(request, said)
             else:

@@ -333,6 +333,24 @@ def test_an_ended_role_can_be_given_again(client_for, la_admin, school, dsl):
     assert _rows(before) == [("membership.restart", "membership", str(membership.pk))]
 
 
+def test_a_role_given_to_someone_who_has_not_set_a_password_emails_them_the_link(
+    client_for, la_admin, school, other_school
+):
+    # Added at one school, they never used the link (it expires); given a role at another,
+    # they are sent one again, not left with no way to sign in while told they have the role.
+    client = client_for(la_admin)
+    sent = {"email": "new.person@example.org", "full_name": "Nell New", "role": Role.STAFF}
+    client.post(reverse("people:school_add", args=[school.pk]), sent)
+    mail.outbox.clear()
+
+    response = client.post(reverse("people:school_add", args=[other_school.pk]), sent, follow=True)
+
+    [email] = mail.outbox
+    assert email.to == ["new.person@example.org"]
+    assert "/account/password/reset/key/" in email.body
+    assert "Nell New is now Member of staff, Chiltern Rise Academy." in notice(response.text)
+
+
 def test_an_la_admin_cannot_end_their_own_or_another_admins_role(client_for, la_admin, authority):
     colleague = member(Role.LA_ADMIN, authority)
     client = client_for(la_admin)
