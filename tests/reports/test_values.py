@@ -9,6 +9,7 @@ from audit.models import AuditEvent
 from reports.models import ValuesEvidence, ValuesEvidenceRevision
 from reports.services import add_values_evidence, edit_values_evidence
 from schools.models import Role, School
+from tests.concerns.test_typed_direction import directions
 from tests.factories import member
 from workflow.exceptions import TransitionRefused
 
@@ -469,3 +470,16 @@ def test_the_service_refuses_a_date_before_2000_and_anything_not_on_its_lists(sc
     assert refused.value.field == "year_groups"
     assert not ValuesEvidence.objects.exists()
     assert entry(school, dsl, activity_date=date(2000, 1, 1)).activity_date == date(2000, 1, 1)
+
+
+def test_an_activity_title_is_shown_in_its_own_direction(client_for, dsl, school):
+    """A title typed in Arabic or Urdu, like the description, reads right to left wherever it
+    is listed or headed, not jumbled into the English around it."""
+    title = "انتخابات مجلس المدرسة: School council"
+    evidence = entry(school, dsl, title=title)
+    client = client_for(dsl)
+    for url in (LOG, reverse("reports:values_detail", args=[evidence.pk])):
+        body = client.get(url).text.split("<body", 1)[1]  # not the page's <title>
+        found = directions(body, title)
+        assert found, url
+        assert all(said == "auto" for _, said in found), (url, found)
