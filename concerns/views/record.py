@@ -73,7 +73,7 @@ def _written(page, posted):
     """What was written in a page's text boxes, each under its question, or ''."""
     parts = []
     for name, field in page.form_class.base_fields.items():
-        text = posted.get(name, "").strip() if isinstance(field.widget, Textarea) else ""
+        text = posted.get(name, "").strip() if _boxed(page, name) else ""
         if text:
             parts.append(f"{field.label or page.form_class.title}\n{text}")
     return "\n\n".join(parts)
