@@ -117,7 +117,11 @@ def _due(request):
 
 def last_day_to_extend(request, told_on=None):
     """The requester must be told of an extension within the first month, not counting the
-    days the time limit stood still (up to `told_on`, or today, while an answer is awaited)."""
+    days the time limit stood still (up to `told_on`, or today, while an answer is awaited).
+    While proof of identity the school asked for is awaited, the month has not started: there
+    is no last day yet (`date.max`)."""
+    if request.awaiting_identity:
+        return date.max
     paused, resumed = stood_still(request, upto=told_on or timezone.localdate())
     return due_on(starts_on(request), MONTHS, paused, not_before=resumed)
 
@@ -315,7 +319,11 @@ def _steps_still_in_time(request):
 
 def _due_when_asked(request):
     """The day the answer was due when the requester was asked to clarify (by which they had
-    to be asked): three months once an extension was told by then, one month otherwise."""
+    to be asked): three months once an extension was told by then, one month otherwise; none
+    (`date.max`) while proof of identity the school asked for is awaited, as the time limit
+    has not started."""
+    if request.awaiting_identity:
+        return date.max
     asked = request.clarification_asked_on
     extended_first = request.extended_on is not None and request.extended_on <= asked
     return due_on(starts_on(request), EXTENDED_MONTHS if extended_first else MONTHS)
@@ -644,7 +652,8 @@ def ask_to_clarify(request, *, by, asked_on, question):
             after_what="when the request was received",
         )
         due = request.due_on
-        if asked_on > due:
+        # Awaiting proof of identity, the time limit has not started: it cannot have run out.
+        if not request.awaiting_identity and asked_on > due:
             raise TransitionRefused(
                 f"The date the requester was asked must be on or before {due.day} {due:%B %Y}, "
                 "when the answer was due: a time limit that has run out cannot stand still",

@@ -188,3 +188,25 @@ def test_the_day_proof_was_asked_for_is_refused_beside_it_when_impossible(
     assert refused.value.field == "identity_requested_on"
     assert message in refused.value.message
     assert not SubjectAccessRequest.objects.exists()
+
+
+def test_while_proof_is_awaited_the_requester_may_be_asked_to_clarify_or_told_of_an_extension(
+    today_, clock, pupil, dsl
+):
+    """Asked for on 9 September, the proof has not arrived by 20 October, past a month from
+    receipt: the time limit has not started, so it has not run out, and the school may still
+    ask which information is wanted, or tell of an extension."""
+    request = record(pupil, dsl, identity_requested_on=date(2026, 9, 9))
+    clock.set(2026, 10, 20, 10, 0)
+    asked = ask_to_clarify(request, by=dsl, asked_on=date(2026, 10, 20), question="Which years?")
+    assert asked.clarification_asked_on == date(2026, 10, 20)
+    extended = extend_request(asked, by=dsl, told_on=date(2026, 10, 20), reason="Many records.")
+    assert extended.extended_on == date(2026, 10, 20)
+    # Once the proof arrives the month starts: both were in time.
+    corrected = correct(
+        extended,
+        dsl,
+        identity_requested_on=date(2026, 9, 9),
+        identity_confirmed_on=date(2026, 10, 19),
+    )
+    assert corrected.identity_confirmed_on == date(2026, 10, 19)
