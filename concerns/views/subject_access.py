@@ -90,11 +90,19 @@ def access_request_new(request, pk):
         perform=lambda data: subject_access.record_request(pupil, by=request.user, **data),
         title="Record a subject access request about {name}",
         button="Record the request",
-        success=lambda saved: format_html(
-            "The request about {} is due to be answered by {}",
-            typed(pupil.full_name),
-            uk_date(saved.due_on),
-        ),
+        success=lambda saved: _recorded(pupil.full_name, saved),
+    )
+
+
+def _recorded(name, saved):
+    if saved.awaiting_identity:
+        return format_html(
+            "The request about {} is recorded. The time limit starts when proof of identity "
+            "arrives: add the day it arrives by correcting the request",
+            typed(name),
+        )
+    return format_html(
+        "The request about {} is due to be answered by {}", typed(name), uk_date(saved.due_on)
     )
 
 
@@ -156,6 +164,13 @@ def _sent_again(request, access_request, form_class, already):
 
 
 def _due_by(name, saved):
+    """The day the answer is now due; or, while proof of identity is awaited, that there is
+    none yet, as the list says."""
+    if saved.awaiting_identity:
+        return format_html(
+            "The time limit for the request about {} starts when proof of identity arrives",
+            typed(name),
+        )
     due = uk_date(saved.due_on)
     if saved.late:
         return format_html(

@@ -507,6 +507,34 @@ def test_a_request_recorded_with_its_proof_of_identity_is_due_a_month_from_the_p
     )
 
 
+def test_a_request_waiting_for_proof_of_identity_is_not_said_to_be_due_by_a_day(
+    pupil, dsl, client_for
+):
+    """Until the proof the school asked for arrives the time limit has not started: the
+    message after recording the request, or correcting it, says so, as the list does, not a
+    due day that is not one."""
+    client = client_for(dsl)
+    asked = {
+        "requester": "Jane Ahmed, mother",
+        **day("received_on", today() - timedelta(days=3)),
+        **day("identity_requested_on", today() - timedelta(days=2)),
+    }
+    said = notice(client.post(new(pupil), asked, follow=True).text)
+    assert "due to be answered by" not in said
+    assert (
+        "The request about Amelia Ahmed is recorded. The time limit starts when proof of "
+        "identity arrives: add the day it arrives by correcting the request"
+    ) in said
+    request = SubjectAccessRequest.objects.get()
+    correction = reverse("concerns:access_request_correct", args=[request.pk])
+    mum = {**asked, "requester": "Jane Ahmed, mum", "drawn": request_version(request)}
+    said = notice(client.post(correction, mum, follow=True).text)
+    assert "due to be answered by" not in said
+    assert (
+        "The time limit for the request about Amelia Ahmed starts when proof of identity arrives"
+    ) in said
+
+
 def test_proof_of_identity_before_the_request_is_refused_beside_it_keeping_what_was_typed(
     pupil, dsl, client_for
 ):
