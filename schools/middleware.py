@@ -90,11 +90,15 @@ def _drawn_in_another_role(request):
     if drawn_in is None or drawn_in == str(request.membership.pk):
         return None
     # Plain text: it may wait in the session, and the page escapes it.
-    said = (
+    refused = (
         "This page was opened while you were working in another role, so nothing was saved. "
-        f"You are now working as {request.membership}: check that what you typed, below, "
-        "belongs here before sending it, or change role."
+        f"You are now working as {request.membership}: "
+    )
+    said = (
+        refused
+        + "check that what you typed, below, belongs here before sending it, or change role."
     )
     if not keep_typed(request, said=said):
-        messages.info(request, said)
+        # Nothing is below: a file chosen, or more than is kept, must be given again.
+        messages.info(request, refused + "send it again only if it belongs here, or change role.")
     return redirect(request.path)

@@ -17,9 +17,15 @@ def typed_by(context):
     typed_by = format_html(
         '<input type="hidden" name="{}" value="{}">', FIELD, typed_by_token(request.user)
     )
-    membership = getattr(request, "membership", None)
+    return format_html("{}{}", typed_by, working_as(context))
+
+
+@register.simple_tag(takes_context=True)
+def working_as(context):
+    """A hidden field holding the role the person was working in when the form was drawn
+    (schools.middleware refuses it sent in another), alone: for a form whose content cannot
+    be kept for them (a file chosen to upload)."""
+    membership = getattr(context["request"], "membership", None)
     if membership is None:
-        return typed_by
-    return format_html(
-        '{}<input type="hidden" name="{}" value="{}">', typed_by, WORKING_AS, membership.pk
-    )
+        return ""
+    return format_html('<input type="hidden" name="{}" value="{}">', WORKING_AS, membership.pk)

@@ -1,6 +1,7 @@
 """Importing pupils from a school MIS's CSV export: preview first, UPN as the key."""
 
 import io
+import re
 import zipfile
 from datetime import date
 from html import unescape
@@ -501,6 +502,32 @@ def test_the_preview_is_kept_only_for_the_school_it_was_checked_against(
     assert client.get(PREVIEW)["Location"] == IMPORT
     # Confirming it as the other school imports nothing, at either school.
     assert client.post(PREVIEW, {"token": token})["Location"] == IMPORT
+    assert not Pupil.objects.exists()
+
+
+def test_a_file_chosen_in_one_role_is_not_checked_in_another_chosen_since(
+    client_for, dsl, school, other_school
+):
+    # A DSL of two schools opens "Import pupils" working for the first, changes role to the
+    # second in another tab, then uploads the first school's roll: checked and confirmed, its
+    # children would join the second school's roll, where its staff would read them.
+    from schools.models import Membership, Role
+
+    other = Membership.objects.create(user=dsl, school=other_school, role=Role.DSL)
+    client = client_for(dsl)
+    client.post(reverse("choose_role"), {"membership": dsl.memberships.get(school=school).pk})
+    page = client.get(IMPORT).text
+    client.post(reverse("choose_role"), {"membership": other.pk})
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+
+    response = client.post(IMPORT, hidden | {"file": csv_file(GOOD)}, follow=True)
+
+    assert response.redirect_chain == [(IMPORT, 302)]
+    said = unescape(response.text)
+    assert "This page was opened while you were working in another role" in said
+    assert f"You are now working as {other}" in said
+    assert "what you typed, below" not in said  # a file chosen is not kept: nothing is below
+    assert client.get(PREVIEW)["Location"] == IMPORT  # nothing was checked to confirm
     assert not Pupil.objects.exists()
 
 
