@@ -4,8 +4,10 @@ The UPN is the key. A UPN already on the school's roll updates that pupil's name
 birth and year group (a termly re-import moves pupils up a year), so re-importing never
 duplicates anyone; a row that changes nothing is reported as already on the roll. A UPN
 that appears on more than one line is refused on every such line: which is right is for a
-person to decide. Nothing is written until the DSL has seen the preview and confirmed it,
-and the rows are checked again against the roll when they do.
+person to decide. So is a new UPN given to a child the roll holds under another (the same
+name and date of birth): a temporary UPN replaced would otherwise put them on it twice.
+Nothing is written until the DSL has seen the preview and confirmed it, and the rows are
+checked again against the roll when they do.
 
 Encodings: UTF-8 (with or without a byte-order mark) and UTF-16 with a byte-order mark (Excel's
 "Unicode text") are read as they are. Any other bytes are read as Windows-1252, what Excel on
@@ -431,7 +433,40 @@ def _sort_against_roll(rows, roll, preview):
         row.drawn = details_version(pupil)
         row.changes = _changes(pupil, row)
         (preview.updates if row.changes else preview.unchanged).append(row)
+    _held_under_another_upn(preview, roll, file_upns=lines)
     preview.errors.sort(key=lambda error: error[0])
+
+
+def _held_under_another_upn(preview, roll, *, file_upns):
+    """Refuse a new pupil whose name and date of birth are those of a pupil on the roll under
+    a UPN the file does not give: the same child, added by hand with a temporary or mistyped
+    UPN, would be on the roll twice, their concerns split between two chronologies."""
+    if not preview.new:
+        return
+    held = {}
+    for pupil in roll.filter(date_of_birth__in={row.date for row in preview.new}):
+        if pupil.upn not in file_upns:
+            held.setdefault(
+                (_written_alike(pupil.given_name, pupil.family_name), pupil.date_of_birth), pupil
+            )
+    new = []
+    for row in preview.new:
+        pupil = held.get((_written_alike(row.given_name, row.family_name), row.date))
+        if pupil is None:
+            new.append(row)
+            continue
+        born = clock.written_date(pupil.date_of_birth)
+        reason = [
+            (pupil.full_name, True),
+            (
+                f", born {born}, is on the roll with the UPN {pupil.upn}: if this is the same "
+                "pupil (their temporary UPN replaced, say), change their UPN on their own page "
+                "first. If they are different children, add this one with 'Add a pupil'",
+                False,
+            ),
+        ]
+        preview.errors.append((row.line, reason))
+    preview.new = new
 
 
 def _someone_else(pupil, row):

@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from concerns.importer import parse_date, parse_year_group
 from schools.demo import make_upn
 from schools.models import Pupil
+from schools.validators import upn_check_letter
 from tests.factories import PupilFactory
 
 IMPORT = reverse("concerns:pupil_import")
@@ -309,6 +310,31 @@ def test_a_upn_on_the_roll_given_to_a_different_child_is_refused(client, school)
     brother.refresh_from_db()
     assert (brother.full_name, brother.date_of_birth) == ("Adam Kowalski", date(2013, 2, 2))
     assert Pupil.objects.filter(school=school).count() == 2  # Oliver, on line 3, is added
+
+
+def test_a_child_on_the_roll_under_another_upn_is_not_added_again(client, school):
+    # Zoë was added by hand with the temporary UPN she came with; the MIS now has her
+    # permanent one. Added as new, she would be on the roll twice, her concerns on one record
+    # and the next ones on the other: neither chronology whole, nor the file sent if she left.
+    body = "82130012101A"
+    temporary = upn_check_letter(body) + body
+    zoe = PupilFactory(
+        school=school,
+        upn=temporary,
+        given_name="Zoe",
+        family_name="Kowalska",
+        date_of_birth=date(2016, 5, 17),
+    )
+    upload(client, csv_file(GOOD))
+    preview = client.get(PREVIEW)
+    html = unescape(preview.text)
+    assert [line for line, _ in preview.context["stored"]["errors"]] == [2]
+    said = '<span dir="auto">Zoe Kowalska</span>, born 17 May 2016, is on the roll with the UPN'
+    assert f"{said} {temporary}" in html
+    assert "1 new pupil to add" in html
+    confirm(client)
+    assert list(Pupil.objects.filter(school=school, given_name__startswith="Zo")) == [zoe]
+    assert Pupil.objects.filter(school=school, upn=UPNS[1]).exists()  # Oliver is added
 
 
 def test_the_same_child_with_a_new_surname_is_an_update(client, school):
