@@ -41,6 +41,11 @@ IMPORT_KEY = "pupil_import"
 ALREADY_IMPORTED = (
     "The roll already holds the pupils of this file as it gives them, so nothing more was imported."
 )
+OTHER_ROLE = (
+    "Nothing was imported: you checked the file while working in another role, and you are now "
+    "working as {membership}. To import it, change back to the role you checked it in. To "
+    "import pupils here, upload this school's file."
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,6 +257,9 @@ def pupil_import_preview(request):
     """What the import will do; nothing is saved until the DSL confirms."""
     stored = request.session.get(IMPORT_KEY)
     if stored and stored["school"] != request.membership.school_id:
+        if "rows" in stored:  # kept, for the role it was checked in
+            messages.info(request, OTHER_ROLE.format(membership=request.membership))
+            return redirect("concerns:pupil_import")
         stored = None
     if stored and "rows" not in stored:  # imported: only its token is kept
         if request.method == "POST" and request.POST.get("token") == stored["token"]:

@@ -19,6 +19,7 @@ from schools.demo import make_upn
 from schools.models import Pupil
 from schools.validators import upn_check_letter
 from tests.factories import PupilFactory
+from tests.notices import notice
 
 IMPORT = reverse("concerns:pupil_import")
 PREVIEW = reverse("concerns:pupil_import_preview")
@@ -529,6 +530,36 @@ def test_the_preview_is_kept_only_for_the_school_it_was_checked_against(
     # Confirming it as the other school imports nothing, at either school.
     assert client.post(PREVIEW, {"token": token})["Location"] == IMPORT
     assert not Pupil.objects.exists()
+
+
+def test_a_check_confirmed_in_another_role_says_why_nothing_was_imported_and_is_kept(
+    client_for, dsl, school, other_school
+):
+    # Told only to upload the file to check it, the DSL would upload it again in the role
+    # they now work in, and import the first school's children into the second's roll.
+    from schools.models import Membership, Role
+
+    client = client_for(dsl)
+    upload(client, csv_file(GOOD))
+    token = client.get(PREVIEW).context["form"]["token"].value()
+    first = dsl.memberships.get(school=school)
+    other = Membership.objects.create(user=dsl, school=other_school, role=Role.DSL)
+    client.post(reverse("choose_role"), {"membership": other.pk})
+
+    response = client.post(PREVIEW, {"token": token}, follow=True)
+
+    assert response.redirect_chain == [(IMPORT, 302)]
+    said = notice(response.text)
+    assert (
+        "Nothing was imported: you checked the file while working in another role, and you "
+        f"are now working as {other}. To import it, change back to the role you checked it in"
+    ) in said
+    assert "Upload the file to check it first" not in said
+    assert not Pupil.objects.exists()
+    # Back in the role it was checked in, the check is there to confirm.
+    client.post(reverse("choose_role"), {"membership": first.pk})
+    confirm(client)
+    assert Pupil.objects.filter(school=school).count() == 2
 
 
 def test_a_file_chosen_in_one_role_is_not_checked_in_another_chosen_since(
