@@ -6,6 +6,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
@@ -292,7 +293,7 @@ def pupil_import_preview(request):
             return redirect("concerns:pupil_import")
         # Used up: a second press of the button is told it was imported, not to upload again.
         request.session[IMPORT_KEY] = {"token": stored["token"], "school": stored["school"]}
-        messages.success(request, f"{added} pupils added and {updated} updated")
+        messages.success(request, f"{added} pupil{pluralize(added)} added and {updated} updated")
         return redirect("concerns:pupils")
     rows = [importer.Row(**row) for row in stored["rows"]]
     # The check shows what the roll holds now of each pupil the file would change.

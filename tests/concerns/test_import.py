@@ -101,6 +101,15 @@ def test_a_good_file_is_shown_first_and_imported_only_when_confirmed(client, sch
     assert client.get(PREVIEW)["Location"] == IMPORT
 
 
+def test_one_pupil_added_is_counted_as_one_pupil(client, school):
+    upload(client, csv_file("\n".join(GOOD.splitlines()[:2]) + "\n"))
+
+    done = confirm(client)
+
+    assert "1 pupil added and 0 updated" in client.get(done["Location"]).content.decode()
+    assert Pupil.objects.filter(school=school).count() == 1
+
+
 def test_common_header_spellings_and_a_semicolon_file_are_read(client, school):
     text = (
         "Legal Surname;Legal Forename;DOB;NC Year Actual;UPN;Reg Group\n"
