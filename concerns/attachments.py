@@ -21,6 +21,7 @@ from audit.log import record as audit
 from safeguarding.uploads import written_size
 from schools.models import DSL_ROLES, Role
 from schools.selectors import active_memberships
+from workflow import notify
 from workflow.core import lock_concern
 
 from .models import Attachment, FileToDelete
@@ -129,7 +130,8 @@ def store_attachment(concern, *, by, upload, submission_key=None):
     PermissionDenied for anyone else, ValidationError for a file of the wrong type or size, and
     TransitionRefused if the records were destroyed at review meanwhile; in each case nothing
     is stored. With a `submission_key`, the same form sent again (a second click) returns the
-    attachment the first one stored instead of storing it twice.
+    attachment the first one stored instead of storing it twice. One attached by anyone but a
+    DSL is notified to the school's DSLs, as their addendum is.
     """
     if not may_attach(by, concern):
         raise PermissionDenied("Only the school's DSLs and the person who recorded this concern")
@@ -161,6 +163,8 @@ def store_attachment(concern, *, by, upload, submission_key=None):
                 content_type=content_type,
                 size=upload.size,
             )
+            if not _by_a_lead(by, concern):
+                _tell_leads(concern)
     except BaseException as error:
         # The row did not land, so neither may the file.
         default_storage.delete(stored_name)
@@ -172,6 +176,29 @@ def store_attachment(concern, *, by, upload, submission_key=None):
             return earlier
         raise
     return attachment
+
+
+def _by_a_lead(user, concern):
+    """Whether `user` is one of the DSLs of the concern's school."""
+    memberships = active_memberships(user).filter(school_id=concern.school_id)
+    return memberships.filter(role__in=DSL_ROLES).exists()
+
+
+def _tell_leads(concern):
+    """Staff attach what they come by later (a photo of a note the child wrote, a letter) to
+    the concern they recorded, even once it is closed: the DSLs must see it, as they would
+    their addendum. Neither the child nor the file is named: its name may name the child."""
+    notify.queue(
+        "attachment_added",
+        notify.school_leads(concern.school),
+        subject=f"File attached to safeguarding concern {concern.reference}",
+        body=(
+            f"The member of staff who recorded safeguarding concern {concern.reference} at "
+            f"{concern.school.name} has attached a file to it. It needs a DSL to look at it."
+            f"\n\nSign in to see it: {notify.link('concerns:detail', concern.pk)}"
+        ),
+        concern=concern,
+    )
 
 
 def _stored_by(concern, by, submission_key):

@@ -24,8 +24,12 @@ from concerns.selectors import (
 from safeguarding.templatetags.presenters import typed
 from workflow.exceptions import TransitionRefused
 
-from .access import SCHOOL_PEOPLE, SCHOOL_READERS, SCHOOL_WRITERS, role_required
+from .access import LEADS, SCHOOL_PEOPLE, SCHOOL_READERS, SCHOOL_WRITERS, role_required
 
+TELL_THEM_TOO = (
+    "If the child may be at immediate risk of significant harm, speak to them now as well, in "
+    "person or by phone."
+)
 # Kept in memory up to this size; a larger archive is written to an unnamed temporary file,
 # deleted as soon as it is closed.
 IN_MEMORY = 16 * 1024 * 1024
@@ -54,6 +58,9 @@ def upload(request, pk):
             form.add_error("file", refused.message)
         else:
             said = format_html("{} has been attached", typed(attachment.original_name))
+            if request.membership.role not in LEADS:
+                # store_attachment told the DSLs: what staff add later may be urgent.
+                said = format_html("{} and your DSL has been told. {}", said, TELL_THEM_TOO)
             messages.success(request, said)
             return redirect("concerns:detail", concern.pk)
     viewed(request, concern, school=concern.school)

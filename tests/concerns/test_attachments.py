@@ -20,6 +20,8 @@ from concerns.views import attachments as views
 from schools.models import Pupil, Role
 from tests.concurrency import at_once, hold_locks_a_moment, simultaneous_writers
 from tests.factories import member, signed_in
+from tests.notices import notices
+from workflow.models import Notification
 from workflow.retention import destroy_records
 
 MB = 1024 * 1024
@@ -194,6 +196,32 @@ def test_the_recorder_may_attach_to_their_own_concern(walk, client_for, teacher)
     concern = walk.recorded()
     assert post_file(client_for(teacher), concern, "note.pdf", pdf()).status_code == 302
     assert Attachment.objects.get().uploaded_by == teacher
+
+
+def test_the_dsls_are_told_of_a_file_staff_attach_without_its_name(walk, client_for, teacher, dsl):
+    """A photo of a note the child wrote, attached by the teacher after the DSL has closed the
+    concern: the DSLs are told, as of the teacher's addendum, or it sits there unseen. The
+    email names the concern, not the child nor the file (its name may name the child)."""
+    concern = walk.closed()
+    Notification.objects.all().delete()
+    page = client_for(teacher).post(
+        upload_url(concern),
+        {"file": SimpleUploadedFile("Amelia note.jpg", image("JPEG"))},
+        follow=True,
+    )
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient, told.concern) == ("attachment_added", dsl.email, concern)
+    assert concern.reference in told.subject
+    assert "Amelia" not in told.subject + told.body
+    assert notices(page.text) == [
+        "Amelia note.jpg has been attached and your DSL has been told. If the child may be at "
+        "immediate risk of significant harm, speak to them now as well, in person or by phone."
+    ]
+    page = client_for(dsl).post(
+        upload_url(concern), {"file": SimpleUploadedFile("map.pdf", pdf())}, follow=True
+    )
+    assert Notification.objects.count() == 1  # a DSL's own file is not news to them
+    assert notices(page.text) == ["map.pdf has been attached"]
 
 
 def test_the_same_upload_form_sent_twice_attaches_the_file_once(
