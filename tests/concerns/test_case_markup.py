@@ -188,6 +188,9 @@ OLD_CHRONOLOGY = """{% extends "base.html" %}
 <table class="app-print-frame" role="presentation">
   <thead><tr><td>Chronology for {{ pupil.full_name|typed }}, born {{ pupil.date_of_birth|uk_date }}{% if pupil.upn %}, UPN {{ pupil.upn }}{% endif %}. {{ request.membership.school }}.</td></tr></thead>
   <tbody><tr><td>
+{% if page.rows and page.has_previous or page.rows and page.has_next %}{% with page.rows|last as latest %}
+<p class="govuk-inset-text">Only the concerns seen from {{ page.rows.0.observed_at|uk_date }} to {{ latest.observed_at|uk_date }} are on this page.{% if page.has_previous %} Earlier concerns are on the previous page.{% endif %}{% if page.has_next %} Later concerns are on the next page.{% endif %}</p>
+{% endwith %}{% endif %}
 {% for concern in page.rows %}
 <section class="govuk-!-margin-bottom-9" aria-labelledby="concern-{{ concern.pk }}">
   <h2 class="govuk-heading-m" id="concern-{{ concern.pk }}">{{ concern.observed_at|uk_date }}: concern <a class="govuk-link" href="{% url 'concerns:detail' concern.pk %}">{{ concern.reference }}</a></h2>

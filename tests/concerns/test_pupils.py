@@ -676,6 +676,44 @@ def test_the_chronology_prints_without_the_pages_controls(walk, client_for, dsl)
     assert 'class="govuk-pagination govuk-pagination--block app-no-print"' in html
 
 
+def _printed(html):
+    """What a page's print frame holds (what prints, its running head aside), in words,
+    leaving out what is not printed."""
+    body = html.split('<table class="app-print-frame"', 1)[1].split("<tbody>", 1)[1]
+    body = body.split("</tbody>", 1)[0]
+    body = re.sub(r'<(\w+) class="[^"]*app-no-print[^"]*".*?</\1>', "", body, flags=re.S)
+    return " ".join(words(body).split())
+
+
+def test_a_printed_page_of_a_long_chronology_says_it_holds_only_some_concerns(
+    clock, walk, client_for, dsl
+):
+    """The chronology prints a page at a time, without its page links: a DSL printing it for a
+    case conference from the first page of 30 concerns handed round 25 of them, which read
+    as the child's whole chronology."""
+    clock.set(2026, 3, 2, 10, 0)
+    for n in range(30):
+        seen = timezone.now() - timedelta(days=40 - n)
+        walk.recorded(observed_at=seen, delay_reason="Told the DSL only at the review.")
+    client = client_for(dsl)
+    first = client.get(chronology(walk.pupil))
+    printed = _printed(first.text)
+    assert (
+        "Only the concerns seen from 21 January 2026 to 14 February 2026 are on this page. "
+        "Later concerns are on the next page."
+    ) in printed
+    after = first.context["page"].next_cursor
+    printed = _printed(client.get(chronology(walk.pupil), {"after": after}).text)
+    assert (
+        "Only the concerns seen from 15 February 2026 to 19 February 2026 are on this page. "
+        "Earlier concerns are on the previous page."
+    ) in printed
+    # A chronology on one page is the whole of it, and says nothing of others.
+    sibling = PupilFactory(school=walk.pupil.school)
+    record_concern(by=walk.teacher, pupil=sibling, **concern_data())
+    assert "on this page" not in _printed(client.get(chronology(sibling)).text)
+
+
 def test_the_chronologys_back_link_says_where_it_goes(client_for, dsl, head, pupil):
     # The chronology is reached from a concern, the roll and the leavers' and requests' lists:
     # a bare "Back" to the roll reads as back to where the person came from.
