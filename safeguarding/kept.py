@@ -34,6 +34,12 @@ RESTORED = (
     "You were signed out, so nothing was saved. What you typed is below: check it and "
     "send it again."
 )
+# A file cannot wait in the session as typed words can: its page asks for it again, whatever
+# kept the form from being saved.
+FILE_NOT_KEPT = (
+    "The file was not attached, because you were signed out, changed role or the page was out "
+    "of date. Choose the file again and attach it."
+)
 
 
 def typed_by_token(user):
@@ -65,6 +71,8 @@ def keep_typed(request, *, said=RESTORED):
     if sum(len(value) for values in data.values() for value in values) > _MAX_CHARACTERS:
         return False
     token = request.POST[FIELD]
+    if request.FILES:
+        said = FILE_NOT_KEPT
     request.session[KEPT] = {"path": request.path, "by": token, "data": data, "said": said}
     return True
 

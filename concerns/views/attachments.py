@@ -21,6 +21,7 @@ from concerns.selectors import (
     get_concern_for,
     get_pupil_for,
 )
+from safeguarding.kept import kept_for
 from safeguarding.templatetags.presenters import typed
 from workflow.exceptions import TransitionRefused
 
@@ -43,6 +44,10 @@ def upload(request, pk):
     if not may_attach(request.user, concern):
         raise PermissionDenied("Only the school's DSLs and the person who recorded it.")
     posted = request.method == "POST"
+    if not posted:
+        # Sent when it could not be saved (signed out, a stale page): the file is not kept,
+        # and the page says to choose it again.
+        kept_for(request)
     form = AttachmentForm(request.POST, request.FILES) if posted else AttachmentForm()
     if posted and form.is_valid():
         try:

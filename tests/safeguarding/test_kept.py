@@ -7,6 +7,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from schools.adapters import SIGNED_IN_AT
 from schools.models import Role
 from tests.concerns.journey import FACTS, question_url, start
 from tests.factories import PASSWORD, MembershipFactory, PupilFactory, member, totp_code
+from tests.notices import notice
 from tests.walk import closing, concern_data
 from workflow.advice import claim_advice_request
 from workflow.concerns import close_concern, record_concern
@@ -321,6 +323,34 @@ def test_a_form_refused_for_a_stale_token_is_there_again_to_send(walk, dsl):
     assert client.post(close, again).status_code == 302
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.CLOSED
+
+
+@pytest.mark.parametrize("refused", ["signed out", "stale token"])
+def test_a_file_sent_when_it_could_not_be_is_asked_for_again(walk, dsl, refused):
+    """A file cannot wait in the session as typed words can. A DSL who attached a body map
+    after their session had ended (or with a page drawn before they signed in again in
+    another tab) came back to an empty 'Attach a file' page told nothing, as if it had been
+    attached; the page now says it was not, and to choose it again."""
+    concern = walk.recorded()
+    upload = reverse("concerns:attachment_upload", args=[concern.pk])
+    client = signed_in(dsl)
+    page = client.get(upload)
+    sent = {
+        "_typed_by": typed_by(page),
+        "csrfmiddlewaretoken": csrf_token(page),
+        "submission_key": page.context["form"]["submission_key"].value(),
+        "file": SimpleUploadedFile("body map.pdf", b"%PDF-1.4\n%%EOF\n"),
+    }
+    if refused == "signed out":
+        end_sessions()
+        landed = sign_in_at(client, client.post(upload, sent)["Location"], dsl)
+    else:
+        signed_in_again_in_another_tab(client, dsl)
+        landed = client.post(upload, sent)["Location"]
+    assert landed == upload
+    assert "The file was not attached" in notice(client.get(landed).text)
+    assert not concern.attachments.exists()
+    assert kept.KEPT not in client.session  # told once
 
 
 def test_a_form_drawn_for_someone_else_refused_for_its_token_is_not_kept(walk, dsl, school):
