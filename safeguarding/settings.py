@@ -309,6 +309,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "schools.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True
+# A try while paused is refused but does not start the 15 minutes again: the page says to wait
+# 15 minutes, and someone trying every few minutes would otherwise never get back in. No more
+# guesses are allowed either way: every try while paused is refused, the right password too.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False

@@ -4,6 +4,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from axes.models import AccessAttempt
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -64,6 +65,17 @@ def test_a_lockout_ends_after_fifteen_minutes(client, dsl, settings):
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=14))
     assert sign_in(Client(), dsl.email).status_code == 429  # still paused
     AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert sign_in(Client(), dsl.email)["Location"] == reverse("home")
+
+
+def test_trying_again_while_paused_does_not_restart_the_pause(client, dsl):
+    """The page says to wait 15 minutes: someone who tries again after 10 can sign in 5 minutes
+    later, not 15 minutes after each try, which would keep them out for as long as they kept
+    trying."""
+    fail(client, dsl.email, 5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=10))
+    assert sign_in(Client(), dsl.email).status_code == 429  # still paused
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=6))
     assert sign_in(Client(), dsl.email)["Location"] == reverse("home")
 
 
