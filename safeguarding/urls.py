@@ -32,6 +32,8 @@ urlpatterns = [
         school_views.ResetPassword.as_view(),
         name="account_reset_password",
     ),
+    # Before allauth's own: a code entered too long after the password is explained.
+    path("account/2fa/authenticate/", school_views.second_step, name="mfa_authenticate"),
     path("account/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,15 +1,21 @@
 import logging
+import time
 from functools import partial
 
+from allauth.account import app_settings as account_settings
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.internal.flows.login import record_authentication
+from allauth.account.internal.stagekit import LOGIN_SESSION_KEY, clear_login
+from allauth.account.models import Login
 from allauth.account.views import PasswordResetView
+from allauth.mfa.base.views import authenticate as allauth_second_step
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.views import ActivateTOTPView
 from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -18,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from advice.selectors import claims_back_to_queue
@@ -134,6 +140,33 @@ class ActivateApp(ActivateTOTPView):
         response = super().form_valid(form)
         record_authentication(self.request, self.request.user, "mfa", type=Authenticator.Type.TOTP)
         return response
+
+
+@login_not_required
+def second_step(request, *args, **kwargs):
+    """allauth's page for the code after the password. A code sent more than
+    ACCOUNT_LOGIN_TIMEOUT (15 minutes) after the password was refused by allauth with the bare
+    sign-in page, and the page they were going to was dropped: they are told why, and taken
+    there once signed in (what they had typed before their session ended among it)."""
+    stashed = request.session.get(LOGIN_SESSION_KEY)
+    if isinstance(stashed, dict) and not request.user.is_authenticated:
+        try:
+            login = Login.deserialize(stashed)
+        except ValueError:
+            login = None
+        if login and time.time() - login.initiated_at > account_settings.LOGIN_TIMEOUT:
+            clear_login(request)
+            minutes = account_settings.LOGIN_TIMEOUT // 60
+            messages.info(
+                request,
+                f"You did not enter your security code within {minutes} minutes of your "
+                "password, so you were not signed in. Sign in again.",
+            )
+            url = reverse("account_login")
+            if login.redirect_url:
+                url += "?" + urlencode({"next": login.redirect_url})
+            return redirect(url)
+    return allauth_second_step(request, *args, **kwargs)
 
 
 class ResetPassword(PasswordResetView):

@@ -43,6 +43,29 @@ def test_sign_in_and_second_factor_are_audited(client, dsl):
     assert AuditEvent.objects.filter(action="auth.login", actor=dsl).count() == 1
 
 
+def test_a_code_entered_long_after_the_password_says_why_and_keeps_where_they_were_going(
+    client, dsl
+):
+    """Interrupted between the password and the code for more than 15 minutes, a teacher was
+    sent back to a bare sign-in page, not told why, and landed on the start page after, away
+    from the page they were going to."""
+    going = reverse("concerns:inbox")
+    step = client.post(
+        reverse("account_login") + f"?next={going}", {"login": dsl.email, "password": PASSWORD}
+    )
+    assert step["Location"].startswith(reverse("mfa_authenticate"))
+    session = client.session
+    session["account_login"]["initiated_at"] -= 16 * 60
+    session.save()
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code()}, follow=True)
+    assert "_auth_user_id" not in client.session
+    assert "did not enter your security code within 15 minutes" in response.text
+    login_again = response.redirect_chain[-1][0]
+    step = client.post(login_again, {"login": dsl.email, "password": PASSWORD})
+    done = client.post(step["Location"], {"code": totp_code()})
+    assert done["Location"] == going
+
+
 def test_a_recovery_code_works_once_instead_of_the_app(client, dsl):
     code = RecoveryCodes.activate(dsl).get_unused_codes()[0]
     response = sign_in(client, dsl.email, code=code)
