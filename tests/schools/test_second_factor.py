@@ -66,6 +66,17 @@ def test_a_code_entered_long_after_the_password_says_why_and_keeps_where_they_we
     assert done["Location"] == going
 
 
+def test_someone_who_has_lost_their_phone_is_sent_to_whoever_can_reset_it(client, dsl):
+    """Only the service's operators can reset a second step (in Django's admin). The page told
+    a teacher to ask their DSL or the authority's administrator to reset it, and neither has
+    any way to, so the teacher was stuck between people who could not help."""
+    step = client.post(reverse("account_login"), {"login": dsl.email, "password": PASSWORD})
+    page = client.get(step["Location"]).text
+    lost = re.search(r"If you have lost your phone[^<]*", page).group(0)
+    assert "DSL" not in lost
+    assert "ask the local authority's administrator to contact the service's operators" in lost
+
+
 def test_a_recovery_code_works_once_instead_of_the_app(client, dsl):
     code = RecoveryCodes.activate(dsl).get_unused_codes()[0]
     response = sign_in(client, dsl.email, code=code)
@@ -142,7 +153,7 @@ def test_opening_the_app_setup_again_says_the_second_step_stays_on(client_for, d
     heading = "Your authenticator app stays on"
     assert re.search(r'<h1 class="govuk-heading-l">\s*(.*?)\s*</h1>', page).group(1) == heading
     assert re.search(r"<title>\s*(.*?) \u2013", page).group(1) == heading
-    assert "ask the local authority's administrator to reset it" in page
+    assert "ask the local authority's administrator to contact the service's operators" in page
     assert f'href="{reverse("mfa_index")}" class="govuk-back-link"' in page
     assert "<button" not in page.split('id="main-content"')[1]
     assert "errorlist" not in page
