@@ -146,6 +146,31 @@ def test_confirming_a_policy_whose_address_changed_meanwhile_is_refused(client_f
     assert 'value="https://school.example/new-policy"' in response.text
 
 
+def test_a_confirmation_drawn_for_one_school_is_not_recorded_for_another_chosen_since(
+    client_for, head, school, other_school
+):
+    # A head of two schools in one trust, both publishing the trust's policy at one address,
+    # opens the confirmation for the first, changes role to the second in another tab, then
+    # confirms: the second school had not been checked, so nothing is recorded for it.
+    import re
+
+    from schools.models import Membership, Role
+
+    other_school.safeguarding_policy_url = ADDRESS
+    other_school.save()
+    other = Membership.objects.create(user=head, school=other_school, role=Role.HEAD_TEACHER)
+    client = client_for(head)
+    client.post(reverse("choose_role"), {"membership": head.memberships.get(school=school).pk})
+    page = client.get(CONFIRM).text
+    client.post(reverse("choose_role"), {"membership": other.pk})
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
+
+    response = client.post(CONFIRM, hidden | {"confirm": "on"}, follow=True)
+
+    assert "This page was opened while you were working in another role" in response.text
+    assert not PolicyConfirmation.objects.exists()
+
+
 def test_there_is_nothing_to_confirm_without_a_policy_address(client_for, head, school):
     school.safeguarding_policy_url = ""
     school.save()
