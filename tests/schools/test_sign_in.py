@@ -88,6 +88,14 @@ def test_there_is_no_public_sign_up(client, db):
     assert not User.objects.filter(email="new@example.org").exists()
 
 
+def test_the_sign_in_page_sends_someone_without_an_account_to_whoever_can_make_one(client, db):
+    # Only the local authority's administrator gives anyone a role (schools.services): a DSL
+    # asked to set up an account has no way to.
+    said = client.get(reverse("account_login")).text.replace("&#x27;", "'")
+    assert "the local authority's administrator sets one up for you" in said
+    assert "your DSL or the local authority sets one up" not in said
+
+
 def test_password_reset_by_email_round_trip(client, dsl):
     response = client.post(reverse("account_reset_password"), {"email": dsl.email})
     assert response.status_code == 302
