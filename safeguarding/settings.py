@@ -314,6 +314,7 @@ AXES_RESET_ON_SUCCESS = True
 # guesses are allowed either way: every try while paused is refused, the right password too.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "account/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "schools.adapters.locked_out"  # the template, with the time left
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 # A failed sign-in's query string and form are kept with the attempt: never the address asked

@@ -1,15 +1,20 @@
 """How django-allauth and django-axes fit this service: no public sign-up, a second factor that
 cannot be switched off, lockouts keyed on the email address, and sign-ins audited."""
 
+import math
+from datetime import timedelta
 from urllib.parse import quote
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Max
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,3 +129,22 @@ def axes_username(request, credentials):
     if not value and request is not None and request.method == "POST":
         value = request.POST.get("login") or request.POST.get("email")
     return (value or "").strip().lower()
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' page for a paused account (AXES_LOCKOUT_CALLABLE), saying how long is left
+    of the pause, rounded up to the minute: a try while paused does not start it again
+    (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT), so someone coming back 10 minutes in has
+    5 minutes to wait, not 15."""
+    pause = settings.AXES_COOLOFF_TIME
+    last = AccessAttempt.objects.filter(username=axes_username(request, credentials)).aggregate(
+        last=Max("attempt_time")
+    )["last"]
+    left = pause if last is None else min(pause, last + pause - timezone.now())
+    minutes = max(1, math.ceil(left.total_seconds() / 60))
+    return render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        {"left": timedelta(minutes=minutes)},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )

@@ -79,6 +79,19 @@ def test_trying_again_while_paused_does_not_restart_the_pause(client, dsl):
     assert sign_in(Client(), dsl.email)["Location"] == reverse("home")
 
 
+def test_the_paused_page_says_how_long_is_left_not_the_whole_pause(client, dsl):
+    """Someone who comes back 10 minutes into the pause is told to wait the 5 minutes left,
+    rounded up to the minute: told 15, they would stay away three times as long as they had to."""
+    fail(client, dsl.email, 5)
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=10))
+
+    page = sign_in(Client(), dsl.email)
+
+    assert page.status_code == 429
+    assert "Wait 5 minutes, then" in page.text
+    assert "15 minutes" not in page.text
+
+
 def test_the_authoritys_admin_sees_and_clears_a_lockout(
     client, client_for, dsl, la_admin, other_la_advisor
 ):
