@@ -14,11 +14,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, Q, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from schools.models import HUB_ROLES, Membership, Role, User
+from schools.models import DSL_ROLES, HUB_ROLES, Membership, Role, User
 
 from .models import Notification
 
@@ -175,12 +175,20 @@ SIGN_IN = "sign_in_"
 
 def _still_told(notifications):
     """`notifications`, each saying whether its person, if it is for one, still has an active
-    account with an active role (`active`): one query for the whole batch. A retry sent after
-    the person's role ended or their account was switched off would reach someone no longer
-    entitled to know of the work. A shared mailbox is no one's, and has no role to end."""
+    account with an active role (`active`), and for one about a concern, a role that reads
+    it: a DSL's, deputy's or head teacher's at its school, or the hub's at its authority. One
+    query for the whole batch. A retry sent after the person's role ended or their account
+    was switched off would reach someone no longer entitled to know of the work, as would
+    one sent to a DSL who has moved on to another school, or become a member of staff there.
+    A shared mailbox is no one's, and has no role to end."""
+    roles = Membership.objects.filter(user=OuterRef("user"), user__is_active=True, is_active=True)
+    reads_the_concern = Q(
+        school=OuterRef("concern__school"), role__in=[*DSL_ROLES, Role.HEAD_TEACHER]
+    ) | Q(local_authority=OuterRef("concern__school__local_authority"), role__in=HUB_ROLES)
     return notifications.annotate(
-        active=Exists(
-            Membership.objects.filter(user=OuterRef("user"), user__is_active=True, is_active=True)
+        active=Case(
+            When(concern__isnull=True, then=Exists(roles)),
+            default=Exists(roles.filter(reads_the_concern)),
         )
     )
 
@@ -188,9 +196,10 @@ def _still_told(notifications):
 def deliver(ids=None):
     """Send the pending notifications that are due (only `ids`, if given), each to its person's
     address as it is now. Returns the number sent and the number that failed and wait for a
-    retry. One to a person who no longer has an active account with an active role is
-    settled, not sent, unless it is a sign-in notice about their own account; the hub's
-    shared mailbox is no one's, and is sent to.
+    retry. One to a person who no longer has an active account with an active role (for one
+    about a concern, a role that reads it: `_still_told`) is settled, not sent, unless it is
+    a sign-in notice about their own account; the hub's shared mailbox is no one's, and is
+    sent to.
 
     Each is claimed first, by one UPDATE that moves its next attempt on (only one sender's
     UPDATE finds it still due), and sent outside any transaction: a mail server slow to answer

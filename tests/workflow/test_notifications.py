@@ -253,13 +253,53 @@ def test_a_retry_is_not_sent_to_someone_who_left_the_service_meanwhile(
     assert deliver() == (0, 0)  # and is not tried again
 
 
-def test_a_retry_is_sent_to_someone_who_still_holds_another_role(walk, dsl, other_school):
+def test_a_retry_is_sent_to_someone_who_still_leads_the_school_and_holds_another_role(
+    walk, dsl, other_school
+):
     _left_pending_by_a_mail_server_that_was_down(walk)
-    member(Role.DSL, other_school, email=dsl.email)  # moved on to lead another school
-    dsl.memberships.exclude(school=other_school).update(is_active=False)
+    member(Role.DSL, other_school, email=dsl.email)  # leads another school as well
 
     assert deliver() == (1, 0)
     assert [m.to for m in mail.outbox] == [[dsl.email]]
+
+
+def _moved_to_another_school(user, other_school):
+    member(Role.DSL, other_school, email=user.email)
+    user.memberships.exclude(school=other_school).update(is_active=False)
+
+
+def _made_staff_at_the_same_school(user, other_school):
+    school = user.memberships.get().school
+    member(Role.STAFF, school, email=user.email)
+    user.memberships.exclude(role=Role.STAFF).update(is_active=False)
+
+
+@pytest.mark.parametrize("moves_on", [_moved_to_another_school, _made_staff_at_the_same_school])
+def test_a_retry_about_a_concern_is_not_sent_to_someone_whose_role_there_ended(
+    walk, dsl, other_school, moves_on
+):
+    # A DSL who had moved on to lead another school, or was now a member of staff who may
+    # not see the school's concerns, was still emailed about the school's new concern when
+    # the mail server came back: any role anywhere counted as still being told.
+    _left_pending_by_a_mail_server_that_was_down(walk)
+    moves_on(dsl, other_school)
+
+    assert deliver() == (0, 0)
+
+    assert mail.outbox == []
+    told = Notification.objects.get(user=dsl)
+    assert told.status == Notification.Status.SETTLED
+
+
+def test_a_retry_about_a_concern_is_sent_to_hub_staff_still_at_its_authority(walk, hub_advisor):
+    with override_settings(EMAIL_BACKEND="tests.workflow.test_notifications.RefusingBackend"):
+        concern = walk.recorded()
+        notify.queue("k", [hub_advisor], subject="s", body="b", concern=concern)
+    Notification.objects.update(next_attempt_at=timezone.now())  # the retries are due
+
+    deliver()
+
+    assert hub_advisor.email in [address for m in mail.outbox for address in m.to]
 
 
 def test_a_reassignment_is_not_sent_to_an_advisor_whose_hub_role_ended_meanwhile(
