@@ -17,6 +17,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Case, Exists, OuterRef, Q, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from schools.models import DSL_ROLES, HUB_ROLES, Membership, Role, User
 
@@ -114,6 +115,9 @@ def queue(
     address); deliver them after the transaction commits."""
     if urgent:
         subject = f"URGENT: {subject}"
+    # A subject naming a person and a school with long names must still be kept (on
+    # PostgreSQL a longer one failed what was being done): the body says it all in full.
+    subject = Truncator(subject).chars(Notification._meta.get_field("subject").max_length)
     rows = Notification.objects.bulk_create(
         Notification(
             kind=kind,

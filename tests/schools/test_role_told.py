@@ -96,3 +96,34 @@ def test_a_refused_role_tells_no_one(
         response = client_for(la_admin).post(url, sent)
     assert response.status_code == 200
     assert [m for m in mail.outbox if "given a role" in m.subject] == []
+
+
+def test_a_role_at_a_school_with_a_long_name_is_given_and_told(
+    client_for, la_admin, school, dsl, django_capture_on_commit_callbacks
+):
+    # On PostgreSQL the email's subject, the person's name, the school's and the role's, was
+    # too long to be kept: giving a deputy DSL's role at a school with a long name failed with
+    # the service's error page, and the role was not given.
+    school.name = (
+        "St Mary and St Joseph's Catholic Primary School and Nursery, "
+        "a Voluntary Academy of the Diocese of Northampton"
+    )
+    school.save(update_fields=["name"])
+    url = reverse("people:school_add", args=[school.pk])
+    sent = {
+        "email": "a.montgomery@example.org",
+        "full_name": "Alexandra Montgomery-Fitzwilliam",
+        "role": Role.DEPUTY_DSL,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(la_admin).post(url, sent)
+
+    assert response.status_code == 302
+    assert Membership.objects.filter(
+        user__email="a.montgomery@example.org", school=school, role=Role.DEPUTY_DSL
+    ).exists()
+    [told] = [m for m in mail.outbox if dsl.email in m.to]
+    assert told.subject.startswith("Alexandra Montgomery-Fitzwilliam has been given a role")
+    assert "Alexandra Montgomery-Fitzwilliam (a.montgomery@example.org)" in told.body
+    assert school.name in told.body
+    assert "Deputy designated safeguarding lead" in told.body
