@@ -32,8 +32,13 @@ def the_notice(mailoutbox, user):
     assert settings.SERVICE_NAME in email.subject  # through the service's AccountAdapter
     assert WHEN.search(email.body), email.body  # when, as the pages write dates
     assert "If it was not you" in email.body
-    assert "designated safeguarding lead (DSL)" in email.body
-    assert "local authority's administrator" in email.body
+    # The administrator can stop the account being used (by ending its roles); a DSL cannot,
+    # and was named as if they could, so someone whose account was taken over went to them.
+    assert (
+        "Tell your local authority's administrator straight away: they can end your roles"
+        in email.body
+    )
+    assert "tell your designated safeguarding lead (DSL) too" in email.body
     # Nothing that belongs to allauth's own wording or a request's details.
     for stray in ["example.com", "IP address", "Browser:", "Hello from"]:
         assert stray not in email.body
