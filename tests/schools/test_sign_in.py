@@ -223,6 +223,24 @@ def test_inactive_user_cannot_sign_in(db):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        reverse("account_inactive"),
+        reverse("account_email_verification_sent"),
+        reverse("account_reset_password_done"),
+    ],
+    ids=["switched-off", "verification-sent", "reset-sent"],
+)
+def test_account_pages_send_people_to_whoever_can_act_not_to_their_dsl(client, db, path):
+    """A school's DSL cannot switch an account on, change its address or send a link to set
+    a password: the local authority's administrator (or, through them, the operators) can."""
+    page = client.get(path).text.replace("&#x27;", "'")
+    assert "the local authority's administrator" in page
+    assert "safeguarding lead" not in page
+    assert "DSL" not in page
+
+
 def test_a_person_cannot_add_an_email_address_to_sign_in_with(client, client_for, dsl):
     """Accounts are made and named by administrators: the address someone signs in with is
     not theirs to add to, or a stolen session could give its thief a way back in. (allauth
@@ -267,6 +285,7 @@ def test_the_email_page_shows_the_address_and_who_can_change_it(client_for, dsl)
     assert page.text.count("<h1") == 1
     assert dsl.email in page.text
     assert "Accounts are set up by administrators" in page.text
+    assert "designated safeguarding lead" not in page.text  # a DSL cannot change it
     assert 'name="email"' not in page.text
 
 
