@@ -193,7 +193,7 @@ def withdraw_advice_request(
         submission_key=submission_key,
     )
     authority = concern.school.local_authority
-    if claimant is not None:
+    if claimant is not None and not request.claimant_left:
         _tell_hub(
             "advice_withdrawn",
             notify.hub_staff(authority, [claimant]),
@@ -203,14 +203,17 @@ def withdraw_advice_request(
             f"{concern.reference}, which you had claimed. You need not answer it.",
         )
     elif request.urgency == "red":
-        # The hub was told of a red request as urgent: it hears, too, that nobody need pick it up.
+        # The hub was told of a red request as urgent, and the queue shows it as nobody's (never
+        # claimed, or its claimant left): it hears, too, that nobody need pick it up.
         _tell_hub(
             "advice_withdrawn",
             notify.hub(authority),
             request,
             subject=f"Advice request on {concern.reference} withdrawn",
             opening=f"{concern.school.name} has withdrawn its red advice request on concern "
-            f"{concern.reference} before anyone claimed it. Nobody need answer it.",
+            f"{concern.reference} "
+            + ("before anyone claimed it" if claimant is None else "while nobody at the hub had it")
+            + ". Nobody need answer it.",
         )
     return request
 
@@ -397,12 +400,13 @@ def rerate_advice_request(advice_request, *, by, urgency, reason, expected_versi
     # request the hub now rates red): the concern's version moves on, unlike a claim's.
     move(concern, Action.RERATE, concern.status, by=by, request=request, note=note, urgency=urgency)
     authority = concern.school.local_authority
-    if request.claimed_by == by:
+    # The advisor who has it, while their claim holds; if nobody has it (unclaimed, or claimed
+    # by someone who has left, back or not: `claimant_left`), the hub, for a request made red.
+    has_it = None if request.claimant_left else request.claimed_by
+    if has_it is not None and has_it == by:
         recipients = []
     else:
-        # The advisor who has it, while still on the hub's staff; if nobody is (unclaimed, or
-        # claimed by someone who has left), the hub, for a request made red.
-        recipients = notify.hub_staff(authority, [request.claimed_by]) or (
+        recipients = notify.hub_staff(authority, [has_it]) or (
             notify.hub(authority) if urgency == "red" else []
         )
     if recipients:

@@ -21,6 +21,7 @@ from workflow.advice import (
     reassign_advice_request,
     release_advice_request,
     rerate_advice_request,
+    withdraw_advice_request,
 )
 from workflow.concerns import add_addendum
 from workflow.exceptions import TransitionRefused
@@ -396,3 +397,35 @@ def test_the_counts_condition_agrees_with_claimant_left_on_every_request(
     assert lapsed(authority) == {left_request.pk}
     # Switched off, their account is gone from every hub; a role ended, from that one only.
     assert lapsed(other_authority) == (set() if leave is leave_by_role_ended else {there.pk})
+
+
+def test_a_lapsed_claim_made_red_is_told_to_the_hub_not_to_its_returning_claimant_as_theirs(
+    cases, school, leaver, hub_manager, authority, la_admin
+):
+    """Lee left with the request and came back: nobody has it. Made red, it must reach the hub,
+    which otherwise waits for Lee to answer a request Lee does not know is theirs again."""
+    request = cases.request(school, "amber")
+    cases.claimed(request, leaver)
+    leave_by_role_ended(leaver, authority, la_admin)
+    add_member(authority, by=la_admin, email=leaver.email, role=Role.HUB_ADVISOR, full_name="Lee")
+    Notification.objects.all().delete()
+
+    rerate_advice_request(request, by=hub_manager, urgency="red", reason="A knife at school.")
+
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient, told.urgent) == ("advice_rerated", authority.hub_email, True)
+
+
+@WAYS_TO_LEAVE
+def test_a_red_request_withdrawn_after_its_claimant_left_is_told_to_the_hub(
+    left_request, leaver, dsl, authority, la_admin, leave
+):
+    """The queue shows it as nobody's and urgent: without a word someone would pick it up."""
+    leave(leaver, authority, la_admin)
+    Notification.objects.all().delete()
+
+    withdraw_advice_request(left_request, by=dsl, reason="Sent in error")
+
+    told = Notification.objects.get()
+    assert (told.kind, told.recipient) == ("advice_withdrawn", authority.hub_email)
+    assert "Nobody need answer it" in told.body
