@@ -46,7 +46,18 @@ class QueueFilterForm(GovUKForm):
         widget=forms.RadioSelect,
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
-    school = forms.TypedChoiceField(label="School", coerce=int, empty_value=None, required=False)
+    school = forms.TypedChoiceField(
+        label="School",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        # From an address kept from another role, or a colleague's at another authority: the
+        # queue shows every school's requests, and says so.
+        error_messages={
+            "invalid_choice": "The school chosen is not one of this authority's, so requests "
+            "from all its schools are shown: select a school from the list"
+        },
+    )
     category = forms.ChoiceField(
         label="Category", choices=[("", "All categories"), *Category.choices], required=False
     )

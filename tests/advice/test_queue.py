@@ -170,8 +170,17 @@ def test_only_open_work_past_its_due_time_is_tagged_overdue(cases, school, hub_a
 def test_a_school_of_another_authority_is_not_a_choice(
     mixed, hub_advisor, client_for, other_la_school
 ):
+    # An address from their role at another authority, or a colleague's there: the page
+    # says why the school is not applied and what it shows instead, not Django's words.
     response = client_for(hub_advisor).get(f"{URL}?school={other_la_school.pk}")
-    assert "Select a valid choice" in response.content.decode()
+    page = response.content.decode()
+    assert "Select a valid choice" not in page
+    assert f"{other_la_school.pk} is not one of the available choices" not in page
+    said = (
+        "The school chosen is not one of this authority&#x27;s, so requests from all its "
+        "schools are shown: select a school from the list"
+    )
+    assert f'<a href="#id_school">{said}</a>' in page  # in the error summary
     assert response.context["page"].rows
     assert mixed["x"] not in shown(response)
 
