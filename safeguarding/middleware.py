@@ -100,6 +100,7 @@ _SETUP_PAGES = {
     "mfa_index",
     "account_reauthenticate",
     "account_logout",
+    "session_keep_alive",  # the setup page's "Stay signed in": it only moves the session on
     "accessibility",
     "privacy",
 }

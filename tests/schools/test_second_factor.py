@@ -112,6 +112,19 @@ def test_a_user_without_a_second_factor_sets_one_up_before_anything_else(client,
     assert AuditEvent.objects.filter(action="auth.mfa_added", actor=user).exists()
 
 
+def test_stay_signed_in_keeps_the_session_of_someone_still_setting_up_their_app(client, school):
+    """The setup page warns that the session is about to end, like every page: its "Stay signed
+    in" must keep the session, not be sent to the setup page, which the page reads as having
+    been signed out, telling someone part way through setting up that they were."""
+    user = member(Role.DSL, school, mfa=False)
+    client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    response = client.get(reverse("session_keep_alive"))
+
+    assert response.status_code == 204
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")  # still
+
+
 def test_a_session_signed_in_without_its_second_factor_is_ended_and_audited(dsl):
     # However a session came to be signed in without the sign-in pages (a route round
     # allauth's stages), holding an app is not having used it.
