@@ -1,8 +1,11 @@
 """One page per action on a concern. Each fetches through the scoped selector, checks the
 form's shape, calls one workflow function and shows its refusal beside the right field."""
 
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from advice.models import AdviceStatus
@@ -10,10 +13,10 @@ from audit.log import viewed
 from audit.scope import OutOfScope
 from concerns.casework import load_casework, open_request
 from concerns.forms import case as forms
-from concerns.models import ParentConversation
+from concerns.models import ConcernStatus, ParentConversation
 from concerns.selectors import get_concern_for
 from safeguarding.forms import apply_refusal
-from safeguarding.kept import kept_for
+from safeguarding.kept import keep_for_page, kept_for
 from safeguarding.templatetags.presenters import uk_datetime
 from workflow import advice as advice_flow
 from workflow import concerns as concern_flow
@@ -261,6 +264,8 @@ def close(request, pk):
 @role_required(LEADS)
 def reopen(request, pk):
     """Reopen a closed concern."""
+    if request.method == "POST" and (moved := _reopened_meanwhile(request, pk)):
+        return moved
     return _act(
         request,
         pk,
@@ -270,6 +275,40 @@ def reopen(request, pk):
         perform=_versioned(concern_flow.reopen_concern, request),
         success="The concern has been reopened",
     )
+
+
+REOPENED_MEANWHILE = (
+    "This concern was reopened by a colleague since you opened the page, so it was not "
+    "reopened again. Your reason is below as an addendum: check it, then add it, so that it is "
+    "kept with the concern."
+)
+
+
+def _reopened_meanwhile(request, pk):
+    """A reason to reopen a concern a colleague has reopened since the page was drawn cannot
+    reopen it, and trying again is refused: it is offered as an addendum instead, as text
+    typed for a concern already sent is. Not a second click on the DSL's own Reopen, nor a
+    second tab of their own."""
+    concern = get_concern_for(request.membership, pk)
+    reason = request.POST.get("reason", "").strip()
+    if concern.status == ConcernStatus.CLOSED or not reason:
+        return None
+    try:
+        key = uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        key = None
+    if done_by(concern, key, by=request.user):
+        return None
+    reopened = concern.events.filter(action=Action.REOPEN).order_by("-at", "-pk").first()
+    if reopened is None or reopened.actor_id == request.user.pk:
+        return None  # their own, from another tab: refused as stale, their text kept
+    keep_for_page(
+        request,
+        reverse("concerns:addendum", args=[concern.pk]),
+        {"text": [reason], "submission_key": [str(uuid.uuid4())]},
+        said=REOPENED_MEANWHILE,
+    )
+    return redirect("concerns:addendum", concern.pk)
 
 
 def _advice_request(request_pk):

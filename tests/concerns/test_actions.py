@@ -1021,6 +1021,29 @@ def test_reopening_a_closed_concern(walk, client_for, dsl):
     assert fresh(concern).status == S.RECORDED
 
 
+def test_a_reason_to_reopen_a_concern_a_colleague_reopened_meanwhile_is_offered_as_an_addendum(
+    walk, client_for, dsl, deputy_dsl
+):
+    """Two DSLs hear the same news of a closed concern: the second to press Reopen cannot
+    reopen it again, and their reason, which the first did not write, must not be lost."""
+    concern = walk.closed()
+    drawn = {"expected_version": concern.version, "submission_key": str(uuid.uuid4())}
+    client_for(deputy_dsl).post(
+        url("reopen", concern),
+        {"reason": "Police called.", "expected_version": concern.version},
+    )
+    client = client_for(dsl)
+
+    response = client.post(url("reopen", concern), drawn | {"reason": "Mum says he ran off."})
+
+    assert response["Location"] == url("addendum", concern)
+    page = client.get(response["Location"])
+    assert "reopened by a colleague since you opened the page" in words(page.content.decode())
+    assert "Mum says he ran off." in page.context["form"]["text"].value()
+    assert fresh(concern).status == S.RECORDED
+    assert concern.events.filter(action=Action.REOPEN).count() == 1
+
+
 # Withdrawing a request.
 
 
