@@ -126,8 +126,10 @@ def _undecided_referrals(now, since):
             outcome="",
             referred_to=Escalation.Target.CSC,
             referred_at__lte=now - timedelta(hours=DECISION_WITHIN_HOURS),
-            referred_at__gte=since,
         )
+        # Made lately, or recorded lately: a referral recorded days after it was made (the
+        # DSL away) is older than the passes look back, and its outcome is still to come.
+        .filter(Q(referred_at__gte=since) | Q(escalated_at__gte=since))
         .exclude(concern__status=ConcernStatus.CLOSED)
         # Each referral is reminded on its own: a concern may have more than one.
         .exclude(

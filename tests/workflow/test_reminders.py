@@ -1,6 +1,8 @@
 """Reminders of overdue work: each item told once, to its own people, only once it is overdue
 and only while it still is, with no child's data in the email."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -504,6 +506,26 @@ def test_each_undecided_referral_on_a_concern_is_told_on_its_own(walk, clock, ds
     reminded = Notification.objects.filter(kind=REFERRAL_OVERDUE).values_list("body", flat=True)
     assert len(reminded) == 3  # one DSL, three referrals
     assert len(set(reminded)) == 3  # each names its own referral's time
+
+
+def test_a_referral_recorded_more_than_a_week_after_it_was_made_is_still_followed_up(
+    walk, clock, dsl
+):
+    """A DSL away after a referral records it on their return: its outcome is still to be
+    recorded, and the reminder that asks for it must not be skipped because the referral is
+    older than the passes look back."""
+    clock.set(*MONDAY, 10, 0)
+    concern = walk.recorded()
+    clock.set(2026, 3, 16, 9, 0)  # two weeks on, the passes running as every few minutes
+    remind_overdue()
+    clock.set(2026, 3, 16, 10, 0)
+    made = timezone.now() - timedelta(days=10)
+    escalate_significant_harm(concern, by=dsl, **escalation_data(referred_at=made))
+
+    remind_overdue()
+
+    reminder = Notification.objects.get(kind=REFERRAL_OVERDUE)
+    assert (reminder.recipient, reminder.concern) == (dsl.email, concern)
 
 
 @pytest.mark.parametrize("end", ["outcome", "closed"])
