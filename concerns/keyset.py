@@ -37,6 +37,9 @@ class Page:
     has_previous: bool
     next_cursor: str = ""
     previous_cursor: str = ""
+    # Read from a cursor (a page after or before a row), not from the start: empty, it means
+    # the rows have moved on since that row was shown, not that there are none.
+    paged: bool = False
 
 
 def dumps(values, *, salt=_SALT):
@@ -150,7 +153,12 @@ def paginate(queryset, keys, *, after="", before="", size=25, by_id=False):
         has_next = len(rows) > size
         rows = rows[:size]
         has_previous = after_values is not None
-    page = Page(rows=rows, has_next=has_next and bool(rows), has_previous=has_previous)
+    page = Page(
+        rows=rows,
+        has_next=has_next and bool(rows),
+        has_previous=has_previous,
+        paged=after_values is not None or before_values is not None,
+    )
     if rows:
         shown = keys[-1:] if by_id else keys
         page.next_cursor = _encode(rows[-1], shown)

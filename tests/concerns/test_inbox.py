@@ -781,6 +781,60 @@ def test_the_next_page_link_keeps_the_filters(walk, client_for, dsl):
     assert "category=neglect&amp;after=" in html
 
 
+def _first_page_link(html):
+    (link,) = re.findall(r'<a class="govuk-link" href="([^"]*)">Go to the first page</a>', html)
+    assert "after=" not in link
+    assert "before=" not in link
+    return link
+
+
+def test_a_later_page_left_empty_by_work_done_since_does_not_say_the_inbox_is_empty(
+    walk, client_for, dsl
+):
+    # Page 2 holds only a concern closed two months ago that a teacher has added to. The DSL
+    # opens it from there, reads the addendum (so it leaves the inbox), and goes back to
+    # page 2: it is empty now, but 25 new concerns wait on page 1, and the page must not say
+    # there are no open concerns.
+    for _ in range(25):
+        walk.recorded()
+    added_to = walk.closed()
+    closed_at(added_to, timezone.now() - timedelta(days=60))
+    add_addendum(added_to, by=walk.teacher, text="She told me more today.")
+    client = client_for(dsl)
+    second = client.get(INBOX, {"after": client.get(INBOX).context["page"].next_cursor})
+    assert references(second) == [added_to.reference]
+    client.get(reverse("concerns:detail", args=[added_to.pk]))
+
+    again = client.get(second.request["PATH_INFO"] + "?" + second.request["QUERY_STRING"])
+
+    assert references(again) == []
+    text = again.content.decode()
+    assert "There are no open concerns" not in text
+    assert "There are no concerns on this page now" in text
+    assert len(references(client.get(INBOX + _first_page_link(text)))) == 25
+
+
+def test_a_previous_page_left_empty_by_work_done_since_offers_the_first_page(walk, client_for, dsl):
+    # Page 2 starts with the newest concern awaiting review; meanwhile every concern of page 1
+    # went to the hub, so none comes before it now. 'Previous' must not end at a page that
+    # says the inbox is empty, with no way on.
+    page_one = [walk.recorded() for _ in range(25)]
+    for concern in page_one:
+        backdate(concern, hours=1)
+    walk.recorded()
+    client = client_for(dsl)
+    second = client.get(INBOX, {"after": client.get(INBOX).context["page"].next_cursor})
+    for concern in page_one:
+        walk.with_hub(concern)
+
+    back = client.get(INBOX, {"before": second.context["page"].previous_cursor})
+
+    assert references(back) == []
+    text = back.content.decode()
+    assert "There are no open concerns" not in text
+    assert len(references(client.get(INBOX + _first_page_link(text)))) == 25
+
+
 def test_a_tampered_cursor_shows_the_first_page(walk, client_for, dsl):
     concern = walk.recorded()
     response = client_for(dsl).get(INBOX, {"after": "not-a-cursor"})
