@@ -12,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from advice.models import AdviceRequest
 from audit.models import AuditEvent
 from concerns import inbox
 from concerns.inbox import GROUPS, REFERRAL_DUE, inbox_page, inbox_queryset, mark_read
 from concerns.models import Addendum, Closure, Concern, ConcernRead, ConcernStatus
+from safeguarding.templatetags.presenters import uk_datetime
 from schools.models import Role
 from tests.concurrency import simultaneous_writers
 from tests.factories import PupilFactory, member
@@ -35,7 +37,7 @@ from workflow.exceptions import TransitionRefused
 from workflow.models import WorkflowEvent
 from workflow.rules import Action
 
-from ..walk import closing, concern_data, escalation_data, given_advice, held_conversation
+from ..walk import Walker, closing, concern_data, escalation_data, given_advice, held_conversation
 
 S = ConcernStatus
 INBOX = reverse("concerns:inbox")
@@ -224,6 +226,27 @@ def test_a_referral_the_hub_advises_is_looked_for_since_the_concern_was_reopened
         if advised_again
         else "Close it, now the referral's outcome is known"
     )
+
+
+def test_advice_the_hub_has_not_given_by_its_due_time_is_to_be_followed_up_not_waited_for(
+    walk, client_for, dsl
+):
+    # A red request was due at 10 this morning; at 4pm the DSL must not be told to wait.
+    late = walk.with_hub(urgency="red")
+    due = timezone.now() - timedelta(hours=6)
+    AdviceRequest.objects.filter(concern=late).update(due_at=due)
+    on_time = walk.with_hub()
+
+    html = client_for(dsl).get(INBOX).content.decode()
+
+    assert (
+        f"Follow up the request with the hub: its advice was due {uk_datetime(due)}".replace(
+            "'", "&#x27;"
+        )
+        in html
+    )
+    assert html.count("Wait for the hub&#x27;s advice, due") == 1
+    assert uk_datetime(Walker.request(on_time).due_at) in html
 
 
 def test_a_concern_marked_at_immediate_risk_is_not_offered_closing_before_an_answer(
