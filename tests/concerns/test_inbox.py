@@ -675,6 +675,30 @@ def test_search_finds_a_pupil_by_name_or_upn(walk, client_for, dsl, school):
     assert found("nobody") == []
 
 
+def test_a_search_that_finds_only_concerns_closed_long_ago_says_where_to_find_them(
+    walk, client_for, dsl
+):
+    # The DSL looks a child up by name: her only concern was closed two months ago, so the
+    # inbox as it opens does not list it, and must not read as if she had none.
+    concern = walk.closed()
+    closed_at(concern, timezone.now() - timedelta(days=60))
+    client = client_for(dsl)
+
+    html = client.get(search(client, INBOX, "amelia")).content.decode()
+
+    assert "No concerns match these filters." not in html
+    assert (
+        "No open concerns, and none closed in the last 30 days, match these filters. To find "
+        "one closed before then, choose Closed under Status."
+    ) in html
+    assert references(client.get(search(client, INBOX, "amelia", status="closed"))) == [
+        concern.reference
+    ]
+    # Where the status is chosen, the filters say it all.
+    html = client.get(search(client, INBOX, "amelia", status="recorded")).content.decode()
+    assert "No concerns match these filters." in html
+
+
 def test_a_search_keeps_the_filters_in_the_address_and_the_words_out(walk, client_for, dsl, school):
     year_9 = PupilFactory(school=school, given_name="Amelia", family_name="Nowak", year_group="9")
     colleague = member(Role.STAFF, school, full_name="Colin Colleague")
