@@ -55,7 +55,9 @@ class SearchField(forms.CharField):
             label=label,
             required=False,
             max_length=MAX_LENGTH,
-            error_messages={"max_length": f"Search for {MAX_LENGTH} characters or fewer"},
+            error_messages={
+                "max_length": f"The name or UPN must be {MAX_LENGTH} characters or fewer"
+            },
             **kwargs,
         )
 

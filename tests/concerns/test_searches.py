@@ -172,7 +172,7 @@ def test_a_search_too_long_gets_its_message_and_keeps_what_was_typed(page, clien
     assert response.status_code == 200
     assert "<title>Error: " in response.text
     assert "govuk-error-summary" in response.text
-    assert "Search for 100 characters or fewer" in response.text
+    assert "The name or UPN must be 100 characters or fewer" in response.text
     assert 'class="govuk-error-message"' in response.text  # beside the box, too
     assert f'value="{typed}"' in response.text
 
