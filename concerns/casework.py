@@ -255,6 +255,12 @@ def _hub_step(concern, requests, zone, reopened):
                 if open_request.claimed_by_id
                 else "Waiting for a hub advisor to pick it up"
             )
+        if open_request.due_at < timezone.now():
+            # As the inbox says: past the hub's own target, the school chases it.
+            step.lines.append(
+                f"Overdue: the hub's advice was due {uk_datetime(open_request.due_at, zone)}: "
+                "follow the request up with the hub"
+            )
     elif answered:
         step.state = "done"
     elif concern.status == S.ESCALATED or escalations:

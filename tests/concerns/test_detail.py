@@ -209,6 +209,24 @@ def test_the_step_tracker_does_not_say_an_advisor_who_has_left_the_hub_is_answer
     )
 
 
+def test_the_step_tracker_says_when_the_hubs_advice_is_overdue(walk, client_for, dsl):
+    """The inbox tells the DSL to follow up a request the hub has not answered in time; the
+    concern's own page, where they act on it, says so too."""
+    from advice.models import AdviceRequest
+
+    concern = walk.claimed()
+    client = client_for(dsl)
+    assert len(client.get(detail(concern)).context["steps"][1].lines) == 2  # not due yet
+    request = AdviceRequest.objects.get(concern=concern)
+    request.due_at = timezone.now() - timedelta(hours=1)
+    request.save(update_fields=["due_at"])
+
+    steps = client.get(detail(concern)).context["steps"]
+
+    assert strip_tags(steps[1].lines[-1]).startswith("Overdue: the hub's advice was due ")
+    assert "follow the request up with the hub" in strip_tags(steps[1].lines[-1])
+
+
 def test_the_step_tracker_says_the_parent_conversation_is_due_after_advice(walk, client_for, dsl):
     concern = walk.advice_received()
     steps = client_for(dsl).get(detail(concern)).context["steps"]
