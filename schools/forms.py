@@ -8,6 +8,8 @@ from allauth.core import context
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import validate_totp_code
+from allauth.mfa.utils import decrypt
 from allauth.mfa.webauthn.forms import (
     AddWebAuthnForm,
     AuthenticateWebAuthnForm,
@@ -173,11 +175,34 @@ class RenamePasskeyForm(EditWebAuthnForm):
         _name_field(self.fields["name"], "Name for this passkey")
 
 
+CODE_REQUIRED = "Enter your security code"
+CODE_NOT_RIGHT = (
+    "The code is not right: enter the code your authenticator app shows now, or a recovery code"
+)
+# The app's code of the moment, already used (to sign in, or in another tab): allauth takes a
+# code once, and refused it as "Incorrect code." although it was the one the app showed.
+CODE_ALREADY_USED = (
+    "You have already used this code: wait for your authenticator app to show a new one, "
+    "then enter it"
+)
+
+
+def _the_apps_code_now(user, code):
+    """Whether `code` is the code `user`'s authenticator app shows now (used or not)."""
+    app = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return app is not None and validate_totp_code(decrypt(app.data["secret"]), code)
+
+
 class _CodeCountsTowardsLockout:
     """A wrong code from the app (or a wrong recovery code) counts against the account as a
     wrong password does (django-axes): someone who has the password, or a signed-in session
     left open, gets five guesses at the six digits in 15 minutes, not as many as they can send.
-    A paused account is refused, even with the right code, and shown the lockout page."""
+    A paused account is refused, even with the right code, and shown the lockout page. A code
+    refused says what to do: the app's code of the moment, used already, to wait for the next."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].error_messages["required"] = CODE_REQUIRED
 
     def clean_code(self):
         request = context.request
@@ -190,7 +215,9 @@ class _CodeCountsTowardsLockout:
             return super().clean_code()
         except ValidationError:
             user_login_failed.send(sender=__name__, credentials=credentials, request=request)
-            raise
+            if _the_apps_code_now(self.user, self.cleaned_data["code"]):
+                raise ValidationError(CODE_ALREADY_USED, code="used") from None
+            raise ValidationError(CODE_NOT_RIGHT, code="incorrect_code") from None
 
 
 class SecondStepForm(_CodeCountsTowardsLockout, AuthenticateForm):
