@@ -47,7 +47,11 @@ START_TASKS = {
     ],
     Role.HEAD_TEACHER: [
         ("Audit report", "reports:audit", "How the school followed the five steps."),
-        ("Concerns", "concerns:inbox", "Every concern in the school, read-only."),
+        (
+            "Concerns",
+            "concerns:inbox",
+            "The school's open and recently closed concerns, read-only; older ones by status.",
+        ),
         (
             "Leavers' files",
             "concerns:leavers",

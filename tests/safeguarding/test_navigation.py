@@ -48,3 +48,12 @@ def test_the_menu_says_which_of_its_pages_is_open(request, client_for, persona):
             if 'aria-current="page"' in rest and "--active" in classes
         ]
         assert current == [task["url"]], task["title"]
+
+
+def test_the_heads_concerns_link_says_which_concerns_the_list_opens_on(client_for, head):
+    """The list opens on open and recently closed concerns (as the DSL's inbox does): a head
+    told it holds every concern would take one closed last year as never recorded."""
+    (task,) = [t for t in tasks_for(head.memberships.get().role) if t["name"] == "concerns:inbox"]
+    assert "Every concern" not in task["description"]
+    assert "recently closed" in task["description"]
+    assert "Open and recent" in client_for(head).get(task["url"]).text  # the status it opens on
